@@ -1,0 +1,17 @@
+"""Process-wide switches read on every op: grad recording, anomaly mode, group path.
+
+Kept in one tiny object so the hot path pays a single attribute read per switch.
+"""
+from __future__ import annotations
+
+
+class _State:
+    __slots__ = ("grad_enabled", "anomaly", "group")
+
+    def __init__(self) -> None:
+        self.grad_enabled = True   # False inside no_grad()
+        self.anomaly = False       # True inside detect_anomaly()
+        self.group = None          # tuple of group names, or None at top level
+
+
+STATE = _State()

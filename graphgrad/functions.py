@@ -1,0 +1,117 @@
+"""Ops that take several Values (or are nicer as functions): ``gg.maximum(x, y)``,
+``gg.concatenate([a, b])``, ``gg.where(mask, x, y)`` ..."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import ops as _ops
+from .value import Value, _binary, _lift, _make, _raw
+
+
+def _v(x):
+    return x if isinstance(x, Value) else _lift(x)
+
+
+def maximum(a, b) -> Value:
+    """Elementwise max; on a tie each input gets half the gradient.
+
+    >>> maximum(Value(2.0), Value(-1.0)).item()
+    2.0
+    """
+    return _binary(_ops.MAXIMUM, _v(a), _v(b))
+
+
+def minimum(a, b) -> Value:
+    """Elementwise min; on a tie each input gets half the gradient.
+
+    >>> minimum(Value(2.0), Value(-1.0)).item()
+    -1.0
+    """
+    return _binary(_ops.MINIMUM, _v(a), _v(b))
+
+
+def where(cond, a, b) -> Value:
+    """``a`` where ``cond`` holds, else ``b``; ``cond`` is a boolean array (not differentiated).
+
+    >>> where(np.array([True, False]), Value([1., 2.]), 0.0).numpy()
+    array([1., 0.])
+    """
+    cond = np.asarray(_raw(cond), dtype=bool)
+    a, b = _v(a), _v(b)
+    try:
+        data = _ops.WHERE.forward(a._data, b._data, cond=cond)[0]
+    except ValueError:
+        raise _ops.tensor.ShapeError(
+            f"where: condition {cond.shape}, x {a.shape} and y {b.shape} cannot be broadcast together") from None
+    return _make(_ops.as_data(data), _ops.WHERE, (a, b), attrs={"cond": cond})
+
+
+def concatenate(values, axis: int = 0) -> Value:
+    """Join Values along an existing axis.
+
+    >>> concatenate([Value([1.]), Value([2., 3.])]).shape
+    (3,)
+    """
+    vs = tuple(_v(x) for x in values)
+    if not vs:
+        raise ValueError("concatenate: needs at least one Value")
+    data = _ops.CONCATENATE.forward(*[v._data for v in vs], axis=axis)[0]
+    return _make(data, _ops.CONCATENATE, vs, attrs={"axis": axis})
+
+
+def stack(values, axis: int = 0) -> Value:
+    """Join same-shaped Values along a new axis.
+
+    >>> stack([Value([1., 2.]), Value([3., 4.])]).shape
+    (2, 2)
+    """
+    vs = tuple(_v(x) for x in values)
+    if not vs:
+        raise ValueError("stack: needs at least one Value")
+    data = _ops.STACK.forward(*[v._data for v in vs], axis=axis)[0]
+    return _make(data, _ops.STACK, vs, attrs={"axis": axis})
+
+
+def pad(x, pad_width, value: float = 0.0) -> Value:
+    """Pad with a constant, as ``np.pad(..., constant_values=value)``.
+
+    >>> pad(Value([1., 2.]), 1).numpy()
+    array([0., 1., 2., 0.])
+    """
+    x = _v(x)
+    data = _ops.PAD.forward(x._data, pad_width=pad_width, value=value)[0]
+    return _make(data, _ops.PAD, (x,), attrs={"pad_width": pad_width, "value": value})
+
+
+def _method(name, doc):
+    def f(x, *args, **kwargs):
+        return getattr(_v(x), name)(*args, **kwargs)
+    f.__name__ = name
+    f.__doc__ = doc
+    return f
+
+
+exp = _method("exp", "e**x as a function: ``gg.exp(x)``.")
+log = _method("log", "Natural log as a function: ``gg.log(x)``.")
+sqrt = _method("sqrt", "Square root as a function: ``gg.sqrt(x)``.")
+tanh = _method("tanh", "tanh as a function: ``gg.tanh(x)``.")
+sigmoid = _method("sigmoid", "σ as one fused gate: ``gg.sigmoid(x)``.")
+relu = _method("relu", "max(0, x): ``gg.relu(x)``.")
+clip = _method("clip", "Clamp to [lo, hi]: ``gg.clip(x, 0, 1)``.")
+reshape = _method("reshape", "``gg.reshape(x, (2, 3))``.")
+transpose = _method("transpose", "``gg.transpose(x)`` reverses the axes.")
+
+
+def matmul(a, b) -> Value:
+    """``a @ b`` (batched over leading axes). ``matmul(Value([[1., 2.]]), Value([[3.], [4.]])).item() == 11.0``"""
+    return _v(a) @ b
+
+
+def sum(x, axis=None, keepdims=False) -> Value:  # noqa: A001 - mirrors numpy's name
+    """``gg.sum(x, axis=0)``."""
+    return _v(x).sum(axis, keepdims)
+
+
+def mean(x, axis=None, keepdims=False) -> Value:
+    """``gg.mean(x, axis=0)``."""
+    return _v(x).mean(axis, keepdims)

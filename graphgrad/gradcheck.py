@@ -1,0 +1,157 @@
+"""Numeric gradient checks: central differences in float64, cs231n's relative error.
+
+The same functions graphgrad's own tests use, for users' pytest suites:
+
+>>> W = Value(np.random.randn(3, 4), requires_grad=True)
+>>> x = Value(np.random.randn(4))
+>>> assert gradcheck(lambda W, x: ((W @ x) ** 2).sum(), W, x)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .autograd import no_grad
+from .errors import GradcheckError
+from .value import Value
+
+
+def rel_error(a, b) -> float:
+    """cs231n's relative error: ``max |a - b| / max(1e-8, |a| + |b|)``.
+
+    >>> rel_error(np.array([1.0]), np.array([1.0 + 1e-9]))  # doctest: +ELLIPSIS
+    5.0...e-10
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"rel_error: shapes {a.shape} and {b.shape} differ")
+    if a.size == 0:
+        return 0.0
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+def numeric_grad(fn, x, eps: float = 1e-6, df=None):
+    """Central-difference gradient of ``fn`` at array ``x`` (perturbed in place, then restored).
+
+    ``fn(x)`` returns a number (or an array, then ``df`` is the upstream gradient and the
+    result is the numeric vector-Jacobian product, as cs231n's
+    ``eval_numerical_gradient_array``). ``x`` may be a numpy float array or a Value.
+
+    >>> numeric_grad(lambda a: (a ** 2).sum(), np.array([1.0, 2.0]))   # doctest: +ELLIPSIS
+    array([2..., 4...])
+    """
+    arr = x._data if isinstance(x, Value) else x
+    if not isinstance(arr, np.ndarray) or arr.dtype.kind != "f":
+        raise TypeError("numeric_grad: x must be a float numpy array or a tensor Value "
+                        "(wrap scalars as np.array([v]))")
+    grad = np.zeros(arr.shape, dtype=np.float64)
+
+    def f():
+        r = fn(x)
+        r = r._data if isinstance(r, Value) else r
+        if df is None:
+            return float(np.sum(r))
+        return float(np.sum(np.asarray(r, dtype=np.float64) * df))
+
+    it = np.nditer(arr, flags=["multi_index"], op_flags=["readwrite"])
+    while not it.finished:
+        ix = it.multi_index
+        old = arr[ix]
+        try:
+            arr[ix] = old + eps
+            fp = f()
+            arr[ix] = old - eps
+            fm = f()
+        finally:
+            arr[ix] = old
+        grad[ix] = (fp - fm) / (2 * eps)
+        it.iternext()
+    return grad
+
+
+def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+              num_checks: int | None = None, seed: int = 0, raise_exception: bool = True) -> bool:
+    """Compare graphgrad's gradients of ``fn(*inputs)`` with central differences.
+
+    Inputs that require grad are checked (copied to float64 first; the originals are not
+    touched). A non-scalar output is reduced with fixed random weights, so the whole
+    vector-Jacobian product is checked. ``num_checks=k`` checks k random coordinates per
+    input (sparse mode, for large inputs). Returns True, or raises :class:`GradcheckError`
+    with a table of the worst entries (or returns False with ``raise_exception=False``).
+
+    >>> x = Value(np.array([0.5, -1.0]), requires_grad=True)
+    >>> gradcheck(lambda x: x.tanh().sum(), x)
+    True
+    """
+    values = []
+    for i, v in enumerate(inputs):
+        if isinstance(v, Value):
+            nv = Value(np.array(v.numpy(), dtype=np.float64), requires_grad=v.requires_grad, name=v.name)
+        else:
+            nv = Value(np.array(v, dtype=np.float64))
+        values.append(nv)
+    checked = [i for i, v in enumerate(values) if v.requires_grad]
+    if not checked:
+        raise ValueError("gradcheck: no input requires grad; create them with requires_grad=True")
+
+    out = fn(*values)
+    if not isinstance(out, Value):
+        raise TypeError(f"gradcheck: fn must return a Value, got {type(out).__name__}")
+    rng = np.random.default_rng(seed)
+    weights = None if out.size == 1 else rng.standard_normal(out.shape)
+    loss = out.sum() if weights is None else (out * weights).sum()
+    loss.backward()
+    analytic = [np.zeros(values[i].shape) if values[i].grad is None
+                else np.array(values[i].grad, dtype=np.float64) for i in checked]
+
+    def f():
+        with no_grad():
+            o = fn(*values)
+        d = np.asarray(o._data, dtype=np.float64)
+        return float(np.sum(d if weights is None else d * weights))
+
+    rows = []
+    ok = True
+    for i, a in zip(checked, analytic):
+        v = values[i]
+        data = v._data
+        scalar = data.__class__ is float
+        coords = list(np.ndindex(*v.shape)) if v.shape else [()]
+        if num_checks is not None and num_checks < len(coords):
+            coords = [coords[j] for j in rng.choice(len(coords), size=num_checks, replace=False)]
+        for ix in coords:
+            old = v._data if scalar else data[ix]
+            try:
+                _set(v, ix, old + eps)
+                fp = f()
+                _set(v, ix, old - eps)
+                fm = f()
+            finally:
+                _set(v, ix, old)
+            num = (fp - fm) / (2 * eps)
+            an = float(a[ix])
+            err = abs(an - num) / max(1e-8, abs(an) + abs(num))
+            bad = abs(an - num) > atol + rtol * abs(num)
+            ok &= not bad
+            rows.append((bad, err, i, ix, an, num))
+    if ok:
+        return True
+    if not raise_exception:
+        return False
+    rows.sort(key=lambda r: (not r[0], -r[1]))
+    worst = rows[:10]
+    nbad = sum(r[0] for r in rows)
+    lines = [f"gradcheck: {nbad} of {len(rows)} checked entries differ beyond atol={atol:g}, rtol={rtol:g}",
+             f"{'input':>5}  {'index':<14} {'analytic':>14} {'numeric':>14} {'rel. error':>11}"]
+    for bad, err, i, ix, an, num in worst:
+        name = inputs[i].name if isinstance(inputs[i], Value) and inputs[i].name else str(i)
+        lines.append(f"{name:>5}  {str(ix):<14} {an:>14.6g} {num:>14.6g} {err:>11.2e}"
+                     + ("" if bad else "  (within tolerance)"))
+    raise GradcheckError("\n".join(lines))
+
+
+def _set(v, ix, x):
+    if v._data.__class__ is float:
+        v._data = float(x)
+    else:
+        v._data[ix] = x

@@ -1,0 +1,307 @@
+"""Tensor ops: matmul, reductions and shape ops. Their local Jacobians are described
+by a formula (shapes), not listed as values."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ShapeError
+from .base import Op, as_data, fit, shape_of
+
+
+# ---------------------------------------------------------------- matmul
+class Matmul(Op):
+    name, symbol = "matmul", "@"
+    formulas = ("d(A@B)/dA → upstream @ Bᵀ", "d(A@B)/dB → Aᵀ @ upstream")
+
+    def forward(self, a, b):
+        sa, sb = shape_of(a), shape_of(b)
+        if not sa or not sb:
+            raise ShapeError(f"matmul: {sa} @ {sb}: both operands need at least 1 dimension "
+                             "(use * for scalars)")
+        if sa[-1] != sb[-2 if len(sb) > 1 else 0]:
+            k2 = sb[-2 if len(sb) > 1 else 0]
+            raise ShapeError(f"matmul: {sa} @ {sb}: inner dimensions {sa[-1]} and {k2} differ")
+        try:
+            return a @ b, None
+        except ValueError as e:
+            raise ShapeError(f"matmul: {sa} @ {sb}: batch dimensions do not broadcast ({e})") from None
+
+    def backward(self, out, g):
+        A, B = out._inputs
+        a, b = A._data, B._data
+        g = np.asarray(g)
+        ga = gb = None
+        if a.ndim == 2 and b.ndim == 2:          # the common case, no reshaping
+            if A.requires_grad:
+                ga = g @ b.T
+            if B.requires_grad:
+                gb = a.T @ g
+            return ga, gb
+        a2 = a[None, :] if a.ndim == 1 else a     # treat vectors as 1×n / n×1 matrices
+        b2 = b[:, None] if b.ndim == 1 else b
+        g2 = g
+        if a.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
+        if b.ndim == 1:
+            g2 = np.expand_dims(g2, -1)
+        if A.requires_grad:
+            ga = g2 @ np.swapaxes(b2, -1, -2)
+            ga = fit(ga[..., 0, :] if a.ndim == 1 else ga, a)
+        if B.requires_grad:
+            gb = np.swapaxes(a2, -1, -2) @ g2
+            gb = fit(gb[..., :, 0] if b.ndim == 1 else gb, b)
+        return ga, gb
+
+
+# ---------------------------------------------------------------- reductions
+def _norm_axis(axis, ndim, op):
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for ax in axes:
+        if not -ndim <= ax < max(ndim, 1):
+            raise ShapeError(f"{op}: axis {ax} is out of range for a tensor with {ndim} dimension(s)")
+        out.append(int(ax) % max(ndim, 1))
+    return tuple(out)
+
+
+def _expand(g, shape, axis, keepdims):
+    """Give a reduced gradient back the reduced axes (size 1) so it broadcasts to ``shape``."""
+    g = np.asarray(g)
+    if axis is None:
+        return g.reshape((1,) * len(shape)) if not keepdims else g
+    if not keepdims:
+        g = np.expand_dims(g, axis)
+    return g
+
+
+class Sum(Op):
+    name, symbol = "sum", "sum"
+    formulas = ("d(Σx)/dx = 1 (upstream copied to every summed entry)",)
+
+    def forward(self, a, *, axis, keepdims):
+        if a.__class__ is float:
+            return a, None
+        return as_data(a.sum(axis=axis, keepdims=keepdims)), None
+
+    def backward(self, out, g):
+        a = out._inputs[0]._data
+        if a.__class__ is float:
+            return (float(g),)
+        at = out._attrs
+        g = _expand(g, a.shape, at["axis"], at["keepdims"])
+        return (np.broadcast_to(g, a.shape).astype(a.dtype),)
+
+    def label(self, attrs):
+        return "sum" if attrs["axis"] is None else f"sum(axis={_ax(attrs['axis'])})"
+
+
+def _ax(axis):
+    return axis[0] if len(axis) == 1 else axis
+
+
+class Mean(Sum):
+    name, symbol = "mean", "mean"
+    formulas = ("d mean(x)/dx = 1/n",)
+
+    def forward(self, a, *, axis, keepdims):
+        if a.__class__ is float:
+            return a, None
+        return as_data(a.mean(axis=axis, keepdims=keepdims)), None
+
+    def backward(self, out, g):
+        a = out._inputs[0]._data
+        if a.__class__ is float:
+            return (float(g),)
+        (gs,) = Sum.backward(self, out, g)
+        n = a.size // max(np.size(out._data), 1)
+        return (gs / a.dtype.type(n),)
+
+    def label(self, attrs):
+        return "mean" if attrs["axis"] is None else f"mean(axis={_ax(attrs['axis'])})"
+
+
+class Max(Op):
+    """max over axes; ties split the gradient evenly among the maximal entries."""
+
+    name, symbol = "max", "max"
+    formulas = ("d max(x)/dx = 1 at the max (split evenly on ties), 0 elsewhere",)
+    _reduce = staticmethod(np.max)
+
+    def forward(self, a, *, axis, keepdims):
+        if a.__class__ is float:
+            return a, None
+        if a.size == 0:
+            raise ShapeError(f"{self.name}: cannot reduce an empty tensor of shape {a.shape}")
+        return as_data(self._reduce(a, axis=axis, keepdims=keepdims)), None
+
+    def backward(self, out, g):
+        a = out._inputs[0]._data
+        if a.__class__ is float:
+            return (float(g),)
+        at = out._attrs
+        o = _expand(out._data, a.shape, at["axis"], at["keepdims"])
+        mask = (a == o)
+        count = mask.sum(axis=at["axis"], keepdims=True)
+        g = _expand(g, a.shape, at["axis"], at["keepdims"])
+        return ((mask * (g / count)).astype(a.dtype),)
+
+    def label(self, attrs):
+        return self.symbol if attrs["axis"] is None else f"{self.symbol}(axis={_ax(attrs['axis'])})"
+
+
+class Min(Max):
+    name, symbol = "min", "min"
+    formulas = ("d min(x)/dx = 1 at the min (split evenly on ties), 0 elsewhere",)
+    _reduce = staticmethod(np.min)
+
+
+# ---------------------------------------------------------------- shape ops
+class Reshape(Op):
+    name, symbol = "reshape", "reshape"
+    formulas = ("upstream reshaped back to the input's shape",)
+
+    def forward(self, a, *, shape):
+        try:
+            return as_data(np.reshape(a, shape)), None
+        except ValueError:
+            raise ShapeError(f"reshape: cannot reshape {shape_of(a)} "
+                             f"({int(np.prod(shape_of(a)))} entries) into {shape}") from None
+
+    def backward(self, out, g):
+        a = out._inputs[0]._data
+        if a.__class__ is float:
+            return (float(np.reshape(g, ())),)
+        return (np.reshape(g, a.shape),)
+
+    def label(self, attrs):
+        return f"reshape{attrs['shape']}"
+
+
+class Transpose(Op):
+    name, symbol = "transpose", "T"
+    formulas = ("upstream transposed back",)
+
+    def forward(self, a, *, axes):
+        try:
+            return np.transpose(a, axes), None
+        except ValueError:
+            raise ShapeError(f"transpose: axes {axes} do not fit shape {shape_of(a)}") from None
+
+    def backward(self, out, g):
+        axes = out._attrs["axes"]
+        inv = None if axes is None else tuple(np.argsort(axes))
+        return (np.transpose(g, inv),)
+
+    def label(self, attrs):
+        return "T" if attrs["axes"] is None else f"transpose{attrs['axes']}"
+
+
+def _is_basic(index) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in items)
+
+
+class GetItem(Op):
+    name, symbol = "getitem", "[]"
+    formulas = ("upstream scattered back to the selected entries (added where repeated)",)
+
+    def forward(self, a, *, index):
+        if a.__class__ is float:
+            raise ShapeError("getitem: a scalar (shape ()) cannot be indexed")
+        try:
+            return as_data(np.array(a[index], copy=True) if _is_basic(index) else a[index]), None
+        except IndexError as e:
+            raise ShapeError(f"getitem: index {_show(index)} does not fit shape {a.shape}: {e}") from None
+
+    def backward(self, out, g):
+        a = out._inputs[0]._data
+        index = out._attrs["index"]
+        ga = np.zeros(a.shape, dtype=a.dtype)
+        if _is_basic(index):
+            ga[index] = g
+        else:
+            np.add.at(ga, index, g)
+        return (ga,)
+
+    def label(self, attrs):
+        return f"[{_show(attrs['index'])}]"
+
+
+def _show(index) -> str:
+    items = index if isinstance(index, tuple) else (index,)
+    parts = []
+    for i in items:
+        if isinstance(i, slice):
+            parts.append(f"{'' if i.start is None else i.start}:{'' if i.stop is None else i.stop}"
+                         + ("" if i.step is None else f":{i.step}"))
+        elif i is Ellipsis:
+            parts.append("...")
+        elif isinstance(i, np.ndarray):
+            parts.append(f"<{i.dtype} array {i.shape}>")
+        else:
+            parts.append(repr(i))
+    return ", ".join(parts)
+
+
+class Concatenate(Op):
+    name, symbol = "concatenate", "concat"
+    formulas = ()
+
+    def forward(self, *arrays, axis):
+        try:
+            return np.concatenate([np.asarray(x) for x in arrays], axis=axis), None
+        except ValueError:
+            shapes = ", ".join(str(shape_of(x)) for x in arrays)
+            raise ShapeError(f"concatenate: shapes {shapes} do not fit together along axis {axis}") from None
+
+    def backward(self, out, g):
+        axis = out._attrs["axis"]
+        sizes = [np.shape(v._data)[axis] for v in out._inputs]
+        cuts = np.cumsum(sizes)[:-1]
+        return tuple(fit(p, v._data) for p, v in zip(np.split(g, cuts, axis=axis), out._inputs))
+
+    def formula(self, i, attrs):
+        return f"upstream sliced back along axis {attrs['axis']}"
+
+
+class Stack(Op):
+    name, symbol = "stack", "stack"
+
+    def forward(self, *arrays, axis):
+        try:
+            return np.stack([np.asarray(x) for x in arrays], axis=axis), None
+        except ValueError:
+            shapes = ", ".join(str(shape_of(x)) for x in arrays)
+            raise ShapeError(f"stack: all inputs need the same shape, got {shapes}") from None
+
+    def backward(self, out, g):
+        axis = out._attrs["axis"]
+        return tuple(fit(np.take(g, i, axis=axis), v._data) for i, v in enumerate(out._inputs))
+
+    def formula(self, i, attrs):
+        return f"upstream taken at position {i} of axis {attrs['axis']}"
+
+
+class Pad(Op):
+    name, symbol = "pad", "pad"
+    formulas = ("upstream with the padding cut away",)
+
+    def forward(self, a, *, pad_width, value):
+        try:
+            return np.pad(np.asarray(a), pad_width, constant_values=value), None
+        except ValueError as e:
+            raise ShapeError(f"pad: pad_width {pad_width} does not fit shape {shape_of(a)}: {e}") from None
+
+    def backward(self, out, g):
+        a = out._inputs[0]._data
+        pw = np.broadcast_to(np.asarray(out._attrs["pad_width"]), (np.ndim(a), 2))
+        sl = tuple(slice(int(lo), g.shape[i] - int(hi)) for i, (lo, hi) in enumerate(pw))
+        return (fit(g[sl], a),)
+
+
+MATMUL = Matmul()
+SUM, MEAN, MAX, MIN = Sum(), Mean(), Max(), Min()
+RESHAPE, TRANSPOSE, GETITEM = Reshape(), Transpose(), GetItem()
+CONCATENATE, STACK, PAD = Concatenate(), Stack(), Pad()

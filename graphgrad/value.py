@@ -1,0 +1,584 @@
+"""``Value``: a scalar or numpy tensor that records the ops applied to it.
+
+A Value holds its data (a Python float for float64 scalars, the fast path; a numpy
+array otherwise), its gradient, and, when it was made by an op while gradients are
+recorded, that op and its input Values. Outputs point at inputs and never the other
+way round, so a graph forms no reference cycles and is freed as soon as it is dropped.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import ops as _ops
+from ._state import STATE
+from .errors import ShapeError
+from .ops.base import as_data, shape_of
+
+ndarray = np.ndarray
+_F64 = np.dtype(np.float64)
+_new = object.__new__
+_ADD, _MUL = _ops.ADD, _ops.MUL
+
+
+def _make(data, op, inputs, saved=None, attrs=None):
+    """Wrap an op's result in a Value, recording the op when gradients are needed."""
+    out = _new(Value)
+    out._data = data
+    out._grad = out.name = out._g = out._meta = None
+    out._n = -1
+    return _finish(out, op, inputs, saved, attrs)
+
+
+def _finish(out, op, inputs, saved=None, attrs=None):
+    """Record ``op`` on a fresh ``out`` if any input requires grad (and check anomalies)."""
+    if STATE.grad_enabled:
+        for v in inputs:
+            if v.requires_grad:
+                out.requires_grad = True
+                out._op = op
+                out._inputs = inputs
+                out._saved = saved
+                out._attrs = attrs
+                out._group = STATE.group
+                if STATE.anomaly:
+                    from .autograd import _anomaly_forward
+                    _anomaly_forward(out)
+                return out
+    out.requires_grad = False
+    out._op = out._inputs = out._saved = out._attrs = out._group = None
+    if STATE.anomaly:
+        from .autograd import _anomaly_forward
+        _anomaly_forward(out, recorded=False, op=op, inputs=inputs)
+    return out
+
+
+_CONST_META = {"constant": True}   # shared by all lifted constants; never mutated
+_CONST_CACHE: dict = {}             # float -> constant leaf, so `x * 0.5` allocates nothing new
+_CONST_CACHE_MAX = 4096
+
+
+def _lift(x):
+    """A Python number or array on either side of an operator becomes a constant leaf.
+
+    Float constants are interned: they are immutable leaves that never require grad,
+    and reusing them saves an allocation per op on the scalar fast path.
+    """
+    if x.__class__ is float:
+        c = _CONST_CACHE.get(x)
+        if c is not None:
+            return c
+        d = x
+    elif isinstance(x, (int, float, np.number, np.bool_)) and not isinstance(x, (complex, np.complexfloating)):
+        d = float(x) if not isinstance(x, np.floating) or x.dtype == _F64 else np.asarray(x)
+    else:
+        d = _to_data(x, None, "operand")
+    c = _new(Value)
+    c._data = d
+    c._grad = c.name = c._g = c._op = c._inputs = c._saved = c._attrs = c._group = None
+    c._n = -1
+    c.requires_grad = False
+    c._meta = _CONST_META
+    if x.__class__ is float and x != 0.0 and x == x and len(_CONST_CACHE) < _CONST_CACHE_MAX:
+        _CONST_CACHE[x] = c
+    return c
+
+
+def _to_data(data, dtype, where="Value"):
+    """Validate and convert user data: floats stay floats, everything else a float array."""
+    if isinstance(data, Value):
+        data = data._data
+    if data.__class__ is float and (dtype is None or np.dtype(dtype) == _F64):
+        return data
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"{where}: expected numbers, got the string {data!r:.40}")
+    try:
+        arr = np.array(data, dtype=dtype) if dtype is not None else np.array(data)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{where}: cannot make numeric data from {type(data).__name__} ({e})") from None
+    kind = arr.dtype.kind
+    if kind == "c":
+        raise TypeError(f"{where}: complex numbers are not supported (got dtype {arr.dtype})")
+    if kind in "biu":
+        arr = arr.astype(np.float64)
+    elif kind != "f":
+        raise TypeError(f"{where}: expected numeric data, got an array of dtype {arr.dtype}"
+                        + (" (ragged nested lists or non-numbers)" if kind == "O" else ""))
+    if arr.ndim == 0 and arr.dtype == _F64:
+        return float(arr)
+    return arr
+
+
+def _shape_error(op, a, b, sym):
+    return ShapeError(f"{op}: shapes {shape_of(a._data)} {sym} {shape_of(b._data)} "
+                      "cannot be broadcast together")
+
+
+def _binary(op, a, b):
+    try:
+        data = op.forward(a._data, b._data)[0]
+    except ValueError:
+        raise _shape_error(op.name, a, b, op.symbol) from None
+    if data.__class__ is not float:
+        data = as_data(data)
+    return _make(data, op, (a, b))
+
+
+class Value:
+    """A scalar or tensor in the graph.
+
+    >>> x = Value(-2.0, requires_grad=True, name="x")
+    >>> y = Value(5.0, requires_grad=True, name="y")
+    >>> z = Value(-4.0, requires_grad=True, name="z")
+    >>> f = (x + y) * z
+    >>> f.backward()
+    >>> f.item(), x.grad, z.grad
+    (-12.0, np.float64(-4.0), np.float64(3.0))
+    """
+
+    __slots__ = ("_data", "_grad", "requires_grad", "name", "_op", "_inputs", "_saved",
+                 "_attrs", "_group", "_meta", "_g", "_n", "__weakref__")
+    # numpy defers to our reflected operators (np.float32(2) * v calls v.__rmul__)
+    __array_ufunc__ = None
+
+    def __init__(self, data, requires_grad: bool = False, name: str | None = None, dtype=None):
+        self._data = _to_data(data, dtype)
+        self._grad = None
+        self.requires_grad = bool(requires_grad)
+        self.name = None if name is None else str(name)
+        self._op = self._inputs = self._saved = self._attrs = self._group = self._meta = None
+        self._g = None
+        self._n = -1
+
+    # ------------------------------------------------------------ data and grad
+    @property
+    def data(self):
+        """The value as numpy data (a 0-d ``np.float64`` for float64 scalars)."""
+        d = self._data
+        return np.float64(d) if d.__class__ is float else d
+
+    @data.setter
+    def data(self, new):
+        self._data = _to_data(new, None if self._data.__class__ is float else self._data.dtype)
+
+    @property
+    def grad(self):
+        """d(output)/d(self) after ``backward()``; None before."""
+        g = self._grad
+        return np.float64(g) if g.__class__ is float else g
+
+    @grad.setter
+    def grad(self, g):
+        self._grad = None if g is None else _to_data(g, None)
+
+    @property
+    def shape(self) -> tuple:
+        return shape_of(self._data)
+
+    @property
+    def dtype(self) -> np.dtype:
+        d = self._data
+        return _F64 if d.__class__ is float else d.dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return 1 if self._data.__class__ is float else self._data.size
+
+    def item(self) -> float:
+        """The single number inside, as a Python float. ``Value(3.0).item() == 3.0``"""
+        d = self._data
+        if d.__class__ is float:
+            return d
+        if d.size != 1:
+            raise ValueError(f"item: only a Value with one element has an item, this one has shape {d.shape}")
+        return float(d.reshape(()))
+
+    def numpy(self) -> np.ndarray:
+        """The data as a numpy array (0-d for scalars). ``Value(2.0).numpy().shape == ()``"""
+        d = self._data
+        return np.array(d) if d.__class__ is float else d
+
+    def detach(self) -> "Value":
+        """A new leaf sharing this data, cut from the graph. ``y = x.detach()``"""
+        return Value(self._data, name=self.name)
+
+    def zero_grad(self) -> None:
+        """Forget the gradient (sets ``grad`` to None). ``w.zero_grad()``"""
+        self._grad = None
+
+    # ------------------------------------------------------------ graph (read-only views)
+    @property
+    def op(self):
+        """The op that made this Value (None for leaves)."""
+        return self._op
+
+    @property
+    def inputs(self) -> tuple:
+        """The Values this one was computed from (empty for leaves)."""
+        return self._inputs or ()
+
+    @property
+    def attrs(self) -> dict:
+        """The op's attributes (axis, exponent, ...)."""
+        return dict(self._attrs or {})
+
+    @property
+    def group(self) -> tuple:
+        """Group path of the node that made this Value, e.g. ``("BatchNorm1d",)``."""
+        return self._group or ()
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._op is None
+
+    @property
+    def is_constant(self) -> bool:
+        """True for numbers that an operator lifted into the graph (the 1 in ``x + 1``)."""
+        return bool(self._meta and self._meta.get("constant"))
+
+    @property
+    def creation_site(self) -> str | None:
+        """The user's source line that created this node (recorded in anomaly mode)."""
+        return self._meta.get("site") if self._meta else None
+
+    @property
+    def label(self) -> str:
+        """The gate text for diagrams, e.g. ``*``, ``sum(axis=0)``, ``**2``."""
+        return "" if self._op is None else self._op.label(self._attrs or {})
+
+    def local_formulas(self) -> tuple:
+        """One formula string per input, e.g. ``("d(x*y)/dx = y", "d(x*y)/dy = x")``."""
+        if self._op is None:
+            return ()
+        return tuple(self._op.formula(i, self._attrs or {}) for i in range(len(self._inputs)))
+
+    def local_grads(self):
+        """Local derivatives d(self)/d(input_i) as values for scalar/elementwise ops, else None."""
+        return None if self._op is None else self._op.local(self)
+
+    def register_hook(self, fn):
+        """Call ``fn(grad)`` when this Value's gradient is complete during backward.
+
+        If ``fn`` returns something other than None, that replaces the gradient
+        (as in PyTorch). Returns a handle with ``remove()``.
+
+        >>> h = x.register_hook(lambda g: 2 * g)   # doubles the gradient flowing on
+        """
+        if self.is_constant:
+            raise ValueError("register_hook: constants lifted from Python numbers carry no gradient")
+        if self._meta is None:
+            self._meta = {}
+        hooks = self._meta.setdefault("hooks", [])
+        hooks.append(fn)
+        return _HookHandle(hooks, fn)
+
+    def retain_grad(self) -> None:
+        """No-op kept for PyTorch habits: graphgrad keeps every gradient after backward."""
+
+    def backward(self, grad=None, retain_graph: bool = False, trace: bool = False):
+        """Backpropagate from this Value; see :func:`graphgrad.autograd.backward`."""
+        from .autograd import backward
+        return backward(self, grad=grad, retain_graph=retain_graph, trace=trace)
+
+    # ------------------------------------------------------------ display
+    def __repr__(self) -> str:
+        parts = []
+        d = self._data
+        if d.__class__ is float or d.size <= 8:
+            parts.append(np.array2string(np.asarray(d), precision=4, separator=", ")
+                         if d.__class__ is not float else f"{d:.6g}")
+        else:
+            parts.append(f"shape={d.shape}")
+        if d.__class__ is not float and d.dtype != _F64:
+            parts.append(f"dtype={d.dtype}")
+        if self.name is not None:
+            parts.append(f"name={self.name!r}")
+        if self._op is not None:
+            parts.append(f"op={self._op.name!r}")
+        if self._grad is not None:
+            g = self._grad
+            parts.append(f"grad={g:.6g}" if g.__class__ is float else
+                         ("grad=" + np.array2string(g, precision=4, separator=", ") if g.size <= 8
+                          else f"grad=<{g.shape}>"))
+        elif self.requires_grad and self._op is None:
+            parts.append("requires_grad=True")
+        return f"Value({', '.join(parts)})"
+
+    def __float__(self) -> float:
+        return self.item()
+
+    def __len__(self) -> int:
+        if self._data.__class__ is float or self._data.ndim == 0:
+            raise TypeError("len() of a 0-d Value")
+        return len(self._data)
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    # ------------------------------------------------------------ arithmetic (hot path)
+    def __add__(self, other):
+        if other.__class__ is not Value:
+            other = _lift(other)
+        a, b = self._data, other._data
+        if a.__class__ is float and b.__class__ is float:
+            # the scalar fast path, inlined: one allocation, no numpy
+            out = _new(Value)
+            out._data = a + b
+            out._grad = out.name = out._g = out._meta = None
+            out._n = -1
+            if (self.requires_grad or other.requires_grad) and STATE.grad_enabled and not STATE.anomaly:
+                out.requires_grad = True
+                out._op = _ADD
+                out._inputs = (self, other)
+                out._saved = out._attrs = None
+                out._group = STATE.group
+            else:
+                return _finish(out, _ADD, (self, other))
+            return out
+        return _binary(_ADD, self, other)
+
+    def __radd__(self, other):
+        return _lift(other).__add__(self)
+
+    def __mul__(self, other):
+        if other.__class__ is not Value:
+            other = _lift(other)
+        a, b = self._data, other._data
+        if a.__class__ is float and b.__class__ is float:
+            out = _new(Value)
+            out._data = a * b
+            out._grad = out.name = out._g = out._meta = None
+            out._n = -1
+            if (self.requires_grad or other.requires_grad) and STATE.grad_enabled and not STATE.anomaly:
+                out.requires_grad = True
+                out._op = _MUL
+                out._inputs = (self, other)
+                out._saved = out._attrs = None
+                out._group = STATE.group
+            else:
+                return _finish(out, _MUL, (self, other))
+            return out
+        return _binary(_MUL, self, other)
+
+    def __rmul__(self, other):
+        return _lift(other).__mul__(self)
+
+    def __sub__(self, other):
+        return _binary(_ops.SUB, self, other if other.__class__ is Value else _lift(other))
+
+    def __rsub__(self, other):
+        return _binary(_ops.SUB, _lift(other), self)
+
+    def __truediv__(self, other):
+        return _binary(_ops.DIV, self, other if other.__class__ is Value else _lift(other))
+
+    def __rtruediv__(self, other):
+        return _binary(_ops.DIV, _lift(other), self)
+
+    def __pow__(self, other):
+        if other.__class__ is Value:
+            return _binary(_ops.POW, self, other)
+        if not isinstance(other, (int, float, np.integer, np.floating)):
+            raise TypeError(f"pow: the exponent must be a number or a Value, got {type(other).__name__}")
+        return _unary(_ops.POW_CONST, self, exponent=float(other))
+
+    def __rpow__(self, other):
+        return _binary(_ops.POW, _lift(other), self)
+
+    def __neg__(self):
+        return _unary(_ops.NEG, self)
+
+    def __pos__(self):
+        return self
+
+    def __matmul__(self, other):
+        other = other if other.__class__ is Value else _lift(other)
+        return _make(as_data(_ops.MATMUL.forward(self._data, other._data)[0]), _ops.MATMUL, (self, other))
+
+    def __rmatmul__(self, other):
+        return _lift(other).__matmul__(self)
+
+    # comparisons give plain (non-differentiable) booleans / boolean arrays
+    def __lt__(self, other):
+        return self._data < _raw(other)
+
+    def __le__(self, other):
+        return self._data <= _raw(other)
+
+    def __gt__(self, other):
+        return self._data > _raw(other)
+
+    def __ge__(self, other):
+        return self._data >= _raw(other)
+
+    __hash__ = object.__hash__
+
+    # ------------------------------------------------------------ methods
+    def exp(self):
+        """e**x. ``Value(0.0).exp().item() == 1.0``"""
+        return _unary(_ops.EXP, self)
+
+    def log(self):
+        """Natural log. ``Value(1.0).log().item() == 0.0``"""
+        return _unary(_ops.LOG, self)
+
+    def sqrt(self):
+        """Square root. ``Value(4.0).sqrt().item() == 2.0``"""
+        return _unary(_ops.SQRT, self)
+
+    def abs(self):
+        """|x|; gradient sign(x), 0 at 0. ``Value(-2.0).abs().item() == 2.0``"""
+        return _unary(_ops.ABS, self)
+
+    __abs__ = abs
+
+    def tanh(self):
+        """Hyperbolic tangent. ``Value(0.0).tanh().item() == 0.0``"""
+        return _unary(_ops.TANH, self)
+
+    def sigmoid(self):
+        """σ(x) = 1/(1+e^-x) as one fused gate. ``Value(0.0).sigmoid().item() == 0.5``"""
+        return _unary(_ops.SIGMOID, self)
+
+    def relu(self):
+        """max(0, x); gradient 0 at 0. ``Value(-1.0).relu().item() == 0.0``"""
+        d = self._data
+        if d.__class__ is float:
+            return _make(d if d > 0.0 else 0.0, _ops.RELU, (self,))
+        return _unary(_ops.RELU, self)
+
+    def clip(self, lo=None, hi=None):
+        """Clamp to [lo, hi]; gradient 1 inside (bounds included), 0 outside.
+
+        >>> Value([-2.0, 0.5, 3.0]).clip(-1, 1).numpy()
+        array([-1. ,  0.5,  1. ])
+        """
+        if lo is None and hi is None:
+            raise ValueError("clip: give at least one of lo and hi")
+        return _unary(_ops.CLIP, self, lo=lo, hi=hi)
+
+    def sum(self, axis=None, keepdims: bool = False):
+        """Sum over ``axis`` (all by default). ``Value([1., 2.]).sum().item() == 3.0``"""
+        return _reduce(_ops.SUM, self, axis, keepdims)
+
+    def mean(self, axis=None, keepdims: bool = False):
+        """Mean over ``axis``. ``Value([1., 3.]).mean().item() == 2.0``"""
+        return _reduce(_ops.MEAN, self, axis, keepdims)
+
+    def max(self, axis=None, keepdims: bool = False):
+        """Max over ``axis``; ties split the gradient evenly. ``Value([1., 3.]).max().item() == 3.0``"""
+        return _reduce(_ops.MAX, self, axis, keepdims)
+
+    def min(self, axis=None, keepdims: bool = False):
+        """Min over ``axis``; ties split the gradient evenly. ``Value([1., 3.]).min().item() == 1.0``"""
+        return _reduce(_ops.MIN, self, axis, keepdims)
+
+    def reshape(self, *shape):
+        """Same entries, new shape. ``Value([1., 2., 3., 4.]).reshape(2, 2).shape == (2, 2)``"""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+        shape = tuple(int(s) for s in shape)
+        return _make(_ops.RESHAPE.forward(self._data, shape=shape)[0], _ops.RESHAPE, (self,),
+                     attrs={"shape": shape})
+
+    def flatten(self):
+        """1-D copy of the entries. ``Value([[1., 2.]]).flatten().shape == (2,)``"""
+        return self.reshape(-1)
+
+    def transpose(self, *axes):
+        """Permute axes (reverse them by default). ``Value([[1., 2.]]).transpose().shape == (2, 1)``"""
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = axes[0]
+        axes = tuple(int(a) for a in axes) or None
+        if self._data.__class__ is float:
+            return self
+        return _make(_ops.TRANSPOSE.forward(self._data, axes=axes)[0], _ops.TRANSPOSE, (self,),
+                     attrs={"axes": axes})
+
+    @property
+    def T(self):
+        """Reversed axes, as numpy's ``.T``."""
+        return self.transpose()
+
+    def __getitem__(self, index):
+        index = _raw_index(index)
+        return _make(_ops.GETITEM.forward(self._data, index=index)[0], _ops.GETITEM, (self,),
+                     attrs={"index": index})
+
+
+def apply(op, *inputs, **attrs) -> Value:
+    """Run ``op`` (an :class:`graphgrad.ops.Op`) on Values or numbers and record it.
+
+    This is how layers add fused ops with their own analytic backward:
+    ``op.forward(*datas, **attrs)`` returns ``(out_data, saved)``; ``saved`` is kept on
+    the output for ``op.backward`` (freed after backward unless ``retain_graph``) and
+    ``attrs`` are kept for display.
+
+    >>> from graphgrad.ops import SIGMOID
+    >>> apply(SIGMOID, Value(0.0)).item()
+    0.5
+    """
+    vs = tuple(v if v.__class__ is Value else _lift(v) for v in inputs)
+    data, saved = op.forward(*[v._data for v in vs], **attrs)
+    return _make(as_data(data), op, vs, saved, attrs or None)
+
+
+def _raw(x):
+    return x._data if x.__class__ is Value else x
+
+
+def _raw_index(index):
+    if isinstance(index, tuple):
+        return tuple(_raw_index(i) for i in index)
+    if index.__class__ is Value:
+        index = index._data
+    if isinstance(index, list):
+        index = np.asarray(index)
+    if isinstance(index, np.ndarray) and index.dtype.kind == "f":
+        if not np.all(index == np.floor(index)):
+            raise TypeError("getitem: index arrays must hold integers")
+        index = index.astype(np.intp)
+    if isinstance(index, float):
+        raise TypeError("getitem: indices must be integers, slices or integer arrays, got a float")
+    return index
+
+
+def _unary(op, x, **attrs):
+    with np.errstate(all="ignore") if STATE.anomaly else _NULL:
+        data = op.forward(x._data, **attrs)[0] if attrs else op.f(x._data)
+    if data.__class__ is not float:
+        data = as_data(data)
+    return _make(data, op, (x,), attrs=attrs or None)
+
+
+def _reduce(op, x, axis, keepdims):
+    axis = _ops.tensor._norm_axis(axis, x.ndim, op.name)
+    data = op.forward(x._data, axis=axis, keepdims=bool(keepdims))[0]
+    return _make(data, op, (x,), attrs={"axis": axis, "keepdims": bool(keepdims)})
+
+
+class _Null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        return False
+
+
+_NULL = _Null()
+
+
+class _HookHandle:
+    __slots__ = ("_hooks", "_fn")
+
+    def __init__(self, hooks, fn):
+        self._hooks, self._fn = hooks, fn
+
+    def remove(self) -> None:
+        """Unregister the hook."""
+        if self._fn in self._hooks:
+            self._hooks.remove(self._fn)

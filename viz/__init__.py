@@ -1,0 +1,1 @@
+"""viz: everything that draws graphgrad's graphs. Reads the engine's public interface only."""
