@@ -101,3 +101,28 @@ def is_float(*ds) -> bool:
         if d.__class__ is not float:
             return False
     return True
+
+
+def div(a, b):
+    """a / b with numpy's semantics on the float path too (inf/nan, never ZeroDivisionError)."""
+    try:
+        return a / b
+    except ZeroDivisionError:
+        with np.errstate(all="ignore"):
+            return float(np.float64(a) / b)
+
+
+def power(a, b):
+    """a ** b with numpy's semantics on the float path (nan for a negative base with a
+    fractional exponent rather than a complex number; inf rather than ZeroDivisionError)."""
+    if a.__class__ is float and b.__class__ is float:
+        try:
+            r = a ** b
+        except (ZeroDivisionError, OverflowError):
+            r = None
+        if r is None or r.__class__ is complex:
+            with np.errstate(all="ignore"):
+                return float(np.power(np.float64(a), b))
+        return r
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return a ** b

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .base import Op, fit, is_float
+from .base import Op, div, fit, is_float, power
 
 
 def _data(out):
@@ -74,15 +74,15 @@ class Div(Op):
     formulas = ("d(x/y)/dx = 1/y", "d(x/y)/dy = -x/y²")
 
     def forward(self, a, b):
-        return a / b, None
+        return div(a, b), None
 
     def backward(self, out, g):
         a, b = _data(out)
-        return fit(g / b, a), fit(-g * a / (b * b), b)
+        return fit(div(g, b), a), fit(div(-g * a, b * b), b)
 
     def local(self, out):
         a, b = _data(out)
-        return 1.0 / b, -a / (b * b)
+        return div(1.0, b), div(-a, b * b)
 
 
 class Pow(Op):
@@ -92,39 +92,37 @@ class Pow(Op):
     formulas = ("d(x^y)/dx = y·x^(y-1)", "d(x^y)/dy = x^y·ln x")
 
     def forward(self, a, b):
-        return a ** b, None
+        return power(a, b), None
 
     def backward(self, out, g):
-        (a, b), o = _data(out), out._data
-        dy = None
-        if out._inputs[1].requires_grad:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                dy = fit(g * o * np.log(a), b)
-        return fit(g * b * a ** (b - 1), a), dy
+        da, db = self.local(out)
+        a, b = _data(out)
+        return fit(g * da, a), (fit(g * db, b) if out._inputs[1].requires_grad else None)
 
     def local(self, out):
         (a, b), o = _data(out), out._data
         with np.errstate(divide="ignore", invalid="ignore"):
-            return b * a ** (b - 1), o * np.log(a)
+            ln = np.log(a)
+        return b * power(a, b - 1), o * (float(ln) if a.__class__ is float else ln)
 
 
 class PowConst(Op):
     name, symbol, elementwise = "pow", "**", True
 
     def forward(self, a, *, exponent):
-        return a ** exponent, None
+        return power(a, exponent), None
 
     def backward(self, out, g):
         a = out._inputs[0]._data
         n = out._attrs["exponent"]
         if n == 2:
             return (fit(g * 2.0 * a, a),)
-        return (fit(g * n * a ** (n - 1), a),)
+        return (fit(g * n * power(a, n - 1), a),)
 
     def local(self, out):
         a = out._inputs[0]._data
         n = out._attrs["exponent"]
-        return (n * a ** (n - 1),)
+        return (n * power(a, n - 1),)
 
     def label(self, attrs):
         return f"**{_num(attrs['exponent'])}"
@@ -241,7 +239,7 @@ class Log(Unary):
     f = staticmethod(_safe(math.log, np.log))
 
     def df(self, a, o):
-        return 1.0 / a
+        return div(1.0, a)
 
 
 class Sqrt(Unary):
@@ -250,7 +248,7 @@ class Sqrt(Unary):
     f = staticmethod(_safe(math.sqrt, np.sqrt))
 
     def df(self, a, o):
-        return 0.5 / o
+        return div(0.5, o)
 
 
 class Abs(Unary):

@@ -39,11 +39,8 @@ class Matmul(Op):
             return ga, gb
         a2 = a[None, :] if a.ndim == 1 else a     # treat vectors as 1×n / n×1 matrices
         b2 = b[:, None] if b.ndim == 1 else b
-        g2 = g
-        if a.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
-        if b.ndim == 1:
-            g2 = np.expand_dims(g2, -1)
+        # the gradient of the matrix product a2 @ b2, i.e. g with the vector axes put back
+        g2 = g.reshape(np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2]) + (a2.shape[-2], b2.shape[-1]))
         if A.requires_grad:
             ga = g2 @ np.swapaxes(b2, -1, -2)
             ga = fit(ga[..., 0, :] if a.ndim == 1 else ga, a)
