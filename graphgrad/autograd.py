@@ -1,10 +1,11 @@
 """Backpropagation: topological order (iterative), accumulation, trace, no_grad, anomaly mode.
 
 ``backward`` runs in two iterative passes, so depth never touches Python's recursion
-limit: the first counts, for every Value that needs a gradient, how many recorded
-ops consume it; the second starts at the output and hands each Value on as soon as
-all its consumers have sent their gradient (Kahn's algorithm). The order is
-deterministic, so traces and the diagrams drawn from them are reproducible.
+limit: an explicit-stack depth-first search puts every Value that needs a gradient in
+topological order, then one loop walks that order from the output, running each
+node's vector-Jacobian product and adding the results into its inputs. The order is
+deterministic (first inputs first, right to left through a circuit), so traces and
+the diagrams drawn from them are reproducible.
 """
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import contextlib
 import math
 import os
 import sys
-from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -233,33 +233,43 @@ def backward(root: Value, grad=None, retain_graph: bool = False, trace: bool = F
     if root._saved is _FREED:
         _raise_freed(root)
 
-    # pass 1: count each Value's consumers inside this graph
-    root._n = 0
-    seen = [root]
+    # pass 1: topological order by an iterative depth-first search (post-order). _n marks
+    # the state: -1 unseen, 0 open (its inputs are on the stack), 1 done.
+    order = []
     stack = [root]
-    pop, push, mark = stack.pop, stack.append, seen.append
+    pop, push, done = stack.pop, stack.append, order.append
     try:
         while stack:
             v = pop()
+            n = v._n
+            if n == 0:                       # all inputs finished: v comes after them
+                v._n = 1
+                done(v)
+                continue
+            if n == 1:                       # reached again through another consumer
+                continue
             ins = v._inputs
             if ins is None:
+                v._n = 1
+                done(v)
                 continue
+            if v._saved is _FREED:
+                _raise_freed(v)
+            v._n = 0
+            push(v)
+            # the first input is pushed first, so it finishes last, just before v, and
+            # follows v in the reversed order: the lecture's right-to-left walk
             for p in ins:
-                if p.requires_grad:
-                    n = p._n
-                    if n < 0:
-                        if p._saved is _FREED:
-                            _raise_freed(p)
-                        p._n = 1
-                        mark(p)
-                        push(p)
-                    else:
-                        p._n = n + 1
-        return _propagate(root, grad, retain_graph, trace)
+                if p.requires_grad and p._n < 0:
+                    push(p)
+        order.reverse()
+        return _propagate(order, grad, retain_graph, trace)
     finally:
-        for v in seen:
+        for v in order:
             v._n = -1
             v._g = None
+        for v in stack:
+            v._n = -1
 
 
 def _raise_freed(v):
@@ -268,20 +278,20 @@ def _raise_freed(v):
                         "backward() to run it again")
 
 
-def _propagate(root, grad, retain_graph, trace):
-    # FIFO order: gates are visited output-first, level by level, first input first,
-    # which is the right-to-left order the lecture walks through a circuit.
+def _propagate(order, grad, retain_graph, trace):
+    """Run each node's vector-Jacobian product in topological order (output first)."""
+    root = order[0]
     steps = [] if trace else None
     anomaly = STATE.anomaly
     free = not retain_graph
     handed = set()          # ids of arrays already stored as some leaf's .grad
     root._g = grad
-    ready = deque((root,))
-    pop, push = ready.popleft, ready.append
-    while ready:
-        v = pop()
+    for v in order:
         g = v._g
         v._g = None
+        if g is None:                        # every consumer sent None: a zero gradient
+            d = v._data
+            g = 0.0 if d.__class__ is float else np.zeros_like(d)
         if v._meta is not None and "hooks" in v._meta:
             g = _run_hooks(v._meta["hooks"], g)
         ins = v._inputs
@@ -302,17 +312,9 @@ def _propagate(root, grad, retain_graph, trace):
         if free:
             v._saved = _FREED
         for p, gp in zip(ins, grads):
-            if p.requires_grad:
-                if gp is not None:
-                    old = p._g
-                    p._g = gp if old is None else old + gp
-                n = p._n - 1
-                p._n = n
-                if n == 0:
-                    if p._g is None:         # every consumer sent None: a zero gradient
-                        d = p._data
-                        p._g = 0.0 if d.__class__ is float else np.zeros_like(d)
-                    push(p)
+            if gp is not None and p.requires_grad:
+                old = p._g
+                p._g = gp if old is None else old + gp
     return BackwardTrace(root, steps) if trace else None
 
 
