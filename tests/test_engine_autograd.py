@@ -198,7 +198,7 @@ def test_import_is_light_and_tunes_gc_unless_told_not_to():
             "print(sorted(m for m in ('graphviz','matplotlib','networkx','torch','sklearn','tqdm','viz') "
             "if m in sys.modules)); print(gc.get_threshold())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.splitlines() == ["[]", "(700, 100, 100)"]
+    assert out.splitlines() == ["[]", "(2000, 100, 100)"]
     env = {"GRAPHGRAD_GC": "default", "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     assert out.splitlines()[1] == "(700, 10, 10)"
