@@ -1,0 +1,28 @@
+"""Neural-network layers as graph nodes (cs231n lectures 3-6), PyTorch-style.
+
+>>> from graphgrad import nn
+>>> from graphgrad.nn import functional as F
+>>> net = nn.Sequential(nn.Linear(4, 8, rng=0), nn.ReLU(), nn.Linear(8, 3, rng=1))
+>>> loss = F.cross_entropy(net(gg.Value(np.ones((2, 4)))), [0, 2])
+>>> loss.backward()
+
+Calling a module records its nodes inside a group named after its class, so diagrams
+can show each layer as one box or open it up. Composite ops are fused nodes by default;
+``with nn.expanded():`` builds them from primitive gates instead.
+"""
+from . import functional, init
+from .activations import ELU, LeakyReLU, Maxout, PReLU, ReLU, Sigmoid, Softmax, Tanh
+from .functional import expanded
+from .layers import (AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, Identity, Linear,
+                     MaxPool2d)
+from .losses import (CrossEntropyLoss, L1Loss, MSELoss, MultiMarginLoss, SoftmaxLoss, SVMLoss,
+                     l1_regularization, l2_regularization)
+from .module import Module, ModuleList, Parameter, Sequential
+
+__all__ = [
+    "Module", "ModuleList", "Parameter", "Sequential", "functional", "init", "expanded",
+    "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Dropout", "Flatten",
+    "Identity", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "PReLU", "ELU", "Maxout", "Softmax",
+    "CrossEntropyLoss", "SoftmaxLoss", "MultiMarginLoss", "SVMLoss", "MSELoss", "L1Loss",
+    "l1_regularization", "l2_regularization",
+]

@@ -1,0 +1,485 @@
+"""``graphgrad.nn.functional`` (import as ``F``): layers, activations and losses as functions.
+
+Names and signatures follow ``torch.nn.functional``. Composite ops (sigmoid,
+softmax cross-entropy, batch norm, conv) are one fused node with an analytic backward
+by default; pass ``expand=True`` (or run inside ``with F.expanded():``) to build them
+from primitive gates instead, inside a named group, as the lecture draws them. Both
+give the same gradients.
+
+>>> from graphgrad.nn import functional as F
+>>> s = gg.Value(np.array([[3.2, 5.1, -1.7]]), requires_grad=True)
+>>> round(F.cross_entropy(s, np.array([0])).item(), 4)       # cs231n's cat example
+2.0404
+"""
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+
+from ..autograd import group
+from ..errors import ShapeError
+from ..functions import maximum, pad as _pad, stack as _stack
+from ..value import Value
+from . import _ops_conv, _ops_loss, _ops_norm
+from ._node import as_value, needs_grad, record
+from .init import get_rng
+
+_EXPAND = [False]
+_CE, _SVM = _ops_loss.SoftmaxCrossEntropy(), _ops_loss.MultiMargin()
+_CONV, _MAXPOOL, _AVGPOOL = _ops_conv.Conv2d(), _ops_conv.MaxPool2d(), _ops_conv.AvgPool2d()
+_BN = _ops_norm.BatchNorm()
+
+
+@contextlib.contextmanager
+def expanded(on: bool = True):
+    """Inside the block, composite ops build their primitive-gate expansion (for diagrams).
+
+    >>> with expanded():
+    ...     y = sigmoid(x)        # *-1, exp, +1, 1/x gates in group "sigmoid"
+    """
+    old = _EXPAND[0]
+    _EXPAND[0] = bool(on)
+    try:
+        yield
+    finally:
+        _EXPAND[0] = old
+
+
+def _expand(flag) -> bool:
+    return _EXPAND[0] if flag is None else bool(flag)
+
+
+def _shape(v) -> tuple:
+    return v.shape if isinstance(v, Value) else np.shape(v)
+
+
+# ---------------------------------------------------------------- linear and activations
+def linear(x, weight, bias=None) -> Value:
+    """``x @ weight + bias`` with weight of shape (in_features, out_features) (cs231n layout).
+
+    >>> linear(gg.Value(np.ones((2, 3))), gg.Value(np.ones((3, 4)))).shape
+    (2, 4)
+    """
+    x, weight = as_value(x), as_value(weight)
+    if x.ndim < 1 or weight.ndim != 2 or x.shape[-1] != weight.shape[0]:
+        raise ShapeError(f"linear: input of shape {x.shape} does not fit a weight of shape {weight.shape} "
+                         f"(expected (..., {weight.shape[0] if weight.ndim == 2 else 'in'}) input and a "
+                         "2-D (in_features, out_features) weight)")
+    out = x @ weight
+    return out if bias is None else out + bias
+
+
+def relu(x) -> Value:
+    """max(0, x). ``relu(gg.Value([-1., 2.])).numpy()`` -> ``array([0., 2.])``"""
+    return as_value(x).relu()
+
+
+def tanh(x) -> Value:
+    """tanh(x), one gate. ``tanh(gg.Value(0.0)).item() == 0.0``"""
+    return as_value(x).tanh()
+
+
+def sigmoid(x, expand: bool | None = None) -> Value:
+    """σ(x) = 1/(1+e^-x): one σ gate, or (``expand=True``) the lecture's four gates
+    ``*-1 → exp → +1 → 1/x`` in group "sigmoid". Same gradients either way.
+
+    >>> sigmoid(gg.Value(0.0)).item(), sigmoid(gg.Value(0.0), expand=True).item()
+    (0.5, 0.5)
+    """
+    x = as_value(x)
+    if not _expand(expand):
+        return x.sigmoid()
+    with group("sigmoid"):
+        return 1.0 / ((-x).exp() + 1.0)
+
+
+def leaky_relu(x, negative_slope: float = 0.01) -> Value:
+    """x for x > 0, slope·x otherwise. ``leaky_relu(gg.Value([-1., 2.]), 0.1).numpy()`` -> ``[-0.1, 2.]``"""
+    x = as_value(x)
+    with group("leaky_relu"):
+        return maximum(x, x * float(negative_slope)) if 0 <= negative_slope <= 1 else \
+            _where_pos(x, x, x * float(negative_slope))
+
+
+def _where_pos(x, a, b):
+    from ..functions import where
+    return where(x._data > 0, a, b)
+
+
+def elu(x, alpha: float = 1.0) -> Value:
+    """x for x > 0, α(eᕽ - 1) otherwise. ``elu(gg.Value([0., 1.])).numpy()`` -> ``[0., 1.]``"""
+    x = as_value(x)
+    with group("elu"):
+        neg = (_min0(x).exp() - 1.0) * float(alpha)
+        return _where_pos(x, x, neg)
+
+
+def _min0(x):
+    from ..functions import minimum
+    return minimum(x, 0.0)
+
+
+def prelu(x, weight) -> Value:
+    """Leaky ReLU with a learnable slope ``weight`` (one value, or one per channel, axis 1).
+
+    >>> prelu(gg.Value([-2., 3.]), gg.Value(0.25)).numpy()
+    array([-0.5,  3. ])
+    """
+    x, weight = as_value(x), as_value(weight)
+    if weight.size != 1:
+        if x.ndim < 2 or x.shape[1] != weight.size:
+            raise ShapeError(f"prelu: weight of shape {weight.shape} needs one slope per channel, but the "
+                             f"input {x.shape} has {x.shape[1] if x.ndim > 1 else 'no'} channels (axis 1)")
+        weight = weight.reshape((1, -1) + (1,) * (x.ndim - 2))
+    elif weight.ndim:
+        weight = weight.reshape(())
+    with group("prelu"):
+        return _where_pos(x, x, x * weight)
+
+
+def maxout(x, weight, bias, pieces: int) -> Value:
+    """Maxout (Goodfellow et al.): the max of ``pieces`` linear functions.
+
+    ``weight`` is (in, out·pieces), ``bias`` (out·pieces,); piece j of unit u is column u·pieces + j.
+
+    >>> maxout(gg.Value(np.ones((2, 3))), gg.Value(np.ones((3, 8))), gg.Value(np.zeros(8)), 2).shape
+    (2, 4)
+    """
+    z = linear(x, weight, bias)
+    if z.shape[-1] % pieces:
+        raise ShapeError(f"maxout: {z.shape[-1]} outputs do not split into {pieces} pieces")
+    with group("maxout"):
+        return z.reshape(z.shape[:-1] + (z.shape[-1] // pieces, pieces)).max(axis=-1)
+
+
+def softmax(x, axis: int = -1) -> Value:
+    """exp(x)/Σexp(x) along ``axis`` (shifted by the max for stability).
+
+    >>> softmax(gg.Value([0., 0.])).numpy()
+    array([0.5, 0.5])
+    """
+    x = as_value(x)
+    with group("softmax"):
+        e = (x - Value(np.max(x._data, axis=axis, keepdims=True))).exp()
+        return e / e.sum(axis=axis, keepdims=True)
+
+
+def log_softmax(x, axis: int = -1) -> Value:
+    """x - log Σ exp(x) along ``axis`` (stable). ``log_softmax(gg.Value([0., 0.])).numpy()``"""
+    x = as_value(x)
+    with group("log_softmax"):
+        shifted = x - Value(np.max(x._data, axis=axis, keepdims=True))
+        return shifted - shifted.exp().sum(axis=axis, keepdims=True).log()
+
+
+def dropout(x, p: float = 0.5, training: bool = True, rng=None) -> Value:
+    """Inverted dropout: zero each entry with probability ``p`` and scale the rest by 1/(1-p),
+    so nothing changes at test time (``training=False`` returns ``x``).
+
+    >>> dropout(gg.Value(np.ones(4)), 0.5, rng=0).numpy()
+    array([2., 0., 2., 2.])
+    """
+    if not 0.0 <= p < 1.0:
+        raise ValueError(f"dropout: p must be in [0, 1), got {p}")
+    x = as_value(x)
+    if not training or p == 0.0:
+        return x
+    keep = get_rng(rng).random(x.shape) >= p
+    mask = keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - p))
+    with group("dropout"):
+        return x * Value(mask, name="mask")
+
+
+# ---------------------------------------------------------------- losses
+def _labels(target, n, c, where):
+    y = target._data if isinstance(target, Value) else target
+    y = np.asarray(y)
+    if y.dtype.kind == "f":
+        if not np.all(y == np.floor(y)):
+            raise TypeError(f"{where}: target must hold integer class indices, got non-integers")
+    elif y.dtype.kind not in "iu":
+        raise TypeError(f"{where}: target must be integer class indices, got dtype {y.dtype}")
+    y = y.astype(np.intp)
+    if y.shape != (n,):
+        raise ShapeError(f"{where}: scores of shape ({n}, {c}) need a target of shape ({n},), got {y.shape}")
+    if n and (y.min() < 0 or y.max() >= c):
+        raise ValueError(f"{where}: target holds class {int(y.min() if y.min() < 0 else y.max())}, "
+                         f"outside [0, {c}) for scores with {c} classes")
+    return y
+
+
+def _scores(scores, where):
+    s = as_value(scores)
+    if s.ndim != 2:
+        raise ShapeError(f"{where}: scores must be 2-D (N, C), got shape {s.shape}")
+    return s
+
+
+def cross_entropy(scores, target, reduction: str = "mean", expand: bool | None = None) -> Value:
+    """Softmax cross-entropy of raw ``scores`` (N, C) against integer labels ``target`` (N,),
+    averaged over the batch: one fused node (dL/ds = (softmax - onehot)/N), or the
+    expansion ``shift → exp → sum → log → pick → mean`` in group "softmax_cross_entropy".
+
+    >>> s = gg.Value(np.array([[3.2, 5.1, -1.7]]), requires_grad=True)
+    >>> round(cross_entropy(s, [0]).item(), 4)
+    2.0404
+    """
+    s = _scores(scores, "cross_entropy")
+    n, c = s.shape
+    y = _labels(target, n, c, "cross_entropy")
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"cross_entropy: reduction must be 'mean' or 'sum', got {reduction!r}")
+    if _expand(expand):
+        with group("softmax_cross_entropy"):
+            shifted = s - Value(s._data.max(axis=1, keepdims=True), name="max")
+            logz = shifted.exp().sum(axis=1).log()
+            picked = shifted[np.arange(n), y]
+            per = logz - picked
+            return per.mean() if reduction == "mean" else per.sum()
+    data, saved = _CE.run(s._data, y, reduction)
+    return record(_CE, (s,), data, saved if needs_grad(s) else None, {"reduction": reduction})
+
+
+softmax_loss = cross_entropy   # cs231n's name
+
+
+def multi_margin_loss(scores, target, margin: float = 1.0, reduction: str = "mean") -> Value:
+    """Multiclass SVM hinge loss as PyTorch defines it: Σ_{j≠y} max(0, Δ - s_y + s_j) / C,
+    averaged over the batch. (cs231n's :func:`svm_loss` does not divide by C.)
+
+    >>> round(multi_margin_loss(gg.Value([[3.2, 5.1, -1.7]]), [0]).item(), 4)
+    0.9667
+    """
+    return _svm(scores, target, margin, reduction, True, "multi_margin_loss")
+
+
+def svm_loss(scores, target, margin: float = 1.0, reduction: str = "mean") -> Value:
+    """cs231n's multiclass SVM loss: mean_i Σ_{j≠y_i} max(0, s_j - s_{y_i} + Δ), Δ = 1.
+
+    >>> round(svm_loss(gg.Value([[3.2, 5.1, -1.7]]), [0]).item(), 4)   # the lecture's cat: 2.9
+    2.9
+    """
+    return _svm(scores, target, margin, reduction, False, "svm_loss")
+
+
+def _svm(scores, target, margin, reduction, by_classes, where):
+    s = _scores(scores, where)
+    n, c = s.shape
+    y = _labels(target, n, c, where)
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"{where}: reduction must be 'mean' or 'sum', got {reduction!r}")
+    data, saved = _SVM.run(s._data, y, float(margin), reduction, by_classes)
+    return record(_SVM, (s,), data, saved if needs_grad(s) else None,
+                  {"margin": float(margin), "reduction": reduction})
+
+
+def mse_loss(pred, target, reduction: str = "mean") -> Value:
+    """Mean squared error. ``mse_loss(gg.Value([1., 2.]), [1., 4.]).item() == 2.0``"""
+    d = as_value(pred) - as_value(target)
+    sq = d * d
+    return sq.mean() if reduction == "mean" else sq.sum()
+
+
+def l1_loss(pred, target, reduction: str = "mean") -> Value:
+    """Mean absolute error. ``l1_loss(gg.Value([1., 2.]), [1., 4.]).item() == 1.0``"""
+    d = (as_value(pred) - as_value(target)).abs()
+    return d.mean() if reduction == "mean" else d.sum()
+
+
+# ---------------------------------------------------------------- conv and pooling
+def _pair_int(v, name, where):
+    if isinstance(v, (tuple, list)):
+        if len(v) != 2 or v[0] != v[1]:
+            raise ValueError(f"{where}: only square {name}s are supported, got {v}")
+        v = v[0]
+    if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
+        raise TypeError(f"{where}: {name} must be an int, got {v!r}")
+    return int(v)
+
+
+def conv2d(x, weight, bias=None, stride: int = 1, padding: int = 0, expand: bool | None = None) -> Value:
+    """2-D cross-correlation of ``x`` (N, C, H, W) with ``weight`` (F, C, KH, KW) plus ``bias`` (F,).
+
+    Fused: im2col + one GEMM, a single node. ``expand=True``: the same product built from
+    primitive gates (pad, one slice per kernel offset, stack, reshape, @, +) in group "conv2d".
+
+    >>> conv2d(gg.Value(np.ones((1, 3, 5, 5))), gg.Value(np.ones((2, 3, 3, 3))), padding=1).shape
+    (1, 2, 5, 5)
+    """
+    x, w = as_value(x), as_value(weight)
+    b = None if bias is None else as_value(bias)
+    stride, padding = _pair_int(stride, "stride", "conv2d"), _pair_int(padding, "padding", "conv2d")
+    if x.ndim != 4 or w.ndim != 4:
+        raise ShapeError(f"conv2d: input must be 4-D (N, C, H, W) and weight 4-D (F, C, KH, KW); "
+                         f"got input {x.shape} and weight {w.shape}")
+    if x.shape[1] != w.shape[1]:
+        raise ShapeError(f"conv2d: input {x.shape} has {x.shape[1]} channels but weight {w.shape} "
+                         f"expects {w.shape[1]}")
+    if b is not None and b.shape != (w.shape[0],):
+        raise ShapeError(f"conv2d: bias must have shape ({w.shape[0]},) for weight {w.shape}, got {b.shape}")
+    if stride < 1 or padding < 0:
+        raise ValueError(f"conv2d: stride must be >= 1 and padding >= 0, got stride={stride}, padding={padding}")
+    kh, kw = w.shape[2:]
+    if x.shape[2] + 2 * padding < kh or x.shape[3] + 2 * padding < kw:
+        raise ShapeError(f"conv2d: kernel {kh}×{kw} is larger than the padded input "
+                         f"({x.shape[2] + 2 * padding}×{x.shape[3] + 2 * padding}) for input {x.shape}")
+    if x.dtype != w.dtype:
+        raise TypeError(f"conv2d: input dtype {x.dtype} and weight dtype {w.dtype} differ")
+    if _expand(expand):
+        return _conv2d_expanded(x, w, b, stride, padding)
+    inputs = (x, w) if b is None else (x, w, b)
+    need = needs_grad(*inputs)
+    data, saved = _CONV.run(x._data, w._data, None if b is None else b._data, stride, padding,
+                            need and w.requires_grad)
+    return record(_CONV, inputs, data, saved if need else None,
+                  {"stride": stride, "padding": padding, "kernel": f"{kh}×{kw}"})
+
+
+def _conv2d_expanded(x, w, b, stride, padding):
+    n, c, h, wd = x.shape
+    f, _, kh, kw = w.shape
+    ho, wo = _ops_conv.out_size(h, kh, stride, padding), _ops_conv.out_size(wd, kw, stride, padding)
+    he, we = stride * (ho - 1) + 1, stride * (wo - 1) + 1
+    with group("conv2d"):
+        xp = _pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding))) if padding else x
+        # one slice per kernel offset (i, j): the input pixels that weight tap meets
+        taps = [xp[:, :, i:i + he:stride, j:j + we:stride] for i in range(kh) for j in range(kw)]
+        cols = _stack(taps, axis=2).reshape(n, c * kh * kw, ho * wo)     # (N, C·KH·KW, Ho·Wo)
+        out = w.reshape(f, c * kh * kw) @ cols                           # (N, F, Ho·Wo)
+        out = out.reshape(n, f, ho, wo)
+        if b is not None:
+            out = out + b.reshape(1, f, 1, 1)
+        return out
+
+
+def _pool_args(x, kernel_size, stride, padding, where):
+    x = as_value(x)
+    k = _pair_int(kernel_size, "kernel_size", where)
+    s = k if stride is None else _pair_int(stride, "stride", where)
+    p = _pair_int(padding, "padding", where)
+    if x.ndim != 4:
+        raise ShapeError(f"{where}: input must be 4-D (N, C, H, W), got shape {x.shape}")
+    if k < 1 or s < 1 or p < 0 or p > k // 2:
+        raise ValueError(f"{where}: need kernel_size >= 1, stride >= 1 and 0 <= padding <= kernel_size/2; "
+                         f"got kernel_size={k}, stride={s}, padding={p}")
+    if x.shape[2] + 2 * p < k or x.shape[3] + 2 * p < k:
+        raise ShapeError(f"{where}: a {k}×{k} window does not fit the input {x.shape} (padding {p})")
+    return x, k, s, p
+
+
+def max_pool2d(x, kernel_size, stride=None, padding: int = 0) -> Value:
+    """Max over k×k windows (stride defaults to k). The gradient goes to each window's max.
+
+    >>> max_pool2d(gg.Value(np.arange(16.).reshape(1, 1, 4, 4)), 2).numpy().ravel()
+    array([ 5.,  7., 13., 15.])
+    """
+    x, k, s, p = _pool_args(x, kernel_size, stride, padding, "max_pool2d")
+    data, _ = _MAXPOOL.run(x._data, k, s, p)
+    return record(_MAXPOOL, (x,), data, None, {"kernel_size": k, "stride": s, "padding": p})
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding: int = 0) -> Value:
+    """Mean over k×k windows (stride defaults to k; zero padding counts in the mean).
+
+    >>> avg_pool2d(gg.Value(np.arange(16.).reshape(1, 1, 4, 4)), 2).numpy().ravel()
+    array([ 2.5,  4.5, 10.5, 12.5])
+    """
+    x, k, s, p = _pool_args(x, kernel_size, stride, padding, "avg_pool2d")
+    data, _ = _AVGPOOL.run(x._data, k, s, p)
+    return record(_AVGPOOL, (x,), data, None, {"kernel_size": k, "stride": s, "padding": p})
+
+
+# ---------------------------------------------------------------- batch norm
+def batch_norm(x, running_mean=None, running_var=None, weight=None, bias=None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5, expand: bool | None = None) -> Value:
+    """Batch normalisation of (N, D) features or (N, C, H, W) channels (spatial batchnorm).
+
+    Train mode normalises with the batch's mean and biased variance and, if running
+    buffers (numpy arrays) are given, updates them in place as PyTorch does:
+    ``running = (1 - momentum)·running + momentum·batch`` (unbiased variance).
+    Eval mode uses the running statistics. Fused: one node (cs231n's simplified backward);
+    ``expand=True``: Kratzert's/cs231n's graph of primitive gates (mu, xmu, sq, var,
+    sqrtvar, ivar, xhat, gammax, out) in group "batchnorm".
+
+    >>> x = gg.Value(np.random.default_rng(0).normal(5, 2, (8, 3)))
+    >>> out = batch_norm(x, training=True)
+    >>> np.allclose(out.numpy().mean(axis=0), 0)
+    True
+    """
+    x = as_value(x)
+    if x.ndim not in (2, 4):
+        raise ShapeError(f"batch_norm: input must be (N, D) or (N, C, H, W), got shape {x.shape}")
+    d = x.shape[1]
+    dt = x.dtype
+    gamma = Value(np.ones(d, dt)) if weight is None else as_value(weight)
+    beta = Value(np.zeros(d, dt)) if bias is None else as_value(bias)
+    for nm, v in (("weight", gamma), ("bias", beta)):
+        if v.shape != (d,):
+            raise ShapeError(f"batch_norm: {nm} must have shape ({d},) for input {x.shape}, got {v.shape}")
+    if training:
+        m = x.size // d
+        if m < 2:
+            raise ValueError(f"batch_norm: training needs more than 1 value per channel, input {x.shape}")
+    elif running_mean is None or running_var is None:
+        raise ValueError("batch_norm: eval mode (training=False) needs running_mean and running_var")
+    rm = None if running_mean is None else _buf(running_mean)
+    rv = None if running_var is None else _buf(running_var)
+    for nm, v in (("running_mean", rm), ("running_var", rv)):
+        if v is not None and v.shape != (d,):
+            raise ShapeError(f"batch_norm: {nm} must have shape ({d},) for input {x.shape}, got {v.shape}")
+    if _expand(expand):
+        out, mu, var = _batch_norm_expanded(x, gamma, beta, rm, rv, eps, training)
+    else:
+        inputs = (x, gamma, beta)
+        data, saved, mu, var = _BN.run(x._data, gamma._data, beta._data, rm, rv, eps, training)
+        out = record(_BN, inputs, data, saved if needs_grad(*inputs) else None,
+                     {"training": bool(training), "eps": eps})
+    if training and rm is not None:
+        rm *= 1.0 - momentum
+        rm += momentum * mu
+    if training and rv is not None:
+        m = x.size // d
+        rv *= 1.0 - momentum
+        rv += momentum * (var * (m / (m - 1)))
+    return out
+
+
+def _buf(b):
+    """The numpy array behind a running-statistics buffer (updated in place)."""
+    arr = b._data if isinstance(b, Value) else b
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(f"batch_norm: running statistics must be numpy arrays, got {type(b).__name__}")
+    return arr
+
+
+def _batch_norm_expanded(x, gamma, beta, rm, rv, eps, training):
+    """The cs231n assignment-2 / Kratzert computational graph, one named node per step."""
+    axes = (0,) if x.ndim == 2 else (0, 2, 3)
+    shape = (1, -1) if x.ndim == 2 else (1, -1, 1, 1)
+    with group("batchnorm"):
+        if training:
+            mu = x.mean(axis=axes, keepdims=True)
+            mu.name = "mu"
+            xmu = x - mu
+            xmu.name = "xmu"
+            sq = xmu ** 2
+            sq.name = "sq"
+            var = sq.mean(axis=axes, keepdims=True)
+            var.name = "var"
+        else:
+            mu = Value(rm.reshape(shape).astype(x.dtype), name="running_mean")
+            xmu = x - mu
+            xmu.name = "xmu"
+            var = Value(rv.reshape(shape).astype(x.dtype), name="running_var")
+        sqrtvar = (var + float(eps)).sqrt()
+        sqrtvar.name = "sqrtvar"
+        ivar = 1.0 / sqrtvar
+        ivar.name = "ivar"
+        xhat = xmu * ivar
+        xhat.name = "xhat"
+        gammax = gamma.reshape(shape) * xhat
+        gammax.name = "gammax"
+        out = gammax + beta.reshape(shape)
+        out.name = "out"
+    return out, mu._data.reshape(-1), var._data.reshape(-1)

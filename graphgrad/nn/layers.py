@@ -1,0 +1,170 @@
+"""Layers: Linear, Conv2d, pooling, BatchNorm, Dropout, Flatten (PyTorch names and arguments).
+
+Weights come from :mod:`graphgrad.nn.init` with a seeded generator: pass ``rng=`` (a
+Generator or an int seed) or reseed the default with ``nn.init.manual_seed``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import functional as F
+from . import init as _init
+from .module import Module, Parameter
+
+
+class Linear(Module):
+    """``y = x @ W + b`` with ``W`` of shape (in_features, out_features), cs231n's layout.
+
+    ``init`` picks the weight scheme: "kaiming" (default, for ReLU nets), "xavier",
+    "xavier_uniform", "small" (0.01·randn) or a callable ``(shape, rng=, dtype=) -> array``.
+
+    >>> fc = Linear(4, 3, rng=0)
+    >>> fc(gg.Value(np.ones((2, 4)))).shape, fc.weight.shape
+    ((2, 3), (4, 3))
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, init="kaiming",
+                 rng=None, dtype=np.float64):
+        super().__init__()
+        self.in_features, self.out_features = int(in_features), int(out_features)
+        rng = _init.get_rng(rng)
+        self.weight = Parameter(_init.by_name(init, (self.in_features, self.out_features), rng, dtype),
+                                name="W")
+        self.bias = Parameter(_init.zeros(self.out_features, dtype), name="b") if bias else None
+
+    def forward(self, x):
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self):
+        return f"{self.in_features}, {self.out_features}, bias={self.bias is not None}"
+
+
+class Conv2d(Module):
+    """2-D convolution, NCHW: weight (out_channels, in_channels, k, k), bias (out_channels,).
+
+    >>> conv = Conv2d(3, 8, 3, padding=1, rng=0)
+    >>> conv(gg.Value(np.ones((2, 3, 8, 8)))).shape
+    (2, 8, 8, 8)
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride: int = 1, padding: int = 0,
+                 bias: bool = True, init="kaiming", rng=None, dtype=np.float64):
+        super().__init__()
+        k = F._pair_int(kernel_size, "kernel_size", "Conv2d")
+        self.in_channels, self.out_channels, self.kernel_size = int(in_channels), int(out_channels), k
+        self.stride, self.padding = F._pair_int(stride, "stride", "Conv2d"), F._pair_int(padding, "padding", "Conv2d")
+        rng = _init.get_rng(rng)
+        self.weight = Parameter(_init.by_name(init, (self.out_channels, self.in_channels, k, k), rng, dtype),
+                                name="W")
+        self.bias = Parameter(_init.zeros(self.out_channels, dtype), name="b") if bias else None
+
+    def forward(self, x):
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)
+
+    def extra_repr(self):
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding}")
+
+
+class MaxPool2d(Module):
+    """Max pooling over k×k windows. ``MaxPool2d(2)(x)`` halves H and W."""
+
+    def __init__(self, kernel_size, stride=None, padding: int = 0):
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+
+    def forward(self, x):
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}"
+
+
+class AvgPool2d(MaxPool2d):
+    """Average pooling over k×k windows. ``AvgPool2d(2)(x)`` halves H and W."""
+
+    def forward(self, x):
+        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
+
+
+class _BatchNorm(Module):
+    _ndim = 2
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, dtype=np.float64):
+        super().__init__()
+        d = int(num_features)
+        self.num_features, self.eps, self.momentum = d, float(eps), float(momentum)
+        self.weight = Parameter(_init.ones(d, dtype), name="gamma") if affine else None
+        self.bias = Parameter(_init.zeros(d, dtype), name="beta") if affine else None
+        self.register_buffer("running_mean", np.zeros(d, dtype) if track_running_stats else None)
+        self.register_buffer("running_var", np.ones(d, dtype) if track_running_stats else None)
+
+    def forward(self, x):
+        from .._state import STATE  # noqa: F401  (kept light; the check below names the layer)
+        if getattr(x, "ndim", None) != self._ndim:
+            from ..errors import ShapeError
+            want = "(N, D)" if self._ndim == 2 else "(N, C, H, W)"
+            raise ShapeError(f"{type(self).__name__}: expected a {want} input, got shape {getattr(x, 'shape', None)}")
+        training = self.training or self.running_mean is None
+        return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                            training=training, momentum=self.momentum, eps=self.eps)
+
+    def extra_repr(self):
+        return f"{self.num_features}, eps={self.eps:g}, momentum={self.momentum:g}"
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of (N, D) features, per feature over the batch.
+
+    >>> bn = BatchNorm1d(3)
+    >>> bn(gg.Value(np.random.default_rng(0).normal(5, 2, (8, 3)))).shape
+    (8, 3)
+    """
+
+    _ndim = 2
+
+
+class BatchNorm2d(_BatchNorm):
+    """Spatial batch normalisation of (N, C, H, W), per channel over (N, H, W).
+
+    >>> BatchNorm2d(4)(gg.Value(np.ones((2, 4, 3, 3)) + np.arange(9.).reshape(3, 3))).shape
+    (2, 4, 3, 3)
+    """
+
+    _ndim = 4
+
+
+class Dropout(Module):
+    """Inverted dropout with drop probability ``p`` in training; the identity in eval mode.
+
+    >>> d = Dropout(0.5, rng=0).eval(); d(gg.Value(np.ones(3))).numpy()
+    array([1., 1., 1.])
+    """
+
+    def __init__(self, p: float = 0.5, rng=None):
+        super().__init__()
+        if not 0.0 <= p < 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1), got {p}")
+        self.p = float(p)
+        self.rng = _init.get_rng(rng) if rng is not None else None
+
+    def forward(self, x):
+        return F.dropout(x, self.p, self.training, rng=self.rng)
+
+    def extra_repr(self):
+        return f"p={self.p}"
+
+
+class Flatten(Module):
+    """Flatten all axes after the first: (N, C, H, W) → (N, C·H·W). ``Flatten()(x)``"""
+
+    def forward(self, x):
+        return x.reshape(x.shape[0], -1)
+
+
+class Identity(Module):
+    """Returns its input unchanged."""
+
+    def forward(self, x):
+        return x

@@ -1,0 +1,306 @@
+"""``Module`` and ``Parameter``: layers that own learnable Values, PyTorch-style.
+
+A Module registers the Parameters and sub-Modules assigned to its attributes, so
+``parameters()`` finds every weight of a network. Calling a module runs ``forward``
+inside ``gg.group(<class name>)``: every node it records carries that group path, and
+the renderer can draw the layer collapsed into one box or expanded into its gates.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+
+from ..autograd import group
+from ..value import Value
+
+_PARAM_META = "parameter"
+
+
+class _ParameterMeta(type):
+    def __instancecheck__(cls, obj):
+        return obj.__class__ is Value and bool(obj._meta) and bool(obj._meta.get(_PARAM_META))
+
+
+class Parameter(metaclass=_ParameterMeta):
+    """A learnable leaf: a plain :class:`graphgrad.Value` with ``requires_grad=True``, tagged so
+    that Modules register it. (It *is* a Value, so every op treats it as one.)
+
+    >>> w = Parameter(np.zeros((3, 2)), name="W")
+    >>> w.requires_grad, isinstance(w, Parameter), isinstance(w, Value)
+    (True, True, True)
+    """
+
+    def __new__(cls, data, requires_grad: bool = True, name: str | None = None, dtype=None):
+        if isinstance(data, Value):
+            data = data._data
+        v = Value(np.array(data, dtype=dtype) if dtype is not None or not isinstance(data, float)
+                  else data, requires_grad=requires_grad, name=name)
+        v._meta = {_PARAM_META: True}
+        return v
+
+
+class Module:
+    """Base class of layers and networks.
+
+    Subclasses set Parameters, buffers (``register_buffer``) and sub-Modules as attributes
+    in ``__init__`` and define ``forward``.
+
+    >>> class TwoLayer(Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.fc1, self.fc2 = Linear(4, 8), Linear(8, 3)
+    ...     def forward(self, x):
+    ...         return self.fc2(self.fc1(x).relu())
+    >>> len(list(TwoLayer().parameters()))
+    4
+    """
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    # ------------------------------------------------------------ registration
+    def __setattr__(self, name, value):
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__}: call super().__init__() before assigning attributes")
+        if name in self._buffers:          # re-assigning a buffer keeps it a buffer
+            object.__setattr__(self, name, None if value is None else np.asarray(value))
+            return
+        for d in (self._parameters, self._modules):
+            d.pop(name, None)
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        object.__setattr__(self, name, value)
+
+    def register_buffer(self, name: str, array) -> None:
+        """Keep a non-learnable array (e.g. BatchNorm's running mean) in ``state_dict``.
+
+        >>> m = Module(); m.register_buffer("count", np.zeros(1)); list(m.state_dict())
+        ['count']
+        """
+        arr = None if array is None else np.asarray(array)
+        object.__setattr__(self, name, arr)
+        self._buffers[name] = True
+
+    def register_parameter(self, name: str, value) -> None:
+        """Register ``value`` (a Value, or None for an absent optional weight) as a Parameter."""
+        if value is not None and not isinstance(value, Parameter):
+            value = Parameter(value)
+        if value is None:
+            object.__setattr__(self, name, None)
+            return
+        setattr(self, name, value)
+
+    def add_module(self, name: str, module: "Module") -> None:
+        """Register a sub-Module under ``name``."""
+        if not isinstance(module, Module):
+            raise TypeError(f"add_module: {name!r} must be a Module, got {type(module).__name__}")
+        setattr(self, name, module)
+
+    # ------------------------------------------------------------ calling
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__}: define forward()")
+
+    def __call__(self, *args, **kwargs):
+        with group(type(self).__name__):
+            return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------ traversal
+    def named_children(self):
+        """(name, module) for each direct sub-Module."""
+        return iter(self._modules.items())
+
+    def children(self):
+        """Direct sub-Modules."""
+        return iter(self._modules.values())
+
+    def named_modules(self, prefix: str = ""):
+        """(dotted name, module) for this module and all below it, depth-first ('' for self)."""
+        stack = [(prefix, self)]
+        seen = set()
+        while stack:
+            name, m = stack.pop()
+            if id(m) in seen:
+                continue
+            seen.add(id(m))
+            yield name, m
+            kids = [(f"{name}.{k}" if name else k, c) for k, c in m._modules.items()]
+            stack.extend(reversed(kids))
+
+    def modules(self):
+        """This module and every sub-Module."""
+        return (m for _, m in self.named_modules())
+
+    def named_parameters(self, prefix: str = ""):
+        """(dotted name, Parameter) pairs, e.g. ``("0.weight", W)``; shared weights listed once."""
+        seen = set()
+        for mname, m in self.named_modules(prefix):
+            for pname, p in m._parameters.items():
+                if id(p) in seen:
+                    continue
+                seen.add(id(p))
+                yield (f"{mname}.{pname}" if mname else pname), p
+
+    def parameters(self):
+        """Every Parameter of this module and its sub-Modules (for an optimizer)."""
+        return (p for _, p in self.named_parameters())
+
+    def named_buffers(self):
+        for mname, m in self.named_modules():
+            for bname in m._buffers:
+                yield (f"{mname}.{bname}" if mname else bname), getattr(m, bname)
+
+    # ------------------------------------------------------------ modes and grads
+    def train(self, mode: bool = True) -> "Module":
+        """Training mode (dropout on, BatchNorm uses batch statistics). Returns self."""
+        for m in self.modules():
+            object.__setattr__(m, "training", bool(mode))
+        return self
+
+    def eval(self) -> "Module":
+        """Evaluation mode (dropout off, BatchNorm uses running statistics). Returns self."""
+        return self.train(False)
+
+    def zero_grad(self) -> None:
+        """Set every parameter's gradient to None."""
+        for p in self.parameters():
+            p._grad = None
+
+    def num_parameters(self) -> int:
+        """Total number of learnable scalars. ``Linear(3, 2).num_parameters() == 8``"""
+        return int(sum(p.size for p in self.parameters()))
+
+    # ------------------------------------------------------------ state
+    def state_dict(self) -> "OrderedDict[str, np.ndarray]":
+        """Copies of every parameter and buffer as numpy arrays, keyed by dotted name."""
+        out = OrderedDict()
+        for name, p in self.named_parameters():
+            out[name] = np.array(p.numpy(), copy=True)
+        for name, b in self.named_buffers():
+            if b is not None:
+                out[name] = np.array(b, copy=True)
+        return out
+
+    def load_state_dict(self, state, strict: bool = True) -> None:
+        """Copy arrays from ``state`` (as made by ``state_dict``) into this module in place.
+
+        Raises KeyError naming missing/unexpected keys (when ``strict``) and ValueError naming
+        the key and both shapes on a shape mismatch.
+        """
+        own = dict(self.named_parameters())
+        bufs = {}
+        for mname, m in self.named_modules():
+            for bname in m._buffers:
+                bufs[f"{mname}.{bname}" if mname else bname] = (m, bname)
+        if strict:
+            missing = [k for k in list(own) + [k for k, (m, b) in bufs.items() if getattr(m, b) is not None]
+                       if k not in state]
+            unexpected = [k for k in state if k not in own and k not in bufs]
+            if missing or unexpected:
+                raise KeyError(f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
+        for k, arr in state.items():
+            arr = np.asarray(arr)
+            if k in own:
+                p = own[k]
+                if arr.shape != p.shape:
+                    raise ValueError(f"load_state_dict: {k!r} has shape {arr.shape} in the state but "
+                                     f"{p.shape} in the module")
+                p.data = np.array(arr, dtype=p.dtype)
+            elif k in bufs:
+                m, b = bufs[k]
+                old = getattr(m, b)
+                if old is not None and old.shape != arr.shape:
+                    raise ValueError(f"load_state_dict: buffer {k!r} has shape {arr.shape} in the state but "
+                                     f"{old.shape} in the module")
+                object.__setattr__(m, b, np.array(arr, dtype=None if old is None else old.dtype))
+
+    def save(self, path) -> None:
+        """Write ``state_dict()`` to a ``.npz`` file (no pickles). ``net.save("net.npz")``"""
+        np.savez(path, **self.state_dict())
+
+    def load(self, path, strict: bool = True) -> "Module":
+        """Read a ``.npz`` written by :meth:`save` (``allow_pickle=False``). Returns self."""
+        with np.load(path, allow_pickle=False) as f:
+            self.load_state_dict({k: f[k] for k in f.files}, strict=strict)
+        return self
+
+    # ------------------------------------------------------------ display
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        kids = list(self._modules.items())
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        if not kids:
+            return head + ")"
+        lines = [head]
+        for k, m in kids:
+            sub = repr(m).replace("\n", "\n  ")
+            lines.append(f"  ({k}): {sub}")
+        return "\n".join(lines) + "\n)"
+
+
+class Sequential(Module):
+    """Modules applied one after another; indexable and iterable.
+
+    >>> net = Sequential(Linear(4, 8), ReLU(), Linear(8, 3))
+    >>> net(gg.Value(np.ones((2, 4)))).shape
+    (2, 3)
+    """
+
+    def __init__(self, *modules):
+        super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], (dict, OrderedDict)):
+            for k, m in modules[0].items():
+                self.add_module(str(k), m)
+        else:
+            for i, m in enumerate(modules):
+                self.add_module(str(i), m)
+
+    def forward(self, x):
+        for m in self._modules.values():
+            x = m(x)
+        return x
+
+    def append(self, module: Module) -> "Sequential":
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+    def __getitem__(self, i):
+        mods = list(self._modules.values())
+        if isinstance(i, slice):
+            return Sequential(*mods[i])
+        return mods[i]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+
+class ModuleList(Module):
+    """A list of sub-Modules that registers them (no forward of its own)."""
+
+    def __init__(self, modules=()):
+        super().__init__()
+        for m in modules:
+            self.append(m)
+
+    def append(self, module: Module) -> "ModuleList":
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+    def __getitem__(self, i):
+        return list(self._modules.values())[i]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
