@@ -1,0 +1,280 @@
+"""Hyperparameter search: random or grid, coarse-to-fine stages, trials run through any
+``concurrent.futures.Executor``, every trial recorded in a :class:`TrialStore`.
+
+The search process is the store's only writer: workers (processes, threads, dask) only
+run ``trial_fn(params, seed)`` and send the result back. Trial parameters and seeds are
+derived from ``(seed, stage, index)`` alone, so a resumed search plans exactly the trials
+an uninterrupted one would, skips the finished ones, and ends with the same table.
+
+>>> from graphgrad.train import search, SearchSpace, LogUniform, toy_objective
+>>> from concurrent.futures import ThreadPoolExecutor
+>>> space = SearchSpace(lr=LogUniform(1e-5, 1e-1), reg=LogUniform(1e-6, 1e-1))
+>>> with ThreadPoolExecutor(2) as ex:
+...     result = search(toy_objective, space, n_trials=6, seed=0, executor=ex)
+>>> len(result.table), result.best.val_acc == max(r.val_acc for r in result.table)
+(6, True)
+"""
+from __future__ import annotations
+
+import math
+import os
+import time
+import traceback
+import warnings
+from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import GraphgradError
+from .space import RangeEdgeWarning, SearchSpace, SearchSpaceError
+from .store import TrialRecord, TrialStore
+
+
+class SearchError(GraphgradError, RuntimeError):
+    """A search cannot run as asked (bad arguments, a trial store from another search)."""
+
+
+def trial_seed(seed: int, stage: int, index: int) -> int:
+    """The seed handed to trial ``index`` of ``stage``: a pure function of the search seed."""
+    return int(np.random.SeedSequence([int(seed), int(stage), int(index)]).generate_state(1)[0])
+
+
+def plan_stage(space: SearchSpace, method: str, n_trials: int, seed: int, stage: int, grid_points: int) -> list:
+    """The ``(params, trial seed)`` list of one stage, reproducible from its arguments."""
+    if method == "random":
+        rng = np.random.default_rng([int(seed), int(stage), 0x5EA7C4])
+        params = [space.sample(rng) for _ in range(n_trials)]
+    elif method == "grid":
+        params = space.grid(grid_points)
+    else:
+        raise SearchError(f"search: method must be 'random' or 'grid', got {method!r}")
+    return [(p, trial_seed(seed, stage, i)) for i, p in enumerate(params)]
+
+
+def run_trial(trial_fn, params: dict, seed: int) -> dict:
+    """Run one trial in a worker and package its outcome (never raises: errors are results)."""
+    t0 = time.perf_counter()
+    try:
+        out = trial_fn(params, seed)
+        if isinstance(out, (int, float)):
+            out = {"val_acc": float(out)}
+        if not isinstance(out, dict) or "val_acc" not in out:
+            raise TypeError(f"trial function must return a dict with 'val_acc' (and optionally 'train_acc', "
+                            f"'history', 'status'), got {type(out).__name__}")
+        status = out.get("status") or "done"
+        val = out.get("val_acc")
+        if status == "done" and (val is None or not math.isfinite(float(val))):
+            status = "nan"
+        return {"status": status, "val_acc": val, "train_acc": out.get("train_acc"),
+                "history": _plain(out.get("history") or []), "error": out.get("error"),
+                "wall_time": time.perf_counter() - t0}
+    except Exception as e:  # a failing trial must not end the search
+        tb = traceback.format_exception_only(type(e), e)[-1].strip()
+        return {"status": "failed", "val_acc": None, "train_acc": None, "history": [], "error": tb,
+                "wall_time": time.perf_counter() - t0}
+
+
+def _plain(history):
+    """Per-epoch metrics as JSON-ready builtins (numpy scalars become floats)."""
+    out = []
+    for row in history:
+        out.append({str(k): (float(v) if isinstance(v, (int, float, np.number)) and not isinstance(v, bool) else
+                             [float(x) for x in v] if isinstance(v, (list, tuple, np.ndarray)) else v)
+                    for k, v in dict(row).items()})
+    return out
+
+
+@dataclass
+class SearchResult:
+    """What a search found: the sorted table of finished trials and each stage's space."""
+
+    table: list
+    spaces: list
+    storage: str
+    interrupted: int = 0
+    skipped: int = 0
+    ran: int = 0
+    warnings: list = field(default_factory=list)
+
+    @property
+    def best(self) -> TrialRecord | None:
+        return self.table[0] if self.table else None
+
+    def format(self, limit: int | None = None) -> str:
+        return format_table(self.table, limit=limit)
+
+
+def format_table(records: list, limit: int | None = None) -> str:
+    """A plain-text results table (best validation accuracy first).
+
+    >>> from graphgrad.train.store import TrialRecord
+    >>> print(format_table([TrialRecord(1, 0, 0, 1, {"lr": 0.001}, 5, "done", [], 0.9, 0.8, 1.5)]))
+    rank  stage  trial  status  val_acc  train_acc  lr        time(s)
+       1      0      0  done     0.8000     0.9000  1.00e-03      1.5
+    """
+    names = sorted({k for r in records for k in r.params})
+    head = ["rank", "stage", "trial", "status", "val_acc", "train_acc"] + names + ["time(s)"]
+    rows = []
+    for rank, r in enumerate(records[:limit] if limit else records, 1):
+        def acc(x):
+            return "-" if x is None else f"{x:.4f}"
+        vals = []
+        for n in names:
+            v = r.params.get(n)
+            vals.append(f"{v:.2e}" if isinstance(v, float) else str(v))
+        rows.append([str(rank), str(r.stage), str(r.index), r.status, acc(r.val_acc), acc(r.train_acc)] + vals
+                    + ["-" if r.wall_time is None else f"{r.wall_time:.1f}"])
+    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(head)]
+    left = {3} | set(range(6, 6 + len(names)))   # text-like columns align left
+
+    def line(cells):
+        return "  ".join(c.ljust(w) if i in left else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+    return "\n".join([line(head)] + [line(r) for r in rows])
+
+
+def _default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "random", stages: int = 1,
+           top_k: int = 3, grid_points: int = 3, seed: int = 0, storage: str | os.PathLike | None = None,
+           resume: bool = True, executor: Executor | None = None, max_workers: int | None = None,
+           max_in_flight: int | None = None, edge_fraction: float = 0.05, progress: bool = False,
+           on_trial=None) -> SearchResult:
+    """Run (or resume) a hyperparameter search and return its sorted results table.
+
+    ``trial_fn(params, seed) -> {"val_acc": ..., "train_acc": ..., "history": [...]}`` must be
+    a top-level (picklable) function when the executor uses processes; it should be
+    deterministic given ``(params, seed)``. ``stages > 1`` is coarse-to-fine: each stage
+    searches ``space`` narrowed around the ``top_k`` trials of the previous one (a
+    :class:`RangeEdgeWarning` says when the best sits at a range edge).
+
+    ``storage`` is a SQLite file (created if missing); ``None`` keeps trials in memory.
+    Running the same search against the same store resumes it (``resume=False`` refuses a
+    store that already holds trials). ``executor`` defaults to a process pool of
+    ``max_workers``; any ``concurrent.futures.Executor`` works, e.g. a dask.distributed
+    client's ``get_executor()``. ``on_trial(record)`` is called after each trial is stored.
+    """
+    if not isinstance(space, SearchSpace):
+        raise SearchError(f"search: space must be a SearchSpace, got {type(space).__name__}")
+    if not callable(trial_fn):
+        raise SearchError(f"search: trial_fn must be callable, got {trial_fn!r}")
+    for name, v in (("n_trials", n_trials), ("stages", stages), ("top_k", top_k), ("grid_points", grid_points)):
+        if int(v) != v or v < 1:
+            raise SearchError(f"search: {name} must be a positive integer, got {v!r}")
+    settings = {"method": method, "seed": int(seed), "top_k": int(top_k),
+                "grid_points": int(grid_points) if method == "grid" else None,
+                "n_trials": int(n_trials) if method == "random" else None}
+    if method not in ("random", "grid"):
+        raise SearchError(f"search: method must be 'random' or 'grid', got {method!r}")
+    store = TrialStore(storage if storage is not None else ":memory:")
+    own_executor = executor is None
+    result = SearchResult([], [], store.path)
+    try:
+        if not resume and not store.is_new and store.trials():
+            raise SearchError(f"search: trial store {store.path!r} already holds trials and resume=False; "
+                              "pass resume=True to continue it or choose a new file")
+        store.initialise(space, settings)
+        result.interrupted = store.claim()
+        if own_executor:
+            executor = ProcessPoolExecutor(max_workers or _default_workers())
+        cap = max_in_flight or max_workers or getattr(executor, "_max_workers", None) or _default_workers()
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm  # lazy: keep `import graphgrad` light
+            bar = tqdm(total=None, desc="search", unit="trial", disable=not progress)
+        stage_space = space
+        for stage in range(int(stages)):
+            if stage > 0:
+                best = [r.params for r in store.table(stage - 1) if r.status == "done"][:top_k]
+                if not best:
+                    raise SearchError(f"search: stage {stage - 1} has no successful trial to refine around "
+                                      "(every trial failed or diverged); see the table's error column")
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always", RangeEdgeWarning)
+                    stage_space = stage_space.refine(best, edge_fraction=edge_fraction)
+                for w in caught:
+                    result.warnings.append(str(w.message))
+                    warnings.warn(w.message, w.category, stacklevel=2)
+            store.record_stage(stage, stage_space)
+            result.spaces.append(stage_space)
+            plan = plan_stage(stage_space, method, int(n_trials), seed, stage, grid_points)
+            done = store.finished(stage)
+            todo = []
+            for index, (params, tseed) in enumerate(plan):
+                rec = done.get((stage, index))
+                if rec is None:
+                    todo.append((index, params, tseed))
+                    continue
+                if rec.params != params or rec.seed != tseed:
+                    raise StoreMismatch(store.path, stage, index, rec.params, params)
+                result.skipped += 1
+            if bar is not None:
+                bar.total = (bar.total or 0) + len(plan)
+                bar.update(len(plan) - len(todo))
+            _run_stage(store, executor, trial_fn, stage, todo, cap, bar, result, on_trial)
+        result.table = store.table()
+        if bar is not None:
+            bar.close()
+        store.release()
+        return result
+    finally:
+        if own_executor and executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+        store.close()
+
+
+class StoreMismatch(SearchError):
+    def __init__(self, path, stage, index, stored, planned):
+        super().__init__(f"search: trial store {path!r} holds stage {stage} trial {index} with params {stored}, "
+                         f"but this search plans {planned}; it was written by a different search")
+
+
+def _run_stage(store, executor, trial_fn, stage, todo, cap, bar, result, on_trial):
+    """Submit at most ``cap`` trials at a time; record each start and end in the store."""
+    pending = {}
+    queue = list(todo)
+    while queue or pending:
+        while queue and len(pending) < cap:
+            index, params, tseed = queue.pop(0)
+            tid = store.start_trial(stage, index, params, tseed)
+            fut = executor.submit(run_trial, trial_fn, params, tseed)
+            pending[fut] = tid
+        finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+        # Store in submission order among those finished together, so ids are stable.
+        for fut in sorted(finished, key=lambda f: pending[f]):
+            tid = pending.pop(fut)
+            try:
+                out = fut.result()
+            except Exception as e:  # the executor itself failed (worker died, unpicklable fn)
+                out = {"status": "failed", "val_acc": None, "train_acc": None, "history": [],
+                       "error": f"executor: {type(e).__name__}: {e}", "wall_time": None}
+            store.finish_trial(tid, out["status"], val_acc=out["val_acc"], train_acc=out["train_acc"],
+                               history=out["history"], wall_time=out["wall_time"], error=out["error"])
+            result.ran += 1
+            if bar is not None:
+                bar.update(1)
+            if on_trial is not None:
+                on_trial(next(r for r in store.trials() if r.id == tid))
+
+
+def toy_objective(params: dict, seed: int, sleep: float = 0.0) -> dict:
+    """A cheap stand-in for training, for demos and tests: a bowl in (log lr, log reg) with
+    seeded noise, peaking near ``lr=1e-3, reg=1e-4``. Deterministic in ``(params, seed)``.
+    ``sleep`` seconds per trial imitate a slow trial (use ``functools.partial``).
+
+    >>> toy_objective({"lr": 1e-3, "reg": 1e-4}, seed=0)["val_acc"] > 0.85
+    True
+    """
+    if sleep:
+        time.sleep(sleep)
+    lr, reg = float(params.get("lr", 1e-3)), float(params.get("reg", 1e-4))
+    if lr > 0.5:
+        return {"val_acc": float("nan"), "status": "nan", "error": f"loss became NaN at learning rate {lr:.3g}"}
+    noise = np.random.default_rng(seed).normal(scale=0.01)
+    d = (math.log10(lr) + 3) ** 2 / 4 + (math.log10(reg) + 4) ** 2 / 16
+    val = 0.9 * math.exp(-d) + 0.1 + noise
+    history = [{"epoch": e, "loss": 2.3 * math.exp(-e * val), "val_acc": val * (1 - 0.5 ** (e + 1))}
+               for e in range(3)]
+    return {"val_acc": val, "train_acc": min(1.0, val + 0.05), "history": history}

@@ -1,0 +1,313 @@
+"""The trial store: one SQLite file per hyperparameter search, written by one process only.
+
+A search writes a row when a trial starts (status ``running``) and again when it ends
+(``done``, ``failed`` or ``nan``), each in its own transaction, with WAL journaling so
+readers (``graphgrad search show``) can look while the search runs and a crash loses no
+finished trial. A trial left ``running`` by a dead search is marked ``interrupted`` when
+the search resumes, and rerun as a new attempt.
+
+>>> from graphgrad.train.space import SearchSpace, LogUniform
+>>> store = TrialStore(":memory:")
+>>> store.initialise(SearchSpace(lr=LogUniform(1e-4, 1e-1)), {"method": "random", "seed": 0})
+>>> tid = store.start_trial(0, 0, {"lr": 0.01}, seed=7)
+>>> store.finish_trial(tid, "done", val_acc=0.5, train_acc=0.6)
+>>> [(r.params, r.val_acc) for r in store.table()]
+[({'lr': 0.01}, 0.5)]
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import socket
+import sqlite3
+import time
+from dataclasses import dataclass, field
+
+from ..errors import GraphgradError
+from .space import SearchSpace, SearchSpaceError
+
+SCHEMA_VERSION = 1
+FORMAT = "graphgrad-trial-store"
+STATUSES = ("running", "done", "failed", "nan", "interrupted")
+FINISHED = ("done", "failed", "nan")
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+_SCHEMA = f"""
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE stages (stage INTEGER PRIMARY KEY, space TEXT NOT NULL);
+CREATE TABLE trials (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    stage INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    attempt INTEGER NOT NULL,
+    params TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ({", ".join(repr(s) for s in STATUSES)})),
+    history TEXT,
+    train_acc REAL,
+    val_acc REAL,
+    wall_time REAL,
+    error TEXT,
+    started_at REAL NOT NULL,
+    finished_at REAL,
+    UNIQUE (stage, idx, attempt)
+);
+"""
+
+
+class StoreError(GraphgradError, RuntimeError):
+    """A trial store cannot be used: not a graphgrad store, corrupt, or made for another search."""
+
+
+@dataclass
+class TrialRecord:
+    """One row of the trial store."""
+
+    id: int
+    stage: int
+    index: int
+    attempt: int
+    params: dict
+    seed: int
+    status: str
+    history: list = field(default_factory=list)
+    train_acc: float | None = None
+    val_acc: float | None = None
+    wall_time: float | None = None
+    error: str | None = None
+
+    def key(self) -> tuple:
+        """What an uninterrupted run with the same seed reproduces exactly (no ids, no times)."""
+        return (self.stage, self.index, json.dumps(self.params, sort_keys=True), self.seed, self.status,
+                self.train_acc, self.val_acc)
+
+
+def _sort_key(r: TrialRecord):
+    v = r.val_acc
+    bad = v is None or (isinstance(v, float) and math.isnan(v))
+    return (bad, -(v if not bad else 0.0), r.stage, r.index)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie (killed, not yet reaped) is dead for our purposes.
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+class TrialStore:
+    """A SQLite trial store at ``path`` (``":memory:"`` for a throwaway one).
+
+    Opening never modifies a file that is not already a graphgrad store: anything else
+    (another SQLite database, a text file, a corrupt file) raises :class:`StoreError`.
+    ``readonly=True`` opens an existing store for looking only (safe while a search writes).
+    """
+
+    def __init__(self, path: str | os.PathLike, readonly: bool = False):
+        self.path = os.fspath(path)
+        self.readonly = readonly
+        memory = self.path == ":memory:"
+        exists = not memory and os.path.exists(self.path) and os.path.getsize(self.path) > 0
+        if not memory and os.path.isdir(self.path):
+            raise StoreError(f"trial store {self.path!r} is a directory, not a SQLite file")
+        if exists:
+            with open(self.path, "rb") as f:
+                head = f.read(16)
+            if head != _SQLITE_MAGIC:
+                raise StoreError(f"{self.path!r} is not a graphgrad trial store (not a SQLite database); "
+                                 "refusing to use or overwrite it: pass a new file name")
+        elif readonly:
+            raise StoreError(f"no trial store at {self.path!r}")
+        elif not memory:
+            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+        try:
+            if readonly:
+                uri = "file:" + os.path.abspath(self.path) + "?mode=ro"
+                self._conn = sqlite3.connect(uri, uri=True, timeout=10.0)
+            else:
+                self._conn = sqlite3.connect(self.path, timeout=10.0)
+            self._conn.execute("PRAGMA busy_timeout = 10000")
+            self.is_new = not exists
+            if exists:
+                self._validate()
+        except sqlite3.DatabaseError as e:
+            if hasattr(self, "_conn"):
+                self._conn.close()
+            raise StoreError(f"{self.path!r} is corrupt or not a graphgrad trial store ({e}); "
+                             "it was left untouched") from None
+        if not readonly:
+            # WAL: readers never block the single writer; a killed writer loses no commit.
+            if not memory:
+                self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = FULL")
+
+    # -- opening -------------------------------------------------------------------------
+    def _validate(self):
+        c = self._conn
+        tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "meta" not in tables:
+            raise StoreError(f"{self.path!r} is an SQLite database but not a graphgrad trial store "
+                             f"(tables: {', '.join(sorted(tables)) or 'none'}); refusing to touch it")
+        meta = dict(c.execute("SELECT key, value FROM meta"))
+        if meta.get("format") != FORMAT:
+            raise StoreError(f"{self.path!r} is an SQLite database but not a graphgrad trial store "
+                             f"(format {meta.get('format')!r}); refusing to touch it")
+        version = int(meta.get("schema_version", -1))
+        if version != SCHEMA_VERSION:
+            raise StoreError(f"{self.path!r} has trial-store schema version {version}; this graphgrad "
+                             f"reads version {SCHEMA_VERSION}")
+        ok = c.execute("PRAGMA quick_check").fetchone()[0]
+        if ok != "ok":
+            raise StoreError(f"{self.path!r} is corrupt (SQLite quick_check: {ok}); it was left untouched")
+
+    def meta(self) -> dict:
+        return dict(self._conn.execute("SELECT key, value FROM meta"))
+
+    def space(self) -> SearchSpace | None:
+        m = self.meta()
+        return SearchSpace.from_dict(json.loads(m["space"])) if "space" in m else None
+
+    def settings(self) -> dict:
+        return json.loads(self.meta().get("settings", "{}"))
+
+    def initialise(self, space: SearchSpace, settings: dict):
+        """Create the schema in a new store, or check that an existing store matches this search.
+
+        Raises :class:`StoreError` naming the first differing dimension or setting.
+        """
+        if self.readonly:
+            raise StoreError(f"trial store {self.path!r} was opened read-only")
+        if self.is_new and not self._has_schema():
+            with self._conn:
+                for stmt in _SCHEMA.split(";"):
+                    if stmt.strip():
+                        self._conn.execute(stmt)
+                self._conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
+                    ("format", FORMAT), ("schema_version", str(SCHEMA_VERSION)),
+                    ("space", space.to_json()), ("settings", json.dumps(settings, sort_keys=True)),
+                    ("created_at", repr(time.time()))])
+            self.is_new = False
+            return
+        stored = self.space()
+        diff = stored.difference(space) if stored is not None else "the store has no search space"
+        if diff:
+            raise SearchSpaceError(f"trial store {self.path!r} was made for a different search space: {diff}; "
+                                   "use a new store file for a new search")
+        old = self.settings()
+        for key in sorted(set(old) | set(settings)):
+            if old.get(key) != settings.get(key):
+                raise StoreError(f"trial store {self.path!r} was made by a search with {key}={old.get(key)!r}, "
+                                 f"this search has {key}={settings.get(key)!r}; use a new store file")
+
+    def _has_schema(self) -> bool:
+        return bool(self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone())
+
+    # -- ownership: one writer -------------------------------------------------------------
+    def claim(self) -> int:
+        """Become the store's only writer; mark trials a dead search left ``running`` as
+        ``interrupted``. Returns how many were marked. Refuses if a live search holds it."""
+        owner = json.loads(self.meta().get("owner", "null") or "null")
+        me = {"pid": os.getpid(), "host": socket.gethostname()}
+        if owner and owner != me and owner.get("host") == me["host"] and _pid_alive(owner["pid"]):
+            raise StoreError(f"trial store {self.path!r} is being written by a running search (pid "
+                             f"{owner['pid']}); only one search may write a store at a time")
+        with self._conn:
+            self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('owner', ?)", (json.dumps(me),))
+            n = self._conn.execute("UPDATE trials SET status = 'interrupted', finished_at = ?, "
+                                   "error = 'search process died while the trial ran' "
+                                   "WHERE status = 'running'", (time.time(),)).rowcount
+        return n
+
+    def release(self):
+        with self._conn:
+            self._conn.execute("DELETE FROM meta WHERE key = 'owner'")
+
+    # -- stages ------------------------------------------------------------------------------
+    def stage_space(self, stage: int) -> SearchSpace | None:
+        row = self._conn.execute("SELECT space FROM stages WHERE stage = ?", (stage,)).fetchone()
+        return SearchSpace.from_dict(json.loads(row[0])) if row else None
+
+    def record_stage(self, stage: int, space: SearchSpace):
+        """Remember the (refined) space of a stage; a resumed search must derive the same one."""
+        old = self.stage_space(stage)
+        if old is not None:
+            diff = old.difference(space)
+            if diff:
+                raise StoreError(f"trial store {self.path!r}: stage {stage} was searched over a different "
+                                 f"space ({diff}); the earlier stages' results changed")
+            return
+        with self._conn:
+            self._conn.execute("INSERT INTO stages (stage, space) VALUES (?, ?)", (stage, space.to_json()))
+
+    # -- trials ------------------------------------------------------------------------------
+    def start_trial(self, stage: int, index: int, params: dict, seed: int) -> int:
+        """Insert a ``running`` row (one transaction); returns its id."""
+        with self._conn:
+            prev = self._conn.execute("SELECT COALESCE(MAX(attempt), 0) FROM trials WHERE stage = ? AND idx = ?",
+                                      (stage, index)).fetchone()[0]
+            cur = self._conn.execute(
+                "INSERT INTO trials (stage, idx, attempt, params, seed, status, started_at) "
+                "VALUES (?, ?, ?, ?, ?, 'running', ?)",
+                (stage, index, prev + 1, json.dumps(params, sort_keys=True), int(seed), time.time()))
+        return cur.lastrowid
+
+    def finish_trial(self, trial_id: int, status: str, *, val_acc=None, train_acc=None, history=None,
+                     wall_time=None, error=None):
+        """Record a trial's outcome (one transaction)."""
+        if status not in FINISHED:
+            raise ValueError(f"finish_trial: status must be one of {FINISHED}, got {status!r}")
+        with self._conn:
+            self._conn.execute(
+                "UPDATE trials SET status = ?, val_acc = ?, train_acc = ?, history = ?, wall_time = ?, "
+                "error = ?, finished_at = ? WHERE id = ?",
+                (status, _num(val_acc), _num(train_acc), json.dumps(history or [], allow_nan=True),
+                 wall_time, error, time.time(), trial_id))
+
+    def trials(self, status=None) -> list:
+        """All rows (every attempt), in insertion order, optionally filtered by status."""
+        q = "SELECT id, stage, idx, attempt, params, seed, status, history, train_acc, val_acc, wall_time, error FROM trials"
+        args: tuple = ()
+        if status is not None:
+            statuses = (status,) if isinstance(status, str) else tuple(status)
+            q += f" WHERE status IN ({', '.join('?' * len(statuses))})"
+            args = statuses
+        rows = self._conn.execute(q + " ORDER BY id", args).fetchall()
+        return [TrialRecord(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], json.loads(r[7] or "[]"),
+                            r[8], r[9], r[10], r[11]) for r in rows]
+
+    def finished(self, stage: int | None = None) -> dict:
+        """{(stage, index): record} of finished trials."""
+        out = {}
+        for r in self.trials(FINISHED):
+            if stage is None or r.stage == stage:
+                out[(r.stage, r.index)] = r
+        return out
+
+    def table(self, stage: int | None = None) -> list:
+        """Finished trials sorted by validation accuracy (best first; failed/NaN last)."""
+        return sorted(self.finished(stage).values(), key=_sort_key)
+
+    def close(self):
+        self._conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _num(x):
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
