@@ -86,7 +86,7 @@ def _lift(x):
 def _to_data(data, dtype, where="Value"):
     """Validate and convert user data: floats stay floats, everything else a float array."""
     if isinstance(data, Value):
-        data = data._data
+        data = data._data          # np.array below copies it: the new Value owns its data
     if data.__class__ is float and (dtype is None or np.dtype(dtype) == _F64):
         return data
     if isinstance(data, (str, bytes)):
@@ -202,8 +202,14 @@ class Value:
         return np.array(d) if d.__class__ is float else d
 
     def detach(self) -> "Value":
-        """A new leaf sharing this data, cut from the graph. ``y = x.detach()``"""
-        return Value(self._data, name=self.name)
+        """A new leaf sharing this data (no copy), cut from the graph. ``y = x.detach()``"""
+        out = _new(Value)
+        out._data = self._data
+        out._grad = out._g = out._op = out._inputs = out._saved = out._attrs = out._group = out._meta = None
+        out.name = self.name
+        out.requires_grad = False
+        out._n = -1
+        return out
 
     def zero_grad(self) -> None:
         """Forget the gradient (sets ``grad`` to None). ``w.zero_grad()``"""

@@ -79,6 +79,13 @@ def test_detach_cuts_the_graph():
     x = leaf(2.0)
     y = (x * 3).detach()
     assert y.is_leaf and not y.requires_grad and y.item() == 6.0
+    t = gg.Value(np.ones(2), requires_grad=True)
+    d = t.detach()
+    d.data[0] = 5.0                       # shares storage, as in PyTorch
+    assert t.numpy()[0] == 5.0
+    c = gg.Value(t)                       # constructing from a Value copies
+    c.data[1] = 7.0
+    assert t.numpy()[1] == 1.0
 
 
 def test_hooks_see_and_may_replace_the_gradient():
