@@ -41,32 +41,10 @@ def moons_weights(seed=1337):
     return X, y, layers
 
 
-def s1_graphgrad(X, y, layers, lr=0.05, alpha=1e-4):
-    net = [[([gg.Value(float(W[j, i]), requires_grad=True) for j in range(W.shape[0])],
-             gg.Value(float(b[i]), requires_grad=True)) for i in range(W.shape[1])] for W, b in layers]
-    params = [p for layer in net for ws, b in layer for p in (*ws, b)]
-    xs, ys, last = X.tolist(), y.tolist(), len(net) - 1
-
-    def model(x):
-        for li, layer in enumerate(net):
-            acts = [sum((w * xi for w, xi in zip(ws, x)), b) for ws, b in layer]
-            x = [a.relu() for a in acts] if li < last else acts
-        return x[0]
-
-    def step():
-        losses = [(1 + -yi * model(row)).relu() for row, yi in zip(xs, ys)]
-        total = sum(losses) * (1.0 / len(losses)) + alpha * sum(p * p for p in params)
-        total.backward()
-        for p in params:
-            p.data -= lr * p.grad
-            p.grad = None
-        return total.item()
-    return step
-
-
-def s1_micrograd(X, y, layers, lr=0.05, alpha=1e-4):
-    from micrograd.engine import Value
-    net = [[([Value(float(W[j, i])) for j in range(W.shape[0])], Value(float(b[i])))
+def _scalar_mlp_step(X, y, layers, leaf, run_backward, lr=0.05, alpha=1e-4):
+    """The same demo step for any scalar engine: ``leaf(x)`` makes a parameter and
+    ``run_backward(total, params)`` fills every ``p.grad`` (each engine's own way)."""
+    net = [[([leaf(float(W[j, i])) for j in range(W.shape[0])], leaf(float(b[i])))
             for i in range(W.shape[1])] for W, b in layers]
     params = [p for layer in net for ws, b in layer for p in (*ws, b)]
     xs, ys, last = X.tolist(), y.tolist(), len(net) - 1
@@ -80,13 +58,29 @@ def s1_micrograd(X, y, layers, lr=0.05, alpha=1e-4):
     def step():
         losses = [(1 + -yi * model(row)).relu() for row, yi in zip(xs, ys)]
         total = sum(losses) * (1.0 / len(losses)) + alpha * sum(p * p for p in params)
+        run_backward(total, params)
+        for p in params:
+            p.data -= lr * p.grad
+        return float(total.data)
+    return step
+
+
+def s1_graphgrad(X, y, layers):
+    def run_backward(total, params):
+        for p in params:
+            p.grad = None
+        total.backward()
+    return _scalar_mlp_step(X, y, layers, lambda v: gg.Value(v, requires_grad=True), run_backward)
+
+
+def s1_micrograd(X, y, layers):
+    from micrograd.engine import Value
+
+    def run_backward(total, params):
         for p in params:
             p.grad = 0.0
         total.backward()
-        for p in params:
-            p.data -= lr * p.grad
-        return total.data
-    return step
+    return _scalar_mlp_step(X, y, layers, Value, run_backward)
 
 
 # ------------------------------------------------------------------ T1: tensor MLP
@@ -123,6 +117,7 @@ def t1_numpy(X, y, W1, b1, W2, b2, lr=1e-3, reg=1e-4):
     rows = np.arange(n)
 
     def step():
+        nonlocal W1, b1, W2, b2           # updated in place below
         h = X @ W1 + b1
         np.maximum(h, 0, out=h)
         s = h @ W2 + b2
