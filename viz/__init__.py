@@ -1,1 +1,26 @@
-"""viz: everything that draws graphgrad's graphs. Reads the engine's public interface only."""
+"""viz: everything that draws graphgrad's graphs. Reads the engine's public interface only.
+
+>>> import graphgrad as gg, viz
+>>> x = gg.Value(2.0, requires_grad=True, name="x")
+>>> y = x * 3.0
+>>> y.backward()
+>>> "x" in viz.to_dot(y)
+True
+
+``viz.render(y, "y.svg")`` writes a file, ``viz.Diagram(y)`` shows inline in Jupyter,
+``viz.Stepper(y)`` steps through the backward pass.
+"""
+from .dot import to_dot
+from .export import to_json, to_networkx
+from .render import Diagram, RenderError, find_dot, render, run_dot
+
+__all__ = ["to_dot", "render", "Diagram", "RenderError", "find_dot", "run_dot", "to_json",
+           "to_networkx", "Stepper"]
+
+
+def __getattr__(name):
+    # the stepper (HTML, widgets) loads only when asked for
+    if name == "Stepper":
+        from .stepper import Stepper
+        return Stepper
+    raise AttributeError(f"module 'viz' has no attribute {name!r}")

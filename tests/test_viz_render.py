@@ -1,0 +1,107 @@
+"""Rendering through Graphviz: SVG with the slide numbers, PNG, PDF, notebook display, scale."""
+import time
+
+import numpy as np
+import pytest
+
+import graphgrad as gg
+import viz
+from viz.render import RenderError, _system_dot, find_dot
+
+from test_viz_helpers import example, node_groups, svg_texts
+
+GREEN, RED = "#2e7d32", "#c62828"
+
+
+def test_add_mul_svg_has_slide_numbers():
+    s = example("01_add_mul.py")
+    svg = viz.run_dot(viz.to_dot(s.namespace["f"], fmt="g"), "svg").decode()
+    assert svg_texts(svg, GREEN) == ["-2", "5", "3", "-4", "-12"]
+    assert sorted(svg_texts(svg, RED)) == sorted(["-4", "-4", "-4", "3", "1"])
+
+
+def test_neuron_svg_has_slide_numbers():
+    s = example("02_neuron.py")
+    for name, value, opts, _ in s.diagrams():
+        svg = viz.run_dot(viz.to_dot(value, **opts), "svg").decode()
+        assert "0.73" in svg_texts(svg, GREEN)
+        reds = svg_texts(svg, RED)
+        for g in ("-0.20", "0.39", "-0.39", "-0.59", "0.20"):
+            assert g in reds, (name, opts, g)
+
+
+def test_svg_node_ids_are_the_dot_ids():
+    s = example("01_add_mul.py")
+    svg = viz.run_dot(viz.to_dot(s.namespace["f"]), "svg").decode()
+    assert {"v0", "v1", "v2", "v3", "v4", "g2", "g4"} <= set(node_groups(svg))
+
+
+def test_render_files(tmp_path):
+    s = example("02_neuron.py")
+    f = s.namespace["f"]
+    for ext, magic in (("svg", b"<?xml"), ("png", b"\x89PNG"), ("dot", b"digraph")):
+        p = viz.render(f, tmp_path / f"n.{ext}")
+        assert open(p, "rb").read()[:len(magic)] == magic
+    with pytest.warns(UserWarning, match="raster") if not _system_dot() else _nullcontext():
+        p = viz.render(f, tmp_path / "n.pdf")
+    assert open(p, "rb").read()[:5] == b"%PDF-"
+
+
+class _nullcontext:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        return False
+
+
+def test_diagram_mimebundle():
+    s = example("01_add_mul.py")
+    d = viz.Diagram(s.namespace["f"], fmt="g")
+    bundle = d._repr_mimebundle_()
+    assert set(bundle) == {"image/svg+xml", "text/plain"}
+    assert bundle["image/svg+xml"].lstrip().startswith("<?xml") and "-12" in bundle["image/svg+xml"]
+
+
+def test_bad_binary_and_bad_dot_give_clear_errors(monkeypatch):
+    with pytest.raises(RenderError, match="failed to draw svg"):
+        viz.run_dot("digraph { a -> }", "svg")
+    monkeypatch.setenv("GRAPHGRAD_DOT", "/nonexistent/dot")
+    with pytest.raises(RenderError, match="GRAPHGRAD_DOT"):
+        find_dot()
+
+
+def test_timeout_is_reported(monkeypatch):
+    with pytest.raises(RenderError, match="took more than"):
+        viz.run_dot("digraph { " + " ".join(f"n{i} -> n{i + 1};" for i in range(3000)) + " }",
+                    "svg", timeout=0.01)
+
+
+def test_5000_node_graph_renders_to_svg():
+    # an MLP-like scalar graph: 2,500 wires + 2,500 gates, every node drawn
+    rng = np.random.default_rng(0)
+    xs = [gg.Value(float(v), requires_grad=True, name=f"x{i}") for i, v in enumerate(rng.normal(size=16))]
+    h = xs
+    nodes = 0
+    layers = []
+    while True:
+        outs = []
+        for j in range(len(h)):
+            outs.append((h[j] * 0.5 + h[(j + 1) % len(h)]).tanh())
+        h = outs
+        layers.append(h)
+        out = h[0]
+        for v in h[1:]:
+            out = out + v
+        c = viz.graph.build(out, collapse=False)
+        if c.node_count() >= 5000:
+            break
+    out.backward()
+    dot = viz.to_dot(out, max_nodes=None)
+    n = dot.count('class="wire"') + dot.count('class="gate"')
+    assert n >= 5000
+    t = time.perf_counter()
+    svg = viz.run_dot(dot, "svg", timeout=300).decode()
+    elapsed = time.perf_counter() - t
+    print(f"\n5,000-node render: {n} nodes, {elapsed:.1f} s")
+    assert svg.count('class="node') == n

@@ -1,0 +1,246 @@
+"""Graph → DOT text in the cs231n style: values on wires (green above, red gradient below),
+small round gates with the op inside, left to right, groups as blue clusters.
+
+The text is deterministic (ids from topological position, fixed attribute order) so
+golden-file tests can compare it byte for byte, and every user string is escaped.
+"""
+from __future__ import annotations
+
+import html
+
+import numpy as np
+
+from . import graph as _graph
+from .fmt import DEFAULT_FMT, arithmetic, fmt_number, fmt_shape, tensor_lines
+
+VALUE_COLOR = "#2e7d32"      # hex, never names: "green" differs between PNG and SVG
+GRAD_COLOR = "#c62828"
+LOCAL_COLOR = "#1565c0"
+GROUP_COLOR = "#1565c0"
+NAME_COLOR = "#212121"
+MUTED_COLOR = "#757575"
+FONT = "Helvetica"
+MONO = "Courier"
+BIG_GRAPH = 2000             # beyond this many nodes, trade layout compactness for speed
+
+
+def esc(s) -> str:
+    """Escape text for an HTML-like DOT label (and for HTML/SVG).
+
+    >>> esc('<script>"}')
+    '&lt;script&gt;&quot;}'
+    """
+    # a backslash would start a Graphviz escape (\\N is the node's name): doubled, it is one literal backslash
+    return html.escape(str(s), quote=True).replace("&#x27;", "&#39;").replace("\\", "&#92;&#92;")
+
+
+def quote(s) -> str:
+    """A DOT double-quoted string; backslashes, quotes and newlines cannot break out.
+
+    >>> quote('a"b')
+    '"a\\\\"b"'
+    """
+    s = str(s).replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "\\n")
+    return f'"{s}"'
+
+
+def to_dot(value, show: str = "both", fmt=DEFAULT_FMT, local=False, collapse=None,
+           max_nodes: int | None = _graph.DEFAULT_MAX_NODES, max_values: int = 16,
+           grads: dict | None = None, title: str | None = None, rankdir: str = "LR") -> str:
+    """DOT text of the graph that computed ``value``, cs231n style.
+
+    ``show``: "values", "grads" or "both" (default). ``fmt``: number format (".2f" as
+    in the slides, "g" for bare integers, or a callable). ``local``: True to write every
+    input edge's local gradient and ``upstream × local = downstream``, or a Value (or a
+    list of Values) to do it for those gates only. ``collapse``: group name(s) to draw as
+    one box, True for all, False for none; by default groups collapse only when the
+    graph has more than ``max_nodes`` nodes. Tensors with at most ``max_values`` entries
+    show their numbers, larger ones a summary. ``grads`` overrides gradients
+    (``{id(v): g}``; the stepper uses it).
+
+    >>> import graphgrad as gg
+    >>> x = gg.Value(2.0, requires_grad=True, name="x")
+    >>> print(to_dot(x * 3.0).splitlines()[0])
+    digraph graphgrad {
+    """
+    if show not in ("both", "values", "grads"):
+        raise ValueError(f"to_dot: show must be 'both', 'values' or 'grads', got {show!r}")
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"to_dot: rankdir must be LR, TB, RL or BT, got {rankdir!r}")
+    if not hasattr(value, "inputs") or not hasattr(value, "is_constant"):
+        raise TypeError(f"to_dot: expected a graphgrad Value, got {type(value).__name__}")
+    circuit = _graph.build(value, collapse=collapse, max_nodes=max_nodes)
+    return circuit_to_dot(circuit, show=show, fmt=fmt, local=local, max_values=max_values,
+                          grads=grads, title=title, rankdir=rankdir)
+
+
+def circuit_to_dot(c, show="both", fmt=DEFAULT_FMT, local=False, max_values=16, grads=None,
+                   title=None, rankdir="LR") -> str:
+    """DOT text of an already built :class:`viz.graph.Circuit` (see :func:`to_dot`)."""
+    grad_of = _grad_lookup(grads)
+    local_for = _local_selector(local)
+    big = c.node_count() > BIG_GRAPH
+    out = ["digraph graphgrad {"]
+    out.append(f'  graph [rankdir={rankdir} fontname="{FONT}" nodesep=0.3 ranksep=0.4 '
+               'bgcolor="#ffffff" pad=0.2 newrank=true'
+               + (' mclimit=0.1 nslimit=1 nslimit1=1 remincross=false' if big else "")
+               + (f" label=<<B>{esc(title)}</B>> labelloc=t fontsize=16" if title else "") + "];")
+    if big:
+        out.append(f"  // {c.node_count()} nodes: dot's crossing/ranking passes capped for speed")
+    out.append(f'  node [fontname="{FONT}" fontsize=12 margin=0.02];')
+    out.append(f'  edge [arrowsize=0.6 color="#424242" penwidth=1.1 fontname="{FONT}"];')
+
+    wire_lines = {w.id: _wire_stmt(w, show, fmt, max_values, grad_of) for w in c.wires}
+    gate_lines = {g.id: _gate_stmt(g) for g in c.gates}
+    placed = set()
+    # clusters: nested subgraphs by group path
+    by_cluster: dict = {}
+    for w in c.wires:
+        by_cluster.setdefault(w.cluster, []).append(w.id)
+    for g in c.gates:
+        by_cluster.setdefault(g.group, []).append(g.id)
+    lines = {**wire_lines, **gate_lines}
+    order = {nid: i for i, nid in enumerate([w.id for w in c.wires] + [g.id for g in c.gates])}
+    cluster_ids = {p: i for i, p in enumerate(c.clusters)}
+
+    def emit(path, indent):
+        for nid in sorted(by_cluster.get(path, []), key=order.get):
+            out.append(indent + lines[nid])
+            placed.add(nid)
+        for child in c.clusters:
+            if len(child) == len(path) + 1 and child[:len(path)] == path:
+                out.append(f"{indent}subgraph cluster_{cluster_ids[child]} {{")
+                out.append(f'{indent}  graph [label=<{esc(child[-1])}> fontcolor="{GROUP_COLOR}" '
+                           f'color="{GROUP_COLOR}" style="rounded" penwidth=1.3 fontsize=12 '
+                           f'labeljust=l margin=10];')
+                emit(child, indent + "  ")
+                out.append(indent + "}")
+
+    emit((), "  ")
+    for nid in sorted(set(lines) - placed, key=order.get):   # nodes of paths with no cluster
+        out.append("  " + lines[nid])
+
+    for g in c.gates:
+        for pos, wid in g.inputs:
+            attrs = [f'id="e_{wid}_{g.id}"']
+            if local_for(g):
+                lab = _local_label(g, pos, fmt, grad_of)
+                if lab:
+                    attrs.append(f"label=<{lab}>")
+            out.append(f"  {wid}:r:e -> {g.id} [{' '.join(attrs)}];")
+        for wid in g.outputs:
+            out.append(f'  {g.id} -> {wid}:r:w [id="e_{g.id}_{wid}" arrowhead=none];')
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------- wires
+def _grad_lookup(grads):
+    if grads is None:
+        return lambda v: v.grad
+    return lambda v: grads.get(id(v))
+
+
+def _cell_lines(data, fmt, max_values) -> list:
+    a = np.asarray(data)
+    if a.size == 1 and a.ndim == 0:
+        return [fmt_number(a, fmt)]
+    return tensor_lines(a, fmt, max_values)
+
+
+def _font(text_lines, color, mono=False, size=11) -> str:
+    face = f' FACE="{MONO}"' if mono else ""
+    body = "<BR/>".join(esc(t) for t in text_lines)
+    return f'<FONT COLOR="{color}" POINT-SIZE="{size}"{face}>{body}</FONT>'
+
+
+def wire_label(w, show="both", fmt=DEFAULT_FMT, max_values=16, grad_of=None) -> str:
+    """The HTML-like label of one wire: [name] value / rule / gradient."""
+    v = w.value
+    grad_of = grad_of or (lambda x: x.grad)
+    tensor = v.shape != ()
+    rows = []
+    name = v.name if v.name is not None else ("const" if v.is_constant else None)
+    meta = ""
+    if tensor:
+        meta = fmt_shape(v.shape) + ("" if v.dtype == np.float64 else f" {v.dtype}")
+    if show in ("both", "values"):
+        val = _font(_cell_lines(v.data, fmt, max_values), VALUE_COLOR, mono=tensor)
+    else:
+        val = " "
+    g = grad_of(v)
+    if show in ("both", "grads") and g is not None:
+        grad = _font(_cell_lines(g, fmt, max_values), GRAD_COLOR, mono=tensor)
+    else:
+        grad = " "
+    top = []
+    if meta:
+        top.append(f'<FONT COLOR="{MUTED_COLOR}" POINT-SIZE="9">{esc(meta)}</FONT>')
+    if name is not None and not v.is_leaf:
+        top.insert(0, f'<FONT COLOR="{NAME_COLOR}" POINT-SIZE="11"><I>{esc(name)}</I></FONT>')
+    value_cell = "<BR/>".join(top + [val]) if top else val
+    rows.append(f"<TR>{{name}}<TD>{value_cell}</TD></TR>")
+    rows.append('<TR><TD PORT="r" SIDES="B" BORDER="1" HEIGHT="1" CELLPADDING="0" WIDTH="36"></TD></TR>')
+    rows.append(f"<TR><TD>{grad}</TD></TR>")
+    name_cell = ""
+    if name is not None and v.is_leaf:
+        name_cell = (f'<TD ROWSPAN="3" VALIGN="MIDDLE" ALIGN="RIGHT" CELLPADDING="3"><FONT COLOR="{NAME_COLOR}" '
+                     f'POINT-SIZE="13">{esc(name)}</FONT></TD>')
+    rows[0] = rows[0].replace("{name}", name_cell)
+    return ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+            + "".join(rows) + "</TABLE>")
+
+
+def _wire_stmt(w, show, fmt, max_values, grad_of) -> str:
+    v = w.value
+    tip = (v.name or "") + (f" {fmt_shape(v.shape)}" if v.shape != () else "")
+    return (f'{w.id} [shape=plain id="{w.id}" class="wire" tooltip={quote(tip or w.id)} '
+            f"label=<{wire_label(w, show, fmt, max_values, grad_of)}>];")
+
+
+# ---------------------------------------------------------------- gates
+def _gate_stmt(g) -> str:
+    label = esc(g.label)
+    if g.collapsed:
+        tip = f"group {g.label}: {len(g.members)} gates collapsed"
+        return (f'{g.id} [shape=box style="rounded,filled" fillcolor="#e3f2fd" color="{GROUP_COLOR}" '
+                f'penwidth=1.4 id="{g.id}" class="gate group" tooltip={quote(tip)} '
+                f"label=<<B>{label}</B>>];")
+    tip = "\n".join([g.label] + list(g.value.local_formulas())) if g.value is not None else g.label
+    if len(g.label) > 16:                # e.g. fancy indexing: full text stays in the tooltip
+        label = esc(g.label[:15] + "…")
+    if len(g.label) <= 3:
+        shape = f"shape=circle width={0.42 if len(g.label) <= 2 else 0.5} fixedsize=true"
+    else:
+        shape = 'shape=box height=0.36 margin="0.08,0.03"'
+    return (f'{g.id} [{shape} fillcolor="#ffffff" style="{"rounded," if "box" in shape else ""}filled" '
+            f'id="{g.id}" class="gate" tooltip={quote(tip)} fontsize=14 label=<{label}>];')
+
+
+def _local_selector(local):
+    if local is True:
+        return lambda g: not g.collapsed
+    if local is None or local is False:
+        return lambda g: False
+    wanted = local if isinstance(local, (list, tuple, set)) else [local]
+    ids = {id(v) for v in wanted}
+    return lambda g: (not g.collapsed) and g.value is not None and id(g.value) in ids
+
+
+def _local_label(g, pos, fmt, grad_of) -> str:
+    v = g.value
+    formula = v.local_formulas()[pos] if pos < len(v.local_formulas()) else ""
+    loc = v.local_grads()
+    parts = []
+    if loc is not None and np.size(loc[pos]) == 1:
+        lv = float(np.asarray(loc[pos]).reshape(()))
+        parts.append(f"local {fmt_number(lv, fmt)}")
+        up = grad_of(v)
+        if up is not None and np.size(up) == 1:
+            upf = float(np.asarray(up).reshape(()))
+            parts.append(arithmetic(upf, lv, upf * lv, fmt))
+    elif formula:
+        parts.append(formula.split("=", 1)[-1].strip() if "=" in formula else formula)
+    if not parts:
+        return ""
+    return _font(parts, LOCAL_COLOR, size=9)

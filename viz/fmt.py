@@ -1,0 +1,115 @@
+"""Number formatting for diagrams: one policy shared by the renderer and the stepper.
+
+Values are computed in float64 and rounded only here, for display. ``fmt`` is a
+format spec (``".2f"``, the cs231n default; ``"g"`` for the integer figures; ``".3g"``
+for significant digits) or any callable ``float -> str``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+DEFAULT_FMT = ".2f"
+
+
+def fmt_number(x, fmt=DEFAULT_FMT) -> str:
+    """One number as the slides print it; ``-0.00`` becomes ``0.00``, NaN/inf are spelled out.
+
+    >>> fmt_number(0.7310585786), fmt_number(-0.001), fmt_number(-12.0, "g")
+    ('0.73', '-1.0e-03', '-12')
+    """
+    if callable(fmt):
+        return str(fmt(float(x)))
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    spec = fmt[2:-1] if fmt.startswith("{:") and fmt.endswith("}") else fmt
+    s = format(x, spec)
+    if x != 0.0 and spec.endswith("f") and _is_zero(s):
+        # a tiny non-zero number must not read as an exact 0 (that means "no gradient")
+        s = format(x, ".1e")
+    elif spec.endswith("f") and abs(x) >= 1e6:
+        s = format(x, ".2e")
+    if _is_zero(s) and s.startswith("-"):
+        s = s[1:]
+    return s
+
+
+def _is_zero(s: str) -> bool:
+    return all(c in "-+0.,e" for c in s)
+
+
+def decimals_of(fmt) -> int | None:
+    """Decimals of a fixed-point spec (``".2f"`` -> 2), else None."""
+    if callable(fmt):
+        return None
+    spec = fmt[2:-1] if fmt.startswith("{:") and fmt.endswith("}") else fmt
+    if spec.endswith("f") and spec[:-1].lstrip(".").isdigit():
+        return int(spec[:-1].lstrip("."))
+    return None
+
+
+def fmt_shape(shape) -> str:
+    """``(2, 3)`` style text; ``()`` for scalars. ``fmt_shape((4,)) == '(4,)'``"""
+    return str(tuple(int(s) for s in shape))
+
+
+def tensor_lines(a, fmt=DEFAULT_FMT, max_values: int = 16) -> list:
+    """Rows of text for a small tensor, or a one-line summary for a large one.
+
+    >>> tensor_lines(np.array([[0.1, 0.5], [-0.3, 0.8]]))
+    ['[[0.10, 0.50]', ' [-0.30, 0.80]]']
+    """
+    a = np.asarray(a)
+    if a.size == 0:
+        return ["[]"]
+    if a.size > max_values:
+        f = a.astype(np.float64, copy=False)
+        finite = f[np.isfinite(f)]
+        if finite.size == 0:
+            return ["all nan/inf"]
+        return [f"mean {fmt_number(finite.mean(), fmt)}",
+                f"[{fmt_number(finite.min(), fmt)}, {fmt_number(finite.max(), fmt)}]"]
+    if a.ndim == 0:
+        return [fmt_number(a, fmt)]
+    if a.ndim == 1:
+        return ["[" + ", ".join(fmt_number(v, fmt) for v in a) + "]"]
+    # ndim >= 2: one text row per innermost vector, brackets like numpy
+    flat = a.reshape(-1, a.shape[-1])
+    rows = []
+    n = len(flat)
+    depth = a.ndim - 1
+    for i, row in enumerate(flat):
+        body = "[" + ", ".join(fmt_number(v, fmt) for v in row) + "]"
+        pre = "[" * depth if i == 0 else " " * depth
+        post = "]" * depth if i == n - 1 else ""
+        rows.append(pre + body + post)
+    return rows
+
+
+def arithmetic(upstream, local, downstream, fmt=DEFAULT_FMT) -> str:
+    """``upstream × local = downstream`` with operands printed precisely enough that the
+    shown product rounds to the shown result (the slides' 0.2 × 2 = 0.4 trap).
+
+    >>> arithmetic(0.19661193, 2.0, 0.39322387)
+    '0.197 × 2.00 = 0.39'
+    """
+    d = decimals_of(fmt)
+    shown = fmt_number(downstream, fmt)
+    if d is None:
+        return f"{fmt_number(upstream, fmt)} × {fmt_number(local, fmt)} = {shown}"
+    up, lo = float(upstream), float(local)
+    best = None
+    for extra in range(0, 7):
+        for ku, kl in ((d + extra, d), (d, d + extra), (d + extra, d + extra)):
+            ru, rl = round(up, ku), round(lo, kl)
+            if fmt_number(ru * rl, fmt) == shown:
+                best = (ku, kl)
+                break
+        if best:
+            break
+    ku, kl = best or (d + 6, d + 6)
+    return f"{fmt_number(up, f'.{ku}f')} × {fmt_number(lo, f'.{kl}f')} = {shown}"

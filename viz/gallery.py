@@ -1,0 +1,147 @@
+"""The lecture gallery: runs the example scripts and writes their diagrams, the
+step-through pages and one self-contained ``index.html`` into a folder."""
+from __future__ import annotations
+
+import os
+import pathlib
+from html import escape
+import time
+
+from .dot import to_dot
+from .render import RenderError, run_dot
+from .scripts import run_script
+
+GALLERY = ("01_add_mul.py", "02_neuron.py", "03_staged.py", "04_gate_patterns.py",
+           "05_vectorized.py", "06_two_layer_net.py", "07_batchnorm.py")
+
+
+def examples_dir() -> pathlib.Path:
+    """The repository's ``examples/`` folder (the gallery scripts live there)."""
+    return pathlib.Path(__file__).resolve().parent.parent / "examples"
+
+
+def build_gallery(out_dir, examples=None, steppers: bool = True, png: bool = True,
+                  timeout: float = 60.0, log=print) -> pathlib.Path:
+    """Render every gallery example into ``out_dir``; returns the path of ``index.html``.
+
+    >>> build_gallery("gallery")                # doctest: +SKIP
+    PosixPath('gallery/index.html')
+    """
+    src = pathlib.Path(examples) if examples else examples_dir()
+    missing = [n for n in GALLERY if not (src / n).is_file()]
+    if missing:
+        raise FileNotFoundError(f"gallery: {src} lacks {', '.join(missing)}; run from a graphgrad "
+                                "checkout or pass --examples DIR")
+    out = pathlib.Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    cards = []
+    t0 = time.perf_counter()
+    for fname in GALLERY:
+        script = run_script(src / fname)
+        stem = fname[:-3]
+        items = []
+        for k, (name, value, opts, caption) in enumerate(script.diagrams()):
+            base = f"{stem}_{k}"
+            dot = to_dot(value, **opts)
+            (out / f"{base}.dot").write_text(dot, encoding="utf-8")
+            svg = run_dot(dot, "svg", timeout).decode("utf-8")
+            (out / f"{base}.svg").write_text(svg, encoding="utf-8")
+            if png:
+                (out / f"{base}.png").write_bytes(run_dot(dot, "png", timeout))
+            step_page = None
+            if steppers and script.trace_for(value) is not None:
+                try:
+                    from .stepper import Stepper
+                except ImportError:
+                    Stepper = None
+                if Stepper is not None:
+                    st = Stepper(script.trace_for(value), fmt=opts.get("fmt", ".2f"),
+                                 collapse=opts.get("collapse"), title=f"{script.title}: {name}")
+                    step_page = f"{base}_step.html"
+                    st.to_html(out / step_page)
+            items.append((name, caption, svg, base, step_page, png))
+        cards.append((script.title, script.about, fname, items))
+        log(f"  {fname}: {len(items)} diagram(s)")
+    index = out / "index.html"
+    index.write_text(_index_html(cards), encoding="utf-8")
+    log(f"gallery: {sum(len(c[3]) for c in cards)} diagrams in {time.perf_counter() - t0:.1f} s -> {index}")
+    return index
+
+
+def _strip_prolog(svg: str) -> str:
+    """Inline SVG: drop the XML prolog and DOCTYPE, which are not allowed inside HTML."""
+    i = svg.find("<svg")
+    return svg[i:] if i >= 0 else svg
+
+
+def _width_pt(svg: str) -> float:
+    import re
+    m = re.search(r'<svg[^>]*\bwidth="([0-9.]+)pt"', svg)
+    return float(m.group(1)) if m else 0.0
+
+
+def _index_html(cards) -> str:
+    parts = [_HEAD]
+    parts.append('<nav>' + " ".join(f'<a href="#ex{i}">{esc(c[0])}</a>' for i, c in enumerate(cards)) + '</nav>')
+    for i, (title, about, fname, items) in enumerate(cards):
+        parts.append(f'<section class="card" id="ex{i}"><h2>{esc(title)}</h2>'
+                     f'<p class="about">{esc(about)}</p>'
+                     f'<p class="src">source: <code>examples/{esc(fname)}</code></p>')
+        for name, caption, svg, base, step_page, png in items:
+            links = [f'<a href="{esc(base)}.svg">SVG</a>']
+            if png:
+                links.append(f'<a href="{esc(base)}.png">PNG</a>')
+            links.append(f'<a href="{esc(base)}.dot">DOT</a>')
+            if step_page:
+                links.insert(0, f'<a class="step" href="{esc(step_page)}">▶ step through backprop</a>')
+            wide = " wide" if _width_pt(svg) > 1500 else ""
+            parts.append(f'<figure><div class="svg{wide}">{_strip_prolog(svg)}</div>'
+                         f'<figcaption><b>{esc(name)}</b>{" — " + esc(caption) if caption else ""}'
+                         f'<span class="links">{" · ".join(links)}</span></figcaption></figure>')
+        parts.append("</section>")
+    parts.append(_FOOT)
+    return "\n".join(parts)
+
+
+
+def esc(s) -> str:
+    return escape(str(s), quote=True)
+
+
+_HEAD = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>graphgrad: backprop gallery</title>
+<style>
+body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:0;background:#f5f6f8;color:#212121}
+header{background:#263238;color:#fff;padding:22px 32px}
+header h1{margin:0 0 6px;font-size:26px}
+header p{margin:0;color:#cfd8dc;max-width:60em;line-height:1.45}
+.legend span{display:inline-block;margin-right:18px}
+.g{color:#66bb6a;font-weight:bold}.r{color:#ef5350;font-weight:bold}.b{color:#64b5f6;font-weight:bold}
+nav{position:sticky;top:0;background:#fff;border-bottom:1px solid #ddd;padding:10px 32px;z-index:2}
+nav a{margin-right:16px;color:#1565c0;text-decoration:none;font-size:14px}
+main{padding:18px 32px;max-width:1500px}
+.card{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.12);padding:16px 22px;margin:0 0 22px}
+.card h2{margin:0 0 6px;font-size:20px}
+.about{margin:0 0 4px;line-height:1.45;max-width:70em}
+.src{margin:0 0 10px;color:#757575;font-size:13px}
+figure{margin:10px 0 18px}
+.svg{overflow-x:auto;border:1px solid #eceff1;border-radius:6px;padding:6px;background:#fff}
+.svg svg{max-width:100%;height:auto}
+.svg.wide svg{max-width:none}
+figcaption{font-size:14px;color:#424242;margin-top:6px}
+.links{float:right}.links a{color:#1565c0;text-decoration:none}
+a.step{font-weight:bold;color:#c62828!important}
+footer{color:#757575;font-size:13px;padding:0 32px 28px}
+</style></head><body>
+<header><h1>graphgrad — backprop, drawn the cs231n way</h1>
+<p>Every diagram below was drawn from a real graphgrad graph by <code>graphgrad gallery</code>.
+Gates are circles with their op; each wire carries its forward value and its gradient.</p>
+<p class="legend"><span><span class="g">green</span> forward value (above the wire)</span>
+<span><span class="r">red</span> gradient d(output)/d(wire) (below)</span>
+<span><span class="b">blue box</span> a group (sigmoid gate, layer, BatchNorm)</span></p></header>
+<main>"""
+
+_FOOT = """</main><footer>Made by graphgrad's <code>viz</code> package with Graphviz (graphviz-pure).
+This page is self-contained: it needs no network.</footer></body></html>"""

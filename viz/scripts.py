@@ -1,0 +1,109 @@
+"""Run a user's script and find what to draw: the Values it exposes and the backward
+traces it produced (used by ``graphgrad render``, ``graphgrad step`` and the gallery).
+
+A script may define ``TITLE``, ``ABOUT`` and ``DIAGRAMS = [(name, options, caption), ...]``;
+without ``DIAGRAMS`` every exposed output Value (one no other exposed Value depends on)
+is drawn.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import runpy
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Script:
+    """What running a script gave: its namespace, output Values and backward traces."""
+
+    path: str
+    namespace: dict
+    traces: dict = field(default_factory=dict)     # id(root Value) -> BackwardTrace
+
+    @property
+    def title(self) -> str:
+        return str(self.namespace.get("TITLE") or os.path.splitext(os.path.basename(self.path))[0])
+
+    @property
+    def about(self) -> str:
+        return str(self.namespace.get("ABOUT") or "")
+
+    def values(self) -> dict:
+        """Exposed Values by name (names starting with ``_`` are private)."""
+        from graphgrad import Value
+        return {k: v for k, v in self.namespace.items() if isinstance(v, Value) and not k.startswith("_")}
+
+    def outputs(self) -> list:
+        """Names of the exposed Values that no other exposed Value was computed from."""
+        from .graph import topo_order
+        vals = self.values()
+        used = set()
+        for v in vals.values():
+            if v.inputs:
+                used.update(id(u) for u in topo_order(v) if u is not v)
+        return [k for k, v in vals.items() if id(v) not in used and v.inputs]
+
+    def diagrams(self, name: str | None = None) -> list:
+        """``[(name, Value, options, caption)]`` to draw (one named Value if ``name``)."""
+        vals = self.values()
+        if name is not None:
+            if name not in vals:
+                raise KeyError(f"{self.path}: no Value named {name!r}; it exposes "
+                               f"{', '.join(sorted(vals)) or 'no Values'}")
+            return [(name, vals[name], {}, "")]
+        listed = self.namespace.get("DIAGRAMS")
+        if listed:
+            out = []
+            for item in listed:
+                n, opts, caption = (tuple(item) + ({}, ""))[:3]
+                if n not in vals:
+                    raise KeyError(f"{self.path}: DIAGRAMS names {n!r}, which is not a Value in the script")
+                out.append((n, vals[n], dict(opts or {}), caption))
+            return out
+        return [(n, vals[n], {}, "") for n in self.outputs()]
+
+    def trace_for(self, value):
+        """The backward trace recorded when the script called ``backward`` on ``value``."""
+        return self.traces.get(id(value))
+
+
+@contextlib.contextmanager
+def capture_traces(store: dict):
+    """Record a trace for every ``backward()`` call inside the block (``store[id(root)]``).
+
+    Scripts call ``f.backward()`` without ``trace=True``; the stepper still needs the
+    trace, so the engine's public ``backward`` is wrapped for the duration.
+    """
+    import graphgrad
+    import graphgrad.autograd as autograd
+    original = autograd.backward
+
+    def backward(root, grad=None, retain_graph=False, trace=False):
+        t = original(root, grad=grad, retain_graph=retain_graph, trace=True)
+        store[id(root)] = t
+        return t if trace else None
+
+    autograd.backward = backward
+    graphgrad.backward = backward
+    try:
+        yield store
+    finally:
+        autograd.backward = original
+        graphgrad.backward = original
+
+
+def run_script(path) -> Script:
+    """Execute ``path`` (not as ``__main__``) and collect its Values and traces.
+
+    >>> s = run_script("examples/01_add_mul.py")        # doctest: +SKIP
+    >>> [n for n, *_ in s.diagrams()]
+    ['f']
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"no such script: {path}")
+    traces: dict = {}
+    with capture_traces(traces):
+        ns = runpy.run_path(path, run_name="__graphgrad__")
+    return Script(path, ns, traces)
