@@ -1,11 +1,20 @@
-"""Training tools from cs231n lecture 6: hyperparameter search over a SQLite trial store.
+"""Training tools from cs231n lecture 6: the training loop, babysitting checks, weight-init
+diagnostics and hyperparameter search over a crash-safe SQLite trial store.
 
->>> from graphgrad.train import SearchSpace, LogUniform, search
+>>> from graphgrad.train import fit, check_initial_loss, search, SearchSpace, LogUniform
 """
+from .checks import (CheckResult, LRSweep, check_initial_loss, check_overfit_small_subset, check_regularization,
+                     lr_sweep)
+from .init_diagnostics import LECTURE_CONFIGS, InitRun, activation_statistics, init_experiment
 from .search import SearchError, SearchResult, format_table, plan_stage, run_trial, search, toy_objective, trial_seed
 from .space import Choice, LogUniform, RangeEdgeWarning, SearchSpace, SearchSpaceError, Uniform
 from .store import StoreError, TrialRecord, TrialStore
+from .trainer import (CheckpointError, DivergedWarning, History, accuracy, fit, load_checkpoint, objective, predict,
+                      save_checkpoint)
 
-__all__ = ["SearchError", "SearchResult", "format_table", "plan_stage", "run_trial", "search", "toy_objective",
+__all__ = ["CheckResult", "LRSweep", "check_initial_loss", "check_overfit_small_subset", "check_regularization",
+           "lr_sweep", "LECTURE_CONFIGS", "InitRun", "activation_statistics", "init_experiment",
+           "SearchError", "SearchResult", "format_table", "plan_stage", "run_trial", "search", "toy_objective",
            "trial_seed", "Choice", "LogUniform", "RangeEdgeWarning", "SearchSpace", "SearchSpaceError", "Uniform",
-           "StoreError", "TrialRecord", "TrialStore"]
+           "StoreError", "TrialRecord", "TrialStore", "CheckpointError", "DivergedWarning", "History", "accuracy",
+           "fit", "load_checkpoint", "objective", "predict", "save_checkpoint"]
