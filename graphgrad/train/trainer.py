@@ -132,15 +132,15 @@ def _unpack(data):
 
 def fit(model, data, *, optimizer=None, lr: float = 1e-2, epochs: int = 10, batch_size: int = 64,
         loss="softmax", reg: float = 0.0, seed: int | None = 0, scheduler=None, progress: bool = True,
-        stop_on_nan: bool = True, checkpoint: str | os.PathLike | None = None, train_eval_samples: int = 1000,
+        stop_on_nan: bool = True, explode_factor: float | None = 1e3, checkpoint: str | os.PathLike | None = None, train_eval_samples: int = 1000,
         track_updates: bool = True) -> History:
     """Train ``model`` on ``data`` and return its :class:`History`.
 
     ``optimizer`` defaults to plain SGD with ``lr``. After every epoch: training accuracy on
     up to ``train_eval_samples`` training samples, validation accuracy, the learning rate and
     the update/weight ratio per parameter (the lecture wants about 1e-3). If the loss becomes
-    NaN or infinite the loop stops (``stop_on_nan``) with a :class:`DivergedWarning` naming
-    the learning rate. ``checkpoint`` writes the model, optimizer state and history to a
+    NaN or infinite, or exceeds ``explode_factor`` times the first iteration's loss, the loop
+    stops (``stop_on_nan``) with a :class:`DivergedWarning` naming the learning rate. ``checkpoint`` writes the model, optimizer state and history to a
     ``.npz`` after every epoch (see :func:`load_checkpoint`). ``progress`` shows a tqdm bar.
     """
     from ..data.batching import BatchLoader
@@ -165,7 +165,7 @@ def fit(model, data, *, optimizer=None, lr: float = 1e-2, epochs: int = 10, batc
     bar = None
     if progress:
         from tqdm.auto import tqdm  # lazy: keep `import graphgrad` light
-        bar = tqdm(total=int(epochs) * len(loader), desc="fit", unit="it", leave=False)
+        bar = tqdm(total=int(epochs) * len(loader), desc="fit", unit="it")
     if hasattr(model, "train"):
         model.train()
     try:
@@ -181,9 +181,14 @@ def fit(model, data, *, optimizer=None, lr: float = 1e-2, epochs: int = 10, batc
                         L = L + (w * w).sum() * float(reg)
                 value = float(L.item())
                 history.iteration_loss.append(value)
-                if not math.isfinite(value):
+                first = history.iteration_loss[0]
+                exploded = explode_factor is not None and math.isfinite(value) and first > 0 and \
+                    value > explode_factor * first
+                if not math.isfinite(value) or exploded:
                     history.diverged = True
-                    history.message = (f"loss became {'NaN' if math.isnan(value) else 'infinite'} at epoch {epoch}, "
+                    what = "NaN" if math.isnan(value) else "infinite" if not math.isfinite(value) else \
+                        f"{value:.3g} (over {explode_factor:g}x the first loss {first:.3g}: exploding)"
+                    history.message = (f"loss became {what} at epoch {epoch}, "
                                        f"iteration {len(history.iteration_loss) - 1}, with learning rate {cur_lr:g}: "
                                        "lower the learning rate")
                     if stop_on_nan:
@@ -193,9 +198,7 @@ def fit(model, data, *, optimizer=None, lr: float = 1e-2, epochs: int = 10, batc
                 before = [np.array(p.numpy(), copy=True) for p in params] if track_updates else None
                 optimizer.step()
                 if track_updates:
-                    for n, p, b in zip(names, params, before):
-                        wn = float(np.linalg.norm(b))
-                        ratios[n].append(float(np.linalg.norm(p.numpy() - b)) / wn if wn > 0 else float("nan"))
+                    _record_update_ratios(ratios, names, params, before)
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix(loss=f"{value:.4g}", lr=f"{cur_lr:.2g}", refresh=False)
@@ -218,6 +221,15 @@ def fit(model, data, *, optimizer=None, lr: float = 1e-2, epochs: int = 10, batc
         if bar is not None:
             bar.close()
     return history
+
+
+def _record_update_ratios(ratios, names, params, before):
+    """Append ||ΔW|| / ||W|| of this step for every parameter (the lecture's ~1e-3 check)."""
+    with np.errstate(over="ignore", invalid="ignore"):   # a diverging run is reported by the loss check
+        for n, p, b in zip(names, params, before):
+            wn = float(np.linalg.norm(b))
+            if wn > 0:   # a zero-initialised bias has no scale yet on its first step
+                ratios[n].append(float(np.linalg.norm(p.numpy() - b)) / wn)
 
 
 _PREFIX_MODEL, _PREFIX_OPT = "model/", "optim/"
