@@ -107,6 +107,16 @@ class Conv2d(Op):
         return f"conv{attrs.get('kernel', '')}" + (f"({', '.join(extra)})" if extra else "")
 
 
+def _like(a, ref):
+    """``a`` in the memory layout of ``ref`` (one copy if they differ), so that
+    elementwise loops over both walk memory in order."""
+    if a.strides == ref.strides or a.shape != ref.shape:
+        return a
+    b = np.empty_like(ref)
+    b[...] = a
+    return b
+
+
 def _windows(x, k, s, ho, wo):
     """The k·k strided slices of x, one per kernel offset (views, no copies)."""
     he, we = s * (ho - 1) + 1, s * (wo - 1) + 1
@@ -121,15 +131,15 @@ class MaxPool2d(Op):
 
     def run(self, x, k, s, p):
         ho, wo = out_size(x.shape[2], k, s, p), out_size(x.shape[3], k, s, p)
-        xp = _padded(x, p, fill=-np.inf)
         if k == s and p == 0 and x.shape[2] == k * ho and x.shape[3] == k * wo and x.flags.c_contiguous:
             n, c = x.shape[:2]
-            out = x.reshape(n, c, ho, k, wo, k).max(axis=(3, 5))
-        else:
-            q = _windows(xp, k, s, ho, wo)
-            out = q[0].copy()
-            for qi in q[1:]:
-                np.maximum(out, qi, out=out)
+            return x.reshape(n, c, ho, k, wo, k).max(axis=(3, 5)), None
+        q = _windows(_padded(x, p, fill=-np.inf), k, s, ho, wo)
+        if len(q) == 1:
+            return q[0].copy(order="K"), None
+        out = np.maximum(q[0], q[1])        # a ufunc result keeps the input's memory layout
+        for qi in q[2:]:
+            np.maximum(out, qi, out=out)
         return out, None
 
     def backward(self, out, g):
@@ -137,18 +147,21 @@ class MaxPool2d(Op):
         k, s, p = out._attrs["kernel_size"], out._attrs["stride"], out._attrs["padding"]
         pooled = out._data
         ho, wo = pooled.shape[2:]
-        dxp = np.zeros_like(_padded(x, p) if p else x)     # zeros_like keeps x's memory layout
-        q = _windows(_padded(x, p, fill=-np.inf), k, s, ho, wo)
+        g = _like(np.asarray(g, dtype=x.dtype), pooled)
+        xp = _padded(x, p, fill=-np.inf)
+        # windows that tile the input exactly write every entry of dx: no zero fill needed
+        tiles = k == s and p == 0 and x.shape[2] == k * ho and x.shape[3] == k * wo
+        dxp = np.empty_like(xp) if tiles else np.zeros_like(xp)   # *_like keeps x's layout
+        q = _windows(xp, k, s, ho, wo)
         dq = _windows(dxp, k, s, ho, wo)
-        g = np.asarray(g, dtype=x.dtype)
-        taken = np.zeros(pooled.shape, dtype=bool)
-        hit = np.empty(pooled.shape, dtype=bool)
+        taken = np.zeros_like(pooled, dtype=bool)     # all in pooled's layout
+        hit = np.empty_like(pooled, dtype=bool)
         overlap = s < k
         last = len(q) - 1
         for idx, (qi, di) in enumerate(zip(q, dq)):
             np.equal(qi, pooled, out=hit)
-            if idx:
-                hit &= ~taken
+            if idx:                          # the first max of the window wins ties
+                np.greater(hit, taken, out=hit)
             if idx < last:
                 taken |= hit
             if overlap:

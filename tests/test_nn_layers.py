@@ -1,0 +1,319 @@
+"""Gradient checks (central differences, float64, rel. error < 1e-6) for every layer,
+fused-vs-expanded equality for conv and BatchNorm, and clear errors for bad input."""
+import numpy as np
+import pytest
+
+import graphgrad as gg
+from graphgrad import nn
+from graphgrad.nn import functional as F
+from gradhelp import assert_grads
+
+
+def P(a):
+    return gg.Value(np.asarray(a, dtype=np.float64), requires_grad=True)
+
+
+def _assert_grads_linear(fn, *inputs, tol=1e-6):
+    """rel_error < tol for an op that is linear in each input. Central differences of a linear
+    function are exact up to rounding, so a wide step (1e-3) keeps that rounding (~|f|·1e-16/eps)
+    far below the gradient's entries; with the usual 1e-6 step a random near-zero entry can show
+    an elementwise relative error above 1e-6 that is pure rounding."""
+    out = fn(*inputs)
+    w = np.random.default_rng(1).standard_normal(out.shape)
+    (out * w).sum().backward()
+    for i, v in enumerate(inputs):
+        def f(_):
+            with gg.no_grad():
+                return float(np.sum(fn(*inputs).numpy() * w))
+        num = gg.numeric_grad(f, v._data, eps=1e-3)
+        err = gg.rel_error(v.grad, num)
+        assert err < tol, f"input {i}: rel_error {err:.2e}"
+
+
+# ---------------------------------------------------------------- linear
+def test_linear_gradcheck(rng):
+    x, w, b = P(rng.standard_normal((3, 4))), P(rng.standard_normal((4, 5))), P(rng.standard_normal(5))
+    assert_grads(lambda x, w, b: F.linear(x, w, b), x, w, b)
+
+
+def test_linear_module_matches_functional(rng):
+    fc = nn.Linear(4, 2, rng=0)
+    x = gg.Value(rng.standard_normal((3, 4)))
+    np.testing.assert_allclose(fc(x).numpy(), x.numpy() @ fc.weight.numpy() + fc.bias.numpy())
+    assert fc.weight.shape == (4, 2) and nn.Linear(4, 2, bias=False).bias is None
+
+
+def test_linear_shape_error_names_shapes():
+    with pytest.raises(gg.ShapeError, match=r"linear.*\(2, 3\).*\(4, 5\)"):
+        F.linear(gg.Value(np.ones((2, 3))), gg.Value(np.ones((4, 5))))
+
+
+# ---------------------------------------------------------------- conv
+CONV_CASES = [(1, 0), (1, 1), (2, 0), (2, 1), (3, 2)]
+
+
+@pytest.mark.parametrize("stride,padding", CONV_CASES)
+def test_conv2d_gradcheck(rng, stride, padding):
+    x = P(rng.standard_normal((2, 2, 6, 5)))
+    w = P(rng.standard_normal((3, 2, 3, 3)))
+    b = P(rng.standard_normal(3))
+    fn = lambda x, w, b: F.conv2d(x, w, b, stride=stride, padding=padding)  # noqa: E731
+    assert gg.gradcheck(fn, x, w, b)
+    _assert_grads_linear(fn, x, w, b)
+
+
+def test_conv2d_without_bias_and_1x1_kernel(rng):
+    x, w = P(rng.standard_normal((2, 3, 4, 4))), P(rng.standard_normal((2, 3, 1, 1)))
+    assert_grads(lambda x, w: F.conv2d(x, w), x, w)
+
+
+@pytest.mark.parametrize("stride,padding", CONV_CASES)
+def test_conv2d_fused_equals_expanded(rng, stride, padding):
+    data = [rng.standard_normal(s) for s in ((2, 2, 7, 6), (4, 2, 3, 3), (4,))]
+    G = None
+    grads = []
+    for expand in (False, True):
+        x, w, b = (P(d) for d in data)
+        out = F.conv2d(x, w, b, stride, padding, expand=expand)
+        if G is None:
+            G = rng.standard_normal(out.shape)
+        (out * G).sum().backward()
+        grads.append([out.numpy(), x.grad, w.grad, b.grad])
+    for a, e in zip(*grads):
+        np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)
+
+
+def test_conv2d_expanded_is_a_group_of_primitive_gates(rng):
+    x, w = P(rng.standard_normal((1, 1, 4, 4))), P(rng.standard_normal((2, 1, 2, 2)))
+    with nn.expanded():
+        out = F.conv2d(x, w)
+    assert out.group == ("conv2d",) and out.op.name != "conv2d"
+    fused = F.conv2d(x, w)
+    assert fused.op.name == "conv2d" and fused.inputs == (x, w)
+
+
+def test_conv2d_keeps_float32(rng):
+    x = gg.Value(rng.standard_normal((2, 3, 5, 5)).astype(np.float32), requires_grad=True)
+    w = gg.Value(rng.standard_normal((4, 3, 3, 3)).astype(np.float32), requires_grad=True)
+    b = gg.Value(np.zeros(4, np.float32), requires_grad=True)
+    out = F.conv2d(x, w, b, padding=1)
+    out.sum().backward()
+    assert out.dtype == np.float32 and x.grad.dtype == w.grad.dtype == b.grad.dtype == np.float32
+
+
+def test_conv2d_skips_input_gradient_of_data(rng):
+    x = gg.Value(rng.standard_normal((2, 3, 5, 5)))
+    w = P(rng.standard_normal((4, 3, 3, 3)))
+    F.conv2d(x, w, padding=1).sum().backward()
+    assert x.grad is None and w.grad.shape == w.shape
+
+
+def test_conv2d_errors_name_op_and_shapes():
+    x = gg.Value(np.ones((1, 3, 5, 5)))
+    with pytest.raises(gg.ShapeError, match=r"conv2d.*3 channels.*\(2, 4, 3, 3\)"):
+        F.conv2d(x, gg.Value(np.ones((2, 4, 3, 3))))
+    with pytest.raises(gg.ShapeError, match="conv2d.*4-D"):
+        F.conv2d(gg.Value(np.ones((3, 5, 5))), gg.Value(np.ones((2, 3, 3, 3))))
+    with pytest.raises(gg.ShapeError, match=r"conv2d.*kernel 7×7"):
+        F.conv2d(x, gg.Value(np.ones((2, 3, 7, 7))))
+    with pytest.raises(gg.ShapeError, match=r"conv2d: bias"):
+        F.conv2d(x, gg.Value(np.ones((2, 3, 3, 3))), gg.Value(np.ones(3)))
+    with pytest.raises(ValueError, match="conv2d: stride"):
+        F.conv2d(x, gg.Value(np.ones((2, 3, 3, 3))), stride=0)
+
+
+def test_conv2d_module(rng):
+    conv = nn.Conv2d(3, 4, 3, stride=1, padding=1, rng=0)
+    x = gg.Value(rng.standard_normal((2, 3, 6, 6)))
+    out = conv(x)
+    ref = F.conv2d(x, conv.weight, conv.bias, 1, 1)
+    np.testing.assert_array_equal(out.numpy(), ref.numpy())
+    assert out.group == ("Conv2d",)
+
+
+# ---------------------------------------------------------------- pooling
+POOL_CASES = [(2, 2, 0), (2, 1, 0), (3, 2, 1), (3, 3, 0), (3, 1, 1)]
+
+
+@pytest.mark.parametrize("k,s,p", POOL_CASES)
+def test_max_pool2d_gradcheck(rng, k, s, p):
+    x = P(rng.permutation(2 * 2 * 7 * 7).reshape(2, 2, 7, 7) / 10.0)   # distinct values: no ties
+    assert_grads(lambda x: F.max_pool2d(x, k, s, p), x)
+
+
+@pytest.mark.parametrize("k,s,p", POOL_CASES)
+def test_avg_pool2d_gradcheck(rng, k, s, p):
+    x = P(rng.standard_normal((2, 2, 7, 7)))
+    assert_grads(lambda x: F.avg_pool2d(x, k, s, p), x)
+
+
+def test_max_pool2d_values_and_tie_rule():
+    x = P(np.arange(16.0).reshape(1, 1, 4, 4))
+    np.testing.assert_array_equal(F.max_pool2d(x, 2).numpy().ravel(), [5, 7, 13, 15])
+    t = P(np.ones((1, 1, 2, 2)))            # a tie: the first maximum takes the gradient
+    F.max_pool2d(t, 2).sum().backward()
+    np.testing.assert_array_equal(t.grad.ravel(), [1, 0, 0, 0])
+
+
+def test_max_pool2d_on_channel_major_conv_output(rng):
+    # conv2d hands out a transposed view; pooling it must give the same numbers as a copy
+    x = gg.Value(rng.standard_normal((2, 3, 8, 8)))
+    w = P(rng.standard_normal((4, 3, 3, 3)))
+    c = F.conv2d(x, w, padding=1)
+    G = rng.standard_normal((2, 4, 4, 4))
+    (F.max_pool2d(c.relu(), 2) * G).sum().backward()
+    w2 = P(w.numpy())
+    c2 = F.conv2d(x, w2, padding=1)
+    c2c = c2 * 1.0
+    c2c._data = np.ascontiguousarray(c2c._data)
+    (F.max_pool2d(c2c.relu(), 2) * G).sum().backward()
+    np.testing.assert_allclose(w.grad, w2.grad, rtol=1e-12)
+
+
+def test_pool_errors_name_op():
+    with pytest.raises(gg.ShapeError, match="max_pool2d.*4-D"):
+        F.max_pool2d(gg.Value(np.ones((4, 4))), 2)
+    with pytest.raises(gg.ShapeError, match=r"avg_pool2d.*5×5"):
+        F.avg_pool2d(gg.Value(np.ones((1, 1, 4, 4))), 5)
+    with pytest.raises(ValueError, match="max_pool2d.*padding"):
+        F.max_pool2d(gg.Value(np.ones((1, 1, 4, 4))), 2, padding=2)
+
+
+def test_pool_modules():
+    x = gg.Value(np.arange(16.0).reshape(1, 1, 4, 4))
+    assert nn.MaxPool2d(2)(x).shape == (1, 1, 2, 2)
+    np.testing.assert_array_equal(nn.AvgPool2d(2)(x).numpy().ravel(), [2.5, 4.5, 10.5, 12.5])
+
+
+# ---------------------------------------------------------------- batch norm
+BN_SHAPES = [(5, 4), (3, 2, 3, 3)]
+
+
+@pytest.mark.parametrize("shape", BN_SHAPES)
+@pytest.mark.parametrize("expand", [False, True])
+def test_batch_norm_train_gradcheck(rng, shape, expand):
+    d = shape[1]
+    x = P(5 * rng.standard_normal(shape) + 12)      # cs231n's check: x = 5·randn + 12
+    g, b = P(rng.standard_normal(d)), P(rng.standard_normal(d))
+    assert_grads(lambda x, g, b: F.batch_norm(x, None, None, g, b, training=True, expand=expand), x, g, b)
+
+
+@pytest.mark.parametrize("shape", BN_SHAPES)
+@pytest.mark.parametrize("expand", [False, True])
+def test_batch_norm_eval_gradcheck(rng, shape, expand):
+    d = shape[1]
+    x = P(rng.standard_normal(shape))
+    g, b = P(rng.standard_normal(d)), P(rng.standard_normal(d))
+    rm, rv = rng.standard_normal(d), rng.random(d) + 0.5
+    assert_grads(lambda x, g, b: F.batch_norm(x, rm, rv, g, b, training=False, expand=expand), x, g, b)
+
+
+@pytest.mark.parametrize("shape", BN_SHAPES)
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_fused_equals_expanded(rng, shape, training):
+    d = shape[1]
+    data = [rng.standard_normal(shape) * 3 + 1, rng.standard_normal(d), rng.standard_normal(d)]
+    G = rng.standard_normal(shape)
+    results = []
+    for expand in (False, True):
+        rm, rv = np.full(d, 0.5), np.full(d, 2.0)
+        x, g, b = (P(a) for a in data)
+        out = F.batch_norm(x, rm, rv, g, b, training=training, expand=expand)
+        (out * G).sum().backward()
+        results.append([out.numpy(), x.grad, g.grad, b.grad, rm, rv])
+    for a, e in zip(*results):
+        np.testing.assert_allclose(a, e, rtol=1e-10, atol=1e-12)
+
+
+def test_batch_norm_expansion_is_the_cs231n_graph(rng):
+    x = P(rng.standard_normal((4, 3)))
+    g, b = P(np.ones(3)), P(np.zeros(3))
+    out = F.batch_norm(x, None, None, g, b, training=True, expand=True)
+    names, stack, seen = set(), [out], set()
+    while stack:
+        v = stack.pop()
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        if v.name:
+            names.add(v.name)
+        if not v.is_leaf:
+            assert v.group == ("batchnorm",)
+        stack.extend(v.inputs)
+    assert {"mu", "xmu", "sq", "var", "sqrtvar", "ivar", "xhat", "gammax", "out"} <= names
+
+
+def test_batchnorm_module_train_eval_and_running_stats(rng):
+    bn = nn.BatchNorm1d(3, momentum=0.1)
+    x = gg.Value(rng.standard_normal((50, 3)) * 2 + 3)
+    y = bn(x)
+    np.testing.assert_allclose(y.numpy().mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(bn.running_mean, 0.1 * x.numpy().mean(axis=0))
+    np.testing.assert_allclose(bn.running_var, 0.9 + 0.1 * x.numpy().var(axis=0, ddof=1))
+    bn.eval()
+    before = bn.running_mean.copy()
+    ye = bn(x)
+    np.testing.assert_array_equal(bn.running_mean, before)
+    expect = (x.numpy() - bn.running_mean) / np.sqrt(bn.running_var + bn.eps)
+    np.testing.assert_allclose(ye.numpy(), expect)
+
+
+def test_batchnorm2d_is_per_channel(rng):
+    bn = nn.BatchNorm2d(2)
+    x = gg.Value(rng.standard_normal((4, 2, 3, 3)) * np.array([1.0, 10.0]).reshape(1, 2, 1, 1))
+    y = bn(x).numpy()
+    np.testing.assert_allclose(y.mean(axis=(0, 2, 3)), 0, atol=1e-12)
+    np.testing.assert_allclose(y.var(axis=(0, 2, 3)), 1, rtol=1e-3)
+
+
+def test_batch_norm_float32_stays_float32(rng):
+    x = gg.Value(rng.standard_normal((8, 4)).astype(np.float32), requires_grad=True)
+    g = gg.Value(np.ones(4, np.float32), requires_grad=True)
+    b = gg.Value(np.zeros(4, np.float32), requires_grad=True)
+    out = F.batch_norm(x, None, None, g, b, training=True)
+    (out * out).sum().backward()
+    assert out.dtype == x.grad.dtype == g.grad.dtype == b.grad.dtype == np.float32
+
+
+def test_batch_norm_errors():
+    with pytest.raises(gg.ShapeError, match=r"batch_norm.*\(N, D\)"):
+        F.batch_norm(gg.Value(np.ones(3)), training=True)
+    with pytest.raises(gg.ShapeError, match=r"batch_norm: weight must have shape \(3,\)"):
+        F.batch_norm(gg.Value(np.ones((2, 3))), None, None, gg.Value(np.ones(4)), training=True)
+    with pytest.raises(ValueError, match="batch_norm: eval mode"):
+        F.batch_norm(gg.Value(np.ones((2, 3))))
+    with pytest.raises(ValueError, match="more than 1 value"):
+        F.batch_norm(gg.Value(np.ones((1, 3))), training=True)
+    with pytest.raises(gg.ShapeError, match="BatchNorm2d"):
+        nn.BatchNorm2d(3)(gg.Value(np.ones((2, 3))))
+
+
+# ---------------------------------------------------------------- dropout, flatten
+def test_dropout_is_inverted_and_off_in_eval(rng):
+    x = P(np.ones((200, 50)))
+    y = F.dropout(x, 0.3, training=True, rng=0)
+    kept = y.numpy() != 0
+    assert 0.6 < kept.mean() < 0.8
+    np.testing.assert_allclose(y.numpy()[kept], 1 / 0.7)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, kept / 0.7)
+    d = nn.Dropout(0.5, rng=1).eval()
+    assert d(x) is x
+
+
+def test_dropout_gradcheck_with_fixed_mask(rng):
+    x = P(rng.standard_normal((4, 5)))
+    assert_grads(lambda x: F.dropout(x, 0.4, rng=3), x)
+
+
+def test_dropout_rejects_bad_p():
+    with pytest.raises(ValueError, match="dropout: p"):
+        F.dropout(gg.Value(np.ones(3)), 1.0)
+    with pytest.raises(ValueError, match="Dropout: p"):
+        nn.Dropout(-0.1)
+
+
+def test_flatten_gradcheck(rng):
+    x = P(rng.standard_normal((2, 3, 2, 2)))
+    assert nn.Flatten()(x).shape == (2, 12)
+    assert_grads(lambda x: nn.Flatten()(x), x)

@@ -1,0 +1,132 @@
+"""Module, Parameter, Sequential: registration, modes, groups, state_dict and .npz round trips."""
+import numpy as np
+import pytest
+
+import graphgrad as gg
+from graphgrad import nn
+from graphgrad.nn import functional as F
+
+
+class TwoLayer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(4, 8, rng=0)
+        self.bn = nn.BatchNorm1d(8)
+        self.fc2 = nn.Linear(8, 3, rng=1)
+
+    def forward(self, x):
+        return self.fc2(self.bn(self.fc1(x)).relu())
+
+
+def test_parameter_is_a_value_that_modules_register():
+    w = nn.Parameter(np.zeros((2, 2)))
+    assert isinstance(w, gg.Value) and isinstance(w, nn.Parameter) and w.requires_grad
+    assert not isinstance(gg.Value(1.0, requires_grad=True), nn.Parameter)
+    net = TwoLayer()
+    names = [n for n, _ in net.named_parameters()]
+    assert names == ["fc1.weight", "fc1.bias", "bn.weight", "bn.bias", "fc2.weight", "fc2.bias"]
+    assert net.num_parameters() == 4 * 8 + 8 + 8 + 8 + 8 * 3 + 3
+
+
+def test_plain_values_and_arrays_are_not_parameters():
+    m = nn.Module()
+    m.const = gg.Value(np.ones(3))
+    m.arr = np.ones(3)
+    assert list(m.parameters()) == []
+
+
+def test_shared_parameter_listed_once():
+    fc = nn.Linear(3, 3, rng=0)
+    net = nn.Sequential(fc, nn.ReLU(), fc)
+    assert len(list(net.parameters())) == 2
+
+
+def test_train_eval_propagates_to_children():
+    net = TwoLayer().eval()
+    assert not net.training and not net.bn.training and not net.fc1.training
+    net.train()
+    assert all(m.training for m in net.modules())
+
+
+def test_module_call_records_group_named_after_class():
+    net = nn.Sequential(nn.Linear(4, 3, rng=0), nn.ReLU())
+    x = gg.Value(np.ones((2, 4)))
+    out = net(x)
+    assert out.group == ("Sequential", "ReLU")
+    matmul = out.inputs[0].inputs[0]
+    assert matmul.label == "@" and matmul.group == ("Sequential", "Linear")
+
+
+def test_zero_grad_and_backward_fill_every_parameter():
+    net = TwoLayer()
+    x = gg.Value(np.random.default_rng(0).standard_normal((5, 4)))
+    F.cross_entropy(net(x), [0, 1, 2, 0, 1]).backward()
+    assert all(p.grad is not None and p.grad.shape == p.shape for p in net.parameters())
+    net.zero_grad()
+    assert all(p.grad is None for p in net.parameters())
+
+
+def test_state_dict_round_trip_through_npz(tmp_path):
+    net = TwoLayer()
+    x = gg.Value(np.random.default_rng(0).standard_normal((6, 4)))
+    net(x)                                   # updates the BatchNorm running stats
+    path = tmp_path / "net.npz"
+    net.save(path)
+    other = TwoLayer()
+    other.fc1.weight.data = np.zeros((4, 8))
+    other.load(path)
+    for (k, a), (k2, b) in zip(net.state_dict().items(), other.state_dict().items()):
+        assert k == k2
+        np.testing.assert_array_equal(a, b)
+    assert "bn.running_mean" in net.state_dict()
+    net.eval(), other.eval()
+    np.testing.assert_array_equal(net(x).numpy(), other(x).numpy())
+    with np.load(path, allow_pickle=False) as f:
+        assert set(f.files) == set(net.state_dict())
+
+
+def test_load_state_dict_errors_name_keys_and_shapes():
+    net = TwoLayer()
+    sd = net.state_dict()
+    bad = dict(sd)
+    bad["fc1.weight"] = np.zeros((5, 5))
+    with pytest.raises(ValueError, match=r"fc1.weight.*\(5, 5\).*\(4, 8\)"):
+        net.load_state_dict(bad)
+    missing = dict(sd)
+    del missing["fc2.bias"]
+    with pytest.raises(KeyError, match="fc2.bias"):
+        net.load_state_dict(missing)
+    extra = dict(sd, surprise=np.zeros(1))
+    with pytest.raises(KeyError, match="surprise"):
+        net.load_state_dict(extra)
+
+
+def test_sequential_indexing_and_repr():
+    net = nn.Sequential(nn.Linear(2, 3, rng=0), nn.ReLU(), nn.Linear(3, 1, rng=0))
+    assert len(net) == 3 and isinstance(net[1], nn.ReLU) and len(net[:2]) == 2
+    assert "Linear(2, 3, bias=True)" in repr(net)
+
+
+def test_module_without_super_init_gives_clear_error():
+    class Bad(nn.Module):
+        def __init__(self):
+            self.w = nn.Parameter(np.ones(2))
+
+    with pytest.raises(AttributeError, match="super"):
+        Bad()
+
+
+def test_forward_not_defined_is_named():
+    with pytest.raises(NotImplementedError, match="Module"):
+        nn.Module()(1.0)
+
+
+def test_seeded_layers_are_reproducible():
+    a, b = nn.Linear(5, 4, rng=7), nn.Linear(5, 4, rng=7)
+    np.testing.assert_array_equal(a.weight.numpy(), b.weight.numpy())
+    nn.init.manual_seed(3)
+    c = nn.Linear(5, 4)
+    nn.init.manual_seed(3)
+    d = nn.Linear(5, 4)
+    np.testing.assert_array_equal(c.weight.numpy(), d.weight.numpy())
+    assert not np.array_equal(a.weight.numpy(), c.weight.numpy())
