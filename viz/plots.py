@@ -129,39 +129,42 @@ def update_ratio_plot(history, path=None, title: str = "Update / weight ratio pe
 
 
 def lr_sweep_plot(sweep, path=None, title: str = "Learning-rate sweep"):
-    """Left: the loss curve of every rate, coloured by verdict. Right: final loss vs rate (log x)."""
-    fig = _figure(11, 4)
+    """Left: the loss curve of every rate, coloured by verdict (blue too low, green good, red too
+    high; darker = larger rate). Right: final loss against the rate on a log axis."""
+    from matplotlib.colors import to_rgb
+    fig = _figure(11.5, 4.2)
     ax, ax2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
     first = [ls[0] for ls in sweep.losses if ls and math.isfinite(ls[0])]
     cap = 3 * max(first) if first else None
     finals = []
-    for lr, losses, v in zip(sweep.lrs, sweep.losses, sweep.verdicts):
+    by_verdict = {v: [i for i, vv in enumerate(sweep.verdicts) if vv == v] for v in _VERDICT_COLORS}
+    for i, (lr, losses, v) in enumerate(zip(sweep.lrs, sweep.losses, sweep.verdicts)):
         y = np.asarray(losses, dtype=float)
         if cap is not None:
-            y = np.where(np.isfinite(y), np.minimum(y, cap), np.nan)
-        ax.plot(np.arange(len(y)), y, color=_VERDICT_COLORS[v], lw=1.4, alpha=0.85)
+            y = np.where(np.isfinite(y), np.minimum(y, cap), cap)   # NaN/inf drawn at the cap
+        group = by_verdict[v]
+        shade = 0.55 + 0.45 * (group.index(i) + 1) / len(group)     # darker for larger rates
+        color = tuple(c * (1.6 - shade) if c < 0.5 else c for c in to_rgb(_VERDICT_COLORS[v]))
+        color = tuple(min(1.0, max(0.0, c)) for c in color)
+        ax.plot(np.arange(len(y)), y, color=color, lw=1.5, alpha=0.9, label=f"{lr:.0e} ({v})")
         last = losses[-1] if losses else float("nan")
         finals.append(last if math.isfinite(last) and (cap is None or last <= cap) else np.nan)
-        if len(y) and np.isfinite(y).any():
-            j = int(np.flatnonzero(np.isfinite(y))[-1])
-            ax.annotate(f"{lr:.0e}", (j, y[j]), fontsize=7, color=_VERDICT_COLORS[v], xytext=(3, 0),
-                        textcoords="offset points", va="center")
     ax.set_xlabel("step")
-    ax.set_ylabel("loss" + (f" (clipped at {cap:.2g})" if cap else ""))
+    ax.set_ylabel("loss" + (f" (NaN/inf and > {cap:.2g} drawn at {cap:.2g})" if cap else ""), fontsize=9)
     ax.set_title(title)
     ax.grid(alpha=0.25)
+    ax.legend(frameon=False, fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5), title="lr", title_fontsize=8)
     lrs = np.asarray(sweep.lrs)
     finals = np.asarray(finals, dtype=float)
+    top = np.nanmax(finals) * 1.1 if np.isfinite(finals).any() else 1.0
     for v, c in _VERDICT_COLORS.items():
         m = np.array([vv == v for vv in sweep.verdicts])
-        if not m.any():
-            continue
         ok = m & np.isfinite(finals)
-        ax2.scatter(lrs[ok], finals[ok], color=c, s=40, label=v, zorder=3)
+        if ok.any():
+            ax2.scatter(lrs[ok], finals[ok], color=c, s=40, label=v, zorder=3)
         bad = m & ~np.isfinite(finals)
-        if bad.any():   # NaN / exploded: drawn at the top edge as crosses
-            top = np.nanmax(finals) if np.isfinite(finals).any() else 1.0
-            ax2.scatter(lrs[bad], np.full(bad.sum(), top * 1.1), marker="x", color=c, s=50,
+        if bad.any():   # NaN / exploded: crosses along the top edge
+            ax2.scatter(lrs[bad], np.full(bad.sum(), top), marker="x", color=c, s=50,
                         label=f"{v}: NaN/inf", zorder=3)
     ax2.plot(lrs[np.isfinite(finals)], finals[np.isfinite(finals)], color="0.7", lw=1, zorder=1)
     ax2.set_xscale("log")
@@ -169,7 +172,7 @@ def lr_sweep_plot(sweep, path=None, title: str = "Learning-rate sweep"):
     ax2.set_ylabel("final loss")
     ax2.set_title("final loss by learning rate")
     ax2.legend(frameon=False, fontsize=8)
-    ax2.grid(alpha=0.25, which="both")
+    ax2.grid(alpha=0.25, which="major")
     fig.tight_layout()
     return _finish(fig, path)
 
