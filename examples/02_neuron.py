@@ -20,11 +20,13 @@ p = inputs()
 dot = p["w0"] * p["x0"] + p["w1"] * p["x1"] + p["w2"]
 with gg.group("sigmoid"):
     f = 1 / (1 + (-1 * dot).exp())
+f.name = "f"
 f.backward()
 
 # fused: one σ gate with its own backward
 q = inputs()
 f_fused = (q["w0"] * q["x0"] + q["w1"] * q["x1"] + q["w2"]).sigmoid()
+f_fused.name = "f"
 f_fused.backward()
 
 DIAGRAMS = [

@@ -1,4 +1,5 @@
 """The ``graphgrad`` command line: render and gallery."""
+import re
 import subprocess
 import sys
 
@@ -48,5 +49,10 @@ def test_gallery_command_writes_index(tmp_path):
     assert index.count("<svg") == 12 and "http://" not in index.replace(
         'xmlns="http://www.w3.org/2000/svg"', "").replace('xmlns:xlink="http://www.w3.org/1999/xlink"', "")
     assert "<script" not in index.lower()                 # a static page: nothing to run
+    steps = re.findall(r'href="([^"]+_step\.html)"', index)
+    assert len(steps) == 12                                 # a stepper page per diagram
+    for page in steps:
+        text = (tmp_path / "g" / page).read_text()
+        assert text.startswith("<!DOCTYPE html>") and 'id="frames"' in text
     for name in ("(x + y) · z", "Sigmoid neuron", "BatchNorm, staged and fused"):
         assert name in index

@@ -113,3 +113,27 @@ def arithmetic(upstream, local, downstream, fmt=DEFAULT_FMT) -> str:
             break
     ku, kl = best or (d + 6, d + 6)
     return f"{fmt_number(up, f'.{ku}f')} × {fmt_number(lo, f'.{kl}f')} = {shown}"
+
+
+def sum_text(parts, fmt=DEFAULT_FMT) -> str:
+    """``a + b − c = total`` for gradients adding up at a fan-out, with just enough
+    decimals on the parts that they visibly add up to the shown total.
+
+    >>> sum_text([0.512144, -0.035762, 1.583187])
+    '0.512 − 0.036 + 1.583 = 2.06'
+    """
+    total = float(sum(float(p) for p in parts))
+    shown = fmt_number(total, fmt)
+    d = decimals_of(fmt)
+    k = d
+    if d is not None:
+        for extra in range(0, 7):
+            k = d + extra
+            if fmt_number(sum(round(float(p), k) for p in parts), fmt) == shown:
+                break
+    spec = f".{k}f" if d is not None else fmt
+    out = fmt_number(parts[0], spec)
+    for p in parts[1:]:
+        p = float(p)
+        out += (" − " if p < 0 else " + ") + fmt_number(abs(p), spec)
+    return f"{out} = {shown}"

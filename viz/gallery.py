@@ -56,7 +56,8 @@ def build_gallery(out_dir, examples=None, steppers: bool = True, png: bool = Tru
                     Stepper = None
                 if Stepper is not None:
                     st = Stepper(script.trace_for(value), fmt=opts.get("fmt", ".2f"),
-                                 collapse=opts.get("collapse"), title=f"{script.title}: {name}")
+                                 collapse=opts.get("collapse"),
+                                 max_values=opts.get("max_values", 16), title=f"{script.title}: {name}")
                     step_page = f"{base}_step.html"
                     st.to_html(out / step_page)
             items.append((name, caption, svg, base, step_page, png))

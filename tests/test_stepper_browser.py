@@ -1,0 +1,125 @@
+"""The HTML stepper in a real headless Chromium (Debian's package, driven by Playwright)."""
+import os
+import re
+import shutil
+
+import pytest
+
+import viz
+from viz.stepper import HIGHLIGHT_FILL
+
+from test_viz_helpers import example
+
+CHROMIUM = shutil.which("chromium")
+ARGS = ["--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-sandbox"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is missing in CI (apt-get install -y chromium)")
+        pytest.skip("chromium not installed (apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def neuron_page(tmp_path_factory):
+    s = example("02_neuron.py")
+    st = viz.Stepper(s.trace_for(s.namespace["f"]), title="neuron <b>&")
+    path = tmp_path_factory.mktemp("st") / "neuron.html"
+    st.to_html(path)
+    return st, path
+
+
+def test_page_is_self_contained(neuron_page):
+    st, path = neuron_page
+    text = path.read_text()
+    for bad in ("http://", "https://", "<script src", "import ", "fetch("):
+        assert bad not in text.replace('xmlns="http://www.w3.org/2000/svg"', "").replace(
+            'xmlns:xlink="http://www.w3.org/1999/xlink"', "").replace("http://www.w3.org/", "")
+    assert "neuron &lt;b&gt;&amp;" in text
+
+
+def test_next_to_the_end_follows_the_trace(browser, neuron_page):
+    st, path = neuron_page
+    page = browser.new_page(viewport={"width": 1500, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.resolve().as_uri())
+    assert page.text_content("#status") == f"step 0 / {len(st) - 1}"
+    seen_nodes, seen_panels = [], []
+    for k in range(1, len(st)):
+        page.click("#next")
+        assert page.get_attribute("body", "data-step") == str(k)
+        node = page.get_attribute("body", "data-node")
+        assert node == st[k].node_id                                   # the trace's gate
+        assert page.locator(f"#{node}").get_attribute("class").split().count("current") == 1
+        assert page.locator("g.current").count() == 1
+        panel = page.text_content("#lines")
+        seen_nodes.append(node)
+        seen_panels.append(panel)
+        for line in st[k].lines:
+            assert line in panel
+    assert len(set(seen_nodes)) == len(st) - 1 == 8 and len(set(seen_panels)) == 8
+    # the σ part of the expanded neuron: 1/x first, the two * gates last
+    labels = [page.evaluate(f"document.getElementById('{n}').textContent") for n in seen_nodes]
+    assert "1/x" in labels[0] and "*" in labels[-1] and "*" in labels[-2]
+    assert page.is_disabled("#next")
+    # the final frame shows every gradient, none pending or partial
+    assert page.locator("text.pending").count() == 0 and page.locator("text.partial").count() == 0
+    reds = page.evaluate("""Array.from(document.querySelectorAll('#figure text'))
+        .filter(t => t.getAttribute('fill') === '#c62828').map(t => t.textContent)""")
+    assert sorted(reds) == sorted(["-0.20", "0.39", "-0.39", "-0.59", "0.20", "0.20", "0.20",
+                                   "0.20", "0.20", "-0.20", "-0.53", "-0.53", "1.00"])
+    assert any("x0: upstream × local = 0.197 × 2.00 = 0.39" in p for p in seen_panels)
+    assert not errors
+
+
+def test_keys_slider_prev_and_highlight_pixels(browser, neuron_page, tmp_path):
+    st, path = neuron_page
+    page = browser.new_page(viewport={"width": 1500, "height": 900})
+    page.goto(path.resolve().as_uri())
+    # at the start only the seed's gradient is visible
+    assert page.locator("text.pending").count() == 12
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert page.get_attribute("body", "data-step") == "3"
+    page.keyboard.press("ArrowLeft")
+    assert page.get_attribute("body", "data-step") == "2"
+    page.fill("#slider", "4")
+    page.dispatch_event("#slider", "input")
+    assert page.text_content("#status") == f"step 4 / {len(st) - 1}"
+    page.click("#prev")
+    assert page.get_attribute("body", "data-step") == "3"
+    node = st[3].node_id
+    fill = page.evaluate(f"getComputedStyle(document.querySelector('#{node} ellipse')).fill")
+    assert fill == "rgb(255, 245, 157)"                              # #fff59d
+    # pixels: the screenshot of the highlighted gate holds the highlight colour
+    shot = tmp_path / "mid.png"
+    page.locator(f"#{node}").screenshot(path=str(shot))
+    from PIL import Image
+    img = Image.open(shot).convert("RGB")
+    want = tuple(int(HIGHLIGHT_FILL[i:i + 2], 16) for i in (1, 3, 5))
+    hits = sum(1 for px in img.getdata() if all(abs(a - b) <= 6 for a, b in zip(px, want)))
+    assert hits > 50
+    page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+    if os.environ.get("GRAPHGRAD_KEEP_SHOTS"):
+        shutil.copy(tmp_path / "page.png", os.environ["GRAPHGRAD_KEEP_SHOTS"])
+
+
+def test_sigmoid_step_reads_slide_numbers(browser, tmp_path):
+    s = example("02_neuron.py")
+    st = viz.Stepper(s.trace_for(s.namespace["f_fused"]))
+    path = tmp_path / "fused.html"
+    st.to_html(path)
+    page = browser.new_page()
+    page.goto(path.resolve().as_uri())
+    page.click("#next")
+    assert "gate σ" in page.text_content("#heading")
+    assert "1.00 × 0.20 = 0.20" in page.text_content("#lines")

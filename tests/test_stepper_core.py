@@ -1,0 +1,131 @@
+"""The Stepper's Python side: frames follow the trace, layout is fixed, numbers check."""
+import re
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+import graphgrad as gg
+import viz
+from viz.fmt import fmt_number
+
+from test_viz_helpers import SVG_NS, example
+
+
+def neuron_stepper(name="f"):
+    s = example("02_neuron.py")
+    return viz.Stepper(s.trace_for(s.namespace[name])), s
+
+
+def test_frames_follow_the_trace():
+    st, s = neuron_stepper()
+    trace = s.trace_for(s.namespace["f"])
+    assert len(st) == len(trace) + 1 == 9                 # seed + 8 gates
+    assert [st[k].label for k in range(1, 9)] == ["1/x", "+1", "exp", "*-1", "+", "+", "*", "*"]
+    for k, step in enumerate(trace, start=1):
+        assert st[k].value is step.output and st[k].upstream == step.upstream
+        assert st[k].downstream == step.downstream
+
+
+def test_navigation():
+    st, _ = neuron_stepper()
+    assert st.index == 0 and st.node is st.root
+    assert st.next().label == "1/x" and st.next().label == "+1"
+    assert st.prev().label == "1/x"
+    assert st.goto(-1).label == "*" and st.next().index == 8          # stays at the end
+    assert st.goto(0).index == 0 and st.prev().index == 0
+    with pytest.raises(IndexError, match="Stepper.goto: frame 9 is out of range; this backward pass has 9 frames"):
+        st.goto(9)
+    with pytest.raises(TypeError, match="Stepper.goto: the frame index must be an int"):
+        st.goto("3")
+
+
+def test_sigmoid_gate_step_reads_1_times_020():
+    st, _ = neuron_stepper("f_fused")
+    f = st.goto(1)
+    assert f.label == "σ" and f.upstream == 1.0 and abs(f.local[0] - 0.19661193324148185) < 1e-15
+    assert "1.00 × 0.20 = 0.20" in st.text()
+
+
+def test_every_printed_product_checks():
+    for name in ("f", "f_fused"):
+        st, _ = neuron_stepper(name)
+        n = 0
+        for k in range(1, len(st)):
+            for m in re.finditer(r"= (\S+) × (\S+) = (\S+)", st.text(k)):
+                a, b, c = m.groups()
+                assert fmt_number(float(a) * float(b)) == c, st.text(k)
+                n += 1
+        assert n == (12 if name == "f" else 9)
+
+
+def test_fanout_sums_shown_consistently():
+    s = example("03_staged.py")
+    st = viz.Stepper(s.trace_for(s.namespace["f"]))
+    last = st.text(len(st) - 1)
+    m = re.search(r"x fans out, its gradients add: (.*) = (\S+) \(complete\)", last)
+    assert m and m.group(2) == "2.06"
+    parts = [float(p.replace("−", "-").replace(" ", "")) for p in re.split(r" (?=[+−])", m.group(1))]
+    assert len(parts) == 3 and fmt_number(sum(parts)) == "2.06"       # 0.512 − 0.036 + 1.583
+    assert "y fans out, its gradients add: 0.01 + 1.58 = 1.59 (complete)" in last
+
+
+def _positions(svg):
+    root = ET.fromstring(svg.encode())
+    return [(e.tag, e.get("cx"), e.get("cy"), e.get("points"), e.get("d"))
+            for e in root.iter() if e.tag in (SVG_NS + "ellipse", SVG_NS + "polyline", SVG_NS + "path")]
+
+
+def test_layout_is_identical_in_every_frame_and_gradients_appear_in_order():
+    st, _ = neuron_stepper()
+    base = _positions(st.frame_svg(0))
+    hidden = []
+    for k in range(len(st)):
+        svg = st.frame_svg(k)
+        assert _positions(svg) == base
+        root = ET.fromstring(svg.encode())
+        reds = [t for t in root.iter(SVG_NS + "text") if t.get("fill") == "#c62828"]
+        hidden.append(sum(1 for t in reds if t.get("fill-opacity") == "0"))
+        cur = [g for g in root.iter(SVG_NS + "g") if g.get("id") == st[k].node_id][0]
+        if k:
+            assert any(e.get("fill") == "#fff59d" for e in cur.iter(SVG_NS + "ellipse"))
+    assert hidden[0] == 12 and hidden[-1] == 0
+    assert all(a >= b for a, b in zip(hidden, hidden[1:]))           # never hides again
+
+
+def test_tensor_graph_steps():
+    s = example("05_vectorized.py")
+    st = viz.Stepper(s.trace_for(s.namespace["f"]), fmt=".3g")
+    assert [f.label for f in st][1:] == ["sum", "**2", "@"]
+    last = st.text(3)
+    assert "W: d(A@B)/dA → upstream @ Bᵀ" in last and "(2, 2)" in last
+    assert "[[0.088, 0.176] [0.104, 0.208]]" in last
+
+
+def test_stepper_from_value_keeps_user_gradients():
+    x = gg.Value(3.0, requires_grad=True, name="x")
+    y = (x * x).exp()
+    y.backward(retain_graph=True)
+    before = float(x.grad)
+    st = viz.Stepper(y)
+    assert float(x.grad) == before and len(st) == 3
+
+
+def test_stepper_errors():
+    with pytest.raises(TypeError, match="Stepper: expected a Value or a BackwardTrace, got int"):
+        viz.Stepper(3)
+    with pytest.raises(ValueError, match="Stepper: this Value does not require grad"):
+        viz.Stepper(gg.Value(1.0) * 2.0)
+    x = gg.Value(1.0, requires_grad=True)
+    y = x * 2.0
+    y.backward()
+    with pytest.raises(gg.BackwardError, match=r"Stepper: cannot rerun backward .*Stepper\(f.backward\(trace=True\)\)"):
+        viz.Stepper(y)
+
+
+def test_collapsed_group_highlights_its_box():
+    s = example("02_neuron.py")
+    st = viz.Stepper(s.trace_for(s.namespace["f"]), collapse="sigmoid")
+    box = [g.id for g in st.circuit.gates if g.collapsed][0]
+    assert [st[k].node_id for k in range(1, 5)] == [box] * 4
+    assert st[5].node_id != box

@@ -1,0 +1,391 @@
+"""Step through the backward pass one gate at a time: upstream × local = downstream.
+
+A :class:`Stepper` reads the engine's backward trace (it never recomputes gradients).
+Frame 0 is the seed (d out/d out = 1); frame k is the trace's step k-1. Every frame
+is the *same* drawing, laid out once with every gradient at its final width: a frame
+only changes colours, hides gradients not yet reached and writes partial sums, so
+nothing moves between steps.
+
+Front ends: :meth:`Stepper.frame_svg` (one frame as SVG), :meth:`Stepper.to_html`
+(one self-contained page), Jupyter display (ipywidgets slider and buttons when
+installed), and ``graphgrad step SCRIPT.py`` in a terminal.
+"""
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import numpy as np
+
+from . import graph as _graph
+from .dot import GRAD_COLOR, circuit_to_dot
+from .fmt import DEFAULT_FMT, arithmetic, fmt_number, fmt_shape, sum_text, tensor_lines
+
+HIGHLIGHT_FILL = "#fff59d"
+PARTIAL_COLOR = "#ef6c00"
+SVG_NS = "http://www.w3.org/2000/svg"
+
+
+def _scalar(x) -> bool:
+    return np.size(x) == 1
+
+
+def _f(x) -> float:
+    return float(np.asarray(x, dtype=np.float64).reshape(()))
+
+
+class Stepper:
+    """Walk a backward pass gate by gate.
+
+    ``source`` is a Value (its backward pass is run with a trace, keeping any
+    gradients it already had) or a ``BackwardTrace`` from ``f.backward(trace=True)``.
+
+    >>> import graphgrad as gg
+    >>> x = gg.Value(2.0, requires_grad=True, name="x")
+    >>> st = Stepper((x * x).exp())
+    >>> len(st), st.next().label
+    (3, 'exp')
+    """
+
+    def __init__(self, source, fmt=DEFAULT_FMT, collapse=None, max_nodes=_graph.DEFAULT_MAX_NODES,
+                 max_values: int = 16, title: str | None = None):
+        self.trace = _trace_of(source)
+        self.root = self.trace.output
+        self.fmt = fmt
+        self.max_values = max_values
+        self.title = title
+        self.circuit = _graph.build(self.root, collapse=collapse, max_nodes=max_nodes)
+        self._final = _final_grads(self.trace)
+        self._frames = _frames(self)
+        self.index = 0
+        self._svg = None
+
+    # ------------------------------------------------------------ navigation
+    def __len__(self) -> int:
+        """Number of frames: the seed plus one per gate of the backward pass."""
+        return len(self._frames)
+
+    def goto(self, i: int) -> "Frame":
+        """Jump to frame ``i`` (negative counts from the end) and return it."""
+        n = len(self)
+        if not isinstance(i, (int, np.integer)):
+            raise TypeError(f"Stepper.goto: the frame index must be an int, got {type(i).__name__}")
+        if not -n <= i < n:
+            raise IndexError(f"Stepper.goto: frame {i} is out of range; this backward pass has "
+                             f"{n} frames (0 = seed .. {n - 1})")
+        self.index = int(i) % n
+        return self.frame
+
+    def next(self) -> "Frame":
+        """Advance one gate (stays on the last frame at the end)."""
+        return self.goto(min(self.index + 1, len(self) - 1))
+
+    def prev(self) -> "Frame":
+        """Go back one gate (stays on the seed at the start)."""
+        return self.goto(max(self.index - 1, 0))
+
+    @property
+    def frame(self) -> "Frame":
+        """The current frame."""
+        return self._frames[self.index]
+
+    def __getitem__(self, i) -> "Frame":
+        return self._frames[i]
+
+    def __iter__(self):
+        return iter(self._frames)
+
+    # current-step accessors (the issue's vocabulary)
+    @property
+    def node(self):
+        """The Value whose gate runs in the current frame (the output for the seed)."""
+        return self.frame.value
+
+    @property
+    def upstream(self):
+        return self.frame.upstream
+
+    @property
+    def local(self):
+        return self.frame.local
+
+    @property
+    def downstream(self):
+        return self.frame.downstream
+
+    # ------------------------------------------------------------ drawing
+    def dot(self) -> str:
+        """DOT of the final frame (every gradient in place); all frames share its layout."""
+        grads = {id(w.value): self._final.get(id(w.value)) for w in self.circuit.wires}
+        return circuit_to_dot(self.circuit, fmt=self.fmt, max_values=self.max_values, grads=grads,
+                              title=None)
+
+    def base_svg(self) -> str:
+        """The laid-out SVG every frame restyles (rendered once)."""
+        if self._svg is None:
+            from .render import run_dot
+            self._svg = run_dot(self.dot(), "svg").decode("utf-8")
+        return self._svg
+
+    def frame_svg(self, i: int | None = None) -> str:
+        """SVG of frame ``i`` (default: the current one): the current gate highlighted,
+        gradients shown only where the backward pass has reached."""
+        f = self._frames[self.index if i is None else i]
+        ET.register_namespace("", SVG_NS)
+        ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+        svg = self.base_svg()
+        root = ET.fromstring(svg[svg.find("<svg"):].encode("utf-8"))
+        groups = {g.get("id"): g for g in root.iter(f"{{{SVG_NS}}}g") if g.get("id")}
+        for wid in [w.id for w in self.circuit.wires]:
+            g = groups.get(wid)
+            if g is None:
+                continue
+            reds = [t for t in g.iter(f"{{{SVG_NS}}}text") if t.get("fill", "").lower() == GRAD_COLOR]
+            state = f.grads.get(wid)
+            for t in reds:
+                if state is None or (not state[1] and state[0] is None):
+                    t.set("fill-opacity", "0")
+                elif not state[1]:
+                    t.set("fill", PARTIAL_COLOR)
+                    if state[0] is not None and len(reds) == 1:
+                        t.text = state[0]
+            if wid in f.fresh:
+                for line in g.iter(f"{{{SVG_NS}}}polyline"):
+                    line.set("stroke", GRAD_COLOR)
+                    line.set("stroke-width", "2.5")
+        cur = groups.get(f.node_id)
+        if cur is not None:
+            for shape in list(cur.iter(f"{{{SVG_NS}}}ellipse")) + list(cur.iter(f"{{{SVG_NS}}}path")) \
+                    + list(cur.iter(f"{{{SVG_NS}}}polygon")):
+                shape.set("fill", HIGHLIGHT_FILL)
+                shape.set("stroke", GRAD_COLOR)
+                shape.set("stroke-width", "2.5")
+        for eid in f.edges:
+            e = groups.get(eid)
+            if e is None:
+                continue
+            for el in e:
+                if el.tag in (f"{{{SVG_NS}}}path", f"{{{SVG_NS}}}polygon"):
+                    el.set("stroke", GRAD_COLOR)
+                    el.set("stroke-width", "2.2")
+                    if el.tag.endswith("polygon"):
+                        el.set("fill", GRAD_COLOR)
+        return ET.tostring(root, encoding="unicode")
+
+    def text(self, i: int | None = None) -> str:
+        """The frame's heading and arithmetic as plain text (what the terminal prints)."""
+        f = self._frames[self.index if i is None else i]
+        return "\n".join([f.heading] + ["  " + line for line in f.lines])
+
+    def to_html(self, path=None) -> str:
+        """One self-contained HTML page (inline SVG, CSS and JS; no network) with Prev/Next
+        buttons, a slider, ←/→ keys, a step counter and the arithmetic panel. Writes it to
+        ``path`` when given; returns the HTML text.
+
+        >>> Stepper(f).to_html("neuron_steps.html")      # doctest: +SKIP
+        """
+        from .stepper_html import page
+        html = page(self)
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(html)
+        return html
+
+    def frames_json(self) -> list:
+        """The frames as JSON-able dicts (what the HTML page's script replays)."""
+        return [f.as_json() for f in self._frames]
+
+    # ------------------------------------------------------------ notebook
+    def widget(self):
+        """An ipywidgets box: the frame's SVG and arithmetic, a slider, Prev/Next buttons."""
+        import ipywidgets as W
+        view = W.HTML(self._widget_html())
+        slider = W.IntSlider(value=self.index, min=0, max=len(self) - 1, description="step",
+                             continuous_update=True)
+        prev_b, next_b = W.Button(description="◀ Prev"), W.Button(description="Next ▶")
+
+        def show(change=None):
+            self.goto(slider.value)
+            view.value = self._widget_html()
+
+        slider.observe(show, names="value")
+        prev_b.on_click(lambda _b: setattr(slider, "value", max(0, slider.value - 1)))
+        next_b.on_click(lambda _b: setattr(slider, "value", min(len(self) - 1, slider.value + 1)))
+        box = W.VBox([W.HBox([prev_b, slider, next_b]), view])
+        box.stepper_controls = (slider, prev_b, next_b, view)   # handles for tests and users
+        return box
+
+    def _widget_html(self) -> str:
+        import html as _h
+        f = self.frame
+        lines = "".join(f"<div>{_h.escape(t)}</div>" for t in f.lines)
+        return (f'<div style="font-family:Helvetica,Arial,sans-serif"><b>{_h.escape(f.heading)}</b>'
+                f'<div style="font-family:monospace;margin:4px 0 8px">{lines}</div>'
+                f'{self.frame_svg()}</div>')
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        try:
+            from IPython import get_ipython
+            kernel = get_ipython() is not None and getattr(get_ipython(), "kernel", None) is not None
+        except ImportError:
+            kernel = False
+        if kernel:
+            try:
+                return self.widget()._repr_mimebundle_(include=include, exclude=exclude)
+            except ImportError:
+                pass
+        import html as _h
+        page = self.to_html()
+        iframe = (f'<iframe srcdoc="{_h.escape(page, quote=True)}" style="width:100%;height:560px;'
+                  'border:1px solid #ddd" sandbox="allow-scripts"></iframe>')
+        return {"text/html": iframe, "image/svg+xml": self.frame_svg(), "text/plain": repr(self)}
+
+    def __repr__(self) -> str:
+        return f"<viz.Stepper frame {self.index}/{len(self) - 1}: {self.frame.heading}>"
+
+
+class Frame:
+    """One frame: which gate runs, its numbers, and which gradients are known so far."""
+
+    def __init__(self, index, value, node_id, label, upstream, local, downstream, heading, lines,
+                 grads, fresh, edges, group=()):
+        self.index, self.value, self.node_id, self.label = index, value, node_id, label
+        self.upstream, self.local, self.downstream = upstream, local, downstream
+        self.heading, self.lines = heading, lines
+        self.grads = grads        # wire id -> (text or None, final?) for wires reached so far
+        self.fresh = fresh        # wire ids that received a gradient in this frame
+        self.edges = edges        # edge ids of the running gate
+        self.group = group
+
+    def as_json(self) -> dict:
+        return {"node": self.node_id, "label": self.label, "heading": self.heading,
+                "lines": self.lines, "grads": {k: [t, fin] for k, (t, fin) in self.grads.items()},
+                "fresh": self.fresh, "edges": self.edges}
+
+    def __repr__(self) -> str:
+        return f"<Frame {self.index}: {self.heading}>"
+
+
+# ---------------------------------------------------------------- building the frames
+def _trace_of(source):
+    from graphgrad import BackwardError, BackwardTrace, Value
+    if isinstance(source, BackwardTrace):
+        return source
+    if not isinstance(source, Value):
+        raise TypeError(f"Stepper: expected a Value or a BackwardTrace, got {type(source).__name__}")
+    if not source.requires_grad:
+        raise ValueError("Stepper: this Value does not require grad, so there is no backward pass "
+                         "to step through; create its inputs with requires_grad=True")
+    order = _graph.topo_order(source)
+    saved = [(v, v.grad) for v in order if v.is_leaf and v.requires_grad]
+    try:
+        trace = source.backward(trace=True, retain_graph=True)
+    except BackwardError as e:
+        raise BackwardError(f"Stepper: cannot rerun backward ({e}); pass the trace instead: "
+                            "Stepper(f.backward(trace=True))") from None
+    for v, g in saved:            # leave the user's accumulated leaf gradients as they were
+        if g is not None:
+            v.grad = g
+    return trace
+
+
+def _final_grads(trace) -> dict:
+    """id(Value) -> its complete gradient, from the trace alone."""
+    final = {}
+    if len(trace):
+        final[id(trace.output)] = trace[0].upstream
+    else:
+        final[id(trace.output)] = trace.output.grad
+    for s in trace:
+        final[id(s.output)] = s.upstream
+    for s in trace:
+        for p, d in zip(s.inputs, s.downstream):
+            if d is not None and p.is_leaf:
+                final[id(p)] = d if id(p) not in final else final[id(p)] + d
+    return final
+
+
+def _name(v, circuit) -> str:
+    """How the panel calls a wire: its name, else ``out(σ)`` for the output of a σ gate."""
+    if v.name:
+        return v.name
+    if not v.is_leaf:
+        return f"out({_graph.gate_label(v)})"
+    return circuit.wire_of.get(id(v)) or "input"
+
+
+def _frames(st) -> list:
+    c, trace, fmt = st.circuit, st.trace, st.fmt
+    wires = {w.id: w for w in c.wires}
+    need = {}                     # wire id -> number of contributions it will receive
+    for s in trace:
+        for p, d in zip(s.inputs, s.downstream):
+            w = c.wire_of.get(id(p))
+            if d is not None and w is not None:
+                need[w] = need.get(w, 0) + 1
+    acc, got, parts = {}, {}, {}
+    root_w = c.wire_of[id(st.root)]
+    seed = st._final[id(st.root)]
+
+    def text(wid, g):
+        v = wires[wid].value
+        return _fmt_value(g, fmt) if _scalar(g) and v.shape == () else None
+
+    state = {root_w: (text(root_w, seed), True)}
+    out_name = _name(st.root, c)
+    frames = [Frame(0, st.root, root_w, "seed", None, None, (seed,),
+                    f"step 0/{len(trace)}: seed, the gradient of {out_name} with respect to itself",
+                    [f"d{out_name}/d{out_name} = {_fmt_value(seed, fmt)}",
+                     "next: the gates right to left; each multiplies the gradient arriving on its "
+                     "output (upstream) by its local gradient and sends the product to its inputs"],
+                    dict(state), [root_w], [])]
+    for k, s in enumerate(trace, start=1):
+        v = s.output
+        node_id = c.gate_of.get(id(v), c.wire_of.get(id(v)))
+        out_w = c.wire_of.get(id(v))
+        edges = []
+        label = _graph.gate_label(v)
+        lines = [f"upstream: d{out_name}/d{_name(v, c)} = {_fmt_value(s.upstream, fmt)}"]
+        fresh = []
+        for i, (p, d) in enumerate(zip(s.inputs, s.downstream)):
+            w = c.wire_of.get(id(p))
+            if w is not None and node_id:
+                edges.append(f"e_{w}_{node_id}")
+            if d is None:
+                continue
+            formula = s.formulas[i] if i < len(s.formulas) else ""
+            who = _name(p, c)
+            if s.local is not None and _scalar(s.upstream) and _scalar(s.local[i]) and _scalar(d):
+                lines.append(f"{who}: upstream × local = {arithmetic(_f(s.upstream), _f(s.local[i]), _f(d), fmt)}"
+                             f"    [local: {formula}]")
+            else:
+                shape = fmt_shape(np.shape(d))
+                lines.append(f"{who}: {formula}  →  gradient of shape {shape}")
+                if np.size(d) <= st.max_values:
+                    lines.append("    = " + " ".join(t.strip() for t in tensor_lines(np.asarray(d), fmt, st.max_values)))
+            if w is None:
+                continue
+            acc[w] = d if w not in acc else acc[w] + d
+            got[w] = got.get(w, 0) + 1
+            parts.setdefault(w, []).append(d)
+            final = got[w] == need[w]
+            fresh.append(w)
+            state[w] = (text(w, acc[w]), final)
+            if need[w] > 1 and _scalar(d):
+                status = "complete" if final else f"{need[w] - got[w]} more to come"
+                lines.append(f"    {who} fans out, its gradients add: "
+                             f"{sum_text([_f(x) for x in parts[w]], fmt)} ({status})")
+        if out_w and node_id:
+            edges.append(f"e_{node_id}_{out_w}")
+        heading = f"step {k}/{len(trace)}: gate {label}" + (f"  [{' / '.join(s.group)}]" if s.group else "")
+        frames.append(Frame(k, v, node_id, label, s.upstream, s.local, s.downstream, heading, lines,
+                            dict(state), fresh, edges, s.group))
+    return frames
+
+
+def _fmt_value(g, fmt) -> str:
+    if g is None:
+        return "—"
+    if _scalar(g):
+        return fmt_number(_f(g), fmt)
+    return " ".join(t.strip() for t in tensor_lines(np.asarray(g), fmt, 16))
