@@ -156,10 +156,11 @@ def test_sigkill_mid_trial_then_resume_equals_uninterrupted_run(tmp_path):
     assert resumed.spaces == clean.spaces
 
 
-def test_dask_distributed_cluster_writes_every_trial(tmp_path):
+@pytest.mark.parametrize("processes", [False, True], ids=["threads", "processes"])
+def test_dask_distributed_cluster_writes_every_trial(tmp_path, processes):
     distributed = pytest.importorskip("distributed")
     path = tmp_path / "dask.sqlite"
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=processes,
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         res = search(toy_objective, SPACE, n_trials=8, stages=2, seed=2, storage=path,
                      executor=client.get_executor(), max_in_flight=4)
@@ -245,3 +246,29 @@ def test_schema_version_is_checked(tmp_path):
         TrialStore(path)
     with pytest.raises(StoreError, match="no trial store"):
         TrialStore(tmp_path / "missing.sqlite", readonly=True)
+
+
+def test_ctrl_c_marks_trials_in_flight_interrupted_and_resume_finishes(tmp_path):
+    path = tmp_path / "s.sqlite"
+
+    def stop_after_two(record, seen=[]):
+        seen.append(record)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+    with ThreadPoolExecutor(2) as ex:
+        with pytest.raises(KeyboardInterrupt):
+            search(partial(toy_objective, sleep=0.05), SPACE, n_trials=6, storage=path, executor=ex,
+                   on_trial=stop_after_two)
+    with TrialStore(path, readonly=True) as ro:
+        statuses = sorted(r.status for r in ro.trials())
+        assert ro.meta().get("owner")   # not released: the search did not finish
+    assert statuses.count("done") == 2 and "running" not in statuses
+    assert statuses.count("interrupted") >= 1
+    with ThreadPoolExecutor(2) as ex:
+        res = search(toy_objective, SPACE, n_trials=6, storage=path, executor=ex)
+    assert res.skipped == 2 and res.interrupted == 0 and len(res.table) == 6
+
+
+def test_unpicklable_trial_function_is_a_clear_error(tmp_path):
+    with pytest.raises(SearchError, match=r"cannot be sent to worker processes.*top level"):
+        search(lambda p, s: 0.5, SPACE, n_trials=2, storage=tmp_path / "s.sqlite")

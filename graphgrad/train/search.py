@@ -133,6 +133,19 @@ def format_table(records: list, limit: int | None = None) -> str:
     return "\n".join([line(head)] + [line(r) for r in rows])
 
 
+def _check_picklable(trial_fn):
+    """Worker processes receive the trial function by pickling: catch lambdas and local
+    functions here, with a clear message, instead of failing every trial."""
+    import pickle
+    try:
+        pickle.dumps(trial_fn)
+    except Exception as e:
+        name = getattr(trial_fn, "__qualname__", repr(trial_fn))
+        raise SearchError(f"search: trial function {name!r} cannot be sent to worker processes ({type(e).__name__}: "
+                          f"{e}); define it at the top level of an importable module (functools.partial of such a "
+                          "function works), or pass executor=ThreadPoolExecutor(...)") from None
+
+
 def _default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
@@ -177,6 +190,8 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
                               "pass resume=True to continue it or choose a new file")
         store.initialise(space, settings)
         result.interrupted = store.claim()
+        if own_executor or isinstance(executor, ProcessPoolExecutor):
+            _check_picklable(trial_fn)
         if own_executor:
             executor = ProcessPoolExecutor(max_workers or _default_workers())
         cap = max_in_flight or max_workers or getattr(executor, "_max_workers", None) or _default_workers()
@@ -219,6 +234,12 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
             bar.close()
         store.release()
         return result
+    except BaseException:
+        if own_executor and executor is not None:
+            # Don't wait for trials nobody will record (Ctrl-C should return promptly).
+            executor.shutdown(wait=False, cancel_futures=True)
+            executor = None
+        raise
     finally:
         if own_executor and executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
@@ -235,28 +256,39 @@ def _run_stage(store, executor, trial_fn, stage, todo, cap, bar, result, on_tria
     """Submit at most ``cap`` trials at a time; record each start and end in the store."""
     pending = {}
     queue = list(todo)
-    while queue or pending:
-        while queue and len(pending) < cap:
-            index, params, tseed = queue.pop(0)
-            tid = store.start_trial(stage, index, params, tseed)
-            fut = executor.submit(run_trial, trial_fn, params, tseed)
-            pending[fut] = tid
-        finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-        # Store in submission order among those finished together, so ids are stable.
-        for fut in sorted(finished, key=lambda f: pending[f]):
-            tid = pending.pop(fut)
-            try:
-                out = fut.result()
-            except Exception as e:  # the executor itself failed (worker died, unpicklable fn)
-                out = {"status": "failed", "val_acc": None, "train_acc": None, "history": [],
-                       "error": f"executor: {type(e).__name__}: {e}", "wall_time": None}
-            store.finish_trial(tid, out["status"], val_acc=out["val_acc"], train_acc=out["train_acc"],
-                               history=out["history"], wall_time=out["wall_time"], error=out["error"])
-            result.ran += 1
-            if bar is not None:
-                bar.update(1)
-            if on_trial is not None:
-                on_trial(next(r for r in store.trials() if r.id == tid))
+    try:
+        while queue or pending:
+            while queue and len(pending) < cap:
+                index, params, tseed = queue.pop(0)
+                tid = store.start_trial(stage, index, params, tseed)
+                pending[None] = tid   # recorded as running even if submit itself fails
+                fut = executor.submit(run_trial, trial_fn, params, tseed)
+                pending[fut] = pending.pop(None)
+            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            # Store in submission order among those finished together, so ids are stable.
+            for fut in sorted(finished, key=lambda f: pending[f]):
+                tid = pending[fut]
+                try:
+                    out = fut.result()
+                except Exception as e:  # the executor failed this trial (e.g. its worker process died)
+                    out = {"status": "failed", "val_acc": None, "train_acc": None, "history": [],
+                           "error": f"executor: {type(e).__name__}: {e}", "wall_time": None}
+                store.finish_trial(tid, out["status"], val_acc=out["val_acc"], train_acc=out["train_acc"],
+                                   history=out["history"], wall_time=out["wall_time"], error=out["error"])
+                del pending[fut]
+                result.ran += 1
+                if bar is not None:
+                    bar.update(1)
+                if on_trial is not None:
+                    on_trial(store.trial(tid))
+    except BaseException as e:
+        # Ctrl-C or an error in this process: the trials in flight will never report back.
+        # Mark them now so the store is honest; a resumed search reruns them.
+        for fut, tid in pending.items():
+            if fut is not None:
+                fut.cancel()
+            store.interrupt_trial(tid, f"search stopped ({type(e).__name__}) while the trial ran")
+        raise
 
 
 def toy_objective(params: dict, seed: int, sleep: float = 0.0) -> dict:

@@ -272,15 +272,30 @@ class TrialStore:
                 (status, _num(val_acc), _num(train_acc), json.dumps(history or [], allow_nan=True),
                  wall_time, error, time.time(), trial_id))
 
+    def interrupt_trial(self, trial_id: int, reason: str):
+        """Mark a ``running`` trial ``interrupted`` (its result will never arrive)."""
+        with self._conn:
+            self._conn.execute("UPDATE trials SET status = 'interrupted', error = ?, finished_at = ? "
+                               "WHERE id = ? AND status = 'running'", (reason, time.time(), trial_id))
+
+    def trial(self, trial_id: int) -> TrialRecord:
+        """One row by id."""
+        rows = [r for r in self._select("WHERE id = ?", (trial_id,))]
+        if not rows:
+            raise KeyError(f"trial store {self.path!r} has no trial with id {trial_id}")
+        return rows[0]
+
     def trials(self, status=None) -> list:
         """All rows (every attempt), in insertion order, optionally filtered by status."""
-        q = "SELECT id, stage, idx, attempt, params, seed, status, history, train_acc, val_acc, wall_time, error FROM trials"
-        args: tuple = ()
-        if status is not None:
-            statuses = (status,) if isinstance(status, str) else tuple(status)
-            q += f" WHERE status IN ({', '.join('?' * len(statuses))})"
-            args = statuses
-        rows = self._conn.execute(q + " ORDER BY id", args).fetchall()
+        if status is None:
+            return self._select("", ())
+        statuses = (status,) if isinstance(status, str) else tuple(status)
+        return self._select(f"WHERE status IN ({', '.join('?' * len(statuses))})", statuses)
+
+    def _select(self, where: str, args: tuple) -> list:
+        q = ("SELECT id, stage, idx, attempt, params, seed, status, history, train_acc, val_acc, wall_time, error "
+             f"FROM trials {where} ORDER BY id")
+        rows = self._conn.execute(q, args).fetchall()
         return [TrialRecord(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], json.loads(r[7] or "[]"),
                             r[8], r[9], r[10], r[11]) for r in rows]
 
