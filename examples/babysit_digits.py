@@ -81,7 +81,10 @@ def main(argv=None) -> int:
     history = fit(model, data, optimizer=opt, epochs=15, batch_size=64, reg=1e-4, seed=0, progress=True,
                   checkpoint=fig("model.npz"))
     last = history.epochs[-1]
-    print(f"trained at lr={lr:.3g}: train acc {last['train_acc']:.3f}, val acc {last['val_acc']:.3f}")
+    from graphgrad.train import accuracy
+    test_acc = accuracy(model, data.X_test, data.y_test)   # looked at once, at the very end
+    print(f"trained at lr={lr:.3g}: train acc {last['train_acc']:.3f}, val acc {last['val_acc']:.3f}, "
+          f"test acc {test_acc:.3f}")
     plots.loss_curve(history, fig("loss.png"), title=f"Training loss (SGD+momentum, lr={lr:.2g})")
     plots.accuracy_curve(history, fig("accuracy.png"))
     plots.update_ratio_plot(history, fig("update_ratio.png"))
@@ -120,7 +123,7 @@ def main(argv=None) -> int:
     path = write_report(fig("report.html"), "Babysitting the learning process: digits", checks=checks,
                         history=history, figures=figures, search_table=table,
                         notes=[f"{data}", f"final model: lr={lr:.3g}, SGD momentum 0.9, reg 1e-4, 15 epochs; "
-                               f"search store: {fig('search.sqlite')}"])
+                               f"test accuracy {test_acc:.3f}; search store: {fig('search.sqlite')}"])
     print(f"report: {path}")
     return 0 if all(c.passed for c in checks) else 1
 

@@ -67,7 +67,7 @@ def check_initial_loss(model, X, y, loss: str = "softmax", num_classes: int | No
                if ok else
                f"loss {got:.4f} is far from {formula} = {expected:.4f} (more than {tol}): check the loss and the "
                "weight scale (scores should start near zero)")
-    return CheckResult("initial loss", ok, verdict, {"loss": got, "expected": expected, "tol": tol})
+    return CheckResult(f"initial loss ({loss})", ok, verdict, {"loss": got, "expected": expected, "tol": tol})
 
 
 def check_regularization(model, X, y, loss: str = "softmax", reg: float = 1e3) -> CheckResult:
