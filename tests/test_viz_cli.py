@@ -46,11 +46,11 @@ def test_gallery_command_writes_index(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     index = (tmp_path / "g" / "index.html").read_text()
-    assert index.count("<svg") == 12 and "http://" not in index.replace(
+    assert index.count("<svg") == 14 and "http://" not in index.replace(
         'xmlns="http://www.w3.org/2000/svg"', "").replace('xmlns:xlink="http://www.w3.org/1999/xlink"', "")
     assert "<script" not in index.lower()                 # a static page: nothing to run
     steps = re.findall(r'href="([^"]+_step\.html)"', index)
-    assert len(steps) == 12                                 # a stepper page per diagram
+    assert len(steps) == 14                                 # a stepper page per diagram
     for page in steps:
         text = (tmp_path / "g" / page).read_text()
         assert text.startswith("<!DOCTYPE html>") and 'id="frames"' in text

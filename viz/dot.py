@@ -110,7 +110,7 @@ def circuit_to_dot(c, show="both", fmt=DEFAULT_FMT, local=False, max_values=16, 
         for child in c.clusters:
             if len(child) == len(path) + 1 and child[:len(path)] == path:
                 out.append(f"{indent}subgraph cluster_{cluster_ids[child]} {{")
-                out.append(f'{indent}  graph [label=<{esc(child[-1])}> fontcolor="{GROUP_COLOR}" '
+                out.append(f'{indent}  graph [label=<{esc(child[-1][0])}> fontcolor="{GROUP_COLOR}" '
                            f'color="{GROUP_COLOR}" style="rounded" penwidth=1.3 fontsize=12 '
                            f'labeljust=l margin=10];')
                 emit(child, indent + "  ")

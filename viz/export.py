@@ -27,7 +27,7 @@ def _records(value, collapse=None, max_nodes=_graph.DEFAULT_MAX_NODES):
         v = w.value
         nodes.append({"id": w.id, "kind": "wire", "name": v.name, "op": None,
                       "shape": list(v.shape), "dtype": str(v.dtype), "value": _num(v.data),
-                      "grad": _num(v.grad), "leaf": v.is_leaf, "cluster": list(w.cluster)})
+                      "grad": _num(v.grad), "leaf": v.is_leaf, "cluster": [n for n, _ in w.cluster]})
     for g in c.gates:
         loc = None
         if g.value is not None:
@@ -35,7 +35,7 @@ def _records(value, collapse=None, max_nodes=_graph.DEFAULT_MAX_NODES):
             if lg is not None:
                 loc = [_num(x) for x in lg]
         nodes.append({"id": g.id, "kind": "group" if g.collapsed else "gate", "name": None,
-                      "op": g.op, "label": g.label, "group": list(g.group),
+                      "op": g.op, "label": g.label, "group": [n for n, _ in g.group],
                       "formulas": list(g.value.local_formulas()) if g.value is not None else [],
                       "local": loc})
         for pos, wid in g.inputs:

@@ -58,7 +58,7 @@ def fmt_shape(shape) -> str:
 
 
 def tensor_lines(a, fmt=DEFAULT_FMT, max_values: int = 16) -> list:
-    """Rows of text for a small tensor, or a one-line summary for a large one.
+    """Rows of text for a small tensor, or a two-line summary for a large (or wide) one.
 
     >>> tensor_lines(np.array([[0.1, 0.5], [-0.3, 0.8]]))
     ['[[0.10, 0.50]', ' [-0.30, 0.80]]']
@@ -66,7 +66,8 @@ def tensor_lines(a, fmt=DEFAULT_FMT, max_values: int = 16) -> list:
     a = np.asarray(a)
     if a.size == 0:
         return ["[]"]
-    if a.size > max_values:
+    if a.size > max_values or (a.ndim >= 1 and a.shape[-1] > 6):
+        # too many numbers (or too wide a row) to read: summarise
         f = a.astype(np.float64, copy=False)
         finite = f[np.isfinite(f)]
         if finite.size == 0:

@@ -42,7 +42,7 @@ class Gate:
     op: str
     output: str                          # wire id
     inputs: list                         # [(input position, wire id)], constants left out
-    group: tuple = ()
+    group: tuple = ()                    # group instance path ((name, n), ...)
     value: object = None                 # the output Value (None for a collapsed box)
     collapsed: bool = False
     members: list = field(default_factory=list)   # output Values of the gates inside a box
@@ -144,10 +144,11 @@ def build(root, collapse=None, max_nodes: int | None = DEFAULT_MAX_NODES) -> Cir
     """
     values = topo_order(root)
     drawn = [v for v in values if not _foldable(v) or v is root]
-    # group paths used by gates, for collapsing
-    paths = sorted({v.group for v in drawn if not v.is_leaf and v.group})
+    inst = _instances(drawn)
+    # group instances used by gates, for collapsing
+    paths = sorted({inst[id(v)] for v in drawn if not v.is_leaf and inst[id(v)]})
     if collapse is None:
-        keys = _auto_collapse(drawn, paths, max_nodes)
+        keys = _auto_collapse(drawn, inst, paths, max_nodes)
     elif collapse is False:
         keys = set()
     elif collapse is True:
@@ -157,10 +158,49 @@ def build(root, collapse=None, max_nodes: int | None = DEFAULT_MAX_NODES) -> Cir
         keys = set()
         for p in paths:
             for k in range(len(p)):
-                if p[k] in names:
+                if p[k][0] in names:
                     keys.add(p[:k + 1])
                     break
-    return _assemble(root, drawn, keys)
+    return _assemble(root, drawn, inst, keys)
+
+
+def _instances(drawn) -> dict:
+    """id(Value) -> group *instance* path: ``((name, n), ...)`` per nesting level.
+
+    The engine tags nodes with group names only, so two ``Conv2d`` layers share the
+    path ``("Sequential", "Conv2d")``. Gates of one name that are connected to each other
+    form one instance (numbered by its first node), so each layer gets its own cluster.
+    """
+    index = {id(v): i for i, v in enumerate(drawn)}
+    gates = [v for v in drawn if not v.is_leaf]
+    inst = {id(v): () for v in drawn}
+    depth = max((len(v.group) for v in gates), default=0)
+    for k in range(1, depth + 1):
+        parent = {}
+
+        def find(a):
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            return a
+
+        for v in gates:
+            if len(v.group) >= k:
+                parent[index[id(v)]] = index[id(v)]
+        for v in gates:
+            if len(v.group) < k:
+                continue
+            for p in v.inputs:
+                j = index.get(id(p))
+                if j is not None and j in parent and p.group[:k] == v.group[:k] and \
+                        inst[id(p)][:k - 1] == inst[id(v)][:k - 1]:
+                    a, b = find(j), find(index[id(v)])
+                    if a != b:
+                        parent[max(a, b)] = min(a, b)
+        for v in gates:
+            if len(v.group) >= k:
+                inst[id(v)] = inst[id(v)] + ((v.group[k - 1], find(index[id(v)])),)
+    return inst
 
 
 def _box_key(group: tuple, keys) -> tuple | None:
@@ -171,27 +211,27 @@ def _box_key(group: tuple, keys) -> tuple | None:
     return None
 
 
-def _auto_collapse(drawn, paths, max_nodes):
+def _auto_collapse(drawn, inst, paths, max_nodes):
     """Collapse groups, innermost level first, until the drawing fits ``max_nodes``."""
     if max_nodes is None or not paths or len(drawn) <= max_nodes // 2:
         return set()                     # at most one gate per wire: 2x wires bounds the count
     root = drawn[-1]
-    if _assemble(root, drawn, set()).node_count() <= max_nodes:
+    if _assemble(root, drawn, inst, set()).node_count() <= max_nodes:
         return set()
     keys: set = set()
     for d in range(max(len(p) for p in paths), 0, -1):   # keep the outer structure longest
         keys = {p[:d] for p in paths if len(p) >= d}
-        if _assemble(root, drawn, keys).node_count() <= max_nodes:
+        if _assemble(root, drawn, inst, keys).node_count() <= max_nodes:
             break
     return keys
 
 
-def _assemble(root, drawn, keys) -> Circuit:
+def _assemble(root, drawn, inst, keys) -> Circuit:
     index = {id(v): i for i, v in enumerate(drawn)}
     box_of = {}
     for v in drawn:
         if not v.is_leaf and keys:
-            k = _box_key(v.group, keys)
+            k = _box_key(inst[id(v)], keys)
             if k is not None:
                 box_of[id(v)] = k
     # which Values are read outside their box (or are the root): those wires stay visible
@@ -211,7 +251,7 @@ def _assemble(root, drawn, keys) -> Circuit:
             continue                     # an internal wire of a collapsed group
         wid = f"v{i}"
         wire_of[id(v)] = wid
-        cluster = () if v.is_leaf else v.group
+        cluster = () if v.is_leaf else inst[id(v)]
         if k is not None:
             cluster = k[:-1]
         wires.append(Wire(wid, v, i, cluster=cluster))
@@ -223,13 +263,13 @@ def _assemble(root, drawn, keys) -> Circuit:
         if k is None:
             gid = f"g{i}"
             ins = [(j, wire_of[id(p)]) for j, p in enumerate(v.inputs) if id(p) in wire_of]
-            gates.append(Gate(gid, gate_label(v), v.op.name, wire_of[id(v)], ins, v.group, v,
+            gates.append(Gate(gid, gate_label(v), v.op.name, wire_of[id(v)], ins, inst[id(v)], v,
                               outputs=[wire_of[id(v)]]))
             gate_of[id(v)] = gid
         else:
             box = boxes.get(k)
             if box is None:
-                box = Gate(f"b{i}", k[-1], "group", "", [], k[:-1], None, collapsed=True)
+                box = Gate(f"b{i}", k[-1][0], "group", "", [], k[:-1], None, collapsed=True)
                 boxes[k] = box
                 gates.append(box)
             box.members.append(v)

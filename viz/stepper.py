@@ -358,6 +358,19 @@ def _frames(st) -> list:
             if s.local is not None and _scalar(s.upstream) and _scalar(s.local[i]) and _scalar(d):
                 lines.append(f"{who}: upstream × local = {arithmetic(_f(s.upstream), _f(s.local[i]), _f(d), fmt)}"
                              f"    [local: {formula}]")
+            elif s.local is not None:
+                # elementwise op on tensors: the same rule, entry by entry
+                up, lo = np.asarray(s.upstream), np.asarray(s.local[i])
+                small = max(up.size, lo.size, np.size(d)) <= st.max_values
+                if small and np.broadcast_shapes(up.shape, lo.shape) == np.shape(d):
+                    lines.append(f"{who}: upstream ⊙ local = {_fmt_value(up, fmt)} ⊙ {_fmt_value(lo, fmt)}"
+                                 f" = {_fmt_value(d, fmt)}    [local: {formula}]")
+                else:
+                    how = "" if np.shape(d) == up.shape else ", summed over the broadcast axes"
+                    lines.append(f"{who}: upstream ⊙ local{how} → gradient of shape {fmt_shape(np.shape(d))}"
+                                 f"    [local: {formula}]")
+                    if np.size(d) <= st.max_values:
+                        lines.append("    = " + _fmt_value(d, fmt))
             else:
                 shape = fmt_shape(np.shape(d))
                 lines.append(f"{who}: {formula}  →  gradient of shape {shape}")
@@ -371,10 +384,14 @@ def _frames(st) -> list:
             final = got[w] == need[w]
             fresh.append(w)
             state[w] = (text(w, acc[w]), final)
-            if need[w] > 1 and _scalar(d):
+            if need[w] > 1:
                 status = "complete" if final else f"{need[w] - got[w]} more to come"
-                lines.append(f"    {who} fans out, its gradients add: "
-                             f"{sum_text([_f(x) for x in parts[w]], fmt)} ({status})")
+                if _scalar(d) and wires[w].value.shape == ():
+                    lines.append(f"    {who} fans out, its gradients add: "
+                                 f"{sum_text([_f(x) for x in parts[w]], fmt)} ({status})")
+                else:
+                    lines.append(f"    {who} fans out: {got[w]} of its {need[w]} gradients added "
+                                 f"({status})")
         if out_w and node_id:
             edges.append(f"e_{node_id}_{out_w}")
         heading = f"step {k}/{len(trace)}: gate {label}" + (f"  [{' / '.join(s.group)}]" if s.group else "")

@@ -48,7 +48,7 @@ header h1{{font-size:19px;margin:0}}
 #heading{{font-weight:bold;margin-bottom:4px}}
 #lines div{{font-family:Menlo,Consolas,monospace;font-size:14px;white-space:pre-wrap;line-height:1.5}}
 #figure{{margin:0 20px 20px;overflow:auto;background:#fff;border:1px solid #eceff1;border-radius:6px;padding:6px}}
-#figure svg{{max-width:100%;height:auto}}
+#figure svg{{height:auto}}  /* natural size: wide graphs scroll, the current gate is scrolled into view */
 .pending{{fill-opacity:0}}
 .partial{{fill:{partial}}}
 g.current ellipse,g.current path,g.current polygon{{fill:{hi};stroke:{grad};stroke-width:2.5}}
@@ -102,7 +102,9 @@ g.fresh polyline{{stroke:{grad};stroke-width:2.5}}
         else if (!st[1]) {{ t.classList.add("partial"); if (st[0] !== null && ts.length === 1) t.textContent = st[0]; }}
       }});
     }});
-    mark(document.getElementById(f.node), "current");
+    var cur = document.getElementById(f.node);
+    mark(cur, "current");
+    if (cur && cur.scrollIntoView) {{ cur.scrollIntoView({{block: "nearest", inline: "center"}}); }}
     f.edges.forEach(function (e) {{ mark(document.getElementById(e), "hot"); }});
     f.fresh.forEach(function (w) {{ mark(document.getElementById(w), "fresh"); }});
     document.getElementById("heading").textContent = f.heading;
