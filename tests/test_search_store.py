@@ -108,27 +108,35 @@ _CHILD = textwrap.dedent("""
     """)
 
 
-def _done_count(path):
+def _counts(path):
+    """(done, running) in one read of the store; (0, 0) before the search has created it."""
     if not os.path.exists(path):
-        return 0
+        return 0, 0
     try:
         with TrialStore(path, readonly=True) as ro:
-            return len(ro.trials("done"))
+            rows = ro.trials()
+        return sum(r.status == "done" for r in rows), sum(r.status == "running" for r in rows)
     except (StoreError, sqlite3.Error):
-        return 0   # not initialised yet
+        return 0, 0   # not initialised yet
 
 
 def test_sigkill_mid_trial_then_resume_equals_uninterrupted_run(tmp_path):
     killed = str(tmp_path / "killed.sqlite")
     proc = subprocess.Popen([sys.executable, "-c", _CHILD, killed, "0.2"], start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while _done_count(killed) < 5:   # let it finish a few trials, then kill it mid-trial
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, "search subprocess made no progress"
-        time.sleep(0.02)
-    os.killpg(proc.pid, signal.SIGKILL)   # the search and its worker processes, like a crash
-    proc.wait(timeout=30)
+    try:
+        deadline = time.monotonic() + 60
+        while True:   # let it finish a few trials, then kill it while others run
+            done, running = _counts(killed)
+            if done >= 5 and running:
+                break
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "search subprocess made no progress"
+            time.sleep(0.02)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)   # the search and its worker processes, like a crash
+        proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     with TrialStore(killed, readonly=True) as ro:
         before = {(r.stage, r.index): r for r in ro.trials("done")}
