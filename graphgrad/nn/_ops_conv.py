@@ -31,15 +31,25 @@ def _padded(x, p, fill=0.0):
     return xp
 
 
-def im2col(x, kh, kw, stride, padding):
-    """Patches of x (N, C, H, W) as columns (C·kh·kw, N·Ho·Wo), plus (Ho, Wo)."""
+def im2col(x, kh, kw, stride, padding, ones_row=False):
+    """Patches of x (N, C, H, W) as columns (C·kh·kw [+1], N·Ho·Wo), plus (Ho, Wo).
+
+    With ``ones_row`` a row of ones is appended, so that ``[W | b] @ cols`` adds the bias
+    inside the GEMM and ``upstream @ colsᵀ`` yields db as its last column (two passes
+    over the output saved).
+    """
     n, c, h, w = x.shape
     ho, wo = out_size(h, kh, stride, padding), out_size(w, kw, stride, padding)
     xp = _padded(x, padding)
     s = xp.strides
     patches = as_strided(xp, (c, kh, kw, n, ho, wo),
                          (s[1], s[2], s[3], s[0], s[2] * stride, s[3] * stride), writeable=False)
-    return patches.reshape(c * kh * kw, n * ho * wo), ho, wo
+    rows = c * kh * kw
+    cols = np.empty((rows + ones_row, n * ho * wo), dtype=x.dtype)
+    np.copyto(cols[:rows].reshape(c, kh, kw, n, ho, wo), patches)
+    if ones_row:
+        cols[rows] = 1
+    return cols, ho, wo
 
 
 def col2im(dcols, x_shape, kh, kw, stride, padding, ho, wo):
@@ -70,16 +80,17 @@ class Conv2d(Op):
 
     def run(self, x, w, b, stride, padding, need_cols):
         f, c, kh, kw = w.shape
-        cols, ho, wo = im2col(x, kh, kw, stride, padding)
-        out = w.reshape(f, -1) @ cols
+        cols, ho, wo = im2col(x, kh, kw, stride, padding, ones_row=b is not None)
+        w2 = w.reshape(f, -1)
         if b is not None:
-            out += b[:, None]
-        out = out.reshape(f, x.shape[0], ho, wo).transpose(1, 0, 2, 3)
+            w2 = np.concatenate([w2, b.reshape(f, 1).astype(w.dtype, copy=False)], axis=1)
+        out = (w2 @ cols).reshape(f, x.shape[0], ho, wo).transpose(1, 0, 2, 3)
         return out, ((cols if need_cols else None), x.shape, ho, wo)
 
     def backward(self, out, g):
         ins = out._inputs
         x, w = ins[0], ins[1]
+        has_b = len(ins) > 2
         cols, x_shape, ho, wo = out._saved
         stride, padding = out._attrs["stride"], out._attrs["padding"]
         wd = w._data
@@ -90,13 +101,16 @@ class Conv2d(Op):
             d = d.astype(wd.dtype)
         dx = dw = db = None
         if w.requires_grad:
-            dw = (d @ cols.T).reshape(wd.shape)
-        if len(ins) > 2 and ins[2].requires_grad:
+            dwb = d @ cols.T                         # (F, C·KH·KW [+1]): the last column is db
+            dw = dwb[:, :c * kh * kw].reshape(wd.shape)
+            if has_b and ins[2].requires_grad:
+                db = dwb[:, -1].copy()
+        elif has_b and ins[2].requires_grad:
             db = d.sum(axis=1)
         if x.requires_grad:
             dcols = wd.reshape(f, -1).T @ d
             dx = col2im(dcols, x_shape, kh, kw, stride, padding, ho, wo)
-        return (dx, dw, db) if len(ins) > 2 else (dx, dw)
+        return (dx, dw, db) if has_b else (dx, dw)
 
     def label(self, attrs):
         extra = []
