@@ -1,4 +1,6 @@
 """A small convnet's graph: (conv-BN-ReLU-pool) ×2 → linear on two 8×8 images.
+The convolutions have no bias: BatchNorm right after subtracts the mean, so a bias would
+do nothing (its gradient is exactly zero).
 Every layer is an ``nn.Module``, so its nodes form a group: drawn as one cluster per
 layer, or collapsed to one box per layer."""
 import numpy as np
@@ -15,9 +17,9 @@ ABOUT = ("Conv2d → BatchNorm2d → ReLU → MaxPool2d, twice, then Linear, on 
 rng = np.random.default_rng(0)
 f32 = np.float32
 net = nn.Sequential(
-    nn.Conv2d(1, 4, 3, padding=1, rng=rng, dtype=f32), nn.BatchNorm2d(4, dtype=f32), nn.ReLU(),
+    nn.Conv2d(1, 4, 3, padding=1, bias=False, rng=rng, dtype=f32), nn.BatchNorm2d(4, dtype=f32), nn.ReLU(),
     nn.MaxPool2d(2),
-    nn.Conv2d(4, 8, 3, padding=1, rng=rng, dtype=f32), nn.BatchNorm2d(8, dtype=f32), nn.ReLU(),
+    nn.Conv2d(4, 8, 3, padding=1, bias=False, rng=rng, dtype=f32), nn.BatchNorm2d(8, dtype=f32), nn.ReLU(),
     nn.MaxPool2d(2),
     nn.Flatten(), nn.Linear(8 * 2 * 2, 10, rng=rng, dtype=f32),
 )

@@ -72,7 +72,11 @@ def tensor_lines(a, fmt=DEFAULT_FMT, max_values: int = 16) -> list:
         finite = f[np.isfinite(f)]
         if finite.size == 0:
             return ["all nan/inf"]
-        return [f"mean {fmt_number(finite.mean(), fmt)}",
+        mean = float(finite.mean())
+        scale = float(np.abs(finite).max())
+        if abs(mean) <= 1e-6 * scale:
+            mean = 0.0          # round-off around an exact zero (e.g. after BatchNorm), not data
+        return [f"mean {fmt_number(mean, fmt)}",
                 f"[{fmt_number(finite.min(), fmt)}, {fmt_number(finite.max(), fmt)}]"]
     if a.ndim == 0:
         return [fmt_number(a, fmt)]
