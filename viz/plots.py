@@ -54,7 +54,11 @@ def _epochs(history):
 
 
 def loss_curve(history, path=None, title: str = "Training loss"):
-    """Loss per iteration (faint) with a moving average; the lecture's first babysitting plot."""
+    """Loss per iteration (faint) with a moving average; the lecture's first babysitting plot.
+
+    >>> loss_curve(fit(net, data, progress=False), "loss.png")   # doctest: +SKIP
+    'loss.png'
+    """
     losses = np.asarray(history.iteration_loss, dtype=float)
     if losses.size == 0:
         raise ValueError("loss_curve: the history holds no iteration losses")
@@ -79,7 +83,11 @@ def loss_curve(history, path=None, title: str = "Training loss"):
 
 
 def accuracy_curve(history, path=None, title: str = "Train / validation accuracy"):
-    """Train and validation accuracy per epoch; the shaded band is the overfitting gap."""
+    """Train and validation accuracy per epoch; the shaded band is the overfitting gap.
+
+    >>> accuracy_curve(history, "accuracy.png")   # doctest: +SKIP
+    'accuracy.png'
+    """
     ep = _epochs(history)
     x = np.array([e["epoch"] + 1 for e in ep])
     tr = np.array([e["train_acc"] for e in ep], dtype=float)
@@ -106,7 +114,11 @@ def accuracy_curve(history, path=None, title: str = "Train / validation accuracy
 
 
 def update_ratio_plot(history, path=None, title: str = "Update / weight ratio per layer"):
-    """||ΔW|| / ||W|| per epoch for each parameter, log scale; the lecture's rule of thumb is ~1e-3."""
+    """||ΔW|| / ||W|| per epoch for each parameter, log scale; the lecture's rule of thumb is ~1e-3.
+
+    >>> update_ratio_plot(history, "ratios.png")   # doctest: +SKIP
+    'ratios.png'
+    """
     ep = _epochs(history)
     names = sorted({n for e in ep for n in e.get("update_ratio", {})})
     if not names:
@@ -130,7 +142,11 @@ def update_ratio_plot(history, path=None, title: str = "Update / weight ratio pe
 
 def lr_sweep_plot(sweep, path=None, title: str = "Learning-rate sweep"):
     """Left: the loss curve of every rate, coloured by verdict (blue too low, green good, red too
-    high; darker = larger rate). Right: final loss against the rate on a log axis."""
+    high; darker = larger rate). Right: final loss against the rate on a log axis.
+
+    >>> lr_sweep_plot(lr_sweep(make_net, X, y), "sweep.png")   # doctest: +SKIP
+    'sweep.png'
+    """
     from matplotlib.colors import to_rgb
     fig = _figure(11.5, 4.2)
     ax, ax2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
@@ -182,6 +198,9 @@ def activation_histograms(runs, path=None, title: str = "Activations per layer, 
 
     ReLU rows leave out the exact zeros (about half the units), whose spike would flatten
     the rest; the share of zeros is printed above each histogram instead.
+
+    >>> activation_histograms(init_experiment(), "init.png")   # doctest: +SKIP
+    'init.png'
     """
     runs = list(runs)
     if not runs:
@@ -226,7 +245,11 @@ def activation_histograms(runs, path=None, title: str = "Activations per layer, 
 
 
 def activation_stats(runs, path=None, title: str = "Activation mean and std per layer"):
-    """Per-layer mean (left) and standard deviation (right, log scale) of each initialisation."""
+    """Per-layer mean (left) and standard deviation (right, log scale) of each initialisation.
+
+    >>> activation_stats(init_experiment(), "init_stats.png")   # doctest: +SKIP
+    'init_stats.png'
+    """
     runs = list(runs)
     if not runs:
         raise ValueError("activation_stats: no runs to plot")
@@ -259,7 +282,11 @@ def _is_log(values, dim) -> bool:
 def search_scatter(records, path=None, space=None, title: str = "Hyperparameter search"):
     """Validation accuracy against each hyperparameter (log axes for log-uniform dimensions),
     coloured by coarse-to-fine stage; the best trial is a star; failed/NaN trials are grey
-    crosses along the bottom."""
+    crosses along the bottom.
+
+    >>> search_scatter(TrialStore("runs/lr.sqlite").table(), "scatter.png")   # doctest: +SKIP
+    'scatter.png'
+    """
     records = list(records)
     if not records:
         raise ValueError("search_scatter: no trials to plot")

@@ -41,7 +41,11 @@ def _img(path) -> str:
 
 def render_report(title: str, checks=(), history=None, figures=(), search_table: str | None = None,
                   notes=()) -> str:
-    """The report as an HTML string (see :func:`write_report`)."""
+    """The report as an HTML string (see :func:`write_report`).
+
+    >>> render_report("run <1>").count("&lt;1&gt;")
+    2
+    """
     parts = [f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{_e(title)}</title>"
              f"<style>{_CSS}</style></head><body><h1>{_e(title)}</h1>"]
     for n in notes:

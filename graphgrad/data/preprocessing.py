@@ -56,6 +56,7 @@ class _Transform:
 
     @property
     def is_fitted(self) -> bool:
+        """True once ``fit`` has run."""
         return self._feature_shape is not None
 
 
@@ -88,15 +89,18 @@ class ZeroCenter(_Transform):
         self.mean_ = None
 
     def fit(self, X):
+        """Learn the mean from the training set ``X``; returns self."""
         X = _as_2d_or_more(X, "ZeroCenter.fit")
         self.mean_ = X.mean(axis=_stat_axes(X, self.per, self.channel_axis, "ZeroCenter.fit"), keepdims=True)[0]
         self._feature_shape = X.shape[1:]
         return self
 
     def transform(self, X):
+        """``X - mean`` (training mean)."""
         return self._check(X, "transform") - self.mean_
 
     def inverse_transform(self, X):
+        """Undo :meth:`transform`."""
         return self._check(X, "inverse_transform") + self.mean_
 
 
@@ -117,6 +121,7 @@ class Normalize(_Transform):
         self.mean_ = self.std_ = None
 
     def fit(self, X):
+        """Learn mean and std from the training set ``X``; returns self."""
         X = _as_2d_or_more(X, "Normalize.fit")
         axes = _stat_axes(X, self.per, self.channel_axis, "Normalize.fit")
         self.mean_ = X.mean(axis=axes, keepdims=True)[0]
@@ -126,9 +131,11 @@ class Normalize(_Transform):
         return self
 
     def transform(self, X):
+        """``(X - mean) / std`` with training statistics."""
         return (self._check(X, "transform") - self.mean_) / self.std_
 
     def inverse_transform(self, X):
+        """Undo :meth:`transform`."""
         return self._check(X, "inverse_transform") * self.std_ + self.mean_
 
 
@@ -152,6 +159,7 @@ class PCA(_Transform):
         self.mean_ = self.components_ = self.explained_variance_ = None
 
     def fit(self, X):
+        """Learn the mean and principal axes from the training set ``X``; returns self."""
         X = _as_2d_or_more(X, f"{type(self).__name__}.fit", min_rows=2)
         flat = X.reshape(len(X), -1)
         D = flat.shape[1]
@@ -175,10 +183,12 @@ class PCA(_Transform):
         return self
 
     def transform(self, X):
+        """Coordinates of ``X`` (centred, flattened) along the top principal axes: (N, k)."""
         X = self._check(X, "transform")
         return (X.reshape(len(X), -1) - self.mean_) @ self.components_.T
 
     def inverse_transform(self, Z):
+        """Map (N, k) coordinates back to input space (lossy when k < D)."""
         if self.components_ is None:
             raise NotFittedError("PCA.inverse_transform called before fit: call fit(X_train) first")
         Z = np.asarray(Z, dtype=np.float64)
@@ -214,6 +224,7 @@ class Whiten(PCA):
         self.method, self.eps = method, eps
 
     def transform(self, X):
+        """Whitened ``X``: (N, k) for PCA whitening, the input's shape for ZCA."""
         X = self._check(X, "transform")
         rot = (X.reshape(len(X), -1) - self.mean_) @ self.components_.T
         white = rot / np.sqrt(self.explained_variance_ + self.eps)
@@ -222,4 +233,5 @@ class Whiten(PCA):
         return (white @ self.components_).reshape((len(X),) + self._feature_shape)
 
     def inverse_transform(self, Z):
+        """Not provided: keep the original data instead."""
         raise NotImplementedError("Whiten.inverse_transform is not provided; keep the original data")

@@ -71,7 +71,11 @@ def check_initial_loss(model, X, y, loss: str = "softmax", num_classes: int | No
 
 
 def check_regularization(model, X, y, loss: str = "softmax", reg: float = 1e3) -> CheckResult:
-    """Turning the regularisation up (lecture: to 1e3) must raise the loss above the data loss."""
+    """Turning the regularisation up (lecture: to 1e3) must raise the loss above the data loss.
+
+    >>> check_regularization(net, X_train, y_train).passed     # doctest: +SKIP
+    True
+    """
     base = _loss_value(model, X, y, loss, 0.0)
     up = _loss_value(model, X, y, loss, reg)
     ok = up > base
@@ -109,6 +113,9 @@ def check_overfit_small_subset(make_model, X, y, n: int = 20, lr: float = 0.5, s
                                loss: str = "softmax", optimizer: str = "sgd", seed: int = 0) -> CheckResult:
     """Train a fresh ``make_model()`` on the first ``n`` samples, no regularisation: a working
     model and backward pass reach 100% training accuracy (and a loss near zero).
+
+    >>> check_overfit_small_subset(lambda: make_net(), X_train, y_train, n=20).verdict   # doctest: +SKIP
+    '20 samples: train accuracy 1.00, loss 2.303 -> 0.0021 in 200 steps: ...'
     """
     if n < 1 or n > len(X):
         raise ValueError(f"check_overfit_small_subset: n must be in 1..{len(X)}, got {n}")
@@ -135,6 +142,7 @@ class LRSweep:
     result: CheckResult | None = None
 
     def good_range(self):
+        """(smallest, largest) rate judged good, or None."""
         good = [lr for lr, v in zip(self.lrs, self.verdicts) if v == "good"]
         return (min(good), max(good)) if good else None
 
@@ -146,6 +154,10 @@ def lr_sweep(make_model, X, y, lrs=None, steps: int = 50, batch_size: int | None
     * **too high** – the loss becomes NaN or infinite, or ends above where it started ("exploding");
     * **too low** – the loss barely goes down (by less than ``low_drop``, relative);
     * **good** – otherwise.
+
+    >>> sweep = lr_sweep(make_net, X_train, y_train, lrs=[1e-6, 1e-1, 1e3])   # doctest: +SKIP
+    >>> sweep.verdicts                                                       # doctest: +SKIP
+    ['too low', 'good', 'too high']
     """
     lrs = list(np.logspace(-6, 1, 8) if lrs is None else lrs)
     if not lrs or any(not (lr > 0) for lr in lrs):

@@ -41,6 +41,7 @@ class InitRun:
 
     @property
     def label(self) -> str:
+        """Display name, e.g. ``"Xavier, tanh"``."""
         return f"{_LABELS.get(self.init, self.init)}, {self.nonlinearity}"
 
 
@@ -62,7 +63,11 @@ def _weights(init: str, fan_in: int, fan_out: int, rng):
 def activation_statistics(init: str, nonlinearity: str, layers: int = 10, width: int = 500, n: int = 1000,
                           seed: int = 0, bins: int = 40, keep_samples: int = 0) -> InitRun:
     """Forward ``n`` random inputs through ``layers`` fully connected layers of ``width`` units
-    with weights from ``init`` and record each layer's activation mean, std and histogram."""
+    with weights from ``init`` and record each layer's activation mean, std and histogram.
+
+    >>> activation_statistics("he", "relu", layers=3, width=50, n=100).verdict
+    'healthy'
+    """
     if nonlinearity not in ("tanh", "relu"):
         raise ValueError(f"activation_statistics: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
     if layers < 1 or width < 1 or n < 1:

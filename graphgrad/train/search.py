@@ -53,7 +53,11 @@ def plan_stage(space: SearchSpace, method: str, n_trials: int, seed: int, stage:
 
 
 def run_trial(trial_fn, params: dict, seed: int) -> dict:
-    """Run one trial in a worker and package its outcome (never raises: errors are results)."""
+    """Run one trial in a worker and package its outcome (never raises: errors are results).
+
+    >>> run_trial(toy_objective, {"lr": 1e-3, "reg": 1e-4}, seed=0)["status"]
+    'done'
+    """
     t0 = time.perf_counter()
     try:
         out = trial_fn(params, seed)
@@ -99,9 +103,11 @@ class SearchResult:
 
     @property
     def best(self) -> TrialRecord | None:
+        """The trial with the highest validation accuracy (None when nothing finished)."""
         return self.table[0] if self.table else None
 
     def format(self, limit: int | None = None) -> str:
+        """The results table as text (see :func:`format_table`)."""
         return format_table(self.table, limit=limit)
 
 
@@ -168,6 +174,10 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
     store that already holds trials). ``executor`` defaults to a process pool of
     ``max_workers``; any ``concurrent.futures.Executor`` works, e.g. a dask.distributed
     client's ``get_executor()``. ``on_trial(record)`` is called after each trial is stored.
+
+    >>> res = search(toy_objective, SearchSpace(lr=LogUniform(1e-5, 1e-1)), n_trials=4,
+    ...              storage="runs/lr.sqlite")            # doctest: +SKIP
+    >>> print(res.format(limit=3))                         # doctest: +SKIP
     """
     if not isinstance(space, SearchSpace):
         raise SearchError(f"search: space must be a SearchSpace, got {type(space).__name__}")
@@ -247,6 +257,8 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
 
 
 class StoreMismatch(SearchError):
+    """A store's trial differs from the one this search plans at the same (stage, index)."""
+
     def __init__(self, path, stage, index, stored, planned):
         super().__init__(f"search: trial store {path!r} holds stage {stage} trial {index} with params {stored}, "
                          f"but this search plans {planned}; it was written by a different search")

@@ -180,6 +180,7 @@ _KINDS = {"loguniform": LogUniform, "uniform": Uniform}
 
 
 def dimension_from_dict(d: dict) -> Dimension:
+    """Inverse of ``Dimension.to_dict``. ``dimension_from_dict({"kind": "uniform", "low": 0, "high": 1})``"""
     if d.get("kind") == "choice":
         return Choice(d["options"])
     if d.get("kind") in _KINDS:

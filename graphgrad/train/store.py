@@ -170,13 +170,16 @@ class TrialStore:
             raise StoreError(f"{self.path!r} is corrupt (SQLite quick_check: {ok}); it was left untouched")
 
     def meta(self) -> dict:
+        """The store's key/value header (format, schema_version, space, settings, owner)."""
         return dict(self._conn.execute("SELECT key, value FROM meta"))
 
     def space(self) -> SearchSpace | None:
+        """The search space the store was made for."""
         m = self.meta()
         return SearchSpace.from_dict(json.loads(m["space"])) if "space" in m else None
 
     def settings(self) -> dict:
+        """The search's settings (method, seed, n_trials, ...) recorded at creation."""
         return json.loads(self.meta().get("settings", "{}"))
 
     def initialise(self, space: SearchSpace, settings: dict):
@@ -228,11 +231,13 @@ class TrialStore:
         return n
 
     def release(self):
+        """Give up ownership (the search finished)."""
         with self._conn:
             self._conn.execute("DELETE FROM meta WHERE key = 'owner'")
 
     # -- stages ------------------------------------------------------------------------------
     def stage_space(self, stage: int) -> SearchSpace | None:
+        """The (refined) space searched in ``stage``, or None if not started."""
         row = self._conn.execute("SELECT space FROM stages WHERE stage = ?", (stage,)).fetchone()
         return SearchSpace.from_dict(json.loads(row[0])) if row else None
 
@@ -312,6 +317,7 @@ class TrialStore:
         return sorted(self.finished(stage).values(), key=_sort_key)
 
     def close(self):
+        """Close the connection (committed trials are already on disk)."""
         self._conn.close()
 
     def __enter__(self):

@@ -41,7 +41,11 @@ LOSSES = ("softmax", "svm")
 
 
 def loss_fn(name):
-    """The data loss by name: ``"softmax"`` (cross-entropy) or ``"svm"`` (cs231n's hinge loss)."""
+    """The data loss by name: ``"softmax"`` (cross-entropy) or ``"svm"`` (cs231n's hinge loss).
+
+    >>> loss_fn("softmax").__name__
+    'cross_entropy'
+    """
     from ..nn import functional as F  # nn imports train lazily never; keep import order simple
     if callable(name):
         return name
@@ -53,14 +57,22 @@ def loss_fn(name):
 
 
 def weight_parameters(model) -> list:
-    """``(name, parameter)`` for the weights (ndim >= 2) that L2 regularisation applies to."""
+    """``(name, parameter)`` for the weights (ndim >= 2) that L2 regularisation applies to.
+
+    >>> from graphgrad import nn
+    >>> [n for n, _ in weight_parameters(nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 2)))]
+    ['0.weight', '2.weight']
+    """
     named = list(model.named_parameters()) if hasattr(model, "named_parameters") else \
         [(str(i), p) for i, p in enumerate(model.parameters())]
     return [(n, p) for n, p in named if p.ndim >= 2]
 
 
 def objective(model, X, y, loss="softmax", reg: float = 0.0) -> Value:
-    """Data loss plus ``reg · Σ W²`` over the weight matrices (biases are not regularised)."""
+    """Data loss plus ``reg · Σ W²`` over the weight matrices (biases are not regularised).
+
+    >>> objective(net, X_batch, y_batch, "softmax", reg=1e-3).backward()   # doctest: +SKIP
+    """
     scores = model(X if isinstance(X, Value) else Value(X))
     L = loss_fn(loss)(scores, y)
     if reg:
@@ -70,7 +82,11 @@ def objective(model, X, y, loss="softmax", reg: float = 0.0) -> Value:
 
 
 def predict(model, X, batch_size: int = 1024) -> np.ndarray:
-    """Class predictions (argmax of the scores) without recording a graph."""
+    """Class predictions (argmax of the scores) without recording a graph.
+
+    >>> predict(net, X_val[:3])        # doctest: +SKIP
+    array([3, 1, 7])
+    """
     was_training = getattr(model, "training", None)
     if was_training is not None and hasattr(model, "eval"):
         model.eval()
@@ -108,15 +124,18 @@ class History:
     best_epoch: int = -1
 
     def column(self, key: str) -> list:
+        """One metric across epochs. ``History(epochs=[{"loss": 1.0}]).column("loss") == [1.0]``"""
         return [e.get(key) for e in self.epochs]
 
     def to_json(self) -> str:
+        """The history as JSON text (what checkpoints store)."""
         return json.dumps({"epochs": self.epochs, "iteration_loss": self.iteration_loss,
                            "diverged": self.diverged, "message": self.message,
                            "best_val_acc": self.best_val_acc, "best_epoch": self.best_epoch}, allow_nan=True)
 
     @classmethod
     def from_json(cls, text: str) -> "History":
+        """Inverse of :meth:`to_json`. ``History.from_json(h.to_json()) == h``"""
         return cls(**json.loads(text))
 
 

@@ -6,6 +6,7 @@ import sys
 
 
 def register(subparsers):
+    """Add ``graphgrad search show`` to the CLI (called by ``viz.cli.build_parser``)."""
     p = subparsers.add_parser("search", help="look at a hyperparameter search's trial store",
                               description="Inspect the SQLite trial store written by graphgrad.train.search.")
     sub = p.add_subparsers(dest="search_command", metavar="ACTION")
@@ -21,6 +22,7 @@ def register(subparsers):
 
 
 def run_show(args) -> int:
+    """Print the table (and write the scatter); returns the exit status (2: not a store)."""
     from graphgrad.train import StoreError, TrialStore, format_table
     try:
         with TrialStore(args.store, readonly=True) as store:
