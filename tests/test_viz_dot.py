@@ -236,3 +236,13 @@ def test_networkx_and_json_match_the_dot():
     assert len(data["nodes"]) == G.number_of_nodes()
     ops = sorted(n["op"] for n in data["nodes"] if n["kind"] == "gate")
     assert ops == sorted(["mul", "mul", "add", "add", "mul", "exp", "add", "div"])
+
+
+def test_export_and_gallery_errors(tmp_path):
+    from viz.gallery import build_gallery
+    with pytest.raises(TypeError, match="viz: expected a graphgrad Value to draw, got list"):
+        viz.to_networkx([1.0])
+    with pytest.raises(TypeError, match="viz: expected a graphgrad Value to draw, got float"):
+        viz.to_json(1.0)
+    with pytest.raises(FileNotFoundError, match="gallery: .* lacks 01_add_mul.py"):
+        build_gallery(tmp_path / "out", examples=tmp_path, log=lambda *a: None)

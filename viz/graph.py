@@ -142,6 +142,8 @@ def build(root, collapse=None, max_nodes: int | None = DEFAULT_MAX_NODES) -> Cir
     >>> build(f).node_count()                  # doctest: +SKIP
     7
     """
+    if not hasattr(root, "inputs") or not hasattr(root, "is_constant"):
+        raise TypeError(f"viz: expected a graphgrad Value to draw, got {type(root).__name__}")
     values = topo_order(root)
     drawn = [v for v in values if not _foldable(v) or v is root]
     inst = _instances(drawn)
