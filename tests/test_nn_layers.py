@@ -321,3 +321,21 @@ def test_flatten_gradcheck(rng):
     x = P(rng.standard_normal((2, 3, 2, 2)))
     assert nn.Flatten()(x).shape == (2, 12)
     assert_grads(lambda x: nn.Flatten()(x), x)
+
+
+@pytest.mark.parametrize("offset", [0.0, 12.0, 3000.0])
+def test_batch_norm_far_from_zero_mean_keeps_float32_accuracy(rng, offset):
+    # Near 0 the op uses the affine shortcut y = a·x + c; with the mean 3000 std away that
+    # shortcut would lose ~11 bits (error ~2e-4), so the op switches to centred forms.
+    x64 = offset + rng.standard_normal((64, 8))
+    G = rng.standard_normal((64, 8))
+    x = gg.Value(x64.astype(np.float32), requires_grad=True)
+    out = F.batch_norm(x, None, None, None, None, training=True)
+    out.backward(G.astype(np.float32))
+    xs = x.numpy().astype(np.float64)
+    mu = x.numpy().mean(0).astype(np.float64)          # the float32 batch mean, as the op has it
+    sd = np.sqrt(((xs - mu) ** 2).mean(0) + 1e-5)
+    xhat = (xs - mu) / sd
+    dx = (G - G.mean(0) - xhat * (G * xhat).mean(0)) / sd
+    np.testing.assert_allclose(out.numpy(), xhat, atol=5e-6)
+    np.testing.assert_allclose(x.grad, dx, atol=5e-6 * np.abs(dx).max())
