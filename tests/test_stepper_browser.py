@@ -125,3 +125,25 @@ def test_sigmoid_step_reads_slide_numbers(browser, tmp_path):
     page.click("#next")
     assert "gate σ" in page.text_content("#heading")
     assert "1.00 × 0.20 = 0.20" in page.text_content("#lines")
+
+
+def test_forward_then_backward_page(browser, tmp_path):
+    s = example("01_add_mul.py")
+    st = viz.Stepper(s.trace_for(s.namespace["f"]), fmt="g", forward=True)
+    path = tmp_path / "fwd.html"
+    st.to_html(path)
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.resolve().as_uri())
+    assert page.get_attribute("body", "data-phase") == "forward"
+    green_hidden = """Array.from(document.querySelectorAll('#figure text.pending'))
+        .filter(t => t.getAttribute('fill') === '#2e7d32').length"""
+    assert page.evaluate(green_hidden) == 2                       # q and f not computed yet
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate(green_hidden) == 1 and "q = -2 + 5 = 3" in page.text_content("#lines")
+    for _ in range(len(st)):
+        page.keyboard.press("ArrowRight")
+    assert page.get_attribute("body", "data-phase") == "backward"
+    assert page.evaluate(green_hidden) == 0 and page.locator("text.pending").count() == 0
+    assert not errors

@@ -129,3 +129,18 @@ def test_collapsed_group_highlights_its_box():
     box = [g.id for g in st.circuit.gates if g.collapsed][0]
     assert [st[k].node_id for k in range(1, 5)] == [box] * 4
     assert st[5].node_id != box
+
+
+def test_forward_frames_reveal_values_left_to_right():
+    s = example("01_add_mul.py")
+    st = viz.Stepper(s.trace_for(s.namespace["f"]), fmt="g", forward=True)
+    assert len(st) == 3 + 3                               # inputs, + gate, * gate; seed, 2 steps
+    assert [f.phase for f in st] == ["forward"] * 3 + ["backward"] * 3
+    assert "q = -2 + 5 = 3" in st.text(1) and "f = 3 * -4 = -12" in st.text(2)
+    assert st[3].label == "seed" and st[3].index == 3
+    greens = []
+    for k in range(len(st)):
+        root = ET.fromstring(st.frame_svg(k).encode())
+        greens.append(sum(1 for t in root.iter(SVG_NS + "text")
+                          if t.get("fill") == "#2e7d32" and t.get("fill-opacity") != "0"))
+    assert greens == [3, 4, 5, 5, 5, 5]                   # x y z, then q, then f

@@ -57,7 +57,7 @@ def build_gallery(out_dir, examples=None, steppers: bool = True, png: bool = Tru
                 if Stepper is not None:
                     st = Stepper(script.trace_for(value), fmt=opts.get("fmt", ".2f"),
                                  collapse=opts.get("collapse"),
-                                 max_values=opts.get("max_values", 16), title=f"{script.title}: {name}")
+                                 max_values=opts.get("max_values", 16), forward=True, title=f"{script.title}: {name}")
                     step_page = f"{base}_step.html"
                     st.to_html(out / step_page)
             items.append((name, caption, svg, base, step_page, png))

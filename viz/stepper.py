@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 
 from . import graph as _graph
-from .dot import GRAD_COLOR, circuit_to_dot
+from .dot import GRAD_COLOR, VALUE_COLOR, circuit_to_dot
 from .fmt import DEFAULT_FMT, arithmetic, fmt_number, fmt_shape, sum_text, tensor_lines
 
 HIGHLIGHT_FILL = "#fff59d"
@@ -39,6 +39,8 @@ class Stepper:
 
     ``source`` is a Value (its backward pass is run with a trace, keeping any
     gradients it already had) or a ``BackwardTrace`` from ``f.backward(trace=True)``.
+    With ``forward=True`` the frames first walk the forward pass (values appear gate by
+    gate, left to right), then the backward pass.
 
     >>> import graphgrad as gg
     >>> x = gg.Value(2.0, requires_grad=True, name="x")
@@ -48,7 +50,7 @@ class Stepper:
     """
 
     def __init__(self, source, fmt=DEFAULT_FMT, collapse=None, max_nodes=_graph.DEFAULT_MAX_NODES,
-                 max_values: int = 16, title: str | None = None):
+                 max_values: int = 16, title: str | None = None, forward: bool = False):
         self.trace = _trace_of(source)
         self.root = self.trace.output
         self.fmt = fmt
@@ -56,7 +58,10 @@ class Stepper:
         self.title = title
         self.circuit = _graph.build(self.root, collapse=collapse, max_nodes=max_nodes)
         self._final = _final_grads(self.trace)
-        self._frames = _frames(self)
+        self.forward = bool(forward)
+        self._frames = (_forward_frames(self) if forward else []) + _frames(self)
+        for k, f in enumerate(self._frames):
+            f.index = k
         self.index = 0
         self._svg = None
 
@@ -153,6 +158,14 @@ class Stepper:
                 for line in g.iter(f"{{{SVG_NS}}}polyline"):
                     line.set("stroke", GRAD_COLOR)
                     line.set("stroke-width", "2.5")
+        if f.values is not None:
+            shown = set(f.values)
+            for w in self.circuit.wires:
+                g = groups.get(w.id)
+                if g is not None and w.id not in shown:
+                    for t in g.iter(f"{{{SVG_NS}}}text"):
+                        if t.get("fill", "").lower() == VALUE_COLOR:
+                            t.set("fill-opacity", "0")
         cur = groups.get(f.node_id)
         if cur is not None:
             for shape in list(cur.iter(f"{{{SVG_NS}}}ellipse")) + list(cur.iter(f"{{{SVG_NS}}}path")) \
@@ -248,7 +261,7 @@ class Frame:
     """One frame: which gate runs, its numbers, and which gradients are known so far."""
 
     def __init__(self, index, value, node_id, label, upstream, local, downstream, heading, lines,
-                 grads, fresh, edges, group=()):
+                 grads, fresh, edges, group=(), values=None, phase="backward"):
         self.index, self.value, self.node_id, self.label = index, value, node_id, label
         self.upstream, self.local, self.downstream = upstream, local, downstream
         self.heading, self.lines = heading, lines
@@ -256,11 +269,13 @@ class Frame:
         self.fresh = fresh        # wire ids that received a gradient in this frame
         self.edges = edges        # edge ids of the running gate
         self.group = group
+        self.values = values      # wire ids whose forward value is shown (None: all)
+        self.phase = phase        # "forward" or "backward"
 
     def as_json(self) -> dict:
         return {"node": self.node_id, "label": self.label, "heading": self.heading,
                 "lines": self.lines, "grads": {k: [t, fin] for k, (t, fin) in self.grads.items()},
-                "fresh": self.fresh, "edges": self.edges}
+                "fresh": self.fresh, "edges": self.edges, "values": self.values, "phase": self.phase}
 
     def __repr__(self) -> str:
         return f"<Frame {self.index}: {self.heading}>"
@@ -397,6 +412,33 @@ def _frames(st) -> list:
         heading = f"step {k}/{len(trace)}: gate {label}" + (f"  [{' / '.join(s.group)}]" if s.group else "")
         frames.append(Frame(k, v, node_id, label, s.upstream, s.local, s.downstream, heading, lines,
                             dict(state), fresh, edges, s.group))
+    return frames
+
+
+def _forward_frames(st) -> list:
+    """Frames of the forward pass: the inputs, then one gate (or group box) at a time."""
+    c, fmt = st.circuit, st.fmt
+    wires = {w.id: w for w in c.wires}
+    shown = [w.id for w in c.wires if w.producer is None]
+    n = len(c.gates)
+    frames = [Frame(0, st.root, None, "inputs", None, None, None,
+                    f"forward 0/{n}: the inputs",
+                    [f"{_name(wires[w].value, c)} = {_fmt_value(wires[w].value.data, fmt)}" for w in shown],
+                    {}, [], [], values=list(shown), phase="forward")]
+    for k, g in enumerate(c.gates, start=1):
+        args = [_fmt_value(wires[w].value.data, fmt) for _, w in g.inputs]
+        if len(args) == 2 and g.label in ("+", "-", "*", "/", "@", "**", "max", "min"):
+            expr = f"{args[0]} {g.label} {args[1]}" if g.label not in ("max", "min") else \
+                f"{g.label}({args[0]}, {args[1]})"
+        else:
+            expr = f"{g.label}({', '.join(args)})"
+        lines = [f"{_name(wires[w].value, c)} = {expr} = {_fmt_value(wires[w].value.data, fmt)}"
+                 for w in g.outputs]
+        shown = shown + list(g.outputs)
+        edges = [f"e_{w}_{g.id}" for _, w in g.inputs] + [f"e_{g.id}_{w}" for w in g.outputs]
+        frames.append(Frame(k, g.value, g.id, g.label, None, None, None,
+                            f"forward {k}/{n}: gate {g.label}", lines, {}, [], edges,
+                            values=list(shown), phase="forward"))
     return frames
 
 

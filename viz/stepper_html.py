@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import json
 
-from .dot import GRAD_COLOR
+from .dot import GRAD_COLOR, VALUE_COLOR
 from .stepper import HIGHLIGHT_FILL, PARTIAL_COLOR
 
 
@@ -27,7 +27,7 @@ def page(st) -> str:
     n = len(st)
     return _TEMPLATE.format(
         title=html.escape(title), svg=svg, frames=frames, wires=wires, last=n - 1, n=n,
-        grad=GRAD_COLOR, hi=HIGHLIGHT_FILL, partial=PARTIAL_COLOR)
+        grad=GRAD_COLOR, value=VALUE_COLOR, hi=HIGHLIGHT_FILL, partial=PARTIAL_COLOR)
 
 
 _TEMPLATE = """<!DOCTYPE html>
@@ -75,6 +75,7 @@ g.fresh polyline{{stroke:{grad};stroke-width:2.5}}
   var wires = JSON.parse(document.getElementById("wires").textContent);
   var svg = document.querySelector("#figure svg");
   var grads = {{}};       // wire id -> [text elements drawn in the gradient colour]
+  var vals = {{}};        // wire id -> [text elements drawn in the value colour]
   var finals = {{}};      // wire id -> their final text
   wires.forEach(function (id) {{
     var g = svg.getElementById ? svg.getElementById(id) : document.getElementById(id);
@@ -83,6 +84,9 @@ g.fresh polyline{{stroke:{grad};stroke-width:2.5}}
       return (t.getAttribute("fill") || "").toLowerCase() === "{grad}";
     }});
     grads[id] = ts;
+    vals[id] = Array.prototype.filter.call(g.querySelectorAll("text"), function (t) {{
+      return (t.getAttribute("fill") || "").toLowerCase() === "{value}";
+    }});
     finals[id] = ts.map(function (t) {{ return t.textContent; }});
   }});
   var marked = [];
@@ -102,7 +106,13 @@ g.fresh polyline{{stroke:{grad};stroke-width:2.5}}
         else if (!st[1]) {{ t.classList.add("partial"); if (st[0] !== null && ts.length === 1) t.textContent = st[0]; }}
       }});
     }});
-    var cur = document.getElementById(f.node);
+    var shown = f.values ? new Set(f.values) : null;
+    Object.keys(vals).forEach(function (id) {{
+      vals[id].forEach(function (t) {{
+        if (shown && !shown.has(id)) t.classList.add("pending"); else t.classList.remove("pending");
+      }});
+    }});
+    var cur = f.node ? document.getElementById(f.node) : null;
     mark(cur, "current");
     if (cur && cur.scrollIntoView) {{ cur.scrollIntoView({{block: "nearest", inline: "center"}}); }}
     f.edges.forEach(function (e) {{ mark(document.getElementById(e), "hot"); }});
@@ -119,6 +129,7 @@ g.fresh polyline{{stroke:{grad};stroke-width:2.5}}
     document.getElementById("next").disabled = (i === frames.length - 1);
     document.body.setAttribute("data-step", i);
     document.body.setAttribute("data-node", f.node || "");
+    document.body.setAttribute("data-phase", f.phase);
   }}
   document.getElementById("prev").addEventListener("click", function () {{ show(i - 1); }});
   document.getElementById("next").addEventListener("click", function () {{ show(i + 1); }});

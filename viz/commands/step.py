@@ -13,6 +13,7 @@ def register(subparsers):
     p.add_argument("-n", "--name", help="the Value to step (default: the script's first diagram)")
     p.add_argument("--fmt", default=None, help='number format (default: the script\'s, else ".2f")')
     p.add_argument("--html", help="also write the self-contained HTML stepper to this file")
+    p.add_argument("--forward", action="store_true", help="walk the forward pass first, gate by gate")
     p.set_defaults(func=run)
 
 
@@ -39,7 +40,7 @@ def run(args, stdin=None, stdout=None) -> int:
             raise KeyError(f"{args.script} exposes no Value computed from others")
         name, value, trace, opts = _pick(script, args.name)
         st = Stepper(trace if trace is not None else value, fmt=args.fmt or opts.get("fmt", ".2f"),
-                     title=name)
+                     title=name, forward=args.forward)
     except (FileNotFoundError, KeyError, ValueError, TypeError) as e:
         print(f"graphgrad step: {e.args[0] if e.args else e}", file=sys.stderr)
         return 2
@@ -47,8 +48,9 @@ def run(args, stdin=None, stdout=None) -> int:
         st.to_html(args.html)
         print(f"wrote {args.html}", file=out)
     n = len(st)
-    print(f"{script.title}: backward pass of {name}, {n - 1} gates "
-          f"({n} frames with the seed)", file=out)
+    fwd = sum(1 for f in st if f.phase == "forward")
+    print(f"{script.title}: backward pass of {name}, {len(st.trace)} gates "
+          f"({n} frames: " + (f"{fwd} forward, " if fwd else "") + "the seed, one per gate)", file=out)
     if not stdin.isatty():
         for i in range(n):
             print(st.text(i), file=out)
