@@ -178,7 +178,7 @@ def dropout(x, p: float = 0.5, training: bool = True, rng=None) -> Value:
     so nothing changes at test time (``training=False`` returns ``x``).
 
     >>> dropout(gg.Value(np.ones(4)), 0.5, rng=0).numpy()
-    array([2., 0., 2., 2.])
+    array([2., 0., 0., 0.])
     """
     if not 0.0 <= p < 1.0:
         raise ValueError(f"dropout: p must be in [0, 1), got {p}")

@@ -1,0 +1,19 @@
+"""The docstring examples of graphgrad.nn run and print what they show."""
+import doctest
+
+import numpy as np
+import pytest
+
+import graphgrad as gg
+from graphgrad import nn
+from graphgrad.nn import activations, functional, init, layers, losses, module
+
+
+@pytest.mark.parametrize("mod", [functional, init, layers, activations, losses, module, nn],
+                         ids=lambda m: m.__name__)
+def test_docstring_examples(mod):
+    globs = dict(gg=gg, np=np, nn=nn, F=functional, x=gg.Value(1.0, requires_grad=True))
+    globs.update({k: getattr(nn, k) for k in nn.__all__})
+    res = doctest.testmod(mod, extraglobs=globs, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+                          report=False)
+    assert res.attempted > 0 and res.failed == 0, f"{res.failed} of {res.attempted} examples failed in {mod.__name__}"
