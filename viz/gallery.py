@@ -69,10 +69,13 @@ def build_gallery(out_dir, examples=None, steppers: bool = True, png: bool = Tru
     return index
 
 
-def _strip_prolog(svg: str) -> str:
-    """Inline SVG: drop the XML prolog and DOCTYPE, which are not allowed inside HTML."""
+def _strip_prolog(svg: str, prefix: str = "") -> str:
+    """Inline SVG: drop the XML prolog and DOCTYPE (not allowed inside HTML) and prefix the
+    element ids, so that many diagrams on one page keep their ids unique."""
+    import re
     i = svg.find("<svg")
-    return svg[i:] if i >= 0 else svg
+    svg = svg[i:] if i >= 0 else svg
+    return re.sub(r'\bid="', f'id="{prefix}', svg) if prefix else svg
 
 
 def _width_pt(svg: str) -> float:
@@ -96,7 +99,7 @@ def _index_html(cards) -> str:
             if step_page:
                 links.insert(0, f'<a class="step" href="{esc(step_page)}">▶ step through backprop</a>')
             wide = " wide" if _width_pt(svg) > 1500 else ""
-            parts.append(f'<figure><div class="svg{wide}">{_strip_prolog(svg)}</div>'
+            parts.append(f'<figure><div class="svg{wide}">{_strip_prolog(svg, base + "_")}</div>'
                          f'<figcaption><b>{esc(name)}</b>{" — " + esc(caption) if caption else ""}'
                          f'<span class="links">{" · ".join(links)}</span></figcaption></figure>')
         parts.append("</section>")
@@ -123,7 +126,7 @@ header p{margin:0;color:#cfd8dc;max-width:60em;line-height:1.45}
 nav{position:sticky;top:0;background:#fff;border-bottom:1px solid #ddd;padding:10px 32px;z-index:2}
 nav a{margin-right:16px;color:#1565c0;text-decoration:none;font-size:14px}
 main{padding:18px 32px;max-width:1500px}
-.card{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.12);padding:16px 22px;margin:0 0 22px}
+.card{scroll-margin-top:48px;background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.12);padding:16px 22px;margin:0 0 22px}
 .card h2{margin:0 0 6px;font-size:20px}
 .about{margin:0 0 4px;line-height:1.45;max-width:70em}
 .src{margin:0 0 10px;color:#757575;font-size:13px}
