@@ -10,7 +10,7 @@
 The package imports numpy only; drawing lives in the separate ``viz`` package.
 """
 from .autograd import (BackwardStep, BackwardTrace, backward, detect_anomaly, enable_grad,
-                       group, is_grad_enabled, no_grad)
+                       group, is_grad_enabled, no_grad, record_traces)
 from .errors import AnomalyError, BackwardError, GradcheckError, GraphgradError, ShapeError
 from .functions import (clip, concatenate, exp, log, matmul, maximum, mean, minimum, pad,
                         relu, reshape, sigmoid, sqrt, stack, sum, tanh, transpose, where)
@@ -23,7 +23,7 @@ tune_gc_thresholds()
 __version__ = "0.1.0"
 
 __all__ = [
-    "Value", "apply", "restore_gc_thresholds", "backward", "no_grad", "enable_grad", "is_grad_enabled", "group", "detect_anomaly",
+    "Value", "apply", "restore_gc_thresholds", "backward", "no_grad", "enable_grad", "is_grad_enabled", "group", "detect_anomaly", "record_traces",
     "BackwardStep", "BackwardTrace", "gradcheck", "numeric_grad", "rel_error",
     "GraphgradError", "ShapeError", "BackwardError", "AnomalyError", "GradcheckError",
     "maximum", "minimum", "where", "concatenate", "stack", "pad", "clip", "exp", "log", "sqrt",

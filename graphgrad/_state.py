@@ -6,12 +6,13 @@ from __future__ import annotations
 
 
 class _State:
-    __slots__ = ("grad_enabled", "anomaly", "group")
+    __slots__ = ("grad_enabled", "anomaly", "group", "trace_sink")
 
     def __init__(self) -> None:
         self.grad_enabled = True   # False inside no_grad()
         self.anomaly = False       # True inside detect_anomaly()
         self.group = None          # tuple of group names, or None at top level
+        self.trace_sink = None     # a list inside record_traces(): every backward's trace
 
 
 STATE = _State()

@@ -154,6 +154,24 @@ def detect_anomaly():
         STATE.anomaly = old
 
 
+@contextlib.contextmanager
+def record_traces():
+    """Collect the trace of every ``backward()`` run inside the block, even those called
+    without ``trace=True`` (how the stepper and ``graphgrad step`` watch a user's script).
+
+    >>> with record_traces() as traces:
+    ...     f.backward()
+    >>> traces[-1].output is f
+    True
+    """
+    old = STATE.trace_sink
+    sink = STATE.trace_sink = []
+    try:
+        yield sink
+    finally:
+        STATE.trace_sink = old
+
+
 _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -263,7 +281,11 @@ def backward(root: Value, grad=None, retain_graph: bool = False, trace: bool = F
                 if p.requires_grad and p._n < 0:
                     push(p)
         order.reverse()
-        return _propagate(order, grad, retain_graph, trace)
+        sink = STATE.trace_sink
+        result = _propagate(order, grad, retain_graph, trace or sink is not None)
+        if sink is not None:
+            sink.append(result)
+        return result if trace else None
     finally:
         for v in order:
             v._n = -1

@@ -209,3 +209,16 @@ def test_import_is_light_and_tunes_gc_unless_told_not_to():
     env = {"GRAPHGRAD_GC": "default", "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     assert out.splitlines()[1] == "(700, 10, 10)"
+
+
+def test_record_traces_collects_every_backward():
+    x = leaf(2.0)
+    with gg.record_traces() as traces:
+        f = x * 3
+        assert f.backward() is None           # the caller still gets what it asked for
+        g = x.exp()
+        t = g.backward(trace=True)
+    assert [tr.output for tr in traces] == [f, g] and traces[1] is t
+    assert traces[0][0].op == "mul"
+    (x * 2).backward()
+    assert len(traces) == 2                   # recording stopped with the block

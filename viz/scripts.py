@@ -73,24 +73,15 @@ def capture_traces(store: dict):
     """Record a trace for every ``backward()`` call inside the block (``store[id(root)]``).
 
     Scripts call ``f.backward()`` without ``trace=True``; the stepper still needs the
-    trace, so the engine's public ``backward`` is wrapped for the duration.
+    trace, which the engine's ``record_traces()`` collects.
     """
     import graphgrad
-    import graphgrad.autograd as autograd
-    original = autograd.backward
-
-    def backward(root, grad=None, retain_graph=False, trace=False):
-        t = original(root, grad=grad, retain_graph=retain_graph, trace=True)
-        store[id(root)] = t
-        return t if trace else None
-
-    autograd.backward = backward
-    graphgrad.backward = backward
-    try:
-        yield store
-    finally:
-        autograd.backward = original
-        graphgrad.backward = original
+    with graphgrad.record_traces() as traces:
+        try:
+            yield store
+        finally:
+            for t in traces:
+                store[id(t.output)] = t
 
 
 def run_script(path) -> Script:
