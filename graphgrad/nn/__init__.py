@@ -18,11 +18,14 @@ from .layers import (AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatt
 from .losses import (CrossEntropyLoss, L1Loss, MSELoss, MultiMarginLoss, SoftmaxLoss, SVMLoss,
                      l1_regularization, l2_regularization)
 from .module import Module, ModuleList, Parameter, Sequential
+from ._memory import restore_malloc, tune_malloc
+
+tune_malloc()
 
 __all__ = [
     "Module", "ModuleList", "Parameter", "Sequential", "functional", "init", "expanded",
     "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Dropout", "Flatten",
     "Identity", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "PReLU", "ELU", "Maxout", "Softmax",
     "CrossEntropyLoss", "SoftmaxLoss", "MultiMarginLoss", "SVMLoss", "MSELoss", "L1Loss",
-    "l1_regularization", "l2_regularization",
+    "l1_regularization", "l2_regularization", "tune_malloc", "restore_malloc",
 ]
