@@ -131,6 +131,20 @@ def _like(a, ref):
     return b
 
 
+_BLOCK = 1 << 16      # input elements per block (256 KiB of float32)
+
+
+def _blocks(x):
+    """Index tuples that cut x (N, C, H, W) into blocks of about _BLOCK elements along
+    whichever of N and C is outermost in memory, so that the k² strided passes of pooling
+    over one block find it in cache instead of reading the whole tensor k² times."""
+    axis = 0 if abs(x.strides[0]) >= abs(x.strides[1]) else 1
+    n = x.shape[axis]
+    per = max(1, _BLOCK // max(1, x.size // max(n, 1)))
+    sl = [slice(i, min(i + per, n)) for i in range(0, n, per)]
+    return [(b,) for b in sl] if axis == 0 else [(slice(None), b) for b in sl]
+
+
 def _windows(x, k, s, ho, wo):
     """The k·k strided slices of x, one per kernel offset (views, no copies)."""
     he, we = s * (ho - 1) + 1, s * (wo - 1) + 1
@@ -148,11 +162,15 @@ class MaxPool2d(Op):
         # (x.reshape(n, c, ho, k, wo, k).max(axis=(3, 5)) looks neater but numpy reduces
         # small strided axes ~30× slower than these k² elementwise maxima.)
         q = _windows(_padded(x, p, fill=-np.inf), k, s, ho, wo)
+        out = np.empty_like(q[0])            # *_like keeps the input's memory layout
         if len(q) == 1:
-            return q[0].copy(order="K"), None
-        out = np.maximum(q[0], q[1])        # a ufunc result keeps the input's memory layout
-        for qi in q[2:]:
-            np.maximum(out, qi, out=out)
+            np.copyto(out, q[0])
+            return out, None
+        for b in _blocks(x):                 # all k² reads of a block while it is in cache
+            ob = out[b]
+            np.maximum(q[0][b], q[1][b], out=ob)
+            for qi in q[2:]:
+                np.maximum(ob, qi[b], out=ob)
         return out, None
 
     def backward(self, out, g):
@@ -167,22 +185,26 @@ class MaxPool2d(Op):
         dxp = np.empty_like(xp) if tiles else np.zeros_like(xp)   # *_like keeps x's layout
         q = _windows(xp, k, s, ho, wo)
         dq = _windows(dxp, k, s, ho, wo)
-        taken = np.zeros_like(pooled, dtype=bool)     # all in pooled's layout
+        taken = np.empty_like(pooled, dtype=bool)     # all in pooled's layout
         hit = np.empty_like(pooled, dtype=bool)
         overlap = s < k
         last = len(q) - 1
-        for idx, (qi, di) in enumerate(zip(q, dq)):
-            if idx == last:                  # every window has a max: if not taken yet, it is here
-                np.logical_not(taken, out=hit)
-            else:
-                np.equal(qi, pooled, out=hit)
-                if idx:                      # the first max of the window wins ties
-                    np.greater(hit, taken, out=hit)
-                taken |= hit
-            if overlap:
-                di += g * hit
-            else:
-                np.multiply(g, hit, out=di)
+        for b in _blocks(x):
+            tb, hb, gb, pb = taken[b], hit[b], g[b], pooled[b]
+            for idx, (qi, di) in enumerate(zip(q, dq)):
+                if idx == last:              # every window has a max: if not taken yet, it is here
+                    np.logical_not(tb, out=hb)
+                else:
+                    np.equal(qi[b], pb, out=hb)
+                    if idx:                  # the first max of the window wins ties
+                        np.greater(hb, tb, out=hb)
+                        tb |= hb
+                    else:
+                        np.copyto(tb, hb)
+                if overlap:
+                    di[b] += gb * hb
+                else:
+                    np.multiply(gb, hb, out=di[b])
         if p:
             dxp = dxp[:, :, p:-p, p:-p]
         return (dxp,)
