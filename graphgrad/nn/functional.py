@@ -454,32 +454,31 @@ def _buf(b):
 
 
 def _batch_norm_expanded(x, gamma, beta, rm, rv, eps, training):
-    """The cs231n assignment-2 / Kratzert computational graph, one named node per step."""
-    axes = (0,) if x.ndim == 2 else (0, 2, 3)
-    shape = (1, -1) if x.ndim == 2 else (1, -1, 1, 1)
+    """The cs231n assignment-2 / Kratzert computational graph, one named node per step:
+    mu, xmu, sq, var, sqrtvar, ivar, xhat, gammax, out. (N, D) inputs use (D,) statistics
+    broadcast over the batch, exactly as drawn; (N, C, H, W) inputs keep (1, C, 1, 1) ones.
+    """
+    spatial = x.ndim == 4
+    axes = (0, 2, 3) if spatial else (0,)
+    shape = (1, -1, 1, 1) if spatial else (-1,)
+
+    def named(v, name):
+        v.name = name
+        return v
+
     with group("batchnorm"):
         if training:
-            mu = x.mean(axis=axes, keepdims=True)
-            mu.name = "mu"
-            xmu = x - mu
-            xmu.name = "xmu"
-            sq = xmu ** 2
-            sq.name = "sq"
-            var = sq.mean(axis=axes, keepdims=True)
-            var.name = "var"
+            mu = named(x.mean(axis=axes, keepdims=spatial), "mu")
+            xmu = named(x - mu, "xmu")
+            sq = named(xmu ** 2, "sq")
+            var = named(sq.mean(axis=axes, keepdims=spatial), "var")
         else:
             mu = Value(rm.reshape(shape).astype(x.dtype), name="running_mean")
-            xmu = x - mu
-            xmu.name = "xmu"
+            xmu = named(x - mu, "xmu")
             var = Value(rv.reshape(shape).astype(x.dtype), name="running_var")
-        sqrtvar = (var + float(eps)).sqrt()
-        sqrtvar.name = "sqrtvar"
-        ivar = 1.0 / sqrtvar
-        ivar.name = "ivar"
-        xhat = xmu * ivar
-        xhat.name = "xhat"
-        gammax = gamma.reshape(shape) * xhat
-        gammax.name = "gammax"
-        out = gammax + beta.reshape(shape)
-        out.name = "out"
+        sqrtvar = named((var + float(eps)).sqrt(), "sqrtvar")
+        ivar = named(1.0 / sqrtvar, "ivar")
+        xhat = named(xmu * ivar, "xhat")
+        gammax = named((gamma.reshape(shape) if spatial else gamma) * xhat, "gammax")
+        out = named(gammax + (beta.reshape(shape) if spatial else beta), "out")
     return out, mu._data.reshape(-1), var._data.reshape(-1)
