@@ -104,3 +104,27 @@ def test_maxout_module_shape_and_error():
 def test_prelu_error_names_channels():
     with pytest.raises(gg.ShapeError, match=r"prelu.*\(2,\).*3 channels"):
         F.prelu(gg.Value(np.ones((2, 3))), gg.Value(np.ones(2)))
+
+
+def test_parametric_activations_are_single_gates_with_local_values():
+    x = P([-2.0, 0.0, 3.0])
+    for out, label, local in ((F.leaky_relu(x, 0.1), "LeakyReLU(0.1)", [0.1, 0.1, 1.0]),
+                              (F.elu(x, 2.0), "ELU(2)", [2 * np.exp(-2.0), 2.0, 1.0])):
+        assert out.inputs == (x,) and out.label == label
+        np.testing.assert_allclose(out.local_grads()[0], local)
+    p = F.prelu(x, P(0.25))
+    dx, da = p.local_grads()
+    np.testing.assert_allclose(dx, [0.25, 0.25, 1.0])
+    np.testing.assert_allclose(da, [-2.0, 0.0, 0.0])
+
+
+def test_activations_keep_float32_and_scalars(rng):
+    x = gg.Value(rng.standard_normal((3, 4)).astype(np.float32), requires_grad=True)
+    for fn in (lambda v: F.leaky_relu(v, 0.2), F.elu, lambda v: F.prelu(v, gg.Value(np.float32(0.1)))):
+        out = fn(x)
+        out.sum().backward()
+        assert out.dtype == x.grad.dtype == np.float32
+        x.zero_grad()
+    s = gg.Value(-1.0, requires_grad=True)
+    F.leaky_relu(s, 0.5).backward()
+    assert float(s.grad) == 0.5

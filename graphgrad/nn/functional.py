@@ -19,9 +19,9 @@ import numpy as np
 
 from ..autograd import group
 from ..errors import ShapeError
-from ..functions import maximum, pad as _pad, stack as _stack
-from ..value import Value
-from . import _ops_conv, _ops_loss, _ops_norm
+from ..functions import pad as _pad, stack as _stack
+from ..value import Value, apply
+from . import _ops_act, _ops_conv, _ops_loss, _ops_norm
 from ._node import as_value, needs_grad, record
 from .init import get_rng
 
@@ -95,29 +95,23 @@ def sigmoid(x, expand: bool | None = None) -> Value:
 
 
 def leaky_relu(x, negative_slope: float = 0.01) -> Value:
-    """x for x > 0, slope·x otherwise. ``leaky_relu(gg.Value([-1., 2.]), 0.1).numpy()`` -> ``[-0.1, 2.]``"""
+    """x for x > 0, slope·x otherwise, as one gate ``LeakyReLU(slope)``.
+
+    >>> leaky_relu(gg.Value([-1., 2.]), 0.1).numpy()
+    array([-0.1,  2. ])
+    """
     x = as_value(x)
-    with group("leaky_relu"):
-        return maximum(x, x * float(negative_slope)) if 0 <= negative_slope <= 1 else \
-            _where_pos(x, x, x * float(negative_slope))
-
-
-def _where_pos(x, a, b):
-    from ..functions import where
-    return where(x._data > 0, a, b)
+    return apply(_ops_act.LEAKY_RELU, x, slope=float(negative_slope))
 
 
 def elu(x, alpha: float = 1.0) -> Value:
-    """x for x > 0, α(eᕽ - 1) otherwise. ``elu(gg.Value([0., 1.])).numpy()`` -> ``[0., 1.]``"""
+    """x for x > 0, α(eˣ - 1) otherwise, as one gate ``ELU(α)``.
+
+    >>> elu(gg.Value([0., 1.])).numpy()
+    array([0., 1.])
+    """
     x = as_value(x)
-    with group("elu"):
-        neg = (_min0(x).exp() - 1.0) * float(alpha)
-        return _where_pos(x, x, neg)
-
-
-def _min0(x):
-    from ..functions import minimum
-    return minimum(x, 0.0)
+    return apply(_ops_act.ELU, x, alpha=float(alpha))
 
 
 def prelu(x, weight) -> Value:
@@ -132,10 +126,9 @@ def prelu(x, weight) -> Value:
             raise ShapeError(f"prelu: weight of shape {weight.shape} needs one slope per channel, but the "
                              f"input {x.shape} has {x.shape[1] if x.ndim > 1 else 'no'} channels (axis 1)")
         weight = weight.reshape((1, -1) + (1,) * (x.ndim - 2))
-    elif weight.ndim:
+    elif weight.ndim and x.ndim:
         weight = weight.reshape(())
-    with group("prelu"):
-        return _where_pos(x, x, x * weight)
+    return apply(_ops_act.PRELU, x, weight)
 
 
 def maxout(x, weight, bias, pieces: int) -> Value:

@@ -1,0 +1,103 @@
+"""Fused activation gates with a parameter: Leaky ReLU, ELU, PReLU.
+
+Each is one elementwise gate (drawn as e.g. ``LeakyReLU(0.01)``), with local
+derivatives as values for the stepper. At x = 0 they take the x ≤ 0 branch, as
+PyTorch does (Leaky ReLU's slope there is α, ReLU's is 0).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..ops.base import Op, fit
+
+
+def _neg_mask(a):
+    return a <= 0
+
+
+class LeakyRelu(Op):
+    name, symbol = "leaky_relu", "LeakyReLU"
+    formulas = ("d/dx = 1 if x > 0 else α",)
+    elementwise = True
+
+    def forward(self, a, *, slope):
+        if a.__class__ is float:
+            return (a if a > 0.0 else slope * a), None
+        out = a * a.dtype.type(slope)
+        return np.maximum(a, out, out=out) if 0.0 <= slope <= 1.0 else np.where(a > 0, a, out), None
+
+    def local(self, out):
+        a, s = out._inputs[0]._data, out._attrs["slope"]
+        if a.__class__ is float:
+            return (1.0 if a > 0.0 else s,)
+        d = (a > 0).astype(a.dtype)
+        d *= a.dtype.type(1.0 - s)
+        d += a.dtype.type(s)
+        return (d,)
+
+    def backward(self, out, g):
+        a = out._inputs[0]._data
+        (d,) = self.local(out)
+        return (fit(g * d, a),)
+
+    def label(self, attrs):
+        return f"LeakyReLU({attrs['slope']:g})"
+
+
+class Elu(Op):
+    name, symbol = "elu", "ELU"
+    formulas = ("d/dx = 1 if x > 0 else α·eˣ (= out + α)",)
+    elementwise = True
+
+    def forward(self, a, *, alpha):
+        if a.__class__ is float:
+            return (a if a > 0.0 else alpha * math.expm1(a)), None
+        neg = np.expm1(np.minimum(a, 0))          # min(x, 0): no overflow for large x
+        neg *= a.dtype.type(alpha)
+        return np.where(a > 0, a, neg), None
+
+    def local(self, out):
+        a, o, al = out._inputs[0]._data, out._data, out._attrs["alpha"]
+        if a.__class__ is float:
+            return (1.0 if a > 0.0 else o + al,)
+        return (np.where(a > 0, 1, o + a.dtype.type(al)).astype(a.dtype, copy=False),)
+
+    def backward(self, out, g):
+        a = out._inputs[0]._data
+        (d,) = self.local(out)
+        return (fit(g * d, a),)
+
+    def label(self, attrs):
+        return f"ELU({attrs['alpha']:g})"
+
+
+class Prelu(Op):
+    """x if x > 0 else α·x with α an input of the graph (learned)."""
+
+    name, symbol = "prelu", "PReLU"
+    formulas = ("d/dx = 1 if x > 0 else α", "d/dα = 0 if x > 0 else x")
+    elementwise = True
+
+    def forward(self, a, w):
+        if a.__class__ is float and w.__class__ is float:
+            return (a if a > 0.0 else w * a), None
+        return np.where(a > 0, a, a * w), None
+
+    def local(self, out):
+        a, w = out._inputs[0]._data, out._inputs[1]._data
+        if a.__class__ is float and w.__class__ is float:
+            return (1.0, 0.0) if a > 0.0 else (w, a)
+        neg = _neg_mask(a)
+        dx = np.where(neg, w, 1).astype(np.result_type(a, w), copy=False)
+        return dx, a * neg
+
+    def backward(self, out, g):
+        x, w = out._inputs
+        dx_local, dw_local = self.local(out)
+        return (fit(g * dx_local, x._data) if x.requires_grad else None,
+                fit(g * dw_local, w._data) if w.requires_grad else None)
+
+
+LEAKY_RELU, ELU, PRELU = LeakyRelu(), Elu(), Prelu()
