@@ -448,12 +448,10 @@ def _buf(b):
 
 def _batch_norm_expanded(x, gamma, beta, rm, rv, eps, training):
     """The cs231n assignment-2 / Kratzert computational graph, one named node per step:
-    mu, xmu, sq, var, sqrtvar, ivar, xhat, gammax, out. (N, D) inputs use (D,) statistics
-    broadcast over the batch, exactly as drawn; (N, C, H, W) inputs keep (1, C, 1, 1) ones.
-    """
-    spatial = x.ndim == 4
-    axes = (0, 2, 3) if spatial else (0,)
-    shape = (1, -1, 1, 1) if spatial else (-1,)
+    mu, xmu, sq, var, sqrtvar, ivar, xhat, gammax, out (statistics kept as (1, D) or
+    (1, C, 1, 1) rows, γ and β reshaped to match)."""
+    axes = (0,) if x.ndim == 2 else (0, 2, 3)
+    shape = (1, -1) if x.ndim == 2 else (1, -1, 1, 1)
 
     def named(v, name):
         v.name = name
@@ -461,10 +459,10 @@ def _batch_norm_expanded(x, gamma, beta, rm, rv, eps, training):
 
     with group("batchnorm"):
         if training:
-            mu = named(x.mean(axis=axes, keepdims=spatial), "mu")
+            mu = named(x.mean(axis=axes, keepdims=True), "mu")
             xmu = named(x - mu, "xmu")
             sq = named(xmu ** 2, "sq")
-            var = named(sq.mean(axis=axes, keepdims=spatial), "var")
+            var = named(sq.mean(axis=axes, keepdims=True), "var")
         else:
             mu = Value(rm.reshape(shape).astype(x.dtype), name="running_mean")
             xmu = named(x - mu, "xmu")
@@ -472,6 +470,6 @@ def _batch_norm_expanded(x, gamma, beta, rm, rv, eps, training):
         sqrtvar = named((var + float(eps)).sqrt(), "sqrtvar")
         ivar = named(1.0 / sqrtvar, "ivar")
         xhat = named(xmu * ivar, "xhat")
-        gammax = named((gamma.reshape(shape) if spatial else gamma) * xhat, "gammax")
-        out = named(gammax + (beta.reshape(shape) if spatial else beta), "out")
+        gammax = named(gamma.reshape(shape) * xhat, "gammax")
+        out = named(gammax + beta.reshape(shape), "out")
     return out, mu._data.reshape(-1), var._data.reshape(-1)
