@@ -130,3 +130,13 @@ def test_seeded_layers_are_reproducible():
     d = nn.Linear(5, 4)
     np.testing.assert_array_equal(c.weight.numpy(), d.weight.numpy())
     assert not np.array_equal(a.weight.numpy(), c.weight.numpy())
+
+
+def test_expanded_context_reaches_layers_inside_modules():
+    bn = nn.BatchNorm1d(3)
+    x = gg.Value(np.random.default_rng(0).standard_normal((4, 3)), requires_grad=True)
+    with nn.expanded():
+        out = bn(x)
+    assert out.group == ("BatchNorm1d", "batchnorm") and out.name == "out"
+    fused = bn(x)
+    assert fused.group == ("BatchNorm1d",) and fused.op.name == "batch_norm"
