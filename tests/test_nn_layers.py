@@ -339,3 +339,64 @@ def test_batch_norm_far_from_zero_mean_keeps_float32_accuracy(rng, offset):
     dx = (G - G.mean(0) - xhat * (G * xhat).mean(0)) / sd
     np.testing.assert_allclose(out.numpy(), xhat, atol=5e-6)
     np.testing.assert_allclose(x.grad, dx, atol=5e-6 * np.abs(dx).max())
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_block_parallel_ops_match_serial(rng, monkeypatch, threads):
+    # pooling and BatchNorm split their block loops across threads for large tensors;
+    # force that path on small ones (tiny blocks, no size floor) and compare with one thread
+    from graphgrad.nn import _ops_conv, _parallel
+    original = _parallel.num_threads()
+    monkeypatch.setattr(_ops_conv, "_BLOCK", 64)
+    data = rng.standard_normal((6, 4, 8, 8))
+    upstream = np.arange(6 * 4 * 4 * 4, dtype=float).reshape(6, 4, 4, 4) % 7
+    results = []
+    try:
+        for n_threads, min_size in ((1, 1 << 62), (threads, 0)):
+            monkeypatch.setattr(_parallel, "MIN_SIZE", min_size)
+            _parallel.set_num_threads(n_threads)
+            x = P(data)
+            out = F.batch_norm(F.max_pool2d(x, 2), None, None, None, None, training=True)
+            out.backward(upstream)
+            results.append((out.numpy(), x.grad))
+    finally:
+        _parallel.set_num_threads(original)
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-10, atol=1e-12)
+
+
+def test_run_parts_splits_work_in_order(monkeypatch):
+    from graphgrad.nn import _parallel
+    original = _parallel.num_threads()
+    monkeypatch.setattr(_parallel, "MIN_SIZE", 0)
+    try:
+        _parallel.set_num_threads(3)
+        seen = _parallel.run_parts(lambda grp: list(grp), list(range(7)), size=100)
+    finally:
+        _parallel.set_num_threads(original)
+    assert len(seen) == 3 and sum(seen, []) == list(range(7))
+
+
+def test_set_num_threads_rejects_zero():
+    from graphgrad.nn import _parallel
+    with pytest.raises(ValueError, match="set_num_threads"):
+        _parallel.set_num_threads(0)
+
+
+def test_thread_pool_survives_fork():
+    import multiprocessing as mp
+    if "fork" not in mp.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    from graphgrad.nn import _parallel
+    _parallel.run_parts(lambda grp: None, [1, 2, 3, 4], size=1 << 62)   # may create the pool
+    x = gg.Value(np.random.default_rng(0).standard_normal((64, 32, 32, 32)).astype(np.float32))
+    F.max_pool2d(x, 2)                                                   # parallel in the parent
+    ctx = mp.get_context("fork")
+    with ctx.Pool(1) as pool:
+        shape = pool.apply_async(_pool_in_child).get(timeout=60)
+    assert shape == (64, 32, 16, 16)
+
+
+def _pool_in_child():
+    x = gg.Value(np.ones((64, 32, 32, 32), np.float32))
+    return F.max_pool2d(x, 2).shape

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..ops.base import Op
+from ._parallel import run_parts
 
 
 def out_size(n: int, k: int, s: int, p: int) -> int:
@@ -166,11 +167,14 @@ class MaxPool2d(Op):
         if len(q) == 1:
             np.copyto(out, q[0])
             return out, None
-        for b in _blocks(x):                 # all k² reads of a block while it is in cache
-            ob = out[b]
-            np.maximum(q[0][b], q[1][b], out=ob)
-            for qi in q[2:]:
-                np.maximum(ob, qi[b], out=ob)
+
+        def blocks(bs):                      # all k² reads of a block while it is in cache
+            for b in bs:
+                ob = out[b]
+                np.maximum(q[0][b], q[1][b], out=ob)
+                for qi in q[2:]:
+                    np.maximum(ob, qi[b], out=ob)
+        run_parts(blocks, _blocks(x), x.size)
         return out, None
 
     def backward(self, out, g):
@@ -189,22 +193,25 @@ class MaxPool2d(Op):
         hit = np.empty_like(pooled, dtype=bool)
         overlap = s < k
         last = len(q) - 1
-        for b in _blocks(x):
-            tb, hb, gb, pb = taken[b], hit[b], g[b], pooled[b]
-            for idx, (qi, di) in enumerate(zip(q, dq)):
-                if idx == last:              # every window has a max: if not taken yet, it is here
-                    np.logical_not(tb, out=hb)
-                else:
-                    np.equal(qi[b], pb, out=hb)
-                    if idx:                  # the first max of the window wins ties
-                        np.greater(hb, tb, out=hb)
-                        tb |= hb
+
+        def blocks(bs):
+            for b in bs:
+                tb, hb, gb, pb = taken[b], hit[b], g[b], pooled[b]
+                for idx, (qi, di) in enumerate(zip(q, dq)):
+                    if idx == last:          # every window has a max: if not taken yet, it is here
+                        np.logical_not(tb, out=hb)
                     else:
-                        np.copyto(tb, hb)
-                if overlap:
-                    di[b] += gb * hb
-                else:
-                    np.multiply(gb, hb, out=di[b])
+                        np.equal(qi[b], pb, out=hb)
+                        if idx:              # the first max of the window wins ties
+                            np.greater(hb, tb, out=hb)
+                            tb |= hb
+                        else:
+                            np.copyto(tb, hb)
+                    if overlap:
+                        di[b] += gb * hb
+                    else:
+                        np.multiply(gb, hb, out=di[b])
+        run_parts(blocks, _blocks(x), x.size)
         if p:
             dxp = dxp[:, :, p:-p, p:-p]
         return (dxp,)

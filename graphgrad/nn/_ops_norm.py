@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ops.base import Op
+from ._parallel import parts, run_parts
 
 
 def _axes(ndim):
@@ -27,15 +28,14 @@ _CHUNK = 1 << 18       # elements per block (1 MiB of float32): bounds the scrat
 
 
 def _chunks(x):
-    """Slices along axis 0 covering ``x`` in blocks of about ``_CHUNK`` elements."""
+    """Slices along axis 0 covering ``x`` in blocks of about ``_CHUNK`` elements
+    (at least one per thread when the work is split across cores)."""
     n = x.shape[0]
     per = max(1, _CHUNK // max(1, x.size // max(n, 1)))
+    k = parts(n, x.size)
+    if k > 1:
+        per = min(per, -(-n // k))
     return [slice(i, min(i + per, n)) for i in range(0, n, per)]
-
-
-def _scratch(x, chunks):
-    """One block-sized buffer, reused by every block (the last may be shorter)."""
-    return np.empty_like(x[chunks[0]])
 
 
 def _centre(xc, mu_b, tmp):
@@ -74,35 +74,41 @@ class BatchNorm(Op):
     def run(self, x, gamma, beta, mean, var, eps, training):
         """Forward. In train mode ``mean``/``var`` are ignored and the batch's are returned."""
         chunks = _chunks(x)
+        axes = _axes(x.ndim)
         if training:
-            m = x.size // x.shape[1]
-            mu = x.mean(axis=_axes(x.ndim))
+            m = x.dtype.type(x.size // x.shape[1])
+            mu = sum(run_parts(lambda cs: sum(x[c].sum(axis=axes) for c in cs), chunks, x.size)) / m
             mu_b = _bshape(x, mu)
-            tmp = _scratch(x, chunks)
-            var = np.zeros(x.shape[1], dtype=x.dtype)
-            for c in chunks:
-                t = _centre(x[c], mu_b, tmp)
-                var += _sum_prod(t, t)
-            var /= x.dtype.type(m)
+
+            def var_part(cs):
+                tmp = np.empty_like(x[cs[0]])
+                acc = np.zeros(x.shape[1], dtype=x.dtype)
+                for c in cs:
+                    t = _centre(x[c], mu_b, tmp)
+                    acc += _sum_prod(t, t)
+                return acc
+            var = sum(run_parts(var_part, chunks, x.size)) / m
         else:
             mu = np.asarray(mean, dtype=x.dtype)
             var = np.asarray(var, dtype=x.dtype)
         inv_std = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
         a = inv_std * gamma
         out = np.empty_like(x)
-        if _near_zero(mu, inv_std):
-            a_b, c_b = _bshape(x, a), _bshape(x, beta - mu * a)
-            for c in chunks:
+        near = _near_zero(mu, inv_std)
+        mu_b, a_b, beta_b = _bshape(x, mu), _bshape(x, a), _bshape(x, beta)
+        c_b = _bshape(x, beta - mu * a)
+
+        def out_part(cs):
+            for c in cs:
                 oc = out[c]
-                np.multiply(x[c], a_b, out=oc)
-                oc += c_b
-        else:
-            mu_b, a_b, beta_b = _bshape(x, mu), _bshape(x, a), _bshape(x, beta)
-            for c in chunks:
-                oc = out[c]
-                np.subtract(x[c], mu_b, out=oc)
-                oc *= a_b
-                oc += beta_b
+                if near:                     # y = a·x + (β - μ·a)
+                    np.multiply(x[c], a_b, out=oc)
+                    oc += c_b
+                else:                        # y = (x - μ)·a + β
+                    np.subtract(x[c], mu_b, out=oc)
+                    oc *= a_b
+                    oc += beta_b
+        run_parts(out_part, chunks, x.size)
         return out, (mu, inv_std, training), mu, var
 
     def backward(self, out, g):
@@ -111,17 +117,24 @@ class BatchNorm(Op):
         xd = x._data
         g = np.asarray(g, dtype=xd.dtype)
         chunks = _chunks(xd)
+        axes = _axes(xd.ndim)
         near = _near_zero(mu, inv_std)
-        dbeta = np.zeros(xd.shape[1], dtype=xd.dtype)
-        sgx = np.zeros(xd.shape[1], dtype=xd.dtype)    # Σ dy·(x - μ), or Σ dy·x when near 0
-        tmp = None if near else _scratch(xd, chunks)
         mu_b = _bshape(xd, mu)
-        for c in chunks:
-            gc = g[c]
-            dbeta += gc.sum(axis=_axes(xd.ndim))
-            sgx += _sum_prod(gc, xd[c] if near else _centre(xd[c], mu_b, tmp))
+
+        def sums_part(cs):                   # Σ dy and Σ dy·(x - μ) (or Σ dy·x when near 0)
+            tmp = None if near else np.empty_like(xd[cs[0]])
+            sg = np.zeros(xd.shape[1], dtype=xd.dtype)
+            sgx = np.zeros(xd.shape[1], dtype=xd.dtype)
+            for c in cs:
+                gc = g[c]
+                sg += gc.sum(axis=axes)
+                sgx += _sum_prod(gc, xd[c] if near else _centre(xd[c], mu_b, tmp))
+            return sg, sgx
+        parts_ = run_parts(sums_part, chunks, xd.size)
+        dbeta = sum(p[0] for p in parts_)
+        sgx = sum(p[1] for p in parts_)
         if near:
-            sgx -= mu * dbeta
+            sgx = sgx - mu * dbeta
         dgamma = sgx * inv_std                          # Σ dy·x̂
         dx = None
         if x.requires_grad:
@@ -135,19 +148,21 @@ class BatchNorm(Op):
                 k = dgamma * scale * inv_std / m        # x̂·mean(dy·x̂)·γ/σ = (x - μ)·k
                 B = _bshape(xd, -k)
                 C = _bshape(xd, mu * k - dbeta * scale / m) if near else _bshape(xd, -dbeta * scale / m)
-                if tmp is None:
-                    tmp = _scratch(xd, chunks)
-                for c in chunks:
-                    dc = dx[c]
-                    t = tmp[:dc.shape[0]]
-                    if near:
-                        np.multiply(xd[c], B, out=t)
-                    else:
-                        np.subtract(xd[c], mu_b, out=t)
-                        t *= B
-                    t += C
-                    np.multiply(g[c], A, out=dc)
-                    dc += t
+
+                def dx_part(cs):
+                    tmp = np.empty_like(xd[cs[0]])
+                    for c in cs:
+                        dc = dx[c]
+                        t = tmp[:dc.shape[0]]
+                        if near:
+                            np.multiply(xd[c], B, out=t)
+                        else:
+                            np.subtract(xd[c], mu_b, out=t)
+                            t *= B
+                        t += C
+                        np.multiply(g[c], A, out=dc)
+                        dc += t
+                run_parts(dx_part, chunks, xd.size)
         return (dx, dgamma if gamma.requires_grad else None, dbeta if beta.requires_grad else None)
 
     def label(self, attrs):
