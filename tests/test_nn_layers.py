@@ -388,12 +388,17 @@ def test_thread_pool_survives_fork():
     if "fork" not in mp.get_all_start_methods():
         pytest.skip("no fork on this platform")
     from graphgrad.nn import _parallel
-    _parallel.run_parts(lambda grp: None, [1, 2, 3, 4], size=1 << 62)   # may create the pool
-    x = gg.Value(np.random.default_rng(0).standard_normal((64, 32, 32, 32)).astype(np.float32))
-    F.max_pool2d(x, 2)                                                   # parallel in the parent
-    ctx = mp.get_context("fork")
-    with ctx.Pool(1) as pool:
-        shape = pool.apply_async(_pool_in_child).get(timeout=60)
+    original = _parallel.num_threads()
+    _parallel.set_num_threads(2)
+    try:
+        x = gg.Value(np.random.default_rng(0).standard_normal((64, 32, 32, 32)).astype(np.float32))
+        F.max_pool2d(x, 2)                                   # parallel in the parent: the pool exists
+        assert _parallel._pool is not None
+        ctx = mp.get_context("fork")
+        with ctx.Pool(1) as pool:                            # the child splits work too
+            shape = pool.apply_async(_pool_in_child).get(timeout=60)
+    finally:
+        _parallel.set_num_threads(original)
     assert shape == (64, 32, 16, 16)
 
 

@@ -1,15 +1,17 @@
-"""Run the block loops of the fused ops on several cores.
+"""Optionally run the block loops of the fused ops on several cores (off by default).
 
 numpy releases the GIL inside its elementwise loops, so disjoint blocks of one op can
-run on two cores at once (a ReLU-mask multiply of 2M float32: 1.7 ms on one thread,
-0.9 ms on two, measured here on an idle 2-core machine). BLAS already does this for
-the GEMMs; these helpers do it for pooling, im2col/col2im and BatchNorm, whose loops
-are numpy's single-threaded elementwise kernels.
+run on two cores at once: alone, a ReLU-mask multiply of 2M float32 took 1.7 ms on one
+thread and 0.9 ms on two (idle 2-core machine), and T2's max-pool backward 4.1 → 3.2 ms.
+But inside a whole conv step it lost: the step took 24.6 ms with two threads and 21.2 ms
+with one, because OpenBLAS's threads keep spinning on both cores for a while after each
+GEMM and the pool's thread has to fight them. So the default is one thread;
+``GRAPHGRAD_NUM_THREADS=n`` (or :func:`set_num_threads`) turns the splitting on, which
+may pay on machines with more cores than BLAS uses.
 
 Only tensors of at least ``MIN_SIZE`` elements are split (below that the hand-off costs
-more than it saves). ``GRAPHGRAD_NUM_THREADS`` (default: the usable cores, at most 4)
-sets the thread count; 1 turns this off. A forked child starts without the pool's
-threads, so the pool is dropped after ``fork`` and made again on first use.
+more than it saves). A forked child starts without the pool's threads, so the pool is
+dropped after ``fork`` and made again on first use.
 """
 from __future__ import annotations
 
@@ -17,25 +19,20 @@ import os
 import threading
 
 MIN_SIZE = 1 << 20
-_MAX_DEFAULT = 4
 _pool = None
 _lock = threading.Lock()
 _threads: int | None = None
 
 
 def num_threads() -> int:
-    """How many threads the fused ops use for large tensors. ``num_threads() >= 1``"""
+    """How many threads the fused ops use for large tensors (1 unless configured). ``num_threads() >= 1``"""
     global _threads
     if _threads is None:
         env = os.environ.get("GRAPHGRAD_NUM_THREADS", "")
         if env.strip().isdigit() and int(env) >= 1:
             _threads = int(env)
         else:
-            try:
-                cores = len(os.sched_getaffinity(0))
-            except (AttributeError, OSError):
-                cores = os.cpu_count() or 1
-            _threads = max(1, min(cores, _MAX_DEFAULT))
+            _threads = 1
     return _threads
 
 
