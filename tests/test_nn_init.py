@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 
-import graphgrad as gg
 from graphgrad import nn
 from graphgrad.nn import init
 

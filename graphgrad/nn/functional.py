@@ -50,10 +50,6 @@ def _expand(flag) -> bool:
     return _EXPAND[0] if flag is None else bool(flag)
 
 
-def _shape(v) -> tuple:
-    return v.shape if isinstance(v, Value) else np.shape(v)
-
-
 # ---------------------------------------------------------------- linear and activations
 def linear(x, weight, bias=None) -> Value:
     """``x @ weight + bias`` with weight of shape (in_features, out_features) (cs231n layout).

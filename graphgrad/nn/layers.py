@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ShapeError
 from . import functional as F
 from . import init as _init
 from .module import Module, Parameter
@@ -101,9 +102,7 @@ class _BatchNorm(Module):
         self.register_buffer("running_var", np.ones(d, dtype) if track_running_stats else None)
 
     def forward(self, x):
-        from .._state import STATE  # noqa: F401  (kept light; the check below names the layer)
         if getattr(x, "ndim", None) != self._ndim:
-            from ..errors import ShapeError
             want = "(N, D)" if self._ndim == 2 else "(N, C, H, W)"
             raise ShapeError(f"{type(self).__name__}: expected a {want} input, got shape {getattr(x, 'shape', None)}")
         training = self.training or self.running_mean is None
