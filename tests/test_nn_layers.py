@@ -405,3 +405,24 @@ def test_thread_pool_survives_fork():
 def _pool_in_child():
     x = gg.Value(np.ones((64, 32, 32, 32), np.float32))
     return F.max_pool2d(x, 2).shape
+
+
+def test_fused_ops_follow_the_op_contract_through_gg_apply(rng):
+    # gg.apply(op, *inputs, **attrs) builds the same node the functions build
+    from graphgrad.nn import _ops_conv, _ops_loss, _ops_norm
+    x, w, b = P(rng.standard_normal((2, 3, 5, 5))), P(rng.standard_normal((4, 3, 3, 3))), P(rng.standard_normal(4))
+    np.testing.assert_allclose(gg.apply(_ops_conv.Conv2d(), x, w, b, stride=1, padding=1).numpy(),
+                               F.conv2d(x, w, b, padding=1).numpy())
+    np.testing.assert_array_equal(gg.apply(_ops_conv.MaxPool2d(), x, kernel_size=2, stride=2).numpy(),
+                                  F.max_pool2d(x, 2).numpy())
+    np.testing.assert_allclose(gg.apply(_ops_conv.AvgPool2d(), x, kernel_size=2, stride=1).numpy(),
+                               F.avg_pool2d(x, 2, 1).numpy())
+    g, be = P(np.ones(3)), P(np.zeros(3))
+    out = gg.apply(_ops_norm.BatchNorm(), x, g, be, training=True, eps=1e-5)
+    np.testing.assert_allclose(out.numpy(), F.batch_norm(x, None, None, g, be, training=True).numpy())
+    out.sum().backward()
+    s = P(rng.standard_normal((3, 4)))
+    loss = gg.apply(_ops_loss.SoftmaxCrossEntropy(), s, target=[0, 1, 2])
+    assert abs(loss.item() - F.cross_entropy(s, [0, 1, 2]).item()) < 1e-15
+    loss.backward()
+    assert s.grad.shape == (3, 4) and loss.label == "softmax-CE"

@@ -79,6 +79,10 @@ class Conv2d(Op):
     formulas = ("dL/dx = col2im(Wᵀ · upstream)", "dL/dW = upstream · im2col(x)ᵀ",
                 "dL/db = Σ_{n,h,w} upstream")
 
+    def forward(self, x, w, b=None, *, stride=1, padding=0, kernel=None):
+        """The Op contract (``gg.apply(op, x, w, b, stride=, padding=)``); layers call ``run``."""
+        return self.run(x, w, b, stride, padding, True)
+
     def run(self, x, w, b, stride, padding, need_cols):
         f, c, kh, kw = w.shape
         cols, ho, wo = im2col(x, kh, kw, stride, padding, ones_row=b is not None)
@@ -158,6 +162,9 @@ class MaxPool2d(Op):
     name, symbol = "max_pool2d", "maxpool"
     formulas = ("dL/dx = upstream routed to each window's (first) max, 0 elsewhere",)
 
+    def forward(self, x, *, kernel_size, stride, padding=0):
+        return self.run(x, kernel_size, stride, padding)
+
     def run(self, x, k, s, p):
         ho, wo = out_size(x.shape[2], k, s, p), out_size(x.shape[3], k, s, p)
         # (x.reshape(n, c, ho, k, wo, k).max(axis=(3, 5)) looks neater but numpy reduces
@@ -226,6 +233,9 @@ class AvgPool2d(Op):
 
     name, symbol = "avg_pool2d", "avgpool"
     formulas = ("dL/dx = upstream / k² spread over each window",)
+
+    def forward(self, x, *, kernel_size, stride, padding=0):
+        return self.run(x, kernel_size, stride, padding)
 
     def run(self, x, k, s, p):
         ho, wo = out_size(x.shape[2], k, s, p), out_size(x.shape[3], k, s, p)

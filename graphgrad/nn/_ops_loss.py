@@ -23,6 +23,10 @@ class SoftmaxCrossEntropy(Op):
     name, symbol = "softmax_cross_entropy", "softmax-CE"
     formulas = ("dL/ds = (softmax(s) - onehot(y)) / N",)
 
+    def forward(self, s, *, target, reduction="mean"):
+        """The Op contract (``gg.apply(op, scores, target=y)``); F.cross_entropy calls ``run``."""
+        return self.run(s, np.asarray(target, dtype=np.intp), reduction)
+
     def run(self, s, y, reduction):
         n = s.shape[0]
         rows = np.arange(n)
@@ -40,7 +44,7 @@ class SoftmaxCrossEntropy(Op):
         n = probs.shape[0]
         d = probs.copy()             # a copy, so retain_graph=True can run backward again
         d[np.arange(n), y] -= 1
-        scale = g / n if out._attrs["reduction"] == "mean" else g
+        scale = g / n if out._attrs.get("reduction", "mean") == "mean" else g
         d *= d.dtype.type(scale)
         return (d,)
 
@@ -54,6 +58,9 @@ class MultiMargin(Op):
 
     name, symbol = "multi_margin", "SVM"
     formulas = ("dL/ds_ij = 1[margin_ij > 0] (j≠y), dL/ds_iy = -Σ_j 1[margin_ij > 0]",)
+
+    def forward(self, s, *, target, margin=1.0, reduction="mean", by_classes=False):
+        return self.run(s, np.asarray(target, dtype=np.intp), margin, reduction, by_classes)
 
     def run(self, s, y, margin, reduction, by_classes):
         n, c = s.shape
@@ -74,4 +81,4 @@ class MultiMargin(Op):
         return (d,)
 
     def label(self, attrs):
-        return f"SVM(Δ={attrs['margin']:g})"
+        return f"SVM(Δ={attrs.get('margin', 1.0):g})"

@@ -71,6 +71,10 @@ class BatchNorm(Op):
     # elementwise ops; each pass and each fresh buffer costs time). Writing x̂ = (x - μ)/σ
     # implicitly loses about log2(|μ|/σ) bits to cancellation, so when the mean lies more
     # than _FAR standard deviations from 0 the centred block-wise forms are used instead.
+    def forward(self, x, gamma, beta, *, training=True, eps=1e-5, mean=None, var=None):
+        """The Op contract (``gg.apply(op, x, gamma, beta, training=, eps=)``); F.batch_norm calls ``run``."""
+        return self.run(x, gamma, beta, mean, var, eps, training)[:2]
+
     def run(self, x, gamma, beta, mean, var, eps, training):
         """Forward. In train mode ``mean``/``var`` are ignored and the batch's are returned."""
         chunks = _chunks(x)
