@@ -426,3 +426,41 @@ def test_fused_ops_follow_the_op_contract_through_gg_apply(rng):
     assert abs(loss.item() - F.cross_entropy(s, [0, 1, 2]).item()) < 1e-15
     loss.backward()
     assert s.grad.shape == (3, 4) and loss.label == "softmax-CE"
+
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+
+@hypothesis.settings(max_examples=25, deadline=None)
+@hypothesis.given(n=st.integers(1, 3), c=st.integers(1, 3), h=st.integers(3, 7), w=st.integers(3, 7),
+                  f=st.integers(1, 3), k=st.integers(1, 3), s=st.integers(1, 3), p=st.integers(0, 2),
+                  bias=st.booleans(), seed=st.integers(0, 2**31 - 1))
+def test_conv2d_fused_equals_expanded_for_any_shape(n, c, h, w, f, k, s, p, bias, seed):
+    hypothesis.assume(h + 2 * p >= k and w + 2 * p >= k)
+    r = np.random.default_rng(seed)
+    data = [r.standard_normal((n, c, h, w)), r.standard_normal((f, c, k, k)), r.standard_normal(f)]
+    res = []
+    for expand in (False, True):
+        x, wt, b = (P(d) for d in data)
+        out = F.conv2d(x, wt, b if bias else None, s, p, expand=expand)
+        G = np.random.default_rng(seed + 1).standard_normal(out.shape)
+        (out * G).sum().backward()
+        res.append([out.numpy(), x.grad, wt.grad] + ([b.grad] if bias else []))
+    for a, e in zip(*res):
+        np.testing.assert_allclose(a, e, rtol=1e-10, atol=1e-12)
+
+
+@hypothesis.settings(max_examples=25, deadline=None)
+@hypothesis.given(h=st.integers(2, 9), w=st.integers(2, 9), k=st.integers(1, 3), s=st.integers(1, 3),
+                  p=st.integers(0, 1), seed=st.integers(0, 2**31 - 1))
+def test_max_pool2d_routes_each_window_gradient_once(h, w, k, s, p, seed):
+    # summed over the input, the gradient equals the summed upstream (each window's g lands once)
+    hypothesis.assume(h + 2 * p >= k and w + 2 * p >= k and p <= k // 2)
+    r = np.random.default_rng(seed)
+    x = P(r.integers(-2, 3, (2, 2, h, w)).astype(float))      # small integers: many ties
+    out = F.max_pool2d(x, k, s, p)
+    G = r.standard_normal(out.shape)
+    (out * G).sum().backward()
+    np.testing.assert_allclose(x.grad.sum(axis=(2, 3)), G.sum(axis=(2, 3)), rtol=1e-12, atol=1e-12)
+    assert np.count_nonzero(x.grad) <= out.size

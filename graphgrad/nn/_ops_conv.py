@@ -205,8 +205,10 @@ class MaxPool2d(Op):
             for b in bs:
                 tb, hb, gb, pb = taken[b], hit[b], g[b], pooled[b]
                 for idx, (qi, di) in enumerate(zip(q, dq)):
-                    if idx == last:          # every window has a max: if not taken yet, it is here
+                    if idx == last and idx:  # every window has a max: if not taken yet, it is here
                         np.logical_not(tb, out=hb)
+                    elif idx == last:        # a 1×1 window is its own max
+                        hb.fill(True)
                     else:
                         np.equal(qi[b], pb, out=hb)
                         if idx:              # the first max of the window wins ties
