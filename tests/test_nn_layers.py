@@ -464,3 +464,22 @@ def test_max_pool2d_routes_each_window_gradient_once(h, w, k, s, p, seed):
     (out * G).sum().backward()
     np.testing.assert_allclose(x.grad.sum(axis=(2, 3)), G.sum(axis=(2, 3)), rtol=1e-12, atol=1e-12)
     assert np.count_nonzero(x.grad) <= out.size
+
+
+@hypothesis.settings(max_examples=20, deadline=None)
+@hypothesis.given(shape=st.sampled_from([(2, 3), (5, 1), (7, 4), (2, 2, 1, 3), (3, 1, 2, 2), (2, 3, 4, 1)]),
+                  training=st.booleans(), offset=st.sampled_from([0.0, 3.0, 100.0]), seed=st.integers(0, 2**31 - 1))
+def test_batch_norm_fused_equals_expanded_for_any_shape(shape, training, offset, seed):
+    r = np.random.default_rng(seed)
+    d = shape[1]
+    data = [offset + r.standard_normal(shape), r.standard_normal(d), r.standard_normal(d)]
+    G = r.standard_normal(shape)
+    res = []
+    for expand in (False, True):
+        rm, rv = np.full(d, offset), np.full(d, 1.5)
+        x, g, b = (P(a) for a in data)
+        out = F.batch_norm(x, rm, rv, g, b, training=training, expand=expand)
+        (out * G).sum().backward()
+        res.append([out.numpy(), x.grad, g.grad, b.grad, rm, rv])
+    for a, e in zip(*res):
+        np.testing.assert_allclose(a, e, rtol=1e-8, atol=1e-9)

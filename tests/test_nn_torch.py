@@ -147,3 +147,29 @@ def test_lr_schedules_match(rng):
             s.step()
             ts.step()
             assert abs(opt.lr - topt.param_groups[0]["lr"]) < 1e-15
+
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+
+@hypothesis.settings(max_examples=25, deadline=None)
+@hypothesis.given(h=st.integers(2, 8), w=st.integers(2, 8), k=st.integers(1, 3), s=st.integers(1, 3),
+                  p=st.integers(0, 1), seed=st.integers(0, 2**31 - 1))
+def test_pooling_any_shape(h, w, k, s, p, seed):
+    hypothesis.assume(h + 2 * p >= k and w + 2 * p >= k and p <= k // 2)
+    rng = np.random.default_rng(seed)
+    gs, ts = _pair(rng, (2, 3, h, w))
+    _compare(F.max_pool2d(gs[0], k, s, p), TF.max_pool2d(ts[0], k, s, p), gs, ts, rng)
+    gs, ts = _pair(rng, (2, 3, h, w))
+    _compare(F.avg_pool2d(gs[0], k, s, p), TF.avg_pool2d(ts[0], k, s, p), gs, ts, rng)
+
+
+@hypothesis.settings(max_examples=15, deadline=None)
+@hypothesis.given(n=st.integers(1, 3), c=st.integers(1, 3), hw=st.integers(3, 7), f=st.integers(1, 3),
+                  k=st.integers(1, 3), s=st.integers(1, 3), p=st.integers(0, 2), seed=st.integers(0, 2**31 - 1))
+def test_conv2d_any_shape(n, c, hw, f, k, s, p, seed):
+    hypothesis.assume(hw + 2 * p >= k)
+    rng = np.random.default_rng(seed)
+    gs, ts = _pair(rng, (n, c, hw, hw), (f, c, k, k), (f,))
+    _compare(F.conv2d(*gs, stride=s, padding=p), TF.conv2d(*ts, stride=s, padding=p), gs, ts, rng)
