@@ -140,3 +140,19 @@ def test_expanded_context_reaches_layers_inside_modules():
     assert out.group == ("BatchNorm1d", "batchnorm") and out.name == "out"
     fused = bn(x)
     assert fused.group == ("BatchNorm1d",) and fused.op.name == "batch_norm"
+
+
+def test_apply_and_dtype_casts():
+    net = TwoLayer()
+    seen = []
+    assert net.apply(lambda m: seen.append(type(m).__name__)) is net
+    assert seen[0] == "TwoLayer" and seen.count("Linear") == 2
+    net.float()
+    assert all(p.dtype == np.float32 for p in net.parameters())
+    assert net.bn.running_mean.dtype == np.float32
+    out = net(gg.Value(np.ones((4, 4), np.float32)))
+    assert out.dtype == np.float32
+    net.double()
+    assert all(p.dtype == np.float64 for p in net.parameters())
+    with pytest.raises(TypeError, match="to: expected a floating dtype"):
+        net.to(np.int32)

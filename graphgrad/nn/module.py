@@ -171,6 +171,44 @@ class Module:
         for p in self.parameters():
             p._grad = None
 
+    def apply(self, fn) -> "Module":
+        """Call ``fn(module)`` on this module and every sub-Module (e.g. to initialise). Returns self.
+
+        >>> def init_fn(m):
+        ...     if isinstance(m, Linear): nn.init.xavier_normal_(m.weight, rng=0)
+        >>> net = Sequential(Linear(3, 2)).apply(init_fn)
+        """
+        for m in list(self.modules()):
+            fn(m)
+        return self
+
+    def to(self, dtype) -> "Module":
+        """Cast every parameter and floating buffer to ``dtype`` in place (e.g. ``np.float32``). Returns self.
+
+        >>> Linear(3, 2).to(np.float32).weight.dtype
+        dtype('float32')
+        """
+        dt = np.dtype(dtype)
+        if dt.kind != "f":
+            raise TypeError(f"{type(self).__name__}.to: expected a floating dtype, got {dt}")
+        for p in self.parameters():
+            p._data = np.asarray(p.numpy(), dtype=dt)
+            p._grad = None
+        for m in self.modules():
+            for b in m._buffers:
+                arr = getattr(m, b)
+                if arr is not None and arr.dtype.kind == "f":
+                    object.__setattr__(m, b, arr.astype(dt))
+        return self
+
+    def float(self) -> "Module":
+        """``to(np.float32)``."""
+        return self.to(np.float32)
+
+    def double(self) -> "Module":
+        """``to(np.float64)``."""
+        return self.to(np.float64)
+
     def num_parameters(self) -> int:
         """Total number of learnable scalars. ``Linear(3, 2).num_parameters() == 8``"""
         return int(sum(p.size for p in self.parameters()))
