@@ -28,10 +28,8 @@ _tuned = False
 
 def _mallopt():
     import ctypes
-    import ctypes.util
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        fn = libc.mallopt
+        fn = ctypes.CDLL(None).mallopt      # the running process's own libc
     except (OSError, AttributeError):
         return None
     fn.argtypes, fn.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
