@@ -158,6 +158,8 @@ class Value:
 
     @data.setter
     def data(self, new):
+        if new is self._data:            # `p.data -= lr * p.grad` already updated in place
+            return
         self._data = _to_data(new, None if self._data.__class__ is float else self._data.dtype)
 
     @property

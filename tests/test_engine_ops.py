@@ -161,3 +161,18 @@ def test_hypothesis_broadcasting_binary_ops(shapes, op, data):
                     elements=st.floats(-3, 3, allow_nan=False)))
 def test_hypothesis_smooth_unary_chain(x):
     assert_grads(lambda v: (v.tanh() * v.sigmoid() + (v * 0.5).exp()).sum(axis=0), gg.Value(x, requires_grad=True))
+
+
+def test_square_by_self_multiplication_and_relu_mask():
+    x = V((3, 4))
+    assert_grads(lambda v: v * v, x)
+    y = gg.Value(np.array([-1.0, 0.0, 2.0]), requires_grad=True)
+    (y.relu() * np.array([5.0, 5.0, 5.0])).sum().backward()
+    np.testing.assert_array_equal(y.grad, [0.0, 0.0, 5.0])
+
+
+def test_in_place_data_update_keeps_the_array():
+    p = gg.Value(np.ones(3), requires_grad=True)
+    buf = p.data
+    p.data -= 0.5
+    assert p.data is buf and p.data[0] == 0.5

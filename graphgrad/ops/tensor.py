@@ -88,7 +88,10 @@ class Sum(Op):
             return (float(g),)
         at = out._attrs
         g = _expand(g, a.shape, at["axis"], at["keepdims"])
-        return (np.broadcast_to(g, a.shape).astype(a.dtype),)
+        if g.dtype != a.dtype:
+            g = g.astype(a.dtype)
+        # a read-only broadcast view, no copy: nothing writes into gradients in place
+        return (np.broadcast_to(g, a.shape),)
 
     def label(self, attrs):
         return "sum" if attrs["axis"] is None else f"sum(axis={_ax(attrs['axis'])})"
