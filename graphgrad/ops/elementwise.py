@@ -62,7 +62,9 @@ class Mul(Op):
         if g.__class__ is float and ad.__class__ is float and bd.__class__ is float:
             return g * bd, g * ad
         if a is b:                           # x * x: one product, sent once (2·x·upstream)
-            return fit(2 * g * ad, ad), None
+            if g.__class__ is np.ndarray and g.ndim and not any(g.strides):
+                g = g.flat[0]                # a broadcast constant (from sum): scale once
+            return fit(ad * (2 * g), ad), None
         return (fit(g * bd, ad) if a.requires_grad else None,
                 fit(g * ad, bd) if b.requires_grad else None)
 
