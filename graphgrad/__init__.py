@@ -23,7 +23,8 @@ tune_gc_thresholds()
 __version__ = "0.1.0"
 
 __all__ = [
-    "Value", "apply", "restore_gc_thresholds", "backward", "no_grad", "enable_grad", "is_grad_enabled", "group", "detect_anomaly", "record_traces",
+    "Value", "apply", "restore_gc_thresholds", "tune_gc_thresholds", "backward", "no_grad",
+    "enable_grad", "is_grad_enabled", "group", "detect_anomaly", "record_traces",
     "BackwardStep", "BackwardTrace", "gradcheck", "numeric_grad", "rel_error",
     "GraphgradError", "ShapeError", "BackwardError", "AnomalyError", "GradcheckError",
     "maximum", "minimum", "where", "concatenate", "stack", "pad", "clip", "exp", "log", "sqrt",
