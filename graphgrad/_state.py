@@ -11,7 +11,7 @@ class _State:
     def __init__(self) -> None:
         self.grad_enabled = True   # False inside no_grad()
         self.anomaly = False       # True inside detect_anomaly()
-        self.group = None          # tuple of group names, or None at top level
+        self.group = None          # ((name, instance id), ...) of the open group blocks, or None
         self.trace_sink = None     # a list inside record_traces(): every backward's trace
 
 

@@ -10,6 +10,7 @@ the diagrams drawn from them are reproducible.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import os
 import sys
@@ -119,11 +120,15 @@ def is_grad_enabled() -> bool:
     return STATE.grad_enabled
 
 
+_GROUP_IDS = itertools.count(1)
+
+
 @contextlib.contextmanager
 def group(name: str):
     """Tag every node made inside the block with ``name`` (nested blocks nest paths).
 
-    The renderer draws a group as a cluster that can be collapsed into one box.
+    The renderer draws a group as a cluster that can be collapsed into one box. Every
+    entry into a block is a separate instance (``Value.group_instances`` tells them apart).
 
     >>> with group("sigmoid"):
     ...     s = 1 / (1 + (-x).exp())
@@ -131,7 +136,8 @@ def group(name: str):
     ('sigmoid',)
     """
     old = STATE.group
-    STATE.group = (old or ()) + (str(name),)
+    # each block is a fresh instance (two Conv2d layers, or two calls of one, stay apart)
+    STATE.group = (old or ()) + ((str(name), next(_GROUP_IDS)),)
     try:
         yield
     finally:

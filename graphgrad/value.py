@@ -236,6 +236,12 @@ class Value:
     @property
     def group(self) -> tuple:
         """Group path of the node that made this Value, e.g. ``("BatchNorm1d",)``."""
+        return tuple(name for name, _ in self._group) if self._group else ()
+
+    @property
+    def group_instances(self) -> tuple:
+        """The group path with one instance id per level, e.g. ``(("Conv2d", 7),)``: each
+        ``with gg.group(...)`` block (so each module call) has its own id."""
         return self._group or ()
 
     @property

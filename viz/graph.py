@@ -169,39 +169,22 @@ def build(root, collapse=None, max_nodes: int | None = DEFAULT_MAX_NODES) -> Cir
 def _instances(drawn) -> dict:
     """id(Value) -> group *instance* path: ``((name, n), ...)`` per nesting level.
 
-    The engine tags nodes with group names only, so two ``Conv2d`` layers share the
-    path ``("Sequential", "Conv2d")``. Gates of one name that are connected to each other
-    form one instance (numbered by its first node), so each layer gets its own cluster.
+    The engine gives every ``group`` block (every module call) its own instance id, so
+    two ``Conv2d`` layers are two clusters even when their gates touch. ``n`` is the
+    drawing position of the instance's first gate, which keeps the DOT text stable.
     """
     index = {id(v): i for i, v in enumerate(drawn)}
     gates = [v for v in drawn if not v.is_leaf]
+    first = {}
+    for v in gates:                          # drawn is topological: first seen = smallest index
+        ids = tuple(b for _, b in v.group_instances)
+        for k in range(1, len(ids) + 1):
+            first.setdefault(ids[:k], index[id(v)])
     inst = {id(v): () for v in drawn}
-    depth = max((len(v.group) for v in gates), default=0)
-    for k in range(1, depth + 1):
-        parent = {}
-
-        def find(a):
-            while parent[a] != a:
-                parent[a] = parent[parent[a]]
-                a = parent[a]
-            return a
-
-        for v in gates:
-            if len(v.group) >= k:
-                parent[index[id(v)]] = index[id(v)]
-        for v in gates:
-            if len(v.group) < k:
-                continue
-            for p in v.inputs:
-                j = index.get(id(p))
-                if j is not None and j in parent and p.group[:k] == v.group[:k] and \
-                        inst[id(p)][:k - 1] == inst[id(v)][:k - 1]:
-                    a, b = find(j), find(index[id(v)])
-                    if a != b:
-                        parent[max(a, b)] = min(a, b)
-        for v in gates:
-            if len(v.group) >= k:
-                inst[id(v)] = inst[id(v)] + ((v.group[k - 1], find(index[id(v)])),)
+    for v in gates:
+        path = v.group_instances
+        ids = tuple(b for _, b in path)
+        inst[id(v)] = tuple((path[k - 1][0], first[ids[:k]]) for k in range(1, len(path) + 1))
     return inst
 
 
