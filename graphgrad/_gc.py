@@ -8,7 +8,8 @@ MLP step half its time here (S1, best of 12 runs: 101 ms with the collector off,
 at (2000, 100, 100)). On import graphgrad therefore sets the thresholds to
 (2000, 100, 100): young objects are examined about three times less often and the older
 generations ten times less often. Cyclic garbage elsewhere in the program is still
-collected, a little later. Thresholds a program already changed are left alone. ``GRAPHGRAD_GC=default`` in the environment turns this off, and
+collected, a little later. Thresholds a program already changed are left alone.
+``GRAPHGRAD_GC=default`` in the environment turns this off, and
 :func:`restore_gc_thresholds` undoes it.
 """
 from __future__ import annotations

@@ -72,15 +72,17 @@ def _lift(x):
         d = float(x) if not isinstance(x, np.floating) or x.dtype == _F64 else np.asarray(x)
     else:
         d = _to_data(x, None, "operand")
-    c = _new(Value)
-    c._data = d
-    c._grad = c.name = c._g = c._op = c._inputs = c._saved = c._attrs = c._group = None
-    c._n = -1
-    c.requires_grad = False
-    c._meta = _CONST_META
+    c = _leaf(d, meta=_CONST_META)
     if x.__class__ is float and x != 0.0 and x == x and len(_CONST_CACHE) < _CONST_CACHE_MAX:
         _CONST_CACHE[x] = c
     return c
+
+
+def _leaf(data, name=None, requires_grad=False, meta=None):
+    """A new leaf around already-validated data (no copy, no checks)."""
+    v = _new(Value)
+    v._init_leaf(data, name, requires_grad, meta)
+    return v
 
 
 def _to_data(data, dtype, where="Value"):
@@ -141,12 +143,14 @@ class Value:
     __array_ufunc__ = None
 
     def __init__(self, data, requires_grad: bool = False, name: str | None = None, dtype=None):
-        self._data = _to_data(data, dtype)
-        self._grad = None
-        self.requires_grad = bool(requires_grad)
-        self.name = None if name is None else str(name)
-        self._op = self._inputs = self._saved = self._attrs = self._group = self._meta = None
-        self._g = None
+        self._init_leaf(_to_data(data, dtype), None if name is None else str(name), bool(requires_grad), None)
+
+    def _init_leaf(self, data, name, requires_grad, meta):
+        self._data = data
+        self.name = name
+        self.requires_grad = requires_grad
+        self._meta = meta
+        self._grad = self._g = self._op = self._inputs = self._saved = self._attrs = self._group = None
         self._n = -1
 
     # ------------------------------------------------------------ data and grad
@@ -205,13 +209,7 @@ class Value:
 
     def detach(self) -> "Value":
         """A new leaf sharing this data (no copy), cut from the graph. ``y = x.detach()``"""
-        out = _new(Value)
-        out._data = self._data
-        out._grad = out._g = out._op = out._inputs = out._saved = out._attrs = out._group = out._meta = None
-        out.name = self.name
-        out.requires_grad = False
-        out._n = -1
-        return out
+        return _leaf(self._data, self.name)
 
     def zero_grad(self) -> None:
         """Forget the gradient (sets ``grad`` to None). ``w.zero_grad()``"""
