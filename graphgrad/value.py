@@ -534,6 +534,9 @@ def apply(op, *inputs, **attrs) -> Value:
     >>> apply(SIGMOID, Value(0.0)).item()
     0.5
     """
+    if not isinstance(op, _ops.Op):
+        raise TypeError(f"apply: expected a graphgrad.ops.Op instance, got {type(op).__name__} "
+                        "(subclass Op and pass an instance, e.g. apply(MyOp(), x))")
     vs = tuple(v if v.__class__ is Value else _lift(v) for v in inputs)
     data, saved = op.forward(*[v._data for v in vs], **attrs)
     return _make(as_data(data), op, vs, saved, attrs or None)

@@ -109,6 +109,8 @@ def test_apply_runs_a_custom_op():
             return (g * 2 * out._inputs[0]._data,)
 
     x = gg.Value(np.array([1.0, -2.0]), requires_grad=True)
+    with pytest.raises(TypeError, match=r"apply: expected a graphgrad.ops.Op instance, got type"):
+        gg.apply(Square, x)                  # the class, not an instance
     y = gg.apply(Square(), x)
     assert y.label == "x²"
     assert gg.gradcheck(lambda x: gg.apply(Square(), x), x)
