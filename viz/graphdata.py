@@ -1,0 +1,130 @@
+"""The plain-data graph and trace that every view reads.
+
+A :class:`GraphData` is what a diagram needs, and nothing engine-specific: nodes (leaves
+and gates) in topological order with a label, their ordered inputs, the forward value,
+the gradient and the group path. A :class:`TraceData` is what a stepper needs: per
+backward step, the gate, its upstream gradient, the local derivatives (where an
+elementwise value exists) and the downstream gradient sent to each input.
+
+Every source has an adapter that produces these two objects (graphgrad's ``Value``,
+micrograd's ``Value``, a PyTorch recording); the views (DOT, render, stepper, exports)
+read only them. Values are plain numbers or numpy arrays, never framework tensors, so a
+graph can be drawn after the framework's own objects are gone, and compared, copied or
+serialised without it.
+
+>>> g = GraphData(nodes=(
+...     Node(id="n0", label="x", op="leaf", inputs=(), value=2.0, grad=3.0, name="x"),
+...     Node(id="n1", label="**2", op="pow", inputs=("n0",), value=4.0, grad=1.0,
+...          local=(4.0,), formulas=("d(x^2)/dx = 2·x",)),
+... ), root="n1", source="example")
+>>> g.node("n1").inputs, [n.id for n in g.leaves()]
+(('n0',), ['n0'])
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of the graph: a leaf (``inputs == ()``) or a gate with its output wire.
+
+    * ``id``: stable within one graph (``"n0"``, ``"n1"``, ... in topological order).
+    * ``label``: the gate text as drawn (``"+"``, ``"*-1"``, ``"1/x"``, ``"σ"``, ``"linear"``);
+      for a leaf, its display name (may be ``""``).
+    * ``op``: the op's name (``"add"``, ``"mul"``, ``"linear"``; ``"leaf"`` for leaves).
+    * ``inputs``: input node ids in argument order; a repeated input repeats (``x*x`` is
+      ``("n0", "n0")``). Constants folded into the label are left out, and ``input_pos``
+      then gives each listed input's position among the op's arguments.
+    * ``value`` / ``grad``: forward value and total gradient (a float or numpy array;
+      ``grad`` is None where no gradient was computed).
+    * ``group``: the group-instance path, ``(("Linear", 3), ("ReLU", 4))`` outermost first.
+    * ``local``: per listed input, the local derivative d(out)/d(input) as a value (scalar
+      and elementwise ops), or None where only the formula describes it.
+    * ``formulas``: per listed input, the display formula of the local derivative.
+    * ``constant``: True for a constant drawn as a node (an array constant, say).
+    * ``meta``: free-form, JSON-friendly extras an adapter wants to keep (dtype, source op).
+    """
+
+    id: str
+    label: str
+    op: str
+    inputs: tuple = ()
+    value: object = None
+    grad: object = None
+    name: str | None = None
+    group: tuple = ()
+    local: tuple | None = None
+    formulas: tuple = ()
+    input_pos: tuple | None = None
+    constant: bool = False
+    meta: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.inputs and self.op == "leaf"
+
+
+@dataclass(frozen=True)
+class GraphData:
+    """Nodes in topological order (inputs before the gates that read them) and the root id."""
+
+    nodes: tuple
+    root: str
+    source: str = "graphgrad"
+
+    def node(self, node_id: str) -> Node:
+        """The node with this id. ``g.node(g.root).value``"""
+        index = self.__dict__.get("_index")
+        if index is None:
+            index = {n.id: n for n in self.nodes}
+            object.__setattr__(self, "_index", index)
+        try:
+            return index[node_id]
+        except KeyError:
+            raise KeyError(f"GraphData: no node with id {node_id!r}") from None
+
+    def leaves(self) -> list:
+        """The leaf nodes, in order. ``[n.name for n in g.leaves()]``"""
+        return [n for n in self.nodes if n.is_leaf]
+
+    def gates(self) -> list:
+        """The gate nodes, in topological order."""
+        return [n for n in self.nodes if not n.is_leaf]
+
+    def consumers(self, node_id: str) -> list:
+        """Ids of the gates that read ``node_id`` (each once, in order)."""
+        return [n.id for n in self.nodes if node_id in n.inputs]
+
+
+@dataclass(frozen=True)
+class StepData:
+    """One backward step at gate ``node``: ``upstream × local[i] = downstream[i]``.
+
+    ``downstream[i]`` is the gradient sent to ``inputs[i]`` of that node (None where that
+    input needs none); ``local`` is None where the local derivative has no value form.
+    """
+
+    index: int
+    node: str
+    upstream: object
+    downstream: tuple
+    local: tuple | None = None
+    formulas: tuple = ()
+
+
+@dataclass(frozen=True)
+class TraceData:
+    """A backward pass as data: the graph (with final gradients) and its steps in run order."""
+
+    graph: GraphData
+    steps: tuple
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __getitem__(self, i) -> StepData:
+        return self.steps[i]
+
+    def __iter__(self):
+        return iter(self.steps)
