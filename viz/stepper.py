@@ -211,6 +211,8 @@ class Stepper:
     # ------------------------------------------------------------ notebook
     def widget(self):
         """An ipywidgets box: the frame's SVG and arithmetic, a slider, Prev/Next buttons."""
+        from graphgrad._extras import require
+        require("ipywidgets", "notebook", "viz.Stepper.widget()")
         import ipywidgets as W
         view = W.HTML(self._widget_html())
         slider = W.IntSlider(value=self.index, min=0, max=len(self) - 1, description="step",
