@@ -57,6 +57,8 @@ def run_dot(dot_text: str, format: str = "svg", timeout: float = DEFAULT_TIMEOUT
     >>> run_dot("digraph { a -> b }")[:5]      # doctest: +SKIP
     b'<?xml'
     """
+    from ._validate import check_timeout
+    check_timeout(timeout, "run_dot")
     exe = binary or find_dot()
     try:
         proc = subprocess.run([exe, f"-T{format}"], input=dot_text.encode("utf-8"),
@@ -70,6 +72,10 @@ def run_dot(dot_text: str, format: str = "svg", timeout: float = DEFAULT_TIMEOUT
     if proc.returncode != 0:
         err = proc.stderr.decode("utf-8", "replace").strip()
         raise RenderError(f"render: Graphviz ({os.path.basename(exe)}) failed to draw {format}: {err[:500]}")
+    if not proc.stdout:
+        # a broken or wrong binary that exits 0 must not leave an empty file behind
+        raise RenderError(f"render: Graphviz at {exe!r} exited without an error but wrote no {format} "
+                          "output; point GRAPHGRAD_DOT at a working dot (or unset it for graphviz-pure)")
     return proc.stdout
 
 
@@ -109,6 +115,8 @@ def render(value, path, format: str | None = None, timeout: float = DEFAULT_TIME
     'neuron.svg'
     """
     from .dot import to_dot
+    from ._validate import check_timeout
+    check_timeout(timeout, "render")
     path = os.fspath(path)
     fmt = (format or os.path.splitext(path)[1].lstrip(".") or "svg").lower()
     if fmt not in FORMATS:
