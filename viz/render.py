@@ -12,6 +12,12 @@ import shutil
 import subprocess
 import sysconfig
 import warnings
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:                      # annotations only
+    from graphgrad import Value
+
+    from ._types import PathLike
 
 DEFAULT_TIMEOUT = 120.0
 
@@ -105,7 +111,8 @@ def dot_to_pdf(dot_text: str, timeout: float = DEFAULT_TIMEOUT, dpi: int = 300) 
 FORMATS = ("svg", "png", "pdf", "dot", "json")
 
 
-def render(value, path, format: str | None = None, timeout: float = DEFAULT_TIMEOUT, **options) -> str:
+def render(value: Value, path: PathLike, format: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+           **options: Any) -> str:
     """Draw the graph of ``value`` into ``path`` (svg, png, pdf, or dot/json text).
 
     The format comes from ``format`` or the file's extension; ``options`` go to
@@ -146,7 +153,7 @@ class Diagram:
     >>> d.save("f.png")
     """
 
-    def __init__(self, value, **options):
+    def __init__(self, value: Value, **options: Any):
         from .dot import to_dot
         self.value = value
         self.options = options
@@ -159,7 +166,7 @@ class Diagram:
             self._svg = run_dot(self.source, "svg").decode("utf-8")
         return self._svg
 
-    def save(self, path, format: str | None = None) -> str:
+    def save(self, path: PathLike, format: str | None = None) -> str:
         """Write svg/png/pdf/dot by extension; returns the path."""
         return render(self.value, path, format=format, **self.options)
 
