@@ -72,6 +72,23 @@ print("CORE OK", viz.__file__)
 '''
 
 
+TYPED_USER_FILE = """
+import numpy as np
+import graphgrad as gg
+import viz
+
+x = gg.Value(np.ones(3), requires_grad=True, name="x")
+f = gg.sum(gg.maximum(x, 0.5) * x)
+ok: bool = gg.gradcheck(lambda x: (x * x).sum(), x)
+with gg.no_grad():
+    y: gg.Value = gg.exp(x)
+path: str = viz.render(f, "f.svg", timeout=3.0)
+dot: str = viz.to_dot(f, collapse=True, local=x)
+page: str = viz.Stepper(f).to_html()
+viz.render(f, 3.5)
+"""
+
+
 def _run(cmd, **kw):
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, **kw)   # only against a hang
     assert proc.returncode == 0, f"{cmd} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
@@ -116,6 +133,15 @@ def test_wheel_installs_a_light_core_and_the_gallery_runs_outside_the_checkout(t
     assert "CORE OK" in out and str(venv) in out                # the installed copy, not the checkout
     assert ("TRAIN: graphgrad.train needs the optional package 'tqdm', which is not installed; "
             "install it with: pip install 'graphgrad[train]'") in out
+
+    # py.typed: mypy reads the installed package's hints (and catches a float given as a path)
+    (user / "typed.py").write_text(TYPED_USER_FILE)
+    mypy = subprocess.run([sys.executable, "-m", "mypy", "--python-executable", str(py), "--no-incremental",
+                           "--follow-imports=silent", "typed.py"], cwd=user, capture_output=True, text=True,
+                          timeout=600, env=env)
+    assert mypy.stdout.splitlines() == [
+        'typed.py:14: error: Argument 2 to "render" has incompatible type "float"; expected "str | PathLike[str]"'
+        '  [arg-type]', "Found 1 error in 1 file (checked 1 source file)"], mypy.stdout + mypy.stderr
 
     _run(pip + ["install", "-q", f"{wheel}[train]"])
     proc = _run([str(venv / "bin" / "graphgrad"), "gallery", "-o", "out"], cwd=user, env=env)
