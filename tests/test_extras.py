@@ -70,3 +70,13 @@ def test_shipped_digits_are_scikit_learns():
     d = load_digits(seed=3)
     order = np.random.default_rng(3).permutation(len(ref.data))
     np.testing.assert_array_equal(d.X_train, ref.data[order][:len(d.X_train)] / 16.0)
+
+
+def test_cli_command_without_its_extra_prints_one_line(tmp_path):
+    code = ("import sys; sys.modules['tqdm'] = None\n"
+            "from viz.cli import main\n"
+            f"sys.exit(main(['search', 'show', {str(tmp_path / 'runs.sqlite')!r}]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == ["graphgrad search: graphgrad.train needs the optional package 'tqdm', "
+                                        "which is not installed; install it with: pip install 'graphgrad[train]'"]

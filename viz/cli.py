@@ -45,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
             parser.print_help()
             return 2
         prog = f"graphgrad {args.command}"
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()          # a closed pipe (`| head`) shows up here, not at exit
+        return status
     except KeyboardInterrupt:
         # one line, and the shell convention for "ended by SIGINT"
         print(f"{prog}: interrupted", file=sys.stderr)
