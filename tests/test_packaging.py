@@ -95,6 +95,21 @@ def _run(cmd, **kw):
     return proc
 
 
+def _installed_mib(venv):
+    """Disk use (like ``du``) of what installing graphgrad put in ``venv``: site-packages
+    without pip/setuptools (every venv has them), plus the graphviz-pure binary in bin/."""
+    (site,) = venv.glob("lib/python3*/site-packages")
+    venv_own = ("pip", "setuptools", "pkg_resources", "_distutils_hack", "distutils-precedence.pth")
+    total = 0
+    for top in site.iterdir():
+        if top.name.split("-")[0] in venv_own or top.name in venv_own:
+            continue
+        files = [top] if top.is_file() else [f for f in top.rglob("*") if f.is_file() and not f.is_symlink()]
+        total += sum(f.stat().st_blocks * 512 for f in files)
+    total += (venv / "bin" / "graphviz-pure").stat().st_blocks * 512
+    return total / 2 ** 20
+
+
 def _copy_checkout(dst):
     """The source tree without venvs, caches and build output (the build must not touch ROOT)."""
     junk = shutil.ignore_patterns(".git", ".venv*", "__pycache__", "*.egg-info", "build", "dist",
@@ -127,6 +142,9 @@ def test_wheel_installs_a_light_core_and_the_gallery_runs_outside_the_checkout(t
     _run(pip + ["install", "-q", str(wheel)])
     requires = _run(pip + ["show", "graphgrad"]).stdout
     assert "Requires: graphviz-pure, networkx, numpy" in requires, requires
+    core_mib = _installed_mib(venv)
+    print(f"core install: {core_mib:.0f} MiB")
+    assert core_mib < 110, f"the core install takes {core_mib:.0f} MiB (goal: under 110; numpy alone is ~73)"
 
     user = tmp_path / "user"                                  # a folder outside any checkout
     user.mkdir()
