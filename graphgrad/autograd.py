@@ -15,6 +15,7 @@ import math
 import os
 import sys
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
@@ -23,6 +24,9 @@ from .errors import AnomalyError, BackwardError
 from .ops.base import shape_of
 from .ops import ADD as _ADD, MUL as _MUL
 from .value import Value, _to_data
+
+if TYPE_CHECKING:                      # annotations only: no import cost at run time
+    from numpy.typing import ArrayLike
 
 _FREED = object()     # marks a node whose saved buffers were released by backward
 
@@ -90,7 +94,7 @@ class BackwardTrace:
 
 # ---------------------------------------------------------------- switches
 @contextlib.contextmanager
-def no_grad():
+def no_grad() -> Iterator[None]:
     """Record nothing inside the block (inference, parameter updates).
 
     >>> with no_grad():
@@ -105,7 +109,7 @@ def no_grad():
 
 
 @contextlib.contextmanager
-def enable_grad():
+def enable_grad() -> Iterator[None]:
     """Record again inside a ``no_grad`` block."""
     old = STATE.grad_enabled
     STATE.grad_enabled = True
@@ -124,7 +128,7 @@ _GROUP_IDS = itertools.count(1)
 
 
 @contextlib.contextmanager
-def group(name: str):
+def group(name: str) -> Iterator[None]:
     """Tag every node made inside the block with ``name`` (nested blocks nest paths).
 
     The renderer draws a group as a cluster that can be collapsed into one box. Every
@@ -145,7 +149,7 @@ def group(name: str):
 
 
 @contextlib.contextmanager
-def detect_anomaly():
+def detect_anomaly() -> Iterator[None]:
     """Raise at the first op whose output or gradient holds a NaN or Inf.
 
     The error names the op, its input shapes and the line of user code that made it.
@@ -162,7 +166,7 @@ def detect_anomaly():
 
 
 @contextlib.contextmanager
-def record_traces():
+def record_traces() -> Iterator[list[BackwardTrace]]:
     """Collect the trace of every ``backward()`` run inside the block, even those called
     without ``trace=True`` (how the stepper and ``graphgrad step`` watch a user's script).
 
@@ -225,7 +229,8 @@ def _anomaly_backward(v, grads):
 
 
 # ---------------------------------------------------------------- backward
-def backward(root: Value, grad=None, retain_graph: bool = False, trace: bool = False):
+def backward(root: Value, grad: ArrayLike | None = None, retain_graph: bool = False,
+             trace: bool = False) -> BackwardTrace | None:
     """Fill ``.grad`` of every Value that ``root`` depends on and that requires grad.
 
     ``grad`` is d(loss)/d(root); it may be omitted for a scalar root (it is 1).

@@ -2,17 +2,24 @@
 ``gg.concatenate([a, b])``, ``gg.where(mask, x, y)`` ..."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Callable, Sequence
+
 import numpy as np
 
 from . import ops as _ops
 from .value import Value, _binary, _lift, _make, _raw
+
+if TYPE_CHECKING:                      # annotations only: no import cost at run time
+    from numpy.typing import ArrayLike
+
+    from ._types import Axis, Operand
 
 
 def _v(x):
     return x if isinstance(x, Value) else _lift(x)
 
 
-def maximum(a, b) -> Value:
+def maximum(a: Operand, b: Operand) -> Value:
     """Elementwise max; on a tie each input gets half the gradient.
 
     >>> maximum(Value(2.0), Value(-1.0)).item()
@@ -21,7 +28,7 @@ def maximum(a, b) -> Value:
     return _binary(_ops.MAXIMUM, _v(a), _v(b))
 
 
-def minimum(a, b) -> Value:
+def minimum(a: Operand, b: Operand) -> Value:
     """Elementwise min; on a tie each input gets half the gradient.
 
     >>> minimum(Value(2.0), Value(-1.0)).item()
@@ -30,7 +37,7 @@ def minimum(a, b) -> Value:
     return _binary(_ops.MINIMUM, _v(a), _v(b))
 
 
-def where(cond, a, b) -> Value:
+def where(cond: ArrayLike | Value, a: Operand, b: Operand) -> Value:
     """``a`` where ``cond`` holds, else ``b``; ``cond`` is a boolean array (not differentiated).
 
     >>> where(np.array([True, False]), Value([1., 2.]), 0.0).numpy()
@@ -46,7 +53,7 @@ def where(cond, a, b) -> Value:
     return _make(_ops.as_data(data), _ops.WHERE, (a, b), attrs={"cond": cond})
 
 
-def concatenate(values, axis: int = 0) -> Value:
+def concatenate(values: Sequence[Operand], axis: int = 0) -> Value:
     """Join Values along an existing axis.
 
     >>> concatenate([Value([1.]), Value([2., 3.])]).shape
@@ -59,7 +66,7 @@ def concatenate(values, axis: int = 0) -> Value:
     return _make(data, _ops.CONCATENATE, vs, attrs={"axis": axis})
 
 
-def stack(values, axis: int = 0) -> Value:
+def stack(values: Sequence[Operand], axis: int = 0) -> Value:
     """Join same-shaped Values along a new axis.
 
     >>> stack([Value([1., 2.]), Value([3., 4.])]).shape
@@ -72,7 +79,7 @@ def stack(values, axis: int = 0) -> Value:
     return _make(data, _ops.STACK, vs, attrs={"axis": axis})
 
 
-def pad(x, pad_width, value: float = 0.0) -> Value:
+def pad(x: Operand, pad_width: int | Sequence, value: float = 0.0) -> Value:
     """Pad with a constant, as ``np.pad(..., constant_values=value)``.
 
     >>> pad(Value([1., 2.]), 1).numpy()
@@ -83,8 +90,8 @@ def pad(x, pad_width, value: float = 0.0) -> Value:
     return _make(data, _ops.PAD, (x,), attrs={"pad_width": pad_width, "value": value})
 
 
-def _method(name, doc):
-    def f(x, *args, **kwargs):
+def _method(name: str, doc: str) -> Callable[..., Value]:
+    def f(x: Operand, *args, **kwargs) -> Value:
         return getattr(_v(x), name)(*args, **kwargs)
     f.__name__ = name
     f.__doc__ = doc
@@ -102,16 +109,16 @@ reshape = _method("reshape", "``gg.reshape(x, (2, 3))``.")
 transpose = _method("transpose", "``gg.transpose(x)`` reverses the axes.")
 
 
-def matmul(a, b) -> Value:
+def matmul(a: Operand, b: Operand) -> Value:
     """``a @ b`` (batched over leading axes). ``matmul(Value([[1., 2.]]), Value([[3.], [4.]])).item() == 11.0``"""
     return _v(a) @ b
 
 
-def sum(x, axis=None, keepdims=False) -> Value:  # noqa: A001 - mirrors numpy's name
+def sum(x: Operand, axis: Axis = None, keepdims: bool = False) -> Value:  # noqa: A001 - mirrors numpy's name
     """``gg.sum(x, axis=0)``."""
     return _v(x).sum(axis, keepdims)
 
 
-def mean(x, axis=None, keepdims=False) -> Value:
+def mean(x: Operand, axis: Axis = None, keepdims: bool = False) -> Value:
     """``gg.mean(x, axis=0)``."""
     return _v(x).mean(axis, keepdims)

@@ -8,14 +8,19 @@ The same functions graphgrad's own tests use, for users' pytest suites:
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Callable
+
 import numpy as np
 
 from .autograd import no_grad
 from .errors import GradcheckError
 from .value import Value
 
+if TYPE_CHECKING:                      # annotations only: no import cost at run time
+    from numpy.typing import ArrayLike
 
-def rel_error(a, b) -> float:
+
+def rel_error(a: ArrayLike, b: ArrayLike) -> float:
     """cs231n's relative error: ``max |a - b| / max(1e-8, |a| + |b|)``.
 
     >>> rel_error(np.array([1.0]), np.array([1.0 + 1e-9]))  # doctest: +ELLIPSIS
@@ -30,7 +35,8 @@ def rel_error(a, b) -> float:
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
-def numeric_grad(fn, x, eps: float = 1e-6, df=None):
+def numeric_grad(fn: Callable[..., Any], x: np.ndarray | Value, eps: float = 1e-6,
+                 df: ArrayLike | None = None) -> np.ndarray:
     """Central-difference gradient of ``fn`` at array ``x`` (perturbed in place, then restored).
 
     ``fn(x)`` returns a number (or an array, then ``df`` is the upstream gradient and the
@@ -69,7 +75,7 @@ def numeric_grad(fn, x, eps: float = 1e-6, df=None):
     return grad
 
 
-def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+def gradcheck(fn: Callable[..., Value], *inputs: Value, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
               num_checks: int | None = None, seed: int = 0, raise_exception: bool = True) -> bool:
     """Compare graphgrad's gradients of ``fn(*inputs)`` with central differences.
 

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from viz.scripts import run_script
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
+EXAMPLES = ROOT / "viz" / "gallery_examples"     # the gallery scripts ship inside the package
 GOLDEN = pathlib.Path(__file__).resolve().parent / "golden"
 SVG_NS = "{http://www.w3.org/2000/svg}"
 

@@ -105,3 +105,42 @@ def test_5000_node_graph_renders_to_svg():
     elapsed = time.perf_counter() - t
     print(f"\n5,000-node render: {n} nodes, {elapsed:.1f} s")
     assert svg.count('class="node') == n
+
+
+# ---------------------------------------------------------------- bad arguments, broken binaries
+import math
+import os
+import stat
+
+
+@pytest.mark.parametrize("bad", [-1, 0, -0.5, math.nan, math.inf, "5", True, None])
+def test_render_refuses_a_bad_timeout(tmp_path, bad):
+    f = gg.Value(2.0, requires_grad=True, name="x") * 3.0
+    with pytest.raises(ValueError, match=r"^render: timeout must be a positive number of seconds, got "):
+        viz.render(f, tmp_path / "f.svg", timeout=bad)
+    assert not (tmp_path / "f.svg").exists()
+    with pytest.raises(ValueError, match=r"^run_dot: timeout must be a positive number of seconds"):
+        viz.run_dot("digraph { a -> b }", timeout=bad)
+
+
+def _fake_dot(tmp_path, body):
+    exe = tmp_path / "fakedot"
+    exe.write_text("#!/bin/sh\ncat > /dev/null\n" + body)
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR)
+    return str(exe)
+
+
+def test_a_dot_binary_that_writes_nothing_is_an_error(tmp_path, monkeypatch):
+    exe = _fake_dot(tmp_path, "exit 0\n")
+    with pytest.raises(RenderError, match=r"exited without an error but wrote no svg output; point GRAPHGRAD_DOT"):
+        viz.run_dot("digraph { a -> b }", "svg", binary=exe)
+    monkeypatch.setenv("GRAPHGRAD_DOT", exe)
+    f = gg.Value(2.0, requires_grad=True, name="x") * 3.0
+    with pytest.raises(RenderError, match=r"wrote no png output"):
+        viz.render(f, tmp_path / "f.png")
+    assert not (tmp_path / "f.png").exists()          # no empty file left behind
+
+
+def test_a_dot_binary_that_writes_output_still_works(tmp_path):
+    exe = _fake_dot(tmp_path, "printf '<svg/>'\n")   # the check looks at emptiness only
+    assert viz.run_dot("digraph { a -> b }", "svg", binary=exe) == b"<svg/>"

@@ -7,11 +7,17 @@ golden-file tests can compare it byte for byte, and every user string is escaped
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import graph as _graph
 from .fmt import DEFAULT_FMT, arithmetic, fmt_number, fmt_shape, tensor_lines
+
+if TYPE_CHECKING:                      # annotations only
+    from graphgrad import Value
+
+    from ._types import Collapse, Local
 
 VALUE_COLOR = "#2e7d32"      # hex, never names: "green" differs between PNG and SVG
 GRAD_COLOR = "#c62828"
@@ -44,7 +50,8 @@ def quote(s) -> str:
     return f'"{s}"'
 
 
-def to_dot(value, show: str = "both", fmt=DEFAULT_FMT, local=False, collapse=None,
+def to_dot(value: Value, show: str = "both", fmt: str = DEFAULT_FMT, local: Local = False,
+           collapse: Collapse = None,
            max_nodes: int | None = _graph.DEFAULT_MAX_NODES, max_values: int = 16,
            grads: dict | None = None, title: str | None = None, rankdir: str = "LR") -> str:
     """DOT text of the graph that computed ``value``, cs231n style.

@@ -2,11 +2,19 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import graph as _graph
 from .fmt import DEFAULT_FMT
+
+if TYPE_CHECKING:                      # annotations only
+    import networkx
+
+    from graphgrad import Value
+
+    from ._types import Collapse
 
 
 def _num(x):
@@ -45,7 +53,8 @@ def _records(value, collapse=None, max_nodes=_graph.DEFAULT_MAX_NODES):
     return nodes, edges
 
 
-def to_networkx(value, collapse=None, max_nodes=_graph.DEFAULT_MAX_NODES):
+def to_networkx(value: Value, collapse: Collapse = None,
+                max_nodes: int | None = _graph.DEFAULT_MAX_NODES) -> networkx.DiGraph:
     """A ``networkx.DiGraph`` with the diagram's nodes (attributes: kind, op, shape, value,
     grad, local) and edges wire→gate→wire.
 
@@ -63,7 +72,8 @@ def to_networkx(value, collapse=None, max_nodes=_graph.DEFAULT_MAX_NODES):
     return G
 
 
-def to_json(value, collapse=None, max_nodes=_graph.DEFAULT_MAX_NODES, fmt=DEFAULT_FMT, indent=1) -> str:
+def to_json(value: Value, collapse: Collapse = None, max_nodes: int | None = _graph.DEFAULT_MAX_NODES,
+            fmt: str = DEFAULT_FMT, indent: int | None = 1) -> str:
     """JSON text ``{"nodes": [...], "edges": [...]}`` of the diagram (full-precision numbers).
 
     >>> json.loads(to_json(f))["nodes"][0]["kind"]    # doctest: +SKIP

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import pathlib
-from html import escape
 import time
+from html import escape
+from typing import Callable
 
 from .dot import to_dot
+from ._validate import check_timeout
 from .render import RenderError, run_dot
 from .scripts import run_script
 
@@ -16,22 +18,30 @@ GALLERY = ("01_add_mul.py", "02_neuron.py", "03_staged.py", "04_gate_patterns.py
 
 
 def examples_dir() -> pathlib.Path:
-    """The repository's ``examples/`` folder (the gallery scripts live there)."""
-    return pathlib.Path(__file__).resolve().parent.parent / "examples"
+    """The folder of the gallery scripts, ``viz/gallery_examples/``: they ship inside the
+    package (package data), so the gallery works from an installed wheel, outside any checkout.
+
+    >>> (examples_dir() / "01_add_mul.py").is_file()
+    True
+    """
+    return pathlib.Path(__file__).resolve().parent / "gallery_examples"
 
 
-def build_gallery(out_dir, examples=None, steppers: bool = True, png: bool = True,
-                  timeout: float = 60.0, log=print) -> pathlib.Path:
+def build_gallery(out_dir: str | os.PathLike, examples: str | os.PathLike | None = None,
+                  steppers: bool = True, png: bool = True, timeout: float = 60.0,
+                  log: Callable[..., object] = print) -> pathlib.Path:
     """Render every gallery example into ``out_dir``; returns the path of ``index.html``.
 
     >>> build_gallery("gallery")                # doctest: +SKIP
     PosixPath('gallery/index.html')
     """
+    check_timeout(timeout, "build_gallery")
     src = pathlib.Path(examples) if examples else examples_dir()
     missing = [n for n in GALLERY if not (src / n).is_file()]
     if missing:
-        raise FileNotFoundError(f"gallery: {src} lacks {', '.join(missing)}; run from a graphgrad "
-                                "checkout or pass --examples DIR")
+        hint = ("pass --examples DIR with the gallery scripts" if examples else
+                "this graphgrad install is incomplete; reinstall it (pip install --force-reinstall graphgrad)")
+        raise FileNotFoundError(f"gallery: {src} lacks {', '.join(missing)}; {hint}")
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     cards = []
@@ -90,7 +100,7 @@ def _index_html(cards) -> str:
     for i, (title, about, fname, items) in enumerate(cards):
         parts.append(f'<section class="card" id="ex{i}"><h2>{esc(title)}</h2>'
                      f'<p class="about">{esc(about)}</p>'
-                     f'<p class="src">source: <code>examples/{esc(fname)}</code></p>')
+                     f'<p class="src">source: <code>viz/gallery_examples/{esc(fname)}</code></p>')
         for name, caption, svg, base, step_page, png in items:
             links = [f'<a href="{esc(base)}.svg">SVG</a>']
             if png:

@@ -15,6 +15,10 @@ import os
 
 import numpy as np
 
+from graphgrad._extras import require
+
+require("matplotlib", "train", "viz.plots")      # pip install 'graphgrad[train]'
+
 _VERDICT_COLORS = {"too low": "#4c72b0", "good": "#2ca02c", "too high": "#d62728"}
 _STAGE_COLORS = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860"]
 

@@ -12,6 +12,12 @@ import shutil
 import subprocess
 import sysconfig
 import warnings
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:                      # annotations only
+    from graphgrad import Value
+
+    from ._types import PathLike
 
 DEFAULT_TIMEOUT = 120.0
 
@@ -57,6 +63,8 @@ def run_dot(dot_text: str, format: str = "svg", timeout: float = DEFAULT_TIMEOUT
     >>> run_dot("digraph { a -> b }")[:5]      # doctest: +SKIP
     b'<?xml'
     """
+    from ._validate import check_timeout
+    check_timeout(timeout, "run_dot")
     exe = binary or find_dot()
     try:
         proc = subprocess.run([exe, f"-T{format}"], input=dot_text.encode("utf-8"),
@@ -70,6 +78,10 @@ def run_dot(dot_text: str, format: str = "svg", timeout: float = DEFAULT_TIMEOUT
     if proc.returncode != 0:
         err = proc.stderr.decode("utf-8", "replace").strip()
         raise RenderError(f"render: Graphviz ({os.path.basename(exe)}) failed to draw {format}: {err[:500]}")
+    if not proc.stdout:
+        # a broken or wrong binary that exits 0 must not leave an empty file behind
+        raise RenderError(f"render: Graphviz at {exe!r} exited without an error but wrote no {format} "
+                          "output; point GRAPHGRAD_DOT at a working dot (or unset it for graphviz-pure)")
     return proc.stdout
 
 
@@ -99,7 +111,8 @@ def dot_to_pdf(dot_text: str, timeout: float = DEFAULT_TIMEOUT, dpi: int = 300) 
 FORMATS = ("svg", "png", "pdf", "dot", "json")
 
 
-def render(value, path, format: str | None = None, timeout: float = DEFAULT_TIMEOUT, **options) -> str:
+def render(value: Value, path: PathLike, format: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+           **options: Any) -> str:
     """Draw the graph of ``value`` into ``path`` (svg, png, pdf, or dot/json text).
 
     The format comes from ``format`` or the file's extension; ``options`` go to
@@ -109,6 +122,8 @@ def render(value, path, format: str | None = None, timeout: float = DEFAULT_TIME
     'neuron.svg'
     """
     from .dot import to_dot
+    from ._validate import check_timeout
+    check_timeout(timeout, "render")
     path = os.fspath(path)
     fmt = (format or os.path.splitext(path)[1].lstrip(".") or "svg").lower()
     if fmt not in FORMATS:
@@ -138,7 +153,7 @@ class Diagram:
     >>> d.save("f.png")
     """
 
-    def __init__(self, value, **options):
+    def __init__(self, value: Value, **options: Any):
         from .dot import to_dot
         self.value = value
         self.options = options
@@ -151,7 +166,7 @@ class Diagram:
             self._svg = run_dot(self.source, "svg").decode("utf-8")
         return self._svg
 
-    def save(self, path, format: str | None = None) -> str:
+    def save(self, path: PathLike, format: str | None = None) -> str:
         """Write svg/png/pdf/dot by extension; returns the path."""
         return render(self.value, path, format=format, **self.options)
 

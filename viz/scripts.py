@@ -10,7 +10,47 @@ from __future__ import annotations
 import contextlib
 import os
 import runpy
+import signal
+import threading
+import traceback
 from dataclasses import dataclass, field
+
+from ._validate import check_timeout
+
+
+class ScriptError(Exception):
+    """The user's script raised. ``traceback`` is its traceback from the script's own
+    frames down (file and line as Python prints them), without graphgrad's runner frames.
+
+    >>> try:
+    ...     run_script("broken.py")             # doctest: +SKIP
+    ... except ScriptError as e:
+    ...     print(e.traceback)
+    """
+
+    def __init__(self, path: str, exception: BaseException):
+        self.path, self.exception = path, exception
+        self.traceback = _script_traceback(path, exception)
+        super().__init__(f"{path} raised {type(exception).__name__}: {exception}")
+
+
+class ScriptTimeout(Exception):
+    """The user's script ran longer than the ``timeout`` given to :func:`run_script`."""
+
+
+class _Alarm(BaseException):
+    # a BaseException, so that a script's own ``except Exception:`` cannot swallow the timeout
+    pass
+
+
+def _script_traceback(path: str, exc: BaseException) -> str:
+    """``exc``'s traceback starting at the script's first frame (runpy and viz frames dropped)."""
+    target = os.path.abspath(path)
+    tb = exc.__traceback__
+    while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) != target:
+        tb = tb.tb_next
+    # tb is None for a SyntaxError: its message carries the file and line itself
+    return "".join(traceback.format_exception(type(exc), exc, tb))
 
 
 @dataclass
@@ -84,17 +124,51 @@ def capture_traces(store: dict):
                 store[id(t.output)] = t
 
 
-def run_script(path) -> Script:
+@contextlib.contextmanager
+def _time_limit(seconds):
+    """Raise :class:`_Alarm` in the main thread after ``seconds`` (SIGALRM; None: no limit)."""
+    if seconds is None:
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise _Alarm()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, float(seconds))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run_script(path, timeout: float | None = None) -> Script:
     """Execute ``path`` (not as ``__main__``) and collect its Values and traces.
 
-    >>> s = run_script("examples/01_add_mul.py")        # doctest: +SKIP
+    An exception in the script becomes :class:`ScriptError` (its traceback from the
+    script's own frames); running past ``timeout`` seconds raises :class:`ScriptTimeout`.
+    ``KeyboardInterrupt`` and ``SystemExit`` pass through unchanged.
+
+    >>> s = run_script("viz/gallery_examples/01_add_mul.py")        # doctest: +SKIP
     >>> [n for n, *_ in s.diagrams()]
     ['f']
     """
     path = os.fspath(path)
+    check_timeout(timeout, "run_script", allow_none=True)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no such script: {path}")
+    if timeout is not None and (not hasattr(signal, "setitimer")
+                                or threading.current_thread() is not threading.main_thread()):
+        raise ValueError("run_script: timeout= needs the main thread of a POSIX process; "
+                         "run without a timeout here")
     traces: dict = {}
-    with capture_traces(traces):
-        ns = runpy.run_path(path, run_name="__graphgrad__")
+    try:
+        with _time_limit(timeout), capture_traces(traces):
+            ns = runpy.run_path(path, run_name="__graphgrad__")
+    except _Alarm:
+        raise ScriptTimeout(f"{path} did not finish within {timeout:g} s (timeout); "
+                            "raise --timeout or make the script smaller") from None
+    except Exception as e:
+        raise ScriptError(path, e) from None
     return Script(path, ns, traces)

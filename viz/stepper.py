@@ -14,12 +14,18 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import graph as _graph
 from .dot import GRAD_COLOR, VALUE_COLOR, circuit_to_dot
 from .fmt import DEFAULT_FMT, arithmetic, fmt_number, fmt_shape, sum_text, tensor_lines
+
+if TYPE_CHECKING:                      # annotations only
+    import ipywidgets
+
+    from ._types import Collapse, PathLike, StepSource
 
 HIGHLIGHT_FILL = "#fff59d"
 PARTIAL_COLOR = "#ef6c00"
@@ -49,7 +55,8 @@ class Stepper:
     (3, 'exp')
     """
 
-    def __init__(self, source, fmt=DEFAULT_FMT, collapse=None, max_nodes=_graph.DEFAULT_MAX_NODES,
+    def __init__(self, source: StepSource, fmt: str = DEFAULT_FMT, collapse: Collapse = None,
+                 max_nodes: int | None = _graph.DEFAULT_MAX_NODES,
                  max_values: int = 16, title: str | None = None, forward: bool = False):
         self.trace = _trace_of(source)
         self.root = self.trace.output
@@ -190,7 +197,7 @@ class Stepper:
         f = self._frames[self.index if i is None else i]
         return "\n".join([f.heading] + ["  " + line for line in f.lines])
 
-    def to_html(self, path=None) -> str:
+    def to_html(self, path: PathLike | None = None) -> str:
         """One self-contained HTML page (inline SVG, CSS and JS; no network) with Prev/Next
         buttons, a slider, ←/→ keys, a step counter and the arithmetic panel. Writes it to
         ``path`` when given; returns the HTML text.
@@ -209,8 +216,10 @@ class Stepper:
         return [f.as_json() for f in self._frames]
 
     # ------------------------------------------------------------ notebook
-    def widget(self):
+    def widget(self) -> ipywidgets.VBox:
         """An ipywidgets box: the frame's SVG and arithmetic, a slider, Prev/Next buttons."""
+        from graphgrad._extras import require
+        require("ipywidgets", "notebook", "viz.Stepper.widget()")
         import ipywidgets as W
         view = W.HTML(self._widget_html())
         slider = W.IntSlider(value=self.index, min=0, max=len(self) - 1, description="step",

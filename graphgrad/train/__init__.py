@@ -3,6 +3,9 @@ diagnostics and hyperparameter search over a crash-safe SQLite trial store.
 
 >>> from graphgrad.train import fit, check_initial_loss, search, SearchSpace, LogUniform
 """
+from .._extras import require
+
+require("tqdm", "train", "graphgrad.train")     # progress bars: pip install 'graphgrad[train]'
 from .checks import (CheckResult, LRSweep, check_initial_loss, check_overfit_small_subset, check_regularization,
                      lr_sweep)
 from .init_diagnostics import LECTURE_CONFIGS, InitRun, activation_statistics, init_experiment

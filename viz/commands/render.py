@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 import sys
 
+from ._options import add_timeout
+
 
 def register(subparsers):
     p = subparsers.add_parser("render", help="draw the graphs of a script's Values (svg/png/pdf/dot/json)",
@@ -19,14 +21,17 @@ def register(subparsers):
     p.add_argument("--local", action="store_true", help="write local gradients and upstream × local on edges")
     p.add_argument("--collapse", action="append", default=None,
                    help="group name to draw as one box (repeatable; 'all' for every group)")
+    add_timeout(p, "running the script, and for each Graphviz layout (default 120 s)")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from ..render import RenderError, render
+    """Run the script and write its diagrams; returns the exit status (see ``viz.cli``)."""
+    from ..render import DEFAULT_TIMEOUT, RenderError, render
     from ..scripts import run_script
+    timeout = getattr(args, "timeout", None)
     try:
-        script = run_script(args.script)
+        script = run_script(args.script, timeout=timeout)
         todo = script.diagrams(args.name)
     except (FileNotFoundError, KeyError) as e:
         print(f"graphgrad render: {e.args[0] if e.args else e}", file=sys.stderr)
@@ -53,7 +58,7 @@ def run(args) -> int:
         suffix = f"_{k}" if len(todo) > 1 and sum(1 for t in todo if t[0] == name) > 1 else ""
         path = out if single_file else os.path.join(out, f"{stem}_{name}{suffix}.{fmt}")
         try:
-            render(value, path, format=fmt, **opts)
+            render(value, path, format=fmt, timeout=timeout or DEFAULT_TIMEOUT, **opts)
         except RenderError as e:
             print(f"graphgrad render: {e}", file=sys.stderr)
             return 1

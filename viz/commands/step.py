@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import sys
 
+from ._options import add_timeout
+
 
 def register(subparsers):
     p = subparsers.add_parser("step", help="step through a script's backward pass in the terminal",
@@ -14,6 +16,7 @@ def register(subparsers):
     p.add_argument("--fmt", default=None, help='number format (default: the script\'s, else ".2f")')
     p.add_argument("--html", help="also write the self-contained HTML stepper to this file")
     p.add_argument("--forward", action="store_true", help="walk the forward pass first, gate by gate")
+    add_timeout(p, "running the script")
     p.set_defaults(func=run)
 
 
@@ -28,13 +31,23 @@ def _pick(script, name):
     return n, v, None, opts
 
 
+def _interactive(stdin) -> bool:
+    """A terminal to read keys from? ``sys.stdin`` is None when the process started with
+    its stdin closed, and a closed file's ``isatty`` raises: both mean "print every step"."""
+    try:
+        return stdin is not None and not stdin.closed and stdin.isatty()
+    except (ValueError, OSError):
+        return False
+
+
 def run(args, stdin=None, stdout=None) -> int:
+    """Walk the script's backward pass; returns the exit status (see ``viz.cli``)."""
     from ..scripts import run_script
     from ..stepper import Stepper
-    stdin = stdin or sys.stdin
+    stdin = stdin if stdin is not None else sys.stdin
     out = stdout or sys.stdout
     try:
-        script = run_script(args.script)
+        script = run_script(args.script, timeout=getattr(args, "timeout", None))
         todo = script.diagrams(args.name)
         if not todo:
             raise KeyError(f"{args.script} exposes no Value computed from others")
@@ -51,7 +64,7 @@ def run(args, stdin=None, stdout=None) -> int:
     fwd = sum(1 for f in st if f.phase == "forward")
     print(f"{script.title}: backward pass of {name}, {len(st.trace)} gates "
           f"({n} frames: " + (f"{fwd} forward, " if fwd else "") + "the seed, one per gate)", file=out)
-    if not stdin.isatty():
+    if not _interactive(stdin):
         for i in range(n):
             print(st.text(i), file=out)
         return 0
