@@ -50,8 +50,9 @@ def _records(value, options=None, **kw):
 
 
 def to_networkx(value, options=None, **kw):
-    """A ``networkx.DiGraph`` with the diagram's nodes (attributes: kind, op, shape, value,
-    grad, local) and edges wire→gate→wire. ``value``: anything :func:`viz.to_dot` draws;
+    """A ``networkx.MultiDiGraph`` with the diagram's nodes (attributes: kind, op, shape,
+    value, grad, local) and edges wire→gate→wire (attribute ``input``: the argument
+    position). A multigraph, because ``x * x`` reads one wire twice: two edges. ``value``: anything :func:`viz.to_dot` draws;
     ``options``/keywords as for :func:`viz.to_dot` (``collapse``, ``max_nodes``).
 
     >>> G = to_networkx(f)                      # doctest: +SKIP
@@ -60,7 +61,7 @@ def to_networkx(value, options=None, **kw):
     """
     import networkx as nx
     nodes, edges = _records(value, options, **kw)
-    G = nx.DiGraph()
+    G = nx.MultiDiGraph()
     for n in nodes:
         G.add_node(n["id"], **{k: v for k, v in n.items() if k != "id"})
     for e in edges:

@@ -53,14 +53,17 @@ def _num(c) -> str:
     return f"{c:.4g}"
 
 
-def gate_label(v) -> str:
+def gate_label(v, consts=None) -> str:
     """The gate text with folded constants, as the slides draw it (``+1``, ``*-1``, ``1/x``).
+
+    ``consts``: positions of the folded inputs, when the caller already knows them.
 
     >>> gate_label(x + 1), gate_label(1 / x), gate_label(-1 * x)   # doctest: +SKIP
     ('+1', '1/x', '*-1')
     """
     ins = v.inputs
-    consts = [i for i, p in enumerate(ins) if _foldable(p)]
+    if consts is None:
+        consts = [i for i, p in enumerate(ins) if _foldable(p)]
     base = v.label
     if not consts or len(consts) == len(ins):
         return base
@@ -103,17 +106,19 @@ def as_graph(value, **_opts) -> GraphData:
             nodes.append(Node(id=nid[id(v)], label=v.name or "", op="leaf", value=_copy(v.data),
                               grad=_copy(v.grad), name=v.name, constant=v.is_constant))
             continue
-        pos = tuple(j for j, p in enumerate(v.inputs) if id(p) in nid)
+        ins = v.inputs
+        pos = tuple(j for j, p in enumerate(ins) if id(p) in nid)
+        label = gate_label(v, [j for j in range(len(ins)) if j not in pos])
         formulas = v.local_formulas()
         loc = v.local_grads()
         nodes.append(Node(
-            id=nid[id(v)], label=gate_label(v), op=v.op.name,
+            id=nid[id(v)], label=label, op=v.op.name,
             inputs=tuple(nid[id(v.inputs[j])] for j in pos), value=_copy(v.data), grad=_copy(v.grad),
             name=v.name, group=groups[i],
             local=None if loc is None else tuple(loc[j] for j in pos),
             formulas=tuple(formulas[j] if j < len(formulas) else "" for j in pos),
             input_pos=pos, constant=v.is_constant,
-            tooltip="\n".join([gate_label(v)] + list(formulas))))
+            tooltip="\n".join([label] + list(formulas))))
     return GraphData(nodes=tuple(nodes), root=nid[id(value)], source="graphgrad", lookup=nid)
 
 
