@@ -67,7 +67,7 @@ def to_dot(value, options=None, *, grads: dict | None = None, **kw) -> str:
     """
     from .sources import as_graph
     o = Options.of(options, who="to_dot", **kw)
-    g = as_graph(value, who="to_dot", **({"model": o.model} if o.model is not None else {}))
+    g = as_graph(value, who="to_dot", **o.adapter_options())
     circuit = _graph.build(g, collapse=o.collapse, max_nodes=o.max_nodes)
     return circuit_to_dot(circuit, o, grads=grads)
 

@@ -24,7 +24,7 @@ def _records(value, options=None, **kw):
     from .options import Options
     from .sources import as_graph
     o = Options.of(options, who="viz", **kw)
-    g = as_graph(value, who="viz", **({"model": o.model} if o.model is not None else {}))
+    g = as_graph(value, who="viz", **o.adapter_options())
     c = _graph.build(g, collapse=o.collapse, max_nodes=o.max_nodes)
     nodes, edges = [], []
     for w in c.wires:

@@ -41,6 +41,9 @@ class Options:
     * ``title``: a heading drawn above the graph (the stepper uses it as the page title).
     * ``model``: the network whose structure names the groups where the graph itself has
       none (micrograd: an ``nn.MLP``, ``Layer`` or ``Neuron``); passed to the adapter.
+    * ``names``: ``{id(obj): name}`` for nodes the engine leaves unnamed (micrograd
+      0.1.0 has no labels; ``graphgrad render`` fills it from the script's variables);
+      passed to the adapter.
     """
 
     show: str = "both"
@@ -52,6 +55,11 @@ class Options:
     rankdir: str = "LR"
     title: str | None = None
     model: object = None
+    names: dict | None = None
+
+    def adapter_options(self) -> dict:
+        """What the source adapter gets (:func:`viz.sources.as_graph`'s ``opts``)."""
+        return {k: v for k, v in (("model", self.model), ("names", self.names)) if v is not None}
 
     def __post_init__(self):
         if self.show not in SHOW:

@@ -134,8 +134,7 @@ class Diagram:
         self.options = Options.of(options, who="Diagram", **kw)
         # the graph as plain data, read once: later changes to the engine's objects (an
         # optimizer step) do not change a diagram already made
-        model = {"model": self.options.model} if self.options.model is not None else {}
-        self.graph = self.value = as_graph(value, who="Diagram", **model)
+        self.graph = self.value = as_graph(value, who="Diagram", **self.options.adapter_options())
         self.source = to_dot(self.graph, self.options)     # fail early on bad options
         self._svg = None
 

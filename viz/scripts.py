@@ -68,7 +68,8 @@ class Script:
     def options(self, opts=None, **overrides):
         """The drawing :class:`viz.Options` for one diagram: the script's DIAGRAMS options,
         then ``overrides`` that are not None (the command line's flags). A micrograd
-        network the script exposes (an ``nn.MLP``, say) names the groups.
+        network the script exposes (an ``nn.MLP``, say) names the groups, and the
+        script's variable names name the Values that have no name of their own.
         """
         from .options import Options
         o = Options.of(dict(opts or {}), who=f"{self.path}: DIAGRAMS options")
@@ -77,6 +78,8 @@ class Script:
             model = self.model()
             if model is not None:
                 o = o.replace(model=model)
+        if o.names is None:
+            o = o.replace(names={id(v): k for k, v in self.values().items()})
         return o
 
     def model(self):

@@ -58,7 +58,7 @@ class Stepper:
         from .sources import as_trace
         o = Options.of(options, who="Stepper", **kw)
         self.options = o
-        self.trace = as_trace(source, who="Stepper", **({"model": o.model} if o.model is not None else {}))
+        self.trace = as_trace(source, who="Stepper", **o.adapter_options())
         self.graph = self.trace.graph
         self.root = self.graph.node(self.graph.root)
         self.fmt = o.fmt

@@ -136,12 +136,13 @@ def _walk(root):
     return order, ins
 
 
-def as_graph(value, model=None, _grads=None, **_opts) -> GraphData:
+def as_graph(value, model=None, names=None, _grads=None, **_opts) -> GraphData:
     """The graph that computed ``value`` as plain data.
 
     Gradients are drawn once ``backward()`` has run (the root's ``grad`` is no longer 0);
     before that they are None ("not computed yet"), not micrograd's placeholder zeros.
     ``model``: a micrograd ``MLP``/``Layer``/``Neuron`` whose calls become groups.
+    ``names``: ``{id(value): name}`` for Values without a ``label``.
     """
     _check(value, "viz")
     order, ins = _walk(value)
@@ -157,7 +158,7 @@ def as_graph(value, model=None, _grads=None, **_opts) -> GraphData:
     numbered = number_groups(raw)
     nodes = []
     for i, v in enumerate(order):
-        name = getattr(v, "label", None) or None
+        name = getattr(v, "label", None) or (names.get(id(v)) if names else None)
         if not ins[id(v)]:
             nodes.append(Node(id=nid[id(v)], label=name or "", op="leaf", value=float(v.data),
                               grad=grad_of(v), name=name, meta={"source_op": v._op}))
@@ -171,7 +172,7 @@ def as_graph(value, model=None, _grads=None, **_opts) -> GraphData:
     return GraphData(nodes=tuple(nodes), root=nid[id(value)], source="micrograd", lookup=nid)
 
 
-def as_trace(value, who: str = "viz", model=None, **_opts) -> TraceData:
+def as_trace(value, who: str = "viz", model=None, names=None, **_opts) -> TraceData:
     """micrograd's backward pass from ``value``, replayed step by step (seed 1, then the
     gates in the order ``backward()`` runs them); the Values' ``.grad`` stay as they are.
 
@@ -198,7 +199,7 @@ def as_trace(value, who: str = "viz", model=None, **_opts) -> TraceData:
         for p, d in zip(ins[id(v)], down):
             grads[id(p)] = grads.get(id(p), 0.0) + d
         raw.append((v, up, down, local, formulas))
-    g = as_graph(value, model=model, _grads=grads)
+    g = as_graph(value, model=model, names=names, _grads=grads)
     steps = tuple(StepData(index=k, node=g.lookup[id(v)], upstream=up, downstream=down, local=local,
                            formulas=formulas) for k, (v, up, down, local, formulas) in enumerate(raw))
     return TraceData(graph=g, steps=steps)
