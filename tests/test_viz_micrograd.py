@@ -210,3 +210,19 @@ def test_bad_model_is_a_clear_error():
     x = Value(1.0)
     with pytest.raises(TypeError, match="micrograd adapter: model= must be a micrograd MLP, Layer or Neuron"):
         viz.to_dot(x * 2, model=[1, 2])
+
+
+def test_hostile_labels_are_escaped():
+    a = LectureValue(1.0, label="<script>alert(1)</script>")
+    b = LectureValue(2.0, label='"}; a -> b [label="x')
+    c = a * b
+    c.label = "&amp; \\N"
+    c.backward()
+    dot = viz.to_dot(c)
+    labels = "".join(re.findall(r"label=<(.*?)>\];", dot))
+    assert "<script>" not in labels and "&lt;script&gt;" in labels
+    assert '"}; a -> b [label="x' not in dot          # quoted strings (tooltips) are escaped too
+    svg = viz.run_dot(dot, "svg").decode()
+    assert "<script>" not in svg
+    page = viz.Stepper(c, title="<b>").to_html()
+    assert "<script>alert" not in page

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import graph as _graph
 from .fmt import DEFAULT_FMT, arithmetic, fmt_number, fmt_shape, tensor_lines
-from .graphdata import Node
+from .graphdata import GraphData, Node
 from .options import Options
 
 VALUE_COLOR = "#2e7d32"      # hex, never names: "green" differs between PNG and SVG
@@ -141,7 +141,11 @@ def _grad_lookup(grads):
 
 
 def shape_dtype(n):
-    """(shape, dtype) of a node's value; from ``meta`` for a structure-only node."""
+    """(shape, dtype) of a node's value; from ``meta`` for a structure-only node.
+
+    >>> shape_dtype(Node("a", "a", "leaf", value=np.zeros((2, 3), np.float32)))
+    ((2, 3), dtype('float32'))
+    """
     if n.value is None:
         return tuple(n.meta.get("shape", ())), np.dtype(n.meta.get("dtype", "float64"))
     a = np.asarray(n.value)
@@ -209,7 +213,11 @@ def _wire_stmt(w, show, fmt, max_values, grad_of) -> str:
 
 # ---------------------------------------------------------------- gates
 def gate_tooltip(n) -> str:
-    """A gate's hover text: its adapter's, else the label and the local formulas."""
+    """A gate's hover text: its adapter's, else the label and the local formulas.
+
+    >>> gate_tooltip(Node("b", "exp", "exp", inputs=("a",), formulas=("d(e^x)/dx = e^x",))).splitlines()
+    ['exp', 'd(e^x)/dx = e^x']
+    """
     if n.tooltip is not None:
         return n.tooltip
     return "\n".join([n.label] + [f for f in n.formulas if f])
@@ -234,7 +242,11 @@ def _gate_stmt(g) -> str:
 
 
 def select_nodes(sel, graph) -> set:
-    """Node ids picked by ``sel``: node ids, Nodes, or the engine's own objects (one or a list)."""
+    """Node ids picked by ``sel``: node ids, Nodes, or the engine's own objects (one or a list).
+
+    >>> select_nodes(["n1", Node("n2", "+", "add")], GraphData(nodes=(), root="n1"))
+    {'n1', 'n2'}
+    """
     wanted = sel if isinstance(sel, (list, tuple, set, frozenset)) else [sel]
     ids = set()
     for x in wanted:

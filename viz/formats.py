@@ -59,7 +59,11 @@ def describe() -> str:
 
 
 def get(name: str, who: str = "render") -> Format:
-    """The format called ``name`` (case-insensitive), or a clear ValueError."""
+    """The format called ``name`` (case-insensitive), or a clear ValueError.
+
+    >>> get("SVG").name
+    'svg'
+    """
     f = FORMATS.get(str(name).lower())
     if f is None:
         raise ValueError(f"{who}: format must be one of {describe()}, got {name!r}")

@@ -58,7 +58,11 @@ class Options:
     names: dict | None = None
 
     def adapter_options(self) -> dict:
-        """What the source adapter gets (:func:`viz.sources.as_graph`'s ``opts``)."""
+        """What the source adapter gets (:func:`viz.sources.as_graph`'s ``opts``).
+
+        >>> Options(names={1: "a"}).adapter_options()
+        {'names': {1: 'a'}}
+        """
         return {k: v for k, v in (("model", self.model), ("names", self.names)) if v is not None}
 
     def __post_init__(self):
@@ -75,7 +79,11 @@ class Options:
             raise ValueError(f"viz.Options: max_values must be an int >= 0, got {self.max_values!r}")
 
     def replace(self, **changes) -> "Options":
-        """A copy with some fields changed (unknown names raise a clear TypeError)."""
+        """A copy with some fields changed (unknown names raise a clear TypeError).
+
+        >>> Options().replace(fmt="g").fmt
+        'g'
+        """
         _check_names(changes)
         return dataclasses.replace(self, **changes)
 
@@ -108,7 +116,11 @@ class Options:
         return base.replace(**changes) if changes else base
 
     def items(self) -> dict:
-        """The fields as a dict (for ``**`` into the keyword forms)."""
+        """The fields as a dict (for ``**`` into the keyword forms).
+
+        >>> Options().items()["show"]
+        'both'
+        """
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 

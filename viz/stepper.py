@@ -266,7 +266,11 @@ class Stepper:
 
 
 class Frame:
-    """One frame: which gate runs, its numbers, and which gradients are known so far."""
+    """One frame: which gate runs, its numbers, and which gradients are known so far.
+
+    ``value`` is the graph :class:`~viz.graphdata.Node` of the gate's output (the root for
+    the seed); ``node_id`` the drawn gate (or collapsed box) it highlights.
+    """
 
     def __init__(self, index, value, node_id, label, upstream, local, downstream, heading, lines,
                  grads, fresh, edges, group=(), values=None, phase="backward"):
@@ -290,8 +294,24 @@ class Frame:
 
 
 # ---------------------------------------------------------------- building the frames
+def _check_trace(trace):
+    """A trace whose steps do not fit its graph gets one clear sentence, not a wrong frame."""
+    g = trace.graph
+    for s in trace:
+        try:
+            n = g.node(s.node)
+        except KeyError:
+            raise ValueError(f"Stepper: step {s.index} of the {g.source} trace names node {s.node!r}, "
+                             "which is not in its graph") from None
+        if len(s.downstream) != len(n.inputs):
+            raise ValueError(f"Stepper: step {s.index} of the {g.source} trace sends {len(s.downstream)} "
+                             f"gradients to gate {n.label!r} ({n.id}), which has {len(n.inputs)} inputs; "
+                             "downstream must list one entry (or None) per input")
+
+
 def _final_grads(trace) -> dict:
     """node id -> its complete gradient, from the trace alone."""
+    _check_trace(trace)
     g = trace.graph
     final = {}
     if len(trace):

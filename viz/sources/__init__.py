@@ -96,7 +96,11 @@ def _source_of(obj):
 
 
 def adapter_for(obj):
-    """The adapter module for ``obj``, or None when no source reads it."""
+    """The adapter module for ``obj``, or None when no source reads it.
+
+    >>> adapter_for(gg.Value(1.0)).__name__, adapter_for(3)
+    ('viz.sources.graphgrad', None)
+    """
     s = _source_of(obj)
     if s is None:
         return None
@@ -146,7 +150,11 @@ def as_trace(obj, who: str = "viz", **opts) -> TraceData:
 
 
 def is_node(obj) -> bool:
-    """True for a graph node of a supported engine (a Value, a tensor), what scripts expose."""
+    """True for a graph node of a supported engine (a Value, a tensor), what scripts expose.
+
+    >>> is_node(gg.Value(1.0)), is_node([1.0])
+    (True, False)
+    """
     s = _source_of(obj)
     if s is None:
         return False
@@ -159,7 +167,11 @@ def is_node(obj) -> bool:
 
 
 def inputs_of(obj) -> tuple:
-    """The nodes ``obj`` was computed from, in order (empty for a leaf or an unknown object)."""
+    """The nodes ``obj`` was computed from, in order (empty for a leaf or an unknown object).
+
+    >>> len(inputs_of(x * 3.0)), inputs_of(x)
+    (2, ())
+    """
     ad = adapter_for(obj)
     f = getattr(ad, "inputs_of", None) if ad is not None else None
     return tuple(f(obj)) if f else ()

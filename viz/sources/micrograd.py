@@ -54,9 +54,9 @@ def _closure_inputs(v):
         except ValueError:           # an empty cell
             pass
     me, other = env.get("self"), env.get("other")
-    if me is None or not is_node(me):
+    if me is None or not hasattr(me, "_prev"):
         return None
-    return (me, other) if other is not None and is_node(other) else (me,)
+    return (me, other) if other is not None and hasattr(other, "_prev") else (me,)
 
 
 def _key(p):
@@ -103,7 +103,13 @@ def _exponent(op):
 
 def local_rule(v, ins):
     """(local derivatives, formulas) of gate ``v`` per input, or (None, formulas) for an
-    op the table does not know."""
+    op the table does not know.
+
+    >>> from micrograd.engine import Value
+    >>> a = Value(3.0); p = a ** 2
+    >>> local_rule(p, (a,))
+    ((6.0,), ('d(x^2)/dx = 2·x^(2-1)',))
+    """
     op = v._op
     d = [float(p.data) for p in ins]
     out = float(v.data)
@@ -131,8 +137,14 @@ def _check(root, who):
 
 
 def _walk(root):
-    order = topo_order(root, inputs_of)
-    ins = {id(v): inputs_of(v) for v in order}
+    ins = {}
+
+    def cached(v):                        # each node's inputs are read once
+        got = ins.get(id(v))
+        if got is None:
+            got = ins[id(v)] = inputs_of(v)
+        return got
+    order = topo_order(root, cached)
     return order, ins
 
 
