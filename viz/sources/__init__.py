@@ -49,8 +49,14 @@ def _module_root(obj) -> str:
     return (type(obj).__module__ or "").split(".")[0]
 
 
+def _from(obj, package) -> bool:
+    """True when ``obj``'s class, or a class it derives from, comes from ``package``."""
+    return any((getattr(c, "__module__", "") or "").split(".")[0] == package for c in type(obj).__mro__)
+
+
 def _is_graphgrad(obj) -> bool:
-    return _module_root(obj) == "graphgrad" and type(obj).__name__ in ("Value", "BackwardTrace")
+    return _from(obj, "graphgrad") and (hasattr(obj, "group_instances") or
+                                        (hasattr(obj, "steps") and hasattr(obj, "output")))
 
 
 def _is_micrograd(obj) -> bool:
@@ -61,7 +67,7 @@ def _is_micrograd(obj) -> bool:
 
 
 def _is_torch(obj) -> bool:
-    return _module_root(obj) == "torch" or type(obj).__module__ == "viz.sources.torch"
+    return _from(obj, "torch") or type(obj).__module__ == "viz.sources.torch"
 
 
 SOURCES = [

@@ -24,7 +24,7 @@ from ._walk import topo_order as _topo
 
 def is_node(obj) -> bool:
     """A graphgrad ``Value`` (what a script exposes for drawing)."""
-    return type(obj).__name__ == "Value" and hasattr(obj, "group_instances")
+    return hasattr(obj, "group_instances") and hasattr(obj, "inputs")
 
 
 def inputs_of(v) -> tuple:
@@ -144,7 +144,7 @@ def as_trace(source, who: str = "viz", **opts) -> TraceData:
 
 
 def _is_trace(obj) -> bool:
-    return type(obj).__name__ == "BackwardTrace" and hasattr(obj, "steps")
+    return hasattr(obj, "steps") and hasattr(obj, "output") and not hasattr(obj, "group_instances")
 
 
 def _run_backward(source, who):
