@@ -43,7 +43,7 @@ def topo_order(root) -> list:
 
 def _foldable(v) -> bool:
     """A lifted scalar constant, drawn inside its gate's label rather than as a node."""
-    return v.is_constant and v.size == 1
+    return v.is_constant and np.size(v.data) == 1
 
 
 def _num(c) -> str:
