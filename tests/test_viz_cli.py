@@ -187,3 +187,37 @@ def test_step_reads_a_closed_stream_as_not_a_terminal(capsys):
 def build_args(argv):
     from viz.cli import build_parser
     return build_parser().parse_args(argv)
+MICROGRAD_SCRIPT = """\
+from micrograd.engine import Value
+from micrograd.nn import MLP
+import random
+random.seed(0)
+a = Value(2.0)
+b = Value(3.0)
+c = a * b
+d = (c + a).relu() + b ** 2
+d.backward()
+model = MLP(2, [3, 1])
+loss = (model([Value(1.0), Value(-2.0)]) - 1.0) ** 2
+loss.backward()
+"""
+
+
+def test_render_and_step_a_micrograd_script(tmp_path):
+    pytest.importorskip("micrograd")
+    script = tmp_path / "mg.py"
+    script.write_text(MICROGRAD_SCRIPT)
+    assert main(["render", str(script), "-o", str(tmp_path / "out"), "-f", "dot"]) == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["mg_d.dot", "mg_loss.dot"]
+    dot = (tmp_path / "out" / "mg_d.dot").read_text()
+    assert 'POINT-SIZE="13">a<' in dot and "<I>c</I>" in dot           # the script's names
+    assert dot.count('class="gate"') == 5                                 # *, +, ReLU, **2, +
+    mlp = (tmp_path / "out" / "mg_loss.dot").read_text()
+    assert "label=<Layer>" in mlp and "label=<Neuron>" in mlp            # groups from the MLP
+    proc = subprocess.run([sys.executable, "-m", "viz", "step", str(script), "--name", "d"],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    heads = [line for line in proc.stdout.splitlines() if line.startswith("step ")]
+    assert len(heads) == 6 and heads[1].startswith("step 1/5: gate +")
+    assert "a: upstream × local = 1.00 × 3.00 = 3.00" in proc.stdout
+    assert "b fans out, its gradients add: 6.00 + 2.00 = 8.00 (complete)" in proc.stdout

@@ -1,4 +1,7 @@
-"""viz: everything that draws graphgrad's graphs. Reads the engine's public interface only.
+"""viz: draws autograd graphs the cs231n way: graphgrad's, micrograd's and PyTorch's.
+
+Every view reads one plain-data graph (:mod:`viz.graphdata`); :mod:`viz.sources` turns
+each engine's objects into it, reading their public interfaces only.
 
 >>> import graphgrad as gg, viz
 >>> x = gg.Value(2.0, requires_grad=True, name="x")
@@ -12,10 +15,14 @@ True
 """
 from .dot import to_dot
 from .export import to_json, to_networkx
+from .graphdata import GraphData, Node, StepData, TraceData
+from .options import Options
 from .render import Diagram, RenderError, find_dot, render, run_dot
+from .sources import as_graph, as_trace
 
 __all__ = ["to_dot", "render", "Diagram", "RenderError", "find_dot", "run_dot", "to_json",
-           "to_networkx", "Stepper"]
+           "to_networkx", "Stepper", "Options", "as_graph", "as_trace", "GraphData", "Node",
+           "TraceData", "StepData"]
 
 
 def __getattr__(name):

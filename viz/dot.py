@@ -13,6 +13,8 @@ import numpy as np
 
 from . import graph as _graph
 from .fmt import DEFAULT_FMT, arithmetic, fmt_number, fmt_shape, tensor_lines
+from .graphdata import GraphData, Node
+from .options import Options
 
 if TYPE_CHECKING:                      # annotations only
     from graphgrad import Value
@@ -50,42 +52,38 @@ def quote(s) -> str:
     return f'"{s}"'
 
 
-def to_dot(value: Value, show: str = "both", fmt: str = DEFAULT_FMT, local: Local = False,
-           collapse: Collapse = None,
-           max_nodes: int | None = _graph.DEFAULT_MAX_NODES, max_values: int = 16,
-           grads: dict | None = None, title: str | None = None, rankdir: str = "LR") -> str:
+def to_dot(value, options=None, *, grads: dict | None = None, **kw) -> str:
     """DOT text of the graph that computed ``value``, cs231n style.
 
-    ``show``: "values", "grads" or "both" (default). ``fmt``: number format (".2f" as
-    in the slides, "g" for bare integers, or a callable). ``local``: True to write every
-    input edge's local gradient and ``upstream × local = downstream``, or a Value (or a
-    list of Values) to do it for those gates only. ``collapse``: group name(s) to draw as
-    one box, True for all, False for none; by default groups collapse only when the
-    graph has more than ``max_nodes`` nodes. Tensors with at most ``max_values`` entries
-    show their numbers, larger ones a summary. ``grads`` overrides gradients
-    (``{id(v): g}``; the stepper uses it).
+    ``value`` is anything :func:`viz.sources.as_graph` reads (a graphgrad or micrograd
+    Value, a PyTorch recording, a GraphData). The drawing choices are a
+    :class:`viz.Options` or the same names as keywords: ``show`` ("values", "grads" or
+    "both"), ``fmt`` (".2f" as in the slides, "g" for bare integers, or a callable),
+    ``local`` (True: every input edge's local gradient and ``upstream × local =
+    downstream``; or some nodes, for those gates only), ``collapse`` (group name(s) to
+    draw as one box, True for all, False for none; by default groups collapse only when
+    the graph has more than ``max_nodes`` nodes), ``max_values`` (tensors up to this many
+    entries show their numbers), ``title``, ``rankdir``. ``grads`` overrides gradients
+    (``{node id: g}``; the stepper uses it).
 
     >>> import graphgrad as gg
     >>> x = gg.Value(2.0, requires_grad=True, name="x")
     >>> print(to_dot(x * 3.0).splitlines()[0])
     digraph graphgrad {
     """
-    if show not in ("both", "values", "grads"):
-        raise ValueError(f"to_dot: show must be 'both', 'values' or 'grads', got {show!r}")
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"to_dot: rankdir must be LR, TB, RL or BT, got {rankdir!r}")
-    if not hasattr(value, "inputs") or not hasattr(value, "is_constant"):
-        raise TypeError(f"to_dot: expected a graphgrad Value, got {type(value).__name__}")
-    circuit = _graph.build(value, collapse=collapse, max_nodes=max_nodes)
-    return circuit_to_dot(circuit, show=show, fmt=fmt, local=local, max_values=max_values,
-                          grads=grads, title=title, rankdir=rankdir)
+    from .sources import as_graph
+    o = Options.of(options, who="to_dot", **kw)
+    g = as_graph(value, who="to_dot", **o.adapter_options())
+    circuit = _graph.build(g, collapse=o.collapse, max_nodes=o.max_nodes)
+    return circuit_to_dot(circuit, o, grads=grads)
 
 
-def circuit_to_dot(c, show="both", fmt=DEFAULT_FMT, local=False, max_values=16, grads=None,
-                   title=None, rankdir="LR") -> str:
+def circuit_to_dot(c, options=None, grads=None, **kw) -> str:
     """DOT text of an already built :class:`viz.graph.Circuit` (see :func:`to_dot`)."""
+    o = Options.of(options, who="to_dot", **kw)
+    show, fmt, max_values, title, rankdir = o.show, o.fmt, o.max_values, o.title, o.rankdir
     grad_of = _grad_lookup(grads)
-    local_for = _local_selector(local)
+    local_for = _local_selector(o.local, c.graph)
     big = c.node_count() > BIG_GRAPH
     out = ["digraph graphgrad {"]
     out.append(f'  graph [rankdir={rankdir} fontname="{FONT}" nodesep=0.3 ranksep=0.4 '
@@ -144,8 +142,20 @@ def circuit_to_dot(c, show="both", fmt=DEFAULT_FMT, local=False, max_values=16, 
 # ---------------------------------------------------------------- wires
 def _grad_lookup(grads):
     if grads is None:
-        return lambda v: v.grad
-    return lambda v: grads.get(id(v))
+        return lambda n: n.grad
+    return lambda n: grads.get(n.id)
+
+
+def shape_dtype(n):
+    """(shape, dtype) of a node's value; from ``meta`` for a structure-only node.
+
+    >>> shape_dtype(Node("a", "a", "leaf", value=np.zeros((2, 3), np.float32)))
+    ((2, 3), dtype('float32'))
+    """
+    if n.value is None:
+        return tuple(n.meta.get("shape", ())), np.dtype(n.meta.get("dtype", "float64"))
+    a = np.asarray(n.value)
+    return a.shape, a.dtype
 
 
 def _cell_lines(data, fmt, max_values) -> list:
@@ -163,19 +173,20 @@ def _font(text_lines, color, mono=False, size=11) -> str:
 
 def wire_label(w, show="both", fmt=DEFAULT_FMT, max_values=16, grad_of=None) -> str:
     """The HTML-like label of one wire: [name] value / rule / gradient."""
-    v = w.value
+    n = w.node
     grad_of = grad_of or (lambda x: x.grad)
-    tensor = v.shape != ()
+    shape, dtype = shape_dtype(n)
+    tensor = shape != ()
     rows = []
-    name = v.name if v.name is not None else ("const" if v.is_constant else None)
+    name = n.name if n.name is not None else ("const" if n.constant else None)
     meta = ""
     if tensor:
-        meta = fmt_shape(v.shape) + ("" if v.dtype == np.float64 else f" {v.dtype}")
-    if show in ("both", "values"):
-        val = _font(_cell_lines(v.data, fmt, max_values), VALUE_COLOR, mono=tensor)
+        meta = fmt_shape(shape) + ("" if dtype == np.float64 else f" {dtype}")
+    if show in ("both", "values") and n.value is not None:
+        val = _font(_cell_lines(n.value, fmt, max_values), VALUE_COLOR, mono=tensor)
     else:
         val = " "
-    g = grad_of(v)
+    g = grad_of(n)
     if show in ("both", "grads") and g is not None:
         grad = _font(_cell_lines(g, fmt, max_values), GRAD_COLOR, mono=tensor)
     else:
@@ -183,14 +194,14 @@ def wire_label(w, show="both", fmt=DEFAULT_FMT, max_values=16, grad_of=None) -> 
     top = []
     if meta:
         top.append(f'<FONT COLOR="{MUTED_COLOR}" POINT-SIZE="9">{esc(meta)}</FONT>')
-    if name is not None and not v.is_leaf:
+    if name is not None and not n.is_leaf:
         top.insert(0, f'<FONT COLOR="{NAME_COLOR}" POINT-SIZE="11"><I>{esc(name)}</I></FONT>')
     value_cell = "<BR/>".join(top + [val]) if top else val
     rows.append(f"<TR>{{name}}<TD>{value_cell}</TD></TR>")
     rows.append('<TR><TD PORT="r" SIDES="B" BORDER="1" HEIGHT="1" CELLPADDING="0" WIDTH="36"></TD></TR>')
     rows.append(f"<TR><TD>{grad}</TD></TR>")
     name_cell = ""
-    if name is not None and v.is_leaf:
+    if name is not None and n.is_leaf:
         name_cell = (f'<TD ROWSPAN="3" VALIGN="MIDDLE" ALIGN="RIGHT" CELLPADDING="3"><FONT COLOR="{NAME_COLOR}" '
                      f'POINT-SIZE="13">{esc(name)}</FONT></TD>')
     rows[0] = rows[0].replace("{name}", name_cell)
@@ -199,13 +210,25 @@ def wire_label(w, show="both", fmt=DEFAULT_FMT, max_values=16, grad_of=None) -> 
 
 
 def _wire_stmt(w, show, fmt, max_values, grad_of) -> str:
-    v = w.value
-    tip = (v.name or "") + (f" {fmt_shape(v.shape)}" if v.shape != () else "")
+    n = w.node
+    shape, _ = shape_dtype(n)
+    tip = (n.name or "") + (f" {fmt_shape(shape)}" if shape != () else "")
     return (f'{w.id} [shape=plain id="{w.id}" class="wire" tooltip={quote(tip or w.id)} '
             f"label=<{wire_label(w, show, fmt, max_values, grad_of)}>];")
 
 
 # ---------------------------------------------------------------- gates
+def gate_tooltip(n) -> str:
+    """A gate's hover text: its adapter's, else the label and the local formulas.
+
+    >>> gate_tooltip(Node("b", "exp", "exp", inputs=("a",), formulas=("d(e^x)/dx = e^x",))).splitlines()
+    ['exp', 'd(e^x)/dx = e^x']
+    """
+    if n.tooltip is not None:
+        return n.tooltip
+    return "\n".join([n.label] + [f for f in n.formulas if f])
+
+
 def _gate_stmt(g) -> str:
     label = esc(g.label)
     if g.collapsed:
@@ -213,7 +236,7 @@ def _gate_stmt(g) -> str:
         return (f'{g.id} [shape=box style="rounded,filled" fillcolor="#e3f2fd" color="{GROUP_COLOR}" '
                 f'penwidth=1.4 id="{g.id}" class="gate group" tooltip={quote(tip)} '
                 f"label=<<B>{label}</B>>];")
-    tip = "\n".join([g.label] + list(g.value.local_formulas())) if g.value is not None else g.label
+    tip = gate_tooltip(g.node) if g.node is not None else g.label
     if len(g.label) > 16:                # e.g. fancy indexing: full text stays in the tooltip
         label = esc(g.label[:15] + "…")
     if len(g.label) <= 3:
@@ -224,25 +247,43 @@ def _gate_stmt(g) -> str:
             f'id="{g.id}" class="gate" tooltip={quote(tip)} fontsize=14 label=<{label}>];')
 
 
-def _local_selector(local):
+def select_nodes(sel, graph) -> set:
+    """Node ids picked by ``sel``: node ids, Nodes, or the engine's own objects (one or a list).
+
+    >>> select_nodes(["n1", Node("n2", "+", "add")], GraphData(nodes=(), root="n1"))
+    {'n1', 'n2'}
+    """
+    wanted = sel if isinstance(sel, (list, tuple, set, frozenset)) else [sel]
+    ids = set()
+    for x in wanted:
+        if isinstance(x, str):
+            ids.add(x)
+        elif isinstance(x, Node):
+            ids.add(x.id)
+        elif id(x) in graph.lookup:
+            ids.add(graph.lookup[id(x)])
+    return ids
+
+
+def _local_selector(local, graph):
     if local is True:
         return lambda g: not g.collapsed
     if local is None or local is False:
         return lambda g: False
-    wanted = local if isinstance(local, (list, tuple, set)) else [local]
-    ids = {id(v) for v in wanted}
-    return lambda g: (not g.collapsed) and g.value is not None and id(g.value) in ids
+    ids = select_nodes(local, graph)
+    return lambda g: (not g.collapsed) and g.node is not None and g.node.id in ids
 
 
 def _local_label(g, pos, fmt, grad_of) -> str:
-    v = g.value
-    formula = v.local_formulas()[pos] if pos < len(v.local_formulas()) else ""
-    loc = v.local_grads()
+    n = g.node
+    k = n.slot(pos)
+    formula = n.formulas[k] if k < len(n.formulas) else ""
+    loc = n.local[k] if n.local is not None and k < len(n.local) else None
     parts = []
-    if loc is not None and np.size(loc[pos]) == 1:
-        lv = float(np.asarray(loc[pos]).reshape(()))
+    if loc is not None and np.size(loc) == 1:
+        lv = float(np.asarray(loc).reshape(()))
         parts.append(f"local {fmt_number(lv, fmt)}")
-        up = grad_of(v)
+        up = grad_of(n)
         if up is not None and np.size(up) == 1:
             upf = float(np.asarray(up).reshape(()))
             parts.append(arithmetic(upf, lv, upf * lv, fmt))

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import graph as _graph
-from .fmt import DEFAULT_FMT
 
 if TYPE_CHECKING:                      # annotations only
     import networkx
@@ -28,43 +27,49 @@ def _num(x):
     return [_num(r) for r in a] if a.ndim > 1 else [float(v) if np.isfinite(v) else str(float(v)) for v in a]
 
 
-def _records(value, collapse=None, max_nodes=_graph.DEFAULT_MAX_NODES):
-    c = _graph.build(value, collapse=collapse, max_nodes=max_nodes)
+def _records(value, options=None, **kw):
+    from .dot import shape_dtype
+    from .options import Options
+    from .sources import as_graph
+    o = Options.of(options, who="viz", **kw)
+    g = as_graph(value, who="viz", **o.adapter_options())
+    c = _graph.build(g, collapse=o.collapse, max_nodes=o.max_nodes)
     nodes, edges = [], []
     for w in c.wires:
-        v = w.value
-        nodes.append({"id": w.id, "kind": "wire", "name": v.name, "op": None,
-                      "shape": list(v.shape), "dtype": str(v.dtype), "value": _num(v.data),
-                      "grad": _num(v.grad), "leaf": v.is_leaf, "cluster": [n for n, _ in w.cluster]})
-    for g in c.gates:
+        n = w.node
+        shape, dtype = shape_dtype(n)
+        nodes.append({"id": w.id, "kind": "wire", "name": n.name, "op": None,
+                      "shape": list(shape), "dtype": str(dtype), "value": _num(n.value),
+                      "grad": _num(n.grad), "leaf": n.is_leaf, "cluster": [name for name, _ in w.cluster]})
+    for gt in c.gates:
+        n = gt.node
         loc = None
-        if g.value is not None:
-            lg = g.value.local_grads()
-            if lg is not None:
-                loc = [_num(x) for x in lg]
-        nodes.append({"id": g.id, "kind": "group" if g.collapsed else "gate", "name": None,
-                      "op": g.op, "label": g.label, "group": [n for n, _ in g.group],
-                      "formulas": list(g.value.local_formulas()) if g.value is not None else [],
+        if n is not None and n.local is not None:
+            loc = [_num(x) for x in n.local]
+        nodes.append({"id": gt.id, "kind": "group" if gt.collapsed else "gate", "name": None,
+                      "op": gt.op, "label": gt.label, "group": [name for name, _ in gt.group],
+                      "formulas": list(n.formulas) if n is not None else [],
                       "local": loc})
-        for pos, wid in g.inputs:
-            edges.append({"source": wid, "target": g.id, "input": pos})
-        for wid in g.outputs:
-            edges.append({"source": g.id, "target": wid, "input": None})
+        for pos, wid in gt.inputs:
+            edges.append({"source": wid, "target": gt.id, "input": pos})
+        for wid in gt.outputs:
+            edges.append({"source": gt.id, "target": wid, "input": None})
     return nodes, edges
 
 
-def to_networkx(value: Value, collapse: Collapse = None,
-                max_nodes: int | None = _graph.DEFAULT_MAX_NODES) -> networkx.DiGraph:
-    """A ``networkx.DiGraph`` with the diagram's nodes (attributes: kind, op, shape, value,
-    grad, local) and edges wire→gate→wire.
+def to_networkx(value, options=None, **kw):
+    """A ``networkx.MultiDiGraph`` with the diagram's nodes (attributes: kind, op, shape,
+    value, grad, local) and edges wire→gate→wire (attribute ``input``: the argument
+    position). A multigraph, because ``x * x`` reads one wire twice: two edges. ``value``: anything :func:`viz.to_dot` draws;
+    ``options``/keywords as for :func:`viz.to_dot` (``collapse``, ``max_nodes``).
 
     >>> G = to_networkx(f)                      # doctest: +SKIP
     >>> G.nodes["v0"]["value"]
     -2.0
     """
     import networkx as nx
-    nodes, edges = _records(value, collapse, max_nodes)
-    G = nx.DiGraph()
+    nodes, edges = _records(value, options, **kw)
+    G = nx.MultiDiGraph()
     for n in nodes:
         G.add_node(n["id"], **{k: v for k, v in n.items() if k != "id"})
     for e in edges:
@@ -72,12 +77,14 @@ def to_networkx(value: Value, collapse: Collapse = None,
     return G
 
 
-def to_json(value: Value, collapse: Collapse = None, max_nodes: int | None = _graph.DEFAULT_MAX_NODES,
-            fmt: str = DEFAULT_FMT, indent: int | None = 1) -> str:
+def to_json(value, options=None, indent=1, **kw) -> str:
     """JSON text ``{"nodes": [...], "edges": [...]}`` of the diagram (full-precision numbers).
+
+    A gate's ``local`` and ``formulas`` list one entry per drawn input (folded constants
+    left out); each edge's ``input`` is the op's argument position.
 
     >>> json.loads(to_json(f))["nodes"][0]["kind"]    # doctest: +SKIP
     'wire'
     """
-    nodes, edges = _records(value, collapse, max_nodes)
+    nodes, edges = _records(value, options, **kw)
     return json.dumps({"nodes": nodes, "edges": edges}, indent=indent, ensure_ascii=False)

@@ -43,7 +43,11 @@ class Node:
       and elementwise ops), or None where only the formula describes it.
     * ``formulas``: per listed input, the display formula of the local derivative.
     * ``constant``: True for a constant drawn as a node (an array constant, say).
+    * ``tooltip``: the gate's hover text; None means the label and ``formulas``, one per
+      line (graphgrad's adapter also lists the formulas of folded constants).
     * ``meta``: free-form, JSON-friendly extras an adapter wants to keep (dtype, source op).
+      The views read ``meta["shape"]`` and ``meta["dtype"]`` where ``value`` is None (a
+      structure-only graph), so a wire still shows its shape.
     """
 
     id: str
@@ -58,20 +62,35 @@ class Node:
     formulas: tuple = ()
     input_pos: tuple | None = None
     constant: bool = False
+    tooltip: str | None = None
     meta: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def is_leaf(self) -> bool:
         return not self.inputs and self.op == "leaf"
 
+    def slot(self, pos: int) -> int:
+        """Index into ``inputs``/``local``/``formulas`` of the op's argument ``pos``."""
+        return pos if self.input_pos is None else self.input_pos.index(pos)
+
+    def positions(self) -> tuple:
+        """The op's argument position of each listed input (``input_pos`` or 0, 1, ...)."""
+        return tuple(range(len(self.inputs))) if self.input_pos is None else self.input_pos
+
 
 @dataclass(frozen=True)
 class GraphData:
-    """Nodes in topological order (inputs before the gates that read them) and the root id."""
+    """Nodes in topological order (inputs before the gates that read them) and the root id.
+
+    ``lookup`` maps ``id(source object) -> node id`` for callers that pick nodes by the
+    framework's own objects (``to_dot(f, local=some_value)``); it is valid while those
+    objects are alive and is left out of comparisons.
+    """
 
     nodes: tuple
     root: str
     source: str = "graphgrad"
+    lookup: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def node(self, node_id: str) -> Node:
         """The node with this id. ``g.node(g.root).value``"""
@@ -95,6 +114,30 @@ class GraphData:
     def consumers(self, node_id: str) -> list:
         """Ids of the gates that read ``node_id`` (each once, in order)."""
         return [n.id for n in self.nodes if node_id in n.inputs]
+
+
+def number_groups(paths) -> list:
+    """Renumber group-instance paths by the position of each instance's first gate.
+
+    ``paths[i]`` is node ``i``'s path ``((name, key), ...)`` (outermost first; ``()`` for
+    leaves and ungrouped gates) with any hashable ``key`` telling instances apart (an
+    engine counter, a module call id). The result keeps the structure but numbers each
+    instance by the first node (in topological order) inside it, so the same graph gives
+    the same groups in every process.
+
+    >>> number_groups([(), (("Linear", 97),), (("Linear", 97),), (("Linear", 12),)])
+    [(), (('Linear', 1),), (('Linear', 1),), (('Linear', 3),)]
+    """
+    first = {}
+    for i, path in enumerate(paths):
+        keys = tuple(k for _, k in path)
+        for d in range(1, len(keys) + 1):
+            first.setdefault(keys[:d], i)
+    out = []
+    for path in paths:
+        keys = tuple(k for _, k in path)
+        out.append(tuple((path[d - 1][0], first[keys[:d]]) for d in range(1, len(path) + 1)))
+    return out
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,14 @@ import shutil
 import subprocess
 import sysconfig
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:                      # annotations only
     from graphgrad import Value
 
     from ._types import PathLike
+
+from .formats import FORMATS  # noqa: F401  (the one format list; kept importable from here)
 
 DEFAULT_TIMEOUT = 120.0
 
@@ -108,39 +110,25 @@ def dot_to_pdf(dot_text: str, timeout: float = DEFAULT_TIMEOUT, dpi: int = 300) 
     return buf.getvalue()
 
 
-FORMATS = ("svg", "png", "pdf", "dot", "json")
+def render(value, path, format: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+           options=None, **kw) -> str:
+    """Draw the graph of ``value`` into ``path`` (any format in :data:`viz.formats.FORMATS`:
+    svg, png, pdf, or dot/json text).
 
-
-def render(value: Value, path: PathLike, format: str | None = None, timeout: float = DEFAULT_TIMEOUT,
-           **options: Any) -> str:
-    """Draw the graph of ``value`` into ``path`` (svg, png, pdf, or dot/json text).
-
-    The format comes from ``format`` or the file's extension; ``options`` go to
-    :func:`viz.to_dot`. Returns the path written.
+    The format comes from ``format`` or the file's extension; ``options`` (a
+    :class:`viz.Options`) and keywords are the drawing choices of :func:`viz.to_dot`.
+    Returns the path written.
 
     >>> render(f, "neuron.svg")                 # doctest: +SKIP
     'neuron.svg'
     """
-    from .dot import to_dot
+    from . import formats
     from ._validate import check_timeout
+    from .options import Options
     check_timeout(timeout, "render")
     path = os.fspath(path)
-    fmt = (format or os.path.splitext(path)[1].lstrip(".") or "svg").lower()
-    if fmt not in FORMATS:
-        raise ValueError(f"render: format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    if fmt == "json":
-        from .export import to_json
-        data = to_json(value, **{k: v for k, v in options.items() if k in ("fmt", "collapse", "max_nodes")})
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(data)
-        return path
-    text = to_dot(value, **options)
-    if fmt == "dot":
-        data = text.encode("utf-8")
-    elif fmt == "pdf":
-        data = dot_to_pdf(text, timeout)
-    else:
-        data = run_dot(text, fmt, timeout)
+    fmt = formats.get(format or os.path.splitext(path)[1].lstrip(".") or "svg")
+    data = fmt.write(value, Options.of(options, who="render", **kw), timeout)
     with open(path, "wb") as fh:
         fh.write(data)
     return path
@@ -153,11 +141,15 @@ class Diagram:
     >>> d.save("f.png")
     """
 
-    def __init__(self, value: Value, **options: Any):
+    def __init__(self, value, options=None, **kw):
         from .dot import to_dot
-        self.value = value
-        self.options = options
-        self.source = to_dot(value, **options)     # fail early on bad options
+        from .options import Options
+        from .sources import as_graph
+        self.options = Options.of(options, who="Diagram", **kw)
+        # the graph as plain data, read once: later changes to the engine's objects (an
+        # optimizer step) do not change a diagram already made
+        self.graph = self.value = as_graph(value, who="Diagram", **self.options.adapter_options())
+        self.source = to_dot(self.graph, self.options)     # fail early on bad options
         self._svg = None
 
     def svg(self) -> str:
@@ -166,9 +158,9 @@ class Diagram:
             self._svg = run_dot(self.source, "svg").decode("utf-8")
         return self._svg
 
-    def save(self, path: PathLike, format: str | None = None) -> str:
-        """Write svg/png/pdf/dot by extension; returns the path."""
-        return render(self.value, path, format=format, **self.options)
+    def save(self, path, format: str | None = None) -> str:
+        """Write svg/png/pdf/dot/json by extension; returns the path."""
+        return render(self.graph, path, format=format, options=self.options)
 
     def _repr_svg_(self) -> str:
         return self.svg()

@@ -70,19 +70,21 @@ class Script:
         return str(self.namespace.get("ABOUT") or "")
 
     def values(self) -> dict:
-        """Exposed Values by name (names starting with ``_`` are private)."""
-        from graphgrad import Value
-        return {k: v for k, v in self.namespace.items() if isinstance(v, Value) and not k.startswith("_")}
+        """Exposed graph nodes by name: graphgrad or micrograd Values, PyTorch tensors, any
+        object a :mod:`viz.sources` adapter reads (names starting with ``_`` are private)."""
+        from .sources import is_node
+        return {k: v for k, v in self.namespace.items() if not k.startswith("_") and is_node(v)}
 
     def outputs(self) -> list:
         """Names of the exposed Values that no other exposed Value was computed from."""
-        from .graph import topo_order
+        from .sources import inputs_of
+        from .sources._walk import topo_order
         vals = self.values()
         used = set()
         for v in vals.values():
-            if v.inputs:
-                used.update(id(u) for u in topo_order(v) if u is not v)
-        return [k for k, v in vals.items() if id(v) not in used and v.inputs]
+            if inputs_of(v):
+                used.update(id(u) for u in topo_order(v, inputs_of) if u is not v)
+        return [k for k, v in vals.items() if id(v) not in used and inputs_of(v)]
 
     def diagrams(self, name: str | None = None) -> list:
         """``[(name, Value, options, caption)]`` to draw (one named Value if ``name``)."""
@@ -102,6 +104,32 @@ class Script:
                 out.append((n, vals[n], dict(opts or {}), caption))
             return out
         return [(n, vals[n], {}, "") for n in self.outputs()]
+
+    def options(self, opts=None, **overrides):
+        """The drawing :class:`viz.Options` for one diagram: the script's DIAGRAMS options,
+        then ``overrides`` that are not None (the command line's flags). A micrograd
+        network the script exposes (an ``nn.MLP``, say) names the groups, and the
+        script's variable names name the Values that have no name of their own.
+        """
+        from .options import Options
+        o = Options.of(dict(opts or {}), who=f"{self.path}: DIAGRAMS options")
+        o = o.replace(**{k: v for k, v in overrides.items() if v is not None})
+        if o.model is None:
+            model = self.model()
+            if model is not None:
+                o = o.replace(model=model)
+        if o.names is None:
+            o = o.replace(names={id(v): k for k, v in self.values().items()})
+        return o
+
+    def model(self):
+        """The first exposed micrograd network (``MLP``, ``Layer``, ``Neuron``), else None."""
+        for k, v in self.namespace.items():
+            if k.startswith("_") or isinstance(v, type):
+                continue
+            if (type(v).__module__ or "").split(".")[0] == "micrograd" and hasattr(v, "parameters"):
+                return v
+        return None
 
     def trace_for(self, value):
         """The backward trace recorded when the script called ``backward`` on ``value``."""

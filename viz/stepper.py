@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import graph as _graph
-from .dot import GRAD_COLOR, VALUE_COLOR, circuit_to_dot
-from .fmt import DEFAULT_FMT, arithmetic, fmt_number, fmt_shape, sum_text, tensor_lines
+from .dot import GRAD_COLOR, VALUE_COLOR, circuit_to_dot, shape_dtype
+from .fmt import arithmetic, fmt_number, fmt_shape, sum_text, tensor_lines
+from .options import Options
 
 if TYPE_CHECKING:                      # annotations only
     import ipywidgets
@@ -43,9 +44,13 @@ def _f(x) -> float:
 class Stepper:
     """Walk a backward pass gate by gate.
 
-    ``source`` is a Value (its backward pass is run with a trace, keeping any
-    gradients it already had) or a ``BackwardTrace`` from ``f.backward(trace=True)``.
-    With ``forward=True`` the frames first walk the forward pass (values appear gate by
+    ``source`` is anything :func:`viz.sources.as_trace` reads: a graphgrad Value (its
+    backward pass is run with a trace, keeping any gradients it already had) or a
+    ``BackwardTrace`` from ``f.backward(trace=True)``, a micrograd Value after
+    ``backward()`` (its pass is replayed, the user's gradients untouched), a PyTorch
+    recording, or a TraceData. ``options``/keywords: a :class:`viz.Options` (``fmt``,
+    ``collapse``, ``max_nodes``, ``max_values``, ``title``, ``rankdir``). With
+    ``forward=True`` the frames first walk the forward pass (values appear gate by
     gate, left to right), then the backward pass.
 
     >>> import graphgrad as gg
@@ -55,15 +60,17 @@ class Stepper:
     (3, 'exp')
     """
 
-    def __init__(self, source: StepSource, fmt: str = DEFAULT_FMT, collapse: Collapse = None,
-                 max_nodes: int | None = _graph.DEFAULT_MAX_NODES,
-                 max_values: int = 16, title: str | None = None, forward: bool = False):
-        self.trace = _trace_of(source)
-        self.root = self.trace.output
-        self.fmt = fmt
-        self.max_values = max_values
-        self.title = title
-        self.circuit = _graph.build(self.root, collapse=collapse, max_nodes=max_nodes)
+    def __init__(self, source, options=None, *, forward: bool = False, **kw):
+        from .sources import as_trace
+        o = Options.of(options, who="Stepper", **kw)
+        self.options = o
+        self.trace = as_trace(source, who="Stepper", **o.adapter_options())
+        self.graph = self.trace.graph
+        self.root = self.graph.node(self.graph.root)
+        self.fmt = o.fmt
+        self.max_values = o.max_values
+        self.title = o.title
+        self.circuit = _graph.build(self.graph, collapse=o.collapse, max_nodes=o.max_nodes)
         self._final = _final_grads(self.trace)
         self.forward = bool(forward)
         self._frames = (_forward_frames(self) if forward else []) + _frames(self)
@@ -110,7 +117,7 @@ class Stepper:
     # current-step accessors (the issue's vocabulary)
     @property
     def node(self):
-        """The Value whose gate runs in the current frame (the output for the seed)."""
+        """The graph Node whose gate runs in the current frame (the output for the seed)."""
         return self.frame.value
 
     @property
@@ -128,9 +135,9 @@ class Stepper:
     # ------------------------------------------------------------ drawing
     def dot(self) -> str:
         """DOT of the final frame (every gradient in place); all frames share its layout."""
-        grads = {id(w.value): self._final.get(id(w.value)) for w in self.circuit.wires}
-        return circuit_to_dot(self.circuit, fmt=self.fmt, max_values=self.max_values, grads=grads,
-                              title=None)
+        grads = {w.node.id: self._final.get(w.node.id) for w in self.circuit.wires}
+        o = self.options.replace(show="both", local=False, title=None)
+        return circuit_to_dot(self.circuit, o, grads=grads)
 
     def base_svg(self) -> str:
         """The laid-out SVG every frame restyles (rendered once)."""
@@ -267,7 +274,11 @@ class Stepper:
 
 
 class Frame:
-    """One frame: which gate runs, its numbers, and which gradients are known so far."""
+    """One frame: which gate runs, its numbers, and which gradients are known so far.
+
+    ``value`` is the graph :class:`~viz.graphdata.Node` of the gate's output (the root for
+    the seed); ``node_id`` the drawn gate (or collapsed box) it highlights.
+    """
 
     def __init__(self, index, value, node_id, label, upstream, local, downstream, heading, lines,
                  grads, fresh, edges, group=(), values=None, phase="backward"):
@@ -291,69 +302,64 @@ class Frame:
 
 
 # ---------------------------------------------------------------- building the frames
-def _trace_of(source):
-    from graphgrad import BackwardError, BackwardTrace, Value
-    if isinstance(source, BackwardTrace):
-        return source
-    if not isinstance(source, Value):
-        raise TypeError(f"Stepper: expected a Value or a BackwardTrace, got {type(source).__name__}")
-    if not source.requires_grad:
-        raise ValueError("Stepper: this Value does not require grad, so there is no backward pass "
-                         "to step through; create its inputs with requires_grad=True")
-    order = _graph.topo_order(source)
-    saved = [(v, v.grad) for v in order if v.is_leaf and v.requires_grad]
-    try:
-        trace = source.backward(trace=True, retain_graph=True)
-    except BackwardError as e:
-        raise BackwardError(f"Stepper: cannot rerun backward ({e}); pass the trace instead: "
-                            "Stepper(f.backward(trace=True))") from None
-    for v, g in saved:            # leave the user's accumulated leaf gradients as they were
-        if g is not None:
-            v.grad = g
-    return trace
+def _check_trace(trace):
+    """A trace whose steps do not fit its graph gets one clear sentence, not a wrong frame."""
+    g = trace.graph
+    for s in trace:
+        try:
+            n = g.node(s.node)
+        except KeyError:
+            raise ValueError(f"Stepper: step {s.index} of the {g.source} trace names node {s.node!r}, "
+                             "which is not in its graph") from None
+        if len(s.downstream) != len(n.inputs):
+            raise ValueError(f"Stepper: step {s.index} of the {g.source} trace sends {len(s.downstream)} "
+                             f"gradients to gate {n.label!r} ({n.id}), which has {len(n.inputs)} inputs; "
+                             "downstream must list one entry (or None) per input")
 
 
 def _final_grads(trace) -> dict:
-    """id(Value) -> its complete gradient, from the trace alone."""
+    """node id -> its complete gradient, from the trace alone."""
+    _check_trace(trace)
+    g = trace.graph
     final = {}
     if len(trace):
-        final[id(trace.output)] = trace[0].upstream
+        final[g.root] = trace[0].upstream
     else:
-        final[id(trace.output)] = trace.output.grad
+        final[g.root] = g.node(g.root).grad
     for s in trace:
-        final[id(s.output)] = s.upstream
+        final[s.node] = s.upstream
     for s in trace:
-        for p, d in zip(s.inputs, s.downstream):
-            if d is not None and p.is_leaf:
-                final[id(p)] = d if id(p) not in final else final[id(p)] + d
+        for p, d in zip(g.node(s.node).inputs, s.downstream):
+            if d is not None and g.node(p).is_leaf:
+                final[p] = d if p not in final else final[p] + d
     return final
 
 
-def _name(v, circuit) -> str:
+def _name(n, circuit) -> str:
     """How the panel calls a wire: its name, else ``out(σ)`` for the output of a σ gate."""
-    if v.name:
-        return v.name
-    if not v.is_leaf:
-        return f"out({_graph.gate_label(v)})"
-    return circuit.wire_of.get(id(v)) or "input"
+    if n.name:
+        return n.name
+    if not n.is_leaf:
+        return f"out({n.label})"
+    return circuit.wire_of.get(n.id) or "input"
 
 
 def _frames(st) -> list:
-    c, trace, fmt = st.circuit, st.trace, st.fmt
+    c, trace, fmt, graph = st.circuit, st.trace, st.fmt, st.graph
     wires = {w.id: w for w in c.wires}
     need = {}                     # wire id -> number of contributions it will receive
     for s in trace:
-        for p, d in zip(s.inputs, s.downstream):
-            w = c.wire_of.get(id(p))
+        for p, d in zip(graph.node(s.node).inputs, s.downstream):
+            w = c.wire_of.get(p)
             if d is not None and w is not None:
                 need[w] = need.get(w, 0) + 1
     acc, got, parts = {}, {}, {}
-    root_w = c.wire_of[id(st.root)]
-    seed = st._final[id(st.root)]
+    root_w = c.wire_of[st.root.id]
+    seed = st._final[st.root.id]
 
     def text(wid, g):
-        v = wires[wid].value
-        return _fmt_value(g, fmt) if _scalar(g) and v.shape == () else None
+        shape, _ = shape_dtype(wires[wid].node)
+        return _fmt_value(g, fmt) if _scalar(g) and shape == () else None
 
     state = {root_w: (text(root_w, seed), True)}
     out_name = _name(st.root, c)
@@ -364,27 +370,29 @@ def _frames(st) -> list:
                      "output (upstream) by its local gradient and sends the product to its inputs"],
                     dict(state), [root_w], [])]
     for k, s in enumerate(trace, start=1):
-        v = s.output
-        node_id = c.gate_of.get(id(v), c.wire_of.get(id(v)))
-        out_w = c.wire_of.get(id(v))
+        v = graph.node(s.node)
+        node_id = c.gate_of.get(v.id, c.wire_of.get(v.id))
+        out_w = c.wire_of.get(v.id)
         edges = []
-        label = _graph.gate_label(v)
+        label = v.label
         lines = [f"upstream: d{out_name}/d{_name(v, c)} = {_fmt_value(s.upstream, fmt)}"]
         fresh = []
-        for i, (p, d) in enumerate(zip(s.inputs, s.downstream)):
-            w = c.wire_of.get(id(p))
+        for i, (pid, d) in enumerate(zip(v.inputs, s.downstream)):
+            p = graph.node(pid)
+            w = c.wire_of.get(pid)
             if w is not None and node_id:
                 edges.append(f"e_{w}_{node_id}")
             if d is None:
                 continue
             formula = s.formulas[i] if i < len(s.formulas) else ""
+            lo = s.local[i] if s.local is not None and i < len(s.local) else None
             who = _name(p, c)
-            if s.local is not None and _scalar(s.upstream) and _scalar(s.local[i]) and _scalar(d):
-                lines.append(f"{who}: upstream × local = {arithmetic(_f(s.upstream), _f(s.local[i]), _f(d), fmt)}"
+            if lo is not None and _scalar(s.upstream) and _scalar(lo) and _scalar(d):
+                lines.append(f"{who}: upstream × local = {arithmetic(_f(s.upstream), _f(lo), _f(d), fmt)}"
                              f"    [local: {formula}]")
-            elif s.local is not None:
+            elif lo is not None:
                 # elementwise op on tensors: the same rule, entry by entry
-                up, lo = np.asarray(s.upstream), np.asarray(s.local[i])
+                up, lo = np.asarray(s.upstream), np.asarray(lo)
                 small = max(up.size, lo.size, np.size(d)) <= st.max_values
                 if small and np.broadcast_shapes(up.shape, lo.shape) == np.shape(d):
                     lines.append(f"{who}: upstream ⊙ local = {_fmt_value(up, fmt)} ⊙ {_fmt_value(lo, fmt)}"
@@ -410,7 +418,7 @@ def _frames(st) -> list:
             state[w] = (text(w, acc[w]), final)
             if need[w] > 1:
                 status = "complete" if final else f"{need[w] - got[w]} more to come"
-                if _scalar(d) and wires[w].value.shape == ():
+                if _scalar(d) and shape_dtype(wires[w].node)[0] == ():
                     lines.append(f"    {who} fans out, its gradients add: "
                                  f"{sum_text([_f(x) for x in parts[w]], fmt)} ({status})")
                 else:
@@ -418,9 +426,10 @@ def _frames(st) -> list:
                                  f"({status})")
         if out_w and node_id:
             edges.append(f"e_{node_id}_{out_w}")
-        heading = f"step {k}/{len(trace)}: gate {label}" + (f"  [{' / '.join(s.group)}]" if s.group else "")
+        group = tuple(name for name, _ in v.group)
+        heading = f"step {k}/{len(trace)}: gate {label}" + (f"  [{' / '.join(group)}]" if group else "")
         frames.append(Frame(k, v, node_id, label, s.upstream, s.local, s.downstream, heading, lines,
-                            dict(state), fresh, edges, s.group))
+                            dict(state), fresh, edges, group))
     return frames
 
 
@@ -432,20 +441,20 @@ def _forward_frames(st) -> list:
     n = len(c.gates)
     frames = [Frame(0, st.root, None, "inputs", None, None, None,
                     f"forward 0/{n}: the inputs",
-                    [f"{_name(wires[w].value, c)} = {_fmt_value(wires[w].value.data, fmt)}" for w in shown],
+                    [f"{_name(wires[w].node, c)} = {_fmt_value(wires[w].node.value, fmt)}" for w in shown],
                     {}, [], [], values=list(shown), phase="forward")]
     for k, g in enumerate(c.gates, start=1):
-        args = [_fmt_value(wires[w].value.data, fmt) for _, w in g.inputs]
+        args = [_fmt_value(wires[w].node.value, fmt) for _, w in g.inputs]
         if len(args) == 2 and g.label in ("+", "-", "*", "/", "@", "**", "max", "min"):
             expr = f"{args[0]} {g.label} {args[1]}" if g.label not in ("max", "min") else \
                 f"{g.label}({args[0]}, {args[1]})"
         else:
             expr = f"{g.label}({', '.join(args)})"
-        lines = [f"{_name(wires[w].value, c)} = {expr} = {_fmt_value(wires[w].value.data, fmt)}"
+        lines = [f"{_name(wires[w].node, c)} = {expr} = {_fmt_value(wires[w].node.value, fmt)}"
                  for w in g.outputs]
         shown = shown + list(g.outputs)
         edges = [f"e_{w}_{g.id}" for _, w in g.inputs] + [f"e_{g.id}_{w}" for w in g.outputs]
-        frames.append(Frame(k, g.value, g.id, g.label, None, None, None,
+        frames.append(Frame(k, g.node, g.id, g.label, None, None, None,
                             f"forward {k}/{n}: gate {g.label}", lines, {}, [], edges,
                             values=list(shown), phase="forward"))
     return frames

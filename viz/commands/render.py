@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 import sys
 
+from ..formats import FORMATS, describe
+from ..options import SHOW
 from ._options import add_timeout
 
 
@@ -11,13 +13,13 @@ def register(subparsers):
     p = subparsers.add_parser("render", help="draw the graphs of a script's Values (svg/png/pdf/dot/json)",
                               description="Run SCRIPT.py and draw every output Value it exposes "
                                           "(or its DIAGRAMS list, or one --name).")
-    p.add_argument("script", help="a Python script that builds graphgrad Values")
+    p.add_argument("script", help="a Python script that builds graphgrad or micrograd Values (or PyTorch tensors)")
     p.add_argument("-o", "--output", default=".", help="output folder, or a file name when one Value is drawn")
     p.add_argument("-n", "--name", help="draw only the Value with this variable name")
-    p.add_argument("-f", "--format", default=None, choices=["svg", "png", "pdf", "dot", "json"],
-                   help="file format (default: from -o's extension, else svg)")
+    p.add_argument("-f", "--format", default=None, choices=list(FORMATS),
+                   help=f"file format: {describe()} (default: from -o's extension, else svg)")
     p.add_argument("--fmt", default=None, help='number format, e.g. ".2f" (default) or "g"')
-    p.add_argument("--show", choices=["both", "values", "grads"], default=None)
+    p.add_argument("--show", choices=list(SHOW), default=None)
     p.add_argument("--local", action="store_true", help="write local gradients and upstream × local on edges")
     p.add_argument("--collapse", action="append", default=None,
                    help="group name to draw as one box (repeatable; 'all' for every group)")
@@ -41,24 +43,19 @@ def run(args) -> int:
         return 2
     out = args.output
     ext = os.path.splitext(out)[1].lstrip(".").lower()
-    single_file = len(todo) == 1 and ext in ("svg", "png", "pdf", "dot", "json")
+    single_file = len(todo) == 1 and ext in FORMATS
     fmt = args.format or (ext if single_file else "svg")
     if not single_file:
         os.makedirs(out, exist_ok=True)
     stem = os.path.splitext(os.path.basename(args.script))[0]
     for k, (name, value, opts, _caption) in enumerate(todo):
-        if args.fmt:
-            opts["fmt"] = args.fmt
-        if args.show:
-            opts["show"] = args.show
-        if args.local:
-            opts["local"] = True
-        if args.collapse:
-            opts["collapse"] = True if "all" in args.collapse else args.collapse
+        opts = script.options(opts, fmt=args.fmt, show=args.show, local=args.local or None,
+                              collapse=(True if "all" in args.collapse else args.collapse)
+                              if args.collapse else None)
         suffix = f"_{k}" if len(todo) > 1 and sum(1 for t in todo if t[0] == name) > 1 else ""
         path = out if single_file else os.path.join(out, f"{stem}_{name}{suffix}.{fmt}")
         try:
-            render(value, path, format=fmt, timeout=timeout or DEFAULT_TIMEOUT, **opts)
+            render(value, path, format=fmt, timeout=timeout or DEFAULT_TIMEOUT, options=opts)
         except RenderError as e:
             print(f"graphgrad render: {e}", file=sys.stderr)
             return 1

@@ -11,7 +11,7 @@ def register(subparsers):
                               description="Run SCRIPT.py and walk its backward pass: Enter for the "
                                           "next gate, b back, q quit. Prints every step when stdin "
                                           "is not a terminal.")
-    p.add_argument("script", help="a Python script that builds graphgrad Values and calls backward()")
+    p.add_argument("script", help="a Python script that builds graphgrad or micrograd Values and calls backward()")
     p.add_argument("-n", "--name", help="the Value to step (default: the script's first diagram)")
     p.add_argument("--fmt", default=None, help='number format (default: the script\'s, else ".2f")')
     p.add_argument("--html", help="also write the self-contained HTML stepper to this file")
@@ -52,8 +52,8 @@ def run(args, stdin=None, stdout=None) -> int:
         if not todo:
             raise KeyError(f"{args.script} exposes no Value computed from others")
         name, value, trace, opts = _pick(script, args.name)
-        st = Stepper(trace if trace is not None else value, fmt=args.fmt or opts.get("fmt", ".2f"),
-                     title=name, forward=args.forward)
+        st = Stepper(trace if trace is not None else value,
+                     script.options(opts, fmt=args.fmt, title=name, local=False), forward=args.forward)
     except (FileNotFoundError, KeyError, ValueError, TypeError) as e:
         print(f"graphgrad step: {e.args[0] if e.args else e}", file=sys.stderr)
         return 2
