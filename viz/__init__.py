@@ -15,7 +15,7 @@ from .export import to_json, to_networkx
 from .render import Diagram, RenderError, find_dot, render, run_dot
 
 __all__ = ["to_dot", "render", "Diagram", "RenderError", "find_dot", "run_dot", "to_json",
-           "to_networkx", "Stepper"]
+           "to_networkx", "Stepper", "to_tikz"]
 
 
 def __getattr__(name):
@@ -23,4 +23,7 @@ def __getattr__(name):
     if name == "Stepper":
         from .stepper import Stepper
         return Stepper
+    if name == "to_tikz":        # slide exports (viz/tikz.py), loaded when asked for
+        from .tikz import to_tikz
+        return to_tikz
     raise AttributeError(f"module 'viz' has no attribute {name!r}")

@@ -106,9 +106,10 @@ class _Pen:
         self.size, self.face, self.flags = 14.0, "Helvetica", 0
 
 
-def _ops_to_tikz(ops, colors, override=None, text_hook=None) -> list:
+def _ops_to_tikz(ops, colors, override=None, text_hook=None, shapes=True) -> list:
     """TikZ lines for one xdot op list. ``override``: pen changes (highlight). ``text_hook``:
-    ``f(index, color, text) -> (color, text) or None`` lets a caller restyle or drop texts."""
+    ``f(index, color, text) -> (color, text) or None`` lets a caller restyle or drop texts.
+    ``shapes=False`` draws the texts only (an overlay that changes a text)."""
     pen = _Pen()
     lines = []
     t_index = 0
@@ -140,7 +141,7 @@ def _ops_to_tikz(ops, colors, override=None, text_hook=None) -> list:
                     continue
                 color, text = got
             lines.append(_text(op, pen, color, text, colors))
-        elif kind in ("E", "e", "P", "p", "L", "B", "b"):
+        elif kind in ("E", "e", "P", "p", "L", "B", "b") and shapes:
             lines.append(_shape(kind, op, pen, colors, override))
     return [ln for ln in lines if ln]
 
@@ -343,6 +344,7 @@ def _beamer_picture(st) -> tuple:
         name = n.get("name")
         out = []
         if name in overlays:                             # a wire: gradient texts get overlays
+            out.append("% wire " + re.sub(r"[^A-Za-z0-9_]", "", str(name)))
             colors_at = _text_colors(n.get("_ldraw_", []))
             n_red = sum(1 for c in colors_at if (c or "").lower() == GRAD_COLOR)
             for key in _DRAW_KEYS:
@@ -372,7 +374,7 @@ def _beamer_picture(st) -> tuple:
                         if kind == "partial":
                             return PARTIAL_COLOR, (partial if partial is not None and n_red == 1 else text)
                         return color, text
-                    lines = _ops_to_tikz(n[key], colors, text_hook=grads)
+                    lines = _ops_to_tikz(n[key], colors, text_hook=grads, shapes=False)
                     cmd = "visible" if kind == "final" and last is None else "only"
                     out += [f"\\{cmd}<{_overlay(first, last)}>{{"] + ["  " + ln for ln in lines] + ["}"]
                 if vals is not None and not all(vals):
@@ -381,7 +383,7 @@ def _beamer_picture(st) -> tuple:
                         if look is None:
                             continue
                         lines = _ops_to_tikz(n[key], colors, text_hook=lambda i, c, t: (
-                            (c, t) if (c or "").lower() == VALUE_COLOR else None))
+                            (c, t) if (c or "").lower() == VALUE_COLOR else None), shapes=False)
                         out += [f"\\only<{_overlay(first, last)}>{{"] + ["  " + ln for ln in lines] + ["}"]
             if name in fresh_slides:
                 line_ops = [op for op in n.get("_ldraw_", []) if op.get("op") in ("L", "S", "c")]
