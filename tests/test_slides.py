@@ -373,3 +373,13 @@ def test_cli_slides_bad_output_is_one_sentence(tmp_path, capsys):
     rc = main(["slides", str(EXAMPLES / "02_neuron.py"), "-o", str(tmp_path / "n.docx")])
     err = capsys.readouterr().err
     assert rc == 2 and "use a .pdf, .gif, .apng or .tex file" in err and "Traceback" not in err
+
+
+def test_png_frames_of_a_wide_graph_are_capped():
+    """A 100-inch-wide layout would be a 20,000-pixel frame: max_width lowers the dpi."""
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="2000pt" height="100pt" viewBox="0 0 2000 100">'
+           '<rect x="0" y="0" width="2000" height="100" fill="#c62828"/></svg>')
+    with PIL.open(io.BytesIO(vpdf.svg_to_png(svg, scale=2, max_width=500))) as im:
+        assert im.size == (500, 25)
+    with PIL.open(io.BytesIO(vpdf.svg_to_png(svg, dpi=72))) as im:
+        assert im.size == (2000, 100)

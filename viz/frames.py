@@ -80,10 +80,11 @@ def _check_format(format, what):
 
 
 def save_frames(st, directory, format: str = "svg", scale: float = 2.0, dpi: float | None = None,
-                prefix: str = "frame") -> list:
+                prefix: str = "frame", max_width: int | None = 3840) -> list:
     """Write one file per frame into ``directory`` (created if needed): ``frame_00.svg``,
     ``frame_01.svg``, ... with the number zero-padded so the files sort in step order.
-    PNG frames are ``scale`` × 96 dpi (or ``dpi``). Returns the paths written.
+    PNG frames are ``scale`` × 96 dpi (or ``dpi``), at most ``max_width`` pixels wide (a
+    wide graph is 100 inches long; None lifts the cap). Returns the paths written.
 
     >>> save_frames(viz.Stepper(f), "build", format="pdf")      # doctest: +SKIP
     """
@@ -98,7 +99,7 @@ def save_frames(st, directory, format: str = "svg", scale: float = 2.0, dpi: flo
         if fmt == "svg":
             data = svg.encode("utf-8")
         elif fmt == "png":
-            data = _pdf.svg_to_png(svg, scale=scale, dpi=dpi)
+            data = _pdf.svg_to_png(svg, scale=scale, dpi=dpi, max_width=max_width)
         else:
             data = _pdf.svg_to_pdf(svg)
         with open(path, "wb") as fh:
@@ -121,18 +122,19 @@ def frames_pdf(st, path=None) -> bytes:
     return data
 
 
-def frame_images(st, scale: float = 1.5, dpi: float | None = None) -> list:
+def frame_images(st, scale: float = 1.5, dpi: float | None = None, max_width: int | None = 1920) -> list:
     """Each frame as an RGB ``PIL.Image`` (all the same size, since frames share one layout)."""
     from . import pdf as _pdf
     Image = _pdf._need("PIL.Image", "GIF/APNG animation")
-    return [Image.open(io.BytesIO(_pdf.svg_to_png(svg, scale=scale, dpi=dpi))).convert("RGB")
+    return [Image.open(io.BytesIO(_pdf.svg_to_png(svg, scale=scale, dpi=dpi, max_width=max_width))).convert("RGB")
             for svg in frame_svgs(st)]
 
 
 def animation(st, path, duration: float = 1.2, scale: float = 1.5, dpi: float | None = None,
-              loop: int = 0, hold_last: float = 2.0) -> str:
+              loop: int = 0, hold_last: float = 2.0, max_width: int | None = 1920) -> str:
     """An animated GIF (``.gif``) or APNG (``.png``/``.apng``) of the frames, ``duration``
-    seconds each, the last frame held ``hold_last`` seconds more. ``loop=0`` repeats forever.
+    seconds each, the last frame held ``hold_last`` seconds more, at most ``max_width``
+    pixels wide (None: no cap). ``loop=0`` repeats forever.
 
     >>> animation(viz.Stepper(f), "neuron.gif")                 # doctest: +SKIP
     'neuron.gif'
@@ -143,7 +145,7 @@ def animation(st, path, duration: float = 1.2, scale: float = 1.5, dpi: float | 
         raise ValueError(f"animation: the file must end in .gif, .png or .apng, got {path!r}")
     if not duration > 0:
         raise ValueError(f"animation: duration must be positive seconds per frame, got {duration!r}")
-    images = frame_images(st, scale=scale, dpi=dpi)
+    images = frame_images(st, scale=scale, dpi=dpi, max_width=max_width)
     ms = [int(round(duration * 1000))] * len(images)
     ms[-1] += int(round(hold_last * 1000))
     if ext == ".gif":

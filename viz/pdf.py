@@ -160,10 +160,20 @@ def _font_fallbacks(m) -> str:
     return f'font-family="{fams}, {extra}"'
 
 
+def svg_width_pt(svg_text: str) -> float | None:
+    """The width of an SVG in points, from its ``width="...pt"`` (None when it has none)."""
+    m = re.search(r'<svg[^>]*?\swidth="([\d.]+)(pt|px)?"', svg_text)
+    if not m:
+        return None
+    w = float(m.group(1))
+    return w * 0.75 if m.group(2) == "px" else w
+
+
 def svg_to_png(svg_text: str, scale: float = 1.0, dpi: float | None = None,
-               background: str = "#ffffff") -> bytes:
+               background: str = "#ffffff", max_width: int | None = None) -> bytes:
     """PNG bytes of an SVG. Size: ``dpi`` (points → pixels, 72 dpi = 1 px per pt) or
-    ``scale`` times the 96-dpi size graphviz-pure's own PNG has.
+    ``scale`` times the 96-dpi size graphviz-pure's own PNG has; ``max_width`` (pixels)
+    lowers the resolution of a wider image so it fits.
 
     >>> png = svg_to_png(st.frame_svg(0), scale=2)     # doctest: +SKIP
     """
@@ -173,6 +183,9 @@ def svg_to_png(svg_text: str, scale: float = 1.0, dpi: float | None = None,
     if not dpi > 0:
         raise ValueError(f"svg_to_png: dpi/scale must be positive, got dpi={dpi!r}")
     svg_text = svg_text[svg_text.find("<svg"):] if "<svg" in svg_text else svg_text
+    width = svg_width_pt(svg_text)
+    if max_width is not None and width and width * dpi / 72.0 > max_width:
+        dpi = max_width * 72.0 / width
     # Graphviz names Helvetica/Courier; few Linux machines have them, so list metric-alike
     # fonts after them and end with DejaVu, which matplotlib always ships
     svg_text = _FAMILY.sub(_font_fallbacks, svg_text)
