@@ -79,22 +79,42 @@ def _encodable(text: str) -> bool:
 
 
 def _fix_fonts(drawing) -> None:
-    """Texts the base-14 font cannot encode switch to the matching embedded DejaVu face."""
+    """Texts the base-14 font cannot encode switch to the matching embedded DejaVu face,
+    squeezed (down to 70 %) to the width Graphviz laid out for them: graphviz-pure measures
+    Helvetica and counts each UTF-8 byte it has no metric for as a space, so a wider face
+    would run into the wire next to the label."""
     from reportlab.graphics.shapes import Group, String
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     stack = [drawing]
     dejavu = None
     while stack:                                   # iterative: deep groups never recurse
         node = stack.pop()
-        if isinstance(node, String):
-            if not _encodable(node.text):
-                if dejavu is None:
-                    dejavu = _register_dejavu()
-                if dejavu:
-                    base = node.fontName
-                    suffix = base.split("Helvetica", 1)[1] if base.startswith("Helvetica") else ""
-                    node.fontName = _DEJAVU_FACES.get(suffix, "DejaVuSans")
-        elif isinstance(node, Group) or hasattr(node, "contents"):
-            stack.extend(getattr(node, "contents", ()))
+        contents = getattr(node, "contents", None)
+        if not contents:
+            continue
+        for k, child in enumerate(contents):
+            if not isinstance(child, String):
+                if isinstance(child, Group) or hasattr(child, "contents"):
+                    stack.append(child)
+                continue
+            if _encodable(child.text):
+                continue
+            if dejavu is None:
+                dejavu = _register_dejavu()
+            if not dejavu:
+                continue
+            base = child.fontName
+            space = stringWidth(" ", base, child.fontSize)
+            laid = sum(stringWidth(ch, base, child.fontSize) if ch < "\x80" else space * len(ch.encode("utf-8"))
+                       for ch in child.text)
+            suffix = base.split("Helvetica", 1)[1] if base.startswith("Helvetica") else ""
+            child.fontName = _DEJAVU_FACES.get(suffix, "DejaVuSans")
+            wide = stringWidth(child.text, child.fontName, child.fontSize)
+            if child.textAnchor == "start" and wide > laid * 1.02 and wide > 0:
+                sx = max(0.7, laid / wide)
+                x = child.x
+                # scale about the text's start, so it keeps its place and ends where it was laid out
+                contents[k] = Group(child, transform=(sx, 0, 0, 1, x * (1 - sx), 0))
 
 
 def _drawing(svg_text: str):
