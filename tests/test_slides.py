@@ -2,6 +2,7 @@
 frame builds (files, multi-page PDF, GIF/APNG), TikZ/Beamer, and ``graphgrad slides``."""
 import base64
 import io
+import json
 import os
 import re
 import shutil
@@ -17,6 +18,7 @@ import graphgrad as gg
 import viz
 from viz import frames as vf
 from viz import pdf as vpdf
+from viz import sizing as vsz
 from viz import tikz as vt
 from viz.cli import main
 
@@ -135,13 +137,18 @@ def test_size_options_reject_bad_input(tmp_path, kw, msg):
         viz.render(x * 2.0, path, **kw)
 
 
-def test_rankdir_tb_stacks_a_chain(tmp_path):
+def test_rankdir_tb_stacks_a_chain_on_one_vertical_line(tmp_path):
     x = gg.Value(0.5, requires_grad=True, name="x")
     y = x
     for _ in range(8):
         y = (y * 1.5).tanh()
     w, h = _png_size(viz.render(y, tmp_path / "tb.png", rankdir="TB"))
-    assert h > 2 * w                          # top to bottom, not one 8:1 strip
+    assert h > 5 * w                          # top to bottom, not one 8:1 strip
+    text = vsz.vertical_ports(viz.to_dot(y, rankdir="TB"))
+    assert ":r:e" not in text and ":r:w" not in text
+    layout = json.loads(viz.run_dot(text, "json"))
+    xs = [float(o["pos"].split(",")[0]) for o in layout["objects"] if o.get("class") == "gate"]
+    assert len(xs) == 16 and max(xs) - min(xs) < 1.0        # no diagonal drift
 
 
 # ------------------------------------------------------------------ frames

@@ -141,6 +141,8 @@ def render(value, path, format: str | None = None, timeout: float = DEFAULT_TIME
     if res is not None and fmt != "png":
         raise ValueError(f"render: scale=/dpi= set a PNG's resolution; {fmt} is vector or text, "
                          "so use size=(width, height) in inches instead")
+    if options.get("rankdir") in ("TB", "BT"):
+        text = sizing.vertical_ports(text, options["rankdir"])
     text = sizing.with_graph_attrs(text, dpi=None if res is None else f"{res:g}",
                                    size=None if size is None else sizing.size_attr(size),
                                    ratio=None if ratio is None else sizing.ratio_attr(ratio))

@@ -10,6 +10,7 @@ experiment: ``-Gdpi=300`` gives a 3.1× larger PNG, ``size="20,20!"`` scales up 
 from __future__ import annotations
 
 import numbers
+import re
 
 PNG_DPI = 96.0          # graphviz-pure's PNG default: scale=1 is the PNG render() always wrote
 
@@ -74,3 +75,22 @@ def with_graph_attrs(dot_text: str, **attrs) -> str:
         raise ValueError("render: cannot add graph attributes: the DOT text does not open with "
                          "'digraph ... {' on its first line")
     return f"{head}\n  graph [{' '.join(items)}];{sep}{rest}"
+
+
+_OUT_PORT = re.compile(r"^(\s*\w+):r:e -> ", re.M)
+_IN_PORT = re.compile(r" -> (\w+):r:w \[")
+
+
+def vertical_ports(dot_text: str, rankdir: str = "TB") -> str:
+    """For a top-to-bottom layout, wires enter at their top and leave at their bottom.
+
+    viz.dot attaches edges to the ends of a wire's line (``v0:r:e``, ``v1:r:w``), right for
+    left-to-right; stacked top to bottom, that makes every wire step half its width to the
+    right and a chain drifts diagonally. ``:n``/``:s`` keep a chain on one vertical line.
+
+    >>> vertical_ports("  v0:r:e -> g1 [id=x];\\n  g1 -> v2:r:w [id=y];\\n")
+    '  v0:s -> g1 [id=x];\\n  g1 -> v2:n [id=y];\\n'
+    """
+    top, bottom = ("n", "s") if rankdir == "TB" else ("s", "n")
+    text = _OUT_PORT.sub(lambda m: f"{m.group(1)}:{bottom} -> ", dot_text)
+    return _IN_PORT.sub(lambda m: f" -> {m.group(1)}:{top} [", text)

@@ -256,7 +256,11 @@ def to_tikz(value, path=None, standalone: bool = False, **options) -> str:
     \\begin{tikzpicture}[x=1bp,y=1bp,every node/.style={inner sep=0pt,outer sep=0pt}]
     """
     from .dot import to_dot
-    layout = _layout(to_dot(value, **options))
+    from .sizing import vertical_ports
+    dot = to_dot(value, **options)
+    if options.get("rankdir") in ("TB", "BT"):
+        dot = vertical_ports(dot, options["rankdir"])      # as render() draws it
+    layout = _layout(dot)
     colors = _Colors()
     text = _wrap(layout, colors, _picture(layout, colors))
     if standalone:
