@@ -390,3 +390,10 @@ def test_png_frames_of_a_wide_graph_are_capped():
         assert im.size == (500, 25)
     with PIL.open(io.BytesIO(vpdf.svg_to_png(svg, dpi=72))) as im:
         assert im.size == (2000, 100)
+
+
+@pytest.mark.parametrize("mod", [vpdf, vsz, vf, vt], ids=lambda m: m.__name__)
+def test_docstring_examples(mod):
+    import doctest
+    res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS, report=False)
+    assert res.attempted > 0 and res.failed == 0, f"{res.failed} of {res.attempted} failed in {mod.__name__}"
