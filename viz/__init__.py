@@ -22,7 +22,7 @@ from .sources import as_graph, as_trace
 
 __all__ = ["to_dot", "render", "Diagram", "RenderError", "find_dot", "run_dot", "to_json",
            "to_networkx", "Stepper", "Options", "as_graph", "as_trace", "GraphData", "Node",
-           "TraceData", "StepData"]
+           "TraceData", "StepData", "to_tikz"]
 
 
 def __getattr__(name):
@@ -30,4 +30,7 @@ def __getattr__(name):
     if name == "Stepper":
         from .stepper import Stepper
         return Stepper
+    if name == "to_tikz":        # slide exports (viz/tikz.py), loaded when asked for
+        from .tikz import to_tikz
+        return to_tikz
     raise AttributeError(f"module 'viz' has no attribute {name!r}")

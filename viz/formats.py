@@ -13,30 +13,36 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Format:
-    """A file format: ``write(value, options, timeout) -> bytes``."""
+    """A file format. DOT-based formats give ``from_dot(dot_text, timeout) -> bytes`` (so
+    ``render`` can size the layout first); others only ``write(value, options, timeout)``."""
 
     name: str
-    write: object
     about: str
+    from_dot: object = None
+    _write: object = None
+
+    def write(self, value, options, timeout) -> bytes:
+        """The file's bytes for ``value`` drawn with ``options`` (a :class:`viz.Options`)."""
+        if self._write is not None:
+            return self._write(value, options, timeout)
+        from .dot import to_dot
+        return self.from_dot(to_dot(value, options), timeout)
 
 
-def _dot(value, options, timeout) -> bytes:
-    from .dot import to_dot
-    return to_dot(value, options).encode("utf-8")
+def _dot(text, timeout) -> bytes:
+    return text.encode("utf-8")
 
 
 def _graphviz(kind):
-    def write(value, options, timeout) -> bytes:
-        from .dot import to_dot
+    def from_dot(text, timeout) -> bytes:
         from .render import run_dot
-        return run_dot(to_dot(value, options), kind, timeout)
-    return write
+        return run_dot(text, kind, timeout)
+    return from_dot
 
 
-def _pdf(value, options, timeout) -> bytes:
-    from .dot import to_dot
+def _pdf(text, timeout) -> bytes:
     from .render import dot_to_pdf
-    return dot_to_pdf(to_dot(value, options), timeout)
+    return dot_to_pdf(text, timeout)
 
 
 def _json(value, options, timeout) -> bytes:
@@ -45,11 +51,11 @@ def _json(value, options, timeout) -> bytes:
 
 
 FORMATS = {f.name: f for f in (
-    Format("svg", _graphviz("svg"), "vector image (Graphviz)"),
-    Format("png", _graphviz("png"), "raster image (Graphviz)"),
-    Format("pdf", _pdf, "vector PDF with a system Graphviz, else a raster PDF"),
-    Format("dot", _dot, "the DOT text itself"),
-    Format("json", _json, "the drawn nodes and edges as JSON (viz.to_json)"),
+    Format("svg", "vector image (Graphviz)", _graphviz("svg")),
+    Format("png", "raster image (Graphviz)", _graphviz("png")),
+    Format("pdf", "vector PDF (from the SVG with the slides extra, or a system Graphviz)", _pdf),
+    Format("dot", "the DOT text itself", _dot),
+    Format("json", "the drawn nodes and edges as JSON (viz.to_json)", _write=_json),
 )}
 
 

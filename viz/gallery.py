@@ -142,8 +142,7 @@ main{padding:18px 32px;max-width:1500px}
 .src{margin:0 0 10px;color:#757575;font-size:13px}
 figure{margin:10px 0 18px}
 .svg{overflow-x:auto;border:1px solid #eceff1;border-radius:6px;padding:6px;background:#fff}
-.svg svg{max-width:100%;height:auto}
-.svg.wide svg{max-width:none}
+.svg svg{max-width:none;height:auto}  /* natural size: a wide diagram scrolls, never shrinks or clips */
 figcaption{font-size:14px;color:#424242;margin-top:6px}
 .links{float:right}.links a{color:#1565c0;text-decoration:none}
 a.step{font-weight:bold;color:#c62828!important}

@@ -88,21 +88,30 @@ def run_dot(dot_text: str, format: str = "svg", timeout: float = DEFAULT_TIMEOUT
 
 
 def dot_to_pdf(dot_text: str, timeout: float = DEFAULT_TIMEOUT, dpi: int = 300) -> bytes:
-    """PDF bytes: vector through a system ``dot`` when one is installed; otherwise the
-    graphviz-pure PNG at ``dpi`` wrapped in a PDF by Pillow (raster, with a warning).
+    """PDF bytes, vector: through the system ``dot`` named by ``$GRAPHGRAD_DOT`` when set,
+    else from graphviz-pure's SVG with svglib + reportlab (:mod:`viz.pdf`, the ``slides``
+    extra). Only when neither is there: a system ``dot`` on PATH, else a ``dpi`` raster
+    wrapped in a PDF by Pillow (with a warning).
     """
+    env = os.environ.get("GRAPHGRAD_DOT")
     sys_dot = _system_dot()
-    if sys_dot:
+    if env and sys_dot:
         return run_dot(dot_text, "pdf", timeout, binary=sys_dot)
+    from . import pdf as _pdf
+    try:
+        return _pdf.svg_to_pdf(run_dot(dot_text, "svg", timeout).decode("utf-8"))
+    except _pdf.SlidesDependencyError:
+        if sys_dot:
+            return run_dot(dot_text, "pdf", timeout, binary=sys_dot)
     try:
         from PIL import Image
     except ImportError:
-        raise RenderError("render: PDF needs a system Graphviz (apt-get install graphviz) or "
-                          "Pillow (pip install pillow); SVG and PNG work without either") from None
+        raise RenderError("render: vector PDF needs pip install 'graphgrad[slides]' (or a system "
+                          "Graphviz); SVG and PNG work without either") from None
     import io
     png = run_dot(dot_text.replace("graph [", f"graph [dpi={int(dpi)} ", 1), "png", timeout)
-    warnings.warn("render: no system Graphviz, so the PDF holds a raster image "
-                  f"({dpi} dpi); install graphviz (apt-get install graphviz) for vector PDF",
+    warnings.warn("render: svglib/reportlab are not installed, so the PDF holds a raster image "
+                  f"({dpi} dpi); pip install 'graphgrad[slides]' for vector PDF",
                   stacklevel=3)
     img = Image.open(io.BytesIO(png)).convert("RGB")
     buf = io.BytesIO()
@@ -111,24 +120,45 @@ def dot_to_pdf(dot_text: str, timeout: float = DEFAULT_TIMEOUT, dpi: int = 300) 
 
 
 def render(value, path, format: str | None = None, timeout: float = DEFAULT_TIMEOUT,
-           options=None, **kw) -> str:
+           options=None, *, scale: float | None = None, dpi: float | None = None, size=None,
+           ratio=None, **kw) -> str:
     """Draw the graph of ``value`` into ``path`` (any format in :data:`viz.formats.FORMATS`:
     svg, png, pdf, or dot/json text).
 
     The format comes from ``format`` or the file's extension; ``options`` (a
-    :class:`viz.Options`) and keywords are the drawing choices of :func:`viz.to_dot`.
+    :class:`viz.Options`) and keywords are the drawing choices of :func:`viz.to_dot`
+    (``rankdir="TB"`` stacks a long chain top to bottom). PNG resolution: ``scale=2``
+    (twice the default 96 dpi) or ``dpi=300``. ``size=(w, h)`` in inches scales the drawing
+    to fit that box (``(13.33, 7.5)`` for a 16:9 slide); ``ratio`` is Graphviz's
+    height/width control (a number, or "fill", "compress", ...).
     Returns the path written.
 
     >>> render(f, "neuron.svg")                 # doctest: +SKIP
     'neuron.svg'
     """
-    from . import formats
+    from . import formats, sizing
     from ._validate import check_timeout
+    from .dot import to_dot
     from .options import Options
     check_timeout(timeout, "render")
     path = os.fspath(path)
     fmt = formats.get(format or os.path.splitext(path)[1].lstrip(".") or "svg")
-    data = fmt.write(value, Options.of(options, who="render", **kw), timeout)
+    opts = Options.of(options, who="render", **kw)
+    res = sizing.png_dpi(scale, dpi)
+    if res is not None and fmt.name != "png":
+        raise ValueError(f"render: scale=/dpi= set a PNG's resolution; {fmt.name} is vector or text, "
+                         "so use size=(width, height) in inches instead")
+    if fmt.from_dot is None:
+        data = fmt.write(value, opts, timeout)
+    else:
+        # slide options (viz/sizing.py): graph attributes graphviz-pure honours
+        text = to_dot(value, opts)
+        if opts.rankdir in ("TB", "BT"):
+            text = sizing.vertical_ports(text, opts.rankdir)
+        text = sizing.with_graph_attrs(text, dpi=None if res is None else f"{res:g}",
+                                       size=None if size is None else sizing.size_attr(size),
+                                       ratio=None if ratio is None else sizing.ratio_attr(ratio))
+        data = fmt.from_dot(text, timeout)
     with open(path, "wb") as fh:
         fh.write(data)
     return path

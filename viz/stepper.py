@@ -218,6 +218,27 @@ class Stepper:
                 fh.write(html)
         return html
 
+    # ------------------------------------------------------------ slide exports (viz/frames.py, viz/tikz.py)
+    def save_frames(self, directory, format: str = "svg", **options) -> list:
+        """One file per frame (svg, png or pdf) in ``directory``; see :func:`viz.frames.save_frames`."""
+        from .frames import save_frames
+        return save_frames(self, directory, format=format, **options)
+
+    def to_pdf(self, path=None) -> bytes:
+        """One vector PDF, one page per frame; see :func:`viz.frames.frames_pdf`."""
+        from .frames import frames_pdf
+        return frames_pdf(self, path)
+
+    def save_animation(self, path, **options) -> str:
+        """Animated GIF (.gif) or APNG (.png); see :func:`viz.frames.animation`."""
+        from .frames import animation
+        return animation(self, path, **options)
+
+    def to_beamer(self, path=None, **options) -> str:
+        """A Beamer frame whose overlays build the backward pass; see :func:`viz.tikz.to_beamer`."""
+        from .tikz import to_beamer
+        return to_beamer(self, path, **options)
+
     def frames_json(self) -> list:
         """The frames as JSON-able dicts (what the HTML page's script replays)."""
         return [f.as_json() for f in self._frames]
