@@ -44,6 +44,8 @@ class Options:
     * ``names``: ``{id(obj): name}`` for nodes the engine leaves unnamed (micrograd
       0.1.0 has no labels; ``graphgrad render`` fills it from the script's variables);
       passed to the adapter.
+    * ``lang``: the language of the stepper's narration, "en" (default) or "ko"
+      (strings in :mod:`viz.i18n`).
     """
 
     show: str = "both"
@@ -56,6 +58,7 @@ class Options:
     title: str | None = None
     model: object = None
     names: dict | None = None
+    lang: str = "en"
 
     def adapter_options(self) -> dict:
         """What the source adapter gets (:func:`viz.sources.as_graph`'s ``opts``).
@@ -75,6 +78,8 @@ class Options:
                             f"got {type(self.fmt).__name__}")
         if self.max_nodes is not None and (not isinstance(self.max_nodes, int) or self.max_nodes < 1):
             raise ValueError(f"viz.Options: max_nodes must be a positive int or None, got {self.max_nodes!r}")
+        if self.lang not in ("en", "ko"):
+            raise ValueError(f"viz.Options: lang must be 'en' or 'ko', got {self.lang!r}")
         if not isinstance(self.max_values, int) or self.max_values < 0:
             raise ValueError(f"viz.Options: max_values must be an int >= 0, got {self.max_values!r}")
 

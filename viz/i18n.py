@@ -1,0 +1,60 @@
+"""The few sentences viz writes for people (the stepper's narration), in English and Korean.
+
+>>> say("fans_out_add", "ko", who="x", sum="1 + 2 = 3", status=say("complete", "ko"))
+'x 는 여러 곳으로 갈라지므로(fans out) gradient 를 더합니다: 1 + 2 = 3 (완료)'
+>>> say("fans_out_add", "en", who="x", sum="1 + 2 = 3", status="complete")
+'x fans out, its gradients add: 1 + 2 = 3 (complete)'
+"""
+from __future__ import annotations
+
+LANGS = ("en", "ko")
+
+STRINGS = {
+    "seed_heading": {"en": "step 0/{n}: seed, the gradient of {out} with respect to itself",
+                     "ko": "0/{n} 단계: 시작값, {out} 의 자기 자신에 대한 gradient"},
+    "seed_next": {"en": "next: the gates right to left; each multiplies the gradient arriving on its "
+                        "output (upstream) by its local gradient and sends the product to its inputs",
+                  "ko": "다음: 오른쪽에서 왼쪽으로 게이트마다, 출력으로 들어온 gradient(upstream)에 local gradient 를 "
+                        "곱해서 그 곱을 입력들로 보냅니다"},
+    "upstream": {"en": "upstream: d{out}/d{who} = {value}", "ko": "upstream: d{out}/d{who} = {value}"},
+    "upstream_local": {"en": "{who}: upstream × local = {arith}    [local: {formula}]",
+                       "ko": "{who}: upstream × local = downstream: {arith}    [local: {formula}]"},
+    "upstream_local_elementwise": {"en": "{who}: upstream ⊙ local = {up} ⊙ {lo} = {d}    [local: {formula}]",
+                                   "ko": "{who}: upstream ⊙ local (원소별 곱) = {up} ⊙ {lo} = {d}    [local: {formula}]"},
+    "elementwise_shape": {"en": "{who}: upstream ⊙ local{how} → gradient of shape {shape}    [local: {formula}]",
+                          "ko": "{who}: upstream ⊙ local{how} → 모양 {shape} 의 gradient    [local: {formula}]"},
+    "summed_broadcast": {"en": ", summed over the broadcast axes", "ko": ", broadcast 된 축으로 합산"},
+    "formula_shape": {"en": "{who}: {formula}  →  gradient of shape {shape}",
+                      "ko": "{who}: {formula}  →  모양 {shape} 의 gradient"},
+    "complete": {"en": "complete", "ko": "완료"},
+    "more_to_come": {"en": "{k} more to come", "ko": "{k}개 더 올 예정"},
+    "fans_out_add": {"en": "{who} fans out, its gradients add: {sum} ({status})",
+                     "ko": "{who} 는 여러 곳으로 갈라지므로(fans out) gradient 를 더합니다: {sum} ({status})"},
+    "fans_out_count": {"en": "{who} fans out: {got} of its {need} gradients added ({status})",
+                       "ko": "{who} 는 여러 곳으로 갈라집니다(fans out): gradient {need}개 중 {got}개를 더함 ({status})"},
+    "gate_heading": {"en": "step {k}/{n}: gate {label}", "ko": "{k}/{n} 단계: 게이트 {label}"},
+    "forward_inputs": {"en": "forward 0/{n}: the inputs", "ko": "순전파 0/{n}: 입력"},
+    "forward_gate": {"en": "forward {k}/{n}: gate {label}", "ko": "순전파 {k}/{n}: 게이트 {label}"},
+}
+
+
+def check_lang(lang, who: str = "viz") -> str:
+    """``lang`` if it is one of the languages viz speaks, else one clear ValueError.
+
+    >>> check_lang("ko")
+    'ko'
+    """
+    if lang not in LANGS:
+        raise ValueError(f"{who}: lang must be 'en' or 'ko', got {lang!r}")
+    return lang
+
+
+def say(key: str, lang: str = "en", **fields) -> str:
+    """The sentence ``key`` in ``lang`` with ``fields`` filled in (English where a
+    translation is missing).
+
+    >>> say("complete", "ko")
+    '완료'
+    """
+    entry = STRINGS[key]
+    return entry.get(lang, entry["en"]).format(**fields)
