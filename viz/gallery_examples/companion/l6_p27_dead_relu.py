@@ -54,7 +54,7 @@ def dead_units(X, W1, b1):
 def draw(ax, X, y, W1, b1, title):
     dead = dead_units(X, W1, b1)
     ax.scatter(X[:, 0], X[:, 1], c=np.where(y == 0, "#90a4ae", "#ffb74d"), s=10, zorder=2)
-    xs = np.linspace(-4, 4, 2)
+    xs = np.linspace(-5, 5, 2)
     for j in range(W1.shape[1]):
         w, b = W1[:, j], b1[j]
         col = "#d62728" if dead[j] else "#2ca02c"
@@ -64,10 +64,10 @@ def draw(ax, X, y, W1, b1, title):
             ax.axvline(-b / w[0], color=col, lw=1.4)
         # arrow: from the line's point nearest the origin towards the active side
         p0 = -b * w / (w @ w)
-        if np.all(np.abs(p0) < 3.8):
+        if np.all(np.abs(p0) < 4.8):
             ax.annotate("", xy=p0 + 0.6 * w / np.linalg.norm(w), xytext=p0,
                         arrowprops=dict(arrowstyle="->", color=col, lw=1.2))
-    ax.set_xlim(-4, 4); ax.set_ylim(-4, 4); ax.set_aspect("equal")
+    ax.set_xlim(-5, 5); ax.set_ylim(-5, 5); ax.set_aspect("equal")
     ax.set_title(f"{title}: {int(dead.sum())} of {len(dead)} dead", fontsize=10)
     return int(dead.sum())
 
