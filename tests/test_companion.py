@@ -163,3 +163,20 @@ def test_receptive_field_from_graphgrad_layers():
     from graphgrad import nn
     layers = [nn.Conv2d(1, 2, 3, rng=0), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(2, 2, 3, rng=0)]
     assert receptive_field(layers, 20)["size"] == 8
+
+
+def test_more_pages_numbers(tmp_path):
+    n = _numbers("l3_p72_gradcheck", tmp_path / "a")
+    assert n["gradcheck_caught_bug"] and n["gradcheck_passes_correct"] and n["rel_error_buggy"] > 0.1
+    n = _numbers("l3_p36_l1_or_l2", tmp_path / "b")
+    assert n["sparse_L1"] < n["sparse_L2"] and n["dense_L2"] < n["dense_L1"]
+    n = _numbers("l5_p31_conv_vs_fc", tmp_path / "c")
+    assert n["conv_shift_max_diff"] < 1e-12 < 0.1 < n["fc_shift_max_diff"]
+    n = _numbers("l3_p17_margin_scale", tmp_path / "d")
+    assert n["norm_ratio"] == pytest.approx(10.0, rel=1e-6) and n["agreement"] == 1.0
+    assert _numbers("l3_p41_softmax_kl_mle", tmp_path / "e")["max_gap"] < 1e-12
+    assert _numbers("l3_p60_directional_derivative", tmp_path / "f")["max_err"] < 1e-6
+    n = _numbers("l5_p67_receptive_field", tmp_path / "g")
+    assert n["measured"] == n["formula"]
+    n = _numbers("l4_p57_jacobian_diagonal", tmp_path / "h")
+    assert n["relu_is_diagonal"] and not n["matmul_is_diagonal"] and n["relu_max_err_vs_finite_diff"] < 1e-6

@@ -33,7 +33,7 @@ PAGE = {
 H = 12
 
 
-def train(X, y, lr, steps=60, seed=0):
+def train(X, y, lr, steps=60, seed=0, full=False):
     rng = np.random.default_rng(seed)
     W1 = rng.normal(0, 1.0, (2, H)); b1 = rng.normal(0, 0.5, H)
     W2 = rng.normal(0, 0.5, (H, 2)); b2 = np.zeros(2)
@@ -43,7 +43,7 @@ def train(X, y, lr, steps=60, seed=0):
         loss = F.cross_entropy(h @ ps[2] + ps[3], y)
         loss.backward()
         W1, b1, W2, b2 = (p.numpy() - lr * np.asarray(p.grad) for p in ps)
-    return W1, b1
+    return (W1, b1, W2, b2) if full else (W1, b1)
 
 
 def dead_units(X, W1, b1):
@@ -86,11 +86,26 @@ def make(out_dir):
     n_ok = draw(axes[1], X, y, *train(X, y, lr=0.1), "after lr = 0.1")
     n_big = draw(axes[2], X, y, *train(X, y, lr=5.0), "after lr = 5")
     name = save(fig, out_dir, "dead_relu.png")
+    # the same net after the large learning rate, drawn by graphgrad with the gradient-flow overlay
+    import os
+
+    import viz
+    W1, b1, W2, b2 = train(X, y, lr=5.0, full=True)
+    h = gg.relu(gg.Value(X, name="X") @ gg.Value(W1, requires_grad=True, name="W1") + gg.Value(b1, requires_grad=True, name="b1"))
+    h.name = "h"
+    loss = F.cross_entropy(h @ gg.Value(W2, requires_grad=True, name="W2") + gg.Value(b2, requires_grad=True, name="b2"), y)
+    loss.name = "loss"
+    loss.backward()
+    viz.render(loss, os.path.join(out_dir, "dead_relu_flow.png"), flow="grad", max_values=0)
     cap = {"en": f"Green: alive (some example on the arrow's side). Red: dead. Dead units: {n_init} at init, "
                  f"{n_ok} after 60 steps at lr 0.1, {n_big} after 60 steps at lr 5.",
            "ko": f"초록: 살아 있음(화살표 쪽에 예제가 있음). 빨강: 죽음. 죽은 유닛 수: 초기 {n_init}, "
                  f"lr 0.1 로 60 스텝 후 {n_ok}, lr 5 로 60 스텝 후 {n_big}."}
-    return {"figures": [(name, cap)],
+    flow_cap = {"en": f"The net after lr 5 as a graph, wires coloured by gradient magnitude (viz Options flow='grad'); "
+                      f"the ReLU gate counts its dead units: {n_big} of {H}.",
+                "ko": f"lr 5 이후의 신경망 그래프, 선의 색은 gradient 크기 (viz Options flow='grad'); "
+                      f"ReLU 게이트가 죽은 유닛을 셉니다: {H}개 중 {n_big}개."}
+    return {"figures": [(name, cap), ("dead_relu_flow.png", flow_cap)],
             "numbers": {"hidden_units": H, "dead_at_init": n_init, "dead_after_lr_0.1": n_ok, "dead_after_lr_5": n_big}}
 
 
