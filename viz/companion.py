@@ -185,7 +185,7 @@ _HEAD = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-body{{font-family:-apple-system,"Segoe UI","Noto Sans CJK KR","Noto Sans KR","Apple SD Gothic Neo","Malgun Gothic",NanumGothic,Helvetica,Arial,sans-serif;margin:0 auto;max-width:980px;padding:16px 28px 40px;color:#212121;line-height:1.5}}
+body{{font-family:-apple-system,"Segoe UI",Helvetica,Arial,"Noto Sans CJK KR","Noto Sans KR","Apple SD Gothic Neo","Malgun Gothic",NanumGothic,sans-serif;margin:0 auto;max-width:980px;padding:16px 28px 40px;color:#212121;line-height:1.5}}
 html[data-lang=en] .l-ko, html[data-lang=ko] .l-en{{display:none}}
 .switch{{position:fixed;top:10px;right:14px;background:#fff;border:1px solid #bbb;border-radius:6px;padding:2px}}
 .switch button{{border:0;background:none;padding:4px 10px;cursor:pointer;font-size:14px}}

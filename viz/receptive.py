@@ -147,7 +147,7 @@ def filter_images(weight, path=None, title: str = "first-layer filters"):
     n = W.shape[0]
     cols = min(n, 8)
     rows = -(-n // cols)
-    fig = Figure(figsize=(1.1 * cols, 1.1 * rows + 0.4), dpi=100)
+    fig = Figure(figsize=(1.3 * cols, 1.4 * rows + 0.4), dpi=100)
     FigureCanvasAgg(fig)
     axes = np.atleast_1d(fig.subplots(rows, cols)).reshape(-1)
     for i, ax in enumerate(axes):
@@ -155,6 +155,7 @@ def filter_images(weight, path=None, title: str = "first-layer filters"):
         if i >= n:
             continue
         w = W[i]
+        ax.set_title(f"filter {i}", fontsize=8)      # the index the response maps refer to
         if w.shape[0] == 3:
             img = np.transpose(w, (1, 2, 0))
             img = (img - img.min()) / (np.ptp(img) or 1.0)

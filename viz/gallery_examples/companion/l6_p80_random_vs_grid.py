@@ -53,7 +53,7 @@ def make(out_dir):
         n_lr = len(np.unique(np.round(np.log10(lr), 9)))
         counts[name] = n_lr
         ax.scatter(np.log10(lr), np.log10(reg), c=col, s=40, zorder=3)
-        ax.set_xlim(-6.2, -0.8); ax.set_ylim(-6, -2)
+        ax.set_xlim(-6.4, -0.6); ax.set_ylim(-6.4, -1.6)   # grid points sit on the range edges
         ax.set_xlabel("log10 lr (important)"); ax.set_ylabel("log10 reg (unimportant)")
         ax2 = ax.twinx()
         ax2.plot(np.log10(lrs), curve, color="#2ca02c", lw=1.5)
