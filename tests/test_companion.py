@@ -180,3 +180,14 @@ def test_more_pages_numbers(tmp_path):
     assert n["measured"] == n["formula"]
     n = _numbers("l4_p57_jacobian_diagonal", tmp_path / "h")
     assert n["relu_is_diagonal"] and not n["matmul_is_diagonal"] and n["relu_max_err_vs_finite_diff"] < 1e-6
+
+
+def test_docstring_examples_of_the_new_views():
+    import doctest
+
+    import viz
+    from viz import flow, i18n, jacobian as jac, monitor, receptive
+    for mod in (i18n, flow, jac, receptive, companion, monitor):
+        globs = dict(gg=gg, np=np, viz=viz)
+        res = doctest.testmod(mod, extraglobs=globs, optionflags=doctest.ELLIPSIS, report=False)
+        assert res.failed == 0, f"{res.failed} of {res.attempted} examples failed in {mod.__name__}"

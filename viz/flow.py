@@ -59,7 +59,7 @@ def _per_unit(a: np.ndarray, test) -> np.ndarray:
 def unit_health(graph) -> dict:
     """``{node id: UnitHealth}`` for every ReLU, sigmoid and tanh gate with values.
 
-    >>> unit_health(viz.as_graph(gg.sigmoid(gg.Value(np.array([[9.0, 0.0]])))))["n1"].count
+    >>> unit_health(viz.as_graph(gg.sigmoid(gg.Value(np.array([[9.0, 0.0]]), requires_grad=True))))["n1"].count
     1
     """
     out = {}
@@ -85,7 +85,7 @@ def layer_counts(graph) -> list:
     """Per activation layer: ``(layer name, kind, count, units)``, the layer named by the
     activation's innermost group (``"ReLU#5"``) or, without groups, by its node id.
 
-    >>> layer_counts(viz.as_graph(gg.relu(gg.Value(np.array([[-1.0, 2.0]])))))
+    >>> layer_counts(viz.as_graph(gg.relu(gg.Value(np.array([[-1.0, 2.0]]), requires_grad=True))))
     [('n1', 'relu', 1, 2)]
     """
     rows = []
