@@ -483,3 +483,45 @@ def test_handles_and_dispatch():
     assert vt.handles(rec) and vt.handles(torch.ones(1)) and not vt.handles(1.0)
     assert vt.as_graph(rec) is rec.graph()
     assert len(vt.as_trace(rec)) == len(rec.graph().gates())
+
+
+def test_error_module_full_backward_hook():
+    model = nn.Sequential(nn.Linear(3, 2), nn.ReLU()).double()
+    model[0].register_full_backward_hook(lambda mod, gin, gout: None)
+    with record_torch() as rec:
+        model(torch.randn(2, 3, dtype=F64, requires_grad=True)).sum().backward()
+    with pytest.raises(ValueError, match="BackwardHookFunction.*full backward hooks"):
+        rec.graph()
+
+
+def test_tensor_computed_before_the_block_is_an_input():
+    w = torch.randn(3, dtype=F64, requires_grad=True)
+    z = w * 2.0                                   # outside the recording
+    z.retain_grad()
+    with record_torch(names={"z": z}) as rec:
+        loss = (z * z).sum()
+        loss.backward()
+    g = rec.graph()
+    ext = g.leaves()
+    assert [n.name for n in ext] == ["z"] and ext[0].meta["kind"] == "external"
+    assert close(ext[0].value, arr(z)) and close(ext[0].grad, arr(z.grad))
+    assert [n.label for n in g.gates()] == ["*", "sum"]
+
+
+def test_batchnorm_buffers_named_and_gradients_match():
+    torch.manual_seed(9)
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Tanh()).double()
+    x = torch.randn(6, 3, dtype=F64)
+    with record_torch() as rec:
+        loss = model(x).pow(2).mean()
+        loss.backward()
+    g = rec.graph()
+    names = {n.name for n in g.leaves()}
+    assert {"1.running_mean", "1.running_var", "1.weight", "1.bias"} <= names
+    leaves = {n.name: n for n in g.leaves()}
+    for name, p in model.named_parameters():
+        assert close(leaves[name].grad, arr(p.grad)), name
+    assert [n.label for n in g.gates()] == ["linear", "batch_norm", "tanh", "**2", "mean"]
+    t = rec.trace()
+    tanh = next(s for s in t if g.node(s.node).label == "tanh")
+    assert close(np.asarray(tanh.upstream) * tanh.local[0], tanh.downstream[0])

@@ -310,6 +310,7 @@ class TorchRecording:
         self._mode = None
         self._module_handles = []
         self._acc_hooked = set()
+        self._gate_fns = set()       # id of each recorded gate's output grad_fn
         self._nodes_keep = []
         if names:
             for name, t in dict(names).items():
@@ -348,7 +349,7 @@ class TorchRecording:
 
     # -------------------------------------------------------------- module groups
     def _name_module(self, m):
-        for name, p in m.named_parameters():
+        for name, p in itertools.chain(m.named_parameters(), m.named_buffers()):
             if id(p) not in self._param_names:
                 self._param_names[id(p)] = name
                 self._keep.append(p)
@@ -392,6 +393,12 @@ class TorchRecording:
             if problem is not None:
                 self._problems.append(problem)
             kind = "external"      # computed before the block (or by code the mode cannot see)
+            if problem is None and self._reaches_recorded(fn):
+                self._problems.append(
+                    f"an input of {fn_name} was computed inside the block by an operation the "
+                    f"recorder cannot see ({_fn_name(fn)}"
+                    + ("; module full backward hooks insert these, remove them while recording)"
+                       if _fn_name(fn).startswith("BackwardHookFunction") else ")"))
             self._nodes_keep.append(fn)
             self._hook_total(fn, key)
         rec = _Tensor(key, kind, t.detach().clone(), name, t.requires_grad,
@@ -399,6 +406,20 @@ class TorchRecording:
         self._tensors[key] = rec
         self._keep.append(t)
         return rec
+
+    def _reaches_recorded(self, fn) -> bool:
+        """Does grad_fn ``fn`` depend on a recorded gate? Then it was made inside the block."""
+        seen, stack = {id(fn)}, [fn]
+        while stack:
+            node = stack.pop()
+            for nxt, _ in node.next_functions:
+                if nxt is None or id(nxt) in seen:
+                    continue
+                if id(nxt) in self._gate_fns:
+                    return True
+                seen.add(id(nxt))
+                stack.append(nxt)
+        return False
 
     def _hook_total(self, fn, key):
         nr = key[1]
@@ -469,6 +490,7 @@ class TorchRecording:
         self._tensors[okey] = rec
         self._keep.append(o)
         self._map(gate, o.grad_fn, keys, flat)
+        self._gate_fns.add(id(o.grad_fn))
         self._gates.append(gate)
         return out
 
