@@ -525,3 +525,37 @@ def test_batchnorm_buffers_named_and_gradients_match():
     t = rec.trace()
     tanh = next(s for s in t if g.node(s.node).label == "tanh")
     assert close(np.asarray(tanh.upstream) * tanh.local[0], tanh.downstream[0])
+
+
+def test_local_table_for_every_elementwise_op():
+    torch.manual_seed(10)
+    t = torch.rand(3, 2, dtype=F64, requires_grad=True)
+    r = torch.rand(2, dtype=F64, requires_grad=True)
+    with record_torch(names={"t": t, "r": r}) as rec:
+        parts = [1 - t, 2 / (t + 1), 2 ** t, -t, t.sqrt(), t.abs(), t.log(), t.square(),
+                 F.leaky_relu(t - 0.5, 0.1), t.clone(), t ** 1.5, t.exp() * r, t / r, t - r,
+                 torch.sigmoid(t), torch.tanh(t), torch.relu(t - 0.3), torch.add(t, r, alpha=2.0)]
+        loss = torch.stack(parts).sum()
+        loss.backward()
+    t_ = rec.trace()
+    g = t_.graph
+    ops = {g.node(s.node).op for s in t_ if s.local is not None}
+    assert {"rsub", "rdiv", "rpow", "neg", "sqrt", "abs", "log", "square", "leaky_relu", "clone",
+            "pow", "exp", "mul", "div", "sub", "sigmoid", "tanh", "relu", "add"} <= ops
+    for s in t_:
+        if s.local is None:
+            continue
+        for lo, d in zip(s.local, s.downstream):
+            assert close(vt._sum_to(np.asarray(s.upstream) * np.asarray(lo), np.shape(d)), d), \
+                g.node(s.node).label
+    rsub = next(n for n in g.gates() if n.op == "rsub")
+    assert rsub.label == "1-x" and rsub.input_pos == (1,)
+    leaves = {n.name: n for n in g.leaves()}
+    assert close(leaves["t"].grad, arr(t.grad)) and close(leaves["r"].grad, arr(r.grad))
+
+
+def test_import_does_not_load_torch():
+    import subprocess
+    code = "import sys, viz.sources.torch; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "False", out.stderr

@@ -78,6 +78,7 @@ _FORMULAS = {
     "mul": ("d(x*y)/dx = y", "d(x*y)/dy = x"),
     "div": ("d(x/y)/dx = 1/y", "d(x/y)/dy = -x/y²"),
     "rdiv": ("d(c/x)/dx = -c/x²",),
+    "rpow": ("d(c^x)/dx = c^x·ln c",),
     "pow": ("d(x^k)/dx = k·x^(k-1)", "d(x^y)/dy = x^y·ln x"),
     "neg": ("d(-x)/dx = -1",),
     "relu": ("d relu(x)/dx = 1 if x > 0 else 0",),
@@ -189,6 +190,8 @@ def _local(op, ins, consts, out, kwargs):
             return (1.0 / c,) if c is not None else None
         if op == "rdiv" and n == 1 and c is not None:
             return (-c / (ins[0] * ins[0]),)
+        if op == "rpow" and n == 1 and c is not None and out is not None:
+            return (out * np.log(c),)
         if op == "pow" and n == 1 and c is not None:
             return (c * np.power(ins[0], c - 1),)
         if n != 1 or out is None:
@@ -216,19 +219,51 @@ def _local(op, ins, consts, out, kwargs):
     return None
 
 
-def _formulas(op, n, internal) -> tuple:
+_CONST_FORMULAS = {"add": ("d(x+c)/dx = 1",), "sub": ("d(x-c)/dx = 1",), "mul": ("d(c·x)/dx = c",),
+                   "div": ("d(x/c)/dx = 1/c",), "pow": ("d(x^k)/dx = k·x^(k-1)",)}
+
+
+def _formulas(op, n, internal, consts=()) -> tuple:
     f = _FORMULAS.get(op)
-    if op == "pow" and n == 1:
-        f = f[:1]
+    if n == 1 and consts and op in _CONST_FORMULAS:
+        f = _CONST_FORMULAS[op]
     if f is not None and len(f) >= n:
         return tuple(f[:n])
     return tuple(f"d {op}/d input {i}: computed by PyTorch ({', '.join(internal)})" for i in range(n))
+
+
+class _Expanded:
+    """A broadcast gradient (``sum``'s backward sends ``upstream.expand(shape)``, stride 0) kept
+    as its one distinct slice plus the shape: copying it whole would cost a full-size tensor."""
+
+    __slots__ = ("base", "shape")
+
+    def __init__(self, base, shape):
+        self.base, self.shape = base, shape
+
+    def tensor(self):
+        return self.base.expand(self.shape)
+
+
+def _snap(g):
+    """A private copy of gradient ``g`` (later in-place ops on it must not change the record)."""
+    g = g.detach()
+    if g.dim() and 0 in g.stride() and g.numel() > 1:
+        idx = tuple(slice(0, 1) if st == 0 else slice(None) for st in g.stride())
+        return _Expanded(g[idx].clone(), tuple(g.shape))
+    return g.clone()
+
+
+def _full(t):
+    return t.tensor() if isinstance(t, _Expanded) else t
 
 
 def _np(t):
     """A recorded (cloned, detached) tensor as a float or a numpy array."""
     if t is None:
         return None
+    if isinstance(t, _Expanded):
+        return np.array(np.broadcast_to(_np(t.base), t.shape))
     t = t.detach()
     if t.device.type != "cpu":
         t = t.cpu()
@@ -428,7 +463,7 @@ class TorchRecording:
             r = self._tensors.get(key)
             if r is not None and grad_outputs[nr] is not None:
                 r.hits += 1
-                r.grad = grad_outputs[nr].detach().clone()
+                r.grad = _snap(grad_outputs[nr])
         self._handles.append(fn.register_prehook(pre))
 
     def _hook_leaf(self, acc, rec):
@@ -440,7 +475,7 @@ class TorchRecording:
         def pre(grad_outputs, rec=rec):
             if grad_outputs[0] is not None:
                 rec.hits += 1
-                rec.grad = grad_outputs[0].detach().clone()
+                rec.grad = _snap(grad_outputs[0])
         self._handles.append(acc.register_prehook(pre))
 
     def _record(self, func, args, kwargs):
@@ -480,7 +515,9 @@ class TorchRecording:
         op = _canon(name)
         consts = [a for a in args if isinstance(a, (int, float)) and not isinstance(a, bool)]
         ins = [self._tensor_for(t, k, op, pos) for (pos, t), k in zip(flat, keys)]
-        gate = _Gate(op, _label(op, consts, len(ins)), ins, tuple(p for p, _ in flat), consts,
+        # positions among the op's operands: ``1 - t`` arrives as __rsub__(t, 1), t is operand 1
+        pos = (1,) if op in ("rsub", "rdiv", "rpow") and len(ins) == 1 else tuple(p for p, _ in flat)
+        gate = _Gate(op, _label(op, consts, len(ins)), ins, pos, consts,
                      {k: v for k, v in kwargs.items() if isinstance(v, (int, float, bool, str))},
                      tuple((g[0], g[1]) for g in self._group_stack))
         rec = _Tensor(okey, "gate", o.detach().clone(), None, True,
@@ -563,13 +600,16 @@ class TorchRecording:
                 continue
 
             def post(grad_inputs, grad_outputs, gate=gate, lst=final[id(node)]):
+                done = {}            # AddBackward0 sends one tensor to both inputs: copy it once
                 for j, i in lst:
                     g = grad_inputs[j]
                     if g is None:
                         continue
-                    g = g.detach().clone()
+                    snap = done.get(id(g))
+                    if snap is None:
+                        snap = done[id(g)] = _snap(g)
                     d = gate.downstream[i]
-                    gate.downstream[i] = g if d is None else d + g
+                    gate.downstream[i] = snap if d is None else _full(d) + _full(snap)
             self._handles.append(node.register_hook(post))
 
     def _run_backward(self, func, name, args, kwargs):
@@ -687,7 +727,7 @@ class TorchRecording:
                 meta["shared_inputs"] = sorted(gate.shared)
             nodes.append(Node(id=r.node, label=gate.label, op=gate.op, inputs=ins, value=out,
                               grad=_np(r.grad), group=gate.group, local=local,
-                              formulas=_formulas(gate.op, len(ins), gate.internal),
+                              formulas=_formulas(gate.op, len(ins), gate.internal, gate.consts),
                               input_pos=gate.input_pos, meta=meta))
         return GraphData(nodes=tuple(nodes), root=root.node, source="torch")
 
