@@ -90,10 +90,15 @@ def main():
     base = statistics.median(times["plain"])
     print(f"T1 MLP step, {args.dtype}, torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"{args.rounds} rounds")
-    print(f"{'variant':<8} {'median ms':>10} {'best ms':>9} {'ratio':>7}")
+    # ratio: of the medians; paired: median over rounds of (this step / the plain step of the
+    # same round), which a loaded machine's drift disturbs least
+    print(f"{'variant':<8} {'median ms':>10} {'best ms':>9} {'ratio':>7} {'paired':>7} {'best/best':>9}")
+    best = min(times["plain"])
     for m in modes:
         med = statistics.median(times[m])
-        print(f"{m:<8} {med * 1e3:>10.2f} {min(times[m]) * 1e3:>9.2f} {med / base:>6.2f}x")
+        paired = statistics.median(a / b for a, b in zip(times[m], times["plain"]))
+        print(f"{m:<8} {med * 1e3:>10.2f} {min(times[m]) * 1e3:>9.2f} {med / base:>6.2f}x "
+              f"{paired:>6.2f}x {min(times[m]) / best:>8.2f}x")
 
 
 if __name__ == "__main__":
