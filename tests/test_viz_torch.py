@@ -559,3 +559,32 @@ def test_import_does_not_load_torch():
     code = "import sys, viz.sources.torch; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_full_training_step_inside_the_block_records_values_before_the_update():
+    torch.manual_seed(11)
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)).double()
+    opt = torch.optim.SGD(model.parameters(), lr=0.5)
+    x, y = torch.randn(5, 3, dtype=F64), torch.tensor([0, 1, 1, 0, 1])
+    before = {k: v.detach().clone() for k, v in model.named_parameters()}
+    with record_torch() as rec:
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        grads = {k: v.grad.detach().clone() for k, v in model.named_parameters()}
+        opt.step()
+        opt.zero_grad(set_to_none=False)      # zeroes .grad in place
+    g = rec.graph()
+    assert [n.label for n in g.gates()] == ["linear", "relu", "linear", "cross_entropy"]
+    leaves = {n.name: n for n in g.leaves()}
+    for k in before:
+        assert close(leaves[k].value, arr(before[k])) and close(leaves[k].grad, arr(grads[k])), k
+        assert not close(leaves[k].value, arr(dict(model.named_parameters())[k]))
+
+
+def test_property_ops_are_named_by_attribute():
+    w = torch.randn(2, 3, dtype=F64, requires_grad=True)
+    with record_torch() as rec:
+        (w.T @ w).sum().backward()
+    assert [n.label for n in rec.graph().gates()] == ["T", "@", "sum"]
+    assert close(rec.graph().leaves()[0].grad, arr(w.grad))

@@ -482,9 +482,13 @@ class TorchRecording:
         """Run ``func`` and record it as a gate when it produces a tensor that requires grad."""
         torch = self._torch
         Tensor = torch.Tensor
+        if func is Tensor.backward or func is torch.autograd.backward:
+            return self._run_backward(func, "backward", args, kwargs)
+        if func is torch.autograd.grad:
+            return self._run_backward(func, "grad", args, kwargs)
         name = getattr(func, "__name__", str(func))
-        if name in ("backward", "grad"):
-            return self._run_backward(func, name, args, kwargs)
+        if name == "__get__":        # a property (t.T, t.mT): name it by the attribute
+            name = getattr(getattr(func, "__self__", None), "__name__", name)
         flat = []
         for pos, a in enumerate(itertools.chain(args, kwargs.values())):
             if isinstance(a, Tensor):
@@ -588,12 +592,15 @@ class TorchRecording:
         gate.internal = tuple(_fn_name(n) for n in internal)
         gate.edges = final
         self._nodes_keep.extend(internal)
-        self._hook_total(fn_out, gate.out.key)
+        nr = gate.out.key[1]
 
-        def pre(grad_outputs, gate=gate):
+        def pre(grad_outputs, gate=gate, nr=nr):
+            # runs once the output's gradient is complete (all consumers added in): the total
             gate.fired += 1
             if gate.order is None:
                 gate.order = next(self._fire)
+            if grad_outputs[nr] is not None:
+                gate.out.grad = _snap(grad_outputs[nr])
         self._handles.append(fn_out.register_prehook(pre))
         for node in internal:
             if id(node) not in final:
