@@ -479,10 +479,20 @@ def test_tensor_graph_deep_chain_does_not_recurse():
 
 
 def test_handles_and_dispatch():
-    rec = run_mlp()[0]
+    rec, model, x, loss = run_mlp()
     assert vt.handles(rec) and vt.handles(torch.ones(1)) and not vt.handles(1.0)
     assert vt.as_graph(rec) is rec.graph()
-    assert len(vt.as_trace(rec)) == len(rec.graph().gates())
+    assert vt.as_graph(rec, model=None) is rec.graph()          # view options are ignored
+    assert len(vt.as_trace(rec, who="Stepper")) == len(rec.graph().gates())
+    with pytest.raises(ValueError, match="^Stepper: stepping through"):
+        vt.as_trace(loss, who="Stepper")
+    # what the CLI uses to find a script's outputs
+    assert vt.is_node(rec) and vt.is_node(loss) and vt.is_node(x)
+    assert not vt.is_node(torch.ones(2)) and not vt.is_node("x")
+    assert vt.inputs_of(rec) == (loss,)
+    ins = vt.inputs_of(loss)
+    assert {id(t) for t in ins} == {id(p) for p in model.parameters()} | {id(x)}
+    assert vt.inputs_of(x) == () and vt.inputs_of(3) == ()
 
 
 def test_error_module_full_backward_hook():

@@ -34,12 +34,14 @@ torch is imported only when a function here is called, so ``import viz`` stays l
 from __future__ import annotations
 
 import itertools
+import sys
 
 import numpy as np
 
 from ..graphdata import GraphData, Node, StepData, TraceData
 
-__all__ = ["record_torch", "TorchRecording", "tensor_graph", "handles", "as_graph", "as_trace"]
+__all__ = ["record_torch", "TorchRecording", "tensor_graph", "handles", "as_graph", "as_trace", "is_node",
+           "inputs_of"]
 
 NOT_INSTALLED = "PyTorch is not installed: pip install 'graphgrad[torch]'"
 
@@ -347,6 +349,7 @@ class TorchRecording:
         self._acc_hooked = set()
         self._gate_fns = set()       # id of each recorded gate's output grad_fn
         self._nodes_keep = []
+        self._root_tensor = None
         if names:
             for name, t in dict(names).items():
                 self._param_names[id(t)] = name
@@ -629,6 +632,7 @@ class TorchRecording:
             for r in roots:
                 if isinstance(r, self._torch.Tensor) and r.grad_fn is not None:
                     self._backward_roots.append(self._key(r))
+                    self._root_tensor = r          # for inputs_of(rec): the CLI's "is an output"
         self._in_hook = True
         try:
             return func(*args, **kwargs)
@@ -846,25 +850,82 @@ def tensor_graph(t, names=None) -> GraphData:
 
 
 # ------------------------------------------------------------------ registry entry points
+# viz.sources dispatches here for a torch object or a TorchRecording (it checks the type's
+# module, so nothing imports torch before a torch object is drawn).
 def handles(obj) -> bool:
-    """True for what this adapter reads (a recording or a torch tensor); never imports torch."""
+    """True for what this adapter reads (a recording or a torch tensor); never imports torch.
+
+    >>> handles(1.0)
+    False
+    """
     if isinstance(obj, TorchRecording):
         return True
     mod = type(obj).__module__ or ""
     return mod == "torch" or mod.startswith("torch.")
 
 
-def as_graph(obj) -> GraphData:
-    """GraphData of a :class:`TorchRecording` or (structure only) of a tensor after backward."""
+def _is_tensor(obj) -> bool:
+    torch = sys.modules.get("torch")          # a tensor exists only once torch is imported
+    return torch is not None and isinstance(obj, torch.Tensor)
+
+
+def as_graph(obj, names=None, **_opts) -> GraphData:
+    """GraphData of a :class:`TorchRecording`, or (structure only, see :func:`tensor_graph`) of
+    a tensor after ``backward()``; ``names`` names a tensor graph's leaves.
+
+    >>> as_graph(rec).source        # doctest: +SKIP
+    'torch'
+    """
     if isinstance(obj, TorchRecording):
         return obj.graph()
-    return tensor_graph(obj)
+    return tensor_graph(obj, names=names)
 
 
-def as_trace(obj) -> TraceData:
-    """TraceData of a :class:`TorchRecording`; a bare tensor has no per-step gradients."""
+def as_trace(obj, who: str = "viz", **_opts) -> TraceData:
+    """TraceData of a :class:`TorchRecording`; a bare tensor keeps no per-gate gradients.
+
+    >>> len(as_trace(rec)) == len(rec.graph().gates())     # doctest: +SKIP
+    True
+    """
     if isinstance(obj, TorchRecording):
         return obj.trace()
-    raise ValueError("torch: stepping through backward needs a recording; a tensor keeps no per-gate "
-                     "gradients. Use: with viz.record_torch() as rec: loss = ...; loss.backward() "
-                     "then viz.Stepper(rec)")
+    raise ValueError(f"{who}: stepping through a PyTorch backward pass needs a recording (a tensor "
+                     "keeps no per-gate gradients): with viz.record_torch() as rec: loss = ...; "
+                     "loss.backward(), then pass rec")
+
+
+def is_node(obj) -> bool:
+    """A recording, or a tensor in an autograd graph: what a script may expose for the CLI.
+
+    >>> is_node("loss")
+    False
+    """
+    if isinstance(obj, TorchRecording):
+        return True
+    return _is_tensor(obj) and (obj.grad_fn is not None or obj.requires_grad)
+
+
+def inputs_of(obj) -> tuple:
+    """What ``obj`` was computed from, as far as PyTorch keeps it: a recording's loss tensor;
+    for a tensor, the leaf tensors its graph reads (PyTorch keeps no link from a node to the
+    intermediate tensors, so a script exposing ``h`` and ``loss`` draws both).
+
+    >>> inputs_of(w)        # doctest: +SKIP
+    ()
+    """
+    if isinstance(obj, TorchRecording):
+        return (obj._root_tensor,) if obj._root_tensor is not None else ()
+    if not _is_tensor(obj) or obj.grad_fn is None:
+        return ()
+    out, seen, stack = [], {id(obj.grad_fn)}, [obj.grad_fn]
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None or id(nxt) in seen:
+                continue
+            seen.add(id(nxt))
+            if hasattr(nxt, "variable"):
+                out.append(nxt.variable)
+            else:
+                stack.append(nxt)
+    return tuple(out)
