@@ -67,6 +67,42 @@ class ConvNet(nn.Module):
         return s
 
 
+def torch_case(name):
+    """The view tests' cases (tests/sources.py on the viz-core branch) as PyTorch recordings:
+    ``BUILDERS["torch"] = torch_case`` runs every view test on a torch source."""
+    import math
+
+    from sources import NEURON, Case
+
+    def leaf(v):
+        return torch.tensor(v, dtype=F64, requires_grad=True)
+    if name == "addmul":
+        x, y, z = leaf(-2.0), leaf(5.0), leaf(-4.0)
+        with record_torch(names=dict(x=x, y=y, z=z)) as rec:
+            q = x + y
+            f = q * z
+            rec.name(q=q, f=f)
+            f.backward()
+        return Case("torch", name, rec, rec, {"x": (-2, -4), "y": (5, -4), "z": (-4, 3), "q": (3, -4)},
+                    (-12, 1), 2)
+    if name == "neuron":
+        x1, x2, w1, w2, b = leaf(2.0), leaf(0.0), leaf(-3.0), leaf(1.0), leaf(6.8813735870195432)
+        with record_torch(names=dict(x1=x1, x2=x2, w1=w1, w2=w2, b=b)) as rec:
+            n = x1 * w1 + x2 * w2 + b
+            o = torch.tanh(n)
+            rec.name(n=n, o=o)
+            o.backward()
+        return Case("torch", name, rec, rec, NEURON, (math.sqrt(0.5), 1.0), 5)
+    if name == "square":
+        x = leaf(3.0)
+        with record_torch(names=dict(x=x)) as rec:
+            y = x * x + x
+            rec.name(y=y)
+            y.backward()
+        return Case("torch", name, rec, rec, {"x": (3, 7)}, (12, 1), 2)
+    return None
+
+
 def run_mlp(seed=0):
     torch.manual_seed(seed)
     model = MLP().double()
@@ -598,3 +634,20 @@ def test_property_ops_are_named_by_attribute():
         (w.T @ w).sum().backward()
     assert [n.label for n in rec.graph().gates()] == ["T", "@", "sum"]
     assert close(rec.graph().leaves()[0].grad, arr(w.grad))
+
+
+def test_name_tensors_inside_and_after_the_block():
+    w = torch.tensor([1.0, -2.0], dtype=F64, requires_grad=True)
+    v = torch.tensor([3.0, 0.5], dtype=F64, requires_grad=True)
+    with record_torch() as rec:
+        rec.name(w=w, v=v)
+        q = w * v
+        rec.name(q=q)
+        loss = q.sum()
+        loss.backward()
+    g = rec.graph()
+    assert [(n.label, n.name) for n in g.nodes] == [("w", "w"), ("v", "v"), ("*", "q"), ("sum", None)]
+    rec.name(loss=loss)
+    assert rec.graph().node(rec.graph().root).name == "loss"
+    with pytest.raises(ValueError, match="not a tensor of this recording"):
+        rec.name(other=torch.ones(1, requires_grad=True) * 2)

@@ -225,13 +225,21 @@ _CONST_FORMULAS = {"add": ("d(x+c)/dx = 1",), "sub": ("d(x-c)/dx = 1",), "mul": 
                    "div": ("d(x/c)/dx = 1/c",), "pow": ("d(x^k)/dx = k·x^(k-1)",)}
 
 
-def _formulas(op, n, internal, consts=()) -> tuple:
-    f = _FORMULAS.get(op)
+def _formulas(op, n, internal, consts=(), needs=None) -> tuple:
+    """Per input, the display formula of d(out)/d(input); an input that needs no gradient
+    (a target, data) says so."""
+    f = _FORMULAS.get(op, ())
     if n == 1 and consts and op in _CONST_FORMULAS:
         f = _CONST_FORMULAS[op]
-    if f is not None and len(f) >= n:
-        return tuple(f[:n])
-    return tuple(f"d {op}/d input {i}: computed by PyTorch ({', '.join(internal)})" for i in range(n))
+    out = []
+    for i in range(n):
+        if needs is not None and not needs[i]:
+            out.append("no gradient: this input does not require grad")
+        elif i < len(f):
+            out.append(f[i])
+        else:
+            out.append(f"d {op}/d input {i}: computed by PyTorch ({', '.join(internal)})")
+    return tuple(out)
 
 
 class _Expanded:
@@ -382,8 +390,28 @@ class TorchRecording:
                 h.remove()
             self._module_handles, self._handles = [], []
             self._mode = None
-            self._keep, self._nodes_keep = [], []     # ids are no longer looked up
+            # the originals may go; the grad_fn nodes stay, so their ids stay unique for name()
+            self._keep = []
         return False
+
+    def name(self, **tensors) -> "TorchRecording":
+        """Name tensors for the drawing, inside the block or after it: ``rec.name(h=h, loss=loss)``.
+
+        A leaf gets the name as its label; a gate's output wire gets it as its name.
+        """
+        for name, t in tensors.items():
+            if not isinstance(t, self._torch.Tensor):
+                raise TypeError(f"record_torch.name: {name}= must be a tensor, got {type(t).__name__}")
+            r = self._tensors.get(self._key(t))
+            if r is not None:
+                r.name = name
+            elif self._active:
+                self._param_names[id(t)] = name      # a leaf not used yet
+                self._keep.append(t)
+            else:
+                raise ValueError(f"record_torch.name: {name}= is not a tensor of this recording")
+            self._graph = None
+        return self
 
     # -------------------------------------------------------------- module groups
     def _name_module(self, m):
@@ -707,6 +735,8 @@ class TorchRecording:
                     if id(i) not in need:
                         need.add(id(i))
                         stack.append(i)
+        for r in self._tensors.values():
+            r.node = None
         order = []
         for gate in self._gates:
             if id(gate.out) not in need:
@@ -736,9 +766,10 @@ class TorchRecording:
             meta["grad_fn"] = list(gate.internal)
             if gate.shared:
                 meta["shared_inputs"] = sorted(gate.shared)
-            nodes.append(Node(id=r.node, label=gate.label, op=gate.op, inputs=ins, value=out,
+            nodes.append(Node(id=r.node, label=gate.label, op=gate.op, inputs=ins, value=out, name=r.name,
                               grad=_np(r.grad), group=gate.group, local=local,
-                              formulas=_formulas(gate.op, len(ins), gate.internal, gate.consts),
+                              formulas=_formulas(gate.op, len(ins), gate.internal, gate.consts,
+                                                 [i.requires_grad for i in gate.inputs]),
                               input_pos=gate.input_pos, meta=meta))
         return GraphData(nodes=tuple(nodes), root=root.node, source="torch")
 
