@@ -82,23 +82,28 @@ def main():
     losses = {m: [steps[m]() for _ in range(2)] for m in modes}      # warm-up, and same numbers
     assert all(np.allclose(losses[m], losses["plain"], rtol=1e-5) for m in modes), losses
     times = {m: [] for m in modes}
+    cpu = {m: [] for m in modes}      # process CPU time: what a loaded machine disturbs least
     for _ in range(args.rounds):
         for m in modes:
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             steps[m]()
             times[m].append(time.perf_counter() - t0)
+            cpu[m].append(time.process_time() - c0)
     base = statistics.median(times["plain"])
     print(f"T1 MLP step, {args.dtype}, torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"{args.rounds} rounds")
     # ratio: of the medians; paired: median over rounds of (this step / the plain step of the
     # same round), which a loaded machine's drift disturbs least
-    print(f"{'variant':<8} {'median ms':>10} {'best ms':>9} {'ratio':>7} {'paired':>7} {'best/best':>9}")
+    print(f"{'variant':<8} {'median ms':>10} {'best ms':>9} {'ratio':>7} {'paired':>7} {'best/best':>9}"
+          f" {'cpu ms':>8} {'cpu ratio':>9}")
     best = min(times["plain"])
+    cbase = statistics.median(cpu["plain"])
     for m in modes:
         med = statistics.median(times[m])
         paired = statistics.median(a / b for a, b in zip(times[m], times["plain"]))
         print(f"{m:<8} {med * 1e3:>10.2f} {min(times[m]) * 1e3:>9.2f} {med / base:>6.2f}x "
-              f"{paired:>6.2f}x {min(times[m]) / best:>8.2f}x")
+              f"{paired:>6.2f}x {min(times[m]) / best:>8.2f}x {statistics.median(cpu[m]) * 1e3:>8.1f}"
+              f" {statistics.median(cpu[m]) / cbase:>8.2f}x")
 
 
 if __name__ == "__main__":

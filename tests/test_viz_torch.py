@@ -651,3 +651,31 @@ def test_name_tensors_inside_and_after_the_block():
     assert rec.graph().node(rec.graph().root).name == "loss"
     with pytest.raises(ValueError, match="not a tensor of this recording"):
         rec.name(other=torch.ones(1, requires_grad=True) * 2)
+
+
+def test_recorded_deep_chain_does_not_recurse():
+    x = torch.tensor(0.5, dtype=F64, requires_grad=True)
+    with record_torch(names={"x": x}) as rec:
+        y = x
+        for _ in range(3000):                 # 3 * the default recursion limit
+            y = y * 1.0001
+        y.backward()
+    t = rec.trace()
+    assert len(t) == 3000 and len(t.graph.nodes) == 3001
+    assert close(t.graph.leaves()[0].grad, x.grad.item())
+    assert close(t[-1].downstream[0], 1.0001 ** 3000)
+
+
+def test_a_recording_is_used_once():
+    rec = record_torch()
+    with rec:
+        pass
+    with pytest.raises(RuntimeError, match="already used"):
+        with rec:
+            pass
+
+
+def test_docstring_examples():
+    import doctest
+    res = doctest.testmod(vt, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert res.attempted >= 20 and res.failed == 0

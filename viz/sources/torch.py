@@ -8,12 +8,14 @@ Two ways in:
   group, the forward values, and from hooks on PyTorch's ``grad_fn`` nodes the upstream
   and per-input downstream gradient of every gate. Needs ``backward()`` inside the block.
 
-  >>> import torch, torch.nn as nn, torch.nn.functional as F      # doctest: +SKIP
+  >>> import torch, torch.nn as nn, torch.nn.functional as F
   >>> model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
   >>> with record_torch() as rec:
   ...     loss = F.cross_entropy(model(torch.randn(5, 4)), torch.tensor([0, 1, 0, 1, 1]))
   ...     loss.backward()
   >>> g = rec.graph(); t = rec.trace()      # plain data for every viz view
+  >>> [n.label for n in g.gates()], [s.node for s in t] == [n.id for n in reversed(g.gates())]
+  (['linear', 'relu', 'linear', 'cross_entropy'], True)
 
 * :func:`tensor_graph` (``as_graph(loss)``) — after ``loss.backward()`` without recording:
   the structure only, read from ``grad_fn``; PyTorch's internal nodes are drawn as they
@@ -330,9 +332,11 @@ def _unmappable(problem: str) -> ValueError:
 class TorchRecording:
     """What :func:`record_torch` recorded; ``graph()`` and ``trace()`` turn it into plain data.
 
-    >>> with record_torch() as rec:          # doctest: +SKIP
-    ...     loss = (w * x).sum(); loss.backward()
-    >>> rec.graph().node(rec.graph().root).label     # doctest: +SKIP
+    >>> import torch
+    >>> w = torch.ones(3, requires_grad=True)
+    >>> with record_torch() as rec:
+    ...     loss = (w * 2.0).sum(); loss.backward()
+    >>> rec.graph().node(rec.graph().root).label
     'sum'
     """
 
@@ -358,6 +362,8 @@ class TorchRecording:
         self._gate_fns = set()       # id of each recorded gate's output grad_fn
         self._nodes_keep = []
         self._root_tensor = None
+        self._used = False
+        self._trace = None
         if names:
             for name, t in dict(names).items():
                 self._param_names[id(t)] = name
@@ -368,6 +374,10 @@ class TorchRecording:
 
     # -------------------------------------------------------------- context
     def __enter__(self):
+        if self._used:
+            raise RuntimeError("record_torch: this recording was already used; start a new one with "
+                               "another `with viz.record_torch() as rec:`")
+        self._used = True
         from torch.nn.modules import module as nn_module
         self._mode = _mode_class()(self)
         pre = nn_module.register_module_forward_pre_hook(self._module_pre)
@@ -715,6 +725,8 @@ class TorchRecording:
         ``[s.node for s in rec.trace()]``
         """
         g = self.graph()
+        if self._trace is not None and self._trace.graph is g:
+            return self._trace
         steps = []
         for gate in sorted((x for x in self._gates if x.order is not None and x.out.node is not None),
                            key=lambda x: x.order):
@@ -722,7 +734,8 @@ class TorchRecording:
             steps.append(StepData(index=len(steps), node=n.id, upstream=n.grad,
                                   downstream=tuple(_np(d) for d in gate.downstream),
                                   local=n.local, formulas=n.formulas))
-        return TraceData(graph=g, steps=tuple(steps))
+        self._trace = TraceData(graph=g, steps=tuple(steps))
+        return self._trace
 
     def _build(self) -> GraphData:
         root = self._root()
@@ -807,10 +820,12 @@ def record_torch(*modules, names=None) -> TorchRecording:
     ``"fc1.bias"``) and ``"input"`` for its first argument; ``names={"W1": W1}`` or
     modules passed here name more. Afterwards ``rec.graph()`` / ``rec.trace()``.
 
-    >>> with record_torch(names={"w": w}) as rec:     # doctest: +SKIP
+    >>> import torch
+    >>> w = torch.ones(2, requires_grad=True)
+    >>> with record_torch(names={"w": w}) as rec:
     ...     loss = (w * 3.0).sum()
     ...     loss.backward()
-    >>> [n.label for n in rec.graph().nodes]          # doctest: +SKIP
+    >>> [n.label for n in rec.graph().nodes]
     ['w', '*3', 'sum']
     """
     return TorchRecording(names=names, modules=modules)
@@ -833,7 +848,12 @@ def tensor_graph(t, names=None) -> GraphData:
     names to tensors (``dict(model.named_parameters())``). Intermediate values and
     gradients are None: PyTorch does not keep them (record with :func:`record_torch`).
 
-    >>> g = tensor_graph(loss, names=dict(model.named_parameters()))   # doctest: +SKIP
+    >>> import torch
+    >>> fc = torch.nn.Linear(3, 2)
+    >>> loss = fc(torch.ones(4, 3)).sum(); loss.backward()
+    >>> g = tensor_graph(loss, names=dict(fc.named_parameters()))
+    >>> [n.label for n in g.nodes]
+    ['bias', 'weight', 'T', 'Addmm', 'Sum']
     """
     torch = _torch()
     if not isinstance(t, torch.Tensor):
@@ -904,7 +924,11 @@ def as_graph(obj, names=None, **_opts) -> GraphData:
     """GraphData of a :class:`TorchRecording`, or (structure only, see :func:`tensor_graph`) of
     a tensor after ``backward()``; ``names`` names a tensor graph's leaves.
 
-    >>> as_graph(rec).source        # doctest: +SKIP
+    >>> import torch
+    >>> w = torch.ones(2, requires_grad=True)
+    >>> with record_torch() as rec:
+    ...     (w * w).sum().backward()
+    >>> as_graph(rec).source
     'torch'
     """
     if isinstance(obj, TorchRecording):
@@ -915,7 +939,11 @@ def as_graph(obj, names=None, **_opts) -> GraphData:
 def as_trace(obj, who: str = "viz", **_opts) -> TraceData:
     """TraceData of a :class:`TorchRecording`; a bare tensor keeps no per-gate gradients.
 
-    >>> len(as_trace(rec)) == len(rec.graph().gates())     # doctest: +SKIP
+    >>> import torch
+    >>> w = torch.ones(2, requires_grad=True)
+    >>> with record_torch() as rec:
+    ...     (w * w).sum().backward()
+    >>> len(as_trace(rec)) == len(rec.graph().gates())
     True
     """
     if isinstance(obj, TorchRecording):
@@ -941,8 +969,10 @@ def inputs_of(obj) -> tuple:
     for a tensor, the leaf tensors its graph reads (PyTorch keeps no link from a node to the
     intermediate tensors, so a script exposing ``h`` and ``loss`` draws both).
 
-    >>> inputs_of(w)        # doctest: +SKIP
-    ()
+    >>> import torch
+    >>> w = torch.ones(2, requires_grad=True)
+    >>> inputs_of(w), len(inputs_of((w * w).sum()))
+    ((), 1)
     """
     if isinstance(obj, TorchRecording):
         return (obj._root_tensor,) if obj._root_tensor is not None else ()
