@@ -580,18 +580,22 @@ def test_local_table_for_every_elementwise_op():
     with record_torch(names={"t": t, "r": r}) as rec:
         parts = [1 - t, 2 / (t + 1), 2 ** t, -t, t.sqrt(), t.abs(), t.log(), t.square(),
                  F.leaky_relu(t - 0.5, 0.1), t.clone(), t ** 1.5, t.exp() * r, t / r, t - r,
-                 torch.sigmoid(t), torch.tanh(t), torch.relu(t - 0.3), torch.add(t, r, alpha=2.0)]
+                 torch.sigmoid(t), torch.tanh(t), torch.relu(t - 0.3), torch.add(t, r, alpha=2.0),
+                 torch.pow(2.0, t), torch.where(t > 0.5, t, r)]
         loss = torch.stack(parts).sum()
         loss.backward()
     t_ = rec.trace()
     g = t_.graph
     ops = {g.node(s.node).op for s in t_ if s.local is not None}
     assert {"rsub", "rdiv", "rpow", "neg", "sqrt", "abs", "log", "square", "leaky_relu", "clone",
-            "pow", "exp", "mul", "div", "sub", "sigmoid", "tanh", "relu", "add"} <= ops
+            "pow", "exp", "mul", "div", "sub", "sigmoid", "tanh", "relu", "add", "where"} <= ops
+    assert sum(n.label == "2**x" for n in g.gates()) == 2      # 2 ** t and torch.pow(2, t)
     for s in t_:
         if s.local is None:
             continue
         for lo, d in zip(s.local, s.downstream):
+            if d is None:                     # where's condition
+                continue
             assert close(vt._sum_to(np.asarray(s.upstream) * np.asarray(lo), np.shape(d)), d), \
                 g.node(s.node).label
     rsub = next(n for n in g.gates() if n.op == "rsub")

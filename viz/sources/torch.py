@@ -83,6 +83,7 @@ _FORMULAS = {
     "div": ("d(x/y)/dx = 1/y", "d(x/y)/dy = -x/y²"),
     "rdiv": ("d(c/x)/dx = -c/x²",),
     "rpow": ("d(c^x)/dx = c^x·ln c",),
+    "where": ("no gradient to the condition", "d where(c,x,y)/dx = c", "d where(c,x,y)/dy = 1 - c"),
     "pow": ("d(x^k)/dx = k·x^(k-1)", "d(x^y)/dy = x^y·ln x"),
     "neg": ("d(-x)/dx = -1",),
     "relu": ("d relu(x)/dx = 1 if x > 0 else 0",),
@@ -198,6 +199,9 @@ def _local(op, ins, consts, out, kwargs):
             return (out * np.log(c),)
         if op == "pow" and n == 1 and c is not None:
             return (c * np.power(ins[0], c - 1),)
+        if op == "where" and n == 3:
+            c = ins[0].astype(bool)
+            return 0.0, c.astype(out.dtype), (~c).astype(out.dtype)
         if n != 1 or out is None:
             return None
         x = ins[0]
@@ -559,6 +563,8 @@ class TorchRecording:
             return out
         op = _canon(name)
         consts = [a for a in args if isinstance(a, (int, float)) and not isinstance(a, bool)]
+        if op in ("sub", "div", "pow") and args and not isinstance(args[0], Tensor):
+            op = "r" + op            # torch.pow(2, t) is 2**t
         ins = [self._tensor_for(t, k, op, pos) for (pos, t), k in zip(flat, keys)]
         # positions among the op's operands: ``1 - t`` arrives as __rsub__(t, 1), t is operand 1
         pos = (1,) if op in ("rsub", "rdiv", "rpow") and len(ins) == 1 else tuple(p for p, _ in flat)
