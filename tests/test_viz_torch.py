@@ -683,3 +683,10 @@ def test_docstring_examples():
     import doctest
     res = doctest.testmod(vt, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert res.attempted >= 20 and res.failed == 0
+
+
+def test_old_torch_gets_one_sentence():
+    with pytest.raises(RuntimeError, match=r"needs PyTorch 2.1 or newer \(this is 1.13.1\)"):
+        vt._check_version("1.13.1")
+    vt._check_version("2.13.0+cpu")
+    vt._check_version("2.5.0a0+git1234")

@@ -56,6 +56,17 @@ def _torch():
     return torch
 
 
+def _check_version(version: str) -> None:
+    """The hooks used here (Node.register_prehook, module hooks with always_call) need torch 2.1."""
+    try:
+        major, minor = (int(p) for p in version.split("+")[0].split(".")[:2])
+    except ValueError:
+        return                   # a development build: let it try
+    if (major, minor) < (2, 1):
+        raise RuntimeError(f"record_torch needs PyTorch 2.1 or newer (this is {version}): "
+                           "pip install -U torch")
+
+
 # ------------------------------------------------------------------ op display tables
 # canonical op name for torch's spellings of the same operation
 _CANON = {
@@ -346,6 +357,7 @@ class TorchRecording:
 
     def __init__(self, names=None, modules=()):
         self._torch = _torch()
+        _check_version(self._torch.__version__)
         self._tensors = {}           # key -> _Tensor
         self._keep = []              # originals whose id() is a key: keep them alive while recording
         self._gates = []
@@ -385,10 +397,8 @@ class TorchRecording:
         from torch.nn.modules import module as nn_module
         self._mode = _mode_class()(self)
         pre = nn_module.register_module_forward_pre_hook(self._module_pre)
-        try:
-            post = nn_module.register_module_forward_hook(self._module_post, always_call=True)
-        except TypeError:        # older torch without always_call
-            post = nn_module.register_module_forward_hook(self._module_post)
+        # always_call: the post-hook runs even when a forward raises, so groups stay balanced
+        post = nn_module.register_module_forward_hook(self._module_post, always_call=True)
         self._module_handles = [pre, post]
         self._mode.__enter__()
         self._active = True
