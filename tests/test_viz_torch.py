@@ -497,6 +497,7 @@ def test_tensor_graph_structure_only():
         assert close(leaves[name].grad, arr(p.grad)) and close(leaves[name].value, arr(p))
     assert all(n.value is None for n in g.gates() if n.id != g.root)
     assert all(n.grad is None for n in g.gates())
+    assert {n.name for n in vt.as_graph(loss, model=model).leaves()} == set(leaves)
     assert [(n.id, n.op, n.inputs) for n in vt.as_graph(loss).nodes] == \
         [(n.id, n.op, n.inputs) for n in g.nodes]
     with pytest.raises(ValueError, match="needs a recording"):

@@ -936,9 +936,10 @@ def _is_tensor(obj) -> bool:
     return torch is not None and isinstance(obj, torch.Tensor)
 
 
-def as_graph(obj, names=None, **_opts) -> GraphData:
+def as_graph(obj, names=None, model=None, **_opts) -> GraphData:
     """GraphData of a :class:`TorchRecording`, or (structure only, see :func:`tensor_graph`) of
-    a tensor after ``backward()``; ``names`` names a tensor graph's leaves.
+    a tensor after ``backward()``; ``names`` (name -> tensor) or ``model`` (an ``nn.Module``)
+    names a tensor graph's leaves.
 
     >>> import torch
     >>> w = torch.ones(2, requires_grad=True)
@@ -949,6 +950,8 @@ def as_graph(obj, names=None, **_opts) -> GraphData:
     """
     if isinstance(obj, TorchRecording):
         return obj.graph()
+    if names is None and hasattr(model, "named_parameters"):
+        names = dict(model.named_parameters())
     return tensor_graph(obj, names=names)
 
 
