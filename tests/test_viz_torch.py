@@ -691,3 +691,21 @@ def test_old_torch_gets_one_sentence():
         vt._check_version("1.13.1")
     vt._check_version("2.13.0+cpu")
     vt._check_version("2.5.0a0+git1234")
+
+
+def test_recording_leaves_the_training_step_unchanged():
+    def step(record):
+        torch.manual_seed(12)
+        model = ConvNet().double()
+        x = torch.randn(2, 2, 6, 6, dtype=F64, requires_grad=True)
+        y = torch.tensor([3, 1])
+        if record:
+            with record_torch():
+                loss = F.cross_entropy(model(x), y)
+                loss.backward()
+        else:
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+        return [loss.detach()] + [p.grad for p in model.parameters()] + [x.grad]
+    for a, b in zip(step(False), step(True)):
+        assert torch.equal(a, b)
