@@ -35,6 +35,7 @@ torch is imported only when a function here is called, so ``import viz`` stays l
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import sys
 
@@ -318,12 +319,14 @@ def _sum_to(g, shape):
 class _Tensor:
     """A node of the recorded graph: one tensor value (a leaf, an external input or a gate output)."""
 
-    __slots__ = ("key", "kind", "value", "grad", "name", "requires_grad", "gate", "node", "hits", "meta")
+    __slots__ = ("key", "kind", "value", "grad", "name", "requires_grad", "gate", "node", "hits", "meta",
+                 "obj_id")
 
     def __init__(self, key, kind, value, name=None, requires_grad=False, meta=None):
         self.key, self.kind, self.value, self.name = key, kind, value, name
         self.requires_grad = requires_grad
         self.grad, self.gate, self.node, self.hits = None, None, None, 0
+        self.obj_id = None           # id() of the user's tensor, for GraphData.lookup
         self.meta = meta or {}
 
 
@@ -493,6 +496,7 @@ class TorchRecording:
             self._hook_total(fn, key)
         rec = _Tensor(key, kind, t.detach().clone(), name, t.requires_grad,
                       {"shape": list(t.shape), "dtype": str(t.dtype).replace("torch.", "")})
+        rec.obj_id = id(t)
         self._tensors[key] = rec
         self._keep.append(t)
         return rec
@@ -584,6 +588,7 @@ class TorchRecording:
         rec = _Tensor(okey, "gate", o.detach().clone(), None, True,
                       {"shape": list(o.shape), "dtype": str(o.dtype).replace("torch.", ""), "op": name})
         rec.gate = gate
+        rec.obj_id = id(o)
         gate.out = rec
         self._tensors[okey] = rec
         self._keep.append(o)
@@ -800,7 +805,23 @@ class TorchRecording:
                               formulas=_formulas(gate.op, len(ins), gate.internal, gate.consts,
                                                  [i.requires_grad for i in gate.inputs]),
                               input_pos=gate.input_pos, meta=meta))
-        return GraphData(nodes=tuple(nodes), root=root.node, source="torch")
+        return _graphdata(nodes, root.node, "torch",
+                          {r.obj_id: r.node for r in order if r.obj_id is not None})
+
+
+def _graphdata(nodes, root, source, lookup) -> GraphData:
+    """GraphData with deterministic group numbers and, where the format has them, ``lookup``
+    (id of the user's tensor -> node id, valid while those tensors live)."""
+    try:
+        from ..graphdata import number_groups
+    except ImportError:          # an older graphdata: the recording's own call numbers
+        number_groups = None
+    if number_groups is not None:
+        paths = number_groups([n.group for n in nodes])
+        nodes = [n if n.group == p else dataclasses.replace(n, group=p) for n, p in zip(nodes, paths)]
+    if "lookup" in GraphData.__dataclass_fields__:
+        return GraphData(nodes=tuple(nodes), root=root, source=source, lookup=lookup)
+    return GraphData(nodes=tuple(nodes), root=root, source=source)
 
 
 def _mode_class():
