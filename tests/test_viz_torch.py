@@ -709,3 +709,54 @@ def test_recording_leaves_the_training_step_unchanged():
         return [loss.detach()] + [p.grad for p in model.parameters()] + [x.grad]
     for a, b in zip(step(False), step(True)):
         assert torch.equal(a, b)
+
+
+class _Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1, self.bn, self.c2 = nn.Conv2d(3, 3, 3, padding=1), nn.BatchNorm2d(3), nn.Conv2d(3, 3, 3, padding=1)
+
+    def forward(self, x):
+        return F.relu(x + self.c2(F.relu(self.bn(self.c1(x)))))     # a residual connection
+
+
+class _ResNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem, self.block, self.pool = nn.Conv2d(1, 3, 3), _Block(), nn.AdaptiveAvgPool2d(1)
+        self.drop, self.fc = nn.Dropout(0.2), nn.Linear(3, 4)
+
+    def forward(self, x):
+        h = self.pool(self.block(self.stem(x))).flatten(1)
+        h = torch.cat([h, h * 0.5], dim=1)[:, :3]
+        return self.fc(self.drop(h))
+
+
+def test_residual_net_with_batchnorm_cat_slice_dropout_and_weight_decay():
+    torch.manual_seed(13)
+    model = _ResNet().double()
+    x, y = torch.randn(4, 1, 8, 8, dtype=F64), torch.tensor([0, 1, 2, 3])
+    with record_torch() as rec:
+        loss = nn.CrossEntropyLoss()(model(x), y) + 1e-3 * sum((p ** 2).sum() for p in model.parameters())
+        loss.backward()
+    t = rec.trace()
+    g = t.graph
+    assert_well_formed(g)
+    leaves = {n.name: n for n in g.leaves()}
+    for k, p in model.named_parameters():
+        assert close(leaves[k].grad, arr(p.grad)), k
+    total = {}
+    for s in t:
+        for k, (i, d) in enumerate(zip(g.node(s.node).inputs, s.downstream)):
+            if d is not None:
+                total[i] = total.get(i, 0) + np.asarray(d)
+            if s.local is not None and d is not None:
+                prod = vt._sum_to(np.asarray(s.upstream) * np.asarray(s.local[k]), np.shape(d))
+                assert close(prod, d)
+    for n in g.nodes:
+        if n.id != g.root and n.grad is not None:
+            assert close(total[n.id], n.grad), n.label
+    classes = {n.group[-1][0] for n in g.gates() if n.group}
+    assert {"Conv2d", "BatchNorm2d", "_Block", "AdaptiveAvgPool2d", "Dropout", "Linear",
+            "CrossEntropyLoss"} <= classes
+    assert {"cat", "getitem", "batch_norm", "dropout", "adaptive_avg_pool2d"} <= {n.op for n in g.gates()}
