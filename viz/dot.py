@@ -250,8 +250,8 @@ def _gate_stmt(g) -> str:
 def select_nodes(sel, graph) -> set:
     """Node ids picked by ``sel``: node ids, Nodes, or the engine's own objects (one or a list).
 
-    >>> select_nodes(["n1", Node("n2", "+", "add")], GraphData(nodes=(), root="n1"))
-    {'n1', 'n2'}
+    >>> sorted(select_nodes(["n1", Node("n2", "+", "add")], GraphData(nodes=(), root="n1")))
+    ['n1', 'n2']
     """
     wanted = sel if isinstance(sel, (list, tuple, set, frozenset)) else [sel]
     ids = set()
