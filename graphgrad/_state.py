@@ -6,13 +6,14 @@ from __future__ import annotations
 
 
 class _State:
-    __slots__ = ("grad_enabled", "anomaly", "group", "trace_sink")
+    __slots__ = ("grad_enabled", "anomaly", "group", "trace_sink", "backward_depth")
 
     def __init__(self) -> None:
         self.grad_enabled = True   # False inside no_grad()
         self.anomaly = False       # True inside detect_anomaly()
         self.group = None          # ((name, instance id), ...) of the open group blocks, or None
         self.trace_sink = None     # a list inside record_traces(): every backward's trace
+        self.backward_depth = 0    # backward passes running now (> 1: one called from a hook)
 
 
 STATE = _State()

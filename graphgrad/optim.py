@@ -49,6 +49,7 @@ class Optimizer:
             if g is None:
                 continue
             d = p._data
+            p._version += 1                     # an in-place write: graphs using the old data refuse backward
             if d.__class__ is float:            # scalar parameters: update through arrays
                 arr = np.array([d])
                 self._update(arr, np.array([float(g)]), st)

@@ -193,6 +193,7 @@ class Module:
             raise TypeError(f"{type(self).__name__}.to: expected a floating dtype, got {dt}")
         for p in self.parameters():
             p._data = np.asarray(p.numpy(), dtype=dt)
+            p._version += 1
             p._grad = None
         for m in self.modules():
             for b in m._buffers:

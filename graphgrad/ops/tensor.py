@@ -26,25 +26,25 @@ class Matmul(Op):
         except ValueError as e:
             raise ShapeError(f"matmul: {sa} @ {sb}: batch dimensions do not broadcast ({e})") from None
 
-    def backward(self, out, g):
-        A, B = out._inputs
-        a, b = A._data, B._data
+    def backward(self, ctx, g):
+        a, b = ctx.inputs
+        na, nb = ctx.needs_grad
         g = np.asarray(g)
         ga = gb = None
         if a.ndim == 2 and b.ndim == 2:          # the common case, no reshaping
-            if A.requires_grad:
+            if na:
                 ga = g @ b.T
-            if B.requires_grad:
+            if nb:
                 gb = a.T @ g
             return ga, gb
         a2 = a[None, :] if a.ndim == 1 else a     # treat vectors as 1×n / n×1 matrices
         b2 = b[:, None] if b.ndim == 1 else b
         # the gradient of the matrix product a2 @ b2, i.e. g with the vector axes put back
         g2 = g.reshape(np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2]) + (a2.shape[-2], b2.shape[-1]))
-        if A.requires_grad:
+        if na:
             ga = g2 @ np.swapaxes(b2, -1, -2)
             ga = fit(ga[..., 0, :] if a.ndim == 1 else ga, a)
-        if B.requires_grad:
+        if nb:
             gb = np.swapaxes(a2, -1, -2) @ g2
             gb = fit(gb[..., :, 0] if b.ndim == 1 else gb, b)
         return ga, gb
@@ -82,11 +82,11 @@ class Sum(Op):
             return a, None
         return as_data(a.sum(axis=axis, keepdims=keepdims)), None
 
-    def backward(self, out, g):
-        a = out._inputs[0]._data
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
         if a.__class__ is float:
             return (float(g),)
-        at = out._attrs
+        at = ctx.attrs
         g = _expand(g, a.shape, at["axis"], at["keepdims"])
         if g.dtype != a.dtype:
             g = g.astype(a.dtype)
@@ -110,12 +110,12 @@ class Mean(Sum):
             return a, None
         return as_data(a.mean(axis=axis, keepdims=keepdims)), None
 
-    def backward(self, out, g):
-        a = out._inputs[0]._data
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
         if a.__class__ is float:
             return (float(g),)
-        (gs,) = Sum.backward(self, out, g)
-        n = a.size // max(np.size(out._data), 1)
+        (gs,) = Sum.backward(self, ctx, g)
+        n = a.size // max(np.size(ctx.out), 1)
         return (gs / a.dtype.type(n),)
 
     def label(self, attrs):
@@ -136,12 +136,12 @@ class Max(Op):
             raise ShapeError(f"{self.name}: cannot reduce an empty tensor of shape {a.shape}")
         return as_data(self._reduce(a, axis=axis, keepdims=keepdims)), None
 
-    def backward(self, out, g):
-        a = out._inputs[0]._data
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
         if a.__class__ is float:
             return (float(g),)
-        at = out._attrs
-        o = _expand(out._data, a.shape, at["axis"], at["keepdims"])
+        at = ctx.attrs
+        o = _expand(ctx.out, a.shape, at["axis"], at["keepdims"])
         mask = (a == o)
         count = mask.sum(axis=at["axis"], keepdims=True)
         g = _expand(g, a.shape, at["axis"], at["keepdims"])
@@ -169,8 +169,8 @@ class Reshape(Op):
             raise ShapeError(f"reshape: cannot reshape {shape_of(a)} "
                              f"({int(np.prod(shape_of(a)))} entries) into {shape}") from None
 
-    def backward(self, out, g):
-        a = out._inputs[0]._data
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
         if a.__class__ is float:
             return (float(np.reshape(g, ())),)
         return (np.reshape(g, a.shape),)
@@ -189,8 +189,8 @@ class Transpose(Op):
         except ValueError:
             raise ShapeError(f"transpose: axes {axes} do not fit shape {shape_of(a)}") from None
 
-    def backward(self, out, g):
-        axes = out._attrs["axes"]
+    def backward(self, ctx, g):
+        axes = ctx.attrs["axes"]
         inv = None if axes is None else tuple(np.argsort(axes))
         return (np.transpose(g, inv),)
 
@@ -215,9 +215,9 @@ class GetItem(Op):
         except IndexError as e:
             raise ShapeError(f"getitem: index {_show(index)} does not fit shape {a.shape}: {e}") from None
 
-    def backward(self, out, g):
-        a = out._inputs[0]._data
-        index = out._attrs["index"]
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        index = ctx.attrs["index"]
         ga = np.zeros(a.shape, dtype=a.dtype)
         if _is_basic(index):
             ga[index] = g
@@ -256,11 +256,11 @@ class Concatenate(Op):
             shapes = ", ".join(str(shape_of(x)) for x in arrays)
             raise ShapeError(f"concatenate: shapes {shapes} do not fit together along axis {axis}") from None
 
-    def backward(self, out, g):
-        axis = out._attrs["axis"]
-        sizes = [np.shape(v._data)[axis] for v in out._inputs]
+    def backward(self, ctx, g):
+        axis = ctx.attrs["axis"]
+        sizes = [np.shape(d)[axis] for d in ctx.inputs]
         cuts = np.cumsum(sizes)[:-1]
-        return tuple(fit(p, v._data) for p, v in zip(np.split(g, cuts, axis=axis), out._inputs))
+        return tuple(fit(p, d) for p, d in zip(np.split(g, cuts, axis=axis), ctx.inputs))
 
     def formula(self, i, attrs):
         return f"upstream sliced back along axis {attrs['axis']}"
@@ -276,9 +276,9 @@ class Stack(Op):
             shapes = ", ".join(str(shape_of(x)) for x in arrays)
             raise ShapeError(f"stack: all inputs need the same shape, got {shapes}") from None
 
-    def backward(self, out, g):
-        axis = out._attrs["axis"]
-        return tuple(fit(np.take(g, i, axis=axis), v._data) for i, v in enumerate(out._inputs))
+    def backward(self, ctx, g):
+        axis = ctx.attrs["axis"]
+        return tuple(fit(np.take(g, i, axis=axis), d) for i, d in enumerate(ctx.inputs))
 
     def formula(self, i, attrs):
         return f"upstream taken at position {i} of axis {attrs['axis']}"
@@ -294,9 +294,9 @@ class Pad(Op):
         except ValueError as e:
             raise ShapeError(f"pad: pad_width {pad_width} does not fit shape {shape_of(a)}: {e}") from None
 
-    def backward(self, out, g):
-        a = out._inputs[0]._data
-        pw = np.broadcast_to(np.asarray(out._attrs["pad_width"]), (np.ndim(a), 2))
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        pw = np.broadcast_to(np.asarray(ctx.attrs["pad_width"]), (np.ndim(a), 2))
         sl = tuple(slice(int(lo), g.shape[i] - int(hi)) for i, (lo, hi) in enumerate(pw))
         return (fit(g[sl], a),)
 
