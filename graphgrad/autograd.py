@@ -221,18 +221,30 @@ def _who(v) -> str:
 
 def _check_versions(v, where="backward"):
     """Raise if an input (or the output) of ``v``'s node was written after the node was made."""
-    for i, (p, ver) in enumerate(zip(v._inputs, v._vers)):
-        if p._version != ver:
+    made = v._vers
+    for i, p in enumerate(v._inputs):
+        if p._version > made:
             raise BackwardError(
                 f"{where}: input {i} of '{v._op.name}' ({_who(p)}, shape {p.shape}) was modified through "
-                f".data after the forward pass (now version {p._version}, the op used version {ver}), "
-                "so its gradient would mix old and new data; run the forward pass again after changing "
-                "it, or change it only after backward() (as an optimiser step)")
-    if v._version:
+                ".data after the forward pass (an inplace change, version "
+                f"{p._version} > {made}), so its gradient would mix old and new data; run the forward "
+                "pass again after changing it, or change it only after backward() (as an optimiser step)")
+    if v._version > made:
         raise BackwardError(
             f"{where}: the output of '{v._op.name}' ({_who(v)}, shape {v.shape}) was modified through .data "
-            f"after the forward pass (version {v._version}), so its gradient would use the new data; "
+            f"after the forward pass (an inplace change), so its gradient would use the new data; "
             "run the forward pass again instead of editing an op's output")
+
+
+def _stale(v) -> bool:
+    """True when some input or the output of ``v``'s node was written after it was made."""
+    made = v._vers
+    if v._version > made:
+        return True
+    for p in v._inputs:
+        if p._version > made:
+            return True
+    return False
 
 
 def _bad_grads(v, grads):
@@ -370,7 +382,7 @@ def _topo(root, order, stack, check_freed=False):
             v._n = done_mark
             done(v)
             continue
-        if check_freed and (v._saved is _FREED or v._saved is _SPENT):
+        if v._saved is not None and check_freed and (v._saved is _FREED or v._saved is _SPENT):
             _raise_freed(v)
         v._n = base
         push(v)
@@ -420,8 +432,8 @@ def _propagate(order, grad, retain_graph, trace):
             # the scalar fast path, inlined: a float output means float inputs, and these
             # two gates are nearly every node of a scalar net (saves a call and a tuple each)
             a, b = ins
-            vs = v._vers
-            if a._version != vs[0] or b._version != vs[1] or v._version:
+            made = v._vers
+            if a._version > made or b._version > made or v._version > made:
                 _check_versions(v)
             if op is _ADD:
                 ga = gb = g
@@ -438,7 +450,7 @@ def _propagate(order, grad, retain_graph, trace):
                 old = b._g
                 b._g = gb if old is None else old + gb
             continue
-        if v._version or v._vers != tuple([p._version for p in ins]):
+        if _stale(v):
             _check_versions(v)
         ctx = ctx_of(v)
         grads = op.backward(ctx, g)
@@ -533,7 +545,7 @@ def trace_of(root: Value) -> BackwardTrace:
         if v._saved is _FREED:
             raise BackwardError(f"trace_of: backward() released the saved buffers of '{v._op.name}', so its "
                                 "step cannot be replayed; pass retain_graph=True (or trace=True) to backward()")
-        if v._version or v._vers != tuple([p._version for p in v._inputs]):
+        if _stale(v):
             _check_versions(v, "trace_of")
         ctx = ctx_of(v)
         grads = v._op.backward(ctx, g)

@@ -41,8 +41,8 @@ def _finish(out, op, inputs, saved=None, attrs=None):
                 out._saved = saved
                 out._attrs = attrs
                 out._group = STATE.group
-                # the inputs' versions now: backward refuses if one is written before it runs
-                out._vers = tuple([v._version for v in inputs])
+                # the write clock now: backward refuses if an input is written after this
+                out._vers = STATE.clock
                 if STATE.anomaly:
                     _anomaly_forward(out)
                 return out
@@ -148,8 +148,8 @@ class Value:
     (-12.0, np.float64(-4.0), np.float64(3.0))
     """
 
-    # _version counts writes through .data (and optimiser steps); _vers holds the inputs'
-    # versions when this node was made. _g and _n are scratch space of the backward pass
+    # _version is the write clock (STATE.clock) of the last write through .data (or an
+    # optimiser step), 0 if never written; _vers is the clock when this node was made. _g and _n are scratch space of the backward pass
     # running now (a per-pass mark, so a nested backward does not see the outer one's).
     __slots__ = ("_data", "_grad", "requires_grad", "name", "_op", "_inputs", "_saved",
                  "_attrs", "_group", "_meta", "_g", "_n", "_version", "_vers", "__weakref__")
@@ -187,14 +187,15 @@ class Value:
 
     @data.setter
     def data(self, new):
-        self._version += 1
+        self._version = STATE.clock = STATE.clock + 1
         if new is self._data:            # `p.data -= lr * p.grad` already updated in place
             return
         self._data = _to_data(new, None if self._data.__class__ is float else self._data.dtype)
 
     @property
     def version(self) -> int:
-        """How many times the data was written through ``.data`` (or an optimiser step)."""
+        """A stamp that grows with every write through ``.data`` (or an optimiser step);
+        0 if the data was never written. ``v.data = 1.0`` makes ``v.version`` larger."""
         return self._version
 
     @property
@@ -383,7 +384,7 @@ class Value:
                 out.requires_grad = True
                 out._op = _ADD
                 out._inputs = (self, other)
-                out._vers = (self._version, other._version)
+                out._vers = STATE.clock
                 out._saved = out._attrs = None
                 out._group = STATE.group
             else:
@@ -407,7 +408,7 @@ class Value:
                 out.requires_grad = True
                 out._op = _MUL
                 out._inputs = (self, other)
-                out._vers = (self._version, other._version)
+                out._vers = STATE.clock
                 out._saved = out._attrs = None
                 out._group = STATE.group
             else:

@@ -51,15 +51,36 @@ class Matmul(Op):
 
 
 # ---------------------------------------------------------------- reductions
+def _is_int(a) -> bool:
+    return isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_))
+
+
 def _norm_axis(axis, ndim, op):
+    """``axis`` as a sorted-free tuple of non-negative ints (None: all axes), checked.
+
+    As numpy's sum does, a 0-d input accepts axis 0 or -1 (and reduces nothing); the
+    result is then None, since reducing "all" axes of a 0-d tensor is the same thing.
+    """
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if _is_int(axis):
+        axes = (axis,)
+    else:
+        try:
+            axes = tuple(axis)
+        except TypeError:
+            raise TypeError(f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}") from None
     out = []
     for ax in axes:
-        if not -ndim <= ax < max(ndim, 1):
+        if not _is_int(ax):
+            raise TypeError(f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}")
+        if not ((ax in (0, -1)) if ndim == 0 else -ndim <= ax < ndim):
             raise ShapeError(f"{op}: axis {ax} is out of range for a tensor with {ndim} dimension(s)")
         out.append(int(ax) % max(ndim, 1))
+    if len(set(out)) != len(out):
+        raise ShapeError(f"{op}: axis {tuple(axes)} names the same axis twice (shape has {ndim} dimension(s))")
+    if ndim == 0:
+        return None
     return tuple(out)
 
 
@@ -209,7 +230,7 @@ class GetItem(Op):
 
     def forward(self, a, *, index):
         if a.__class__ is float:
-            raise ShapeError("getitem: a scalar (shape ()) cannot be indexed")
+            a = np.asarray(a)            # numpy indexes 0-d arrays with (), None and ...
         try:
             return as_data(np.array(a[index], copy=True) if _is_basic(index) else a[index]), None
         except IndexError as e:
@@ -218,12 +239,12 @@ class GetItem(Op):
     def backward(self, ctx, g):
         a = ctx.inputs[0]
         index = ctx.attrs["index"]
-        ga = np.zeros(a.shape, dtype=a.dtype)
+        ga = np.zeros(np.shape(a), dtype=np.float64 if a.__class__ is float else a.dtype)
         if _is_basic(index):
             ga[index] = g
         else:
             np.add.at(ga, index, g)
-        return (ga,)
+        return (float(ga) if a.__class__ is float else ga,)
 
     def label(self, attrs):
         return f"[{_show(attrs['index'])}]"
@@ -250,6 +271,13 @@ class Concatenate(Op):
     formulas = ()
 
     def forward(self, *arrays, axis):
+        nd = np.ndim(arrays[0])
+        if nd == 0:
+            raise ShapeError("concatenate: 0-d Values (shape ()) cannot be concatenated; use stack to "
+                             "join scalars into a vector")
+        if not _is_int(axis) or not -nd <= axis < nd:
+            raise ShapeError(f"concatenate: axis {axis!r} is out of range for inputs with {nd} dimension(s) "
+                             f"(use -{nd} .. {nd - 1})")
         try:
             return np.concatenate([np.asarray(x) for x in arrays], axis=axis), None
         except ValueError:
@@ -270,6 +298,10 @@ class Stack(Op):
     name, symbol = "stack", "stack"
 
     def forward(self, *arrays, axis):
+        nd = np.ndim(arrays[0]) + 1              # the result has one more axis
+        if not _is_int(axis) or not -nd <= axis < nd:
+            raise ShapeError(f"stack: axis {axis!r} is out of range for a result with {nd} dimension(s) "
+                             f"(use -{nd} .. {nd - 1})")
         try:
             return np.stack([np.asarray(x) for x in arrays], axis=axis), None
         except ValueError:
