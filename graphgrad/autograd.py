@@ -191,8 +191,12 @@ def record_traces():
 
 
 # ---------------------------------------------------------------- the op's view of a node
-def ctx_of(v) -> Ctx:
-    """The :class:`Ctx` an op's backward and local get for the node that made ``v``."""
+def ctx_of(v, strict: bool = True) -> Ctx:
+    """The :class:`Ctx` an op's backward and local get for the node that made ``v``.
+
+    ``strict``: raise if backward released the op's saved buffers (else ``saved`` is None,
+    enough for ``local``, which reads inputs and output only).
+    """
     ins = v._inputs
     c = _new(Ctx)
     if len(ins) == 1:
@@ -206,7 +210,7 @@ def ctx_of(v) -> Ctx:
         c.needs_grad = tuple([p.requires_grad for p in ins])
     s = v._saved
     if s is not None and (s is _SPENT or s is _FREED):
-        if s is _FREED:
+        if s is _FREED and strict:
             _raise_freed(v)
         s = None
     c.saved = s

@@ -307,7 +307,7 @@ class Value:
         if self._op is None:
             return None
         from .autograd import ctx_of
-        return self._op.local(ctx_of(self))
+        return self._op.local(ctx_of(self, strict=False))
 
     def register_hook(self, fn):
         """Call ``fn(grad)`` when this Value's gradient is complete during backward.

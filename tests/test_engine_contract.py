@@ -519,6 +519,15 @@ def test_trace_of_says_what_to_do_when_a_fused_op_freed_its_buffers():
         gg.trace_of(loss)
 
 
+def test_local_grads_and_formulas_still_answer_after_a_plain_backward_freed_buffers():
+    s = gg.Value(np.array([[1.0, 2.0, 0.5]]), requires_grad=True)
+    loss = F.cross_entropy(s, np.array([1])) * 2.0
+    loss.backward()
+    ce = loss.inputs[0]
+    assert ce.local_grads() is None and ce.local_formulas()          # what Diagram(local=True) reads
+    assert loss.local_grads() == (2.0, ce.item()) or loss.local_grads()[0] == 2.0
+
+
 def test_trace_of_before_any_backward_and_after_a_data_change_is_refused():
     x, f = _lecture()
     with pytest.raises(gg.BackwardError, match="no gradient yet; call backward"):
