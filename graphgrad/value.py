@@ -490,34 +490,9 @@ class Value:
         return bool(d.reshape(()))
 
     # ------------------------------------------------------------ methods
-    def exp(self):
-        """e**x. ``Value(0.0).exp().item() == 1.0``"""
-        return _unary(_ops.EXP, self)
-
-    def log(self):
-        """Natural log. ``Value(1.0).log().item() == 0.0``"""
-        return _unary(_ops.LOG, self)
-
-    def sqrt(self):
-        """Square root. ``Value(4.0).sqrt().item() == 2.0``"""
-        return _unary(_ops.SQRT, self)
-
-    def abs(self):
-        """|x|; gradient sign(x), 0 at 0. ``Value(-2.0).abs().item() == 2.0``"""
-        return _unary(_ops.ABS, self)
-
-    __abs__ = abs
-
-    def tanh(self):
-        """Hyperbolic tangent. ``Value(0.0).tanh().item() == 0.0``"""
-        return _unary(_ops.TANH, self)
-
-    def sigmoid(self):
-        """σ(x) = 1/(1+e^-x) as one fused gate. ``Value(0.0).sigmoid().item() == 0.5``"""
-        return _unary(_ops.SIGMOID, self)
-
     def relu(self):
         """max(0, x); gradient 0 at 0. ``Value(-1.0).relu().item() == 0.0``"""
+        # written out (not made from RELU below) for the float fast path of scalar nets
         d = self._data
         if d.__class__ is float:
             return _make(d if d > 0.0 else 0.0, _ops.RELU, (self,))
@@ -595,6 +570,21 @@ class Value:
         index = _raw_index(index)
         return _make(_ops.GETITEM.forward(self._data, index=index)[0], _ops.GETITEM, (self,),
                      attrs={"index": index})
+
+
+def _unary_method(op):
+    def method(self):
+        return _unary(op, self)
+    method.__name__ = method.__qualname__ = op.method
+    method.__doc__ = op.doc
+    return method
+
+
+# Value.exp, .log, ... from the ops' own public names (one definition per op)
+for _op in _ops.UNARY_METHODS:
+    if _op.method not in Value.__dict__:
+        setattr(Value, _op.method, _unary_method(_op))
+Value.__abs__ = Value.abs
 
 
 def apply(op, *inputs, **attrs) -> Value:

@@ -138,3 +138,14 @@ def test_a_tensor_x_times_x_shows_x_on_each_edge_and_sums_to_2x():
     np.testing.assert_array_equal(s.downstream[1], [1.0, 2.0, 3.0])
     np.testing.assert_array_equal(x.grad, [2.0, 4.0, 6.0])
     assert s.arithmetic(0, "{:.0f}") == "[1, 1, 1] × [1, 2, 3] = [1, 2, 3]"
+
+
+def test_each_published_unary_op_gives_a_value_method_and_a_function():
+    from graphgrad import functions
+    assert {op.method for op in ops.UNARY_METHODS} >= {"exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu"}
+    for op in ops.UNARY_METHODS:
+        x = gg.Value(np.array([0.5, 1.5]), requires_grad=True)
+        for y in (getattr(x, op.method)(), getattr(functions, op.method)(x)):
+            assert y.op is op
+            np.testing.assert_allclose(y.numpy(), op.f(x.numpy()))
+        assert getattr(gg.Value, op.method).__doc__

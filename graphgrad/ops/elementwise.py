@@ -197,9 +197,15 @@ class Minimum(Maximum):
 
 # ---------------------------------------------------------------- unary
 class Unary(Op):
-    """An elementwise function of one input; subclasses give ``f`` and ``df``."""
+    """An elementwise function of one input; subclasses give ``f`` and ``df``.
+
+    Setting ``method`` (and ``doc``) is all it takes to publish one: the Value method of
+    that name and the function ``gg.<method>`` are made from the op (see UNARY_METHODS).
+    """
 
     elementwise = True
+    method: str | None = None       # the public name: Value.<method>() and gg.<method>()
+    doc = ""
 
     def forward(self, a):
         return self.f(a), None
@@ -244,6 +250,8 @@ class Neg(Unary):
 
 class Exp(Unary):
     name, symbol = "exp", "exp"
+    method = 'exp'
+    doc = 'e**x. ``Value(0.0).exp().item() == 1.0``'
     formulas = ("d(e^x)/dx = e^x",)
     f = staticmethod(_safe(math.exp, np.exp))
 
@@ -253,6 +261,8 @@ class Exp(Unary):
 
 class Log(Unary):
     name, symbol = "log", "log"
+    method = 'log'
+    doc = 'Natural log. ``Value(1.0).log().item() == 0.0``'
     formulas = ("d(ln x)/dx = 1/x",)
     f = staticmethod(_safe(math.log, np.log))
 
@@ -262,6 +272,8 @@ class Log(Unary):
 
 class Sqrt(Unary):
     name, symbol = "sqrt", "√"
+    method = 'sqrt'
+    doc = 'Square root. ``Value(4.0).sqrt().item() == 2.0``'
     formulas = ("d(√x)/dx = 1/(2√x)",)
     f = staticmethod(_safe(math.sqrt, np.sqrt))
 
@@ -271,6 +283,8 @@ class Sqrt(Unary):
 
 class Abs(Unary):
     name, symbol = "abs", "|x|"
+    method = 'abs'
+    doc = '|x|; gradient sign(x), 0 at 0. ``Value(-2.0).abs().item() == 2.0``'
     formulas = ("d|x|/dx = sign(x) (0 at 0)",)
 
     def f(self, a):
@@ -282,6 +296,8 @@ class Abs(Unary):
 
 class Tanh(Unary):
     name, symbol = "tanh", "tanh"
+    method = 'tanh'
+    doc = 'Hyperbolic tangent. ``Value(0.0).tanh().item() == 0.0``'
     formulas = ("d tanh(x)/dx = 1 - tanh²(x)",)
     f = staticmethod(_safe(math.tanh, np.tanh))
 
@@ -301,6 +317,8 @@ def _sigmoid(a):
 
 class Sigmoid(Unary):
     name, symbol = "sigmoid", "σ"
+    method = 'sigmoid'
+    doc = 'σ(x) = 1/(1+e^-x) as one fused gate. ``Value(0.0).sigmoid().item() == 0.5``'
     formulas = ("dσ(x)/dx = σ(x)(1 - σ(x))",)
     f = staticmethod(_sigmoid)
 
@@ -310,6 +328,8 @@ class Sigmoid(Unary):
 
 class Relu(Unary):
     name, symbol = "relu", "ReLU"
+    method = 'relu'
+    doc = 'max(0, x); gradient 0 at 0. ``Value(-1.0).relu().item() == 0.0``'
     formulas = ("d relu(x)/dx = 1 if x > 0 else 0",)
 
     def f(self, a):
@@ -393,3 +413,6 @@ ADD, SUB, MUL, DIV, POW, POW_CONST = Add(), Sub(), Mul(), Div(), Pow(), PowConst
 MAXIMUM, MINIMUM, WHERE, CLIP = Maximum(), Minimum(), Where(), Clip()
 NEG, EXP, LOG, SQRT, ABS, TANH, SIGMOID, RELU = (
     Neg(), Exp(), Log(), Sqrt(), Abs(), Tanh(), Sigmoid(), Relu())
+
+# every unary op with a public name; value.py and functions.py make their methods from it
+UNARY_METHODS = tuple(v for v in list(globals().values()) if isinstance(v, Unary) and v.method)
