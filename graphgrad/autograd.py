@@ -23,7 +23,7 @@ from ._anomaly import user_site as _user_site  # noqa: F401
 from ._state import STATE
 from .errors import BackwardError
 from .ops.base import Ctx, shape_of
-from .ops import ADD as _ADD, MUL as _MUL
+from .ops import ADD as _ADD, MUL as _MUL, RELU as _RELU
 from .value import Value, _to_data
 
 # What backward leaves in a node's ``_saved`` when it runs without retain_graph. Both
@@ -353,9 +353,13 @@ def backward(root: Value, grad=None, retain_graph: bool = False, trace: bool = F
         if sink is not None:
             sink.append(result)
         return result if trace else None
-    finally:
+    except BaseException:
+        # a pass that stopped half-way leaves partial sums behind (a finished one has
+        # cleared them node by node): clear them, so a later pass starts clean
         for v in order:
             v._g = None
+        raise
+    finally:
         if stash:
             for v, g in stash:
                 v._g = g
@@ -409,9 +413,16 @@ def _propagate(order, grad, retain_graph, trace):
     """Run each node's vector-Jacobian product in topological order (output first)."""
     root = order[0]
     steps = [] if trace else None
+    tracing = trace
     anomaly = STATE.anomaly
+    # the gates inlined below for float nodes (None in anomaly mode: all go through op.backward)
+    add_op, mul_op, relu_op = (None, None, None) if anomaly else (_ADD, _MUL, _RELU)
     free = not retain_graph
     handed = set()          # ids of arrays already stored as some leaf's .grad
+    # A node made at the current write clock cannot have been written after (no write
+    # happened since): one int compare per node; only nodes older than the latest write
+    # anywhere get the full check of their inputs. Hooks may write, so re-read after them.
+    clock = STATE.clock
     root._g = grad
     for v in order:
         g = v._g
@@ -421,6 +432,7 @@ def _propagate(order, grad, retain_graph, trace):
             g = 0.0 if d.__class__ is float else np.zeros_like(d)
         if v._meta is not None and "hooks" in v._meta:
             g = _run_hooks(v._meta["hooks"], g, v)
+            clock = STATE.clock
         ins = v._inputs
         if ins is None:                      # a leaf: accumulate across calls
             if g.__class__ is not float:
@@ -432,18 +444,18 @@ def _propagate(order, grad, retain_graph, trace):
             continue
         v._grad = g
         op = v._op
-        if g.__class__ is float and (op is _ADD or op is _MUL) and not anomaly:
+        if g.__class__ is float and (op is mul_op or op is add_op):
             # the scalar fast path, inlined: a float output means float inputs, and these
-            # two gates are nearly every node of a scalar net (saves a call and a tuple each)
-            a, b = ins
-            made = v._vers
-            if a._version > made or b._version > made or v._version > made:
+            # three gates (with relu below) are nearly every node of a scalar net (saves a
+            # call and a Ctx each; the property tests check these lines against local())
+            if v._vers != clock and _stale(v):
                 _check_versions(v)
-            if op is _ADD:
-                ga = gb = g
-            else:
+            a, b = ins
+            if op is mul_op:
                 ga, gb = g * b._data, g * a._data
-            if steps is not None:
+            else:
+                ga = gb = g
+            if tracing:
                 steps.append(_step(len(steps), v, g, (ga, gb)))
             if free:
                 v._saved = _SPENT
@@ -454,7 +466,20 @@ def _propagate(order, grad, retain_graph, trace):
                 old = b._g
                 b._g = gb if old is None else old + gb
             continue
-        if _stale(v):
+        if op is relu_op and g.__class__ is float:
+            if v._vers != clock and _stale(v):
+                _check_versions(v)
+            a = ins[0]
+            ga = g if a._data > 0.0 else 0.0
+            if tracing:
+                steps.append(_step(len(steps), v, g, (ga,)))
+            if free:
+                v._saved = _SPENT
+            if a.requires_grad:
+                old = a._g
+                a._g = ga if old is None else old + ga
+            continue
+        if v._vers != clock and _stale(v):
             _check_versions(v)
         ctx = ctx_of(v)
         grads = op.backward(ctx, g)
@@ -477,7 +502,7 @@ def _propagate(order, grad, retain_graph, trace):
                         break
         if anomaly:
             _anomaly_backward(v, grads)
-        if steps is not None:
+        if tracing:
             steps.append(_step(len(steps), v, g, grads, ctx))
         if free:
             v._saved = _SPENT if v._saved is None else _FREED
