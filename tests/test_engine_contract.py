@@ -126,7 +126,6 @@ def test_an_optimiser_step_between_two_retained_backwards_is_refused():
     w = gg.Value(np.array([1.0, -1.0]), requires_grad=True, name="w")
     loss = (w.tanh() * w).sum()
     loss.backward(retain_graph=True)
-    gg.optim.SGD([w], lr=0.1).step() if hasattr(gg, "optim") else None
     from graphgrad.optim import SGD
     SGD([w], lr=0.1).step()
     with pytest.raises(gg.BackwardError, match=r"'w'"):
@@ -354,12 +353,10 @@ def test_help_of_op_documents_the_contract_with_a_worked_example():
     for word in ("ctx.inputs", "ctx.saved", "ctx.attrs", "ctx.out", "ctx.needs_grad", "gradcheck"):
         assert word in doc
     assert gg.Op is gg.ops.Op and gg.Ctx is gg.ops.Ctx
-    r = doctest.run_docstring_examples(gg.Op, {}, verbose=False)
-    finder = doctest.DocTestFinder()
     runner = doctest.DocTestRunner()
-    for t in finder.find(gg.Op, "Op", globs={}):
+    for t in doctest.DocTestFinder().find(gg.Op, "Op", globs={}):
         runner.run(t)
-    assert runner.failures == 0 and runner.tries > 5, r
+    assert runner.failures == 0 and runner.tries > 5
 
 
 def test_backward_gets_a_ctx_with_everything_and_no_value():
@@ -525,7 +522,7 @@ def test_local_grads_and_formulas_still_answer_after_a_plain_backward_freed_buff
     loss.backward()
     ce = loss.inputs[0]
     assert ce.local_grads() is None and ce.local_formulas()          # what Diagram(local=True) reads
-    assert loss.local_grads() == (2.0, ce.item()) or loss.local_grads()[0] == 2.0
+    assert loss.local_grads() == (2.0, ce.item())
 
 
 def test_trace_of_before_any_backward_and_after_a_data_change_is_refused():
