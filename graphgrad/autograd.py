@@ -403,6 +403,19 @@ def _topo(root, order, stack, check_freed=False):
     return order
 
 
+def _marks_of(root) -> set:
+    """The pass marks (``_n``) found on the gates (non-leaf nodes) ``root`` depends on."""
+    seen, marks, stack = set(), set(), [root]
+    while stack:
+        v = stack.pop()
+        if v._inputs is None or id(v) in seen:
+            continue
+        seen.add(id(v))
+        marks.add(v._n)
+        stack.extend(p for p in v._inputs if p.requires_grad)
+    return marks
+
+
 def _raise_freed(v):
     raise BackwardError(f"backward: the graph through '{v._op.name if v._op else v.name}' was already "
                         "freed by an earlier backward(); pass retain_graph=True to the first "
@@ -562,7 +575,17 @@ def trace_of(root: Value) -> BackwardTrace:
         raise BackwardError("trace_of: this Value does not require grad, so no backward pass ran through it")
     if root._grad is None:
         raise BackwardError("trace_of: this Value has no gradient yet; call backward() on it first")
+    # each pass leaves its own mark on every node it walked: if some gate of this graph
+    # carries another mark, a later backward from another output rewrote its gradient
+    last = _marks_of(root)
+    if len(last) > 1:
+        raise BackwardError("trace_of: a later backward() from another output went through part of this "
+                            "graph and replaced its gradients, so the last pass from this Value cannot be "
+                            "rebuilt; call backward(trace=True) on it instead")
     order = _topo(root, [], [])
+    for v in order:                      # leave the marks of the pass this trace describes
+        if v._inputs is not None and last:
+            v._n = next(iter(last))
     steps = []
     for v in order:
         if v._inputs is None:

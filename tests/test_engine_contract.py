@@ -525,6 +525,20 @@ def test_local_grads_and_formulas_still_answer_after_a_plain_backward_freed_buff
     assert loss.local_grads() == (2.0, ce.item())
 
 
+def test_trace_of_refuses_when_a_later_backward_rewrote_part_of_the_graph():
+    x = gg.Value(np.array([0.5, 2.0]), requires_grad=True)
+    h = x.tanh()
+    f = (h * 3.0).sum()
+    f.backward(retain_graph=True)
+    assert len(gg.trace_of(f)) == 3 and len(gg.trace_of(f)) == 3     # repeatable
+    (h * h).sum().backward()                                          # rewrites h.grad
+    with pytest.raises(gg.BackwardError, match="a later backward"):
+        gg.trace_of(f)
+    f2 = (x * 2.0).sum()
+    f2.backward()                   # shares only the leaf x with f: f's own gates are intact
+    assert len(gg.trace_of(f2)) == 2
+
+
 def test_trace_of_before_any_backward_and_after_a_data_change_is_refused():
     x, f = _lecture()
     with pytest.raises(gg.BackwardError, match="no gradient yet; call backward"):
