@@ -35,6 +35,40 @@ if TYPE_CHECKING:                      # annotations only: no import cost at run
 # trace_of can still replay a node marked _SPENT (its op had saved nothing).
 _FREED = object()     # the op's saved buffers were released
 _SPENT = object()     # the op had saved nothing (saved=None): nothing was lost
+_KEEP_BYTES = 1 << 20  # saved buffers up to this size survive a plain backward (see _Kept)
+
+
+class _Kept:
+    """A spent node's saved buffers, kept because they are small (softmax probabilities,
+    a BatchNorm's per-feature statistics): a second backward still raises, as for a freed
+    node, but ``trace_of`` (the Stepper after a plain ``backward()``) can replay the step.
+    Big buffers (a convolution's im2col columns) are released as before."""
+
+    __slots__ = ("saved",)
+
+    def __init__(self, saved):
+        self.saved = saved
+
+
+def _nbytes(saved) -> int:
+    if isinstance(saved, np.ndarray):
+        return saved.nbytes
+    if isinstance(saved, (tuple, list)):
+        return sum(_nbytes(x) for x in saved)
+    if isinstance(saved, dict):
+        return sum(_nbytes(x) for x in saved.values())
+    return 0
+
+
+def _spend(saved):
+    """What a node's ``_saved`` becomes after a backward without retain_graph."""
+    if saved is None:
+        return _SPENT
+    return _Kept(saved) if _nbytes(saved) <= _KEEP_BYTES else _FREED
+
+
+def _is_spent(s) -> bool:
+    return s is _FREED or s is _SPENT or s.__class__ is _Kept
 _EMPTY = types.MappingProxyType({})
 _ndarray = np.ndarray
 _new = object.__new__
@@ -213,10 +247,10 @@ def ctx_of(v, strict: bool = True) -> Ctx:
         c.inputs = tuple([p._data for p in ins])
         c.needs_grad = tuple([p.requires_grad for p in ins])
     s = v._saved
-    if s is not None and (s is _SPENT or s is _FREED):
+    if s is not None and (s is _SPENT or s is _FREED or s.__class__ is _Kept):
         if s is _FREED and strict:
             _raise_freed(v)
-        s = None
+        s = s.saved if s.__class__ is _Kept else None
     c.saved = s
     c.attrs = v._attrs or _EMPTY
     c.out = v._data
@@ -336,7 +370,7 @@ def backward(root: Value, grad: ArrayLike | None = None, retain_graph: bool = Fa
                                 f"{shape_of(rd)}; pass a gradient of the output's shape")
         if grad.__class__ is not float:
             grad = grad.copy()
-    if root._saved is _FREED or root._saved is _SPENT:
+    if root._saved is not None and _is_spent(root._saved):
         _raise_freed(root)
 
     order, stack = [], []
@@ -395,7 +429,7 @@ def _topo(root, order, stack, check_freed=False):
             v._n = done_mark
             done(v)
             continue
-        if v._saved is not None and check_freed and (v._saved is _FREED or v._saved is _SPENT):
+        if v._saved is not None and check_freed and _is_spent(v._saved):
             _raise_freed(v)
         v._n = base
         push(v)
@@ -523,7 +557,7 @@ def _propagate(order, grad, retain_graph, trace):
         if tracing:
             steps.append(_step(len(steps), v, g, grads, ctx))
         if free:
-            v._saved = _SPENT if v._saved is None else _FREED
+            v._saved = _spend(v._saved)
         for p, gp in zip(ins, grads):
             if gp is not None and p.requires_grad:
                 old = p._g

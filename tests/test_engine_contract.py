@@ -507,9 +507,22 @@ def test_trace_of_works_for_tensor_graphs_and_fused_ops_kept_with_retain_graph()
     assert len(gg.trace_of(loss2)) > 4
 
 
-def test_trace_of_says_what_to_do_when_a_fused_op_freed_its_buffers():
+def test_a_plain_backward_keeps_small_saved_buffers_so_the_stepper_can_replay_it():
     s = gg.Value(np.array([[1.0, 2.0, 0.5]]), requires_grad=True)
     loss = F.cross_entropy(s, np.array([1]))
+    want = F.cross_entropy(gg.Value(s.data), np.array([1]))      # the same numbers, traced apart
+    loss.backward()
+    trace = gg.trace_of(loss)                                     # softmax probabilities: 24 bytes, kept
+    np.testing.assert_allclose(trace[0].downstream[0], s.grad, rtol=0, atol=0)
+    assert trace[0].op == "softmax_cross_entropy" and want.item() == loss.item()
+    with pytest.raises(gg.BackwardError, match="already freed"):
+        loss.backward()                                           # still spent for a second backward
+
+
+def test_trace_of_says_what_to_do_when_a_fused_op_freed_its_buffers():
+    # probabilities of 400 x 400 float64 = 1.28 MB: over the 1 MiB kept after a plain backward
+    s = gg.Value(np.random.default_rng(1).standard_normal((400, 400)), requires_grad=True)
+    loss = F.cross_entropy(s, np.arange(400) % 7)
     loss.backward()
     with pytest.raises(gg.BackwardError, match=r"^trace_of: backward\(\) released the saved buffers of "
                                                r"'softmax_cross_entropy'.*pass retain_graph=True \(or trace=True\)"):

@@ -144,3 +144,30 @@ def test_forward_frames_reveal_values_left_to_right():
         greens.append(sum(1 for t in root.iter(SVG_NS + "text")
                           if t.get("fill") == "#2e7d32" and t.get("fill-opacity") != "0"))
     assert greens == [3, 4, 5, 5, 5, 5]                   # x y z, then q, then f
+
+
+def test_stepper_and_local_diagram_after_a_plain_backward_as_a_lecturer_types_them():
+    """`f.backward()` then `viz.Stepper(f)` / `viz.Diagram(f, local=True)`: no retain_graph,
+    no trace=True, and the gradients the user already has are left exactly as they were."""
+    import graphgrad.nn as nn
+    import graphgrad.nn.functional as F
+    net = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    x = gg.Value(np.random.default_rng(0).standard_normal((5, 3)))
+    loss = F.cross_entropy(net(x), np.array([0, 1, 1, 0, 1]))
+    loss.backward()
+    before = {n: np.copy(p.grad) for n, p in net.named_parameters()}
+    st = viz.Stepper(loss)
+    assert len(st) == 1 + len(st.trace.steps) and st.trace.steps[0].node == st.trace.graph.root
+    last = st.goto(len(st) - 1)
+    assert last is not None
+    for n, p in net.named_parameters():
+        np.testing.assert_array_equal(p.grad, before[n])
+    w = net[0].weight
+    node = st.trace.graph.node(st.trace.graph.lookup[id(w)])
+    np.testing.assert_array_equal(node.grad, w.grad)
+    assert "(softmax(s) - onehot(y)) / N" in viz.Diagram(loss, local=True).source
+    a, b = gg.Value(2.0, requires_grad=True, name="a"), gg.Value(-3.0, requires_grad=True, name="b")
+    f = (a * b).tanh()
+    f.backward()
+    src = viz.Diagram(f, local=True).source
+    assert "×" in src and len(viz.Stepper(f)) == 3

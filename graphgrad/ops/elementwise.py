@@ -81,11 +81,12 @@ class Div(Op):
     def backward(self, ctx, g):
         a, b = ctx.inputs
         na, nb = ctx.needs_grad
-        return (fit(div(g, b), a) if na else None), (fit(div(-g * a, b * b), b) if nb else None)
+        # -x/y² as (x/y)/y: y*y underflows to 0 for |y| < 1e-154 and would give -inf
+        return (fit(div(g, b), a) if na else None), (fit(div(-g * div(a, b), b), b) if nb else None)
 
     def local(self, ctx):
         a, b = ctx.inputs
-        return div(1.0, b), div(-a, b * b)
+        return div(1.0, b), div(-div(a, b), b)
 
 
 class Pow(Op):
