@@ -119,8 +119,14 @@ def test_stepper_errors():
     x = gg.Value(1.0, requires_grad=True)
     y = x * 2.0
     y.backward()
-    with pytest.raises(gg.BackwardError, match=r"Stepper: cannot rerun backward .*Stepper\(f.backward\(trace=True\)\)"):
-        viz.Stepper(y)
+    assert len(viz.Stepper(y)) == 2          # after a plain backward: its trace is rebuilt (trace_of)
+    import graphgrad.nn.functional as F
+    s = gg.Value(np.random.default_rng(0).standard_normal((400, 400)), requires_grad=True)
+    loss = F.cross_entropy(s, np.arange(400) % 3)
+    loss.backward()                          # 1.28 MB of probabilities: released
+    with pytest.raises(gg.BackwardError, match=r"^Stepper: trace_of: backward\(\) released the saved buffers "
+                                               r"of 'softmax_cross_entropy'.*retain_graph=True"):
+        viz.Stepper(loss)
 
 
 def test_collapsed_group_highlights_its_box():
