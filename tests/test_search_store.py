@@ -94,7 +94,7 @@ def test_a_live_writer_is_not_displaced(tmp_path):
             s.claim()
         except StoreError as e:
             print(e)
-        """)], capture_output=True, text=True, timeout=300)   # generous: a loaded machine starts Python slowly; only stops a hang
+        """)], capture_output=True, text=True, timeout=300)   # generous (slow start when loaded): stops a hang
     assert f"being written by a running search (pid {os.getpid()})" in other.stdout, other.stderr
     store.close()
 
