@@ -25,7 +25,8 @@ from ._state import STATE
 from .errors import BackwardError
 from .ops.base import Ctx, shape_of
 from .ops import ADD as _ADD, MUL as _MUL, RELU as _RELU
-from .value import Value, _to_data
+from ._convert import to_data as _to_data
+from .value import Value
 
 if TYPE_CHECKING:                      # annotations only: no import cost at run time
     from numpy.typing import ArrayLike

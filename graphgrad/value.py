@@ -4,6 +4,11 @@ A Value holds its data (a Python float for float64 scalars, the fast path; a num
 array otherwise), its gradient, and, when it was made by an op while gradients are
 recorded, that op and its input Values. Outputs point at inputs and never the other
 way round, so a graph forms no reference cycles and is freed as soon as it is dropped.
+
+This module is the Value API and how a node is made (the float fast path builds nodes
+inline, for speed, which is why node set-up and constant interning live here too). Data
+conversion is ``_convert.py``, the ops' math ``ops/``, backprop ``autograd.py``, anomaly
+checks ``_anomaly.py``.
 """
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ import numpy as np
 from . import ops as _ops
 from ._state import STATE
 from ._anomaly import anomaly_forward as _anomaly_forward
+from ._convert import to_data as _to_data
 from .errors import ShapeError
 from .ops.base import as_data, shape_of
 
@@ -88,39 +94,6 @@ def _leaf(data, name=None, requires_grad=False, meta=None):
     return v
 
 
-def _to_data(data, dtype, where="Value"):
-    """Validate and convert user data: floats stay floats, everything else an array.
-
-    Without ``dtype``, integers and booleans become float64 (``Value([1, 2])`` is a float
-    tensor, the convenient default). An explicit integer or bool ``dtype`` is kept, as
-    numpy would (``Value([1.5], dtype=np.int32)`` holds int32 [1]); such a Value is data,
-    not differentiable (``requires_grad=True`` is refused).
-    """
-    if isinstance(data, Value):
-        data = data._data          # np.array below copies it: the new Value owns its data
-    if data.__class__ is float and (dtype is None or np.dtype(dtype) == _F64):
-        return data
-    if isinstance(data, (str, bytes)):
-        raise TypeError(f"{where}: expected numbers, got the string {data!r:.40}")
-    try:
-        arr = np.array(data, dtype=dtype) if dtype is not None else np.array(data)
-    except (TypeError, ValueError) as e:
-        raise TypeError(f"{where}: cannot make numeric data from {type(data).__name__} ({e})") from None
-    kind = arr.dtype.kind
-    if kind == "c":
-        raise TypeError(f"{where}: complex numbers are not supported (got dtype {arr.dtype})")
-    if kind in "biu":
-        if dtype is not None:
-            return arr
-        arr = arr.astype(np.float64)
-    elif kind != "f":
-        raise TypeError(f"{where}: expected numeric data, got an array of dtype {arr.dtype}"
-                        + (" (ragged nested lists or non-numbers)" if kind == "O" else ""))
-    if arr.ndim == 0 and arr.dtype == _F64:
-        return float(arr)
-    return arr
-
-
 def _shape_error(op, a, b, sym):
     return ShapeError(f"{op}: shapes {shape_of(a._data)} {sym} {shape_of(b._data)} "
                       "cannot be broadcast together")
@@ -155,6 +128,7 @@ class Value:
                  "_attrs", "_group", "_meta", "_g", "_n", "_version", "_vers", "__weakref__")
     # numpy defers to our reflected operators (np.float32(2) * v calls v.__rmul__)
     __array_ufunc__ = None
+    __graphgrad_value__ = True       # what graphgrad._convert unwraps (no import cycle)
 
     def __init__(self, data, requires_grad: bool = False, name: str | None = None, dtype=None):
         d = _to_data(data, dtype)
