@@ -32,6 +32,26 @@ MONO = "Courier"
 BIG_GRAPH = 2000             # beyond this many nodes, trade layout compactness for speed
 
 
+def printable(s: str, keep: str = "") -> str:
+    r"""``s`` with every control character (C0, DEL, C1) written as a visible escape, so an
+    untrusted name can neither break Graphviz's parser nor hide text. ``keep``: control
+    characters to leave alone (quote() turns newlines into line breaks itself).
+
+    >>> printable("a\x1b[31mb\x00")
+    'a\\x1b[31mb\\x00'
+    """
+    if s.isprintable() and "\x7f" not in s:
+        return s
+    out = []
+    for ch in s:
+        o = ord(ch)
+        if (o < 32 or 127 <= o < 160) and ch not in keep:
+            out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(ch, f"\\x{o:02x}"))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def esc(s) -> str:
     """Escape text for an HTML-like DOT label (and for HTML/SVG).
 
@@ -39,7 +59,7 @@ def esc(s) -> str:
     '&lt;script&gt;&quot;}'
     """
     # a backslash would start a Graphviz escape (\\N is the node's name): doubled, it is one literal backslash
-    return html.escape(str(s), quote=True).replace("&#x27;", "&#39;").replace("\\", "&#92;&#92;")
+    return html.escape(printable(str(s)), quote=True).replace("&#x27;", "&#39;").replace("\\", "&#92;&#92;")
 
 
 def quote(s) -> str:
@@ -48,7 +68,7 @@ def quote(s) -> str:
     >>> quote('a"b')
     '"a\\\\"b"'
     """
-    s = str(s).replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "\\n")
+    s = printable(str(s), keep="\n\r").replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "\\n")
     return f'"{s}"'
 
 
