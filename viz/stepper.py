@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import graph as _graph
-from .dot import GRAD_COLOR, VALUE_COLOR, circuit_to_dot, shape_dtype
+from .dot import GRAD_COLOR, LOCAL_COLOR, VALUE_COLOR, circuit_to_dot, shape_dtype
 from .fmt import arithmetic, fmt_number, fmt_shape, sum_text, tensor_lines
 from .options import Options
 
@@ -49,7 +49,10 @@ class Stepper:
     ``BackwardTrace`` from ``f.backward(trace=True)``, a micrograd Value after
     ``backward()`` (its pass is replayed, the user's gradients untouched), a PyTorch
     recording, or a TraceData. ``options``/keywords: a :class:`viz.Options` (``fmt``,
-    ``collapse``, ``max_nodes``, ``max_values``, ``title``, ``rankdir``). With
+    ``collapse``, ``max_nodes``, ``max_values``, ``title``, ``rankdir``, ``local``). With
+    ``local=True`` (or some nodes) the edges carry the local gradients and
+    ``upstream × local = downstream`` as in ``to_dot(..., local=True)``, each appearing
+    when its gate runs. With
     ``forward=True`` the frames first walk the forward pass (values appear gate by
     gate, left to right), then the backward pass.
 
@@ -136,7 +139,7 @@ class Stepper:
     def dot(self) -> str:
         """DOT of the final frame (every gradient in place); all frames share its layout."""
         grads = {w.node.id: self._final.get(w.node.id) for w in self.circuit.wires}
-        o = self.options.replace(show="both", local=False, title=None)
+        o = self.options.replace(show="both", title=None)
         return circuit_to_dot(self.circuit, o, grads=grads)
 
     def base_svg(self) -> str:
@@ -180,6 +183,13 @@ class Stepper:
                     for t in g.iter(f"{{{SVG_NS}}}text"):
                         if t.get("fill", "").lower() == VALUE_COLOR:
                             t.set("fill-opacity", "0")
+        if self.options.local is not None and self.options.local is not False:
+            shown = self.local_edges(f.index)
+            for g in groups.values():
+                if g.get("class") == "edge" and g.get("id") not in shown:
+                    for t in g.iter(f"{{{SVG_NS}}}text"):
+                        if t.get("fill", "").lower() == LOCAL_COLOR:
+                            t.set("fill-opacity", "0")
         cur = groups.get(f.node_id)
         if cur is not None:
             for shape in list(cur.iter(f"{{{SVG_NS}}}ellipse")) + list(cur.iter(f"{{{SVG_NS}}}path")) \
@@ -198,6 +208,16 @@ class Stepper:
                     if el.tag.endswith("polygon"):
                         el.set("fill", GRAD_COLOR)
         return ET.tostring(root, encoding="unicode")
+
+    def local_edges(self, i: int | None = None) -> set:
+        """Edge ids whose local gradient is written in frame ``i``: the input edges of every
+        gate the backward pass has run so far (none in the forward pass)."""
+        k = self.index if i is None else i % len(self)
+        shown: set = set()
+        for f in self._frames[:k + 1]:
+            if f.phase == "backward":
+                shown.update(f.edges)
+        return shown
 
     def text(self, i: int | None = None) -> str:
         """The frame's heading and arithmetic as plain text (what the terminal prints)."""
@@ -240,7 +260,8 @@ class Stepper:
         return to_beamer(self, path, **options)
 
     def frames_json(self) -> list:
-        """The frames as JSON-able dicts (what the HTML page's script replays)."""
+        """The frames as JSON-able dicts, each complete (the HTML page stores only the
+        changes from one frame to the next: :func:`viz.stepper_html.frame_changes`)."""
         return [f.as_json() for f in self._frames]
 
     # ------------------------------------------------------------ notebook
