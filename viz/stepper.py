@@ -219,10 +219,23 @@ class Stepper:
                 shown.update(f.edges)
         return shown
 
-    def text(self, i: int | None = None) -> str:
-        """The frame's heading and arithmetic as plain text (what the terminal prints)."""
+    def text(self, i: int | None = None, width: int | None = None) -> str:
+        """The frame's heading and arithmetic as plain text (what the terminal prints).
+
+        ``width``: wrap every line at this many characters (a terminal's width); a wrapped
+        line goes on indented under itself, so a long tensor stays readable.
+
+        >>> import graphgrad as gg
+        >>> x = gg.Value([[0.5, 1.5, 2.5, 3.5], [4.5, 5.5, 6.5, 7.5]], requires_grad=True, name="x")
+        >>> st = Stepper((x * x).sum())
+        >>> max(len(line) for line in st.text(2, width=40).splitlines()) <= 40
+        True
+        """
         f = self._frames[self.index if i is None else i]
-        return "\n".join([f.heading] + ["  " + line for line in f.lines])
+        lines = [f.heading] + ["  " + line for line in f.lines]
+        if width is None:
+            return "\n".join(lines)
+        return "\n".join(_wrap(line, width) for line in lines)
 
     def to_html(self, path: PathLike | None = None) -> str:
         """One self-contained HTML page (inline SVG, CSS and JS; no network) with Prev/Next
@@ -500,6 +513,24 @@ def _forward_frames(st) -> list:
                             f"forward {k}/{n}: gate {g.label}", lines, {}, [], edges,
                             values=list(shown), phase="forward"))
     return frames
+
+
+def _wrap(line: str, width: int) -> str:
+    """One panel line wrapped at ``width``; continuations indented 4 more than the line."""
+    import textwrap
+    width = max(int(width), 20)           # a silly-narrow terminal still gets whole numbers
+    if len(line) <= width:
+        return line
+    lead = len(line) - len(line.lstrip(" "))
+
+    def wrap(text, long_words):
+        return textwrap.wrap(text, width=width, initial_indent=" " * lead, subsequent_indent=" " * (lead + 4),
+                             break_on_hyphens=False, break_long_words=long_words)
+    # first keep a tensor's rows whole ("[1.00, 2.00]" glued by a placeholder), else plain words
+    glued = wrap(line.lstrip(" ").replace(", ", ",\0"), False)
+    if all(len(t) <= width for t in glued):
+        return "\n".join(t.replace(",\0", ", ") for t in glued)
+    return "\n".join(wrap(line.lstrip(" "), True))
 
 
 def _fmt_value(g, fmt) -> str:
