@@ -308,21 +308,32 @@ class Stepper:
                 f'{self.frame_svg()}</div>')
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """In a kernel: the live widget, plus the self-contained page as ``text/html``, so a
+        saved notebook still shows a working stepper where the widget cannot run (nbviewer,
+        a notebook reopened without its kernel; front ends pick the widget when they can).
+        Outside one: the page, the current frame's SVG and the text."""
         try:
             from IPython import get_ipython
             kernel = get_ipython() is not None and getattr(get_ipython(), "kernel", None) is not None
         except ImportError:
             kernel = False
+        static = {"text/html": self.static_html(), "text/plain": repr(self)}
         if kernel:
             try:
-                return self.widget()._repr_mimebundle_(include=include, exclude=exclude)
+                bundle = dict(self.widget()._repr_mimebundle_(include=include, exclude=exclude))
             except ImportError:
                 pass
+            else:
+                bundle.update(static)
+                return bundle
+        return {**static, "image/svg+xml": self.frame_svg()}
+
+    def static_html(self) -> str:
+        """The stepper page (:meth:`to_html`) inside a sandboxed ``<iframe srcdoc>``: one HTML
+        fragment that works in a notebook output with no kernel and no widget manager."""
         import html as _h
-        page = self.to_html()
-        iframe = (f'<iframe srcdoc="{_h.escape(page, quote=True)}" style="width:100%;height:560px;'
-                  'border:1px solid #ddd" sandbox="allow-scripts"></iframe>')
-        return {"text/html": iframe, "image/svg+xml": self.frame_svg(), "text/plain": repr(self)}
+        return (f'<iframe srcdoc="{_h.escape(self.to_html(), quote=True)}" style="width:100%;height:560px;'
+                'border:1px solid #ddd" sandbox="allow-scripts" title="backward pass stepper"></iframe>')
 
     def __repr__(self) -> str:
         return f"<viz.Stepper frame {self.index}/{len(self) - 1}: {self.frame.heading}>"
