@@ -30,8 +30,8 @@ class Linear(Module):
         self.in_features, self.out_features = int(in_features), int(out_features)
         rng = _init.get_rng(rng)
         self.weight = Parameter(_init.by_name(init, (self.in_features, self.out_features), rng, dtype),
-                                name="W")
-        self.bias = Parameter(_init.zeros(self.out_features, dtype), name="b") if bias else None
+                                name="W", default_name=True)
+        self.bias = Parameter(_init.zeros(self.out_features, dtype), name="b", default_name=True) if bias else None
 
     def forward(self, x):
         return F.linear(x, self.weight, self.bias)
@@ -56,8 +56,8 @@ class Conv2d(Module):
         self.stride, self.padding = F._pair_int(stride, "stride", "Conv2d"), F._pair_int(padding, "padding", "Conv2d")
         rng = _init.get_rng(rng)
         self.weight = Parameter(_init.by_name(init, (self.out_channels, self.in_channels, k, k), rng, dtype),
-                                name="W")
-        self.bias = Parameter(_init.zeros(self.out_channels, dtype), name="b") if bias else None
+                                name="W", default_name=True)
+        self.bias = Parameter(_init.zeros(self.out_channels, dtype), name="b", default_name=True) if bias else None
 
     def forward(self, x):
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)
@@ -96,8 +96,8 @@ class _BatchNorm(Module):
         super().__init__()
         d = int(num_features)
         self.num_features, self.eps, self.momentum = d, float(eps), float(momentum)
-        self.weight = Parameter(_init.ones(d, dtype), name="gamma") if affine else None
-        self.bias = Parameter(_init.zeros(d, dtype), name="beta") if affine else None
+        self.weight = Parameter(_init.ones(d, dtype), name="gamma", default_name=True) if affine else None
+        self.bias = Parameter(_init.zeros(d, dtype), name="beta", default_name=True) if affine else None
         self.register_buffer("running_mean", np.zeros(d, dtype) if track_running_stats else None)
         self.register_buffer("running_var", np.ones(d, dtype) if track_running_stats else None)
 
