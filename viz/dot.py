@@ -237,8 +237,8 @@ def _gate_stmt(g) -> str:
                 f'penwidth=1.4 id="{g.id}" class="gate group" tooltip={quote(tip)} '
                 f"label=<<B>{label}</B>>];")
     tip = gate_tooltip(g.node) if g.node is not None else g.label
-    if len(g.label) > 16:                # e.g. fancy indexing: full text stays in the tooltip
-        label = esc(g.label[:15] + "…")
+    if len(g.label) > 24:                # a long label is cut: its full text stays in the tooltip
+        label = esc(g.label[:23] + "…")
     if len(g.label) <= 3:
         shape = f"shape=circle width={0.42 if len(g.label) <= 2 else 0.5} fixedsize=true"
     else:

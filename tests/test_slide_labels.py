@@ -1,0 +1,27 @@
+"""Labels fit for a slide (issue 13): index gates, derivative names, scalars, one number format."""
+import numpy as np
+import pytest
+
+import graphgrad as gg
+import viz
+from viz.graph import build
+from viz.sources import as_graph
+
+
+def gate_labels(v):
+    return [n.label for n in as_graph(v).nodes if not n.is_leaf]
+
+
+def test_index_gate_shows_its_index():
+    x = gg.Value(np.arange(12.0).reshape(3, 4), requires_grad=True, name="x")
+    assert gate_labels(x[np.array([0, 2])].sum())[-2] == "[[0, 2]]"
+    assert gate_labels(x[1:, np.array([3, 1, 0])].sum())[-2] == "[1:, [3, 1, 0]]"
+    assert gate_labels(x[np.arange(3), np.array([0, 3, 1])].sum())[-2] == "[[0, 1, 2], [0, 3, 1]]"
+    assert gate_labels(x[np.arange(6) % 3].sum())[-2] == "[idx (6,)]"                  # long: its shape
+    assert gate_labels(x[np.array([[0, 1], [2, 0]]), np.array([[1, 1], [2, 3]])].sum())[-2] == \
+        "[idx (2, 2), idx (2, 2)]"
+    assert gate_labels(x[x.data > 5].sum())[-2] == "[mask (3, 4)]"
+    dot = viz.to_dot(x[np.arange(3), np.array([0, 3, 1])].sum())
+    assert "array" not in dot and "[[0, 1, 2], [0, 3, 1]]" in dot
+    with pytest.raises(gg.ShapeError, match=r"getitem: index .* does not fit shape \(3, 4\)"):
+        x[np.array([0, 7])]
