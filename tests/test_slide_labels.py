@@ -25,3 +25,18 @@ def test_index_gate_shows_its_index():
     assert "array" not in dot and "[[0, 1, 2], [0, 3, 1]]" in dot
     with pytest.raises(gg.ShapeError, match=r"getitem: index .* does not fit shape \(3, 4\)"):
         x[np.array([0, 7])]
+
+
+def test_derivative_labels_bracket_compound_names():
+    x1 = gg.Value(2.0, requires_grad=True, name="x1")
+    w1 = gg.Value(-3.0, requires_grad=True, name="w1")
+    x2 = gg.Value(0.0, requires_grad=True, name="x2")
+    w2 = gg.Value(1.0, requires_grad=True, name="w2")
+    n = x1 * w1 + x2 * w2
+    n.name = "x1*w1 + x2*w2"
+    o = n.tanh()
+    o.name = "o"
+    st = viz.Stepper(o)
+    assert "upstream: do/d(x1*w1 + x2*w2) = " in st.text(2)
+    assert "upstream: do/do = 1.00" in st.text(1)
+    assert st.text(0).splitlines()[1] == "  do/do = 1.00"

@@ -410,6 +410,23 @@ def _name(n, circuit) -> str:
     return circuit.wire_of.get(n.id) or "input"
 
 
+def _bracket(name: str) -> str:
+    """A name as it reads after "d": bracketed when it is compound (``x1*w1 + x2*w2``)."""
+    plain = name.replace("_", "").replace(".", "").replace("(", "").replace(")", "")
+    if plain.isalnum() or (name.startswith("out(") and name.endswith(")")):
+        return name
+    return f"({name})"
+
+
+def deriv(top: str, bottom: str) -> str:
+    """The derivative's label ``dtop/dbottom``, compound names bracketed.
+
+    >>> deriv("o", "x1*w1 + x2*w2"), deriv("L", "0.weight"), deriv("f", "q")
+    ('do/d(x1*w1 + x2*w2)', 'dL/d0.weight', 'df/dq')
+    """
+    return f"d{_bracket(top)}/d{_bracket(bottom)}"
+
+
 def _frames(st) -> list:
     c, trace, fmt, graph = st.circuit, st.trace, st.fmt, st.graph
     wires = {w.id: w for w in c.wires}
@@ -431,7 +448,7 @@ def _frames(st) -> list:
     out_name = _name(st.root, c)
     frames = [Frame(0, st.root, root_w, "seed", None, None, (seed,),
                     f"step 0/{len(trace)}: seed, the gradient of {out_name} with respect to itself",
-                    [f"d{out_name}/d{out_name} = {_fmt_value(seed, fmt)}",
+                    [f"{deriv(out_name, out_name)} = {_fmt_value(seed, fmt)}",
                      "next: the gates right to left; each multiplies the gradient arriving on its "
                      "output (upstream) by its local gradient and sends the product to its inputs"],
                     dict(state), [root_w], [])]
@@ -441,7 +458,7 @@ def _frames(st) -> list:
         out_w = c.wire_of.get(v.id)
         edges = []
         label = v.label
-        lines = [f"upstream: d{out_name}/d{_name(v, c)} = {_fmt_value(s.upstream, fmt)}"]
+        lines = [f"upstream: {deriv(out_name, _name(v, c))} = {_fmt_value(s.upstream, fmt)}"]
         fresh = []
         for i, (pid, d) in enumerate(zip(v.inputs, s.downstream)):
             p = graph.node(pid)
