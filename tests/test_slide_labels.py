@@ -40,3 +40,14 @@ def test_derivative_labels_bracket_compound_names():
     assert "upstream: do/d(x1*w1 + x2*w2) = " in st.text(2)
     assert "upstream: do/do = 1.00" in st.text(1)
     assert st.text(0).splitlines()[1] == "  do/do = 1.00"
+
+
+def test_a_0d_tensor_says_scalar():
+    w = gg.Value(np.array(2.0), requires_grad=True, name="w")
+    x = gg.Value(np.array([1.0, 2.0, 3.0]), requires_grad=True, name="x")
+    st = viz.Stepper((x * w).sum())
+    assert "w: upstream ⊙ local, summed over the broadcast axes → scalar gradient" in st.text(2)
+    assert "()" not in st.text(2)
+    h = gg.Value(np.array(0.5, dtype=np.float32), requires_grad=True, name="h")
+    dot = viz.to_dot((h * h).exp())
+    assert ">scalar float32<" in dot and "()" not in dot.replace("d(e^x)/dx", "")

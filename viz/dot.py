@@ -180,7 +180,7 @@ def wire_label(w, show="both", fmt=DEFAULT_FMT, max_values=16, grad_of=None) -> 
     rows = []
     name = n.name if n.name is not None else ("const" if n.constant else None)
     meta = ""
-    if tensor:
+    if tensor or dtype != np.float64:       # a 0-d float32 (a PyTorch loss) reads "scalar float32"
         meta = fmt_shape(shape) + ("" if dtype == np.float64 else f" {dtype}")
     if show in ("both", "values") and n.value is not None:
         val = _font(_cell_lines(n.value, fmt, max_values), VALUE_COLOR, mono=tensor)

@@ -53,8 +53,22 @@ def decimals_of(fmt) -> int | None:
 
 
 def fmt_shape(shape) -> str:
-    """``(2, 3)`` style text; ``()`` for scalars. ``fmt_shape((4,)) == '(4,)'``"""
-    return str(tuple(int(s) for s in shape))
+    """``(2, 3)`` style text; a 0-d shape says ``scalar`` (``()`` reads as nothing on a slide).
+
+    >>> fmt_shape((4,)), fmt_shape(())
+    ('(4,)', 'scalar')
+    """
+    shape = tuple(int(s) for s in shape)
+    return "scalar" if shape == () else str(shape)
+
+
+def gradient_of_shape(shape) -> str:
+    """``gradient of shape (2, 3)``, or ``scalar gradient`` for a 0-d one.
+
+    >>> gradient_of_shape(()), gradient_of_shape((3,))
+    ('scalar gradient', 'gradient of shape (3,)')
+    """
+    return "scalar gradient" if tuple(shape) == () else f"gradient of shape {fmt_shape(shape)}"
 
 
 def tensor_lines(a, fmt=DEFAULT_FMT, max_values: int = 16) -> list:

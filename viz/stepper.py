@@ -20,7 +20,7 @@ import numpy as np
 
 from . import graph as _graph
 from .dot import GRAD_COLOR, LOCAL_COLOR, VALUE_COLOR, circuit_to_dot, shape_dtype
-from .fmt import arithmetic, fmt_number, fmt_shape, sum_text, tensor_lines
+from .fmt import arithmetic, fmt_number, gradient_of_shape, sum_text, tensor_lines
 from .options import Options
 
 if TYPE_CHECKING:                      # annotations only
@@ -482,13 +482,12 @@ def _frames(st) -> list:
                                  f" = {_fmt_value(d, fmt)}    [local: {formula}]")
                 else:
                     how = "" if np.shape(d) == up.shape else ", summed over the broadcast axes"
-                    lines.append(f"{who}: upstream ⊙ local{how} → gradient of shape {fmt_shape(np.shape(d))}"
+                    lines.append(f"{who}: upstream ⊙ local{how} → {gradient_of_shape(np.shape(d))}"
                                  f"    [local: {formula}]")
                     if np.size(d) <= st.max_values:
                         lines.append("    = " + _fmt_value(d, fmt))
             else:
-                shape = fmt_shape(np.shape(d))
-                lines.append(f"{who}: {formula}  →  gradient of shape {shape}")
+                lines.append(f"{who}: {formula}  →  {gradient_of_shape(np.shape(d))}")
                 if np.size(d) <= st.max_values:
                     lines.append("    = " + " ".join(t.strip() for t in tensor_lines(np.asarray(d), fmt, st.max_values)))
             if w is None:
