@@ -125,6 +125,7 @@ def circuit_to_dot(c, options=None, grads=None, **kw) -> str:
     for nid in sorted(set(lines) - placed, key=order.get):   # nodes of paths with no cluster
         out.append("  " + lines[nid])
 
+    leave, enter = wire_ports(rankdir)
     for g in c.gates:
         for pos, wid in g.inputs:
             attrs = [f'id="e_{wid}_{g.id}"']
@@ -132,14 +133,25 @@ def circuit_to_dot(c, options=None, grads=None, **kw) -> str:
                 lab = _local_label(g, pos, fmt, grad_of)
                 if lab:
                     attrs.append(f"label=<{lab}>")
-            out.append(f"  {wid}:r:e -> {g.id} [{' '.join(attrs)}];")
+            out.append(f"  {wid}:{leave} -> {g.id} [{' '.join(attrs)}];")
         for wid in g.outputs:
-            out.append(f'  {g.id} -> {wid}:r:w [id="e_{g.id}_{wid}" arrowhead=none];')
+            out.append(f'  {g.id} -> {wid}:{enter} [id="e_{g.id}_{wid}" arrowhead=none];')
     out.append("}")
     return "\n".join(out) + "\n"
 
 
 # ---------------------------------------------------------------- wires
+def wire_ports(rankdir: str = "LR") -> tuple:
+    """Where edges leave and enter a wire's line: its right and left ends for a
+    left-to-right layout; its bottom and top for top-to-bottom (ends of the line there
+    would make every wire step half its width sideways, so a chain drifts diagonally).
+
+    >>> wire_ports("LR"), wire_ports("TB")
+    (('r:e', 'r:w'), ('s', 'n'))
+    """
+    return {"TB": ("s", "n"), "BT": ("n", "s")}.get(rankdir, ("r:e", "r:w"))
+
+
 def _grad_lookup(grads):
     if grads is None:
         return lambda n: n.grad
@@ -250,8 +262,8 @@ def _gate_stmt(g) -> str:
 def select_nodes(sel, graph) -> set:
     """Node ids picked by ``sel``: node ids, Nodes, or the engine's own objects (one or a list).
 
-    >>> select_nodes(["n1", Node("n2", "+", "add")], GraphData(nodes=(), root="n1"))
-    {'n1', 'n2'}
+    >>> sorted(select_nodes(["n1", Node("n2", "+", "add")], GraphData(nodes=(), root="n1")))
+    ['n1', 'n2']
     """
     wanted = sel if isinstance(sel, (list, tuple, set, frozenset)) else [sel]
     ids = set()
