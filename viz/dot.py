@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import graph as _graph
-from .fmt import DEFAULT_FMT, arithmetic, fmt_number, fmt_shape, tensor_lines
+from .fmt import DEFAULT_FMT, arithmetic, fmt_number, fmt_shape, resolve_fmt, tensor_lines
 from .graphdata import GraphData, Node
 from .options import Options
 
@@ -81,8 +81,9 @@ def to_dot(value, options=None, *, grads: dict | None = None, **kw) -> str:
 def circuit_to_dot(c, options=None, grads=None, **kw) -> str:
     """DOT text of an already built :class:`viz.graph.Circuit` (see :func:`to_dot`)."""
     o = Options.of(options, who="to_dot", **kw)
-    show, fmt, max_values, title, rankdir = o.show, o.fmt, o.max_values, o.title, o.rankdir
+    show, max_values, title, rankdir = o.show, o.max_values, o.title, o.rankdir
     grad_of = _grad_lookup(grads)
+    fmt = resolve_fmt(o.fmt, diagram_numbers(c, grad_of))
     local_for = _local_selector(o.local, c.graph)
     big = c.node_count() > BIG_GRAPH
     out = ["digraph graphgrad {"]
@@ -138,6 +139,17 @@ def circuit_to_dot(c, options=None, grads=None, **kw) -> str:
             out.append(f'  {g.id} -> {wid}:{enter} [id="e_{g.id}_{wid}" arrowhead=none];')
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def diagram_numbers(c, grad_of=None):
+    """Every number a drawing of circuit ``c`` can show: values, gradients, local gradients."""
+    grad_of = grad_of or (lambda n: n.grad)
+    for w in c.wires:
+        yield w.node.value
+        yield grad_of(w.node)
+    for g in c.gates:
+        if g.node is not None and g.node.local is not None:
+            yield from (x for x in g.node.local if x is not None)
 
 
 # ---------------------------------------------------------------- wires

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import graph as _graph
-from .dot import GRAD_COLOR, LOCAL_COLOR, VALUE_COLOR, circuit_to_dot, shape_dtype
-from .fmt import arithmetic, fmt_number, gradient_of_shape, sum_text, tensor_lines
+from .dot import GRAD_COLOR, LOCAL_COLOR, VALUE_COLOR, circuit_to_dot, diagram_numbers, shape_dtype
+from .fmt import arithmetic, fmt_number, gradient_of_shape, resolve_fmt, sum_text, tensor_lines
 from .options import Options
 
 if TYPE_CHECKING:                      # annotations only
@@ -70,11 +70,14 @@ class Stepper:
         self.trace = as_trace(source, who="Stepper", **o.adapter_options())
         self.graph = self.trace.graph
         self.root = self.graph.node(self.graph.root)
-        self.fmt = o.fmt
         self.max_values = o.max_values
         self.title = o.title
         self.circuit = _graph.build(self.graph, collapse=o.collapse, max_nodes=o.max_nodes)
         self._final = _final_grads(self.trace)
+        # one format for the frames, the panel and the drawing alike (viz.fmt.resolve_fmt)
+        self.fmt = resolve_fmt(o.fmt, list(diagram_numbers(self.circuit, lambda n: self._final.get(n.id)))
+                               + [x for s in self.trace for x in (s.upstream, *(s.local or ()), *s.downstream)])
+        self.options = o = o.replace(fmt=self.fmt)
         self.forward = bool(forward)
         self._frames = (_forward_frames(self) if forward else []) + _frames(self)
         for k, f in enumerate(self._frames):
