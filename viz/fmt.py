@@ -25,6 +25,9 @@ def needs_other_fmt(x, fmt=DEFAULT_FMT) -> bool:
     d = decimals_of(fmt)
     if d is None:
         return False
+    if isinstance(x, (float, int)):             # scalars (most of a lecture graph): no numpy call
+        ax = abs(float(x))
+        return ax != 0 and math.isfinite(ax) and (ax < 0.5 * 10.0 ** -d or ax >= 1e6)
     a = np.abs(np.asarray(x, dtype=np.float64))
     a = a[np.isfinite(a) & (a != 0)]
     return bool(a.size) and (float(a.min()) < 0.5 * 10.0 ** -d or float(a.max()) >= 1e6)
