@@ -185,3 +185,37 @@ def test_first_call_gives_layers_parameters_distinct_names():
     lone = nn.Linear(2, 2)                                                   # nothing to tell apart
     lone(gg.Value(np.ones((1, 2))))
     assert [p.name for p in lone.parameters()] == ["W", "b"]
+
+
+@pytest.mark.parametrize("value, match", [
+    (np.zeros((4, 8), dtype=object), r"'fc1.weight' has dtype object"),
+    (np.zeros((4, 8), dtype=np.complex128), r"'fc1.weight' has dtype complex128"),
+    (np.full((4, 8), "1.0"), r"'fc1.weight' has dtype <U3"),
+])
+def test_load_state_dict_refuses_non_real_arrays_and_changes_nothing(value, match):
+    net = TwoLayer()
+    before = {k: v.copy() for k, v in net.state_dict().items()}
+    bad = {k: v + 1.0 for k, v in before.items()}   # every entry would change ...
+    bad["fc1.weight"] = value                        # ... but this one is refused
+    with pytest.raises(TypeError, match=rf"^load_state_dict: parameter {match} in the state; only real numeric"):
+        net.load_state_dict(bad)
+    for k, v in net.state_dict().items():            # nothing was half-applied
+        np.testing.assert_array_equal(v, before[k], err_msg=k)
+
+
+def test_load_state_dict_checks_everything_before_applying():
+    net = TwoLayer()
+    before = {k: v.copy() for k, v in net.state_dict().items()}
+    bad = {k: v + 1.0 for k, v in before.items()}
+    last = list(bad)[-1]
+    bad[last] = np.zeros((7,) * (before[last].ndim + 1))   # a shape error in the last entry
+    with pytest.raises(ValueError, match=rf"{last}.*\(7,"):
+        net.load_state_dict(bad)
+    for k, v in net.state_dict().items():
+        np.testing.assert_array_equal(v, before[k], err_msg=k)
+    with pytest.raises(TypeError, match="state must be a mapping of names to arrays"):
+        net.load_state_dict([("fc1.weight", before["fc1.weight"])])
+    ok = {k: v + 1.0 for k, v in before.items()}
+    net.load_state_dict(ok)
+    for k, v in net.state_dict().items():
+        np.testing.assert_array_equal(v, ok[k], err_msg=k)

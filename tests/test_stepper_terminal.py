@@ -34,21 +34,23 @@ def test_piped_named_value_and_errors(tmp_path):
     assert bad.returncode == 2 and "no such script" in bad.stderr
 
 
-def _pane(session, history=False):
-    cmd = ["tmux", "capture-pane", "-p", "-t", session] + (["-S", "-200"] if history else [])
-    return subprocess.run(cmd, capture_output=True, text=True).stdout
+def _pane(session):
+    """The pane's visible text (not its history: each step redraws the screen in place)."""
+    return subprocess.run(["tmux", "capture-pane", "-p", "-t", session],
+                          capture_output=True, text=True).stdout
 
 
-def _wait_for(session, text, timeout=30.0):
-    # generous: the script runs and lays out in a fresh interpreter on a shared machine
-    end = time.time() + timeout
+def _wait_for(session, text, count=1, timeout=300.0):
+    """The pane's text once ``text`` shows ``count`` times. The 300 s timeout is generous on
+    purpose (a loaded one-core machine starts Python slowly); it only stops a hang."""
+    end = time.monotonic() + timeout
     screen = ""
-    while time.time() < end:
+    while time.monotonic() < end:
         screen = _pane(session)
-        if text in screen:
+        if screen.count(text) >= count:
             return screen
-        time.sleep(0.1)
-    raise AssertionError(f"{text!r} never appeared; screen:\n{screen}")
+        time.sleep(0.1)   # polling interval only
+    raise AssertionError(f"{text!r} never appeared {count} time(s); screen:\n{screen}")
 
 
 def _tmux(session, cmd, width=200):
@@ -62,15 +64,6 @@ def _tmux(session, cmd, width=200):
 
 def _keys(session, *keys):
     subprocess.run(["tmux", "send-keys", "-t", session, *keys], check=True)
-
-
-def _gone(session, timeout=20.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if subprocess.run(["tmux", "has-session", "-t", session], capture_output=True).returncode != 0:
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_interactive_in_tmux_single_keys_redraw_in_place():

@@ -7,7 +7,7 @@ golden-file tests can compare it byte for byte, and every user string is escaped
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -52,7 +52,8 @@ def quote(s) -> str:
     return f'"{s}"'
 
 
-def to_dot(value, options=None, *, grads: dict | None = None, **kw) -> str:
+def to_dot(value: Any, options: Options | None = None, *, grads: dict | None = None,
+           **kw: Any) -> str:
     """DOT text of the graph that computed ``value``, cs231n style.
 
     ``value`` is anything :func:`viz.sources.as_graph` reads (a graphgrad or micrograd

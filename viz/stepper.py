@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -63,7 +63,8 @@ class Stepper:
     (3, 'exp')
     """
 
-    def __init__(self, source, options=None, *, forward: bool = False, **kw):
+    def __init__(self, source: Any, options: Options | None = None, *, forward: bool = False,
+                 **kw: Any):
         from .sources import as_trace
         o = Options.of(options, who="Stepper", **kw)
         self.options = o
