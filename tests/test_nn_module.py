@@ -158,6 +158,35 @@ def test_apply_and_dtype_casts():
         net.to(np.int32)
 
 
+def test_first_call_gives_layers_parameters_distinct_names():
+    import graphgrad as gg
+    import graphgrad.nn as nn
+    net = nn.Sequential(nn.Linear(3, 2), nn.Tanh(), nn.Linear(2, 1))
+    assert [p.name for p in net.parameters()] == ["W", "b", "W", "b"]      # before a call: generic
+    net(gg.Value(np.ones((4, 3))))
+    assert [(path, p.name) for path, p in net.named_parameters()] == [
+        ("0.weight", "0.weight"), ("0.bias", "0.bias"), ("2.weight", "2.weight"), ("2.bias", "2.bias")]
+
+    class Two(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.fc2 = nn.Linear(3, 4), nn.Linear(4, 1)
+            self.fc2.weight.name = "V"                                       # the user's name stays
+            self.scale = nn.Parameter(np.ones(1))                            # no name at all
+
+        def forward(self, x):
+            return self.fc2(self.fc1(x).relu()) * self.scale
+
+    m = Two()
+    m(gg.Value(np.ones((2, 3))))
+    assert {path: p.name for path, p in m.named_parameters()} == {
+        "fc1.weight": "W", "fc1.bias": "fc1.bias", "fc2.weight": "V", "fc2.bias": "fc2.bias",   # W is unique now
+        "scale": "scale"}
+    lone = nn.Linear(2, 2)                                                   # nothing to tell apart
+    lone(gg.Value(np.ones((1, 2))))
+    assert [p.name for p in lone.parameters()] == ["W", "b"]
+
+
 @pytest.mark.parametrize("value, match", [
     (np.zeros((4, 8), dtype=object), r"'fc1.weight' has dtype object"),
     (np.zeros((4, 8), dtype=np.complex128), r"'fc1.weight' has dtype complex128"),

@@ -152,6 +152,19 @@ def test_forward_frames_reveal_values_left_to_right():
     assert greens == [3, 4, 5, 5, 5, 5]                   # x y z, then q, then f
 
 
+def test_text_wraps_tensors_at_a_width_and_keeps_every_number():
+    x = gg.Value([[0.5, 1.5, 2.5, 3.5], [4.5, 5.5, 6.5, 7.5]], requires_grad=True, name="x")
+    w = gg.Value([[1.25, -2.5, 3.75, -5.0], [6.25, -7.5, 8.75, -10.0]], requires_grad=True, name="w")
+    st = viz.Stepper((x * w).sum())
+    plain = st.text(2)
+    assert max(len(l) for l in plain.splitlines()) > 100                 # the unwrapped line is long
+    for width in (40, 60, 25):
+        wrapped = st.text(2, width=width)
+        assert max(len(l) for l in wrapped.splitlines()) <= width
+        assert wrapped.split() == plain.split()                           # only the line breaks moved
+    assert "      [6.25, -7.50, 8.75, -10.00]] =" in st.text(2, width=60).splitlines()   # rows stay whole
+
+
 def test_stepper_and_local_diagram_after_a_plain_backward_as_a_lecturer_types_them():
     """`f.backward()` then `viz.Stepper(f)` / `viz.Diagram(f, local=True)`: no retain_graph,
     no trace=True, and the gradients the user already has are left exactly as they were."""

@@ -153,9 +153,7 @@ def render(value: Any, path: PathLike, format: str | None = None, timeout: float
         data = fmt.write(value, opts, timeout)
     else:
         # slide options (viz/sizing.py): graph attributes graphviz-pure honours
-        text = to_dot(value, opts)
-        if opts.rankdir in ("TB", "BT"):
-            text = sizing.vertical_ports(text, opts.rankdir)
+        text = to_dot(value, opts)           # top-to-bottom ports come from the DOT writer itself
         text = sizing.with_graph_attrs(text, dpi=None if res is None else f"{res:g}",
                                        size=None if size is None else sizing.size_attr(size),
                                        ratio=None if ratio is None else sizing.ratio_attr(ratio))

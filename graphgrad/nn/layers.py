@@ -43,8 +43,8 @@ class Linear(Module):
         self.out_features = _count(out_features, "out_features", "Linear")
         rng = _init.get_rng(rng)
         self.weight = Parameter(_init.by_name(init, (self.in_features, self.out_features), rng, dtype),
-                                name="W")
-        self.bias = Parameter(_init.zeros(self.out_features, dtype), name="b") if bias else None
+                                name="W", default_name=True)
+        self.bias = Parameter(_init.zeros(self.out_features, dtype), name="b", default_name=True) if bias else None
 
     def forward(self, x):
         return F.linear(x, self.weight, self.bias)
@@ -71,8 +71,8 @@ class Conv2d(Module):
         self.padding = _count(F._pair_int(padding, "padding", "Conv2d"), "padding", "Conv2d", low=0)
         rng = _init.get_rng(rng)
         self.weight = Parameter(_init.by_name(init, (self.out_channels, self.in_channels, k, k), rng, dtype),
-                                name="W")
-        self.bias = Parameter(_init.zeros(self.out_channels, dtype), name="b") if bias else None
+                                name="W", default_name=True)
+        self.bias = Parameter(_init.zeros(self.out_channels, dtype), name="b", default_name=True) if bias else None
 
     def forward(self, x):
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)
@@ -121,8 +121,8 @@ class _BatchNorm(Module):
         if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) or not 0 <= momentum <= 1:
             raise ValueError(f"{where}: momentum must be a number in [0, 1], got {momentum!r}")
         self.num_features, self.eps, self.momentum = d, float(eps), float(momentum)
-        self.weight = Parameter(_init.ones(d, dtype), name="gamma") if affine else None
-        self.bias = Parameter(_init.zeros(d, dtype), name="beta") if affine else None
+        self.weight = Parameter(_init.ones(d, dtype), name="gamma", default_name=True) if affine else None
+        self.bias = Parameter(_init.zeros(d, dtype), name="beta", default_name=True) if affine else None
         self.register_buffer("running_mean", np.zeros(d, dtype) if track_running_stats else None)
         self.register_buffer("running_var", np.ones(d, dtype) if track_running_stats else None)
 

@@ -16,6 +16,7 @@ from .._state import STATE
 from ..value import Value
 
 _PARAM_META = "parameter"
+_DEFAULT_NAME = "default_name"     # the name is a layer's generic one, free to make unique
 
 
 class _ParameterMeta(type):
@@ -32,12 +33,15 @@ class Parameter(metaclass=_ParameterMeta):
     (True, True, True)
     """
 
-    def __new__(cls, data, requires_grad: bool = True, name: str | None = None, dtype=None):
+    def __new__(cls, data, requires_grad: bool = True, name: str | None = None, dtype=None, *,
+                default_name: bool = False):
+        # default_name: ``name`` is a layer's generic one ("W", "b"); the first call of a
+        # model whose layers share it renames it to its path ("0.weight"): see Module.__call__
         if isinstance(data, Value):
             data = data._data
         v = Value(np.array(data, dtype=dtype) if dtype is not None or not isinstance(data, float)
                   else data, requires_grad=requires_grad, name=name)
-        v._meta = {_PARAM_META: True}
+        v._meta = {_PARAM_META: True, _DEFAULT_NAME: bool(default_name) or name is None}
         return v
 
 
@@ -108,8 +112,26 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__}: define forward()")
 
     def __call__(self, *args, **kwargs):
+        if "_named" not in self.__dict__:          # once per model: cheap on every later call
+            self._name_parameters()
         with group(type(self).__name__):
             return self.forward(*args, **kwargs)
+
+    def _name_parameters(self) -> None:
+        """Give the parameters drawings can tell apart: one with no name, or whose generic
+        layer name ("W") another parameter of this model also has, is named by its path in
+        the model (``0.weight``, ``fc1.bias``), as ``named_parameters`` lists it. Names
+        the user gave are kept."""
+        object.__setattr__(self, "_named", True)
+        items = list(self.named_parameters())
+        count: dict = {}
+        for _, p in items:
+            count[p.name] = count.get(p.name, 0) + 1
+        for path, p in items:
+            meta = p._meta
+            if meta.get(_DEFAULT_NAME) and (p.name is None or count[p.name] > 1):
+                p.name = path
+                meta[_DEFAULT_NAME] = False
 
     # ------------------------------------------------------------ traversal
     def named_children(self):

@@ -247,7 +247,34 @@ class GetItem(Op):
         return (float(ga) if a.__class__ is float else ga,)
 
     def label(self, attrs):
-        return f"[{_show(attrs['index'])}]"
+        return index_label(attrs["index"])
+
+
+LABEL_CHARS = 24     # a gate's text longer than this is cut in diagrams: keep the index under it
+
+
+def index_label(index) -> str:
+    """The indexing gate's text for a slide: slices and ints as written, a short index array
+    as its numbers, a longer one as ``idx (shape)`` (a mask as ``mask (shape)``).
+
+    >>> index_label((np.array([0, 2]), slice(1, None))), index_label(np.arange(10))
+    ('[[0, 2], 1:]', '[idx (10,)]')
+    """
+    items = index if isinstance(index, tuple) else (index,)
+
+    def array(a, numbers):
+        if a.dtype == bool:
+            return f"mask {a.shape}"
+        if numbers and a.ndim <= 1 and a.size <= 4:
+            return "[" + ", ".join(str(int(x)) for x in np.atleast_1d(a)) + "]"
+        return f"idx {a.shape}"
+
+    for numbers in (True, False):
+        parts = [array(i, numbers) if isinstance(i, np.ndarray) else _show(i) for i in items]
+        text = f"[{', '.join(parts)}]"
+        if len(text) <= LABEL_CHARS:
+            break
+    return text
 
 
 def _show(index) -> str:
