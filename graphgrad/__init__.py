@@ -10,11 +10,12 @@
 The package imports numpy only; drawing lives in the separate ``viz`` package.
 """
 from .autograd import (BackwardStep, BackwardTrace, backward, detect_anomaly, enable_grad,
-                       group, is_grad_enabled, no_grad, record_traces)
+                       group, is_grad_enabled, no_grad, record_traces, trace_of)
 from .errors import AnomalyError, BackwardError, GradcheckError, GraphgradError, ShapeError
 from .functions import (clip, concatenate, exp, log, matmul, maximum, mean, minimum, pad,
                         relu, reshape, sigmoid, sqrt, stack, sum, tanh, transpose, where)
 from .gradcheck import gradcheck, numeric_grad, rel_error
+from .ops.base import Ctx, Op
 from .value import Value, apply
 from ._gc import restore_gc_thresholds, tune_gc_thresholds
 
@@ -23,7 +24,7 @@ tune_gc_thresholds()
 __version__ = "0.1.0"
 
 __all__ = [
-    "Value", "apply", "restore_gc_thresholds", "tune_gc_thresholds", "backward", "no_grad",
+    "Value", "apply", "Op", "Ctx", "trace_of", "restore_gc_thresholds", "tune_gc_thresholds", "backward", "no_grad",
     "enable_grad", "is_grad_enabled", "group", "detect_anomaly", "record_traces",
     "BackwardStep", "BackwardTrace", "gradcheck", "numeric_grad", "rel_error",
     "GraphgradError", "ShapeError", "BackwardError", "AnomalyError", "GradcheckError",

@@ -11,24 +11,69 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import math
-import os
-import sys
+import types
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
+from ._anomaly import anomaly_backward as _anomaly_backward
+from ._anomaly import anomaly_forward as _anomaly_forward  # noqa: F401 - kept importable here
+from ._anomaly import finite as _finite  # noqa: F401
+from ._anomaly import user_site as _user_site  # noqa: F401
 from ._state import STATE
-from .errors import AnomalyError, BackwardError
-from .ops.base import shape_of
-from .ops import ADD as _ADD, MUL as _MUL
-from .value import Value, _to_data
+from .errors import BackwardError
+from .ops.base import Ctx, shape_of
+from .ops import ADD as _ADD, MUL as _MUL, RELU as _RELU
+from ._convert import to_data as _to_data
+from .value import Value
 
 if TYPE_CHECKING:                      # annotations only: no import cost at run time
     from numpy.typing import ArrayLike
 
-_FREED = object()     # marks a node whose saved buffers were released by backward
+# What backward leaves in a node's ``_saved`` when it runs without retain_graph. Both
+# mark the graph as spent (a second backward raises); only _FREED lost anything, so
+# trace_of can still replay a node marked _SPENT (its op had saved nothing).
+_FREED = object()     # the op's saved buffers were released
+_SPENT = object()     # the op had saved nothing (saved=None): nothing was lost
+_KEEP_BYTES = 1 << 20  # saved buffers up to this size survive a plain backward (see _Kept)
+
+
+class _Kept:
+    """A spent node's saved buffers, kept because they are small (softmax probabilities,
+    a BatchNorm's per-feature statistics): a second backward still raises, as for a freed
+    node, but ``trace_of`` (the Stepper after a plain ``backward()``) can replay the step.
+    Big buffers (a convolution's im2col columns) are released as before."""
+
+    __slots__ = ("saved",)
+
+    def __init__(self, saved):
+        self.saved = saved
+
+
+def _nbytes(saved) -> int:
+    if isinstance(saved, np.ndarray):
+        return saved.nbytes
+    if isinstance(saved, (tuple, list)):
+        return sum(_nbytes(x) for x in saved)
+    if isinstance(saved, dict):
+        return sum(_nbytes(x) for x in saved.values())
+    return 0
+
+
+def _spend(saved):
+    """What a node's ``_saved`` becomes after a backward without retain_graph."""
+    if saved is None:
+        return _SPENT
+    return _Kept(saved) if _nbytes(saved) <= _KEEP_BYTES else _FREED
+
+
+def _is_spent(s) -> bool:
+    return s is _FREED or s is _SPENT or s.__class__ is _Kept
+_EMPTY = types.MappingProxyType({})
+_ndarray = np.ndarray
+_new = object.__new__
+_PASSES = itertools.count(2, 2)   # each traversal's own marks: base (open) and base+1 (done)
 
 
 # ---------------------------------------------------------------- the trace
@@ -183,49 +228,107 @@ def record_traces() -> Iterator[list[BackwardTrace]]:
         STATE.trace_sink = old
 
 
-_PKG_DIR = os.path.dirname(os.path.abspath(__file__))
+
+# ---------------------------------------------------------------- the op's view of a node
+def ctx_of(v, strict: bool = True) -> Ctx:
+    """The :class:`Ctx` an op's backward and local get for the node that made ``v``.
+
+    ``strict``: raise if backward released the op's saved buffers (else ``saved`` is None,
+    enough for ``local``, which reads inputs and output only).
+    """
+    ins = v._inputs
+    c = _new(Ctx)
+    if len(ins) == 1:
+        a = ins[0]
+        c.inputs, c.needs_grad = (a._data,), (a.requires_grad,)
+    elif len(ins) == 2:
+        a, b = ins
+        c.inputs, c.needs_grad = (a._data, b._data), (a.requires_grad, b.requires_grad)
+    else:
+        c.inputs = tuple([p._data for p in ins])
+        c.needs_grad = tuple([p.requires_grad for p in ins])
+    s = v._saved
+    if s is not None and (s is _SPENT or s is _FREED or s.__class__ is _Kept):
+        if s is _FREED and strict:
+            _raise_freed(v)
+        s = s.saved if s.__class__ is _Kept else None
+    c.saved = s
+    c.attrs = v._attrs or _EMPTY
+    c.out = v._data
+    return c
 
 
-def _user_site() -> str:
-    """'file:line: code' of the innermost frame outside graphgrad (and contextlib)."""
-    f = sys._getframe(1)
-    while f is not None:
-        fn = os.path.abspath(f.f_code.co_filename)
-        if not fn.startswith(_PKG_DIR) and "contextlib" not in fn:
-            import linecache
-            code = linecache.getline(fn, f.f_lineno).strip()
-            return f"{fn}:{f.f_lineno}" + (f": {code}" if code else "")
-        f = f.f_back
-    return "<unknown>"
+def _who(v) -> str:
+    return f"'{v.name}'" if v.name else "an unnamed Value"
 
 
-def _finite(d) -> bool:
+def _check_versions(v, where="backward"):
+    """Raise if an input (or the output) of ``v``'s node was written after the node was made."""
+    made = v._vers
+    for i, p in enumerate(v._inputs):
+        if p._version > made:
+            raise BackwardError(
+                f"{where}: input {i} of '{v._op.name}' ({_who(p)}, shape {p.shape}) was modified through "
+                ".data after the forward pass (an inplace change, version "
+                f"{p._version} > {made}), so its gradient would mix old and new data; run the forward "
+                "pass again after changing it, or change it only after backward() (as an optimiser step)")
+    if v._version > made:
+        raise BackwardError(
+            f"{where}: the output of '{v._op.name}' ({_who(v)}, shape {v.shape}) was modified through .data "
+            f"after the forward pass (an inplace change), so its gradient would use the new data; "
+            "run the forward pass again instead of editing an op's output")
+
+
+def _stale(v) -> bool:
+    """True when some input or the output of ``v``'s node was written after it was made."""
+    made = v._vers
+    if v._version > made:
+        return True
+    for p in v._inputs:
+        if p._version > made:
+            return True
+    return False
+
+
+def _bad_grads(v, grads):
+    """Check the gradients an op's backward returned; return them fixed up or raise."""
+    op, ins = v._op, v._inputs
+    if grads.__class__ is list:
+        grads = tuple(grads)
+    if grads.__class__ is not tuple:
+        raise BackwardError(f"{op.name}: backward must return a tuple with one gradient per input "
+                            f"({len(ins)}), got {type(grads).__name__}; e.g. return (grad,) for one input")
+    if len(grads) != len(ins):
+        raise BackwardError(f"{op.name}: backward returned {len(grads)} gradient(s) for {len(ins)} "
+                            "input(s); return one per input (None where ctx.needs_grad is False)")
+    out = []
+    for i, (p, gp) in enumerate(zip(ins, grads)):
+        if gp is not None and p.requires_grad:
+            gp = _fit_grad(gp, p._data, lambda: f"{op.name}: backward's gradient for input {i}")
+        out.append(gp)
+    return tuple(out)
+
+
+def _fit_grad(gp, d, who):
+    """``gp`` as the gradient of data ``d`` (a float for a float, an array of d's shape and
+    dtype otherwise), or a BackwardError naming ``who()`` and both shapes."""
+    if isinstance(gp, Value):
+        raise BackwardError(f"{who()} is a Value; return raw data (a float or a numpy array)")
     if d.__class__ is float:
-        return math.isfinite(d)
-    return bool(np.isfinite(d).all())
-
-
-def _anomaly_forward(out, recorded=True, op=None, inputs=None):
-    op = out._op if recorded else op
-    inputs = out._inputs if recorded else inputs
-    site = _user_site()
-    if recorded:
-        out._meta = {"site": site}
-    if not _finite(out._data):
-        shapes = ", ".join(str(v.shape) for v in inputs)
-        bad = [i for i, v in enumerate(inputs) if not _finite(v._data)]
-        cause = (f"input {bad[0]} already held NaN/Inf" if bad else "the op made it from finite inputs")
-        raise AnomalyError(f"{op.name}: forward produced NaN/Inf (inputs of shape {shapes}; {cause}), "
-                           f"created at {site}")
-
-
-def _anomaly_backward(v, grads):
-    for i, g in enumerate(grads):
-        if g is not None and not _finite(g):
-            shapes = ", ".join(str(x.shape) for x in v._inputs)
-            site = v.creation_site or "<unknown: enter detect_anomaly() before the forward pass>"
-            raise AnomalyError(f"{v._op.name}: backward produced NaN/Inf in the gradient for input {i} "
-                               f"(inputs of shape {shapes}), node created at {site}")
+        if isinstance(gp, (float, np.floating)) or (isinstance(gp, _ndarray) and gp.shape == ()
+                                                      and gp.dtype.kind == "f"):
+            return float(gp)
+        raise BackwardError(f"{who()} has shape {np.shape(gp)} (dtype {getattr(gp, 'dtype', type(gp).__name__)}) "
+                            "but the input is a float64 scalar of shape ()")
+    if not isinstance(gp, _ndarray):
+        raise BackwardError(f"{who()} is a {type(gp).__name__} of shape {np.shape(gp)} but the input "
+                            f"has shape {d.shape}; return an array of that shape")
+    if gp.shape != d.shape:
+        raise BackwardError(f"{who()} has shape {gp.shape} but the input has shape {d.shape}")
+    if gp.dtype != d.dtype:
+        raise BackwardError(f"{who()} has dtype {gp.dtype} but the input has dtype {d.dtype} "
+                            f"(shape {d.shape}); cast it with .astype(input.dtype)")
+    return gp
 
 
 # ---------------------------------------------------------------- backward
@@ -233,17 +336,25 @@ def backward(root: Value, grad: ArrayLike | None = None, retain_graph: bool = Fa
              trace: bool = False) -> BackwardTrace | None:
     """Fill ``.grad`` of every Value that ``root`` depends on and that requires grad.
 
-    ``grad`` is d(loss)/d(root); it may be omitted for a scalar root (it is 1).
-    Leaves accumulate across calls (call ``zero_grad`` between steps); intermediate
-    Values hold the gradient of the latest call. Without ``retain_graph`` the graph's
-    saved buffers are released and a second backward through it raises.
-    With ``trace=True`` returns a :class:`BackwardTrace`, else None.
+    ``grad`` is d(loss)/d(root) with root's shape; it may be omitted for a one-element
+    root (it is 1). Leaves accumulate across calls (call ``zero_grad`` between steps);
+    intermediate Values hold the gradient of the latest call. Without ``retain_graph``
+    the graph is spent (the big saved buffers of fused ops are released) and a second
+    backward through it raises; :func:`trace_of` can still replay it. With
+    ``trace=True`` returns a :class:`BackwardTrace`, else None.
+
+    The pass checks every gradient an op or a hook hands back (count, shape, dtype) and
+    refuses to run through a node whose inputs were written through ``.data`` after the
+    forward pass (``Value.version``). A hook may itself call backward on another graph,
+    even one sharing nodes: each pass keeps its own bookkeeping.
 
     >>> f = (x + y) * z
     >>> steps = f.backward(trace=True)
     >>> steps[0].op, steps[0].upstream
     ('mul', 1.0)
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"backward: expected a Value, got {type(root).__name__}")
     if not root.requires_grad:
         raise BackwardError("backward: this Value does not require grad; create the inputs with "
                             "Value(..., requires_grad=True) and compute outside no_grad()")
@@ -254,56 +365,95 @@ def backward(root: Value, grad: ArrayLike | None = None, retain_graph: bool = Fa
                                 "(d(loss)/d(output)) or reduce it first, e.g. out.sum().backward()")
         grad = 1.0 if rd.__class__ is float else np.ones(rd.shape, dtype=rd.dtype)
     else:
-        grad = _to_data(grad, None if rd.__class__ is float else rd.dtype)
-        if rd.__class__ is not float and (grad.__class__ is float or grad.shape != rd.shape):
+        grad = _to_data(grad, None if rd.__class__ is float else rd.dtype, "backward")
+        if shape_of(grad) != shape_of(rd):
             raise BackwardError(f"backward: grad has shape {shape_of(grad)} but the output has shape "
-                                f"{shape_of(rd)}")
+                                f"{shape_of(rd)}; pass a gradient of the output's shape")
         if grad.__class__ is not float:
             grad = grad.copy()
-    if root._saved is _FREED:
+    if root._saved is not None and _is_spent(root._saved):
         _raise_freed(root)
 
-    # pass 1: topological order by an iterative depth-first search (post-order). _n marks
-    # the state: -1 unseen, 0 open (its inputs are on the stack), 1 done.
-    order = []
-    stack = [root]
-    pop, push, done = stack.pop, stack.append, order.append
+    order, stack = [], []
+    stash = None
     try:
-        while stack:
-            v = pop()
-            n = v._n
-            if n == 0:                       # all inputs finished: v comes after them
-                v._n = 1
-                done(v)
-                continue
-            if n == 1:                       # reached again through another consumer
-                continue
-            ins = v._inputs
-            if ins is None:
-                v._n = 1
-                done(v)
-                continue
-            if v._saved is _FREED:
-                _raise_freed(v)
-            v._n = 0
-            push(v)
-            # the first input is pushed first, so it finishes last, just before v, and
-            # follows v in the reversed order: the lecture's right-to-left walk
-            for p in ins:
-                if p.requires_grad and p._n < 0:
-                    push(p)
-        order.reverse()
+        _topo(root, order, stack, check_freed=True)
+        if STATE.backward_depth:
+            # a backward called from a hook of another one: set aside the outer pass's
+            # partial sums on the nodes both graphs share, and give them back afterwards
+            stash = [(v, v._g) for v in order if v._g is not None]
+            for v, _ in stash:
+                v._g = None
         sink = STATE.trace_sink
-        result = _propagate(order, grad, retain_graph, trace or sink is not None)
+        STATE.backward_depth += 1
+        try:
+            result = _propagate(order, grad, retain_graph, trace or sink is not None)
+        finally:
+            STATE.backward_depth -= 1
         if sink is not None:
             sink.append(result)
         return result if trace else None
-    finally:
+    except BaseException:
+        # a pass that stopped half-way leaves partial sums behind (a finished one has
+        # cleared them node by node): clear them, so a later pass starts clean
         for v in order:
-            v._n = -1
             v._g = None
-        for v in stack:
-            v._n = -1
+        raise
+    finally:
+        if stash:
+            for v, g in stash:
+                v._g = g
+
+
+def _topo(root, order, stack, check_freed=False):
+    """Put every Value ``root`` depends on (that requires grad) into ``order``, output first.
+
+    An iterative depth-first search (post-order), so depth never meets the recursion
+    limit. Marks in ``_n`` are this pass's own (``base`` open, ``base + 1`` done; anything
+    lower is unseen), so an interleaved traversal of a shared graph never misreads them.
+    """
+    base = next(_PASSES)
+    done_mark = base + 1
+    stack.append(root)
+    pop, push, done = stack.pop, stack.append, order.append
+    while stack:
+        v = pop()
+        n = v._n
+        if n == base:                        # all inputs finished: v comes after them
+            v._n = done_mark
+            done(v)
+            continue
+        if n == done_mark:                   # reached again through another consumer
+            continue
+        ins = v._inputs
+        if ins is None:
+            v._n = done_mark
+            done(v)
+            continue
+        if v._saved is not None and check_freed and _is_spent(v._saved):
+            _raise_freed(v)
+        v._n = base
+        push(v)
+        # the first input is pushed first, so it finishes last, just before v, and
+        # follows v in the reversed order: the lecture's right-to-left walk
+        for p in ins:
+            if p.requires_grad and p._n < base:
+                push(p)
+    order.reverse()
+    return order
+
+
+def _marks_of(root) -> set:
+    """The pass marks (``_n``) found on the gates (non-leaf nodes) ``root`` depends on."""
+    seen, marks, stack = set(), set(), [root]
+    while stack:
+        v = stack.pop()
+        if v._inputs is None or id(v) in seen:
+            continue
+        seen.add(id(v))
+        marks.add(v._n)
+        stack.extend(p for p in v._inputs if p.requires_grad)
+    return marks
 
 
 def _raise_freed(v):
@@ -316,9 +466,16 @@ def _propagate(order, grad, retain_graph, trace):
     """Run each node's vector-Jacobian product in topological order (output first)."""
     root = order[0]
     steps = [] if trace else None
+    tracing = trace
     anomaly = STATE.anomaly
+    # the gates inlined below for float nodes (None in anomaly mode: all go through op.backward)
+    add_op, mul_op, relu_op = (None, None, None) if anomaly else (_ADD, _MUL, _RELU)
     free = not retain_graph
     handed = set()          # ids of arrays already stored as some leaf's .grad
+    # A node made at the current write clock cannot have been written after (no write
+    # happened since): one int compare per node; only nodes older than the latest write
+    # anywhere get the full check of their inputs. Hooks may write, so re-read after them.
+    clock = STATE.clock
     root._g = grad
     for v in order:
         g = v._g
@@ -327,7 +484,8 @@ def _propagate(order, grad, retain_graph, trace):
             d = v._data
             g = 0.0 if d.__class__ is float else np.zeros_like(d)
         if v._meta is not None and "hooks" in v._meta:
-            g = _run_hooks(v._meta["hooks"], g)
+            g = _run_hooks(v._meta["hooks"], g, v)
+            clock = STATE.clock
         ins = v._inputs
         if ins is None:                      # a leaf: accumulate across calls
             if g.__class__ is not float:
@@ -339,18 +497,21 @@ def _propagate(order, grad, retain_graph, trace):
             continue
         v._grad = g
         op = v._op
-        if g.__class__ is float and (op is _ADD or op is _MUL) and not anomaly:
+        if g.__class__ is float and (op is mul_op or op is add_op):
             # the scalar fast path, inlined: a float output means float inputs, and these
-            # two gates are nearly every node of a scalar net (saves a call and a tuple each)
+            # three gates (with relu below) are nearly every node of a scalar net (saves a
+            # call and a Ctx each; the property tests check these lines against local())
+            if v._vers != clock and _stale(v):
+                _check_versions(v)
             a, b = ins
-            if op is _ADD:
-                ga = gb = g
-            else:
+            if op is mul_op:
                 ga, gb = g * b._data, g * a._data
-            if steps is not None:
+            else:
+                ga = gb = g
+            if tracing:
                 steps.append(_step(len(steps), v, g, (ga, gb)))
             if free:
-                v._saved = _FREED
+                v._saved = _SPENT
             if a.requires_grad:
                 old = a._g
                 a._g = ga if old is None else old + ga
@@ -358,13 +519,46 @@ def _propagate(order, grad, retain_graph, trace):
                 old = b._g
                 b._g = gb if old is None else old + gb
             continue
-        grads = op.backward(v, g)
+        if op is relu_op and g.__class__ is float:
+            if v._vers != clock and _stale(v):
+                _check_versions(v)
+            a = ins[0]
+            ga = g if a._data > 0.0 else 0.0
+            if tracing:
+                steps.append(_step(len(steps), v, g, (ga,)))
+            if free:
+                v._saved = _SPENT
+            if a.requires_grad:
+                old = a._g
+                a._g = ga if old is None else old + ga
+            continue
+        if v._vers != clock and _stale(v):
+            _check_versions(v)
+        ctx = ctx_of(v)
+        grads = op.backward(ctx, g)
+        # the contract, checked on every node: a tuple, one gradient per input, each of its
+        # input's kind, shape and dtype (the common all-correct case costs a few compares)
+        if grads.__class__ is not tuple or len(grads) != len(ins):
+            grads = _bad_grads(v, grads)
+        else:
+            for p, gp in zip(ins, grads):
+                if gp is not None and p.requires_grad:
+                    d = p._data
+                    c = gp.__class__
+                    if c is float:
+                        if d.__class__ is not float:
+                            grads = _bad_grads(v, grads)
+                            break
+                    elif (c is not _ndarray or d.__class__ is float or gp.shape != d.shape
+                          or gp.dtype != d.dtype):
+                        grads = _bad_grads(v, grads)
+                        break
         if anomaly:
             _anomaly_backward(v, grads)
-        if steps is not None:
-            steps.append(_step(len(steps), v, g, grads))
+        if tracing:
+            steps.append(_step(len(steps), v, g, grads, ctx))
         if free:
-            v._saved = _FREED
+            v._saved = _spend(v._saved)
         for p, gp in zip(ins, grads):
             if gp is not None and p.requires_grad:
                 old = p._g
@@ -372,16 +566,81 @@ def _propagate(order, grad, retain_graph, trace):
     return BackwardTrace(root, steps) if trace else None
 
 
-def _run_hooks(hooks, g):
+def _run_hooks(hooks, g, v):
     for hook in list(hooks):
         r = hook(np.float64(g) if g.__class__ is float else g)
         if r is not None:
-            g = _to_data(r, None if g.__class__ is float else g.dtype)
+            name = getattr(hook, "__name__", type(hook).__name__)
+            who = lambda: f"hook {name} on {_who(v)}"  # noqa: E731
+            if isinstance(r, Value):
+                raise BackwardError(f"{who()} returned a Value; return raw data (a float or a numpy array)")
+            arr = np.asarray(r)
+            if arr.dtype.kind not in "fiu":
+                raise BackwardError(f"{who()} returned data of dtype {arr.dtype}; return float data "
+                                    f"of shape {shape_of(g)}")
+            if arr.shape != shape_of(g):
+                raise BackwardError(f"{who()} returned a gradient of shape {arr.shape} but the Value "
+                                    f"has shape {shape_of(g)}")
+            g = _to_data(r, None if g.__class__ is float else g.dtype, "hook")
     return g
 
 
-def _step(index, v, g, grads):
+def _step(index, v, g, grads, ctx=None):
     ins = v._inputs
+    if ctx is None:
+        ctx = ctx_of(v)
     return BackwardStep(index=index, output=v, op=v._op.name, label=v.label, inputs=ins, upstream=g,
-                        local=v._op.local(v), formulas=v.local_formulas(), group=v.group,
+                        local=v._op.local(ctx), formulas=v.local_formulas(), group=v.group,
                         downstream=tuple(gi if p.requires_grad else None for p, gi in zip(ins, grads)))
+
+
+# ---------------------------------------------------------------- replaying a finished pass
+def trace_of(root: Value) -> BackwardTrace:
+    """The trace of the last ``root.backward()``, rebuilt from what the graph keeps.
+
+    Works after a plain ``backward()`` (no ``retain_graph``, no ``trace``): each node's
+    gradient is still on the Value and each op's backward is run again on it, without
+    changing any ``.grad``. Fails with one sentence if a fused op released its saved
+    buffers (pass ``retain_graph=True`` or ``trace=True`` to that backward) or if some
+    Value's data was changed since the forward pass.
+
+    >>> f = (x + y) * z
+    >>> f.backward()
+    >>> trace_of(f)[0].downstream
+    (-4.0, 3.0)
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"trace_of: expected a Value, got {type(root).__name__}")
+    if not root.requires_grad:
+        raise BackwardError("trace_of: this Value does not require grad, so no backward pass ran through it")
+    if root._grad is None:
+        raise BackwardError("trace_of: this Value has no gradient yet; call backward() on it first")
+    # each pass leaves its own mark on every node it walked: if some gate of this graph
+    # carries another mark, a later backward from another output rewrote its gradient
+    last = _marks_of(root)
+    if len(last) > 1:
+        raise BackwardError("trace_of: a later backward() from another output went through part of this "
+                            "graph and replaced its gradients, so the last pass from this Value cannot be "
+                            "rebuilt; call backward(trace=True) on it instead")
+    order = _topo(root, [], [])
+    for v in order:                      # leave the marks of the pass this trace describes
+        if v._inputs is not None and last:
+            v._n = next(iter(last))
+    steps = []
+    for v in order:
+        if v._inputs is None:
+            continue
+        g = v._grad
+        if g is None:
+            raise BackwardError(f"trace_of: '{v._op.name}' ({_who(v)}) has no gradient, so the last "
+                                "backward() did not start from this Value; call backward() on it first")
+        if v._saved is _FREED:
+            raise BackwardError(f"trace_of: backward() released the saved buffers of '{v._op.name}', so its "
+                                "step cannot be replayed; pass retain_graph=True (or trace=True) to backward()")
+        if _stale(v):
+            _check_versions(v, "trace_of")
+        ctx = ctx_of(v)
+        grads = v._op.backward(ctx, g)
+        grads = _bad_grads(v, grads)
+        steps.append(_step(len(steps), v, g, grads, ctx))
+    return BackwardTrace(root, steps)

@@ -98,12 +98,9 @@ def _method(name: str, doc: str) -> Callable[..., Value]:
     return f
 
 
-exp = _method("exp", "e**x as a function: ``gg.exp(x)``.")
-log = _method("log", "Natural log as a function: ``gg.log(x)``.")
-sqrt = _method("sqrt", "Square root as a function: ``gg.sqrt(x)``.")
-tanh = _method("tanh", "tanh as a function: ``gg.tanh(x)``.")
-sigmoid = _method("sigmoid", "σ as one fused gate: ``gg.sigmoid(x)``.")
-relu = _method("relu", "max(0, x): ``gg.relu(x)``.")
+# gg.exp, gg.log, ... one per unary op with a public name (see ops.UNARY_METHODS)
+for _op in _ops.UNARY_METHODS:
+    globals()[_op.method] = _method(_op.method, f"``gg.{_op.method}(x)``: " + _op.doc)
 clip = _method("clip", "Clamp to [lo, hi]: ``gg.clip(x, 0, 1)``.")
 reshape = _method("reshape", "``gg.reshape(x, (2, 3))``.")
 transpose = _method("transpose", "``gg.transpose(x)`` reverses the axes.")

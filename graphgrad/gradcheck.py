@@ -42,6 +42,9 @@ def numeric_grad(fn: Callable[..., Any], x: np.ndarray | Value, eps: float = 1e-
     ``fn(x)`` returns a number (or an array, then ``df`` is the upstream gradient and the
     result is the numeric vector-Jacobian product, as cs231n's
     ``eval_numerical_gradient_array``). ``x`` may be a numpy float array or a Value.
+    The differences are always taken in float64: a float32 array is replaced by a
+    float64 copy for the duration (``fn`` gets the copy, so it must use its argument),
+    and a float32 Value's data is swapped for a float64 copy and put back afterwards.
 
     >>> numeric_grad(lambda a: (a ** 2).sum(), np.array([1.0, 2.0]))   # doctest: +ELLIPSIS
     array([2..., 4...])
@@ -50,6 +53,17 @@ def numeric_grad(fn: Callable[..., Any], x: np.ndarray | Value, eps: float = 1e-
     if not isinstance(arr, np.ndarray) or arr.dtype.kind != "f":
         raise TypeError("numeric_grad: x must be a float numpy array or a tensor Value "
                         "(wrap scalars as np.array([v]))")
+    if arr.dtype != np.float64:
+        # eps = 1e-6 is below float32's resolution: difference a float64 copy instead
+        wide = arr.astype(np.float64)
+        if isinstance(x, Value):
+            old = x._data
+            x._data = wide
+            try:
+                return numeric_grad(fn, x, eps, df)
+            finally:
+                x._data = old
+        return numeric_grad(fn, wide, eps, df)
     grad = np.zeros(arr.shape, dtype=np.float64)
 
     def f():
@@ -84,6 +98,7 @@ def gradcheck(fn: Callable[..., Value], *inputs: Value, eps: float = 1e-6, atol:
     vector-Jacobian product is checked. ``num_checks=k`` checks k random coordinates per
     input (sparse mode, for large inputs). Returns True, or raises :class:`GradcheckError`
     with a table of the worst entries (or returns False with ``raise_exception=False``).
+    A NaN or Inf in either gradient is a failure (never a pass), reported as such.
 
     >>> x = Value(np.array([0.5, -1.0]), requires_grad=True)
     >>> gradcheck(lambda x: x.tanh().sum(), x)
@@ -136,6 +151,11 @@ def gradcheck(fn: Callable[..., Value], *inputs: Value, eps: float = 1e-6, atol:
                 _set(v, ix, old)
             num = (fp - fm) / (2 * eps)
             an = float(a[ix])
+            if not (np.isfinite(an) and np.isfinite(num)):
+                # NaN compares False with everything: without this a NaN entry would pass
+                rows.append((True, np.inf, i, ix, an, num))
+                ok = False
+                continue
             err = abs(an - num) / max(1e-8, abs(an) + abs(num))
             bad = abs(an - num) > atol + rtol * abs(num)
             ok &= not bad
@@ -147,7 +167,9 @@ def gradcheck(fn: Callable[..., Value], *inputs: Value, eps: float = 1e-6, atol:
     rows.sort(key=lambda r: (not r[0], -r[1]))
     worst = rows[:10]
     nbad = sum(r[0] for r in rows)
-    lines = [f"gradcheck: {nbad} of {len(rows)} checked entries differ beyond atol={atol:g}, rtol={rtol:g}",
+    nonfinite = sum(1 for r in rows if not (np.isfinite(r[4]) and np.isfinite(r[5])))
+    lines = [f"gradcheck: {nbad} of {len(rows)} checked entries differ beyond atol={atol:g}, rtol={rtol:g}"
+             + (f" ({nonfinite} with a NaN or Inf analytic or numeric gradient)" if nonfinite else ""),
              f"{'input':>5}  {'index':<14} {'analytic':>14} {'numeric':>14} {'rel. error':>11}"]
     for bad, err, i, ix, an, num in worst:
         name = inputs[i].name if isinstance(inputs[i], Value) and inputs[i].name else str(i)

@@ -4,6 +4,11 @@ A Value holds its data (a Python float for float64 scalars, the fast path; a num
 array otherwise), its gradient, and, when it was made by an op while gradients are
 recorded, that op and its input Values. Outputs point at inputs and never the other
 way round, so a graph forms no reference cycles and is freed as soon as it is dropped.
+
+This module is the Value API and how a node is made (the float fast path builds nodes
+inline, for speed, which is why node set-up and constant interning live here too). Data
+conversion is ``_convert.py``, the ops' math ``ops/``, backprop ``autograd.py``, anomaly
+checks ``_anomaly.py``.
 """
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ import numpy as np
 
 from . import ops as _ops
 from ._state import STATE
+from ._anomaly import anomaly_forward as _anomaly_forward
+from ._convert import to_data as _to_data
 from .errors import ShapeError
 from .ops.base import as_data, shape_of
 
@@ -25,7 +32,7 @@ def _make(data, op, inputs, saved=None, attrs=None):
     out = _new(Value)
     out._data = data
     out._grad = out.name = out._g = out._meta = None
-    out._n = -1
+    out._n = out._version = 0
     return _finish(out, op, inputs, saved, attrs)
 
 
@@ -40,14 +47,14 @@ def _finish(out, op, inputs, saved=None, attrs=None):
                 out._saved = saved
                 out._attrs = attrs
                 out._group = STATE.group
+                # the write clock now: backward refuses if an input is written after this
+                out._vers = STATE.clock
                 if STATE.anomaly:
-                    from .autograd import _anomaly_forward
                     _anomaly_forward(out)
                 return out
     out.requires_grad = False
-    out._op = out._inputs = out._saved = out._attrs = out._group = None
+    out._op = out._inputs = out._saved = out._attrs = out._group = out._vers = None
     if STATE.anomaly:
-        from .autograd import _anomaly_forward
         _anomaly_forward(out, recorded=False, op=op, inputs=inputs)
     return out
 
@@ -68,6 +75,8 @@ def _lift(x):
         if c is not None:
             return c
         d = x
+    elif isinstance(x, Value):          # a subclass of Value is a Value, not a constant
+        return x
     elif isinstance(x, (int, float, np.number, np.bool_)) and not isinstance(x, (complex, np.complexfloating)):
         d = float(x) if not isinstance(x, np.floating) or x.dtype == _F64 else np.asarray(x)
     else:
@@ -83,31 +92,6 @@ def _leaf(data, name=None, requires_grad=False, meta=None):
     v = _new(Value)
     v._init_leaf(data, name, requires_grad, meta)
     return v
-
-
-def _to_data(data, dtype, where="Value"):
-    """Validate and convert user data: floats stay floats, everything else a float array."""
-    if isinstance(data, Value):
-        data = data._data          # np.array below copies it: the new Value owns its data
-    if data.__class__ is float and (dtype is None or np.dtype(dtype) == _F64):
-        return data
-    if isinstance(data, (str, bytes)):
-        raise TypeError(f"{where}: expected numbers, got the string {data!r:.40}")
-    try:
-        arr = np.array(data, dtype=dtype) if dtype is not None else np.array(data)
-    except (TypeError, ValueError) as e:
-        raise TypeError(f"{where}: cannot make numeric data from {type(data).__name__} ({e})") from None
-    kind = arr.dtype.kind
-    if kind == "c":
-        raise TypeError(f"{where}: complex numbers are not supported (got dtype {arr.dtype})")
-    if kind in "biu":
-        arr = arr.astype(np.float64)
-    elif kind != "f":
-        raise TypeError(f"{where}: expected numeric data, got an array of dtype {arr.dtype}"
-                        + (" (ragged nested lists or non-numbers)" if kind == "O" else ""))
-    if arr.ndim == 0 and arr.dtype == _F64:
-        return float(arr)
-    return arr
 
 
 def _shape_error(op, a, b, sym):
@@ -137,13 +121,21 @@ class Value:
     (-12.0, np.float64(-4.0), np.float64(3.0))
     """
 
+    # _version is the write clock (STATE.clock) of the last write through .data (or an
+    # optimiser step), 0 if never written; _vers is the clock when this node was made. _g and _n are scratch space of the backward pass
+    # running now (a per-pass mark, so a nested backward does not see the outer one's).
     __slots__ = ("_data", "_grad", "requires_grad", "name", "_op", "_inputs", "_saved",
-                 "_attrs", "_group", "_meta", "_g", "_n", "__weakref__")
+                 "_attrs", "_group", "_meta", "_g", "_n", "_version", "_vers", "__weakref__")
     # numpy defers to our reflected operators (np.float32(2) * v calls v.__rmul__)
     __array_ufunc__ = None
+    __graphgrad_value__ = True       # what graphgrad._convert unwraps (no import cycle)
 
     def __init__(self, data, requires_grad: bool = False, name: str | None = None, dtype=None):
-        self._init_leaf(_to_data(data, dtype), None if name is None else str(name), bool(requires_grad), None)
+        d = _to_data(data, dtype)
+        if requires_grad and d.__class__ is not float and d.dtype.kind != "f":
+            raise TypeError(f"Value: only floating-point data can require grad, got dtype {d.dtype}; "
+                            "pass a float dtype (e.g. dtype=np.float64) or leave requires_grad=False")
+        self._init_leaf(d, None if name is None else str(name), bool(requires_grad), None)
 
     def _init_leaf(self, data, name, requires_grad, meta):
         self._data = data
@@ -151,20 +143,34 @@ class Value:
         self.requires_grad = requires_grad
         self._meta = meta
         self._grad = self._g = self._op = self._inputs = self._saved = self._attrs = self._group = None
-        self._n = -1
+        self._vers = None
+        self._n = self._version = 0
 
     # ------------------------------------------------------------ data and grad
     @property
     def data(self):
-        """The value as numpy data (a 0-d ``np.float64`` for float64 scalars)."""
+        """The value as numpy data (a 0-d ``np.float64`` for float64 scalars).
+
+        Assigning (``v.data = ...``, also ``v.data -= lr * v.grad``, which calls the
+        setter) bumps the Value's version: a later backward through an op that used the
+        old data raises BackwardError instead of silently mixing old and new numbers.
+        Writing into the returned array element-wise (``v.data[0] = 1``) is NOT seen.
+        """
         d = self._data
         return np.float64(d) if d.__class__ is float else d
 
     @data.setter
     def data(self, new):
+        self._version = STATE.clock = STATE.clock + 1
         if new is self._data:            # `p.data -= lr * p.grad` already updated in place
             return
         self._data = _to_data(new, None if self._data.__class__ is float else self._data.dtype)
+
+    @property
+    def version(self) -> int:
+        """A stamp that grows with every write through ``.data`` (or an optimiser step);
+        0 if the data was never written. ``v.data = 1.0`` makes ``v.version`` larger."""
+        return self._version
 
     @property
     def grad(self):
@@ -268,8 +274,14 @@ class Value:
         return tuple(self._op.formula(i, self._attrs or {}) for i in range(len(self._inputs)))
 
     def local_grads(self):
-        """Local derivatives d(self)/d(input_i) as values for scalar/elementwise ops, else None."""
-        return None if self._op is None else self._op.local(self)
+        """Local derivatives d(self)/d(input_i) as values for scalar/elementwise ops, else None.
+
+        These are the numbers backward multiplies the upstream gradient by (one per input).
+        """
+        if self._op is None:
+            return None
+        from .autograd import ctx_of
+        return self._op.local(ctx_of(self, strict=False))
 
     def register_hook(self, fn):
         """Call ``fn(grad)`` when this Value's gradient is complete during backward.
@@ -334,18 +346,19 @@ class Value:
     # ------------------------------------------------------------ arithmetic (hot path)
     def __add__(self, other):
         if other.__class__ is not Value:
-            other = _lift(other)
+            other = _lift(other)             # returns a Value subclass as it is
         a, b = self._data, other._data
         if a.__class__ is float and b.__class__ is float:
             # the scalar fast path, inlined: one allocation, no numpy
             out = _new(Value)
             out._data = a + b
             out._grad = out.name = out._g = out._meta = None
-            out._n = -1
+            out._n = out._version = 0
             if (self.requires_grad or other.requires_grad) and STATE.grad_enabled and not STATE.anomaly:
                 out.requires_grad = True
                 out._op = _ADD
                 out._inputs = (self, other)
+                out._vers = STATE.clock
                 out._saved = out._attrs = None
                 out._group = STATE.group
             else:
@@ -364,11 +377,12 @@ class Value:
             out = _new(Value)
             out._data = a * b
             out._grad = out.name = out._g = out._meta = None
-            out._n = -1
+            out._n = out._version = 0
             if (self.requires_grad or other.requires_grad) and STATE.grad_enabled and not STATE.anomaly:
                 out.requires_grad = True
                 out._op = _MUL
                 out._inputs = (self, other)
+                out._vers = STATE.clock
                 out._saved = out._attrs = None
                 out._group = STATE.group
             else:
@@ -392,7 +406,7 @@ class Value:
         return _binary(_ops.DIV, _lift(other), self)
 
     def __pow__(self, other):
-        if other.__class__ is Value:
+        if isinstance(other, Value):
             return _binary(_ops.POW, self, other)
         if not isinstance(other, (int, float, np.integer, np.floating)):
             raise TypeError(f"pow: the exponent must be a number or a Value, got {type(other).__name__}")
@@ -427,37 +441,32 @@ class Value:
     def __ge__(self, other):
         return self._data >= _raw(other)
 
+    # == and != compare the data elementwise, like < and numpy (a bool for a scalar, a bool
+    # array for a tensor). Hashing stays by identity, so Values work as dict keys and in
+    # sets (those compare hashes, and a Value is only ever hash-equal to itself); but
+    # `v in some_list` and `list.index(v)` compare data: look Values up by id() instead.
+    def __eq__(self, other):
+        return self._data == _raw(other)
+
+    def __ne__(self, other):
+        return self._data != _raw(other)
+
     __hash__ = object.__hash__
 
+    def __bool__(self) -> bool:
+        """Truth of a one-element Value (as numpy/PyTorch); ambiguous for more elements."""
+        d = self._data
+        if d.__class__ is float:
+            return d != 0.0
+        if d.size != 1:
+            raise ValueError(f"bool: the truth value of a Value of shape {d.shape} is ambiguous; "
+                             "use (v != 0).any() or (v != 0).all()")
+        return bool(d.reshape(()))
+
     # ------------------------------------------------------------ methods
-    def exp(self):
-        """e**x. ``Value(0.0).exp().item() == 1.0``"""
-        return _unary(_ops.EXP, self)
-
-    def log(self):
-        """Natural log. ``Value(1.0).log().item() == 0.0``"""
-        return _unary(_ops.LOG, self)
-
-    def sqrt(self):
-        """Square root. ``Value(4.0).sqrt().item() == 2.0``"""
-        return _unary(_ops.SQRT, self)
-
-    def abs(self):
-        """|x|; gradient sign(x), 0 at 0. ``Value(-2.0).abs().item() == 2.0``"""
-        return _unary(_ops.ABS, self)
-
-    __abs__ = abs
-
-    def tanh(self):
-        """Hyperbolic tangent. ``Value(0.0).tanh().item() == 0.0``"""
-        return _unary(_ops.TANH, self)
-
-    def sigmoid(self):
-        """σ(x) = 1/(1+e^-x) as one fused gate. ``Value(0.0).sigmoid().item() == 0.5``"""
-        return _unary(_ops.SIGMOID, self)
-
     def relu(self):
         """max(0, x); gradient 0 at 0. ``Value(-1.0).relu().item() == 0.0``"""
+        # written out (not made from RELU below) for the float fast path of scalar nets
         d = self._data
         if d.__class__ is float:
             return _make(d if d > 0.0 else 0.0, _ops.RELU, (self,))
@@ -493,6 +502,10 @@ class Value:
         """Same entries, new shape. ``Value([1., 2., 3., 4.]).reshape(2, 2).shape == (2, 2)``"""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = shape[0]
+        for s in shape:
+            if not isinstance(s, (int, np.integer)) or isinstance(s, (bool, np.bool_)):
+                raise TypeError(f"reshape: sizes must be integers, got {s!r} in {tuple(shape)} "
+                                f"(for shape {self.shape})")
         shape = tuple(int(s) for s in shape)
         return _make(_ops.RESHAPE.forward(self._data, shape=shape)[0], _ops.RESHAPE, (self,),
                      attrs={"shape": shape})
@@ -505,7 +518,18 @@ class Value:
         """Permute axes (reverse them by default). ``Value([[1., 2.]]).transpose().shape == (2, 1)``"""
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = axes[0]
-        axes = tuple(int(a) for a in axes) or None
+        nd = self.ndim
+        for a in axes:
+            if not isinstance(a, (int, np.integer)) or isinstance(a, (bool, np.bool_)):
+                raise TypeError(f"transpose: axes must be integers, got {a!r} in {tuple(axes)}")
+        if axes:
+            # negative axes counted from the end, so backward's inverse permutation is right
+            if len(axes) != nd or sorted(a % nd if -nd <= a < nd else a for a in axes) != list(range(nd)):
+                raise ShapeError(f"transpose: axes {tuple(axes)} are not a permutation of the "
+                                 f"{nd} axes of shape {self.shape}")
+            axes = tuple(int(a) % nd for a in axes)
+        else:
+            axes = None
         if self._data.__class__ is float:
             return self
         return _make(_ops.TRANSPOSE.forward(self._data, axes=axes)[0], _ops.TRANSPOSE, (self,),
@@ -522,13 +546,29 @@ class Value:
                      attrs={"index": index})
 
 
+def _unary_method(op):
+    def method(self):
+        return _unary(op, self)
+    method.__name__ = method.__qualname__ = op.method
+    method.__doc__ = op.doc
+    return method
+
+
+# Value.exp, .log, ... from the ops' own public names (one definition per op)
+for _op in _ops.UNARY_METHODS:
+    if _op.method not in Value.__dict__:
+        setattr(Value, _op.method, _unary_method(_op))
+Value.__abs__ = Value.abs
+
+
 def apply(op, *inputs, **attrs) -> Value:
     """Run ``op`` (an :class:`graphgrad.ops.Op`) on Values or numbers and record it.
 
     This is how layers add fused ops with their own analytic backward:
-    ``op.forward(*datas, **attrs)`` returns ``(out_data, saved)``; ``saved`` is kept on
-    the output for ``op.backward`` (freed after backward unless ``retain_graph``) and
-    ``attrs`` are kept for display.
+    ``op.forward(*datas, **attrs)`` returns ``(out_data, saved)`` (a bare result, not a
+    tuple, counts as ``(result, None)``); ``saved`` reaches ``op.backward`` as
+    ``ctx.saved`` (released after backward unless ``retain_graph``) and ``attrs`` as
+    ``ctx.attrs`` (also shown on diagrams). See ``help(graphgrad.Op)`` for the contract.
 
     >>> from graphgrad.ops import SIGMOID
     >>> apply(SIGMOID, Value(0.0)).item()
@@ -538,18 +578,27 @@ def apply(op, *inputs, **attrs) -> Value:
         raise TypeError(f"apply: expected a graphgrad.ops.Op instance, got {type(op).__name__} "
                         "(subclass Op and pass an instance, e.g. apply(MyOp(), x))")
     vs = tuple(v if v.__class__ is Value else _lift(v) for v in inputs)
-    data, saved = op.forward(*[v._data for v in vs], **attrs)
+    r = op.forward(*[v._data for v in vs], **attrs)
+    if r.__class__ is tuple:
+        if len(r) != 2:
+            raise TypeError(f"apply: {op.name}.forward returned a tuple of {len(r)} items; return "
+                            "(out_data, saved), or (out_data, None) when backward needs nothing")
+        data, saved = r
+    else:                                # a bare result: nothing saved for backward
+        data, saved = r, None
+    if isinstance(data, Value):
+        raise TypeError(f"apply: {op.name}.forward returned a Value; return raw data (a float or an array)")
     return _make(as_data(data), op, vs, saved, attrs or None)
 
 
 def _raw(x):
-    return x._data if x.__class__ is Value else x
+    return x._data if isinstance(x, Value) else x
 
 
 def _raw_index(index):
     if isinstance(index, tuple):
         return tuple(_raw_index(i) for i in index)
-    if index.__class__ is Value:
+    if isinstance(index, Value):
         index = index._data
     if isinstance(index, list):
         index = np.asarray(index)

@@ -216,6 +216,15 @@ def lecture_case(name):
 
 
 BUILDERS = {"graphgrad": graphgrad_case, "micrograd": micrograd_case, "lecture": lecture_case}
+try:                          # every view test also runs on a PyTorch recording, where torch is installed
+    import torch as _torch    # noqa: F401
+except ImportError:
+    pass
+else:
+    def torch_case(name):
+        from test_viz_torch import torch_case as build
+        return build(name)
+    BUILDERS["torch"] = torch_case
 
 
 def source_cases(only=None):

@@ -1,5 +1,7 @@
 """Datasets: digits, synthetic 2-D sets, a CIFAR-10 directory loader, seeded minibatches."""
+import os
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -105,3 +107,64 @@ def test_cifar10_refuses_what_is_not_cifar(tmp_path):
         pickle.dump([1, 2, 3], f)
     with pytest.raises(DatasetError, match="holds a list"):
         load_cifar10(lst)
+
+
+class _RunsCode:
+    """A pickle payload: unpickling it calls ``fn(*args)`` (here: writes a marker file)."""
+
+    def __init__(self, fn, *args):
+        self.fn, self.args = fn, args
+
+    def __reduce__(self):
+        return self.fn, self.args
+
+
+def _batch(n=3, seed=0, extra=None):
+    rng = np.random.default_rng(seed)
+    d = {b"data": rng.integers(0, 256, size=(n, 3072), dtype=np.uint8),
+         b"labels": [int(v) for v in rng.integers(0, 10, size=n)], b"batch_label": b"training batch 1 of 5",
+         b"filenames": [f"img_{i}.png".encode() for i in range(n)]}
+    d.update(extra or {})
+    return d
+
+
+@pytest.mark.parametrize("protocol", [2, 4, pickle.HIGHEST_PROTOCOL])
+def test_cifar10_genuine_batches_still_load_with_the_restricted_unpickler(tmp_path, protocol):
+    root = tmp_path / "cifar-10-batches-py"
+    root.mkdir()
+    batches = {}
+    for k, name in enumerate([f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]):
+        batches[name] = _batch(seed=k)
+        with open(root / name, "wb") as f:
+            pickle.dump(batches[name], f, protocol=protocol)
+    s = load_cifar10(root, val=0)
+    assert s.X_train.shape == (15, 3, 32, 32) and s.X_test.shape == (3, 3, 32, 32)
+    np.testing.assert_array_equal(s.X_train[:3].reshape(3, -1), batches["data_batch_1"][b"data"])
+    np.testing.assert_array_equal(s.y_test, batches["test_batch"][b"labels"])
+
+
+@pytest.mark.parametrize("where", ["top", "in_labels", "in_an_object_array"])
+@pytest.mark.parametrize("how", ["os.system", "exec"])
+def test_cifar10_crafted_batch_does_not_run_code(tmp_path, where, how):
+    root = _write_fake_cifar(tmp_path / "cifar-10-batches-py")
+    marker = tmp_path / "pwned"
+    if how == "os.system":
+        payload, global_name = _RunsCode(os.system, f"touch {marker}"), f"{os.system.__module__}.system"
+    else:
+        payload, global_name = _RunsCode(exec, f"open({str(marker)!r}, 'w').close()"), "builtins.exec"
+    if where == "top":
+        evil = payload
+    elif where == "in_labels":
+        evil = _batch(n=4, extra={b"labels": [payload, 1, 2, 3]})
+    else:
+        evil = _batch(n=4, extra={b"extra": np.array([payload, None], dtype=object)})
+    with open(root / "data_batch_1", "wb") as f:
+        pickle.dump(evil, f)
+    with pytest.raises(DatasetError, match=rf"data_batch_1 refers to {re.escape(global_name)}, which a CIFAR-10 "
+                                           r"batch never holds; refusing to load it"):
+        load_cifar10(root)
+    assert not marker.exists()
+    # The same file does run code under plain pickle: the test's payload is real.
+    with open(root / "data_batch_1", "rb") as f:
+        pickle.load(f, encoding="bytes")
+    assert marker.exists()

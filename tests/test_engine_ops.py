@@ -176,3 +176,21 @@ def test_in_place_data_update_keeps_the_array():
     buf = p.data
     p.data -= 0.5
     assert p.data is buf and p.data[0] == 0.5
+
+
+@pytest.mark.parametrize("b", [1e-300, 1e-160, -2.5])
+@pytest.mark.parametrize("as_array", [False, True])
+def test_div_gradient_of_a_tiny_denominator_does_not_underflow(b, as_array):
+    """d(x/y)/dy = -x/y² computed as (x/y)/y: y*y is 0 for |y| < 1e-154, which made x/x
+    at 1e-300 send -inf where PyTorch sends 0."""
+    torch = pytest.importorskip("torch")
+    x = gg.Value(np.array([b]) if as_array else b, requires_grad=True)
+    (x / x).sum().backward()
+    t = torch.tensor([b], dtype=torch.float64, requires_grad=True)
+    (t / t).sum().backward()
+    np.testing.assert_allclose(np.ravel(x.grad), t.grad.numpy(), rtol=0, atol=1e-12)
+    y = gg.Value(np.array([b]) if as_array else b, requires_grad=True)
+    (1.5 / y).sum().backward()
+    ty = torch.tensor([b], dtype=torch.float64, requires_grad=True)
+    (1.5 / ty).sum().backward()
+    np.testing.assert_allclose(np.ravel(y.grad), ty.grad.numpy(), rtol=1e-12)

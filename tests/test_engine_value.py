@@ -105,8 +105,8 @@ def test_apply_runs_a_custom_op():
         def forward(self, a):
             return a * a, None
 
-        def backward(self, out, g):
-            return (g * 2 * out._inputs[0]._data,)
+        def backward(self, ctx, g):
+            return (g * 2 * ctx.inputs[0],)
 
     x = gg.Value(np.array([1.0, -2.0]), requires_grad=True)
     with pytest.raises(TypeError, match=r"apply: expected a graphgrad.ops.Op instance, got type"):

@@ -14,8 +14,8 @@ class WrongSigmoid(Op):
     def forward(self, a):
         return 1 / (1 + np.exp(-a)), None
 
-    def backward(self, out, g):
-        return (g * out._data,)
+    def backward(self, ctx, g):
+        return (g * ctx.out,)
 
 
 def test_gradcheck_fails_on_a_wrong_backward_with_a_table():

@@ -396,7 +396,7 @@ def test_thread_pool_survives_fork():
         assert _parallel._pool is not None
         ctx = mp.get_context("fork")
         with ctx.Pool(1) as pool:                            # the child splits work too
-            shape = pool.apply_async(_pool_in_child).get(timeout=60)
+            shape = pool.apply_async(_pool_in_child).get(timeout=300)   # generous: only stops a hang
     finally:
         _parallel.set_num_threads(original)
     assert shape == (64, 32, 16, 16)
@@ -483,3 +483,32 @@ def test_batch_norm_fused_equals_expanded_for_any_shape(shape, training, offset,
         res.append([out.numpy(), x.grad, g.grad, b.grad, rm, rv])
     for a, e in zip(*res):
         np.testing.assert_allclose(a, e, rtol=1e-8, atol=1e-9)
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: nn.Linear(0, 3), r"^Linear: in_features must be a positive integer, got 0$"),
+    (lambda: nn.Linear(4, -1), r"^Linear: out_features must be a positive integer, got -1$"),
+    (lambda: nn.Linear(2.5, 3), r"^Linear: in_features must be a positive integer, got 2.5$"),
+    (lambda: nn.Linear(True, 3), r"^Linear: in_features must be a positive integer, got True$"),
+    (lambda: nn.Conv2d(0, 8, 3), r"^Conv2d: in_channels must be a positive integer, got 0$"),
+    (lambda: nn.Conv2d(3, 0, 3), r"^Conv2d: out_channels must be a positive integer, got 0$"),
+    (lambda: nn.Conv2d(3, 8, 0), r"^Conv2d: kernel_size must be a positive integer, got 0$"),
+    (lambda: nn.Conv2d(3, 8, 3, stride=0), r"^Conv2d: stride must be a positive integer, got 0$"),
+    (lambda: nn.Conv2d(3, 8, 3, padding=-1), r"^Conv2d: padding must be an integer >= 0, got -1$"),
+    (lambda: nn.MaxPool2d(0), r"^MaxPool2d: kernel_size must be a positive integer, got 0$"),
+    (lambda: nn.AvgPool2d(2, stride=-2), r"^AvgPool2d: stride must be a positive integer, got -2$"),
+    (lambda: nn.MaxPool2d(2, padding=-1), r"^MaxPool2d: padding must be an integer >= 0, got -1$"),
+    (lambda: nn.BatchNorm1d(0), r"^BatchNorm1d: num_features must be a positive integer, got 0$"),
+    (lambda: nn.BatchNorm2d(-3), r"^BatchNorm2d: num_features must be a positive integer, got -3$"),
+    (lambda: nn.BatchNorm1d(4, eps=0), r"^BatchNorm1d: eps must be a positive number, got 0$"),
+    (lambda: nn.BatchNorm1d(4, momentum=1.5), r"^BatchNorm1d: momentum must be a number in \[0, 1\], got 1.5$"),
+])
+def test_layer_constructors_refuse_bad_sizes_in_one_sentence(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_layer_constructors_accept_numpy_integers():
+    fc = nn.Linear(np.int64(4), np.int32(3), rng=0)
+    assert fc.weight.shape == (4, 3) and type(fc.in_features) is int
+    assert nn.Conv2d(np.int64(3), 2, np.int64(3), padding=np.int64(0), rng=0).weight.shape == (2, 3, 3, 3)

@@ -126,3 +126,26 @@ def test_regularisation_helpers(rng):
     assert_grads(lambda a, b: nn.l2_regularization([a, b], 0.3), w1, w2)
     with pytest.raises(ValueError, match="l2_regularization: no parameters"):
         nn.l2_regularization([], 0.1)
+
+
+@pytest.mark.parametrize("loss", [F.mse_loss, F.l1_loss, nn.MSELoss(), nn.L1Loss()],
+                         ids=["mse_loss", "l1_loss", "MSELoss", "L1Loss"])
+def test_regression_losses_refuse_shapes_that_would_broadcast(loss):
+    # (4, 1) against (4,) broadcasts to (4, 4): every prediction against every target.
+    name = getattr(loss, "__name__", None) or {"MSELoss": "mse_loss", "L1Loss": "l1_loss"}[type(loss).__name__]
+    pred, target = P(np.arange(4.0).reshape(4, 1)), np.arange(4.0) + 1
+    with pytest.raises(gg.ShapeError, match=rf"^{name}: prediction of shape \(4, 1\) and target of shape "
+                                            r"\(4,\) differ; reshape one to match"):
+        loss(pred, target)
+    with pytest.raises(gg.ShapeError, match=r"shape \(3,\) and target of shape \(\)"):
+        loss(P([1.0, 2.0, 3.0]), 0.0)
+    assert loss(pred, target.reshape(4, 1)).item() == 1.0      # matching shapes: each error is 1
+
+
+@pytest.mark.parametrize("loss, where", [(F.mse_loss, "mse_loss"), (F.l1_loss, "l1_loss")])
+def test_regression_losses_check_reduction_and_gradients(loss, where):
+    with pytest.raises(ValueError, match=rf"{where}: reduction must be 'mean' or 'sum', got 'none'"):
+        loss(P([1.0, 2.0]), [1.0, 4.0], reduction="none")   # was summed without a word
+    t = np.array([[0.3, -1.2], [2.0, 0.7]])
+    assert_grads(lambda p: loss(p, t), P([[1.0, 2.0], [-0.5, 0.25]]))
+    assert_grads(lambda p: loss(p, t, reduction="sum"), P([[1.0, 2.0], [-0.5, 0.25]]))

@@ -156,3 +156,66 @@ def test_apply_and_dtype_casts():
     assert all(p.dtype == np.float64 for p in net.parameters())
     with pytest.raises(TypeError, match="to: expected a floating dtype"):
         net.to(np.int32)
+
+
+def test_first_call_gives_layers_parameters_distinct_names():
+    import graphgrad as gg
+    import graphgrad.nn as nn
+    net = nn.Sequential(nn.Linear(3, 2), nn.Tanh(), nn.Linear(2, 1))
+    assert [p.name for p in net.parameters()] == ["W", "b", "W", "b"]      # before a call: generic
+    net(gg.Value(np.ones((4, 3))))
+    assert [(path, p.name) for path, p in net.named_parameters()] == [
+        ("0.weight", "0.weight"), ("0.bias", "0.bias"), ("2.weight", "2.weight"), ("2.bias", "2.bias")]
+
+    class Two(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.fc2 = nn.Linear(3, 4), nn.Linear(4, 1)
+            self.fc2.weight.name = "V"                                       # the user's name stays
+            self.scale = nn.Parameter(np.ones(1))                            # no name at all
+
+        def forward(self, x):
+            return self.fc2(self.fc1(x).relu()) * self.scale
+
+    m = Two()
+    m(gg.Value(np.ones((2, 3))))
+    assert {path: p.name for path, p in m.named_parameters()} == {
+        "fc1.weight": "W", "fc1.bias": "fc1.bias", "fc2.weight": "V", "fc2.bias": "fc2.bias",   # W is unique now
+        "scale": "scale"}
+    lone = nn.Linear(2, 2)                                                   # nothing to tell apart
+    lone(gg.Value(np.ones((1, 2))))
+    assert [p.name for p in lone.parameters()] == ["W", "b"]
+
+
+@pytest.mark.parametrize("value, match", [
+    (np.zeros((4, 8), dtype=object), r"'fc1.weight' has dtype object"),
+    (np.zeros((4, 8), dtype=np.complex128), r"'fc1.weight' has dtype complex128"),
+    (np.full((4, 8), "1.0"), r"'fc1.weight' has dtype <U3"),
+])
+def test_load_state_dict_refuses_non_real_arrays_and_changes_nothing(value, match):
+    net = TwoLayer()
+    before = {k: v.copy() for k, v in net.state_dict().items()}
+    bad = {k: v + 1.0 for k, v in before.items()}   # every entry would change ...
+    bad["fc1.weight"] = value                        # ... but this one is refused
+    with pytest.raises(TypeError, match=rf"^load_state_dict: parameter {match} in the state; only real numeric"):
+        net.load_state_dict(bad)
+    for k, v in net.state_dict().items():            # nothing was half-applied
+        np.testing.assert_array_equal(v, before[k], err_msg=k)
+
+
+def test_load_state_dict_checks_everything_before_applying():
+    net = TwoLayer()
+    before = {k: v.copy() for k, v in net.state_dict().items()}
+    bad = {k: v + 1.0 for k, v in before.items()}
+    last = list(bad)[-1]
+    bad[last] = np.zeros((7,) * (before[last].ndim + 1))   # a shape error in the last entry
+    with pytest.raises(ValueError, match=rf"{last}.*\(7,"):
+        net.load_state_dict(bad)
+    for k, v in net.state_dict().items():
+        np.testing.assert_array_equal(v, before[k], err_msg=k)
+    with pytest.raises(TypeError, match="state must be a mapping of names to arrays"):
+        net.load_state_dict([("fc1.weight", before["fc1.weight"])])
+    ok = {k: v + 1.0 for k, v in before.items()}
+    net.load_state_dict(ok)
+    for k, v in net.state_dict().items():
+        np.testing.assert_array_equal(v, ok[k], err_msg=k)

@@ -173,3 +173,11 @@ def test_conv2d_any_shape(n, c, hw, f, k, s, p, seed):
     rng = np.random.default_rng(seed)
     gs, ts = _pair(rng, (n, c, hw, hw), (f, c, k, k), (f,))
     _compare(F.conv2d(*gs, stride=s, padding=p), TF.conv2d(*ts, stride=s, padding=p), gs, ts, rng)
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss"])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_regression_losses(rng, name, reduction):
+    (p, t), (tp, tt) = _pair(rng, (5, 3), (5, 3))
+    _compare(getattr(F, name)(p, t, reduction=reduction), getattr(TF, name)(tp, tt, reduction=reduction),
+             [p, t], [tp, tt], rng)

@@ -183,7 +183,7 @@ def test_extras_are_declared_and_the_core_is_light():
     core = sorted(d.split(">")[0].split("=")[0] for d in meta["dependencies"])
     assert core == ["graphviz-pure", "networkx", "numpy"]
     extras = meta["optional-dependencies"]
-    assert {"train", "notebook", "torch", "all", "dev", "ref"} <= set(extras)
+    assert {"train", "notebook", "slides", "torch", "all", "dev", "ref"} <= set(extras)
     assert extras["torch"] == ["torch==2.13.0"]              # other versions download gigabytes
-    assert extras["all"] == ["graphgrad[train,notebook,torch]"] and extras["ref"] == ["graphgrad[torch]"]
+    assert extras["all"] == ["graphgrad[train,notebook,slides,torch]"] and extras["ref"] == ["graphgrad[torch]"]
     assert any(d.startswith("build") for d in extras["dev"])

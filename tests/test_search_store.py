@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -93,18 +94,33 @@ def test_a_live_writer_is_not_displaced(tmp_path):
             s.claim()
         except StoreError as e:
             print(e)
-        """)], capture_output=True, text=True, timeout=60)
+        """)], capture_output=True, text=True, timeout=300)   # generous (slow start when loaded): stops a hang
     assert f"being written by a running search (pid {os.getpid()})" in other.stdout, other.stderr
     store.close()
 
 
+# The killed search's trial function: trials whose seed is in ``hold`` never finish (they
+# sleep until the test SIGKILLs the search with its workers), so the kill provably lands
+# with exactly those trials running and every earlier one done; no race with the clock.
+_HELD_TRIAL = textwrap.dedent("""
+    import time
+    from graphgrad.train import toy_objective
+
+    def trial(params, seed, hold=frozenset()):
+        if seed in hold:
+            time.sleep(600)
+        return toy_objective(params, seed)
+    """)
+
 _CHILD = textwrap.dedent("""
     import sys
     from functools import partial
-    from graphgrad.train import LogUniform, SearchSpace, search, toy_objective
+    from graphgrad.train import LogUniform, SearchSpace, search
+    from graphgrad.train.search import trial_seed
+    from held_trial import trial
     space = SearchSpace(lr=LogUniform(1e-5, 1e-1), reg=LogUniform(1e-6, 1e-1))
-    search(partial(toy_objective, sleep=float(sys.argv[2])), space, n_trials=10, stages=2, seed=7,
-           storage=sys.argv[1], max_workers=2)
+    hold = frozenset(trial_seed(7, 0, i) for i in (6, 7))   # stage 0, trials 6 and 7
+    search(partial(trial, hold=hold), space, n_trials=10, stages=2, seed=7, storage=sys.argv[1], max_workers=2)
     """)
 
 
@@ -122,27 +138,29 @@ def _counts(path):
 
 def test_sigkill_mid_trial_then_resume_equals_uninterrupted_run(tmp_path):
     killed = str(tmp_path / "killed.sqlite")
-    proc = subprocess.Popen([sys.executable, "-c", _CHILD, killed, "0.2"], start_new_session=True,
+    (tmp_path / "held_trial.py").write_text(_HELD_TRIAL)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path)] + sys.path))
+    proc = subprocess.Popen([sys.executable, "-c", _CHILD, killed], start_new_session=True, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 60
-        while True:   # let it finish a few trials, then kill it while others run
-            done, running = _counts(killed)
-            if done >= 5 and running:
-                break
+        # Trials 0-5 finish, then 6 and 7 fill both workers and hang: wait for that state.
+        # The 300 s deadline is generous on purpose (a loaded machine is slow); it only turns
+        # a broken search into a failure instead of a hang.
+        deadline = time.monotonic() + 300
+        while _counts(killed) != (6, 2):
             assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "search subprocess made no progress"
-            time.sleep(0.02)
+            assert time.monotonic() < deadline, f"search subprocess stuck at (done, running) = {_counts(killed)}"
+            time.sleep(0.05)   # polling interval only; correctness does not depend on it
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)   # the search and its worker processes, like a crash
-        proc.wait(timeout=30)
+        proc.wait(timeout=300)
     assert proc.returncode == -signal.SIGKILL
     with TrialStore(killed, readonly=True) as ro:
         before = {(r.stage, r.index): r for r in ro.trials("done")}
         running = [r for r in ro.trials("running")]
-    assert len(before) >= 5 and running, "the kill should land while trials are running"
-    assert len(before) < 20
+    assert sorted(before) == [(0, i) for i in range(6)]
+    assert sorted((r.stage, r.index) for r in running) == [(0, 6), (0, 7)]
 
     with ThreadPoolExecutor(2) as ex:   # resume; the executor need not be the same kind
         resumed = search(partial(toy_objective, sleep=0.0), SPACE, n_trials=10, stages=2, seed=7,
@@ -257,24 +275,49 @@ def test_schema_version_is_checked(tmp_path):
 
 
 def test_ctrl_c_marks_trials_in_flight_interrupted_and_resume_finishes(tmp_path):
+    # Timing is driven by events, not sleeps: trial 1 finishes only once trial 2 is running
+    # (trial 2 is submitted when trial 0 has been recorded, and blocks until the test is
+    # done with it), so the Ctrl-C raised when trial 1 is recorded always finds trial 2 in
+    # flight, never queued or finished.
     path = tmp_path / "s.sqlite"
+    from graphgrad.train.search import plan_stage
+    index_of = {tseed: i for i, (_, tseed) in enumerate(plan_stage(SPACE, "random", 6, 0, 0, 3))}
+    trial2_running, test_over = threading.Event(), threading.Event()
+    started = []
 
-    def stop_after_two(record, seen=[]):
-        seen.append(record)
-        if len(seen) == 2:
-            raise KeyboardInterrupt
+    def trial(params, seed):
+        i = index_of[seed]
+        started.append(i)
+        # Generous 300 s bounds: they only turn a broken search into a failure instead of a hang.
+        if i == 1:
+            assert trial2_running.wait(timeout=300), "trial 2 never started"
+        elif i == 2:
+            trial2_running.set()
+            test_over.wait(timeout=300)
+        return toy_objective(params, seed)
+
+    seen = []
+
+    def on_trial(record):
+        seen.append(record.index)
+        if record.index == 1:
+            raise KeyboardInterrupt   # as if the user pressed Ctrl-C while trial 2 runs
+
     with ThreadPoolExecutor(2) as ex:
-        with pytest.raises(KeyboardInterrupt):
-            search(partial(toy_objective, sleep=0.05), SPACE, n_trials=6, storage=path, executor=ex,
-                   on_trial=stop_after_two)
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                search(trial, SPACE, n_trials=6, storage=path, executor=ex, on_trial=on_trial)
+        finally:
+            test_over.set()   # let the blocked trial's thread end so the executor can shut down
+    assert seen == [0, 1] and sorted(started) == [0, 1, 2]
     with TrialStore(path, readonly=True) as ro:
-        statuses = sorted(r.status for r in ro.trials())
+        rows = ro.trials()
         assert ro.meta().get("owner")   # not released: the search did not finish
-    assert statuses.count("done") == 2 and "running" not in statuses
-    assert statuses.count("interrupted") >= 1
+    assert [(r.index, r.status) for r in rows] == [(0, "done"), (1, "done"), (2, "interrupted")]
+    assert "KeyboardInterrupt" in rows[2].error
     with ThreadPoolExecutor(2) as ex:
         res = search(toy_objective, SPACE, n_trials=6, storage=path, executor=ex)
-    assert res.skipped == 2 and res.interrupted == 0 and len(res.table) == 6
+    assert res.skipped == 2 and res.interrupted == 0 and res.ran == 4 and len(res.table) == 6
 
 
 def test_unpicklable_trial_function_is_a_clear_error(tmp_path):

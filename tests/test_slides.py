@@ -144,11 +144,25 @@ def test_rankdir_tb_stacks_a_chain_on_one_vertical_line(tmp_path):
         y = (y * 1.5).tanh()
     w, h = _png_size(viz.render(y, tmp_path / "tb.png", rankdir="TB"))
     assert h > 5 * w                          # top to bottom, not one 8:1 strip
-    text = vsz.vertical_ports(viz.to_dot(y, rankdir="TB"))
-    assert ":r:e" not in text and ":r:w" not in text
-    layout = json.loads(viz.run_dot(text, "json"))
-    xs = [float(o["pos"].split(",")[0]) for o in layout["objects"] if o.get("class") == "gate"]
-    assert len(xs) == 16 and max(xs) - min(xs) < 1.0        # no diagonal drift
+    # one DOT writer (viz.dot.wire_ports) gives to_dot, render, the Stepper and to_tikz the ports
+    text = viz.to_dot(y, rankdir="TB")
+    assert ":r:e" not in text and ":r:w" not in text and vsz.vertical_ports(text) == text
+    st = viz.Stepper(y.backward(trace=True), rankdir="TB")
+    assert st.dot().count(":s -> ") == 16 and ":r:e" not in st.dot()
+    for dot in (text, st.dot()):
+        layout = json.loads(viz.run_dot(dot, "json"))
+        xs = [float(o["pos"].split(",")[0]) for o in layout["objects"] if o.get("class") == "gate"]
+        assert len(xs) == 16 and max(xs) - min(xs) < 1.0        # no diagonal drift
+    # the stepper's frame is the same straight column
+    root = ET.fromstring(st.frame_svg(3).encode())
+    mids = []                                 # the middle of each computed wire's line
+    for g in root.iter("{http://www.w3.org/2000/svg}g"):
+        if "wire" in (g.get("class") or "") and g.get("id") != "v0":
+            for line in g.iter("{http://www.w3.org/2000/svg}polyline"):
+                xs_ = [float(p.split(",")[0]) for p in line.get("points").split()]
+                mids.append((min(xs_) + max(xs_)) / 2)
+    assert len(mids) == 16 and max(mids) - min(mids) < 1.0
+    assert "tikzpicture" in viz.to_tikz(y, rankdir="TB")
 
 
 # ------------------------------------------------------------------ frames

@@ -147,3 +147,40 @@ def test_forward_then_backward_page(browser, tmp_path):
     assert page.get_attribute("body", "data-phase") == "backward"
     assert page.evaluate(green_hidden) == 0 and page.locator("text.pending").count() == 0
     assert not errors
+
+
+VISIBLE_JS = """(color) => Array.from(document.querySelectorAll('#figure text'))
+    .filter(t => t.getAttribute('fill') === color && getComputedStyle(t).fillOpacity !== '0')
+    .map(t => t.textContent).sort()"""
+
+
+def _python_visible(svg, color):
+    import xml.etree.ElementTree as ET
+    root = ET.fromstring(svg.encode())
+    return sorted(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text")
+                  if t.get("fill") == color and t.get("fill-opacity") != "0")
+
+
+def test_jumps_back_and_forth_match_python_frames_with_local_gradients(browser, tmp_path):
+    """The page keeps only each frame's change: a jump backward (undo) or forward lands on
+    exactly the frame Python draws, local gradients on the edges included."""
+    s = example("02_neuron.py")
+    st = viz.Stepper(s.trace_for(s.namespace["f"]), local=True, forward=True)
+    path = tmp_path / "local.html"
+    st.to_html(path)
+    page = browser.new_page(viewport={"width": 1500, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.resolve().as_uri())
+    last = len(st) - 1
+    for k in [last, 2, last - 3, 0, 7, 6, 1, last]:
+        page.fill("#slider", str(k))
+        page.dispatch_event("#slider", "input")
+        assert page.get_attribute("body", "data-step") == str(k)
+        assert page.text_content("#status") == f"step {k} / {last}"
+        assert page.text_content("#heading") == st[k].heading
+        py = st.frame_svg(k)
+        for color in ("#c62828", "#2e7d32", "#1565c0"):
+            assert page.evaluate(VISIBLE_JS, color) == _python_visible(py, color), (k, color)
+    assert any("×" in t for t in page.evaluate(VISIBLE_JS, "#1565c0"))   # upstream × local on edges
+    assert not errors

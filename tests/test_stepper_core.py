@@ -119,8 +119,14 @@ def test_stepper_errors():
     x = gg.Value(1.0, requires_grad=True)
     y = x * 2.0
     y.backward()
-    with pytest.raises(gg.BackwardError, match=r"Stepper: cannot rerun backward .*Stepper\(f.backward\(trace=True\)\)"):
-        viz.Stepper(y)
+    assert len(viz.Stepper(y)) == 2          # after a plain backward: its trace is rebuilt (trace_of)
+    import graphgrad.nn.functional as F
+    s = gg.Value(np.random.default_rng(0).standard_normal((400, 400)), requires_grad=True)
+    loss = F.cross_entropy(s, np.arange(400) % 3)
+    loss.backward()                          # 1.28 MB of probabilities: released
+    with pytest.raises(gg.BackwardError, match=r"^Stepper: trace_of: backward\(\) released the saved buffers "
+                                               r"of 'softmax_cross_entropy'.*retain_graph=True"):
+        viz.Stepper(loss)
 
 
 def test_collapsed_group_highlights_its_box():
@@ -144,3 +150,43 @@ def test_forward_frames_reveal_values_left_to_right():
         greens.append(sum(1 for t in root.iter(SVG_NS + "text")
                           if t.get("fill") == "#2e7d32" and t.get("fill-opacity") != "0"))
     assert greens == [3, 4, 5, 5, 5, 5]                   # x y z, then q, then f
+
+
+def test_text_wraps_tensors_at_a_width_and_keeps_every_number():
+    x = gg.Value([[0.5, 1.5, 2.5, 3.5], [4.5, 5.5, 6.5, 7.5]], requires_grad=True, name="x")
+    w = gg.Value([[1.25, -2.5, 3.75, -5.0], [6.25, -7.5, 8.75, -10.0]], requires_grad=True, name="w")
+    st = viz.Stepper((x * w).sum())
+    plain = st.text(2)
+    assert max(len(l) for l in plain.splitlines()) > 100                 # the unwrapped line is long
+    for width in (40, 60, 25):
+        wrapped = st.text(2, width=width)
+        assert max(len(l) for l in wrapped.splitlines()) <= width
+        assert wrapped.split() == plain.split()                           # only the line breaks moved
+    assert "      [6.25, -7.50, 8.75, -10.00]] =" in st.text(2, width=60).splitlines()   # rows stay whole
+
+
+def test_stepper_and_local_diagram_after_a_plain_backward_as_a_lecturer_types_them():
+    """`f.backward()` then `viz.Stepper(f)` / `viz.Diagram(f, local=True)`: no retain_graph,
+    no trace=True, and the gradients the user already has are left exactly as they were."""
+    import graphgrad.nn as nn
+    import graphgrad.nn.functional as F
+    net = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    x = gg.Value(np.random.default_rng(0).standard_normal((5, 3)))
+    loss = F.cross_entropy(net(x), np.array([0, 1, 1, 0, 1]))
+    loss.backward()
+    before = {n: np.copy(p.grad) for n, p in net.named_parameters()}
+    st = viz.Stepper(loss)
+    assert len(st) == 1 + len(st.trace.steps) and st.trace.steps[0].node == st.trace.graph.root
+    last = st.goto(len(st) - 1)
+    assert last is not None
+    for n, p in net.named_parameters():
+        np.testing.assert_array_equal(p.grad, before[n])
+    w = net[0].weight
+    node = st.trace.graph.node(st.trace.graph.lookup[id(w)])
+    np.testing.assert_array_equal(node.grad, w.grad)
+    assert "(softmax(s) - onehot(y)) / N" in viz.Diagram(loss, local=True).source
+    a, b = gg.Value(2.0, requires_grad=True, name="a"), gg.Value(-3.0, requires_grad=True, name="b")
+    f = (a * b).tanh()
+    f.backward()
+    src = viz.Diagram(f, local=True).source
+    assert "×" in src and len(viz.Stepper(f)) == 3

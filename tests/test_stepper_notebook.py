@@ -1,5 +1,6 @@
 """The stepper and diagrams in Jupyter: widgets driven from Python, and a real kernel."""
 import html
+import json
 import re
 
 import pytest
@@ -64,3 +65,16 @@ def test_real_kernel_shows_widget_and_svg(tmp_path):
     out1 = nb.cells[1].outputs[0]
     assert "application/vnd.jupyter.widget-view+json" in out1["data"]
     assert nb.cells[2].outputs[0]["text"].strip() == "2"
+    # saved and read back (what GitHub or nbviewer get): the widget view has a static
+    # fallback, the whole stepper page with its frames
+    path = tmp_path / "saved.ipynb"
+    nbformat.write(nb, str(path))
+    saved = nbformat.read(str(path), as_version=4).cells[1].outputs[0]["data"]
+    assert "application/vnd.jupyter.widget-view+json" in saved
+    page = html.unescape(re.search(r'srcdoc="([^"]*)"', saved["text/html"]).group(1))
+    assert page.startswith("<!DOCTYPE html>") and 'id="next"' in page
+    frames = json.loads(re.search(r'<script type="application/json" id="frames">(.*?)</script>',
+                                  page, re.S).group(1))
+    assert [f["heading"] for f in frames] == ["step 0/2: seed, the gradient of out(*) with respect to itself",
+                                              "step 1/2: gate *", "step 2/2: gate +"]
+    assert "<svg" in page and 'id="e_' in page

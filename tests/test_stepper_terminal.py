@@ -34,45 +34,96 @@ def test_piped_named_value_and_errors(tmp_path):
     assert bad.returncode == 2 and "no such script" in bad.stderr
 
 
-def _wait_for(session, text, timeout=30.0):
-    end = time.time() + timeout
+def _pane(session):
+    """The pane's visible text (not its history: each step redraws the screen in place)."""
+    return subprocess.run(["tmux", "capture-pane", "-p", "-t", session],
+                          capture_output=True, text=True).stdout
+
+
+def _wait_for(session, text, count=1, timeout=300.0):
+    """The pane's text once ``text`` shows ``count`` times. The 300 s timeout is generous on
+    purpose (a loaded one-core machine starts Python slowly); it only stops a hang."""
+    end = time.monotonic() + timeout
     screen = ""
-    while time.time() < end:
-        screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", session, "-S", "-200"],
-                                capture_output=True, text=True).stdout
-        if text in screen:
+    while time.monotonic() < end:
+        screen = _pane(session)
+        if screen.count(text) >= count:
             return screen
-        time.sleep(0.1)
-    raise AssertionError(f"{text!r} never appeared; screen:\n{screen}")
+        time.sleep(0.1)   # polling interval only
+    raise AssertionError(f"{text!r} never appeared {count} time(s); screen:\n{screen}")
 
 
-def test_interactive_in_tmux():
+def _tmux(session, cmd, width=200):
     if not shutil.which("tmux"):
         if os.environ.get("CI") == "true":
             pytest.fail("tmux is missing in CI")
         pytest.skip("tmux not installed")
-    session = f"gg{uuid.uuid4().hex[:8]}"
-    cmd = " ".join(STEP + [str(EXAMPLES / "01_add_mul.py")])
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "50", cmd],
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", str(width), "-y", "50", cmd],
                    check=True, cwd=ROOT)
+
+
+def _keys(session, *keys):
+    subprocess.run(["tmux", "send-keys", "-t", session, *keys], check=True)
+
+
+def test_interactive_in_tmux_single_keys_redraw_in_place():
+    session = f"gg{uuid.uuid4().hex[:8]}"
+    # after the stepper quits, print the terminal's settings: cbreak mode must be undone
+    cmd = " ".join(STEP + [str(EXAMPLES / "01_add_mul.py")]) + "; stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo; sleep 30"
+    _tmux(session, cmd)
     try:
-        screen = _wait_for(session, "[Enter] next")
+        screen = _wait_for(session, "[space/→] next")
         assert "step 0/2: seed" in screen and "step 1/2" not in screen   # waits for a key
-        subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
+        _keys(session, "n")                                              # one key, no Enter
         screen = _wait_for(session, "z: upstream × local = 1 × 3 = 3")   # the figure prints integers
-        assert "step 1/2: gate *" in screen
-        subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
-        _wait_for(session, "step 2/2: gate +")
-        subprocess.run(["tmux", "send-keys", "-t", session, "b", "Enter"], check=True)
-        screen = _wait_for(session, "> b")
-        assert screen.rstrip().count("step 1/2: gate *") == 2          # went back one step
-        subprocess.run(["tmux", "send-keys", "-t", session, "q", "Enter"], check=True)
-        end = time.time() + 20
-        while time.time() < end:
-            alive = subprocess.run(["tmux", "has-session", "-t", session], capture_output=True).returncode == 0
-            if not alive:
-                break
-            time.sleep(0.1)
-        assert not alive, "q did not quit"
+        assert "step 1/2: gate *" in screen and "step 0/2: seed" not in screen   # redrawn in place
+        _keys(session, "Space")
+        screen = _wait_for(session, "step 2/2: gate +")
+        assert "step 1/2: gate *" not in screen
+        _keys(session, "Right")
+        _wait_for(session, "end of the backward pass")
+        _keys(session, "b")
+        screen = _wait_for(session, "step 1/2: gate *")
+        assert screen.count("step 1/2: gate *") == 1 and "step 2/2" not in screen   # went back one step
+        _keys(session, "Left")
+        _wait_for(session, "step 0/2: seed")
+        _keys(session, "q")
+        screen = _wait_for(session, "icanon")                           # the stepper quit, stty ran
+        assert "icanon" in screen.split() and "echo" in screen.split(), screen   # not -icanon / -echo
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_ctrl_c_restores_the_terminal():
+    session = f"gg{uuid.uuid4().hex[:8]}"
+    cmd = " ".join(STEP + [str(EXAMPLES / "01_add_mul.py")]) + "; echo rc=$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo; sleep 30"
+    _tmux(session, cmd)
+    try:
+        _wait_for(session, "[space/→] next")
+        _keys(session, "C-c")
+        screen = _wait_for(session, "icanon")
+        assert "rc=0" in screen and "echo" in screen.split() and "Traceback" not in screen, screen
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_tensors_wrap_at_the_terminals_width(tmp_path):
+    script = tmp_path / "wide.py"
+    script.write_text("import graphgrad as gg\n"
+                      "x = gg.Value([[0.5, 1.5, 2.5, 3.5], [4.5, 5.5, 6.5, 7.5]], requires_grad=True, name='x')\n"
+                      "w = gg.Value([[1.25, -2.5, 3.75, -5.0], [6.25, -7.5, 8.75, -10.0]], requires_grad=True, name='w')\n"
+                      "f = (x * w).sum()\nf.backward()\n")
+    session = f"gg{uuid.uuid4().hex[:8]}"
+    _tmux(session, " ".join(STEP + [str(script)]) + "; sleep 30", width=60)
+    try:
+        _wait_for(session, "[space/→] next")
+        _keys(session, "n")
+        _keys(session, "n")
+        screen = _wait_for(session, "step 2/2: gate *")
+        lines = screen.splitlines()
+        assert all(len(l) <= 60 for l in lines)
+        # wrapped by the stepper (indented continuation, rows kept whole), not by the terminal
+        assert "      [6.25, -7.50, 8.75, -10.00]] =" in lines, screen
+        assert any(l.startswith("      [[1.25, -2.50, 3.75, -5.00]") for l in lines), screen
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

@@ -123,3 +123,42 @@ def test_fit_input_errors(digits):
         fit(net(), digits, loss="hinge", progress=False)
     with pytest.raises(ValueError, match="epochs must be a positive integer"):
         fit(net(), digits, epochs=0, progress=False)
+
+
+@pytest.mark.parametrize("kw, match", [
+    ({"lr": float("inf")}, r"^fit: lr must be a finite number >= 0, got inf$"),
+    ({"lr": float("nan")}, r"^fit: lr must be a finite number >= 0, got nan$"),
+    ({"lr": -0.1}, r"^fit: lr must be a finite number >= 0, got -0.1$"),
+    ({"lr": "0.1"}, r"^fit: lr must be a finite number >= 0, got '0.1'$"),
+    ({"reg": float("inf")}, r"^fit: reg must be a finite number >= 0, got inf$"),
+    ({"explode_factor": 0.5}, r"^fit: explode_factor must be a finite number >= 1, got 0.5$"),
+    ({"batch_size": 0}, r"^fit: batch_size must be a positive integer, got 0$"),
+    ({"epochs": 2.5}, r"^fit: epochs must be a positive integer, got 2.5$"),
+    ({"train_eval_samples": -1}, r"^fit: train_eval_samples must be a positive integer, got -1$"),
+])
+def test_bad_settings_are_refused_before_training(digits, kw, match):
+    model = net()
+    before = [p.numpy().copy() for p in model.parameters()]
+    with pytest.raises(ValueError, match=match):
+        fit(model, digits, **{"epochs": 1, "progress": False, **kw})
+    for p, b in zip(model.parameters(), before):
+        np.testing.assert_array_equal(p.numpy(), b)   # refused up front: no step was taken
+
+
+def test_an_optimizer_with_an_infinite_rate_is_refused(digits):
+    model = net()
+    opt = SGD(model.parameters(), lr=0.1)
+    opt.lr = float("inf")   # e.g. set by hand or by a scheduler before fit
+    with pytest.raises(ValueError, match=r"fit: the optimizer's lr must be a finite number >= 0, got inf"):
+        fit(model, digits, optimizer=opt, epochs=1, progress=False)
+
+
+def test_weights_blown_up_by_the_last_step_are_reported(digits):
+    # One iteration in all: no later loss would show that the update made the weights inf/NaN.
+    # Inputs of size ~1e10 give gradients large enough that lr=1e300 overflows them to inf.
+    X, y = digits.X_train[:32] * 1e10, digits.y_train[:32]
+    with pytest.warns(DivergedWarning, match=r"parameter '\S+' became NaN or infinite in the update at "
+                                             r"epoch 0, iteration 0, with learning rate 1e\+300"), \
+            np.errstate(over="ignore", invalid="ignore"):
+        hist = fit(net(), (X, y, X, y), lr=1e300, epochs=1, batch_size=32, progress=False, explode_factor=None)
+    assert hist.diverged and hist.epochs == [] and "lower the learning rate" in hist.message

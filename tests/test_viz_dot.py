@@ -246,3 +246,23 @@ def test_export_and_gallery_errors(tmp_path):
         viz.to_json(1.0)
     with pytest.raises(FileNotFoundError, match="gallery: .* lacks 01_add_mul.py"):
         build_gallery(tmp_path / "out", examples=tmp_path, log=lambda *a: None)
+
+
+def test_names_with_control_characters_render_and_stay_visible(tmp_path):
+    """A name holding NUL, ESC, DEL, C1 or newline characters (pasted from a terminal, say)
+    once broke Graphviz's parser; every view now writes them as visible escapes."""
+    import graphgrad as gg
+    import viz
+    bad = "a\x00b\x1b[31mc\nd\x7fe\x85"
+    x = gg.Value(2.0, requires_grad=True, name=bad)
+    f = x * 3.0
+    f.name = "out\x01"
+    f.backward()
+    dot = viz.to_dot(f)
+    assert not any(ch in dot for ch in "\x00\x1b\x7f\x85\x01")
+    assert "a\\\\x00b\\\\x1b[31mc\\\\nd\\\\x7fe\\\\x85" in dot.replace("&#92;&#92;", "\\\\")
+    svg = viz.render(f, tmp_path / "f.svg")
+    text = open(svg, encoding="utf-8").read()
+    assert "x1b[31m" in text and "\x1b" not in text
+    page = viz.Stepper(f).to_html()
+    assert "\x1b" not in page and "\x00" not in page

@@ -11,7 +11,8 @@ each engine's objects into it, reading their public interfaces only.
 True
 
 ``viz.render(y, "y.svg")`` writes a file, ``viz.Diagram(y)`` shows inline in Jupyter,
-``viz.Stepper(y)`` steps through the backward pass.
+``viz.Stepper(y)`` steps through the backward pass. A PyTorch step draws the same way:
+``with viz.record_torch() as rec: loss = model(x); loss.backward()``, then ``viz.Diagram(rec)``.
 """
 from .dot import to_dot
 from .export import to_json, to_networkx
@@ -19,10 +20,11 @@ from .graphdata import GraphData, Node, StepData, TraceData
 from .options import Options
 from .render import Diagram, RenderError, find_dot, render, run_dot
 from .sources import as_graph, as_trace
+from .sources.torch import record_torch     # imports torch only when a recording starts
 
 __all__ = ["to_dot", "render", "Diagram", "RenderError", "find_dot", "run_dot", "to_json",
            "to_networkx", "Stepper", "Options", "as_graph", "as_trace", "GraphData", "Node",
-           "TraceData", "StepData", "to_tikz"]
+           "TraceData", "StepData", "to_tikz", "record_torch"]
 
 
 def __getattr__(name):

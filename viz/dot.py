@@ -7,12 +7,12 @@ golden-file tests can compare it byte for byte, and every user string is escaped
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import graph as _graph
-from .fmt import DEFAULT_FMT, arithmetic, fmt_number, fmt_shape, tensor_lines
+from .fmt import DEFAULT_FMT, arithmetic, fmt_number, fmt_shape, resolve_fmt, tensor_lines
 from .graphdata import GraphData, Node
 from .options import Options
 
@@ -32,6 +32,26 @@ MONO = "Courier"
 BIG_GRAPH = 2000             # beyond this many nodes, trade layout compactness for speed
 
 
+def printable(s: str, keep: str = "") -> str:
+    r"""``s`` with every control character (C0, DEL, C1) written as a visible escape, so an
+    untrusted name can neither break Graphviz's parser nor hide text. ``keep``: control
+    characters to leave alone (quote() turns newlines into line breaks itself).
+
+    >>> printable("a\x1b[31mb\x00")
+    'a\\x1b[31mb\\x00'
+    """
+    if s.isprintable() and "\x7f" not in s:
+        return s
+    out = []
+    for ch in s:
+        o = ord(ch)
+        if (o < 32 or 127 <= o < 160) and ch not in keep:
+            out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(ch, f"\\x{o:02x}"))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def esc(s) -> str:
     """Escape text for an HTML-like DOT label (and for HTML/SVG).
 
@@ -39,7 +59,7 @@ def esc(s) -> str:
     '&lt;script&gt;&quot;}'
     """
     # a backslash would start a Graphviz escape (\\N is the node's name): doubled, it is one literal backslash
-    return html.escape(str(s), quote=True).replace("&#x27;", "&#39;").replace("\\", "&#92;&#92;")
+    return html.escape(printable(str(s)), quote=True).replace("&#x27;", "&#39;").replace("\\", "&#92;&#92;")
 
 
 def quote(s) -> str:
@@ -48,11 +68,12 @@ def quote(s) -> str:
     >>> quote('a"b')
     '"a\\\\"b"'
     """
-    s = str(s).replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "\\n")
+    s = printable(str(s), keep="\n\r").replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "\\n")
     return f'"{s}"'
 
 
-def to_dot(value, options=None, *, grads: dict | None = None, **kw) -> str:
+def to_dot(value: Any, options: Options | None = None, *, grads: dict | None = None,
+           **kw: Any) -> str:
     """DOT text of the graph that computed ``value``, cs231n style.
 
     ``value`` is anything :func:`viz.sources.as_graph` reads (a graphgrad or micrograd
@@ -81,8 +102,9 @@ def to_dot(value, options=None, *, grads: dict | None = None, **kw) -> str:
 def circuit_to_dot(c, options=None, grads=None, **kw) -> str:
     """DOT text of an already built :class:`viz.graph.Circuit` (see :func:`to_dot`)."""
     o = Options.of(options, who="to_dot", **kw)
-    show, fmt, max_values, title, rankdir = o.show, o.fmt, o.max_values, o.title, o.rankdir
+    show, max_values, title, rankdir = o.show, o.max_values, o.title, o.rankdir
     grad_of = _grad_lookup(grads)
+    fmt = resolve_fmt(o.fmt, diagram_numbers(c, grad_of))
     local_for = _local_selector(o.local, c.graph)
     big = c.node_count() > BIG_GRAPH
     out = ["digraph graphgrad {"]
@@ -130,6 +152,7 @@ def circuit_to_dot(c, options=None, grads=None, **kw) -> str:
     for nid in sorted(set(lines) - placed, key=order.get):   # nodes of paths with no cluster
         out.append("  " + lines[nid])
 
+    leave, enter = wire_ports(rankdir)
     for g in c.gates:
         for pos, wid in g.inputs:
             attrs = [f'id="e_{wid}_{g.id}"']
@@ -140,14 +163,36 @@ def circuit_to_dot(c, options=None, grads=None, **kw) -> str:
                 lab = _local_label(g, pos, fmt, grad_of)
                 if lab:
                     attrs.append(f"label=<{lab}>")
-            out.append(f"  {wid}:r:e -> {g.id} [{' '.join(attrs)}];")
+            out.append(f"  {wid}:{leave} -> {g.id} [{' '.join(attrs)}];")
         for wid in g.outputs:
-            out.append(f'  {g.id} -> {wid}:r:w [id="e_{g.id}_{wid}" arrowhead=none];')
+            out.append(f'  {g.id} -> {wid}:{enter} [id="e_{g.id}_{wid}" arrowhead=none];')
     out.append("}")
     return "\n".join(out) + "\n"
 
 
+def diagram_numbers(c, grad_of=None):
+    """Every number a drawing of circuit ``c`` can show: values, gradients, local gradients."""
+    grad_of = grad_of or (lambda n: n.grad)
+    for w in c.wires:
+        yield w.node.value
+        yield grad_of(w.node)
+    for g in c.gates:
+        if g.node is not None and g.node.local is not None:
+            yield from (x for x in g.node.local if x is not None)
+
+
 # ---------------------------------------------------------------- wires
+def wire_ports(rankdir: str = "LR") -> tuple:
+    """Where edges leave and enter a wire's line: its right and left ends for a
+    left-to-right layout; its bottom and top for top-to-bottom (ends of the line there
+    would make every wire step half its width sideways, so a chain drifts diagonally).
+
+    >>> wire_ports("LR"), wire_ports("TB")
+    (('r:e', 'r:w'), ('s', 'n'))
+    """
+    return {"TB": ("s", "n"), "BT": ("n", "s")}.get(rankdir, ("r:e", "r:w"))
+
+
 def _grad_lookup(grads):
     if grads is None:
         return lambda n: n.grad
@@ -188,7 +233,7 @@ def wire_label(w, show="both", fmt=DEFAULT_FMT, max_values=16, grad_of=None) -> 
     rows = []
     name = n.name if n.name is not None else ("const" if n.constant else None)
     meta = ""
-    if tensor:
+    if tensor or dtype != np.float64:       # a 0-d float32 (a PyTorch loss) reads "scalar float32"
         meta = fmt_shape(shape) + ("" if dtype == np.float64 else f" {dtype}")
     if show in ("both", "values") and n.value is not None:
         val = _font(_cell_lines(n.value, fmt, max_values), VALUE_COLOR, mono=tensor)
@@ -245,8 +290,8 @@ def _gate_stmt(g) -> str:
                 f'penwidth=1.4 id="{g.id}" class="gate group" tooltip={quote(tip)} '
                 f"label=<<B>{label}</B>>];")
     tip = gate_tooltip(g.node) if g.node is not None else g.label
-    if len(g.label) > 16:                # e.g. fancy indexing: full text stays in the tooltip
-        label = esc(g.label[:15] + "…")
+    if len(g.label) > 24:                # a long label is cut: its full text stays in the tooltip
+        label = esc(g.label[:23] + "…")
     if len(g.label) <= 3:
         shape = f"shape=circle width={0.42 if len(g.label) <= 2 else 0.5} fixedsize=true"
     else:
@@ -258,8 +303,8 @@ def _gate_stmt(g) -> str:
 def select_nodes(sel, graph) -> set:
     """Node ids picked by ``sel``: node ids, Nodes, or the engine's own objects (one or a list).
 
-    >>> select_nodes(["n1", Node("n2", "+", "add")], GraphData(nodes=(), root="n1"))
-    {'n1', 'n2'}
+    >>> sorted(select_nodes(["n1", Node("n2", "+", "add")], GraphData(nodes=(), root="n1")))
+    ['n1', 'n2']
     """
     wanted = sel if isinstance(sel, (list, tuple, set, frozenset)) else [sel]
     ids = set()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -14,6 +14,7 @@ if TYPE_CHECKING:                      # annotations only
     from graphgrad import Value
 
     from ._types import Collapse
+    from .options import Options
 
 
 def _num(x):
@@ -57,7 +58,7 @@ def _records(value, options=None, **kw):
     return nodes, edges
 
 
-def to_networkx(value, options=None, **kw):
+def to_networkx(value: Any, options: Options | None = None, **kw: Any) -> networkx.MultiDiGraph:
     """A ``networkx.MultiDiGraph`` with the diagram's nodes (attributes: kind, op, shape,
     value, grad, local) and edges wire→gate→wire (attribute ``input``: the argument
     position). A multigraph, because ``x * x`` reads one wire twice: two edges. ``value``: anything :func:`viz.to_dot` draws;
@@ -77,7 +78,7 @@ def to_networkx(value, options=None, **kw):
     return G
 
 
-def to_json(value, options=None, indent=1, **kw) -> str:
+def to_json(value: Any, options: Options | None = None, indent: int | None = 1, **kw: Any) -> str:
     """JSON text ``{"nodes": [...], "edges": [...]}`` of the diagram (full-precision numbers).
 
     A gate's ``local`` and ``formulas`` list one entry per drawn input (folded constants

@@ -11,6 +11,43 @@ import math
 import numpy as np
 
 DEFAULT_FMT = ".2f"
+AUTO_FMT = "auto"        # viz.Options' default: one format for the whole diagram (resolve_fmt)
+SMALL_FMT = ".3g"        # what "auto" picks when some number would not show in DEFAULT_FMT
+
+
+def needs_other_fmt(x, fmt=DEFAULT_FMT) -> bool:
+    """True when a finite non-zero entry of ``x`` falls outside what the fixed-point
+    ``fmt`` shows as itself (it would round to 0, or be 10^6 or more).
+
+    >>> needs_other_fmt([0.5, 2.0]), needs_other_fmt([0.5, 2.5e-05]), needs_other_fmt(3e6)
+    (False, True, True)
+    """
+    d = decimals_of(fmt)
+    if d is None:
+        return False
+    if isinstance(x, (float, int)):             # scalars (most of a lecture graph): no numpy call
+        ax = abs(float(x))
+        return ax != 0 and math.isfinite(ax) and (ax < 0.5 * 10.0 ** -d or ax >= 1e6)
+    a = np.abs(np.asarray(x, dtype=np.float64))
+    a = a[np.isfinite(a) & (a != 0)]
+    return bool(a.size) and (float(a.min()) < 0.5 * 10.0 ** -d or float(a.max()) >= 1e6)
+
+
+def resolve_fmt(fmt, arrays) -> object:
+    """The one number format of a diagram. A format the user asked for is kept as it is;
+    ``"auto"`` is ``".2f"`` (the slides'), or ``".3g"`` for every number when some number
+    of ``arrays`` would not show in ``.2f`` (a tiny gradient as ``2.5e-05`` next to a
+    ``0.73``, or a product line mixing ``0.000025`` and ``2.5e-05``, is what this avoids).
+
+    >>> resolve_fmt("auto", [[0.73, -0.2]]), resolve_fmt("auto", [[0.73, 2.5e-05]]), resolve_fmt(".2f", [1e-9])
+    ('.2f', '.3g', '.2f')
+    """
+    if fmt != AUTO_FMT:
+        return fmt
+    for a in arrays:
+        if a is not None and needs_other_fmt(a, DEFAULT_FMT):
+            return SMALL_FMT
+    return DEFAULT_FMT
 
 
 def fmt_number(x, fmt=DEFAULT_FMT) -> str:
@@ -21,6 +58,8 @@ def fmt_number(x, fmt=DEFAULT_FMT) -> str:
     """
     if callable(fmt):
         return str(fmt(float(x)))
+    if fmt == AUTO_FMT:                  # unresolved (a caller that drew no whole diagram)
+        fmt = DEFAULT_FMT
     x = float(x)
     if math.isnan(x):
         return "nan"
@@ -46,6 +85,8 @@ def decimals_of(fmt) -> int | None:
     """Decimals of a fixed-point spec (``".2f"`` -> 2), else None."""
     if callable(fmt):
         return None
+    if fmt == AUTO_FMT:
+        fmt = DEFAULT_FMT
     spec = fmt[2:-1] if fmt.startswith("{:") and fmt.endswith("}") else fmt
     if spec.endswith("f") and spec[:-1].lstrip(".").isdigit():
         return int(spec[:-1].lstrip("."))
@@ -53,8 +94,22 @@ def decimals_of(fmt) -> int | None:
 
 
 def fmt_shape(shape) -> str:
-    """``(2, 3)`` style text; ``()`` for scalars. ``fmt_shape((4,)) == '(4,)'``"""
-    return str(tuple(int(s) for s in shape))
+    """``(2, 3)`` style text; a 0-d shape says ``scalar`` (``()`` reads as nothing on a slide).
+
+    >>> fmt_shape((4,)), fmt_shape(())
+    ('(4,)', 'scalar')
+    """
+    shape = tuple(int(s) for s in shape)
+    return "scalar" if shape == () else str(shape)
+
+
+def gradient_of_shape(shape) -> str:
+    """``gradient of shape (2, 3)``, or ``scalar gradient`` for a 0-d one.
+
+    >>> gradient_of_shape(()), gradient_of_shape((3,))
+    ('scalar gradient', 'gradient of shape (3,)')
+    """
+    return "scalar gradient" if tuple(shape) == () else f"gradient of shape {fmt_shape(shape)}"
 
 
 def tensor_lines(a, fmt=DEFAULT_FMT, max_values: int = 16) -> list:

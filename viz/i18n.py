@@ -16,16 +16,15 @@ STRINGS = {
                         "output (upstream) by its local gradient and sends the product to its inputs",
                   "ko": "다음: 오른쪽에서 왼쪽으로 게이트마다, 출력으로 들어온 gradient(upstream)에 local gradient 를 "
                         "곱해서 그 곱을 입력들로 보냅니다"},
-    "upstream": {"en": "upstream: d{out}/d{who} = {value}", "ko": "upstream: d{out}/d{who} = {value}"},
+    "upstream": {"en": "upstream: {deriv} = {value}", "ko": "upstream: {deriv} = {value}"},
     "upstream_local": {"en": "{who}: upstream × local = {arith}    [local: {formula}]",
                        "ko": "{who}: upstream × local = downstream: {arith}    [local: {formula}]"},
     "upstream_local_elementwise": {"en": "{who}: upstream ⊙ local = {up} ⊙ {lo} = {d}    [local: {formula}]",
                                    "ko": "{who}: upstream ⊙ local (원소별 곱) = {up} ⊙ {lo} = {d}    [local: {formula}]"},
-    "elementwise_shape": {"en": "{who}: upstream ⊙ local{how} → gradient of shape {shape}    [local: {formula}]",
-                          "ko": "{who}: upstream ⊙ local{how} → 모양 {shape} 의 gradient    [local: {formula}]"},
+    "elementwise_shape": {"en": "{who}: upstream ⊙ local{how} → {grad}    [local: {formula}]",
+                          "ko": "{who}: upstream ⊙ local{how} → {grad}    [local: {formula}]"},
     "summed_broadcast": {"en": ", summed over the broadcast axes", "ko": ", broadcast 된 축으로 합산"},
-    "formula_shape": {"en": "{who}: {formula}  →  gradient of shape {shape}",
-                      "ko": "{who}: {formula}  →  모양 {shape} 의 gradient"},
+    "formula_shape": {"en": "{who}: {formula}  →  {grad}", "ko": "{who}: {formula}  →  {grad}"},
     "complete": {"en": "complete", "ko": "완료"},
     "more_to_come": {"en": "{k} more to come", "ko": "{k}개 더 올 예정"},
     "fans_out_add": {"en": "{who} fans out, its gradients add: {sum} ({status})",
@@ -36,6 +35,18 @@ STRINGS = {
     "forward_inputs": {"en": "forward 0/{n}: the inputs", "ko": "순전파 0/{n}: 입력"},
     "forward_gate": {"en": "forward {k}/{n}: gate {label}", "ko": "순전파 {k}/{n}: 게이트 {label}"},
 }
+
+
+def gradient_text(shape, lang: str = "en") -> str:
+    """``gradient of shape (3,)`` / ``scalar gradient`` (viz.fmt's words), or the Korean.
+
+    >>> gradient_text((3,), "ko"), gradient_text((), "en")
+    ('모양 (3,) 의 gradient', 'scalar gradient')
+    """
+    from .fmt import fmt_shape, gradient_of_shape
+    if lang == "ko":
+        return "스칼라 gradient" if tuple(shape) == () else f"모양 {fmt_shape(shape)} 의 gradient"
+    return gradient_of_shape(shape)
 
 
 def check_lang(lang, who: str = "viz") -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from .fmt import DEFAULT_FMT
+from .fmt import AUTO_FMT
 
 DEFAULT_MAX_NODES = 400
 SHOW = ("both", "values", "grads")
@@ -28,10 +28,11 @@ class Options:
 
     * ``show``: "both" (default), "values" or "grads".
     * ``fmt``: number format (".2f" as in the slides, "g" for bare integers, ".3g", or a
-      callable ``float -> str``).
+      callable ``float -> str``). The default, "auto", gives each diagram one format:
+      ".2f", or ".3g" throughout when some number would not show in ".2f".
     * ``local``: True to write every input edge's local gradient and ``upstream × local =
       downstream``; or some nodes (the engine's objects, node ids or Nodes) to do it for
-      those gates only. The stepper ignores it (its panel shows the arithmetic).
+      those gates only. The stepper writes each one when its gate runs.
     * ``collapse``: group name(s) to draw as one box, True for all, False for none; None
       (default) collapses only when the graph has more than ``max_nodes`` nodes.
     * ``max_nodes``: node budget for automatic collapsing (None: no budget).
@@ -53,7 +54,7 @@ class Options:
     """
 
     show: str = "both"
-    fmt: object = DEFAULT_FMT
+    fmt: object = AUTO_FMT
     local: object = False
     collapse: object = None
     max_nodes: int | None = DEFAULT_MAX_NODES

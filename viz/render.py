@@ -12,12 +12,13 @@ import shutil
 import subprocess
 import sysconfig
 import warnings
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:                      # annotations only
     from graphgrad import Value
 
     from ._types import PathLike
+    from .options import Options
 
 from .formats import FORMATS  # noqa: F401  (the one format list; kept importable from here)
 
@@ -119,9 +120,9 @@ def dot_to_pdf(dot_text: str, timeout: float = DEFAULT_TIMEOUT, dpi: int = 300) 
     return buf.getvalue()
 
 
-def render(value, path, format: str | None = None, timeout: float = DEFAULT_TIMEOUT,
-           options=None, *, scale: float | None = None, dpi: float | None = None, size=None,
-           ratio=None, **kw) -> str:
+def render(value: Any, path: PathLike, format: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+           options: Options | None = None, *, scale: float | None = None, dpi: float | None = None,
+           size: tuple[float, float] | None = None, ratio: float | str | None = None, **kw: Any) -> str:
     """Draw the graph of ``value`` into ``path`` (any format in :data:`viz.formats.FORMATS`:
     svg, png, pdf, or dot/json text).
 
@@ -152,9 +153,7 @@ def render(value, path, format: str | None = None, timeout: float = DEFAULT_TIME
         data = fmt.write(value, opts, timeout)
     else:
         # slide options (viz/sizing.py): graph attributes graphviz-pure honours
-        text = to_dot(value, opts)
-        if opts.rankdir in ("TB", "BT"):
-            text = sizing.vertical_ports(text, opts.rankdir)
+        text = to_dot(value, opts)           # top-to-bottom ports come from the DOT writer itself
         text = sizing.with_graph_attrs(text, dpi=None if res is None else f"{res:g}",
                                        size=None if size is None else sizing.size_attr(size),
                                        ratio=None if ratio is None else sizing.ratio_attr(ratio))
@@ -171,7 +170,7 @@ class Diagram:
     >>> d.save("f.png")
     """
 
-    def __init__(self, value, options=None, **kw):
+    def __init__(self, value: Any, options: Options | None = None, **kw: Any):
         from .dot import to_dot
         from .options import Options
         from .sources import as_graph
@@ -188,7 +187,7 @@ class Diagram:
             self._svg = run_dot(self.source, "svg").decode("utf-8")
         return self._svg
 
-    def save(self, path, format: str | None = None) -> str:
+    def save(self, path: PathLike, format: str | None = None) -> str:
         """Write svg/png/pdf/dot/json by extension; returns the path."""
         return render(self.graph, path, format=format, options=self.options)
 

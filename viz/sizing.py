@@ -84,6 +84,10 @@ _IN_PORT = re.compile(r" -> (\w+):r:w \[")
 def vertical_ports(dot_text: str, rankdir: str = "TB") -> str:
     """For a top-to-bottom layout, wires enter at their top and leave at their bottom.
 
+    The DOT writer now does this itself (:func:`viz.dot.wire_ports`), so to_dot, render,
+    the Stepper and to_tikz agree; this rewrites DOT text written with left-to-right
+    ports (kept for such text; on the writer's own TB text it changes nothing).
+
     viz.dot attaches edges to the ends of a wire's line (``v0:r:e``, ``v1:r:w``), right for
     left-to-right; stacked top to bottom, that makes every wire step half its width to the
     right and a chain drifts diagonally. ``:n``/``:s`` keep a chain on one vertical line.

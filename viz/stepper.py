@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import graph as _graph
-from .dot import GRAD_COLOR, VALUE_COLOR, circuit_to_dot, shape_dtype
-from .fmt import arithmetic, fmt_number, fmt_shape, sum_text, tensor_lines
-from .i18n import say
+from .dot import GRAD_COLOR, LOCAL_COLOR, VALUE_COLOR, circuit_to_dot, diagram_numbers, shape_dtype
+from .fmt import arithmetic, fmt_number, gradient_of_shape, resolve_fmt, sum_text, tensor_lines
+from .i18n import gradient_text, say
 from .options import Options
 
 if TYPE_CHECKING:                      # annotations only
@@ -50,7 +50,10 @@ class Stepper:
     ``BackwardTrace`` from ``f.backward(trace=True)``, a micrograd Value after
     ``backward()`` (its pass is replayed, the user's gradients untouched), a PyTorch
     recording, or a TraceData. ``options``/keywords: a :class:`viz.Options` (``fmt``,
-    ``collapse``, ``max_nodes``, ``max_values``, ``title``, ``rankdir``). With
+    ``collapse``, ``max_nodes``, ``max_values``, ``title``, ``rankdir``, ``local``). With
+    ``local=True`` (or some nodes) the edges carry the local gradients and
+    ``upstream × local = downstream`` as in ``to_dot(..., local=True)``, each appearing
+    when its gate runs. With
     ``forward=True`` the frames first walk the forward pass (values appear gate by
     gate, left to right), then the backward pass.
 
@@ -61,18 +64,22 @@ class Stepper:
     (3, 'exp')
     """
 
-    def __init__(self, source, options=None, *, forward: bool = False, **kw):
+    def __init__(self, source: Any, options: Options | None = None, *, forward: bool = False,
+                 **kw: Any):
         from .sources import as_trace
         o = Options.of(options, who="Stepper", **kw)
         self.options = o
         self.trace = as_trace(source, who="Stepper", **o.adapter_options())
         self.graph = self.trace.graph
         self.root = self.graph.node(self.graph.root)
-        self.fmt = o.fmt
         self.max_values = o.max_values
         self.title = o.title
         self.circuit = _graph.build(self.graph, collapse=o.collapse, max_nodes=o.max_nodes)
         self._final = _final_grads(self.trace)
+        # one format for the frames, the panel and the drawing alike (viz.fmt.resolve_fmt)
+        self.fmt = resolve_fmt(o.fmt, list(diagram_numbers(self.circuit, lambda n: self._final.get(n.id)))
+                               + [x for s in self.trace for x in (s.upstream, *(s.local or ()), *s.downstream)])
+        self.options = o = o.replace(fmt=self.fmt)
         self.forward = bool(forward)
         self._frames = (_forward_frames(self) if forward else []) + _frames(self)
         for k, f in enumerate(self._frames):
@@ -137,7 +144,7 @@ class Stepper:
     def dot(self) -> str:
         """DOT of the final frame (every gradient in place); all frames share its layout."""
         grads = {w.node.id: self._final.get(w.node.id) for w in self.circuit.wires}
-        o = self.options.replace(show="both", local=False, title=None)
+        o = self.options.replace(show="both", title=None)
         return circuit_to_dot(self.circuit, o, grads=grads)
 
     def base_svg(self) -> str:
@@ -181,6 +188,13 @@ class Stepper:
                     for t in g.iter(f"{{{SVG_NS}}}text"):
                         if t.get("fill", "").lower() == VALUE_COLOR:
                             t.set("fill-opacity", "0")
+        if self.options.local is not None and self.options.local is not False:
+            shown = self.local_edges(f.index)
+            for g in groups.values():
+                if g.get("class") == "edge" and g.get("id") not in shown:
+                    for t in g.iter(f"{{{SVG_NS}}}text"):
+                        if t.get("fill", "").lower() == LOCAL_COLOR:
+                            t.set("fill-opacity", "0")
         cur = groups.get(f.node_id)
         if cur is not None:
             for shape in list(cur.iter(f"{{{SVG_NS}}}ellipse")) + list(cur.iter(f"{{{SVG_NS}}}path")) \
@@ -200,10 +214,33 @@ class Stepper:
                         el.set("fill", GRAD_COLOR)
         return ET.tostring(root, encoding="unicode")
 
-    def text(self, i: int | None = None) -> str:
-        """The frame's heading and arithmetic as plain text (what the terminal prints)."""
+    def local_edges(self, i: int | None = None) -> set:
+        """Edge ids whose local gradient is written in frame ``i``: the input edges of every
+        gate the backward pass has run so far (none in the forward pass)."""
+        k = self.index if i is None else i % len(self)
+        shown: set = set()
+        for f in self._frames[:k + 1]:
+            if f.phase == "backward":
+                shown.update(f.edges)
+        return shown
+
+    def text(self, i: int | None = None, width: int | None = None) -> str:
+        """The frame's heading and arithmetic as plain text (what the terminal prints).
+
+        ``width``: wrap every line at this many characters (a terminal's width); a wrapped
+        line goes on indented under itself, so a long tensor stays readable.
+
+        >>> import graphgrad as gg
+        >>> x = gg.Value([[0.5, 1.5, 2.5, 3.5], [4.5, 5.5, 6.5, 7.5]], requires_grad=True, name="x")
+        >>> st = Stepper((x * x).sum())
+        >>> max(len(line) for line in st.text(2, width=40).splitlines()) <= 40
+        True
+        """
         f = self._frames[self.index if i is None else i]
-        return "\n".join([f.heading] + ["  " + line for line in f.lines])
+        lines = [f.heading] + ["  " + line for line in f.lines]
+        if width is None:
+            return "\n".join(lines)
+        return "\n".join(_wrap(line, width) for line in lines)
 
     def to_html(self, path: PathLike | None = None) -> str:
         """One self-contained HTML page (inline SVG, CSS and JS; no network) with Prev/Next
@@ -241,7 +278,8 @@ class Stepper:
         return to_beamer(self, path, **options)
 
     def frames_json(self) -> list:
-        """The frames as JSON-able dicts (what the HTML page's script replays)."""
+        """The frames as JSON-able dicts, each complete (the HTML page stores only the
+        changes from one frame to the next: :func:`viz.stepper_html.frame_changes`)."""
         return [f.as_json() for f in self._frames]
 
     # ------------------------------------------------------------ notebook
@@ -275,21 +313,32 @@ class Stepper:
                 f'{self.frame_svg()}</div>')
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """In a kernel: the live widget, plus the self-contained page as ``text/html``, so a
+        saved notebook still shows a working stepper where the widget cannot run (nbviewer,
+        a notebook reopened without its kernel; front ends pick the widget when they can).
+        Outside one: the page, the current frame's SVG and the text."""
         try:
             from IPython import get_ipython
             kernel = get_ipython() is not None and getattr(get_ipython(), "kernel", None) is not None
         except ImportError:
             kernel = False
+        static = {"text/html": self.static_html(), "text/plain": repr(self)}
         if kernel:
             try:
-                return self.widget()._repr_mimebundle_(include=include, exclude=exclude)
+                bundle = dict(self.widget()._repr_mimebundle_(include=include, exclude=exclude))
             except ImportError:
                 pass
+            else:
+                bundle.update(static)
+                return bundle
+        return {**static, "image/svg+xml": self.frame_svg()}
+
+    def static_html(self) -> str:
+        """The stepper page (:meth:`to_html`) inside a sandboxed ``<iframe srcdoc>``: one HTML
+        fragment that works in a notebook output with no kernel and no widget manager."""
         import html as _h
-        page = self.to_html()
-        iframe = (f'<iframe srcdoc="{_h.escape(page, quote=True)}" style="width:100%;height:560px;'
-                  'border:1px solid #ddd" sandbox="allow-scripts"></iframe>')
-        return {"text/html": iframe, "image/svg+xml": self.frame_svg(), "text/plain": repr(self)}
+        return (f'<iframe srcdoc="{_h.escape(self.to_html(), quote=True)}" style="width:100%;height:560px;'
+                'border:1px solid #ddd" sandbox="allow-scripts" title="backward pass stepper"></iframe>')
 
     def __repr__(self) -> str:
         return f"<viz.Stepper frame {self.index}/{len(self) - 1}: {self.frame.heading}>"
@@ -366,6 +415,23 @@ def _name(n, circuit) -> str:
     return circuit.wire_of.get(n.id) or "input"
 
 
+def _bracket(name: str) -> str:
+    """A name as it reads after "d": bracketed when it is compound (``x1*w1 + x2*w2``)."""
+    plain = name.replace("_", "").replace(".", "").replace("(", "").replace(")", "")
+    if plain.isalnum() or (name.startswith("out(") and name.endswith(")")):
+        return name
+    return f"({name})"
+
+
+def deriv(top: str, bottom: str) -> str:
+    """The derivative's label ``dtop/dbottom``, compound names bracketed.
+
+    >>> deriv("o", "x1*w1 + x2*w2"), deriv("L", "0.weight"), deriv("f", "q")
+    ('do/d(x1*w1 + x2*w2)', 'dL/d0.weight', 'df/dq')
+    """
+    return f"d{_bracket(top)}/d{_bracket(bottom)}"
+
+
 def _frames(st) -> list:
     c, trace, fmt, graph = st.circuit, st.trace, st.fmt, st.graph
     wires = {w.id: w for w in c.wires}
@@ -388,7 +454,7 @@ def _frames(st) -> list:
     lang = st.options.lang       # the narration's sentences come from viz.i18n's table
     frames = [Frame(0, st.root, root_w, "seed", None, None, (seed,),
                     say("seed_heading", lang, n=len(trace), out=out_name),
-                    [f"d{out_name}/d{out_name} = {_fmt_value(seed, fmt)}",
+                    [f"{deriv(out_name, out_name)} = {_fmt_value(seed, fmt)}",
                      say("seed_next", lang)],
                     dict(state), [root_w], [])]
     for k, s in enumerate(trace, start=1):
@@ -397,7 +463,7 @@ def _frames(st) -> list:
         out_w = c.wire_of.get(v.id)
         edges = []
         label = v.label
-        lines = [say("upstream", lang, out=out_name, who=_name(v, c), value=_fmt_value(s.upstream, fmt))]
+        lines = [say("upstream", lang, deriv=deriv(out_name, _name(v, c)), value=_fmt_value(s.upstream, fmt))]
         fresh = []
         for i, (pid, d) in enumerate(zip(v.inputs, s.downstream)):
             p = graph.node(pid)
@@ -421,13 +487,12 @@ def _frames(st) -> list:
                                      lo=_fmt_value(lo, fmt), d=_fmt_value(d, fmt), formula=formula))
                 else:
                     how = "" if np.shape(d) == up.shape else say("summed_broadcast", lang)
-                    lines.append(say("elementwise_shape", lang, who=who, how=how, shape=fmt_shape(np.shape(d)),
-                                     formula=formula))
+                    lines.append(say("elementwise_shape", lang, who=who, how=how, formula=formula,
+                                     grad=gradient_text(np.shape(d), lang)))
                     if np.size(d) <= st.max_values:
                         lines.append("    = " + _fmt_value(d, fmt))
             else:
-                shape = fmt_shape(np.shape(d))
-                lines.append(say("formula_shape", lang, who=who, formula=formula, shape=shape))
+                lines.append(say("formula_shape", lang, who=who, formula=formula, grad=gradient_text(np.shape(d), lang)))
                 if np.size(d) <= st.max_values:
                     lines.append("    = " + " ".join(t.strip() for t in tensor_lines(np.asarray(d), fmt, st.max_values)))
             if w is None:
@@ -482,6 +547,24 @@ def _forward_frames(st) -> list:
                             say("forward_gate", lang, k=k, n=n, label=g.label), lines, {}, [], edges,
                             values=list(shown), phase="forward"))
     return frames
+
+
+def _wrap(line: str, width: int) -> str:
+    """One panel line wrapped at ``width``; continuations indented 4 more than the line."""
+    import textwrap
+    width = max(int(width), 20)           # a silly-narrow terminal still gets whole numbers
+    if len(line) <= width:
+        return line
+    lead = len(line) - len(line.lstrip(" "))
+
+    def wrap(text, long_words):
+        return textwrap.wrap(text, width=width, initial_indent=" " * lead, subsequent_indent=" " * (lead + 4),
+                             break_on_hyphens=False, break_long_words=long_words)
+    # first keep a tensor's rows whole ("[1.00, 2.00]" glued by a placeholder), else plain words
+    glued = wrap(line.lstrip(" ").replace(", ", ",\0"), False)
+    if all(len(t) <= width for t in glued):
+        return "\n".join(t.replace(",\0", ", ") for t in glued)
+    return "\n".join(wrap(line.lstrip(" "), True))
 
 
 def _fmt_value(g, fmt) -> str:

@@ -256,10 +256,7 @@ def to_tikz(value, path=None, standalone: bool = False, **options) -> str:
     \\begin{tikzpicture}[x=1bp,y=1bp,every node/.style={inner sep=0pt,outer sep=0pt}]
     """
     from .dot import to_dot
-    from .sizing import vertical_ports
-    dot = to_dot(value, **options)
-    if options.get("rankdir") in ("TB", "BT"):
-        dot = vertical_ports(dot, options["rankdir"])      # as render() draws it
+    dot = to_dot(value, **options)          # rankdir=TB ports as render() draws them (viz.dot.wire_ports)
     layout = _layout(dot)
     colors = _Colors()
     text = _wrap(layout, colors, _picture(layout, colors))

@@ -8,6 +8,7 @@ Every loader returns a :class:`Splits` with train/val/test arrays; splitting is 
 """
 from __future__ import annotations
 
+import codecs
 import os
 import pickle
 from dataclasses import dataclass
@@ -144,13 +145,61 @@ _CIFAR_TRAIN = [f"data_batch_{i}" for i in range(1, 6)]
 _CIFAR_TEST = "test_batch"
 
 
+def _numpy_globals() -> dict:
+    """The only globals a CIFAR-10 batch refers to: what numpy needs to rebuild an array
+    (under both its old ``numpy.core`` and new ``numpy._core`` module names), plus the
+    ``_codecs.encode`` that protocol-2 pickles use for bytes. Each maps to numpy's own
+    object, so nothing is imported by name from the file."""
+    try:
+        from numpy._core import multiarray, numeric   # numpy >= 2
+    except ImportError:                                # numpy 1.x
+        from numpy.core import multiarray, numeric
+    out = {("numpy", "ndarray"): np.ndarray, ("numpy", "dtype"): np.dtype, ("_codecs", "encode"): _latin1}
+    for mod in ("numpy.core", "numpy._core"):
+        out[(f"{mod}.multiarray", "_reconstruct")] = multiarray._reconstruct
+        out[(f"{mod}.multiarray", "scalar")] = multiarray.scalar
+        out[(f"{mod}.numeric", "_frombuffer")] = numeric._frombuffer
+    return out
+
+
+def _latin1(text, encoding="utf-8"):
+    """``_codecs.encode`` as protocol-2 pickles call it for bytes, limited to that use."""
+    if encoding not in ("latin1", "latin-1") or not isinstance(text, str):
+        raise _Refused(f"_codecs.encode with encoding {encoding!r}")
+    return codecs.encode(text, encoding)
+
+
+class _CifarUnpickler(pickle.Unpickler):
+    """An unpickler that rebuilds dicts, lists, strings, bytes, numbers and numpy arrays
+    only. Pickle runs whatever callable a file names (``os.system``, ...), so any other
+    global is refused before it is looked up: a crafted batch cannot run code."""
+
+    _allowed = None
+
+    def find_class(self, module, name):
+        allowed = type(self)._allowed
+        if allowed is None:
+            allowed = type(self)._allowed = _numpy_globals()
+        try:
+            return allowed[(module, name)]
+        except KeyError:
+            raise _Refused(f"{module}.{name}") from None
+
+
+class _Refused(pickle.UnpicklingError):
+    """A batch names a global a CIFAR-10 batch never holds."""
+
+
 def _read_cifar_batch(path: str):
-    # The official CIFAR-10 python batches are pickles; pickle can run code, so only
-    # point this at a copy of the dataset you trust (see load_cifar10's docstring).
+    # The official CIFAR-10 python batches are pickles. They are read with a restricted
+    # unpickler (dicts, lists, bytes, numbers, numpy arrays), so a crafted file cannot run code.
     try:
         with open(path, "rb") as f:
-            d = pickle.load(f, encoding="bytes")
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, ValueError) as e:
+            d = _CifarUnpickler(f, encoding="bytes").load()
+    except _Refused as e:
+        raise DatasetError(f"load_cifar10: {path} refers to {e}, which a CIFAR-10 batch never holds; refusing "
+                           "to load it (a pickle naming other code could run it)") from None
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, ValueError, TypeError) as e:
         raise DatasetError(f"load_cifar10: {path} is not a CIFAR-10 python batch ({type(e).__name__}: {e})") from None
     if not isinstance(d, dict):
         raise DatasetError(f"load_cifar10: {path} holds a {type(d).__name__}, not a CIFAR-10 batch dict")
@@ -176,9 +225,11 @@ def load_cifar10(directory: str | os.PathLike, val: int = 1000, num_train_batche
     """Load CIFAR-10 from a directory you already have (the python version,
     ``cifar-10-batches-py``: ``data_batch_1`` .. ``data_batch_5`` and ``test_batch``).
 
-    Nothing is downloaded. **The batches are Python pickles and are unpickled**, which can
-    run arbitrary code: only use a copy of the dataset you trust. Anything not shaped like
-    CIFAR-10 (uint8 ``(N, 3072)`` data, labels 0..9) is refused with :class:`DatasetError`.
+    Nothing is downloaded. The batches are Python pickles; they are read with a restricted
+    unpickler that rebuilds only dicts, lists, bytes, numbers and numpy arrays, so a batch
+    naming any other code (a crafted file) is refused with :class:`DatasetError` instead of
+    running it. Anything not shaped like CIFAR-10 (uint8 ``(N, 3072)`` data, labels 0..9)
+    is refused too.
 
     Images come back as ``(N, 3, 32, 32)`` (or ``(N, 32, 32, 3)`` with ``channels_last``)
     with values 0..255 in ``dtype``; the validation set is the last ``val`` training images

@@ -16,7 +16,7 @@ from ..ops.base import as_data
 
 def as_value(x) -> Value:
     """A Value as is; numbers and arrays become constant leaves."""
-    return x if x.__class__ is Value else _lift(x)
+    return x if isinstance(x, Value) else _lift(x)
 
 
 def needs_grad(*values) -> bool:
@@ -36,7 +36,7 @@ def record(op, inputs, data, saved=None, attrs=None) -> Value:
 
 def array_of(x, where: str) -> np.ndarray:
     """The numpy data of a Value (or array-like), as an array; ``where`` names the caller."""
-    d = x._data if x.__class__ is Value else x
+    d = x._data if isinstance(x, Value) else x
     if d.__class__ is float:
         return np.asarray(d)
     if not isinstance(d, np.ndarray):

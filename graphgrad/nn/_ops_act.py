@@ -28,8 +28,8 @@ class LeakyRelu(Op):
         out = a * a.dtype.type(slope)
         return np.maximum(a, out, out=out) if 0.0 <= slope <= 1.0 else np.where(a > 0, a, out), None
 
-    def local(self, out):
-        a, s = out._inputs[0]._data, out._attrs["slope"]
+    def local(self, ctx):
+        a, s = ctx.inputs[0], ctx.attrs["slope"]
         if a.__class__ is float:
             return (1.0 if a > 0.0 else s,)
         d = (a > 0).astype(a.dtype)
@@ -37,10 +37,9 @@ class LeakyRelu(Op):
         d += a.dtype.type(s)
         return (d,)
 
-    def backward(self, out, g):
-        a = out._inputs[0]._data
-        (d,) = self.local(out)
-        return (fit(g * d, a),)
+    def backward(self, ctx, g):
+        (d,) = self.local(ctx)
+        return (fit(g * d, ctx.inputs[0]),)
 
     def label(self, attrs):
         return f"LeakyReLU({attrs['slope']:g})"
@@ -58,16 +57,15 @@ class Elu(Op):
         neg *= a.dtype.type(alpha)
         return np.where(a > 0, a, neg), None
 
-    def local(self, out):
-        a, o, al = out._inputs[0]._data, out._data, out._attrs["alpha"]
+    def local(self, ctx):
+        a, o, al = ctx.inputs[0], ctx.out, ctx.attrs["alpha"]
         if a.__class__ is float:
             return (1.0 if a > 0.0 else o + al,)
         return (np.where(a > 0, 1, o + a.dtype.type(al)).astype(a.dtype, copy=False),)
 
-    def backward(self, out, g):
-        a = out._inputs[0]._data
-        (d,) = self.local(out)
-        return (fit(g * d, a),)
+    def backward(self, ctx, g):
+        (d,) = self.local(ctx)
+        return (fit(g * d, ctx.inputs[0]),)
 
     def label(self, attrs):
         return f"ELU({attrs['alpha']:g})"
@@ -85,19 +83,19 @@ class Prelu(Op):
             return (a if a > 0.0 else w * a), None
         return np.where(a > 0, a, a * w), None
 
-    def local(self, out):
-        a, w = out._inputs[0]._data, out._inputs[1]._data
+    def local(self, ctx):
+        a, w = ctx.inputs
         if a.__class__ is float and w.__class__ is float:
             return (1.0, 0.0) if a > 0.0 else (w, a)
         neg = _neg_mask(a)
         dx = np.where(neg, w, 1).astype(np.result_type(a, w), copy=False)
         return dx, a * neg
 
-    def backward(self, out, g):
-        x, w = out._inputs
-        dx_local, dw_local = self.local(out)
-        return (fit(g * dx_local, x._data) if x.requires_grad else None,
-                fit(g * dw_local, w._data) if w.requires_grad else None)
+    def backward(self, ctx, g):
+        x, w = ctx.inputs
+        nx, nw = ctx.needs_grad
+        dx_local, dw_local = self.local(ctx)
+        return (fit(g * dx_local, x) if nx else None, fit(g * dw_local, w) if nw else None)
 
 
 LEAKY_RELU, ELU, PRELU = LeakyRelu(), Elu(), Prelu()

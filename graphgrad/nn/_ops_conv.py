@@ -92,27 +92,26 @@ class Conv2d(Op):
         out = (w2 @ cols).reshape(f, x.shape[0], ho, wo).transpose(1, 0, 2, 3)
         return out, ((cols if need_cols else None), x.shape, ho, wo)
 
-    def backward(self, out, g):
-        ins = out._inputs
-        x, w = ins[0], ins[1]
-        has_b = len(ins) > 2
-        cols, x_shape, ho, wo = out._saved
-        stride, padding = out._attrs["stride"], out._attrs["padding"]
-        wd = w._data
+    def backward(self, ctx, g):
+        need = ctx.needs_grad
+        has_b = len(ctx.inputs) > 2
+        cols, x_shape, ho, wo = ctx.saved
+        stride, padding = ctx.attrs["stride"], ctx.attrs["padding"]
+        wd = ctx.inputs[1]
         f, c, kh, kw = wd.shape
         gt = g.transpose(1, 0, 2, 3)                 # (F, N, Ho, Wo): free for our own layout
         d = gt.reshape(f, -1) if gt.flags.c_contiguous else np.ascontiguousarray(gt).reshape(f, -1)
         if d.dtype != wd.dtype:
             d = d.astype(wd.dtype)
         dx = dw = db = None
-        if w.requires_grad:
+        if need[1]:
             dwb = d @ cols.T                         # (F, C·KH·KW [+1]): the last column is db
             dw = dwb[:, :c * kh * kw].reshape(wd.shape)
-            if has_b and ins[2].requires_grad:
+            if has_b and need[2]:
                 db = dwb[:, -1].copy()
-        elif has_b and ins[2].requires_grad:
+        elif has_b and need[2]:
             db = d.sum(axis=1)
-        if x.requires_grad:
+        if need[0]:
             dcols = wd.reshape(f, -1).T @ d
             dx = col2im(dcols, x_shape, kh, kw, stride, padding, ho, wo)
         return (dx, dw, db) if has_b else (dx, dw)
@@ -184,10 +183,10 @@ class MaxPool2d(Op):
         run_parts(blocks, _blocks(x), x.size)
         return out, None
 
-    def backward(self, out, g):
-        x = out._inputs[0]._data
-        k, s, p = out._attrs["kernel_size"], out._attrs["stride"], out._attrs["padding"]
-        pooled = out._data
+    def backward(self, ctx, g):
+        x = ctx.inputs[0]
+        k, s, p = ctx.attrs["kernel_size"], ctx.attrs["stride"], ctx.attrs["padding"]
+        pooled = ctx.out
         ho, wo = pooled.shape[2:]
         g = _like(np.asarray(g, dtype=x.dtype), pooled)
         xp = _padded(x, p, fill=-np.inf)
@@ -248,10 +247,10 @@ class AvgPool2d(Op):
         out *= x.dtype.type(1.0 / (k * k))
         return out, None
 
-    def backward(self, out, g):
-        x = out._inputs[0]._data
-        k, s, p = out._attrs["kernel_size"], out._attrs["stride"], out._attrs["padding"]
-        ho, wo = out._data.shape[2:]
+    def backward(self, ctx, g):
+        x = ctx.inputs[0]
+        k, s, p = ctx.attrs["kernel_size"], ctx.attrs["stride"], ctx.attrs["padding"]
+        ho, wo = ctx.out.shape[2:]
         n, c, h, w = x.shape
         dxp = np.zeros((n, c, h + 2 * p, w + 2 * p), dtype=x.dtype)
         gk = np.asarray(g, dtype=x.dtype) * x.dtype.type(1.0 / (k * k))

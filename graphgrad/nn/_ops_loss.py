@@ -39,12 +39,12 @@ class SoftmaxCrossEntropy(Op):
         e /= z                                   # the probabilities, kept for backward
         return np.asarray(loss, dtype=s.dtype), (e, y)
 
-    def backward(self, out, g):
-        probs, y = out._saved
+    def backward(self, ctx, g):
+        probs, y = ctx.saved
         n = probs.shape[0]
         d = probs.copy()             # a copy, so retain_graph=True can run backward again
         d[np.arange(n), y] -= 1
-        scale = g / n if out._attrs.get("reduction", "mean") == "mean" else g
+        scale = g / n if ctx.attrs.get("reduction", "mean") == "mean" else g
         d *= d.dtype.type(scale)
         return (d,)
 
@@ -72,10 +72,10 @@ class MultiMargin(Op):
         denom = (n if reduction == "mean" else 1) * (c if by_classes else 1)
         return np.asarray(total / denom, dtype=s.dtype), (pos, y, denom)
 
-    def backward(self, out, g):
-        pos, y, denom = out._saved
+    def backward(self, ctx, g):
+        pos, y, denom = ctx.saved
         n = pos.shape[0]
-        d = pos.astype(out._inputs[0]._data.dtype)
+        d = pos.astype(ctx.inputs[0].dtype)
         d[np.arange(n), y] = -pos.sum(axis=1)
         d *= d.dtype.type(g / denom)
         return (d,)

@@ -115,10 +115,10 @@ class BatchNorm(Op):
         run_parts(out_part, chunks, x.size)
         return out, (mu, inv_std, training), mu, var
 
-    def backward(self, out, g):
-        mu, inv_std, training = out._saved
-        x, gamma, beta = out._inputs
-        xd = x._data
+    def backward(self, ctx, g):
+        mu, inv_std, training = ctx.saved
+        xd, gd, _ = ctx.inputs
+        nx, ngamma, nbeta = ctx.needs_grad
         g = np.asarray(g, dtype=xd.dtype)
         chunks = _chunks(xd)
         axes = _axes(xd.ndim)
@@ -141,8 +141,8 @@ class BatchNorm(Op):
             sgx = sgx - mu * dbeta
         dgamma = sgx * inv_std                          # Σ dy·x̂
         dx = None
-        if x.requires_grad:
-            scale = inv_std * gamma._data               # γ/σ
+        if nx:
+            scale = inv_std * gd                        # γ/σ
             A = _bshape(xd, scale)
             dx = np.empty_like(xd)
             if not training:                            # the statistics are constants: dx = γ/σ · dy
@@ -167,7 +167,7 @@ class BatchNorm(Op):
                         np.multiply(g[c], A, out=dc)
                         dc += t
                 run_parts(dx_part, chunks, xd.size)
-        return (dx, dgamma if gamma.requires_grad else None, dbeta if beta.requires_grad else None)
+        return (dx, dgamma if ngamma else None, dbeta if nbeta else None)
 
     def label(self, attrs):
         return "BN" if attrs.get("training", True) else "BN(eval)"

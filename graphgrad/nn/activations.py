@@ -61,7 +61,7 @@ class PReLU(Module):
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25, dtype=np.float64):
         super().__init__()
-        self.weight = Parameter(_init.constant(int(num_parameters), init, dtype), name="alpha")
+        self.weight = Parameter(_init.constant(int(num_parameters), init, dtype), name="alpha", default_name=True)
 
     def forward(self, x):
         return F.prelu(x, self.weight)
@@ -90,8 +90,8 @@ class Maxout(Module):
         super().__init__()
         self.pieces = int(pieces)
         rng = _init.get_rng(rng)
-        self.weight = Parameter(_init.by_name(init, (in_features, out_features * pieces), rng, dtype), name="W")
-        self.bias = Parameter(_init.zeros(out_features * pieces, dtype), name="b")
+        self.weight = Parameter(_init.by_name(init, (in_features, out_features * pieces), rng, dtype), name="W", default_name=True)
+        self.bias = Parameter(_init.zeros(out_features * pieces, dtype), name="b", default_name=True)
 
     def forward(self, x):
         return F.maxout(x, self.weight, self.bias, self.pieces)

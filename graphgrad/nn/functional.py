@@ -263,16 +263,32 @@ def _svm(scores, target, margin, reduction, by_classes, where):
                   {"margin": float(margin), "reduction": reduction})
 
 
+def _pair(pred, target, reduction, where):
+    """``pred`` and ``target`` as Values of one shape. A mismatch is refused, not broadcast:
+    (4, 1) against (4,) would silently compare every prediction with every target (4, 4)."""
+    p, t = as_value(pred), as_value(target)
+    if p.shape != t.shape:
+        raise ShapeError(f"{where}: prediction of shape {p.shape} and target of shape {t.shape} differ; "
+                         f"reshape one to match (broadcasting them would compare every pair)")
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"{where}: reduction must be 'mean' or 'sum', got {reduction!r}")
+    return p, t
+
+
 def mse_loss(pred, target, reduction: str = "mean") -> Value:
-    """Mean squared error. ``mse_loss(gg.Value([1., 2.]), [1., 4.]).item() == 2.0``"""
-    d = as_value(pred) - as_value(target)
+    """Mean squared error; ``pred`` and ``target`` must have the same shape.
+    ``mse_loss(gg.Value([1., 2.]), [1., 4.]).item() == 2.0``"""
+    p, t = _pair(pred, target, reduction, "mse_loss")
+    d = p - t
     sq = d * d
     return sq.mean() if reduction == "mean" else sq.sum()
 
 
 def l1_loss(pred, target, reduction: str = "mean") -> Value:
-    """Mean absolute error. ``l1_loss(gg.Value([1., 2.]), [1., 4.]).item() == 1.0``"""
-    d = (as_value(pred) - as_value(target)).abs()
+    """Mean absolute error; ``pred`` and ``target`` must have the same shape.
+    ``l1_loss(gg.Value([1., 2.]), [1., 4.]).item() == 1.0``"""
+    p, t = _pair(pred, target, reduction, "l1_loss")
+    d = (p - t).abs()
     return d.mean() if reduction == "mean" else d.sum()
 
 

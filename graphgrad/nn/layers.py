@@ -5,12 +5,24 @@ Generator or an int seed) or reseed the default with ``nn.init.manual_seed``.
 """
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 from ..errors import ShapeError
 from . import functional as F
 from . import init as _init
 from .module import Module, Parameter
+
+
+def _count(v, name: str, where: str, low: int = 1) -> int:
+    """A layer size as an int: one sentence for 0, negatives, floats and bools, where
+    ``int()`` would silently truncate 2.5 or numpy would fail later with an odd shape."""
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < low:
+        what = "a positive integer" if low == 1 else f"an integer >= {low}"
+        raise ValueError(f"{where}: {name} must be {what}, got {v!r}")
+    return int(v)
 
 
 class Linear(Module):
@@ -27,11 +39,12 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True, init="kaiming",
                  rng=None, dtype=np.float64):
         super().__init__()
-        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.in_features = _count(in_features, "in_features", "Linear")
+        self.out_features = _count(out_features, "out_features", "Linear")
         rng = _init.get_rng(rng)
         self.weight = Parameter(_init.by_name(init, (self.in_features, self.out_features), rng, dtype),
-                                name="W")
-        self.bias = Parameter(_init.zeros(self.out_features, dtype), name="b") if bias else None
+                                name="W", default_name=True)
+        self.bias = Parameter(_init.zeros(self.out_features, dtype), name="b", default_name=True) if bias else None
 
     def forward(self, x):
         return F.linear(x, self.weight, self.bias)
@@ -51,13 +64,15 @@ class Conv2d(Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride: int = 1, padding: int = 0,
                  bias: bool = True, init="kaiming", rng=None, dtype=np.float64):
         super().__init__()
-        k = F._pair_int(kernel_size, "kernel_size", "Conv2d")
-        self.in_channels, self.out_channels, self.kernel_size = int(in_channels), int(out_channels), k
-        self.stride, self.padding = F._pair_int(stride, "stride", "Conv2d"), F._pair_int(padding, "padding", "Conv2d")
+        k = _count(F._pair_int(kernel_size, "kernel_size", "Conv2d"), "kernel_size", "Conv2d")
+        self.in_channels = _count(in_channels, "in_channels", "Conv2d")
+        self.out_channels, self.kernel_size = _count(out_channels, "out_channels", "Conv2d"), k
+        self.stride = _count(F._pair_int(stride, "stride", "Conv2d"), "stride", "Conv2d")
+        self.padding = _count(F._pair_int(padding, "padding", "Conv2d"), "padding", "Conv2d", low=0)
         rng = _init.get_rng(rng)
         self.weight = Parameter(_init.by_name(init, (self.out_channels, self.in_channels, k, k), rng, dtype),
-                                name="W")
-        self.bias = Parameter(_init.zeros(self.out_channels, dtype), name="b") if bias else None
+                                name="W", default_name=True)
+        self.bias = Parameter(_init.zeros(self.out_channels, dtype), name="b", default_name=True) if bias else None
 
     def forward(self, x):
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)
@@ -72,6 +87,11 @@ class MaxPool2d(Module):
 
     def __init__(self, kernel_size, stride=None, padding: int = 0):
         super().__init__()
+        where = type(self).__name__
+        _count(F._pair_int(kernel_size, "kernel_size", where), "kernel_size", where)
+        if stride is not None:
+            _count(F._pair_int(stride, "stride", where), "stride", where)
+        _count(F._pair_int(padding, "padding", where), "padding", where, low=0)
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
 
     def forward(self, x):
@@ -94,10 +114,15 @@ class _BatchNorm(Module):
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True,
                  track_running_stats: bool = True, dtype=np.float64):
         super().__init__()
-        d = int(num_features)
+        where = type(self).__name__
+        d = _count(num_features, "num_features", where)
+        if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < math.inf:
+            raise ValueError(f"{where}: eps must be a positive number, got {eps!r}")
+        if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) or not 0 <= momentum <= 1:
+            raise ValueError(f"{where}: momentum must be a number in [0, 1], got {momentum!r}")
         self.num_features, self.eps, self.momentum = d, float(eps), float(momentum)
-        self.weight = Parameter(_init.ones(d, dtype), name="gamma") if affine else None
-        self.bias = Parameter(_init.zeros(d, dtype), name="beta") if affine else None
+        self.weight = Parameter(_init.ones(d, dtype), name="gamma", default_name=True) if affine else None
+        self.bias = Parameter(_init.zeros(d, dtype), name="beta", default_name=True) if affine else None
         self.register_buffer("running_mean", np.zeros(d, dtype) if track_running_stats else None)
         self.register_buffer("running_var", np.ones(d, dtype) if track_running_stats else None)
 

@@ -12,9 +12,11 @@ from collections import OrderedDict
 import numpy as np
 
 from ..autograd import group
+from .._state import STATE
 from ..value import Value
 
 _PARAM_META = "parameter"
+_DEFAULT_NAME = "default_name"     # the name is a layer's generic one, free to make unique
 
 
 class _ParameterMeta(type):
@@ -31,12 +33,15 @@ class Parameter(metaclass=_ParameterMeta):
     (True, True, True)
     """
 
-    def __new__(cls, data, requires_grad: bool = True, name: str | None = None, dtype=None):
+    def __new__(cls, data, requires_grad: bool = True, name: str | None = None, dtype=None, *,
+                default_name: bool = False):
+        # default_name: ``name`` is a layer's generic one ("W", "b"); the first call of a
+        # model whose layers share it renames it to its path ("0.weight"): see Module.__call__
         if isinstance(data, Value):
             data = data._data
         v = Value(np.array(data, dtype=dtype) if dtype is not None or not isinstance(data, float)
                   else data, requires_grad=requires_grad, name=name)
-        v._meta = {_PARAM_META: True}
+        v._meta = {_PARAM_META: True, _DEFAULT_NAME: bool(default_name) or name is None}
         return v
 
 
@@ -107,8 +112,26 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__}: define forward()")
 
     def __call__(self, *args, **kwargs):
+        if "_named" not in self.__dict__:          # once per model: cheap on every later call
+            self._name_parameters()
         with group(type(self).__name__):
             return self.forward(*args, **kwargs)
+
+    def _name_parameters(self) -> None:
+        """Give the parameters drawings can tell apart: one with no name, or whose generic
+        layer name ("W") another parameter of this model also has, is named by its path in
+        the model (``0.weight``, ``fc1.bias``), as ``named_parameters`` lists it. Names
+        the user gave are kept."""
+        object.__setattr__(self, "_named", True)
+        items = list(self.named_parameters())
+        count: dict = {}
+        for _, p in items:
+            count[p.name] = count.get(p.name, 0) + 1
+        for path, p in items:
+            meta = p._meta
+            if meta.get(_DEFAULT_NAME) and (p.name is None or count[p.name] > 1):
+                p.name = path
+                meta[_DEFAULT_NAME] = False
 
     # ------------------------------------------------------------ traversal
     def named_children(self):
@@ -193,6 +216,7 @@ class Module:
             raise TypeError(f"{type(self).__name__}.to: expected a floating dtype, got {dt}")
         for p in self.parameters():
             p._data = np.asarray(p.numpy(), dtype=dt)
+            p._version = STATE.clock = STATE.clock + 1
             p._grad = None
         for m in self.modules():
             for b in m._buffers:
@@ -227,9 +251,13 @@ class Module:
     def load_state_dict(self, state, strict: bool = True) -> None:
         """Copy arrays from ``state`` (as made by ``state_dict``) into this module in place.
 
-        Raises KeyError naming missing/unexpected keys (when ``strict``) and ValueError naming
-        the key and both shapes on a shape mismatch.
+        Raises KeyError naming missing/unexpected keys (when ``strict``), ValueError naming
+        the key and both shapes on a shape mismatch, and TypeError for object, complex or
+        string arrays. Every entry is checked first: a refused load changes nothing.
         """
+        if not hasattr(state, "items"):
+            raise TypeError(f"load_state_dict: state must be a mapping of names to arrays (as made by "
+                            f"state_dict()), got {type(state).__name__}")
         own = dict(self.named_parameters())
         bufs = {}
         for mname, m in self.named_modules():
@@ -241,21 +269,37 @@ class Module:
             unexpected = [k for k in state if k not in own and k not in bufs]
             if missing or unexpected:
                 raise KeyError(f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
-        for k, arr in state.items():
-            arr = np.asarray(arr)
+        # Check every entry before changing anything: a refused load leaves the module as it was.
+        updates = []
+        for k, value in state.items():
+            if k not in own and k not in bufs:
+                continue   # not strict: unexpected keys are ignored
+            what = "parameter" if k in own else "buffer"
+            try:
+                arr = np.asarray(value)
+            except (TypeError, ValueError) as e:
+                raise ValueError(f"load_state_dict: {what} {k!r} is not an array ({e})") from None
+            if arr.dtype.kind not in ("fiu" if k in own else "fiub"):
+                raise TypeError(f"load_state_dict: {what} {k!r} has dtype {arr.dtype} in the state; only real "
+                                f"numeric arrays can be loaded (object, complex and string arrays are refused)")
             if k in own:
                 p = own[k]
                 if arr.shape != p.shape:
                     raise ValueError(f"load_state_dict: {k!r} has shape {arr.shape} in the state but "
                                      f"{p.shape} in the module")
-                p.data = np.array(arr, dtype=p.dtype)
-            elif k in bufs:
+                updates.append((p, None, np.array(arr, dtype=p.dtype)))
+            else:
                 m, b = bufs[k]
                 old = getattr(m, b)
                 if old is not None and old.shape != arr.shape:
                     raise ValueError(f"load_state_dict: buffer {k!r} has shape {arr.shape} in the state but "
                                      f"{old.shape} in the module")
-                object.__setattr__(m, b, np.array(arr, dtype=None if old is None else old.dtype))
+                updates.append((m, b, np.array(arr, dtype=None if old is None else old.dtype)))
+        for target, b, arr in updates:
+            if b is None:
+                target.data = arr
+            else:
+                object.__setattr__(target, b, arr)
 
     def save(self, path) -> None:
         """Write ``state_dict()`` to a ``.npz`` file (no pickles). ``net.save("net.npz")``"""

@@ -1,15 +1,19 @@
 """What every primitive op is made of, and the helpers their backward passes share.
 
-An op is a small object with four parts, side by side so the chain rule stays visible:
+The op contract (public: ``graphgrad.Op``; see ``help(graphgrad.Op)`` for a worked
+custom op). An op is a small object whose parts sit side by side so the chain rule
+stays visible:
 
 * ``forward(*datas, **attrs) -> (out_data, saved)``: computes on raw data (a Python
   ``float`` for float64 scalars, else a numpy array) and returns what backward needs.
-* ``backward(out, g) -> tuple``: the vector-Jacobian product; ``out`` is the output
-  Value (its ``_inputs``, ``_saved`` and ``_attrs`` are at hand), ``g`` the upstream
-  gradient. Returns one gradient per input (``None`` where none is needed).
+* ``backward(ctx, g) -> tuple``: the vector-Jacobian product. ``ctx`` is a :class:`Ctx`
+  (the input data, the saved values, the attributes, the output data and which inputs
+  need a gradient); ``g`` is the upstream gradient. Returns one gradient per input
+  (``None`` where none is needed), each with its input's shape and dtype.
 * ``formulas``: one display string per input, e.g. ``"d(x*y)/dx = y"``.
-* ``local(out)``: for scalar and elementwise ops, the local derivative values
-  (one per input); ``None`` for tensor ops, whose local Jacobian is only described.
+* ``local(ctx)``: for scalar and elementwise ops, the local derivative values
+  (one per input) that backward multiplies the upstream by; ``None`` for tensor ops,
+  whose local Jacobian is only described.
 """
 from __future__ import annotations
 
@@ -19,8 +23,80 @@ ndarray = np.ndarray
 _float64 = np.dtype(np.float64)
 
 
+class Ctx:
+    """What an op's ``backward(ctx, g)`` and ``local(ctx)`` see of its node.
+
+    ``inputs``      the input data, one per input (a Python float or a numpy array)
+    ``saved``       the second value ``forward`` returned (None if it returned nothing)
+    ``attrs``       the op's keyword attributes (a dict; do not modify)
+    ``out``         the output data
+    ``needs_grad``  one bool per input: whether that input wants a gradient
+
+    >>> ctx = Ctx((2.0, 3.0), out=6.0)
+    >>> ctx.inputs, ctx.needs_grad
+    ((2.0, 3.0), (True, True))
+    """
+
+    __slots__ = ("inputs", "saved", "attrs", "out", "needs_grad")
+
+    def __init__(self, inputs, saved=None, attrs=None, out=None, needs_grad=None):
+        self.inputs = tuple(inputs)
+        self.saved = saved
+        self.attrs = {} if attrs is None else attrs
+        self.out = out
+        self.needs_grad = (True,) * len(self.inputs) if needs_grad is None else tuple(needs_grad)
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(str(shape_of(d)) for d in self.inputs)
+        return f"<Ctx inputs of shape {shapes}; needs_grad={self.needs_grad}; attrs={self.attrs}>"
+
+
 class Op:
-    """Base class of primitive ops; subclasses fill in the four parts described above."""
+    """Base class of graphgrad ops, built-in and user-written (``gg.apply(op, *inputs)``).
+
+    Subclass it and fill in ``forward`` and ``backward`` (and, for diagrams, ``name``,
+    ``symbol``, ``formulas``; for an elementwise op, ``local``):
+
+    * ``forward(self, *datas, **attrs)`` gets the raw data of the inputs (a Python
+      float for float64 scalars, else a numpy array) and the keyword attributes given
+      to ``apply``. It returns ``(out_data, saved)``: ``saved`` is anything backward
+      needs (None for nothing). A bare result (not a tuple) is taken as
+      ``(result, None)``; a tuple must have exactly two items.
+    * ``backward(self, ctx, g)`` gets a :class:`graphgrad.ops.Ctx` -- ``ctx.inputs``
+      (input data), ``ctx.saved``, ``ctx.attrs``, ``ctx.out`` (output data),
+      ``ctx.needs_grad`` -- and the upstream gradient ``g`` (the output's shape). It
+      returns a tuple with one gradient per input: an array of that input's shape and
+      dtype (a float for a float input), or None where ``ctx.needs_grad`` is False.
+      The engine checks the count, shapes and dtypes and raises a
+      :class:`graphgrad.BackwardError` naming the op, the input and both shapes.
+    * ``local(self, ctx)`` (elementwise ops only): the local derivatives, one per
+      input, such that backward is ``upstream * local[i]`` summed back to the input's
+      shape; diagrams and the stepper show them. Tensor ops leave it returning None.
+
+    Never write into ``ctx.inputs`` or ``ctx.out``; the engine refuses a backward if a
+    Value's data was replaced or changed through ``.data`` after the forward pass.
+
+    A worked custom op, checked against central differences:
+
+    >>> import numpy as np, graphgrad as gg
+    >>> class Cube(gg.Op):
+    ...     name, symbol, formulas = "cube", "x³", ("d(x³)/dx = 3x²",)
+    ...     elementwise = True
+    ...     def forward(self, a):
+    ...         return a ** 3, None            # (out, saved): nothing to save
+    ...     def local(self, ctx):
+    ...         (a,) = ctx.inputs
+    ...         return (3 * a ** 2,)
+    ...     def backward(self, ctx, g):
+    ...         return (g * self.local(ctx)[0],)
+    >>> x = gg.Value(np.array([1.0, -2.0]), requires_grad=True)
+    >>> y = gg.apply(Cube(), x)
+    >>> y.sum().backward()
+    >>> x.grad
+    array([ 3., 12.])
+    >>> gg.gradcheck(lambda x: gg.apply(Cube(), x), x)
+    True
+    """
 
     name = "op"
     symbol = "op"
@@ -28,12 +104,12 @@ class Op:
     elementwise = False
 
     def forward(self, *datas, **attrs):
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__}.forward: subclasses of Op define forward")
 
-    def backward(self, out, g):
-        raise NotImplementedError
+    def backward(self, ctx, g):
+        raise NotImplementedError(f"{type(self).__name__}.backward: subclasses of Op define backward")
 
-    def local(self, out):
+    def local(self, ctx):
         """Local derivatives d(out)/d(input_i) as values, or None for tensor ops."""
         return None
 

@@ -26,40 +26,61 @@ class Matmul(Op):
         except ValueError as e:
             raise ShapeError(f"matmul: {sa} @ {sb}: batch dimensions do not broadcast ({e})") from None
 
-    def backward(self, out, g):
-        A, B = out._inputs
-        a, b = A._data, B._data
+    def backward(self, ctx, g):
+        a, b = ctx.inputs
+        na, nb = ctx.needs_grad
         g = np.asarray(g)
         ga = gb = None
         if a.ndim == 2 and b.ndim == 2:          # the common case, no reshaping
-            if A.requires_grad:
+            if na:
                 ga = g @ b.T
-            if B.requires_grad:
+            if nb:
                 gb = a.T @ g
             return ga, gb
         a2 = a[None, :] if a.ndim == 1 else a     # treat vectors as 1×n / n×1 matrices
         b2 = b[:, None] if b.ndim == 1 else b
         # the gradient of the matrix product a2 @ b2, i.e. g with the vector axes put back
         g2 = g.reshape(np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2]) + (a2.shape[-2], b2.shape[-1]))
-        if A.requires_grad:
+        if na:
             ga = g2 @ np.swapaxes(b2, -1, -2)
             ga = fit(ga[..., 0, :] if a.ndim == 1 else ga, a)
-        if B.requires_grad:
+        if nb:
             gb = np.swapaxes(a2, -1, -2) @ g2
             gb = fit(gb[..., :, 0] if b.ndim == 1 else gb, b)
         return ga, gb
 
 
 # ---------------------------------------------------------------- reductions
+def _is_int(a) -> bool:
+    return isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_))
+
+
 def _norm_axis(axis, ndim, op):
+    """``axis`` as a sorted-free tuple of non-negative ints (None: all axes), checked.
+
+    As numpy's sum does, a 0-d input accepts axis 0 or -1 (and reduces nothing); the
+    result is then None, since reducing "all" axes of a 0-d tensor is the same thing.
+    """
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if _is_int(axis):
+        axes = (axis,)
+    else:
+        try:
+            axes = tuple(axis)
+        except TypeError:
+            raise TypeError(f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}") from None
     out = []
     for ax in axes:
-        if not -ndim <= ax < max(ndim, 1):
+        if not _is_int(ax):
+            raise TypeError(f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}")
+        if not ((ax in (0, -1)) if ndim == 0 else -ndim <= ax < ndim):
             raise ShapeError(f"{op}: axis {ax} is out of range for a tensor with {ndim} dimension(s)")
         out.append(int(ax) % max(ndim, 1))
+    if len(set(out)) != len(out):
+        raise ShapeError(f"{op}: axis {tuple(axes)} names the same axis twice (shape has {ndim} dimension(s))")
+    if ndim == 0:
+        return None
     return tuple(out)
 
 
@@ -82,11 +103,11 @@ class Sum(Op):
             return a, None
         return as_data(a.sum(axis=axis, keepdims=keepdims)), None
 
-    def backward(self, out, g):
-        a = out._inputs[0]._data
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
         if a.__class__ is float:
             return (float(g),)
-        at = out._attrs
+        at = ctx.attrs
         g = _expand(g, a.shape, at["axis"], at["keepdims"])
         if g.dtype != a.dtype:
             g = g.astype(a.dtype)
@@ -110,12 +131,12 @@ class Mean(Sum):
             return a, None
         return as_data(a.mean(axis=axis, keepdims=keepdims)), None
 
-    def backward(self, out, g):
-        a = out._inputs[0]._data
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
         if a.__class__ is float:
             return (float(g),)
-        (gs,) = Sum.backward(self, out, g)
-        n = a.size // max(np.size(out._data), 1)
+        (gs,) = Sum.backward(self, ctx, g)
+        n = a.size // max(np.size(ctx.out), 1)
         return (gs / a.dtype.type(n),)
 
     def label(self, attrs):
@@ -136,12 +157,12 @@ class Max(Op):
             raise ShapeError(f"{self.name}: cannot reduce an empty tensor of shape {a.shape}")
         return as_data(self._reduce(a, axis=axis, keepdims=keepdims)), None
 
-    def backward(self, out, g):
-        a = out._inputs[0]._data
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
         if a.__class__ is float:
             return (float(g),)
-        at = out._attrs
-        o = _expand(out._data, a.shape, at["axis"], at["keepdims"])
+        at = ctx.attrs
+        o = _expand(ctx.out, a.shape, at["axis"], at["keepdims"])
         mask = (a == o)
         count = mask.sum(axis=at["axis"], keepdims=True)
         g = _expand(g, a.shape, at["axis"], at["keepdims"])
@@ -169,8 +190,8 @@ class Reshape(Op):
             raise ShapeError(f"reshape: cannot reshape {shape_of(a)} "
                              f"({int(np.prod(shape_of(a)))} entries) into {shape}") from None
 
-    def backward(self, out, g):
-        a = out._inputs[0]._data
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
         if a.__class__ is float:
             return (float(np.reshape(g, ())),)
         return (np.reshape(g, a.shape),)
@@ -189,8 +210,8 @@ class Transpose(Op):
         except ValueError:
             raise ShapeError(f"transpose: axes {axes} do not fit shape {shape_of(a)}") from None
 
-    def backward(self, out, g):
-        axes = out._attrs["axes"]
+    def backward(self, ctx, g):
+        axes = ctx.attrs["axes"]
         inv = None if axes is None else tuple(np.argsort(axes))
         return (np.transpose(g, inv),)
 
@@ -209,24 +230,51 @@ class GetItem(Op):
 
     def forward(self, a, *, index):
         if a.__class__ is float:
-            raise ShapeError("getitem: a scalar (shape ()) cannot be indexed")
+            a = np.asarray(a)            # numpy indexes 0-d arrays with (), None and ...
         try:
             return as_data(np.array(a[index], copy=True) if _is_basic(index) else a[index]), None
         except IndexError as e:
             raise ShapeError(f"getitem: index {_show(index)} does not fit shape {a.shape}: {e}") from None
 
-    def backward(self, out, g):
-        a = out._inputs[0]._data
-        index = out._attrs["index"]
-        ga = np.zeros(a.shape, dtype=a.dtype)
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        index = ctx.attrs["index"]
+        ga = np.zeros(np.shape(a), dtype=np.float64 if a.__class__ is float else a.dtype)
         if _is_basic(index):
             ga[index] = g
         else:
             np.add.at(ga, index, g)
-        return (ga,)
+        return (float(ga) if a.__class__ is float else ga,)
 
     def label(self, attrs):
-        return f"[{_show(attrs['index'])}]"
+        return index_label(attrs["index"])
+
+
+LABEL_CHARS = 24     # a gate's text longer than this is cut in diagrams: keep the index under it
+
+
+def index_label(index) -> str:
+    """The indexing gate's text for a slide: slices and ints as written, a short index array
+    as its numbers, a longer one as ``idx (shape)`` (a mask as ``mask (shape)``).
+
+    >>> index_label((np.array([0, 2]), slice(1, None))), index_label(np.arange(10))
+    ('[[0, 2], 1:]', '[idx (10,)]')
+    """
+    items = index if isinstance(index, tuple) else (index,)
+
+    def array(a, numbers):
+        if a.dtype == bool:
+            return f"mask {a.shape}"
+        if numbers and a.ndim <= 1 and a.size <= 4:
+            return "[" + ", ".join(str(int(x)) for x in np.atleast_1d(a)) + "]"
+        return f"idx {a.shape}"
+
+    for numbers in (True, False):
+        parts = [array(i, numbers) if isinstance(i, np.ndarray) else _show(i) for i in items]
+        text = f"[{', '.join(parts)}]"
+        if len(text) <= LABEL_CHARS:
+            break
+    return text
 
 
 def _show(index) -> str:
@@ -250,17 +298,24 @@ class Concatenate(Op):
     formulas = ()
 
     def forward(self, *arrays, axis):
+        nd = np.ndim(arrays[0])
+        if nd == 0:
+            raise ShapeError("concatenate: 0-d Values (shape ()) cannot be concatenated; use stack to "
+                             "join scalars into a vector")
+        if not _is_int(axis) or not -nd <= axis < nd:
+            raise ShapeError(f"concatenate: axis {axis!r} is out of range for inputs with {nd} dimension(s) "
+                             f"(use -{nd} .. {nd - 1})")
         try:
             return np.concatenate([np.asarray(x) for x in arrays], axis=axis), None
         except ValueError:
             shapes = ", ".join(str(shape_of(x)) for x in arrays)
             raise ShapeError(f"concatenate: shapes {shapes} do not fit together along axis {axis}") from None
 
-    def backward(self, out, g):
-        axis = out._attrs["axis"]
-        sizes = [np.shape(v._data)[axis] for v in out._inputs]
+    def backward(self, ctx, g):
+        axis = ctx.attrs["axis"]
+        sizes = [np.shape(d)[axis] for d in ctx.inputs]
         cuts = np.cumsum(sizes)[:-1]
-        return tuple(fit(p, v._data) for p, v in zip(np.split(g, cuts, axis=axis), out._inputs))
+        return tuple(fit(p, d) for p, d in zip(np.split(g, cuts, axis=axis), ctx.inputs))
 
     def formula(self, i, attrs):
         return f"upstream sliced back along axis {attrs['axis']}"
@@ -270,15 +325,19 @@ class Stack(Op):
     name, symbol = "stack", "stack"
 
     def forward(self, *arrays, axis):
+        nd = np.ndim(arrays[0]) + 1              # the result has one more axis
+        if not _is_int(axis) or not -nd <= axis < nd:
+            raise ShapeError(f"stack: axis {axis!r} is out of range for a result with {nd} dimension(s) "
+                             f"(use -{nd} .. {nd - 1})")
         try:
             return np.stack([np.asarray(x) for x in arrays], axis=axis), None
         except ValueError:
             shapes = ", ".join(str(shape_of(x)) for x in arrays)
             raise ShapeError(f"stack: all inputs need the same shape, got {shapes}") from None
 
-    def backward(self, out, g):
-        axis = out._attrs["axis"]
-        return tuple(fit(np.take(g, i, axis=axis), v._data) for i, v in enumerate(out._inputs))
+    def backward(self, ctx, g):
+        axis = ctx.attrs["axis"]
+        return tuple(fit(np.take(g, i, axis=axis), d) for i, d in enumerate(ctx.inputs))
 
     def formula(self, i, attrs):
         return f"upstream taken at position {i} of axis {attrs['axis']}"
@@ -294,9 +353,9 @@ class Pad(Op):
         except ValueError as e:
             raise ShapeError(f"pad: pad_width {pad_width} does not fit shape {shape_of(a)}: {e}") from None
 
-    def backward(self, out, g):
-        a = out._inputs[0]._data
-        pw = np.broadcast_to(np.asarray(out._attrs["pad_width"]), (np.ndim(a), 2))
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        pw = np.broadcast_to(np.asarray(ctx.attrs["pad_width"]), (np.ndim(a), 2))
         sl = tuple(slice(int(lo), g.shape[i] - int(hi)) for i, (lo, hi) in enumerate(pw))
         return (fit(g[sl], a),)
 

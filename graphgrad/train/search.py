@@ -16,19 +16,22 @@ an uninterrupted one would, skips the finished ones, and ends with the same tabl
 """
 from __future__ import annotations
 
+import json
 import math
+import numbers
 import os
 import time
 import traceback
 import warnings
 from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import GraphgradError
 from .space import RangeEdgeWarning, SearchSpace, SearchSpaceError
-from .store import TrialRecord, TrialStore
+from .store import FINISHED, TrialRecord, TrialStore
 
 
 class SearchError(GraphgradError, RuntimeError):
@@ -67,16 +70,36 @@ def run_trial(trial_fn, params: dict, seed: int) -> dict:
             raise TypeError(f"trial function must return a dict with 'val_acc' (and optionally 'train_acc', "
                             f"'history', 'status'), got {type(out).__name__}")
         status = out.get("status") or "done"
-        val = out.get("val_acc")
-        if status == "done" and (val is None or not math.isfinite(float(val))):
+        if status not in FINISHED:
+            raise ValueError(f"trial function returned status {status!r}; use one of {', '.join(FINISHED)}")
+        val, train = _metric(out, "val_acc"), _metric(out, "train_acc")
+        if status == "done" and (val is None or not math.isfinite(val)):
             status = "nan"
-        return {"status": status, "val_acc": val, "train_acc": out.get("train_acc"),
-                "history": _plain(out.get("history") or []), "error": out.get("error"),
-                "wall_time": time.perf_counter() - t0}
+        history = _plain(out.get("history") or [])
+        # The store keeps the history as JSON: check here, so a bad history fails this trial only.
+        try:
+            json.dumps(history, allow_nan=True)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"trial history is not JSON-serialisable ({e}); return numbers, strings, "
+                            "lists and dicts only") from None
+        error = out.get("error")
+        return {"status": status, "val_acc": val, "train_acc": train, "history": history,
+                "error": None if error is None else str(error), "wall_time": time.perf_counter() - t0}
     except Exception as e:  # a failing trial must not end the search
         tb = traceback.format_exception_only(type(e), e)[-1].strip()
         return {"status": "failed", "val_acc": None, "train_acc": None, "history": [], "error": tb,
                 "wall_time": time.perf_counter() - t0}
+
+
+def _metric(out: dict, key: str):
+    """A trial's accuracy as a float (or None), with a clear error for anything else."""
+    v = out.get(key)
+    if v is None:
+        return None
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        raise TypeError(f"trial function returned {key}={v!r}; it must be a number or None") from None
 
 
 def _plain(history):
@@ -183,9 +206,17 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
         raise SearchError(f"search: space must be a SearchSpace, got {type(space).__name__}")
     if not callable(trial_fn):
         raise SearchError(f"search: trial_fn must be callable, got {trial_fn!r}")
-    for name, v in (("n_trials", n_trials), ("stages", stages), ("top_k", top_k), ("grid_points", grid_points)):
-        if int(v) != v or v < 1:
+    for name, v in (("n_trials", n_trials), ("stages", stages), ("top_k", top_k), ("grid_points", grid_points),
+                    ("max_workers", max_workers), ("max_in_flight", max_in_flight)):
+        if v is None and name in ("max_workers", "max_in_flight"):
+            continue   # None: use the executor's size
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
             raise SearchError(f"search: {name} must be a positive integer, got {v!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise SearchError(f"search: seed must be an integer, got {seed!r}")
+    if isinstance(edge_fraction, bool) or not isinstance(edge_fraction, numbers.Real) or \
+            not 0 <= edge_fraction < 0.5:
+        raise SearchError(f"search: edge_fraction must be a number in [0, 0.5), got {edge_fraction!r}")
     settings = {"method": method, "seed": int(seed), "top_k": int(top_k),
                 "grid_points": int(grid_points) if method == "grid" else None,
                 "n_trials": int(n_trials) if method == "random" else None}
@@ -193,6 +224,7 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
         raise SearchError(f"search: method must be 'random' or 'grid', got {method!r}")
     store = TrialStore(storage if storage is not None else ":memory:")
     own_executor = executor is None
+    pool = None
     result = SearchResult([], [], store.path)
     try:
         if not resume and not store.is_new and store.trials():
@@ -205,6 +237,7 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
         if own_executor:
             executor = ProcessPoolExecutor(max_workers or _default_workers())
         cap = max_in_flight or max_workers or getattr(executor, "_max_workers", None) or _default_workers()
+        pool = _Pool(executor)
         bar = None
         if progress:
             from tqdm.auto import tqdm  # lazy: keep `import graphgrad` light
@@ -238,7 +271,7 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
             if bar is not None:
                 bar.total = (bar.total or 0) + len(plan)
                 bar.update(len(plan) - len(todo))
-            _run_stage(store, executor, trial_fn, stage, todo, cap, bar, result, on_trial)
+            _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial)
         result.table = store.table()
         if bar is not None:
             bar.close()
@@ -249,11 +282,40 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
             # Don't wait for trials nobody will record (Ctrl-C should return promptly).
             executor.shutdown(wait=False, cancel_futures=True)
             executor = None
+        if pool is not None:
+            pool.close(wait=False)
+            pool = None
         raise
     finally:
         if own_executor and executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:
+            pool.close(wait=True)
         store.close()
+
+
+class _Pool:
+    """The executor trials go to. A process pool whose worker died (a trial called
+    ``os._exit`` or was SIGKILLed) is broken for good: it is swapped for a fresh pool of the
+    same size, which this search owns and shuts down; the caller's executor is left as is."""
+
+    def __init__(self, executor):
+        self.executor = executor
+        self._spares = []
+
+    @property
+    def replaceable(self) -> bool:
+        return isinstance(self.executor, ProcessPoolExecutor)
+
+    def replace(self):
+        workers = getattr(self.executor, "_max_workers", None) or _default_workers()
+        self.executor = ProcessPoolExecutor(workers)
+        self._spares.append(self.executor)
+
+    def close(self, wait: bool):
+        for ex in self._spares:
+            ex.shutdown(wait=wait, cancel_futures=True)
+        self._spares = []
 
 
 class StoreMismatch(SearchError):
@@ -264,43 +326,92 @@ class StoreMismatch(SearchError):
                          f"but this search plans {planned}; it was written by a different search")
 
 
-def _run_stage(store, executor, trial_fn, stage, todo, cap, bar, result, on_trial):
-    """Submit at most ``cap`` trials at a time; record each start and end in the store."""
+_WORKER_DIED = ("its worker process died while it ran (the trial called os._exit, was killed by a signal, "
+                "or ran out of memory)")
+
+
+def _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial):
+    """Submit at most ``cap`` trials at a time; record each start and end in the store.
+
+    When a worker process dies, the pool fails every trial in flight and cannot say which
+    one killed it: those trials are marked ``interrupted`` and rerun one at a time in a fresh
+    pool, so the trial that kills its worker alone is recorded ``failed`` and the others
+    finish normally.
+    """
     pending = {}
     queue = list(todo)
+    suspects = []     # trials in flight when a worker died, to rerun alone
+    alone = set()     # futures of suspects running alone: a death now is theirs
     try:
-        while queue or pending:
-            while queue and len(pending) < cap:
-                index, params, tseed = queue.pop(0)
-                tid = store.start_trial(stage, index, params, tseed)
-                pending[None] = tid   # recorded as running even if submit itself fails
-                fut = executor.submit(run_trial, trial_fn, params, tseed)
-                pending[fut] = pending.pop(None)
+        while queue or pending or suspects:
+            if suspects:
+                if not pending:   # run suspects one at a time, once the broken pool has reported
+                    index, params, tseed = suspects.pop(0)
+                    alone.add(_submit(store, pool, trial_fn, stage, index, params, tseed, pending))
+            else:
+                while queue and len(pending) < cap:
+                    _submit(store, pool, trial_fn, stage, *queue.pop(0), pending)
             finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            broken = False
             # Store in submission order among those finished together, so ids are stable.
-            for fut in sorted(finished, key=lambda f: pending[f]):
-                tid = pending[fut]
+            for fut in sorted(finished, key=lambda f: pending[f][0]):
+                tid, task = pending[fut]
                 try:
                     out = fut.result()
-                except Exception as e:  # the executor failed this trial (e.g. its worker process died)
-                    out = {"status": "failed", "val_acc": None, "train_acc": None, "history": [],
-                           "error": f"executor: {type(e).__name__}: {e}", "wall_time": None}
-                store.finish_trial(tid, out["status"], val_acc=out["val_acc"], train_acc=out["train_acc"],
-                                   history=out["history"], wall_time=out["wall_time"], error=out["error"])
+                except BrokenProcessPool:
+                    broken = True
+                    if fut not in alone and pool.replaceable:
+                        store.interrupt_trial(tid, "a worker process died while this trial was in flight; "
+                                                   "rerun alone")
+                        suspects.append(task)
+                        del pending[fut]
+                        continue
+                    out = _failed(f"trial {task[0]} of stage {stage}: {_WORKER_DIED}")
+                except Exception as e:  # the executor failed this trial (e.g. a dask worker died)
+                    out = _failed(f"executor: {type(e).__name__}: {e}")
+                alone.discard(fut)
+                try:
+                    store.finish_trial(tid, out["status"], val_acc=out["val_acc"], train_acc=out["train_acc"],
+                                       history=out["history"], wall_time=out["wall_time"], error=out["error"])
+                except (TypeError, ValueError) as e:   # a result the store cannot hold fails this trial only
+                    store.finish_trial(tid, "failed", wall_time=out.get("wall_time"),
+                                       error=f"the trial's result cannot be stored: {e}")
                 del pending[fut]
                 result.ran += 1
                 if bar is not None:
                     bar.update(1)
                 if on_trial is not None:
                     on_trial(store.trial(tid))
+            if broken and pool.replaceable:
+                pool.replace()
     except BaseException as e:
         # Ctrl-C or an error in this process: the trials in flight will never report back.
         # Mark them now so the store is honest; a resumed search reruns them.
-        for fut, tid in pending.items():
+        for fut, (tid, _) in pending.items():
             if fut is not None:
                 fut.cancel()
             store.interrupt_trial(tid, f"search stopped ({type(e).__name__}) while the trial ran")
         raise
+
+
+def _submit(store, pool, trial_fn, stage, index, params, tseed, pending):
+    """Record trial ``index`` as running and hand it to the pool; returns its future."""
+    tid = store.start_trial(stage, index, params, tseed)
+    pending[None] = (tid, (index, params, tseed))   # recorded as running even if submit itself fails
+    try:
+        fut = pool.executor.submit(run_trial, trial_fn, params, tseed)
+    except BrokenProcessPool:
+        if not pool.replaceable:
+            raise
+        pool.replace()   # the pool broke after its last result came back
+        fut = pool.executor.submit(run_trial, trial_fn, params, tseed)
+    pending[fut] = pending.pop(None)
+    return fut
+
+
+def _failed(error: str) -> dict:
+    return {"status": "failed", "val_acc": None, "train_acc": None, "history": [], "error": error,
+            "wall_time": None}
 
 
 def toy_objective(params: dict, seed: int, sleep: float = 0.0) -> dict:

@@ -22,6 +22,7 @@ import os
 import socket
 import sqlite3
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 
 from ..errors import GraphgradError
@@ -131,14 +132,21 @@ class TrialStore:
             os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
         try:
             if readonly:
-                uri = "file:" + os.path.abspath(self.path) + "?mode=ro"
-                self._conn = sqlite3.connect(uri, uri=True, timeout=10.0)
+                try:
+                    self._open_readonly("mode=ro")
+                except sqlite3.OperationalError:
+                    # A WAL store needs its -shm file, which cannot be created in a read-only
+                    # directory (or on read-only media): read the file as it stands instead.
+                    # No search can be writing it there, so nothing is missed.
+                    self._conn.close()
+                    self._open_readonly("mode=ro&immutable=1")
             else:
                 self._conn = sqlite3.connect(self.path, timeout=10.0)
-            self._conn.execute("PRAGMA busy_timeout = 10000")
-            self.is_new = not exists
-            if exists:
+                self._conn.execute("PRAGMA busy_timeout = 10000")
+            self._empty = False
+            if exists and not readonly:
                 self._validate()
+            self.is_new = not exists or self._empty
         except sqlite3.DatabaseError as e:
             if hasattr(self, "_conn"):
                 self._conn.close()
@@ -151,9 +159,23 @@ class TrialStore:
             self._conn.execute("PRAGMA synchronous = FULL")
 
     # -- opening -------------------------------------------------------------------------
+    def _open_readonly(self, flags: str):
+        uri = "file:" + urllib.parse.quote(os.path.abspath(self.path)) + "?" + flags
+        self._conn = sqlite3.connect(uri, uri=True, timeout=10.0)
+        self._conn.execute("PRAGMA busy_timeout = 10000")
+        self._validate()   # the first read: this is where a missing -shm file shows
+
     def _validate(self):
         c = self._conn
         tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables and not self.readonly:
+            # An empty database holds nothing to lose: most likely another search has just
+            # created this file and not yet its schema. Treat it as new; initialise() creates
+            # the schema (or finds the other search's) under the write lock.
+            self._empty = True
+            return
+        if not tables:
+            raise StoreError(f"trial store {self.path!r} holds no trials yet (a search is creating it)")
         if "meta" not in tables:
             raise StoreError(f"{self.path!r} is an SQLite database but not a graphgrad trial store "
                              f"(tables: {', '.join(sorted(tables)) or 'none'}); refusing to touch it")
@@ -189,17 +211,24 @@ class TrialStore:
         """
         if self.readonly:
             raise StoreError(f"trial store {self.path!r} was opened read-only")
-        if self.is_new and not self._has_schema():
+        if self.is_new:
             with self._conn:
-                for stmt in _SCHEMA.split(";"):
-                    if stmt.strip():
-                        self._conn.execute(stmt)
-                self._conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
-                    ("format", FORMAT), ("schema_version", str(SCHEMA_VERSION)),
-                    ("space", space.to_json()), ("settings", json.dumps(settings, sort_keys=True)),
-                    ("created_at", repr(time.time()))])
+                # Check and create under the write lock: of two searches racing to create one
+                # store, the second finds the first one's schema and is checked against it.
+                self._conn.execute("BEGIN IMMEDIATE")
+                created = not self._has_schema()
+                if created:
+                    for stmt in _SCHEMA.split(";"):
+                        if stmt.strip():
+                            self._conn.execute(stmt)
+                    self._conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
+                        ("format", FORMAT), ("schema_version", str(SCHEMA_VERSION)),
+                        ("space", space.to_json()), ("settings", json.dumps(settings, sort_keys=True)),
+                        ("created_at", repr(time.time()))])
             self.is_new = False
-            return
+            if created:
+                return
+            self._validate()
         stored = self.space()
         diff = stored.difference(space) if stored is not None else "the store has no search space"
         if diff:
@@ -218,12 +247,15 @@ class TrialStore:
     def claim(self) -> int:
         """Become the store's only writer; mark trials a dead search left ``running`` as
         ``interrupted``. Returns how many were marked. Refuses if a live search holds it."""
-        owner = json.loads(self.meta().get("owner", "null") or "null")
         me = {"pid": os.getpid(), "host": socket.gethostname()}
-        if owner and owner != me and owner.get("host") == me["host"] and _pid_alive(owner["pid"]):
-            raise StoreError(f"trial store {self.path!r} is being written by a running search (pid "
-                             f"{owner['pid']}); only one search may write a store at a time")
         with self._conn:
+            # Read, check and write the owner under the write lock, so two searches racing
+            # for one store cannot both see it free.
+            self._conn.execute("BEGIN IMMEDIATE")
+            owner = json.loads(self.meta().get("owner", "null") or "null")
+            if owner and owner != me and owner.get("host") == me["host"] and _pid_alive(owner["pid"]):
+                raise StoreError(f"trial store {self.path!r} is being written by a running search (pid "
+                                 f"{owner['pid']}); only one search may write a store at a time")
             self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('owner', ?)", (json.dumps(me),))
             n = self._conn.execute("UPDATE trials SET status = 'interrupted', finished_at = ?, "
                                    "error = 'search process died while the trial ran' "

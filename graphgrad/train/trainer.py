@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 import tempfile
 import warnings
@@ -170,12 +171,19 @@ def fit(model, data, *, optimizer=None, lr: float = 1e-2, epochs: int = 10, batc
     Xtr, ytr = np.asarray(Xtr), np.asarray(ytr)
     if Xtr.ndim < 2 or ytr.ndim != 1 or len(Xtr) != len(ytr):
         raise ShapeError(f"fit: need X_train of shape (N, ...) and y_train of shape (N,), got {Xtr.shape} and {ytr.shape}")
-    if int(epochs) != epochs or epochs < 1:
-        raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
+    for name, v in (("epochs", epochs), ("batch_size", batch_size), ("train_eval_samples", train_eval_samples)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+            raise ValueError(f"fit: {name} must be a positive integer, got {v!r}")
+    _check_real("reg", reg, low=0.0)
+    if explode_factor is not None:
+        _check_real("explode_factor", explode_factor, low=1.0)
     lossf = loss_fn(loss)
     params = list(model.parameters())
     if optimizer is None:
+        _check_real("lr", lr, low=0.0)   # an infinite rate turns every weight to inf/NaN in one step
         optimizer = SGD(params, lr=lr)
+    else:
+        _check_real("the optimizer's lr", getattr(optimizer, "lr", 0.0), low=0.0)
     names = [n for n, _ in (model.named_parameters() if hasattr(model, "named_parameters")
                             else ((str(i), p) for i, p in enumerate(params)))]
     weights = [w for _, w in weight_parameters(model)]
@@ -220,6 +228,15 @@ def fit(model, data, *, optimizer=None, lr: float = 1e-2, epochs: int = 10, batc
                 optimizer.step()
                 if track_updates:
                     _record_update_ratios(ratios, names, params, before)
+                bad = _first_non_finite(names, params)
+                if bad is not None:
+                    # Caught here, not at the next loss: the last step of a run has no next loss.
+                    history.diverged = True
+                    history.message = (f"parameter {bad!r} became NaN or infinite in the update at epoch {epoch}, "
+                                       f"iteration {len(history.iteration_loss) - 1}, with learning rate "
+                                       f"{cur_lr:g}: lower the learning rate")
+                    if stop_on_nan:
+                        break
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix(loss=f"{value:.4g}", lr=f"{cur_lr:.2g}", refresh=False)
@@ -244,6 +261,20 @@ def fit(model, data, *, optimizer=None, lr: float = 1e-2, epochs: int = 10, batc
         if bar is not None:
             bar.close()
     return history
+
+
+def _check_real(name: str, v, low: float):
+    """``v`` must be a finite real number >= ``low`` (one sentence naming it otherwise)."""
+    if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v) or v < low:
+        raise ValueError(f"fit: {name} must be a finite number >= {low:g}, got {v!r}")
+
+
+def _first_non_finite(names, params):
+    """The name of the first parameter holding a NaN or inf, or None."""
+    for n, p in zip(names, params):
+        if not np.isfinite(p.numpy()).all():
+            return n
+    return None
 
 
 def _record_update_ratios(ratios, names, params, before):

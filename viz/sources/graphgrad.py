@@ -123,8 +123,10 @@ def as_graph(value, **_opts) -> GraphData:
 
 
 def as_trace(source, who: str = "viz", **opts) -> TraceData:
-    """A ``BackwardTrace`` as :class:`TraceData`; a Value's backward pass is run with a trace
-    first (``retain_graph=True``), keeping any leaf gradients it already had.
+    """A ``BackwardTrace`` as :class:`TraceData`. For a Value after ``backward()`` (a plain
+    one will do), the trace of that pass is rebuilt by ``graphgrad.trace_of``; before any
+    backward, the pass is run with a trace (``retain_graph=True``), keeping any leaf
+    gradients the leaves already had.
 
     >>> t = as_trace(f.backward(trace=True)); len(t)     # doctest: +SKIP
     8
@@ -154,6 +156,13 @@ def _run_backward(source, who):
     if not source.requires_grad:
         raise ValueError(f"{who}: this Value does not require grad, so there is no backward pass "
                          "to step through; create its inputs with requires_grad=True")
+    if source.grad is not None:
+        # backward already ran: rebuild its trace from the grads the graph keeps, changing nothing
+        from graphgrad import trace_of
+        try:
+            return trace_of(source)
+        except BackwardError as e:
+            raise BackwardError(f"{who}: {e}") from None
     saved = [(v, v.grad) for v in topo_order(source) if v.is_leaf and v.requires_grad]
     try:
         trace = source.backward(trace=True, retain_graph=True)

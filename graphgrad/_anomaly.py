@@ -1,0 +1,61 @@
+"""Anomaly mode's checks (``gg.detect_anomaly()``): the first NaN/Inf an op makes, and where.
+
+Kept apart from the Value class and the backward pass, which both call into it (and
+neither is imported from here, so there is no import cycle).
+"""
+from __future__ import annotations
+
+import math
+import os
+import sys
+
+import numpy as np
+
+from .errors import AnomalyError
+
+_PKG_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def user_site() -> str:
+    """'file:line: code' of the innermost frame outside graphgrad (and contextlib)."""
+    f = sys._getframe(1)
+    while f is not None:
+        fn = os.path.abspath(f.f_code.co_filename)
+        if not fn.startswith(_PKG_DIR) and "contextlib" not in fn:
+            import linecache
+            code = linecache.getline(fn, f.f_lineno).strip()
+            return f"{fn}:{f.f_lineno}" + (f": {code}" if code else "")
+        f = f.f_back
+    return "<unknown>"
+
+
+def finite(d) -> bool:
+    """True when float or array ``d`` holds no NaN/Inf."""
+    if d.__class__ is float:
+        return math.isfinite(d)
+    return bool(np.isfinite(d).all())
+
+
+def anomaly_forward(out, recorded=True, op=None, inputs=None):
+    """Record the creation site on ``out`` and raise if its data holds NaN/Inf."""
+    op = out._op if recorded else op
+    inputs = out._inputs if recorded else inputs
+    site = user_site()
+    if recorded:
+        out._meta = {"site": site}
+    if not finite(out._data):
+        shapes = ", ".join(str(v.shape) for v in inputs)
+        bad = [i for i, v in enumerate(inputs) if not finite(v._data)]
+        cause = (f"input {bad[0]} already held NaN/Inf" if bad else "the op made it from finite inputs")
+        raise AnomalyError(f"{op.name}: forward produced NaN/Inf (inputs of shape {shapes}; {cause}), "
+                           f"created at {site}")
+
+
+def anomaly_backward(v, grads):
+    """Raise if a gradient the op at ``v`` sent holds NaN/Inf, naming the op and its creation site."""
+    for i, g in enumerate(grads):
+        if g is not None and not finite(g):
+            shapes = ", ".join(str(x.shape) for x in v._inputs)
+            site = v.creation_site or "<unknown: enter detect_anomaly() before the forward pass>"
+            raise AnomalyError(f"{v._op.name}: backward produced NaN/Inf in the gradient for input {i} "
+                               f"(inputs of shape {shapes}), node created at {site}")

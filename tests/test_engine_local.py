@@ -1,0 +1,151 @@
+"""One definition: for every scalar and elementwise op, the local derivative shown on
+diagrams and in the stepper (BackwardStep.local, Value.local_grads) is the one backward
+used: unbroadcast(upstream × local[i]) == downstream[i], on the float fast path and on
+broadcasting arrays."""
+import numpy as np
+import pytest
+
+import graphgrad as gg
+from graphgrad import ops
+from graphgrad.nn import _ops_act
+from graphgrad.nn import functional as F
+from graphgrad.ops import unbroadcast
+
+COND = np.array([True, False, True])
+
+# name -> (function of the inputs, (lo, hi) per input); the ranges avoid poles and kinks
+CASES = {
+    ops.Add: (lambda a, b: a + b, [(-2, 2), (-2, 2)]),
+    ops.Sub: (lambda a, b: a - b, [(-2, 2), (-2, 2)]),
+    ops.Mul: (lambda a, b: a * b, [(-2, 2), (-2, 2)]),
+    ops.Div: (lambda a, b: a / b, [(-2, 2), (0.5, 2)]),
+    ops.Pow: (lambda a, b: a ** b, [(0.5, 2), (-1.5, 1.5)]),
+    ops.PowConst: (lambda a: a ** 3.0, [(-2, 2)]),
+    ops.Maximum: (gg.maximum, [(-2, 2), (-2, 2)]),
+    ops.Minimum: (gg.minimum, [(-2, 2), (-2, 2)]),
+    ops.Where: (lambda a, b: gg.where(COND, a, b), [(-2, 2), (-2, 2)]),
+    ops.Neg: (lambda a: -a, [(-2, 2)]),
+    ops.Exp: (lambda a: a.exp(), [(-2, 2)]),
+    ops.Log: (lambda a: a.log(), [(0.5, 2)]),
+    ops.Sqrt: (lambda a: a.sqrt(), [(0.5, 2)]),
+    ops.Abs: (lambda a: a.abs(), [(0.2, 2)]),
+    ops.Tanh: (lambda a: a.tanh(), [(-2, 2)]),
+    ops.Sigmoid: (lambda a: a.sigmoid(), [(-2, 2)]),
+    ops.Relu: (lambda a: a.relu(), [(-2, 2)]),
+    ops.Clip: (lambda a: a.clip(-0.5, 0.5), [(-2, 2)]),
+    _ops_act.LeakyRelu: (lambda a: F.leaky_relu(a, 0.1), [(-2, 2)]),
+    _ops_act.Elu: (lambda a: F.elu(a, 0.7), [(-2, 2)]),
+    _ops_act.Prelu: (lambda a, w: gg.apply(_ops_act.PRELU, a, w), [(-2, 2), (0.1, 0.5)]),
+}
+EXTRA = {  # more than one case for an op: other exponents, signs, a repeated input
+    "pow_const_0": (lambda a: a ** 0.0, [(-2, 2)]),
+    "pow_const_2": (lambda a: a ** 2.0, [(-2, 2)]),
+    "pow_const_half": (lambda a: a ** 0.5, [(0.5, 2)]),
+    "abs_negative": (lambda a: a.abs(), [(-2, -0.2)]),
+    "x_times_x": (lambda a: a * a, [(-2, 2)]),
+    "x_plus_x": (lambda a: a + a, [(-2, 2)]),
+    "x_over_x": (lambda a: a / a, [(0.5, 2)]),
+}
+ALL = {cls.__name__: c for cls, c in CASES.items()} | EXTRA
+
+
+def _elementwise_op_classes():
+    found = set()
+    for mod in (ops.elementwise, _ops_act):
+        for v in vars(mod).values():
+            if isinstance(v, gg.Op) and v.elementwise:
+                found.add(type(v))
+    return found
+
+
+def test_every_elementwise_op_is_in_the_table():
+    missing = {c.__name__ for c in _elementwise_op_classes()} - {c.__name__ for c in CASES}
+    assert not missing, f"add these elementwise ops to CASES: {sorted(missing)}"
+
+
+SHAPES = {1: [(3,)], 2: [((2, 3), (3,)), ((3,), (2, 3)), ((2, 1), (1, 3)), ((2, 3), ())]}
+
+
+def _inputs(ranges, shapes, rng):
+    vals = []
+    for (lo, hi), shape in zip(ranges, shapes):
+        a = rng.uniform(lo, hi, size=shape)
+        vals.append(gg.Value(float(a) if shape == () else a, requires_grad=True))
+    return vals
+
+
+def _check_steps(trace, root_in_graph):
+    checked = 0
+    for s in trace:
+        if s.local is None:
+            continue
+        out_shape = np.shape(s.output.data)
+        for i, (p, d) in enumerate(zip(s.inputs, s.downstream)):
+            if d is None:
+                continue
+            assert s.local[i] is not None, (s.op, i)
+            prod = np.broadcast_to(np.asarray(s.upstream) * np.asarray(s.local[i]), out_shape)
+            want = unbroadcast(np.asarray(prod, dtype=np.float64), np.shape(p.data))
+            np.testing.assert_allclose(np.asarray(d, dtype=np.float64), want, rtol=1e-12, atol=1e-15,
+                                       err_msg=f"{s.op} input {i}: upstream × local != downstream")
+            checked += 1
+        # what diagrams show is what the step holds
+        for a, b in zip(s.output.local_grads(), s.local):
+            np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    assert checked >= 1
+    return checked
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_upstream_times_local_is_downstream_on_the_float_path(name):
+    fn, ranges = ALL[name]
+    rng = np.random.default_rng(3)
+    vals = [gg.Value(float(rng.uniform(lo, hi)), requires_grad=True) for lo, hi in ranges]
+    if name == "Where":             # where needs arrays; its float path is the array path
+        vals = [gg.Value(np.array([v.item()] * 3), requires_grad=True) for v in vals]
+        root = (fn(*vals) * 1.7).sum()
+    else:
+        root = fn(*vals) * 1.7      # an upstream other than 1
+        assert root._data.__class__ is float
+    tr = root.backward(trace=True, retain_graph=True)
+    _check_steps(tr, root)
+    _check_steps(gg.trace_of(root), root)
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_upstream_times_local_is_downstream_on_broadcasting_arrays(name):
+    fn, ranges = ALL[name]
+    rng = np.random.default_rng(4)
+    n = len(ranges)
+    for shapes in SHAPES[n] if n == 2 else [(s,) for s in SHAPES[1]]:
+        if name == "Where" and shapes[0] != (2, 3) and shapes[1] != (2, 3):
+            continue
+        vals = _inputs(ranges, shapes, rng)
+        out = fn(*vals)
+        w = rng.standard_normal(out.shape)
+        root = (out * w).sum()
+        tr = root.backward(trace=True)
+        _check_steps(tr, root)
+
+
+def test_a_tensor_x_times_x_shows_x_on_each_edge_and_sums_to_2x():
+    x = gg.Value(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    y = x * x
+    tr = y.backward(grad=np.ones(3), trace=True)
+    (s,) = [s for s in tr if s.op == "mul"]
+    np.testing.assert_array_equal(s.local[0], [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(s.downstream[0], [1.0, 2.0, 3.0])    # not [2, 4, 6] on one edge
+    np.testing.assert_array_equal(s.downstream[1], [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0, 6.0])
+    assert s.arithmetic(0, "{:.0f}") == "[1, 1, 1] × [1, 2, 3] = [1, 2, 3]"
+
+
+def test_each_published_unary_op_gives_a_value_method_and_a_function():
+    from graphgrad import functions
+    assert {op.method for op in ops.UNARY_METHODS} >= {"exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu"}
+    for op in ops.UNARY_METHODS:
+        x = gg.Value(np.array([0.5, 1.5]), requires_grad=True)
+        for y in (getattr(x, op.method)(), getattr(functions, op.method)(x)):
+            assert y.op is op
+            np.testing.assert_allclose(y.numpy(), op.f(x.numpy()))
+        assert getattr(gg.Value, op.method).__doc__

@@ -1,0 +1,1040 @@
+"""PyTorch as a viz source: record a forward and backward pass as GraphData / TraceData.
+
+Two ways in:
+
+* :func:`record_torch` — a ``with`` block that records, at the level the user wrote it,
+  every torch function call on a tensor that requires grad (``linear``, ``relu``,
+  ``conv2d``, ``cross_entropy``, ``+``, ``*``, ``sum``, ...), each ``nn.Module`` call as a
+  group, the forward values, and from hooks on PyTorch's ``grad_fn`` nodes the upstream
+  and per-input downstream gradient of every gate. Needs ``backward()`` inside the block.
+
+  >>> import torch, torch.nn as nn, torch.nn.functional as F
+  >>> model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+  >>> with record_torch() as rec:
+  ...     loss = F.cross_entropy(model(torch.randn(5, 4)), torch.tensor([0, 1, 0, 1, 1]))
+  ...     loss.backward()
+  >>> g = rec.graph(); t = rec.trace()      # plain data for every viz view
+  >>> [n.label for n in g.gates()], [s.node for s in t] == [n.id for n in reversed(g.gates())]
+  (['linear', 'relu', 'linear', 'cross_entropy'], True)
+
+* :func:`tensor_graph` (``as_graph(loss)``) — after ``loss.backward()`` without recording:
+  the structure only, read from ``grad_fn``; PyTorch's internal nodes are drawn as they
+  are (``Addmm``, ``T``, ``Relu``), leaves carry their value and ``.grad``, every other
+  value is None (PyTorch does not keep them; we do not read its private ``_saved_*``).
+
+How the recorder maps PyTorch's nodes to the user's gates: one user call can be several
+``grad_fn`` nodes (``linear`` on a 2-D input is ``AddmmBackward0`` + ``TBackward0``). Right
+after the call, the nodes from its output's ``grad_fn`` down to the ``grad_fn`` of each
+tensor argument (or the ``AccumulateGrad`` of a leaf) are that gate's sub-graph; a
+pre-hook on the output node gives the upstream gradient, post-hooks on the nodes with an
+edge out of the sub-graph give the downstream gradient per argument. Graphs this cannot
+map faithfully (in-place ops on views, ``torch.compile``d code, several backward passes)
+raise a ValueError naming the cause instead of drawing a wrong picture.
+
+Costs: the recording keeps a copy of every value and gradient it shows (clones, since
+in-place ops and optimizers change tensors later), so record one training step of a
+network you mean to look at; on the cs231n two-layer net (T1) a recorded step takes about
+1.3-1.7x the plain step (``bench/bench_torch_record.py``). Limits, each a clear error:
+in-place ops on views, ``torch.compile``, several backward passes or
+``torch.autograd.grad`` in one block, ops returning several differentiable tensors
+(split, unbind), modules with full backward hooks.
+
+torch is imported only when a function here is called, so ``import viz`` stays light.
+"""
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import sys
+
+import numpy as np
+
+from ..graphdata import GraphData, Node, StepData, TraceData
+
+__all__ = ["record_torch", "TorchRecording", "tensor_graph", "handles", "as_graph", "as_trace", "is_node",
+           "inputs_of"]
+
+NOT_INSTALLED = "PyTorch is not installed: pip install 'graphgrad[torch]'"
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:
+        raise ImportError(NOT_INSTALLED) from None
+    return torch
+
+
+def _check_version(version: str) -> None:
+    """The hooks used here (Node.register_prehook, module hooks with always_call) need torch 2.1."""
+    try:
+        major, minor = (int(p) for p in version.split("+")[0].split(".")[:2])
+    except ValueError:
+        return                   # a development build: let it try
+    if (major, minor) < (2, 1):
+        raise RuntimeError(f"record_torch needs PyTorch 2.1 or newer (this is {version}): "
+                           "pip install -U torch")
+
+
+# ------------------------------------------------------------------ op display tables
+# canonical op name for torch's spellings of the same operation
+_CANON = {
+    "__add__": "add", "__radd__": "add", "__iadd__": "add", "add_": "add",
+    "__sub__": "sub", "__isub__": "sub", "sub_": "sub", "subtract": "sub",
+    "__rsub__": "rsub",
+    "__mul__": "mul", "__rmul__": "mul", "__imul__": "mul", "mul_": "mul", "multiply": "mul",
+    "__truediv__": "div", "__itruediv__": "div", "div_": "div", "true_divide": "div", "divide": "div",
+    "__rtruediv__": "rdiv", "__rdiv__": "rdiv",
+    "__matmul__": "matmul", "__rmatmul__": "matmul", "mm": "matmul", "bmm": "matmul",
+    "__pow__": "pow", "pow_": "pow", "__ipow__": "pow", "__rpow__": "rpow",
+    "__neg__": "neg", "negative": "neg", "neg_": "neg",
+    "__getitem__": "getitem", "relu_": "relu", "sigmoid_": "sigmoid", "tanh_": "tanh",
+    "exp_": "exp", "log_": "log", "sqrt_": "sqrt", "abs_": "abs", "leaky_relu_": "leaky_relu",
+    "square_": "square",
+}
+_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "matmul": "@", "pow": "**", "neg": "-x",
+           "sigmoid": "σ", "square": "**2"}
+
+_FORMULAS = {
+    "add": ("d(x+y)/dx = 1", "d(x+y)/dy = 1"),
+    "sub": ("d(x-y)/dx = 1", "d(x-y)/dy = -1"),
+    "rsub": ("d(c-x)/dx = -1",),
+    "mul": ("d(x*y)/dx = y", "d(x*y)/dy = x"),
+    "div": ("d(x/y)/dx = 1/y", "d(x/y)/dy = -x/y²"),
+    "rdiv": ("d(c/x)/dx = -c/x²",),
+    "rpow": ("d(c^x)/dx = c^x·ln c",),
+    "where": ("no gradient to the condition", "d where(c,x,y)/dx = c", "d where(c,x,y)/dy = 1 - c"),
+    "pow": ("d(x^k)/dx = k·x^(k-1)", "d(x^y)/dy = x^y·ln x"),
+    "neg": ("d(-x)/dx = -1",),
+    "relu": ("d relu(x)/dx = 1 if x > 0 else 0",),
+    "sigmoid": ("dσ(x)/dx = σ(x)(1 - σ(x))",),
+    "tanh": ("d tanh(x)/dx = 1 - tanh²(x)",),
+    "exp": ("d(e^x)/dx = e^x",),
+    "log": ("d(ln x)/dx = 1/x",),
+    "sqrt": ("d(√x)/dx = 1/(2√x)",),
+    "abs": ("d|x|/dx = sign(x) (0 at 0)",),
+    "square": ("d(x²)/dx = 2·x",),
+    "leaky_relu": ("d/dx = 1 if x > 0 else α",),
+    "clone": ("d clone(x)/dx = 1",),
+    "matmul": ("d(A@B)/dA → upstream @ Bᵀ", "d(A@B)/dB → Aᵀ @ upstream"),
+    "linear": ("d linear/dx → upstream @ W", "d linear/dW → upstreamᵀ @ x",
+               "d linear/db → upstream summed over the batch"),
+    "conv2d": ("dL/dx = col2im(Wᵀ · upstream)", "dL/dW = upstream · im2col(x)ᵀ",
+               "dL/db = upstream summed over batch and positions"),
+    "max_pool2d": ("dL/dx = upstream routed to each window's max, 0 elsewhere",),
+    "avg_pool2d": ("dL/dx = upstream / k² spread over each window",),
+    "cross_entropy": ("dL/ds = (softmax(s) - onehot(y)) / N",),
+    "nll_loss": ("dL/dlogp = -onehot(y) / N",),
+    "mse_loss": ("dL/dx = 2(x - y)/N", "dL/dy = -2(x - y)/N"),
+    "sum": ("d(Σx)/dx = 1 (upstream copied to every summed entry)",),
+    "mean": ("d mean(x)/dx = 1/n",),
+    "flatten": ("upstream reshaped back to the input's shape",),
+    "view": ("upstream reshaped back to the input's shape",),
+    "reshape": ("upstream reshaped back to the input's shape",),
+    "t": ("upstream transposed back",),
+    "transpose": ("upstream transposed back",),
+    "permute": ("upstream permuted back",),
+    "getitem": ("upstream scattered back to the selected entries",),
+    "softmax": ("dL/dx = s ⊙ (upstream - Σ upstream ⊙ s)",),
+    "log_softmax": ("dL/dx = upstream - softmax(x) · Σ upstream",),
+}
+
+_NAMED_INPUTS = {"cross_entropy": (None, "target"), "nll_loss": (None, "target"),
+                 "mse_loss": (None, "target")}
+# grad_fn names whose graphs cannot be mapped back to the user's calls
+_UNMAPPABLE = {
+    "CopySlices": "an in-place operation on a view (x[i] = ..., x[:, 0].mul_(...)) rewrote the "
+                  "graph (CopySlices); write it out of place (torch.where, torch.cat, or clone() "
+                  "before the in-place op)",
+    "AsStridedBackward0": "an in-place operation on a view rewrote the graph (AsStridedBackward0); "
+                          "write it out of place (torch.where, torch.cat, or clone() first)",
+    "AsStridedBackward1": "an in-place operation on a view rewrote the graph (AsStridedBackward1); "
+                          "write it out of place (torch.where, torch.cat, or clone() first)",
+    "CompiledFunctionBackward": "the graph comes from torch.compile'd code, whose fused kernels hide "
+                                "the operations; record the model without torch.compile",
+}
+
+
+def _fn_name(node) -> str:
+    """A grad_fn's class name without the C++ namespace (``torch::autograd::CopySlices``)."""
+    return node.name().rsplit("::", 1)[-1]
+
+
+def _num(c) -> str:
+    return f"{c:g}" if isinstance(c, float) else str(c)
+
+
+def _canon(name: str) -> str:
+    return _CANON.get(name, name)
+
+
+def _label(op: str, consts: list, n_tensors: int) -> str:
+    """Gate text: a symbol for arithmetic, a Python-number operand folded in (``*0.5``)."""
+    if op in ("rsub", "rdiv", "rpow") and consts:
+        return {"rsub": "{}-x", "rdiv": "{}/x", "rpow": "{}**x"}[op].format(_num(consts[0]))
+    sym = _SYMBOL.get(op)
+    if sym is None:
+        return op
+    if consts and n_tensors == 1 and op in ("add", "sub", "mul", "div", "pow"):
+        return sym + _num(consts[0])
+    return sym
+
+
+def _as_float(x):
+    return x if isinstance(x, (int, float)) and not isinstance(x, bool) else None
+
+
+def _local(op, ins, consts, out, kwargs):
+    """d(out)/d(input) per tensor input as a value (elementwise ops), else None.
+
+    Computed from the recorded forward values (numpy), so a stepper's upstream × local
+    (summed over broadcast axes) can be checked against the downstream PyTorch sent.
+    """
+    n = len(ins)
+    c = _as_float(consts[0]) if consts else None
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if op == "add":
+            alpha = kwargs.get("alpha", 1)
+            return (1.0, float(alpha)) if n == 2 else (1.0,)
+        if op == "sub":
+            alpha = kwargs.get("alpha", 1)
+            return (1.0, -float(alpha)) if n == 2 else (1.0,)
+        if op == "rsub" and n == 1:
+            return (-float(kwargs.get("alpha", 1)),)
+        if op == "neg":
+            return (-1.0,)
+        if op == "clone" and n == 1:
+            return (1.0,)
+        if op == "mul":
+            if n == 2:
+                return ins[1], ins[0]
+            return (float(c),) if c is not None else None
+        if op == "div":
+            if n == 2:
+                return 1.0 / ins[1], -ins[0] / (ins[1] * ins[1])
+            return (1.0 / c,) if c is not None else None
+        if op == "rdiv" and n == 1 and c is not None:
+            return (-c / (ins[0] * ins[0]),)
+        if op == "rpow" and n == 1 and c is not None and out is not None:
+            return (out * np.log(c),)
+        if op == "pow" and n == 1 and c is not None:
+            return (c * np.power(ins[0], c - 1),)
+        if op == "where" and n == 3:
+            c = ins[0].astype(bool)
+            return 0.0, c.astype(out.dtype), (~c).astype(out.dtype)
+        if n != 1 or out is None:
+            return None
+        x = ins[0]
+        if op == "relu":
+            return ((x > 0).astype(out.dtype),)
+        if op == "sigmoid":
+            return (out * (1 - out),)
+        if op == "tanh":
+            return (1 - out * out,)
+        if op == "exp":
+            return (out,)
+        if op == "log":
+            return (1.0 / x,)
+        if op == "sqrt":
+            return (0.5 / out,)
+        if op == "abs":
+            return (np.sign(x),)
+        if op == "square":
+            return (2 * x,)
+        if op == "leaky_relu":
+            slope = kwargs.get("negative_slope", consts[0] if consts else 0.01)
+            return (np.where(x > 0, 1.0, float(slope)).astype(out.dtype),)
+    return None
+
+
+_CONST_FORMULAS = {"add": ("d(x+c)/dx = 1",), "sub": ("d(x-c)/dx = 1",), "mul": ("d(c·x)/dx = c",),
+                   "div": ("d(x/c)/dx = 1/c",), "pow": ("d(x^k)/dx = k·x^(k-1)",)}
+
+
+def _formulas(op, n, internal, consts=(), needs=None) -> tuple:
+    """Per input, the display formula of d(out)/d(input); an input that needs no gradient
+    (a target, data) says so."""
+    f = _FORMULAS.get(op, ())
+    if n == 1 and consts and op in _CONST_FORMULAS:
+        f = _CONST_FORMULAS[op]
+    out = []
+    for i in range(n):
+        if needs is not None and not needs[i]:
+            out.append("no gradient: this input does not require grad")
+        elif i < len(f):
+            out.append(f[i])
+        else:
+            out.append(f"d {op}/d input {i}: computed by PyTorch ({', '.join(internal)})")
+    return tuple(out)
+
+
+class _Expanded:
+    """A broadcast gradient (``sum``'s backward sends ``upstream.expand(shape)``, stride 0) kept
+    as its one distinct slice plus the shape: copying it whole would cost a full-size tensor."""
+
+    __slots__ = ("base", "shape")
+
+    def __init__(self, base, shape):
+        self.base, self.shape = base, shape
+
+    def tensor(self):
+        return self.base.expand(self.shape)
+
+
+def _snap(g):
+    """A private copy of gradient ``g`` (later in-place ops on it must not change the record)."""
+    g = g.detach()
+    if g.dim() and 0 in g.stride() and g.numel() > 1:
+        idx = tuple(slice(0, 1) if st == 0 else slice(None) for st in g.stride())
+        return _Expanded(g[idx].clone(), tuple(g.shape))
+    return g.clone()
+
+
+def _full(t):
+    return t.tensor() if isinstance(t, _Expanded) else t
+
+
+def _np(t):
+    """A recorded (cloned, detached) tensor as a float or a numpy array."""
+    if t is None:
+        return None
+    if isinstance(t, _Expanded):
+        return np.array(np.broadcast_to(_np(t.base), t.shape))
+    t = t.detach()
+    if t.device.type != "cpu":
+        t = t.cpu()
+    try:
+        a = t.numpy()
+    except TypeError:           # bfloat16 and other dtypes numpy lacks
+        a = t.float().numpy()
+    if a.ndim == 0 and a.dtype.kind == "f":
+        return float(a)
+    return a
+
+
+def _sum_to(g, shape):
+    """Sum a broadcast gradient back to ``shape`` (the rule upstream × local follows)."""
+    g = np.asarray(g)
+    while g.ndim > len(shape):
+        g = g.sum(axis=0)
+    for i, s in enumerate(shape):
+        if s == 1 and g.shape[i] != 1:
+            g = g.sum(axis=i, keepdims=True)
+    return g
+
+
+# ------------------------------------------------------------------ the recording
+class _Tensor:
+    """A node of the recorded graph: one tensor value (a leaf, an external input or a gate output)."""
+
+    __slots__ = ("key", "kind", "value", "grad", "name", "requires_grad", "gate", "node", "hits", "meta",
+                 "obj_id")
+
+    def __init__(self, key, kind, value, name=None, requires_grad=False, meta=None):
+        self.key, self.kind, self.value, self.name = key, kind, value, name
+        self.requires_grad = requires_grad
+        self.grad, self.gate, self.node, self.hits = None, None, None, 0
+        self.obj_id = None           # id() of the user's tensor, for GraphData.lookup
+        self.meta = meta or {}
+
+
+class _Gate:
+    __slots__ = ("op", "label", "inputs", "input_pos", "consts", "kwargs", "out", "group", "internal",
+                 "downstream", "upstream", "fired", "order", "shared", "edges")
+
+    def __init__(self, op, label, inputs, input_pos, consts, kwargs, group):
+        self.op, self.label, self.inputs, self.input_pos = op, label, inputs, input_pos
+        self.consts, self.kwargs, self.group = consts, kwargs, group
+        self.out, self.internal, self.upstream, self.fired, self.order = None, (), None, 0, None
+        self.downstream = [None] * len(inputs)
+        self.shared = set()          # input positions whose gradient is counted at another position
+        self.edges = {}              # id(internal node) -> [(next_functions index, input position)]
+
+
+def _unmappable(problem: str) -> ValueError:
+    return ValueError(f"record_torch: cannot map this PyTorch graph back to your operations: {problem}")
+
+
+class TorchRecording:
+    """What :func:`record_torch` recorded; ``graph()`` and ``trace()`` turn it into plain data.
+
+    >>> import torch
+    >>> w = torch.ones(3, requires_grad=True)
+    >>> with record_torch() as rec:
+    ...     loss = (w * 2.0).sum(); loss.backward()
+    >>> rec.graph().node(rec.graph().root).label
+    'sum'
+    """
+
+    def __init__(self, names=None, modules=()):
+        self._torch = _torch()
+        _check_version(self._torch.__version__)
+        self._tensors = {}           # key -> _Tensor
+        self._keep = []              # originals whose id() is a key: keep them alive while recording
+        self._gates = []
+        self._problems = []
+        self._handles = []           # grad_fn hook handles, removed on exit
+        self._fire = itertools.count()
+        self._group_stack = []
+        self._group_ids = itertools.count(1)
+        self._param_names = {}
+        self._backward_roots = []    # key of each tensor backward() was called on
+        self._backward_calls = 0
+        self._grad_calls = 0
+        self._in_hook = False
+        self._active = False
+        self._mode = None
+        self._module_handles = []
+        self._acc_hooked = set()
+        self._gate_fns = set()       # id of each recorded gate's output grad_fn
+        self._nodes_keep = []
+        self._root_tensor = None
+        self._used = False
+        self._trace = None
+        if names:
+            for name, t in dict(names).items():
+                self._param_names[id(t)] = name
+                self._keep.append(t)
+        for m in modules:
+            self._name_module(m)
+        self._graph = None
+
+    # -------------------------------------------------------------- context
+    def __enter__(self):
+        if self._used:
+            raise RuntimeError("record_torch: this recording was already used; start a new one with "
+                               "another `with viz.record_torch() as rec:`")
+        self._used = True
+        from torch.nn.modules import module as nn_module
+        self._mode = _mode_class()(self)
+        pre = nn_module.register_module_forward_pre_hook(self._module_pre)
+        # always_call: the post-hook runs even when a forward raises, so groups stay balanced
+        post = nn_module.register_module_forward_hook(self._module_post, always_call=True)
+        self._module_handles = [pre, post]
+        self._mode.__enter__()
+        self._active = True
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self._active = False
+        try:
+            if self._mode is not None:
+                self._mode.__exit__(exc_type, exc, tb)
+        finally:
+            for h in self._module_handles + self._handles:
+                h.remove()
+            self._module_handles, self._handles = [], []
+            self._mode = None
+            # the originals may go; the grad_fn nodes stay, so their ids stay unique for name()
+            self._keep = []
+        return False
+
+    def name(self, **tensors) -> "TorchRecording":
+        """Name tensors for the drawing, inside the block or after it: ``rec.name(h=h, loss=loss)``.
+
+        A leaf gets the name as its label; a gate's output wire gets it as its name.
+        """
+        for name, t in tensors.items():
+            if not isinstance(t, self._torch.Tensor):
+                raise TypeError(f"record_torch.name: {name}= must be a tensor, got {type(t).__name__}")
+            r = self._tensors.get(self._key(t))
+            if r is not None:
+                r.name = name
+            elif self._active:
+                self._param_names[id(t)] = name      # a leaf not used yet
+                self._keep.append(t)
+            else:
+                raise ValueError(f"record_torch.name: {name}= is not a tensor of this recording")
+            self._graph = None
+        return self
+
+    # -------------------------------------------------------------- module groups
+    def _name_module(self, m):
+        for name, p in itertools.chain(m.named_parameters(), m.named_buffers()):
+            if id(p) not in self._param_names:
+                self._param_names[id(p)] = name
+                self._keep.append(p)
+
+    def _module_pre(self, module, args):
+        if not self._group_stack:
+            self._name_module(module)
+            first = args[0] if args else None
+            if isinstance(first, self._torch.Tensor) and id(first) not in self._param_names:
+                self._param_names[id(first)] = "input"
+                self._keep.append(first)
+        self._group_stack.append((type(module).__name__, next(self._group_ids), id(module)))
+
+    def _module_post(self, module, args, output):
+        # pop to this module's own entry, so a forward that raised cannot leave stale groups
+        for i in range(len(self._group_stack) - 1, -1, -1):
+            if self._group_stack[i][2] == id(module):
+                del self._group_stack[i:]
+                break
+
+    # -------------------------------------------------------------- forward recording
+    def _key(self, t):
+        fn = t.grad_fn
+        if fn is None:
+            return ("leaf", id(t))
+        return (id(fn), t.output_nr)
+
+    def _tensor_for(self, t, key, fn_name, pos):
+        rec = self._tensors.get(key)
+        if rec is not None:
+            return rec
+        fn = t.grad_fn
+        name = self._param_names.get(id(t))
+        if fn is None:
+            kind = "leaf"
+            if name is None:
+                role = _NAMED_INPUTS.get(fn_name, ())
+                name = role[pos] if pos < len(role) else None
+        else:
+            problem = _UNMAPPABLE.get(_fn_name(fn))
+            if problem is not None:
+                self._problems.append(problem)
+            kind = "external"      # computed before the block (or by code the mode cannot see)
+            if problem is None and self._reaches_recorded(fn):
+                self._problems.append(
+                    f"an input of {fn_name} was computed inside the block by an operation the "
+                    f"recorder cannot see ({_fn_name(fn)}"
+                    + ("; module full backward hooks insert these, remove them while recording)"
+                       if _fn_name(fn).startswith("BackwardHookFunction") else ")"))
+            self._nodes_keep.append(fn)
+            self._hook_total(fn, key)
+        rec = _Tensor(key, kind, t.detach().clone(), name, t.requires_grad,
+                      {"shape": list(t.shape), "dtype": str(t.dtype).replace("torch.", "")})
+        rec.obj_id = id(t)
+        self._tensors[key] = rec
+        self._keep.append(t)
+        return rec
+
+    def _reaches_recorded(self, fn) -> bool:
+        """Does grad_fn ``fn`` depend on a recorded gate? Then it was made inside the block."""
+        seen, stack = {id(fn)}, [fn]
+        while stack:
+            node = stack.pop()
+            for nxt, _ in node.next_functions:
+                if nxt is None or id(nxt) in seen:
+                    continue
+                if id(nxt) in self._gate_fns:
+                    return True
+                seen.add(id(nxt))
+                stack.append(nxt)
+        return False
+
+    def _hook_total(self, fn, key):
+        nr = key[1]
+
+        def pre(grad_outputs, key=key, nr=nr):
+            r = self._tensors.get(key)
+            if r is not None and grad_outputs[nr] is not None:
+                r.hits += 1
+                r.grad = _snap(grad_outputs[nr])
+        self._handles.append(fn.register_prehook(pre))
+
+    def _hook_leaf(self, acc, rec):
+        if id(acc) in self._acc_hooked:
+            return
+        self._acc_hooked.add(id(acc))
+        self._nodes_keep.append(acc)
+
+        def pre(grad_outputs, rec=rec):
+            if grad_outputs[0] is not None:
+                rec.hits += 1
+                rec.grad = _snap(grad_outputs[0])
+        self._handles.append(acc.register_prehook(pre))
+
+    def _record(self, func, args, kwargs):
+        """Run ``func`` and record it as a gate when it produces a tensor that requires grad."""
+        torch = self._torch
+        Tensor = torch.Tensor
+        if func is Tensor.backward or func is torch.autograd.backward:
+            return self._run_backward(func, "backward", args, kwargs)
+        if func is torch.autograd.grad:
+            return self._run_backward(func, "grad", args, kwargs)
+        name = getattr(func, "__name__", str(func))
+        if name == "__get__":        # a property (t.T, t.mT): name it by the attribute
+            name = getattr(getattr(func, "__self__", None), "__name__", name)
+        flat = []
+        for pos, a in enumerate(itertools.chain(args, kwargs.values())):
+            if isinstance(a, Tensor):
+                flat.append((pos, a))
+            elif isinstance(a, (list, tuple)):
+                flat.extend((pos, b) for b in a if isinstance(b, Tensor))
+        if not any(t.requires_grad for _, t in flat):
+            return func(*args, **kwargs)
+        keys = [self._key(t) for _, t in flat]        # before the call: in-place ops move grad_fn
+        before = [t.grad_fn for _, t in flat]
+        out = func(*args, **kwargs)
+        outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,))
+                if isinstance(o, Tensor) and o.grad_fn is not None]
+        for (_, t), fn in zip(flat, before):
+            if t.grad_fn is not fn and not any(t is o for o in outs):
+                problem = _UNMAPPABLE.get(_fn_name(t.grad_fn) if t.grad_fn is not None else "")
+                self._problems.append(problem or f"{name} changed a tensor in place without returning it")
+        if not outs:
+            return out
+        if len(outs) > 1:
+            self._problems.append(f"{name} returns {len(outs)} tensors that require grad (split, unbind, "
+                                  "chunk); the recorder maps one-output operations only")
+            return out
+        o = outs[0]
+        okey = self._key(o)
+        if okey in keys:             # returned an input unchanged (x.float() on a float tensor)
+            return out
+        op = _canon(name)
+        consts = [a for a in args if isinstance(a, (int, float)) and not isinstance(a, bool)]
+        if op in ("sub", "div", "pow") and args and not isinstance(args[0], Tensor):
+            op = "r" + op            # torch.pow(2, t) is 2**t
+        ins = [self._tensor_for(t, k, op, pos) for (pos, t), k in zip(flat, keys)]
+        # positions among the op's operands: ``1 - t`` arrives as __rsub__(t, 1), t is operand 1
+        pos = (1,) if op in ("rsub", "rdiv", "rpow") and len(ins) == 1 else tuple(p for p, _ in flat)
+        gate = _Gate(op, _label(op, consts, len(ins)), ins, pos, consts,
+                     {k: v for k, v in kwargs.items() if isinstance(v, (int, float, bool, str))},
+                     tuple((g[0], g[1]) for g in self._group_stack))
+        rec = _Tensor(okey, "gate", o.detach().clone(), None, True,
+                      {"shape": list(o.shape), "dtype": str(o.dtype).replace("torch.", ""), "op": name})
+        rec.gate = gate
+        rec.obj_id = id(o)
+        gate.out = rec
+        self._tensors[okey] = rec
+        self._keep.append(o)
+        self._map(gate, o.grad_fn, keys, flat)
+        self._gate_fns.add(id(o.grad_fn))
+        self._gates.append(gate)
+        return out
+
+    def _map(self, gate, fn_out, keys, flat):
+        """Find the gate's grad_fn sub-graph and hook it (see the module docstring)."""
+        bound = {}                   # (id(node), nr) -> input positions, in order
+        leaf_pos = {}                # id(leaf tensor) -> input positions
+        for i, ((_, t), k) in enumerate(zip(flat, keys)):
+            if not t.requires_grad:
+                continue
+            if k[0] == "leaf":
+                leaf_pos.setdefault(id(t), []).append(i)
+            else:
+                bound.setdefault(k, []).append(i)
+        internal, seen, stack = [], {id(fn_out)}, [fn_out]
+        edges = {}
+        while stack:                 # iterative: a gate's sub-graph is small, but never recurse
+            node = stack.pop()
+            internal.append(node)
+            problem = _UNMAPPABLE.get(_fn_name(node))
+            if problem is not None:
+                self._problems.append(problem)
+            for j, (nxt, nr) in enumerate(node.next_functions):
+                if nxt is None:
+                    continue
+                pos = bound.get((id(nxt), nr))
+                if pos is None and hasattr(nxt, "variable"):
+                    pos = leaf_pos.get(id(nxt.variable))
+                    if pos is None:
+                        self._problems.append(f"{gate.op} reads a tensor that requires grad but is not "
+                                              "among its arguments; the recorder cannot place it")
+                        continue
+                    self._hook_leaf(nxt, gate.inputs[pos[0]])
+                if pos is not None:
+                    edges.setdefault(id(node), []).append((j, pos))
+                    continue
+                if (id(nxt), nr) in self._tensors or id(nxt) in seen:
+                    if id(nxt) not in seen:
+                        self._problems.append(f"{gate.op} reads an earlier result that is not among its "
+                                              "arguments; the recorder cannot place it")
+                    continue
+                seen.add(id(nxt))
+                stack.append(nxt)
+        # which input position each edge feeds: repeated inputs (x * x) are told apart by
+        # position when the gate is one node whose edges line up with its arguments
+        positional = (len(internal) == 1 and len(fn_out.next_functions) == len(flat))
+        final = {}
+        for nid, lst in edges.items():
+            final[nid] = []
+            for j, pos in lst:
+                if len(pos) == 1:
+                    final[nid].append((j, pos[0]))
+                elif positional and j in pos:
+                    final[nid].append((j, j))
+                else:
+                    final[nid].append((j, pos[0]))
+                    gate.shared.update(pos[1:])
+        gate.internal = tuple(_fn_name(n) for n in internal)
+        gate.edges = final
+        self._nodes_keep.extend(internal)
+        nr = gate.out.key[1]
+
+        def pre(grad_outputs, gate=gate, nr=nr):
+            # runs once the output's gradient is complete (all consumers added in): the total
+            gate.fired += 1
+            if gate.order is None:
+                gate.order = next(self._fire)
+            if grad_outputs[nr] is not None:
+                gate.out.grad = _snap(grad_outputs[nr])
+        self._handles.append(fn_out.register_prehook(pre))
+        for node in internal:
+            if id(node) not in final:
+                continue
+
+            def post(grad_inputs, grad_outputs, gate=gate, lst=final[id(node)]):
+                done = {}            # AddBackward0 sends one tensor to both inputs: copy it once
+                for j, i in lst:
+                    g = grad_inputs[j]
+                    if g is None:
+                        continue
+                    snap = done.get(id(g))
+                    if snap is None:
+                        snap = done[id(g)] = _snap(g)
+                    d = gate.downstream[i]
+                    gate.downstream[i] = snap if d is None else _full(d) + _full(snap)
+            self._handles.append(node.register_hook(post))
+
+    def _run_backward(self, func, name, args, kwargs):
+        if name == "grad":
+            self._grad_calls += 1
+        else:
+            self._backward_calls += 1
+            roots = args[0] if args else kwargs.get("tensors", kwargs.get("self"))
+            roots = roots if isinstance(roots, (list, tuple)) else [roots]
+            for r in roots:
+                if isinstance(r, self._torch.Tensor) and r.grad_fn is not None:
+                    self._backward_roots.append(self._key(r))
+                    self._root_tensor = r          # for inputs_of(rec): the CLI's "is an output"
+        self._in_hook = True
+        try:
+            return func(*args, **kwargs)
+        finally:
+            self._in_hook = False
+
+    # -------------------------------------------------------------- output
+    def _check(self):
+        if self._active:
+            raise RuntimeError("record_torch: call graph() / trace() after the with block has ended")
+        if self._problems:
+            raise _unmappable(self._problems[0])
+        if not self._gates:
+            raise ValueError("record_torch: no operation on a tensor that requires grad was recorded; "
+                             "create the parameters or inputs with requires_grad=True (nn.Module "
+                             "parameters are) and run the forward pass inside the with block")
+        if self._grad_calls:
+            raise ValueError("record_torch: torch.autograd.grad was called inside the block; the recorder "
+                             "follows one loss.backward(), call that instead")
+        if self._backward_calls > 1 or any(g.fired > 1 for g in self._gates):
+            raise ValueError("record_torch: backward ran more than once through the recorded graph "
+                             f"({self._backward_calls} backward calls); record one forward and one "
+                             "backward per with block")
+        if not any(g.fired for g in self._gates):
+            raise RuntimeError("record_torch: backward() was not called inside the with block, so there "
+                               "are no gradients to show; call loss.backward() before the block ends "
+                               "(for the structure alone use viz.sources.torch.tensor_graph(loss))")
+
+    def _root(self):
+        for key in self._backward_roots:
+            r = self._tensors.get(key)
+            if r is not None and r.gate is not None:
+                return r
+        if self._backward_roots:
+            raise ValueError("record_torch: backward() was called on a tensor computed outside the "
+                             "with block; compute the loss inside it")
+        return min((g for g in self._gates if g.order is not None), key=lambda g: g.order).out
+
+    def graph(self) -> GraphData:
+        """The recorded graph as :class:`GraphData` (values, gradients, groups, locals).
+
+        ``rec.graph().node(rec.graph().root).value`` is the loss.
+        """
+        if self._graph is None:
+            self._check()
+            self._graph = self._build()
+        return self._graph
+
+    def trace(self) -> TraceData:
+        """The backward pass as :class:`TraceData`: one step per gate, in the order PyTorch ran them.
+
+        ``[s.node for s in rec.trace()]``
+        """
+        g = self.graph()
+        if self._trace is not None and self._trace.graph is g:
+            return self._trace
+        steps = []
+        for gate in sorted((x for x in self._gates if x.order is not None and x.out.node is not None),
+                           key=lambda x: x.order):
+            n = g.node(gate.out.node)
+            steps.append(StepData(index=len(steps), node=n.id, upstream=n.grad,
+                                  downstream=tuple(_np(d) for d in gate.downstream),
+                                  local=n.local, formulas=n.formulas))
+        self._trace = TraceData(graph=g, steps=tuple(steps))
+        return self._trace
+
+    def _build(self) -> GraphData:
+        root = self._root()
+        # keep what the root depends on (a metric computed alongside is not part of the loss)
+        need, stack = {id(root)}, [root]
+        while stack:
+            r = stack.pop()
+            if r.gate is not None:
+                for i in r.gate.inputs:
+                    if id(i) not in need:
+                        need.add(id(i))
+                        stack.append(i)
+        for r in self._tensors.values():
+            r.node = None
+        order = []
+        for gate in self._gates:
+            if id(gate.out) not in need:
+                continue
+            for i in gate.inputs:
+                if i.node is None and id(i) in need:
+                    i.node = f"n{len(order)}"
+                    order.append(i)
+            gate.out.node = f"n{len(order)}"
+            order.append(gate.out)
+        nodes = []
+        for r in order:
+            meta = dict(r.meta)
+            if r.gate is None:
+                meta["kind"] = r.kind
+                nodes.append(Node(id=r.node, label=r.name or "", op="leaf", inputs=(),
+                                  value=_np(r.value), grad=_np(r.grad), name=r.name, meta=meta))
+                continue
+            gate = r.gate
+            ins = tuple(i.node for i in gate.inputs)
+            vals = [_np(i.value) for i in gate.inputs]
+            out = _np(r.value)
+            local = _local(gate.op, [np.asarray(v) for v in vals], gate.consts,
+                           None if out is None else np.asarray(out), gate.kwargs)
+            if local is not None and len(local) != len(ins):
+                local = None
+            meta["grad_fn"] = list(gate.internal)
+            if gate.shared:
+                meta["shared_inputs"] = sorted(gate.shared)
+            nodes.append(Node(id=r.node, label=gate.label, op=gate.op, inputs=ins, value=out, name=r.name,
+                              grad=_np(r.grad), group=gate.group, local=local,
+                              formulas=_formulas(gate.op, len(ins), gate.internal, gate.consts,
+                                                 [i.requires_grad for i in gate.inputs]),
+                              input_pos=gate.input_pos, meta=meta))
+        return _graphdata(nodes, root.node, "torch",
+                          {r.obj_id: r.node for r in order if r.obj_id is not None})
+
+
+def _graphdata(nodes, root, source, lookup) -> GraphData:
+    """GraphData with deterministic group numbers and, where the format has them, ``lookup``
+    (id of the user's tensor -> node id, valid while those tensors live)."""
+    try:
+        from ..graphdata import number_groups
+    except ImportError:          # an older graphdata: the recording's own call numbers
+        number_groups = None
+    if number_groups is not None:
+        paths = number_groups([n.group for n in nodes])
+        nodes = [n if n.group == p else dataclasses.replace(n, group=p) for n, p in zip(nodes, paths)]
+    if "lookup" in GraphData.__dataclass_fields__:
+        return GraphData(nodes=tuple(nodes), root=root, source=source, lookup=lookup)
+    return GraphData(nodes=tuple(nodes), root=root, source=source)
+
+
+def _mode_class():
+    """The TorchFunctionMode subclass (made on first use: torch is imported lazily)."""
+    global _MODE
+    if _MODE is None:
+        from torch.overrides import TorchFunctionMode
+
+        class _RecordMode(TorchFunctionMode):
+            def __init__(self, rec):
+                super().__init__()
+                self.rec = rec
+
+            def __torch_function__(self, func, types, args=(), kwargs=None):
+                kwargs = kwargs or {}
+                rec = self.rec
+                if rec._in_hook or not rec._active:
+                    return func(*args, **kwargs)
+                return rec._record(func, args, kwargs)
+        _MODE = _RecordMode
+    return _MODE
+
+
+_MODE = None
+
+
+def record_torch(*modules, names=None) -> TorchRecording:
+    """Record a PyTorch forward and backward pass for viz: ``with record_torch() as rec: ...``.
+
+    Every torch function call on a tensor that requires grad becomes a gate, each
+    ``nn.Module`` call a group; ``loss.backward()`` must run inside the block. Leaves are
+    named after the parameters of the outermost module called (``"0.weight"``,
+    ``"fc1.bias"``) and ``"input"`` for its first argument; ``names={"W1": W1}`` or
+    modules passed here name more. Afterwards ``rec.graph()`` / ``rec.trace()``.
+
+    >>> import torch
+    >>> w = torch.ones(2, requires_grad=True)
+    >>> with record_torch(names={"w": w}) as rec:
+    ...     loss = (w * 3.0).sum()
+    ...     loss.backward()
+    >>> [n.label for n in rec.graph().nodes]
+    ['w', '*3', 'sum']
+    """
+    return TorchRecording(names=names, modules=modules)
+
+
+# ------------------------------------------------------------------ structure only
+def _fn_label(name: str) -> str:
+    name = name.rsplit("::", 1)[-1]
+    for suffix in ("Backward0", "Backward1", "Backward"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)] or name
+    return name
+
+
+def tensor_graph(t, names=None) -> GraphData:
+    """The structure of ``t``'s autograd graph from ``grad_fn`` alone (no recording needed).
+
+    Gates are PyTorch's own nodes (``Addmm``, ``T``, ``Relu``), drawn as they are; leaves
+    are the ``AccumulateGrad`` variables with their value and ``.grad``; ``names`` maps
+    names to tensors (``dict(model.named_parameters())``). Intermediate values and
+    gradients are None: PyTorch does not keep them (record with :func:`record_torch`).
+
+    >>> import torch
+    >>> fc = torch.nn.Linear(3, 2)
+    >>> loss = fc(torch.ones(4, 3)).sum(); loss.backward()
+    >>> g = tensor_graph(loss, names=dict(fc.named_parameters()))
+    >>> [n.label for n in g.nodes]
+    ['bias', 'weight', 'T', 'Addmm', 'Sum']
+    """
+    torch = _torch()
+    if not isinstance(t, torch.Tensor):
+        raise TypeError(f"tensor_graph: expected a torch.Tensor, got {type(t).__name__}")
+    if t.grad_fn is None:
+        raise ValueError("tensor_graph: this tensor has no grad_fn (it is a leaf or does not require "
+                         "grad), so there is no graph to draw; compute it from tensors with "
+                         "requires_grad=True")
+    by_id = {id(v): k for k, v in (names or {}).items()}
+    # iterative post-order DFS: inputs before the nodes that read them, no recursion
+    ids, order, stack = {}, [], [(t.grad_fn, False)]
+    seen = set()
+    while stack:
+        node, done = stack.pop()
+        if done:
+            if id(node) not in ids:
+                ids[id(node)] = f"n{len(order)}"
+                order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for nxt, _ in reversed(node.next_functions):
+            if nxt is not None and id(nxt) not in seen:
+                stack.append((nxt, False))
+    nodes = []
+    for node in order:
+        nid = ids[id(node)]
+        if hasattr(node, "variable"):
+            v = node.variable
+            name = by_id.get(id(v))
+            nodes.append(Node(id=nid, label=name or "", op="leaf", value=_np(v.detach().clone()),
+                              grad=_np(v.grad.detach().clone()) if v.grad is not None else None,
+                              name=name, meta={"shape": list(v.shape), "grad_fn": _fn_name(node)}))
+            continue
+        ins = tuple(ids[id(n)] for n, _ in node.next_functions if n is not None)
+        value = _np(t.detach().clone()) if node is t.grad_fn else None
+        label = _fn_label(_fn_name(node))
+        nodes.append(Node(id=nid, label=label, op=label.lower(),
+                          inputs=ins, value=value, grad=None,
+                          formulas=tuple("computed by PyTorch" for _ in ins),
+                          meta={"grad_fn": _fn_name(node), "structure_only": True}))
+    return GraphData(nodes=tuple(nodes), root=ids[id(t.grad_fn)], source="torch-structure")
+
+
+# ------------------------------------------------------------------ registry entry points
+# viz.sources dispatches here for a torch object or a TorchRecording (it checks the type's
+# module, so nothing imports torch before a torch object is drawn).
+def handles(obj) -> bool:
+    """True for what this adapter reads (a recording or a torch tensor); never imports torch.
+
+    >>> handles(1.0)
+    False
+    """
+    if isinstance(obj, TorchRecording):
+        return True
+    mod = type(obj).__module__ or ""
+    return mod == "torch" or mod.startswith("torch.")
+
+
+def _is_tensor(obj) -> bool:
+    torch = sys.modules.get("torch")          # a tensor exists only once torch is imported
+    return torch is not None and isinstance(obj, torch.Tensor)
+
+
+def as_graph(obj, names=None, model=None, **_opts) -> GraphData:
+    """GraphData of a :class:`TorchRecording`, or (structure only, see :func:`tensor_graph`) of
+    a tensor after ``backward()``; ``names`` (name -> tensor) or ``model`` (an ``nn.Module``)
+    names a tensor graph's leaves.
+
+    >>> import torch
+    >>> w = torch.ones(2, requires_grad=True)
+    >>> with record_torch() as rec:
+    ...     (w * w).sum().backward()
+    >>> as_graph(rec).source
+    'torch'
+    """
+    if isinstance(obj, TorchRecording):
+        return obj.graph()
+    if names is None and hasattr(model, "named_parameters"):
+        names = dict(model.named_parameters())
+    return tensor_graph(obj, names=names)
+
+
+def as_trace(obj, who: str = "viz", **_opts) -> TraceData:
+    """TraceData of a :class:`TorchRecording`; a bare tensor keeps no per-gate gradients.
+
+    >>> import torch
+    >>> w = torch.ones(2, requires_grad=True)
+    >>> with record_torch() as rec:
+    ...     (w * w).sum().backward()
+    >>> len(as_trace(rec)) == len(rec.graph().gates())
+    True
+    """
+    if isinstance(obj, TorchRecording):
+        return obj.trace()
+    raise ValueError(f"{who}: stepping through a PyTorch backward pass needs a recording (a tensor "
+                     "keeps no per-gate gradients): with viz.record_torch() as rec: loss = ...; "
+                     "loss.backward(), then pass rec")
+
+
+def is_node(obj) -> bool:
+    """A recording, or a tensor in an autograd graph: what a script may expose for the CLI.
+
+    >>> is_node("loss")
+    False
+    """
+    if isinstance(obj, TorchRecording):
+        return True
+    return _is_tensor(obj) and (obj.grad_fn is not None or obj.requires_grad)
+
+
+def inputs_of(obj) -> tuple:
+    """What ``obj`` was computed from, as far as PyTorch keeps it: a recording's loss tensor;
+    for a tensor, the leaf tensors its graph reads (PyTorch keeps no link from a node to the
+    intermediate tensors, so a script exposing ``h`` and ``loss`` draws both).
+
+    >>> import torch
+    >>> w = torch.ones(2, requires_grad=True)
+    >>> inputs_of(w), len(inputs_of((w * w).sum()))
+    ((), 1)
+    """
+    if isinstance(obj, TorchRecording):
+        return (obj._root_tensor,) if obj._root_tensor is not None else ()
+    if not _is_tensor(obj) or obj.grad_fn is None:
+        return ()
+    out, seen, stack = [], {id(obj.grad_fn)}, [obj.grad_fn]
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None or id(nxt) in seen:
+                continue
+            seen.add(id(nxt))
+            if hasattr(nxt, "variable"):
+                out.append(nxt.variable)
+            else:
+                stack.append(nxt)
+    return tuple(out)
