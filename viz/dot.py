@@ -119,6 +119,11 @@ def circuit_to_dot(c, options=None, grads=None, **kw) -> str:
 
     wire_lines = {w.id: _wire_stmt(w, show, fmt, max_values, grad_of) for w in c.wires}
     gate_lines = {g.id: _gate_stmt(g) for g in c.gates}
+    flow = None
+    if o.flow is not None:           # the gradient-flow overlay (viz.flow); off: not a byte changes
+        from . import flow as _flow
+        flow = _flow.styles(c, o.flow)
+        gate_lines = {gid: _flow.restyle_gate(st, *flow["gate"][gid]) for gid, st in gate_lines.items()}
     placed = set()
     # clusters: nested subgraphs by group path
     by_cluster: dict = {}
@@ -151,6 +156,9 @@ def circuit_to_dot(c, options=None, grads=None, **kw) -> str:
     for g in c.gates:
         for pos, wid in g.inputs:
             attrs = [f'id="e_{wid}_{g.id}"']
+            if flow is not None:
+                colour, width = flow["wire"][wid]
+                attrs.append(f'color="{colour}" penwidth={width:.2f}')
             if local_for(g):
                 lab = _local_label(g, pos, fmt, grad_of)
                 if lab:

@@ -29,13 +29,20 @@ def examples_dir() -> pathlib.Path:
 
 def build_gallery(out_dir: str | os.PathLike, examples: str | os.PathLike | None = None,
                   steppers: bool = True, png: bool = True, timeout: float = 60.0,
-                  log: Callable[..., object] = print) -> pathlib.Path:
+                  log: Callable[..., object] = print, companion: bool = True,
+                  lang: str = "en") -> pathlib.Path:
     """Render every gallery example into ``out_dir``; returns the path of ``index.html``.
+
+    With ``companion`` (default) the study notes' question pages (:mod:`viz.companion`)
+    are built too, into ``out_dir/companion/``, opening in ``lang`` ("en" or "ko"), and
+    the index links them.
 
     >>> build_gallery("gallery")                # doctest: +SKIP
     PosixPath('gallery/index.html')
     """
     check_timeout(timeout, "build_gallery")
+    if lang not in ("en", "ko"):
+        raise ValueError(f"build_gallery: lang must be 'en' or 'ko', got {lang!r}")
     src = pathlib.Path(examples) if examples else examples_dir()
     missing = [n for n in GALLERY if not (src / n).is_file()]
     if missing:
@@ -73,9 +80,15 @@ def build_gallery(out_dir: str | os.PathLike, examples: str | os.PathLike | None
             items.append((name, caption, svg, base, step_page, png))
         cards.append((script.title, script.about, fname, items))
         log(f"  {fname}: {len(items)} diagram(s)")
+    n_pages = 0
+    if companion:
+        from .companion import build_companion, companion_scripts
+        build_companion(out, lang=lang, log=log)
+        n_pages = len(companion_scripts())
     index = out / "index.html"
-    index.write_text(_index_html(cards), encoding="utf-8")
-    log(f"gallery: {sum(len(c[3]) for c in cards)} diagrams in {time.perf_counter() - t0:.1f} s -> {index}")
+    index.write_text(_index_html(cards, companion=n_pages), encoding="utf-8")
+    log(f"gallery: {sum(len(c[3]) for c in cards)} diagrams"
+        + (f" and {n_pages} question pages" if n_pages else "") + f" in {time.perf_counter() - t0:.1f} s -> {index}")
     return index
 
 
@@ -94,9 +107,11 @@ def _width_pt(svg: str) -> float:
     return float(m.group(1)) if m else 0.0
 
 
-def _index_html(cards) -> str:
+def _index_html(cards, companion: int = 0) -> str:
     parts = [_HEAD]
-    parts.append('<nav>' + " ".join(f'<a href="#ex{i}">{esc(c[0])}</a>' for i, c in enumerate(cards)) + '</nav>')
+    extra = (f' <a class="step" href="companion/index.html">The study notes’ {companion} questions, answered '
+             '(English / 한국어) →</a>') if companion else ""
+    parts.append('<nav>' + " ".join(f'<a href="#ex{i}">{esc(c[0])}</a>' for i, c in enumerate(cards)) + extra + '</nav>')
     for i, (title, about, fname, items) in enumerate(cards):
         parts.append(f'<section class="card" id="ex{i}"><h2>{esc(title)}</h2>'
                      f'<p class="about">{esc(about)}</p>'

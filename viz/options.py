@@ -45,6 +45,12 @@ class Options:
     * ``names``: ``{id(obj): name}`` for nodes the engine leaves unnamed (micrograd
       0.1.0 has no labels; ``graphgrad render`` fills it from the script's variables);
       passed to the adapter.
+    * ``flow``: the gradient-flow overlay (:mod:`viz.flow`): None (default, the plain
+      drawing), "grad" (colour gates and wires by mean |gradient|) or "ratio" (by mean
+      |gradient| / mean |value|); dead ReLUs and saturated sigmoid/tanh units are marked
+      and counted on their gate (per layer on a collapsed network).
+    * ``lang``: the language of the stepper's narration, "en" (default) or "ko"
+      (strings in :mod:`viz.i18n`).
     """
 
     show: str = "both"
@@ -57,6 +63,8 @@ class Options:
     title: str | None = None
     model: object = None
     names: dict | None = None
+    lang: str = "en"
+    flow: str | None = None
 
     def adapter_options(self) -> dict:
         """What the source adapter gets (:func:`viz.sources.as_graph`'s ``opts``).
@@ -76,6 +84,10 @@ class Options:
                             f"got {type(self.fmt).__name__}")
         if self.max_nodes is not None and (not isinstance(self.max_nodes, int) or self.max_nodes < 1):
             raise ValueError(f"viz.Options: max_nodes must be a positive int or None, got {self.max_nodes!r}")
+        if self.flow not in (None, "grad", "ratio"):
+            raise ValueError(f"viz.Options: flow must be None, 'grad' or 'ratio', got {self.flow!r}")
+        if self.lang not in ("en", "ko"):
+            raise ValueError(f"viz.Options: lang must be 'en' or 'ko', got {self.lang!r}")
         if not isinstance(self.max_values, int) or self.max_values < 0:
             raise ValueError(f"viz.Options: max_values must be an int >= 0, got {self.max_values!r}")
 

@@ -21,6 +21,7 @@ import numpy as np
 from . import graph as _graph
 from .dot import GRAD_COLOR, LOCAL_COLOR, VALUE_COLOR, circuit_to_dot, diagram_numbers, shape_dtype
 from .fmt import arithmetic, fmt_number, gradient_of_shape, resolve_fmt, sum_text, tensor_lines
+from .i18n import gradient_text, say
 from .options import Options
 
 if TYPE_CHECKING:                      # annotations only
@@ -450,11 +451,11 @@ def _frames(st) -> list:
 
     state = {root_w: (text(root_w, seed), True)}
     out_name = _name(st.root, c)
+    lang = st.options.lang       # the narration's sentences come from viz.i18n's table
     frames = [Frame(0, st.root, root_w, "seed", None, None, (seed,),
-                    f"step 0/{len(trace)}: seed, the gradient of {out_name} with respect to itself",
+                    say("seed_heading", lang, n=len(trace), out=out_name),
                     [f"{deriv(out_name, out_name)} = {_fmt_value(seed, fmt)}",
-                     "next: the gates right to left; each multiplies the gradient arriving on its "
-                     "output (upstream) by its local gradient and sends the product to its inputs"],
+                     say("seed_next", lang)],
                     dict(state), [root_w], [])]
     for k, s in enumerate(trace, start=1):
         v = graph.node(s.node)
@@ -462,7 +463,7 @@ def _frames(st) -> list:
         out_w = c.wire_of.get(v.id)
         edges = []
         label = v.label
-        lines = [f"upstream: {deriv(out_name, _name(v, c))} = {_fmt_value(s.upstream, fmt)}"]
+        lines = [say("upstream", lang, deriv=deriv(out_name, _name(v, c)), value=_fmt_value(s.upstream, fmt))]
         fresh = []
         for i, (pid, d) in enumerate(zip(v.inputs, s.downstream)):
             p = graph.node(pid)
@@ -475,23 +476,23 @@ def _frames(st) -> list:
             lo = s.local[i] if s.local is not None and i < len(s.local) else None
             who = _name(p, c)
             if lo is not None and _scalar(s.upstream) and _scalar(lo) and _scalar(d):
-                lines.append(f"{who}: upstream × local = {arithmetic(_f(s.upstream), _f(lo), _f(d), fmt)}"
-                             f"    [local: {formula}]")
+                lines.append(say("upstream_local", lang, who=who, formula=formula,
+                                 arith=arithmetic(_f(s.upstream), _f(lo), _f(d), fmt)))
             elif lo is not None:
                 # elementwise op on tensors: the same rule, entry by entry
                 up, lo = np.asarray(s.upstream), np.asarray(lo)
                 small = max(up.size, lo.size, np.size(d)) <= st.max_values
                 if small and np.broadcast_shapes(up.shape, lo.shape) == np.shape(d):
-                    lines.append(f"{who}: upstream ⊙ local = {_fmt_value(up, fmt)} ⊙ {_fmt_value(lo, fmt)}"
-                                 f" = {_fmt_value(d, fmt)}    [local: {formula}]")
+                    lines.append(say("upstream_local_elementwise", lang, who=who, up=_fmt_value(up, fmt),
+                                     lo=_fmt_value(lo, fmt), d=_fmt_value(d, fmt), formula=formula))
                 else:
-                    how = "" if np.shape(d) == up.shape else ", summed over the broadcast axes"
-                    lines.append(f"{who}: upstream ⊙ local{how} → {gradient_of_shape(np.shape(d))}"
-                                 f"    [local: {formula}]")
+                    how = "" if np.shape(d) == up.shape else say("summed_broadcast", lang)
+                    lines.append(say("elementwise_shape", lang, who=who, how=how, formula=formula,
+                                     grad=gradient_text(np.shape(d), lang)))
                     if np.size(d) <= st.max_values:
                         lines.append("    = " + _fmt_value(d, fmt))
             else:
-                lines.append(f"{who}: {formula}  →  {gradient_of_shape(np.shape(d))}")
+                lines.append(say("formula_shape", lang, who=who, formula=formula, grad=gradient_text(np.shape(d), lang)))
                 if np.size(d) <= st.max_values:
                     lines.append("    = " + " ".join(t.strip() for t in tensor_lines(np.asarray(d), fmt, st.max_values)))
             if w is None:
@@ -503,17 +504,18 @@ def _frames(st) -> list:
             fresh.append(w)
             state[w] = (text(w, acc[w]), final)
             if need[w] > 1:
-                status = "complete" if final else f"{need[w] - got[w]} more to come"
+                status = say("complete", lang) if final else say("more_to_come", lang, k=need[w] - got[w])
                 if _scalar(d) and shape_dtype(wires[w].node)[0] == ():
-                    lines.append(f"    {who} fans out, its gradients add: "
-                                 f"{sum_text([_f(x) for x in parts[w]], fmt)} ({status})")
+                    lines.append("    " + say("fans_out_add", lang, who=who, status=status,
+                                                sum=sum_text([_f(x) for x in parts[w]], fmt)))
                 else:
-                    lines.append(f"    {who} fans out: {got[w]} of its {need[w]} gradients added "
-                                 f"({status})")
+                    lines.append("    " + say("fans_out_count", lang, who=who, got=got[w], need=need[w],
+                                                status=status))
         if out_w and node_id:
             edges.append(f"e_{node_id}_{out_w}")
         group = tuple(name for name, _ in v.group)
-        heading = f"step {k}/{len(trace)}: gate {label}" + (f"  [{' / '.join(group)}]" if group else "")
+        heading = say("gate_heading", lang, k=k, n=len(trace), label=label) + \
+            (f"  [{' / '.join(group)}]" if group else "")
         frames.append(Frame(k, v, node_id, label, s.upstream, s.local, s.downstream, heading, lines,
                             dict(state), fresh, edges, group))
     return frames
@@ -525,8 +527,9 @@ def _forward_frames(st) -> list:
     wires = {w.id: w for w in c.wires}
     shown = [w.id for w in c.wires if w.producer is None]
     n = len(c.gates)
+    lang = st.options.lang
     frames = [Frame(0, st.root, None, "inputs", None, None, None,
-                    f"forward 0/{n}: the inputs",
+                    say("forward_inputs", lang, n=n),
                     [f"{_name(wires[w].node, c)} = {_fmt_value(wires[w].node.value, fmt)}" for w in shown],
                     {}, [], [], values=list(shown), phase="forward")]
     for k, g in enumerate(c.gates, start=1):
@@ -541,7 +544,7 @@ def _forward_frames(st) -> list:
         shown = shown + list(g.outputs)
         edges = [f"e_{w}_{g.id}" for _, w in g.inputs] + [f"e_{g.id}_{w}" for w in g.outputs]
         frames.append(Frame(k, g.node, g.id, g.label, None, None, None,
-                            f"forward {k}/{n}: gate {g.label}", lines, {}, [], edges,
+                            say("forward_gate", lang, k=k, n=n, label=g.label), lines, {}, [], edges,
                             values=list(shown), phase="forward"))
     return frames
 

@@ -153,7 +153,7 @@ def _unpack(data):
 def fit(model, data, *, optimizer=None, lr: float = 1e-2, epochs: int = 10, batch_size: int = 64,
         loss="softmax", reg: float = 0.0, seed: int | None = 0, scheduler=None, progress: bool = True,
         stop_on_nan: bool = True, explode_factor: float | None = 1e3, checkpoint: str | os.PathLike | None = None, train_eval_samples: int = 1000,
-        track_updates: bool = True) -> History:
+        track_updates: bool = True, callback=None) -> History:
     """Train ``model`` on ``data`` and return its :class:`History`.
 
     ``optimizer`` defaults to plain SGD with ``lr``. After every epoch: training accuracy on
@@ -162,6 +162,8 @@ def fit(model, data, *, optimizer=None, lr: float = 1e-2, epochs: int = 10, batc
     NaN or infinite, or exceeds ``explode_factor`` times the first iteration's loss, the loop
     stops (``stop_on_nan``) with a :class:`DivergedWarning` naming the learning rate. ``checkpoint`` writes the model, optimizer state and history to a
     ``.npz`` after every epoch (see :func:`load_checkpoint`). ``progress`` shows a tqdm bar.
+    ``callback(epoch=, model=, history=)`` is called after every completed epoch (its row is
+    already in ``history.epochs``), e.g. ``viz.monitor.TrainingMonitor``.
     """
     from ..data.batching import BatchLoader
     from ..optim import SGD
@@ -249,6 +251,8 @@ def fit(model, data, *, optimizer=None, lr: float = 1e-2, epochs: int = 10, batc
             history.epochs.append(row)
             if not (row["val_acc"] <= history.best_val_acc):   # also true for the first epoch (nan)
                 history.best_val_acc, history.best_epoch = row["val_acc"], epoch
+            if callback is not None:        # the hook point: monitors read the model and history here
+                callback(epoch=epoch, model=model, history=history)
             if scheduler is not None:
                 scheduler.step()
             if checkpoint is not None:

@@ -13,6 +13,10 @@ def register(subparsers):
     p.add_argument("-o", "--output", default="gallery", help="output folder (default: gallery)")
     p.add_argument("--examples", default=None, help="folder holding the gallery scripts (default: the repo's examples/)")
     p.add_argument("--no-png", action="store_true", help="skip PNG files (SVG only)")
+    p.add_argument("--lang", choices=("en", "ko"), default="en",
+                   help="language the study-notes question pages open in (each page has a toggle; default en)")
+    p.add_argument("--no-companion", action="store_true",
+                   help="skip the study notes' question pages (lecture-4 diagrams only)")
     add_timeout(p, "for each Graphviz layout (default 60 s)")
     p.set_defaults(func=run)
 
@@ -23,7 +27,8 @@ def run(args) -> int:
     from ..render import RenderError
     options = {"timeout": args.timeout} if getattr(args, "timeout", None) else {}
     try:
-        index = build_gallery(args.output, examples=args.examples, png=not args.no_png, **options)
+        index = build_gallery(args.output, examples=args.examples, png=not args.no_png,
+                              companion=not args.no_companion, lang=args.lang, **options)
     except (FileNotFoundError, RenderError) as e:
         print(f"graphgrad gallery: {e}", file=sys.stderr)
         return 1
