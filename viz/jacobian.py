@@ -12,7 +12,6 @@ only. A matmul y = W x has the dense Jacobian W.
 """
 from __future__ import annotations
 
-import os
 
 import numpy as np
 
@@ -110,9 +109,5 @@ def jacobian_view(y, x, path=None, lecture_shape: str | None = None, title: str 
     ax1.set_title(f"dy/dx: {J.shape[0]}×{J.shape[1]}, {kind}{note}", fontsize=10)
     ax1.set_xlabel("input x_j")
     ax1.set_ylabel("output y_i")
-    if path is None:
-        return fig
-    fig.tight_layout()
-    os.makedirs(os.path.dirname(os.path.abspath(os.fspath(path))), exist_ok=True)
-    fig.savefig(path, format="png", metadata={"Software": None})
-    return os.fspath(path)
+    from .plots import _finish
+    return _finish(fig, path, tight=True)

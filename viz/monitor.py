@@ -156,11 +156,8 @@ class TrainingMonitor:
             if ser:
                 ax.legend(fontsize=7)
         fig.tight_layout()
-        if path is None:
-            return fig
-        os.makedirs(os.path.dirname(os.path.abspath(os.fspath(path))), exist_ok=True)
-        fig.savefig(path, format="png", metadata={"Software": None})
-        return os.fspath(path)
+        from .plots import _finish
+        return _finish(fig, path)
 
     def _collapse(self):
         if self.collapse is not None:

@@ -31,9 +31,13 @@ def _figure(width: float, height: float):
     return fig
 
 
-def _finish(fig, path):
+def _finish(fig, path, tight: bool = False):
+    """``fig`` itself when ``path`` is None, else the path written (PNG, no timestamp, so a
+    rerun gives the same bytes); ``tight`` lays the figure out tightly first."""
     if path is None:
         return fig
+    if tight:
+        fig.tight_layout()
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)

@@ -9,7 +9,6 @@ against the formula r_out = r_in + (k - 1)·jump_in, jump_out = jump_in·stride.
 """
 from __future__ import annotations
 
-import os
 
 import numpy as np
 
@@ -122,12 +121,8 @@ def receptive_field_view(layers, input_size: int, path=None, image=None):
         ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
         kind, k, s, _ = _layer_spec(layers[i])
         ax.set_title(f"+{kind} {k}×{k}/{s}: sees {rf['size']}×{rf['size']}\nformula {rf['formula'][-1]}", fontsize=9)
-    if path is None:
-        return fig
-    fig.tight_layout()
-    os.makedirs(os.path.dirname(os.path.abspath(os.fspath(path))), exist_ok=True)
-    fig.savefig(path, format="png", metadata={"Software": None})
-    return os.fspath(path)
+    from .plots import _finish
+    return _finish(fig, path, tight=True)
 
 
 def filter_images(weight, path=None, title: str = "first-layer filters"):
@@ -163,8 +158,5 @@ def filter_images(weight, path=None, title: str = "first-layer filters"):
         else:
             ax.imshow(w.mean(axis=0), cmap="gray", interpolation="nearest")
     fig.suptitle(title, fontsize=10)
-    if path is None:
-        return fig
-    os.makedirs(os.path.dirname(os.path.abspath(os.fspath(path))), exist_ok=True)
-    fig.savefig(path, format="png", metadata={"Software": None})
-    return os.fspath(path)
+    from .plots import _finish
+    return _finish(fig, path)

@@ -908,23 +908,10 @@ def tensor_graph(t, names=None) -> GraphData:
                          "grad), so there is no graph to draw; compute it from tensors with "
                          "requires_grad=True")
     by_id = {id(v): k for k, v in (names or {}).items()}
-    # iterative post-order DFS: inputs before the nodes that read them, no recursion
-    ids, order, stack = {}, [], [(t.grad_fn, False)]
-    seen = set()
-    while stack:
-        node, done = stack.pop()
-        if done:
-            if id(node) not in ids:
-                ids[id(node)] = f"n{len(order)}"
-                order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for nxt, _ in reversed(node.next_functions):
-            if nxt is not None and id(nxt) not in seen:
-                stack.append((nxt, False))
+    # the adapters' one iterative walk: inputs before the nodes that read them, no recursion
+    from ._walk import topo_order
+    order = topo_order(t.grad_fn, lambda node: [n for n, _ in node.next_functions if n is not None])
+    ids = {id(node): f"n{i}" for i, node in enumerate(order)}
     nodes = []
     for node in order:
         nid = ids[id(node)]
