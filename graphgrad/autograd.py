@@ -248,7 +248,7 @@ def ctx_of(v, strict: bool = True) -> Ctx:
         c.inputs = tuple([p._data for p in ins])
         c.needs_grad = tuple([p.requires_grad for p in ins])
     s = v._saved
-    if s is not None and (s is _SPENT or s is _FREED or s.__class__ is _Kept):
+    if s is not None and _is_spent(s):
         if s is _FREED and strict:
             _raise_freed(v)
         s = s.saved if s.__class__ is _Kept else None

@@ -122,8 +122,9 @@ class Value:
     """
 
     # _version is the write clock (STATE.clock) of the last write through .data (or an
-    # optimiser step), 0 if never written; _vers is the clock when this node was made. _g and _n are scratch space of the backward pass
-    # running now (a per-pass mark, so a nested backward does not see the outer one's).
+    # optimiser step), 0 if never written; _vers is the clock when this node was made.
+    # _g and _n are scratch space of the backward pass running now (a per-pass mark, so a
+    # nested backward does not see the outer one's).
     __slots__ = ("_data", "_grad", "requires_grad", "name", "_op", "_inputs", "_saved",
                  "_attrs", "_group", "_meta", "_g", "_n", "_version", "_vers", "__weakref__")
     # numpy defers to our reflected operators (np.float32(2) * v calls v.__rmul__)

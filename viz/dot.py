@@ -40,7 +40,7 @@ def printable(s: str, keep: str = "") -> str:
     >>> printable("a\x1b[31mb\x00")
     'a\\x1b[31mb\\x00'
     """
-    if s.isprintable() and "\x7f" not in s:
+    if s.isprintable():                  # False for every C0, DEL and C1 character
         return s
     out = []
     for ch in s:
