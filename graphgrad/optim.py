@@ -15,8 +15,7 @@ import math
 
 import numpy as np
 
-from ._state import STATE
-from .value import Value
+from .value import Value, mark_written
 
 
 class Optimizer:
@@ -50,7 +49,7 @@ class Optimizer:
             if g is None:
                 continue
             d = p._data
-            p._version = STATE.clock = STATE.clock + 1   # an in-place write: graphs using the old data refuse backward
+            mark_written(p)                     # an in-place write: graphs using the old data refuse backward
             if d.__class__ is float:            # scalar parameters: update through arrays
                 arr = np.array([d])
                 self._update(arr, np.array([float(g)]), st)

@@ -87,6 +87,13 @@ def _lift(x):
     return c
 
 
+def mark_written(v) -> None:
+    """Stamp ``v`` as written now (its data changed in place): a graph made from the old
+    data refuses backward. Every write path calls this: ``.data =``, optimiser steps,
+    ``load_state_dict``, ``Module.to``."""
+    v._version = STATE.clock = STATE.clock + 1
+
+
 def _leaf(data, name=None, requires_grad=False, meta=None):
     """A new leaf around already-validated data (no copy, no checks)."""
     v = _new(Value)
@@ -162,7 +169,7 @@ class Value:
 
     @data.setter
     def data(self, new):
-        self._version = STATE.clock = STATE.clock + 1
+        mark_written(self)
         if new is self._data:            # `p.data -= lr * p.grad` already updated in place
             return
         self._data = _to_data(new, None if self._data.__class__ is float else self._data.dtype)

@@ -12,8 +12,7 @@ from collections import OrderedDict
 import numpy as np
 
 from ..autograd import group
-from .._state import STATE
-from ..value import Value
+from ..value import Value, mark_written
 
 _PARAM_META = "parameter"
 _DEFAULT_NAME = "default_name"     # the name is a layer's generic one, free to make unique
@@ -216,7 +215,7 @@ class Module:
             raise TypeError(f"{type(self).__name__}.to: expected a floating dtype, got {dt}")
         for p in self.parameters():
             p._data = np.asarray(p.numpy(), dtype=dt)
-            p._version = STATE.clock = STATE.clock + 1
+            mark_written(p)
             p._grad = None
         for m in self.modules():
             for b in m._buffers:
