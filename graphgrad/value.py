@@ -60,6 +60,11 @@ def _finish(out, op, inputs, saved=None, attrs=None):
 
 
 _CONST_META = {"constant": True}   # shared by all lifted constants; never mutated
+# Python ints and bools are lifted as floats (so `x * 2` keeps the scalar fast path) but
+# marked, so that an op between an integer array and them can redo the math on the int
+# and keep numpy's integer result (`Value(np.arange(3), dtype=np.int64) + 1` is int64)
+_INT_META = {"constant": True, "int": True}
+_BOOL_META = {"constant": True, "bool": True}
 _CONST_CACHE: dict = {}             # float -> constant leaf, so `x * 0.5` allocates nothing new
 _CONST_CACHE_MAX = 4096
 
@@ -78,13 +83,54 @@ def _lift(x):
     elif isinstance(x, Value):          # a subclass of Value is a Value, not a constant
         return x
     elif isinstance(x, (int, float, np.number, np.bool_)) and not isinstance(x, (complex, np.complexfloating)):
-        d = float(x) if not isinstance(x, np.floating) or x.dtype == _F64 else np.asarray(x)
+        if isinstance(x, (float, np.floating)):
+            d = float(x) if not isinstance(x, np.floating) or x.dtype == _F64 else np.asarray(x)
+        else:
+            return _lift_int(x)
     else:
-        d = _to_data(x, None, "operand")
+        d = _to_data(x, None, "operand", keep_int=True)
     c = _leaf(d, meta=_CONST_META)
     if x.__class__ is float and x != 0.0 and x == x and len(_CONST_CACHE) < _CONST_CACHE_MAX:
         _CONST_CACHE[x] = c
     return c
+
+
+def _lift_int(x):
+    """A Python/numpy int or bool operand: a float constant marked as integral (see
+    _INT_META); beyond 2**53, where a float would round it, an int64 0-d array."""
+    if isinstance(x, (bool, np.bool_)):
+        return _leaf(float(x), meta=_BOOL_META)
+    if -2 ** 53 <= x <= 2 ** 53:
+        return _leaf(float(x), meta=_INT_META)
+    return _leaf(np.asarray(x), meta=_CONST_META)
+
+
+def _int_operand(v):
+    """The Python int (or bool) a marked constant stands for, else None."""
+    m = v._meta
+    if m is _INT_META:
+        return int(v._data)
+    if m is _BOOL_META:
+        return bool(v._data)
+    return None
+
+
+def _redo_integral(op, a, b, data):
+    """``data`` = op(a, b) came out float; if one side is an integer/bool array and the
+    other an int lifted as a float, compute again on the int (numpy's integer result)."""
+    for c, other, first in ((b, a, False), (a, b, True)):
+        k = _int_operand(c)
+        if k is None:
+            continue
+        od = other._data
+        if od.__class__ is ndarray and od.dtype.kind in "biu":
+            try:
+                r = op.forward(od, k)[0] if not first else op.forward(k, od)[0]
+            except ValueError as e:    # e.g. integers to negative integer powers
+                raise ValueError(f"{op.name}: {e} (integer Value of shape {od.shape} with {k!r}); "
+                                 "use a float Value (.astype(np.float64))") from None
+            return as_data(r)
+    return data
 
 
 def mark_written(v) -> None:
@@ -113,6 +159,10 @@ def _binary(op, a, b):
         raise _shape_error(op.name, a, b, op.symbol) from None
     if data.__class__ is not float:
         data = as_data(data)
+        # cold: only an op with an integer-marked constant (a Python int operand) looks again
+        if a._meta is not None or b._meta is not None:
+            if data.__class__ is float or data.dtype.kind == "f":
+                data = _redo_integral(op, a, b, data)
     return _make(data, op, (a, b))
 
 
@@ -418,6 +468,9 @@ class Value:
             return _binary(_ops.POW, self, other)
         if not isinstance(other, (int, float, np.integer, np.floating)):
             raise TypeError(f"pow: the exponent must be a number or a Value, got {type(other).__name__}")
+        if self._data.__class__ is ndarray and self._data.dtype.kind in "biu" and \
+                isinstance(other, (int, np.integer)):
+            return _binary(_ops.POW, self, _lift_int(other))     # int ** int stays int, as numpy
         return _unary(_ops.POW_CONST, self, exponent=float(other))
 
     def __rpow__(self, other):
