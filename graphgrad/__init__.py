@@ -15,6 +15,9 @@ from .errors import AnomalyError, BackwardError, GradcheckError, GraphgradError,
 from .functions import (clip, concatenate, exp, log, matmul, maximum, mean, minimum, pad,
                         relu, reshape, sigmoid, sqrt, stack, sum, tanh, transpose, where)
 from .gradcheck import gradcheck, numeric_grad, rel_error
+from .indexing import astype, gather, masked_fill, one_hot, scatter, scatter_add, take_along_axis
+from .logic import (all, any, isclose, isfinite, isinf, isnan, logical_and, logical_not,  # noqa: A004
+                    logical_or, logical_xor)
 from .ops.base import Ctx, Op
 from .value import Value, apply
 from ._gc import restore_gc_thresholds, tune_gc_thresholds
@@ -30,4 +33,7 @@ __all__ = [
     "GraphgradError", "ShapeError", "BackwardError", "AnomalyError", "GradcheckError",
     "maximum", "minimum", "where", "concatenate", "stack", "pad", "clip", "exp", "log", "sqrt",
     "tanh", "sigmoid", "relu", "reshape", "transpose", "matmul", "sum", "mean",
+    "gather", "scatter", "scatter_add", "take_along_axis", "masked_fill", "one_hot", "astype",
+    "isnan", "isinf", "isfinite", "isclose", "any", "all",
+    "logical_and", "logical_or", "logical_xor", "logical_not",
 ]

@@ -356,6 +356,10 @@ def backward(root: Value, grad: ArrayLike | None = None, retain_graph: bool = Fa
     if not isinstance(root, Value):
         raise TypeError(f"backward: expected a Value, got {type(root).__name__}")
     if not root.requires_grad:
+        if root.dtype.kind != "f":
+            raise TypeError(f"backward: this Value has dtype {root.dtype}; integer and bool Values "
+                            "carry no gradient (they are indices, masks, counts); backpropagate from "
+                            "a float Value, or cast with .astype(np.float64) before the ops to differentiate")
         raise BackwardError("backward: this Value does not require grad; create the inputs with "
                             "Value(..., requires_grad=True) and compute outside no_grad()")
     rd = root._data
@@ -612,6 +616,10 @@ def trace_of(root: Value) -> BackwardTrace:
     if not isinstance(root, Value):
         raise TypeError(f"trace_of: expected a Value, got {type(root).__name__}")
     if not root.requires_grad:
+        if root.dtype.kind != "f":
+            raise TypeError(f"backward: this Value has dtype {root.dtype}; integer and bool Values "
+                            "carry no gradient (they are indices, masks, counts); backpropagate from "
+                            "a float Value, or cast with .astype(np.float64) before the ops to differentiate")
         raise BackwardError("trace_of: this Value does not require grad, so no backward pass ran through it")
     if root._grad is None:
         raise BackwardError("trace_of: this Value has no gradient yet; call backward() on it first")
