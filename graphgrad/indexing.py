@@ -14,7 +14,8 @@ import numpy as np
 
 from .errors import ShapeError
 from .ops.base import as_data
-from .ops.index import ASTYPE, GATHER, MASKED_FILL, SCATTER, SCATTER_ADD
+from .ops.index import GATHER, MASKED_FILL, SCATTER, SCATTER_ADD
+from ._dispatch import implements
 from .value import Value, _leaf, _lift, _make, _raw
 
 
@@ -264,32 +265,12 @@ def astype(x, dtype) -> Value:
     """``x.astype(dtype)``: a cast. Between float dtypes it is differentiable (the
     gradient is cast back to x's dtype); to an integer or bool dtype the result is data
     that does not require grad. NaN, inf or out-of-range floats cast to an integer
-    dtype raise ValueError (numpy would give arbitrary numbers).
+    dtype raise ValueError (numpy would make up numbers).
 
     >>> astype(Value([1.7, -2.2]), np.int64).numpy()
     array([ 1, -2])
     """
-    x = _v(x)
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"astype: {dtype!r} is not a numpy dtype") from None
-    if dt.kind not in "biuf":
-        raise TypeError(f"astype: graphgrad holds numbers: float, int or bool dtypes, got {dt}")
-    d = x._data
-    if dt.kind in "iu" and x.dtype.kind == "f":
-        a = np.asarray(d)
-        info = np.iinfo(dt)
-        bad = ~np.isfinite(a) | (a < info.min) | (a >= float(info.max) + 1)
-        if bad.any():
-            raise ValueError(f"astype: {int(bad.sum())} entr{'y' if bad.sum() == 1 else 'ies'} of x "
-                             f"(shape {x.shape}), e.g. {a[bad].flat[0]!r}, cannot be cast to {dt} "
-                             "(NaN, inf or out of range); replace them first, e.g. "
-                             "gg.where(x.isfinite(), x, 0)")
-    data = ASTYPE.forward(d, dtype=dt)[0]
-    if dt.kind != "f":
-        return _leaf(data)                          # integers and bools carry no gradient
-    return _make(data, ASTYPE, (x,), attrs={"dtype": dt})
+    return _v(x).astype(dtype)
 
 
 def _method(f, name):
@@ -300,5 +281,11 @@ def _method(f, name):
     return m
 
 
-for _f in (gather, scatter, scatter_add, masked_fill, astype):
+for _f in (gather, scatter, scatter_add, masked_fill):
     setattr(Value, _f.__name__, _method(_f, _f.__name__))
+
+
+@implements(np.take_along_axis)
+def _np_take_along_axis(arr, indices, axis=-1):
+    # np.take_along_axis(v, idx, axis) on a Value stays in the graph (numpy's default axis=-1)
+    return take_along_axis(arr, indices, axis)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._dispatch import HANDLED
 from .errors import ShapeError
 from .ops.tensor import _norm_axis
 from .value import Value
@@ -174,3 +175,8 @@ Value.__ror__ = _bitwise(np.bitwise_or, "|", reflected=True)
 Value.__xor__ = _bitwise(np.bitwise_xor, "^")
 Value.__rxor__ = _bitwise(np.bitwise_xor, "^", reflected=True)
 Value.__invert__ = _invert
+# numpy's own operators with a Value on the right (np_mask ^ v) come here too: plain data
+HANDLED[np.bitwise_and] = _bitwise(np.bitwise_and, "&")
+HANDLED[np.bitwise_or] = _bitwise(np.bitwise_or, "|")
+HANDLED[np.bitwise_xor] = _bitwise(np.bitwise_xor, "^")
+HANDLED[np.invert] = _invert

@@ -1,5 +1,4 @@
-"""Indexing ops: gather / take_along_axis, scatter, scatter_add, masked_fill, and the
-dtype cast ``astype``.
+"""Indexing ops: gather / take_along_axis, scatter, scatter_add, masked_fill.
 
 The index arrays are attributes (constants: integers carry no gradient), already checked
 and made non-negative by the public functions in ``graphgrad/indexing.py``. Every
@@ -10,13 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Op, as_data, fit, shape_of
-
-try:
-    from .base import run
-except ImportError:                   # before the create_graph core: raw data only
-    def run(op, *args, **attrs):
-        return op.forward(*args, **attrs)[0]
+from .base import Op, run, shape_of
 
 ndarray = np.ndarray
 
@@ -160,28 +153,7 @@ class MaskedFill(Op):
         return f"masked_fill({v:g})" if isinstance(v, float) else f"masked_fill({v})"
 
 
-class AsType(Op):
-    """A cast between float dtypes; the gradient is cast back to the input's dtype."""
-
-    name, symbol = "astype", "astype"
-    formulas = ("upstream cast back to the input's dtype",)
-    twice_differentiable = True
-
-    def forward(self, x, *, dtype):
-        return as_data(np.asarray(x).astype(dtype)), None
-
-    def backward(self, ctx, g):
-        x = ctx.inputs[0]
-        if x.__class__ is float:                    # a float64 scalar input
-            return (g if g.__class__ is float else fit(g.astype(np.float64), x),)
-        return (g.astype(x.dtype),)
-
-    def label(self, attrs):
-        return f"astype({np.dtype(attrs['dtype']).name})"
-
-
 GATHER, SCATTER_ADD, SCATTER = Gather(), ScatterAdd(), Scatter()
-MASKED_FILL, ASTYPE = MaskedFill(), AsType()
+MASKED_FILL = MaskedFill()
 
-__all__ = ["GATHER", "SCATTER_ADD", "SCATTER", "MASKED_FILL", "ASTYPE",
-           "Gather", "ScatterAdd", "Scatter", "MaskedFill", "AsType"]
+__all__ = ["GATHER", "SCATTER_ADD", "SCATTER", "MASKED_FILL", "Gather", "ScatterAdd", "Scatter", "MaskedFill"]
