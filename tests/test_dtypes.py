@@ -196,3 +196,16 @@ def test_gradcheck_keeps_integer_inputs(rng):
 def test_float_default_is_unchanged():
     assert gg.Value([1, 2]).dtype == np.float64
     assert gg.Value(True).dtype == np.float64
+
+
+def test_astype_second_derivative_matches_torch(rng):
+    from gradhelp import assert_double_backward
+    a = rng.standard_normal((3, 4))
+    assert_double_backward(lambda x: (x.astype(np.float32) ** 2).astype(np.float64) * x,
+                           lambda x: (x.to(torch.float32) ** 2).to(torch.float64) * x, a, tol=1e-6, gradgrad=False)
+    x = gg.Value(rng.standard_normal(3).astype(np.float32), requires_grad=True)
+    (g,) = gg.grad((x.astype(np.float64) ** 3).sum(), x, create_graph=True)
+    assert g.dtype == np.float32
+    (h,) = gg.grad(g.sum(), x)
+    assert h.dtype == np.float32
+    np.testing.assert_allclose(h, 6 * x.numpy(), rtol=1e-6)

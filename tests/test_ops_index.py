@@ -420,3 +420,62 @@ def test_comparisons_never_touch_identity_hashing():
     d = {a: "a", b: "b"}
     assert d[a] == "a" and d[b] == "b" and len({a, b}) == 2
     assert gg.isclose(a, b) and not gg.logical_xor(a, b)
+
+
+# ---------------------------------------------------------------- second derivatives vs torch
+from gradhelp import assert_double_backward  # noqa: E402
+
+
+@pytest.mark.parametrize("xshape,ishape,axis", [((5,), (7,), 0), ((3, 4), (3, 2), 1), ((2, 3, 4), (2, 2, 4), -2)])
+def test_gather_second_derivative_matches_torch(rng, xshape, ishape, axis):
+    idx = _index(rng, xshape, ishape, axis)
+    ti = torch.tensor(idx)
+    assert_double_backward(lambda x: gg.gather(x, axis, idx), lambda x: torch.gather(x, axis, ti),
+                           rng.standard_normal(xshape))
+    # through a nonlinearity on both sides, so d²/dx² is not zero
+    assert_double_backward(lambda x: gg.gather(x * x, axis, idx).tanh() * x.sum(),
+                           lambda x: torch.gather(x * x, axis, ti).tanh() * x.sum(), rng.standard_normal(xshape))
+
+
+def test_take_along_axis_second_derivative_matches_torch(rng):
+    idx = rng.integers(-4, 4, (1, 4, 3))
+    ti = torch.tensor(idx % 4)
+    assert_double_backward(lambda x: gg.take_along_axis(x ** 3, idx, 1),
+                           lambda x: torch.take_along_dim(x ** 3, ti, 1), rng.standard_normal((2, 4, 1)))
+
+
+@pytest.mark.parametrize("xshape,ishape,sshape,axis", [((5,), (3,), (3,), 0), ((3, 4), (3, 2), (3, 2), 1),
+                                                       ((4, 3), (2, 3), (2, 3), 0)])
+def test_scatter_and_scatter_add_second_derivative_match_torch(rng, xshape, ishape, sshape, axis):
+    x, s = rng.standard_normal(xshape), rng.standard_normal(sshape)
+    idx = _index(rng, xshape, ishape, axis)
+    ti = torch.tensor(idx)
+    assert_double_backward(lambda x, s: gg.scatter_add(x * x, axis, idx, s.sigmoid() * s),
+                           lambda x, s: torch.scatter_add(x * x, axis, ti, s.sigmoid() * s), x, s)
+    idx = _unique_index(rng, xshape, ishape, axis)
+    ti = torch.tensor(idx)
+    assert_double_backward(lambda x, s: gg.scatter(x.tanh(), axis, idx, s * s) * x,
+                           lambda x, s: torch.scatter(x.tanh(), axis, ti, s * s) * x, x, s)
+
+
+def test_scatter_with_repeats_second_derivative_is_consistent(rng):
+    idx = np.array([[2, 0, 2], [1, 1, 1]])
+    x, s = gg.Value(rng.standard_normal((2, 3)), requires_grad=True), gg.Value(rng.standard_normal((2, 3)),
+                                                                                requires_grad=True)
+    assert gg.gradgradcheck(lambda x, s: gg.scatter(x ** 3, 1, idx, s ** 3), x, s)
+
+
+@pytest.mark.parametrize("xshape,mshape", [((4,), (4,)), ((2, 3, 4), (3, 1)), ((3, 4), ())])
+def test_masked_fill_second_derivative_matches_torch(rng, xshape, mshape):
+    mask = rng.random(mshape) < 0.5
+    tm = torch.tensor(mask)
+    assert_double_backward(lambda x: gg.masked_fill(x * x, mask, -1.5).exp(),
+                           lambda x: (x * x).masked_fill(tm, -1.5).exp(), rng.standard_normal(xshape))
+    assert_double_backward(lambda x, v: gg.masked_fill(x.tanh(), mask, v * v),
+                           lambda x, v: x.tanh().masked_fill(tm, v * v), rng.standard_normal(xshape),
+                           rng.standard_normal(()))
+
+
+def test_masked_fill_scalar_second_derivative():
+    s = gg.Value(0.7, requires_grad=True)
+    assert gg.gradgradcheck(lambda s: gg.masked_fill(s ** 3, False, 0.0) + gg.masked_fill(s ** 2, True, 1.0), s)
