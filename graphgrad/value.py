@@ -66,20 +66,24 @@ _CONST_META = {"constant": True}   # shared by all lifted constants; never mutat
 _INT_META = {"constant": True, "int": True}
 _BOOL_META = {"constant": True, "bool": True}
 _CONST_CACHE: dict = {}             # float -> constant leaf, so `x * 0.5` allocates nothing new
+_INT_CACHE: dict = {}               # int -> its marked constant (apart: 1 == 1.0 in one dict)
 _CONST_CACHE_MAX = 4096
 
 
 def _lift(x):
     """A Python number or array on either side of an operator becomes a constant leaf.
 
-    Float constants are interned: they are immutable leaves that never require grad,
-    and reusing them saves an allocation per op on the scalar fast path.
+    Float and int constants are interned: they are immutable leaves that never require
+    grad, and reusing them saves an allocation per op on the scalar fast path.
     """
     if x.__class__ is float:
         c = _CONST_CACHE.get(x)
         if c is not None:
             return c
         d = x
+    elif x.__class__ is int:
+        c = _INT_CACHE.get(x)
+        return c if c is not None else _lift_int(x)
     elif isinstance(x, Value):          # a subclass of Value is a Value, not a constant
         return x
     elif isinstance(x, (int, float, np.number, np.bool_)) and not isinstance(x, (complex, np.complexfloating)):
@@ -100,9 +104,12 @@ def _lift_int(x):
     _INT_META); beyond 2**53, where a float would round it, an int64 0-d array."""
     if isinstance(x, (bool, np.bool_)):
         return _leaf(float(x), meta=_BOOL_META)
-    if -2 ** 53 <= x <= 2 ** 53:
-        return _leaf(float(x), meta=_INT_META)
-    return _leaf(np.asarray(x), meta=_CONST_META)
+    if not -2 ** 53 <= x <= 2 ** 53:
+        return _leaf(np.asarray(x), meta=_CONST_META)
+    c = _leaf(float(x), meta=_INT_META)
+    if x.__class__ is int and len(_INT_CACHE) < _CONST_CACHE_MAX:
+        _INT_CACHE[x] = c               # immutable and never requires grad, as the floats above
+    return c
 
 
 def _int_operand(v):
@@ -118,6 +125,8 @@ def _int_operand(v):
 def _redo_integral(op, a, b, data):
     """``data`` = op(a, b) came out float; if one side is an integer/bool array and the
     other an int lifted as a float, compute again on the int (numpy's integer result)."""
+    if data.__class__ is not float and data.dtype.kind != "f":
+        return data
     for c, other, first in ((b, a, False), (a, b, True)):
         k = _int_operand(c)
         if k is None:
@@ -161,7 +170,9 @@ def _binary(op, a, b):
         data = as_data(data)
         # cold: only an op with an integer-marked constant (a Python int operand) looks again
         if a._meta is not None or b._meta is not None:
-            if data.__class__ is float or data.dtype.kind == "f":
+            ad, bd = a._data, b._data
+            if (ad.__class__ is ndarray and ad.dtype.kind in "biu") or \
+                    (bd.__class__ is ndarray and bd.dtype.kind in "biu"):
                 data = _redo_integral(op, a, b, data)
     return _make(data, op, (a, b))
 
