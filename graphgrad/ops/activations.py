@@ -23,14 +23,8 @@ import math
 
 import numpy as np
 
-from .base import Op, as_data, fit
+from .base import Op, fit, run
 from .elementwise import SIGMOID, Unary, _sigmoid
-
-try:
-    from .base import run
-except ImportError:                       # before the create_graph engine: raw data only
-    def run(op, *args, **attrs):
-        return as_data(op.forward(*args, **attrs)[0])
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -111,6 +105,7 @@ class Softplus(Activation):
     """log(1 + e^(βx))/β, and x itself where βx > threshold (as torch, for speed and exactness)."""
 
     name, symbol = "softplus", "softplus"
+    twice_differentiable = True
     formulas = ("d softplus(x)/dx = σ(βx) (1 where βx > threshold)",)
 
     @_real
@@ -139,6 +134,7 @@ class Softplus(Activation):
 
 class LogSigmoid(Unary):
     name, symbol = "logsigmoid", "log σ"
+    twice_differentiable = True
     method = "logsigmoid"
     doc = "log σ(x) = -softplus(-x), stable for large |x|. ``round(Value(0.0).logsigmoid().item(), 4) == -0.6931``"
     formulas = ("d log σ(x)/dx = σ(-x) = 1 - σ(x)",)
@@ -157,6 +153,7 @@ class LogSigmoid(Unary):
 
 class Silu(Unary):
     name, symbol = "silu", "SiLU"
+    twice_differentiable = True
     method = "silu"
     doc = "x·σ(x) (swish). ``round(Value(1.0).silu().item(), 4) == 0.7311``"
     formulas = ("d silu(x)/dx = σ(x)(1 + x(1 - σ(x)))",)
@@ -174,6 +171,7 @@ class Silu(Unary):
 
 class Mish(Unary):
     name, symbol = "mish", "Mish"
+    twice_differentiable = True
     method = "mish"
     doc = "x·tanh(softplus(x)). ``round(Value(1.0).mish().item(), 4) == 0.8651``"
     formulas = ("d mish(x)/dx = tanh(sp(x)) + x σ(x)(1 - tanh²(sp(x)))",)
@@ -194,6 +192,7 @@ class Mish(Unary):
 
 class Softsign(Unary):
     name, symbol = "softsign", "softsign"
+    twice_differentiable = True
     method = "softsign"
     doc = "x / (1 + |x|). ``Value(1.0).softsign().item() == 0.5``"
     formulas = ("d softsign(x)/dx = 1 / (1 + |x|)²",)
@@ -216,6 +215,7 @@ class NormalCdf(Unary):
     derivative can be recorded; the public erf lives with the math ops."""
 
     name, symbol = "normal_cdf", "Φ"
+    twice_differentiable = True
     formulas = ("dΦ(x)/dx = φ(x) = e^(-x²/2)/√(2π)",)
 
     @_real
@@ -237,6 +237,7 @@ class Gelu(Activation):
     """
 
     name, symbol = "gelu", "GELU"
+    twice_differentiable = True
     formulas = ("d gelu(x)/dx = Φ(x) + x φ(x)",)
 
     @_real
@@ -289,6 +290,7 @@ def _tanh_arg_d(a):
 # ---------------------------------------------------------------- the ELU family
 class Selu(Unary):
     name, symbol = "selu", "SELU"
+    twice_differentiable = True
     method = "selu"
     doc = "scale·(x if x > 0 else α(eˣ - 1)) with torch's α, scale. ``Value(0.0).selu().item() == 0.0``"
     formulas = ("d selu(x)/dx = scale if x > 0 else scale·α·eˣ",)
@@ -304,14 +306,15 @@ class Selu(Unary):
         # at x = 0 the x <= 0 branch, as torch (scale·α, not scale)
         if a.__class__ is float:
             return _SELU_SCALE if a > 0.0 else _SELU_SCALE * _SELU_ALPHA * math.exp(a)
-        pos = a > 0
-        return np.where(pos, _SELU_SCALE, _exp_clamped(a, ~pos) * (_SELU_SCALE * _SELU_ALPHA))
+        # ... and, as torch's double backward, a second derivative only for x < 0 (0 at 0)
+        return np.where(a > 0, _SELU_SCALE, _exp_clamped(a, a < 0) * (_SELU_SCALE * _SELU_ALPHA))
 
 
 class Celu(Activation):
     """x if x > 0 else α(e^(x/α) - 1)."""
 
     name, symbol = "celu", "CELU"
+    twice_differentiable = True
     formulas = ("d celu(x)/dx = 1 if x > 0 else e^(x/α)",)
 
     @_real
@@ -337,9 +340,10 @@ class Celu(Activation):
                 return math.exp(a / alpha)
             except OverflowError:
                 return math.inf
-        pos = a > 0
+        # x = 0 takes the x <= 0 branch (e^0 = 1), but as in torch's double backward the
+        # second derivative there is 0: the exponential only depends on x for x < 0
         with np.errstate(over="ignore"):
-            return np.where(pos, 1.0, _exp_clamped(a / alpha, ~pos))
+            return np.where(a > 0, 1.0, _exp_clamped(a / alpha, a < 0))
 
     def label(self, attrs):
         return f"CELU({_g(attrs['alpha'])})"
@@ -358,6 +362,7 @@ class Hardtanh(Activation):
     bounds (as torch; gg.clip passes it at the bounds)."""
 
     name, symbol = "hardtanh", "Hardtanh"
+    twice_differentiable = True
     formulas = ("d hardtanh(x)/dx = 1 if lo < x < hi else 0",)
 
     @_real
@@ -368,7 +373,8 @@ class Hardtanh(Activation):
 
     def df(self, a, o, *, min_val, max_val):
         m = _between(a, min_val, max_val)
-        return float(m) if a.__class__ is float else m.astype(a.dtype)
+        # a raw mask (a Value of a float compares to a plain bool), as the input's dtype
+        return float(m) if a.__class__ is float else np.asarray(m, dtype=a.dtype)
 
     def label(self, attrs):
         lo, hi = attrs["min_val"], attrs["max_val"]
@@ -377,6 +383,7 @@ class Hardtanh(Activation):
 
 class Relu6(Unary):
     name, symbol = "relu6", "ReLU6"
+    twice_differentiable = True
     method = "relu6"
     doc = "min(max(x, 0), 6); gradient 0 at 0 and 6 (as torch). ``Value(7.0).relu6().item() == 6.0``"
     formulas = ("d relu6(x)/dx = 1 if 0 < x < 6 else 0",)
@@ -391,6 +398,7 @@ class Relu6(Unary):
 
 class Hardsigmoid(Unary):
     name, symbol = "hardsigmoid", "hardσ"
+    twice_differentiable = True
     method = "hardsigmoid"
     doc = "relu6(x + 3)/6; gradient 1/6 for -3 < x < 3, else 0. ``Value(0.0).hardsigmoid().item() == 0.5``"
     formulas = ("d hardsigmoid(x)/dx = 1/6 if -3 < x < 3 else 0",)
@@ -405,11 +413,12 @@ class Hardsigmoid(Unary):
         m = _between(a, -3.0, 3.0)
         if a.__class__ is float:
             return 1.0 / 6.0 if m else 0.0
-        return (m * (1.0 / 6.0)).astype(a.dtype)
+        return np.asarray(m, dtype=a.dtype) * (1.0 / 6.0)
 
 
 class Hardswish(Unary):
     name, symbol = "hardswish", "hardswish"
+    twice_differentiable = True
     method = "hardswish"
     doc = "x·relu6(x + 3)/6. ``Value(3.0).hardswish().item() == 3.0``"
     formulas = ("d hardswish(x)/dx = 0 if x < -3, x/3 + ½ if x <= 3, else 1",)
