@@ -9,6 +9,9 @@ Numerics follow PyTorch: the same outputs for large |x| without overflow (softpl
 log-sigmoid and mish through ``logaddexp``, exponentials of clamped arguments), and the
 same gradient at the kinks of the hard* functions (checked against torch at exactly
 ±3, the hardtanh bounds and 0). float32 inputs give float32 outputs and gradients.
+Where torch's float64 kernel is less exact the exact value is kept: GELU in the far left
+tail (0.5·erfc, and x·σ(2u) for the tanh form, instead of 1 + erf / 1 + tanh that cancel),
+hardsigmoid's slope 1/6 and CELU's 1/α (torch rounds both to float32).
 
 Every ``df`` is written with operators, numpy ufuncs and ``run(OP, ...)``, so that in a
 ``create_graph`` pass (``a``, ``o`` are Values) the derivative is itself recorded.
@@ -160,8 +163,6 @@ class Silu(Unary):
 
     @_real
     def f(self, a):
-        if a.__class__ is float:
-            return a * _sigmoid(a)
         return a * _sigmoid(a)
 
     def df(self, a, o):
