@@ -18,6 +18,8 @@ from .gradcheck import gradcheck, gradgradcheck, numeric_grad, rel_error
 from .higher import grad
 from . import _numpy_api  # noqa: F401 - numpy ufuncs and functions on Values (np.exp(v))
 from .ops.base import Ctx, Op
+from .reductions import (argmax, argmin, argsort, cumprod, cumsum, einsum, logsumexp, norm, prod,
+                         sort, std, topk, var)
 from .value import Value, apply
 from ._gc import restore_gc_thresholds, tune_gc_thresholds
 
@@ -32,4 +34,7 @@ __all__ = [
     "GraphgradError", "ShapeError", "BackwardError", "AnomalyError", "GradcheckError",
     "maximum", "minimum", "where", "concatenate", "stack", "pad", "clip", "exp", "log", "sqrt",
     "tanh", "sigmoid", "relu", "reshape", "transpose", "matmul", "sum", "mean",
+    # reductions, scans, sorting, einsum (graphgrad/reductions.py)
+    "prod", "var", "std", "logsumexp", "norm", "cumsum", "cumprod", "argmax", "argmin", "argsort",
+    "sort", "topk", "einsum",
 ]
