@@ -508,7 +508,11 @@ def parse_einsum(subscripts, shapes):
         full.append("".join(letters))
     sizes: dict = {}
     for term, shape in zip(full, shapes):
+        own: dict = {}
         for c, n in zip(term, shape):
+            if own.setdefault(c, n) != n:       # a diagonal needs equal sizes (no broadcasting)
+                raise ShapeError(f"einsum: label {c!r} repeats in term {term!r} of {subscripts!r} with sizes "
+                                 f"{own[c]} and {n} (operand shape {tuple(shape)}); a diagonal needs equal sizes")
             m = sizes.get(c, 1)
             if m != n and m != 1 and n != 1:
                 raise ShapeError(f"einsum: label {c!r} of {subscripts!r} has size {m} in one operand and "
@@ -564,7 +568,11 @@ class Einsum(Op):
     twice_differentiable = True
 
     def forward(self, *arrays, subscripts, spec):
-        return as_data(np.einsum(subscripts, *arrays, optimize=len(arrays) > 2)), None
+        try:
+            return as_data(np.einsum(subscripts, *arrays, optimize=len(arrays) > 2)), None
+        except ValueError as e:              # parse_einsum checks first; this is a safety net
+            shapes = ", ".join(str(shape_of(a)) for a in arrays)
+            raise ShapeError(f"einsum: {spec!r} does not fit operands of shape {shapes} ({e})") from None
 
     def backward(self, ctx, g):
         subs = ctx.attrs["subscripts"]
