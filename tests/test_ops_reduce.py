@@ -335,6 +335,16 @@ def test_labels_for_diagrams():
     assert x.topk(2).values.label == "topk(k=2, axis=2)"
     assert gg.einsum("bij,bjk->bik", x, x.transpose(0, 2, 1)).label == "einsum bij,bjk->bik"
     assert x.prod(axis=1).local_formulas() == ("d prod(x)/dx_i = product of the other entries",)
+    a, b = gg.Value(A34, requires_grad=True), gg.Value(A34.T, requires_grad=True)
+    assert gg.einsum("ij,jk", a, b).local_formulas() == ("upstream → einsum ik,jk->ij",
+                                                         "upstream → einsum ik,ij->jk")
+
+
+def test_einsum_with_a_constant_operand():
+    x = gg.Value(A34, requires_grad=True)
+    w = R.standard_normal(4)
+    gg.einsum("ij,j->i", x, w).sum().backward()
+    np.testing.assert_allclose(x.grad, np.broadcast_to(w, (3, 4)))
 
 
 def test_backward_graph_of_cumsum_is_a_reversed_cumsum():
@@ -357,7 +367,8 @@ def test_backward_graph_of_cumsum_is_a_reversed_cumsum():
     lambda a: a.cumsum(axis=1),
     lambda a: a.cumprod(axis=0), lambda a: a.sort(axis=0), lambda a: a.topk(2)[0],
     lambda a: gg.einsum("ij,kj->ik", a, a), lambda a: (a * np.float32(0)).prod(axis=1),
-    lambda a: (a * np.float32(0)).cumprod(axis=1),
+    lambda a: (a * np.float32(0)).cumprod(axis=1), lambda a: gg.einsum("ij->i", a),
+    lambda a: gg.einsum("ii->i", a[:, :3]), lambda a: a.var(axis=1, correction=0.5),
 ])
 def test_float32_kept(fn):
     x = gg.Value(A34.astype(np.float32), requires_grad=True)

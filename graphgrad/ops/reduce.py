@@ -595,7 +595,13 @@ class Einsum(Op):
         return f"einsum {attrs['spec']}"
 
     def formula(self, i, attrs):
-        return "upstream einsum'd with the other operands"
+        # e.g. for ij,jk->ik, operand 0: "upstream → einsum ik,jk->ij" (upstream first)
+        lhs, out = attrs["subscripts"].split("->")
+        terms = lhs.split(",")
+        if i >= len(terms):
+            return ""
+        rest = [out] + [t for j, t in enumerate(terms) if j != i]
+        return f"upstream → einsum {','.join(rest)}->{terms[i]}"
 
 
 def _einsum_grad(i, terms, out, xs, g, sizes):
