@@ -132,6 +132,16 @@ CASES = [
     ("einsum same operand", lambda a: gg.einsum("i,i->", a, a), lambda a: torch.einsum("i,i->", a, a), (V5,), True),
     ("einsum broadcast 1", lambda a, b: gg.einsum("ij,ij->ij", a, b), lambda a, b: torch.einsum("ij,ij->ij", a, b),
      (R.standard_normal((1, 4)), A34), True),
+    ("einsum diag of a slab", lambda a: gg.einsum("iij->j", a), lambda a: torch.einsum("iij->j", a),
+     (R.standard_normal((3, 3, 2)),), True),
+    ("einsum diag 3", lambda a: gg.einsum("iii->i", a) ** 2, lambda a: torch.einsum("iii->i", a) ** 2,
+     (R.standard_normal((2, 2, 2)),), True),
+    ("einsum batched diag", lambda a: gg.einsum("...ii->...i", a), lambda a: torch.einsum("...ii->...i", a),
+     (A234[:, :, :3],), True),
+    ("einsum diag operand", lambda a, b: gg.einsum("ij,jj->i", a, b), lambda a, b: torch.einsum("ij,jj->i", a, b),
+     (A34, R.standard_normal((4, 4))), True),
+    ("einsum ellipsis broadcast", lambda a, b: gg.einsum("...i,...i->...", a, b),
+     lambda a, b: torch.einsum("...i,...i->...", a, b), (R.standard_normal((2, 1, 3)), R.standard_normal((4, 3))), True),
     ("einsum bilinear", lambda a, w, b: gg.einsum("bi,oij,bj->bo", a, w, b),
      lambda a, w, b: torch.einsum("bi,oij,bj->bo", a, w, b),
      (R.standard_normal((2, 3)), R.standard_normal((4, 3, 5)), R.standard_normal((2, 5))), True),
@@ -184,6 +194,19 @@ def test_ops_declare_twice_differentiable():
     for op in (gg.ops.PROD, gg.ops.VAR, gg.ops.STD, gg.ops.LOGSUMEXP, gg.ops.NORM, gg.ops.CUMSUM,
                gg.ops.CUMPROD, gg.ops.SORT, gg.ops.TOPK, gg.ops.EINSUM, gg.ops.TAKE_ALONG, gg.ops.PUT_ALONG):
         assert op.twice_differentiable, op.name
+
+
+def test_prod_and_cumprod_with_random_zeros_match_torch():
+    # random shapes, axes and zero patterns (a third of the entries), first and second derivative
+    rng = np.random.default_rng(2)
+    for _ in range(12):
+        shape = tuple(rng.integers(1, 4, size=rng.integers(1, 4)))
+        a = rng.standard_normal(shape)
+        a[rng.random(shape) < 0.3] = 0.0
+        ax = int(rng.integers(-len(shape), len(shape)))
+        assert_double_backward(lambda x: x.prod(axis=ax), lambda x: x.prod(ax), a, gradgrad=False)
+        assert_double_backward(lambda x: x.cumprod(axis=ax), lambda x: x.cumprod(ax), a, gradgrad=False)
+        assert_double_backward(lambda x: x.prod(), lambda x: x.prod(), a, gradgrad=False)
 
 
 # ---------------------------------------------------------------- third order where zeros matter
