@@ -36,7 +36,7 @@ SortResult = namedtuple("SortResult", "values indices")
 TopKResult = namedtuple("TopKResult", "values indices")
 
 
-def _v(x):
+def _v(x) -> Value:
     return x if isinstance(x, Value) else _lift(x)
 
 
