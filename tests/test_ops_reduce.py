@@ -498,16 +498,27 @@ def test_einsum_needs_a_string_and_operands():
         gg.einsum("i")
 
 
-def test_nan_propagates_like_torch():
-    data = np.array([[1.0, np.nan, 2.0], [0.5, 1.5, -1.0]])
-    for gfn, tfn in [(lambda a: a.prod(axis=1), lambda a: a.prod(1)), (lambda a: a.var(axis=1), lambda a: a.var(1)),
-                     (lambda a: a.logsumexp(axis=1), lambda a: a.logsumexp(1)),
-                     (lambda a: a.cumsum(axis=1), lambda a: a.cumsum(1)),
-                     (lambda a: a.norm(axis=1), lambda a: T.norm(a, dim=1))]:
-        x = gg.Value(data, requires_grad=True)
-        t = torch.tensor(data, requires_grad=True)
-        y, ty = gfn(x), tfn(t)
-        np.testing.assert_array_equal(y.numpy(), ty.detach().numpy())
+SPECIAL = np.array([[np.inf, 0.0, 2.0, -1.0], [-np.inf, 1.0, 3.0, 0.5], [np.nan, 1.0, 0.0, 2.0],
+                    [1e300, 1e300, -2.0, 0.0]])
+
+
+@pytest.mark.parametrize("gfn,tfn", [
+    (lambda a: a.prod(axis=1), lambda a: a.prod(1)), (lambda a: a.cumprod(axis=1), lambda a: a.cumprod(1)),
+    (lambda a: a.cumsum(axis=1), lambda a: a.cumsum(1)), (lambda a: a.var(axis=1), lambda a: a.var(1)),
+    (lambda a: a.std(axis=1), lambda a: a.std(1)), (lambda a: a.logsumexp(axis=1), lambda a: a.logsumexp(1)),
+    (lambda a: a.norm(axis=1), lambda a: T.norm(a, dim=1)), (lambda a: a.norm(1, axis=1), lambda a: T.norm(a, 1, dim=1)),
+    (lambda a: a.norm(np.inf, axis=1), lambda a: T.norm(a, float("inf"), dim=1)),
+    (lambda a: a.sort(axis=1), lambda a: a.sort(1).values), (lambda a: a.topk(2).values, lambda a: a.topk(2).values),
+    (lambda a: gg.einsum("ij,ij->i", a, a), lambda a: torch.einsum("ij,ij->i", a, a)),
+])
+def test_inf_nan_and_huge_values_like_torch(gfn, tfn):
+    # the same numbers, nan, inf and overflow as torch, forward and gradient (nothing skipped)
+    x = gg.Value(SPECIAL, requires_grad=True)
+    t = torch.tensor(SPECIAL, requires_grad=True)
+    with np.errstate(all="ignore"):
+        y = gfn(x)
         y.sum().backward()
-        ty.sum().backward()
-        np.testing.assert_array_equal(np.isnan(x.grad), np.isnan(t.grad.numpy()))
+    ty = tfn(t)
+    ty.sum().backward()
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-12, equal_nan=True)

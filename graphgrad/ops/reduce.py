@@ -246,6 +246,8 @@ class Norm(Op):
         shape = shape_of(a) if not is_value(a) else a.shape
         axes, ord = at["axis"], at["ord"]
         sign = np.sign(_raw(a))             # piecewise constant: no gradient of its own
+        if sign.__class__ is ndarray:
+            sign = np.where(np.isnan(sign), 0, sign).astype(sign.dtype)   # sign(nan) = 0, as torch's sgn
         gk = _keep(g, shape, axes)
         if ord == 1 or not shape:
             return (fit(gk * sign, a),)
