@@ -149,7 +149,9 @@ class Arccosh(Unary):
     f = staticmethod(_safe(math.acosh, np.arccosh))
 
     def df(self, a, o):
-        return div(1.0, _sqrt((a - 1.0) * (a + 1.0)))
+        # (x-1)(x+1) is exact next to 1; + 0.0 turns the -0.0 at x = -1 into 0.0, so that
+        # the gradient there is +inf, as PyTorch's 1/√(x²-1)
+        return div(1.0, _sqrt((a - 1.0) * (a + 1.0) + 0.0))
 
 
 class Arctanh(Unary):
@@ -259,7 +261,7 @@ class _Step(Unary):
 
 
 def _sign_float(a):
-    return 1.0 if a > 0.0 else -1.0 if a < 0.0 else a * 0.0   # ±0 -> 0.0; nan -> nan
+    return 1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0 if a == 0.0 else a   # ±0 -> 0.0; nan -> nan
 
 
 def _sign(a):
@@ -396,7 +398,7 @@ def _sigmoid_of_diff(a, b):
     to inf and the quotient to 0) and at a = inf (not exp(a - out), which is nan there)."""
     if is_float(a, b):
         return 1.0 / (1.0 + _exp(b - a))
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):   # e^710 = inf and inf - inf = nan are the answers
         return 1.0 / (1.0 + np.exp(b - a))
 
 
