@@ -17,7 +17,9 @@ from .functions import (clip, concatenate, exp, log, matmul, maximum, mean, mini
 from .functions import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, ceil, cos,
                         cosh, erf, exp2, expm1, floor, floor_divide, log1p, log2, log10,
                         logaddexp, remainder, round, sign, sin, sinh, tan, trunc)
-from .gradcheck import gradcheck, numeric_grad, rel_error
+from .gradcheck import gradcheck, gradgradcheck, numeric_grad, rel_error
+from .higher import grad
+from . import _numpy_api  # noqa: F401 - numpy ufuncs and functions on Values (np.exp(v))
 from .ops.base import Ctx, Op
 from .value import Value, apply
 from ._gc import restore_gc_thresholds, tune_gc_thresholds
@@ -29,7 +31,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Value", "apply", "Op", "Ctx", "trace_of", "restore_gc_thresholds", "tune_gc_thresholds", "backward", "no_grad",
     "enable_grad", "is_grad_enabled", "group", "detect_anomaly", "record_traces",
-    "BackwardStep", "BackwardTrace", "gradcheck", "numeric_grad", "rel_error",
+    "BackwardStep", "BackwardTrace", "gradcheck", "gradgradcheck", "grad", "numeric_grad", "rel_error",
     "GraphgradError", "ShapeError", "BackwardError", "AnomalyError", "GradcheckError",
     "maximum", "minimum", "where", "concatenate", "stack", "pad", "clip", "exp", "log", "sqrt",
     "tanh", "sigmoid", "relu", "reshape", "transpose", "matmul", "sum", "mean",
