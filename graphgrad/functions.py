@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 import numpy as np
 
 from . import ops as _ops
+from ._dispatch import HANDLED
 from .value import Value, _binary, _lift, _make, _raw
 
 if TYPE_CHECKING:                      # annotations only: no import cost at run time
@@ -81,6 +82,12 @@ def arctan2(y: Operand, x: Operand) -> Value:
     2.3562
     """
     return _elementwise2(_ops.ARCTAN2, y, x)
+
+
+# np.logaddexp(v, w), np.floor_divide, np.remainder and np.arctan2 on Values run these ops
+# (the unary math ufuncs are registered from ops.UNARY_METHODS in _numpy_api.py)
+HANDLED.update({np.logaddexp: logaddexp, np.floor_divide: floor_divide,
+                np.remainder: remainder, np.arctan2: arctan2})
 
 
 def where(cond: ArrayLike | Value, a: Operand, b: Operand) -> Value:

@@ -53,6 +53,7 @@ UNARY = {
     "round": ("round", _away_from_integers(-3, 3)),
     "trunc": ("trunc", _away_from_integers(-3, 3)),
 }
+STEPS = {"sign", "floor", "ceil", "round", "trunc"}
 MATH_METHODS = [op.method for op in mathops.UNARY_METHODS]
 
 # the ops' values at the edges of their domains, poles, infinities and nan
@@ -340,3 +341,63 @@ def test_binary_float32_and_shape_errors(name):
 def test_binary_ops_name_their_ufuncs():
     assert ops.FLOOR_DIVIDE.ufunc is np.floor_divide and ops.REMAINDER.ufunc is np.remainder
     assert ops.LOGADDEXP.ufunc is np.logaddexp and ops.ARCTAN2.ufunc is np.arctan2
+
+
+# ---------------------------------------------------------------- second derivatives
+@pytest.mark.parametrize("method", sorted(UNARY))
+@pytest.mark.parametrize("shape", [(), (2, 3)])
+def test_unary_second_derivative_matches_torch(method, shape, torch):
+    tname, draw = UNARY[method]
+    a = np.array(draw(np.random.default_rng(len(shape) + 3), shape))
+    from gradhelp import assert_double_backward
+    # a step function's gradient is a constant 0, so gg.gradgradcheck has no graph to check
+    # (it raises "does not require grad"); the comparison with torch still checks the zeros
+    assert_double_backward(lambda v: getattr(v, method)(), getattr(torch, tname), a,
+                           gradgrad=method not in STEPS)
+    op = next(o for o in mathops.UNARY_METHODS if o.method == method)
+    assert op.twice_differentiable
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@pytest.mark.parametrize("sa,sb", [((), ()), ((2, 3), (3,)), ((2, 1), (1, 3))])
+def test_binary_second_derivative_matches_torch(name, sa, sb, torch):
+    fn, tname, _ = BINARY[name]
+    a, b = _draw2(name, np.random.default_rng(len(sa) + 5), sa, sb)
+    from gradhelp import assert_double_backward
+    tfn = tname if callable(tname) else getattr(torch, tname)
+    assert_double_backward(fn, tfn, np.array(a), np.array(b), gradgrad=name != "floor_divide")
+
+
+def test_second_derivatives_through_numpy_ufuncs_on_values():
+    """np.sin(v) and friends are the graphgrad ops, so a backward written with them (every
+    df here) is differentiable again: d²/dx² sin = -sin, d²/dx² erf = -2x·erf'(x)."""
+    x = gg.Value(np.array([0.3, -1.2, 2.0]), requires_grad=True)
+    (g,) = gg.grad(np.sin(x).sum(), [x], create_graph=True)
+    (h,) = gg.grad(g.sum(), [x])
+    np.testing.assert_allclose(h, -np.sin(x.numpy()), rtol=1e-15)
+    (g,) = gg.grad(gg.erf(x).sum(), [x], create_graph=True)
+    (h,) = gg.grad(g.sum(), [x])
+    a = x.numpy()
+    np.testing.assert_allclose(h, -2 * a * 2 / np.sqrt(np.pi) * np.exp(-a * a), rtol=1e-14)
+    assert np.logaddexp(x, 1.0).op is ops.LOGADDEXP and np.remainder(x, 0.7).op is ops.REMAINDER
+    assert np.floor_divide(x, 0.7).op is ops.FLOOR_DIVIDE and np.arctan2(x, 1.0).op is ops.ARCTAN2
+    assert np.floor(x).op is ops.FLOOR and np.rint(x).op is ops.ROUND
+
+
+def test_a_hessian_vector_product_through_math_ops(torch):
+    """f(x) = Σ logaddexp(sin x, x²)·arctan(x) + erf(x)·(x % 1.3): H·v against torch."""
+    rng = np.random.default_rng(8)
+    a, v = rng.uniform(-2, 2, 5), rng.standard_normal(5)
+
+    def f(x, lib):
+        if lib is torch:
+            return (torch.logaddexp(torch.sin(x), x * x) * torch.atan(x) + torch.erf(x) * (x % 1.3)).sum()
+        return (gg.logaddexp(x.sin(), x * x) * x.arctan() + x.erf() * (x % 1.3)).sum()
+
+    x = gg.Value(a, requires_grad=True)
+    (g,) = gg.grad(f(x, gg), [x], create_graph=True)
+    (hv,) = gg.grad((g * v).sum(), [x])
+    tx = torch.tensor(a, requires_grad=True)
+    (tg,) = torch.autograd.grad(f(tx, torch), [tx], create_graph=True)
+    (thv,) = torch.autograd.grad((tg * torch.tensor(v)).sum(), [tx])
+    np.testing.assert_allclose(hv, thv.numpy(), rtol=1e-12, atol=1e-14)

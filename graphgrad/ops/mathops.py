@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from .base import Op, div, fit, is_float
+from .base import Op, div, fit, is_float, is_value
 from .elementwise import Unary, _safe
 
 LN2 = math.log(2.0)
@@ -35,7 +35,10 @@ _sqrt = _safe(math.sqrt, np.sqrt)
 
 def _zero_grad(x):
     """The gradient of a step function: exact zeros of x's kind (0 * an inf upstream
-    would be nan; PyTorch gives 0)."""
+    would be nan; PyTorch gives 0). A constant, also in a create_graph pass (x a Value):
+    nothing downstream depends on the inputs."""
+    if is_value(x):
+        x = x._data
     return 0.0 if x.__class__ is float else np.zeros_like(x)
 
 
@@ -43,6 +46,7 @@ def _zero_grad(x):
 class Sin(Unary):
     name = symbol = method = "sin"
     ufunc = np.sin
+    twice_differentiable = True
     doc = 'Sine (radians). ``Value(0.0).sin().item() == 0.0``'
     formulas = ("d sin(x)/dx = cos(x)",)
     f = staticmethod(_sin)
@@ -54,6 +58,7 @@ class Sin(Unary):
 class Cos(Unary):
     name = symbol = method = "cos"
     ufunc = np.cos
+    twice_differentiable = True
     doc = 'Cosine (radians). ``Value(0.0).cos().item() == 1.0``'
     formulas = ("d cos(x)/dx = -sin(x)",)
     f = staticmethod(_cos)
@@ -65,6 +70,7 @@ class Cos(Unary):
 class Tan(Unary):
     name = symbol = method = "tan"
     ufunc = np.tan
+    twice_differentiable = True
     doc = 'Tangent (radians). ``Value(0.0).tan().item() == 0.0``'
     formulas = ("d tan(x)/dx = 1 + tan²(x)",)
     f = staticmethod(_safe(math.tan, np.tan))
@@ -76,6 +82,7 @@ class Tan(Unary):
 class Arcsin(Unary):
     name = symbol = method = "arcsin"
     ufunc = np.arcsin
+    twice_differentiable = True
     doc = 'Inverse sine; gradient inf at ±1. ``Value(0.0).arcsin().item() == 0.0``'
     formulas = ("d arcsin(x)/dx = 1/√(1-x²)",)
     f = staticmethod(_safe(math.asin, np.arcsin))
@@ -88,6 +95,7 @@ class Arcsin(Unary):
 class Arccos(Unary):
     name = symbol = method = "arccos"
     ufunc = np.arccos
+    twice_differentiable = True
     doc = 'Inverse cosine; gradient -inf at ±1. ``Value(1.0).arccos().item() == 0.0``'
     formulas = ("d arccos(x)/dx = -1/√(1-x²)",)
     f = staticmethod(_safe(math.acos, np.arccos))
@@ -99,6 +107,7 @@ class Arccos(Unary):
 class Arctan(Unary):
     name = symbol = method = "arctan"
     ufunc = np.arctan
+    twice_differentiable = True
     doc = 'Inverse tangent. ``Value(0.0).arctan().item() == 0.0``'
     formulas = ("d arctan(x)/dx = 1/(1+x²)",)
     f = staticmethod(_safe(math.atan, np.arctan))
@@ -111,6 +120,7 @@ class Arctan(Unary):
 class Sinh(Unary):
     name = symbol = method = "sinh"
     ufunc = np.sinh
+    twice_differentiable = True
     doc = 'Hyperbolic sine. ``Value(0.0).sinh().item() == 0.0``'
     formulas = ("d sinh(x)/dx = cosh(x)",)
     f = staticmethod(_sinh)
@@ -122,6 +132,7 @@ class Sinh(Unary):
 class Cosh(Unary):
     name = symbol = method = "cosh"
     ufunc = np.cosh
+    twice_differentiable = True
     doc = 'Hyperbolic cosine. ``Value(0.0).cosh().item() == 1.0``'
     formulas = ("d cosh(x)/dx = sinh(x)",)
     f = staticmethod(_cosh)
@@ -133,6 +144,7 @@ class Cosh(Unary):
 class Arcsinh(Unary):
     name = symbol = method = "arcsinh"
     ufunc = np.arcsinh
+    twice_differentiable = True
     doc = 'Inverse hyperbolic sine. ``Value(0.0).arcsinh().item() == 0.0``'
     formulas = ("d arcsinh(x)/dx = 1/√(x²+1)",)
     f = staticmethod(_safe(math.asinh, np.arcsinh))
@@ -144,6 +156,7 @@ class Arcsinh(Unary):
 class Arccosh(Unary):
     name = symbol = method = "arccosh"
     ufunc = np.arccosh
+    twice_differentiable = True
     doc = 'Inverse hyperbolic cosine (x >= 1); gradient inf at 1. ``Value(1.0).arccosh().item() == 0.0``'
     formulas = ("d arccosh(x)/dx = 1/√(x²-1)",)
     f = staticmethod(_safe(math.acosh, np.arccosh))
@@ -157,6 +170,7 @@ class Arccosh(Unary):
 class Arctanh(Unary):
     name = symbol = method = "arctanh"
     ufunc = np.arctanh
+    twice_differentiable = True
     doc = 'Inverse hyperbolic tangent (|x| < 1); ±inf at ±1. ``Value(0.0).arctanh().item() == 0.0``'
     formulas = ("d arctanh(x)/dx = 1/(1-x²)",)
     f = staticmethod(_safe(math.atanh, np.arctanh))
@@ -169,6 +183,7 @@ class Arctanh(Unary):
 class Log2(Unary):
     name = symbol = method = "log2"
     ufunc = np.log2
+    twice_differentiable = True
     doc = 'Base-2 log. ``Value(8.0).log2().item() == 3.0``'
     formulas = ("d log₂(x)/dx = 1/(x·ln 2)",)
     f = staticmethod(_safe(math.log2, np.log2))
@@ -180,6 +195,7 @@ class Log2(Unary):
 class Log10(Unary):
     name = symbol = method = "log10"
     ufunc = np.log10
+    twice_differentiable = True
     doc = 'Base-10 log. ``Value(100.0).log10().item() == 2.0``'
     formulas = ("d log₁₀(x)/dx = 1/(x·ln 10)",)
     f = staticmethod(_safe(math.log10, np.log10))
@@ -191,6 +207,7 @@ class Log10(Unary):
 class Log1p(Unary):
     name = symbol = method = "log1p"
     ufunc = np.log1p
+    twice_differentiable = True
     doc = 'ln(1+x), exact for tiny x; -inf at -1. ``Value(0.0).log1p().item() == 0.0``'
     formulas = ("d ln(1+x)/dx = 1/(1+x)",)
     f = staticmethod(_safe(math.log1p, np.log1p))
@@ -202,6 +219,7 @@ class Log1p(Unary):
 class Expm1(Unary):
     name = symbol = method = "expm1"
     ufunc = np.expm1
+    twice_differentiable = True
     doc = 'e**x - 1, exact for tiny x. ``Value(0.0).expm1().item() == 0.0``'
     formulas = ("d(e^x - 1)/dx = e^x",)
     f = staticmethod(_safe(math.expm1, np.expm1))
@@ -218,6 +236,7 @@ def _exp2_float(a):
 class Exp2(Unary):
     name = symbol = method = "exp2"
     ufunc = np.exp2
+    twice_differentiable = True
     doc = '2**x. ``Value(3.0).exp2().item() == 8.0``'
     formulas = ("d 2^x/dx = 2^x·ln 2",)
     f = staticmethod(_safe(_exp2_float, np.exp2))
@@ -241,6 +260,7 @@ def _erf(a):
 class Erf(Unary):
     name = symbol = method = "erf"
     ufunc = None            # numpy has no erf ufunc (np.erf does not exist)
+    twice_differentiable = True
     doc = 'The error function 2/√π ∫₀ˣ e^(-t²) dt. ``Value(0.0).erf().item() == 0.0``'
     formulas = ("d erf(x)/dx = 2/√π · e^(-x²)",)
     f = staticmethod(_erf)
@@ -279,6 +299,7 @@ def _integral(math_f):
 class Sign(_Step):
     name = symbol = method = "sign"
     ufunc = np.sign
+    twice_differentiable = True
     doc = '-1, 0 or 1 (nan for nan); gradient 0. ``Value(-3.0).sign().item() == -1.0``'
     formulas = ("d sign(x)/dx = 0",)
     f = staticmethod(_sign)
@@ -287,6 +308,7 @@ class Sign(_Step):
 class Floor(_Step):
     name = symbol = method = "floor"
     ufunc = np.floor
+    twice_differentiable = True
     doc = 'Largest integer <= x; gradient 0. ``Value(-1.5).floor().item() == -2.0``'
     formulas = ("d floor(x)/dx = 0",)
     f = staticmethod(_safe(_integral(math.floor), np.floor))
@@ -295,6 +317,7 @@ class Floor(_Step):
 class Ceil(_Step):
     name = symbol = method = "ceil"
     ufunc = np.ceil
+    twice_differentiable = True
     doc = 'Smallest integer >= x; gradient 0. ``Value(-1.5).ceil().item() == -1.0``'
     formulas = ("d ceil(x)/dx = 0",)
     f = staticmethod(_safe(_integral(math.ceil), np.ceil))
@@ -303,6 +326,7 @@ class Ceil(_Step):
 class Round(_Step):
     name = symbol = method = "round"
     ufunc = np.rint         # np.round with decimals=0; halves go to the even neighbour
+    twice_differentiable = True
     doc = 'Nearest integer, halves to even (2.5 -> 2); gradient 0. ``Value(2.5).round().item() == 2.0``'
     formulas = ("d round(x)/dx = 0",)
     f = staticmethod(_safe(_integral(round), np.rint))   # Python's round is half-to-even too
@@ -311,6 +335,7 @@ class Round(_Step):
 class Trunc(_Step):
     name = symbol = method = "trunc"
     ufunc = np.trunc
+    twice_differentiable = True
     doc = 'x rounded toward 0; gradient 0. ``Value(-1.5).trunc().item() == -1.0``'
     formulas = ("d trunc(x)/dx = 0",)
     f = staticmethod(_safe(_integral(math.trunc), np.trunc))
@@ -345,6 +370,7 @@ class FloorDivide(Op):
 
     name, symbol, elementwise = "floor_divide", "//", True
     ufunc = np.floor_divide
+    twice_differentiable = True
     formulas = ("d(x//y)/dx = 0", "d(x//y)/dy = 0")
 
     def forward(self, a, b):
@@ -364,6 +390,7 @@ class Remainder(Op):
 
     name, symbol, elementwise = "remainder", "%", True
     ufunc = np.remainder
+    twice_differentiable = True
     formulas = ("d(x%y)/dx = 1", "d(x%y)/dy = -floor(x/y)")
 
     def forward(self, a, b):
@@ -407,6 +434,7 @@ class Logaddexp(Op):
 
     name, symbol, elementwise = "logaddexp", "logaddexp", True
     ufunc = np.logaddexp
+    twice_differentiable = True
     formulas = ("d logaddexp(x,y)/dx = 1/(1+e^(y-x))", "d logaddexp(x,y)/dy = 1/(1+e^(x-y))")
 
     def forward(self, a, b):
@@ -428,6 +456,7 @@ class Arctan2(Op):
 
     name, symbol, elementwise = "arctan2", "arctan2", True
     ufunc = np.arctan2
+    twice_differentiable = True
     formulas = ("d arctan2(y,x)/dy = x/(x²+y²)", "d arctan2(y,x)/dx = -y/(x²+y²)")
 
     def forward(self, y, x):
