@@ -401,3 +401,13 @@ def test_a_hessian_vector_product_through_math_ops(torch):
     (tg,) = torch.autograd.grad(f(tx, torch), [tx], create_graph=True)
     (thv,) = torch.autograd.grad((tg * torch.tensor(v)).sum(), [tx])
     np.testing.assert_allclose(hv, thv.numpy(), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("op", mathops.UNARY_METHODS, ids=lambda o: o.method)
+def test_the_example_in_each_docstring_holds(op):
+    """Each op's doc (Value.<method>.__doc__, gg.<method>.__doc__) ends in a claim
+    ``Value(...).<method>().item() == ...``; it must be true."""
+    claim = op.doc.split("``")[-2]
+    assert f".{op.method}()" in claim and "==" in claim
+    assert eval(claim, {"Value": gg.Value}) is True
+    assert getattr(gg.Value, op.method).__doc__ == op.doc and op.doc in getattr(gg, op.method).__doc__
