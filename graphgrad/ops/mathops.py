@@ -5,7 +5,9 @@ Each op names the numpy ufunc it mirrors (``ufunc``), so ``np.sin(v)`` on a Valu
 the graphgrad op. Python floats take a ``math`` fast path with numpy's answers where
 ``math`` raises (``log1p(-1.0) == -inf``, not a ValueError). The local derivatives are
 PyTorch's float64 ones, domain edges included: ``arcsin'(±1) = inf``, and the rounding
-ops (``sign floor ceil round trunc`` and ``//``) have gradient 0 everywhere.
+ops (``sign floor ceil round trunc`` and ``//``) have gradient 0 everywhere. Two
+deliberate differences: ``sign(nan)`` is nan (numpy's answer; PyTorch says 0), and the
+gradient of ``expm1`` is e^x itself (PyTorch's ``expm1(x) + 1`` is 0 below x = -37).
 
 Every ``df`` and ``backward`` is written with operators and ufuncs only, so the same
 code runs on Values in a ``create_graph`` pass (gradients of gradients).
