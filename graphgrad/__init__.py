@@ -14,6 +14,9 @@ from .autograd import (BackwardStep, BackwardTrace, backward, detect_anomaly, en
 from .errors import AnomalyError, BackwardError, GradcheckError, GraphgradError, ShapeError
 from .functions import (clip, concatenate, exp, log, matmul, maximum, mean, minimum, pad,
                         relu, reshape, sigmoid, sqrt, stack, sum, tanh, transpose, where)
+from .creation import arange, eye, full, full_like, linspace, ones, ones_like, zeros, zeros_like
+from .shaping import (chunk, diag, diagonal, expand_dims, flip, repeat, roll, split, squeeze, tile,
+                      tril, triu, unsqueeze)
 from .gradcheck import gradcheck, numeric_grad, rel_error
 from .ops.base import Ctx, Op
 from .value import Value, apply
@@ -30,4 +33,7 @@ __all__ = [
     "GraphgradError", "ShapeError", "BackwardError", "AnomalyError", "GradcheckError",
     "maximum", "minimum", "where", "concatenate", "stack", "pad", "clip", "exp", "log", "sqrt",
     "tanh", "sigmoid", "relu", "reshape", "transpose", "matmul", "sum", "mean",
+    "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange", "linspace",
+    "split", "chunk", "repeat", "tile", "roll", "flip", "squeeze", "unsqueeze", "expand_dims",
+    "tril", "triu", "diag", "diagonal",
 ]
