@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import ops as _ops
+from ._dispatch import implements
 from .errors import ShapeError
 from .value import Value, _lift, _make
 
@@ -352,3 +353,18 @@ for _name in METHODS:
     if _name not in Value.__dict__:
         setattr(Value, _name, globals()[_name])
 
+# np.flip(v, 0), np.tril(v), ... on a Value run the same ops (so backward code written in
+# numpy stays differentiable); the signatures are numpy's
+for _name in ("split", "repeat", "tile", "roll", "flip", "squeeze", "expand_dims", "tril", "triu",
+              "diag", "diagonal"):
+    implements(getattr(np, _name))(globals()[_name])
+
+
+@implements(np.fliplr)
+def _fliplr(m):
+    return flip(m, 1)
+
+
+@implements(np.flipud)
+def _flipud(m):
+    return flip(m, 0)

@@ -408,3 +408,55 @@ def test_docstring_examples(mod):
     res = doctest.testmod(m, extraglobs=dict(np=np, gg=gg, Value=gg.Value),
                           optionflags=doctest.NORMALIZE_WHITESPACE, report=False)
     assert res.attempted >= 8 and res.failed == 0, f"{res.failed} of {res.attempted} examples failed in {mod}"
+
+
+# ---------------------------------------------------------------- second derivatives vs torch
+def cubes(pieces):
+    """A nonlinear scalar of several pieces (shape ops are linear: alone their Hessian is 0)."""
+    return sum((p ** 3).sum() * (i + 1) for i, p in enumerate(pieces))
+
+
+DOUBLE = {
+    "split": (lambda a: cubes(a.split([1, 3], -1)), lambda T, a: cubes(T.tensor_split(a, [1, 3], -1)), (2, 5)),
+    "split_unused": (lambda a: cubes(a.split(3)[::2]), lambda T, a: cubes(T.tensor_split(a, 3)[::2]), (6,)),
+    "chunk": (lambda a: cubes(a.chunk(3, 0)), lambda T, a: cubes(T.chunk(a, 3, 0)), (5, 2)),
+    "repeat_int": (lambda a: a.repeat(2, 1) ** 3, lambda T, a: T.repeat_interleave(a, 2, 1) ** 3, (2, 3)),
+    "repeat_flat": (lambda a: a.repeat(3) ** 3, lambda T, a: T.repeat_interleave(a, 3) ** 3, (2, 2)),
+    "repeat_counts": (lambda a: a.repeat([2, 0, 3], -1) ** 3,
+                      lambda T, a: T.repeat_interleave(a, T.tensor([2, 0, 3]), -1) ** 3, (2, 3)),
+    "tile": (lambda a: a.tile((2, 1, 2)) ** 3, lambda T, a: T.tile(a, (2, 1, 2)) ** 3, (2, 3)),
+    "roll": (lambda a: a.roll((1, -1), (0, 1)) ** 3 * a, lambda T, a: T.roll(a, (1, -1), (0, 1)) ** 3 * a, (3, 4)),
+    "roll_flat": (lambda a: a.roll(2) ** 3 * a, lambda T, a: T.roll(a, 2) ** 3 * a, (3, 4)),
+    "flip": (lambda a: a.flip(-1) ** 2 * a, lambda T, a: T.flip(a, (-1,)) ** 2 * a, (3, 4)),
+    "squeeze": (lambda a: a.squeeze(0) ** 3, lambda T, a: T.squeeze(a, 0) ** 3, (1, 4)),
+    "unsqueeze": (lambda a: a.unsqueeze(1) ** 3, lambda T, a: T.unsqueeze(a, 1) ** 3, (3, 4)),
+    "expand_dims": (lambda a: gg.expand_dims(a, (0, 2)) ** 3, lambda T, a: a[None, :, None] ** 3, (4,)),
+    "tril": (lambda a: a.tril(-1) ** 3 + a.tril(), lambda T, a: T.tril(a, -1) ** 3 + T.tril(a), (4, 4)),
+    "triu": (lambda a: a.triu(1) ** 3, lambda T, a: T.triu(a, 1) ** 3, (2, 3, 4)),
+    "diag_vector": (lambda a: a.diag(1) ** 3, lambda T, a: T.diag(a, 1) ** 3, (3,)),
+    "diag_matrix": (lambda a: a.diag(-1) ** 3, lambda T, a: T.diag(a, -1) ** 3, (4, 3)),
+    "diagonal": (lambda a: a.diagonal(0, -1, 0) ** 3, lambda T, a: T.diagonal(a, 0, -1, 0) ** 3, (3, 2, 4)),
+    "index_0d": (lambda a: a[None] ** 3 * a[()], lambda T, a: a[None] ** 3 * a[()], ()),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DOUBLE))
+def test_second_derivative_against_torch(case):
+    torch = pytest.importorskip("torch")
+    from gradhelp import assert_double_backward
+    gg_fn, t_fn, shape = DOUBLE[case]
+    assert_double_backward(gg_fn, lambda a: t_fn(torch, a), np.asarray(R.standard_normal(shape)))
+
+
+def test_numpy_functions_run_the_shape_ops():
+    x = gg.Value(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    cases = [(np.flip(x, 1), "flip(axis=1)"), (np.roll(x, 1), "roll(1)"), (np.tile(x, 2), "tile(2,)"),
+             (np.repeat(x, 2, axis=0), "repeat(2, axis=0)"), (np.tril(x), "tril"), (np.triu(x, 1), "triu(k=1)"),
+             (np.diagonal(x), "diagonal(0, 0, 1)"), (np.diag(x), "diag"), (np.squeeze(x[None]), "squeeze(axis=0)"),
+             (np.expand_dims(x, -1), "expand_dims(axis=2)"), (np.fliplr(x), "flip(axis=1)"),
+             (np.flipud(x), "flip(axis=0)"), (np.split(x, 3, axis=1)[2], "split(axis=1)[2]")]
+    for y, label in cases:
+        assert isinstance(y, gg.Value) and y.label == label
+        ref = {"flip(axis=1)": np.flip, "roll(1)": np.roll}.get(label)
+        if ref is not None:
+            np.testing.assert_array_equal(y.numpy(), ref(x.numpy(), 1))

@@ -56,6 +56,7 @@ class SplitPiece(Op):
     """
 
     name, symbol = "split", "split"
+    twice_differentiable = True
 
     def forward(self, a, *, axis, start, stop, piece, fn):
         index = (slice(None),) * axis + (slice(start, stop),)
@@ -90,6 +91,7 @@ class Repeat(Op):
     count per entry); ``axis=None`` repeats the flattened entries."""
 
     name, symbol = "repeat", "repeat"
+    twice_differentiable = True
 
     def forward(self, a, *, repeats, axis):
         return as_data(np.repeat(_arr(a), repeats, axis=axis)), None
@@ -127,6 +129,7 @@ class RepeatSum(Op):
     gradient of ``repeat`` with uneven counts; its own gradient is ``repeat`` again."""
 
     name, symbol = "repeat_sum", "Σ copies"
+    twice_differentiable = True
 
     def forward(self, g, *, repeats, axis):
         g = _arr(g)
@@ -156,6 +159,7 @@ class Tile(Op):
     than the input's dimensions adds leading axes)."""
 
     name, symbol = "tile", "tile"
+    twice_differentiable = True
 
     def forward(self, a, *, reps):
         return as_data(np.tile(_arr(a), reps)), None
@@ -185,6 +189,7 @@ class Roll(Op):
     flattened entries)."""
 
     name, symbol = "roll", "roll"
+    twice_differentiable = True
 
     def forward(self, a, *, shift, axis):
         return as_data(np.roll(_arr(a), shift, axis=axis)), None
@@ -209,6 +214,7 @@ class Flip(Op):
     """``np.flip``: entries in reverse order along ``axis`` (None: every axis)."""
 
     name, symbol = "flip", "flip"
+    twice_differentiable = True
 
     def forward(self, a, *, axis):
         return as_data(np.flip(_arr(a), axis=axis).copy()), None
@@ -229,6 +235,7 @@ class Squeeze(Op):
     """Axes of length 1 removed (``axis``: a checked tuple of them)."""
 
     name, symbol = "squeeze", "squeeze"
+    twice_differentiable = True
     formulas = ("upstream reshaped back to the input's shape",)
 
     def forward(self, a, *, axis):
@@ -245,6 +252,7 @@ class ExpandDims(Op):
     """New axes of length 1 at ``axis`` (positions in the result)."""
 
     name, symbol = "expand_dims", "expand_dims"
+    twice_differentiable = True
     formulas = ("upstream reshaped back to the input's shape",)
 
     def forward(self, a, *, axis):
@@ -271,6 +279,7 @@ class Tril(Op):
     """Lower triangle of the last two axes (entries on and below diagonal ``k``), the rest 0."""
 
     name, symbol = "tril", "tril"
+    twice_differentiable = True
     _f = staticmethod(np.tril)
 
     def forward(self, a, *, k):
@@ -298,6 +307,7 @@ class Diagonal(Op):
     """``np.diagonal``: diagonal ``offset`` of the planes (axis1, axis2), as a new last axis."""
 
     name, symbol = "diagonal", "diagonal"
+    twice_differentiable = True
 
     def forward(self, a, *, offset, axis1, axis2):
         # np.diagonal gives a read-only view: copy, so the data is the Value's own
@@ -321,6 +331,7 @@ class DiagEmbed(Op):
     on diagonal ``offset`` of the planes (axis1, axis2)."""
 
     name, symbol = "diag_embed", "diag_embed"
+    twice_differentiable = True
 
     def forward(self, v, *, shape, offset, axis1, axis2):
         v = _arr(v)
