@@ -70,6 +70,14 @@ def _node(op, x, attrs):
 
 
 # ---------------------------------------------------------------- split / chunk
+_MAX_PIECES = 2 ** 20     # more Values than this from one call is a typo, and would take minutes
+
+
+def _count(n, op):
+    if n > _MAX_PIECES:
+        raise ValueError(f"{op}: {n} pieces is more than {_MAX_PIECES} (one Value each); cut into fewer")
+
+
 def _pieces(x, bounds, axis, fn):
     return [_node(_ops.SPLIT_PIECE, x, {"axis": axis, "start": lo, "stop": hi, "piece": i, "fn": fn})
             for i, (lo, hi) in enumerate(bounds)]
@@ -96,6 +104,7 @@ def split(x: Operand, indices_or_sections, axis: int = 0) -> list:
     if _is_int(s):
         if s <= 0:
             raise ValueError(f"split: the number of pieces must be positive, got {s}")
+        _count(s, "split")
         if n % s:
             raise ShapeError(f"split: axis {ax} of shape {x.shape} has {n} entries, which do not "
                              f"split into {s} equal pieces (give the cut indices, or use chunk)")
@@ -129,6 +138,7 @@ def chunk(x: Operand, chunks: int, axis: int = 0) -> list:
     ax = _axis1(axis, x.ndim, "chunk", x.shape)
     n = x.shape[ax]
     if n == 0:                           # as torch: `chunks` empty pieces
+        _count(chunks, "chunk")
         return _pieces(x, [(0, 0)] * chunks, ax, "chunk")
     size = math.ceil(n / chunks)
     bounds = [(lo, min(lo + size, n)) for lo in range(0, n, size)]

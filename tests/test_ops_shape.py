@@ -339,6 +339,8 @@ S = gg.Value(1.0)
     (lambda: X.split(2, axis=2), gg.ShapeError, "out of range"),
     (lambda: S.split(1), gg.ShapeError, "0-d"),
     (lambda: X.chunk(0), ValueError, "positive"),
+    (lambda: gg.Value(np.zeros(0)).split(10 ** 9), ValueError, "pieces"),
+    (lambda: gg.Value(np.zeros(0)).chunk(10 ** 9), ValueError, "pieces"),
     (lambda: X.chunk(2, axis=-3), gg.ShapeError, "out of range"),
     (lambda: S.chunk(2), gg.ShapeError, "0-d"),
     (lambda: X.repeat(-1), ValueError, "non-negative"),
@@ -450,7 +452,7 @@ def test_second_derivative_against_torch(case):
 
 def test_numpy_functions_run_the_shape_ops():
     x = gg.Value(np.arange(6.0).reshape(2, 3), requires_grad=True)
-    cases = [(np.flip(x, 1), "flip(axis=1)"), (np.roll(x, 1), "roll(1)"), (np.tile(x, 2), "tile(2,)"),
+    cases = [(np.flip(x, 1), "flip(axis=1)"), (np.roll(x, 1), "roll(1)"), (np.tile(x, 2), "tile(2)"),
              (np.repeat(x, 2, axis=0), "repeat(2, axis=0)"), (np.tril(x), "tril"), (np.triu(x, 1), "triu(k=1)"),
              (np.diagonal(x), "diagonal(0, 0, 1)"), (np.diag(x), "diag"), (np.squeeze(x[None]), "squeeze(axis=0)"),
              (np.expand_dims(x, -1), "expand_dims(axis=2)"), (np.fliplr(x), "flip(axis=1)"),

@@ -177,7 +177,7 @@ class Tile(Op):
         return (fit(np.reshape(ga, shape), a),)
 
     def label(self, attrs):
-        return f"tile{attrs['reps']}"
+        return f"tile({', '.join(str(r) for r in attrs['reps'])})"
 
     def formula(self, i, attrs):
         return "upstream summed over the tiled copies"
