@@ -3,10 +3,10 @@ flip, squeeze / expand_dims, tril / triu, diagonal and its inverse (the diagonal
 in zeros).
 
 Every backward here is again a move of entries (flip's is flip, roll's is roll by -shift,
-tril's is tril, repeat's and tile's a reshape and a sum, a split piece's a concatenate with
-zeros, diagonal's an embedding and the embedding's a diagonal), written with ``run`` and
-numpy functions, so the same code runs on raw data and, in a ``create_graph`` pass, on
-Values (which records it for a second derivative).
+tril's is tril, repeat's and tile's a reshape and a sum, a split piece's its upstream
+written into zeros (getitem's scatter op), diagonal's an embedding and the embedding's a
+diagonal), written with ``run`` and numpy functions, so the same code runs on raw data
+and, in a ``create_graph`` pass, on Values (which records it for a second derivative).
 
 Checking and normalising the arguments (negative axes, ints) is done once, by the public
 functions in ``graphgrad/shaping.py``; ``forward`` gets normalised attributes.
@@ -16,19 +16,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ShapeError
-from .base import Op, as_data, fit, shape_of
+from .base import Op, as_data, fit, run, shape_of
+from .tensor import INDEX_ADD
 
 __all__ = ["SplitPiece", "Repeat", "RepeatSum", "Tile", "Roll", "Flip", "Squeeze", "ExpandDims",
            "Unsqueeze", "Tril", "Triu", "Diagonal", "DiagEmbed", "DiagOfMatrix", "DiagMatrix",
            "SPLIT_PIECE", "REPEAT", "REPEAT_SUM", "TILE", "ROLL", "FLIP", "SQUEEZE", "EXPAND_DIMS",
            "UNSQUEEZE", "TRIL", "TRIU", "DIAGONAL", "DIAG_EMBED", "DIAG_OF_MATRIX", "DIAG_MATRIX"]
-
-try:                                     # the [core] commit's: raw in -> raw out, Value in -> node
-    from .base import run
-except ImportError:                      # before it lands, backward only ever sees raw data
-    def run(op, *args, **attrs):
-        return as_data(op.forward(*args, **attrs)[0])
-
 
 def _arr(a):
     """A Python float (a float64 scalar's data) as a 0-d array, for numpy functions that
@@ -50,9 +44,9 @@ def _ax(axis):
 class SplitPiece(Op):
     """One piece of ``split``/``chunk``: entries ``start:stop`` of ``axis`` (a copy).
 
-    Its gradient is the piece's upstream with zeros concatenated before and after, so
-    the input's gradient is the concatenation of the pieces' gradients (zeros where a
-    piece was not used) once the engine adds them up.
+    Its gradient is the piece's upstream placed at start:stop in zeros of the input's
+    shape, so the input's gradient is the concatenation of the pieces' gradients (zeros
+    where a piece was not used) once the engine adds them up.
     """
 
     name, symbol = "split", "split"
@@ -66,16 +60,12 @@ class SplitPiece(Op):
         a = ctx.inputs[0]
         at = ctx.attrs
         axis, start, stop = at["axis"], at["start"], at["stop"]
-        n = a.shape[axis]
-        if start == 0 and stop == n:
+        if start == 0 and stop == a.shape[axis]:
             return (fit(g, a),)
-        parts = []
-        if start > 0:
-            parts.append(np.zeros(a.shape[:axis] + (start,) + a.shape[axis + 1:], dtype=a.dtype))
-        parts.append(g)
-        if stop < n:
-            parts.append(np.zeros(a.shape[:axis] + (n - stop,) + a.shape[axis + 1:], dtype=a.dtype))
-        return (fit(np.concatenate(parts, axis=axis), a),)
+        # zeros with the piece's upstream written at start:stop (getitem's scatter op: one
+        # allocation, where a concatenate with zero blocks made three)
+        index = (slice(None),) * axis + (slice(start, stop),)
+        return (run(INDEX_ADD, g, shape=a.shape, dtype=a.dtype, index=index),)
 
     def label(self, attrs):
         return f"{attrs['fn']}(axis={attrs['axis']})[{attrs['piece']}]"
