@@ -14,16 +14,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .ops.base import as_data
+from .ops.tensor import _is_int
 from .value import Value, _leaf
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
 
 _F64 = np.dtype(np.float64)
-
-
-def _is_int(n) -> bool:
-    return isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_))
 
 
 def _size(n, op: str, what: str = "size") -> int:
@@ -100,6 +97,8 @@ def ones(*shape, dtype: DTypeLike = None, requires_grad: bool = False, name: str
 
 
 def _fill(fill_value, dt: np.dtype, op: str):
+    if isinstance(fill_value, (bool, np.bool_)):      # full(shape, True, dtype=bool): a mask
+        return bool(fill_value)
     v = _number(fill_value, op, "fill_value")
     if dt.kind in "biu":
         if not math.isfinite(v):

@@ -17,6 +17,7 @@ import numpy as np
 from . import ops as _ops
 from ._dispatch import implements
 from .errors import ShapeError
+from .ops.tensor import _is_int
 from .value import Value, _lift, _make
 
 if TYPE_CHECKING:
@@ -25,10 +26,6 @@ if TYPE_CHECKING:
 
 def _v(x):
     return x if isinstance(x, Value) else _lift(x)
-
-
-def _is_int(n) -> bool:
-    return isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_))
 
 
 def _ints(xs, op: str, what: str) -> tuple:

@@ -252,6 +252,9 @@ def test_creation_dtype_requires_grad_and_name():
     assert i.dtype == np.int64 and i.numpy().tolist() == [0, 1, 2, 3]
     assert gg.eye(2, dtype=bool).dtype == bool
     assert gg.linspace(0, 10, 3, dtype=np.int32).numpy().tolist() == [0, 5, 10]
+    m = gg.full((2, 2), True, dtype=bool)
+    assert m.dtype == bool and m.numpy().all()
+    assert gg.full(3, gg.Value(1.5)).numpy().tolist() == [1.5] * 3
     s = gg.full((), 2.0, requires_grad=True)
     assert s.shape == () and s.requires_grad
     # a created Value owns its data: two calls never share an array
@@ -266,6 +269,9 @@ def test_creation_dtype_requires_grad_and_name():
     (lambda: gg.ones((2, 3.0)), TypeError, "integer"),
     (lambda: gg.zeros(True), TypeError, "integer"),
     (lambda: gg.zeros("3"), TypeError, "shape"),
+    (lambda: gg.zeros(None), TypeError, "shape"),
+    (lambda: gg.zeros(gg.Value([2.0])), TypeError, "shape"),
+    (lambda: gg.full(2, gg.Value([1.0, 2.0])), TypeError, "fill_value"),
     (lambda: gg.zeros(2, dtype=np.int64, requires_grad=True), TypeError, "floating-point"),
     (lambda: gg.zeros(2, dtype="complex128"), TypeError, "not supported"),
     (lambda: gg.zeros(2, dtype="nonsense"), TypeError, "dtype"),
