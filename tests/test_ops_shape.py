@@ -468,3 +468,16 @@ def test_numpy_functions_run_the_shape_ops():
         ref = {"flip(axis=1)": np.flip, "roll(1)": np.roll}.get(label)
         if ref is not None:
             np.testing.assert_array_equal(y.numpy(), ref(x.numpy(), 1))
+
+
+@pytest.mark.parametrize("fn", [lambda v: v.flip() ** 3, lambda v: v.roll(1) ** 3, lambda v: v.tile(3) ** 3,
+                                lambda v: v.repeat([3]) ** 3, lambda v: v.squeeze() ** 3,
+                                lambda v: gg.expand_dims(v, (0, 1)) ** 3, lambda v: v.unsqueeze(0)[0] ** 3])
+def test_second_derivative_of_a_0d_input_keeps_float32(fn):
+    assert gg.gradgradcheck(fn, gg.Value(0.7, requires_grad=True))
+    x = gg.Value(np.float32(0.7), dtype=np.float32, requires_grad=True)
+    (g,) = gg.grad(fn(x).sum(), [x], create_graph=True)
+    (h,) = gg.grad(g, [x])
+    assert g.dtype == np.float32 and np.asarray(h).dtype == np.float32
+    n = fn(gg.Value(1.0)).size                       # d²/dx² of n·x³ is 6·n·x
+    np.testing.assert_allclose(float(h), 6 * n * 0.7, rtol=1e-6)
