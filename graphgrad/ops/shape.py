@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from .base import Op, as_data, fit, run, shape_of
-from .tensor import INDEX_ADD
+from .tensor import INDEX_ADD, LABEL_CHARS
 
 __all__ = ["SplitPiece", "Repeat", "RepeatSum", "Tile", "Roll", "Flip", "Squeeze", "ExpandDims",
            "Unsqueeze", "Tril", "Triu", "Diagonal", "DiagEmbed", "DiagOfMatrix", "DiagMatrix",
@@ -105,9 +105,14 @@ class Repeat(Op):
         return (fit(np.reshape(ga, shape) if flat else ga, a),)
 
     def label(self, attrs):
+        axis = attrs["axis"]
+        tail = "" if axis is None else f", axis={axis}"
         r = attrs["repeats"]
-        r = r if isinstance(r, int) else f"[{len(r)} counts]"
-        return f"repeat({r})" if attrs["axis"] is None else f"repeat({r}, axis={attrs['axis']})"
+        if isinstance(r, int):
+            return f"repeat({r}{tail})"
+        text = f"repeat([{', '.join(str(int(c)) for c in r[:4])}]{tail})"
+        # diagrams cut a gate's text at LABEL_CHARS: many counts read as the word
+        return text if len(r) <= 4 and len(text) <= LABEL_CHARS else f"repeat(counts{tail})"
 
     def formula(self, i, attrs):
         where = "the flattened entries" if attrs["axis"] is None else f"axis {attrs['axis']}"
