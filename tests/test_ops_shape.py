@@ -311,6 +311,7 @@ def test_arange_descending_and_float32():
 @pytest.mark.parametrize("fn,label", [
     (lambda v: v.flip(0), "flip(axis=0)"), (lambda v: v.flip(), "flip"), (lambda v: v.flip(-1), "flip(axis=1)"),
     (lambda v: v.roll(1, -1), "roll(1, axis=1)"), (lambda v: v.roll(2), "roll(2)"),
+    (lambda v: v.roll((1, -2), (0, 1)), "roll((1, -2), (0, 1))"),
     (lambda v: v.repeat(2, 0), "repeat(2, axis=0)"), (lambda v: v.repeat([1, 2], 0), "repeat([1, 2], axis=0)"),
     (lambda v: v.flatten().tile(2).repeat([1, 2] * 4), "repeat(counts)"),
     (lambda v: v.tile((2, 1)), "tile(2, 1)"), (lambda v: v.tril(), "tril"), (lambda v: v.triu(1), "triu(k=1)"),

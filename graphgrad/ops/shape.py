@@ -197,7 +197,10 @@ class Roll(Op):
 
     def label(self, attrs):
         s = _ax(attrs["shift"])
-        return f"roll({s})" if attrs["axis"] is None else f"roll({s}, axis={_ax(attrs['axis'])})"
+        if attrs["axis"] is None:
+            return f"roll({s})"
+        text = f"roll({s}, axis={_ax(attrs['axis'])})"
+        return text if len(text) <= LABEL_CHARS else f"roll({s}, {_ax(attrs['axis'])})"
 
     def formula(self, i, attrs):
         s = attrs["shift"]
