@@ -7,3 +7,4 @@ from .tensor import *  # noqa: F401,F403
 
 # every published unary op, from each module that has some (Value.<method> and gg.<method>)
 UNARY_METHODS = _elementwise.UNARY_METHODS + _mathops.UNARY_METHODS
+from .shape import *  # noqa: F401,F403
