@@ -8,8 +8,16 @@ import numpy as np
 import pytest
 import torch
 
+import torch.nn.functional as TF
+
 import graphgrad as gg
+import graphgrad.nn.functional as F
 from gradhelp import assert_double_backward
+
+
+def _dropout_mask():
+    """graphgrad's dropout mask for this rng, read off a forward of ones (scale included)."""
+    return F.dropout(gg.Value(np.ones((3, 4))), 0.5, rng=np.random.default_rng(1)).numpy()
 
 R = np.random.default_rng(0)
 A34 = R.standard_normal((3, 4))
@@ -59,6 +67,14 @@ CASES = [
      (A34, A34.copy())),
     ("pad", lambda a: gg.pad(a, 1) ** 3, lambda a: torch.nn.functional.pad(a, (1, 1, 1, 1)) ** 3, (A34,)),
     ("broadcast_to", lambda a: a.broadcast_to(3, 4) * a, lambda a: a.expand(3, 4) * a, (B14,)),
+    ("leaky_relu", lambda a: F.leaky_relu(a, 0.1) * a, lambda a: TF.leaky_relu(a, 0.1) * a, (A34,)),
+    ("elu", lambda a: F.elu(a, 0.7) * a, lambda a: TF.elu(a, 0.7) * a, (A34,)),
+    ("prelu", lambda a, w: F.prelu(a, w) * a, lambda a, w: TF.prelu(a, w) * a,
+     (R.standard_normal((3, 4, 2)), np.array([0.2, 0.3, -0.1, 0.5]))),
+    ("dropout", lambda a: F.dropout(a, 0.5, rng=np.random.default_rng(1)) * a,
+     lambda a: a * torch.tensor(_dropout_mask()) * a, (A34,)),
+    ("linear", lambda x, w, b: F.linear(x, w, b).tanh(), lambda x, w, b: TF.linear(x, w.T, b).tanh(),
+     (A34, R.standard_normal((4, 2)), R.standard_normal(2))),
     ("float scalars", lambda a, b: (a * b + a.exp()) / b, lambda a, b: (a * b + a.exp()) / b,
      (np.array(0.3), np.array(1.7))),
 ]
@@ -307,3 +323,19 @@ def test_broadcast_to_and_expand():
     np.testing.assert_allclose(b.grad, np.full((1, 4), 6.0))
     with pytest.raises(gg.ShapeError, match=r"broadcast_to: shape \(1, 4\) cannot be broadcast to \(3, 5\)"):
         b.broadcast_to(3, 5)
+
+
+def test_anomaly_mode_names_the_gate_whose_create_graph_backward_made_a_nan():
+    z = gg.Value(np.array([0.0, 1.0]), requires_grad=True)
+    with gg.detect_anomaly():
+        y = z.sqrt().sum()
+        with pytest.raises(gg.AnomalyError, match="the create_graph backward of 'sqrt' produced NaN/Inf"):
+            gg.grad(y, z, create_graph=True)
+
+
+def test_trace_of_a_create_graph_pass_has_plain_numbers():
+    y = gg.Value(2.0, requires_grad=True)
+    t = (y * y).tanh().backward(create_graph=True, trace=True)
+    assert [s.op for s in t] == ["tanh", "mul"]
+    assert t[0].upstream == 1.0 and isinstance(t[1].downstream[0], float)
+    np.testing.assert_allclose(float(y.grad), 4 * (1 - np.tanh(4.0) ** 2))
