@@ -263,11 +263,13 @@ def argsort(x: Operand, axis: int = -1, descending: bool = False) -> np.ndarray:
     return _r.sort_indices(d, ax, bool(descending)).astype(np.intp, copy=False)
 
 
-def sort(x: Operand, axis: int = -1, descending: bool = False, return_indices: bool = False):
+def sort(x: Operand, axis: int = -1, descending: bool = False, return_indices: bool = False, *,
+         stable: bool = True):
     """Values sorted along ``axis`` (ascending; ``descending=True`` for largest first;
-    stable, nan as the largest). The values are differentiable: each gradient goes back to
-    where its value came from. ``return_indices=True`` gives ``(values, indices)`` as
-    PyTorch's sort, indices a plain numpy array.
+    always stable, whatever ``stable`` says; nan as the largest). The values are
+    differentiable: each gradient goes back to where its value came from.
+    ``return_indices=True`` gives ``(values, indices)`` as PyTorch's sort, indices a plain
+    numpy array.
 
     >>> sort(Value([3., 1., 2.])).numpy()
     array([1., 2., 3.])
@@ -284,10 +286,11 @@ def sort(x: Operand, axis: int = -1, descending: bool = False, return_indices: b
     return SortResult(out, np.zeros((), dtype=np.intp) if idx is None else idx.astype(np.intp, copy=False))
 
 
-def topk(x: Operand, k: int, axis: int = -1, largest: bool = True) -> TopKResult:
-    """The ``k`` largest (``largest=False``: smallest) values along ``axis``, sorted, and
-    their indices, as PyTorch's topk: ``(values, indices)``, the values differentiable,
-    the indices a plain numpy array. Ties keep input order; nan counts as largest.
+def topk(x: Operand, k: int, axis: int = -1, largest: bool = True, sorted: bool = True) -> TopKResult:
+    """The ``k`` largest (``largest=False``: smallest) values along ``axis`` and their
+    indices, as PyTorch's topk: ``(values, indices)``, the values differentiable, the
+    indices a plain numpy array. The values always come sorted (``sorted=False`` allows
+    any order, so sorted is fine too); ties keep input order; nan counts as largest.
 
     >>> v, i = topk(Value([1., 4., 2., 8.]), 2)
     >>> v.numpy(), i
@@ -349,7 +352,7 @@ _attach()
 
 # ---------------------------------------------------------------- numpy functions on Values
 def _no(op, **given):
-    bad = sorted(k for k, v in given.items() if v is not None and v is not np._NoValue)
+    bad = sorted(k for k, v in given.items() if v is not None)
     if bad:
         raise TypeError(f"np.{op} on a Value: {', '.join(bad)} not supported (axis=, keepdims= are)")
 

@@ -522,3 +522,13 @@ def test_inf_nan_and_huge_values_like_torch(gfn, tfn):
     ty.sum().backward()
     np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-12, equal_nan=True)
     np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-12, equal_nan=True)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import graphgrad.ops.reduce
+    import graphgrad.reductions
+    for mod in (graphgrad.reductions, graphgrad.ops.reduce):
+        res = doctest.testmod(mod, report=False)
+        assert res.attempted > 0 and res.failed == 0, mod.__name__

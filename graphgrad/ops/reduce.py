@@ -202,7 +202,7 @@ class LogSumExp(Op):
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
         if not keepdims:
-            out = out.reshape(np.sum(np.empty(a.shape, dtype=bool), axis=axis).shape)
+            out = out.reshape(() if axis is None else tuple(n for i, n in enumerate(a.shape) if i not in axis))
         return as_data(out), None
 
     def backward(self, ctx, g):
