@@ -24,6 +24,8 @@ from . import _numpy_api  # noqa: F401 - numpy ufuncs and functions on Values (n
 from .shaping import (chunk, diag, diagonal, expand_dims, flip, repeat, roll, split, squeeze, tile,
                       tril, triu, unsqueeze)
 from .ops.base import Ctx, Op
+from .reductions import (argmax, argmin, argsort, cumprod, cumsum, einsum, logsumexp, norm, prod,
+                         sort, std, topk, var)
 from .value import Value, apply
 from ._gc import restore_gc_thresholds, tune_gc_thresholds
 
@@ -45,4 +47,7 @@ __all__ = [
     "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange", "linspace",
     "split", "chunk", "repeat", "tile", "roll", "flip", "squeeze", "unsqueeze", "expand_dims",
     "tril", "triu", "diag", "diagonal",
+    # reductions, scans, sorting, einsum (graphgrad/reductions.py)
+    "prod", "var", "std", "logsumexp", "norm", "cumsum", "cumprod", "argmax", "argmin", "argsort",
+    "sort", "topk", "einsum",
 ]

@@ -5,6 +5,7 @@ from .elementwise import *  # noqa: F401,F403
 from .mathops import *  # noqa: F401,F403
 from .tensor import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
+from .reduce import *  # noqa: F401,F403
 
 # every published unary op, from each module that has some (Value.<method> and gg.<method>)
 UNARY_METHODS = _elementwise.UNARY_METHODS + _mathops.UNARY_METHODS
