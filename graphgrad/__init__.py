@@ -9,11 +9,13 @@
 
 The package imports numpy only; drawing lives in the separate ``viz`` package.
 """
+from .activations import celu, gelu, hardtanh, softplus
 from .autograd import (BackwardStep, BackwardTrace, backward, detect_anomaly, enable_grad,
                        group, is_grad_enabled, no_grad, record_traces, trace_of)
 from .errors import AnomalyError, BackwardError, GradcheckError, GraphgradError, ShapeError
-from .functions import (clip, concatenate, exp, log, matmul, maximum, mean, minimum, pad,
-                        relu, reshape, sigmoid, sqrt, stack, sum, tanh, transpose, where)
+from .functions import (clip, concatenate, exp, hardsigmoid, hardswish, log, logsigmoid, matmul, maximum,
+                        mean, minimum, mish, pad, relu, relu6, reshape, selu, sigmoid, silu, softsign, sqrt,
+                        stack, sum, tanh, transpose, where)
 from .functions import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, ceil, cos,
                         cosh, erf, exp2, expm1, floor, floor_divide, log1p, log2, log10,
                         logaddexp, remainder, round, sign, sin, sinh, tan, trunc)
@@ -40,6 +42,8 @@ __all__ = [
     "GraphgradError", "ShapeError", "BackwardError", "AnomalyError", "GradcheckError",
     "maximum", "minimum", "where", "concatenate", "stack", "pad", "clip", "exp", "log", "sqrt",
     "tanh", "sigmoid", "relu", "reshape", "transpose", "matmul", "sum", "mean",
+    "softplus", "gelu", "celu", "hardtanh", "silu", "selu", "mish", "hardsigmoid", "hardswish", "logsigmoid",
+    "softsign", "relu6",
     # math (graphgrad/ops/mathops.py)
     "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "arcsinh", "arccosh",
     "arctanh", "log2", "log10", "log1p", "expm1", "exp2", "erf", "sign", "floor", "ceil",
