@@ -11,7 +11,9 @@ can show each layer as one box or open it up. Composite ops are fused nodes by d
 ``with nn.expanded():`` builds them from primitive gates instead.
 """
 from . import functional, init
-from .activations import ELU, LeakyReLU, Maxout, PReLU, ReLU, Sigmoid, Softmax, Tanh
+from .activations import (CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid,
+                          Maxout, Mish, PReLU, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Softmin, Softplus,
+                          Softsign, Tanh)
 from .functional import expanded
 from .layers import (AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, Identity, Linear,
                      MaxPool2d)
@@ -26,6 +28,8 @@ __all__ = [
     "Module", "ModuleList", "Parameter", "Sequential", "functional", "init", "expanded",
     "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Dropout", "Flatten",
     "Identity", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "PReLU", "ELU", "Maxout", "Softmax",
+    "Softmin", "Softplus", "GELU", "SiLU", "SELU", "CELU", "Mish", "Hardsigmoid", "Hardswish", "Hardtanh",
+    "ReLU6", "LogSigmoid", "Softsign",
     "CrossEntropyLoss", "SoftmaxLoss", "MultiMarginLoss", "SVMLoss", "MSELoss", "L1Loss",
     "l1_regularization", "l2_regularization", "tune_malloc", "restore_malloc",
 ]

@@ -17,9 +17,11 @@ import contextlib
 
 import numpy as np
 
+from .. import activations as _act
 from ..autograd import group
 from ..errors import ShapeError
 from ..functions import pad as _pad, stack as _stack
+from ..ops.tensor import _norm_axis
 from ..value import Value, apply
 from . import _ops_act, _ops_conv, _ops_loss, _ops_norm
 from ._node import as_value, needs_grad, record
@@ -160,6 +162,100 @@ def log_softmax(x, axis: int = -1) -> Value:
     with group("log_softmax"):
         shifted = x - Value(np.max(x._data, axis=axis, keepdims=True))
         return shifted - shifted.exp().sum(axis=axis, keepdims=True).log()
+
+
+def softmin(x, axis: int = -1) -> Value:
+    """exp(-x)/Σexp(-x) along ``axis``: softmax of -x, shifted by the min for stability.
+
+    >>> softmin(gg.Value([0., 0.])).numpy()
+    array([0.5, 0.5])
+    """
+    x = as_value(x)
+    ax = _one_axis(axis, x.ndim, "softmin")
+    with group("softmin"):
+        # initial=inf: an empty axis gives an empty result (as torch), not numpy's error
+        e = (Value(np.min(x._data, axis=ax, keepdims=True, initial=np.inf)) - x).exp()
+        return e / e.sum(axis=ax, keepdims=True)
+
+
+def _one_axis(axis, ndim, where):
+    """One axis, checked (a 0-d input accepts 0 and -1, and reduces over nothing)."""
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{where}: axis must be an int, got {axis!r}")
+    return _norm_axis(int(axis), ndim, where)
+
+
+# ---------------------------------------------------------------- more activations (one gate each)
+def softplus(x, beta: float = 1.0, threshold: float = 20.0) -> Value:
+    """log(1 + e^(βx))/β (x itself where βx > threshold), as one gate.
+
+    >>> round(softplus(gg.Value(0.0)).item(), 4)
+    0.6931
+    """
+    return _act.softplus(as_value(x), beta, threshold)
+
+
+def gelu(x, approximate: str = "none") -> Value:
+    """x·Φ(x) (Φ: the standard normal CDF), or torch's tanh formula with ``approximate="tanh"``.
+
+    >>> round(gelu(gg.Value(1.0)).item(), 4)
+    0.8413
+    """
+    return _act.gelu(as_value(x), approximate)
+
+
+def celu(x, alpha: float = 1.0) -> Value:
+    """x if x > 0 else α(e^(x/α) - 1), as one gate. ``celu(gg.Value(1.0)).item() == 1.0``"""
+    return _act.celu(as_value(x), alpha)
+
+
+def hardtanh(x, min_val: float = -1.0, max_val: float = 1.0) -> Value:
+    """clamp(x, min_val, max_val), gradient 0 at the bounds (as torch).
+
+    >>> hardtanh(gg.Value([-3., 0.5])).numpy()
+    array([-1. ,  0.5])
+    """
+    return _act.hardtanh(as_value(x), min_val, max_val)
+
+
+def relu6(x) -> Value:
+    """min(max(x, 0), 6). ``relu6(gg.Value(7.0)).item() == 6.0``"""
+    return as_value(x).relu6()
+
+
+def silu(x) -> Value:
+    """x·σ(x) (swish). ``round(silu(gg.Value(1.0)).item(), 4) == 0.7311``"""
+    return as_value(x).silu()
+
+
+def selu(x) -> Value:
+    """scale·ELU(x, α) with the self-normalising constants. ``selu(gg.Value(0.0)).item() == 0.0``"""
+    return as_value(x).selu()
+
+
+def mish(x) -> Value:
+    """x·tanh(softplus(x)). ``round(mish(gg.Value(1.0)).item(), 4) == 0.8651``"""
+    return as_value(x).mish()
+
+
+def hardsigmoid(x) -> Value:
+    """relu6(x + 3)/6. ``hardsigmoid(gg.Value(0.0)).item() == 0.5``"""
+    return as_value(x).hardsigmoid()
+
+
+def hardswish(x) -> Value:
+    """x·relu6(x + 3)/6. ``hardswish(gg.Value(3.0)).item() == 3.0``"""
+    return as_value(x).hardswish()
+
+
+def logsigmoid(x) -> Value:
+    """log σ(x), stable for large |x|. ``round(logsigmoid(gg.Value(0.0)).item(), 4) == -0.6931``"""
+    return as_value(x).logsigmoid()
+
+
+def softsign(x) -> Value:
+    """x/(1 + |x|). ``softsign(gg.Value(1.0)).item() == 0.5``"""
+    return as_value(x).softsign()
 
 
 def dropout(x, p: float = 0.5, training: bool = True, rng=None) -> Value:
