@@ -479,3 +479,14 @@ def test_masked_fill_second_derivative_matches_torch(rng, xshape, mshape):
 def test_masked_fill_scalar_second_derivative():
     s = gg.Value(0.7, requires_grad=True)
     assert gg.gradgradcheck(lambda s: gg.masked_fill(s ** 3, False, 0.0) + gg.masked_fill(s ** 2, True, 1.0), s)
+
+
+def test_the_modules_docstring_examples_run():
+    import doctest
+
+    import graphgrad.indexing
+    import graphgrad.logic
+    import graphgrad.ops.index
+    for mod in (graphgrad.indexing, graphgrad.logic, graphgrad.ops.index):
+        res = doctest.testmod(mod, extraglobs=dict(gg=gg, np=np), report=False)
+        assert res.attempted > 0 and res.failed == 0, f"{mod.__name__}: {res}"
