@@ -329,6 +329,10 @@ def _fit_grad(gp, d, who):
                             f"has shape {d.shape}; return an array of that shape")
     if gp.shape != d.shape:
         raise BackwardError(f"{who()} has shape {gp.shape} but the input has shape {d.shape}")
+    if gp.dtype != d.dtype and d.dtype.kind != "f":
+        raise TypeError(f"{who()} is for an input of dtype {d.dtype} (shape {d.shape}) that requires grad; "
+                        "integer and bool Values carry no gradient: keep requires_grad False on them, "
+                        "or cast to a float dtype first (.astype(np.float64))")
     if gp.dtype != d.dtype:
         raise BackwardError(f"{who()} has dtype {gp.dtype} but the input has dtype {d.dtype} "
                             f"(shape {d.shape}); cast it with .astype(input.dtype)")

@@ -209,3 +209,19 @@ def test_astype_second_derivative_matches_torch(rng):
     (h,) = gg.grad(g.sum(), x)
     assert h.dtype == np.float32
     np.testing.assert_allclose(h, 6 * x.numpy(), rtol=1e-6)
+
+
+def test_an_int_leaf_marked_requires_grad_by_hand_gets_a_type_error_not_a_truncated_gradient():
+    i = iv([1, 2])
+    i.requires_grad = True                  # bypassing the constructor's check
+    x = gg.Value([0.5, 0.7], requires_grad=True)
+    with pytest.raises(TypeError, match=r"mul: .*input 1 is for an input of dtype int64 .* carry no gradient"):
+        (x * i).sum().backward()
+    assert i.grad is None
+
+
+def test_float_ops_with_int_constants_still_send_float_gradients():
+    x = gg.Value([0.5, 0.7], requires_grad=True)
+    y = gg.concatenate([x, iv([3, 4])]).sum() + (x * iv([2, 3])).sum()
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 4.0])
