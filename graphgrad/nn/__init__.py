@@ -15,8 +15,8 @@ from .activations import ELU, LeakyReLU, Maxout, PReLU, ReLU, Sigmoid, Softmax, 
 from .functional import expanded
 from .layers import (AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, Identity, Linear,
                      MaxPool2d)
-from .losses import (CrossEntropyLoss, L1Loss, MSELoss, MultiMarginLoss, SoftmaxLoss, SVMLoss,
-                     l1_regularization, l2_regularization)
+from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, MultiMarginLoss,
+                     NLLLoss, SoftmaxLoss, SVMLoss, l1_regularization, l2_regularization)
 from .module import Module, ModuleList, Parameter, Sequential
 from ._memory import restore_malloc, tune_malloc
 
@@ -27,5 +27,6 @@ __all__ = [
     "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Dropout", "Flatten",
     "Identity", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "PReLU", "ELU", "Maxout", "Softmax",
     "CrossEntropyLoss", "SoftmaxLoss", "MultiMarginLoss", "SVMLoss", "MSELoss", "L1Loss",
+    "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
     "l1_regularization", "l2_regularization", "tune_malloc", "restore_malloc",
 ]
