@@ -72,12 +72,15 @@ def _reduce(per, reduction, denom, shape, dtype):
 def _upstream_rows(g, reduction, denom):
     """The upstream gradient per row, as a factor that broadcasts against (M, C) rows:
     a scalar for "sum"/"mean" (divided by the denominator, a numpy float so 0/0 is nan),
-    an (M, 1) column for "none" (``g`` is then a Value: the raw paths reshape it themselves)."""
+    an (M, 1) column for "none" (``g`` is then a Value: the raw paths reshape it themselves).
+    A 0 denominator (every target ignored) gives a 0 factor: the loss is nan, as in PyTorch,
+    and PyTorch's gradient is 0."""
     if reduction == "none":
         return g.reshape(-1, 1)
     if reduction == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return g / denom
+        if denom == 0:            # every target ignored: the loss is nan, the gradient 0 (as PyTorch)
+            return g * 0.0
+        return g / denom
     return g
 
 
@@ -135,11 +138,13 @@ class SoftmaxCrossEntropy(Op):
         """Any layout and options: ``q`` holds the (M, C) class coefficients of the rows."""
         rows = to_rows(s, s.ndim)
         shift = rows.max(axis=1, keepdims=True)
-        logp = rows - shift
+        with np.errstate(invalid="ignore"):      # an inf score: that row's loss is nan, as numpy says
+            logp = rows - shift
         e = np.exp(logp)
         z = e.sum(axis=1, keepdims=True)
         logp -= np.log(z)
-        prod = q * logp
+        with np.errstate(invalid="ignore"):
+            prod = q * logp
         if not np.all(np.isfinite(logp)):        # a -inf score of a class with q = 0 adds 0, not nan
             prod[q == 0] = 0
         per = -prod.sum(axis=1)
