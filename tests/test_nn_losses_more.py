@@ -2,6 +2,7 @@
 label_smoothing, reduction, probability targets, (N, C, d...) inputs), nll_loss and the
 binary cross-entropies; forward and gradients against torch in float64, gradcheck, errors."""
 import itertools
+import types
 
 import numpy as np
 import pytest
@@ -303,3 +304,92 @@ def test_loss_modules_as_torch(rng):
         nn.CrossEntropyLoss(reduction="avg")
     with pytest.raises(ValueError, match="label_smoothing"):
         nn.CrossEntropyLoss(label_smoothing=-0.1)
+
+
+# ---------------------------------------------------------------- the create_graph branches
+def _graph_branch_vs_torch(rng, gg_fn, t_fn, *arrays):
+    """Call the fused node's backward as a create_graph pass does (Values in, ``create_graph``
+    set), then differentiate <that gradient, v> with a plain backward: the result is the
+    second derivative (w.r.t. every input and the upstream), compared with torch's
+    ``autograd.grad(..., create_graph=True)`` twice."""
+    vals = [gg.Value(np.array(a, dtype=np.float64), requires_grad=True) for a in arrays]
+    out = gg_fn(*vals)
+    assert out.inputs == tuple(vals) and out.op.twice_differentiable
+    up = gg.Value(rng.standard_normal(out.shape), requires_grad=True)
+    ctx = types.SimpleNamespace(inputs=out.inputs, saved=out._saved, attrs=out.attrs, out=out,
+                                needs_grad=(True,) * len(vals), create_graph=True)
+    grads = out.op.backward(ctx, up)
+    vs = [rng.standard_normal(v.shape) for v in vals]
+    total = sum(((d * gg.Value(v)).sum() for d, v in zip(grads, vs)), gg.Value(0.0))
+    total.backward()
+    ts = [torch.tensor(np.array(a, dtype=np.float64), requires_grad=True) for a in arrays]
+    tup = torch.tensor(up.numpy(), requires_grad=True)
+    tgrads = torch.autograd.grad(t_fn(*ts), ts, grad_outputs=tup, create_graph=True)
+    second = torch.autograd.grad(sum((d * torch.tensor(v)).sum() for d, v in zip(tgrads, vs)), ts + [tup],
+                                 allow_unused=True)
+    for d, td in zip(grads, tgrads):
+        np.testing.assert_allclose(d.numpy(), td.detach().numpy(), rtol=1e-9, atol=1e-12)
+    for v, t in zip(vals + [up], second):
+        want = np.zeros(v.shape) if t is None else t.numpy()
+        np.testing.assert_allclose(np.zeros(v.shape) if v.grad is None else v.grad, want, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_graph_backward(rng, reduction):
+    s, y = rng.standard_normal((5, 4)), rng.integers(0, 4, 5)
+    _graph_branch_vs_torch(rng, lambda s: F.cross_entropy(s, y, reduction=reduction),
+                           lambda s: TF.cross_entropy(s, torch.tensor(y), reduction=reduction), s)
+    s3, y3 = rng.standard_normal((3, 4, 2)), _targets(rng, (3, 4, 2), 4, -100)
+    w = rng.uniform(0.5, 2.0, 4)
+    _graph_branch_vs_torch(rng, lambda s: F.cross_entropy(s, y3, w, label_smoothing=0.2, reduction=reduction),
+                           lambda s: TF.cross_entropy(s, torch.tensor(y3), torch.tensor(w), label_smoothing=0.2,
+                                                      reduction=reduction), s3)
+    t3 = rng.uniform(size=(3, 4, 2))
+    _graph_branch_vs_torch(rng, lambda s: F.cross_entropy(s, t3, reduction=reduction),
+                           lambda s: TF.cross_entropy(s, torch.tensor(t3), reduction=reduction), s3)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_nll_loss_graph_backward(rng, reduction):
+    x, y = rng.standard_normal((3, 4, 2)), _targets(rng, (3, 4, 2), 4, 1)
+    w = rng.uniform(0.5, 2.0, 4)
+    _graph_branch_vs_torch(rng, lambda x: F.nll_loss(x, y, w, ignore_index=1, reduction=reduction),
+                           lambda x: TF.nll_loss(x, torch.tensor(y), torch.tensor(w), ignore_index=1,
+                                                 reduction=reduction), x)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_binary_cross_entropies_graph_backward(rng, reduction):
+    p, t, w = rng.uniform(0.1, 0.9, (3, 4)), rng.uniform(size=(3, 4)), rng.uniform(0.5, 2.0, 4)
+    _graph_branch_vs_torch(rng, lambda p, t: F.binary_cross_entropy(p, t, w, reduction=reduction),
+                           lambda p, t: TF.binary_cross_entropy(p, t, torch.tensor(w), reduction=reduction), p, t)
+    x = rng.standard_normal((3, 4)) * 2
+    x[0, 0] = 0.0                                   # the softplus's two branches meet here
+    for pw in (None, rng.uniform(0.5, 2.0, 4)):
+        tpw = None if pw is None else torch.tensor(pw)
+        _graph_branch_vs_torch(
+            rng, lambda x, t: F.binary_cross_entropy_with_logits(x, t, w, reduction=reduction, pos_weight=pw),
+            lambda x, t: TF.binary_cross_entropy_with_logits(x, t, torch.tensor(w), reduction=reduction,
+                                                             pos_weight=tpw), x, t)
+
+
+@pytest.mark.parametrize("shape", [(6, 3), (4, 3, 2, 2)])
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_graph_backward(rng, shape, training):
+    x = rng.standard_normal(shape) * 2 + 1
+    gamma, beta = rng.standard_normal(3), rng.standard_normal(3)
+    rm, rv = rng.standard_normal(3), rng.uniform(0.5, 2.0, 3)
+    _graph_branch_vs_torch(
+        rng, lambda x, g, b: F.batch_norm(x, rm.copy(), rv.copy(), g, b, training=training),
+        lambda x, g, b: TF.batch_norm(x, torch.tensor(rm), torch.tensor(rv), g, b, training=training), x, gamma, beta)
+
+
+def test_multi_margin_graph_backward(rng):
+    # torch has no double backward for multi_margin_loss: compare with its definition in torch ops
+    s, y = rng.standard_normal((5, 4)), rng.integers(0, 4, 5)
+
+    def theirs(s):
+        m = (1.0 - s.gather(1, torch.tensor(y)[:, None]) + s).clamp(min=0)
+        m = m * (1 - TF.one_hot(torch.tensor(y), 4).to(F64))
+        return m.sum() / (5 * 4)
+    _graph_branch_vs_torch(rng, lambda s: F.multi_margin_loss(s, y), theirs, s)

@@ -62,9 +62,10 @@ class BinaryCrossEntropy(Op):
         g = _scaled(g, reduction, n)
         np_, nt = ctx.needs_grad
         if getattr(ctx, "create_graph", False):      # Values: the same formulas, recorded
+            # (the shapes already match: g is the input's shape or a scalar times one)
             dp = _weighted(g * (p - t) / ((1.0 - p) * p).clip(lo=_EPS), w) if np_ else None
             dt = _weighted(g * ((1.0 - p).log() - p.log()), w) if nt else None
-            return fit(dp, p) if np_ else None, fit(dt, t) if nt else None
+            return dp, dt
         pa, ta = np.asarray(p), np.asarray(t)
         dp = dt = None
         if np_:
@@ -118,10 +119,10 @@ class BinaryCrossEntropyWithLogits(Op):
             if nx:
                 s = x.sigmoid()
                 dx = (s - t) if pw is None else (s * (t * (pw - 1) + 1.0) - t * pw)
-                dx = fit(_weighted(g * dx, w), x)
+                dx = _weighted(g * dx, w)
             if nt:
                 dt = -x if pw is None else _softplus_neg_graph(x) * (pw - 1) - x
-                dt = fit(_weighted(g * dt, w), t)
+                dt = _weighted(g * dt, w)
             return dx, dt
         xa, ta = np.asarray(x), np.asarray(t)
         dx = dt = None
