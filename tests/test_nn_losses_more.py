@@ -12,7 +12,7 @@ import torch.nn.functional as TF
 import graphgrad as gg
 from graphgrad import nn
 from graphgrad.nn import functional as F
-from gradhelp import assert_grads
+from gradhelp import assert_double_backward, assert_grads
 
 F64 = torch.float64
 
@@ -393,3 +393,92 @@ def test_multi_margin_graph_backward(rng):
         m = m * (1 - TF.one_hot(torch.tensor(y), 4).to(F64))
         return m.sum() / (5 * 4)
     _graph_branch_vs_torch(rng, lambda s: F.multi_margin_loss(s, y), theirs, s)
+
+
+# ---------------------------------------------------------------- second derivatives, end to end
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_double_backward(rng, reduction):
+    s, y = rng.standard_normal((5, 4)), rng.integers(0, 4, 5)
+    assert_double_backward(lambda s, y: F.cross_entropy(s, y, reduction=reduction),
+                           lambda s, y: TF.cross_entropy(s, torch.tensor(y), reduction=reduction), s, y)
+    s3, y3, w = rng.standard_normal((3, 4, 2)), _targets(rng, (3, 4, 2), 4, 2), rng.uniform(0.5, 2.0, 4)
+    assert_double_backward(
+        lambda s, y: F.cross_entropy(s, y, w, ignore_index=2, label_smoothing=0.15, reduction=reduction),
+        lambda s, y: TF.cross_entropy(s, torch.tensor(y), torch.tensor(w), ignore_index=2, label_smoothing=0.15,
+                                      reduction=reduction), s3, y3)
+
+
+def test_cross_entropy_probability_targets_double_backward(rng):
+    # a float target is differentiated too: through the gates (and torch's own formula)
+    s, t = rng.standard_normal((4, 3)), rng.uniform(size=(4, 3))
+    assert_double_backward(lambda s, t: F.cross_entropy(s, t, label_smoothing=0.1),
+                           lambda s, t: TF.cross_entropy(s, t, label_smoothing=0.1), s, t)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_nll_loss_double_backward(rng, reduction):
+    x, y, w = rng.standard_normal((4, 3, 2)), rng.integers(0, 3, (4, 2)), rng.uniform(0.5, 2.0, 3)
+    assert_double_backward(lambda x, y: F.nll_loss(x, y, w, reduction=reduction),
+                           lambda x, y: TF.nll_loss(x, torch.tensor(y), torch.tensor(w), reduction=reduction), x, y)
+    assert_double_backward(lambda x, y: F.nll_loss(F.log_softmax(x, axis=1), y, reduction=reduction),
+                           lambda x, y: TF.nll_loss(TF.log_softmax(x, dim=1), torch.tensor(y), reduction=reduction),
+                           x, y)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_binary_cross_entropy_double_backward(rng, reduction):
+    p, t, w = rng.uniform(0.1, 0.9, (3, 4)), rng.uniform(size=(3, 4)), rng.uniform(0.5, 2.0, 4)
+    assert_double_backward(lambda p, t: F.binary_cross_entropy(p, t, w, reduction=reduction),
+                           lambda p, t: TF.binary_cross_entropy(p, t, torch.tensor(w), reduction=reduction), p, t)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("with_pos_weight", [False, True])
+def test_binary_cross_entropy_with_logits_double_backward(rng, reduction, with_pos_weight):
+    x, t, w = rng.standard_normal((3, 4)) * 2, rng.uniform(size=(3, 4)), rng.uniform(0.5, 2.0, (3, 4))
+    pw = rng.uniform(0.5, 3.0, 4) if with_pos_weight else None
+    tpw = None if pw is None else torch.tensor(pw)
+    assert_double_backward(
+        lambda x, t: F.binary_cross_entropy_with_logits(x, t, w, reduction=reduction, pos_weight=pw),
+        lambda x, t: TF.binary_cross_entropy_with_logits(x, t, torch.tensor(w), reduction=reduction, pos_weight=tpw),
+        x, t)
+
+
+@pytest.mark.parametrize("axis", [-1, 0, 1])
+def test_softmax_and_log_softmax_double_backward(rng, axis):
+    x = rng.standard_normal((3, 4, 2))
+    assert_double_backward(lambda x: F.softmax(x, axis=axis), lambda x: TF.softmax(x, dim=axis), x)
+    assert_double_backward(lambda x: F.log_softmax(x, axis=axis), lambda x: TF.log_softmax(x, dim=axis), x)
+
+
+@pytest.mark.parametrize("shape", [(6, 3), (4, 3, 2, 2)])
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("expand", [False, True])
+def test_batch_norm_double_backward(rng, shape, training, expand):
+    x = rng.standard_normal(shape) * 2 + 1
+    gamma, beta = rng.standard_normal(3), rng.standard_normal(3)
+    rm, rv = rng.standard_normal(3), rng.uniform(0.5, 2.0, 3)
+    assert_double_backward(
+        lambda x, g, b: F.batch_norm(x, rm.copy(), rv.copy(), g, b, training=training, expand=expand),
+        lambda x, g, b: TF.batch_norm(x, torch.tensor(rm), torch.tensor(rv), g, b, training=training), x, gamma, beta)
+
+
+def test_batch_norm_gradient_penalty_matches_torch(rng):
+    # a WGAN-GP style penalty through a train-mode BatchNorm: |d out/d x|² differentiated w.r.t. γ
+    x, gamma, beta = rng.standard_normal((6, 3)), rng.standard_normal(3), rng.standard_normal(3)
+    xv, gv, bv = (gg.Value(a, requires_grad=True) for a in (x, gamma, beta))
+    (dx,) = gg.grad((F.batch_norm(xv, None, None, gv, bv, training=True) ** 3).sum(), [xv], create_graph=True)
+    (dx * dx).sum().backward()
+    xt, gt, bt = (torch.tensor(a, requires_grad=True) for a in (x, gamma, beta))
+    (dxt,) = torch.autograd.grad((TF.batch_norm(xt, None, None, gt, bt, training=True) ** 3).sum(), [xt],
+                                 create_graph=True)
+    (dxt * dxt).sum().backward()
+    for a, b in ((xv, xt), (gv, gt), (bv, bt)):
+        np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_multi_margin_gradgradcheck(rng):
+    # torch has no double backward for multi_margin_loss; gradgradcheck against differences
+    s, y = rng.standard_normal((5, 4)), rng.integers(0, 4, 5)
+    assert gg.gradgradcheck(lambda s: F.multi_margin_loss(s, y), gg.Value(s, requires_grad=True))
+    assert gg.gradgradcheck(lambda s: F.svm_loss(s, y, reduction="sum"), gg.Value(s, requires_grad=True))
