@@ -23,6 +23,8 @@ _LOG_MIN = -100.0   # PyTorch's floor of log p and log(1-p) in the BCE loss
 def _scaled(g, reduction, denom):
     """The upstream gradient, elementwise: divided by the element count for "mean"."""
     if reduction == "mean":
+        if denom == 0:            # an empty input: the loss is nan (0/0) and the gradient empty
+            return g * 0.0
         return g / denom
     return g
 
