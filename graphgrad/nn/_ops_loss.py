@@ -11,6 +11,8 @@ only constants (labels, class weights, the shift by the row max) are read from `
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from ..ops.base import Op
@@ -88,8 +90,9 @@ def _is_graph(ctx) -> bool:
     return getattr(ctx, "create_graph", False)
 
 
-class CETerms:
-    """What the cross-entropy backward needs (constants w.r.t. the scores).
+class CETerms(NamedTuple):
+    """What the cross-entropy backward needs (constants w.r.t. the scores). A tuple, so the
+    engine sees the size of its buffers (big ones are released after a plain backward).
 
     ``probs``  softmax of the rows (raw backward only); ``shift`` the row max (M, 1);
     ``y`` the labels (plain fast path) or ``q`` the (M, C) class coefficients with row sums
@@ -97,11 +100,13 @@ class CETerms:
     ``denom`` the divisor of "mean"; ``shape`` the scores' shape.
     """
 
-    __slots__ = ("probs", "shift", "y", "q", "total", "denom", "shape")
-
-    def __init__(self, probs, shift, y, q, total, denom, shape):
-        self.probs, self.shift, self.y, self.q, self.total = probs, shift, y, q, total
-        self.denom, self.shape = denom, shape
+    probs: np.ndarray
+    shift: np.ndarray
+    y: np.ndarray | None
+    q: np.ndarray | None
+    total: np.ndarray | None
+    denom: np.float64
+    shape: tuple
 
 
 class SoftmaxCrossEntropy(Op):
