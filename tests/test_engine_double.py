@@ -323,3 +323,28 @@ def test_broadcast_to_and_expand():
     np.testing.assert_allclose(b.grad, np.full((1, 4), 6.0))
     with pytest.raises(gg.ShapeError, match=r"broadcast_to: shape \(1, 4\) cannot be broadcast to \(3, 5\)"):
         b.broadcast_to(3, 5)
+
+
+def test_anomaly_mode_names_the_gate_whose_create_graph_backward_made_a_nan():
+    z = gg.Value(np.array([0.0, 1.0]), requires_grad=True)
+    with gg.detect_anomaly():
+        y = z.sqrt().sum()
+        with pytest.raises(gg.AnomalyError, match="the create_graph backward of 'sqrt' produced NaN/Inf"):
+            gg.grad(y, z, create_graph=True)
+
+
+def test_trace_of_a_create_graph_pass_has_plain_numbers():
+    y = gg.Value(2.0, requires_grad=True)
+    t = (y * y).tanh().backward(create_graph=True, trace=True)
+    assert [s.op for s in t] == ["tanh", "mul"]
+    assert t[0].upstream == 1.0 and isinstance(t[1].downstream[0], float)
+    np.testing.assert_allclose(float(y.grad), 4 * (1 - np.tanh(4.0) ** 2))
+
+
+def test_a_0d_float32_tensor_times_a_tensor_gets_an_array_gradient():
+    # summing a (3, 4) upstream back to a 0-d float32 input gave a numpy scalar, refused as
+    # "a float32 of shape ()" by the gradient check
+    a = gg.Value(np.ones((3, 4), np.float32), requires_grad=True)
+    (a.sum() * a).sum().backward()
+    np.testing.assert_allclose(a.grad, np.full((3, 4), 24.0))
+    assert a.grad.dtype == np.float32
