@@ -300,6 +300,10 @@ def test_loss_modules_as_torch(rng):
         got = ours(gg.Value(a), b).numpy()
         want = theirs(torch.tensor(a), torch.tensor(b)).numpy()
         np.testing.assert_allclose(got, want, rtol=1e-12, err_msg=type(ours).__name__)
+    assert list(nn.BCEWithLogitsLoss(pos_weight=w).state_dict()) == ["pos_weight"]     # buffers, as torch
+    assert list(nn.CrossEntropyLoss().state_dict()) == []
+    with pytest.raises(ValueError, match="CrossEntropyLoss: weight is a constant"):
+        nn.CrossEntropyLoss(gg.Value(w, requires_grad=True))
     with pytest.raises(ValueError, match="reduction"):
         nn.CrossEntropyLoss(reduction="avg")
     with pytest.raises(ValueError, match="label_smoothing"):

@@ -10,8 +10,17 @@ from __future__ import annotations
 import numpy as np
 
 from . import functional as F
+from ._loss_fn import _constant
 from .module import Module
 from ._node import as_value
+
+
+def _weight_buffer(module, name, value):
+    """A class weight as a buffer (in ``state_dict``, as PyTorch registers it), or None."""
+    if value is None:
+        object.__setattr__(module, name, None)
+        return
+    module.register_buffer(name, _constant(value, type(module).__name__, name, None))
 
 
 class CrossEntropyLoss(Module):
@@ -22,7 +31,8 @@ class CrossEntropyLoss(Module):
     def __init__(self, weight=None, *, ignore_index: int = -100, reduction: str = "mean",
                  label_smoothing: float = 0.0, expand: bool | None = None):
         super().__init__()
-        self.weight, self.ignore_index, self.reduction = weight, ignore_index, reduction
+        _weight_buffer(self, "weight", weight)
+        self.ignore_index, self.reduction = ignore_index, reduction
         self.label_smoothing, self.expand = label_smoothing, expand
         F.cross_entropy(np.zeros((1, 1)), [0], weight=None, reduction=reduction,   # check the options now
                         label_smoothing=label_smoothing, ignore_index=ignore_index)
@@ -39,7 +49,8 @@ class NLLLoss(Module):
 
     def __init__(self, weight=None, *, ignore_index: int = -100, reduction: str = "mean"):
         super().__init__()
-        self.weight, self.ignore_index, self.reduction = weight, ignore_index, reduction
+        _weight_buffer(self, "weight", weight)
+        self.ignore_index, self.reduction = ignore_index, reduction
         F.nll_loss(np.zeros((1, 1)), [0], reduction=reduction, ignore_index=ignore_index)
 
     def forward(self, input, target):
@@ -51,7 +62,8 @@ class BCELoss(Module):
 
     def __init__(self, weight=None, *, reduction: str = "mean"):
         super().__init__()
-        self.weight, self.reduction = weight, reduction
+        _weight_buffer(self, "weight", weight)
+        self.reduction = reduction
         F.check_reduction(reduction, "BCELoss")
 
     def forward(self, input, target):
@@ -64,7 +76,9 @@ class BCEWithLogitsLoss(Module):
 
     def __init__(self, weight=None, *, reduction: str = "mean", pos_weight=None):
         super().__init__()
-        self.weight, self.reduction, self.pos_weight = weight, reduction, pos_weight
+        _weight_buffer(self, "weight", weight)
+        _weight_buffer(self, "pos_weight", pos_weight)
+        self.reduction = reduction
         F.check_reduction(reduction, "BCEWithLogitsLoss")
 
     def forward(self, input, target):
