@@ -73,14 +73,13 @@ def _reduce(per, reduction, denom, shape, dtype):
 
 def _upstream_rows(g, reduction, denom):
     """The upstream gradient per row, as a factor that broadcasts against (M, C) rows:
-    a scalar for "sum"/"mean" (divided by the denominator, a numpy float so 0/0 is nan),
-    an (M, 1) column for "none" (``g`` is then a Value: the raw paths reshape it themselves).
-    A 0 denominator (every target ignored) gives a 0 factor: the loss is nan, as in PyTorch,
-    and PyTorch's gradient is 0."""
+    a scalar for "sum"/"mean" (divided by the mean's denominator), an (M, 1) column for
+    "none" (``g`` is then a Value: the raw paths reshape it themselves). A 0 denominator
+    (every target ignored) gives a 0 factor: the loss is nan, and PyTorch's gradient is 0."""
     if reduction == "none":
         return g.reshape(-1, 1)
     if reduction == "mean":
-        if denom == 0:            # every target ignored: the loss is nan, the gradient 0 (as PyTorch)
+        if denom == 0:
             return g * 0.0
         return g / denom
     return g
