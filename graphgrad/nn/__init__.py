@@ -17,8 +17,8 @@ from .activations import (CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtan
 from .functional import expanded
 from .layers import (AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, Identity, Linear,
                      MaxPool2d)
-from .losses import (CrossEntropyLoss, L1Loss, MSELoss, MultiMarginLoss, SoftmaxLoss, SVMLoss,
-                     l1_regularization, l2_regularization)
+from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, MultiMarginLoss,
+                     NLLLoss, SoftmaxLoss, SVMLoss, l1_regularization, l2_regularization)
 from .module import Module, ModuleList, Parameter, Sequential
 from ._memory import restore_malloc, tune_malloc
 
@@ -31,5 +31,6 @@ __all__ = [
     "Softmin", "Softplus", "GELU", "SiLU", "SELU", "CELU", "Mish", "Hardsigmoid", "Hardswish", "Hardtanh",
     "ReLU6", "LogSigmoid", "Softsign",
     "CrossEntropyLoss", "SoftmaxLoss", "MultiMarginLoss", "SVMLoss", "MSELoss", "L1Loss",
+    "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
     "l1_regularization", "l2_regularization", "tune_malloc", "restore_malloc",
 ]

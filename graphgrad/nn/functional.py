@@ -24,11 +24,13 @@ from ..functions import pad as _pad, stack as _stack
 from ..ops.tensor import _norm_axis
 from ..value import Value, apply
 from . import _ops_act, _ops_conv, _ops_loss, _ops_norm
+from ._loss_fn import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
+                       check_reduction, cross_entropy, nll_loss)
 from ._node import as_value, needs_grad, record
 from .init import get_rng
 
 _EXPAND = [False]
-_CE, _SVM = _ops_loss.SoftmaxCrossEntropy(), _ops_loss.MultiMargin()
+_SVM = _ops_loss.MultiMargin()
 _CONV, _MAXPOOL, _AVGPOOL = _ops_conv.Conv2d(), _ops_conv.MaxPool2d(), _ops_conv.AvgPool2d()
 _BN = _ops_norm.BatchNorm()
 
@@ -301,31 +303,6 @@ def _scores(scores, where):
     return s
 
 
-def cross_entropy(scores, target, reduction: str = "mean", expand: bool | None = None) -> Value:
-    """Softmax cross-entropy of raw ``scores`` (N, C) against integer labels ``target`` (N,),
-    averaged over the batch: one fused node (dL/ds = (softmax - onehot)/N), or the
-    expansion ``shift → exp → sum → log → pick → mean`` in group "softmax_cross_entropy".
-
-    >>> s = gg.Value(np.array([[3.2, 5.1, -1.7]]), requires_grad=True)
-    >>> round(cross_entropy(s, [0]).item(), 4)
-    2.0404
-    """
-    s = _scores(scores, "cross_entropy")
-    n, c = s.shape
-    y = _labels(target, n, c, "cross_entropy")
-    if reduction not in ("mean", "sum"):
-        raise ValueError(f"cross_entropy: reduction must be 'mean' or 'sum', got {reduction!r}")
-    if _expand(expand):
-        with group("softmax_cross_entropy"):
-            shifted = s - Value(s._data.max(axis=1, keepdims=True), name="max")
-            logz = shifted.exp().sum(axis=1).log()
-            picked = shifted[np.arange(n), y]
-            per = logz - picked
-            return per.mean() if reduction == "mean" else per.sum()
-    data, saved = _CE.run(s._data, y, reduction)
-    return record(_CE, (s,), data, saved if needs_grad(s) else None, {"reduction": reduction})
-
-
 softmax_loss = cross_entropy   # cs231n's name
 
 
@@ -366,9 +343,13 @@ def _pair(pred, target, reduction, where):
     if p.shape != t.shape:
         raise ShapeError(f"{where}: prediction of shape {p.shape} and target of shape {t.shape} differ; "
                          f"reshape one to match (broadcasting them would compare every pair)")
-    if reduction not in ("mean", "sum"):
-        raise ValueError(f"{where}: reduction must be 'mean' or 'sum', got {reduction!r}")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{where}: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
     return p, t
+
+
+def _reduced(per, reduction):
+    return per if reduction == "none" else per.mean() if reduction == "mean" else per.sum()
 
 
 def mse_loss(pred, target, reduction: str = "mean") -> Value:
@@ -376,16 +357,14 @@ def mse_loss(pred, target, reduction: str = "mean") -> Value:
     ``mse_loss(gg.Value([1., 2.]), [1., 4.]).item() == 2.0``"""
     p, t = _pair(pred, target, reduction, "mse_loss")
     d = p - t
-    sq = d * d
-    return sq.mean() if reduction == "mean" else sq.sum()
+    return _reduced(d * d, reduction)
 
 
 def l1_loss(pred, target, reduction: str = "mean") -> Value:
     """Mean absolute error; ``pred`` and ``target`` must have the same shape.
     ``l1_loss(gg.Value([1., 2.]), [1., 4.]).item() == 1.0``"""
     p, t = _pair(pred, target, reduction, "l1_loss")
-    d = (p - t).abs()
-    return d.mean() if reduction == "mean" else d.sum()
+    return _reduced((p - t).abs(), reduction)
 
 
 # ---------------------------------------------------------------- conv and pooling
