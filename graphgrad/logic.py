@@ -168,13 +168,11 @@ def _as_method(f):
 for _f in (isnan, isinf, isfinite, isclose, any, all, logical_and, logical_or, logical_xor, logical_not):
     if _f.__name__ not in Value.__dict__:
         setattr(Value, _f.__name__, _as_method(_f))
-Value.__and__ = _bitwise(np.bitwise_and, "&")
-Value.__rand__ = _bitwise(np.bitwise_and, "&", reflected=True)
-Value.__or__ = _bitwise(np.bitwise_or, "|")
-Value.__ror__ = _bitwise(np.bitwise_or, "|", reflected=True)
-Value.__xor__ = _bitwise(np.bitwise_xor, "^")
-Value.__rxor__ = _bitwise(np.bitwise_xor, "^", reflected=True)
-Value.__invert__ = _invert
+for _name, _ufunc, _sym in (("and", np.bitwise_and, "&"), ("or", np.bitwise_or, "|"),
+                            ("xor", np.bitwise_xor, "^")):
+    setattr(Value, f"__{_name}__", _bitwise(_ufunc, _sym))
+    setattr(Value, f"__r{_name}__", _bitwise(_ufunc, _sym, reflected=True))
+setattr(Value, "__invert__", _invert)
 # numpy's own operators with a Value on the right (np_mask ^ v) come here too: plain data
 HANDLED[np.bitwise_and] = _bitwise(np.bitwise_and, "&")
 HANDLED[np.bitwise_or] = _bitwise(np.bitwise_or, "|")
