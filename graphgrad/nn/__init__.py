@@ -13,8 +13,8 @@ can show each layer as one box or open it up. Composite ops are fused nodes by d
 from . import functional, init
 from .activations import ELU, LeakyReLU, Maxout, PReLU, ReLU, Sigmoid, Softmax, Tanh
 from .functional import expanded
-from .layers import (AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, Identity, Linear,
-                     MaxPool2d)
+from .layers import (AvgPool1d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose2d,
+                     Dropout, Flatten, Identity, Linear, MaxPool1d, MaxPool2d)
 from .losses import (CrossEntropyLoss, L1Loss, MSELoss, MultiMarginLoss, SoftmaxLoss, SVMLoss,
                      l1_regularization, l2_regularization)
 from .module import Module, ModuleList, Parameter, Sequential
@@ -24,7 +24,8 @@ tune_malloc()
 
 __all__ = [
     "Module", "ModuleList", "Parameter", "Sequential", "functional", "init", "expanded",
-    "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Dropout", "Flatten",
+    "Linear", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
+    "BatchNorm1d", "BatchNorm2d", "Dropout", "Flatten",
     "Identity", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "PReLU", "ELU", "Maxout", "Softmax",
     "CrossEntropyLoss", "SoftmaxLoss", "MultiMarginLoss", "SVMLoss", "MSELoss", "L1Loss",
     "l1_regularization", "l2_regularization", "tune_malloc", "restore_malloc",
