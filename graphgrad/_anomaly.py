@@ -47,8 +47,19 @@ def anomaly_forward(out, recorded=True, op=None, inputs=None):
         shapes = ", ".join(str(v.shape) for v in inputs)
         bad = [i for i, v in enumerate(inputs) if not finite(v._data)]
         cause = (f"input {bad[0]} already held NaN/Inf" if bad else "the op made it from finite inputs")
-        raise AnomalyError(f"{op.name}: forward produced NaN/Inf (inputs of shape {shapes}; {cause}), "
+        raise AnomalyError(f"{op.name}: {_stage(out)} produced NaN/Inf (inputs of shape {shapes}; {cause}), "
                            f"created at {site}")
+
+
+def _stage(out) -> str:
+    """'forward', or which gate's backward made this node in a create_graph pass (its group
+    is then '∂<op>')."""
+    from ._state import STATE
+    path = STATE.group or ()
+    for name, _ in reversed(path):
+        if name.startswith("∂"):
+            return f"the create_graph backward of '{name[1:]}'"
+    return "forward"
 
 
 def anomaly_backward(v, grads):

@@ -230,15 +230,19 @@ def record_traces() -> Iterator[list[BackwardTrace]]:
 
 
 # ---------------------------------------------------------------- the op's view of a node
-def ctx_of(v, strict: bool = True) -> Ctx:
+def ctx_of(v, strict: bool = True, graph: bool = False) -> Ctx:
     """The :class:`Ctx` an op's backward and local get for the node that made ``v``.
 
     ``strict``: raise if backward released the op's saved buffers (else ``saved`` is None,
-    enough for ``local``, which reads inputs and output only).
+    enough for ``local``, which reads inputs and output only). ``graph``: the inputs and
+    the output as Values (a create_graph pass), not their data.
     """
     ins = v._inputs
     c = _new(Ctx)
-    if len(ins) == 1:
+    if graph:
+        c.inputs = ins
+        c.needs_grad = tuple([p.requires_grad for p in ins])
+    elif len(ins) == 1:
         a = ins[0]
         c.inputs, c.needs_grad = (a._data,), (a.requires_grad,)
     elif len(ins) == 2:
@@ -254,7 +258,7 @@ def ctx_of(v, strict: bool = True) -> Ctx:
         s = s.saved if s.__class__ is _Kept else None
     c.saved = s
     c.attrs = v._attrs or _EMPTY
-    c.out = v._data
+    c.out = v if graph else v._data
     return c
 
 
@@ -332,8 +336,8 @@ def _fit_grad(gp, d, who):
 
 
 # ---------------------------------------------------------------- backward
-def backward(root: Value, grad: ArrayLike | None = None, retain_graph: bool = False,
-             trace: bool = False) -> BackwardTrace | None:
+def backward(root: Value, grad: ArrayLike | None = None, retain_graph: bool | None = None,
+             trace: bool = False, create_graph: bool = False) -> BackwardTrace | None:
     """Fill ``.grad`` of every Value that ``root`` depends on and that requires grad.
 
     ``grad`` is d(loss)/d(root) with root's shape; it may be omitted for a one-element
@@ -348,6 +352,10 @@ def backward(root: Value, grad: ArrayLike | None = None, retain_graph: bool = Fa
     forward pass (``Value.version``). A hook may itself call backward on another graph,
     even one sharing nodes: each pass keeps its own bookkeeping.
 
+    ``create_graph=True`` records the pass itself as a graph of Values (each leaf's
+    ``grad_value``), so gradients can be differentiated again; it keeps the graph
+    (``retain_graph`` defaults to ``create_graph``). See :func:`graphgrad.grad`.
+
     >>> f = (x + y) * z
     >>> steps = f.backward(trace=True)
     >>> steps[0].op, steps[0].upstream
@@ -355,6 +363,8 @@ def backward(root: Value, grad: ArrayLike | None = None, retain_graph: bool = Fa
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward: expected a Value, got {type(root).__name__}")
+    if retain_graph is None:
+        retain_graph = create_graph
     if not root.requires_grad:
         raise BackwardError("backward: this Value does not require grad; create the inputs with "
                             "Value(..., requires_grad=True) and compute outside no_grad()")
@@ -373,7 +383,22 @@ def backward(root: Value, grad: ArrayLike | None = None, retain_graph: bool = Fa
             grad = grad.copy()
     if root._saved is not None and _is_spent(root._saved):
         _raise_freed(root)
+    sink = STATE.trace_sink
+    if create_graph:
+        from .higher import propagate
+        result = run_pass(root, lambda order: propagate(order, [root], [grad], graph=True, free=not retain_graph,
+                                                        write=True, trace=trace or sink is not None))
+    else:
+        result = run_pass(root, lambda order: _propagate(order, grad, retain_graph, trace or sink is not None))
+    if sink is not None:
+        sink.append(result)
+    return result if trace else None
 
+
+def run_pass(root, propagate):
+    """Order the graph under ``root`` (a Value or a list of them) and run ``propagate(order)``,
+    keeping an outer pass's partial sums intact (a backward called from a hook) and leaving
+    no partial sums behind if it fails."""
     order, stack = [], []
     stash = None
     try:
@@ -384,15 +409,11 @@ def backward(root: Value, grad: ArrayLike | None = None, retain_graph: bool = Fa
             stash = [(v, v._g) for v in order if v._g is not None]
             for v, _ in stash:
                 v._g = None
-        sink = STATE.trace_sink
         STATE.backward_depth += 1
         try:
-            result = _propagate(order, grad, retain_graph, trace or sink is not None)
+            return propagate(order)
         finally:
             STATE.backward_depth -= 1
-        if sink is not None:
-            sink.append(result)
-        return result if trace else None
     except BaseException:
         # a pass that stopped half-way leaves partial sums behind (a finished one has
         # cleared them node by node): clear them, so a later pass starts clean
@@ -414,7 +435,10 @@ def _topo(root, order, stack, check_freed=False):
     """
     base = next(_PASSES)
     done_mark = base + 1
-    stack.append(root)
+    if root.__class__ is list:           # several outputs (graphgrad.grad): one walk for all
+        stack.extend(reversed(root))
+    else:
+        stack.append(root)
     pop, push, done = stack.pop, stack.append, order.append
     while stack:
         v = pop()

@@ -134,7 +134,9 @@ class Value:
     # nested backward does not see the outer one's).
     __slots__ = ("_data", "_grad", "requires_grad", "name", "_op", "_inputs", "_saved",
                  "_attrs", "_group", "_meta", "_g", "_n", "_version", "_vers", "__weakref__")
-    # numpy defers to our reflected operators (np.float32(2) * v calls v.__rmul__)
+    # numpy ufuncs and functions on a Value run graphgrad ops (np.exp(v) is v.exp()):
+    # _numpy_api.py attaches __array_ufunc__ / __array_function__ (None until it loads:
+    # numpy then defers to our reflected operators)
     __array_ufunc__ = None
     __graphgrad_value__ = True       # what graphgrad._convert unwraps (no import cycle)
 
@@ -310,10 +312,77 @@ class Value:
     def retain_grad(self) -> None:
         """No-op kept for PyTorch habits: graphgrad keeps every gradient after backward."""
 
-    def backward(self, grad=None, retain_graph: bool = False, trace: bool = False):
-        """Backpropagate from this Value; see :func:`graphgrad.autograd.backward`."""
+    def backward(self, grad=None, retain_graph: bool | None = None, trace: bool = False,
+                 create_graph: bool = False):
+        """Backpropagate from this Value; see :func:`graphgrad.autograd.backward`.
+
+        ``create_graph=True`` records the backward pass as a graph of Values, so the
+        gradients can be differentiated again (``x.grad_value`` is then a Value).
+        """
         from .autograd import backward
-        return backward(self, grad=grad, retain_graph=retain_graph, trace=trace)
+        return backward(self, grad=grad, retain_graph=retain_graph, trace=trace, create_graph=create_graph)
+
+    @property
+    def grad_value(self):
+        """The gradient as a differentiable Value, after ``backward(create_graph=True)``
+        (None otherwise); ``.grad`` holds the same numbers as plain data.
+
+        >>> x = Value(3.0, requires_grad=True)
+        >>> (x ** 3).backward(create_graph=True)
+        >>> x.grad_value.backward()          # d²(x³)/dx² = 6x
+        >>> float(x.grad)                    # 27 from the first pass + 18 from the second
+        45.0
+        """
+        m = self._meta
+        return None if m is None else m.get("grad_value")
+
+    def astype(self, dtype, copy: bool = True) -> "Value":
+        """The data as ``dtype``. Float to float is differentiable (the gradient is cast
+        back); to an integer or bool dtype the result is plain data (no gradient).
+
+        >>> Value([1.5, 2.5]).astype(np.float32).dtype
+        dtype('float32')
+        """
+        dt = np.dtype(dtype)
+        if dt == self.dtype:
+            return self
+        if dt.kind == "f" and self.dtype.kind == "f":
+            return _make(_ops.CAST.forward(self._data, dtype=dt)[0], _ops.CAST, (self,), attrs={"dtype": dt})
+        return Value(np.asarray(self._data).astype(dt), dtype=dt)
+
+    def broadcast_to(self, *shape) -> "Value":
+        """Repeat size-1 (and add leading) axes up to ``shape``; gradients are summed back.
+
+        >>> Value([[1.0], [2.0]]).broadcast_to(2, 3).shape
+        (2, 3)
+        """
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+        shape = tuple(int(s) for s in shape)
+        if shape == self.shape:
+            return self
+        return _make(_ops.BROADCAST_TO.forward(self._data, shape=shape)[0], _ops.BROADCAST_TO, (self,),
+                     attrs={"shape": shape})
+
+    def expand(self, *shape) -> "Value":
+        """PyTorch's name for :meth:`broadcast_to`; ``-1`` keeps that axis's size.
+
+        >>> Value([[1.0], [2.0]]).expand(-1, 3).shape
+        (2, 3)
+        """
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+        own = (None,) * (len(shape) - self.ndim) + self.shape
+        if len(shape) < self.ndim:
+            raise ShapeError(f"expand: shape {tuple(shape)} has fewer axes than the Value's {self.shape}")
+        sizes = []
+        for s, o in zip(shape, own):
+            if s == -1:
+                if o is None:
+                    raise ShapeError(f"expand: -1 is not allowed for a new leading axis (shape {tuple(shape)})")
+                s = o
+            sizes.append(s)
+        return self.broadcast_to(tuple(sizes))
 
     # ------------------------------------------------------------ display
     def __repr__(self) -> str:

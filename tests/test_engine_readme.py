@@ -29,3 +29,13 @@ def test_the_readme_custom_op_snippet_runs_and_its_test_passes():
     y.sum().backward()
     np.testing.assert_allclose(x.grad, 1 / (1 + np.exp(-0.3)))
     np.testing.assert_allclose(y.local_grads()[0], x.grad)
+
+
+def test_the_readme_gradients_of_gradients_snippet_runs():
+    text = (ROOT / "README.md").read_text()
+    section = text.split("### Gradients of gradients", 1)[1]
+    m = re.search(r"```python\n(.*?)```", section, re.S)
+    assert m, "README: no python block under 'Gradients of gradients'"
+    ns = {"__name__": "readme_snippet"}
+    exec(compile(m.group(1), "README.md#gradients-of-gradients", "exec"), ns)
+    np.testing.assert_allclose(ns["hv"], [6.0, 0.0])

@@ -42,17 +42,17 @@ def test_render_errors(tmp_path, capsys):
 
 
 def test_gallery_command_writes_index(tmp_path):
-    # the whole gallery (14 diagrams and the 30 companion pages' experiments) takes ~25 s on a quiet
+    # the whole gallery (16 diagrams and the 30 companion pages' experiments) takes ~25 s on a quiet
     # 2-core machine and ~50 s under load; the timeout only guards against a hang, so it is generous
     proc = subprocess.run([sys.executable, "-m", "viz", "gallery", "-o", str(tmp_path / "g")],
                           capture_output=True, text=True, timeout=1200)
     assert proc.returncode == 0, proc.stderr
     index = (tmp_path / "g" / "index.html").read_text()
-    assert index.count("<svg") == 14 and "http://" not in index.replace(
+    assert index.count("<svg") == 16 and "http://" not in index.replace(
         'xmlns="http://www.w3.org/2000/svg"', "").replace('xmlns:xlink="http://www.w3.org/1999/xlink"', "")
     assert "<script" not in index.lower()                 # a static page: nothing to run
     steps = re.findall(r'href="([^"]+_step\.html)"', index)
-    assert len(steps) == 14                                 # a stepper page per diagram
+    assert len(steps) == 16                                 # a stepper page per diagram
     for page in steps:
         text = (tmp_path / "g" / page).read_text()
         assert text.startswith("<!DOCTYPE html>") and 'id="frames"' in text

@@ -182,7 +182,7 @@ def test_dot_identical_across_processes_and_hash_seeds():
         env = dict(os.environ, PYTHONHASHSEED=seed)
         outs.append(subprocess.run([sys.executable, "-c", code, *files], env=env, cwd=ROOT,
                                    capture_output=True, text=True, check=True).stdout)
-    assert outs[0] == outs[1] and outs[0].count("digraph") == 14
+    assert outs[0] == outs[1] and outs[0].count("digraph") == 16
 
 
 # ---------------------------------------------------------------- robustness

@@ -18,6 +18,7 @@ def _neg_mask(a):
 
 
 class LeakyRelu(Op):
+    twice_differentiable = True   # local() is numpy on ctx.inputs/out: it runs on Values too
     name, symbol = "leaky_relu", "LeakyReLU"
     formulas = ("d/dx = 1 if x > 0 else α",)
     elementwise = True
@@ -46,6 +47,7 @@ class LeakyRelu(Op):
 
 
 class Elu(Op):
+    twice_differentiable = True   # local() is numpy on ctx.inputs/out: it runs on Values too
     name, symbol = "elu", "ELU"
     formulas = ("d/dx = 1 if x > 0 else α·eˣ (= out + α)",)
     elementwise = True
@@ -75,6 +77,7 @@ class Prelu(Op):
     """x if x > 0 else α·x with α an input of the graph (learned)."""
 
     name, symbol = "prelu", "PReLU"
+    twice_differentiable = True
     formulas = ("d/dx = 1 if x > 0 else α", "d/dα = 0 if x > 0 else x")
     elementwise = True
 

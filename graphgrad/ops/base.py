@@ -46,6 +46,12 @@ class Ctx:
         self.out = out
         self.needs_grad = (True,) * len(self.inputs) if needs_grad is None else tuple(needs_grad)
 
+    @property
+    def create_graph(self) -> bool:
+        """True in a ``create_graph`` pass: inputs, out and g are then Values, and what
+        backward computes from them is recorded (so it can be differentiated again)."""
+        return is_value(self.out)
+
     def __repr__(self) -> str:
         shapes = ", ".join(str(shape_of(d)) for d in self.inputs)
         return f"<Ctx inputs of shape {shapes}; needs_grad={self.needs_grad}; attrs={self.attrs}>"
@@ -72,6 +78,15 @@ class Op:
     * ``local(self, ctx)`` (elementwise ops only): the local derivatives, one per
       input, such that backward is ``upstream * local[i]`` summed back to the input's
       shape; diagrams and the stepper show them. Tensor ops leave it returning None.
+
+    Gradients of gradients: in ``backward(create_graph=True)`` or ``gg.grad(...,
+    create_graph=True)`` the engine calls ``backward`` with ``g``, ``ctx.inputs`` and
+    ``ctx.out`` as Values (``ctx.create_graph`` is True; ``ctx.saved`` and ``ctx.attrs``
+    are as forward left them), so what it computes is recorded as a graph. A backward
+    written with operators, numpy ufuncs and functions (``np.exp``, ``np.where``,
+    ``np.sum`` dispatch to graphgrad ops on Values), :func:`fit`, :func:`unbroadcast` and
+    :func:`run` works both ways; set ``twice_differentiable = True`` on such an op. Keep
+    in ``saved`` only what is constant in the inputs (masks, indices, shapes).
 
     Never write into ``ctx.inputs`` or ``ctx.out``; the engine refuses a backward if a
     Value's data was replaced or changed through ``.data`` after the forward pass.
@@ -102,6 +117,9 @@ class Op:
     symbol = "op"
     formulas: tuple = ()
     elementwise = False
+    # True once backward is written so it also runs on Values (see "Gradients of gradients"
+    # below); a create_graph pass through an op without it raises "once differentiable"
+    twice_differentiable = False
 
     def forward(self, *datas, **attrs):
         raise NotImplementedError(f"{type(self).__name__}.forward: subclasses of Op define forward")
@@ -142,6 +160,27 @@ def as_data(r):
     return np.asarray(r)
 
 
+def is_value(x) -> bool:
+    """True for a graphgrad Value (checked by a class flag: base.py cannot import Value)."""
+    return getattr(x.__class__, "__graphgrad_value__", False)
+
+
+def run(op, *args, **attrs):
+    """Run ``op`` on raw data (returns raw data) or, if any argument is a Value, record it
+    (returns a Value): how a backward calls another op and stays differentiable.
+
+    >>> from graphgrad.ops import SUM
+    >>> run(SUM, np.ones(3), axis=None, keepdims=False)
+    3.0
+    """
+    for a in args:
+        if is_value(a):
+            from ..value import apply
+            return apply(op, *args, **attrs)
+    r = op.forward(*args, **attrs)
+    return as_data(r[0] if r.__class__ is tuple else r)
+
+
 def shape_of(d) -> tuple:
     return () if d.__class__ is float else d.shape
 
@@ -160,13 +199,28 @@ def unbroadcast(g, shape):
 
 
 def fit(g, x):
-    """Make gradient ``g`` match input data ``x`` in kind, shape and dtype."""
+    """Make gradient ``g`` match input data ``x`` in kind, shape and dtype (``x`` and ``g``
+    may be Values, in a create_graph pass: the result is then a recorded Value)."""
     if x.__class__ is float:
         return g if g.__class__ is float else float(np.sum(g))
+    if x.__class__ is not ndarray:
+        return _fit_value(g, x)
     if g.__class__ is not ndarray or g.shape != x.shape:
         g = unbroadcast(np.asarray(g), x.shape)
         if g.shape != x.shape:            # a scalar upstream for a tensor input
             g = np.broadcast_to(g, x.shape).copy()
+    if g.dtype != x.dtype:
+        g = g.astype(x.dtype)
+    return g
+
+
+def _fit_value(g, x):
+    if not is_value(g):                   # a constant gradient (e.g. a zero): raw, like x's data
+        return fit(g, x._data if is_value(x) else np.asarray(x))
+    if g.shape != x.shape:
+        g = unbroadcast(g, x.shape)
+        if g.shape != x.shape:            # a scalar upstream for a tensor input
+            g = np.broadcast_to(g, x.shape)
     if g.dtype != x.dtype:
         g = g.astype(x.dtype)
     return g

@@ -15,6 +15,7 @@ from .base import Op, div, fit, is_float, power
 # ---------------------------------------------------------------- binary arithmetic
 class Add(Op):
     name, symbol, elementwise = "add", "+", True
+    twice_differentiable = True
     formulas = ("d(x+y)/dx = 1", "d(x+y)/dy = 1")
 
     def forward(self, a, b):
@@ -33,6 +34,7 @@ class Add(Op):
 
 class Sub(Op):
     name, symbol, elementwise = "sub", "-", True
+    twice_differentiable = True
     formulas = ("d(x-y)/dx = 1", "d(x-y)/dy = -1")
 
     def forward(self, a, b):
@@ -49,6 +51,7 @@ class Sub(Op):
 
 class Mul(Op):
     name, symbol, elementwise = "mul", "*", True
+    twice_differentiable = True
     formulas = ("d(x*y)/dx = y", "d(x*y)/dy = x")
 
     def forward(self, a, b):
@@ -73,6 +76,7 @@ class Mul(Op):
 
 class Div(Op):
     name, symbol, elementwise = "div", "/", True
+    twice_differentiable = True
     formulas = ("d(x/y)/dx = 1/y", "d(x/y)/dy = -x/y²")
 
     def forward(self, a, b):
@@ -93,6 +97,7 @@ class Pow(Op):
     """x ** y with both operands in the graph (for a constant exponent see PowConst)."""
 
     name, symbol, elementwise = "pow", "**", True
+    twice_differentiable = True
     formulas = ("d(x^y)/dx = y·x^(y-1)", "d(x^y)/dy = x^y·ln x")
 
     def forward(self, a, b):
@@ -125,6 +130,7 @@ class Pow(Op):
 
 class PowConst(Op):
     name, symbol, elementwise = "pow", "**", True
+    twice_differentiable = True
 
     def forward(self, a, *, exponent):
         return power(a, exponent), None
@@ -159,6 +165,7 @@ class Maximum(Op):
     """Elementwise max; on ties the gradient is split evenly (half to each input)."""
 
     name, symbol, elementwise = "maximum", "max", True
+    twice_differentiable = True
     formulas = ("d max(x,y)/dx = 1 if x>y (½ on ties)", "d max(x,y)/dy = 1 if y>x (½ on ties)")
 
     def forward(self, a, b):
@@ -237,6 +244,8 @@ def _safe(math_f, np_f):
 
 class Neg(Unary):
     name, symbol = "neg", "*-1"
+    ufunc = np.negative
+    twice_differentiable = True
     formulas = ("d(-x)/dx = -1",)
 
     def f(self, a):
@@ -251,6 +260,8 @@ class Neg(Unary):
 
 class Exp(Unary):
     name, symbol = "exp", "exp"
+    ufunc = np.exp
+    twice_differentiable = True
     method = 'exp'
     doc = 'e**x. ``Value(0.0).exp().item() == 1.0``'
     formulas = ("d(e^x)/dx = e^x",)
@@ -262,6 +273,8 @@ class Exp(Unary):
 
 class Log(Unary):
     name, symbol = "log", "log"
+    ufunc = np.log
+    twice_differentiable = True
     method = 'log'
     doc = 'Natural log. ``Value(1.0).log().item() == 0.0``'
     formulas = ("d(ln x)/dx = 1/x",)
@@ -273,6 +286,8 @@ class Log(Unary):
 
 class Sqrt(Unary):
     name, symbol = "sqrt", "√"
+    ufunc = np.sqrt
+    twice_differentiable = True
     method = 'sqrt'
     doc = 'Square root. ``Value(4.0).sqrt().item() == 2.0``'
     formulas = ("d(√x)/dx = 1/(2√x)",)
@@ -284,6 +299,8 @@ class Sqrt(Unary):
 
 class Abs(Unary):
     name, symbol = "abs", "|x|"
+    ufunc = np.absolute
+    twice_differentiable = True
     method = 'abs'
     doc = '|x|; gradient sign(x), 0 at 0. ``Value(-2.0).abs().item() == 2.0``'
     formulas = ("d|x|/dx = sign(x) (0 at 0)",)
@@ -297,6 +314,8 @@ class Abs(Unary):
 
 class Tanh(Unary):
     name, symbol = "tanh", "tanh"
+    ufunc = np.tanh
+    twice_differentiable = True
     method = 'tanh'
     doc = 'Hyperbolic tangent. ``Value(0.0).tanh().item() == 0.0``'
     formulas = ("d tanh(x)/dx = 1 - tanh²(x)",)
@@ -318,6 +337,7 @@ def _sigmoid(a):
 
 class Sigmoid(Unary):
     name, symbol = "sigmoid", "σ"
+    twice_differentiable = True
     method = 'sigmoid'
     doc = 'σ(x) = 1/(1+e^-x) as one fused gate. ``Value(0.0).sigmoid().item() == 0.5``'
     formulas = ("dσ(x)/dx = σ(x)(1 - σ(x))",)
@@ -329,6 +349,7 @@ class Sigmoid(Unary):
 
 class Relu(Unary):
     name, symbol = "relu", "ReLU"
+    twice_differentiable = True
     method = 'relu'
     doc = 'max(0, x); gradient 0 at 0. ``Value(-1.0).relu().item() == 0.0``'
     formulas = ("d relu(x)/dx = 1 if x > 0 else 0",)
@@ -356,6 +377,7 @@ class Clip(Unary):
     """clip(x, lo, hi); the gradient passes where lo <= x <= hi (as in PyTorch)."""
 
     name, symbol = "clip", "clip"
+    twice_differentiable = True
     formulas = ("d clip(x)/dx = 1 if lo <= x <= hi else 0",)
 
     def forward(self, a, *, lo, hi):
@@ -394,6 +416,7 @@ class Where(Op):
     """where(cond, x, y): gradient flows to x where cond holds, to y elsewhere."""
 
     name, symbol, elementwise = "where", "where", True
+    twice_differentiable = True
     formulas = ("d where(c,x,y)/dx = c", "d where(c,x,y)/dy = 1 - c")
 
     def forward(self, a, b, *, cond):

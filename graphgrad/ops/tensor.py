@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ShapeError
-from .base import Op, as_data, fit, shape_of
+from .base import Op, as_data, fit, is_value, run, shape_of, unbroadcast
 
 
 # ---------------------------------------------------------------- matmul
 class Matmul(Op):
     name, symbol = "matmul", "@"
     formulas = ("d(A@B)/dA → upstream @ Bᵀ", "d(A@B)/dB → Aᵀ @ upstream")
+    twice_differentiable = True
 
     def forward(self, a, b):
         sa, sb = shape_of(a), shape_of(b)
@@ -29,7 +30,8 @@ class Matmul(Op):
     def backward(self, ctx, g):
         a, b = ctx.inputs
         na, nb = ctx.needs_grad
-        g = np.asarray(g)
+        if not is_value(g):
+            g = np.asarray(g)
         ga = gb = None
         if a.ndim == 2 and b.ndim == 2:          # the common case, no reshaping
             if na:
@@ -86,7 +88,8 @@ def _norm_axis(axis, ndim, op):
 
 def _expand(g, shape, axis, keepdims):
     """Give a reduced gradient back the reduced axes (size 1) so it broadcasts to ``shape``."""
-    g = np.asarray(g)
+    if not is_value(g):
+        g = np.asarray(g)
     if axis is None:
         return g.reshape((1,) * len(shape)) if not keepdims else g
     if not keepdims:
@@ -96,6 +99,7 @@ def _expand(g, shape, axis, keepdims):
 
 class Sum(Op):
     name, symbol = "sum", "sum"
+    twice_differentiable = True
     formulas = ("d(Σx)/dx = 1 (upstream copied to every summed entry)",)
 
     def forward(self, a, *, axis, keepdims):
@@ -149,6 +153,7 @@ class Max(Op):
     name, symbol = "max", "max"
     formulas = ("d max(x)/dx = 1 at the max (split evenly on ties), 0 elsewhere",)
     _reduce = staticmethod(np.max)
+    twice_differentiable = True
 
     def forward(self, a, *, axis, keepdims):
         if a.__class__ is float:
@@ -162,8 +167,8 @@ class Max(Op):
         if a.__class__ is float:
             return (float(g),)
         at = ctx.attrs
-        o = _expand(ctx.out, a.shape, at["axis"], at["keepdims"])
-        mask = (a == o)
+        o = _expand(_raw(ctx.out), a.shape, at["axis"], at["keepdims"])
+        mask = (_raw(a) == o)            # where the max is: a constant of the inputs
         count = mask.sum(axis=at["axis"], keepdims=True)
         g = _expand(g, a.shape, at["axis"], at["keepdims"])
         return ((mask * (g / count)).astype(a.dtype),)
@@ -179,8 +184,13 @@ class Min(Max):
 
 
 # ---------------------------------------------------------------- shape ops
+def _raw(x):
+    return x._data if is_value(x) else x
+
+
 class Reshape(Op):
     name, symbol = "reshape", "reshape"
+    twice_differentiable = True
     formulas = ("upstream reshaped back to the input's shape",)
 
     def forward(self, a, *, shape):
@@ -202,6 +212,7 @@ class Reshape(Op):
 
 class Transpose(Op):
     name, symbol = "transpose", "T"
+    twice_differentiable = True
     formulas = ("upstream transposed back",)
 
     def forward(self, a, *, axes):
@@ -226,6 +237,7 @@ def _is_basic(index) -> bool:
 
 class GetItem(Op):
     name, symbol = "getitem", "[]"
+    twice_differentiable = True
     formulas = ("upstream scattered back to the selected entries (added where repeated)",)
 
     def forward(self, a, *, index):
@@ -238,13 +250,8 @@ class GetItem(Op):
 
     def backward(self, ctx, g):
         a = ctx.inputs[0]
-        index = ctx.attrs["index"]
-        ga = np.zeros(np.shape(a), dtype=np.float64 if a.__class__ is float else a.dtype)
-        if _is_basic(index):
-            ga[index] = g
-        else:
-            np.add.at(ga, index, g)
-        return (float(ga) if a.__class__ is float else ga,)
+        dtype = np.float64 if a.__class__ is float else a.dtype
+        return (run(INDEX_ADD, g, shape=shape_of(a), dtype=dtype, index=ctx.attrs["index"]),)
 
     def label(self, attrs):
         return index_label(attrs["index"])
@@ -293,9 +300,75 @@ def _show(index) -> str:
     return ", ".join(parts)
 
 
+class IndexAdd(Op):
+    """Zeros of ``shape`` with ``g`` added at ``index`` (repeats add up): getitem's backward,
+    an op of its own so that backward is differentiable too (its backward is getitem)."""
+
+    name, symbol = "index_add", "[]+="
+    formulas = ("upstream read back at the index",)
+    twice_differentiable = True
+
+    def forward(self, g, *, shape, dtype, index):
+        z = np.zeros(shape, dtype=dtype)
+        if _is_basic(index):
+            z[index] = g
+        else:
+            np.add.at(z, index, g)
+        return as_data(z), None
+
+    def backward(self, ctx, g):
+        index = ctx.attrs["index"]
+        if is_value(g):
+            return (fit(g[index], ctx.inputs[0]),)
+        return (fit(np.asarray(g)[index], ctx.inputs[0]),)
+
+    def label(self, attrs):
+        return "scatter" + index_label(attrs["index"])
+
+
+class BroadcastTo(Op):
+    """Repeat size-1 (or missing leading) axes to ``shape``; backward sums them back."""
+
+    name, symbol = "broadcast_to", "expand"
+    formulas = ("upstream summed over the repeated axes",)
+    twice_differentiable = True
+
+    def forward(self, a, *, shape):
+        try:
+            # a read-only view: nothing writes into op outputs in place
+            return np.broadcast_to(a, shape), None
+        except ValueError:
+            raise ShapeError(f"broadcast_to: shape {shape_of(a)} cannot be broadcast to {shape} "
+                             "(only size-1 or missing leading axes can grow)") from None
+
+    def backward(self, ctx, g):
+        return (fit(unbroadcast(g, shape_of(ctx.inputs[0])), ctx.inputs[0]),)
+
+    def label(self, attrs):
+        return f"expand{attrs['shape']}"
+
+
+class Cast(Op):
+    """A float-to-float dtype change (float32 <-> float64); the gradient is cast back."""
+
+    name, symbol = "astype", "astype"
+    formulas = ("upstream cast back to the input's dtype",)
+    twice_differentiable = True
+
+    def forward(self, a, *, dtype):
+        return as_data(np.asarray(a).astype(dtype)), None
+
+    def backward(self, ctx, g):
+        return (fit(g, ctx.inputs[0]),)
+
+    def label(self, attrs):
+        return f"astype({np.dtype(attrs['dtype']).name})"
+
+
 class Concatenate(Op):
     name, symbol = "concatenate", "concat"
     formulas = ()
+    twice_differentiable = True
 
     def forward(self, *arrays, axis):
         nd = np.ndim(arrays[0])
@@ -313,9 +386,13 @@ class Concatenate(Op):
 
     def backward(self, ctx, g):
         axis = ctx.attrs["axis"]
-        sizes = [np.shape(d)[axis] for d in ctx.inputs]
-        cuts = np.cumsum(sizes)[:-1]
-        return tuple(fit(p, d) for p, d in zip(np.split(g, cuts, axis=axis), ctx.inputs))
+        at = (slice(None),) * (axis % len(shape_of(g)))
+        grads, start = [], 0
+        for d in ctx.inputs:             # slices (not np.split): the same code runs on Values
+            n = shape_of(d)[axis]
+            grads.append(fit(g[at + (slice(start, start + n),)], d))
+            start += n
+        return tuple(grads)
 
     def formula(self, i, attrs):
         return f"upstream sliced back along axis {attrs['axis']}"
@@ -323,6 +400,7 @@ class Concatenate(Op):
 
 class Stack(Op):
     name, symbol = "stack", "stack"
+    twice_differentiable = True
 
     def forward(self, *arrays, axis):
         nd = np.ndim(arrays[0]) + 1              # the result has one more axis
@@ -337,7 +415,9 @@ class Stack(Op):
 
     def backward(self, ctx, g):
         axis = ctx.attrs["axis"]
-        return tuple(fit(np.take(g, i, axis=axis), d) for i, d in enumerate(ctx.inputs))
+        nd = len(shape_of(g))
+        at = (slice(None),) * (axis % nd)
+        return tuple(fit(g[at + (i,)], d) for i, d in enumerate(ctx.inputs))
 
     def formula(self, i, attrs):
         return f"upstream taken at position {i} of axis {attrs['axis']}"
@@ -345,6 +425,7 @@ class Stack(Op):
 
 class Pad(Op):
     name, symbol = "pad", "pad"
+    twice_differentiable = True
     formulas = ("upstream with the padding cut away",)
 
     def forward(self, a, *, pad_width, value):
@@ -364,3 +445,4 @@ MATMUL = Matmul()
 SUM, MEAN, MAX, MIN = Sum(), Mean(), Max(), Min()
 RESHAPE, TRANSPOSE, GETITEM = Reshape(), Transpose(), GetItem()
 CONCATENATE, STACK, PAD = Concatenate(), Stack(), Pad()
+INDEX_ADD, BROADCAST_TO, CAST = IndexAdd(), BroadcastTo(), Cast()

@@ -1,0 +1,263 @@
+"""Gradients as graphs: ``graphgrad.grad`` and ``backward(create_graph=True)``.
+
+In a create_graph pass every op's backward runs on Values instead of raw data (its
+``ctx.inputs``, ``ctx.out`` and upstream ``g`` are the graph's own Values), so the
+gradient it returns is recorded like any forward computation and can be
+differentiated again: Hessian-vector products, gradient penalties, gradgradcheck. The
+same backward code serves both passes (one definition of each derivative); an op that
+is not written for it (``Op.twice_differentiable`` False) stops the pass with a
+"once differentiable" error instead of returning a silently wrong second derivative.
+
+The plain ``backward()`` keeps its own tuned loop (autograd._propagate); this module's
+loop is the general one, also used by ``grad(..., create_graph=False)``.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ._anomaly import anomaly_backward
+from ._convert import to_data
+from ._state import STATE
+from .autograd import (_bad_grads, _check_versions, _fit_grad, _spend, _stale, _step, _who,
+                       BackwardTrace, ctx_of, group, run_pass)
+from .errors import BackwardError
+from .ops.base import shape_of
+from .value import Value, _CONST_META, _leaf
+
+_ndarray = np.ndarray
+
+
+def _const(d) -> Value:
+    """Raw data as a constant leaf of the gradient graph."""
+    return _leaf(d, meta=_CONST_META)
+
+
+def _zero(v, graph):
+    d = v._data
+    z = 0.0 if d.__class__ is float else np.zeros_like(d)
+    return _const(z) if graph else z
+
+
+def _raw(g):
+    return g._data if g.__class__ is Value else g
+
+
+def propagate(order, roots, grads, *, graph, free, write, want=None, trace=False):
+    """One backward pass over ``order`` (topological, outputs first).
+
+    ``graph``: run each op's backward on Values (create_graph); ``write``: store ``.grad``
+    (and each leaf's ``grad_value`` in a graph pass); ``want``: {id(value): position}
+    of the Values whose gradients to return ({id: [positions]}; a list, None where unreached).
+    """
+    for r, gr in zip(roots, grads):
+        if graph and gr.__class__ is not Value:
+            gr = _const(gr)
+        r._g = gr if r._g is None else r._g + gr
+    found = [None] * sum(len(p) for p in want.values()) if want else None
+    steps = [] if trace else None
+    enabled = STATE.grad_enabled
+    STATE.grad_enabled = True            # a gradient graph is recorded even inside no_grad()
+    try:
+        for v in order:
+            g = v._g
+            v._g = None
+            if g is None:                # every consumer sent None: a zero gradient
+                g = _zero(v, graph)
+            if v._meta is not None and "hooks" in v._meta:
+                g = _hooks(v._meta["hooks"], g, v, graph)
+            if want is not None:
+                for i in want.get(id(v), ()):
+                    found[i] = g
+            ins = v._inputs
+            if ins is None:
+                if write:
+                    _store_leaf(v, g, graph)
+                continue
+            if write:
+                v._grad = _raw(g)
+            op = v._op
+            if graph and not op.twice_differentiable:
+                raise BackwardError(
+                    f"backward(create_graph=True): '{op.name}' is once differentiable (its backward is not "
+                    "written to run on Values, so its gradient cannot be differentiated again); drop "
+                    "create_graph, or write the op's backward with operators/numpy on ctx.inputs and set "
+                    f"{type(op).__name__}.twice_differentiable = True")
+            if _stale(v):
+                _check_versions(v)
+            if graph:
+                ctx = ctx_of(v, graph=True)
+                with group(f"∂{op.name}"):    # the gradient graph, one cluster per gate
+                    grads_v = op.backward(ctx, g)
+                grads_v = _graph_grads(v, grads_v)
+                raw_grads = tuple(_raw(x) for x in grads_v)
+            else:
+                ctx = ctx_of(v)
+                grads_v = raw_grads = _bad_grads(v, op.backward(ctx, g))
+            if STATE.anomaly:
+                anomaly_backward(v, raw_grads)
+            if trace:
+                steps.append(_step(len(steps), v, _raw(g), raw_grads, ctx_of(v, strict=False)))
+            if free:
+                v._saved = _spend(v._saved)
+            for p, gp in zip(ins, grads_v):
+                if gp is not None and p.requires_grad:
+                    old = p._g
+                    p._g = gp if old is None else old + gp
+    finally:
+        STATE.grad_enabled = enabled
+    if want is not None:
+        return found
+    return BackwardTrace(order[0], steps) if trace else None
+
+
+def _store_leaf(v, g, graph):
+    d = _raw(g)
+    if d.__class__ is not float:
+        d = np.array(d)                  # its own writable copy: optimisers update .grad in place
+    old = v._grad
+    v._grad = d if old is None else old + d
+    if graph:
+        if v._meta is None:
+            v._meta = {}
+        old = v._meta.get("grad_value")
+        v._meta["grad_value"] = g if old is None else old + g
+
+
+def _graph_grads(v, grads):
+    """Check a create_graph backward's result: one Value (or constant data) per input,
+    each of its input's shape and dtype; constants become constant leaves."""
+    op, ins = v._op, v._inputs
+    if grads.__class__ is list:
+        grads = tuple(grads)
+    if grads.__class__ is not tuple or len(grads) != len(ins):
+        _bad_grads(v, grads)             # raises the usual count/tuple error
+    out = []
+    for i, (p, gp) in enumerate(zip(ins, grads)):
+        if gp is None or not p.requires_grad:
+            out.append(None)
+            continue
+        if gp.__class__ is Value or isinstance(gp, Value):
+            if gp.shape != p.shape or gp.dtype != p.dtype:
+                raise BackwardError(f"{op.name}: backward's gradient for input {i} has shape {gp.shape} "
+                                    f"(dtype {gp.dtype}) but the input has shape {p.shape} (dtype {p.dtype})")
+        else:
+            gp = _const(_fit_grad(gp, p._data, lambda: f"{op.name}: backward's gradient for input {i}"))
+        out.append(gp)
+    return tuple(out)
+
+
+def _hooks(hooks, g, v, graph):
+    """Run ``v``'s hooks; in a graph pass they get (and may return) the gradient as a Value."""
+    if not graph:
+        from .autograd import _run_hooks
+        return _run_hooks(hooks, g, v)
+    for hook in list(hooks):
+        r = hook(g)
+        if r is None:
+            continue
+        name = getattr(hook, "__name__", type(hook).__name__)
+        if not isinstance(r, Value):
+            arr = np.asarray(r)
+            if arr.dtype.kind not in "fiu":
+                raise BackwardError(f"hook {name} on {_who(v)} returned data of dtype {arr.dtype}; "
+                                    f"return a float Value or data of shape {g.shape}")
+            r = _const(to_data(r, None if g._data.__class__ is float else g.dtype, "hook"))
+        if r.shape != g.shape:
+            raise BackwardError(f"hook {name} on {_who(v)} returned a gradient of shape {r.shape} but the "
+                                f"Value has shape {g.shape}")
+        g = r
+    return g
+
+
+def _values(x, what) -> list:
+    if isinstance(x, Value):
+        return [x]
+    try:
+        xs = list(x)
+    except TypeError:
+        raise TypeError(f"grad: {what} must be a Value or a sequence of Values, got {type(x).__name__}") from None
+    for i, v in enumerate(xs):
+        if not isinstance(v, Value):
+            raise TypeError(f"grad: {what}[{i}] is a {type(v).__name__}, not a Value")
+    if not xs:
+        raise ValueError(f"grad: {what} is empty; pass at least one Value")
+    return xs
+
+
+def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value], grad_outputs=None,
+         retain_graph: bool | None = None, create_graph: bool = False, allow_unused: bool = False) -> tuple:
+    """d(outputs)/d(inputs), returned (not stored in ``.grad``): one gradient per input.
+
+    ``grad_outputs`` are the upstream gradients of the outputs (needed for outputs with
+    more than one element; Values are allowed and, with ``create_graph``, differentiated
+    through). With ``create_graph=True`` the gradients are Values recorded as a graph, so
+    they can be differentiated again; otherwise they are plain data (like ``.grad``). The
+    graph is kept if ``retain_graph`` (default: ``create_graph``). An input that the
+    outputs do not depend on is an error, or None with ``allow_unused=True``.
+
+    A Hessian-vector product, as in PyTorch:
+
+    >>> import numpy as np, graphgrad as gg
+    >>> w = gg.Value(np.array([1.0, 2.0]), requires_grad=True)
+    >>> (g,) = gg.grad((w ** 3).sum(), w, create_graph=True)     # 3w²
+    >>> gg.grad(g, w, grad_outputs=np.array([1.0, 0.0]))          # H @ [1, 0] = [6w₀, 0]
+    (array([6., 0.]),)
+    """
+    outs = _values(outputs, "outputs")
+    ins = _values(inputs, "inputs")
+    if grad_outputs is None:
+        gos = [None] * len(outs)
+    elif isinstance(grad_outputs, (Value, _ndarray, float, int)) or len(outs) == 1 and not isinstance(
+            grad_outputs, (list, tuple)):
+        gos = [grad_outputs]
+    else:
+        gos = list(grad_outputs)
+    if len(gos) != len(outs):
+        raise ValueError(f"grad: {len(gos)} grad_outputs for {len(outs)} outputs; pass one per output")
+    for i, x in enumerate(ins):
+        if not x.requires_grad:
+            raise BackwardError(f"grad: inputs[{i}] ({_who(x)}, shape {x.shape}) does not require grad; "
+                                "create it with requires_grad=True")
+    roots, grads = [], []
+    for i, (o, go) in enumerate(zip(outs, gos)):
+        if not o.requires_grad:
+            raise BackwardError(f"grad: outputs[{i}] ({_who(o)}) does not require grad: it does not depend "
+                                "on any Value with requires_grad=True (or was computed in no_grad())")
+        rd = o._data
+        if go is None:
+            if rd.__class__ is not float and rd.size != 1:
+                raise BackwardError(f"grad: outputs[{i}] has shape {rd.shape}; pass grad_outputs with that "
+                                    "shape, or reduce it first (e.g. out.sum())")
+            go = 1.0 if rd.__class__ is float else np.ones(rd.shape, dtype=rd.dtype)
+        elif isinstance(go, Value):
+            if go.shape != shape_of(rd):
+                raise BackwardError(f"grad: grad_outputs[{i}] has shape {go.shape} but outputs[{i}] has "
+                                    f"shape {shape_of(rd)}")
+            if not create_graph:
+                go = go._data
+        else:
+            go = to_data(go, None if rd.__class__ is float else rd.dtype, "grad")
+            if shape_of(go) != shape_of(rd):
+                raise BackwardError(f"grad: grad_outputs[{i}] has shape {shape_of(go)} but outputs[{i}] "
+                                    f"has shape {shape_of(rd)}")
+        roots.append(o)
+        grads.append(go)
+    if retain_graph is None:
+        retain_graph = create_graph
+    want: dict = {}
+    for i, x in enumerate(ins):
+        want.setdefault(id(x), []).append(i)
+    found = run_pass(roots, lambda order: propagate(order, roots, grads, graph=create_graph,
+                                                    free=not retain_graph, write=False, want=want))
+    result = []
+    for i, (x, g) in enumerate(zip(ins, found)):
+        if g is None:
+            if not allow_unused:
+                raise BackwardError(f"grad: inputs[{i}] ({_who(x)}, shape {x.shape}) is not used to compute the "
+                                    "outputs; pass allow_unused=True to get None for it")
+        elif not create_graph:
+            g = np.float64(g) if g.__class__ is float else np.array(g)
+        result.append(g)
+    return tuple(result)
