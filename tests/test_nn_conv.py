@@ -383,3 +383,85 @@ def test_hostile_input_gets_one_clear_sentence(call, exc, words):
     with pytest.raises(exc) as info:
         call()
     one_sentence(info, *words)
+
+
+# ---------------------------------------------------------------- second derivatives
+from gradhelp import assert_double_backward  # noqa: E402
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(stride=(1, 2), padding=1, dilation=(2, 1), groups=2),
+                                dict(stride=2, padding=(0, 1), groups=4)])
+def test_conv2d_second_derivatives_match_torch(rng, kw):
+    groups = kw.get("groups", 1)
+    x, w, b = rng.standard_normal((2, 4, 6, 5)), rng.standard_normal((4, 4 // groups, 2, 3)), rng.standard_normal(4)
+    assert_double_backward(lambda x, w, b: F.conv2d(x, w, b, **kw), lambda x, w, b: TF.conv2d(x, w, b, **kw),
+                           x, w, b)
+
+
+def test_conv1d_second_derivatives_match_torch(rng):
+    kw = dict(stride=2, padding=1, dilation=2, groups=2)
+    x, w, b = rng.standard_normal((2, 4, 9)), rng.standard_normal((6, 2, 3)), rng.standard_normal(6)
+    assert_double_backward(lambda x, w, b: F.conv1d(x, w, b, **kw), lambda x, w, b: TF.conv1d(x, w, b, **kw),
+                           x, w, b)
+
+
+@pytest.mark.parametrize("kw", [dict(stride=2, padding=1, output_padding=1, groups=2),
+                                dict(stride=1, padding=0, output_padding=1, dilation=2)])
+def test_conv_transpose2d_second_derivatives_match_torch(rng, kw):
+    groups = kw.get("groups", 1)
+    x, w, b = rng.standard_normal((2, 4, 3, 4)), rng.standard_normal((4, 4 // groups, 3, 2)), rng.standard_normal(4)
+    assert_double_backward(lambda x, w, b: F.conv_transpose2d(x, w, b, **kw),
+                           lambda x, w, b: TF.conv_transpose2d(x, w, b, **kw), x, w, b)
+
+
+@pytest.mark.parametrize("args", [(2,), (3, 2, 1, 1, True), ((2, 3), (1, 2), (1, 1), (2, 1), False)])
+def test_max_pool2d_second_derivatives_match_torch(rng, args):
+    x = rng.permutation(2 * 2 * 7 * 6).reshape(2, 2, 7, 6) * 0.1          # no ties
+    assert_double_backward(lambda x: F.max_pool2d(x, *args), lambda x: TF.max_pool2d(x, *args), x)
+
+
+@pytest.mark.parametrize("args", [(2,), (3, 2, 1, True, False), ((2, 3), (1, 2), (1, 1), True, True)])
+def test_avg_pool2d_second_derivatives_match_torch(rng, args):
+    x = rng.standard_normal((2, 2, 7, 6))
+    assert_double_backward(lambda x: F.avg_pool2d(x, *args), lambda x: TF.avg_pool2d(x, *args), x)
+
+
+def test_pool1d_second_derivatives_match_torch(rng):
+    x = rng.permutation(2 * 3 * 9).reshape(2, 3, 9) * 0.1
+    assert_double_backward(lambda x: F.max_pool1d(x, 3, 2, 1, 1, True), lambda x: TF.max_pool1d(x, 3, 2, 1, 1, True), x)
+    assert_double_backward(lambda x: F.avg_pool1d(x, 3, 2, 1, True), lambda x: TF.avg_pool1d(x, 3, 2, 1, True), x)
+
+
+def test_small_cnn_gradient_penalty_matches_torch(rng):
+    # d/dθ |dL/dx|²: conv -> tanh -> max-pool -> conv_transpose -> avg-pool, every op's double backward at once
+    x, w1, w2 = rng.standard_normal((2, 2, 6, 6)), rng.standard_normal((4, 2, 3, 3)), rng.standard_normal((4, 2, 2, 2))
+
+    def gg_net(x, w1, w2):
+        h = F.max_pool2d(F.conv2d(x, w1, padding=1).tanh(), 2)
+        return F.avg_pool2d(F.conv_transpose2d(h, w2, stride=2), 2, 1, 1)
+
+    def t_net(x, w1, w2):
+        h = TF.max_pool2d(TF.conv2d(x, w1, padding=1).tanh(), 2)
+        return TF.avg_pool2d(TF.conv_transpose2d(h, w2, stride=2), 2, 1, 1)
+
+    gx, gw1, gw2 = P(x), P(w1), P(w2)
+    (dx,) = gg.grad(gg_net(gx, gw1, gw2).sum(), [gx], create_graph=True)
+    (dx * dx).sum().backward()
+    tx, tw1, tw2 = (torch.tensor(a, requires_grad=True) for a in (x, w1, w2))
+    (tdx,) = torch.autograd.grad(t_net(tx, tw1, tw2).sum(), [tx], create_graph=True)
+    (tdx * tdx).sum().backward()
+    for a, t in ((gw1, tw1), (gw2, tw2)):
+        np.testing.assert_allclose(a.grad, t.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_each_conv_backward_is_a_run_of_the_other_op(rng):
+    x, w = P(rng.standard_normal((1, 2, 5, 5))), P(rng.standard_normal((3, 2, 3, 3)))
+    dx, dw = gg.grad(F.conv2d(x, w, padding=1).sum(), [x, w], create_graph=True)
+    assert (dx.op.name, dw.op.name) == ("conv_transpose2d", "conv2d_weight")
+    y = P(rng.standard_normal((1, 3, 3, 3)))
+    dy, dw = gg.grad(F.conv_transpose2d(y, w, stride=2).sum(), [y, w], create_graph=True)
+    assert (dy.op.name, dw.op.name) == ("conv2d", "conv2d_weight")
+    (dx,) = gg.grad(F.avg_pool2d(x, 2).sum(), [x], create_graph=True)
+    assert dx.op.name == "avg_pool2d_grad"
+    (dx,) = gg.grad(F.max_pool2d(x, 2).sum(), [x], create_graph=True)
+    assert dx.op.name == "maxpool_scatter"

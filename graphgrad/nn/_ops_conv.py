@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..ops.base import Op
+from ..ops.base import Ctx, Op, run
 from ._parallel import run_parts
 
 
@@ -70,14 +70,8 @@ def conv_params(attrs) -> tuple:
 
 def _graphed(ctx, g) -> bool:
     """True in a create_graph pass: g and the inputs are Values, so every gradient must be
-    computed by op calls that get recorded."""
-    return getattr(ctx, "create_graph", False) or g.__class__ is not np.ndarray
-
-
-def _run(op, *args, **attrs):
-    """Call ``op`` on Values (recorded; import deferred so the raw path never needs it)."""
-    from ..ops.base import run
-    return run(op, *args, **attrs)
+    computed by op calls that get recorded (``run``); otherwise the raw fast paths run."""
+    return g.__class__ is not np.ndarray or ctx.create_graph
 
 
 def _pad4(x, top, bottom, left, right, fill=0.0):
@@ -224,9 +218,9 @@ def _conv_grads(x, w, g, has_b, need, saved, prm, graphed):
         if need[0]:
             op = (h - transpose_out_size(ho, kh, stride[0], padding[0], dilation[0]),
                   wd - transpose_out_size(wo, kw, stride[1], padding[1], dilation[1]))
-            dx = _run(CONV_TRANSPOSE2D, g, w, output_padding=op, **at)
+            dx = run(CONV_TRANSPOSE2D, g, w, output_padding=op, **at)
         if need[1]:
-            dw = _run(CONV2D_WEIGHT, x, g, kernel_hw=(kh, kw), **at)
+            dw = run(CONV2D_WEIGHT, x, g, kernel_hw=(kh, kw), **at)
         if has_b and need[2]:
             db = g.sum(axis=(0, 2, 3))
         return dx, dw, db
@@ -343,17 +337,15 @@ class ConvTranspose2d(Op):
         need = ctx.needs_grad
         stride, padding, dilation, groups = conv_params(ctx.attrs)
         at = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-        cin, cog, kh, kw = w.shape
+        kh, kw = w.shape[2], w.shape[3]
         hi, wi = y.shape[2], y.shape[3]
-        graphed = _graphed(ctx, g)
         dy = dw = db = None
         if need[0]:
-            dy = _run(CONV2D, g, w, **at) if graphed else CONV2D.forward(g, w, **at)[0]
+            dy = run(CONV2D, g, w, **at)
             if dy.shape[2] != hi or dy.shape[3] != wi:   # output_padding >= stride (allowed below dilation)
                 dy = dy[:, :, :hi, :wi]
         if need[1]:
-            dw = (_run(CONV2D_WEIGHT, g, y, kernel_hw=(kh, kw), **at) if graphed
-                  else CONV2D_WEIGHT.forward(g, y, kernel_hw=(kh, kw), **at)[0])
+            dw = run(CONV2D_WEIGHT, g, y, kernel_hw=(kh, kw), **at)
         if has_b and need[2]:
             db = g.sum(axis=(0, 2, 3))
         return (dy, dw, db) if has_b else (dy, dw)
@@ -383,15 +375,13 @@ class Conv2dWeight(Op):
         stride, padding, dilation, groups = conv_params(ctx.attrs)
         at = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         kh, kw = two(ctx.attrs["kernel_hw"])
-        graphed = _graphed(ctx, g)
         dx = dgy = None
         if need[0]:
             op = (x.shape[2] - transpose_out_size(gy.shape[2], kh, stride[0], padding[0], dilation[0]),
                   x.shape[3] - transpose_out_size(gy.shape[3], kw, stride[1], padding[1], dilation[1]))
-            dx = (_run(CONV_TRANSPOSE2D, gy, g, output_padding=op, **at) if graphed
-                  else CONV_TRANSPOSE2D.forward(gy, g, output_padding=op, **at)[0])
+            dx = run(CONV_TRANSPOSE2D, gy, g, output_padding=op, **at)
         if need[1]:
-            dgy = _run(CONV2D, x, g, **at) if graphed else CONV2D.forward(x, g, **at)[0]
+            dgy = run(CONV2D, x, g, **at)
             if dgy.shape[2:] != gy.shape[2:]:
                 dgy = dgy[:, :, :gy.shape[2], :gy.shape[3]]
         return dx, dgy
@@ -517,7 +507,7 @@ class MaxPool2d(Op):
         geo = PoolGeom(x.shape, at["kernel_size"], at["stride"], at["padding"], at["dilation"], at["ceil_mode"])
         if _graphed(ctx, g):
             index, valid = argmax_index(getattr(x, "_data", x), geo)
-            return (_run(MAXPOOL_SCATTER, g, index=index, valid=valid, x_shape=tuple(x.shape)),)
+            return (run(MAXPOOL_SCATTER, g, index=index, valid=valid, x_shape=tuple(x.shape)),)
         return (self._scatter(x, g, ctx.out, geo),)
 
     @staticmethod
@@ -667,7 +657,7 @@ class AvgPool2d(Op):
         at = avg_attrs(ctx.attrs)
         x_shape = tuple(ctx.inputs[0].shape)
         if _graphed(ctx, g):
-            return (_run(AVGPOOL_GRAD, g, x_shape=x_shape, **at),)
+            return (run(AVGPOOL_GRAD, g, x_shape=x_shape, **at),)
         return (AVGPOOL_GRAD.forward(g, x_shape=x_shape, dtype=ctx.inputs[0].dtype, **at)[0],)
 
     def label(self, attrs):
@@ -696,9 +686,7 @@ class AvgPool2dGrad(Op):
 
     def backward(self, ctx, g):
         at = avg_attrs(ctx.attrs)
-        if _graphed(ctx, g):
-            return (_run(AVGPOOL2D, g, **at),)
-        return (AVGPOOL2D.forward(g, **at)[0],)
+        return (run(AVGPOOL2D, g, **at),)
 
     def label(self, attrs):
         return _pool_label("avgpoolᵀ", attrs)
@@ -731,7 +719,6 @@ class _Pool1d(Op):
         return out[:, :, 0, :], saved
 
     def backward(self, ctx, g):
-        from ..ops.base import Ctx
         x = ctx.inputs[0]
         graphed = _graphed(ctx, g)
         out = None if graphed else _unit(ctx.out)         # the raw max-pool backward compares with it
