@@ -461,7 +461,7 @@ def test_each_conv_backward_is_a_run_of_the_other_op(rng):
     y = P(rng.standard_normal((1, 3, 3, 3)))
     dy, dw = gg.grad(F.conv_transpose2d(y, w, stride=2).sum(), [y, w], create_graph=True)
     assert (dy.op.name, dw.op.name) == ("conv2d", "conv2d_weight")
-    (dx,) = gg.grad(F.avg_pool2d(x, 2).sum(), [x], create_graph=True)
+    (dx,) = gg.grad((F.avg_pool2d(x, 2) ** 2).sum(), [x], create_graph=True)     # g depends on x
     assert dx.op.name == "avg_pool2d_grad"
-    (dx,) = gg.grad(F.max_pool2d(x, 2).sum(), [x], create_graph=True)
+    (dx,) = gg.grad((F.max_pool2d(x, 2) ** 2).sum(), [x], create_graph=True)
     assert dx.op.name == "maxpool_scatter"
