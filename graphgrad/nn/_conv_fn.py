@@ -26,6 +26,8 @@ def _flag(expand) -> bool:
 
 def ints(v, n: int, name: str, where: str, low: int) -> tuple:
     """``v`` (an int, or a tuple/list of ``n`` ints) as a tuple of ``n`` ints >= ``low``."""
+    if v.__class__ is int and v >= low:      # the common case, kept cheap (conv2d is called per step)
+        return (v,) * n
     if isinstance(v, (tuple, list)):
         if len(v) != n:
             raise ValueError(f"{where}: {name} must be an int or {n} ints, got {v!r}")
@@ -43,6 +45,8 @@ def ints(v, n: int, name: str, where: str, low: int) -> tuple:
 
 
 def _groups(groups, where):
+    if groups.__class__ is int and groups >= 1:
+        return groups
     if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
         raise ValueError(f"{where}: groups must be a positive integer, got {groups!r}")
     return int(groups)
@@ -77,17 +81,18 @@ def _check_conv(x, w, b, stride, padding, dilation, groups, where, d):
     if b is not None and b.shape != (f,):
         raise ShapeError(f"{where}: bias must have shape ({f},) for weight {w.shape}, got {b.shape}")
     k = w.shape[2:]
-    span = tuple(dl * (kk - 1) + 1 for kk, dl in zip(k, dilation))
-    padded = tuple(n + 2 * p for n, p in zip(x.shape[2:], padding))
-    if any(s > n for s, n in zip(span, padded)):
+    fits = True
+    for kk, dl, n, p in zip(k, dilation, x.shape[2:], padding):
+        fits = fits and dl * (kk - 1) + 1 <= n + 2 * p
+    if not fits:
+        span = tuple([dl * (kk - 1) + 1 for kk, dl in zip(k, dilation)])
+        padded = tuple([n + 2 * p for n, p in zip(x.shape[2:], padding)])
         spans = f" (spanning {_sz(span)} with dilation {dilation})" if span != k else ""
         raise ShapeError(f"{where}: kernel {_sz(k)}{spans} is larger than the padded input "
                          f"({_sz(padded)}) for input {x.shape}; use a smaller kernel or more padding")
     if x.dtype != w.dtype:
         raise TypeError(f"{where}: input dtype {x.dtype} and weight dtype {w.dtype} differ; cast one "
                         "with .astype")
-    if b is not None and b.dtype != w.dtype:
-        raise TypeError(f"{where}: bias dtype {b.dtype} and weight dtype {w.dtype} differ; cast one with .astype")
     return stride, padding, dilation, groups
 
 
