@@ -266,6 +266,25 @@ def test_max_pool2d_gradcheck(rng, k, s, p, d, ceil):
     grads_ok(lambda x: F.max_pool2d(x, k, s, p, d, ceil), x)
 
 
+def test_max_pool2d_nan_and_inf_route_as_torch():
+    # a NaN wins its window (the last NaN of several); an all -inf window sends its gradient to
+    # its first real cell, never to the padding (fast path and create_graph path alike)
+    x = np.arange(2 * 1 * 6 * 6, dtype=float).reshape(2, 1, 6, 6) % 7
+    x[0, 0, 0, 0] = x[0, 0, 1, 1] = x[1, 0, 3, 2] = np.nan
+    x[1, 0, 4:, 4:] = x[0, 0, 2, 4] = -np.inf
+    for args in [(2,), (3, 2, 1), (3, 1, 1, 1, True)]:
+        gx, tx = P(x), torch.tensor(x, requires_grad=True)
+        out, tout = F.max_pool2d(gx, *args), TF.max_pool2d(tx, *args)
+        np.testing.assert_array_equal(out.numpy(), tout.detach().numpy())
+        G = np.random.default_rng(0).standard_normal(out.shape)
+        (out * G).sum().backward()
+        (tout * torch.tensor(G)).sum().backward()
+        np.testing.assert_allclose(gx.grad, tx.grad.numpy(), rtol=1e-14)
+        gx2 = P(x)
+        (d,) = gg.grad((F.max_pool2d(gx2, *args) * G).sum(), [gx2], create_graph=True)
+        np.testing.assert_allclose(d.numpy(), tx.grad.numpy(), rtol=1e-14)
+
+
 AVG_CASES = [(2, None, 0, False, True), (3, 2, 1, False, True), (3, 2, 1, True, True), (3, 2, 1, True, False),
              ((2, 3), (2, 1), (1, 1), True, False), ((3, 2), 2, (1, 0), False, False), (2, 2, 1, True, True)]
 

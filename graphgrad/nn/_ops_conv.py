@@ -508,6 +508,9 @@ class MaxPool2d(Op):
         if _graphed(ctx, g):
             index, valid = argmax_index(getattr(x, "_data", x), geo)
             return (run(MAXPOOL_SCATTER, g, index=index, valid=valid, x_shape=tuple(x.shape)),)
+        if not np.isfinite(ctx.out.sum()):     # NaN or ±inf in some window: PyTorch's rule, slowly
+            index, valid = argmax_index(x, geo)
+            return (MAXPOOL_SCATTER.forward(g, index=index, valid=valid, x_shape=x.shape)[0],)
         return (self._scatter(x, g, ctx.out, geo),)
 
     @staticmethod
@@ -554,19 +557,32 @@ class MaxPool2d(Op):
 
 
 def argmax_index(x, geo):
-    """Flat indices into x of each window's first maximum, and a mask of the windows whose
-    maximum is a real cell (None when all are: a window of only padding has none)."""
+    """Flat indices into x of each window's maximum, and a mask of the windows that have
+    one (None when all do; a window of only padding has none), by PyTorch's rule: the
+    first of tied maxima, the last NaN, and padding never (an all -inf window picks its
+    first real cell)."""
     n, c, h, w = x.shape
-    xp = geo.pad(x, fill=-np.inf)
-    q = geo.windows(xp)
-    t = np.argmax(np.stack(q), axis=0) if len(q) > 1 else np.zeros(q[0].shape, np.intp)
     (kh, kw), (sh, sw), (dh, dw), (ph, pw) = geo.k, geo.s, geo.d, geo.p
-    rows = np.arange(geo.ho)[:, None] * sh + (t // kw) * dh - ph      # in x's coordinates
-    cols = np.arange(geo.wo)[None, :] * sw + (t % kw) * dw - pw
-    ok = (rows >= 0) & (rows < h) & (cols >= 0) & (cols < w)
+    q = geo.windows(geo.pad(x, fill=-np.inf))
+    ho, wo = geo.ho, geo.wo
+    rows = np.arange(ho)[:, None] * sh - ph           # each window's top-left corner in x
+    cols = np.arange(wo)[None, :] * sw - pw
+    best = np.full(q[0].shape, -np.inf, dtype=x.dtype)
+    pick = np.full(q[0].shape, -1, dtype=np.intp)     # the kernel offset chosen, -1: none yet
+    for t, qt in enumerate(q):
+        r, cc = rows + (t // kw) * dh, cols + (t % kw) * dw
+        real = (r >= 0) & (r < h) & (cc >= 0) & (cc < w)     # (Ho, Wo): not a padding cell
+        if not real.any():
+            continue
+        take = real & ((qt > best) | np.isnan(qt) | (pick < 0))
+        np.copyto(best, qt, where=take)
+        np.copyto(pick, t, where=take)
+    valid = pick >= 0
+    t = np.maximum(pick, 0)
+    r = np.clip(rows + (t // kw) * dh, 0, h - 1)
+    cc = np.clip(cols + (t % kw) * dw, 0, w - 1)
     plane = (np.arange(n)[:, None, None, None] * c + np.arange(c)[None, :, None, None]) * (h * w)
-    index = plane + np.clip(rows, 0, h - 1) * w + np.clip(cols, 0, w - 1)
-    return index, (None if ok.all() else ok)
+    return plane + r * w + cc, (None if valid.all() else valid)
 
 
 class MaxPoolScatter(Op):
