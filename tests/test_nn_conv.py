@@ -285,6 +285,16 @@ def test_max_pool2d_nan_and_inf_route_as_torch():
         np.testing.assert_allclose(d.numpy(), tx.grad.numpy(), rtol=1e-14)
 
 
+def test_max_pool2d_window_of_only_padding_is_minus_inf_with_no_gradient():
+    # H=1, k=2, dilation 2, padding 1: the one window's rows are -1 and 1, both padding
+    x = P(np.array([[[[1.0, 2.0]]]]))
+    out = F.max_pool2d(x, 2, (3, 2), 1, 2, True)
+    assert out.shape == (1, 1, 1, 2) and (out.numpy() == -np.inf).all()
+    (out * 1.0).sum().backward()
+    (d,) = gg.grad(F.max_pool2d(x, 2, (3, 2), 1, 2, True).sum(), [x], create_graph=True)
+    assert not x.grad.any() and not d.numpy().any()
+
+
 AVG_CASES = [(2, None, 0, False, True), (3, 2, 1, False, True), (3, 2, 1, True, True), (3, 2, 1, True, False),
              ((2, 3), (2, 1), (1, 1), True, False), ((3, 2), 2, (1, 0), False, False), (2, 2, 1, True, True)]
 
@@ -484,3 +494,55 @@ def test_each_conv_backward_is_a_run_of_the_other_op(rng):
     assert dx.op.name == "avg_pool2d_grad"
     (dx,) = gg.grad((F.max_pool2d(x, 2) ** 2).sum(), [x], create_graph=True)
     assert dx.op.name == "maxpool_scatter"
+
+
+# ---------------------------------------------------------------- properties against PyTorch
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+pair = st.tuples
+
+
+@hypothesis.settings(max_examples=30, deadline=None)
+@hypothesis.given(g=st.sampled_from([1, 2, 3]), cg=st.integers(1, 2), fg=st.integers(1, 2),
+                  hw=pair(st.integers(1, 7), st.integers(1, 7)), k=pair(st.integers(1, 3), st.integers(1, 3)),
+                  s=pair(st.integers(1, 3), st.integers(1, 3)), p=pair(st.integers(0, 2), st.integers(0, 2)),
+                  d=pair(st.integers(1, 2), st.integers(1, 2)), bias=st.booleans(), seed=st.integers(0, 2**31 - 1))
+def test_conv2d_and_its_transpose_match_torch_for_any_arguments(g, cg, fg, hw, k, s, p, d, bias, seed):
+    hypothesis.assume(all(di * (ki - 1) + 1 <= n + 2 * pi for di, ki, n, pi in zip(d, k, hw, p)))
+    r = np.random.default_rng(seed)
+    x, w = r.standard_normal((2, g * cg) + hw), r.standard_normal((g * fg, cg) + k)
+    arrays = (x, w, r.standard_normal(g * fg)) if bias else (x, w)
+    kw = dict(stride=s, padding=p, dilation=d, groups=g)
+    vs_torch(lambda *a: F.conv2d(*a, **kw), lambda *a: TF.conv2d(*a, **kw), *arrays, seed=seed)
+    # the transpose of the same weight: (C_in = g·fg, C_out/g = cg), any legal output_padding
+    op = tuple(int(r.integers(0, max(si, di))) for si, di in zip(s, d))
+    y = r.standard_normal((2, g * fg) + hw)
+    size = [(n - 1) * si - 2 * pi + di * (ki - 1) + oi + 1 for n, si, pi, di, ki, oi in zip(hw, s, p, d, k, op)]
+    hypothesis.assume(min(size) >= 1)
+    tkw = dict(stride=s, padding=p, output_padding=op, groups=g, dilation=d)
+    arrays = (y, w, r.standard_normal(g * cg)) if bias else (y, w)
+    vs_torch(lambda *a: F.conv_transpose2d(*a, **tkw), lambda *a: TF.conv_transpose2d(*a, **tkw), *arrays, seed=seed)
+
+
+def _every_window_meets_the_input(n, k, s, p, d, ceil):
+    # PyTorch 2.x writes out of bounds (a crash) in max_pool2d's backward for a dilated window
+    # that holds only padding; graphgrad gives such a window -inf and no gradient
+    return all(any(0 <= o * s - p + i * d < n for i in range(k)) for o in range(C.pool_out_size(n, k, s, p, d, ceil)))
+
+
+@hypothesis.settings(max_examples=30, deadline=None)
+@hypothesis.given(hw=pair(st.integers(1, 8), st.integers(1, 8)), k=pair(st.integers(1, 3), st.integers(1, 3)),
+                  s=pair(st.integers(1, 3), st.integers(1, 3)), p=pair(st.integers(0, 1), st.integers(0, 1)),
+                  d=pair(st.integers(1, 2), st.integers(1, 2)), ceil=st.booleans(), incl=st.booleans(),
+                  seed=st.integers(0, 2**31 - 1))
+def test_pooling_matches_torch_for_any_arguments(hw, k, s, p, d, ceil, incl, seed):
+    r = np.random.default_rng(seed)
+    x = r.permutation(2 * 2 * hw[0] * hw[1]).reshape((2, 2) + hw) * 0.5        # no ties
+    span = [di * (ki - 1) + 1 for di, ki in zip(d, k)]
+    if all(pi <= si // 2 for pi, si in zip(p, span)) and all(
+            C.pool_out_size(n, ki, si, pi, di, ceil) >= 1 and _every_window_meets_the_input(n, ki, si, pi, di, ceil)
+            for n, ki, si, pi, di in zip(hw, k, s, p, d)):
+        vs_torch(lambda x: F.max_pool2d(x, k, s, p, d, ceil), lambda x: TF.max_pool2d(x, k, s, p, d, ceil), x)
+    if all(pi <= ki // 2 for pi, ki in zip(p, k)) and all(
+            C.pool_out_size(n, ki, si, pi, 1, ceil) >= 1 for n, ki, si, pi in zip(hw, k, s, p)):
+        vs_torch(lambda x: F.avg_pool2d(x, k, s, p, ceil, incl), lambda x: TF.avg_pool2d(x, k, s, p, ceil, incl), x)
