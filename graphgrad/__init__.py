@@ -9,15 +9,25 @@
 
 The package imports numpy only; drawing lives in the separate ``viz`` package.
 """
+from .activations import celu, gelu, hardtanh, softplus
 from .autograd import (BackwardStep, BackwardTrace, backward, detect_anomaly, enable_grad,
                        group, is_grad_enabled, no_grad, record_traces, trace_of)
 from .errors import AnomalyError, BackwardError, GradcheckError, GraphgradError, ShapeError
-from .functions import (clip, concatenate, exp, log, matmul, maximum, mean, minimum, pad,
-                        relu, reshape, sigmoid, sqrt, stack, sum, tanh, transpose, where)
+from .functions import (clip, concatenate, exp, hardsigmoid, hardswish, log, logsigmoid, matmul, maximum,
+                        mean, minimum, mish, pad, relu, relu6, reshape, selu, sigmoid, silu, softsign, sqrt,
+                        stack, sum, tanh, transpose, where)
+from .functions import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, ceil, cos,
+                        cosh, erf, exp2, expm1, floor, floor_divide, log1p, log2, log10,
+                        logaddexp, remainder, round, sign, sin, sinh, tan, trunc)
+from .creation import arange, eye, full, full_like, linspace, ones, ones_like, zeros, zeros_like
 from .gradcheck import gradcheck, gradgradcheck, numeric_grad, rel_error
 from .higher import grad
 from . import _numpy_api  # noqa: F401 - numpy ufuncs and functions on Values (np.exp(v))
+from .shaping import (chunk, diag, diagonal, expand_dims, flip, repeat, roll, split, squeeze, tile,
+                      tril, triu, unsqueeze)
 from .ops.base import Ctx, Op
+from .reductions import (argmax, argmin, argsort, cumprod, cumsum, einsum, logsumexp, norm, prod,
+                         sort, std, topk, var)
 from .value import Value, apply
 from ._gc import restore_gc_thresholds, tune_gc_thresholds
 
@@ -32,4 +42,16 @@ __all__ = [
     "GraphgradError", "ShapeError", "BackwardError", "AnomalyError", "GradcheckError",
     "maximum", "minimum", "where", "concatenate", "stack", "pad", "clip", "exp", "log", "sqrt",
     "tanh", "sigmoid", "relu", "reshape", "transpose", "matmul", "sum", "mean",
+    "softplus", "gelu", "celu", "hardtanh", "silu", "selu", "mish", "hardsigmoid", "hardswish", "logsigmoid",
+    "softsign", "relu6",
+    # math (graphgrad/ops/mathops.py)
+    "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "arcsinh", "arccosh",
+    "arctanh", "log2", "log10", "log1p", "expm1", "exp2", "erf", "sign", "floor", "ceil",
+    "round", "trunc", "floor_divide", "remainder", "logaddexp", "arctan2",
+    "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange", "linspace",
+    "split", "chunk", "repeat", "tile", "roll", "flip", "squeeze", "unsqueeze", "expand_dims",
+    "tril", "triu", "diag", "diagonal",
+    # reductions, scans, sorting, einsum (graphgrad/reductions.py)
+    "prod", "var", "std", "logsumexp", "norm", "cumsum", "cumprod", "argmax", "argmin", "argsort",
+    "sort", "topk", "einsum",
 ]

@@ -1,5 +1,8 @@
 """numpy's protocols on Value: ``np.exp(v)``, ``np.where(m, v, 0)``, ``np.sum(v)`` run graphgrad ops.
 
+np.split, np.squeeze, np.expand_dims, np.flip, np.roll, np.tile, np.repeat, np.tril/triu,
+np.diag and np.diagonal are registered with the shape ops, in shaping.py.
+
 Attached here (not in value.py) because the handlers need graphgrad's functions, which
 import value.py. Each op module may add its own with ``@implements`` (see _dispatch.py).
 A numpy function with no graphgrad op refuses a Value (a TypeError naming it) rather than
@@ -125,18 +128,6 @@ def _moveaxis(a, source, destination):
     return a.transpose(tuple(order))
 
 
-@implements(np.expand_dims)
-def _expand_dims(a, axis):
-    a = _v(a)
-    return a.reshape(np.expand_dims(np.empty(a.shape, dtype=bool), axis).shape)
-
-
-@implements(np.squeeze)
-def _squeeze(a, axis=None):
-    a = _v(a)
-    return a.reshape(np.squeeze(np.empty(a.shape, dtype=bool), axis).shape)
-
-
 @implements(np.broadcast_to)
 def _broadcast_to(a, shape, subok=False):
     return _v(a).broadcast_to(tuple(np.atleast_1d(shape)) if np.ndim(shape) else (int(shape),))
@@ -192,15 +183,6 @@ def _dot(a, b):
     if a.ndim > 2 or b.ndim > 2:
         raise TypeError("np.dot on Values of more than 2 dimensions: use @ (np.matmul) or gg.einsum")
     return a @ b
-
-
-@implements(np.split)
-def _split(a, indices_or_sections, axis=0):
-    a = _v(a)
-    n = a.shape[axis]
-    cuts = np.split(np.arange(n), indices_or_sections)     # numpy's checks and cut points
-    at = (slice(None),) * (axis % a.ndim)
-    return [a[at + (slice(int(c[0]), int(c[-1]) + 1) if len(c) else slice(0, 0),)] for c in cuts]
 
 
 @implements(np.copy)

@@ -368,19 +368,7 @@ def backward(root: Value, grad: ArrayLike | None = None, retain_graph: bool | No
     if not root.requires_grad:
         raise BackwardError("backward: this Value does not require grad; create the inputs with "
                             "Value(..., requires_grad=True) and compute outside no_grad()")
-    rd = root._data
-    if grad is None:
-        if rd.__class__ is not float and rd.size != 1:
-            raise BackwardError(f"backward: the output has shape {rd.shape}; pass grad= with that shape "
-                                "(d(loss)/d(output)) or reduce it first, e.g. out.sum().backward()")
-        grad = 1.0 if rd.__class__ is float else np.ones(rd.shape, dtype=rd.dtype)
-    else:
-        grad = _to_data(grad, None if rd.__class__ is float else rd.dtype, "backward")
-        if shape_of(grad) != shape_of(rd):
-            raise BackwardError(f"backward: grad has shape {shape_of(grad)} but the output has shape "
-                                f"{shape_of(rd)}; pass a gradient of the output's shape")
-        if grad.__class__ is not float:
-            grad = grad.copy()
+    grad = root_grad(root._data, grad)
     if root._saved is not None and _is_spent(root._saved):
         _raise_freed(root)
     sink = STATE.trace_sink
@@ -393,6 +381,21 @@ def backward(root: Value, grad: ArrayLike | None = None, retain_graph: bool | No
     if sink is not None:
         sink.append(result)
     return result if trace else None
+
+
+def root_grad(rd, grad, who="backward", out="the output", arg="grad"):
+    """The upstream gradient a pass starts from, as data of the output ``rd``'s kind and
+    dtype: 1 for a one-element output when ``grad`` is None; else ``grad`` (copied), checked."""
+    if grad is None:
+        if rd.__class__ is not float and rd.size != 1:
+            raise BackwardError(f"{who}: {out} has shape {rd.shape}; pass {arg}= with that shape "
+                                "(d(loss)/d(output)) or reduce it first, e.g. out.sum().backward()")
+        return 1.0 if rd.__class__ is float else np.ones(rd.shape, dtype=rd.dtype)
+    grad = _to_data(grad, None if rd.__class__ is float else rd.dtype, who)
+    if shape_of(grad) != shape_of(rd):
+        raise BackwardError(f"{who}: {arg} has shape {shape_of(grad)} but {out} has shape "
+                            f"{shape_of(rd)}; pass a gradient of the output's shape")
+    return grad if grad.__class__ is float else grad.copy()
 
 
 def run_pass(root, propagate):

@@ -21,9 +21,8 @@ from ._anomaly import anomaly_backward
 from ._convert import to_data
 from ._state import STATE
 from .autograd import (_bad_grads, _check_versions, _fit_grad, _spend, _stale, _step, _who,
-                       BackwardTrace, ctx_of, group, run_pass)
+                       BackwardTrace, ctx_of, group, root_grad, run_pass)
 from .errors import BackwardError
-from .ops.base import shape_of
 from .value import Value, _CONST_META, _leaf
 
 _ndarray = np.ndarray
@@ -225,23 +224,14 @@ def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value], grad
         if not o.requires_grad:
             raise BackwardError(f"grad: outputs[{i}] ({_who(o)}) does not require grad: it does not depend "
                                 "on any Value with requires_grad=True (or was computed in no_grad())")
-        rd = o._data
-        if go is None:
-            if rd.__class__ is not float and rd.size != 1:
-                raise BackwardError(f"grad: outputs[{i}] has shape {rd.shape}; pass grad_outputs with that "
-                                    "shape, or reduce it first (e.g. out.sum())")
-            go = 1.0 if rd.__class__ is float else np.ones(rd.shape, dtype=rd.dtype)
-        elif isinstance(go, Value):
-            if go.shape != shape_of(rd):
+        if isinstance(go, Value):
+            if go.shape != o.shape:
                 raise BackwardError(f"grad: grad_outputs[{i}] has shape {go.shape} but outputs[{i}] has "
-                                    f"shape {shape_of(rd)}")
+                                    f"shape {o.shape}; pass a gradient of the output's shape")
             if not create_graph:
                 go = go._data
         else:
-            go = to_data(go, None if rd.__class__ is float else rd.dtype, "grad")
-            if shape_of(go) != shape_of(rd):
-                raise BackwardError(f"grad: grad_outputs[{i}] has shape {shape_of(go)} but outputs[{i}] "
-                                    f"has shape {shape_of(rd)}")
+            go = root_grad(o._data, go, "grad", f"outputs[{i}]", f"grad_outputs[{i}]")
         roots.append(o)
         grads.append(go)
     if retain_graph is None:

@@ -482,6 +482,18 @@ class Value:
     def __rtruediv__(self, other):
         return _binary(_ops.DIV, _lift(other), self)
 
+    def __floordiv__(self, other):
+        return _binary(_ops.FLOOR_DIVIDE, self, other if other.__class__ is Value else _lift(other))
+
+    def __rfloordiv__(self, other):
+        return _binary(_ops.FLOOR_DIVIDE, _lift(other), self)
+
+    def __mod__(self, other):
+        return _binary(_ops.REMAINDER, self, other if other.__class__ is Value else _lift(other))
+
+    def __rmod__(self, other):
+        return _binary(_ops.REMAINDER, _lift(other), self)
+
     def __pow__(self, other):
         if isinstance(other, Value):
             return _binary(_ops.POW, self, other)

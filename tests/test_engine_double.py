@@ -339,3 +339,12 @@ def test_trace_of_a_create_graph_pass_has_plain_numbers():
     assert [s.op for s in t] == ["tanh", "mul"]
     assert t[0].upstream == 1.0 and isinstance(t[1].downstream[0], float)
     np.testing.assert_allclose(float(y.grad), 4 * (1 - np.tanh(4.0) ** 2))
+
+
+def test_a_0d_float32_tensor_times_a_tensor_gets_an_array_gradient():
+    # summing a (3, 4) upstream back to a 0-d float32 input gave a numpy scalar, refused as
+    # "a float32 of shape ()" by the gradient check
+    a = gg.Value(np.ones((3, 4), np.float32), requires_grad=True)
+    (a.sum() * a).sum().backward()
+    np.testing.assert_allclose(a.grad, np.full((3, 4), 24.0))
+    assert a.grad.dtype == np.float32

@@ -33,9 +33,49 @@ CASES = {
     ops.Sigmoid: (lambda a: a.sigmoid(), [(-2, 2)]),
     ops.Relu: (lambda a: a.relu(), [(-2, 2)]),
     ops.Clip: (lambda a: a.clip(-0.5, 0.5), [(-2, 2)]),
+    ops.Sin: (lambda a: a.sin(), [(-2, 2)]),
+    ops.Cos: (lambda a: a.cos(), [(-2, 2)]),
+    ops.Tan: (lambda a: a.tan(), [(-1.2, 1.2)]),
+    ops.Arcsin: (lambda a: a.arcsin(), [(-0.9, 0.9)]),
+    ops.Arccos: (lambda a: a.arccos(), [(-0.9, 0.9)]),
+    ops.Arctan: (lambda a: a.arctan(), [(-2, 2)]),
+    ops.Sinh: (lambda a: a.sinh(), [(-2, 2)]),
+    ops.Cosh: (lambda a: a.cosh(), [(-2, 2)]),
+    ops.Arcsinh: (lambda a: a.arcsinh(), [(-2, 2)]),
+    ops.Arccosh: (lambda a: a.arccosh(), [(1.2, 3)]),
+    ops.Arctanh: (lambda a: a.arctanh(), [(-0.9, 0.9)]),
+    ops.Log2: (lambda a: a.log2(), [(0.5, 2)]),
+    ops.Log10: (lambda a: a.log10(), [(0.5, 2)]),
+    ops.Log1p: (lambda a: a.log1p(), [(-0.5, 2)]),
+    ops.Expm1: (lambda a: a.expm1(), [(-2, 2)]),
+    ops.Exp2: (lambda a: a.exp2(), [(-2, 2)]),
+    ops.Erf: (lambda a: a.erf(), [(-2, 2)]),
+    ops.Sign: (lambda a: a.sign(), [(0.2, 2)]),
+    ops.Floor: (lambda a: a.floor(), [(0.1, 0.9)]),
+    ops.Ceil: (lambda a: a.ceil(), [(0.1, 0.9)]),
+    ops.Round: (lambda a: a.round(), [(0.6, 1.4)]),
+    ops.Trunc: (lambda a: a.trunc(), [(0.1, 0.9)]),
+    ops.FloorDivide: (lambda a, b: a // b, [(2.3, 2.7), (1.0, 1.05)]),
+    ops.Remainder: (lambda a, b: a % b, [(2.3, 2.7), (1.0, 1.05)]),
+    ops.Logaddexp: (gg.logaddexp, [(-2, 2), (-2, 2)]),
+    ops.Arctan2: (gg.arctan2, [(-2, 2), (0.5, 2)]),
     _ops_act.LeakyRelu: (lambda a: F.leaky_relu(a, 0.1), [(-2, 2)]),
     _ops_act.Elu: (lambda a: F.elu(a, 0.7), [(-2, 2)]),
     _ops_act.Prelu: (lambda a, w: gg.apply(_ops_act.PRELU, a, w), [(-2, 2), (0.1, 0.5)]),
+    # graphgrad/ops/activations.py (kinks of the hard* ones at 0, ±3, 6 kept out of the ranges)
+    ops.Softplus: (lambda a: gg.softplus(a, beta=1.5, threshold=2.0), [(-2, 1)]),
+    ops.LogSigmoid: (lambda a: a.logsigmoid(), [(-2, 2)]),
+    ops.Silu: (lambda a: a.silu(), [(-2, 2)]),
+    ops.Mish: (lambda a: a.mish(), [(-2, 2)]),
+    ops.Softsign: (lambda a: a.softsign(), [(0.2, 2)]),
+    ops.NormalCdf: (lambda a: gg.apply(ops.NORMAL_CDF, a), [(-2, 2)]),
+    ops.Gelu: (lambda a: gg.gelu(a), [(-2, 2)]),
+    ops.Selu: (lambda a: a.selu(), [(-2, 2)]),
+    ops.Celu: (lambda a: gg.celu(a, 0.7), [(-2, 2)]),
+    ops.Hardtanh: (lambda a: gg.hardtanh(a, -0.5, 0.5), [(-2, 2)]),
+    ops.Relu6: (lambda a: a.relu6(), [(0.5, 5.5)]),
+    ops.Hardsigmoid: (lambda a: a.hardsigmoid(), [(-2.5, 2.5)]),
+    ops.Hardswish: (lambda a: a.hardswish(), [(-2.5, 2.5)]),
 }
 EXTRA = {  # more than one case for an op: other exponents, signs, a repeated input
     "pow_const_0": (lambda a: a ** 0.0, [(-2, 2)]),
@@ -45,13 +85,25 @@ EXTRA = {  # more than one case for an op: other exponents, signs, a repeated in
     "x_times_x": (lambda a: a * a, [(-2, 2)]),
     "x_plus_x": (lambda a: a + a, [(-2, 2)]),
     "x_over_x": (lambda a: a / a, [(0.5, 2)]),
+    "softplus_linear_part": (lambda a: gg.softplus(a, beta=2.0, threshold=1.0), [(0.6, 2)]),
+    "softsign_negative": (lambda a: a.softsign(), [(-2, -0.2)]),
+    "gelu_tanh": (lambda a: gg.gelu(a, approximate="tanh"), [(-2, 2)]),
+    "selu_negative": (lambda a: a.selu(), [(-2, -0.1)]),
+    "celu_negative_alpha": (lambda a: gg.celu(a, -1.5), [(-2, -0.1)]),
+    "hardswish_outside": (lambda a: a.hardswish(), [(3.5, 5)]),
+    "hardsigmoid_outside": (lambda a: a.hardsigmoid(), [(-5, -3.5)]),
+    "relu6_saturated": (lambda a: a.relu6(), [(6.5, 8)]),
+    "sign_negative": (lambda a: a.sign(), [(-2, -0.2)]),
+    "remainder_negative": (lambda a, b: a % b, [(-2.7, -2.3), (1.0, 1.05)]),
+    "remainder_negative_divisor": (lambda a, b: a % b, [(2.3, 2.7), (-1.05, -1.0)]),
+    "arctan2_left_half": (gg.arctan2, [(-2, 2), (-2, -0.5)]),
 }
 ALL = {cls.__name__: c for cls, c in CASES.items()} | EXTRA
 
 
 def _elementwise_op_classes():
     found = set()
-    for mod in (ops.elementwise, _ops_act):
+    for mod in (ops.elementwise, ops.mathops, ops.activations, _ops_act):
         for v in vars(mod).values():
             if isinstance(v, gg.Op) and v.elementwise:
                 found.add(type(v))

@@ -144,8 +144,10 @@ def test_regression_losses_refuse_shapes_that_would_broadcast(loss):
 
 @pytest.mark.parametrize("loss, where", [(F.mse_loss, "mse_loss"), (F.l1_loss, "l1_loss")])
 def test_regression_losses_check_reduction_and_gradients(loss, where):
-    with pytest.raises(ValueError, match=rf"{where}: reduction must be 'mean' or 'sum', got 'none'"):
-        loss(P([1.0, 2.0]), [1.0, 4.0], reduction="none")   # was summed without a word
+    with pytest.raises(ValueError, match=rf"{where}: reduction must be 'none', 'mean' or 'sum', got 'max'"):
+        loss(P([1.0, 2.0]), [1.0, 4.0], reduction="max")
+    per = loss(P([1.0, 2.0]), [1.0, 4.0], reduction="none").numpy()     # one loss per element
+    np.testing.assert_array_equal(per, [0.0, 4.0] if where == "mse_loss" else [0.0, 2.0])
     t = np.array([[0.3, -1.2], [2.0, 0.7]])
     assert_grads(lambda p: loss(p, t), P([[1.0, 2.0], [-0.5, 0.25]]))
     assert_grads(lambda p: loss(p, t, reduction="sum"), P([[1.0, 2.0], [-0.5, 0.25]]))

@@ -11,12 +11,14 @@ can show each layer as one box or open it up. Composite ops are fused nodes by d
 ``with nn.expanded():`` builds them from primitive gates instead.
 """
 from . import functional, init
-from .activations import ELU, LeakyReLU, Maxout, PReLU, ReLU, Sigmoid, Softmax, Tanh
+from .activations import (CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid,
+                          Maxout, Mish, PReLU, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Softmin, Softplus,
+                          Softsign, Tanh)
 from .functional import expanded
 from .layers import (AvgPool1d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose2d,
                      Dropout, Flatten, Identity, Linear, MaxPool1d, MaxPool2d)
-from .losses import (CrossEntropyLoss, L1Loss, MSELoss, MultiMarginLoss, SoftmaxLoss, SVMLoss,
-                     l1_regularization, l2_regularization)
+from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, MultiMarginLoss,
+                     NLLLoss, SoftmaxLoss, SVMLoss, l1_regularization, l2_regularization)
 from .module import Module, ModuleList, Parameter, Sequential
 from ._memory import restore_malloc, tune_malloc
 
@@ -27,6 +29,9 @@ __all__ = [
     "Linear", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
     "BatchNorm1d", "BatchNorm2d", "Dropout", "Flatten",
     "Identity", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "PReLU", "ELU", "Maxout", "Softmax",
+    "Softmin", "Softplus", "GELU", "SiLU", "SELU", "CELU", "Mish", "Hardsigmoid", "Hardswish", "Hardtanh",
+    "ReLU6", "LogSigmoid", "Softsign",
     "CrossEntropyLoss", "SoftmaxLoss", "MultiMarginLoss", "SVMLoss", "MSELoss", "L1Loss",
+    "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
     "l1_regularization", "l2_regularization", "tune_malloc", "restore_malloc",
 ]

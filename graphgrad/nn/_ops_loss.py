@@ -1,9 +1,17 @@
-"""Fused loss ops: softmax cross-entropy and the multiclass SVM (hinge) loss, each one node.
+"""Fused classification losses, each one node: softmax cross-entropy, negative
+log-likelihood and the multiclass SVM (hinge) loss.
 
-Both average over the batch (``reduction="mean"``) or sum (``"sum"``). The labels are
-not an input of the graph: they are kept with the node for backward.
+The class axis is axis 1 (``(N, C)`` or ``(N, C, d1, ...)``; an unbatched ``(C,)`` input
+is one row). Internally every position is a row of C class scores (:func:`to_rows`).
+The labels are not inputs of the graph: they are kept with the node for backward.
+
+In a ``create_graph`` backward the input and upstream are Values: the differentiable
+intermediates (the softmax probabilities) are recomputed from them with Value ops, and
+only constants (labels, class weights, the shift by the row max) are read from ``ctx.saved``.
 """
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -17,39 +25,200 @@ def log_softmax_data(s: np.ndarray) -> np.ndarray:
     return shifted
 
 
+def to_rows(a, ndim: int):
+    """(N, C, d...) -> (N·d..., C) with the class axis last; (C,) -> (1, C); (N, C) as is.
+
+    Works on numpy arrays and on Values (``reshape``/``transpose`` only).
+
+    >>> to_rows(np.zeros((2, 3, 4)), 3).shape
+    (8, 3)
+    """
+    if ndim == 2:
+        return a
+    c = a.shape[0] if ndim == 1 else a.shape[1]
+    if ndim == 1:
+        return a.reshape(1, c)
+    return a.transpose((0,) + tuple(range(2, ndim)) + (1,)).reshape(-1, c)
+
+
+def from_rows(d, shape: tuple):
+    """Inverse of :func:`to_rows`: rows (M, C) back to ``shape`` (arrays or Values).
+
+    >>> from_rows(np.zeros((8, 3)), (2, 3, 4)).shape
+    (2, 3, 4)
+    """
+    nd = len(shape)
+    if nd == 2:
+        return d
+    if nd == 1:
+        return d.reshape(shape)
+    moved = (shape[0],) + tuple(shape[2:]) + (shape[1],)
+    return d.reshape(moved).transpose((0, nd - 1) + tuple(range(1, nd - 1)))
+
+
+def out_shape(shape: tuple) -> tuple:
+    """The shape of a per-position loss (``reduction="none"``): ``shape`` without the class axis."""
+    return () if len(shape) == 1 else (shape[0],) + tuple(shape[2:])
+
+
+def _reduce(per, reduction, denom, shape, dtype):
+    """Per-row losses (M,) to the result of ``reduction`` (0/0 gives nan, as in PyTorch)."""
+    if reduction == "none":
+        return per.reshape(out_shape(shape)).astype(dtype, copy=False)
+    total = per.sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        loss = total / denom if reduction == "mean" else total
+    return np.asarray(loss, dtype=dtype)
+
+
+def _upstream_rows(g, reduction, denom):
+    """The upstream gradient per row, as a factor that broadcasts against (M, C) rows:
+    a scalar for "sum"/"mean" (divided by the mean's denominator), an (M, 1) column for
+    "none" (``g`` is then a Value: the raw paths reshape it themselves). A 0 denominator
+    (every target ignored) gives a 0 factor: the loss is nan, and PyTorch's gradient is 0."""
+    if reduction == "none":
+        return g.reshape(-1, 1)
+    if reduction == "mean":
+        if denom == 0:
+            return g * 0.0
+        return g / denom
+    return g
+
+
+def _is_graph(ctx) -> bool:
+    return getattr(ctx, "create_graph", False)
+
+
+class CETerms(NamedTuple):
+    """What the cross-entropy backward needs (constants w.r.t. the scores). A tuple, so the
+    engine sees the size of its buffers (big ones are released after a plain backward).
+
+    ``probs``  softmax of the rows (raw backward only); ``shift`` the row max (M, 1);
+    ``y`` the labels (plain fast path) or ``q`` the (M, C) class coefficients with row sums
+    ``total`` (M, 1): loss_row = Σ_c q_c·(-log p_c), so d loss_row/ds = p·total - q;
+    ``denom`` the divisor of "mean"; ``shape`` the scores' shape.
+    """
+
+    probs: np.ndarray
+    shift: np.ndarray
+    y: np.ndarray | None
+    q: np.ndarray | None
+    total: np.ndarray | None
+    denom: np.float64
+    shape: tuple
+
+
 class SoftmaxCrossEntropy(Op):
-    """L = mean_i [ log Σ_j e^{s_ij} - s_{i,y_i} ]; dL/ds = (softmax(s) - onehot(y)) / N."""
+    """L = mean_i [ log Σ_j e^{s_ij} - s_{i,y_i} ]; dL/ds = (softmax(s) - onehot(y)) / N.
+
+    With class weights, label smoothing, ignored targets or probability targets the
+    per-row loss is Σ_c q_c·(-log softmax(s)_c) for constant coefficients q, and
+    dL/ds = softmax(s)·Σ_c q_c - q (divided by the mean's denominator).
+    """
 
     name, symbol = "softmax_cross_entropy", "softmax-CE"
     formulas = ("dL/ds = (softmax(s) - onehot(y)) / N",)
+    twice_differentiable = True
 
     def forward(self, s, *, target, reduction="mean"):
         """The Op contract (``gg.apply(op, scores, target=y)``); F.cross_entropy calls ``run``."""
         return self.run(s, np.asarray(target, dtype=np.intp), reduction)
 
     def run(self, s, y, reduction):
+        """The plain fast path: (N, C) scores, labels (N,), no weights or smoothing."""
         n = s.shape[0]
         rows = np.arange(n)
-        shifted = s - s.max(axis=1, keepdims=True)
+        shift = s.max(axis=1, keepdims=True)
+        shifted = s - shift
         e = np.exp(shifted)
         z = e.sum(axis=1, keepdims=True)
         logp_y = shifted[rows, y] - np.log(z[:, 0])
         total = -logp_y.sum()
         loss = total / n if reduction == "mean" else total
         e /= z                                   # the probabilities, kept for backward
-        return np.asarray(loss, dtype=s.dtype), (e, y)
+        return np.asarray(loss, dtype=s.dtype), CETerms(e, shift, y, None, None, np.float64(n), s.shape)
+
+    def run_general(self, s, q, denom, reduction):
+        """Any layout and options: ``q`` holds the (M, C) class coefficients of the rows."""
+        rows = to_rows(s, s.ndim)
+        shift = rows.max(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore"):      # an inf score: that row's loss is nan, as numpy says
+            logp = rows - shift
+        e = np.exp(logp)
+        z = e.sum(axis=1, keepdims=True)
+        logp -= np.log(z)
+        with np.errstate(invalid="ignore"):
+            prod = q * logp
+        if not np.all(np.isfinite(logp)):        # a -inf score of a class with q = 0 adds 0, not nan
+            prod[q == 0] = 0
+        per = -prod.sum(axis=1)
+        e /= z
+        loss = _reduce(per, reduction, denom, s.shape, s.dtype)
+        return loss, CETerms(e, shift, None, q, q.sum(axis=1, keepdims=True), denom, s.shape)
 
     def backward(self, ctx, g):
-        probs, y = ctx.saved
-        n = probs.shape[0]
-        d = probs.copy()             # a copy, so retain_graph=True can run backward again
-        d[np.arange(n), y] -= 1
-        scale = g / n if ctx.attrs.get("reduction", "mean") == "mean" else g
-        d *= d.dtype.type(scale)
-        return (d,)
+        t = ctx.saved
+        reduction = ctx.attrs.get("reduction", "mean")
+        if _is_graph(ctx):
+            return (self._graph_backward(ctx.inputs[0], g, t, reduction),)
+        d = t.probs * t.total if t.q is not None else t.probs.copy()   # a copy: retain_graph reruns
+        if t.q is None:
+            d[np.arange(d.shape[0]), t.y] -= 1
+        else:
+            d -= t.q
+        if reduction == "none":
+            d *= np.reshape(g, (-1, 1)).astype(d.dtype, copy=False)
+        else:
+            d *= d.dtype.type(_upstream_rows(g, reduction, t.denom))
+        return (from_rows(d, t.shape),)
+
+    @staticmethod
+    def _graph_backward(s, g, t, reduction):
+        """The same gradient built from Value ops, so it can be differentiated again."""
+        rows = to_rows(s, len(t.shape))
+        e = (rows - t.shift).exp()               # the shift is a constant: softmax ignores it
+        p = e / e.sum(axis=1, keepdims=True)
+        if t.q is None:
+            q = np.zeros(p.shape, dtype=p.dtype)
+            q[np.arange(q.shape[0]), t.y] = 1
+            d = p - q
+        else:
+            d = p * t.total - t.q
+        return from_rows(d * _upstream_rows(g, reduction, t.denom), t.shape)
 
     def label(self, attrs):
-        return "softmax-CE" if attrs.get("reduction", "mean") == "mean" else "softmax-CE(sum)"
+        return "softmax-CE" if attrs.get("reduction", "mean") == "mean" else f"softmax-CE({attrs['reduction']})"
+
+
+class NLLLoss(Op):
+    """L = -Σ_i w_{y_i} x_{i,y_i} / Σ_i w_{y_i} over log-probabilities x (ignored targets skipped)."""
+
+    name, symbol = "nll_loss", "NLL"
+    formulas = ("dL/dx_{i,y_i} = -w_{y_i} / Σ w_{y}  (mean; 0 elsewhere)",)
+    twice_differentiable = True
+
+    def run(self, x, y, wy, denom, reduction):
+        """``y`` labels per row (ignored rows any valid class), ``wy`` their weights (0 if ignored)."""
+        rows = to_rows(x, x.ndim)
+        picked = rows[np.arange(rows.shape[0]), y]
+        per = np.where(wy != 0, -wy * picked, 0).astype(x.dtype, copy=False)
+        return _reduce(per, reduction, denom, x.shape, x.dtype), (y, wy, denom, x.shape)
+
+    def backward(self, ctx, g):
+        y, wy, denom, shape = ctx.saved
+        reduction = ctx.attrs.get("reduction", "mean")
+        dtype = ctx.inputs[0].dtype
+        m, c = len(y), (shape[0] if len(shape) == 1 else shape[1])
+        # the gradient is constant in x: -w_y at each target, times the upstream
+        q = np.zeros((m, c), dtype=dtype)
+        q[np.arange(m), y] = -wy
+        if _is_graph(ctx):
+            return (from_rows(_upstream_rows(g, reduction, denom) * q, shape),)
+        q *= np.reshape(g, (-1, 1)) if reduction == "none" else _upstream_rows(g, reduction, denom)
+        return (from_rows(q, shape),)
+
+    def label(self, attrs):
+        return "NLL" if attrs.get("reduction", "mean") == "mean" else f"NLL({attrs['reduction']})"
 
 
 class MultiMargin(Op):
@@ -58,6 +227,8 @@ class MultiMargin(Op):
 
     name, symbol = "multi_margin", "SVM"
     formulas = ("dL/ds_ij = 1[margin_ij > 0] (j≠y), dL/ds_iy = -Σ_j 1[margin_ij > 0]",)
+    # the gradient is piecewise constant in s (second derivative 0), linear in the upstream
+    twice_differentiable = True
 
     def forward(self, s, *, target, margin=1.0, reduction="mean", by_classes=False):
         return self.run(s, np.asarray(target, dtype=np.intp), margin, reduction, by_classes)
@@ -77,6 +248,8 @@ class MultiMargin(Op):
         n = pos.shape[0]
         d = pos.astype(ctx.inputs[0].dtype)
         d[np.arange(n), y] = -pos.sum(axis=1)
+        if _is_graph(ctx):
+            return (g * (d / d.dtype.type(denom)),)
         d *= d.dtype.type(g / denom)
         return (d,)
 

@@ -17,17 +17,21 @@ import contextlib
 
 import numpy as np
 
+from .. import activations as _act
 from ..autograd import group
 from ..errors import ShapeError
+from ..ops.tensor import _norm_axis
 from ..value import Value, apply
 from . import _ops_act, _ops_loss, _ops_norm
 from ._conv_fn import (avg_pool1d, avg_pool2d, conv1d, conv2d, conv_transpose2d,  # noqa: F401
                        max_pool1d, max_pool2d)
+from ._loss_fn import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
+                       check_reduction, cross_entropy, nll_loss)
 from ._node import as_value, needs_grad, record
 from .init import get_rng
 
 _EXPAND = [False]
-_CE, _SVM = _ops_loss.SoftmaxCrossEntropy(), _ops_loss.MultiMargin()
+_SVM = _ops_loss.MultiMargin()
 _BN = _ops_norm.BatchNorm()
 
 
@@ -162,6 +166,100 @@ def log_softmax(x, axis: int = -1) -> Value:
         return shifted - shifted.exp().sum(axis=axis, keepdims=True).log()
 
 
+def softmin(x, axis: int = -1) -> Value:
+    """exp(-x)/Σexp(-x) along ``axis``: softmax of -x, shifted by the min for stability.
+
+    >>> softmin(gg.Value([0., 0.])).numpy()
+    array([0.5, 0.5])
+    """
+    x = as_value(x)
+    ax = _one_axis(axis, x.ndim, "softmin")
+    with group("softmin"):
+        # initial=inf: an empty axis gives an empty result (as torch), not numpy's error
+        e = (Value(np.min(x._data, axis=ax, keepdims=True, initial=np.inf)) - x).exp()
+        return e / e.sum(axis=ax, keepdims=True)
+
+
+def _one_axis(axis, ndim, where):
+    """One axis, checked (a 0-d input accepts 0 and -1, and reduces over nothing)."""
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{where}: axis must be an int, got {axis!r}")
+    return _norm_axis(int(axis), ndim, where)
+
+
+# ---------------------------------------------------------------- more activations (one gate each)
+def softplus(x, beta: float = 1.0, threshold: float = 20.0) -> Value:
+    """log(1 + e^(βx))/β (x itself where βx > threshold), as one gate.
+
+    >>> round(softplus(gg.Value(0.0)).item(), 4)
+    0.6931
+    """
+    return _act.softplus(as_value(x), beta, threshold)
+
+
+def gelu(x, approximate: str = "none") -> Value:
+    """x·Φ(x) (Φ: the standard normal CDF), or torch's tanh formula with ``approximate="tanh"``.
+
+    >>> round(gelu(gg.Value(1.0)).item(), 4)
+    0.8413
+    """
+    return _act.gelu(as_value(x), approximate)
+
+
+def celu(x, alpha: float = 1.0) -> Value:
+    """x if x > 0 else α(e^(x/α) - 1), as one gate. ``celu(gg.Value(1.0)).item() == 1.0``"""
+    return _act.celu(as_value(x), alpha)
+
+
+def hardtanh(x, min_val: float = -1.0, max_val: float = 1.0) -> Value:
+    """clamp(x, min_val, max_val), gradient 0 at the bounds (as torch).
+
+    >>> hardtanh(gg.Value([-3., 0.5])).numpy()
+    array([-1. ,  0.5])
+    """
+    return _act.hardtanh(as_value(x), min_val, max_val)
+
+
+def relu6(x) -> Value:
+    """min(max(x, 0), 6). ``relu6(gg.Value(7.0)).item() == 6.0``"""
+    return as_value(x).relu6()
+
+
+def silu(x) -> Value:
+    """x·σ(x) (swish). ``round(silu(gg.Value(1.0)).item(), 4) == 0.7311``"""
+    return as_value(x).silu()
+
+
+def selu(x) -> Value:
+    """scale·ELU(x, α) with the self-normalising constants. ``selu(gg.Value(0.0)).item() == 0.0``"""
+    return as_value(x).selu()
+
+
+def mish(x) -> Value:
+    """x·tanh(softplus(x)). ``round(mish(gg.Value(1.0)).item(), 4) == 0.8651``"""
+    return as_value(x).mish()
+
+
+def hardsigmoid(x) -> Value:
+    """relu6(x + 3)/6. ``hardsigmoid(gg.Value(0.0)).item() == 0.5``"""
+    return as_value(x).hardsigmoid()
+
+
+def hardswish(x) -> Value:
+    """x·relu6(x + 3)/6. ``hardswish(gg.Value(3.0)).item() == 3.0``"""
+    return as_value(x).hardswish()
+
+
+def logsigmoid(x) -> Value:
+    """log σ(x), stable for large |x|. ``round(logsigmoid(gg.Value(0.0)).item(), 4) == -0.6931``"""
+    return as_value(x).logsigmoid()
+
+
+def softsign(x) -> Value:
+    """x/(1 + |x|). ``softsign(gg.Value(1.0)).item() == 0.5``"""
+    return as_value(x).softsign()
+
+
 def dropout(x, p: float = 0.5, training: bool = True, rng=None) -> Value:
     """Inverted dropout: zero each entry with probability ``p`` and scale the rest by 1/(1-p),
     so nothing changes at test time (``training=False`` returns ``x``).
@@ -205,31 +303,6 @@ def _scores(scores, where):
     return s
 
 
-def cross_entropy(scores, target, reduction: str = "mean", expand: bool | None = None) -> Value:
-    """Softmax cross-entropy of raw ``scores`` (N, C) against integer labels ``target`` (N,),
-    averaged over the batch: one fused node (dL/ds = (softmax - onehot)/N), or the
-    expansion ``shift → exp → sum → log → pick → mean`` in group "softmax_cross_entropy".
-
-    >>> s = gg.Value(np.array([[3.2, 5.1, -1.7]]), requires_grad=True)
-    >>> round(cross_entropy(s, [0]).item(), 4)
-    2.0404
-    """
-    s = _scores(scores, "cross_entropy")
-    n, c = s.shape
-    y = _labels(target, n, c, "cross_entropy")
-    if reduction not in ("mean", "sum"):
-        raise ValueError(f"cross_entropy: reduction must be 'mean' or 'sum', got {reduction!r}")
-    if _expand(expand):
-        with group("softmax_cross_entropy"):
-            shifted = s - Value(s._data.max(axis=1, keepdims=True), name="max")
-            logz = shifted.exp().sum(axis=1).log()
-            picked = shifted[np.arange(n), y]
-            per = logz - picked
-            return per.mean() if reduction == "mean" else per.sum()
-    data, saved = _CE.run(s._data, y, reduction)
-    return record(_CE, (s,), data, saved if needs_grad(s) else None, {"reduction": reduction})
-
-
 softmax_loss = cross_entropy   # cs231n's name
 
 
@@ -270,9 +343,13 @@ def _pair(pred, target, reduction, where):
     if p.shape != t.shape:
         raise ShapeError(f"{where}: prediction of shape {p.shape} and target of shape {t.shape} differ; "
                          f"reshape one to match (broadcasting them would compare every pair)")
-    if reduction not in ("mean", "sum"):
-        raise ValueError(f"{where}: reduction must be 'mean' or 'sum', got {reduction!r}")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{where}: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
     return p, t
+
+
+def _reduced(per, reduction):
+    return per if reduction == "none" else per.mean() if reduction == "mean" else per.sum()
 
 
 def mse_loss(pred, target, reduction: str = "mean") -> Value:
@@ -280,16 +357,14 @@ def mse_loss(pred, target, reduction: str = "mean") -> Value:
     ``mse_loss(gg.Value([1., 2.]), [1., 4.]).item() == 2.0``"""
     p, t = _pair(pred, target, reduction, "mse_loss")
     d = p - t
-    sq = d * d
-    return sq.mean() if reduction == "mean" else sq.sum()
+    return _reduced(d * d, reduction)
 
 
 def l1_loss(pred, target, reduction: str = "mean") -> Value:
     """Mean absolute error; ``pred`` and ``target`` must have the same shape.
     ``l1_loss(gg.Value([1., 2.]), [1., 4.]).item() == 1.0``"""
     p, t = _pair(pred, target, reduction, "l1_loss")
-    d = (p - t).abs()
-    return d.mean() if reduction == "mean" else d.sum()
+    return _reduced((p - t).abs(), reduction)
 
 
 # ---------------------------------------------------------------- batch norm

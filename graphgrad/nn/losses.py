@@ -7,20 +7,83 @@
 """
 from __future__ import annotations
 
+import numpy as np
+
 from . import functional as F
+from ._loss_fn import _constant
 from .module import Module
 from ._node import as_value
 
 
+def _weight_buffer(module, name, value):
+    """A class weight as a buffer (in ``state_dict``, as PyTorch registers it), or None."""
+    if value is None:
+        object.__setattr__(module, name, None)
+        return
+    module.register_buffer(name, _constant(value, type(module).__name__, name, None))
+
+
 class CrossEntropyLoss(Module):
-    """Softmax cross-entropy over raw scores, averaged over the batch (fused by default)."""
+    """Softmax cross-entropy over raw scores (classes on axis 1), as ``torch.nn.CrossEntropyLoss``:
+    ``weight`` per class, ``ignore_index``, ``reduction``, ``label_smoothing`` (see
+    :func:`graphgrad.nn.functional.cross_entropy`). Fused by default; ``expand=True`` for gates."""
 
-    def __init__(self, reduction: str = "mean", expand: bool | None = None):
+    def __init__(self, weight=None, *, ignore_index: int = -100, reduction: str = "mean",
+                 label_smoothing: float = 0.0, expand: bool | None = None):
         super().__init__()
-        self.reduction, self.expand = reduction, expand
+        _weight_buffer(self, "weight", weight)
+        self.ignore_index, self.reduction = ignore_index, reduction
+        self.label_smoothing, self.expand = label_smoothing, expand
+        F.cross_entropy(np.zeros((1, 1)), [0], weight=None, reduction=reduction,   # check the options now
+                        label_smoothing=label_smoothing, ignore_index=ignore_index)
 
-    def forward(self, scores, target):
-        return F.cross_entropy(scores, target, self.reduction, expand=self.expand)
+    def forward(self, input, target):
+        return F.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
+                               reduction=self.reduction, label_smoothing=self.label_smoothing,
+                               expand=self.expand)
+
+
+class NLLLoss(Module):
+    """Negative log-likelihood of log-probabilities, as ``torch.nn.NLLLoss`` (``weight``,
+    ``ignore_index``, ``reduction``)."""
+
+    def __init__(self, weight=None, *, ignore_index: int = -100, reduction: str = "mean"):
+        super().__init__()
+        _weight_buffer(self, "weight", weight)
+        self.ignore_index, self.reduction = ignore_index, reduction
+        F.nll_loss(np.zeros((1, 1)), [0], reduction=reduction, ignore_index=ignore_index)
+
+    def forward(self, input, target):
+        return F.nll_loss(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
+
+
+class BCELoss(Module):
+    """Binary cross-entropy of probabilities, as ``torch.nn.BCELoss`` (``weight``, ``reduction``)."""
+
+    def __init__(self, weight=None, *, reduction: str = "mean"):
+        super().__init__()
+        _weight_buffer(self, "weight", weight)
+        self.reduction = reduction
+        F.check_reduction(reduction, "BCELoss")
+
+    def forward(self, input, target):
+        return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(Module):
+    """Binary cross-entropy of raw scores, as ``torch.nn.BCEWithLogitsLoss`` (``weight``,
+    ``reduction``, ``pos_weight``)."""
+
+    def __init__(self, weight=None, *, reduction: str = "mean", pos_weight=None):
+        super().__init__()
+        _weight_buffer(self, "weight", weight)
+        _weight_buffer(self, "pos_weight", pos_weight)
+        self.reduction = reduction
+        F.check_reduction(reduction, "BCEWithLogitsLoss")
+
+    def forward(self, input, target):
+        return F.binary_cross_entropy_with_logits(input, target, self.weight, reduction=self.reduction,
+                                                  pos_weight=self.pos_weight)
 
 
 SoftmaxLoss = CrossEntropyLoss
@@ -45,17 +108,25 @@ class SVMLoss(MultiMarginLoss):
 
 
 class MSELoss(Module):
-    """Mean squared error."""
+    """Mean squared error (``reduction`` "none" | "mean" | "sum")."""
+
+    def __init__(self, reduction: str = "mean"):
+        super().__init__()
+        self.reduction = reduction
 
     def forward(self, pred, target):
-        return F.mse_loss(pred, target)
+        return F.mse_loss(pred, target, self.reduction)
 
 
 class L1Loss(Module):
-    """Mean absolute error."""
+    """Mean absolute error (``reduction`` "none" | "mean" | "sum")."""
+
+    def __init__(self, reduction: str = "mean"):
+        super().__init__()
+        self.reduction = reduction
 
     def forward(self, pred, target):
-        return F.l1_loss(pred, target)
+        return F.l1_loss(pred, target, self.reduction)
 
 
 def l2_regularization(params, reg: float, half: bool = False):

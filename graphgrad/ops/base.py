@@ -206,7 +206,8 @@ def fit(g, x):
     if x.__class__ is not ndarray:
         return _fit_value(g, x)
     if g.__class__ is not ndarray or g.shape != x.shape:
-        g = unbroadcast(np.asarray(g), x.shape)
+        # asarray again: summing every axis (a 0-d input) gives a numpy scalar, not an array
+        g = np.asarray(unbroadcast(np.asarray(g), x.shape))
         if g.shape != x.shape:            # a scalar upstream for a tensor input
             g = np.broadcast_to(g, x.shape).copy()
     if g.dtype != x.dtype:

@@ -1,0 +1,142 @@
+"""Fused binary cross-entropy losses, each one node with inputs (prediction, target).
+
+``binary_cross_entropy`` takes probabilities p; PyTorch clamps each log at -100 so a
+p of exactly 0 or 1 gives a finite loss, and divides its gradient by max(p(1-p), 1e-12).
+``binary_cross_entropy_with_logits`` takes raw scores x and is stable for any x:
+loss = (1 - t)·x + (1 + (pw - 1)·t)·softplus(-x) with softplus(-x) = log(1 + e^-x).
+
+Class weights ``weight`` (broadcast against the input) and ``pos_weight`` are constants
+kept with the node. Backward is written twice, as in every fused op: numpy on raw data,
+and Value ops in a ``create_graph`` pass, so the gradient can be differentiated again.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..ops.base import Op, fit
+from ..ops.elementwise import _sigmoid
+
+_EPS = 1e-12      # PyTorch's floor of p(1-p) in the BCE gradient
+_LOG_MIN = -100.0   # PyTorch's floor of log p and log(1-p) in the BCE loss
+
+
+def _scaled(g, reduction, denom):
+    """The upstream gradient, elementwise: divided by the element count for "mean"."""
+    if reduction == "mean":
+        if denom == 0:            # an empty input: the loss is nan (0/0) and the gradient empty
+            return g * 0.0
+        return g / denom
+    return g
+
+
+def _weighted(d, w):
+    return d if w is None else d * w
+
+
+def _reduce(per, reduction, dtype):
+    if reduction == "none":
+        return per.astype(dtype, copy=False)
+    total = per.sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        loss = total / np.float64(per.size) if reduction == "mean" else total
+    return np.asarray(loss, dtype=dtype)
+
+
+class BinaryCrossEntropy(Op):
+    """L = -w·(t·log p + (1-t)·log(1-p)); dL/dp = w·(p - t)/max(p(1-p), 1e-12), dL/dt = w·log((1-p)/p)."""
+
+    name, symbol = "binary_cross_entropy", "BCE"
+    formulas = ("dL/dp = w·(p - t) / max(p(1 - p), 1e-12)", "dL/dt = w·(log(1 - p) - log p)")
+    twice_differentiable = True
+
+    def run(self, p, t, w, reduction):
+        p, t = np.asarray(p), np.asarray(t)
+        with np.errstate(divide="ignore"):
+            lp = np.maximum(np.log(p), _LOG_MIN)
+            l1p = np.maximum(np.log1p(-p), _LOG_MIN)
+        per = -_weighted(t * lp + (1 - t) * l1p, w)
+        return _reduce(per, reduction, p.dtype), (w, np.float64(p.size))
+
+    def backward(self, ctx, g):
+        p, t = ctx.inputs
+        w, n = ctx.saved
+        reduction = ctx.attrs.get("reduction", "mean")
+        g = _scaled(g, reduction, n)
+        np_, nt = ctx.needs_grad
+        if getattr(ctx, "create_graph", False):      # Values: the same formulas, recorded
+            # (the shapes already match: g is the input's shape or a scalar times one)
+            dp = _weighted(g * (p - t) / ((1.0 - p) * p).clip(lo=_EPS), w) if np_ else None
+            dt = _weighted(g * ((1.0 - p).log() - p.log()), w) if nt else None
+            return dp, dt
+        pa, ta = np.asarray(p), np.asarray(t)
+        dp = dt = None
+        if np_:
+            dp = fit(_weighted(g * (pa - ta) / np.maximum((1 - pa) * pa, _EPS), w), p)
+        if nt:
+            with np.errstate(divide="ignore"):
+                dt = fit(_weighted(g * (np.log1p(-pa) - np.log(pa)), w), t)
+        return dp, dt
+
+    def label(self, attrs):
+        return "BCE" if attrs.get("reduction", "mean") == "mean" else f"BCE({attrs['reduction']})"
+
+
+def _softplus_neg(x):
+    """softplus(-x) = log(1 + e^-x) on raw data, stable for any x."""
+    return np.logaddexp(0, -x)
+
+
+def _softplus_neg_graph(x):
+    """softplus(-x) from Value ops: each branch of the where sees only the half of x where it
+    is stable (so no inf enters the graph), and its derivative -σ(-x) is exact at 0 too."""
+    from ..functions import where
+    pos = x.data >= 0
+    xp, xn = where(pos, x, 0.0), where(pos, 0.0, x)
+    return where(pos, ((-xp).exp() + 1.0).log(), (xn.exp() + 1.0).log() - xn)
+
+
+class BinaryCrossEntropyWithLogits(Op):
+    """L = w·((1 - t)·x + lw·softplus(-x)), lw = 1 + (pw - 1)·t;
+    dL/dx = w·(lw·σ(x) - pw·t), dL/dt = w·((pw - 1)·softplus(-x) - x)."""
+
+    name, symbol = "binary_cross_entropy_with_logits", "BCE-logits"
+    formulas = ("dL/dx = w·((1 + (pw-1)t)·σ(x) - pw·t)", "dL/dt = w·((pw - 1)·softplus(-x) - x)")
+    twice_differentiable = True
+
+    def run(self, x, t, w, pw, reduction):
+        x, t = np.asarray(x), np.asarray(t)
+        sp = _softplus_neg(x)
+        lw = 1 if pw is None else 1 + (pw - 1) * t
+        per = _weighted((1 - t) * x + lw * sp, w)
+        return _reduce(per, reduction, x.dtype), (w, pw, np.float64(x.size))
+
+    def backward(self, ctx, g):
+        x, t = ctx.inputs
+        w, pw, n = ctx.saved
+        reduction = ctx.attrs.get("reduction", "mean")
+        g = _scaled(g, reduction, n)
+        nx, nt = ctx.needs_grad
+        if getattr(ctx, "create_graph", False):      # Values: the same formulas, recorded
+            dx = dt = None
+            if nx:
+                s = x.sigmoid()
+                dx = (s - t) if pw is None else (s * (t * (pw - 1) + 1.0) - t * pw)
+                dx = _weighted(g * dx, w)
+            if nt:
+                dt = -x if pw is None else _softplus_neg_graph(x) * (pw - 1) - x
+                dt = _weighted(g * dt, w)
+            return dx, dt
+        xa, ta = np.asarray(x), np.asarray(t)
+        dx = dt = None
+        if nx:
+            s = _sigmoid(xa)
+            d = (s - ta) if pw is None else (1 + (pw - 1) * ta) * s - pw * ta
+            dx = fit(_weighted(g * d, w), x)
+        if nt:
+            d = -xa if pw is None else (pw - 1) * _softplus_neg(xa) - xa
+            dt = fit(_weighted(g * d, w), t)
+        return dx, dt
+
+    def label(self, attrs):
+        r = attrs.get("reduction", "mean")
+        return "BCE-logits" if r == "mean" else f"BCE-logits({r})"

@@ -1,0 +1,655 @@
+"""Reductions, scans, sorting and einsum: prod, var, std, logsumexp, norm, cumsum, cumprod,
+sort, topk, einsum (and the gather/scatter pair that sort's and topk's gradients travel by).
+
+Every backward is written once, in numpy terms that also run on Values (operators, ufuncs,
+the numpy functions graphgrad dispatches, and ``run(OP, ...)`` for another op), so in a
+``create_graph`` pass what it computes is itself a graph and can be differentiated again.
+What backward keeps in ``ctx.saved`` is constant w.r.t. the inputs (sort indices, masks).
+
+Axes reaching these ops are already checked and normalised (``tensor._norm_axis``): a tuple
+of non-negative ints, or None for all axes. The public functions are in ``graphgrad.reductions``.
+"""
+from __future__ import annotations
+
+import string
+
+import numpy as np
+
+from ..errors import ShapeError
+from .base import Op, as_data, fit, is_value, run, shape_of
+from .elementwise import WHERE
+from .tensor import _ax
+
+ndarray = np.ndarray
+
+
+def _raw(x):
+    """The data of a Value (for masks and counts, which are constants of the inputs)."""
+    return x._data if is_value(x) else x
+
+
+def _kshape(shape, axes):
+    """The keepdims shape of reducing ``shape`` over ``axes`` (None: all)."""
+    if axes is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _keep(g, shape, axes):
+    """Upstream ``g`` of a reduction with the reduced axes back (size 1), to broadcast."""
+    if g.__class__ is float:
+        return g
+    return np.reshape(g, _kshape(shape, axes))
+
+
+def _count(shape, axes) -> int:
+    """How many entries each output of the reduction combines."""
+    if axes is None:
+        return int(np.prod(shape, dtype=np.int64))
+    return int(np.prod([shape[i] for i in axes], dtype=np.int64))
+
+
+def _where(mask, a, b):
+    """np.where on raw data, the recorded where op when ``a`` or ``b`` is a Value."""
+    if is_value(a) or is_value(b):
+        return run(WHERE, a, b, cond=np.asarray(mask, dtype=bool))
+    return np.where(mask, a, b)
+
+
+def _to_last(x, axes):
+    """Move ``axes`` to the end and flatten them into one: (kept..., n), and the undo."""
+    shape = shape_of(x) if not is_value(x) else x.shape
+    nd = len(shape)
+    red = tuple(range(nd)) if axes is None else tuple(sorted(axes))
+    kept = tuple(i for i in range(nd) if i not in red)
+    perm = kept + red
+    moved = x if perm == tuple(range(nd)) else np.transpose(x, perm)
+    kshape = tuple(shape[i] for i in kept)
+    rshape = tuple(shape[i] for i in red)
+    flat = np.reshape(moved, kshape + (int(np.prod(rshape, dtype=np.int64)),))
+    inv = tuple(np.argsort(perm))
+
+    def undo(y):
+        y = np.reshape(y, kshape + rshape)
+        return y if perm == tuple(range(nd)) else np.transpose(y, inv)
+    return flat, undo
+
+
+def _label(name, attrs, *extra):
+    parts = [] if attrs.get("axis") is None else [f"axis={_ax(attrs['axis'])}"]
+    parts += [e for e in extra if e]
+    return f"{name}({', '.join(parts)})" if parts else name
+
+
+# ---------------------------------------------------------------- prod
+class Prod(Op):
+    """Product over axes. Its gradient is the product of the *other* entries, computed
+    without dividing by the entry where the input has zeros (one zero or several)."""
+
+    name, symbol = "prod", "prod"
+    formulas = ("d prod(x)/dx_i = product of the other entries",)
+    twice_differentiable = True
+
+    def forward(self, a, *, axis, keepdims):
+        if a.__class__ is float:
+            return a, None
+        return as_data(np.prod(a, axis=axis, keepdims=keepdims)), None
+
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        shape = shape_of(a) if not is_value(a) else a.shape
+        if not shape:
+            return (fit(g, a),)
+        axes = ctx.attrs["axis"]
+        gk = _keep(g, shape, axes)
+        if not np.any(_raw(a) == 0):
+            # no zeros: prod / x_i is the product of the others, exactly
+            return (fit(gk * (_keep(ctx.out, shape, axes) / a), a),)
+        return (fit(gk * _others(a, axes), a),)
+
+    def label(self, attrs):
+        return _label("prod", attrs)
+
+
+def _others(a, axes):
+    """For every entry, the product of the other entries of its reduction (zero-safe)."""
+    flat, undo = _to_last(a, axes)
+    n = flat.shape[-1]
+    if not is_value(flat):
+        # O(n): the product of the entries before times the product of those after
+        ones = np.ones(flat.shape[:-1] + (1,), dtype=flat.dtype)
+        before = np.concatenate([ones, np.cumprod(flat[..., :-1], axis=-1)], axis=-1)
+        after = np.flip(np.cumprod(np.flip(flat[..., 1:], -1), axis=-1), -1)
+        return undo(before * np.concatenate([after, ones], axis=-1))
+    # differentiable: row k of M is the input with entry k replaced by 1, and its product
+    # (a prod op again, so a further derivative works the same way) omits exactly x_k
+    m = _where(np.eye(n, dtype=bool), 1.0, np.reshape(flat, flat.shape[:-1] + (1, n)))
+    return undo(run(PROD, m, axis=(flat.ndim,), keepdims=False))
+
+
+# ---------------------------------------------------------------- var, std
+class Var(Op):
+    """Variance over axes, sum((x - mean)²) / (n - correction)."""
+
+    name, symbol = "var", "var"
+    formulas = ("d var(x)/dx = 2 (x - mean) / (n - correction)",)
+    twice_differentiable = True
+
+    def forward(self, a, *, axis, keepdims, correction):
+        if a.__class__ is float:
+            return 0.0, None
+        return as_data(np.var(a, axis=axis, ddof=correction, keepdims=keepdims)), None
+
+    def _centred(self, ctx):
+        a = ctx.inputs[0]
+        at = ctx.attrs
+        shape = shape_of(a) if not is_value(a) else a.shape
+        mean = a if not shape else np.mean(a, axis=at["axis"], keepdims=True)
+        return a, shape, a - mean, _count(shape, at["axis"]) - at["correction"]
+
+    def backward(self, ctx, g):
+        a, shape, c, dof = self._centred(ctx)
+        return (fit(_keep(g, shape, ctx.attrs["axis"]) * c * (2.0 / dof), a),)
+
+    def label(self, attrs):
+        return _label("var", attrs, _corr(attrs))
+
+
+def _corr(attrs):
+    return "" if attrs["correction"] == 1 else f"correction={attrs['correction']}"
+
+
+class Std(Var):
+    """Standard deviation, sqrt(var); gradient 0 where it is 0 (as PyTorch)."""
+
+    name, symbol = "std", "std"
+    formulas = ("d std(x)/dx = (x - mean) / ((n - correction) std)",)
+
+    def forward(self, a, *, axis, keepdims, correction):
+        if a.__class__ is float:
+            return 0.0, None
+        return as_data(np.std(a, axis=axis, ddof=correction, keepdims=keepdims)), None
+
+    def backward(self, ctx, g):
+        a, shape, c, dof = self._centred(ctx)
+        axes = ctx.attrs["axis"]
+        ok = _keep(ctx.out, shape, axes)
+        gk = _keep(g, shape, axes)
+        zero = _raw(ok) == 0
+        if np.any(zero):
+            # a safe denominator first, so no inf enters the graph (its gradient would be nan)
+            ok = _where(zero, 1.0, ok)
+            gk = _where(zero, 0.0, gk)
+        return (fit(gk * c / (ok * float(dof)), a),)
+
+    def label(self, attrs):
+        return _label("std", attrs, _corr(attrs))
+
+
+# ---------------------------------------------------------------- logsumexp
+class LogSumExp(Op):
+    """log(sum(exp(x))) over axes, computed as m + log(sum(exp(x - m))) with m the max."""
+
+    name, symbol = "logsumexp", "logsumexp"
+    formulas = ("d logsumexp(x)/dx = softmax(x) = exp(x - logsumexp(x))",)
+    twice_differentiable = True
+
+    def forward(self, a, *, axis, keepdims):
+        if a.__class__ is float:
+            return a, None
+        m = np.max(a, axis=axis, keepdims=True, initial=-np.inf)
+        m = np.where(np.isfinite(m), m, 0.0).astype(a.dtype)   # all -inf (or an inf): shift 0
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
+        if not keepdims:
+            out = out.reshape(() if axis is None else tuple(n for i, n in enumerate(a.shape) if i not in axis))
+        return as_data(out), None
+
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        shape = shape_of(a) if not is_value(a) else a.shape
+        if not shape:
+            return (fit(g, a),)
+        axes = ctx.attrs["axis"]
+        return (fit(_keep(g, shape, axes) * np.exp(a - _keep(ctx.out, shape, axes)), a),)
+
+    def label(self, attrs):
+        return _label("logsumexp", attrs)
+
+
+# ---------------------------------------------------------------- norm
+class Norm(Op):
+    """Vector norms over axes: ord 2 (also the Frobenius norm of two axes), 1, inf, -inf.
+    Gradient 0 at a zero norm (as PyTorch); ±inf: split evenly among tied extremes."""
+
+    name, symbol = "norm", "‖x‖"
+    formulas = ("d‖x‖/dx: x/‖x‖ (ord 2), sign(x) (ord 1), sign(x) at the extreme |x| (ord ±inf)",)
+    twice_differentiable = True
+
+    def forward(self, a, *, ord, axis, keepdims):
+        if a.__class__ is float:
+            return abs(a), None
+        with np.errstate(over="ignore"):
+            if ord == 2:
+                r = np.sqrt(np.sum(a * a, axis=axis, keepdims=keepdims))
+            elif ord == 1:
+                r = np.sum(np.abs(a), axis=axis, keepdims=keepdims)
+            elif ord == np.inf:
+                r = np.max(np.abs(a), axis=axis, keepdims=keepdims)
+            else:
+                r = np.min(np.abs(a), axis=axis, keepdims=keepdims)
+        return as_data(r), None
+
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        at = ctx.attrs
+        shape = shape_of(a) if not is_value(a) else a.shape
+        axes, ord = at["axis"], at["ord"]
+        sign = np.sign(_raw(a))             # piecewise constant: no gradient of its own
+        if sign.__class__ is ndarray:
+            sign = np.where(np.isnan(sign), 0, sign).astype(sign.dtype)   # sign(nan) = 0, as torch's sgn
+        gk = _keep(g, shape, axes)
+        if ord == 1 or not shape:
+            return (fit(gk * sign, a),)
+        ok = _keep(ctx.out, shape, axes)
+        if ord == 2:
+            zero = _raw(ok) == 0
+            if np.any(zero):
+                ok = _where(zero, 1.0, ok)   # safe denominator, then 0 where the norm is 0
+                gk = _where(zero, 0.0, gk)
+            return (fit(a * (gk / ok), a),)
+        # ±inf: where |x| is the extreme (or nan, as PyTorch), split over the ties
+        absa = np.abs(_raw(a))
+        mask = (absa == _raw(ok)) | np.isnan(absa)
+        share = mask / np.maximum(np.sum(mask, axis=axes, keepdims=True), 1)
+        return (fit(gk * (sign * share).astype(_raw(a).dtype), a),)
+
+    def label(self, attrs):
+        o = attrs["ord"]
+        name = "norm" if o == 2 else f"norm(ord={'inf' if o == np.inf else '-inf' if o == -np.inf else o}"
+        if o == 2:
+            return _label(name, attrs)
+        return name + ("" if attrs["axis"] is None else f", axis={_ax(attrs['axis'])}") + ")"
+
+
+# ---------------------------------------------------------------- scans
+class CumSum(Op):
+    """Running sum along one axis (``reverse``: from the end); backward is the reversed
+    running sum of the upstream, itself a cumsum op."""
+
+    name, symbol = "cumsum", "cumsum"
+    formulas = ("d cumsum(x)_i/dx_k = 1 for i >= k: upstream summed from the end",)
+    twice_differentiable = True
+
+    def forward(self, a, *, axis, reverse=False):
+        if axis is None:                    # a 0-d input: nothing to accumulate
+            return a, None
+        if reverse:
+            return np.flip(np.cumsum(np.flip(a, axis), axis=axis), axis).copy(), None
+        return np.cumsum(a, axis=axis), None
+
+    def backward(self, ctx, g):
+        at = ctx.attrs
+        if at["axis"] is None:
+            return (fit(g, ctx.inputs[0]),)
+        return (fit(run(CUMSUM, g, axis=at["axis"], reverse=not at.get("reverse", False)),
+                    ctx.inputs[0]),)
+
+    def label(self, attrs):
+        r = ", reverse" if attrs.get("reverse") else ""
+        return "cumsum" if attrs["axis"] is None else f"cumsum(axis={attrs['axis']}{r})"
+
+
+class CumProd(Op):
+    """Running product along one axis; the gradient is exact with zeros in the input."""
+
+    name, symbol = "cumprod", "cumprod"
+    formulas = ("d cumprod(x)_i/dx_k = product of x_j for j <= i, j != k (i >= k)",)
+    twice_differentiable = True
+
+    def forward(self, a, *, axis):
+        if axis is None:
+            return a, None
+        return np.cumprod(a, axis=axis), None
+
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        axis = ctx.attrs["axis"]
+        if axis is None:
+            return (fit(g, a),)
+        if not np.any(_raw(a) == 0):
+            # sum_{i>=k} g_i y_i / x_k: a reversed cumsum of g*y, divided by x
+            return (fit(run(CUMSUM, g * ctx.out, axis=axis, reverse=True) / a, a),)
+        if not is_value(a):
+            return (fit(_cumprod_grad_zeros(a, np.asarray(g), ctx.out, axis), a),)
+        # differentiable (O(n²) in memory, create_graph only): row k of M is x with x_k
+        # replaced by 1; its cumprod holds prod_{j<=i, j!=k} x_j, summed against g for i >= k
+        x = np.moveaxis(a, axis, -1)
+        n = x.shape[-1]
+        m = _where(np.eye(n, dtype=bool), 1.0, np.reshape(x, x.shape[:-1] + (1, n)))
+        c = run(CUMPROD, m, axis=x.ndim)
+        gr = np.reshape(np.moveaxis(g, axis, -1), x.shape[:-1] + (1, n))
+        upper = np.triu(np.ones((n, n), dtype=_raw(a).dtype))     # i >= k
+        return (fit(np.moveaxis(np.sum(c * gr * upper, axis=-1), -1, axis), a),)
+
+    def label(self, attrs):
+        return "cumprod" if attrs["axis"] is None else f"cumprod(axis={attrs['axis']})"
+
+
+def _cumprod_grad_zeros(a, g, out, axis):
+    """cumprod's gradient with zeros in the input, in O(n) (PyTorch's method). Before the
+    first zero z1 it is the usual reversed cumsum over x; at z1 it is the product of the
+    entries before z1 times sum_{z1 <= i < z2} g_i prod_{z1 < j <= i} x_j; after z1 it is 0."""
+    x, g, y = (np.moveaxis(t, axis, -1) for t in (a, g, out))
+    zero = x == 0
+    z = np.cumsum(zero, axis=-1)
+    before = z == 0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        w = np.where(before, g * y, 0)
+        res = np.where(before, np.flip(np.cumsum(np.flip(w, -1), axis=-1), -1) / np.where(before, x, 1), 0)
+        first = (z == 1) & zero
+        between = (z == 1) & ~zero
+        cp = np.cumprod(np.where(between, x, 1), axis=-1)
+        s = np.sum(np.where(z == 1, cp * g, 0), axis=-1, keepdims=True)
+        prefix = np.prod(np.where(before, x, 1), axis=-1, keepdims=True)
+        res = np.where(first, s * prefix, res)
+    return np.moveaxis(res, -1, axis).astype(a.dtype, copy=False)
+
+
+# ---------------------------------------------------------------- sort, topk
+class TakeAlong(Op):
+    """``np.take_along_axis(x, index, axis)``; backward puts the upstream back (PutAlong).
+    The index holds distinct positions along the axis (a sort or a top-k)."""
+
+    name, symbol = "take_along_axis", "take"
+    formulas = ("upstream put back at the taken positions",)
+    twice_differentiable = True
+
+    def forward(self, a, *, index, axis):
+        return np.take_along_axis(a, index, axis=axis), None
+
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        n = (shape_of(a) if not is_value(a) else a.shape)[ctx.attrs["axis"]]
+        return (fit(run(PUT_ALONG, g, index=ctx.attrs["index"], axis=ctx.attrs["axis"], size=n), a),)
+
+
+class PutAlong(Op):
+    """Zeros with ``size`` entries along ``axis`` and the input placed at ``index`` (distinct
+    positions): sort's and topk's backward. Its own backward takes them out again."""
+
+    name, symbol = "put_along_axis", "put"
+    formulas = ("upstream taken at the placed positions",)
+    twice_differentiable = True
+
+    def forward(self, g, *, index, axis, size):
+        g = np.asarray(g)
+        shape = list(g.shape)
+        shape[axis] = size
+        z = np.zeros(shape, dtype=g.dtype)
+        np.put_along_axis(z, index, g, axis=axis)
+        return z, None
+
+    def backward(self, ctx, g):
+        return (fit(run(TAKE_ALONG, g, index=ctx.attrs["index"], axis=ctx.attrs["axis"]),
+                    ctx.inputs[0]),)
+
+
+def sort_indices(a, axis, descending):
+    """Stable sort order along ``axis``: equal entries keep their order, and nan sorts as
+    the largest (last ascending, first descending), as PyTorch and numpy.
+
+    >>> sort_indices(np.array([1., 3., 1.]), 0, True)
+    array([1, 0, 2])
+    """
+    if not descending:
+        return np.argsort(a, axis=axis, kind="stable")
+    # sort the reversed array, reverse the order: descending, ties still in input order
+    n = a.shape[axis]
+    rev = np.argsort(np.flip(a, axis), axis=axis, kind="stable")
+    return (n - 1) - np.flip(rev, axis)
+
+
+class Sort(Op):
+    """Sorted values along an axis; the gradient goes back to where each value came from."""
+
+    name, symbol = "sort", "sort"
+    formulas = ("upstream put back at each value's original position",)
+    twice_differentiable = True
+
+    def forward(self, a, *, axis, descending):
+        if axis is None:
+            return a, None
+        idx = sort_indices(a, axis, descending)
+        return np.take_along_axis(a, idx, axis=axis), idx
+
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        axis = ctx.attrs["axis"]
+        if axis is None:
+            return (fit(g, a),)
+        n = (shape_of(a) if not is_value(a) else a.shape)[axis]
+        return (fit(run(PUT_ALONG, g, index=ctx.saved, axis=axis, size=n), a),)
+
+    def label(self, attrs):
+        d = ", descending" if attrs["descending"] else ""
+        return "sort" if attrs["axis"] is None else f"sort(axis={attrs['axis']}{d})"
+
+
+class TopK(Op):
+    """The k largest (or smallest) values along an axis, sorted; gradient as sort's."""
+
+    name, symbol = "topk", "topk"
+    formulas = ("upstream put back at each value's original position, 0 elsewhere",)
+    twice_differentiable = True
+
+    def forward(self, a, *, k, axis, largest):
+        idx = np.take(sort_indices(a, axis, largest), np.arange(k), axis=axis)
+        return np.take_along_axis(a, idx, axis=axis), idx
+
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        axis = ctx.attrs["axis"]
+        n = (shape_of(a) if not is_value(a) else a.shape)[axis]
+        return (fit(run(PUT_ALONG, g, index=ctx.saved, axis=axis, size=n), a),)
+
+    def label(self, attrs):
+        s = "" if attrs["largest"] else ", smallest"
+        return f"topk(k={attrs['k']}, axis={attrs['axis']}{s})"
+
+
+# ---------------------------------------------------------------- einsum
+_LETTERS = string.ascii_uppercase + string.ascii_lowercase
+
+
+def parse_einsum(subscripts, shapes):
+    """Check ``subscripts`` against the operands' shapes; return them explicit: no
+    ellipsis (it becomes unused letters), always ``->``, and the output's shape.
+
+    >>> parse_einsum("ij,jk", [(2, 3), (3, 4)])
+    ('ij,jk->ik', (2, 4))
+    >>> parse_einsum("...i->...", [(5, 3)])[0]
+    'Ai->A'
+    """
+    if not isinstance(subscripts, str):
+        raise TypeError(f"einsum: subscripts must be a string like 'ij,jk->ik', got {type(subscripts).__name__}")
+    s = subscripts.replace(" ", "")
+    if s.count("->") > 1:
+        raise ValueError(f"einsum: subscripts {subscripts!r} have more than one '->'")
+    lhs, arrow, rhs = s.partition("->")
+    terms = lhs.split(",")
+    if len(terms) != len(shapes):
+        raise ValueError(f"einsum: subscripts {subscripts!r} name {len(terms)} operand(s) but "
+                         f"{len(shapes)} were given")
+    parsed = [_einsum_term(t, subscripts) for t in terms]
+    out_term = _einsum_term(rhs, subscripts) if arrow else None
+    # the ellipsis: as many axes as the operands have beyond their letters (right-aligned)
+    ell = 0
+    for (letters, has_ell), shape in zip(parsed, shapes):
+        named = len(letters) - has_ell
+        extra = len(shape) - named
+        if extra < 0 or (extra and not has_ell):
+            raise ShapeError(f"einsum: operand term {''.join(letters) or '(empty)'!r} of {subscripts!r} has "
+                             f"{named} letter(s) but the operand has shape {tuple(shape)}"
+                             + (" (use '...' for the remaining axes)" if extra > 0 else ""))
+        if has_ell:
+            ell = max(ell, extra)
+    used = {c for letters, _ in parsed for c in letters}
+    if out_term is not None:
+        used |= set(out_term[0])
+    free = [c for c in _LETTERS if c not in used]
+    if ell > len(free):
+        raise ShapeError(f"einsum: {subscripts!r} leaves too few letters for the ellipsis' {ell} axes")
+    ell_letters = free[:ell]
+    full = []
+    for (letters, has_ell), shape in zip(parsed, shapes):
+        if has_ell:
+            i = letters.index("...")
+            d = len(shape) - (len(letters) - 1)
+            letters = letters[:i] + ell_letters[ell - d:] + letters[i + 1:]
+        full.append("".join(letters))
+    sizes: dict = {}
+    for term, shape in zip(full, shapes):
+        own: dict = {}
+        for c, n in zip(term, shape):
+            if own.setdefault(c, n) != n:       # a diagonal needs equal sizes (no broadcasting)
+                raise ShapeError(f"einsum: label {c!r} repeats in term {term!r} of {subscripts!r} with sizes "
+                                 f"{own[c]} and {n} (operand shape {tuple(shape)}); a diagonal needs equal sizes")
+            m = sizes.get(c, 1)
+            if m != n and m != 1 and n != 1:
+                raise ShapeError(f"einsum: label {c!r} of {subscripts!r} has size {m} in one operand and "
+                                 f"{n} in another (operand shapes {', '.join(str(tuple(x)) for x in shapes)})")
+            sizes[c] = max(m, n)
+    if out_term is None:                    # implicit: letters used once, in order; ... first
+        counts: dict = {}
+        for term in full:
+            for c in term:
+                counts[c] = counts.get(c, 0) + 1
+        out = "".join(ell_letters) + "".join(sorted(c for c, k in counts.items()
+                                                    if k == 1 and c not in ell_letters))
+    else:
+        letters, has_ell = out_term
+        if "..." in letters:
+            i = letters.index("...")
+            letters = letters[:i] + ell_letters + letters[i + 1:]
+        elif ell:
+            raise ShapeError(f"einsum: {subscripts!r}: the operands' '...' axes need a '...' in the output "
+                             "too (to sum them away, use '...' and .sum())")
+        out = "".join(letters)
+        for c in out:
+            if c not in sizes:
+                raise ValueError(f"einsum: output letter {c!r} of {subscripts!r} appears in no operand")
+        if len(set(out)) != len(out):
+            raise ValueError(f"einsum: output {rhs!r} of {subscripts!r} repeats a letter")
+    return ",".join(full) + "->" + out, tuple(sizes[c] for c in out)
+
+
+def _einsum_term(t, whole):
+    has_ell = "..." in t
+    if t.count("...") > 1:
+        raise ValueError(f"einsum: term {t!r} of {whole!r} has more than one '...'")
+    letters = []
+    rest = t.replace("...", "\0")
+    for c in rest:
+        if c == "\0":
+            letters.append("...")
+        elif c in _LETTERS:
+            letters.append(c)
+        else:
+            raise ValueError(f"einsum: {whole!r} has {c!r}; subscripts are letters a-z, A-Z, ',', "
+                             "'->' and '...'")
+    return letters, has_ell
+
+
+class Einsum(Op):
+    """Einstein summation over any number of operands. The gradient of each operand is
+    an einsum of the upstream with the other operands (ones for its own summed-away
+    letters, identity matrices for its repeated letters, e.g. a diagonal 'ii')."""
+
+    name, symbol = "einsum", "einsum"
+    twice_differentiable = True
+
+    def forward(self, *arrays, subscripts, spec):
+        try:
+            # numpy's path search (and BLAS) pays off for 3+ operands or big ones; it costs
+            # ~0.1 ms, more than a small two-operand einsum itself
+            big = len(arrays) > 2 or sum(np.size(a) for a in arrays) > 20_000
+            return as_data(np.einsum(subscripts, *arrays, optimize=big)), None
+        except ValueError as e:              # parse_einsum checks first; this is a safety net
+            shapes = ", ".join(str(shape_of(a)) for a in arrays)
+            raise ShapeError(f"einsum: {spec!r} does not fit operands of shape {shapes} ({e})") from None
+
+    def backward(self, ctx, g):
+        subs = ctx.attrs["subscripts"]
+        lhs, out = subs.split("->")
+        terms = lhs.split(",")
+        xs = ctx.inputs
+        sizes = {}
+        for term, x in zip(terms, xs):
+            for c, n in zip(term, shape_of(x) if not is_value(x) else x.shape):
+                sizes[c] = max(sizes.get(c, 1), n)
+        grads = []
+        for i, (term, x) in enumerate(zip(terms, xs)):
+            if not ctx.needs_grad[i]:
+                grads.append(None)
+                continue
+            grads.append(fit(_einsum_grad(i, terms, out, xs, g, sizes), x))
+        return tuple(grads)
+
+    def label(self, attrs):
+        return f"einsum {attrs['spec']}"
+
+    def formula(self, i, attrs):
+        # e.g. for ij,jk->ik, operand 0: "upstream → einsum ik,jk->ij" (upstream first)
+        lhs, out = attrs["subscripts"].split("->")
+        terms = lhs.split(",")
+        if i >= len(terms):
+            return ""
+        rest = [out] + [t for j, t in enumerate(terms) if j != i]
+        return f"upstream → einsum {','.join(rest)}->{terms[i]}"
+
+
+def _einsum_grad(i, terms, out, xs, g, sizes):
+    term, x = terms[i], xs[i]
+    shape = shape_of(x) if not is_value(x) else x.shape
+    dtype = _raw(x).dtype if _raw(x).__class__ is not float else np.dtype(np.float64)
+    uniq = "".join(dict.fromkeys(term))
+    others = [(t, v) for j, (t, v) in enumerate(zip(terms, xs)) if j != i]
+    seen = set(out).union(*[set(t) for t, _ in others])
+    # letters only this operand has are summed over in forward: the gradient is the same
+    # along them, which einsum gets from a ones operand of those letters
+    alone = "".join(c for c in uniq if c not in seen)
+    ops_terms = [out] + [t for t, _ in others]
+    operands = [g] + [v for _, v in others]
+    if alone:
+        ops_terms.append(alone)
+        operands.append(np.ones(tuple(sizes[c] for c in alone), dtype=dtype))
+    subs = ",".join(ops_terms) + "->" + uniq
+    r = run(EINSUM, *operands, subscripts=subs, spec=subs)
+    if len(uniq) != len(term):
+        # a repeated letter (a diagonal): each repeat gets a fresh letter tied by an identity
+        free = iter(c for c in _LETTERS if c not in term and c not in seen)
+        new, eyes, firsts = [], [], set()
+        for c in term:
+            if c in firsts:
+                f = next(free)
+                new.append(f)
+                eyes.append((c + f, np.eye(sizes[c], dtype=dtype)))
+            else:
+                firsts.add(c)
+                new.append(c)
+        subs = ",".join([uniq] + [t for t, _ in eyes]) + "->" + "".join(new)
+        r = run(EINSUM, r, *[e for _, e in eyes], subscripts=subs, spec=subs)
+    rshape = r.shape if hasattr(r, "shape") else ()
+    stretched = tuple(k for k, (n, m) in enumerate(zip(shape, rshape)) if n == 1 and m != 1)
+    if stretched:                               # a size-1 axis broadcast against a larger one
+        r = np.sum(r, axis=stretched, keepdims=True)
+    return r
+
+
+PROD, VAR, STD, LOGSUMEXP, NORM = Prod(), Var(), Std(), LogSumExp(), Norm()
+CUMSUM, CUMPROD, SORT, TOPK = CumSum(), CumProd(), Sort(), TopK()
+TAKE_ALONG, PUT_ALONG, EINSUM = TakeAlong(), PutAlong(), Einsum()
+
+__all__ = ["PROD", "VAR", "STD", "LOGSUMEXP", "NORM", "CUMSUM", "CUMPROD", "SORT", "TOPK",
+           "TAKE_ALONG", "PUT_ALONG", "EINSUM", "parse_einsum", "sort_indices"]
