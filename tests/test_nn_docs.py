@@ -6,10 +6,12 @@ import pytest
 
 import graphgrad as gg
 from graphgrad import nn
-from graphgrad.nn import _loss_fn, _ops_loss, activations, functional, init, layers, losses, module
+from graphgrad.nn import (_conv_fn, _conv_layers, _loss_fn, _ops_loss, activations, functional, init, layers,
+                          losses, module)
 
 
-@pytest.mark.parametrize("mod", [functional, init, layers, activations, losses, module, nn, _loss_fn, _ops_loss],
+@pytest.mark.parametrize("mod", [functional, init, layers, activations, losses, module, nn, _loss_fn, _ops_loss,
+                                 _conv_fn, _conv_layers],
                          ids=lambda m: m.__name__)
 def test_docstring_examples(mod):
     globs = dict(gg=gg, np=np, nn=nn, F=functional, x=gg.Value(1.0, requires_grad=True))

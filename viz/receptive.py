@@ -13,6 +13,16 @@ from __future__ import annotations
 import numpy as np
 
 
+def _side(v) -> int:
+    """A layer size as one int: Conv2d stores (h, w) pairs as PyTorch does; the field is
+    followed along one side, so a non-square size is refused."""
+    if isinstance(v, (tuple, list)):
+        if len(set(v)) != 1:
+            raise ValueError(f"receptive_field: only square kernels, strides and paddings, got {tuple(v)}")
+        v = v[0]
+    return int(v)
+
+
 def _layer_spec(layer):
     """(kind, k, stride, padding) for a tuple or a graphgrad layer."""
     if isinstance(layer, tuple):
@@ -23,10 +33,10 @@ def _layer_spec(layer):
         return kind, int(k), int(s), int(pad)
     name = type(layer).__name__
     if name == "Conv2d":
-        return "conv", int(layer.kernel_size), int(layer.stride), int(layer.padding)
+        return "conv", _side(layer.kernel_size), _side(layer.stride), _side(layer.padding)
     if name in ("MaxPool2d", "AvgPool2d"):
-        k = int(layer.kernel_size)
-        return "pool", k, int(layer.stride or k), int(layer.padding)
+        k = _side(layer.kernel_size)
+        return "pool", k, _side(layer.stride or k), _side(layer.padding)
     if name in ("ReLU", "Tanh", "Sigmoid", "Identity", "BatchNorm2d", "LeakyReLU"):
         return None              # pointwise: the field does not grow
     raise ValueError(f"receptive_field: cannot follow a {name} layer; pass conv/pool layers or "

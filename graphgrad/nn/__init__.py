@@ -15,8 +15,8 @@ from .activations import (CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtan
                           Maxout, Mish, PReLU, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Softmin, Softplus,
                           Softsign, Tanh)
 from .functional import expanded
-from .layers import (AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Flatten, Identity, Linear,
-                     MaxPool2d)
+from .layers import (AvgPool1d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose2d,
+                     Dropout, Flatten, Identity, Linear, MaxPool1d, MaxPool2d)
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, MultiMarginLoss,
                      NLLLoss, SoftmaxLoss, SVMLoss, l1_regularization, l2_regularization)
 from .module import Module, ModuleList, Parameter, Sequential
@@ -26,7 +26,8 @@ tune_malloc()
 
 __all__ = [
     "Module", "ModuleList", "Parameter", "Sequential", "functional", "init", "expanded",
-    "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Dropout", "Flatten",
+    "Linear", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
+    "BatchNorm1d", "BatchNorm2d", "Dropout", "Flatten",
     "Identity", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "PReLU", "ELU", "Maxout", "Softmax",
     "Softmin", "Softplus", "GELU", "SiLU", "SELU", "CELU", "Mish", "Hardsigmoid", "Hardswish", "Hardtanh",
     "ReLU6", "LogSigmoid", "Softsign",

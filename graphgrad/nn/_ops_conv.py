@@ -1,50 +1,114 @@
 """Fused conv and pooling ops (NCHW), built for numpy speed.
 
-conv2d is im2col + one GEMM. The patch matrix is laid out (C·KH·KW, N·Ho·Wo), so
-``W (F, C·KH·KW) @ cols`` yields the output channel-major, (F, N, Ho, Wo); the op hands
-out its NCHW *view* (a transpose, no copy). Elementwise ops keep that memory layout,
-so ReLU and pooling run on it without copies, and the conv backward gets its upstream
-gradient back in the layout its GEMMs want. dtypes are kept (float32 stays float32).
+conv2d is im2col + one GEMM (one per group). The patch matrix is laid out
+(C·KH·KW, N·Ho·Wo), so ``W (F, C·KH·KW) @ cols`` yields the output channel-major,
+(F, N, Ho, Wo); the op hands out its NCHW *view* (a transpose, no copy). Elementwise ops
+keep that memory layout, so ReLU and pooling run on it without copies, and the conv
+backward gets its upstream gradient back in the layout its GEMMs want. dtypes are kept
+(float32 stays float32).
 
-Pooling reads the k·k strided slices ``x[:, :, i::s, j::s]`` of the input (one per
+The three conv ops are each other's backward, so every gradient is itself an op call
+that a ``create_graph`` pass records (second derivatives):
+
+* ``conv2d(x, w)``: dx = conv_transpose2d(g, w), dw = conv2d_weight(x, g)
+* ``conv_transpose2d(y, w)`` (its forward IS conv2d's input gradient):
+  dy = conv2d(g, w), dw = conv2d_weight(g, y)
+* ``conv2d_weight(x, gy)`` (conv2d's weight gradient, bilinear in x and gy):
+  dx = conv_transpose2d(gy, G), dgy = conv2d(x, G)
+
+Pooling reads the kh·kw strided slices ``x[:, :, i::s, j::s]`` of the input (one per
 kernel offset) and reduces them elementwise: no window copies, any memory layout.
+Max-pool's backward scatters g to the saved argmax positions (constants); avg-pool's is
+a transposed average (its own op, whose backward is the average again).
 """
 from __future__ import annotations
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..ops.base import Op
+from ..ops.base import Ctx, Op, run
 from ._parallel import run_parts
 
 
-def out_size(n: int, k: int, s: int, p: int) -> int:
-    return (n + 2 * p - k) // s + 1
+# ---------------------------------------------------------------- sizes and parameters
+def two(v) -> tuple:
+    """An int or a pair as a pair of ints (the ops' attributes may be either)."""
+    if v.__class__ is tuple:
+        return v
+    if isinstance(v, (list, np.ndarray)):
+        return tuple(int(a) for a in v)
+    return (int(v), int(v))
 
 
-def _padded(x, p, fill=0.0):
-    if p == 0:
+def out_size(n: int, k: int, s: int, p: int, d: int = 1) -> int:
+    """Output length of a convolution along one axis (floor mode, as PyTorch)."""
+    return (n + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def pool_out_size(n: int, k: int, s: int, p: int, d: int = 1, ceil_mode: bool = False) -> int:
+    """Output length of pooling along one axis. ceil_mode keeps a last, partial window as
+    PyTorch does, but never one that starts in the right padding."""
+    span = n + 2 * p - d * (k - 1) - 1
+    if not ceil_mode:
+        return span // s + 1
+    o = -(-span // s) + 1
+    if (o - 1) * s >= n + p:
+        o -= 1
+    return o
+
+
+def transpose_out_size(n: int, k: int, s: int, p: int, d: int = 1, op: int = 0) -> int:
+    """Output length of a transposed convolution along one axis."""
+    return (n - 1) * s - 2 * p + d * (k - 1) + op + 1
+
+
+def conv_params(attrs) -> tuple:
+    """(stride, padding, dilation, groups) of a conv node's attributes, as pairs."""
+    return (two(attrs.get("stride", 1)), two(attrs.get("padding", 0)), two(attrs.get("dilation", 1)),
+            int(attrs.get("groups", 1)))
+
+
+def _graphed(ctx, g) -> bool:
+    """True in a create_graph pass: g and the inputs are Values, so every gradient must be
+    computed by op calls that get recorded (``run``); otherwise the raw fast paths run."""
+    return g.__class__ is not np.ndarray or ctx.create_graph
+
+
+def _pad4(x, top, bottom, left, right, fill=0.0):
+    """x (N, C, H, W) with rows/columns of ``fill`` added (a fresh C-contiguous array)."""
+    if not (top or bottom or left or right):
         return x
     n, c, h, w = x.shape
-    xp = np.full((n, c, h + 2 * p, w + 2 * p), fill, dtype=x.dtype) if fill else \
-        np.zeros((n, c, h + 2 * p, w + 2 * p), dtype=x.dtype)
-    xp[:, :, p:p + h, p:p + w] = x
+    shape = (n, c, h + top + bottom, w + left + right)
+    xp = np.full(shape, fill, dtype=x.dtype) if fill else np.zeros(shape, dtype=x.dtype)
+    xp[:, :, top:top + h, left:left + w] = x
     return xp
 
 
-def im2col(x, kh, kw, stride, padding, ones_row=False):
+def _padded(x, p, fill=0.0):
+    ph, pw = two(p)
+    return _pad4(x, ph, ph, pw, pw, fill)
+
+
+# ---------------------------------------------------------------- im2col / col2im
+def im2col(x, kh, kw, stride, padding, ones_row=False, dilation=1, out_hw=None):
     """Patches of x (N, C, H, W) as columns (C·kh·kw [+1], N·Ho·Wo), plus (Ho, Wo).
 
     With ``ones_row`` a row of ones is appended, so that ``[W | b] @ cols`` adds the bias
     inside the GEMM and ``upstream @ colsᵀ`` yields db as its last column (two passes
-    over the output saved).
+    over the output saved). ``out_hw`` takes fewer output positions than fit (the weight
+    gradient of a transposed conv whose output_padding left rows no window reaches).
     """
+    (sh, sw), (ph, pw), (dh, dw) = two(stride), two(padding), two(dilation)
     n, c, h, w = x.shape
-    ho, wo = out_size(h, kh, stride, padding), out_size(w, kw, stride, padding)
-    xp = _padded(x, padding)
+    if out_hw is None:
+        ho, wo = out_size(h, kh, sh, ph, dh), out_size(w, kw, sw, pw, dw)
+    else:
+        ho, wo = out_hw
+    xp = _pad4(x, ph, ph, pw, pw)
     s = xp.strides
     patches = as_strided(xp, (c, kh, kw, n, ho, wo),
-                         (s[1], s[2], s[3], s[0], s[2] * stride, s[3] * stride), writeable=False)
+                         (s[1], s[2] * dh, s[3] * dw, s[0], s[2] * sh, s[3] * sw), writeable=False)
     rows = c * kh * kw
     cols = np.empty((rows + ones_row, n * ho * wo), dtype=x.dtype)
     np.copyto(cols[:rows].reshape(c, kh, kw, n, ho, wo), patches)
@@ -53,23 +117,130 @@ def im2col(x, kh, kw, stride, padding, ones_row=False):
     return cols, ho, wo
 
 
-def col2im(dcols, x_shape, kh, kw, stride, padding, ho, wo):
+def col2im(dcols, x_shape, kh, kw, stride, padding, ho, wo, dilation=1):
     """Adjoint of im2col: add every kernel offset's column block back onto the image.
 
     One slice-add per offset (kh·kw of them), not np.add.at (which is ~10× slower).
-    Returns (N, C, H, W) gradient as a channel-major view.
+    Returns the (N, C, H, W) image as a channel-major view.
     """
+    (sh, sw), (ph, pw), (dh, dw) = two(stride), two(padding), two(dilation)
     n, c, h, w = x_shape
     d = dcols.reshape(c, kh, kw, n, ho, wo)
-    hp, wp = h + 2 * padding, w + 2 * padding
+    # rows a window reaches (at least the padded image: output_padding may add rows none reaches)
+    hp = max(h + 2 * ph, sh * (ho - 1) + dh * (kh - 1) + 1)
+    wp = max(w + 2 * pw, sw * (wo - 1) + dw * (kw - 1) + 1)
     dxp = np.zeros((c, n, hp, wp), dtype=dcols.dtype)
-    he, we = stride * (ho - 1) + 1, stride * (wo - 1) + 1
+    he, we = sh * (ho - 1) + 1, sw * (wo - 1) + 1
     for i in range(kh):
         for j in range(kw):
-            dxp[:, :, i:i + he:stride, j:j + we:stride] += d[:, i, j]
-    if padding:
-        dxp = dxp[:, :, padding:padding + h, padding:padding + w]
+            a, b = i * dh, j * dw
+            dxp[:, :, a:a + he:sh, b:b + we:sw] += d[:, i, j]
+    if ph or pw or hp != h + 2 * ph or wp != w + 2 * pw:
+        dxp = dxp[:, :, ph:ph + h, pw:pw + w]
     return dxp.transpose(1, 0, 2, 3)
+
+
+def _rows(g, dtype):
+    """An upstream (N, F, Ho, Wo) as the (F, N·Ho·Wo) matrix the GEMMs want: free for the
+    channel-major layout conv2d hands out, one copy otherwise."""
+    gt = g.transpose(1, 0, 2, 3)
+    f = gt.shape[0]
+    d = gt.reshape(f, -1) if gt.flags.c_contiguous else np.ascontiguousarray(gt).reshape(f, -1)
+    return d if d.dtype == dtype else d.astype(dtype)
+
+
+def _weight_grad(d, cols, w_shape, groups):
+    """dW (F, C/G, KH, KW) from upstream rows d (F, L) and patch columns (C·KH·KW [+1], L)."""
+    f, cg, kh, kw = w_shape
+    rows = cg * kh * kw
+    if groups == 1:
+        return (d @ cols[:rows].T).reshape(w_shape)
+    cg_cols = cols[:groups * rows].reshape(groups, rows, -1)
+    return np.matmul(d.reshape(groups, f // groups, -1), cg_cols.transpose(0, 2, 1)).reshape(w_shape)
+
+
+def _input_grad(d, w, x_shape, stride, padding, dilation, groups, ho, wo):
+    """dX (N, C, H, W) from upstream rows d (F, L): Wᵀ·d, then col2im (a transposed conv)."""
+    f, cg, kh, kw = w.shape
+    if groups == 1:
+        dcols = w.reshape(f, -1).T @ d
+    else:
+        wg = w.reshape(groups, f // groups, -1).transpose(0, 2, 1)       # (G, Cg·K, Fg)
+        dcols = np.matmul(wg, d.reshape(groups, f // groups, -1)).reshape(groups * cg * kh * kw, -1)
+    return col2im(dcols, x_shape, kh, kw, stride, padding, ho, wo, dilation)
+
+
+def conv2d_data(x, w, b, stride, padding, dilation=(1, 1), groups=1, need_cols=True):
+    """Raw conv2d: (out (N, F, Ho, Wo) as a channel-major view, cols or None, Ho, Wo)."""
+    f, cg, kh, kw = w.shape
+    n = x.shape[0]
+    if groups == 1:
+        cols, ho, wo = im2col(x, kh, kw, stride, padding, ones_row=b is not None, dilation=dilation)
+        w2 = w.reshape(f, -1)
+        if b is not None:
+            w2 = np.concatenate([w2, b.reshape(f, 1).astype(w.dtype, copy=False)], axis=1)
+        out = (w2 @ cols).reshape(f, n, ho, wo)
+    else:
+        cols, ho, wo = im2col(x, kh, kw, stride, padding, dilation=dilation)
+        out = np.matmul(w.reshape(groups, f // groups, -1), cols.reshape(groups, cg * kh * kw, -1))
+        out = out.reshape(f, n, ho, wo)
+        if b is not None:
+            out += b.reshape(f, 1, 1, 1).astype(w.dtype, copy=False)
+    return out.transpose(1, 0, 2, 3), (cols if need_cols else None), ho, wo
+
+
+def _extra_label(stride, padding, dilation, groups):
+    def one(v):
+        a, b = two(v)
+        return f"{a}" if a == b else f"{a}×{b}"
+    extra = []
+    if two(stride) != (1, 1):
+        extra.append(f"s={one(stride)}")
+    if two(padding) != (0, 0):
+        extra.append(f"p={one(padding)}")
+    if two(dilation) != (1, 1):
+        extra.append(f"d={one(dilation)}")
+    if groups != 1:
+        extra.append(f"g={groups}")
+    return f"({', '.join(extra)})" if extra else ""
+
+
+# ---------------------------------------------------------------- conv ops
+def _conv_grads(x, w, g, has_b, need, saved, prm, graphed):
+    """(dx, dw, db) of conv2d for 4-D x, w, g (raw arrays, or Values in a create_graph pass)."""
+    stride, padding, dilation, groups = prm
+    f, cg, kh, kw = w.shape
+    dx = dw = db = None
+    if graphed:
+        n, c, h, wd = x.shape
+        ho, wo = g.shape[2], g.shape[3]
+        at = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+        if need[0]:
+            op = (h - transpose_out_size(ho, kh, stride[0], padding[0], dilation[0]),
+                  wd - transpose_out_size(wo, kw, stride[1], padding[1], dilation[1]))
+            dx = run(CONV_TRANSPOSE2D, g, w, output_padding=op, **at)
+        if need[1]:
+            dw = run(CONV2D_WEIGHT, x, g, kernel_hw=(kh, kw), **at)
+        if has_b and need[2]:
+            db = g.sum(axis=(0, 2, 3))
+        return dx, dw, db
+    cols, x_shape, ho, wo = saved
+    d = _rows(g, w.dtype)
+    if need[1]:
+        if cols is None:                              # forward was told no weight grad was needed
+            cols = im2col(x, kh, kw, stride, padding, ones_row=has_b and groups == 1, dilation=dilation)[0]
+        if groups == 1:
+            dwb = d @ cols.T                          # (F, C·KH·KW [+1]): the last column is db
+            dw = dwb[:, :cg * kh * kw].reshape(w.shape)
+            if has_b and need[2]:
+                db = dwb[:, -1].copy()
+        else:
+            dw = _weight_grad(d, cols, w.shape, groups)
+    if has_b and need[2] and db is None:
+        db = d.sum(axis=1)
+    if need[0]:
+        dx = _input_grad(d, w, x_shape, stride, padding, dilation, groups, ho, wo)
+    return dx, dw, db
 
 
 class Conv2d(Op):
@@ -78,53 +249,153 @@ class Conv2d(Op):
     name, symbol = "conv2d", "conv"
     formulas = ("dL/dx = col2im(Wᵀ · upstream)", "dL/dW = upstream · im2col(x)ᵀ",
                 "dL/db = Σ_{n,h,w} upstream")
+    twice_differentiable = True
 
-    def forward(self, x, w, b=None, *, stride=1, padding=0, kernel=None):
+    def forward(self, x, w, b=None, *, stride=1, padding=0, dilation=1, groups=1, kernel=None):
         """The Op contract (``gg.apply(op, x, w, b, stride=, padding=)``); layers call ``run``."""
-        return self.run(x, w, b, stride, padding, True)
+        return self.run(x, w, b, stride, padding, True, dilation, groups)
 
-    def run(self, x, w, b, stride, padding, need_cols):
-        f, c, kh, kw = w.shape
-        cols, ho, wo = im2col(x, kh, kw, stride, padding, ones_row=b is not None)
-        w2 = w.reshape(f, -1)
-        if b is not None:
-            w2 = np.concatenate([w2, b.reshape(f, 1).astype(w.dtype, copy=False)], axis=1)
-        out = (w2 @ cols).reshape(f, x.shape[0], ho, wo).transpose(1, 0, 2, 3)
-        return out, ((cols if need_cols else None), x.shape, ho, wo)
+    def run(self, x, w, b, stride, padding, need_cols, dilation=1, groups=1):
+        out, cols, ho, wo = conv2d_data(x, w, b, two(stride), two(padding), two(dilation), int(groups),
+                                        need_cols)
+        return out, (cols, x.shape, ho, wo)
 
     def backward(self, ctx, g):
-        need = ctx.needs_grad
         has_b = len(ctx.inputs) > 2
-        cols, x_shape, ho, wo = ctx.saved
-        stride, padding = ctx.attrs["stride"], ctx.attrs["padding"]
-        wd = ctx.inputs[1]
-        f, c, kh, kw = wd.shape
-        gt = g.transpose(1, 0, 2, 3)                 # (F, N, Ho, Wo): free for our own layout
-        d = gt.reshape(f, -1) if gt.flags.c_contiguous else np.ascontiguousarray(gt).reshape(f, -1)
-        if d.dtype != wd.dtype:
-            d = d.astype(wd.dtype)
-        dx = dw = db = None
-        if need[1]:
-            dwb = d @ cols.T                         # (F, C·KH·KW [+1]): the last column is db
-            dw = dwb[:, :c * kh * kw].reshape(wd.shape)
-            if has_b and need[2]:
-                db = dwb[:, -1].copy()
-        elif has_b and need[2]:
-            db = d.sum(axis=1)
-        if need[0]:
-            dcols = wd.reshape(f, -1).T @ d
-            dx = col2im(dcols, x_shape, kh, kw, stride, padding, ho, wo)
+        dx, dw, db = _conv_grads(ctx.inputs[0], ctx.inputs[1], g, has_b, ctx.needs_grad, ctx.saved,
+                                 conv_params(ctx.attrs), _graphed(ctx, g))
         return (dx, dw, db) if has_b else (dx, dw)
 
     def label(self, attrs):
-        extra = []
-        if attrs.get("stride", 1) != 1:
-            extra.append(f"s={attrs['stride']}")
-        if attrs.get("padding", 0):
-            extra.append(f"p={attrs['padding']}")
-        return f"conv{attrs.get('kernel', '')}" + (f"({', '.join(extra)})" if extra else "")
+        return f"conv{attrs.get('kernel', '')}" + _extra_label(
+            attrs.get("stride", 1), attrs.get("padding", 0), attrs.get("dilation", 1), attrs.get("groups", 1))
 
 
+def _unit(v):
+    """A 1-D conv's (N, C, L) array or Value as (N, C, 1, L)."""
+    n, c, l = v.shape
+    return v.reshape(n, c, 1, l)
+
+
+class Conv1d(Op):
+    """out = W ⋆ x + b over one axis (N, C, L), one node: conv2d on a unit height axis."""
+
+    name, symbol = "conv1d", "conv1d"
+    formulas = ("dL/dx = col2im(Wᵀ · upstream)", "dL/dW = upstream · im2col(x)ᵀ",
+                "dL/db = Σ_{n,l} upstream")
+    twice_differentiable = True
+
+    def forward(self, x, w, b=None, *, stride=1, padding=0, dilation=1, groups=1, kernel=None):
+        return self.run(x, w, b, stride, padding, True, dilation, groups)
+
+    def run(self, x, w, b, stride, padding, need_cols, dilation=1, groups=1):
+        out, cols, ho, wo = conv2d_data(_unit(x), _unit(w), b, (1, int(stride)), (0, int(padding)),
+                                        (1, int(dilation)), int(groups), need_cols)
+        return out[:, :, 0, :], (cols, _unit(x).shape, ho, wo)
+
+    def backward(self, ctx, g):
+        x, w = ctx.inputs[0], ctx.inputs[1]
+        has_b = len(ctx.inputs) > 2
+        at = ctx.attrs
+        prm = ((1, int(at.get("stride", 1))), (0, int(at.get("padding", 0))), (1, int(at.get("dilation", 1))),
+               int(at.get("groups", 1)))
+        dx, dw, db = _conv_grads(_unit(x), _unit(w), _unit(g), has_b, ctx.needs_grad, ctx.saved, prm,
+                                 _graphed(ctx, g))
+        dx = None if dx is None else dx.reshape(x.shape)
+        dw = None if dw is None else dw.reshape(w.shape)
+        return (dx, dw, db) if has_b else (dx, dw)
+
+    def label(self, attrs):
+        return f"conv1d {attrs.get('kernel', '')}".rstrip() + _extra_label(
+            attrs.get("stride", 1), attrs.get("padding", 0), attrs.get("dilation", 1), attrs.get("groups", 1))
+
+
+class ConvTranspose2d(Op):
+    """out = Wᵀ ⋆ y + b: the adjoint of conv2d (its input gradient), weight (C_in, C_out/G, KH, KW)."""
+
+    name, symbol = "conv_transpose2d", "convᵀ"
+    formulas = ("dL/dy = conv2d(upstream, W)", "dL/dW = conv2d_weight(upstream, y)",
+                "dL/db = Σ_{n,h,w} upstream")
+    twice_differentiable = True
+
+    def forward(self, y, w, b=None, *, stride=1, padding=0, output_padding=0, dilation=1, groups=1,
+                kernel=None):
+        (sh, sw), (ph, pw), (oh, ow), (dh, dw) = two(stride), two(padding), two(output_padding), two(dilation)
+        groups = int(groups)
+        cin, cog, kh, kw = w.shape
+        n, _, hi, wi = y.shape
+        x_shape = (n, groups * cog, transpose_out_size(hi, kh, sh, ph, dh, oh),
+                   transpose_out_size(wi, kw, sw, pw, dw, ow))
+        out = _input_grad(_rows(y, w.dtype), w, x_shape, (sh, sw), (ph, pw), (dh, dw), groups, hi, wi)
+        if b is not None:
+            out += b.reshape(1, -1, 1, 1).astype(w.dtype, copy=False)     # out is our own fresh buffer
+        return out, None
+
+    def backward(self, ctx, g):
+        y, w = ctx.inputs[0], ctx.inputs[1]
+        has_b = len(ctx.inputs) > 2
+        need = ctx.needs_grad
+        stride, padding, dilation, groups = conv_params(ctx.attrs)
+        at = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+        kh, kw = w.shape[2], w.shape[3]
+        hi, wi = y.shape[2], y.shape[3]
+        dy = dw = db = None
+        if need[0]:
+            dy = run(CONV2D, g, w, **at)
+            if dy.shape[2] != hi or dy.shape[3] != wi:   # output_padding >= stride (allowed below dilation)
+                dy = dy[:, :, :hi, :wi]
+        if need[1]:
+            dw = run(CONV2D_WEIGHT, g, y, kernel_hw=(kh, kw), **at)
+        if has_b and need[2]:
+            db = g.sum(axis=(0, 2, 3))
+        return (dy, dw, db) if has_b else (dy, dw)
+
+    def label(self, attrs):
+        return f"convᵀ{attrs.get('kernel', '')}" + _extra_label(
+            attrs.get("stride", 1), attrs.get("padding", 0), attrs.get("dilation", 1), attrs.get("groups", 1))
+
+
+class Conv2dWeight(Op):
+    """conv2d's weight gradient as an op of its own: dW = gy · im2col(x)ᵀ (bilinear in x, gy)."""
+
+    name, symbol = "conv2d_weight", "∂conv/∂W"
+    formulas = ("dL/dx = conv_transpose2d(gy, upstream)", "dL/dgy = conv2d(x, upstream)")
+    twice_differentiable = True
+
+    def forward(self, x, gy, *, kernel_hw, stride=1, padding=0, dilation=1, groups=1):
+        kh, kw = two(kernel_hw)
+        groups = int(groups)
+        f = gy.shape[1]
+        cols = im2col(x, kh, kw, stride, padding, dilation=dilation, out_hw=gy.shape[2:])[0]
+        return _weight_grad(_rows(gy, x.dtype), cols, (f, x.shape[1] // groups, kh, kw), groups), None
+
+    def backward(self, ctx, g):
+        x, gy = ctx.inputs
+        need = ctx.needs_grad
+        stride, padding, dilation, groups = conv_params(ctx.attrs)
+        at = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+        kh, kw = two(ctx.attrs["kernel_hw"])
+        dx = dgy = None
+        if need[0]:
+            op = (x.shape[2] - transpose_out_size(gy.shape[2], kh, stride[0], padding[0], dilation[0]),
+                  x.shape[3] - transpose_out_size(gy.shape[3], kw, stride[1], padding[1], dilation[1]))
+            dx = run(CONV_TRANSPOSE2D, gy, g, output_padding=op, **at)
+        if need[1]:
+            dgy = run(CONV2D, x, g, **at)
+            if dgy.shape[2:] != gy.shape[2:]:
+                dgy = dgy[:, :, :gy.shape[2], :gy.shape[3]]
+        return dx, dgy
+
+    def label(self, attrs):
+        kh, kw = two(attrs.get("kernel_hw", 0))
+        return f"∂conv{kh}×{kw}/∂W"
+
+
+CONV2D, CONV1D = Conv2d(), Conv1d()
+CONV_TRANSPOSE2D, CONV2D_WEIGHT = ConvTranspose2d(), Conv2dWeight()
+
+
+# ---------------------------------------------------------------- pooling helpers
 def _like(a, ref):
     """``a`` in the memory layout of ``ref`` (one copy if they differ), so that
     elementwise loops over both walk memory in order."""
@@ -149,26 +420,73 @@ def _blocks(x):
     return [(b,) for b in sl] if axis == 0 else [(slice(None), b) for b in sl]
 
 
-def _windows(x, k, s, ho, wo):
-    """The k·k strided slices of x, one per kernel offset (views, no copies)."""
-    he, we = s * (ho - 1) + 1, s * (wo - 1) + 1
-    return [x[:, :, i:i + he:s, j:j + we:s] for i in range(k) for j in range(k)]
+class PoolGeom:
+    """Where the windows of a pooling lie: kernel, stride, padding, dilation (pairs), the
+    output size, and the extra right/bottom padding that ceil_mode's partial windows need."""
+
+    __slots__ = ("k", "s", "p", "d", "ho", "wo", "bottom", "right")
+
+    def __init__(self, x_shape, kernel, stride, padding, dilation=1, ceil_mode=False):
+        self.k, self.s, self.p, self.d = two(kernel), two(stride), two(padding), two(dilation)
+        (kh, kw), (sh, sw), (ph, pw), (dh, dw) = self.k, self.s, self.p, self.d
+        h, w = x_shape[2], x_shape[3]
+        self.ho = pool_out_size(h, kh, sh, ph, dh, ceil_mode)
+        self.wo = pool_out_size(w, kw, sw, pw, dw, ceil_mode)
+        # padded rows the windows reach: ph above, and below whatever the last window needs
+        self.bottom = max(0, (self.ho - 1) * sh + dh * (kh - 1) + 1 - h - ph)
+        self.right = max(0, (self.wo - 1) * sw + dw * (kw - 1) + 1 - w - pw)
+
+    def pad(self, x, fill=0.0):
+        return _pad4(x, self.p[0], self.bottom, self.p[1], self.right, fill)
+
+    def crop(self, xp, h, w):
+        if xp.shape[2] == h and xp.shape[3] == w:
+            return xp
+        return xp[:, :, self.p[0]:self.p[0] + h, self.p[1]:self.p[1] + w]
+
+    def windows(self, x):
+        """The kh·kw strided slices of padded x, one per kernel offset (views, no copies)."""
+        (kh, kw), (sh, sw), (dh, dw) = self.k, self.s, self.d
+        he, we = sh * (self.ho - 1) + 1, sw * (self.wo - 1) + 1
+        return [x[:, :, i * dh:i * dh + he:sh, j * dw:j * dw + we:sw] for i in range(kh) for j in range(kw)]
+
+    def disjoint(self) -> bool:
+        """No input cell lies in two windows (so each gets at most one gradient)."""
+        (kh, kw), (sh, sw), (dh, dw) = self.k, self.s, self.d
+        return sh >= dh * (kh - 1) + 1 and sw >= dw * (kw - 1) + 1
 
 
+def pool_attrs(attrs) -> dict:
+    """A pooling node's attributes with the defaults filled in (``gg.apply`` may give few)."""
+    k = attrs["kernel_size"]
+    return dict(kernel_size=k, stride=attrs.get("stride") or k, padding=attrs.get("padding", 0),
+                dilation=attrs.get("dilation", 1), ceil_mode=bool(attrs.get("ceil_mode", False)))
+
+
+def _pool_label(kind, attrs):
+    (kh, kw), s = two(attrs["kernel_size"]), two(attrs.get("stride") or attrs["kernel_size"])
+    text = f"{kind} {kh}×{kw}"
+    if s != (kh, kw):
+        text += f"/{s[0]}" if s[0] == s[1] else f"/{s[0]}×{s[1]}"
+    return text
+
+
+# ---------------------------------------------------------------- max pooling
 class MaxPool2d(Op):
-    """Max over k×k windows; the gradient goes to the first maximum of each window."""
+    """Max over kh×kw windows; the gradient goes to the first maximum of each window."""
 
     name, symbol = "max_pool2d", "maxpool"
     formulas = ("dL/dx = upstream routed to each window's (first) max, 0 elsewhere",)
+    twice_differentiable = True
 
-    def forward(self, x, *, kernel_size, stride, padding=0):
-        return self.run(x, kernel_size, stride, padding)
+    def forward(self, x, *, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+        return self.run(x, kernel_size, stride or kernel_size, padding, dilation, ceil_mode)
 
-    def run(self, x, k, s, p):
-        ho, wo = out_size(x.shape[2], k, s, p), out_size(x.shape[3], k, s, p)
+    def run(self, x, k, s, p, dilation=1, ceil_mode=False):
+        geo = PoolGeom(x.shape, k, s, p, dilation, ceil_mode)
         # (x.reshape(n, c, ho, k, wo, k).max(axis=(3, 5)) looks neater but numpy reduces
         # small strided axes ~30× slower than these k² elementwise maxima.)
-        q = _windows(_padded(x, p, fill=-np.inf), k, s, ho, wo)
+        q = geo.windows(geo.pad(x, fill=-np.inf))
         out = np.empty_like(q[0])            # *_like keeps the input's memory layout
         if len(q) == 1:
             np.copyto(out, q[0])
@@ -185,19 +503,31 @@ class MaxPool2d(Op):
 
     def backward(self, ctx, g):
         x = ctx.inputs[0]
-        k, s, p = ctx.attrs["kernel_size"], ctx.attrs["stride"], ctx.attrs["padding"]
-        pooled = ctx.out
-        ho, wo = pooled.shape[2:]
+        at = pool_attrs(ctx.attrs)
+        geo = PoolGeom(x.shape, at["kernel_size"], at["stride"], at["padding"], at["dilation"], at["ceil_mode"])
+        if _graphed(ctx, g):
+            index, valid = argmax_index(getattr(x, "_data", x), geo)
+            return (run(MAXPOOL_SCATTER, g, index=index, valid=valid, x_shape=tuple(x.shape)),)
+        if not np.isfinite(ctx.out.sum()):     # NaN or ±inf in some window: PyTorch's rule, slowly
+            index, valid = argmax_index(x, geo)
+            return (MAXPOOL_SCATTER.forward(g, index=index, valid=valid, x_shape=x.shape)[0],)
+        return (self._scatter(x, g, ctx.out, geo),)
+
+    @staticmethod
+    def _scatter(x, g, pooled, geo):
+        """The raw backward: one mask pass per kernel offset, blockwise, in pooled's layout."""
         g = _like(np.asarray(g, dtype=x.dtype), pooled)
-        xp = _padded(x, p, fill=-np.inf)
+        xp = geo.pad(x, fill=-np.inf)
+        (kh, kw), (sh, sw) = geo.k, geo.s
         # windows that tile the input exactly write every entry of dx: no zero fill needed
-        tiles = k == s and p == 0 and x.shape[2] == k * ho and x.shape[3] == k * wo
+        tiles = (geo.k == geo.s and geo.d == (1, 1) and xp is x
+                 and x.shape[2] == kh * geo.ho and x.shape[3] == kw * geo.wo)
         dxp = np.empty_like(xp) if tiles else np.zeros_like(xp)   # *_like keeps x's layout
-        q = _windows(xp, k, s, ho, wo)
-        dq = _windows(dxp, k, s, ho, wo)
+        q = geo.windows(xp)
+        dq = geo.windows(dxp)
         taken = np.empty_like(pooled, dtype=bool)     # all in pooled's layout
         hit = np.empty_like(pooled, dtype=bool)
-        overlap = s < k
+        overlap = not geo.disjoint()
         last = len(q) - 1
 
         def blocks(bs):
@@ -220,46 +550,217 @@ class MaxPool2d(Op):
                     else:
                         np.multiply(gb, hb, out=di[b])
         run_parts(blocks, _blocks(x), x.size)
-        if p:
-            dxp = dxp[:, :, p:-p, p:-p]
-        return (dxp,)
+        return geo.crop(dxp, x.shape[2], x.shape[3])
 
     def label(self, attrs):
-        k, s = attrs["kernel_size"], attrs["stride"]
-        return f"maxpool {k}×{k}" + (f"/{s}" if s != k else "")
+        return _pool_label("maxpool", attrs)
+
+
+def argmax_index(x, geo):
+    """Flat indices into x of each window's maximum, and a mask of the windows that have
+    one (None when all do; a window of only padding has none), by PyTorch's rule: the
+    first of tied maxima, the last NaN, and padding never (an all -inf window picks its
+    first real cell)."""
+    n, c, h, w = x.shape
+    (kh, kw), (sh, sw), (dh, dw), (ph, pw) = geo.k, geo.s, geo.d, geo.p
+    q = geo.windows(geo.pad(x, fill=-np.inf))
+    ho, wo = geo.ho, geo.wo
+    rows = np.arange(ho)[:, None] * sh - ph           # each window's top-left corner in x
+    cols = np.arange(wo)[None, :] * sw - pw
+    best = np.full(q[0].shape, -np.inf, dtype=x.dtype)
+    pick = np.full(q[0].shape, -1, dtype=np.intp)     # the kernel offset chosen, -1: none yet
+    for t, qt in enumerate(q):
+        r, cc = rows + (t // kw) * dh, cols + (t % kw) * dw
+        real = (r >= 0) & (r < h) & (cc >= 0) & (cc < w)     # (Ho, Wo): not a padding cell
+        if not real.any():
+            continue
+        take = real & ((qt > best) | np.isnan(qt) | (pick < 0))
+        np.copyto(best, qt, where=take)
+        np.copyto(pick, t, where=take)
+    valid = pick >= 0
+    t = np.maximum(pick, 0)
+    r = np.clip(rows + (t // kw) * dh, 0, h - 1)
+    cc = np.clip(cols + (t % kw) * dw, 0, w - 1)
+    plane = (np.arange(n)[:, None, None, None] * c + np.arange(c)[None, :, None, None]) * (h * w)
+    return plane + r * w + cc, (None if valid.all() else valid)
+
+
+class MaxPoolScatter(Op):
+    """max-pool's backward as an op: upstream g (N, C, Ho, Wo) added at the saved argmax
+    positions of a (N, C, H, W) zero image. Linear in g; its backward gathers there."""
+
+    name, symbol = "maxpool_scatter", "scatter"
+    formulas = ("dL/dg = upstream gathered at each window's max",)
+    twice_differentiable = True
+
+    def forward(self, g, *, index, valid, x_shape):
+        gw = g if valid is None else np.where(valid, g, 0)
+        flat = np.bincount(index.ravel(), weights=gw.ravel(), minlength=int(np.prod(x_shape)))
+        return flat.astype(g.dtype, copy=False).reshape(x_shape), None
+
+    def backward(self, ctx, g):
+        at = ctx.attrs
+        picked = g.reshape(-1)[at["index"]]
+        if at["valid"] is not None:
+            picked = picked * at["valid"].astype(picked.dtype)
+        return (picked,)
+
+
+MAXPOOL_SCATTER = MaxPoolScatter()
+
+
+# ---------------------------------------------------------------- average pooling
+def avg_divisor(geo, h, w, count_include_pad=True, divisor_override=None):
+    """What each window's sum is divided by: a number, or an (Ho, Wo) array where windows
+    differ (padding left out, or ceil_mode's partial windows), as PyTorch counts them."""
+    if divisor_override:
+        return float(divisor_override)
+    (kh, kw), (sh, sw), (ph, pw) = geo.k, geo.s, geo.p
+
+    def counts(o, k, s, p, n):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, n + p)            # padding counts, ceil_mode's overhang does not
+        if not count_include_pad:
+            return np.minimum(end, n) - np.maximum(start, 0)
+        return end - start
+    ch, cw = counts(geo.ho, kh, sh, ph, h), counts(geo.wo, kw, sw, pw, w)
+    if (ch == kh).all() and (cw == kw).all():
+        return float(kh * kw)
+    return (ch[:, None] * cw[None, :]).astype(np.float64)
+
+
+def _scale(a, div, dtype):
+    """a / div in a's dtype (div a number or an (Ho, Wo) array)."""
+    if div.__class__ is float:
+        return a * dtype.type(1.0 / div)
+    return a * (1.0 / div).astype(dtype)
+
+
+def avg_attrs(attrs) -> dict:
+    k = attrs["kernel_size"]
+    return dict(kernel_size=k, stride=attrs.get("stride") or k, padding=attrs.get("padding", 0),
+                ceil_mode=bool(attrs.get("ceil_mode", False)),
+                count_include_pad=bool(attrs.get("count_include_pad", True)),
+                divisor_override=attrs.get("divisor_override"))
 
 
 class AvgPool2d(Op):
-    """Mean over k×k windows (zero padding counts in the mean, as PyTorch's default)."""
+    """Mean over kh×kw windows (zero padding counts in the mean, as PyTorch's default)."""
 
     name, symbol = "avg_pool2d", "avgpool"
     formulas = ("dL/dx = upstream / k² spread over each window",)
+    twice_differentiable = True
 
-    def forward(self, x, *, kernel_size, stride, padding=0):
-        return self.run(x, kernel_size, stride, padding)
+    def forward(self, x, *, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                divisor_override=None):
+        return self.run(x, kernel_size, stride or kernel_size, padding, ceil_mode, count_include_pad,
+                        divisor_override)
 
-    def run(self, x, k, s, p):
-        ho, wo = out_size(x.shape[2], k, s, p), out_size(x.shape[3], k, s, p)
-        q = _windows(_padded(x, p), k, s, ho, wo)
+    def run(self, x, k, s, p, ceil_mode=False, count_include_pad=True, divisor_override=None):
+        geo = PoolGeom(x.shape, k, s, p, 1, ceil_mode)
+        q = geo.windows(geo.pad(x))
         out = q[0].copy()
         for qi in q[1:]:
             out += qi
-        out *= x.dtype.type(1.0 / (k * k))
+        div = avg_divisor(geo, x.shape[2], x.shape[3], count_include_pad, divisor_override)
+        if div.__class__ is float:
+            out *= x.dtype.type(1.0 / div)
+        else:
+            out *= (1.0 / div).astype(x.dtype)
         return out, None
 
     def backward(self, ctx, g):
-        x = ctx.inputs[0]
-        k, s, p = ctx.attrs["kernel_size"], ctx.attrs["stride"], ctx.attrs["padding"]
-        ho, wo = ctx.out.shape[2:]
-        n, c, h, w = x.shape
-        dxp = np.zeros((n, c, h + 2 * p, w + 2 * p), dtype=x.dtype)
-        gk = np.asarray(g, dtype=x.dtype) * x.dtype.type(1.0 / (k * k))
-        for di in _windows(dxp, k, s, ho, wo):
-            di += gk
-        if p:
-            dxp = dxp[:, :, p:-p, p:-p]
-        return (dxp,)
+        at = avg_attrs(ctx.attrs)
+        x_shape = tuple(ctx.inputs[0].shape)
+        if _graphed(ctx, g):
+            return (run(AVGPOOL_GRAD, g, x_shape=x_shape, **at),)
+        return (AVGPOOL_GRAD.forward(g, x_shape=x_shape, dtype=ctx.inputs[0].dtype, **at)[0],)
 
     def label(self, attrs):
-        k, s = attrs["kernel_size"], attrs["stride"]
-        return f"avgpool {k}×{k}" + (f"/{s}" if s != k else "")
+        return _pool_label("avgpool", attrs)
+
+
+class AvgPool2dGrad(Op):
+    """avg-pool's backward as an op (a transposed average): each window's upstream, divided
+    by its count, spread back over the window. Linear in g; its backward is the average."""
+
+    name, symbol = "avg_pool2d_grad", "avgpoolᵀ"
+    formulas = ("dL/dg = avg_pool2d(upstream)",)
+    twice_differentiable = True
+
+    def forward(self, g, *, x_shape, kernel_size, stride=None, padding=0, ceil_mode=False,
+                count_include_pad=True, divisor_override=None, dtype=None):
+        dtype = g.dtype if dtype is None else np.dtype(dtype)
+        geo = PoolGeom(x_shape, kernel_size, stride or kernel_size, padding, 1, ceil_mode)
+        n, c, h, w = x_shape
+        dxp = np.zeros((n, c, h + geo.p[0] + geo.bottom, w + geo.p[1] + geo.right), dtype=dtype)
+        gk = _scale(np.asarray(g, dtype=dtype), avg_divisor(geo, h, w, count_include_pad, divisor_override),
+                    dtype)
+        for di in geo.windows(dxp):
+            di += gk
+        return geo.crop(dxp, h, w), None
+
+    def backward(self, ctx, g):
+        at = avg_attrs(ctx.attrs)
+        return (run(AVGPOOL2D, g, **at),)
+
+    def label(self, attrs):
+        return _pool_label("avgpoolᵀ", attrs)
+
+
+MAXPOOL2D, AVGPOOL2D, AVGPOOL_GRAD = MaxPool2d(), AvgPool2d(), AvgPool2dGrad()
+
+
+# ---------------------------------------------------------------- 1-D pooling
+def _attrs_2d(attrs) -> dict:
+    """A 1-D pooling node's attributes as the 2-D op's, over a unit height axis."""
+    at = dict(attrs)
+    k = int(at["kernel_size"])
+    at["kernel_size"] = (1, k)
+    at["stride"] = (1, int(at.get("stride") or k))
+    at["padding"] = (0, int(at.get("padding", 0)))
+    if "dilation" in at:
+        at["dilation"] = (1, int(at["dilation"]))
+    return at
+
+
+class _Pool1d(Op):
+    """A 1-D pooling node: the 2-D op on (N, C, 1, L), one gate of its own in diagrams."""
+
+    base: Op = None
+    twice_differentiable = True
+
+    def forward(self, x, **attrs):
+        out, saved = self.base.forward(_unit(x), **_attrs_2d(attrs))
+        return out[:, :, 0, :], saved
+
+    def backward(self, ctx, g):
+        x = ctx.inputs[0]
+        graphed = _graphed(ctx, g)
+        out = None if graphed else _unit(ctx.out)         # the raw max-pool backward compares with it
+        sub = Ctx((_unit(x),), ctx.saved, _attrs_2d(ctx.attrs), out, ctx.needs_grad)
+        (dx,) = self.base.backward(sub, _unit(g))
+        return (dx.reshape(x.shape),)
+
+    def label(self, attrs):
+        k, s = int(attrs["kernel_size"]), int(attrs.get("stride") or attrs["kernel_size"])
+        return f"{self.symbol} {k}" + (f"/{s}" if s != k else "")
+
+
+class MaxPool1d(_Pool1d):
+    """Max over windows of (N, C, L); the gradient goes to each window's first maximum."""
+
+    name, symbol = "max_pool1d", "maxpool"
+    formulas = MaxPool2d.formulas
+    base = MAXPOOL2D
+
+
+class AvgPool1d(_Pool1d):
+    """Mean over windows of (N, C, L) (zero padding counts, as PyTorch's default)."""
+
+    name, symbol = "avg_pool1d", "avgpool"
+    formulas = AvgPool2d.formulas
+    base = AVGPOOL2D
+
+
+MAXPOOL1D, AVGPOOL1D = MaxPool1d(), AvgPool1d()

@@ -20,10 +20,11 @@ import numpy as np
 from .. import activations as _act
 from ..autograd import group
 from ..errors import ShapeError
-from ..functions import pad as _pad, stack as _stack
 from ..ops.tensor import _norm_axis
 from ..value import Value, apply
-from . import _ops_act, _ops_conv, _ops_loss, _ops_norm
+from . import _ops_act, _ops_loss, _ops_norm
+from ._conv_fn import (avg_pool1d, avg_pool2d, conv1d, conv2d, conv_transpose2d,  # noqa: F401
+                       max_pool1d, max_pool2d)
 from ._loss_fn import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
                        check_reduction, cross_entropy, nll_loss)
 from ._node import as_value, needs_grad, record
@@ -31,7 +32,6 @@ from .init import get_rng
 
 _EXPAND = [False]
 _SVM = _ops_loss.MultiMargin()
-_CONV, _MAXPOOL, _AVGPOOL = _ops_conv.Conv2d(), _ops_conv.MaxPool2d(), _ops_conv.AvgPool2d()
 _BN = _ops_norm.BatchNorm()
 
 
@@ -365,109 +365,6 @@ def l1_loss(pred, target, reduction: str = "mean") -> Value:
     ``l1_loss(gg.Value([1., 2.]), [1., 4.]).item() == 1.0``"""
     p, t = _pair(pred, target, reduction, "l1_loss")
     return _reduced((p - t).abs(), reduction)
-
-
-# ---------------------------------------------------------------- conv and pooling
-def _pair_int(v, name, where):
-    if isinstance(v, (tuple, list)):
-        if len(v) != 2 or v[0] != v[1]:
-            raise ValueError(f"{where}: only square {name}s are supported, got {v}")
-        v = v[0]
-    if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
-        raise TypeError(f"{where}: {name} must be an int, got {v!r}")
-    return int(v)
-
-
-def conv2d(x, weight, bias=None, stride: int = 1, padding: int = 0, expand: bool | None = None) -> Value:
-    """2-D cross-correlation of ``x`` (N, C, H, W) with ``weight`` (F, C, KH, KW) plus ``bias`` (F,).
-
-    Fused: im2col + one GEMM, a single node. ``expand=True``: the same product built from
-    primitive gates (pad, one slice per kernel offset, stack, reshape, @, +) in group "conv2d".
-
-    >>> conv2d(gg.Value(np.ones((1, 3, 5, 5))), gg.Value(np.ones((2, 3, 3, 3))), padding=1).shape
-    (1, 2, 5, 5)
-    """
-    x, w = as_value(x), as_value(weight)
-    b = None if bias is None else as_value(bias)
-    stride, padding = _pair_int(stride, "stride", "conv2d"), _pair_int(padding, "padding", "conv2d")
-    if x.ndim != 4 or w.ndim != 4:
-        raise ShapeError(f"conv2d: input must be 4-D (N, C, H, W) and weight 4-D (F, C, KH, KW); "
-                         f"got input {x.shape} and weight {w.shape}")
-    if x.shape[1] != w.shape[1]:
-        raise ShapeError(f"conv2d: input {x.shape} has {x.shape[1]} channels but weight {w.shape} "
-                         f"expects {w.shape[1]}")
-    if b is not None and b.shape != (w.shape[0],):
-        raise ShapeError(f"conv2d: bias must have shape ({w.shape[0]},) for weight {w.shape}, got {b.shape}")
-    if stride < 1 or padding < 0:
-        raise ValueError(f"conv2d: stride must be >= 1 and padding >= 0, got stride={stride}, padding={padding}")
-    kh, kw = w.shape[2:]
-    if x.shape[2] + 2 * padding < kh or x.shape[3] + 2 * padding < kw:
-        raise ShapeError(f"conv2d: kernel {kh}×{kw} is larger than the padded input "
-                         f"({x.shape[2] + 2 * padding}×{x.shape[3] + 2 * padding}) for input {x.shape}")
-    if x.dtype != w.dtype:
-        raise TypeError(f"conv2d: input dtype {x.dtype} and weight dtype {w.dtype} differ")
-    if _expand(expand):
-        return _conv2d_expanded(x, w, b, stride, padding)
-    inputs = (x, w) if b is None else (x, w, b)
-    need = needs_grad(*inputs)
-    data, saved = _CONV.run(x._data, w._data, None if b is None else b._data, stride, padding,
-                            need and w.requires_grad)
-    return record(_CONV, inputs, data, saved if need else None,
-                  {"stride": stride, "padding": padding, "kernel": f"{kh}×{kw}"})
-
-
-def _conv2d_expanded(x, w, b, stride, padding):
-    n, c, h, wd = x.shape
-    f, _, kh, kw = w.shape
-    ho, wo = _ops_conv.out_size(h, kh, stride, padding), _ops_conv.out_size(wd, kw, stride, padding)
-    he, we = stride * (ho - 1) + 1, stride * (wo - 1) + 1
-    with group("conv2d"):
-        xp = _pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding))) if padding else x
-        # one slice per kernel offset (i, j): the input pixels that weight tap meets
-        taps = [xp[:, :, i:i + he:stride, j:j + we:stride] for i in range(kh) for j in range(kw)]
-        cols = _stack(taps, axis=2).reshape(n, c * kh * kw, ho * wo)     # (N, C·KH·KW, Ho·Wo)
-        out = w.reshape(f, c * kh * kw) @ cols                           # (N, F, Ho·Wo)
-        out = out.reshape(n, f, ho, wo)
-        if b is not None:
-            out = out + b.reshape(1, f, 1, 1)
-        return out
-
-
-def _pool_args(x, kernel_size, stride, padding, where):
-    x = as_value(x)
-    k = _pair_int(kernel_size, "kernel_size", where)
-    s = k if stride is None else _pair_int(stride, "stride", where)
-    p = _pair_int(padding, "padding", where)
-    if x.ndim != 4:
-        raise ShapeError(f"{where}: input must be 4-D (N, C, H, W), got shape {x.shape}")
-    if k < 1 or s < 1 or p < 0 or p > k // 2:
-        raise ValueError(f"{where}: need kernel_size >= 1, stride >= 1 and 0 <= padding <= kernel_size/2; "
-                         f"got kernel_size={k}, stride={s}, padding={p}")
-    if x.shape[2] + 2 * p < k or x.shape[3] + 2 * p < k:
-        raise ShapeError(f"{where}: a {k}×{k} window does not fit the input {x.shape} (padding {p})")
-    return x, k, s, p
-
-
-def max_pool2d(x, kernel_size, stride=None, padding: int = 0) -> Value:
-    """Max over k×k windows (stride defaults to k). The gradient goes to each window's max.
-
-    >>> max_pool2d(gg.Value(np.arange(16.).reshape(1, 1, 4, 4)), 2).numpy().ravel()
-    array([ 5.,  7., 13., 15.])
-    """
-    x, k, s, p = _pool_args(x, kernel_size, stride, padding, "max_pool2d")
-    data, _ = _MAXPOOL.run(x._data, k, s, p)
-    return record(_MAXPOOL, (x,), data, None, {"kernel_size": k, "stride": s, "padding": p})
-
-
-def avg_pool2d(x, kernel_size, stride=None, padding: int = 0) -> Value:
-    """Mean over k×k windows (stride defaults to k; zero padding counts in the mean).
-
-    >>> avg_pool2d(gg.Value(np.arange(16.).reshape(1, 1, 4, 4)), 2).numpy().ravel()
-    array([ 2.5,  4.5, 10.5, 12.5])
-    """
-    x, k, s, p = _pool_args(x, kernel_size, stride, padding, "avg_pool2d")
-    data, _ = _AVGPOOL.run(x._data, k, s, p)
-    return record(_AVGPOOL, (x,), data, None, {"kernel_size": k, "stride": s, "padding": p})
 
 
 # ---------------------------------------------------------------- batch norm

@@ -1,4 +1,5 @@
-"""Layers: Linear, Conv2d, pooling, BatchNorm, Dropout, Flatten (PyTorch names and arguments).
+"""Layers: Linear, conv and pooling (from ``_conv_layers``), BatchNorm, Dropout, Flatten
+(PyTorch names and arguments).
 
 Weights come from :mod:`graphgrad.nn.init` with a seeded generator: pass ``rng=`` (a
 Generator or an int seed) or reseed the default with ``nn.init.manual_seed``.
@@ -13,6 +14,8 @@ import numpy as np
 from ..errors import ShapeError
 from . import functional as F
 from . import init as _init
+from ._conv_layers import (AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d,  # noqa: F401
+                           MaxPool1d, MaxPool2d)
 from .module import Module, Parameter
 
 
@@ -51,61 +54,6 @@ class Linear(Module):
 
     def extra_repr(self):
         return f"{self.in_features}, {self.out_features}, bias={self.bias is not None}"
-
-
-class Conv2d(Module):
-    """2-D convolution, NCHW: weight (out_channels, in_channels, k, k), bias (out_channels,).
-
-    >>> conv = Conv2d(3, 8, 3, padding=1, rng=0)
-    >>> conv(gg.Value(np.ones((2, 3, 8, 8)))).shape
-    (2, 8, 8, 8)
-    """
-
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride: int = 1, padding: int = 0,
-                 bias: bool = True, init="kaiming", rng=None, dtype=np.float64):
-        super().__init__()
-        k = _count(F._pair_int(kernel_size, "kernel_size", "Conv2d"), "kernel_size", "Conv2d")
-        self.in_channels = _count(in_channels, "in_channels", "Conv2d")
-        self.out_channels, self.kernel_size = _count(out_channels, "out_channels", "Conv2d"), k
-        self.stride = _count(F._pair_int(stride, "stride", "Conv2d"), "stride", "Conv2d")
-        self.padding = _count(F._pair_int(padding, "padding", "Conv2d"), "padding", "Conv2d", low=0)
-        rng = _init.get_rng(rng)
-        self.weight = Parameter(_init.by_name(init, (self.out_channels, self.in_channels, k, k), rng, dtype),
-                                name="W", default_name=True)
-        self.bias = Parameter(_init.zeros(self.out_channels, dtype), name="b", default_name=True) if bias else None
-
-    def forward(self, x):
-        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)
-
-    def extra_repr(self):
-        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}")
-
-
-class MaxPool2d(Module):
-    """Max pooling over k×k windows. ``MaxPool2d(2)(x)`` halves H and W."""
-
-    def __init__(self, kernel_size, stride=None, padding: int = 0):
-        super().__init__()
-        where = type(self).__name__
-        _count(F._pair_int(kernel_size, "kernel_size", where), "kernel_size", where)
-        if stride is not None:
-            _count(F._pair_int(stride, "stride", where), "stride", where)
-        _count(F._pair_int(padding, "padding", where), "padding", where, low=0)
-        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
-
-    def forward(self, x):
-        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
-
-    def extra_repr(self):
-        return f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}"
-
-
-class AvgPool2d(MaxPool2d):
-    """Average pooling over k×k windows. ``AvgPool2d(2)(x)`` halves H and W."""
-
-    def forward(self, x):
-        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
 
 
 class _BatchNorm(Module):
