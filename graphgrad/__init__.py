@@ -22,6 +22,9 @@ from .functions import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arcta
 from .creation import arange, eye, full, full_like, linspace, ones, ones_like, zeros, zeros_like
 from .gradcheck import gradcheck, gradgradcheck, numeric_grad, rel_error
 from .higher import grad
+from .indexing import astype, gather, masked_fill, one_hot, scatter, scatter_add, take_along_axis
+from .logic import (all, any, isclose, isfinite, isinf, isnan, logical_and, logical_not,  # noqa: A004
+                    logical_or, logical_xor)
 from . import _numpy_api  # noqa: F401 - numpy ufuncs and functions on Values (np.exp(v))
 from .shaping import (chunk, diag, diagonal, expand_dims, flip, repeat, roll, split, squeeze, tile,
                       tril, triu, unsqueeze)
@@ -54,4 +57,7 @@ __all__ = [
     # reductions, scans, sorting, einsum (graphgrad/reductions.py)
     "prod", "var", "std", "logsumexp", "norm", "cumsum", "cumprod", "argmax", "argmin", "argsort",
     "sort", "topk", "einsum",
+    "gather", "scatter", "scatter_add", "take_along_axis", "masked_fill", "one_hot", "astype",
+    "isnan", "isinf", "isfinite", "isclose", "any", "all",
+    "logical_and", "logical_or", "logical_xor", "logical_not",
 ]

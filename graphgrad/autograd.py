@@ -329,6 +329,10 @@ def _fit_grad(gp, d, who):
                             f"has shape {d.shape}; return an array of that shape")
     if gp.shape != d.shape:
         raise BackwardError(f"{who()} has shape {gp.shape} but the input has shape {d.shape}")
+    if gp.dtype != d.dtype and d.dtype.kind != "f":
+        raise TypeError(f"{who()} is for an input of dtype {d.dtype} (shape {d.shape}) that requires grad; "
+                        "integer and bool Values carry no gradient: keep requires_grad False on them, "
+                        "or cast to a float dtype first (.astype(np.float64))")
     if gp.dtype != d.dtype:
         raise BackwardError(f"{who()} has dtype {gp.dtype} but the input has dtype {d.dtype} "
                             f"(shape {d.shape}); cast it with .astype(input.dtype)")
@@ -366,6 +370,10 @@ def backward(root: Value, grad: ArrayLike | None = None, retain_graph: bool | No
     if retain_graph is None:
         retain_graph = create_graph
     if not root.requires_grad:
+        if root.dtype.kind != "f":
+            raise TypeError(f"backward: this Value has dtype {root.dtype}; integer and bool Values "
+                            "carry no gradient (they are indices, masks, counts); backpropagate from "
+                            "a float Value, or cast with .astype(np.float64) before the ops to differentiate")
         raise BackwardError("backward: this Value does not require grad; create the inputs with "
                             "Value(..., requires_grad=True) and compute outside no_grad()")
     grad = root_grad(root._data, grad)

@@ -106,7 +106,9 @@ def gradcheck(fn: Callable[..., Value], *inputs: Value, eps: float = 1e-6, atol:
     """
     values = []
     for i, v in enumerate(inputs):
-        if isinstance(v, Value):
+        if isinstance(v, Value) and v.dtype.kind != "f":
+            nv = v                      # an integer or bool Value (an index, a mask) stays as it is
+        elif isinstance(v, Value):
             nv = Value(np.array(v.numpy(), dtype=np.float64), requires_grad=v.requires_grad, name=v.name)
         else:
             nv = Value(np.array(v, dtype=np.float64))

@@ -216,11 +216,18 @@ def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value], grad
     if len(gos) != len(outs):
         raise ValueError(f"grad: {len(gos)} grad_outputs for {len(outs)} outputs; pass one per output")
     for i, x in enumerate(ins):
+        if not x.requires_grad and x.dtype.kind != "f":
+            raise TypeError(f"grad: inputs[{i}] ({_who(x)}, shape {x.shape}) has dtype {x.dtype}; integer "
+                            "and bool Values carry no gradient (indices, masks); ask for the gradient of "
+                            "a float Value")
         if not x.requires_grad:
             raise BackwardError(f"grad: inputs[{i}] ({_who(x)}, shape {x.shape}) does not require grad; "
                                 "create it with requires_grad=True")
     roots, grads = [], []
     for i, (o, go) in enumerate(zip(outs, gos)):
+        if not o.requires_grad and o.dtype.kind != "f":
+            raise TypeError(f"grad: outputs[{i}] ({_who(o)}) has dtype {o.dtype}; integer and bool Values "
+                            "carry no gradient; differentiate a float Value")
         if not o.requires_grad:
             raise BackwardError(f"grad: outputs[{i}] ({_who(o)}) does not require grad: it does not depend "
                                 "on any Value with requires_grad=True (or was computed in no_grad())")

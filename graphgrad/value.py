@@ -60,31 +60,86 @@ def _finish(out, op, inputs, saved=None, attrs=None):
 
 
 _CONST_META = {"constant": True}   # shared by all lifted constants; never mutated
+# Python ints and bools are lifted as floats (so `x * 2` keeps the scalar fast path) but
+# marked, so that an op between an integer array and them can redo the math on the int
+# and keep numpy's integer result (`Value(np.arange(3), dtype=np.int64) + 1` is int64)
+_INT_META = {"constant": True, "int": True}
+_BOOL_META = {"constant": True, "bool": True}
 _CONST_CACHE: dict = {}             # float -> constant leaf, so `x * 0.5` allocates nothing new
+_INT_CACHE: dict = {}               # int -> its marked constant (apart: 1 == 1.0 in one dict)
 _CONST_CACHE_MAX = 4096
 
 
 def _lift(x):
     """A Python number or array on either side of an operator becomes a constant leaf.
 
-    Float constants are interned: they are immutable leaves that never require grad,
-    and reusing them saves an allocation per op on the scalar fast path.
+    Float and int constants are interned: they are immutable leaves that never require
+    grad, and reusing them saves an allocation per op on the scalar fast path.
     """
     if x.__class__ is float:
         c = _CONST_CACHE.get(x)
         if c is not None:
             return c
         d = x
+    elif x.__class__ is int:
+        c = _INT_CACHE.get(x)
+        return c if c is not None else _lift_int(x)
     elif isinstance(x, Value):          # a subclass of Value is a Value, not a constant
         return x
     elif isinstance(x, (int, float, np.number, np.bool_)) and not isinstance(x, (complex, np.complexfloating)):
-        d = float(x) if not isinstance(x, np.floating) or x.dtype == _F64 else np.asarray(x)
+        if isinstance(x, (float, np.floating)):
+            d = float(x) if not isinstance(x, np.floating) or x.dtype == _F64 else np.asarray(x)
+        else:
+            return _lift_int(x)
     else:
-        d = _to_data(x, None, "operand")
+        d = _to_data(x, None, "operand", keep_int=True)
     c = _leaf(d, meta=_CONST_META)
     if x.__class__ is float and x != 0.0 and x == x and len(_CONST_CACHE) < _CONST_CACHE_MAX:
         _CONST_CACHE[x] = c
     return c
+
+
+def _lift_int(x):
+    """A Python/numpy int or bool operand: a float constant marked as integral (see
+    _INT_META); beyond 2**53, where a float would round it, an int64 0-d array."""
+    if isinstance(x, (bool, np.bool_)):
+        return _leaf(float(x), meta=_BOOL_META)
+    if not -2 ** 53 <= x <= 2 ** 53:
+        return _leaf(np.asarray(x), meta=_CONST_META)
+    c = _leaf(float(x), meta=_INT_META)
+    if x.__class__ is int and len(_INT_CACHE) < _CONST_CACHE_MAX:
+        _INT_CACHE[x] = c               # immutable and never requires grad, as the floats above
+    return c
+
+
+def _int_operand(v):
+    """The Python int (or bool) a marked constant stands for, else None."""
+    m = v._meta
+    if m is _INT_META:
+        return int(v._data)
+    if m is _BOOL_META:
+        return bool(v._data)
+    return None
+
+
+def _redo_integral(op, a, b, data):
+    """``data`` = op(a, b) came out float; if one side is an integer/bool array and the
+    other an int lifted as a float, compute again on the int (numpy's integer result)."""
+    if data.__class__ is not float and data.dtype.kind != "f":
+        return data
+    for c, other, first in ((b, a, False), (a, b, True)):
+        k = _int_operand(c)
+        if k is None:
+            continue
+        od = other._data
+        if od.__class__ is ndarray and od.dtype.kind in "biu":
+            try:
+                r = op.forward(od, k)[0] if not first else op.forward(k, od)[0]
+            except ValueError as e:    # e.g. integers to negative integer powers
+                raise ValueError(f"{op.name}: {e} (integer Value of shape {od.shape} with {k!r}); "
+                                 "use a float Value (.astype(np.float64))") from None
+            return as_data(r)
+    return data
 
 
 def mark_written(v) -> None:
@@ -113,6 +168,12 @@ def _binary(op, a, b):
         raise _shape_error(op.name, a, b, op.symbol) from None
     if data.__class__ is not float:
         data = as_data(data)
+        # cold: only an op with an integer-marked constant (a Python int operand) looks again
+        if a._meta is not None or b._meta is not None:
+            ad, bd = a._data, b._data
+            if (ad.__class__ is ndarray and ad.dtype.kind in "biu") or \
+                    (bd.__class__ is ndarray and bd.dtype.kind in "biu"):
+                data = _redo_integral(op, a, b, data)
     return _make(data, op, (a, b))
 
 
@@ -343,11 +404,18 @@ class Value:
         >>> Value([1.5, 2.5]).astype(np.float32).dtype
         dtype('float32')
         """
-        dt = np.dtype(dtype)
+        try:
+            dt = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"astype: {dtype!r} is not a numpy dtype") from None
+        if dt.kind not in "biuf":
+            raise TypeError(f"astype: a Value holds numbers (float, int or bool dtypes), got {dt}")
         if dt == self.dtype:
             return self
         if dt.kind == "f" and self.dtype.kind == "f":
             return _make(_ops.CAST.forward(self._data, dtype=dt)[0], _ops.CAST, (self,), attrs={"dtype": dt})
+        if dt.kind in "iu" and self.dtype.kind == "f":
+            _check_int_cast(self, dt)
         return Value(np.asarray(self._data).astype(dt), dtype=dt)
 
     def broadcast_to(self, *shape) -> "Value":
@@ -499,6 +567,9 @@ class Value:
             return _binary(_ops.POW, self, other)
         if not isinstance(other, (int, float, np.integer, np.floating)):
             raise TypeError(f"pow: the exponent must be a number or a Value, got {type(other).__name__}")
+        if self._data.__class__ is ndarray and self._data.dtype.kind in "biu" and \
+                isinstance(other, (int, np.integer)):
+            return _binary(_ops.POW, self, _lift_int(other))     # int ** int stays int, as numpy
         return _unary(_ops.POW_CONST, self, exponent=float(other))
 
     def __rpow__(self, other):
@@ -678,6 +749,19 @@ def apply(op, *inputs, **attrs) -> Value:
     if isinstance(data, Value):
         raise TypeError(f"apply: {op.name}.forward returned a Value; return raw data (a float or an array)")
     return _make(as_data(data), op, vs, saved, attrs or None)
+
+
+def _check_int_cast(v, dt):
+    """NaN, inf or out-of-range floats have no integer value: numpy would make up one."""
+    a = np.asarray(v._data)
+    info = np.iinfo(dt)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(a) | (a < info.min) | (a >= float(info.max) + 1)
+    if bad.any():
+        n = int(bad.sum())
+        raise ValueError(f"astype: {n} entr{'y' if n == 1 else 'ies'} of the Value (shape {v.shape}), "
+                         f"e.g. {a[bad].flat[0]!r}, cannot be cast to {dt} (NaN, inf or out of range); "
+                         "replace them first, e.g. gg.where(x.isfinite(), x, 0)")
 
 
 def _raw(x):

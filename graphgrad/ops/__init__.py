@@ -7,6 +7,7 @@ from .tensor import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403
 from .activations import *  # noqa: F401,F403
+from .index import *  # noqa: F401,F403
 
 # every published unary op, from each module that has some (Value.<method> and gg.<method>)
 UNARY_METHODS = _elementwise.UNARY_METHODS + _mathops.UNARY_METHODS + _activations.UNARY_METHODS

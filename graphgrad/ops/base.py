@@ -211,6 +211,8 @@ def fit(g, x):
         if g.shape != x.shape:            # a scalar upstream for a tensor input
             g = np.broadcast_to(g, x.shape).copy()
     if g.dtype != x.dtype:
+        if x.dtype.kind != "f" and g.dtype.kind == "f":
+            return g      # never truncate a gradient to ints: the engine's dtype check names it
         g = g.astype(x.dtype)
     return g
 
@@ -223,6 +225,8 @@ def _fit_value(g, x):
         if g.shape != x.shape:            # a scalar upstream for a tensor input
             g = np.broadcast_to(g, x.shape)
     if g.dtype != x.dtype:
+        if x.dtype.kind != "f" and g.dtype.kind == "f":
+            return g      # as in fit: an integer input gets no truncated gradient
         g = g.astype(x.dtype)
     return g
 
