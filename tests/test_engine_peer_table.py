@@ -9,6 +9,7 @@ import pytest
 import torch
 
 import graphgrad as gg
+import graphgrad.nn.functional  # noqa: F401 - gg.nn.functional in the table
 
 # (id, input shapes or explicit values, function (same code for both libraries), (low, high))
 TABLE = [
@@ -60,11 +61,64 @@ TABLE = [
     ("reshape_neg1", [(2, 3, 4)], lambda x: x.reshape(4, -1), (-2, 2)),
     ("getitem_fancy", [(5, 4)], lambda x: x[[0, 2, 2]], (-2, 2)),
     ("getitem_slice_step", [(6, 4)], lambda x: x[::2, 1:], (-2, 2)),
+    # the numpy-complete ops (issue 15), in the same style
+    ("sin", [(4, 5)], lambda x: x.sin(), (-3, 3)),
+    ("cos", [(4, 5)], lambda x: x.cos(), (-3, 3)),
+    ("tan", [(4, 5)], lambda x: x.tan(), (-1.4, 1.4)),
+    ("arcsin", [(4, 5)], lambda x: x.arcsin(), (-0.9, 0.9)),
+    ("arccos", [(4, 5)], lambda x: x.arccos(), (-0.9, 0.9)),
+    ("arctan", [(4, 5)], lambda x: x.arctan(), (-3, 3)),
+    ("sinh_cosh", [(4, 5)], lambda x: x.sinh() * x.cosh(), (-3, 3)),
+    ("arcsinh", [(4, 5)], lambda x: x.arcsinh(), (-3, 3)),
+    ("arctanh", [(4, 5)], lambda x: x.arctanh(), (-0.9, 0.9)),
+    ("log2_log10", [(4, 5)], lambda x: x.log2() + x.log10(), (0.5, 3)),
+    ("log1p_expm1", [(4, 5)], lambda x: x.log1p() * x.expm1(), (-0.5, 2)),
+    ("exp2", [(4, 5)], lambda x: x.exp2(), (-3, 3)),
+    ("erf", [(4, 5)], lambda x: x.erf(), (-3, 3)),
+    ("sign_floor_ceil", [(4, 5)], lambda x: x.sign() + x.floor() + x.ceil() + x.trunc() + x * x, (-3, 3)),
+    ("floordiv_mod", [(4, 5), (4, 5)], lambda x, y: x % y + x * y, (0.5, 3)),
+    ("logaddexp", [(4, 5), (5,)], lambda x, y: _call(x, "logaddexp", y), (-3, 3)),
+    ("arctan2", [(4, 5), (4, 5)], lambda x, y: _call(x, "arctan2", y), (-3, 3)),
+    ("softplus", [(4, 5)], lambda x: _f(x, "softplus"), (-5, 5)),
+    ("gelu", [(4, 5)], lambda x: _f(x, "gelu"), (-3, 3)),
+    ("silu_mish", [(4, 5)], lambda x: _f(x, "silu") + _f(x, "mish"), (-5, 5)),
+    ("selu_celu", [(4, 5)], lambda x: _f(x, "selu") + _f(x, "celu"), (-5, 5)),
+    # (hardsigmoid is compared in tests/test_ops_activations.py: torch's uses a float32 1/6)
+    ("hardswish", [(4, 5)], lambda x: _f(x, "hardswish") * x, (-5, 5)),
+    ("logsigmoid_softsign", [(4, 5)], lambda x: _f(x, "logsigmoid") + _f(x, "softsign"), (-5, 5)),
+    ("prod_axis", [(4, 5)], lambda x: x.prod(1), (-2, 2)),
+    ("cumsum_cumprod", [(4, 5)], lambda x: x.cumsum(1) + x.cumprod(0), (-2, 2)),
+    ("logsumexp", [(4, 5)], lambda x: x.logsumexp(1), (-3, 3)),
+    ("var_std", [(4, 5)], lambda x: x.var(1).sum() * x.std(0), (-3, 3)),
+    ("flip_roll", [(4, 5)], lambda x: _flip(x, 1) * _roll(x, 2, 0), (-2, 2)),
+    ("tril_triu", [(4, 5)], lambda x: x.tril() * 2 + x.triu(1), (-2, 2)),
+    ("expand", [(4, 1)], lambda x: x.expand(4, 5) * 3, (-2, 2)),
+    ("einsum", [(4, 5), (5, 3)], lambda x, y: _einsum("ij,jk->ik", x, y), (-2, 2)),
 ]
 
 
 def _is_torch(x):
     return isinstance(x, torch.Tensor)
+
+
+def _call(x, name, y):
+    return getattr(torch, name)(x, y) if _is_torch(x) else getattr(gg, name)(x, y)
+
+
+def _f(x, name):
+    return getattr(torch.nn.functional, name)(x) if _is_torch(x) else getattr(gg.nn.functional, name)(x)
+
+
+def _flip(x, axis):
+    return x.flip([axis]) if _is_torch(x) else x.flip(axis)
+
+
+def _roll(x, shift, axis):
+    return x.roll(shift, axis) if _is_torch(x) else x.roll(shift, axis)
+
+
+def _einsum(spec, *xs):
+    return torch.einsum(spec, *xs) if _is_torch(xs[0]) else gg.einsum(spec, *xs)
 
 
 def _max(x, y):
@@ -108,3 +162,34 @@ def test_peer_op_case_matches_torch_float64(case):
     for i, (t, v) in enumerate(zip(ts, vs)):
         np.testing.assert_allclose(np.asarray(v.grad, dtype=np.float64), t.grad.numpy(), rtol=1e-10,
                                    atol=1e-12, equal_nan=True, err_msg=f"{case[0]}: input {i}")
+
+
+@pytest.mark.parametrize("case", TABLE, ids=[c[0] for c in TABLE])
+def test_peer_op_case_second_derivative_matches_torch_float64(case):
+    """The same cases differentiated twice: d(<grad, v>)/dx with create_graph, as torch."""
+    _, shapes, fn, rng_range = case
+    rng = np.random.default_rng(zlib.crc32(case[0].encode()) + 1)
+    if rng_range is None:
+        arrays = [np.array(v, dtype=np.float64) for v in shapes]
+    else:
+        arrays = [rng.uniform(*rng_range, size=s) for s in shapes]
+    ts = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
+    vs = [gg.Value(float(a) if a.shape == () else a, requires_grad=True) for a in arrays]
+    with np.errstate(all="ignore"):
+        out_t, out_v = fn(*ts), fn(*vs)
+        w = rng.standard_normal(tuple(out_t.shape))
+        dirs = [rng.standard_normal(a.shape) for a in arrays]
+        gt = torch.autograd.grad((out_t * torch.tensor(w)).sum(), ts, create_graph=True, allow_unused=True,
+                                 materialize_grads=True)
+        gv = gg.grad((out_v * w).sum(), vs, create_graph=True, allow_unused=True)
+        st = sum((g * torch.tensor(d)).sum() for g, d in zip(gt, dirs))
+        sv = [(g * d).sum() for g, d in zip(gv, dirs) if g is not None]
+        ht = (torch.autograd.grad(st, ts, allow_unused=True, materialize_grads=True) if st.requires_grad
+              else [torch.zeros(a.shape, dtype=torch.float64) for a in arrays])
+        total = sum(sv[1:], sv[0]) if sv else None
+        hv = (gg.grad(total, vs, allow_unused=True) if total is not None and total.requires_grad
+              else [None] * len(vs))
+    for i, (t, v) in enumerate(zip(ht, hv)):
+        v = np.zeros(t.shape) if v is None else np.asarray(v, dtype=np.float64)
+        np.testing.assert_allclose(v, t.numpy(force=True), rtol=1e-9, atol=1e-11, equal_nan=True,
+                                   err_msg=f"{case[0]}: second derivative, input {i}")
