@@ -348,3 +348,13 @@ def test_a_0d_float32_tensor_times_a_tensor_gets_an_array_gradient():
     (a.sum() * a).sum().backward()
     np.testing.assert_allclose(a.grad, np.full((3, 4), 24.0))
     assert a.grad.dtype == np.float32
+
+
+def test_fit_keeps_a_recorded_gradient_recorded_when_fitted_to_raw_data():
+    # an op's backward may fit g to a saved raw array; the result must stay in the graph
+    from graphgrad.ops.base import fit
+    g = gg.Value(np.ones((3, 4)), requires_grad=True)
+    r = fit(g, np.zeros(4))
+    assert isinstance(r, gg.Value) and r.shape == (4,) and r.requires_grad
+    r32 = fit(g, np.zeros((3, 4), np.float32))
+    assert isinstance(r32, gg.Value) and r32.dtype == np.float32

@@ -206,6 +206,8 @@ def fit(g, x):
     if x.__class__ is not ndarray:
         return _fit_value(g, x)
     if g.__class__ is not ndarray or g.shape != x.shape:
+        if is_value(g):                   # a recorded gradient fitted to raw data (a saved array)
+            return _fit_value(g, x)
         # asarray again: summing every axis (a 0-d input) gives a numpy scalar, not an array
         g = np.asarray(unbroadcast(np.asarray(g), x.shape))
         if g.shape != x.shape:            # a scalar upstream for a tensor input
