@@ -169,7 +169,7 @@ footer{color:#757575;font-size:13px;padding:0 32px 28px}
 Gates are circles with their op; each wire carries its forward value and its gradient.</p>
 <p class="legend"><span><span class="g">green</span> forward value (above the wire)</span>
 <span><span class="r">red</span> gradient d(output)/d(wire) (below)</span>
-<span><span class="b">blue box</span> a group (sigmoid gate, layer, BatchNorm)</span></p></header>
+<span><span class="b">blue box</span> a group (sigmoid gate, layer, BatchNorm; ∂mul: one gate's backward in a gradient graph)</span></p></header>
 <main>"""
 
 _FOOT = """</main><footer>Made by graphgrad's <code>viz</code> package with Graphviz (graphviz-pure).
