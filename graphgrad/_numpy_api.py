@@ -16,7 +16,8 @@ import numpy as np
 from . import functions as F
 from . import ops as _ops
 from ._dispatch import HANDLED, RAW_FUNCTIONS, implements, name_of, raw
-from .value import Value, _lift
+from .functions import _v
+from .value import Value
 
 
 def _raw(x):
@@ -25,10 +26,6 @@ def _raw(x):
     if isinstance(x, (list, tuple)):
         return type(x)(_raw(i) for i in x)
     return x
-
-
-def _v(x):
-    return x if isinstance(x, Value) else _lift(x)
 
 
 def _no_graph_op(f) -> TypeError:
@@ -81,8 +78,9 @@ for _op in _ops.UNARY_METHODS:
     if getattr(_op, "ufunc", None) is not None:
         HANDLED[_op.ufunc] = getattr(Value, _op.method)
 
-# piecewise-constant functions (gradient 0 everywhere it exists) and queries: raw data is right
-raw(np.sign, np.floor, np.ceil, np.trunc, np.rint, np.shape, np.ndim, np.size, np.result_type,
+# queries whose results carry no gradient: raw data is right (sign, floor, ceil, trunc and rint
+# are ops of their own, registered above from their `ufunc`)
+raw(np.shape, np.ndim, np.size, np.result_type,
     np.iscomplexobj, np.isrealobj, np.nonzero, np.argmax, np.argmin, np.argsort, np.any, np.all,
     np.isclose, np.allclose, np.array_equal, np.count_nonzero, np.round, np.around, np.flatnonzero)
 
@@ -130,7 +128,7 @@ def _moveaxis(a, source, destination):
 
 @implements(np.broadcast_to)
 def _broadcast_to(a, shape, subok=False):
-    return _v(a).broadcast_to(tuple(np.atleast_1d(shape)) if np.ndim(shape) else (int(shape),))
+    return _v(a).broadcast_to(tuple(shape) if np.ndim(shape) else (int(shape),))
 
 
 def _reduction(name):

@@ -14,6 +14,8 @@ import numpy as np
 
 from .autograd import enable_grad, no_grad
 from .errors import GradcheckError
+from .functions import concatenate
+from .higher import grad
 from .value import Value
 
 if TYPE_CHECKING:                      # annotations only: no import cost at run time
@@ -89,6 +91,24 @@ def numeric_grad(fn: Callable[..., Any], x: np.ndarray | Value, eps: float = 1e-
     return grad
 
 
+def _float64_copies(inputs, who):
+    """The inputs as float64 copies (integer/bool Values, indices and masks, as they are),
+    and the positions of those that require grad (at least one, or a ValueError)."""
+    values = []
+    for v in inputs:
+        if isinstance(v, Value) and v.dtype.kind != "f":
+            nv = v                      # an integer or bool Value (an index, a mask) stays as it is
+        elif isinstance(v, Value):
+            nv = Value(np.array(v.numpy(), dtype=np.float64), requires_grad=v.requires_grad, name=v.name)
+        else:
+            nv = Value(np.array(v, dtype=np.float64))
+        values.append(nv)
+    checked = [i for i, v in enumerate(values) if v.requires_grad]
+    if not checked:
+        raise ValueError(f"{who}: no input requires grad; create them with requires_grad=True")
+    return values, checked
+
+
 def gradcheck(fn: Callable[..., Value], *inputs: Value, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
               num_checks: int | None = None, seed: int = 0, raise_exception: bool = True) -> bool:
     """Compare graphgrad's gradients of ``fn(*inputs)`` with central differences.
@@ -104,18 +124,7 @@ def gradcheck(fn: Callable[..., Value], *inputs: Value, eps: float = 1e-6, atol:
     >>> gradcheck(lambda x: x.tanh().sum(), x)
     True
     """
-    values = []
-    for i, v in enumerate(inputs):
-        if isinstance(v, Value) and v.dtype.kind != "f":
-            nv = v                      # an integer or bool Value (an index, a mask) stays as it is
-        elif isinstance(v, Value):
-            nv = Value(np.array(v.numpy(), dtype=np.float64), requires_grad=v.requires_grad, name=v.name)
-        else:
-            nv = Value(np.array(v, dtype=np.float64))
-        values.append(nv)
-    checked = [i for i, v in enumerate(values) if v.requires_grad]
-    if not checked:
-        raise ValueError("gradcheck: no input requires grad; create them with requires_grad=True")
+    values, checked = _float64_copies(inputs, "gradcheck")
 
     out = fn(*values)
     if not isinstance(out, Value):
@@ -205,12 +214,7 @@ def gradgradcheck(fn: Callable[..., Value], *inputs: Value, grad_outputs: ArrayL
     >>> gradgradcheck(lambda x: x.tanh() * x, x)
     True
     """
-    from .higher import grad
-    wide = [Value(np.array(v.numpy(), dtype=np.float64), requires_grad=v.requires_grad)
-            if isinstance(v, Value) else Value(np.array(v, dtype=np.float64)) for v in inputs]
-    checked = [i for i, v in enumerate(wide) if v.requires_grad]
-    if not checked:
-        raise ValueError("gradgradcheck: no input requires grad; create them with requires_grad=True")
+    wide, checked = _float64_copies(inputs, "gradgradcheck")
     out = fn(*wide)
     if not isinstance(out, Value):
         raise TypeError(f"gradgradcheck: fn must return a Value, got {type(out).__name__}")
@@ -230,7 +234,6 @@ def gradgradcheck(fn: Callable[..., Value], *inputs: Value, grad_outputs: ArrayL
             gs = grad(o, [xs[i] for i in checked], grad_outputs=up, create_graph=True, allow_unused=True)
         parts = [(g if g is not None else Value(np.zeros(xs[i].shape))).reshape(-1)
                  for i, g in zip(checked, gs)]
-        from .functions import concatenate
         return concatenate(parts) if len(parts) > 1 else parts[0]
 
     return gradcheck(backward_pass, *wide, u, eps=eps, atol=atol, rtol=rtol, seed=seed,

@@ -20,7 +20,7 @@ import numpy as np
 from ._anomaly import anomaly_backward
 from ._convert import to_data
 from ._state import STATE
-from .autograd import (_bad_grads, _check_versions, _fit_grad, _spend, _stale, _step, _who,
+from .autograd import (_bad_grads, _check_versions, _fit_grad, _run_hooks, _spend, _stale, _step, _who,
                        BackwardTrace, ctx_of, group, root_grad, run_pass)
 from .errors import BackwardError
 from .value import Value, _CONST_META, _leaf
@@ -137,7 +137,7 @@ def _graph_grads(v, grads):
         if gp is None or not p.requires_grad:
             out.append(None)
             continue
-        if gp.__class__ is Value or isinstance(gp, Value):
+        if isinstance(gp, Value):
             if gp.shape != p.shape or gp.dtype != p.dtype:
                 raise BackwardError(f"{op.name}: backward's gradient for input {i} has shape {gp.shape} "
                                     f"(dtype {gp.dtype}) but the input has shape {p.shape} (dtype {p.dtype})")
@@ -150,7 +150,6 @@ def _graph_grads(v, grads):
 def _hooks(hooks, g, v, graph):
     """Run ``v``'s hooks; in a graph pass they get (and may return) the gradient as a Value."""
     if not graph:
-        from .autograd import _run_hooks
         return _run_hooks(hooks, g, v)
     for hook in list(hooks):
         r = hook(g)
