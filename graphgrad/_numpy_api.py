@@ -145,14 +145,18 @@ implements(np.max, np.amax)(_reduction("max"))
 implements(np.min, np.amin)(_reduction("min"))
 
 
-@implements(np.concatenate)
-def _concatenate(values, axis=0, **kw):
-    return F.concatenate(list(values), axis=axis)
+def _joiner(name, join):
+    def joined(values, axis=0, **kw):
+        extra = sorted(k for k, v in kw.items() if v is not None)
+        if extra:            # out= or dtype= would be silently ignored otherwise
+            raise TypeError(f"np.{name} on Values: the keyword(s) {', '.join(extra)} are not supported; "
+                            "cast with .astype() afterwards")
+        return join(list(values), axis=axis)
+    return joined
 
 
-@implements(np.stack)
-def _stack(values, axis=0, **kw):
-    return F.stack(list(values), axis=axis)
+implements(np.concatenate)(_joiner("concatenate", F.concatenate))
+implements(np.stack)(_joiner("stack", F.stack))
 
 
 def _like(maker):

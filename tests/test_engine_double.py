@@ -303,6 +303,11 @@ def test_numpy_functions_without_an_op_refuse_a_value():
         np.exp(a, out=np.empty((3, 4)))
     with pytest.raises(TypeError, match=r"np.add.reduce is not supported"):
         np.add.reduce(a)
+    with pytest.raises(TypeError, match=r"np.concatenate on Values: the keyword\(s\) out are not supported"):
+        np.concatenate([a, a], out=np.empty((6, 4)))
+    with pytest.raises(TypeError, match=r"np.stack on Values: the keyword\(s\) dtype are not supported"):
+        np.stack([a, a], dtype=np.float32)
+    assert np.concatenate([a, a], axis=1).shape == (3, 8)
 
 
 def test_astype_casts_float_differentiably_and_ints_without_grad():
