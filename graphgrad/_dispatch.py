@@ -39,6 +39,17 @@ def raw(*np_funcs) -> None:
     RAW_FUNCTIONS.update(np_funcs)
 
 
+def refuse(name: str, hint: str = "cast with .astype() afterwards", **given) -> None:
+    """Raise a TypeError naming the keywords of ``np.<name>`` that a Value cannot honour (those
+    given as anything but None): silently ignoring ``out=`` or ``dtype=`` would be a wrong answer.
+
+    >>> refuse("sum", out=None, dtype=None)        # nothing given: fine
+    """
+    bad = sorted(k for k, v in given.items() if v is not None)
+    if bad:
+        raise TypeError(f"np.{name} on a Value: {', '.join(bad)} not supported ({hint})")
+
+
 def name_of(f) -> str:
     mod = getattr(f, "__module__", None) or "numpy"
     name = getattr(f, "__name__", repr(f))

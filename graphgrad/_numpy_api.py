@@ -15,7 +15,7 @@ import numpy as np
 
 from . import functions as F
 from . import ops as _ops
-from ._dispatch import HANDLED, RAW_FUNCTIONS, implements, name_of, raw
+from ._dispatch import HANDLED, RAW_FUNCTIONS, implements, name_of, raw, refuse
 from .functions import _v
 from .value import Value
 
@@ -46,10 +46,7 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
         if ufunc in RAW_FUNCTIONS or (ufunc.types and all(t.endswith("?") for t in ufunc.types)):
             return ufunc(*_raw(inputs), **kwargs)
         raise _no_graph_op(ufunc)
-    extra = {k: v for k, v in kwargs.items() if v is not None and k != "out"}
-    if extra:
-        raise TypeError(f"np.{ufunc.__name__} on a Value: the keyword(s) {', '.join(sorted(extra))} "
-                        "are not supported; cast with .astype() afterwards")
+    refuse(ufunc.__name__, **kwargs)       # out= was refused above with its own sentence
     return fn(*inputs)
 
 
@@ -133,8 +130,7 @@ def _broadcast_to(a, shape, subok=False):
 
 def _reduction(name):
     def reduce(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
-        if out is not None or dtype is not None or kw:
-            raise TypeError(f"np.{name} on a Value: only axis= and keepdims= are supported")
+        refuse(name, "axis=, keepdims= are", dtype=dtype, out=out, **kw)
         return getattr(_v(a), name)(axis=axis, keepdims=keepdims)
     return reduce
 
@@ -147,10 +143,7 @@ implements(np.min, np.amin)(_reduction("min"))
 
 def _joiner(name, join):
     def joined(values, axis=0, **kw):
-        extra = sorted(k for k, v in kw.items() if v is not None)
-        if extra:            # out= or dtype= would be silently ignored otherwise
-            raise TypeError(f"np.{name} on Values: the keyword(s) {', '.join(extra)} are not supported; "
-                            "cast with .astype() afterwards")
+        refuse(name, **kw)
         return join(list(values), axis=axis)
     return joined
 

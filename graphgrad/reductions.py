@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from ._dispatch import implements
+from ._dispatch import implements, refuse
 from .errors import ShapeError
 from .ops import reduce as _r
 from .ops.tensor import _is_int, _norm_axis
@@ -352,9 +352,7 @@ _attach()
 
 # ---------------------------------------------------------------- numpy functions on Values
 def _no(op, **given):
-    bad = sorted(k for k, v in given.items() if v is not None)
-    if bad:
-        raise TypeError(f"np.{op} on a Value: {', '.join(bad)} not supported (axis=, keepdims= are)")
+    refuse(op, "axis=, keepdims= are", **given)
 
 
 @implements(np.prod)
