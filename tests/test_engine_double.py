@@ -308,6 +308,8 @@ def test_numpy_functions_without_an_op_refuse_a_value():
     with pytest.raises(TypeError, match=r"np.stack on a Value: dtype not supported"):
         np.stack([a, a], dtype=np.float32)
     assert np.concatenate([a, a], axis=1).shape == (3, 8)
+    with pytest.raises(TypeError, match=r"np.clip on a Value: out not supported"):
+        np.clip(a, 0, 1, out=np.empty((3, 4)))
 
 
 def test_astype_casts_float_differentiably_and_ints_without_grad():
