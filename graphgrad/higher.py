@@ -23,7 +23,7 @@ from ._state import STATE
 from .autograd import (_bad_grads, _check_versions, _fit_grad, _run_hooks, _spend, _stale, _step, _who,
                        BackwardTrace, ctx_of, group, root_grad, run_pass)
 from .errors import BackwardError
-from .value import Value, _CONST_META, _leaf
+from .value import Value, _CONST_META, _leaf, _raw
 
 _ndarray = np.ndarray
 
@@ -39,16 +39,13 @@ def _zero(v, graph):
     return _const(z) if graph else z
 
 
-def _raw(g):
-    return g._data if g.__class__ is Value else g
-
-
 def propagate(order, roots, grads, *, graph, free, write, want=None, trace=False):
     """One backward pass over ``order`` (topological, outputs first).
 
     ``graph``: run each op's backward on Values (create_graph); ``write``: store ``.grad``
-    (and each leaf's ``grad_value`` in a graph pass); ``want``: {id(value): position}
-    of the Values whose gradients to return ({id: [positions]}; a list, None where unreached).
+    (and each leaf's ``grad_value`` in a graph pass); ``want``: ``{id(value): [positions]}``
+    of the Values whose gradients to return (then the result is a list of them by position,
+    None where a Value was not reached).
     """
     for r, gr in zip(roots, grads):
         if graph and gr.__class__ is not Value:
