@@ -424,8 +424,7 @@ class Value:
         >>> Value([[1.0], [2.0]]).broadcast_to(2, 3).shape
         (2, 3)
         """
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = shape[0]
+        shape = _one_or_many(shape)
         shape = tuple(int(s) for s in shape)
         if shape == self.shape:
             return self
@@ -438,8 +437,7 @@ class Value:
         >>> Value([[1.0], [2.0]]).expand(-1, 3).shape
         (2, 3)
         """
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = shape[0]
+        shape = _one_or_many(shape)
         own = (None,) * (len(shape) - self.ndim) + self.shape
         if len(shape) < self.ndim:
             raise ShapeError(f"expand: shape {tuple(shape)} has fewer axes than the Value's {self.shape}")
@@ -660,8 +658,7 @@ class Value:
 
     def reshape(self, *shape):
         """Same entries, new shape. ``Value([1., 2., 3., 4.]).reshape(2, 2).shape == (2, 2)``"""
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = shape[0]
+        shape = _one_or_many(shape)
         for s in shape:
             if not isinstance(s, (int, np.integer)) or isinstance(s, (bool, np.bool_)):
                 raise TypeError(f"reshape: sizes must be integers, got {s!r} in {tuple(shape)} "
@@ -676,8 +673,7 @@ class Value:
 
     def transpose(self, *axes):
         """Permute axes (reverse them by default). ``Value([[1., 2.]]).transpose().shape == (2, 1)``"""
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = axes[0]
+        axes = _one_or_many(axes)
         nd = self.ndim
         for a in axes:
             if not isinstance(a, (int, np.integer)) or isinstance(a, (bool, np.bool_)):
@@ -766,6 +762,11 @@ def _check_int_cast(v, dt):
 
 def _raw(x):
     return x._data if isinstance(x, Value) else x
+
+
+def _one_or_many(args):
+    """``f(2, 3)`` and ``f((2, 3))`` alike, as numpy's reshape/transpose take them."""
+    return args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
 
 
 def _raw_index(index):
