@@ -609,15 +609,21 @@ def _run_hooks(hooks, g, v):
             who = lambda: f"hook {name} on {_who(v)}"  # noqa: E731
             if isinstance(r, Value):
                 raise BackwardError(f"{who()} returned a Value; return raw data (a float or a numpy array)")
-            arr = np.asarray(r)
-            if arr.dtype.kind not in "fiu":
-                raise BackwardError(f"{who()} returned data of dtype {arr.dtype}; return float data "
-                                    f"of shape {shape_of(g)}")
-            if arr.shape != shape_of(g):
-                raise BackwardError(f"{who()} returned a gradient of shape {arr.shape} but the Value "
-                                    f"has shape {shape_of(g)}")
-            g = _to_data(r, None if g.__class__ is float else g.dtype, "hook")
+            g = hook_data(r, g, who)
     return g
+
+
+def hook_data(r, g, who):
+    """A hook's replacement for gradient data ``g``, checked (numbers of g's shape) and
+    converted to g's kind and dtype; ``who()`` names the hook in the error."""
+    arr = np.asarray(r)
+    if arr.dtype.kind not in "fiu":
+        raise BackwardError(f"{who()} returned data of dtype {arr.dtype}; return float data "
+                            f"of shape {shape_of(g)}")
+    if arr.shape != shape_of(g):
+        raise BackwardError(f"{who()} returned a gradient of shape {arr.shape} but the Value "
+                            f"has shape {shape_of(g)}")
+    return _to_data(r, None if g.__class__ is float else g.dtype, "hook")
 
 
 def _step(index, v, g, grads, ctx=None):

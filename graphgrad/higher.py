@@ -18,10 +18,9 @@ from typing import Sequence
 import numpy as np
 
 from ._anomaly import anomaly_backward
-from ._convert import to_data
 from ._state import STATE
 from .autograd import (_bad_grads, _check_versions, _fit_grad, _run_hooks, _spend, _stale, _step, _who,
-                       BackwardTrace, ctx_of, group, root_grad, run_pass)
+                       BackwardTrace, ctx_of, group, hook_data, root_grad, run_pass)
 from .errors import BackwardError
 from .value import Value, _CONST_META, _leaf, _raw
 
@@ -153,15 +152,11 @@ def _hooks(hooks, g, v, graph):
         if r is None:
             continue
         name = getattr(hook, "__name__", type(hook).__name__)
+        who = lambda: f"hook {name} on {_who(v)}"  # noqa: E731
         if not isinstance(r, Value):
-            arr = np.asarray(r)
-            if arr.dtype.kind not in "fiu":
-                raise BackwardError(f"hook {name} on {_who(v)} returned data of dtype {arr.dtype}; "
-                                    f"return a float Value or data of shape {g.shape}")
-            r = _const(to_data(r, None if g._data.__class__ is float else g.dtype, "hook"))
-        if r.shape != g.shape:
-            raise BackwardError(f"hook {name} on {_who(v)} returned a gradient of shape {r.shape} but the "
-                                f"Value has shape {g.shape}")
+            r = _const(hook_data(r, g._data, who))     # constant data: checked as in a plain pass
+        elif r.shape != g.shape:
+            raise BackwardError(f"{who()} returned a gradient of shape {r.shape} but the Value has shape {g.shape}")
         g = r
     return g
 

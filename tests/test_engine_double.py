@@ -365,3 +365,19 @@ def test_fit_keeps_a_recorded_gradient_recorded_when_fitted_to_raw_data():
     assert isinstance(r, gg.Value) and r.shape == (4,) and r.requires_grad
     r32 = fit(g, np.zeros((3, 4), np.float32))
     assert isinstance(r32, gg.Value) and r32.dtype == np.float32
+
+
+def test_create_graph_hooks_returning_bad_data_get_the_plain_pass_errors():
+    x = gg.Value(B4, requires_grad=True)
+    y = x * x
+    y.register_hook(lambda g: np.array(["a"] * 4))
+    with pytest.raises(gg.BackwardError, match="returned data of dtype <U1"):
+        gg.grad(y.sum(), x, create_graph=True)
+    z = x * x
+    z.register_hook(lambda g: np.ones(2))
+    with pytest.raises(gg.BackwardError, match=r"returned a gradient of shape \(2,\) but the Value has shape \(4,\)"):
+        gg.grad(z.sum(), x, create_graph=True)
+    w = x * x
+    w.register_hook(lambda g: g[:2])
+    with pytest.raises(gg.BackwardError, match=r"returned a gradient of shape \(2,\) but the Value has shape \(4,\)"):
+        gg.grad(w.sum(), x, create_graph=True)
