@@ -344,4 +344,10 @@ def _local_label(g, pos, fmt, grad_of) -> str:
         parts.append(formula.split("=", 1)[-1].strip() if "=" in formula else formula)
     if not parts:
         return ""
-    return _font(parts, LOCAL_COLOR, size=9)
+    label = _font(parts, LOCAL_COLOR, size=9)
+    wrong = n.meta.get("local_disagrees", {}).get(pos)
+    if wrong is not None:            # never draw a false equation: say what backward sent
+        sent = wrong[1]
+        shown = fmt_number(float(np.asarray(sent).reshape(())), fmt) if np.size(sent) == 1 else "other values"
+        label += "<BR/>" + _font([f"≠ backward {shown}", "local() and backward disagree"], GRAD_COLOR, size=9)
+    return label
