@@ -19,14 +19,11 @@ True
 """
 from __future__ import annotations
 
+import dataclasses
 import os
-import re
 from typing import Any
 
 from .graphdata import GraphData
-
-FAIL_COLOR = "#d32f2f"       # hex, never names: "red" differs between PNG and SVG
-FAIL_FILL = "#ffebee"
 
 
 def failing_nodes(report: Any) -> tuple:
@@ -73,48 +70,57 @@ def edge_text(f) -> list:
     return [head, f"backward {_num(an)}", f"expected {_num(ex)}"]
 
 
+def as_graph(report: Any, **_opts: Any) -> GraphData:
+    """The report's graph as plain data, each failing gate marked in its ``meta``:
+    ``status`` "fail", ``notes`` (one line per failure, then the source line) and
+    ``fail_inputs`` ({argument position: lines for that input's edge}). Every view that
+    reads GraphData draws it (the DOT writer outlines such a gate in red), so
+    ``viz.render(report, "f.svg")`` and a gallery script exposing a report work too.
+
+    >>> import graphgrad as gg
+    >>> as_graph(gg.GateReport((), 0, GraphData((), "n0"))).nodes
+    ()
+    """
+    g, found = failing_nodes(report)
+    if not found:
+        return g
+    nodes = []
+    for n in g.nodes:
+        fails = found.get(n.id)
+        if fails:
+            meta = dict(n.meta)
+            meta["status"] = "fail"
+            meta["notes"] = [f.describe().strip() for f in fails]
+            meta["fail_inputs"] = {f.input: edge_text(f) for f in fails}
+            n = dataclasses.replace(n, meta=meta)
+        nodes.append(n)
+    return GraphData(nodes=tuple(nodes), root=g.root, source=g.source, lookup=g.lookup)
+
+
+def is_node(obj: Any) -> bool:
+    """A gradcheck report is something a script can expose for drawing."""
+    return hasattr(obj, "failures") and hasattr(obj, "gates")
+
+
+def inputs_of(obj: Any) -> tuple:
+    return ()
+
+
+def as_trace(obj: Any, who: str = "viz", **_opts: Any):
+    raise TypeError(f"{who}: a gradcheck report is drawn, not stepped; step through its graph "
+                    "instead (viz.Stepper(report.output))")
+
+
 def gradcheck_dot(report: Any, options: Any = None, **kw: Any) -> str:
     """DOT text of the report's graph with each failing gate outlined in red and its
     failing input edges labelled with the gradient backward sent and the expected one.
-    Drawing choices as :func:`viz.to_dot` (a :class:`viz.Options` or keywords)."""
-    from . import graph as _graph
-    from .dot import circuit_to_dot, esc, quote
-    from .options import Options
-    g, found = failing_nodes(report)
-    first = report.failures[0].where if report.failures else None
+    Drawing choices as :func:`viz.to_dot` (a :class:`viz.Options` or keywords); the
+    title names the first failing gate unless one is given."""
+    from .dot import to_dot
+    first = report.failures[0].where if getattr(report, "failures", ()) else None
     if "title" not in kw and (options is None or getattr(options, "title", None) is None) and first:
-        kw["title"] = f"gradcheck: {len(found)} failing gate(s); first: {first}"
-    o = Options.of(options, who="gradcheck_dot", **kw)
-    c = _graph.build(g, collapse=o.collapse, max_nodes=o.max_nodes)
-    text = circuit_to_dot(c, o)
-    gates = {gt.id: gt for gt in c.gates}
-    lines = text.split("\n")
-    for nid, fails in found.items():
-        gid = c.gate_of.get(nid)
-        if gid is None:
-            continue
-        tip = "\n".join(f.describe() for f in fails)
-        for k, line in enumerate(lines):
-            if f'id="{gid}" class="gate' in line and "->" not in line:
-                line = line.replace('fillcolor="#ffffff"', f'fillcolor="{FAIL_FILL}"')
-                line = re.sub(r'class="gate( group)?"', lambda m: f'class="gate{m.group(1) or ""} fail" '
-                              f'color="{FAIL_COLOR}" penwidth=3 fontcolor="{FAIL_COLOR}"', line, count=1)
-                line = re.sub(r'tooltip=("(?:[^"\\]|\\.)*")', lambda m: f"tooltip={quote(tip)}", line, count=1)
-                lines[k] = line
-        gate = gates[gid]
-        for f in fails:
-            pos = f.input
-            wids = [w for p, w in gate.inputs if p == pos] if not gate.collapsed else []
-            for wid in wids:
-                edge_id = f'id="e_{wid}_{gid}"'
-                body = "<BR/>".join(esc(t) for t in edge_text(f))
-                label = f'<FONT COLOR="{FAIL_COLOR}" POINT-SIZE="10">{body}</FONT>'
-                for k, line in enumerate(lines):
-                    if edge_id in line:
-                        line = re.sub(r" label=<.*>\]", "]", line)
-                        lines[k] = line.replace(edge_id, f'{edge_id} color="{FAIL_COLOR}" penwidth=2.4 '
-                                                f'class="fail" label=<{label}>', 1)
-    return "\n".join(lines)
+        kw["title"] = f"gradcheck: the first failing gate is {first}"
+    return to_dot(as_graph(report), options, **kw)
 
 
 def gradcheck_picture(report: Any, path: str | os.PathLike, format: str | None = None,
@@ -151,9 +157,7 @@ def page_annotations(report: Any) -> dict:
     {}
     """
     _, found = failing_nodes(report)
-    return {nid: {"status": "fail",
-                  "notes": [" ".join(edge_text(f)) for f in fails]
-                  + [f"created at {fails[0].site}" if fails[0].site else "source line unknown"]}
+    return {nid: {"status": "fail", "notes": [f.describe().strip() for f in fails]}
             for nid, fails in found.items()}
 
 
