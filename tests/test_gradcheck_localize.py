@@ -380,3 +380,16 @@ def test_pytest_failure_is_short_table_first_with_the_picture_path(tmp_path):
     assert f"failing gate drawn in {picture}" in out
     assert picture.read_text(encoding="utf-8").count('gate fail"') == 1
     assert len(out.splitlines()) < 40
+
+
+def test_gallery_example_names_the_wrong_relu_backward():
+    from viz.gallery import GALLERY, examples_dir
+    from viz.scripts import run_script
+    assert "10_wrong_relu_backward.py" in GALLERY
+    s = run_script(examples_dir() / "10_wrong_relu_backward.py")
+    report = s.namespace["report"]
+    assert s.namespace["passed"] is False
+    assert [(f.op, f.group, f.kind) for f in report.failures] == [("relu", ("relu",), "backward")]
+    assert report.failures[0].site.endswith("a = relu(h)")
+    for _, value, opts, _ in s.diagrams():
+        assert value is report and viz.to_dot(value, **opts).count("fail\"") >= 1
