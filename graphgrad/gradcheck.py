@@ -149,9 +149,10 @@ def gradcheck(fn: Callable[..., Value], *inputs: Value, eps: float = 1e-6, atol:
     against central differences of its forward, at the inputs it saw, float64) and the
     failing gates are listed below the table, in forward order, with their group path
     and the source line that created them; the error's ``report`` attribute holds them
-    as data (``viz.gradcheck_picture(err.report, "f.svg")`` draws them). ``localize``:
-    None (default) localises only when the check fails and raises (a passing check costs
-    nothing more); False never; True also with ``raise_exception=False``.
+    as data (``viz.render(err.report, "f.svg")`` draws them). ``localize`` (default
+    None, the same as True): localise when the check fails, so a passing check costs
+    nothing more; False: the table only (``raise_exception=False`` returns False without
+    localising; call ``check_gates`` for the report).
 
     A pytest helper: its frames are hidden from tracebacks (``__tracebackhide__``), so a
     failure shows the test's line and the table; ``pytest -p viz.pytest_plugin`` also
@@ -214,9 +215,6 @@ def gradcheck(fn: Callable[..., Value], *inputs: Value, eps: float = 1e-6, atol:
     if ok:
         return True
     if not raise_exception:
-        if localize:
-            from .localize import check_gates
-            check_gates(fn, *inputs, eps=eps, atol=atol, rtol=rtol, seed=seed)
         return False
     rows.sort(key=lambda r: (not r[0], -r[1]))
     worst = rows[:10]
@@ -237,7 +235,7 @@ def gradcheck(fn: Callable[..., Value], *inputs: Value, eps: float = 1e-6, atol:
     report = None
     if localize is None or localize:
         from .localize import check_gates
-        report = check_gates(fn, *inputs, eps=eps, atol=atol, rtol=rtol, seed=seed)
+        report = check_gates(fn, *inputs, eps=eps, atol=atol, rtol=rtol, seed=seed, num_checks=num_checks)
         lines.append(str(report))
     err = GradcheckError("\n".join(lines))
     err.report = report

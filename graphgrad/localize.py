@@ -168,14 +168,14 @@ def _run(fn, values):
 
 
 def check_gates(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
-                rtol: float = 1e-3, seed: int = 0) -> GateReport:
+                rtol: float = 1e-3, seed: int = 0, num_checks: int | None = None) -> GateReport:
     """Check every gate of the graph ``fn(*inputs)`` records, on its own, in float64.
 
     Each gate's backward, given the upstream gradient it gets in the check's backward
     pass (the output weighted by fixed random numbers, as :func:`gradcheck`), is compared
     with central differences of the op's forward at the inputs that gate saw; inputs of
-    up to ``EVERY_ENTRY`` entries entry by entry, larger ones at ``SAMPLED`` random
-    entries and along one random direction. A gate with ``local()`` values is also
+    up to ``EVERY_ENTRY`` entries entry by entry, larger ones at ``num_checks`` (default
+    ``SAMPLED``) random entries and along one random direction. A gate with ``local()`` values is also
     checked for ``upstream × local == backward``. Returns a :class:`GateReport`.
 
     >>> import numpy as np, graphgrad as gg
@@ -194,11 +194,11 @@ def check_gates(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6, atol: f
         out.backward(np.ones(out.shape) if weights is None else weights, retain_graph=True)
     failures = []
     for k, v in enumerate(gates):
-        failures.extend(_check_gate(k, v, rng, eps, atol, rtol))
+        failures.extend(_check_gate(k, v, rng, eps, atol, rtol, num_checks or SAMPLED))
     return GateReport(failures=tuple(failures), gates=len(gates), output=out)
 
 
-def _check_gate(position, v, rng, eps, atol, rtol) -> list:
+def _check_gate(position, v, rng, eps, atol, rtol, sampled=SAMPLED) -> list:
     from .autograd import ctx_of
     g = v._grad
     if g is None:                      # no gradient reached this gate: nothing to check
@@ -221,7 +221,7 @@ def _check_gate(position, v, rng, eps, atol, rtol) -> list:
         if not p.requires_grad or np.asarray(p._data).dtype.kind != "f":
             continue
         a = np.zeros(np.shape(p._data)) if grads[i] is None else np.asarray(grads[i], dtype=np.float64)
-        rows, expected = _numeric_rows(forward, datas, i, a, rng, eps, atol, rtol)
+        rows, expected = _numeric_rows(forward, datas, i, a, rng, eps, atol, rtol, sampled)
         bad = [r for r in rows if r[0]]
         if bad:
             kinks = all(r[5] for r in bad)
@@ -244,7 +244,7 @@ def _wide(d):
     return d.astype(np.float64) if d.dtype.kind == "f" else d
 
 
-def _numeric_rows(forward, datas, i, a, rng, eps, atol, rtol):
+def _numeric_rows(forward, datas, i, a, rng, eps, atol, rtol, sampled=SAMPLED):
     """Rows ``(bad, index, rel. error, backward, numeric, kink)`` for input ``i`` and the
     full numeric gradient where every entry was checked (else None)."""
     x = datas[i]
@@ -253,7 +253,7 @@ def _numeric_rows(forward, datas, i, a, rng, eps, atol, rtol):
     coords = list(np.ndindex(*shape)) if shape else [()]
     every = len(coords) <= EVERY_ENTRY
     if not every:
-        coords = [coords[j] for j in rng.choice(len(coords), size=SAMPLED, replace=False)]
+        coords = [coords[j] for j in rng.choice(len(coords), size=min(sampled, len(coords)), replace=False)]
     base = [d if d.__class__ is float else np.array(d) for d in datas]
     expected = np.zeros(shape) if every else None
 
