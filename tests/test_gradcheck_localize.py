@@ -393,3 +393,18 @@ def test_gallery_example_names_the_wrong_relu_backward():
     assert report.failures[0].site.endswith("a = relu(h)")
     for _, value, opts, _ in s.diagrams():
         assert value is report and viz.to_dot(value, **opts).count("fail\"") >= 1
+
+
+def test_gates_that_cannot_be_re_run_are_listed_not_accused():
+    import graphgrad.nn.functional as F
+    x = gg.Value(np.random.default_rng(0).standard_normal((3, 4)), requires_grad=True)
+    report = gg.check_gates(lambda x: F.cross_entropy(x.tanh(), np.array([0, 2, 1])), x)
+    assert report.failures == () and [u.op for u in report.unchecked] == ["softmax_cross_entropy"]
+    assert "could not be checked" in str(report) and "cannot be re-run from the graph" in str(report)
+    torch = pytest.importorskip("torch")
+    from viz.torch_check import check_torch_gates
+    t = torch.randn(4, 5, dtype=torch.float64, requires_grad=True)
+    drop = torch.nn.Dropout(0.5)
+    report = check_torch_gates(lambda t: drop(t).tanh().sum(), t)
+    assert report.failures == () and [(u.op, u.group) for u in report.unchecked] == [("dropout", ("Dropout",))]
+    assert "gives another output" in str(report)

@@ -209,8 +209,8 @@ def check_torch_gates(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6, a
     wanted = [c.out for c in calls] + [t for t in leaves if t.requires_grad]
     ups = torch.autograd.grad(loss, wanted, retain_graph=True, allow_unused=True) if wanted else []
     up_of = {id(t): g for t, g in zip(wanted, ups)}
-    failures = []
-    from graphgrad.localize import _numeric_rows
+    failures, unchecked = [], []
+    from graphgrad.localize import Unchecked, _numeric_rows
     for k, c in enumerate(calls):
         up = up_of.get(id(c.out))
         if up is None:
@@ -223,6 +223,10 @@ def check_torch_gates(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6, a
                                     allow_unused=True)
         wide = [(w, t.detach().to(torch.float64) if t.is_floating_point() else t.detach()) for w, t in ins]
         upw = up.detach().to(torch.float64).numpy()
+        why = _rerun_problem(c, wide)
+        if why is not None:              # a random call (dropout) cannot be checked: say so, never accuse
+            unchecked.append(Unchecked(k, c.name, tuple(name for name, _ in c.group), why, c.site))
+            continue
         for (j, w, t), g in zip(need, grads):
             a = np.zeros(tuple(t.shape)) if g is None else g.detach().to(torch.float64).numpy()
 
@@ -249,7 +253,25 @@ def check_torch_gates(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6, a
     ids = {f"g{k}": graph.lookup[id(c.out)] for k, c in enumerate(calls) if id(c.out) in graph.lookup}
     import dataclasses
     failures = [dataclasses.replace(f, node=ids.get(f.node)) for f in failures]
-    return GateReport(failures=tuple(failures), gates=len(calls), output=graph, source="torch")
+    return GateReport(failures=tuple(failures), gates=len(calls), output=graph, source="torch",
+                      unchecked=tuple(unchecked))
+
+
+def _rerun_problem(c, wide) -> str | None:
+    """Why call ``c`` cannot be checked on its own (its float64 re-run does not give its
+    output again), or None."""
+    torch = _torch()
+    args, kwargs = c.args, c.kwargs
+    for w, t in wide:
+        args, kwargs = _replace(args, kwargs, w, t)
+    try:
+        with torch.no_grad():
+            again = c.func(*args, **kwargs)
+        ok = torch.allclose(again.to(torch.float64), c.out.detach().to(torch.float64), rtol=1e-4, atol=1e-6,
+                            equal_nan=True)
+    except Exception as e:              # noqa: BLE001 - any failure to re-run means: cannot check
+        return f"it cannot be re-run on float64 copies of its arguments ({type(e).__name__}: {e})"
+    return None if ok else "re-run on the same arguments it gives another output (random, or state)"
 
 
 def _arg_position(where) -> int:
