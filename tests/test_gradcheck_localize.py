@@ -408,3 +408,26 @@ def test_gates_that_cannot_be_re_run_are_listed_not_accused():
     report = check_torch_gates(lambda t: drop(t).tanh().sum(), t)
     assert report.failures == () and [(u.op, u.group) for u in report.unchecked] == [("dropout", ("Dropout",))]
     assert "gives another output" in str(report)
+
+
+def test_a_recording_is_checked_from_its_plain_data():
+    torch = pytest.importorskip("torch")
+    import dataclasses
+    from viz.torch_check import check_recording
+    W = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
+    x = torch.randn(5, 3, dtype=torch.float64)
+    with viz.record_torch(names={"W": W}) as rec:
+        loss = torch.tanh(x @ W).sum()
+        loss.backward()
+    forwards = {"tanh": torch.tanh, "matmul": torch.matmul}
+    assert check_recording(rec, forwards=forwards).ok
+    # the same trace with tanh's recorded downstream gradient made wrong: tanh is named and drawn
+    t = rec.trace()
+    steps = tuple(dataclasses.replace(s, downstream=tuple(None if d is None else np.asarray(d) * 1.5
+                                                          for d in s.downstream))
+                  if t.graph.node(s.node).op == "tanh" else s for s in t)
+    report = check_recording(viz.TraceData(graph=t.graph, steps=steps), forwards=forwards)
+    assert [(f.op, f.input) for f in report.failures] == [("tanh", 0)]
+    assert viz.to_dot(report).count('class="gate fail"') == 1
+    with pytest.raises(TypeError, match="is not a torch.autograd.Function class"):
+        check_recording(rec, torch.tanh)

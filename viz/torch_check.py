@@ -354,3 +354,78 @@ def torch_gradcheck(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6, ato
     err = GradcheckError("\n".join(lines))
     err.report = report
     raise err
+
+
+def check_recording(recording: Any, *functions: Any, forwards: dict | None = None, eps: float = 1e-6,
+                    atol: float = 1e-5, rtol: float = 1e-3, seed: int = 0):
+    """Check the gates of a ``viz.record_torch`` recording (or its :class:`viz.TraceData`)
+    from the plain data alone: for each gate whose forward you name, the downstream
+    gradient PyTorch's backward sent (recorded by hooks) against central differences of
+    that forward, in float64, at the recorded input values with the recorded upstream.
+
+    ``functions``: custom ``torch.autograd.Function`` classes (matched by class name, as
+    the recorder names their gates); ``forwards``: ``{op name: callable}`` for any other
+    gate whose tensor inputs are all its arguments (``{"tanh": torch.tanh}``). Gates with
+    no forward given are counted, not checked. Returns a :class:`graphgrad.GateReport`
+    (``viz.render(report, "f.svg")`` draws it).
+
+    >>> import torch, viz
+    >>> w = torch.tensor([0.5, -1.0], requires_grad=True)
+    >>> with viz.record_torch() as rec:
+    ...     loss = torch.tanh(w).sum(); loss.backward()
+    >>> check_recording(rec, forwards={"tanh": torch.tanh}).ok
+    True
+    """
+    torch = _torch()
+    from graphgrad import GateFailure, GateReport
+    from graphgrad.gradcheck import _check_eps
+    from graphgrad.localize import Unchecked, _numeric_rows
+    from .sources import as_trace
+    _check_eps(eps, "check_recording")
+    table = dict(forwards or {})
+    for fn in functions:
+        if not (isinstance(fn, type) and hasattr(fn, "apply")):
+            raise TypeError(f"check_recording: {fn!r} is not a torch.autograd.Function class; pass "
+                            "other forwards as forwards={'op name': callable}")
+        table.setdefault(fn.__name__, fn.apply)
+    trace = as_trace(recording, who="check_recording")
+    graph = trace.graph
+    rng = np.random.default_rng(seed)
+    failures, unchecked = [], []
+    order = {n.id: k for k, n in enumerate(graph.gates())}
+    for s in sorted(trace, key=lambda s: order.get(s.node, 0)):
+        n = graph.node(s.node)
+        forward = table.get(n.op) or table.get(n.label)
+        k = order.get(n.id, 0)
+        group = tuple(name for name, _ in n.group)
+        if forward is None:
+            continue
+        pos = n.positions()
+        if tuple(pos) != tuple(range(len(pos))) or s.upstream is None:
+            unchecked.append(Unchecked(k, n.op, group, "its arguments are not all recorded tensors "
+                                       "(folded constants or keywords)"))
+            continue
+        values = [np.asarray(graph.node(i).value, dtype=np.float64) for i in n.inputs]
+        up = np.asarray(s.upstream, dtype=np.float64)
+        for i, d in enumerate(s.downstream):
+            if d is None:
+                continue
+            a = np.asarray(d, dtype=np.float64)
+
+            def f(ds, i=i):
+                args = [torch.from_numpy(np.array(ds[0] if j == i else v)) for j, v in enumerate(values)]
+                with torch.no_grad():
+                    r = forward(*args)
+                return float(np.sum(r.detach().to(torch.float64).numpy() * up))
+
+            rows, expected = _numeric_rows(f, [values[i].copy()], 0, a, rng, eps, atol, rtol)
+            bad = sorted((r for r in rows if r[0]), key=lambda r: -r[2])
+            if bad:
+                failures.append(GateFailure(
+                    position=k, op=n.op, label=n.label, group=group, input=pos[i],
+                    kind="kink" if all(r[5] for r in bad) else "backward",
+                    worst=tuple((r[1], r[3], r[4], r[2]) for r in bad[:5]), bad=len(bad), checked=len(rows),
+                    site=(n.meta or {}).get("site"), input_name=graph.node(n.inputs[i]).name, node=n.id,
+                    upstream=up, expected=expected, actual=a))
+    return GateReport(failures=tuple(failures), gates=len(order), output=graph, source="torch",
+                      unchecked=tuple(unchecked))
