@@ -431,3 +431,27 @@ def test_a_recording_is_checked_from_its_plain_data():
     assert viz.to_dot(report).count('class="gate fail"') == 1
     with pytest.raises(TypeError, match="is not a torch.autograd.Function class"):
         check_recording(rec, torch.tanh)
+
+
+def test_a_torch_gate_is_checked_alone_even_when_an_argument_fans_out():
+    torch = pytest.importorskip("torch")
+    from viz.torch_check import check_torch_gates
+    x = torch.randn(3, dtype=torch.float64, requires_grad=True)
+    report = check_torch_gates(lambda x: (x.sin() * x).sum() + (x * x).mean(), x)
+    assert report.ok and report.unchecked == () and report.gates == 6
+
+
+def test_docstring_examples_of_the_localisation_modules_run():
+    import doctest
+    import importlib
+    names = ["graphgrad.localize", "graphgrad.pairs", "graphgrad.gradcheck", "viz.gradcheck_view",
+             "viz.pytest_plugin"]
+    try:
+        import torch  # noqa: F401
+        names.append("viz.torch_check")
+    except ImportError:
+        pass
+    for name in names:
+        res = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS, report=False,
+                              extraglobs={"np": np, "Value": gg.Value})
+        assert res.attempted > 0 and res.failed == 0, f"{res.failed} of {res.attempted} failed in {name}"

@@ -219,8 +219,22 @@ def check_torch_gates(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6, a
         need = [(j, w, t) for j, (w, t) in enumerate(ins) if t.requires_grad and t.is_floating_point()]
         if not need:
             continue
-        grads = torch.autograd.grad(c.out, [t for _, _, t in need], grad_outputs=up, retain_graph=True,
-                                    allow_unused=True)
+        # the gate alone: re-run on detached leaves (a gradient taken from the recorded output
+        # would also flow along other paths to an argument, e.g. to x through sin(x) in sin(x) * x)
+        alone = [(w, t.detach().requires_grad_(True) if (t.requires_grad and t.is_floating_point())
+                  else t.detach()) for w, t in ins]
+        args, kwargs = c.args, c.kwargs
+        for w, t in alone:
+            args, kwargs = _replace(args, kwargs, w, t)
+        try:
+            with torch.enable_grad():
+                again = c.func(*args, **kwargs)
+            grads = torch.autograd.grad(again, [alone[j][1] for j, _, _ in need], grad_outputs=up,
+                                        allow_unused=True)
+        except Exception as e:           # noqa: BLE001 - a call that cannot run alone is not checked
+            unchecked.append(Unchecked(k, c.name, tuple(name for name, _ in c.group),
+                                       f"it cannot be re-run on its own ({type(e).__name__}: {e})", c.site))
+            continue
         wide = [(w, t.detach().to(torch.float64) if t.is_floating_point() else t.detach()) for w, t in ins]
         upw = up.detach().to(torch.float64).numpy()
         why = _rerun_problem(c, wide)
