@@ -21,6 +21,8 @@ from .functions import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arcta
                         logaddexp, remainder, round, sign, sin, sinh, tan, trunc)
 from .creation import arange, eye, full, full_like, linspace, ones, ones_like, zeros, zeros_like
 from .gradcheck import gradcheck, gradgradcheck, numeric_grad, rel_error
+from .localize import GateFailure, GateReport, check_gates
+from .pairs import layer_from_pair
 from .higher import grad
 from .indexing import astype, gather, masked_fill, one_hot, scatter, scatter_add, take_along_axis
 from .logic import (all, any, isclose, isfinite, isinf, isnan, logical_and, logical_not,  # noqa: A004
@@ -41,7 +43,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Value", "apply", "Op", "Ctx", "trace_of", "restore_gc_thresholds", "tune_gc_thresholds", "backward", "no_grad",
     "enable_grad", "is_grad_enabled", "group", "detect_anomaly", "record_traces",
-    "BackwardStep", "BackwardTrace", "gradcheck", "gradgradcheck", "grad", "numeric_grad", "rel_error",
+    "BackwardStep", "BackwardTrace", "gradcheck", "gradgradcheck", "check_gates", "GateReport", "GateFailure", "layer_from_pair", "grad", "numeric_grad", "rel_error",
     "GraphgradError", "ShapeError", "BackwardError", "AnomalyError", "GradcheckError",
     "maximum", "minimum", "where", "concatenate", "stack", "pad", "clip", "exp", "log", "sqrt",
     "tanh", "sigmoid", "relu", "reshape", "transpose", "matmul", "sum", "mean",

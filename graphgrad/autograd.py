@@ -23,7 +23,7 @@ from ._anomaly import finite as _finite  # noqa: F401
 from ._anomaly import user_site as _user_site  # noqa: F401
 from ._state import STATE
 from .errors import BackwardError
-from .ops.base import Ctx, shape_of
+from .ops.base import Ctx, shape_of, unbroadcast
 from .ops import ADD as _ADD, MUL as _MUL, RELU as _RELU
 from ._convert import to_data as _to_data
 from .value import Value
@@ -99,11 +99,31 @@ class BackwardStep:
     group: tuple = ()
 
     def arithmetic(self, i: int = 0, fmt: str = "{:.2f}") -> str:
-        """The step written out for input ``i``, e.g. ``"1.00 × 0.20 = 0.20"``."""
+        """The step written out for input ``i``, e.g. ``"1.00 × 0.20 = 0.20"``.
+
+        Where the op's ``local()`` and its backward disagree, the product is written as
+        computed and what backward sent beside it, flagged (never a false equation)."""
         if self.local is None or self.downstream[i] is None:
             return f"{self.formulas[i]}"
-        return (f"{_fmt(self.upstream, fmt)} × {_fmt(self.local[i], fmt)} = "
-                f"{_fmt(self.downstream[i], fmt)}")
+        text = f"{_fmt(self.upstream, fmt)} × {_fmt(self.local[i], fmt)} = "
+        product = _product_for(self.upstream, self.local[i], self.downstream[i])
+        if product is not None:
+            return (text + f"{_fmt(product, fmt)}, but backward sent {_fmt(self.downstream[i], fmt)} "
+                    f"(local() and backward of {self.op} disagree)")
+        return text + _fmt(self.downstream[i], fmt)
+
+
+def _product_for(upstream, local, downstream):
+    """upstream × local summed to downstream's shape, where it differs from downstream."""
+    p = np.asarray(upstream, dtype=np.float64) * np.asarray(local, dtype=np.float64)
+    d = np.asarray(downstream, dtype=np.float64)
+    if p.shape != d.shape:
+        p = np.asarray(unbroadcast(p, d.shape)) if p.ndim >= d.ndim else p
+        if p.shape != d.shape:
+            return None               # a shape the display does not relate: no claim
+    if np.allclose(p, d, rtol=1e-6, atol=1e-9, equal_nan=True):
+        return None
+    return p
 
 
 def _fmt(x, fmt):

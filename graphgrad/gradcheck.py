@@ -91,16 +91,39 @@ def numeric_grad(fn: Callable[..., Any], x: np.ndarray | Value, eps: float = 1e-
     return grad
 
 
+def _check_eps(eps, who):
+    """eps must be a positive finite number: 0 divides by zero, a negative one flips the sign."""
+    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating, np.integer)) \
+            or not np.isfinite(eps) or eps <= 0:
+        raise ValueError(f"{who}: eps must be a positive number (got {eps!r}); the default 1e-6 "
+                         "suits float64 central differences")
+
+
+def _output(out, who):
+    """fn's result, which must be a graphgrad Value for its gradient to exist."""
+    if not isinstance(out, Value):
+        raise TypeError(f"{who}: fn must return a graphgrad Value computed from the inputs it is given, "
+                        f"got {type(out).__name__}; numpy on .data or .numpy() is not recorded, so it has "
+                        "no gradient")
+    return out
+
+
 def _float64_copies(inputs, who):
     """The inputs as float64 copies (integer/bool Values, indices and masks, as they are),
     and the positions of those that require grad (at least one, or a ValueError)."""
     values = []
-    for v in inputs:
+    for k, v in enumerate(inputs):
         if isinstance(v, Value) and v.dtype.kind != "f":
             nv = v                      # an integer or bool Value (an index, a mask) stays as it is
         elif isinstance(v, Value):
             nv = Value(np.array(v.numpy(), dtype=np.float64), requires_grad=v.requires_grad, name=v.name)
         else:
+            kind = np.asarray(v).dtype.kind if isinstance(v, (int, float, list, tuple, np.ndarray, np.generic)) else "O"
+            if kind not in "biuf":
+                raise TypeError(f"{who}: input {k} is a {type(v).__name__}"
+                                + (f" of dtype {np.asarray(v).dtype}" if kind != "O" else "")
+                                + "; pass graphgrad Values (requires_grad=True for those to check) "
+                                  "or real-valued numbers/arrays")
             nv = Value(np.array(v, dtype=np.float64))
         values.append(nv)
     checked = [i for i, v in enumerate(values) if v.requires_grad]
@@ -110,7 +133,8 @@ def _float64_copies(inputs, who):
 
 
 def gradcheck(fn: Callable[..., Value], *inputs: Value, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-              num_checks: int | None = None, seed: int = 0, raise_exception: bool = True) -> bool:
+              num_checks: int | None = None, seed: int = 0, raise_exception: bool = True,
+              localize: bool | None = None) -> bool:
     """Compare graphgrad's gradients of ``fn(*inputs)`` with central differences.
 
     Inputs that require grad are checked (copied to float64 first; the originals are not
@@ -120,15 +144,29 @@ def gradcheck(fn: Callable[..., Value], *inputs: Value, eps: float = 1e-6, atol:
     with a table of the worst entries (or returns False with ``raise_exception=False``).
     A NaN or Inf in either gradient is a failure (never a pass), reported as such.
 
+    **Which gate is wrong.** When the whole check fails, each gate of the graph ``fn``
+    records is then checked on its own (:func:`graphgrad.check_gates`: its backward
+    against central differences of its forward, at the inputs it saw, float64) and the
+    failing gates are listed below the table, in forward order, with their group path
+    and the source line that created them; the error's ``report`` attribute holds them
+    as data (``viz.render(err.report, "f.svg")`` draws them). ``localize`` (default
+    None, the same as True): localise when the check fails, so a passing check costs
+    nothing more; False: the table only (``raise_exception=False`` returns False without
+    localising; call ``check_gates`` for the report).
+
+    A pytest helper: its frames are hidden from tracebacks (``__tracebackhide__``), so a
+    failure shows the test's line and the table; ``pytest -p viz.pytest_plugin`` also
+    writes the failing gate's picture and prints its path.
+
     >>> x = Value(np.array([0.5, -1.0]), requires_grad=True)
     >>> gradcheck(lambda x: x.tanh().sum(), x)
     True
     """
+    __tracebackhide__ = True
+    _check_eps(eps, "gradcheck")
     values, checked = _float64_copies(inputs, "gradcheck")
 
-    out = fn(*values)
-    if not isinstance(out, Value):
-        raise TypeError(f"gradcheck: fn must return a Value, got {type(out).__name__}")
+    out = _output(fn(*values), "gradcheck")
     rng = np.random.default_rng(seed)
     weights = None if out.size == 1 else rng.standard_normal(out.shape)
     loss = out.sum() if weights is None else (out * weights).sum()
@@ -189,7 +227,44 @@ def gradcheck(fn: Callable[..., Value], *inputs: Value, eps: float = 1e-6, atol:
         name = inputs[i].name if isinstance(inputs[i], Value) and inputs[i].name else str(i)
         lines.append(f"{name:>5}  {str(ix):<14} {an:>14.6g} {num:>14.6g} {err:>11.2e}"
                      + ("" if bad else "  (within tolerance)"))
-    raise GradcheckError("\n".join(lines))
+    kinks = _kinks(f, values, worst, eps, atol, rtol)
+    if kinks:
+        lines.append(f"input {kinks[0][0]} at {kinks[0][1]} sits on a kink of fn (its one-sided slopes differ): "
+                     "a non-differentiable point (relu or abs at 0, max at a tie) fails any central "
+                     "difference; move the input away from it")
+    report = None
+    if localize is None or localize:
+        from .localize import check_gates
+        report = check_gates(fn, *inputs, eps=eps, atol=atol, rtol=rtol, seed=seed, num_checks=num_checks)
+        lines.append(str(report))
+    err = GradcheckError("\n".join(lines))
+    err.report = report
+    raise err
+
+
+def _kinks(f, values, rows, eps, atol, rtol) -> list:
+    """(input, index) of the failing rows where fn's one-sided slopes differ (a kink)."""
+    f0 = None
+    found = []
+    for bad, _, i, ix, _, _ in rows:
+        if not bad:
+            continue
+        v = values[i]
+        old = v._data if v._data.__class__ is float else v._data[ix]
+        try:
+            if f0 is None:
+                f0 = f()
+            _set(v, ix, old + eps)
+            fp = f()
+            _set(v, ix, old - eps)
+            fm = f()
+        finally:
+            _set(v, ix, old)
+        right, left = (fp - f0) / eps, (f0 - fm) / eps
+        if np.isfinite(right) and np.isfinite(left) and \
+                abs(right - left) > atol + rtol * max(abs(right), abs(left)) + 1e-4:
+            found.append((i, ix))
+    return found
 
 
 def _set(v, ix, x):
@@ -201,7 +276,7 @@ def _set(v, ix, x):
 
 def gradgradcheck(fn: Callable[..., Value], *inputs: Value, grad_outputs: ArrayLike | None = None,
                   eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3, seed: int = 0,
-                  raise_exception: bool = True) -> bool:
+                  raise_exception: bool = True, check_grad: bool = True) -> bool:
     """Check second derivatives: the gradient of ``fn``'s backward pass against central
     differences, as ``torch.autograd.gradgradcheck``.
 
@@ -210,14 +285,29 @@ def gradgradcheck(fn: Callable[..., Value], *inputs: Value, grad_outputs: ArrayL
     every input that requires grad and to the upstream ``u``, random unless given) are
     checked with :func:`gradcheck`. Returns True or raises :class:`GradcheckError`.
 
+    A wrong *first* derivative can pass this check (the derivative of a wrong backward
+    is checked against that same wrong backward), so :func:`gradcheck` runs first unless
+    ``check_grad=False``; a failure says which of the two failed. A pytest helper, like
+    gradcheck (its frames are hidden from tracebacks).
+
     >>> x = Value(np.array([0.5, -1.0]), requires_grad=True)
     >>> gradgradcheck(lambda x: x.tanh() * x, x)
     True
     """
+    __tracebackhide__ = True
+    _check_eps(eps, "gradgradcheck")
     wide, checked = _float64_copies(inputs, "gradgradcheck")
-    out = fn(*wide)
-    if not isinstance(out, Value):
-        raise TypeError(f"gradgradcheck: fn must return a Value, got {type(out).__name__}")
+    out = _output(fn(*wide), "gradgradcheck")
+    if check_grad:
+        try:
+            if not gradcheck(fn, *inputs, eps=eps, atol=atol, rtol=rtol, seed=seed,
+                             raise_exception=raise_exception):
+                return False
+        except GradcheckError as e:
+            err = GradcheckError("gradgradcheck: the first derivative is already wrong (gradgradcheck runs "
+                                 "gradcheck first; check_grad=False skips it):\n" + str(e))
+            err.report = getattr(e, "report", None)
+            raise err from None
     if grad_outputs is None:
         u0 = np.random.default_rng(seed + 7).standard_normal(out.shape)
     else:
@@ -236,5 +326,11 @@ def gradgradcheck(fn: Callable[..., Value], *inputs: Value, grad_outputs: ArrayL
                  for i, g in zip(checked, gs)]
         return concatenate(parts) if len(parts) > 1 else parts[0]
 
-    return gradcheck(backward_pass, *wide, u, eps=eps, atol=atol, rtol=rtol, seed=seed,
-                     raise_exception=raise_exception)
+    try:
+        return gradcheck(backward_pass, *wide, u, eps=eps, atol=atol, rtol=rtol, seed=seed,
+                         raise_exception=raise_exception, localize=False)
+    except GradcheckError as e:
+        first = ("gradcheck ran first and passed" if check_grad else
+                 "gradcheck was not run first (check_grad=False): a wrong first derivative would show here too")
+        raise GradcheckError(f"gradgradcheck: second derivatives differ ({first}; the inputs are the "
+                             "function's inputs then the upstream gradient):\n" + str(e)) from None

@@ -48,11 +48,12 @@ def test_gallery_command_writes_index(tmp_path):
                           capture_output=True, text=True, timeout=1200)
     assert proc.returncode == 0, proc.stderr
     index = (tmp_path / "g" / "index.html").read_text()
-    assert index.count("<svg") == 16 and "http://" not in index.replace(
+    # 16 lecture diagrams + 2 pictures of a failing gradcheck (10_wrong_relu_backward.py)
+    assert index.count("<svg") == 18 and "http://" not in index.replace(
         'xmlns="http://www.w3.org/2000/svg"', "").replace('xmlns:xlink="http://www.w3.org/1999/xlink"', "")
     assert "<script" not in index.lower()                 # a static page: nothing to run
     steps = re.findall(r'href="([^"]+_step\.html)"', index)
-    assert len(steps) == 16                                 # a stepper page per diagram
+    assert len(steps) == 16                                 # a stepper page per lecture diagram
     for page in steps:
         text = (tmp_path / "g" / page).read_text()
         assert text.startswith("<!DOCTYPE html>") and 'id="frames"' in text

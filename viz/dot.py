@@ -23,6 +23,7 @@ if TYPE_CHECKING:                      # annotations only
 
 VALUE_COLOR = "#2e7d32"      # hex, never names: "green" differs between PNG and SVG
 GRAD_COLOR = "#c62828"
+FAIL_FILL = "#ffebee"         # a failing gate's fill (gradcheck reports)
 LOCAL_COLOR = "#1565c0"
 GROUP_COLOR = "#1565c0"
 NAME_COLOR = "#212121"
@@ -159,7 +160,11 @@ def circuit_to_dot(c, options=None, grads=None, **kw) -> str:
             if flow is not None:
                 colour, width = flow["wire"][wid]
                 attrs.append(f'color="{colour}" penwidth={width:.2f}')
-            if local_for(g):
+            wrong = g.node.meta.get("fail_inputs", {}).get(pos) if g.node is not None and g.node.meta else None
+            if wrong:                # a gradcheck report: what backward sent and what was expected
+                attrs.append(f'color="{GRAD_COLOR}" penwidth=2.4 class="fail" '
+                             f"label=<{_font(wrong, GRAD_COLOR, size=10)}>")
+            elif local_for(g):
                 lab = _local_label(g, pos, fmt, grad_of)
                 if lab:
                     attrs.append(f"label=<{lab}>")
@@ -286,18 +291,36 @@ def _gate_stmt(g) -> str:
     label = esc(g.label)
     if g.collapsed:
         tip = f"group {g.label}: {len(g.members)} gates collapsed"
-        return (f'{g.id} [shape=box style="rounded,filled" fillcolor="#e3f2fd" color="{GROUP_COLOR}" '
-                f'penwidth=1.4 id="{g.id}" class="gate group" tooltip={quote(tip)} '
+        fail = _failing(g)
+        tip = "\n".join([tip] + fail)
+        look = (f'fillcolor="{FAIL_FILL}" color="{GRAD_COLOR}" penwidth=3' if fail
+                else f'fillcolor="#e3f2fd" color="{GROUP_COLOR}" penwidth=1.4')
+        return (f'{g.id} [shape=box style="rounded,filled" {look} '
+                f'id="{g.id}" class="gate group{" fail" if fail else ""}" tooltip={quote(tip)} '
                 f"label=<<B>{label}</B>>];")
     tip = gate_tooltip(g.node) if g.node is not None else g.label
+    fail = _failing(g)
+    if fail:                             # a gradcheck report's failing gate: red, its notes on hover
+        tip = "\n".join([tip] + list(fail))
     if len(g.label) > 24:                # a long label is cut: its full text stays in the tooltip
         label = esc(g.label[:23] + "…")
     if len(g.label) <= 3:
         shape = f"shape=circle width={0.42 if len(g.label) <= 2 else 0.5} fixedsize=true"
     else:
         shape = 'shape=box height=0.36 margin="0.08,0.03"'
-    return (f'{g.id} [{shape} fillcolor="#ffffff" style="{"rounded," if "box" in shape else ""}filled" '
-            f'id="{g.id}" class="gate" tooltip={quote(tip)} fontsize=14 label=<{label}>];')
+    look = (f'fillcolor="{FAIL_FILL}" color="{GRAD_COLOR}" penwidth=3 fontcolor="{GRAD_COLOR}"' if fail
+            else 'fillcolor="#ffffff"')
+    return (f'{g.id} [{shape} {look} style="{"rounded," if "box" in shape else ""}filled" '
+            f'id="{g.id}" class="gate{" fail" if fail else ""}" tooltip={quote(tip)} fontsize=14 label=<{label}>];')
+
+
+def _failing(g) -> list:
+    """The notes of a gate a gradcheck report marked failing (``meta["status"] == "fail"``)."""
+    notes = []
+    for n in (g.members if g.collapsed else [g.node]):   # a collapsed box shows its members' failures
+        if n is not None and n.meta and n.meta.get("status") == "fail":
+            notes.extend(n.meta.get("notes", ()) or ["gradcheck: this gate fails"])
+    return notes
 
 
 def select_nodes(sel, graph) -> set:
@@ -344,4 +367,10 @@ def _local_label(g, pos, fmt, grad_of) -> str:
         parts.append(formula.split("=", 1)[-1].strip() if "=" in formula else formula)
     if not parts:
         return ""
-    return _font(parts, LOCAL_COLOR, size=9)
+    label = _font(parts, LOCAL_COLOR, size=9)
+    wrong = n.meta.get("local_disagrees", {}).get(pos)
+    if wrong is not None:            # never draw a false equation: say what backward sent
+        sent = wrong[1]
+        shown = fmt_number(float(np.asarray(sent).reshape(())), fmt) if np.size(sent) == 1 else "other values"
+        label += "<BR/>" + _font([f"≠ backward {shown}", "local() and backward disagree"], GRAD_COLOR, size=9)
+    return label

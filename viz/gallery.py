@@ -15,7 +15,7 @@ from .scripts import run_script
 
 GALLERY = ("01_add_mul.py", "02_neuron.py", "03_staged.py", "04_gate_patterns.py",
            "05_vectorized.py", "06_two_layer_net.py", "07_batchnorm.py", "08_small_cnn.py",
-           "09_gradient_graph.py")
+           "09_gradient_graph.py", "10_wrong_relu_backward.py")
 
 
 def examples_dir() -> pathlib.Path:

@@ -476,8 +476,13 @@ def _frames(st) -> list:
             lo = s.local[i] if s.local is not None and i < len(s.local) else None
             who = _name(p, c)
             if lo is not None and _scalar(s.upstream) and _scalar(lo) and _scalar(d):
-                lines.append(say("upstream_local", lang, who=who, formula=formula,
-                                 arith=arithmetic(_f(s.upstream), _f(lo), _f(d), fmt)))
+                up, prod = _f(s.upstream), _f(s.upstream) * _f(lo)
+                if np.isclose(prod, _f(d), rtol=1e-6, atol=1e-9):
+                    arith = arithmetic(up, _f(lo), _f(d), fmt)
+                else:        # local() and backward disagree: never print a false equation
+                    arith = (f"{_fmt_value(up, fmt)} × {_fmt_value(_f(lo), fmt)} = {_fmt_value(prod, fmt)}, "
+                             f"but backward sent {_fmt_value(_f(d), fmt)} ⚠ local() and backward of {label} disagree")
+                lines.append(say("upstream_local", lang, who=who, formula=formula, arith=arith))
             elif lo is not None:
                 # elementwise op on tensors: the same rule, entry by entry
                 up, lo = np.asarray(s.upstream), np.asarray(lo)

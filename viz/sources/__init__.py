@@ -70,8 +70,13 @@ def _is_torch(obj) -> bool:
     return _from(obj, "torch") or type(obj).__module__ == "viz.sources.torch"
 
 
+def _is_gradcheck_report(obj) -> bool:
+    return _from(obj, "graphgrad") and hasattr(obj, "failures") and hasattr(obj, "gates")
+
+
 SOURCES = [
     Source("graphgrad", "viz.sources.graphgrad", _is_graphgrad),
+    Source("gradcheck", "viz.gradcheck_view", _is_gradcheck_report),   # failing gates in red
     Source("torch", "viz.sources.torch", _is_torch),
     Source("micrograd", "viz.sources.micrograd", _is_micrograd),
 ]

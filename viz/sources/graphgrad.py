@@ -111,15 +111,30 @@ def as_graph(value, **_opts) -> GraphData:
         label = gate_label(v, [j for j in range(len(ins)) if j not in pos])
         formulas = v.local_formulas()
         loc = v.local_grads()
+        meta = _disagreement(v, pos) if loc is not None else {}
         nodes.append(Node(
             id=nid[id(v)], label=label, op=v.op.name,
             inputs=tuple(nid[id(v.inputs[j])] for j in pos), value=_copy(v.data), grad=_copy(v.grad),
             name=v.name, group=groups[i],
             local=None if loc is None else tuple(loc[j] for j in pos),
             formulas=tuple(formulas[j] if j < len(formulas) else "" for j in pos),
-            input_pos=pos, constant=v.is_constant,
+            input_pos=pos, constant=v.is_constant, meta=meta,
             tooltip="\n".join([label] + list(formulas))))
     return GraphData(nodes=tuple(nodes), root=nid[id(value)], source="graphgrad", lookup=nid)
+
+
+def _disagreement(v, pos) -> dict:
+    """``{"local_disagrees": {argument position: (upstream × local, backward)}}`` for a
+    user-written op whose ``local()`` (what the edge label multiplies) and backward (what
+    the gradient below reads) differ; graphgrad's own ops are checked by its test suite,
+    so only ops defined elsewhere pay for the extra backward call."""
+    if type(v.op).__module__.startswith("graphgrad.") or v.grad is None:
+        return {}
+    from graphgrad.localize import local_disagreement
+    found = local_disagreement(v)
+    if not found:
+        return {}
+    return {"local_disagrees": {j: (_copy(found[j][0]), _copy(found[j][1])) for j in pos if j in found}}
 
 
 def as_trace(source, who: str = "viz", **opts) -> TraceData:
