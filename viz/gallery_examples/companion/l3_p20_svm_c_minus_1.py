@@ -11,17 +11,17 @@ PAGE = {
     "asked": [("세연", "“왜냐면 Loss를 계산할때 정답이 아닌 클래스를 순회합니다. 그러면 C - 1 클래스를 순회하겠죠. 비교하는 두 "
                       "스코어가 거의 비슷하니 Margin때문에 우리는 1 스코어를 얻게 될 것입니다. 그리고 전에 Loss는 C - 1을 얻게 되는 "
                       "것이죠” 라는 부분이 잘 이해가 안됩니다.")],
-    "title": {"en": "The SVM loss at initialisation is C - 1", "ko": "초기화 직후 SVM loss 는 C - 1"},
+    "title": {"en": "The SVM loss at initialisation is C - 1", "ko": "초기화 직후 SVM loss는 C - 1"},
     "answer": {
         "en": "The SVM loss of one example sums over the wrong classes only: L = Σ_{j≠y} max(0, s_j - s_y + 1). With tiny "
               "weights all scores are about 0, so each term is max(0, 0 - 0 + 1) = 1 — the margin. There are C - 1 "
               "wrong classes (the correct class is skipped), so L ≈ C - 1. The left plot is one example's C = 10 terms "
               "(nine ones, the correct class zero); the right plot is graphgrad's svm_loss at initialisation for "
               "C = 2 ... 20 against the line C - 1.",
-        "ko": "한 예제의 SVM loss 는 정답이 아닌 클래스에 대해서만 더합니다: L = Σ_{j≠y} max(0, s_j - s_y + 1). 가중치가 아주 "
-              "작으면 모든 점수가 거의 0 이므로 각 항은 max(0, 0 - 0 + 1) = 1, 즉 margin 입니다. 정답 클래스를 빼면 틀린 "
-              "클래스는 C - 1 개이므로 L ≈ C - 1 입니다. 왼쪽 그림은 C = 10 인 한 예제의 항들(1 이 아홉 개, 정답 클래스는 0), "
-              "오른쪽 그림은 C = 2 ... 20 에 대해 초기화 직후 graphgrad svm_loss 와 직선 C - 1 입니다."},
+        "ko": "한 예제의 SVM loss는 정답이 아닌 클래스에 대해서만 더합니다: L = Σ_{j≠y} max(0, s_j - s_y + 1). 가중치가 아주 "
+              "작으면 모든 점수가 거의 0 이므로 각 항은 max(0, 0 - 0 + 1) = 1, 즉 margin입니다. 정답 클래스를 빼면 틀린 "
+              "클래스는 C - 1 개이므로 L ≈ C - 1입니다. 왼쪽 그림은 C = 10인 한 예제의 항들(1이 아홉 개, 정답 클래스는 0), "
+              "오른쪽 그림은 C = 2 ... 20에 대해 초기화 직후 graphgrad svm_loss와 직선 C - 1입니다."},
 }
 
 
@@ -53,7 +53,7 @@ def make(out_dir):
     name = save(fig, out_dir, "svm_init.png")
     err = float(np.max(np.abs(losses - (Cs - 1))))
     return {"figures": [(name, {"en": f"Right: the loss sits on C - 1 (largest gap {err:.3f}).",
-                                "ko": f"오른쪽: loss 가 C - 1 위에 놓입니다 (최대 차이 {err:.3f})."})],
+                                "ko": f"오른쪽: loss가 C - 1 위에 놓입니다 (최대 차이 {err:.3f})."})],
             "numbers": {"max_abs_gap": err, "one_example_sum_C10": float(terms.sum())}}
 
 

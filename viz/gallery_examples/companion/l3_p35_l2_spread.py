@@ -10,7 +10,7 @@ PAGE = {
                       "적게 하도록 0이 되도록 학습하기 때문입니다. 반대로 L2의 경우 W의 제곱들의 합이므로 이를 작게 하기 위해서는 "
                       "작은 값들이 분산이 되어 있는 경우가 제일 작다고 생각했습니다. 그래서 W가 덜 매끄럽다(값이 튄다)는 것이 모델의 "
                       "복잡도를 나타낸다고 이해했습니다. 맞나요?")],
-    "title": {"en": "L2 prefers spread-out weights; L1 does not mind", "ko": "L2 는 고르게 퍼진 가중치를 선호하고 L1 은 상관하지 않는다"},
+    "title": {"en": "L2 prefers spread-out weights; L1 does not mind", "ko": "L2는 고르게 퍼진 가중치를 선호하고 L1은 상관하지 않는다"},
     "answer": {
         "en": "Mostly right, with one correction. Along the slide's family of weights that all give the same score "
               "w·x = 1 (from w1 = [1, 0, 0, 0] to w2 = [.25, .25, .25, .25]), L2 = Σw² falls from 1 to 0.25: L2 "
@@ -18,11 +18,11 @@ PAGE = {
               "complex' W you describe. But L1 = Σ|w| is 1 along the whole family: L1 does not prefer the sparse w1 "
               "here. L1's pull towards exact zeros comes from its constant gradient when the data term is added "
               "(see p34), not from the value of the norm at these two points.",
-        "ko": "대체로 맞고 한 가지만 고치면 됩니다. 슬라이드처럼 점수 w·x = 1 이 같은 가중치들(w1 = [1, 0, 0, 0] 에서 "
-              "w2 = [.25, .25, .25, .25] 까지)을 따라가면 L2 = Σw² 는 1 에서 0.25 로 줄어듭니다. L2 는 모든 입력을 조금씩 쓰는 "
-              "고르게 퍼진 w2 를 강하게 선호합니다. 말씀하신 '덜 튀는, 덜 복잡한' W 입니다. 하지만 L1 = Σ|w| 는 이 경로 전체에서 1 "
-              "입니다. 여기서 L1 은 희소한 w1 을 선호하지 않습니다. L1 이 정확한 0 을 만드는 힘은 데이터 항과 더해질 때의 일정한 "
-              "gradient 에서 나오지(p34 참고), 이 두 점에서의 norm 값에서 나오지 않습니다."},
+        "ko": "대체로 맞고 한 가지만 고치면 됩니다. 슬라이드처럼 점수 w·x = 1이 같은 가중치들(w1 = [1, 0, 0, 0]에서 "
+              "w2 = [.25, .25, .25, .25]까지)을 따라가면 L2 = Σw²는 1에서 0.25로 줄어듭니다. L2는 모든 입력을 조금씩 쓰는 "
+              "고르게 퍼진 w2를 강하게 선호합니다. 말씀하신 '덜 튀는, 덜 복잡한' W입니다. 하지만 L1 = Σ|w|는 이 경로 전체에서 1 "
+              "입니다. 여기서 L1은 희소한 w1을 선호하지 않습니다. L1이 정확한 0을 만드는 힘은 데이터 항과 더해질 때의 일정한 "
+              "기울기 에서 나오지(p34 참고), 이 두 점에서의 norm 값에서 나오지 않습니다."},
 }
 
 

@@ -8,7 +8,7 @@ import graphgrad as gg
 PAGE = {
     "lecture": 3, "page": "p60",
     "asked": [("혜지", "유닛벡터와 gradient 벡터 내적이 무슨 말일까…")],
-    "title": {"en": "The slope along any direction is gradient · unit vector", "ko": "어떤 방향으로의 기울기 = gradient · 단위벡터"},
+    "title": {"en": "The slope along any direction is gradient · unit vector", "ko": "어떤 방향으로의 기울기 = 기울기 · 단위벡터"},
     "answer": {
         "en": "In one dimension the derivative is the slope. With many weights you can walk in any direction u (a unit "
               "vector: length 1, so it only says which way). How fast does the loss change if you take a tiny step along "
@@ -17,8 +17,8 @@ PAGE = {
               "and most negative at 180° — which is why we step along -∇L. The plot checks it: for 72 directions the "
               "slope measured by finite differences (dots) lies on ∇L · u (line).",
         "ko": "1차원에서 미분은 기울기입니다. 가중치가 여러 개면 어떤 방향 u 로든 걸어갈 수 있습니다(단위벡터: 길이가 1 이라 방향만 "
-              "나타냄). u 방향으로 아주 조금 움직이면 loss 가 얼마나 빨리 변할까요? 그 방향 미분이 내적 ∇L · u = |∇L|·cos θ 입니다. "
-              "θ 는 u 와 gradient 사이의 각입니다. u 가 gradient 방향일 때 가장 크고(|∇L|, 가장 가파른 오르막), 90° 에서 0, 180° 에서 "
+              "나타냄). u 방향으로 아주 조금 움직이면 loss가 얼마나 빨리 변할까요? 그 방향 미분이 내적 ∇L · u = |∇L|·cos θ입니다. "
+              "θ는 u와 기울기 사이의 각입니다. u가 기울기 방향일 때 가장 크고(|∇L|, 가장 가파른 오르막), 90° 에서 0, 180° 에서 "
               "가장 작습니다. 그래서 -∇L 방향으로 갑니다. 그림이 확인합니다: 72개 방향에서 유한 차분으로 잰 기울기(점)가 ∇L · u (선) "
               "위에 놓입니다."},
 }

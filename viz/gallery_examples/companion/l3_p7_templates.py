@@ -8,7 +8,7 @@ from graphgrad.nn import functional as F
 PAGE = {
     "lecture": 3, "page": "p7",
     "asked": [("혜지", "‘행렬 W의 각 행들이 해당하는 그 클래스의 템플릿이 된다’ 는 말이 이해가 안감")],
-    "title": {"en": "Each row of W is a template of its class", "ko": "W 의 각 행은 그 클래스의 템플릿"},
+    "title": {"en": "Each row of W is a template of its class", "ko": "W의 각 행은 그 클래스의 템플릿"},
     "answer": {
         "en": "A linear classifier computes the score of class c as a dot product: s_c = w_c · x + b_c, where w_c is the "
               "row of W for class c and has one number per pixel. A dot product is large when the two vectors look "
@@ -16,11 +16,11 @@ PAGE = {
               "is matched against, and the class whose template matches best wins. Reshape each row back into an "
               "image and you can see it: after training on the digits, the row for 0 is a ring, the row for 1 a "
               "vertical bar. (graphgrad's Linear stores W as (in, out), so the templates are its columns.)",
-        "ko": "선형 분류기는 클래스 c 의 점수를 내적으로 계산합니다: s_c = w_c · x + b_c. 여기서 w_c 는 클래스 c 에 해당하는 W 의 "
-              "행이고 픽셀마다 숫자 하나를 가집니다. 내적은 두 벡터가 비슷할 때(x 가 밝은 곳에서 크고 어두워야 할 곳에서 음수) "
-              "커지므로 w_c 는 이미지와 맞춰 보는 템플릿 역할을 하고, 템플릿이 가장 잘 맞는 클래스가 이깁니다. 각 행을 다시 "
-              "이미지 모양으로 바꾸면 보입니다. 숫자 데이터로 학습하면 0 의 행은 고리, 1 의 행은 세로 막대가 됩니다. "
-              "(graphgrad 의 Linear 는 W 를 (in, out) 으로 저장하므로 템플릿은 열입니다.)"},
+        "ko": "선형 분류기는 클래스 c의 점수를 내적으로 계산합니다: s_c = w_c · x + b_c. 여기서 w_c는 클래스 c에 해당하는 W의 "
+              "행이고 픽셀마다 숫자 하나를 가집니다. 내적은 두 벡터가 비슷할 때(x가 밝은 곳에서 크고 어두워야 할 곳에서 음수) "
+              "커지므로 w_c는 이미지와 맞춰 보는 템플릿 역할을 하고, 템플릿이 가장 잘 맞는 클래스가 이깁니다. 각 행을 다시 "
+              "이미지 모양으로 바꾸면 보입니다. 숫자 데이터로 학습하면 0의 행은 고리, 1의 행은 세로 막대가 됩니다. "
+              "(graphgrad의 Linear는 W를 (in, out)으로 저장하므로 템플릿은 열입니다.)"},
 }
 
 

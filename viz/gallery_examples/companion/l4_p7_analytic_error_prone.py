@@ -10,7 +10,7 @@ PAGE = {
     "asked": [("소현", "수치적 미분의 장단점은 다 이해가 되는데 해석적 미분에서 error-prone 부분이 왜 그런지 모르겠습니다. "
                       "error-prone을 찾아보니 “에러가 발생하기 쉬운”이라는데 왜 그런지 궁금합니다. 오히려 근사적 수치로 미분을 구한 "
                       "수치적 미분보다 더 정확할 거라 생각하는데 이 부분이 왜 그런지 궁금합니다.")],
-    "title": {"en": "Analytic gradients: exact, but easy to get wrong", "ko": "해석적 gradient: 정확하지만 틀리기 쉽다"},
+    "title": {"en": "Analytic gradients: exact, but easy to get wrong", "ko": "해석적 기울기: 정확하지만 틀리기 쉽다"},
     "answer": {
         "en": "You are right that a correct analytic gradient is more accurate: it is exact up to rounding, while the "
               "numeric one has an error that depends on the step h (too large: the curve's bend; too small: "
@@ -20,11 +20,11 @@ PAGE = {
               "needs only the forward pass, so there is almost nothing to get wrong — but it costs two forward passes "
               "per parameter. Hence the lecture's rule: use the analytic gradient, check it with the numeric one "
               "(gradient check, see L3 p72).",
-        "ko": "맞게 구현된 해석적 gradient 가 더 정확하다는 생각이 맞습니다. 반올림 오차를 빼면 정확하고, 수치 gradient 는 스텝 h 에 "
-              "따라 오차가 있습니다(h 가 크면 곡선의 휘어짐, 너무 작으면 부동소수점 상쇄 — V 자 그래프). 'error-prone'은 숫자가 "
-              "아니라 사람에 대한 말입니다. 해석적 gradient 는 연산마다 손으로 유도하고 코딩하는 공식이라(빠뜨린 transpose, 잊은 "
-              "인수, 틀린 부호) 실수하기 쉽고, 틀려도 아무 경고 없이 돌아갑니다. 수치 gradient 는 순전파만 있으면 되니 틀릴 것이 거의 "
-              "없지만 파라미터마다 순전파를 두 번 해야 합니다. 그래서 강의의 규칙: 해석적 gradient 를 쓰고 수치 gradient 로 검사한다"
+        "ko": "맞게 구현된 해석적 기울기 가 더 정확하다는 생각이 맞습니다. 반올림 오차를 빼면 정확하고, 수치 기울기 는 스텝 h에 "
+              "따라 오차가 있습니다(h가 크면 곡선의 휘어짐, 너무 작으면 부동소수점 상쇄 — V 자 그래프). 'error-prone'은 숫자가 "
+              "아니라 사람에 대한 말입니다. 해석적 기울기 는 연산마다 손으로 유도하고 코딩하는 공식이라(빠뜨린 transpose, 잊은 "
+              "인수, 틀린 부호) 실수하기 쉽고, 틀려도 아무 경고 없이 돌아갑니다. 수치 기울기 는 순전파만 있으면 되니 틀릴 것이 거의 "
+              "없지만 파라미터마다 순전파를 두 번 해야 합니다. 그래서 강의의 규칙: 해석적 기울기 를 쓰고 수치 기울기 로 검사한다"
               "(gradient check, L3 p72)."},
 }
 

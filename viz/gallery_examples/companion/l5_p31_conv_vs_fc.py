@@ -24,8 +24,8 @@ PAGE = {
               "얼마나 재사용하는지입니다. fully connected 층은 출력마다 따로 있는 가중치 벡터로 이미지 전체와 내적합니다. 공간 구조가 "
               "사라지고 가중치 수는 (모든 픽셀) × (모든 출력)입니다. conv 층은 작은 k×k 패치하고만 내적하고(국소 연결, L5 p67), 같은 "
               "필터가 모든 위치를 미끄러지듯 지나갑니다(가중치 공유). 가중치가 적고, 한 곳에서 배운 패턴을 어디서나 찾습니다. 입력을 "
-              "옮기면 feature map 도 같이 옮겨집니다. 필터가 여러 개면 feature map 도 여러 개이고, 층을 쌓으면 더 크고 복잡한 "
-              "feature 를 만듭니다(말씀하신 계층적 학습)."},
+              "옮기면 feature map도 같이 옮겨집니다. 필터가 여러 개면 feature map도 여러 개이고, 층을 쌓으면 더 크고 복잡한 "
+              "feature를 만듭니다(말씀하신 계층적 학습)."},
 }
 
 
@@ -58,7 +58,7 @@ def make(out_dir):
     axes[1, 3].text(0, 0.5, f"conv map shifts with the input\n(max diff {equivariant:.1e});\nFC output does not\n(max diff {fc_shift_err:.2f})", fontsize=9)
     name = save(fig, out_dir, "conv_vs_fc.png")
     return {"figures": [(name, {"en": f"Conv: {n_conv} shared weights, its map moves with the digit. FC: {n_fc} weights, its output is scrambled by the shift.",
-                                "ko": f"conv: 공유 가중치 {n_conv}개, feature map 이 숫자와 함께 움직임. FC: 가중치 {n_fc}개, 이동하면 출력이 뒤섞임."})],
+                                "ko": f"conv: 공유 가중치 {n_conv}개, feature map이 숫자와 함께 움직임. FC: 가중치 {n_fc}개, 이동하면 출력이 뒤섞임."})],
             "numbers": {"conv_shift_max_diff": equivariant, "fc_shift_max_diff": fc_shift_err, "weights_fc": n_fc, "weights_conv": n_conv}}
 
 

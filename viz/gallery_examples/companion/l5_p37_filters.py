@@ -19,10 +19,10 @@ PAGE = {
               "blobs and parts. Below: the 8 filters a small graphgrad convnet learned on the digits, and two of "
               "their response maps on one digit.",
         "ko": "작은 이미지 패턴을 부르는 비공식적인 이름이지 엄밀한 정의가 아닙니다. edge(선)는 한 방향으로 밝기가 급격히 바뀌는 "
-              "곳입니다(한쪽은 어둡고 다른 쪽은 밝음). corner(모서리)는 두 edge 가 만나는 곳이라 두 방향으로 밝기가 바뀝니다. "
+              "곳입니다(한쪽은 어둡고 다른 쪽은 밝음). corner(모서리)는 두 edge가 만나는 곳이라 두 방향으로 밝기가 바뀝니다. "
               "blob(덩어리)은 주변보다 밝거나 어두운 작은 영역이며 특정한 방향이 없습니다. 첫 층의 필터는 작은 템플릿(여기서는 "
               "3×3)이고, 이미지가 그 부분에서 템플릿과 비슷할수록 응답이 큽니다. '왼쪽 어둡고 오른쪽 밝음'을 배운 필터는 edge "
-              "검출기입니다. 깊은 층은 이 응답들을 조합해 corner, blob, 부분을 찾습니다. 아래는 작은 graphgrad convnet 이 숫자 "
+              "검출기입니다. 깊은 층은 이 응답들을 조합해 corner, blob, 부분을 찾습니다. 아래는 작은 graphgrad convnet이 숫자 "
               "데이터에서 배운 필터 8개와 한 숫자에 대한 두 필터의 응답입니다."},
 }
 

@@ -21,12 +21,12 @@ PAGE = {
               "step can go that way, so SGD alternates between the two allowed directions: the zig-zag. With "
               "zero-centred inputs x_i has either sign, each step may point anywhere, and the path goes almost "
               "straight. The plot is the real run: each dot is one SGD step.",
-        "ko": "f = w·x 에서 각 가중치의 local gradient는 입력 자신입니다: df/dw_i = x_i. 역전파는 하나의 upstream 값 "
-              "dL/df 에 모든 x_i 를 곱하므로, x_i 가 모두 양수이면 dL/dw 의 모든 성분이 dL/df 와 같은 부호를 가집니다. "
-              "한 예제로는 (w1, w2) 를 오른쪽 위 또는 왼쪽 아래로만 움직일 수 있습니다.\n\n"
-              "여기서 최적의 w 는 w* = (1, -1), 즉 시작점 (0, 0) 의 오른쪽 아래입니다(슬라이드의 파란 화살표). 한 번의 "
-              "업데이트로는 그 방향으로 갈 수 없으니 SGD 는 허용된 두 방향을 번갈아 가며 움직입니다. 이것이 지그재그입니다. "
-              "입력이 zero-centered 이면 x_i 의 부호가 섞여서 각 스텝이 어느 방향이든 될 수 있고, 경로가 거의 곧게 갑니다. "
+        "ko": "f = w·x에서 각 가중치의 local gradient는 입력 자신입니다: df/dw_i = x_i. 역전파는 하나의 upstream 값 "
+              "dL/df에 모든 x_i를 곱하므로, x_i가 모두 양수이면 dL/dw의 모든 성분이 dL/df와 같은 부호를 가집니다. "
+              "한 예제로는 (w1, w2)를 오른쪽 위 또는 왼쪽 아래로만 움직일 수 있습니다.\n\n"
+              "여기서 최적의 w는 w* = (1, -1), 즉 시작점 (0, 0)의 오른쪽 아래입니다(슬라이드의 파란 화살표). 한 번의 "
+              "업데이트로는 그 방향으로 갈 수 없으니 SGD는 허용된 두 방향을 번갈아 가며 움직입니다. 이것이 지그재그입니다. "
+              "입력이 zero-centered이면 x_i의 부호가 섞여서 각 스텝이 어느 방향이든 될 수 있고, 경로가 거의 곧게 갑니다. "
               "그림은 실제 실행 결과이며 점 하나가 SGD 한 스텝입니다."},
 }
 
@@ -76,7 +76,7 @@ def make(out_dir):
     return {"figures": [(name, {"en": f"Red: all-positive inputs, {s_pos} of {len(X_pos)} steps moved both weights the same way "
                                       f"(ends {d_pos:.2f} from w*). Blue: zero-centred, {s_zero} of {len(X_zero)} (ends {d_zero:.2f} from w*).",
                                 "ko": f"빨강: 입력이 모두 양수, {len(X_pos)} 스텝 중 {s_pos} 스텝에서 두 가중치가 같은 방향으로 움직임 "
-                                      f"(w* 까지 {d_pos:.2f}). 파랑: zero-centered, {len(X_zero)} 중 {s_zero} (w* 까지 {d_zero:.2f})."})],
+                                      f"(w*까지 {d_pos:.2f}). 파랑: zero-centered, {len(X_zero)} 중 {s_zero} (w*까지 {d_zero:.2f})."})],
             "numbers": {"steps": len(X_pos), "same_sign_steps_positive": s_pos, "same_sign_steps_zero_centred": s_zero,
                         "final_distance_positive": d_pos, "final_distance_zero_centred": d_zero}}
 

@@ -14,12 +14,12 @@ PAGE = {
               "the same scale, so one learning rate suits all weights. (Scaling into [0, 1] is min-max scaling, a "
               "different thing.) The statistics come from the training set and are reused on validation and test "
               "data. For images the lecture only zero-centres, because pixels already share a scale.",
-        "ko": "맞습니다. zero-centering 은 각 feature 의 평균을 뺍니다(구름이 원점으로 이동하고 모양은 그대로). normalization 은 "
-              "거기에 각 feature 를 표준편차로 나눠서 모든 feature 가 평균 0, 표준편차 1 이 됩니다(구름의 크기도 조절되어 어느 "
-              "축도 지배하지 않음). '잘 normalized 되었다'는 것은 모든 입력 feature 가 같은 스케일에 있어서 하나의 learning rate "
-              "가 모든 가중치에 맞는다는 뜻입니다. ([0, 1] 로 맞추는 것은 min-max scaling 으로 다른 것입니다.) 통계는 training "
-              "set 에서 구해서 validation/test 데이터에도 그대로 씁니다. 이미지는 픽셀의 스케일이 이미 같아서 강의에서는 "
-              "zero-centering 만 합니다."},
+        "ko": "맞습니다. zero-centering은 각 feature의 평균을 뺍니다(구름이 원점으로 이동하고 모양은 그대로). normalization은 "
+              "거기에 각 feature를 표준편차로 나눠서 모든 feature가 평균 0, 표준편차 1이 됩니다(구름의 크기도 조절되어 어느 "
+              "축도 지배하지 않음). '잘 normalized 되었다'는 것은 모든 입력 feature가 같은 스케일에 있어서 하나의 학습률 "
+              "가 모든 가중치에 맞는다는 뜻입니다. ([0, 1]로 맞추는 것은 min-max scaling으로 다른 것입니다.) 통계는 training "
+              "set에서 구해서 validation/test 데이터에도 그대로 씁니다. 이미지는 픽셀의 스케일이 이미 같아서 강의에서는 "
+              "zero-centering만 합니다."},
 }
 
 

@@ -11,7 +11,7 @@ PAGE = {
                       "weight값을 각각에 맞추어 업데이트하기 위해서라는 생각이 들기는 합니다. 만약에 출력값이 모두 같다면 weight값들이 "
                       "다 동일한 크기만큼 업데이트 될 테니까요. 이것은 결국에 신경망 학습의 이점을 상쇄시키는 거라 생각이 드는데 맞나요?")],
     "title": {"en": "Why spread-out activations matter: they are the next layer's inputs and gradients",
-              "ko": "활성값이 고르게 퍼져 있어야 하는 이유: 다음 층의 입력이자 gradient 이기 때문"},
+              "ko": "활성값이 고르게 퍼져 있어야 하는 이유: 다음 층의 입력이자 기울기 이기 때문"},
     "answer": {
         "en": "Your intuition is right, and the graph shows the mechanism. Each layer's activations are the next "
               "layer's input x, and the local gradient of that layer's W is x (dL/dW = xᵀ · upstream). If the "
@@ -20,11 +20,11 @@ PAGE = {
               "and the units would stay copies of each other. With Xavier weights every layer keeps a spread of "
               "values, so every layer's weights receive a usable, varied gradient. The same holds in a CNN: an "
               "activation map is the next conv layer's input.",
-        "ko": "직관이 맞습니다. 그래프가 그 원리를 보여줍니다. 각 층의 활성값은 다음 층의 입력 x 이고, 그 층 W 의 local "
-              "gradient 는 x 입니다 (dL/dW = xᵀ · upstream). W = 0.01·randn 처럼 활성값이 0 으로 무너지면 깊은 층 "
-              "가중치의 gradient 도 함께 0 에 가까워져 그 층들은 학습을 멈춥니다. 모든 출력이 같다면 모든 유닛이 같은 "
+        "ko": "직관이 맞습니다. 그래프가 그 원리를 보여줍니다. 각 층의 활성값은 다음 층의 입력 x이고, 그 층 W의 local "
+              "기울기 는 x입니다 (dL/dW = xᵀ · upstream). W = 0.01·randn처럼 활성값이 0으로 무너지면 깊은 층 "
+              "가중치의 기울기 도 함께 0에 가까워져 그 층들은 학습을 멈춥니다. 모든 출력이 같다면 모든 유닛이 같은 "
               "업데이트를 받아 서로 복사본으로 남습니다. Xavier 초기화에서는 모든 층이 값의 퍼짐을 유지하므로 모든 층의 "
-              "가중치가 쓸 만하고 다양한 gradient 를 받습니다. CNN 에서도 같습니다: activation map 이 다음 conv 층의 "
+              "가중치가 쓸 만하고 다양한 기울기 를 받습니다. CNN 에서도 같습니다: activation map이 다음 conv 층의 "
               "입력입니다."},
 }
 
@@ -67,8 +67,8 @@ def make(out_dir):
         "en": f"Left: 0.01·randn, layer-10 activations have std {numbers['small_std_layer10']:.1e} and the first layer's "
               f"weight gradient is {numbers['small_grad_layer1']:.1e}. Right: Xavier, std {numbers['xavier_std_layer10']:.2f}, "
               f"gradient {numbers['xavier_grad_layer1']:.2f}.",
-        "ko": f"왼쪽: 0.01·randn, 10번째 층 활성값의 표준편차 {numbers['small_std_layer10']:.1e}, 첫 층 가중치 gradient "
-              f"{numbers['small_grad_layer1']:.1e}. 오른쪽: Xavier, 표준편차 {numbers['xavier_std_layer10']:.2f}, gradient "
+        "ko": f"왼쪽: 0.01·randn, 10번째 층 활성값의 표준편차 {numbers['small_std_layer10']:.1e}, 첫 층 가중치 기울기 "
+              f"{numbers['small_grad_layer1']:.1e}. 오른쪽: Xavier, 표준편차 {numbers['xavier_std_layer10']:.2f}, 기울기 "
               f"{numbers['xavier_grad_layer1']:.2f}."})], "numbers": numbers}
 
 

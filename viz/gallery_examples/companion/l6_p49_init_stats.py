@@ -16,11 +16,11 @@ PAGE = {
               "layer (ReLU zeroes half of the inputs), so the std still decays; He (std sqrt(2/fan_in)) puts the "
               "factor 2 back and the std stays flat. 'Better' on p50 means exactly this flat line.",
         "ko": "각 곡선은 한 신경망의 활성값을 1층부터 10층까지 따라갑니다: 무작위 입력 1000개에 대한 평균과 표준편차입니다. "
-              "건강한 신경망은 깊이가 깊어져도 표준편차가 거의 일정합니다. W = 0.01·randn 은 층마다 약 0.01·sqrt(fan_in) "
-              "배로 줄어들어 깊은 층의 활성값(과 가중치 gradient)이 0 으로 무너집니다. W = 1.0·randn 과 tanh 는 포화됩니다: "
-              "활성값이 tanh 의 gradient 가 0 인 ±1 에 몰립니다. Xavier(표준편차 1/sqrt(fan_in))는 tanh 의 표준편차를 "
-              "유지합니다. ReLU 에서는 입력의 절반이 0 이 되어 Xavier 로는 층마다 분산이 절반으로 줄어 표준편차가 여전히 "
-              "감소합니다. He(표준편차 sqrt(2/fan_in))는 그 2배를 돌려놓아 표준편차가 평평하게 유지됩니다. p50 에서 '좋아졌다'는 "
+              "건강한 신경망은 깊이가 깊어져도 표준편차가 거의 일정합니다. W = 0.01·randn은 층마다 약 0.01·sqrt(fan_in) "
+              "배로 줄어들어 깊은 층의 활성값(과 가중치 기울기)이 0으로 무너집니다. W = 1.0·randn과 tanh는 포화됩니다: "
+              "활성값이 tanh의 기울기 가 0인 ±1에 몰립니다. Xavier(표준편차 1/sqrt(fan_in))는 tanh의 표준편차를 "
+              "유지합니다. ReLU 에서는 입력의 절반이 0이 되어 Xavier 로는 층마다 분산이 절반으로 줄어 표준편차가 여전히 "
+              "감소합니다. He(표준편차 sqrt(2/fan_in))는 그 2배를 돌려놓아 표준편차가 평평하게 유지됩니다. p50에서 '좋아졌다'는 "
               "것이 바로 이 평평한 선입니다."},
 }
 

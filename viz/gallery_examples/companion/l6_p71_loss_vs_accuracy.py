@@ -7,7 +7,7 @@ from graphgrad import nn
 PAGE = {
     "lecture": 6, "page": "p71",
     "asked": [("소현", "결국에 20%까지 찍은 이유가 무엇인가요? 이 부분 설명이 잘 이해가 안갔습니다.")],
-    "title": {"en": "Loss almost flat, accuracy jumps: why both happen", "ko": "loss 는 거의 그대로인데 정확도는 오르는 이유"},
+    "title": {"en": "Loss almost flat, accuracy jumps: why both happen", "ko": "loss는 거의 그대로인데 정확도는 오르는 이유"},
     "answer": {
         "en": "With a learning rate that is too low, the scores change only a little per step, so the softmax "
               "probabilities stay diffuse (all near 1/C) and the loss stays near log C. But accuracy only asks which "
@@ -15,10 +15,10 @@ PAGE = {
               "to make the correct class win for many examples, so accuracy can jump (on the slide, to 20%) while "
               "the loss has hardly moved. The lesson: the loss is decreasing, so the network is learning; the "
               "learning rate is just too small. The run below is the same effect on the digits.",
-        "ko": "learning rate 가 너무 작으면 스텝마다 점수가 조금만 바뀌어서 softmax 확률이 여전히 퍼져 있고(모두 1/C 근처) loss 는 "
+        "ko": "학습률이 너무 작으면 스텝마다 점수가 조금만 바뀌어서 softmax 확률이 여전히 퍼져 있고(모두 1/C 근처) loss는 "
               "log C 근처에 머뭅니다. 하지만 정확도는 어느 점수가 가장 큰지만 봅니다. 점수들이 거의 동점일 때는 올바른 방향으로의 "
-              "아주 작은 변화만으로도 많은 예제에서 정답 클래스가 이기게 되어, loss 는 거의 그대로인데 정확도가 뛸 수 있습니다"
-              "(슬라이드에서는 20% 까지). 교훈: loss 가 줄고 있으니 학습은 되고 있고, learning rate 가 너무 작을 뿐입니다. 아래 "
+              "아주 작은 변화만으로도 많은 예제에서 정답 클래스가 이기게 되어, loss는 거의 그대로인데 정확도가 뛸 수 있습니다"
+              "(슬라이드에서는 20%까지). 교훈: loss가 줄고 있으니 학습은 되고 있고, 학습률이 너무 작을 뿐입니다. 아래 "
               "실행은 숫자 데이터에서 같은 현상을 보여줍니다."},
 }
 
@@ -46,7 +46,7 @@ def make(out_dir):
     ax.set_title("lr = 0.2, W = 0.01·randn: loss vs accuracy", fontsize=10)
     name = save(fig, out_dir, "loss_vs_acc.png")
     return {"figures": [(name, {"en": f"Loss {loss[0]:.3f} → {loss[-1]:.3f} (log 10 = 2.303, dotted) while validation accuracy goes {acc[0]:.0%} → {acc[-1]:.0%}.",
-                                "ko": f"loss 는 {loss[0]:.3f} → {loss[-1]:.3f} (점선: log 10 = 2.303), 검증 정확도는 {acc[0]:.0%} → {acc[-1]:.0%}."})],
+                                "ko": f"loss는 {loss[0]:.3f} → {loss[-1]:.3f} (점선: log 10 = 2.303), 검증 정확도는 {acc[0]:.0%} → {acc[-1]:.0%}."})],
             "numbers": {"loss_first": loss[0], "loss_last": loss[-1], "acc_first": acc[0], "acc_last": acc[-1]}}
 
 

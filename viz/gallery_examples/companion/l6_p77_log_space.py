@@ -4,16 +4,16 @@ import numpy as np
 PAGE = {
     "lecture": 6, "page": "p77",
     "asked": [("소현", "log space로 optimization한 다는 게 무슨 말인가요.")],
-    "title": {"en": "Searching in log space", "ko": "log space 에서 탐색한다는 것"},
+    "title": {"en": "Searching in log space", "ko": "log space에서 탐색한다는 것"},
     "answer": {
         "en": "A learning rate acts multiplicatively (the step is lr × gradient), so what matters is its order of "
               "magnitude: 1e-4 vs 1e-3 is as big a change as 1e-2 vs 1e-1. Sampling lr uniformly in [1e-4, 1] puts "
               "90% of the draws in [0.1, 1] and almost none in the small decades where good rates usually are. "
               "Sampling the exponent uniformly (lr = 10^u, u uniform in [-4, 0]) gives every decade the same share. "
               "The histograms count 1000 real draws of each (graphgrad.train.space.LogUniform does the second).",
-        "ko": "learning rate 는 곱으로 작용하므로(스텝 = lr × gradient) 중요한 것은 자릿수입니다. 1e-4 와 1e-3 의 차이는 "
-              "1e-2 와 1e-1 의 차이만큼 큽니다. [1e-4, 1] 에서 lr 을 균등하게 뽑으면 90% 가 [0.1, 1] 에 몰리고, 좋은 값이 "
-              "주로 있는 작은 자릿수에는 거의 뽑히지 않습니다. 지수를 균등하게 뽑으면(lr = 10^u, u 는 [-4, 0] 균등) 모든 "
+        "ko": "학습률은 곱으로 작용하므로(스텝 = lr × 기울기) 중요한 것은 자릿수입니다. 1e-4와 1e-3의 차이는 "
+              "1e-2와 1e-1의 차이만큼 큽니다. [1e-4, 1]에서 lr을 균등하게 뽑으면 90%가 [0.1, 1]에 몰리고, 좋은 값이 "
+              "주로 있는 작은 자릿수에는 거의 뽑히지 않습니다. 지수를 균등하게 뽑으면(lr = 10^u, u는 [-4, 0] 균등) 모든 "
               "자릿수가 같은 몫을 받습니다. 히스토그램은 각각 실제로 1000번 뽑은 결과입니다 "
               "(두 번째는 graphgrad.train.space.LogUniform)."},
 }
@@ -38,7 +38,7 @@ def make(out_dir):
     ax.set_title("1000 learning rates per decade")
     name = save(fig, out_dir, "log_space.png")
     return {"figures": [(name, {"en": f"Uniform: {c_lin.tolist()} draws per decade; log space: {c_log.tolist()}.",
-                                "ko": f"균등: 자릿수별 {c_lin.tolist()} 개; log space: {c_log.tolist()} 개."})],
+                                "ko": f"균등: 자릿수별 {c_lin.tolist()}개; log space: {c_log.tolist()}개."})],
             "numbers": {"uniform_per_decade": c_lin.tolist(), "log_per_decade": c_log.tolist()}}
 
 

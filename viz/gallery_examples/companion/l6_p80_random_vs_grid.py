@@ -22,12 +22,12 @@ PAGE = {
               "compare accuracies on the validation split (not k-fold, which is too slow for deep nets). The ranges "
               "are chosen by hand, coarse first, then narrowed around the best trials (coarse-to-fine).",
         "ko": "슬라이드의 두 사각형은 두 하이퍼파라미터에 대해 똑같이 9번의 시도를 쓴 것입니다. 사각형 위쪽 곡선은 중요한 "
-              "파라미터(여기서는 learning rate)에 따른 정확도, 옆쪽 곡선은 중요하지 않은 파라미터(regularization 세기)에 "
-              "따른 정확도입니다. 3×3 그리드는 9번의 시도를 learning rate 3개에만 씁니다. 각 값을 거의 영향이 없는 reg 와 "
-              "세 번씩 조합하기 때문에 중요한 곡선을 3개 점에서만 봅니다. 랜덤 서치는 시도마다 다른 learning rate 를 쓰므로 "
+              "파라미터(여기서는 학습률)에 따른 정확도, 옆쪽 곡선은 중요하지 않은 파라미터(규제 세기)에 "
+              "따른 정확도입니다. 3×3 그리드는 9번의 시도를 학습률 3개에만 씁니다. 각 값을 거의 영향이 없는 reg와 "
+              "세 번씩 조합하기 때문에 중요한 곡선을 3개 점에서만 봅니다. 랜덤 서치는 시도마다 다른 학습률을 쓰므로 "
               "중요한 곡선 위의 9개 점을 보고, 최고점 근처에 닿을 가능성이 훨씬 큽니다.\n\n"
-              "강의의 cross-validation 은 이 과정을 말합니다: 각 설정으로 training set 에서 학습하고 validation set 의 "
-              "정확도를 비교합니다(딥러닝에서는 k-fold 가 너무 느려서 잘 쓰지 않습니다). 범위는 손으로 정하되, 넓게(coarse) "
+              "강의의 cross-validation은 이 과정을 말합니다: 각 설정으로 training set에서 학습하고 validation set의 "
+              "정확도를 비교합니다(딥러닝에서는 k-fold가 너무 느려서 잘 쓰지 않습니다). 범위는 손으로 정하되, 넓게(coarse) "
               "시작해서 가장 좋은 시도 주변으로 좁혀 갑니다(coarse-to-fine)."},
 }
 
@@ -65,8 +65,8 @@ def make(out_dir):
     return {"figures": [(name, {
         "en": f"Dots: the 9 trials in (lr, reg). Green: accuracy against lr; triangles: each trial's accuracy. "
               f"Grid tried {counts['grid']} distinct learning rates (best {best_grid:.3f}), random {counts['random']} (best {best_rand:.3f}).",
-        "ko": f"점: (lr, reg) 공간의 9번 시도. 초록 곡선: lr 에 따른 정확도, 삼각형: 각 시도의 정확도. "
-              f"그리드는 서로 다른 learning rate 를 {counts['grid']}개 (최고 {best_grid:.3f}), 랜덤은 {counts['random']}개 (최고 {best_rand:.3f}) 시도했습니다."})],
+        "ko": f"점: (lr, reg) 공간의 9번 시도. 초록 곡선: lr에 따른 정확도, 삼각형: 각 시도의 정확도. "
+              f"그리드는 서로 다른 학습률을 {counts['grid']}개 (최고 {best_grid:.3f}), 랜덤은 {counts['random']}개 (최고 {best_rand:.3f}) 시도했습니다."})],
         "numbers": {"distinct_lr_grid": counts["grid"], "distinct_lr_random": counts["random"],
                     "best_val_acc_grid": best_grid, "best_val_acc_random": best_rand, "budget": 9}}
 
