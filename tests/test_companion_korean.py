@@ -19,26 +19,39 @@ SCRIPTS = companion.companion_scripts()
 HANGUL = re.compile("[\uac00-\ud7a3]")
 GLOSSARY = tomllib.loads((companion.companion_dir() / "glossary.toml").read_text(encoding="utf-8"))["term"]
 # the lecture's own names, which the notes write in English too
-ALLOWED = re.compile(r"(?i)\b(local|upstream|downstream) gradients?")
-PARTICLE = (r"(의|를|을|는|은|가|이|와|과|로|으로|에|에서|에게|도|만|까지|부터|보다|처럼|마다|이고|이며|이다|입니다|"
-            r"이면|라는|란|인|개|배|번|층|단계|가지|차원|번째|칸|줄|씩|퍼센트|회)")
-# a space between a Latin letter, a digit or a closing bracket and a particle after it
-SPACED = re.compile(r"[A-Za-z0-9)\]}²ΔλσμγβηαθεΣ] " + PARTICLE + r"(?=[\s.,:;!?)\]·/]|$)")
+ALLOWED = re.compile(r"(?i)\b(local|upstream|downstream) gradients?|gradient ?check(ing)?")
+# particles and counters, alone or compounded ("에서도", "으로는", "개의")
+_BASE = ("의 를 을 는 은 가 이 와 과 로 으로 에 에서 에게 도 만 까지 부터 보다 처럼 마다 나 이나 랑 이랑 라고 이라고 라는 "
+         "이라는 란 이란 인 이고 이며 이다 입니다 이면 이라서 라서 이므로 인데 이지만 에는 에서는 에서도 에도 으로는 로는 와는 과는 "
+         "만이 만을 까지는 부터는 보다는").split()
+# counters: attached to a number ("3개", "10층"), but "FC 층" (the FC layer) is a noun after a word
+_COUNTERS = "개 배 번 층 단계 가지 차원 번째 칸 줄 씩 퍼센트 회 장 명 개의 배가 배로 배의 층의 번의 개를 개가 개는 스텝 배만큼".split()
+PARTICLE = "(" + "|".join(sorted(_BASE, key=len, reverse=True)) + ")"
+COUNTER = "(" + "|".join(sorted(_COUNTERS, key=len, reverse=True)) + ")"
+# a space between a Latin letter, a digit, a closing bracket or a glossary term and a particle after it
+_TERMS = "기울기|가중치|규제|정확도|뉴런|미니배치|하이퍼파라미터|활성화 함수|학습률|활성값|역전파|배치 정규화"
+SPACED = re.compile(r"(?:(?:[A-Za-z0-9)\]}²ΔλσμγβηαθεΣ]|" + _TERMS + ") " + PARTICLE + r"|[0-9] " + COUNTER + r")(?=[\s.,:;!?)\]·/]|$)")
 
 
 def korean_strings(path):
-    """Every string literal with Hangul in a script's source, except the students' quotes."""
+    """Every string with Hangul in a script (implicitly concatenated pieces joined, f-string fields
+    read as "0"), except the students' quotes and names: [(line, text)]."""
+    import ast
     src = path.read_text(encoding="utf-8")
     ns = companion.load(path)
     quoted = " ".join(" ".join(q.split()) + " " + who for who, q in ns["PAGE"]["asked"])
     quoted += " ".join(" ".join(c["claim"].split()) for c in ns["PAGE"].get("corrects", []))
-    out = []
-    for t in tokenize.generate_tokens(io.StringIO(src).readline):
-        if t.type == tokenize.STRING and HANGUL.search(t.string):
-            body = re.sub(r'^[rfbuRFBU]*("""|"|\'\'\'|\')|("""|"|\'\'\'|\')$', "", t.string)
-            if " ".join(body.split()) in quoted:
-                continue
-            out.append((t.start[0], body))
+    out, inner = [], set()
+    for node in ast.walk(ast.parse(src)):
+        if isinstance(node, ast.JoinedStr):
+            inner.update(id(v) for v in node.values)
+            text = "".join(v.value if isinstance(v, ast.Constant) else "0" for v in node.values)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in inner:
+            text = node.value
+        else:
+            continue
+        if HANGUL.search(text) and " ".join(text.split()) not in quoted:
+            out.append((node.lineno, text))
     return out
 
 
@@ -75,7 +88,7 @@ def test_the_checks_catch_what_they_look_for(tmp_path):
                     '"ko": "W 의 learning rate"}, "answer": {"en": "x", "ko": "활성 함수 3 개"}}\n'
                     'def make(out):\n    return {}\n', encoding="utf-8")
     strings = [s for _, s in korean_strings(page)]
-    assert strings == ["W 의 learning rate", "활성 함수 3 개"]          # the student's question is left alone
+    assert sorted(strings) == ["W 의 learning rate", "활성 함수 3 개"]          # the student's question is left alone
     assert len(SPACED.findall(" ".join(strings))) == 2
     with pytest.raises(AssertionError, match="learning rate"):
         test_korean_follows_the_glossary(page)

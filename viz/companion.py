@@ -324,7 +324,7 @@ def figure(width: float = 6.4, height: float = 3.6, ncols: int = 1, nrows: int =
     return fig, axes
 
 
-def save(fig, out_dir, name: str) -> str:
+def save(fig, out_dir, name: str, tight: bool = True) -> str:
     """Write ``fig`` as ``out_dir/name`` (PNG, no timestamp so reruns give the same bytes); returns ``name``.
 
     >>> save(fig, "out", "zigzag.png")      # doctest: +SKIP
@@ -332,7 +332,8 @@ def save(fig, out_dir, name: str) -> str:
     """
     path = pathlib.Path(out_dir) / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
+    if tight:
+        fig.tight_layout()
     fig.savefig(path, format="png", metadata={"Software": None})
     return name
 

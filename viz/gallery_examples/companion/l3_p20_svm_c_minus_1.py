@@ -19,7 +19,7 @@ PAGE = {
               "(nine ones, the correct class zero); the right plot is graphgrad's svm_loss at initialisation for "
               "C = 2 ... 20 against the line C - 1.",
         "ko": "한 예제의 SVM loss는 정답이 아닌 클래스에 대해서만 더합니다: L = Σ_{j≠y} max(0, s_j - s_y + 1). 가중치가 아주 "
-              "작으면 모든 점수가 거의 0 이므로 각 항은 max(0, 0 - 0 + 1) = 1, 즉 margin입니다. 정답 클래스를 빼면 틀린 "
+              "작으면 모든 점수가 거의 0이므로 각 항은 max(0, 0 - 0 + 1) = 1, 즉 margin입니다. 정답 클래스를 빼면 틀린 "
               "클래스는 C - 1 개이므로 L ≈ C - 1입니다. 왼쪽 그림은 C = 10인 한 예제의 항들(1이 아홉 개, 정답 클래스는 0), "
               "오른쪽 그림은 C = 2 ... 20에 대해 초기화 직후 graphgrad svm_loss와 직선 C - 1입니다."},
 }

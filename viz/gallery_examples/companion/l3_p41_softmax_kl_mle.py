@@ -21,7 +21,7 @@ PAGE = {
               "each other.",
         "ko": "softmax는 점수를 클래스에 대한 예측 분포 q로 바꾸고, 정답 레이블은 정답 클래스 y에 모든 확률이 몰린 '참' 분포 p "
               "입니다. 그러면 loss의 세 가지 관점이 일치합니다. cross-entropy: H(p, q) = -Σ p_c log q_c = -log q_y. KL divergence: "
-              "KL(p || q) = H(p, q) - H(p)이고 one-hot p의 엔트로피는 H(p) = 0 이므로 KL 최소화는 cross-entropy 최소화입니다. "
+              "KL(p || q) = H(p, q) - H(p)이고 one-hot p의 엔트로피는 H(p) = 0이므로 KL 최소화는 cross-entropy 최소화입니다. "
               "최대 가능도(MLE): 모델이 학습 레이블에 주는 확률은 Π q_y이고, 이를 최대화하는 것은 -Σ log q_y, 같은 합을 최소화하는 "
               "것입니다. 그림은 실제 학습의 매 스텝에서 같은 점수로 세 값을 계산한 것이며 곡선이 겹칩니다."},
 }
@@ -54,7 +54,7 @@ def make(out_dir):
     name = save(fig, out_dir, "ce_kl_nll.png")
     gap = float(max(np.max(np.abs(np.array(ce) - kl)), np.max(np.abs(np.array(ce) - nll))))
     return {"figures": [(name, {"en": f"60 steps of a softmax classifier on the digits; the three curves differ by at most {gap:.1e}.",
-                                "ko": f"숫자 데이터에서 softmax 분류기 60 스텝; 세 곡선의 차이는 최대 {gap:.1e}."})],
+                                "ko": f"숫자 데이터에서 softmax 분류기 60스텝; 세 곡선의 차이는 최대 {gap:.1e}."})],
             "numbers": {"max_gap": gap, "loss_first": ce[0], "loss_last": ce[-1]}}
 
 

@@ -20,11 +20,11 @@ PAGE = {
               "needs only the forward pass, so there is almost nothing to get wrong — but it costs two forward passes "
               "per parameter. Hence the lecture's rule: use the analytic gradient, check it with the numeric one "
               "(gradient check, see L3 p72).",
-        "ko": "맞게 구현된 해석적 기울기 가 더 정확하다는 생각이 맞습니다. 반올림 오차를 빼면 정확하고, 수치 기울기 는 스텝 h에 "
+        "ko": "맞게 구현된 해석적 기울기가 더 정확하다는 생각이 맞습니다. 반올림 오차를 빼면 정확하고, 수치 기울기는 스텝 h에 "
               "따라 오차가 있습니다(h가 크면 곡선의 휘어짐, 너무 작으면 부동소수점 상쇄 — V 자 그래프). 'error-prone'은 숫자가 "
-              "아니라 사람에 대한 말입니다. 해석적 기울기 는 연산마다 손으로 유도하고 코딩하는 공식이라(빠뜨린 transpose, 잊은 "
-              "인수, 틀린 부호) 실수하기 쉽고, 틀려도 아무 경고 없이 돌아갑니다. 수치 기울기 는 순전파만 있으면 되니 틀릴 것이 거의 "
-              "없지만 파라미터마다 순전파를 두 번 해야 합니다. 그래서 강의의 규칙: 해석적 기울기 를 쓰고 수치 기울기 로 검사한다"
+              "아니라 사람에 대한 말입니다. 해석적 기울기는 연산마다 손으로 유도하고 코딩하는 공식이라(빠뜨린 transpose, 잊은 "
+              "인수, 틀린 부호) 실수하기 쉽고, 틀려도 아무 경고 없이 돌아갑니다. 수치 기울기는 순전파만 있으면 되니 틀릴 것이 거의 "
+              "없지만 파라미터마다 순전파를 두 번 해야 합니다. 그래서 강의의 규칙: 해석적 기울기를 쓰고 수치 기울기로 검사한다"
               "(gradient check, L3 p72)."},
 }
 

@@ -20,7 +20,7 @@ PAGE = {
               "곱하기 x). max(0, x)는 가장 값싼 비선형 함수입니다. 유닛이 입력을 통과시키거나('발화') 0을 출력합니다. "
               "문턱 아래에서는 조용한 뉴런처럼요. 음수 쪽을 버리는 것 자체가 비선형성이며, 0에서 꺾이는 점 덕분에 여러 "
               "유닛이 입력 공간을 조각으로 나눌 수 있습니다. 대가는 역전파에 있습니다. local gradient가 x > 0이면 1, x < 0 "
-              "이면 0 이라서 입력이 음수인 유닛은 기울기 를 뒤로 보내지 못합니다(아래 그래프에서 x의 음수 원소는 기울기 0). "
+              "이면 0이라서 입력이 음수인 유닛은 기울기를 뒤로 보내지 못합니다(아래 그래프에서 x의 음수 원소는 기울기 0). "
               "모든 입력에 대해 음수인 유닛은 다시는 학습하지 못합니다. p27-28의 dead ReLU입니다."},
 }
 
@@ -39,7 +39,7 @@ def make(out_dir):
     passed = int((np.asarray(x.grad) != 0).sum())
     return {"figures": [("relu_gate.png", {
         "en": f"x = [-1.5, -0.3, 0.4, 2.0]: h = max(0, x) = {h.numpy().tolist()}; dL/dx = {np.asarray(x.grad).tolist()} — only the {passed} positive entries get a gradient.",
-        "ko": f"x = [-1.5, -0.3, 0.4, 2.0]: h = max(0, x) = {h.numpy().tolist()}; dL/dx = {np.asarray(x.grad).tolist()} — 양수인 {passed}개의 원소만 기울기 를 받습니다."})],
+        "ko": f"x = [-1.5, -0.3, 0.4, 2.0]: h = max(0, x) = {h.numpy().tolist()}; dL/dx = {np.asarray(x.grad).tolist()} — 양수인 {passed}개의 원소만 기울기를 받습니다."})],
         "numbers": {"entries_with_gradient": passed, "dx": np.asarray(x.grad).tolist()}}
 
 

@@ -22,8 +22,8 @@ PAGE = {
               "almost every unit stays alive; with a too-large one a few huge updates throw units' lines off the "
               "data cloud, and the counts below the plot show how many died.",
         "ko": "각 선은 은닉층 ReLU 유닛 하나의 경계 w·x + b = 0입니다. 화살표 쪽에서는 w·x + b를 출력하고 반대쪽에서는 "
-              "0을 출력합니다. 초록 유닛은 활성 쪽에 데이터가 있으므로 순전파로 신호를 보내고 역전파로 기울기 를 받습니다. "
-              "빨간 유닛은 데이터 구름 전체가 음수 쪽에 있습니다. 모든 예제에 대해 출력이 0이고 local gradient도 0 이라서 "
+              "0을 출력합니다. 초록 유닛은 활성 쪽에 데이터가 있으므로 순전파로 신호를 보내고 역전파로 기울기를 받습니다. "
+              "빨간 유닛은 데이터 구름 전체가 음수 쪽에 있습니다. 모든 예제에 대해 출력이 0이고 local gradient도 0이라서 "
               "가중치가 다시는 바뀌지 않습니다. 이것이 죽은(dead) ReLU입니다.\n\n"
               "같은 시드에서 같은 2층 신경망을 두 번 학습합니다. 적당한 학습률에서는 거의 모든 유닛이 살아 있고, 너무 큰 "
               "학습률에서는 몇 번의 거대한 업데이트가 유닛의 선을 데이터 구름 밖으로 던져 버립니다. 그림 아래의 숫자가 "
@@ -100,7 +100,7 @@ def make(out_dir):
     cap = {"en": f"Green: alive (some example on the arrow's side). Red: dead. Dead units: {n_init} at init, "
                  f"{n_ok} after 60 steps at lr 0.1, {n_big} after 60 steps at lr 5.",
            "ko": f"초록: 살아 있음(화살표 쪽에 예제가 있음). 빨강: 죽음. 죽은 유닛 수: 초기 {n_init}, "
-                 f"lr 0.1로 60 스텝 후 {n_ok}, lr 5로 60 스텝 후 {n_big}."}
+                 f"lr 0.1로 60스텝 후 {n_ok}, lr 5로 60스텝 후 {n_big}."}
     flow_cap = {"en": f"The net after lr 5 as a graph, wires coloured by gradient magnitude (viz Options flow='grad'); "
                       f"the ReLU gate counts its dead units: {n_big} of {H}.",
                 "ko": f"lr 5 이후의 신경망 그래프, 선의 색은 기울기 크기 (viz Options flow='grad'); "

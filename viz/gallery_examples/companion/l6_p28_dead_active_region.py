@@ -18,10 +18,10 @@ PAGE = {
               "and no update can bring it back. The three panels show the same data with three units; the shaded "
               "half-plane is the active region, and the title gives the share of examples inside it and the size of "
               "the weight gradient graphgrad computed for that unit.",
-        "ko": "한 예제에 대해 입력이 음수인 ReLU는 0을 출력하고 기울기 를 보내지 않습니다. 이것은 정상입니다. 모든 유닛은 "
+        "ko": "한 예제에 대해 입력이 음수인 ReLU는 0을 출력하고 기울기를 보내지 않습니다. 이것은 정상입니다. 모든 유닛은 "
               "데이터의 일부에 대해 꺼져 있고, 그래서 쓸모가 있습니다. 유닛의 '활성 영역'은 w·x + b > 0인 입력 공간의 절반입니다. "
               "데이터 구름 전체가 그 영역 밖에 있을 때 dead입니다. 그러면 모든 예제에 대해 꺼져 있고, 배치 전체에서 가중치가 받는 "
-              "기울기 의 합이 정확히 0이 되어 어떤 업데이트도 되살릴 수 없습니다. 세 패널은 같은 데이터에 서로 다른 세 유닛을 "
+              "기울기의 합이 정확히 0이 되어 어떤 업데이트도 되살릴 수 없습니다. 세 패널은 같은 데이터에 서로 다른 세 유닛을 "
               "보여줍니다. 색칠한 반평면이 활성 영역이고, 제목은 그 안에 든 예제의 비율과 graphgrad가 계산한 그 유닛의 "
               "가중치 기울기 크기입니다."},
 }
@@ -51,7 +51,7 @@ def make(out_dir):
         numbers[f"{name.replace(' ', '_')}_grad_norm"] = gnorm
     fname = save(fig, out_dir, "active_region.png")
     return {"figures": [(fname, {"en": "Green half-plane: where the unit is active. Only the dead unit (right) gets a zero weight gradient.",
-                                 "ko": "초록 반평면: 유닛이 활성인 영역. 가중치 기울기 가 0인 것은 dead 유닛(오른쪽)뿐입니다."})],
+                                 "ko": "초록 반평면: 유닛이 활성인 영역. 가중치 기울기가 0인 것은 dead 유닛(오른쪽)뿐입니다."})],
             "numbers": numbers}
 
 

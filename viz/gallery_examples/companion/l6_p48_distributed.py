@@ -21,10 +21,10 @@ PAGE = {
               "values, so every layer's weights receive a usable, varied gradient. The same holds in a CNN: an "
               "activation map is the next conv layer's input.",
         "ko": "직관이 맞습니다. 그래프가 그 원리를 보여줍니다. 각 층의 활성값은 다음 층의 입력 x이고, 그 층 W의 local "
-              "기울기 는 x입니다 (dL/dW = xᵀ · upstream). W = 0.01·randn처럼 활성값이 0으로 무너지면 깊은 층 "
-              "가중치의 기울기 도 함께 0에 가까워져 그 층들은 학습을 멈춥니다. 모든 출력이 같다면 모든 유닛이 같은 "
+              "기울기는 x입니다 (dL/dW = xᵀ · upstream). W = 0.01·randn처럼 활성값이 0으로 무너지면 깊은 층 "
+              "가중치의 기울기도 함께 0에 가까워져 그 층들은 학습을 멈춥니다. 모든 출력이 같다면 모든 유닛이 같은 "
               "업데이트를 받아 서로 복사본으로 남습니다. Xavier 초기화에서는 모든 층이 값의 퍼짐을 유지하므로 모든 층의 "
-              "가중치가 쓸 만하고 다양한 기울기 를 받습니다. CNN 에서도 같습니다: activation map이 다음 conv 층의 "
+              "가중치가 쓸 만하고 다양한 기울기를 받습니다. CNN에서도 같습니다: activation map이 다음 conv 층의 "
               "입력입니다."},
 }
 
