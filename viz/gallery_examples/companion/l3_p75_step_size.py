@@ -100,7 +100,7 @@ def make(out_dir):
         a0.plot(P[:, 0], P[:, 1], "o-", ms=2.5, lw=1, color=c, label=t(f"η = {lr}", f"학습률 η = {lr}"))
     w = np.array([1.2, 0.9]); g = A @ w
     a0.annotate("", xy=w + 0.25 * g, xytext=w, arrowprops=dict(arrowstyle="->", color="k", lw=1.5))
-    a0.text(*(w + 0.25 * g + 0.1), t("∇L ⟂ contour", "∇L ⟂ 등고선"), fontsize=9)
+    a0.text(*(w + 0.25 * g + 0.1), t("∇L ⊥ contour", "∇L ⊥ 등고선"), fontsize=9)
     a0.set_xlim(-3, 3); a0.set_ylim(-3, 3); a0.set_aspect("equal")
     a0.set_xlabel("w1"); a0.set_ylabel("w2"); a0.legend(fontsize=8, loc="lower right")
     a0.set_title(t("one knob, η: the step is η·∇L", "손잡이 하나, η: 스텝 = η·∇L"), fontsize=10)
