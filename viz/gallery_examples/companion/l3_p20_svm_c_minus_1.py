@@ -18,10 +18,12 @@ PAGE = {
               "wrong classes (the correct class is skipped), so L ≈ C - 1. The left plot is one example's C = 10 terms "
               "(nine ones, the correct class zero); the right plot is graphgrad's svm_loss at initialisation for "
               "C = 2 ... 20 against the line C - 1.",
-        "ko": "한 예제의 SVM loss는 정답이 아닌 클래스에 대해서만 더합니다: L = Σ_{j≠y} max(0, s_j - s_y + 1). 가중치가 아주 "
-              "작으면 모든 점수가 거의 0이므로 각 항은 max(0, 0 - 0 + 1) = 1, 즉 margin입니다. 정답 클래스를 빼면 틀린 "
-              "클래스는 C - 1 개이므로 L ≈ C - 1입니다. 왼쪽 그림은 C = 10인 한 예제의 항들(1이 아홉 개, 정답 클래스는 0), "
-              "오른쪽 그림은 C = 2 ... 20에 대해 초기화 직후 graphgrad svm_loss와 직선 C - 1입니다."},
+        "ko": "한 예제의 SVM loss는 정답이 아닌 클래스에 대해서만 더합니다: L = Σ_{j≠y} max(0, s_j "
+              "- s_y + 1). 가중치가 아주 작으면 점수가 모두 거의 0이라서 각 항은 max(0, 0 - 0 + 1) "
+              "= 1, 즉 margin 값이 됩니다. 정답 클래스를 빼면 틀린 클래스가 C - 1개이므로 L ≈ C - "
+              "1입니다. 왼쪽 그림은 C = 10일 때 예제 하나의 항들(1이 아홉 개, 정답 클래스는 0)이고, 오른쪽 "
+              "그림은 C = 2부터 20까지 초기화 직후의 graphgrad svm_loss를 직선 C - 1과 함께 그린 "
+              "것입니다. 학습을 시작할 때 loss가 C - 1 근처가 아니면 구현을 의심해 볼 만합니다."},
 }
 
 

@@ -17,11 +17,12 @@ PAGE = {
               "does not need (its data gradient is smaller than λ) is pushed all the way to 0 and stays there, "
               "oscillating around it. The experiment fits 20 weights where only 3 features matter: L1 leaves the "
               "3 and zeroes almost everything else; L2 keeps all 20 small but nonzero.",
-        "ko": "규제 항이 더하는 기울기를 보면 됩니다. L2 규제 λΣw²는 2λw를 더합니다. 가중치에 비례하는 힘이라 w가 작아질수록 "
-              "약해지므로 작은 가중치는 천천히 줄어들고 정확히 0에 닿지 않습니다. L1 규제 λΣ|w|는 λ·sign(w)를 더합니다. w가 "
-              "아무리 작아도 0 쪽으로 같은 크기로 밉니다. 데이터가 필요로 하지 않는 가중치(데이터 기울기가 λ보다 작음)는 0까지 "
-              "밀려서 그 근처에 머뭅니다. 실험은 3개의 feature만 중요한 20개의 가중치를 학습합니다. L1은 그 3개만 남기고 나머지를 "
-              "거의 0으로 만들고, L2는 20개 모두를 작지만 0이 아닌 값으로 둡니다."},
+        "ko": "규제 항이 기울기에 무엇을 더하는지 보면 됩니다. L2 규제 λΣw²는 2λw를 더합니다. 가중치에 비례하는 "
+              "힘이라 w가 작아질수록 약해지고, 그래서 작은 가중치는 천천히 줄어들 뿐 정확히 0이 되지는 않습니다. L1 "
+              "규제 λΣ|w|는 λ·sign(w)를 더합니다. w가 아무리 작아도 같은 크기로 0 쪽으로 밉니다. 그래서 "
+              "데이터 쪽 기울기가 λ보다 작은, 즉 데이터가 별로 필요로 하지 않는 가중치는 0까지 밀려 그 자리에 머뭅니다."
+              " 실험에서는 feature 20개 중 3개만 중요한 데이터로 가중치를 학습합니다. L1은 그 3개만 남기고 "
+              "나머지를 거의 0으로 만들고, L2는 20개 모두를 작지만 0은 아닌 값으로 남깁니다."},
 }
 
 

@@ -16,10 +16,11 @@ PAGE = {
               "If every feature carries a little signal, L1 wrongly throws some of them away, while L2 keeps them all, "
               "shrunk towards 0 — and L2 wins. The experiment fits 40 features on 60 examples both ways with the same "
               "λ and compares the validation error on the two kinds of data.",
-        "ko": "참 가중치에 대해 무엇을 믿느냐에 달려 있습니다. 몇 개의 feature만 중요하고 나머지는 잡음이라면 L1이 그 믿음에 "
-              "맞습니다. 쓸모없는 가중치를 0으로 만들어(feature 선택) 더 잘 일반화합니다. 모든 feature가 조금씩 신호를 가진다면 "
-              "L1은 그중 일부를 잘못 버리고, L2는 모두를 0 쪽으로 줄이면서 남겨서 L2가 이깁니다. 실험은 예제 60개, feature 40개를 "
-              "같은 λ로 두 방식으로 학습하고 두 종류의 데이터에서 검증 오차를 비교합니다."},
+        "ko": "참 가중치가 어떨 거라고 믿느냐에 달려 있습니다. 몇 개의 feature만 중요하고 나머지는 잡음이라고 보면 "
+              "L1이 맞습니다. 쓸모없는 가중치를 0으로 만들어(feature 선택) 일반화가 더 잘 됩니다. 모든 "
+              "feature에 신호가 조금씩 있다면 L1은 그중 일부를 잘못 버리고, L2는 모두를 0 쪽으로 줄이되 남겨 "
+              "두므로 L2가 더 낫습니다. 실험에서는 예제 60개, feature 40개인 데이터로 같은 λ를 써서 두 방식을"
+              " 학습하고, 두 종류의 데이터에서 검증 오차를 비교합니다."},
 }
 
 

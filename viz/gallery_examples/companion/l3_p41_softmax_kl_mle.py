@@ -19,11 +19,14 @@ PAGE = {
               "model gives the training labels is Π q_y; maximising it is minimising -Σ log q_y, the same sum. The "
               "plot computes all three from the same scores at every step of a real run: the curves lie on top of "
               "each other.",
-        "ko": "softmax는 점수를 클래스에 대한 예측 분포 q로 바꾸고, 정답 레이블은 정답 클래스 y에 모든 확률이 몰린 '참' 분포 p "
-              "입니다. 그러면 loss의 세 가지 관점이 일치합니다. cross-entropy: H(p, q) = -Σ p_c log q_c = -log q_y. KL divergence: "
-              "KL(p || q) = H(p, q) - H(p)이고 one-hot p의 엔트로피는 H(p) = 0이므로 KL 최소화는 cross-entropy 최소화입니다. "
-              "최대 가능도(MLE): 모델이 학습 레이블에 주는 확률은 Π q_y이고, 이를 최대화하는 것은 -Σ log q_y, 같은 합을 최소화하는 "
-              "것입니다. 그림은 실제 학습의 매 스텝에서 같은 점수로 세 값을 계산한 것이며 곡선이 겹칩니다."},
+        "ko": "softmax는 점수를 클래스에 대한 예측 분포 q로 바꾸고, 정답 레이블은 정답 클래스 y에 확률이 전부 몰린"
+              " '참' 분포 p로 볼 수 있습니다. 그러면 loss를 보는 세 가지 관점이 같아집니다. cross-"
+              "entropy는 H(p, q) = -Σ p_c log q_c = -log q_y입니다. KL "
+              "divergence는 KL(p || q) = H(p, q) - H(p)인데, one-hot인 p의 엔트로피는 "
+              "H(p) = 0이므로 KL을 최소화하는 것이 곧 cross-entropy를 최소화하는 것입니다. 최대 가능도 "
+              "추정(MLE)에서는 모델이 학습 레이블에 주는 확률 Π q_y를 최대화하는데, 이는 -Σ log q_y, 즉 "
+              "같은 합을 최소화하는 것과 같습니다. 그림은 실제 학습의 매 스텝에서 같은 점수로 세 값을 계산한 것이고, "
+              "곡선이 정확히 겹칩니다."},
 }
 
 
