@@ -18,11 +18,12 @@ PAGE = {
               "of a freshly initialised classifier with graphgrad for C = 2 ... 20; it sits on the log C curve. If "
               "your first loss is far from log C, the implementation (or the initialisation) is wrong: it is the "
               "lecture's first sanity check.",
-        "ko": "가중치가 아주 작으면 모든 점수 s_j가 거의 0이고, exp(s_j)는 모두 거의 1이므로 softmax는 C개 클래스 각각에 "
-              "확률 1/C를 줍니다. loss는 -log(정답 클래스의 확률) = -log(1/C) = log C입니다 "
-              "(log(1/C) = log 1 - log C = -log C). CIFAR-10이면 log 10 ≈ 2.30입니다. 그림은 graphgrad로 막 초기화한 "
-              "분류기의 실제 loss를 C = 2 ... 20에 대해 계산한 것이며 log C 곡선 위에 놓입니다. 첫 loss가 log C와 "
-              "크게 다르면 구현(또는 초기화)이 틀린 것입니다. 강의의 첫 번째 sanity check입니다."},
+        "ko": "가중치가 아주 작으면 점수 s_j가 모두 거의 0이고 exp(s_j)는 모두 거의 1이므로, softmax는 "
+              "C개 클래스에 똑같이 확률 1/C를 줍니다. loss는 -log(정답 클래스의 확률) = -log(1/C) = "
+              "log C입니다(log(1/C) = log 1 - log C = -log C). CIFAR-10이라면 log "
+              "10 ≈ 2.30입니다. 그림은 graphgrad로 방금 초기화한 분류기의 실제 loss를 C = 2부터 "
+              "20까지 계산한 것으로, 점들이 log C 곡선 위에 놓입니다. 첫 loss가 log C와 크게 다르면 구현이나"
+              " 초기화가 틀린 것입니다. 강의에서 말하는 첫 번째 sanity check가 이것입니다."},
 }
 
 

@@ -9,7 +9,7 @@ PAGE = {
     "lecture": 3, "page": "p72",
     "asked": [("소현", "Numerical Gradient를 구현해서 체크해보는 것이 디버깅할 때 좋은 이유(?)를 생각해봤는데 내가 구현한 back "
                       "propagation 알고리즘이 잘 구현이 되었는지 단순 확인 하기 위한 방법인가로 이해했는데 맞나요?")],
-    "title": {"en": "Gradient checking: the numeric gradient tests your backward", "ko": "기울기 check: 수치 미분으로 역전파 구현을 검사한다"},
+    "title": {"en": "Gradient checking: the numeric gradient tests your backward", "ko": "gradient check: 수치 미분으로 역전파 구현을 검사한다"},
     "answer": {
         "en": "Yes, exactly. The analytic gradient (your backward code) is fast and exact when it is right, but nothing "
               "warns you when it is wrong: training still runs, just badly. The numeric gradient (f(x+h) - f(x-h))/2h "
@@ -17,11 +17,12 @@ PAGE = {
               "So you compute both on a few small inputs and compare their relative error: about 1e-7 or less means "
               "the backward is right; 1e-2 means a bug. Below, a sigmoid gate whose backward forgot a factor "
               "(σ instead of σ(1 - σ)): the curves disagree and gg.gradcheck reports it.",
-        "ko": "네, 정확합니다. 해석적 기울기(직접 짠 역전파 코드)는 빠르고 맞게 짰다면 정확하지만, 틀렸을 때 아무도 알려주지 "
-              "않습니다. 학습은 그래도 돌아가고 그냥 잘 안 될 뿐입니다. 수치 기울기 (f(x+h) - f(x-h))/2h는 느리고 근사값이지만 "
-              "순전파만 부르므로 틀리기가 거의 불가능합니다. 그래서 작은 입력 몇 개에서 둘을 계산해 상대 오차를 비교합니다. 약 "
-              "1e-7 이하면 역전파가 맞고, 1e-2 정도면 버그입니다. 아래는 역전파에서 한 인수를 빠뜨린(σ(1 - σ) 대신 σ) sigmoid "
-              "게이트입니다. 곡선이 어긋나고 gg.gradcheck가 이를 보고합니다."},
+        "ko": "네, 정확합니다. 해석적 미분(직접 짠 역전파 코드)은 빠르고 제대로 짰다면 정확하지만, 틀렸을 때 아무도 알려"
+              " 주지 않습니다. 학습은 여전히 돌아가고 결과만 나쁠 뿐입니다. 수치 미분 (f(x+h) - "
+              "f(x-h))/2h는 느리고 근사값이지만 순전파만 쓰므로 틀릴 여지가 거의 없습니다. 그래서 작은 입력 몇 "
+              "개에서 둘을 모두 계산해 상대 오차를 비교합니다. 약 1e-7 이하면 역전파가 맞은 것이고, 1e-2 정도면 "
+              "버그입니다. 아래는 역전파에서 계수 하나를 빠뜨린(σ(1 - σ) 대신 σ) sigmoid 게이트입니다. 두 "
+              "곡선이 어긋나고 gg.gradcheck가 이를 잡아냅니다."},
 }
 
 

@@ -19,13 +19,14 @@ PAGE = {
               "4096 can be nonzero — which is why backprop never builds it and multiplies elementwise instead "
               "(upstream ⊙ 1[x > 0]). A matmul y = W x mixes every input into every output, so its Jacobian (= W) is "
               "dense. Both heat maps below were computed from the graph, one backward pass per row.",
-        "ko": "크기 n인 x, y에 대한 게이트 y = f(x)의 자코비안은 dy_i/dx_j를 모은 n×n 표입니다. i번째 행은 각 입력이 "
-              "움직일 때 출력 i가 얼마나 움직이는지를 말합니다. y = max(0, x)에서 출력 i는 x_i 하나로만 계산되므로 j ≠ i이면 "
-              "dy_i/dx_j = 0입니다. 즉 대각선 밖은 모두 0입니다. 대각선의 dy_i/dx_i는 x_i > 0이면 1, x_i ≤ 0이면 0입니다. "
-              "슬라이드의 게이트는 4096 → 4096 이라 자코비안은 4096² ≈ 1680만 개의 원소를 갖지만 0이 아닐 수 있는 것은 "
-              "4096 개뿐입니다. 그래서 역전파는 이 행렬을 만들지 않고 요소별 곱(upstream ⊙ 1[x > 0])을 합니다. 행렬곱 "
-              "y = W x는 모든 입력을 모든 출력에 섞기 때문에 자코비안(= W)이 꽉 차 있습니다. 아래 두 히트맵은 그래프에서 "
-              "행마다 역전파 한 번씩으로 계산한 것입니다."},
+        "ko": "크기가 n인 x와 y에 대해 게이트 y = f(x)의 자코비안은 dy_i/dx_j를 모은 n×n 표입니다. "
+              "i번째 행은 각 입력을 움직였을 때 출력 i가 얼마나 움직이는지를 나타냅니다. y = max(0, x)에서 출력"
+              " i는 x_i 하나만으로 계산되므로 j ≠ i이면 dy_i/dx_j = 0입니다. 즉 대각선 밖은 전부 "
+              "0입니다. 대각선의 dy_i/dx_i는 x_i > 0이면 1, x_i ≤ 0이면 0입니다. 슬라이드의 게이트는 "
+              "4096 → 4096이라 자코비안의 원소가 4096² ≈ 1680만 개나 되지만, 0이 아닐 수 있는 것은 "
+              "4096개뿐입니다. 그래서 역전파는 이 행렬을 만들지 않고 원소별 곱 upstream ⊙ 1[x > 0]만 "
+              "계산합니다. 반면 행렬곱 y = W x는 모든 입력을 모든 출력에 섞으므로 자코비안(= W)이 꽉 차 있습니다."
+              " 아래 두 히트맵은 그래프에서 행마다 역전파를 한 번씩 돌려 구한 것입니다."},
 }
 
 

@@ -15,11 +15,12 @@ PAGE = {
               "that: x goes into the matmul with W1, the max gate makes h, and the matmul with W2 makes the scores. "
               "Open the step-through page to watch the gradient go back through the max gate: it passes where "
               "W1·x > 0 and is cut to 0 where it was not.",
-        "ko": "거의 맞습니다. h는 max 함수 자체가 아니라 그 출력, 즉 은닉층의 활성값 h = max(0, W1·x)입니다. 은닉 유닛마다 원소가 "
-              "하나씩 있는 벡터입니다. max(0, ·)는 W1·x의 모든 원소에 적용되는 활성화 함수(ReLU)입니다. 두 번째 층이 h에 점수를 "
-              "매깁니다: f = W2·h. 아래 그래프가 바로 그것입니다: x가 W1과 행렬곱을 하고, max 게이트가 h를 만들고, W2 와의 "
-              "행렬곱이 점수를 만듭니다. 단계별 페이지를 열면 기울기가 max 게이트를 지나 돌아가는 것을 볼 수 있습니다. "
-              "W1·x > 0인 곳은 통과하고 아닌 곳은 0으로 끊깁니다."},
+        "ko": "거의 맞습니다. h는 max 함수 자체가 아니라 그 출력, 즉 은닉층의 활성값 h = max(0, "
+              "W1·x)입니다. 은닉 유닛마다 원소가 하나씩 있는 벡터입니다. max(0, ·)는 W1·x의 모든 원소에 "
+              "적용되는 활성화 함수(ReLU)입니다. 두 번째 층은 h로 점수를 계산합니다: f = W2·h. 아래 그래프가 "
+              "바로 이 계산입니다. x와 W1의 행렬곱, h를 만드는 max 게이트, 점수를 만드는 W2와의 행렬곱 "
+              "순서입니다. 단계별 페이지를 열면 기울기가 max 게이트를 지나 거꾸로 흐르는 모습을 볼 수 있습니다. W1·x"
+              " > 0인 자리는 통과하고, 나머지는 0으로 막힙니다."},
 }
 
 

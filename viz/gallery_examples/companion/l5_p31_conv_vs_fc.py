@@ -20,12 +20,13 @@ PAGE = {
               "few weights, and a pattern learned in one place is detected everywhere — shift the input and the "
               "feature map shifts with it. Many filters give many feature maps, and stacking layers builds larger, "
               "more complex features (the hierarchy you mention).",
-        "ko": "출력 하나를 계산하는 산술은 같습니다. 펼친 패치와 펼친 필터의 내적입니다. 차이는 어떤 숫자가 참여하는지, 그리고 가중치를 "
-              "얼마나 재사용하는지입니다. fully connected 층은 출력마다 따로 있는 가중치 벡터로 이미지 전체와 내적합니다. 공간 구조가 "
-              "사라지고 가중치 수는 (모든 픽셀) × (모든 출력)입니다. conv 층은 작은 k×k 패치하고만 내적하고(국소 연결, L5 p67), 같은 "
-              "필터가 모든 위치를 미끄러지듯 지나갑니다(가중치 공유). 가중치가 적고, 한 곳에서 배운 패턴을 어디서나 찾습니다. 입력을 "
-              "옮기면 feature map도 같이 옮겨집니다. 필터가 여러 개면 feature map도 여러 개이고, 층을 쌓으면 더 크고 복잡한 "
-              "feature를 만듭니다(말씀하신 계층적 학습)."},
+        "ko": "출력 하나를 계산하는 산수는 같습니다. 펼친 패치와 펼친 필터의 내적입니다. 다른 것은 어떤 숫자들이 계산에 "
+              "들어가는지, 그리고 가중치를 얼마나 재사용하는지입니다. fully connected 층은 출력마다 따로 있는 "
+              "가중치 벡터를 이미지 전체와 내적합니다. 공간 구조가 사라지고 가중치 수는 (픽셀 수) × (출력 수)입니다. "
+              "conv 층은 작은 k×k 패치하고만 내적하고(국소 연결, 5강 p67), 같은 필터가 모든 위치를 훑고 "
+              "지나갑니다(가중치 공유). 그래서 가중치가 적고, 한 곳에서 배운 패턴을 이미지 어디에서든 찾습니다. 입력을 "
+              "옮기면 feature map도 같이 옮겨집니다. 필터가 여러 개면 feature map도 여러 개가 되고, 층을"
+              " 쌓으면 더 크고 복잡한 feature를 만듭니다(말씀하신 계층적 학습이 맞습니다)."},
 }
 
 
