@@ -21,13 +21,14 @@ PAGE = {
               "The experiment trains the same 2-layer net twice from the same seed. With a moderate learning rate "
               "almost every unit stays alive; with a too-large one a few huge updates throw units' lines off the "
               "data cloud, and the counts below the plot show how many died.",
-        "ko": "각 선은 은닉층 ReLU 유닛 하나의 경계 w·x + b = 0입니다. 화살표 쪽에서는 w·x + b를 출력하고 반대쪽에서는 "
-              "0을 출력합니다. 초록 유닛은 활성 쪽에 데이터가 있으므로 순전파로 신호를 보내고 역전파로 기울기를 받습니다. "
-              "빨간 유닛은 데이터 구름 전체가 음수 쪽에 있습니다. 모든 예제에 대해 출력이 0이고 local gradient도 0이라서 "
-              "가중치가 다시는 바뀌지 않습니다. 이것이 죽은(dead) ReLU입니다.\n\n"
-              "같은 시드에서 같은 2층 신경망을 두 번 학습합니다. 적당한 학습률에서는 거의 모든 유닛이 살아 있고, 너무 큰 "
-              "학습률에서는 몇 번의 거대한 업데이트가 유닛의 선을 데이터 구름 밖으로 던져 버립니다. 그림 아래의 숫자가 "
-              "죽은 유닛의 수입니다."},
+        "ko": "선 하나는 은닉층 ReLU 유닛 하나의 경계 w·x + b = 0입니다. 화살표 쪽에서는 w·x + b를 "
+              "출력하고 반대쪽에서는 0을 출력합니다. 초록 유닛은 활성 쪽에 데이터가 있으므로 순전파에서 신호를 보내고 "
+              "역전파에서 기울기를 받습니다. 빨간 유닛은 데이터 구름 전체가 음수 쪽에 있습니다. 모든 예제에 대해 출력이 "
+              "0이고 local gradient도 0이라서 가중치가 다시는 바뀌지 않습니다. 이것이 죽은(dead) "
+              "ReLU입니다.\n\n"
+              "같은 시드로 같은 2층 신경망을 두 번 학습합니다. 학습률이 적당하면 거의 모든 유닛이 살아 있고, 학습률이 "
+              "너무 크면 몇 번의 큰 업데이트가 유닛의 선을 데이터 구름 밖으로 밀어내 버립니다. 그림 아래의 숫자가 죽은 "
+              "유닛의 수입니다."},
 }
 
 H = 12

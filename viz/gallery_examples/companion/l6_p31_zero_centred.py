@@ -18,11 +18,12 @@ PAGE = {
               "causes the same-sign gradients of p36. ELU lets negative inputs give negative outputs down to -1, so "
               "its mean is pulled towards 0 — 'closer to zero mean' than ReLU, though not exactly 0. The bars are the "
               "measured means on 10,000 standard-normal inputs.",
-        "ko": "네, 두 표현은 같은 뜻입니다. 전형적인 입력에 대해 출력의 평균이 0이면, 즉 양수와 음수 출력이 균형을 이루면 "
-              "zero-centered입니다. tanh는 zero-centered 입니다(출력이 [-1, 1], 대칭). sigmoid(평균 0.5)와 ReLU(음수 없음)는 "
-              "아닙니다. 모든 출력이 0 이상이라서 p36의 '같은 부호 기울기' 문제가 생깁니다. ELU는 음수 입력에 대해 -1까지 "
-              "음수를 출력하므로 평균이 0 쪽으로 당겨집니다. ReLU보다 'zero mean에 더 가깝지만' 정확히 0은 아닙니다. "
-              "막대는 표준정규 입력 10,000개에 대해 측정한 평균입니다."},
+        "ko": "네, 두 표현은 같은 뜻입니다. 보통의 입력에 대해 출력의 평균이 0이면, 즉 양수 출력과 음수 출력이 균형을 "
+              "이루면 zero-centered입니다. tanh는 zero-centered입니다(출력이 [-1, 1]이고 0에 "
+              "대해 대칭). sigmoid(평균 0.5)와 ReLU(음수가 없음)는 아닙니다. 출력이 모두 0 이상이라서 "
+              "p36의 '기울기 부호가 같아지는' 문제가 생깁니다. ELU는 음수 입력에 대해 -1까지의 음수를 출력하므로 "
+              "평균이 0 쪽으로 당겨집니다. ReLU보다는 'zero mean에 가깝지만' 정확히 0은 아닙니다. 막대는 "
+              "표준정규분포 입력 10,000개로 잰 평균입니다."},
 }
 
 

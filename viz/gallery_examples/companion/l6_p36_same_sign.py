@@ -18,11 +18,13 @@ PAGE = {
               "Zero-mean data (subtract the mean from every feature) gives x_i of both signs, so the components of "
               "the gradient can point in different directions. The heat map shows it on 200 real examples: each row "
               "is one example's gradient sign pattern (red +, blue −).",
-        "ko": "부호를 공유하는 것은 w 자체가 아니라 w에 대한 기울기입니다. 뉴런 f = σ(w·x + b)에서 역전파는 "
-              "dL/dw_i = (dL/df)·σ'·x_i를 줍니다. 하나의 스칼라 upstream에 x_i를 곱한 것입니다. 모든 x_i > 0 이면(데이터, "
-              "또는 아래 sigmoid/ReLU 층의 출력) 모든 dL/dw_i가 그 스칼라와 같은 부호, 즉 모두 양수이거나 모두 음수입니다. "
-              "zero-mean 데이터(각 feature에서 평균을 뺌)는 x_i의 부호가 섞여 있어 기울기의 성분들이 서로 다른 방향을 가리킬 "
-              "수 있습니다. 히트맵은 실제 예제 200개에서 이를 보여줍니다. 각 행은 한 예제의 기울기 부호(빨강 +, 파랑 −)입니다."},
+        "ko": "부호가 같아지는 것은 w 자체가 아니라 w에 대한 기울기입니다. 뉴런 f = σ(w·x + b)에서 역전파는 "
+              "dL/dw_i = (dL/df)·σ'·x_i를 줍니다. 스칼라 upstream 값 하나에 x_i를 곱한 "
+              "것입니다. x_i가 모두 양수이면(데이터가 그렇거나, 아래층이 sigmoid/ReLU라서 출력이 양수이면) 모든"
+              " dL/dw_i가 그 스칼라와 부호가 같습니다. 즉 모두 양수이거나 모두 음수입니다. zero-mean "
+              "데이터(feature마다 평균을 뺀 데이터)는 x_i의 부호가 섞여 있어서 기울기의 성분들이 서로 다른 방향을 "
+              "가리킬 수 있습니다. 히트맵은 실제 예제 200개로 이것을 보여 줍니다. 한 행이 예제 하나의 기울기 "
+              "부호입니다(빨강 +, 파랑 −)."},
 }
 
 

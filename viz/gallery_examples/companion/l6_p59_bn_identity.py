@@ -8,7 +8,7 @@ from graphgrad.nn import functional as F
 PAGE = {
     "lecture": 6, "page": "p59",
     "asked": [("혜지", "identity mapping이 뭐지?")],
-    "title": {"en": "BatchNorm can learn the identity mapping", "ko": "BatchNorm은 identity mapping을 학습할 수 있다"},
+    "title": {"en": "BatchNorm can learn the identity mapping", "ko": "배치 정규화는 identity mapping도 학습할 수 있다"},
     "answer": {
         "en": "An identity mapping is the function that returns its input unchanged: y = x. BatchNorm first normalises "
               "each feature to zero mean and unit variance, x̂ = (x - μ)/σ, then scales and shifts it with two learned "
@@ -16,11 +16,14 @@ PAGE = {
               "undoes its own normalisation and behaves as if it were not there. So adding BatchNorm never removes "
               "what the network could represent: where normalising hurts, the network can learn to switch it off; "
               "where it helps, it keeps it. The plot runs graphgrad's batch_norm on a skewed batch three ways.",
-        "ko": "identity mapping은 입력을 그대로 돌려주는 함수 y = x입니다. BatchNorm은 먼저 각 feature를 평균 0, 분산 1로 "
-              "정규화하고(x̂ = (x - μ)/σ), 학습하는 두 파라미터로 스케일과 이동을 합니다: y = γ·x̂ + β. 학습 결과 γ = σ, β = μ "
-              "가 되면 y = σ·(x - μ)/σ + μ = x입니다. 층이 자신의 정규화를 되돌려 마치 없는 것처럼 동작합니다. 그래서 "
-              "BatchNorm을 넣어도 신경망이 표현할 수 있는 것이 줄어들지 않습니다. 정규화가 해로운 곳에서는 끄는 법을 배우고, "
-              "도움이 되는 곳에서는 유지합니다. 그림은 치우친 배치에 graphgrad의 batch_norm을 세 가지로 적용한 결과입니다."},
+        "ko": "identity mapping은 입력을 그대로 돌려주는 함수 y = x입니다. 배치 정규화(BN)는 먼저 "
+              "feature마다 평균 0, 분산 1로 정규화하고(x̂ = (x - μ)/σ), 학습하는 파라미터 두 개로 "
+              "크기를 바꾸고 옮깁니다: y = γ·x̂ + β. 학습 결과 γ = σ, β = μ가 되면 y = σ·(x - "
+              "μ)/σ + μ = x입니다. 층이 자기 정규화를 스스로 되돌려서 BN이 없는 것처럼 동작합니다. 그래서 BN을"
+              " 넣어도 신경망이 표현할 수 있는 것이 줄어들지 않습니다. 정규화가 해로운 곳에서는 끄는 법을 배우고, 도움이 "
+              "되는 곳에서는 그대로 씁니다. 그림은 한쪽으로 치우친 배치에 graphgrad의 batch_norm을 세 가지 "
+              "방법으로 적용한 결과입니다. (여기서 σ는 표준편차 √(분산 + ε)입니다. 분산이 아닙니다: p53-61 "
+              "참고.)"},
 }
 
 
