@@ -37,7 +37,7 @@ def initial(C, n=200, d=50, seed=0):
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from viz.companion import figure, save, t as tr
     Cs = np.arange(2, 21)
     res = [initial(int(c)) for c in Cs]
     losses = np.array([r[0] for r in res])
@@ -46,11 +46,11 @@ def make(out_dir):
     terms[y0] = 0
     fig, (a0, a1) = figure(10, 3.4, ncols=2)
     a0.bar(np.arange(10), terms, color=["#2ca02c" if j == y0 else "#d62728" for j in range(10)])
-    a0.set_xlabel("class j (green: the correct class y, skipped)")
-    a0.set_title(f"one example, C = 10: terms sum to {terms.sum():.3f}", fontsize=10)
+    a0.set_xlabel(tr("class j (green: the correct class y, skipped)", "클래스 j (초록: 정답 클래스 y, 빼고 더함)"))
+    a0.set_title(tr(f"one example, C = 10: terms sum to {terms.sum():.3f}", f"예제 하나, C = 10: 항의 합 {terms.sum():.3f}"), fontsize=10)
     a1.plot(Cs, Cs - 1, "-", color="#2ca02c", label="C - 1")
-    a1.plot(Cs, losses, "o", color="#d62728", label="graphgrad svm_loss at init")
-    a1.set_xlabel("number of classes C")
+    a1.plot(Cs, losses, "o", color="#d62728", label=tr("graphgrad svm_loss at init", "초기화 직후 graphgrad svm_loss"))
+    a1.set_xlabel(tr("number of classes C", "클래스 수 C"))
     a1.legend()
     name = save(fig, out_dir, "svm_init.png")
     err = float(np.max(np.abs(losses - (Cs - 1))))

@@ -46,19 +46,19 @@ def data(seed=0):
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from viz.companion import figure, save, t as tr
     X, y, true = data()
     w1 = fit(X, y, l1_regularization, 0.1)
     w2 = fit(X, y, l2_regularization, 0.1)
     z1, z2 = int(np.sum(np.abs(w1) < 1e-2)), int(np.sum(np.abs(w2) < 1e-2))
     fig, ax = figure(8, 3.4)
     i = np.arange(20)
-    ax.bar(i - 0.3, true, 0.3, color="#999", label="true weights")
-    ax.bar(i, w1, 0.3, color="#d62728", label=f"L1: {z1} of 20 below 0.01")
-    ax.bar(i + 0.3, w2, 0.3, color="#1f77b4", label=f"L2: {z2} of 20 below 0.01")
+    ax.bar(i - 0.3, true, 0.3, color="#999", label=tr("true weights", "참 가중치"))
+    ax.bar(i, w1, 0.3, color="#d62728", label=tr(f"L1: {z1} of 20 below 0.01", f"L1: 20개 중 {z1}개가 0.01 미만"))
+    ax.bar(i + 0.3, w2, 0.3, color="#1f77b4", label=tr(f"L2: {z2} of 20 below 0.01", f"L2: 20개 중 {z2}개가 0.01 미만"))
     ax.axhline(0, color="k", lw=0.6)
     ax.set_xticks(i)
-    ax.set_xlabel("weight index")
+    ax.set_xlabel(tr("weight index", "가중치 번호"))
     ax.legend(fontsize=8)
     name = save(fig, out_dir, "l1_vs_l2.png")
     return {"figures": [(name, {"en": f"λ = 0.1 both. L1 zeroes {z1} of the 20 weights (|w| < 0.01), L2 {z2}.",

@@ -28,7 +28,7 @@ PAGE = {
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from viz.companion import figure, save, t as tr
     t = np.linspace(0, 1, 101)
     w1, w2 = np.array([1.0, 0, 0, 0]), np.full(4, 0.25)
     W = (1 - t)[:, None] * w1 + t[:, None] * w2
@@ -38,7 +38,7 @@ def make(out_dir):
     fig, ax = figure(6.4, 3.4)
     ax.plot(t, l1, color="#d62728", label="L1 = Σ|w|")
     ax.plot(t, l2, color="#1f77b4", label="L2 = Σw²")
-    ax.plot(t, scores, ":", color="#555", label="score w·x (same for all)")
+    ax.plot(t, scores, ":", color="#555", label=tr("score w·x (same for all)", "점수 w·x (모두 같음)"))
     ax.set_xlabel("t: w = (1 - t)·w1 + t·w2")
     ax.set_xticks([0, 1], ["w1 = [1,0,0,0]", "w2 = [.25]*4"])
     ax.legend(fontsize=8)

@@ -6,6 +6,8 @@ import numpy as np
 import graphgrad as gg
 from graphgrad.nn import l1_regularization, l2_regularization
 
+KO = {"sparse truth (4 strong of 40)": "희소한 참 가중치 (40개 중 4개가 큼)", "dense truth (40 weak)": "조밀한 참 가중치 (40개 모두 작음)"}
+
 PAGE = {
     "lecture": 3, "page": "p36",
     "asked": [("재용", "L1, L2는 각각 어떤 데이터에 알맞지?")],
@@ -35,7 +37,7 @@ def fit(X, y, reg_fn, lam, steps=300, lr=0.05):
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from viz.companion import figure, save, t as tr
     rng = np.random.default_rng(0)
     d, n = 40, 60
     truths = {"sparse truth (4 strong of 40)": np.r_[np.array([2.0, -1.5, 1.0, 1.8]), np.zeros(d - 4)],
@@ -51,8 +53,8 @@ def make(out_dir):
     x = np.arange(2)
     for k, off, c in [("L1", -0.2, "#d62728"), ("L2", 0.2, "#1f77b4")]:
         ax.bar(x + off, [res[n][k] for n in truths], 0.4, color=c, label=k)
-    ax.set_xticks(x, list(truths))
-    ax.set_ylabel("validation MSE")
+    ax.set_xticks(x, [tr(n, KO.get(n, n)) for n in truths])
+    ax.set_ylabel(tr("validation MSE", "검증 MSE"))
     ax.legend()
     name = save(fig, out_dir, "l1_or_l2.png")
     (s, dn) = list(truths)

@@ -32,7 +32,7 @@ PAGE = {
 
 def make(out_dir):
     from graphgrad.data import load_digits
-    from viz.companion import figure, save
+    from viz.companion import figure, save, t as tr
     d = load_digits()
     X, y = d.X_train - d.X_train.mean(axis=0), d.y_train
     W = np.zeros((64, 10))
@@ -53,7 +53,7 @@ def make(out_dir):
     ax.plot(ce, lw=5, alpha=0.35, color="#d62728", label="graphgrad cross_entropy")
     ax.plot(kl, "--", color="#1f77b4", label="KL(one-hot || softmax)")
     ax.plot(nll, ":", lw=2, color="k", label="-mean log q_y (NLL)")
-    ax.set_xlabel("step"); ax.legend(fontsize=8)
+    ax.set_xlabel(tr("step", "스텝")); ax.legend(fontsize=8)
     name = save(fig, out_dir, "ce_kl_nll.png")
     gap = float(max(np.max(np.abs(np.array(ce) - kl)), np.max(np.abs(np.array(ce) - nll))))
     return {"figures": [(name, {"en": f"60 steps of a softmax classifier on the digits; the three curves differ by at most {gap:.1e}.",

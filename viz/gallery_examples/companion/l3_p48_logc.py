@@ -35,14 +35,14 @@ def initial_loss(C, n=200, d=50, seed=0):
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from viz.companion import figure, save, t as tr
     Cs = np.arange(2, 21)
     losses = np.array([initial_loss(int(c)) for c in Cs])
     fig, ax = figure(6.4, 3.6)
     ax.plot(Cs, np.log(Cs), "-", color="#2ca02c", label="log C")
-    ax.plot(Cs, losses, "o", color="#d62728", label="graphgrad cross_entropy at init")
-    ax.set_xlabel("number of classes C")
-    ax.set_ylabel("initial loss")
+    ax.plot(Cs, losses, "o", color="#d62728", label=tr("graphgrad cross_entropy at init", "초기화 직후 graphgrad cross_entropy"))
+    ax.set_xlabel(tr("number of classes C", "클래스 수 C"))
+    ax.set_ylabel(tr("initial loss", "처음 loss"))
     ax.legend()
     name = save(fig, out_dir, "logc.png")
     err = float(np.max(np.abs(losses - np.log(Cs))))

@@ -26,7 +26,7 @@ PAGE = {
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from viz.companion import figure, save, t as tr
     w0 = np.array([0.5, -1.0])
 
     def L(w):
@@ -41,10 +41,10 @@ def make(out_dir):
     fd = np.array([(L(w0 + h * u) - L(w0 - h * u)) / (2 * h) for u in U])
     dot = U @ g
     fig, ax = figure(6.4, 3.4)
-    ax.plot(np.degrees(th), dot, color="#1f77b4", label="∇L · u (graphgrad gradient)")
-    ax.plot(np.degrees(th), fd, "o", ms=3, color="#d62728", label="finite-difference slope along u")
-    ax.axvline(np.degrees(np.arctan2(g[1], g[0]) % (2 * np.pi)), color="#999", ls=":", label="u along ∇L")
-    ax.set_xlabel("direction of u (degrees)"); ax.set_ylabel("slope")
+    ax.plot(np.degrees(th), dot, color="#1f77b4", label=tr("∇L · u (graphgrad gradient)", "∇L · u (graphgrad 기울기)"))
+    ax.plot(np.degrees(th), fd, "o", ms=3, color="#d62728", label=tr("finite-difference slope along u", "u 방향으로 유한 차분한 기울기"))
+    ax.axvline(np.degrees(np.arctan2(g[1], g[0]) % (2 * np.pi)), color="#999", ls=":", label=tr("u along ∇L", "u가 ∇L 방향"))
+    ax.set_xlabel(tr("direction of u (degrees)", "u의 방향 (도)")); ax.set_ylabel(tr("slope", "기울기"))
     ax.legend(fontsize=8)
     name = save(fig, out_dir, "directional.png")
     err = float(np.max(np.abs(fd - dot)))

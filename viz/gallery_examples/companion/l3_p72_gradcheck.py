@@ -27,7 +27,7 @@ PAGE = {
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from viz.companion import figure, save, t as tr
     x0 = np.linspace(-4, 4, 41)
 
     def sig(v):
@@ -53,9 +53,9 @@ def make(out_dir):
     rel = float(np.max(np.abs(buggy - numeric) / np.maximum(1e-12, np.abs(buggy) + np.abs(numeric))))
     rel_ok = float(np.max(np.abs(right - numeric) / np.maximum(1e-12, np.abs(right) + np.abs(numeric))))
     fig, ax = figure(6.4, 3.4)
-    ax.plot(x0, numeric, color="#2ca02c", lw=4, alpha=0.5, label="numeric (f(x+h) - f(x-h)) / 2h")
-    ax.plot(x0, right, "--", color="#1f77b4", label="correct backward σ(1 - σ)")
-    ax.plot(x0, buggy, color="#d62728", label="buggy backward σ")
+    ax.plot(x0, numeric, color="#2ca02c", lw=4, alpha=0.5, label=tr("numeric (f(x+h) - f(x-h)) / 2h", "수치 미분 (f(x+h) - f(x-h)) / 2h"))
+    ax.plot(x0, right, "--", color="#1f77b4", label=tr("correct backward σ(1 - σ)", "올바른 역전파 σ(1 - σ)"))
+    ax.plot(x0, buggy, color="#d62728", label=tr("buggy backward σ", "버그 있는 역전파 σ"))
     ax.legend(fontsize=8)
     ax.set_xlabel("x"); ax.set_ylabel("dσ/dx")
     name = save(fig, out_dir, "gradcheck.png")

@@ -32,7 +32,7 @@ PAGE = {
 
 def make(out_dir):
     from graphgrad.data import load_digits
-    from viz.companion import figure, save
+    from viz.companion import figure, save, t as tr
     img = load_digits().X_train[3].reshape(8, 8)
     big = np.zeros((16, 16)); big[2:10, 2:10] = img
     shifted = np.roll(big, 2, axis=1)
@@ -46,17 +46,17 @@ def make(out_dir):
     fc0, fc1 = big.reshape(-1) @ Wfc, shifted.reshape(-1) @ Wfc
     fc_shift_err = float(np.abs(np.roll(fc0.reshape(16, 16), 2, axis=1) - fc1.reshape(16, 16)).max())
     fig, axes = figure(10, 4.6, ncols=4, nrows=2)
-    for r, (a, m, fc, t) in enumerate([(big, m0, fc0, "digit"), (shifted, m1, fc1, "shifted 2 px right")]):
+    for r, (a, m, fc, t) in enumerate([(big, m0, fc0, tr("digit", "숫자")), (shifted, m1, fc1, tr("shifted 2 px right", "오른쪽으로 2픽셀 이동"))]):
         axes[r, 0].imshow(a, cmap="gray"); axes[r, 0].set_title(t, fontsize=9)
-        axes[r, 1].imshow(m, cmap="RdBu_r"); axes[r, 1].set_title("conv 3×3 edge filter", fontsize=9)
-        axes[r, 2].imshow(fc.reshape(16, 16), cmap="RdBu_r"); axes[r, 2].set_title("FC layer, 256 outputs", fontsize=9)
+        axes[r, 1].imshow(m, cmap="RdBu_r"); axes[r, 1].set_title(tr("conv 3×3 edge filter", "conv 3×3 edge 필터"), fontsize=9)
+        axes[r, 2].imshow(fc.reshape(16, 16), cmap="RdBu_r"); axes[r, 2].set_title(tr("FC layer, 256 outputs", "FC 층, 출력 256개"), fontsize=9)
         for ax in axes[r, :3]:
             ax.axis("off")
     n_fc, n_conv = 256 * 256, 9
     axes[0, 3].bar(["FC", "conv"], [n_fc, n_conv], color=["#d62728", "#1f77b4"]); axes[0, 3].set_yscale("log")
-    axes[0, 3].set_title("weights for a 16×16 → 16×16 map", fontsize=9)
+    axes[0, 3].set_title(tr("weights for a 16×16 → 16×16 map", "16×16 → 16×16 map의 가중치 수"), fontsize=9)
     axes[1, 3].axis("off")
-    axes[1, 3].text(0, 0.5, f"conv map shifts with the input\n(max diff {equivariant:.1e});\nFC output does not\n(max diff {fc_shift_err:.2f})", fontsize=9)
+    axes[1, 3].text(0, 0.5, tr(f"conv map shifts with the input\n(max diff {equivariant:.1e});\nFC output does not\n(max diff {fc_shift_err:.2f})", f"conv map은 입력과 함께 이동\n(최대 차이 {equivariant:.1e}),\nFC 출력은 아님\n(최대 차이 {fc_shift_err:.2f})"), fontsize=9)
     name = save(fig, out_dir, "conv_vs_fc.png")
     return {"figures": [(name, {"en": f"Conv: {n_conv} shared weights, its map moves with the digit. FC: {n_fc} weights, its output is scrambled by the shift.",
                                 "ko": f"conv: 공유 가중치 {n_conv}개, feature map이 숫자와 함께 움직임. FC: 가중치 {n_fc}개, 이동하면 출력이 뒤섞임."})],

@@ -53,6 +53,7 @@ def dead_units(X, W1, b1):
 
 
 def draw(ax, X, y, W1, b1, title):
+    from viz.companion import t as tr
     dead = dead_units(X, W1, b1)
     ax.scatter(X[:, 0], X[:, 1], c=np.where(y == 0, "#90a4ae", "#ffb74d"), s=10, zorder=2)
     xs = np.linspace(-5, 5, 2)
@@ -69,12 +70,12 @@ def draw(ax, X, y, W1, b1, title):
             ax.annotate("", xy=p0 + 0.6 * w / np.linalg.norm(w), xytext=p0,
                         arrowprops=dict(arrowstyle="->", color=col, lw=1.2))
     ax.set_xlim(-5, 5); ax.set_ylim(-5, 5); ax.set_aspect("equal")
-    ax.set_title(f"{title}: {int(dead.sum())} of {len(dead)} dead", fontsize=10)
+    ax.set_title(tr(f"{title}: {int(dead.sum())} of {len(dead)} dead", f"{title}: {len(dead)}개 중 {int(dead.sum())}개 죽음"), fontsize=10)
     return int(dead.sum())
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from viz.companion import figure, save, t as tr
     from graphgrad.data import make_moons
     d = make_moons(n_samples=200, noise=0.15, seed=0)
     X = d.X_train - d.X_train.mean(axis=0)
@@ -83,9 +84,9 @@ def make(out_dir):
     fig, axes = figure(10, 3.6, ncols=3)
     rng = np.random.default_rng(0)
     W0 = rng.normal(0, 1.0, (2, H)); b0 = rng.normal(0, 0.5, H)
-    n_init = draw(axes[0], X, y, W0, b0, "at initialisation")
-    n_ok = draw(axes[1], X, y, *train(X, y, lr=0.1), "after lr = 0.1")
-    n_big = draw(axes[2], X, y, *train(X, y, lr=5.0), "after lr = 5")
+    n_init = draw(axes[0], X, y, W0, b0, tr("at initialisation", "초기화 직후"))
+    n_ok = draw(axes[1], X, y, *train(X, y, lr=0.1), tr("after lr = 0.1", "학습률 0.1로 학습 후"))
+    n_big = draw(axes[2], X, y, *train(X, y, lr=5.0), tr("after lr = 5", "학습률 5로 학습 후"))
     name = save(fig, out_dir, "dead_relu.png")
     # the same net after the large learning rate, drawn by graphgrad with the gradient-flow overlay
     import os

@@ -5,6 +5,8 @@ import numpy as np
 
 import graphgrad as gg
 
+KO = {"healthy": "살아 있음", "half active": "절반만 활성", "dead": "죽음"}
+
 PAGE = {
     "lecture": 6, "page": "p28",
     "asked": [("세연", "input이 0보다 작을 때 dead ReLU인 것이 아닌지, dead/active ReLU 영역의 차이를 모르겠습니다.")],
@@ -28,7 +30,7 @@ PAGE = {
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from viz.companion import figure, save, t as tr
     rng = np.random.default_rng(0)
     X = rng.standard_normal((200, 2))
     units = [("healthy", np.array([1.0, 0.5]), 1.0), ("half active", np.array([1.0, -1.0]), 0.0),
@@ -46,7 +48,7 @@ def make(out_dir):
         ax.contourf(gx, gy, (gx * w[0] + gy * w[1] + b > 0).astype(float), levels=[0.5, 1.5], colors=["#c8e6c9"])
         ax.scatter(X[:, 0], X[:, 1], s=6, c=np.where(X @ w + b > 0, "#2e7d32", "#9e9e9e"))
         ax.set_xlim(-4, 4); ax.set_ylim(-4, 4); ax.set_aspect("equal")
-        ax.set_title(f"{name}: {frac:.0%} active, |dL/dw| = {gnorm:.3g}", fontsize=10)
+        ax.set_title(tr(f"{name}: {frac:.0%} active, |dL/dw| = {gnorm:.3g}", f"{KO.get(name, name)}: {frac:.0%} 활성, |dL/dw| = {gnorm:.3g}"), fontsize=10)
         numbers[f"{name.replace(' ', '_')}_active_fraction"] = frac
         numbers[f"{name.replace(' ', '_')}_grad_norm"] = gnorm
     fname = save(fig, out_dir, "active_region.png")

@@ -28,7 +28,7 @@ PAGE = {
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from viz.companion import figure, save, t as tr
     x = gg.Value(np.random.default_rng(0).standard_normal(10_000))
     acts = {"sigmoid": gg.sigmoid(x), "tanh": gg.tanh(x), "ReLU": gg.relu(x),
             "leaky ReLU": F.leaky_relu(x, 0.1), "ELU": F.elu(x)}
@@ -39,11 +39,11 @@ def make(out_dir):
         means[k] = float(a.mean())
         a0.hist(a, bins=80, range=(-1.5, 3), histtype="step", lw=1.3, label=k)
     a0.axvline(0, color="k", lw=0.8)
-    a0.set_title("outputs for x ~ N(0, 1)", fontsize=10)
+    a0.set_title(tr("outputs for x ~ N(0, 1)", "x ~ N(0, 1)일 때의 출력"), fontsize=10)
     a0.legend(fontsize=8)
     a1.bar(list(means), list(means.values()), color=["#d62728" if abs(m) > 0.2 else "#2ca02c" for m in means.values()])
     a1.axhline(0, color="k", lw=0.8)
-    a1.set_title("mean output", fontsize=10)
+    a1.set_title(tr("mean output", "출력의 평균"), fontsize=10)
     name = save(fig, out_dir, "zero_centred.png")
     txt = ", ".join(f"{k} {m:.3f}" for k, m in means.items())
     return {"figures": [(name, {"en": f"Means: {txt}.", "ko": f"평균: {txt}."})],

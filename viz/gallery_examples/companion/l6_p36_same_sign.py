@@ -44,16 +44,16 @@ def signs(X, seed=0):
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from viz.companion import figure, save, t as tr
     rng = np.random.default_rng(1)
     X = rng.uniform(0.1, 1.0, (200, 5))
     S_pos, same_pos = signs(X)
     S_zero, same_zero = signs(X - X.mean(axis=0))
     fig, axes = figure(8, 4.2, ncols=2)
-    for ax, S, t in [(axes[0], S_pos, f"all-positive x: {same_pos:.0%} same sign"),
-                     (axes[1], S_zero, f"zero-mean x: {same_zero:.0%} same sign")]:
+    for ax, S, t in [(axes[0], S_pos, tr(f"all-positive x: {same_pos:.0%} same sign", f"x가 모두 양수: {same_pos:.0%}가 같은 부호")),
+                     (axes[1], S_zero, tr(f"zero-mean x: {same_zero:.0%} same sign", f"zero-mean x: {same_zero:.0%}가 같은 부호"))]:
         ax.imshow(S[:60], cmap="bwr", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
-        ax.set_xlabel("weight i"); ax.set_ylabel("example")
+        ax.set_xlabel(tr("weight i", "가중치 i")); ax.set_ylabel(tr("example", "예제"))
         ax.set_title(t, fontsize=10)
     name = save(fig, out_dir, "same_sign.png")
     return {"figures": [(name, {"en": f"Sign of dL/dw_i per example (first 60 of 200). All-positive inputs: {same_pos:.0%} of examples give a "

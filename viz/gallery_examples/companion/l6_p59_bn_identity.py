@@ -28,7 +28,7 @@ PAGE = {
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from viz.companion import figure, save, t as tr
     rng = np.random.default_rng(0)
     x = rng.gamma(2.0, 1.5, size=(500, 1)) + 3.0
     mu, var = x.mean(axis=0), x.var(axis=0)
@@ -41,10 +41,10 @@ def make(out_dir):
     y_half = bn(np.full(1, 0.5), np.full(1, 2.0))
     fig, ax = figure(6.8, 3.6)
     bins = np.linspace(-3, 16, 70)
-    ax.hist(x.ravel(), bins, histtype="stepfilled", alpha=0.35, color="#555", label="input x")
-    ax.hist(y_norm.ravel(), bins, histtype="step", lw=1.6, color="#1f77b4", label="γ=1, β=0: normalised")
+    ax.hist(x.ravel(), bins, histtype="stepfilled", alpha=0.35, color="#555", label=tr("input x", "입력 x"))
+    ax.hist(y_norm.ravel(), bins, histtype="step", lw=1.6, color="#1f77b4", label=tr("γ=1, β=0: normalised", "γ=1, β=0: 정규화"))
     ax.hist(y_half.ravel(), bins, histtype="step", lw=1.6, color="#2ca02c", label="γ=0.5, β=2")
-    ax.hist(y_id.ravel(), bins, histtype="step", lw=2, ls="--", color="#d62728", label="γ=σ, β=μ: identity")
+    ax.hist(y_id.ravel(), bins, histtype="step", lw=2, ls="--", color="#d62728", label=tr("γ=σ, β=μ: identity", "γ=σ, β=μ: 원래대로"))
     ax.legend(fontsize=8)
     name = save(fig, out_dir, "bn_identity.png")
     err = float(np.abs(y_id - x).max())
