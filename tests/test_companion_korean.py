@@ -3,10 +3,7 @@ no page uses a spelling the glossary rejects, and particles attach to Latin word
 ("W의", not "W 의"), as a Korean student writes them. The students' quoted questions are
 checked by neither: they stay as the students wrote them. And the Korean figures find a Hangul
 font (no glyph drawn as a box)."""
-import io
 import re
-import tokenize
-import tomllib
 import warnings
 
 import pytest
@@ -17,7 +14,7 @@ from viz import companion
 
 SCRIPTS = companion.companion_scripts()
 HANGUL = re.compile("[\uac00-\ud7a3]")
-GLOSSARY = tomllib.loads((companion.companion_dir() / "glossary.toml").read_text(encoding="utf-8"))["term"]
+GLOSSARY = companion.load_toml(companion.companion_dir() / "glossary.toml")["term"]
 # the lecture's own names, which the notes write in English too
 ALLOWED = re.compile(r"(?i)\b(local|upstream|downstream) gradients?|gradient ?check(ing)?")
 # particles and counters, alone or compounded ("에서도", "으로는", "개의")

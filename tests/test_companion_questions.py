@@ -51,3 +51,9 @@ def test_the_index_counts_questions_not_pages(tmp_path):
     html = companion.index_html(pages, "ko")
     assert f'질문 {len(TABLE["question"])}개' in html and "3강" in html
     assert "study notes’ 30 questions" not in html
+
+
+def test_the_gallery_index_counts_the_questions_from_the_table():
+    from viz.gallery import _index_html
+    html = _index_html([], companion=len(PAGES))
+    assert f"{len(TABLE['question'])} questions, answered on {len(PAGES)} pages" in html

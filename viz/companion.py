@@ -166,9 +166,23 @@ def question_table(path=None) -> dict:
     >>> len(question_table()["question"]) >= 37
     True
     """
-    import tomllib
-    p = pathlib.Path(path) if path else companion_dir() / "questions.toml"
-    with open(p, "rb") as fh:
+    return load_toml(pathlib.Path(path) if path else companion_dir() / "questions.toml")
+
+
+def load_toml(path) -> dict:
+    """A TOML file (the question table, the glossary): tomllib on Python 3.11+, tomli before.
+
+    >>> "term" in load_toml(companion_dir() / "glossary.toml")
+    True
+    """
+    try:
+        import tomllib
+    except ImportError:                 # Python 3.10
+        try:
+            import tomli as tomllib
+        except ImportError:
+            raise ImportError("companion: reading questions.toml needs Python 3.11+ or `pip install tomli`") from None
+    with open(path, "rb") as fh:
         return tomllib.load(fh)
 
 
