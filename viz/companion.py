@@ -239,7 +239,7 @@ def page_html(r: dict, lang: str = "en") -> str:
     corrects = r.get("corrects") or []
     fixes = ""
     if corrects:
-        items = "".join(f'<li><span lang="ko">“{esc(c["claim"])}”</span> ({esc(c["where"])}) → {_both(c["fix"])}</li>'
+        items = "".join(f'<li><span lang="ko">“{esc(c["claim"])}”</span> <span class="who">[{esc(c["where"])}]</span> → {_both(c["fix"])}</li>'
                         for c in corrects)
         fixes = (f'<section class="fix"><h2>{_both({"en": "What the notes got wrong", "ko": "노트에서 바로잡을 점"})}</h2>'
                  f'<ul>{items}</ul></section>')
@@ -276,7 +276,7 @@ def _num(v) -> str:
 def index_html(pages: list, lang: str = "en") -> str:
     """The companion index: the questions grouped by lecture, in slide order."""
     parts = [_HEAD.format(lang=lang, title="graphgrad companion: the study notes' questions"),
-             f'<a class="up" href="../index.html">{_both({"en": "← lecture-4 diagrams", "ko": "← 4강 다이어그램"})}</a>',
+             f'<a class="up" href="../index.html">{_both({"en": "← lecture diagrams", "ko": "← 강의 다이어그램"})}</a>',
              f'<h1>{_both({"en": "The study notes’ questions, each answered by a graph", "ko": "스터디 노트의 질문, 그래프로 답하기"})}</h1>']
     table = question_table()
     nq, nw = len(table["question"]), len(table["wrong_claim"])
@@ -284,9 +284,11 @@ def index_html(pages: list, lang: str = "en") -> str:
     for lec in sorted({p["lecture"] for p in pages}):
         parts.append(f'<h2>{_both({"en": f"Lecture {lec}", "ko": f"{lec}강"})}</h2><ul class="idx">')
         for p in (p for p in pages if p["lecture"] == lec):
-            whos = ", ".join(w for w, _ in p["asked"])
+            whos = ", ".join(dict.fromkeys(w for w, _ in p["asked"])) or _both(
+                {"en": "the notes' errors" if p.get("corrects") else "the lecture's example",
+                 "ko": "노트 바로잡기" if p.get("corrects") else "강의 예제"})
             parts.append(f'<li><a href="{esc(p["slug"])}.html"><b>{esc(p["page"])}</b> {_both(p["title"])}</a>'
-                         f' <span class="who" lang="ko">({esc(whos)})</span></li>')
+                         f' <span class="who">({whos if "<span" in whos else esc(whos)})</span></li>')
         parts.append("</ul>")
     parts.append(_FOOT)
     return "\n".join(parts)

@@ -8,7 +8,7 @@ import graphgrad as gg
 PAGE = {
     "lecture": 3, "page": "p60",
     "asked": [("혜지", "유닛벡터와 gradient 벡터 내적이 무슨 말일까…")],
-    "title": {"en": "The slope along any direction is gradient · unit vector", "ko": "어떤 방향으로의 기울기 = 기울기 · 단위벡터"},
+    "title": {"en": "The slope along any direction is gradient · unit vector", "ko": "방향 미분 = 기울기 · 단위벡터"},
     "answer": {
         "en": "In one dimension the derivative is the slope. With many weights you can walk in any direction u (a unit "
               "vector: length 1, so it only says which way). How fast does the loss change if you take a tiny step along "

@@ -10,7 +10,7 @@ PAGE = {
     "asked": [("소현", "수치적 미분의 장단점은 다 이해가 되는데 해석적 미분에서 error-prone 부분이 왜 그런지 모르겠습니다. "
                       "error-prone을 찾아보니 “에러가 발생하기 쉬운”이라는데 왜 그런지 궁금합니다. 오히려 근사적 수치로 미분을 구한 "
                       "수치적 미분보다 더 정확할 거라 생각하는데 이 부분이 왜 그런지 궁금합니다.")],
-    "title": {"en": "Analytic gradients: exact, but easy to get wrong", "ko": "해석적 기울기: 정확하지만 틀리기 쉽다"},
+    "title": {"en": "Analytic gradients: exact, but easy to get wrong", "ko": "해석적 미분: 정확하지만 틀리기 쉽다"},
     "answer": {
         "en": "You are right that a correct analytic gradient is more accurate: it is exact up to rounding, while the "
               "numeric one has an error that depends on the step h (too large: the curve's bend; too small: "

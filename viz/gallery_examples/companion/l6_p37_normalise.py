@@ -6,7 +6,7 @@ PAGE = {
     "lecture": 6, "page": "p37",
     "asked": [("소현", "nomalized와 zero-centered의 차이. zero-centered는 평균이 0에 있는 거고 normalized는 표준편차가 1인 것 까지 "
                       "고려를 하는 것인가요? nomalized가 잘 되어 있다는 말이 정확히 무엇인가요?")],
-    "title": {"en": "Zero-centred vs normalised data", "ko": "zero-centered 데이터 vs normalized 데이터"},
+    "title": {"en": "Zero-centred vs normalised data", "ko": "zero-centered 데이터와 정규화된 데이터"},
     "answer": {
         "en": "Exactly: zero-centring subtracts each feature's mean (the cloud moves to the origin, its shape unchanged); "
               "normalising also divides each feature by its standard deviation, so every feature has mean 0 and std 1 "

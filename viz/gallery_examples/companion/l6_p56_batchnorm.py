@@ -167,7 +167,23 @@ def make(out_dir):
     a2.set_xlabel(t("test example", "테스트 예제")); a2.legend(fontsize=7)
     a2.set_title(t("at test time: running statistics", "테스트 때: running 통계"), fontsize=10)
     name = save(fig, out_dir, "batchnorm.png")
-    return {"figures": [(name, {
+    # the lecture gallery's BatchNorm graph (07_batchnorm), here on a batch of 4: the backward pass
+    # reaches x through mu and var as well as directly
+    import os
+
+    import viz
+    xb = gg.Value(np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.0], [2.0, 1.0]]), requires_grad=True, name="x")
+    yb = F.batch_norm(xb, training=True, expand=True)
+    Lb = (yb * gg.Value(np.array([[1.0, -1.0], [0.5, 2.0], [-1.0, 0.0], [0.0, 1.0]]), name="c")).sum()
+    Lb.name = "L"
+    Lb.backward(retain_graph=True)
+    viz.render(Lb, os.path.join(out_dir, "bn_graph.png"), fmt=".2f")
+    return {"figures": [("bn_graph.png", {
+        "en": "BatchNorm as graphgrad's graph of primitive gates (F.batch_norm(..., expand=True), the lecture gallery's 07_batchnorm): "
+              "x feeds the mean, the centred values and, through them, the variance, so its gradient (red) is the sum over three paths.",
+        "ko": "graphgrad가 기본 게이트로 펼친 배치 정규화 그래프(F.batch_norm(..., expand=True), 강의 갤러리의 07_batchnorm). "
+              "x는 평균, 중심화한 값, 그리고 그것을 거쳐 분산으로도 들어가므로 x의 기울기(빨강)는 세 경로의 합입니다."}),
+        (name, {
         "en": f"Left: layer 10 has {sat['none'][-1]:.0%} saturated units without BN, {sat['after'][-1]:.0%} with BN after tanh, "
               f"{sat['before'][-1]:.0%} with BN before. Middle: the real backward is exact ({real:.1e}), the constants' one is off by "
               f"{const:.0%}. Right: a batch of one normalises every input to 0; eval mode uses the running mean {rm[0]:.2f} and std "
