@@ -10,7 +10,7 @@ PAGE = {
     "asked": [("혜지", "자코비언 행렬은 대각행렬이 된다는 게 무슨 말?"),
               ("소현", "왜 자코비안 행렬이 대각행렬이 되는지가 궁금합니다. 설명으로는 요소별 연산을 해서 그렇다는 식이었데 이해가 "
                       "가질 않습니다.")],
-    "title": {"en": "The Jacobian of an elementwise gate is diagonal", "ko": "요소별(elementwise) 게이트의 자코비안은 대각행렬"},
+    "title": {"en": "The Jacobian of an elementwise gate is diagonal", "ko": "원소별(elementwise) 게이트의 자코비안은 대각행렬"},
     "answer": {
         "en": "The Jacobian of a gate y = f(x) with x, y of size n is the n×n table of dy_i/dx_j: row i says how output i "
               "moves when each input moves. For y = max(0, x) output i is computed from x_i alone, so dy_i/dx_j = 0 "

@@ -8,7 +8,7 @@ import graphgrad as gg
 PAGE = {
     "lecture": 4, "page": "p70",
     "asked": [("재용", "W gradient matrix가 transpose 되어있는 것?")],
-    "title": {"en": "Why dL/dW = (dL/dq)·xᵀ and dL/dx = Wᵀ·(dL/dq)", "ko": "왜 dL/dW = (dL/dq)·xᵀ, dL/dx = Wᵀ·(dL/dq) 인가"},
+    "title": {"en": "Why dL/dW = (dL/dq)·xᵀ and dL/dx = Wᵀ·(dL/dq)", "ko": "dL/dW = (dL/dq)·xᵀ, dL/dx = Wᵀ·(dL/dq)인 이유"},
     "answer": {
         "en": "Take the lecture's f = ||W·x||² with W = [[0.1, 0.5], [-0.3, 0.8]], x = [0.2, 0.4]. Entry by entry, "
               "q_k = Σ_i W_ki x_i, so dq_k/dW_ki = x_i and dL/dW_ki = (dL/dq_k)·x_i: that table is the outer product "
