@@ -10,8 +10,9 @@ from graphgrad.nn import functional as F
 PAGE = {
     "lecture": 4, "page": "p10",
     "asked": [("AIFFEL DAY 10", "그렇다면 Backpropagation을 왜 하냐?(What is backpropagation really doing?)")],
-    "title": {"en": "Why backprop: every weight's gradient for the price of about one forward pass",
-              "ko": "역전파를 하는 이유: 순전파 한 번 정도의 비용으로 모든 가중치의 기울기를 구한다"},
+    "title": {"en": "Why backprop: every weight's gradient for the price of a few "
+                    "forward passes",
+              "ko": "역전파를 하는 이유: 순전파 몇 번 정도의 비용으로 모든 가중치의 기울기를 구한다"},
     "answer": {
         "en": "Gradient descent needs dL/dw for every weight w. Backprop is the algorithm that computes all of them: it walks "
               "the computational graph once from the loss back to the inputs, and at each gate multiplies the gradient "
