@@ -18,7 +18,7 @@ PAGE = {
               "of W, and the classifier (which class scores highest) does not change.\n\n"
               "With regularisation λ||W||² the trade is not free, because a larger W costs more. Written in units of W/Δ, "
               "the loss with margin Δ and strength λ is exactly Δ times the loss with margin 1 and strength λΔ. So Δ and "
-              "λ are one knob, not two: the course fixes Δ = 1 and tunes λ. The experiment shows both halves. Changing Δ "
+              "λ are one hyperparameter, not two: the course fixes Δ = 1 and tunes λ. The experiment shows both halves. Changing Δ "
               "from 1 to 10 alone (same λ, same steps) grows ||W|| by about 5.4×, not 10×, and changes a few predictions, "
               "because it is the same as training with a 10× stronger λ. Changing Δ to 10 and λ to λ/10 together (and the "
               "learning rate to match) gives exactly 10× the weights and the same predictions on every example.",
@@ -26,7 +26,7 @@ PAGE = {
               "c배가 됩니다. 그래서 margin을 10으로 요구하는 것은 W를 10배 키우고 margin 1을 요구하는 것과 같습니다. 규제가 없다면 어떤 "
               "margin Δ든 W의 스케일을 바꾸는 것으로 대신할 수 있고, 분류 결과(어느 클래스의 점수가 가장 큰지)는 바뀌지 않습니다.\n\n"
               "규제 λ||W||²가 있으면 W가 클수록 벌점이 커지므로 공짜로 바꿀 수는 없습니다. W/Δ를 단위로 다시 쓰면, margin Δ와 규제 "
-              "강도 λ의 loss는 margin 1과 강도 λΔ의 loss에 Δ를 곱한 것과 정확히 같습니다. 즉 Δ와 λ는 손잡이 두 개가 아니라 하나입니다. "
+              "강도 λ의 loss는 margin 1과 강도 λΔ의 loss에 Δ를 곱한 것과 정확히 같습니다. 즉 Δ와 λ는 따로 정하는 두 값이 아니라 사실상 하이퍼파라미터 하나입니다. "
               "그래서 강의에서는 Δ = 1로 고정하고 λ만 조정합니다. 실험이 이 두 가지를 보여 줍니다. 다른 것은 그대로 두고 Δ만 1에서 10으로 "
               "바꾸면 ||W||는 10배가 아니라 약 5.4배가 되고 예측도 몇 개 달라집니다. λ를 10배 강하게 해서 학습한 것과 같기 때문입니다. "
               "Δ를 10으로, λ를 λ/10으로 함께 바꾸면(학습률도 맞춰서) 가중치가 정확히 10배가 되고 모든 예제에서 예측이 같습니다."},
@@ -71,9 +71,9 @@ def make(out_dir):
     name = save(fig, out_dir, "margin_scale.png")
     return {"figures": [(name, {
         "en": f"Δ from 1 to 10 alone: ||W|| grows {ratio:.2f}× and {agree:.1%} of the validation predictions stay the same. Δ to 10 "
-              f"with λ/10: {ratio_s:.2f}× and {agree_s:.1%}. Δ and λ are one knob.",
+              f"with λ/10: {ratio_s:.2f}× and {agree_s:.1%}. Δ and λ are one hyperparameter.",
         "ko": f"Δ만 1에서 10으로 바꾸면 ||W||가 {ratio:.2f}배가 되고 검증 예측의 {agree:.1%}가 그대로입니다. Δ를 10으로, λ를 λ/10으로 "
-              f"함께 바꾸면 {ratio_s:.2f}배, {agree_s:.1%}입니다. Δ와 λ는 손잡이 하나입니다."})],
+              f"함께 바꾸면 {ratio_s:.2f}배, {agree_s:.1%}입니다. Δ와 λ는 사실상 하이퍼파라미터 하나입니다."})],
         "numbers": {"norm_ratio_delta_alone": ratio, "agreement_delta_alone": agree,
                     "norm_ratio_delta_and_reg": ratio_s, "agreement_delta_and_reg": agree_s}}
 

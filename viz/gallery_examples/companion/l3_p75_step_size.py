@@ -26,7 +26,7 @@ PAGE = {
               "step_size라고 씁니다). '한 스텝 안에서 학습하는 정도'가 아니라 기울기에 곱해서 한 스텝을 만드는 계수입니다. 스텝의 "
               "길이는 η·||∇L||이므로 최솟값 근처에서 기울기가 작아지면 스텝도 저절로 작아집니다. η가 너무 작으면 거의 움직이지 않고, "
               "너무 크면 최솟값을 지나쳐 발산합니다(여기서는 가장 가파른 곡률이 3인 골짜기라서 η가 2/3을 넘으면 발산합니다).\n\n"
-              "배치 크기는 다른 손잡이로, 기울기를 예제 몇 개로 평균 내는지를 정합니다. 스텝이 얼마나 멀리 가는지가 아니라 방향이 "
+              "배치 크기는 이와 다른 하이퍼파라미터로, 기울기를 예제 몇 개로 평균 내는지를 정합니다. 스텝이 얼마나 멀리 가는지가 아니라 방향이 "
               "얼마나 흔들리는지를 정합니다. 미니배치 기울기가 전체 데이터 기울기 주위로 퍼지는 정도는 1/sqrt(배치 크기)로 줄어듭니다"
               "(실험에서 직접 잽니다). 배치가 크면 스텝마다 더 정확하지만 스텝 하나가 더 비쌉니다. 그래서 학습률과 배치 크기는 함께 "
               "조정합니다."},
@@ -96,19 +96,20 @@ def make(out_dir):
     U, V = np.meshgrid(u, u)
     a0.contour(U, V, 0.5 * (3 * U ** 2 + 0.5 * V ** 2), levels=12, colors="#bbb", linewidths=0.8)
     for lr, c in zip(lrs, ("#2ca02c", "#1f77b4", "#ff7f0e", "#d62728")):
-        P = np.clip(paths[lr], -3, 3)
+        P = paths[lr][:7] if lr > 2 / 3 else paths[lr]      # a diverging run leaves the frame after a few steps
         a0.plot(P[:, 0], P[:, 1], "o-", ms=2.5, lw=1, color=c, label=t(f"η = {lr}", f"학습률 η = {lr}"))
     w = np.array([1.2, 0.9]); g = A @ w
+    a0.contour(U, V, 0.5 * (3 * U ** 2 + 0.5 * V ** 2), levels=[0.5 * w @ A @ w], colors="k", linewidths=1.2)
     a0.annotate("", xy=w + 0.25 * g, xytext=w, arrowprops=dict(arrowstyle="->", color="k", lw=1.5))
     a0.text(*(w + 0.25 * g + 0.1), t("∇L ⊥ contour", "∇L ⊥ 등고선"), fontsize=9)
     a0.set_xlim(-3, 3); a0.set_ylim(-3, 3); a0.set_aspect("equal")
     a0.set_xlabel("w1"); a0.set_ylabel("w2"); a0.legend(fontsize=8, loc="lower right")
-    a0.set_title(t("one knob, η: the step is η·∇L", "손잡이 하나, η: 스텝 = η·∇L"), fontsize=10)
+    a0.set_title(t("one hyperparameter, η: the step is η·∇L", "하이퍼파라미터 η 하나: 스텝 = η·∇L"), fontsize=10)
     b = np.array(sorted(spread))
     a1.loglog(b, [spread[k] for k in b], "o-", label=t("measured spread", "측정한 퍼짐"))
     a1.loglog(b, spread[1] / np.sqrt(b), ":", color="#999", label=t("1/√(batch size)", "1/√(배치 크기)"))
     a1.set_xlabel(t("batch size", "배치 크기")); a1.set_ylabel(t("|minibatch gradient - full gradient|", "|미니배치 기울기 - 전체 기울기|"))
-    a1.set_title(t("another knob: batch size sets the noise", "다른 손잡이: 배치 크기는 잡음을 정함"), fontsize=10); a1.legend(fontsize=8)
+    a1.set_title(t("another one: the batch size sets the noise", "또 다른 하이퍼파라미터: 배치 크기는 잡음을 정함"), fontsize=10); a1.legend(fontsize=8)
     name = save(fig, out_dir, "step_size.png")
     final = {lr: float(np.linalg.norm(paths[lr][-1])) for lr in lrs}
     ratio = spread[1] / spread[64]
