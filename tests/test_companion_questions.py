@@ -18,6 +18,17 @@ def test_the_table_covers_five_notes_and_every_lecture():
     assert len(qs) >= 37 and len(TABLE["wrong_claim"]) >= 14
     for q in qs:
         assert q["en"] and q["who"] and q["slide"].startswith("p")
+    assert all(c["en"] for c in TABLE["wrong_claim"])
+
+
+def test_english_pages_show_the_questions_and_claims_in_english():
+    slug = "l4_p10_why_backprop"
+    r = dict(PAGES[slug], slug=slug, figures=[], numbers={}, english=companion.questions_in_english())
+    html = companion.page_html(r, "en")
+    q = next(q for q in TABLE["question"] if q["page"] == slug)
+    c = next(c for c in TABLE["wrong_claim"] if c["page"] == slug)
+    assert f"In English: {q['en']}" in html and f"In English: {c['en']}" in html
+    assert 'class="l-en tr" lang="en"' in html          # shown on the English page, hidden on the Korean one
 
 
 @pytest.mark.parametrize("q", TABLE["question"], ids=[f'{q["note"]}-{q["slide"]}-{q["who"]}' for q in TABLE["question"]])

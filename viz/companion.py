@@ -201,12 +201,15 @@ def quotes(asked: str, start: str) -> bool:
 
 
 def questions_in_english() -> list:
-    """The students' questions in English: ``[(start of the Korean original, English)]``.
+    """The students' questions and the notes' wrong claims in English: ``[(start of the Korean
+    original, English)]``.
 
     >>> any("template" in en for _, en in questions_in_english())
     True
     """
-    return [(q["asked"], q["en"]) for q in question_table()["question"] if q.get("en")]
+    t = question_table()
+    return [(q["asked"], q["en"]) for q in t["question"] if q.get("en")] + \
+        [(c["claim"], c["en"]) for c in t["wrong_claim"] if c.get("en")]
 
 
 def esc(s) -> str:
@@ -239,7 +242,8 @@ def page_html(r: dict, lang: str = "en") -> str:
     corrects = r.get("corrects") or []
     fixes = ""
     if corrects:
-        items = "".join(f'<li><span lang="ko">“{esc(c["claim"])}”</span> <span class="who">[{esc(c["where"])}]</span> → {_both(c["fix"])}</li>'
+        items = "".join(f'<li><span lang="ko">“{esc(c["claim"])}”</span> <span class="who">[{esc(c["where"])}]</span>'
+                        f'{_en(c["claim"])} → {_both(c["fix"])}</li>'
                         for c in corrects)
         fixes = (f'<section class="fix"><h2>{_both({"en": "What the notes got wrong", "ko": "노트에서 바로잡을 점"})}</h2>'
                  f'<ul>{items}</ul></section>')
