@@ -56,7 +56,7 @@ def test_each_script_runs_and_writes_its_figures(script):
     if r["words"]:          # the figures again with Korean words: run_page fails on a glyph drawn as a box
         rk, out_ko = _run(script.stem, "ko")
         assert [f for f, _ in rk["figures"]] == [f for f, _ in r["figures"]]
-        assert all((out_ko / f).read_bytes() != (out / f).read_bytes() for f, _ in r["figures"] if f.endswith("png")
+        assert any((out_ko / f).read_bytes() != (out / f).read_bytes() for f, _ in r["figures"] if f.endswith("png")
                    and not f.endswith("_graph.png"))
 
 
