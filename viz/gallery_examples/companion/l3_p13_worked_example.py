@@ -31,7 +31,7 @@ PAGE = {
               "backprop. SVM: the car score gets +1 (its margin is violated), the cat score -1 (one violation), the frog "
               "score 0. Softmax: dL/ds = P - onehot(y) = (0.13 - 1, 0.87, 0.001): every score gets a gradient, even the "
               "frog's.",
-        "ko": "슬라이드는 학습 이미지 3장(고양이, 자동차, 개구리)에 클래스 3개의 점수를 매깁니다. 이미지 하나의 multiclass SVM loss는 "
+        "ko": "슬라이드에는 학습 이미지 3장(고양이, 자동차, 개구리)마다 클래스 3개의 점수가 나와 있습니다. 이미지 하나의 multiclass SVM loss는 "
               "오답 클래스 j마다 max(0, s_j - s_y + 1)을 더한 값입니다. 고양이 이미지는 max(0, 5.1 - 3.2 + 1) + "
               "max(0, -1.7 - 3.2 + 1) = 2.9 + 0 = 2.9입니다. 자동차 이미지는 두 오답 클래스의 점수가 모두 자동차 점수보다 1 넘게 낮아서 "
               "loss가 0입니다. 개구리 이미지는 max(0, 2.2 + 3.1 + 1) + max(0, 2.5 + 3.1 + 1) = 6.3 + 6.6 = 12.9입니다. "
@@ -40,7 +40,7 @@ PAGE = {
               "P(cat) = 0.13, loss는 -ln 0.13 = 2.04입니다. 슬라이드에 적힌 0.89는 -log10(0.13), 즉 밑이 10인 로그로 잰 같은 "
               "loss입니다. 강의와 라이브러리는 모두 자연로그를 쓰므로 2.04가 맞습니다.\n\n"
               "아래 그래프는 graphgrad로 만든 두 loss의 계산 그래프이고, 역전파가 끝난 뒤 각 점수에 붙은 기울기를 보여 줍니다. "
-              "SVM에서는 자동차 점수가 +1(margin을 어김), 고양이 점수가 -1(어긴 횟수 1번), 개구리 점수가 0을 받습니다. softmax에서는 "
+              "SVM에서는 자동차 점수가 +1(margin을 어김), 고양이 점수가 -1(margin을 어긴 클래스가 1개), 개구리 점수가 0을 받습니다. softmax에서는 "
               "dL/ds = P - onehot(y) = (0.13 - 1, 0.87, 0.001)이라서 개구리 점수까지 모든 점수가 기울기를 받습니다."},
 }
 

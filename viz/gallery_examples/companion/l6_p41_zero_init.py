@@ -21,17 +21,18 @@ PAGE = {
               "from an upstream multiplied by W2 = 0; only the last bias learns.\n\n"
               "Symmetry breaking means starting the units from different (random) values so that they receive different "
               "gradients and learn different features. The experiment trains a 2-50-2 tanh net on the two moons three "
-              "times: all zeros stays at chance, a constant 0.5 keeps 1 distinct hidden unit out of 50 for the whole run, "
-              "and small random weights give 50 distinct units and a good fit.",
+              "times: all zeros only ever predicts the majority class, a constant 0.5 keeps 1 distinct hidden unit out of 50 "
+              "for the whole run (the net is as good as a single unit), and random weights (0.5·randn) give 50 distinct "
+              "units and a good fit.",
         "ko": "한 층의 가중치가 모두 같은 값으로 시작하면 그 층의 은닉 유닛은 모두 입력에 대해 똑같은 함수를 계산합니다. 그러면 역전파가 "
               "모든 유닛에 같은 기울기(같은 upstream × 같은 입력)를 주고, 업데이트도 같은 양만큼 일어나서 몇 스텝이 지나도 여전히 "
               "똑같습니다. 유닛 50개짜리 층이 유닛 하나처럼 동작합니다. 이것이 대칭(symmetry)입니다. 정확히 0이면 더 나쁩니다. ReLU나 "
               "tanh에서는 은닉층 출력이 0이라 두 번째 층 가중치는 기울기를 받지 못하고, 첫 층 가중치는 W2 = 0이 곱해진 upstream을 받아 "
               "기울기가 0입니다. 마지막 bias만 학습됩니다.\n\n"
               "대칭 깨기(symmetry breaking)란 유닛들을 서로 다른(무작위) 값에서 출발시켜 서로 다른 기울기를 받고 서로 다른 특징을 "
-              "배우게 하는 것입니다. 실험에서는 2-50-2 tanh 신경망을 두 개의 반달(moons) 데이터로 세 번 학습합니다. 모두 0이면 "
-              "정확도가 찍기 수준에 머물고, 모두 0.5이면 학습 내내 50개 중 서로 다른 은닉 유닛이 1개뿐이며, 작은 무작위 값이면 "
-              "50개가 모두 달라지고 데이터에 잘 맞습니다."},
+              "배우게 하는 것입니다. 실험에서는 2-50-2 tanh 신경망을 두 개의 반달(moons) 데이터로 세 번 학습합니다. 모두 0이면 가장 많은 클래스만 답하는 수준에서 멈추고, 모두 0.5이면 학습 내내 50개 중 서로 다른 은닉 유닛이 "
+              "1개뿐이라 유닛 하나짜리 신경망만큼만 맞힙니다. 무작위 값(0.5·randn)에서 출발하면 50개가 모두 달라지고 데이터에 "
+              "잘 맞습니다."},
     "corrects": [
         {"claim": "W= 0.01*np.random.randn(D,H) 이 경우 표준정규분포로 해줍니다", "where": "001 (Weight Initialization)",
          "fix": {"en": "np.random.randn draws from the standard normal N(0, 1); multiplied by 0.01 the weights are N(0, 0.01²): "

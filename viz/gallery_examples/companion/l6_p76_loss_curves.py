@@ -12,7 +12,7 @@ PAGE = {
     "title": {"en": "Reading loss curves: learning rate too low, too high, about right; the train/val gap",
               "ko": "loss 곡선 읽기: 학습률이 너무 작을 때, 너무 클 때, 적당할 때, 그리고 학습/검증 정확도 차이"},
     "answer": {
-        "en": "The lecture's sketch of loss curves is what these runs show. A very high learning rate makes the loss explode "
+        "en": "Here is the lecture's sketch of loss curves, run for real. A very high learning rate makes the loss explode "
               "(here to NaN). A high one overshoots: the loss jumps up and stays far above the others (on harder data, "
               "as in the lecture's sketch, it drops fast first and then stalls at a worse value, unable to settle into "
               "the bottom of the valley). A low one decreases slowly and almost "
@@ -21,7 +21,7 @@ PAGE = {
               "On the right: with 200 training images and no regularisation, training accuracy reaches 100% while validation "
               "stays lower. That gap is overfitting: increase the regularisation or get more data. Regularised, the gap "
               "shrinks. If training and validation accuracy stay equal and low, the model is too small.",
-        "ko": "강의의 loss 곡선 그림이 이 실행 결과와 같습니다. 학습률이 아주 크면 loss가 발산합니다(여기서는 NaN). 크면 최솟값을 "
+        "ko": "강의의 loss 곡선 그림을 실제로 돌려 보면 이렇습니다. 학습률이 아주 크면 loss가 발산합니다(여기서는 NaN). 크면 최솟값을 "
               "지나쳐 loss가 튀어 오른 뒤 다른 곡선보다 훨씬 높은 곳에 머뭅니다(강의 그림처럼 더 어려운 데이터에서는 처음에 빨리 떨어지다가 "
               "골짜기 바닥에 자리를 잡지 못하고 더 나쁜 값에서 멈춥니다). 작으면 천천히, "
               "거의 직선으로 줄어듭니다. 적당하면 빨리 떨어지고 계속 줄어듭니다. 곡선이 들쭉날쭉한 것은 스텝마다 미니배치를 쓰기 때문이며, "
