@@ -1,6 +1,8 @@
 """L6 p48-51: the lecture's initialisation experiment (graphgrad.train.init_diagnostics):
 per-layer mean and std of the activations of a 10-layer net for five (init, nonlinearity)
-pairs, drawn with viz.plots."""
+pairs, drawn as viz.plots.activation_stats draws them, in the page's language."""
+import numpy as np
+
 PAGE = {
     "lecture": 6, "page": "p48-51",
     "asked": [("세연", "47p까지는 이해가 되는데 그 이후로는 그래프를 잘 이해하지 못했습니다. 이후 슬라이드에서 성능이 좋아진 걸 "
@@ -28,14 +30,27 @@ PAGE = {
               "sqrt(2/fan_in)을 곱하고 이 그래프로 확인하는 것입니다."},
 }
 
-def make(out_dir):
-    import os
+VERDICT_KO = dict(healthy="일정하게 유지", collapses="0으로 줄어듦", saturates="포화", explodes="발산")
 
+
+def make(out_dir):
     from graphgrad.train.init_diagnostics import init_experiment
-    from viz.plots import activation_stats
+    from viz.companion import figure, save, t
     n, width = 1000, 500                # the lecture's sizes, the numbers the text states
     runs = init_experiment(layers=10, width=width, n=n, seed=0)
-    activation_stats(runs, os.path.join(out_dir, "init_stats.png"))
+    # viz.plots.activation_stats draws the same two panels in English; drawn here to have the page's language
+    fig, (ax, ax2) = figure(11, 4, ncols=2)
+    for r in runs:
+        x = np.arange(1, len(r.means) + 1)
+        lab = f"{r.label} ({t(r.verdict, VERDICT_KO.get(r.verdict, r.verdict))})"
+        ax.plot(x, r.means, "o-", ms=3, label=lab)
+        ax2.plot(x, r.stds, "o-", ms=3, label=lab)
+    ax.set_title(t("mean", "평균")); ax2.set_title(t("standard deviation", "표준편차")); ax2.set_yscale("log")
+    for a in (ax, ax2):
+        a.set_xlabel(t("layer", "층")); a.grid(alpha=0.25); a.set_xticks(x)
+    ax2.legend(frameon=False, fontsize=8, loc="lower left")
+    fig.suptitle(t("Activation mean and std per layer", "층별 활성값의 평균과 표준편차"), fontsize=11)
+    save(fig, out_dir, "init_stats.png")
     numbers = {f"{r.init}_{r.nonlinearity}_std_layer10": r.stds[-1] for r in runs}
     numbers.update(n_inputs=n, width=width)
     numbers.update({f"{r.init}_{r.nonlinearity}_verdict": r.verdict for r in runs})
@@ -43,7 +58,7 @@ def make(out_dir):
         "en": f"Mean and std of each layer's activations (10 layers × {width} units, {n} random inputs). " +
               "; ".join(f"{r.label}: {r.verdict}" for r in runs) + ".",
         "ko": f"층별 활성값의 평균과 표준편차 ({width}유닛짜리 층 10개, 무작위 입력 {n}개). " +
-              "; ".join(f"{r.label}: {dict(healthy='일정하게 유지', collapses='0으로 줄어듦', saturates='포화', explodes='발산').get(r.verdict, r.verdict)}" for r in runs) + "."})],
+              "; ".join(f"{r.label}: {VERDICT_KO.get(r.verdict, r.verdict)}" for r in runs) + "."})],
         "numbers": numbers}
 
 
