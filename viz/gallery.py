@@ -110,8 +110,11 @@ def _width_pt(svg: str) -> float:
 
 def _index_html(cards, companion: int = 0) -> str:
     parts = [_HEAD]
-    extra = (f' <a class="step" href="companion/index.html">The study notes’ {companion} questions, answered '
-             '(English / 한국어) →</a>') if companion else ""
+    if companion:       # the count of questions comes from the question table, not from the number of pages
+        from .companion import question_table
+        nq = len(question_table()["question"])
+    extra = (f' <a class="step" href="companion/index.html">The five study notes’ {nq} questions, answered on {companion} '
+             'pages (English / 한국어) →</a>') if companion else ""
     parts.append('<nav>' + " ".join(f'<a href="#ex{i}">{esc(c[0])}</a>' for i, c in enumerate(cards)) + extra + '</nav>')
     for i, (title, about, fname, items) in enumerate(cards):
         parts.append(f'<section class="card" id="ex{i}"><h2>{esc(title)}</h2>'

@@ -10,7 +10,7 @@ PAGE = {
                       "적게 하도록 0이 되도록 학습하기 때문입니다. 반대로 L2의 경우 W의 제곱들의 합이므로 이를 작게 하기 위해서는 "
                       "작은 값들이 분산이 되어 있는 경우가 제일 작다고 생각했습니다. 그래서 W가 덜 매끄럽다(값이 튄다)는 것이 모델의 "
                       "복잡도를 나타낸다고 이해했습니다. 맞나요?")],
-    "title": {"en": "L2 prefers spread-out weights; L1 does not mind", "ko": "L2 는 고르게 퍼진 가중치를 선호하고 L1 은 상관하지 않는다"},
+    "title": {"en": "L2 prefers spread-out weights; L1 does not mind", "ko": "L2는 고르게 퍼진 가중치를 선호하고 L1은 상관하지 않는다"},
     "answer": {
         "en": "Mostly right, with one correction. Along the slide's family of weights that all give the same score "
               "w·x = 1 (from w1 = [1, 0, 0, 0] to w2 = [.25, .25, .25, .25]), L2 = Σw² falls from 1 to 0.25: L2 "
@@ -18,16 +18,17 @@ PAGE = {
               "complex' W you describe. But L1 = Σ|w| is 1 along the whole family: L1 does not prefer the sparse w1 "
               "here. L1's pull towards exact zeros comes from its constant gradient when the data term is added "
               "(see p34), not from the value of the norm at these two points.",
-        "ko": "대체로 맞고 한 가지만 고치면 됩니다. 슬라이드처럼 점수 w·x = 1 이 같은 가중치들(w1 = [1, 0, 0, 0] 에서 "
-              "w2 = [.25, .25, .25, .25] 까지)을 따라가면 L2 = Σw² 는 1 에서 0.25 로 줄어듭니다. L2 는 모든 입력을 조금씩 쓰는 "
-              "고르게 퍼진 w2 를 강하게 선호합니다. 말씀하신 '덜 튀는, 덜 복잡한' W 입니다. 하지만 L1 = Σ|w| 는 이 경로 전체에서 1 "
-              "입니다. 여기서 L1 은 희소한 w1 을 선호하지 않습니다. L1 이 정확한 0 을 만드는 힘은 데이터 항과 더해질 때의 일정한 "
-              "gradient 에서 나오지(p34 참고), 이 두 점에서의 norm 값에서 나오지 않습니다."},
+        "ko": "대체로 맞고, 한 가지만 고치면 됩니다. 슬라이드처럼 점수 w·x = 1이 같은 가중치들을 w1 = [1, 0,"
+              " 0, 0]에서 w2 = [.25, .25, .25, .25]까지 따라가 보면 L2 = Σw²는 1에서 "
+              "0.25로 줄어듭니다. 즉 L2는 모든 입력을 조금씩 쓰는 고르게 퍼진 w2를 확실히 더 좋아합니다. 말씀하신 "
+              "'덜 튀는, 덜 복잡한' W가 이것입니다. 그런데 L1 = Σ|w|는 이 경로 위에서 내내 1입니다. 그러니 "
+              "여기서 L1이 희소한 w1을 더 좋아하는 것은 아닙니다. L1이 가중치를 정확히 0으로 만드는 힘은 이 두 점의"
+              " norm 값이 아니라, 데이터 항과 더해질 때 크기가 일정한 기울기에서 나옵니다(p34 참고)."},
 }
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from viz.companion import figure, save, t as tr
     t = np.linspace(0, 1, 101)
     w1, w2 = np.array([1.0, 0, 0, 0]), np.full(4, 0.25)
     W = (1 - t)[:, None] * w1 + t[:, None] * w2
@@ -37,7 +38,7 @@ def make(out_dir):
     fig, ax = figure(6.4, 3.4)
     ax.plot(t, l1, color="#d62728", label="L1 = Σ|w|")
     ax.plot(t, l2, color="#1f77b4", label="L2 = Σw²")
-    ax.plot(t, scores, ":", color="#555", label="score w·x (same for all)")
+    ax.plot(t, scores, ":", color="#555", label=tr("score w·x (same for all)", "점수 w·x (모두 같음)"))
     ax.set_xlabel("t: w = (1 - t)·w1 + t·w2")
     ax.set_xticks([0, 1], ["w1 = [1,0,0,0]", "w2 = [.25]*4"])
     ax.legend(fontsize=8)

@@ -19,17 +19,20 @@ PAGE = {
               "model gives the training labels is Π q_y; maximising it is minimising -Σ log q_y, the same sum. The "
               "plot computes all three from the same scores at every step of a real run: the curves lie on top of "
               "each other.",
-        "ko": "softmax 는 점수를 클래스에 대한 예측 분포 q 로 바꾸고, 정답 레이블은 정답 클래스 y 에 모든 확률이 몰린 '참' 분포 p "
-              "입니다. 그러면 loss 의 세 가지 관점이 일치합니다. cross-entropy: H(p, q) = -Σ p_c log q_c = -log q_y. KL divergence: "
-              "KL(p || q) = H(p, q) - H(p) 이고 one-hot p 의 엔트로피는 H(p) = 0 이므로 KL 최소화는 cross-entropy 최소화입니다. "
-              "최대 가능도(MLE): 모델이 학습 레이블에 주는 확률은 Π q_y 이고, 이를 최대화하는 것은 -Σ log q_y, 같은 합을 최소화하는 "
-              "것입니다. 그림은 실제 학습의 매 스텝에서 같은 점수로 세 값을 계산한 것이며 곡선이 겹칩니다."},
+        "ko": "softmax는 점수를 클래스에 대한 예측 분포 q로 바꾸고, 정답 레이블은 정답 클래스 y에 확률이 전부 몰린"
+              " '참' 분포 p로 볼 수 있습니다. 그러면 loss를 보는 세 가지 관점이 같아집니다. cross-"
+              "entropy는 H(p, q) = -Σ p_c log q_c = -log q_y입니다. KL "
+              "divergence는 KL(p || q) = H(p, q) - H(p)인데, one-hot인 p의 엔트로피는 "
+              "H(p) = 0이므로 KL을 최소화하는 것이 곧 cross-entropy를 최소화하는 것입니다. 최대 가능도 "
+              "추정(MLE)에서는 모델이 학습 레이블에 주는 확률 Π q_y를 최대화하는데, 이는 -Σ log q_y, 즉 "
+              "같은 합을 최소화하는 것과 같습니다. 그림은 실제 학습의 매 스텝에서 같은 점수로 세 값을 계산한 것이고, "
+              "곡선이 정확히 겹칩니다."},
 }
 
 
 def make(out_dir):
     from graphgrad.data import load_digits
-    from viz.companion import figure, save
+    from viz.companion import figure, save, t as tr
     d = load_digits()
     X, y = d.X_train - d.X_train.mean(axis=0), d.y_train
     W = np.zeros((64, 10))
@@ -50,11 +53,11 @@ def make(out_dir):
     ax.plot(ce, lw=5, alpha=0.35, color="#d62728", label="graphgrad cross_entropy")
     ax.plot(kl, "--", color="#1f77b4", label="KL(one-hot || softmax)")
     ax.plot(nll, ":", lw=2, color="k", label="-mean log q_y (NLL)")
-    ax.set_xlabel("step"); ax.legend(fontsize=8)
+    ax.set_xlabel(tr("step", "스텝")); ax.legend(fontsize=8)
     name = save(fig, out_dir, "ce_kl_nll.png")
     gap = float(max(np.max(np.abs(np.array(ce) - kl)), np.max(np.abs(np.array(ce) - nll))))
     return {"figures": [(name, {"en": f"60 steps of a softmax classifier on the digits; the three curves differ by at most {gap:.1e}.",
-                                "ko": f"숫자 데이터에서 softmax 분류기 60 스텝; 세 곡선의 차이는 최대 {gap:.1e}."})],
+                                "ko": f"숫자 데이터에서 softmax 분류기 60스텝; 세 곡선의 차이는 최대 {gap:.1e}."})],
             "numbers": {"max_gap": gap, "loss_first": ce[0], "loss_last": ce[-1]}}
 
 

@@ -17,16 +17,17 @@ PAGE = {
               "So you compute both on a few small inputs and compare their relative error: about 1e-7 or less means "
               "the backward is right; 1e-2 means a bug. Below, a sigmoid gate whose backward forgot a factor "
               "(σ instead of σ(1 - σ)): the curves disagree and gg.gradcheck reports it.",
-        "ko": "네, 정확합니다. 해석적 gradient(직접 짠 역전파 코드)는 빠르고 맞게 짰다면 정확하지만, 틀렸을 때 아무도 알려주지 "
-              "않습니다. 학습은 그래도 돌아가고 그냥 잘 안 될 뿐입니다. 수치 gradient (f(x+h) - f(x-h))/2h 는 느리고 근사값이지만 "
-              "순전파만 부르므로 틀리기가 거의 불가능합니다. 그래서 작은 입력 몇 개에서 둘을 계산해 상대 오차를 비교합니다. 약 "
-              "1e-7 이하면 역전파가 맞고, 1e-2 정도면 버그입니다. 아래는 역전파에서 한 인수를 빠뜨린(σ(1 - σ) 대신 σ) sigmoid "
-              "게이트입니다. 곡선이 어긋나고 gg.gradcheck 가 이를 보고합니다."},
+        "ko": "네, 정확합니다. 해석적 미분(직접 짠 역전파 코드)은 빠르고 제대로 짰다면 정확하지만, 틀렸을 때 아무도 알려"
+              " 주지 않습니다. 학습은 여전히 돌아가고 결과만 나쁠 뿐입니다. 수치 미분 (f(x+h) - "
+              "f(x-h))/2h는 느리고 근사값이지만 순전파만 쓰므로 틀릴 여지가 거의 없습니다. 그래서 작은 입력 몇 "
+              "개에서 둘을 모두 계산해 상대 오차를 비교합니다. 약 1e-7 이하면 역전파가 맞은 것이고, 1e-2 정도면 "
+              "버그입니다. 아래는 역전파에서 계수 하나를 빠뜨린(σ(1 - σ) 대신 σ) sigmoid 게이트입니다. 두 "
+              "곡선이 어긋나고 gg.gradcheck가 이를 잡아냅니다."},
 }
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from viz.companion import figure, save, t as tr
     x0 = np.linspace(-4, 4, 41)
 
     def sig(v):
@@ -52,14 +53,14 @@ def make(out_dir):
     rel = float(np.max(np.abs(buggy - numeric) / np.maximum(1e-12, np.abs(buggy) + np.abs(numeric))))
     rel_ok = float(np.max(np.abs(right - numeric) / np.maximum(1e-12, np.abs(right) + np.abs(numeric))))
     fig, ax = figure(6.4, 3.4)
-    ax.plot(x0, numeric, color="#2ca02c", lw=4, alpha=0.5, label="numeric (f(x+h) - f(x-h)) / 2h")
-    ax.plot(x0, right, "--", color="#1f77b4", label="correct backward σ(1 - σ)")
-    ax.plot(x0, buggy, color="#d62728", label="buggy backward σ")
+    ax.plot(x0, numeric, color="#2ca02c", lw=4, alpha=0.5, label=tr("numeric (f(x+h) - f(x-h)) / 2h", "수치 미분 (f(x+h) - f(x-h)) / 2h"))
+    ax.plot(x0, right, "--", color="#1f77b4", label=tr("correct backward σ(1 - σ)", "올바른 역전파 σ(1 - σ)"))
+    ax.plot(x0, buggy, color="#d62728", label=tr("buggy backward σ", "버그 있는 역전파 σ"))
     ax.legend(fontsize=8)
     ax.set_xlabel("x"); ax.set_ylabel("dσ/dx")
     name = save(fig, out_dir, "gradcheck.png")
     return {"figures": [(name, {"en": f"Largest relative error: buggy {rel:.2g}, correct {rel_ok:.1e}. gg.gradcheck flags the buggy gate: {caught}.",
-                                "ko": f"최대 상대 오차: 버그 {rel:.2g}, 올바른 구현 {rel_ok:.1e}. gg.gradcheck 가 버그를 잡음: {caught}."})],
+                                "ko": f"최대 상대 오차: 버그 {rel:.2g}, 올바른 구현 {rel_ok:.1e}. gg.gradcheck가 버그를 잡음: {caught}."})],
             "numbers": {"rel_error_buggy": rel, "rel_error_correct": rel_ok, "gradcheck_caught_bug": caught,
                         "gradcheck_passes_correct": bool(passes)}}
 

@@ -8,7 +8,7 @@ import graphgrad as gg
 PAGE = {
     "lecture": 4, "page": "p70",
     "asked": [("재용", "W gradient matrix가 transpose 되어있는 것?")],
-    "title": {"en": "Why dL/dW = (dL/dq)·xᵀ and dL/dx = Wᵀ·(dL/dq)", "ko": "왜 dL/dW = (dL/dq)·xᵀ, dL/dx = Wᵀ·(dL/dq) 인가"},
+    "title": {"en": "Why dL/dW = (dL/dq)·xᵀ and dL/dx = Wᵀ·(dL/dq)", "ko": "dL/dW = (dL/dq)·xᵀ, dL/dx = Wᵀ·(dL/dq)인 이유"},
     "answer": {
         "en": "Take the lecture's f = ||W·x||² with W = [[0.1, 0.5], [-0.3, 0.8]], x = [0.2, 0.4]. Entry by entry, "
               "q_k = Σ_i W_ki x_i, so dq_k/dW_ki = x_i and dL/dW_ki = (dL/dq_k)·x_i: that table is the outer product "
@@ -17,12 +17,14 @@ PAGE = {
               "a convention to memorise: they are what makes the shapes line up, and the rule 'a gradient has the shape "
               "of its variable' tells you where to put them. The diagram is the real graph; compare its red numbers "
               "with the formulas in the caption.",
-        "ko": "강의의 예 f = ||W·x||², W = [[0.1, 0.5], [-0.3, 0.8]], x = [0.2, 0.4] 를 봅시다. 원소별로 q_k = Σ_i W_ki x_i "
-              "이므로 dq_k/dW_ki = x_i, 그리고 dL/dW_ki = (dL/dq_k)·x_i 입니다. 이 표는 외적 (dL/dq)·xᵀ, 즉 열벡터 곱하기 "
-              "행벡터이고 W 와 같은 (2, 2) 모양입니다. 마찬가지로 dL/dx_i = Σ_k W_ki·(dL/dq_k) 는 W 의 i 번째 열을 따라 더한 "
-              "것, 곧 Wᵀ 의 i 번째 행이므로 dL/dx = Wᵀ·(dL/dq) 이고 x 와 같은 (2,) 모양입니다. transpose 는 외울 규칙이 "
-              "아니라 모양을 맞추는 방법입니다. 'gradient 는 변수와 같은 모양'이라는 규칙이 어디에 transpose 를 넣을지 "
-              "알려줍니다. 다이어그램은 실제 그래프입니다. 빨간 숫자를 캡션의 공식과 비교해 보세요."},
+        "ko": "강의의 예 f = ||W·x||², W = [[0.1, 0.5], [-0.3, 0.8]], x = [0.2, "
+              "0.4]로 보겠습니다. 원소별로 쓰면 q_k = Σ_i W_ki x_i이므로 dq_k/dW_ki = x_i이고 "
+              "dL/dW_ki = (dL/dq_k)·x_i입니다. 이 값들을 모은 표는 외적 (dL/dq)·xᵀ, 즉 열벡터 "
+              "곱하기 행벡터이고 W와 같은 (2, 2) 모양입니다. 마찬가지로 dL/dx_i = Σ_k "
+              "W_ki·(dL/dq_k)는 W의 i번째 열을 따라 더한 것, 곧 Wᵀ의 i번째 행과의 곱이므로 dL/dx = "
+              "Wᵀ·(dL/dq)이고 x와 같은 (2,) 모양입니다. transpose는 외워야 할 규칙이라기보다 모양을 "
+              "맞추는 방법입니다. '기울기는 그 변수와 모양이 같다'는 규칙이 transpose를 어디에 넣을지 알려 줍니다."
+              " 다이어그램은 실제 계산 그래프이니, 빨간 숫자를 캡션의 공식과 비교해 보세요."},
 }
 
 

@@ -7,7 +7,7 @@ import graphgrad as gg
 PAGE = {
     "lecture": 4, "page": "p86",
     "asked": [("혜지", "h는 max 함수 ?")],
-    "title": {"en": "In f = W2·max(0, W1·x), h is the hidden layer's output", "ko": "f = W2·max(0, W1·x) 에서 h 는 은닉층의 출력"},
+    "title": {"en": "In f = W2·max(0, W1·x), h is the hidden layer's output", "ko": "f = W2·max(0, W1·x)에서 h는 은닉층의 출력"},
     "answer": {
         "en": "Almost: h is not the max function itself but its output — the hidden layer's activations, "
               "h = max(0, W1·x), a vector with one entry per hidden unit. max(0, ·) is the activation function (ReLU) "
@@ -15,11 +15,12 @@ PAGE = {
               "that: x goes into the matmul with W1, the max gate makes h, and the matmul with W2 makes the scores. "
               "Open the step-through page to watch the gradient go back through the max gate: it passes where "
               "W1·x > 0 and is cut to 0 where it was not.",
-        "ko": "거의 맞습니다. h 는 max 함수 자체가 아니라 그 출력, 즉 은닉층의 활성값 h = max(0, W1·x) 입니다. 은닉 유닛마다 원소가 "
-              "하나씩 있는 벡터입니다. max(0, ·) 는 W1·x 의 모든 원소에 적용되는 활성 함수(ReLU)입니다. 두 번째 층이 h 에 점수를 "
-              "매깁니다: f = W2·h. 아래 그래프가 바로 그것입니다: x 가 W1 과 행렬곱을 하고, max 게이트가 h 를 만들고, W2 와의 "
-              "행렬곱이 점수를 만듭니다. 단계별 페이지를 열면 gradient 가 max 게이트를 지나 돌아가는 것을 볼 수 있습니다. "
-              "W1·x > 0 인 곳은 통과하고 아닌 곳은 0 으로 끊깁니다."},
+        "ko": "거의 맞습니다. h는 max 함수 자체가 아니라 그 출력, 즉 은닉층의 활성값 h = max(0, "
+              "W1·x)입니다. 은닉 유닛마다 원소가 하나씩 있는 벡터입니다. max(0, ·)는 W1·x의 모든 원소에 "
+              "적용되는 활성화 함수(ReLU)입니다. 두 번째 층은 h로 점수를 계산합니다: f = W2·h. 아래 그래프가 "
+              "바로 이 계산입니다. x와 W1의 행렬곱, h를 만드는 max 게이트, 점수를 만드는 W2와의 행렬곱 "
+              "순서입니다. 단계별 페이지를 열면 기울기가 max 게이트를 지나 거꾸로 흐르는 모습을 볼 수 있습니다. W1·x"
+              " > 0인 자리는 통과하고, 나머지는 0으로 막힙니다."},
 }
 
 
@@ -49,7 +50,7 @@ def make(out_dir):
              ("steps_ko.html", {"en": "▶ step through backprop (Korean narration)", "ko": "▶ 역전파 단계별 보기 (한국어 설명)"})]
     off = int((a.numpy() <= 0).sum())
     return {"figures": [("two_layer.png", {"en": f"h = max(0, W1·x) = {np.round(h.numpy(), 2).tolist()}: {off} of 4 hidden units are off for this x.",
-                                           "ko": f"h = max(0, W1·x) = {np.round(h.numpy(), 2).tolist()}: 이 x 에 대해 은닉 유닛 4개 중 {off}개가 꺼져 있습니다."})],
+                                           "ko": f"h = max(0, W1·x) = {np.round(h.numpy(), 2).tolist()}: 이 x에 대해 은닉 유닛 4개 중 {off}개가 꺼져 있습니다."})],
             "links": links, "numbers": {"hidden_off": off}}
 
 

@@ -13,13 +13,14 @@ PAGE = {
               "conv sees a 5×5 patch, the third 7×7; a stride-2 pool doubles the step (the 'jump') so later layers grow "
               "twice as fast. The panels were found from the graph: the input pixels that receive gradient from the "
               "centre unit. Each title compares that size with the formula r_out = r_in + (k - 1)·jump.",
-        "ko": "'슬라이딩'은 activation map 전체를 계산하는 방법을 말합니다. 같은 필터를 모든 위치에 적용합니다. 그 map 의 "
-              "숫자 하나, 즉 뉴런 하나를 고르면 그것은 k×k 패치 하나로만 계산되었습니다. 그 패치에만 연결되어 있고 다른 "
-              "픽셀과는 연결되어 있지 않습니다. 그 패치가 receptive field 입니다. 반면 fully connected 뉴런은 모든 입력 픽셀과 "
-              "연결됩니다. 층을 쌓으면 field 가 커집니다: 두 번째 3×3 conv 의 유닛은 5×5, 세 번째는 7×7 을 봅니다. stride 2 "
-              "pooling 은 한 칸(jump)을 두 배로 만들어 이후 층의 field 가 두 배씩 빨리 커집니다. 각 패널은 그래프에서 "
-              "찾았습니다: 가운데 유닛에서 gradient 를 받는 입력 픽셀들입니다. 제목은 그 크기와 공식 "
-              "r_out = r_in + (k - 1)·jump 를 비교합니다."},
+        "ko": "'슬라이딩'은 activation map 전체를 계산하는 방법을 말합니다. 같은 필터를 모든 위치에 적용하는 "
+              "것입니다. 그런데 그 map에서 숫자 하나, 즉 뉴런 하나를 골라 보면 그 값은 k×k 패치 하나만으로 "
+              "계산되었습니다. 그 뉴런은 그 패치에만 연결되어 있고 다른 픽셀과는 연결되어 있지 않습니다. 그 패치가 "
+              "receptive field입니다. 반면 fully connected 뉴런은 입력 픽셀 전부와 연결됩니다. 층을"
+              " 쌓으면 field가 커집니다. 두 번째 3×3 conv의 유닛은 5×5, 세 번째는 7×7을 봅니다. "
+              "stride 2 pooling은 한 칸의 간격(jump)을 두 배로 만들어서, 그 뒤 층의 field는 두 배씩"
+              " 빠르게 커집니다. 각 그림은 계산 그래프에서 찾은 것으로, 가운데 유닛에서 기울기를 받는 입력 픽셀들입니다. "
+              "제목에서 그 크기를 공식 r_out = r_in + (k - 1)·jump와 비교합니다."},
 }
 
 LAYERS = [("conv", 3, 1), ("conv", 3, 1), ("pool", 2, 2), ("conv", 3, 1)]

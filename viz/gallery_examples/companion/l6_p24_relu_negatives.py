@@ -7,7 +7,7 @@ import graphgrad as gg
 PAGE = {
     "lecture": 6, "page": "p24",
     "asked": [("혜지", "왜 RELU함수는 – 값을 다 버릴까?")],
-    "title": {"en": "Why ReLU zeroes the negative inputs", "ko": "왜 ReLU 는 음수 입력을 0 으로 만드는가"},
+    "title": {"en": "Why ReLU zeroes the negative inputs", "ko": "왜 ReLU는 음수 입력을 0으로 만드는가"},
     "answer": {
         "en": "ReLU must be nonlinear, or a stack of layers would collapse into one linear map (W2·W1·x is just another "
               "matrix times x). max(0, x) is about the cheapest nonlinearity there is: a unit either passes its input "
@@ -16,12 +16,13 @@ PAGE = {
               "price is on the backward pass: the local gradient is 1 for x > 0 and 0 for x < 0, so a unit whose "
               "input is negative passes no gradient back (the graph below shows it: the negative entries of x get "
               "gradient 0). A unit negative for every input never learns again — the dead ReLU of p27-28.",
-        "ko": "ReLU 는 비선형이어야 합니다. 그렇지 않으면 층을 쌓아도 하나의 선형 변환이 됩니다(W2·W1·x 는 그냥 또 다른 행렬 "
-              "곱하기 x). max(0, x) 는 가장 값싼 비선형 함수입니다. 유닛이 입력을 통과시키거나('발화') 0 을 출력합니다. "
-              "문턱 아래에서는 조용한 뉴런처럼요. 음수 쪽을 버리는 것 자체가 비선형성이며, 0 에서 꺾이는 점 덕분에 여러 "
-              "유닛이 입력 공간을 조각으로 나눌 수 있습니다. 대가는 역전파에 있습니다. local gradient 가 x > 0 이면 1, x < 0 "
-              "이면 0 이라서 입력이 음수인 유닛은 gradient 를 뒤로 보내지 못합니다(아래 그래프에서 x 의 음수 원소는 gradient 0). "
-              "모든 입력에 대해 음수인 유닛은 다시는 학습하지 못합니다. p27-28 의 dead ReLU 입니다."},
+        "ko": "ReLU는 비선형이어야 합니다. 선형이면 층을 아무리 쌓아도 선형 변환 하나와 같습니다(W2·W1·x는 결국 "
+              "다른 행렬 하나에 x를 곱한 것). max(0, x)는 계산이 가장 싼 비선형 함수입니다. 유닛은 입력을 그대로"
+              " 통과시키거나('발화') 0을 내보냅니다. 문턱을 넘지 못하면 조용한 뉴런과 비슷합니다. 음수 쪽을 버리는 것 "
+              "자체가 비선형성이고, 0에서 꺾이는 점이 있어서 여러 유닛이 입력 공간을 조각조각 나눠 맡을 수 있습니다. 대신"
+              " 역전파에서 대가를 치릅니다. local gradient가 x > 0이면 1, x < 0이면 0이라서, 입력이 "
+              "음수인 유닛은 기울기를 뒤로 보내지 못합니다(아래 그래프에서 x의 음수 원소는 기울기가 0). 모든 입력에 대해"
+              " 음수인 유닛은 다시는 학습하지 못하는데, 이것이 p27-28의 dead ReLU입니다."},
 }
 
 
@@ -39,7 +40,7 @@ def make(out_dir):
     passed = int((np.asarray(x.grad) != 0).sum())
     return {"figures": [("relu_gate.png", {
         "en": f"x = [-1.5, -0.3, 0.4, 2.0]: h = max(0, x) = {h.numpy().tolist()}; dL/dx = {np.asarray(x.grad).tolist()} — only the {passed} positive entries get a gradient.",
-        "ko": f"x = [-1.5, -0.3, 0.4, 2.0]: h = max(0, x) = {h.numpy().tolist()}; dL/dx = {np.asarray(x.grad).tolist()} — 양수인 {passed} 개의 원소만 gradient 를 받습니다."})],
+        "ko": f"x = [-1.5, -0.3, 0.4, 2.0]: h = max(0, x) = {h.numpy().tolist()}; dL/dx = {np.asarray(x.grad).tolist()} — 양수인 {passed}개의 원소만 기울기를 받습니다."})],
         "numbers": {"entries_with_gradient": passed, "dx": np.asarray(x.grad).tolist()}}
 
 

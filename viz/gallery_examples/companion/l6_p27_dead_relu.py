@@ -21,13 +21,14 @@ PAGE = {
               "The experiment trains the same 2-layer net twice from the same seed. With a moderate learning rate "
               "almost every unit stays alive; with a too-large one a few huge updates throw units' lines off the "
               "data cloud, and the counts below the plot show how many died.",
-        "ko": "각 선은 은닉층 ReLU 유닛 하나의 경계 w·x + b = 0 입니다. 화살표 쪽에서는 w·x + b 를 출력하고 반대쪽에서는 "
-              "0 을 출력합니다. 초록 유닛은 활성 쪽에 데이터가 있으므로 순전파로 신호를 보내고 역전파로 gradient 를 받습니다. "
-              "빨간 유닛은 데이터 구름 전체가 음수 쪽에 있습니다. 모든 예제에 대해 출력이 0 이고 local gradient 도 0 이라서 "
-              "가중치가 다시는 바뀌지 않습니다. 이것이 죽은(dead) ReLU 입니다.\n\n"
-              "같은 시드에서 같은 2층 신경망을 두 번 학습합니다. 적당한 학습률에서는 거의 모든 유닛이 살아 있고, 너무 큰 "
-              "학습률에서는 몇 번의 거대한 업데이트가 유닛의 선을 데이터 구름 밖으로 던져 버립니다. 그림 아래의 숫자가 "
-              "죽은 유닛의 수입니다."},
+        "ko": "선 하나는 은닉층 ReLU 유닛 하나의 경계 w·x + b = 0입니다. 화살표 쪽에서는 w·x + b를 "
+              "출력하고 반대쪽에서는 0을 출력합니다. 초록 유닛은 활성 쪽에 데이터가 있으므로 순전파에서 신호를 보내고 "
+              "역전파에서 기울기를 받습니다. 빨간 유닛은 데이터 구름 전체가 음수 쪽에 있습니다. 모든 예제에 대해 출력이 "
+              "0이고 local gradient도 0이라서 가중치가 다시는 바뀌지 않습니다. 이것이 죽은(dead) "
+              "ReLU입니다.\n\n"
+              "같은 시드로 같은 2층 신경망을 두 번 학습합니다. 학습률이 적당하면 거의 모든 유닛이 살아 있고, 학습률이 "
+              "너무 크면 몇 번의 큰 업데이트가 유닛의 선을 데이터 구름 밖으로 밀어내 버립니다. 그림 아래의 숫자가 죽은 "
+              "유닛의 수입니다."},
 }
 
 H = 12
@@ -52,6 +53,7 @@ def dead_units(X, W1, b1):
 
 
 def draw(ax, X, y, W1, b1, title):
+    from viz.companion import t as tr
     dead = dead_units(X, W1, b1)
     ax.scatter(X[:, 0], X[:, 1], c=np.where(y == 0, "#90a4ae", "#ffb74d"), s=10, zorder=2)
     xs = np.linspace(-5, 5, 2)
@@ -68,12 +70,12 @@ def draw(ax, X, y, W1, b1, title):
             ax.annotate("", xy=p0 + 0.6 * w / np.linalg.norm(w), xytext=p0,
                         arrowprops=dict(arrowstyle="->", color=col, lw=1.2))
     ax.set_xlim(-5, 5); ax.set_ylim(-5, 5); ax.set_aspect("equal")
-    ax.set_title(f"{title}: {int(dead.sum())} of {len(dead)} dead", fontsize=10)
+    ax.set_title(tr(f"{title}: {int(dead.sum())} of {len(dead)} dead", f"{title}: {len(dead)}개 중 {int(dead.sum())}개 죽음"), fontsize=10)
     return int(dead.sum())
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from viz.companion import figure, save, t as tr
     from graphgrad.data import make_moons
     d = make_moons(n_samples=200, noise=0.15, seed=0)
     X = d.X_train - d.X_train.mean(axis=0)
@@ -82,9 +84,9 @@ def make(out_dir):
     fig, axes = figure(10, 3.6, ncols=3)
     rng = np.random.default_rng(0)
     W0 = rng.normal(0, 1.0, (2, H)); b0 = rng.normal(0, 0.5, H)
-    n_init = draw(axes[0], X, y, W0, b0, "at initialisation")
-    n_ok = draw(axes[1], X, y, *train(X, y, lr=0.1), "after lr = 0.1")
-    n_big = draw(axes[2], X, y, *train(X, y, lr=5.0), "after lr = 5")
+    n_init = draw(axes[0], X, y, W0, b0, tr("at initialisation", "초기화 직후"))
+    n_ok = draw(axes[1], X, y, *train(X, y, lr=0.1), tr("after lr = 0.1", "학습률 0.1로 학습 후"))
+    n_big = draw(axes[2], X, y, *train(X, y, lr=5.0), tr("after lr = 5", "학습률 5로 학습 후"))
     name = save(fig, out_dir, "dead_relu.png")
     # the same net after the large learning rate, drawn by graphgrad with the gradient-flow overlay
     import os
@@ -100,10 +102,10 @@ def make(out_dir):
     cap = {"en": f"Green: alive (some example on the arrow's side). Red: dead. Dead units: {n_init} at init, "
                  f"{n_ok} after 60 steps at lr 0.1, {n_big} after 60 steps at lr 5.",
            "ko": f"초록: 살아 있음(화살표 쪽에 예제가 있음). 빨강: 죽음. 죽은 유닛 수: 초기 {n_init}, "
-                 f"lr 0.1 로 60 스텝 후 {n_ok}, lr 5 로 60 스텝 후 {n_big}."}
+                 f"lr 0.1로 60스텝 후 {n_ok}, lr 5로 60스텝 후 {n_big}."}
     flow_cap = {"en": f"The net after lr 5 as a graph, wires coloured by gradient magnitude (viz Options flow='grad'); "
                       f"the ReLU gate counts its dead units: {n_big} of {H}.",
-                "ko": f"lr 5 이후의 신경망 그래프, 선의 색은 gradient 크기 (viz Options flow='grad'); "
+                "ko": f"lr 5 이후의 신경망 그래프, 선의 색은 기울기 크기 (viz Options flow='grad'); "
                       f"ReLU 게이트가 죽은 유닛을 셉니다: {H}개 중 {n_big}개."}
     return {"figures": [(name, cap), ("dead_relu_flow.png", flow_cap)],
             "numbers": {"hidden_units": H, "dead_at_init": n_init, "dead_after_lr_0.1": n_ok, "dead_after_lr_5": n_big}}

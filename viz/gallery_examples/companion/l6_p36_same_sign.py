@@ -10,7 +10,7 @@ PAGE = {
     "asked": [("세연", "input이 항상 양수일 때 w가 모두 양수/모두 음수가 되는 이유와 이것이 zero mean data와는 무슨 관련이 있는지 "
                       "모르겠습니다.")],
     "title": {"en": "Same-sign gradients: all-positive inputs vs zero-mean data",
-              "ko": "같은 부호의 gradient: 모두 양수인 입력 vs zero-mean 데이터"},
+              "ko": "같은 부호의 기울기: 모두 양수인 입력 vs zero-mean 데이터"},
     "answer": {
         "en": "It is the gradients on w, not w itself, that share a sign. For a neuron f = σ(w·x + b), backprop gives "
               "dL/dw_i = (dL/df)·σ'·x_i: one scalar upstream times x_i. If every x_i > 0 (the data, or the outputs of a "
@@ -18,11 +18,13 @@ PAGE = {
               "Zero-mean data (subtract the mean from every feature) gives x_i of both signs, so the components of "
               "the gradient can point in different directions. The heat map shows it on 200 real examples: each row "
               "is one example's gradient sign pattern (red +, blue −).",
-        "ko": "부호를 공유하는 것은 w 자체가 아니라 w 에 대한 gradient 입니다. 뉴런 f = σ(w·x + b) 에서 역전파는 "
-              "dL/dw_i = (dL/df)·σ'·x_i 를 줍니다. 하나의 스칼라 upstream 에 x_i 를 곱한 것입니다. 모든 x_i > 0 이면(데이터, "
-              "또는 아래 sigmoid/ReLU 층의 출력) 모든 dL/dw_i 가 그 스칼라와 같은 부호, 즉 모두 양수이거나 모두 음수입니다. "
-              "zero-mean 데이터(각 feature 에서 평균을 뺌)는 x_i 의 부호가 섞여 있어 gradient 의 성분들이 서로 다른 방향을 가리킬 "
-              "수 있습니다. 히트맵은 실제 예제 200개에서 이를 보여줍니다. 각 행은 한 예제의 gradient 부호(빨강 +, 파랑 −)입니다."},
+        "ko": "부호가 같아지는 것은 w 자체가 아니라 w에 대한 기울기입니다. 뉴런 f = σ(w·x + b)에서 역전파는 "
+              "dL/dw_i = (dL/df)·σ'·x_i를 줍니다. 스칼라 upstream 값 하나에 x_i를 곱한 "
+              "것입니다. x_i가 모두 양수이면(데이터가 그렇거나, 아래층이 sigmoid/ReLU라서 출력이 양수이면) 모든"
+              " dL/dw_i가 그 스칼라와 부호가 같습니다. 즉 모두 양수이거나 모두 음수입니다. zero-mean "
+              "데이터(feature마다 평균을 뺀 데이터)는 x_i의 부호가 섞여 있어서 기울기의 성분들이 서로 다른 방향을 "
+              "가리킬 수 있습니다. 히트맵은 실제 예제 200개로 이것을 보여 줍니다. 한 행이 예제 하나의 기울기 "
+              "부호입니다(빨강 +, 파랑 −)."},
 }
 
 
@@ -42,21 +44,21 @@ def signs(X, seed=0):
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from viz.companion import figure, save, t as tr
     rng = np.random.default_rng(1)
     X = rng.uniform(0.1, 1.0, (200, 5))
     S_pos, same_pos = signs(X)
     S_zero, same_zero = signs(X - X.mean(axis=0))
     fig, axes = figure(8, 4.2, ncols=2)
-    for ax, S, t in [(axes[0], S_pos, f"all-positive x: {same_pos:.0%} same sign"),
-                     (axes[1], S_zero, f"zero-mean x: {same_zero:.0%} same sign")]:
+    for ax, S, t in [(axes[0], S_pos, tr(f"all-positive x: {same_pos:.0%} same sign", f"x가 모두 양수: {same_pos:.0%}가 같은 부호")),
+                     (axes[1], S_zero, tr(f"zero-mean x: {same_zero:.0%} same sign", f"zero-mean x: {same_zero:.0%}가 같은 부호"))]:
         ax.imshow(S[:60], cmap="bwr", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
-        ax.set_xlabel("weight i"); ax.set_ylabel("example")
+        ax.set_xlabel(tr("weight i", "가중치 i")); ax.set_ylabel(tr("example", "예제"))
         ax.set_title(t, fontsize=10)
     name = save(fig, out_dir, "same_sign.png")
     return {"figures": [(name, {"en": f"Sign of dL/dw_i per example (first 60 of 200). All-positive inputs: {same_pos:.0%} of examples give a "
                                       f"gradient whose 5 components share one sign; zero-mean inputs: {same_zero:.0%}.",
-                                "ko": f"예제별 dL/dw_i 의 부호 (200개 중 처음 60개). 모두 양수인 입력: {same_pos:.0%} 의 예제에서 5개 성분의 "
+                                "ko": f"예제별 dL/dw_i의 부호 (200개 중 처음 60개). 모두 양수인 입력: {same_pos:.0%}의 예제에서 5개 성분의 "
                                       f"부호가 같음; zero-mean 입력: {same_zero:.0%}."})],
             "numbers": {"same_sign_fraction_positive": same_pos, "same_sign_fraction_zero_mean": same_zero}}
 
