@@ -166,8 +166,10 @@ def render(value: Any, path: PathLike, format: str | None = None, timeout: float
 class Diagram:
     """A drawn graph that shows itself inline in Jupyter (SVG) and saves to files.
 
-    >>> d = Diagram(f, fmt="g")                 # doctest: +SKIP
-    >>> d.save("f.png")
+    >>> import graphgrad as gg
+    >>> f = gg.Value(2.0, requires_grad=True, name="x") * 3.0
+    >>> d = Diagram(f, fmt="g")
+    >>> d.save("f.png")                         # doctest: +SKIP
     """
 
     def __init__(self, value: Any, options: Options | None = None, **kw: Any):

@@ -175,6 +175,8 @@ def is_node(obj) -> bool:
 def inputs_of(obj) -> tuple:
     """The nodes ``obj`` was computed from, in order (empty for a leaf or an unknown object).
 
+    >>> import graphgrad as gg
+    >>> x = gg.Value(2.0, requires_grad=True)
     >>> len(inputs_of(x * 3.0)), inputs_of(x)
     (2, ())
     """
