@@ -67,13 +67,13 @@ def _is_micrograd(obj) -> bool:
 
 
 def _is_torch(obj) -> bool:
-    return _from(obj, "torch") or type(obj).__module__ == "viz.sources.torch"
+    return _from(obj, "torch") or type(obj).__module__ == f"{__name__}.torch"
 
 
 SOURCES = [
-    Source("graphgrad", "viz.sources.graphgrad", _is_graphgrad),
-    Source("torch", "viz.sources.torch", _is_torch),
-    Source("micrograd", "viz.sources.micrograd", _is_micrograd),
+    Source("graphgrad", f"{__name__}.graphgrad", _is_graphgrad),
+    Source("torch", f"{__name__}.torch", _is_torch),
+    Source("micrograd", f"{__name__}.micrograd", _is_micrograd),
 ]
 
 
@@ -105,7 +105,7 @@ def adapter_for(obj):
     """The adapter module for ``obj``, or None when no source reads it.
 
     >>> adapter_for(gg.Value(1.0)).__name__, adapter_for(3)
-    ('viz.sources.graphgrad', None)
+    ('graphgrad.viz.sources.graphgrad', None)
     """
     s = _source_of(obj)
     if s is None:

@@ -37,7 +37,7 @@ def train(X, y, margin, reg, steps=200, lr=0.05):
 
 def make(out_dir):
     from graphgrad.data import load_digits
-    from viz.companion import figure, save
+    from graphgrad.viz.companion import figure, save
     d = load_digits()
     X, y = d.X_train - d.X_train.mean(axis=0), d.y_train
     W1 = train(X, y, 1.0, 1e-2)
@@ -61,5 +61,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -35,7 +35,7 @@ def initial(C, n=200, d=50, seed=0):
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from graphgrad.viz.companion import figure, save
     Cs = np.arange(2, 21)
     res = [initial(int(c)) for c in Cs]
     losses = np.array([r[0] for r in res])
@@ -58,5 +58,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -45,7 +45,7 @@ def data(seed=0):
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from graphgrad.viz.companion import figure, save
     X, y, true = data()
     w1 = fit(X, y, l1_regularization, 0.1)
     w2 = fit(X, y, l2_regularization, 0.1)
@@ -66,5 +66,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

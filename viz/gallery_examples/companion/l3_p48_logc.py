@@ -34,7 +34,7 @@ def initial_loss(C, n=200, d=50, seed=0):
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from graphgrad.viz.companion import figure, save
     Cs = np.arange(2, 21)
     losses = np.array([initial_loss(int(c)) for c in Cs])
     fig, ax = figure(6.4, 3.6)
@@ -51,5 +51,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

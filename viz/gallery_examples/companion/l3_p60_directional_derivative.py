@@ -25,7 +25,7 @@ PAGE = {
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from graphgrad.viz.companion import figure, save
     w0 = np.array([0.5, -1.0])
 
     def L(w):
@@ -53,5 +53,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

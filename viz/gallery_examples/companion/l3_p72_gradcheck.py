@@ -26,7 +26,7 @@ PAGE = {
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from graphgrad.viz.companion import figure, save
     x0 = np.linspace(-4, 4, 41)
 
     def sig(v):
@@ -65,5 +65,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -26,7 +26,7 @@ PAGE = {
 
 def make(out_dir):
     from graphgrad.data import load_digits
-    from viz.companion import figure, save
+    from graphgrad.viz.companion import figure, save
     d = load_digits()
     X, y = d.X_train - d.X_train.mean(axis=0), d.y_train
     rng = np.random.default_rng(0)
@@ -49,5 +49,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

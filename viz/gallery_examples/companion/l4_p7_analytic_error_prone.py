@@ -30,7 +30,7 @@ PAGE = {
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from graphgrad.viz.companion import figure, save
     rng = np.random.default_rng(0)
     W0, x0 = rng.standard_normal((40, 40)) * 0.2, rng.standard_normal(40)
     W = gg.Value(W0, requires_grad=True)
@@ -64,5 +64,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -51,7 +51,7 @@ def sgd_path(X, lr=0.1, seed=0):
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from graphgrad.viz.companion import figure, save
     rng = np.random.default_rng(0)
     X_pos = rng.uniform(0.2, 1.0, size=(60, 2))            # all positive (like sigmoid outputs)
     X_zero = X_pos - X_pos.mean(axis=0)                     # the same data, zero-centred
@@ -82,5 +82,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

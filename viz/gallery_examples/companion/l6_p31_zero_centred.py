@@ -27,7 +27,7 @@ PAGE = {
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from graphgrad.viz.companion import figure, save
     x = gg.Value(np.random.default_rng(0).standard_normal(10_000))
     acts = {"sigmoid": gg.sigmoid(x), "tanh": gg.tanh(x), "ReLU": gg.relu(x),
             "leaky ReLU": F.leaky_relu(x, 0.1), "ELU": F.elu(x)}
@@ -50,5 +50,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -29,7 +29,7 @@ def make(out_dir):
     import os
 
     from graphgrad.train.init_diagnostics import init_experiment
-    from viz.plots import activation_stats
+    from graphgrad.viz.plots import activation_stats
     runs = init_experiment(layers=10, width=200, n=300, seed=0)
     activation_stats(runs, os.path.join(out_dir, "init_stats.png"))
     numbers = {f"{r.init}_{r.nonlinearity}_std_layer10": r.stds[-1] for r in runs}
@@ -43,5 +43,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

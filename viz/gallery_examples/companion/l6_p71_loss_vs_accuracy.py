@@ -26,7 +26,7 @@ PAGE = {
 def make(out_dir):
     from graphgrad.data import load_digits
     from graphgrad.train import fit
-    from viz.companion import figure, save
+    from graphgrad.viz.companion import figure, save
     d = load_digits()
     mean = d.X_train.mean(axis=0)
     rng = np.random.default_rng(0)
@@ -51,5 +51,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

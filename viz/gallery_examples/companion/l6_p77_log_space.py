@@ -21,7 +21,7 @@ PAGE = {
 
 def make(out_dir):
     from graphgrad.train.space import LogUniform, Uniform
-    from viz.companion import figure, save
+    from graphgrad.viz.companion import figure, save
     rng = np.random.default_rng(0)
     lin = np.array([Uniform(1e-4, 1.0).sample(rng) for _ in range(1000)])
     log = np.array([LogUniform(1e-4, 1.0).sample(rng) for _ in range(1000)])
@@ -43,5 +43,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

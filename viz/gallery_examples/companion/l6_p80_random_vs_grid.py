@@ -42,7 +42,7 @@ def run(method, seed=0):
 
 
 def make(out_dir):
-    from viz.companion import figure, save
+    from graphgrad.viz.companion import figure, save
     grid, rand = run("grid"), run("random")
     fig, axes = figure(10, 3.8, ncols=2)
     lrs = np.logspace(-6, -1, 200)
@@ -72,5 +72,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)
