@@ -137,6 +137,7 @@ def test_wheel_installs_a_light_core_and_the_gallery_runs_outside_the_checkout(t
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     sdist_names = {n.split("/", 1)[1] for n in tarfile.open(sdist).getnames() if "/" in n}
     assert {"viz/gallery_examples/01_add_mul.py", "graphgrad/data/digits.npz", "pyproject.toml", "LICENSE",
+            "CHANGELOG.md", "docs/conf.py", "docs/_ext/graphgrad_docs.py",
             "tests/conftest.py", "tests/golden/01_add_mul_0.dot", "examples/babysit_digits.py", ".ci/run"} <= sdist_names
     assert not any("__pycache__" in n or n.startswith(".venv") for n in sdist_names)
 

@@ -86,7 +86,10 @@ def to_json(value: Any, options: Options | None = None, indent: int | None = 1, 
     A gate's ``local`` and ``formulas`` list one entry per drawn input (folded constants
     left out); each edge's ``input`` is the op's argument position.
 
-    >>> json.loads(to_json(f))["nodes"][0]["kind"]    # doctest: +SKIP
+    >>> import json
+    >>> import graphgrad as gg
+    >>> f = gg.Value(-2.0, requires_grad=True, name="x") * 3.0
+    >>> json.loads(to_json(f))["nodes"][0]["kind"]
     'wire'
     """
     nodes, edges = _records(value, options, **kw)
