@@ -162,8 +162,11 @@ class BackwardTrace:
 def no_grad() -> Iterator[None]:
     """Record nothing inside the block (inference, parameter updates).
 
+    >>> x = Value(3.0, requires_grad=True)
     >>> with no_grad():
-    ...     y = x * 2          # y.requires_grad is False
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
     """
     old = STATE.grad_enabled
     STATE.grad_enabled = False
@@ -199,6 +202,7 @@ def group(name: str) -> Iterator[None]:
     The renderer draws a group as a cluster that can be collapsed into one box. Every
     entry into a block is a separate instance (``Value.group_instances`` tells them apart).
 
+    >>> x = Value(0.5, requires_grad=True)
     >>> with group("sigmoid"):
     ...     s = 1 / (1 + (-x).exp())
     >>> s.group
@@ -219,8 +223,10 @@ def detect_anomaly() -> Iterator[None]:
 
     The error names the op, its input shapes and the line of user code that made it.
 
-    >>> with detect_anomaly():
-    ...     Value(-1.0, requires_grad=True).log()   # raises AnomalyError naming 'log'
+    >>> with detect_anomaly():                      # doctest: +ELLIPSIS
+    ...     Value(-1.0, requires_grad=True).log()
+    Traceback (most recent call last):
+    graphgrad.errors.AnomalyError: ...log...
     """
     old = STATE.anomaly
     STATE.anomaly = True
@@ -235,6 +241,7 @@ def record_traces() -> Iterator[list[BackwardTrace]]:
     """Collect the trace of every ``backward()`` run inside the block, even those called
     without ``trace=True`` (how the stepper and ``graphgrad step`` watch a user's script).
 
+    >>> f = Value(2.0, requires_grad=True) * 3.0
     >>> with record_traces() as traces:
     ...     f.backward()
     >>> traces[-1].output is f
@@ -380,6 +387,7 @@ def backward(root: Value, grad: ArrayLike | None = None, retain_graph: bool | No
     ``grad_value``), so gradients can be differentiated again; it keeps the graph
     (``retain_graph`` defaults to ``create_graph``). See :func:`graphgrad.grad`.
 
+    >>> x, y, z = (Value(v, requires_grad=True) for v in (-2.0, 5.0, -4.0))
     >>> f = (x + y) * z
     >>> steps = f.backward(trace=True)
     >>> steps[0].op, steps[0].upstream
@@ -665,6 +673,7 @@ def trace_of(root: Value) -> BackwardTrace:
     buffers (pass ``retain_graph=True`` or ``trace=True`` to that backward) or if some
     Value's data was changed since the forward pass.
 
+    >>> x, y, z = (Value(v, requires_grad=True) for v in (-2.0, 5.0, -4.0))
     >>> f = (x + y) * z
     >>> f.backward()
     >>> trace_of(f)[0].downstream

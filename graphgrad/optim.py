@@ -3,6 +3,11 @@
 Update rules and defaults follow ``torch.optim`` so results match step for step.
 Parameters are updated in place (their arrays keep their dtype).
 
+>>> import graphgrad as gg, numpy as np
+>>> from graphgrad import nn
+>>> import graphgrad.nn.functional as F
+>>> net = nn.Linear(4, 3)
+>>> batches = [(gg.Value(np.ones((2, 4))), np.array([0, 2]))]
 >>> opt = SGD(net.parameters(), lr=0.1, momentum=0.9)
 >>> for x, y in batches:
 ...     opt.zero_grad()
@@ -79,7 +84,10 @@ class SGD(Optimizer):
     """Stochastic gradient descent, optionally with momentum (``v = μv + g; w -= lr·v``)
     or Nesterov momentum, and L2 weight decay (``g += wd·w``), as ``torch.optim.SGD``.
 
+    >>> w = Value([1.0, 2.0], requires_grad=True)
     >>> opt = SGD([w], lr=0.1, momentum=0.9, nesterov=True)
+    >>> (w * w).sum().backward(); opt.step(); w.numpy()
+    array([0.62, 1.24])
     """
 
     def __init__(self, params, lr: float = 1e-2, momentum: float = 0.0, dampening: float = 0.0,
@@ -109,6 +117,7 @@ class SGD(Optimizer):
 class RMSprop(Optimizer):
     """RMSProp: ``s = αs + (1-α)g²; w -= lr·g/(√s + ε)`` (``torch.optim.RMSprop`` defaults).
 
+    >>> w = Value([1.0, 2.0], requires_grad=True)
     >>> opt = RMSprop([w], lr=1e-3, alpha=0.99)
     """
 
@@ -145,7 +154,8 @@ class Adam(Optimizer):
     """Adam (Kingma & Ba) with bias correction, as ``torch.optim.Adam``; ``weight_decay`` adds
     ``wd·w`` to the gradient (L2), ``AdamW`` decays the weights directly.
 
-    >>> opt = Adam(net.parameters(), lr=1e-3)
+    >>> from graphgrad import nn
+    >>> opt = Adam(nn.Linear(4, 3).parameters(), lr=1e-3)
     """
 
     decoupled = False
@@ -216,6 +226,7 @@ class _Scheduler:
 class StepLR(_Scheduler):
     """Multiply lr by ``gamma`` every ``step_size`` epochs (lecture 7's step decay).
 
+    >>> opt = SGD([Value([1.0], requires_grad=True)], lr=0.1)
     >>> sched = StepLR(opt, step_size=10, gamma=0.1)   # call sched.step() once per epoch
     """
 

@@ -367,7 +367,7 @@ def test_pytest_failure_is_short_table_first_with_the_picture_path(tmp_path):
     root = os.path.dirname(os.path.dirname(HERE))
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
     r = subprocess.run([sys.executable, "-m", "pytest", "--tb=short", "-p", "no:cacheprovider",
-                        "-p", "viz.pytest_plugin", "test_wrong.py"], cwd=tmp_path, env=env,
+                        "-p", "graphgrad.viz.pytest_plugin", "test_wrong.py"], cwd=tmp_path, env=env,
                        capture_output=True, text=True, timeout=120)
     out = r.stdout
     assert r.returncode == 1, out
@@ -445,7 +445,7 @@ def test_docstring_examples_of_the_localisation_modules_run():
     import doctest
     import importlib
     names = ["graphgrad.localize", "graphgrad.pairs", "graphgrad.gradcheck", "viz.gradcheck_view",
-             "viz.pytest_plugin"]
+             "graphgrad.viz.pytest_plugin"]
     try:
         import torch  # noqa: F401
         names.append("viz.torch_check")

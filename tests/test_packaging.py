@@ -46,7 +46,8 @@ def test_ci_installs_the_browser_and_tmux():
 CORE_SCRIPT = r'''
 import sys
 import numpy as np
-import graphgrad as gg, viz
+import graphgrad as gg
+from graphgrad import viz
 x = gg.Value(np.array([0.5, -1.5, 2.0]), requires_grad=True, name="x")
 assert gg.gradcheck(lambda x: (x.tanh() * x).sum(), x)
 f = (x * x).sum()
@@ -75,7 +76,7 @@ print("CORE OK", viz.__file__)
 TYPED_USER_FILE = """
 import numpy as np
 import graphgrad as gg
-import viz
+from graphgrad import viz
 
 x = gg.Value(np.ones(3), requires_grad=True, name="x")
 f = gg.sum(gg.maximum(x, 0.5) * x)
@@ -127,12 +128,16 @@ def test_wheel_installs_a_light_core_and_the_gallery_runs_outside_the_checkout(t
     (wheel,) = dist.glob("graphgrad-*.whl")
     (sdist,) = dist.glob("graphgrad-*.tar.gz")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for need in ("viz/gallery_examples/01_add_mul.py", "viz/gallery_examples/08_small_cnn.py",
-                 "viz/py.typed", "graphgrad/py.typed", "graphgrad/data/digits.npz", "graphgrad/data/DIGITS.txt"):
+    for need in ("graphgrad/viz/gallery_examples/01_add_mul.py", "graphgrad/viz/gallery_examples/08_small_cnn.py",
+                 "graphgrad/viz/py.typed", "graphgrad/viz/cli.py", "graphgrad/py.typed", "graphgrad/data/digits.npz", "graphgrad/data/DIGITS.txt"):
         assert need in names, need
     assert not any(n.startswith(("tests/", "examples/", "bench/")) for n in names)
+    # the drawing package installs as graphgrad.viz only: no top-level viz/ to clash with PyPI's `viz`
+    assert not any(n.startswith("viz/") for n in names)
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     sdist_names = {n.split("/", 1)[1] for n in tarfile.open(sdist).getnames() if "/" in n}
-    assert {"viz/gallery_examples/01_add_mul.py", "graphgrad/data/digits.npz", "pyproject.toml",
+    assert {"viz/gallery_examples/01_add_mul.py", "graphgrad/data/digits.npz", "pyproject.toml", "LICENSE",
+            "CHANGELOG.md", "docs/conf.py", "docs/_ext/graphgrad_docs.py",
             "tests/conftest.py", "tests/golden/01_add_mul_0.dot", "examples/babysit_digits.py", ".ci/run"} <= sdist_names
     assert not any("__pycache__" in n or n.startswith(".venv") for n in sdist_names)
 
@@ -163,11 +168,55 @@ def test_wheel_installs_a_light_core_and_the_gallery_runs_outside_the_checkout(t
         'typed.py:14: error: Argument 2 to "render" has incompatible type "float"; expected "str | PathLike[str]"'
         '  [arg-type]', "Found 1 error in 1 file (checked 1 source file)"], mypy.stdout + mypy.stderr
 
+    # the unrelated 2014 PyPI package `viz` installed beside graphgrad: both keep working
+    _run(pip + ["install", "-q", "viz==0.0.5"])
+    out = _run([str(py), "-c", "import viz, graphgrad.viz as ours; print(viz.__file__); print(ours.__file__)"],
+               cwd=user, env=env).stdout.split()
+    assert out[0].endswith("site-packages/viz/__init__.py") and out[1].endswith("site-packages/graphgrad/viz/__init__.py")
+
     _run(pip + ["install", "-q", f"{wheel}[train]"])
+    assert _run([str(venv / "bin" / "graphgrad"), "--version"], cwd=user, env=env).stdout.strip() == "graphgrad 0.1.0"
     proc = _run([str(venv / "bin" / "graphgrad"), "gallery", "-o", "out"], cwd=user, env=env)
     index = (user / "out" / "index.html").read_text()
     assert index.count("<svg") == 18, proc.stdout              # 16 lecture diagrams + 2 of 10_wrong_relu_backward
-    assert _run([str(py), "-c", "import graphgrad.train, viz.plots"], cwd=user, env=env).returncode == 0
+    assert _run([str(py), "-c", "import graphgrad.train, graphgrad.viz.plots"], cwd=user, env=env).returncode == 0
+
+
+@pytest.mark.slow
+def test_editable_install_gives_one_viz_under_both_names(tmp_path):
+    # a contributor's editable install, with PyPI's unrelated `viz` installed too: outside the
+    # checkout the name is graphgrad.viz (and `viz` is the other package); inside it, the
+    # short name `import viz` is the same module objects as graphgrad.viz (never a second copy)
+    src = _copy_checkout(tmp_path / "src")
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", str(venv)])
+    py, pip = venv / "bin" / "python", [str(venv / "bin" / "python"), "-m", "pip"]
+    _run(pip + ["install", "-q", "viz==0.0.5"])
+    _run(pip + ["install", "-q", "-e", str(src)])
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GRAPHGRAD_DOT")}
+    user = tmp_path / "user"
+    user.mkdir()
+    out = _run([str(py), "-c", "import viz, graphgrad.viz as ours; print(viz.__file__); print(ours.__file__)"],
+               cwd=user, env=env).stdout.split()
+    assert out[0].endswith("site-packages/viz/__init__.py") and out[1] == str(src / "viz" / "__init__.py")
+    same = ("import viz, viz.sources.torch, graphgrad.viz as g, graphgrad.viz.sources.torch as t, graphgrad.viz.render as r;"
+            "from viz.render import Diagram; print(viz is g, viz.sources.torch is t, Diagram is r.Diagram)")
+    assert _run([str(py), "-c", same], cwd=src, env=env).stdout.split() == ["True", "True", "True"]
+    assert _run([str(venv / "bin" / "graphgrad"), "--version"], cwd=user, env=env).stdout.startswith("graphgrad ")
+
+
+def test_every_package_folder_is_in_the_wheel():
+    # pyproject lists the packages by hand (viz/ installs as graphgrad.viz): a new sub-package
+    # folder that is not listed would be missing from the wheel
+    import tomllib
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = set()
+    for top, name in (("graphgrad", "graphgrad"), ("viz", "graphgrad.viz")):
+        for init in (ROOT / top).rglob("__init__.py"):
+            rel = init.parent.relative_to(ROOT / top).parts
+            if "gallery_examples" not in rel:
+                found.add(".".join((name, *rel)))
+    assert found == listed, f"not listed: {sorted(found - listed)}; listed but missing: {sorted(listed - found)}"
 
 
 def test_ci_runs_the_slow_tests_too():

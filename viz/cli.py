@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     'graphgrad'
     """
     parser = argparse.ArgumentParser(prog="graphgrad", description="graphgrad: see and step through backprop")
+    parser.add_argument("--version", action="version", version=f"graphgrad {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     from . import commands
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
@@ -28,6 +29,16 @@ def build_parser() -> argparse.ArgumentParser:
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         module.register(sub)
     return parser
+
+
+def _version() -> str:
+    """The installed distribution's version (the package's own where it is not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("graphgrad")
+    except PackageNotFoundError:
+        import graphgrad
+        return graphgrad.__version__
 
 
 def main(argv: list[str] | None = None) -> int:

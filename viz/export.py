@@ -64,7 +64,9 @@ def to_networkx(value: Any, options: Options | None = None, **kw: Any) -> networ
     position). A multigraph, because ``x * x`` reads one wire twice: two edges. ``value``: anything :func:`viz.to_dot` draws;
     ``options``/keywords as for :func:`viz.to_dot` (``collapse``, ``max_nodes``).
 
-    >>> G = to_networkx(f)                      # doctest: +SKIP
+    >>> import graphgrad as gg
+    >>> f = gg.Value(-2.0, requires_grad=True, name="x") * 3.0
+    >>> G = to_networkx(f)
     >>> G.nodes["v0"]["value"]
     -2.0
     """
@@ -84,7 +86,10 @@ def to_json(value: Any, options: Options | None = None, indent: int | None = 1, 
     A gate's ``local`` and ``formulas`` list one entry per drawn input (folded constants
     left out); each edge's ``input`` is the op's argument position.
 
-    >>> json.loads(to_json(f))["nodes"][0]["kind"]    # doctest: +SKIP
+    >>> import json
+    >>> import graphgrad as gg
+    >>> f = gg.Value(-2.0, requires_grad=True, name="x") * 3.0
+    >>> json.loads(to_json(f))["nodes"][0]["kind"]
     'wire'
     """
     nodes, edges = _records(value, options, **kw)

@@ -80,7 +80,9 @@ def jacobian_view(y, x, path=None, lecture_shape: str | None = None, title: str 
     when ``path`` is given and returns it, else returns the matplotlib Figure.
     ``lecture_shape`` notes the slide's size (e.g. "4096 × 4096") when the example is smaller.
 
-    >>> jacobian_view(gg.relu(x), x, "relu_jacobian.png")      # doctest: +SKIP
+    >>> import graphgrad as gg, numpy as np
+    >>> x = gg.Value(np.array([1.0, -2.0, 3.0]), requires_grad=True, name="x")
+    >>> jacobian_view(gg.relu(x), x, "relu_jacobian.png")
     'relu_jacobian.png'
     """
     import io

@@ -5,7 +5,7 @@ and returns the path (or the matplotlib ``Figure`` when ``path`` is None). matpl
 imported only when a plot is drawn, and pyplot's global state is never touched.
 
 >>> from graphgrad.train.init_diagnostics import init_experiment
->>> activation_histograms(init_experiment(layers=4, width=50, n=100), "init.png")   # doctest: +SKIP
+>>> activation_histograms(init_experiment(layers=4, width=50, n=100), "init.png")
 'init.png'
 """
 from __future__ import annotations
@@ -64,7 +64,12 @@ def _epochs(history):
 def loss_curve(history, path=None, title: str = "Training loss"):
     """Loss per iteration (faint) with a moving average; the lecture's first babysitting plot.
 
-    >>> loss_curve(fit(net, data, progress=False), "loss.png")   # doctest: +SKIP
+    >>> from graphgrad import nn
+    >>> from graphgrad.data import make_spirals
+    >>> from graphgrad.train import fit
+    >>> history = fit(nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3)),
+    ...               make_spirals(n_per_class=30, seed=0), epochs=2, progress=False)
+    >>> loss_curve(history, "loss.png")
     'loss.png'
     """
     losses = np.asarray(history.iteration_loss, dtype=float)
@@ -93,7 +98,12 @@ def loss_curve(history, path=None, title: str = "Training loss"):
 def accuracy_curve(history, path=None, title: str = "Train / validation accuracy"):
     """Train and validation accuracy per epoch; the shaded band is the overfitting gap.
 
-    >>> accuracy_curve(history, "accuracy.png")   # doctest: +SKIP
+    >>> from graphgrad import nn
+    >>> from graphgrad.data import make_spirals
+    >>> from graphgrad.train import fit
+    >>> history = fit(nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3)),
+    ...               make_spirals(n_per_class=30, seed=0), epochs=2, progress=False)
+    >>> accuracy_curve(history, "accuracy.png")
     'accuracy.png'
     """
     ep = _epochs(history)
@@ -124,7 +134,12 @@ def accuracy_curve(history, path=None, title: str = "Train / validation accuracy
 def update_ratio_plot(history, path=None, title: str = "Update / weight ratio per layer"):
     """||ΔW|| / ||W|| per epoch for each parameter, log scale; the lecture's rule of thumb is ~1e-3.
 
-    >>> update_ratio_plot(history, "ratios.png")   # doctest: +SKIP
+    >>> from graphgrad import nn
+    >>> from graphgrad.data import make_spirals
+    >>> from graphgrad.train import fit
+    >>> history = fit(nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3)),
+    ...               make_spirals(n_per_class=30, seed=0), epochs=2, progress=False)
+    >>> update_ratio_plot(history, "ratios.png")
     'ratios.png'
     """
     ep = _epochs(history)
@@ -207,7 +222,8 @@ def activation_histograms(runs, path=None, title: str = "Activations per layer, 
     ReLU rows leave out the exact zeros (about half the units), whose spike would flatten
     the rest; the share of zeros is printed above each histogram instead.
 
-    >>> activation_histograms(init_experiment(), "init.png")   # doctest: +SKIP
+    >>> from graphgrad.train.init_diagnostics import init_experiment
+    >>> activation_histograms(init_experiment(layers=4, width=50, n=100), "init.png")
     'init.png'
     """
     runs = list(runs)
@@ -255,7 +271,8 @@ def activation_histograms(runs, path=None, title: str = "Activations per layer, 
 def activation_stats(runs, path=None, title: str = "Activation mean and std per layer"):
     """Per-layer mean (left) and standard deviation (right, log scale) of each initialisation.
 
-    >>> activation_stats(init_experiment(), "init_stats.png")   # doctest: +SKIP
+    >>> from graphgrad.train.init_diagnostics import init_experiment
+    >>> activation_stats(init_experiment(layers=4, width=50, n=100), "init_stats.png")
     'init_stats.png'
     """
     runs = list(runs)

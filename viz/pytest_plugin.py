@@ -1,6 +1,6 @@
 """A pytest plugin: a failed ``gradcheck`` writes the picture of its failing gate.
 
-Turn it on with ``pytest -p viz.pytest_plugin`` (or ``pytest_plugins = ["viz.pytest_plugin"]``
+Turn it on with ``pytest -p graphgrad.viz.pytest_plugin`` (or ``pytest_plugins = ["graphgrad.viz.pytest_plugin"]``
 in a ``conftest.py``). When a test fails with a :class:`graphgrad.GradcheckError` whose
 localisation found failing gates, the graph with those gates in red is written to
 ``gradcheck-failures/<test>.svg`` under pytest's root folder (``--gradcheck-pictures=DIR``

@@ -32,8 +32,9 @@ class RenderError(RuntimeError):
 def find_dot() -> str:
     """Path of the Graphviz-compatible executable used for rendering.
 
-    >>> find_dot()                              # doctest: +SKIP
-    '/venv/bin/graphviz-pure'
+    >>> import os
+    >>> os.path.basename(find_dot()) in ("graphviz-pure", "dot") or "GRAPHGRAD_DOT" in os.environ
+    True
     """
     env = os.environ.get("GRAPHGRAD_DOT")
     if env:
@@ -63,8 +64,8 @@ def run_dot(dot_text: str, format: str = "svg", timeout: float = DEFAULT_TIMEOUT
             binary: str | None = None) -> bytes:
     """Lay out and draw ``dot_text``; returns the file's bytes (``svg``, ``png``, ...).
 
-    >>> run_dot("digraph { a -> b }")[:5]      # doctest: +SKIP
-    b'<?xml'
+    >>> b"<svg" in run_dot("digraph { a -> b }")
+    True
     """
     from ._validate import check_timeout
     check_timeout(timeout, "run_dot")
@@ -134,7 +135,10 @@ def render(value: Any, path: PathLike, format: str | None = None, timeout: float
     height/width control (a number, or "fill", "compress", ...).
     Returns the path written.
 
-    >>> render(f, "neuron.svg")                 # doctest: +SKIP
+    >>> import graphgrad as gg
+    >>> f = (gg.Value(2.0, requires_grad=True, name="w") * 3.0).tanh()
+    >>> f.backward()
+    >>> render(f, "neuron.svg")
     'neuron.svg'
     """
     from . import formats, sizing
@@ -166,8 +170,11 @@ def render(value: Any, path: PathLike, format: str | None = None, timeout: float
 class Diagram:
     """A drawn graph that shows itself inline in Jupyter (SVG) and saves to files.
 
-    >>> d = Diagram(f, fmt="g")                 # doctest: +SKIP
+    >>> import graphgrad as gg
+    >>> f = gg.Value(2.0, requires_grad=True, name="x") * 3.0
+    >>> d = Diagram(f, fmt="g")
     >>> d.save("f.png")
+    'f.png'
     """
 
     def __init__(self, value: Any, options: Options | None = None, **kw: Any):

@@ -2,7 +2,7 @@
 verdicts, the per-epoch history, the search table and the plots (PNGs inlined as data URIs,
 so the file opens anywhere with no network and no neighbouring files).
 
->>> write_report("report.html", "digits", checks=[...], figures=[("loss", "loss.png")])   # doctest: +SKIP
+>>> write_report("report.html", "digits", notes=["a run with no checks yet"])
 'report.html'
 """
 from __future__ import annotations

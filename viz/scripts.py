@@ -178,7 +178,9 @@ def run_script(path, timeout: float | None = None) -> Script:
     script's own frames); running past ``timeout`` seconds raises :class:`ScriptTimeout`.
     ``KeyboardInterrupt`` and ``SystemExit`` pass through unchanged.
 
-    >>> s = run_script("viz/gallery_examples/01_add_mul.py")        # doctest: +SKIP
+    >>> import pathlib
+    >>> from graphgrad import viz
+    >>> s = run_script(pathlib.Path(viz.__file__).parent / "gallery_examples" / "01_add_mul.py")
     >>> [n for n, *_ in s.diagrams()]
     ['f']
     """

@@ -348,7 +348,7 @@ def torch_gradcheck(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6, ato
     """``torch.autograd.gradcheck`` of ``fn`` (inputs float64), and when it fails a
     :class:`graphgrad.GradcheckError` naming the failing calls (see
     :func:`check_torch_gates`; the error's ``report`` draws them, and under
-    ``pytest -p viz.pytest_plugin`` the picture is written and its path printed).
+    ``pytest -p graphgrad.viz.pytest_plugin`` the picture is written and its path printed).
 
     >>> import torch
     >>> x = torch.randn(3, dtype=torch.float64, requires_grad=True)

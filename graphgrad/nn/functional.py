@@ -39,8 +39,11 @@ _BN = _ops_norm.BatchNorm()
 def expanded(on: bool = True):
     """Inside the block, composite ops build their primitive-gate expansion (for diagrams).
 
+    >>> x = gg.Value(0.5, requires_grad=True)
     >>> with expanded():
     ...     y = sigmoid(x)        # *-1, exp, +1, 1/x gates in group "sigmoid"
+    >>> y.group
+    ('sigmoid',)
     """
     old = _EXPAND[0]
     _EXPAND[0] = bool(on)

@@ -50,6 +50,7 @@ class Module:
     Subclasses set Parameters, buffers (``register_buffer``) and sub-Modules as attributes
     in ``__init__`` and define ``forward``.
 
+    >>> from graphgrad.nn import Linear
     >>> class TwoLayer(Module):
     ...     def __init__(self):
     ...         super().__init__()
@@ -196,6 +197,8 @@ class Module:
     def apply(self, fn) -> "Module":
         """Call ``fn(module)`` on this module and every sub-Module (e.g. to initialise). Returns self.
 
+        >>> from graphgrad import nn
+        >>> from graphgrad.nn import Linear
         >>> def init_fn(m):
         ...     if isinstance(m, Linear): nn.init.xavier_normal_(m.weight, rng=0)
         >>> net = Sequential(Linear(3, 2)).apply(init_fn)
@@ -207,6 +210,7 @@ class Module:
     def to(self, dtype) -> "Module":
         """Cast every parameter and floating buffer to ``dtype`` in place (e.g. ``np.float32``). Returns self.
 
+        >>> from graphgrad.nn import Linear
         >>> Linear(3, 2).to(np.float32).weight.dtype
         dtype('float32')
         """
@@ -329,6 +333,8 @@ class Module:
 class Sequential(Module):
     """Modules applied one after another; indexable and iterable.
 
+    >>> import graphgrad as gg
+    >>> from graphgrad.nn import Linear, ReLU
     >>> net = Sequential(Linear(4, 8), ReLU(), Linear(8, 3))
     >>> net(gg.Value(np.ones((2, 4)))).shape
     (2, 3)

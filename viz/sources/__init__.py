@@ -67,7 +67,7 @@ def _is_micrograd(obj) -> bool:
 
 
 def _is_torch(obj) -> bool:
-    return _from(obj, "torch") or type(obj).__module__ == "viz.sources.torch"
+    return _from(obj, "torch") or type(obj).__module__ == f"{__name__}.torch"
 
 
 def _is_gradcheck_report(obj) -> bool:
@@ -75,10 +75,10 @@ def _is_gradcheck_report(obj) -> bool:
 
 
 SOURCES = [
-    Source("graphgrad", "viz.sources.graphgrad", _is_graphgrad),
-    Source("gradcheck", "viz.gradcheck_view", _is_gradcheck_report),   # failing gates in red
-    Source("torch", "viz.sources.torch", _is_torch),
-    Source("micrograd", "viz.sources.micrograd", _is_micrograd),
+    Source("graphgrad", f"{__name__}.graphgrad", _is_graphgrad),
+    Source("gradcheck", f"{__name__.rsplit('.', 1)[0]}.gradcheck_view", _is_gradcheck_report),   # failing gates in red
+    Source("torch", f"{__name__}.torch", _is_torch),
+    Source("micrograd", f"{__name__}.micrograd", _is_micrograd),
 ]
 
 
@@ -110,7 +110,7 @@ def adapter_for(obj):
     """The adapter module for ``obj``, or None when no source reads it.
 
     >>> adapter_for(gg.Value(1.0)).__name__, adapter_for(3)
-    ('viz.sources.graphgrad', None)
+    ('graphgrad.viz.sources.graphgrad', None)
     """
     s = _source_of(obj)
     if s is None:
@@ -180,6 +180,8 @@ def is_node(obj) -> bool:
 def inputs_of(obj) -> tuple:
     """The nodes ``obj`` was computed from, in order (empty for a leaf or an unknown object).
 
+    >>> import graphgrad as gg
+    >>> x = gg.Value(2.0, requires_grad=True)
     >>> len(inputs_of(x * 3.0)), inputs_of(x)
     (2, ())
     """

@@ -58,8 +58,8 @@ def losses():
 def make(out_dir):
     import os
 
-    import viz
-    from viz.companion import figure, save, t
+    from graphgrad import viz
+    from graphgrad.viz.companion import figure, save, t
     svm, mean_svm, p, ce, ce10 = losses()
     # the cat image's two losses as graphs, with the gradients on the scores
     # built from elementwise gates, as on the slide, so each box is one step of the formula
@@ -116,5 +116,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -43,7 +43,7 @@ def train(X, y, margin, reg, steps=200, lr=0.05):
 
 def make(out_dir):
     from graphgrad.data import load_digits
-    from viz.companion import figure, save, t
+    from graphgrad.viz.companion import figure, save, t
     d = load_digits()
     X, y = d.X_train - d.X_train.mean(axis=0), d.y_train
     reg = 1e-2
@@ -79,5 +79,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -37,7 +37,7 @@ def initial(C, n=200, d=50, seed=0):
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t as tr
+    from graphgrad.viz.companion import figure, save, t as tr
     Cs = np.arange(2, 21)
     res = [initial(int(c)) for c in Cs]
     losses = np.array([r[0] for r in res])
@@ -60,5 +60,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -46,7 +46,7 @@ def data(seed=0):
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t as tr
+    from graphgrad.viz.companion import figure, save, t as tr
     X, y, true = data()
     w1 = fit(X, y, l1_regularization, 0.1)
     w2 = fit(X, y, l2_regularization, 0.1)
@@ -67,5 +67,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

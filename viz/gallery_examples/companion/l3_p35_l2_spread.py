@@ -28,7 +28,7 @@ PAGE = {
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t as tr
+    from graphgrad.viz.companion import figure, save, t as tr
     t = np.linspace(0, 1, 101)
     w1, w2 = np.array([1.0, 0, 0, 0]), np.full(4, 0.25)
     W = (1 - t)[:, None] * w1 + t[:, None] * w2
@@ -49,5 +49,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -37,7 +37,7 @@ def fit(X, y, reg_fn, lam, steps=300, lr=0.05):
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t as tr
+    from graphgrad.viz.companion import figure, save, t as tr
     rng = np.random.default_rng(0)
     d, n = 40, 60
     truths = {"sparse truth (4 strong of 40)": np.r_[np.array([2.0, -1.5, 1.0, 1.8]), np.zeros(d - 4)],
@@ -64,5 +64,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -32,7 +32,7 @@ PAGE = {
 
 def make(out_dir):
     from graphgrad.data import load_digits
-    from viz.companion import figure, save, t as tr
+    from graphgrad.viz.companion import figure, save, t as tr
     d = load_digits()
     X, y = d.X_train - d.X_train.mean(axis=0), d.y_train
     W = np.zeros((64, 10))
@@ -62,5 +62,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -35,7 +35,7 @@ def initial_loss(C, n=200, d=50, seed=0):
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t as tr
+    from graphgrad.viz.companion import figure, save, t as tr
     Cs = np.arange(2, 21)
     losses = np.array([initial_loss(int(c)) for c in Cs])
     fig, ax = figure(6.4, 3.6)
@@ -52,5 +52,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -26,7 +26,7 @@ PAGE = {
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t as tr
+    from graphgrad.viz.companion import figure, save, t as tr
     w0 = np.array([0.5, -1.0])
 
     def L(w):
@@ -54,5 +54,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -27,7 +27,7 @@ PAGE = {
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t as tr
+    from graphgrad.viz.companion import figure, save, t as tr
     x0 = np.linspace(-4, 4, 41)
 
     def sig(v):
@@ -66,5 +66,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -86,7 +86,7 @@ def normal_to_level_set(w=(1.2, 0.9), h=1e-4):
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t
+    from graphgrad.viz.companion import figure, save, t
     lrs = (0.05, 0.3, 0.6, 0.7)
     paths = {lr: descend(lr) for lr in lrs}
     spread = batch_spread()
@@ -123,5 +123,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

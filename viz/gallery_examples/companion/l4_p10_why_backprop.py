@@ -83,8 +83,8 @@ def mlp_gradients(seed=0):
 def make(out_dir):
     import os
 
-    import viz
-    from viz.companion import figure, save, t
+    from graphgrad import viz
+    from graphgrad.viz.companion import figure, save, t
     # the lecture's example: f = (x + y)·z at x = -2, y = 5, z = -4
     x = gg.Value(-2.0, requires_grad=True, name="x")
     y = gg.Value(5.0, requires_grad=True, name="y")
@@ -118,5 +118,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -33,8 +33,8 @@ PAGE = {
 def make(out_dir):
     import os
 
-    from viz.companion import t
-    from viz.jacobian import is_diagonal, jacobian, jacobian_view, numeric_jacobian
+    from graphgrad.viz.companion import t
+    from graphgrad.viz.jacobian import is_diagonal, jacobian, jacobian_view, numeric_jacobian
     rng = np.random.default_rng(0)
     x0 = rng.standard_normal(16)
     x = gg.Value(x0, requires_grad=True, name="x")
@@ -63,5 +63,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -31,7 +31,7 @@ PAGE = {
 def make(out_dir):
     import os
 
-    import viz
+    from graphgrad import viz
     W = gg.Value(np.array([[0.1, 0.5], [-0.3, 0.8]]), requires_grad=True, name="W")
     x = gg.Value(np.array([0.2, 0.4]), requires_grad=True, name="x")
     q = W @ x
@@ -53,5 +53,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -34,7 +34,7 @@ PAGE = {
 }
 
 def make(out_dir):
-    from viz.companion import figure, save, t
+    from graphgrad.viz.companion import figure, save, t
     rng = np.random.default_rng(0)
     W0, x0 = rng.standard_normal((40, 40)) * 0.2, rng.standard_normal(40)
     W = gg.Value(W0, requires_grad=True)
@@ -76,5 +76,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

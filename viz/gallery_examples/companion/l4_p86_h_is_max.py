@@ -27,7 +27,7 @@ PAGE = {
 def make(out_dir):
     import os
 
-    import viz
+    from graphgrad import viz
     rng = np.random.default_rng(0)
     x = gg.Value(rng.standard_normal(3).round(1), name="x")
     W1 = gg.Value(rng.standard_normal((4, 3)).round(1), requires_grad=True, name="W1")
@@ -55,5 +55,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

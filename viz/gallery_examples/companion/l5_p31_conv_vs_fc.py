@@ -32,7 +32,7 @@ PAGE = {
 
 def make(out_dir):
     from graphgrad.data import load_digits
-    from viz.companion import figure, save, t as tr
+    from graphgrad.viz.companion import figure, save, t as tr
     img = load_digits().X_train[3].reshape(8, 8)
     big = np.zeros((16, 16)); big[2:10, 2:10] = img
     shifted = np.roll(big, 2, axis=1)
@@ -64,5 +64,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -53,8 +53,8 @@ def make(out_dir):
     import graphgrad as gg
     from graphgrad.data import load_digits
     from graphgrad.train import fit
-    from viz.companion import figure, save, t
-    from viz.receptive import filter_images
+    from graphgrad.viz.companion import figure, save, t
+    from graphgrad.viz.receptive import filter_images
     d = load_digits()
     X = (d.X_train - d.X_train.mean()).reshape(-1, 1, 8, 8)
     Xv = (d.X_val - d.X_train.mean()).reshape(-1, 1, 8, 8)
@@ -114,5 +114,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

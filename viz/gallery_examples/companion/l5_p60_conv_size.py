@@ -70,7 +70,7 @@ def vgg16_budget():
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t
+    from graphgrad.viz.companion import figure, save, t
     cases = [(7, 3, 1, 0), (7, 3, 2, 0), (32, 5, 1, 2), (32, 3, 1, 1), (224, 3, 1, 1)]
     checks = [(c, out_size(*c), measured(*c)) for c in cases]
     rows = vgg16_budget()
@@ -101,5 +101,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -29,7 +29,7 @@ LAYERS = [("conv", 3, 1), ("conv", 3, 1), ("pool", 2, 2), ("conv", 3, 1)]
 def make(out_dir):
     import os
 
-    from viz.receptive import formula_sizes, receptive_field, receptive_field_view
+    from graphgrad.viz.receptive import formula_sizes, receptive_field, receptive_field_view
     receptive_field_view(LAYERS, 16, os.path.join(out_dir, "receptive_field.png"))
     measured = [receptive_field(LAYERS[:i + 1], 16)["size"] for i in range(len(LAYERS))]
     formula = formula_sizes(LAYERS)
@@ -42,5 +42,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -101,7 +101,7 @@ def minibatch_same_sign(X, batch=8, trials=400, seed=1):
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t
+    from graphgrad.viz.companion import figure, save, t
     rng = np.random.default_rng(0)
     X_pos = rng.uniform(0.2, 1.0, size=(60, 2))            # all positive (like sigmoid outputs)
     X_zero = X_pos - X_pos.mean(axis=0)                     # the same data, zero-centred
@@ -152,5 +152,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -29,7 +29,7 @@ PAGE = {
 def make(out_dir):
     import os
 
-    import viz
+    from graphgrad import viz
     x = gg.Value(np.array([-1.5, -0.3, 0.4, 2.0]), requires_grad=True, name="x")
     h = gg.relu(x)
     h.name = "h"
@@ -45,5 +45,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

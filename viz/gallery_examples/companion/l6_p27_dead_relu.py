@@ -53,7 +53,7 @@ def dead_units(X, W1, b1):
 
 
 def draw(ax, X, y, W1, b1, title):
-    from viz.companion import t as tr
+    from graphgrad.viz.companion import t as tr
     dead = dead_units(X, W1, b1)
     ax.scatter(X[:, 0], X[:, 1], c=np.where(y == 0, "#90a4ae", "#ffb74d"), s=10, zorder=2)
     xs = np.linspace(-5, 5, 2)
@@ -75,7 +75,7 @@ def draw(ax, X, y, W1, b1, title):
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t as tr
+    from graphgrad.viz.companion import figure, save, t as tr
     from graphgrad.data import make_moons
     d = make_moons(n_samples=200, noise=0.15, seed=0)
     X = d.X_train - d.X_train.mean(axis=0)
@@ -91,7 +91,7 @@ def make(out_dir):
     # the same net after the large learning rate, drawn by graphgrad with the gradient-flow overlay
     import os
 
-    import viz
+    from graphgrad import viz
     W1, b1, W2, b2 = train(X, y, lr=5.0, full=True)
     h = gg.relu(gg.Value(X, name="X") @ gg.Value(W1, requires_grad=True, name="W1") + gg.Value(b1, requires_grad=True, name="b1"))
     h.name = "h"
@@ -112,5 +112,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -30,7 +30,7 @@ PAGE = {
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t as tr
+    from graphgrad.viz.companion import figure, save, t as tr
     rng = np.random.default_rng(0)
     X = rng.standard_normal((200, 2))
     units = [("healthy", np.array([1.0, 0.5]), 1.0), ("half active", np.array([1.0, -1.0]), 0.0),
@@ -58,5 +58,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -28,7 +28,7 @@ PAGE = {
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t as tr
+    from graphgrad.viz.companion import figure, save, t as tr
     x = gg.Value(np.random.default_rng(0).standard_normal(10_000))
     acts = {"sigmoid": gg.sigmoid(x), "tanh": gg.tanh(x), "ReLU": gg.relu(x),
             "leaky ReLU": F.leaky_relu(x, 0.1), "ELU": F.elu(x)}
@@ -51,5 +51,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

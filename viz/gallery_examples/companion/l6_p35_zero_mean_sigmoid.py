@@ -55,7 +55,7 @@ def one_sign_fraction(act, layers=5, width=20, n=200, seed=0):
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t
+    from graphgrad.viz.companion import figure, save, t
     f_sig, m_sig = one_sign_fraction(gg.sigmoid)
     f_tanh, m_tanh = one_sign_fraction(gg.tanh)
     fig, (a0, a1) = figure(10, 3.4, ncols=2)
@@ -81,5 +81,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

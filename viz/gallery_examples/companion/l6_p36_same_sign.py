@@ -44,7 +44,7 @@ def signs(X, seed=0):
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t as tr
+    from graphgrad.viz.companion import figure, save, t as tr
     rng = np.random.default_rng(1)
     X = rng.uniform(0.1, 1.0, (200, 5))
     S_pos, same_pos = signs(X)
@@ -64,5 +64,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -51,7 +51,7 @@ def gd_steps(X, y, tol=1e-6, max_steps=200_000):
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t
+    from graphgrad.viz.companion import figure, save, t
     rng = np.random.default_rng(0)
     X = rng.standard_normal((300, 2)) @ np.array([[3.0, 0.6], [0.0, 0.7]]) + np.array([6.0, 4.0])
     Xc = X - X.mean(axis=0)
@@ -79,5 +79,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -54,7 +54,7 @@ def images(n=16, size=32, seed=0):
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t
+    from graphgrad.viz.companion import figure, save, t
     X = images()
     mean_image = X.mean(axis=0)                      # AlexNet
     channel_mean = X.mean(axis=(0, 1, 2))            # VGG: three numbers
@@ -85,5 +85,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

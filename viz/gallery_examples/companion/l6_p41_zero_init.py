@@ -70,7 +70,7 @@ def train(init, steps=300, lr=0.5, hidden=50, seed=0):
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t
+    from graphgrad.viz.companion import figure, save, t
     runs = {k: train(k) for k in ("zeros", "constant", "random")}
     names = {"zeros": t("all 0", "모두 0"), "constant": t("all 0.5", "모두 0.5"), "random": t("0.5·randn", "0.5·randn")}
     colors = {"zeros": "#7f7f7f", "constant": "#d62728", "random": "#2ca02c"}
@@ -103,5 +103,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -41,7 +41,7 @@ def run(scale_fn, layers=10, width=100, n=200, seed=0):
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t
+    from graphgrad.viz.companion import figure, save, t
     cases = [("W = 0.01·randn", lambda d: 0.01), ("Xavier: randn / sqrt(fan_in)", lambda d: 1 / np.sqrt(d))]
     fig, axes = figure(10, 5.2, ncols=2, nrows=2)
     numbers = {}
@@ -71,5 +71,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

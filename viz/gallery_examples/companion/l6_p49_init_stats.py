@@ -35,7 +35,7 @@ VERDICT_KO = dict(healthy="일정하게 유지", collapses="0으로 줄어듦", 
 
 def make(out_dir):
     from graphgrad.train.init_diagnostics import init_experiment
-    from viz.companion import figure, save, t
+    from graphgrad.viz.companion import figure, save, t
     n, width = 1000, 500                # the lecture's sizes, the numbers the text states
     runs = init_experiment(layers=10, width=width, n=n, seed=0)
     # viz.plots.activation_stats draws the same two panels in English; drawn here to have the page's language
@@ -63,5 +63,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

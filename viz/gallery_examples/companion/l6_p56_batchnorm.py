@@ -141,7 +141,7 @@ def test_time(seed=0):
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t
+    from graphgrad.viz.companion import figure, save, t
     sat = {w: saturation(w) for w in ("none", "after", "before")}
     real, const, lib = bn_grad_error()
     err_std, err_var = undo()
@@ -171,7 +171,7 @@ def make(out_dir):
     # reaches x through mu and var as well as directly
     import os
 
-    import viz
+    from graphgrad import viz
     xb = gg.Value(np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.0], [2.0, 1.0]]), requires_grad=True, name="x")
     yb = F.batch_norm(xb, training=True, expand=True)
     Lb = (yb * gg.Value(np.array([[1.0, -1.0], [0.5, 2.0], [-1.0, 0.0], [0.0, 1.0]]), name="c")).sum()
@@ -200,5 +200,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

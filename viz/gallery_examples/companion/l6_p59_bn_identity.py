@@ -28,7 +28,7 @@ PAGE = {
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t as tr
+    from graphgrad.viz.companion import figure, save, t as tr
     rng = np.random.default_rng(0)
     x = rng.gamma(2.0, 1.5, size=(500, 1)) + 3.0
     mu, var = x.mean(axis=0), x.var(axis=0)
@@ -54,5 +54,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

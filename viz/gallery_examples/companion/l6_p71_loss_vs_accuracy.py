@@ -47,7 +47,7 @@ def train(lr, epochs=10):
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t
+    from graphgrad.viz.companion import figure, save, t
     loss, acc = train(0.003)
     loss_g, acc_g = train(0.2)
     fig, (ax, a1) = figure(10, 3.5, ncols=2)
@@ -75,5 +75,5 @@ def make(out_dir):
                         "good_lr_loss_last": loss_g[-1], "good_lr_acc_last": acc_g[-1]}}
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

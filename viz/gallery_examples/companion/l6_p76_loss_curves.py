@@ -64,7 +64,7 @@ def run(lr, steps=300, reg=0.0, n_train=None, batch=32, seed=0):
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t
+    from graphgrad.viz.companion import figure, save, t
     lrs = {30.0: ("#000000", t("very high", "아주 큼")), 2.0: ("#d62728", t("high", "큼")),
            0.3: ("#2ca02c", t("good", "적당함")), 0.003: ("#1f77b4", t("low", "작음"))}
     curves = {lr: run(lr)[0] for lr in lrs}
@@ -102,5 +102,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -25,7 +25,7 @@ PAGE = {
 
 def make(out_dir):
     from graphgrad.train.space import LogUniform, Uniform
-    from viz.companion import figure, save, t
+    from graphgrad.viz.companion import figure, save, t
     rng = np.random.default_rng(0)
     lin = np.array([Uniform(1e-4, 1.0).sample(rng) for _ in range(1000)])
     log = np.array([LogUniform(1e-4, 1.0).sample(rng) for _ in range(1000)])
@@ -47,5 +47,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)

@@ -74,7 +74,7 @@ def many_problems(n=N_PROBLEMS):
 
 
 def make(out_dir):
-    from viz.companion import figure, save, t
+    from graphgrad.viz.companion import figure, save, t
     grid, rand = run("grid"), run("random")
     many = many_problems()
     fig, axes = figure(13, 3.9, ncols=3)
@@ -118,5 +118,5 @@ def make(out_dir):
 
 
 if __name__ == "__main__":
-    from viz.companion import main
+    from graphgrad.viz.companion import main
     main(make)
