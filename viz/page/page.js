@@ -6,7 +6,7 @@
   "use strict";
   var D = JSON.parse(document.getElementById("gg-data").textContent);
   var N = D.nodes, G = D.groups, T = D.templates, S = D.style, ST = D.steps;
-  var BUDGET = 60;                      // items in the first view
+  var BUDGET = 40;                      // items in the first view
   function num(x) {
     if (typeof x === "string") return x === "nan" ? NaN : (x === "inf" ? Infinity : -Infinity);
     return x;
@@ -40,6 +40,8 @@
   G.forEach(function (g, k) { g.k = k; g.kids = []; g.direct = 0; });
   G.forEach(function (g) { if (g.parent >= 0) G[g.parent].kids.push(g.k); });
   N.forEach(function (n) { if (n.k === "gate" && n.grp >= 0) G[n.grp].direct++; });
+  G.forEach(function (g) { g.own = 0; });
+  N.forEach(function (n) { if (n.param && n.grp >= 0) G[n.grp].own++; });
 
   // ------------------------------------------------------------ state
   var open = {};                         // group index -> expanded
@@ -111,8 +113,8 @@
     var queue = G.filter(function (g) { return g.parent < 0; }).map(function (g) { return g.k; });
     while (queue.length) {
       var k = queue.shift();
-      if (G[k].kind === "fold" || G[k].kind === "auto") continue;
-      var cost = G[k].kids.length + G[k].direct - 1;
+      if (G[k].kind === "fold" || G[k].kind === "auto" || (G[k].gates <= 1 && !G[k].kids.length)) continue;
+      var cost = G[k].kids.length + G[k].direct + G[k].own - 1;
       if (vis + cost > BUDGET) continue;
       open[k] = true; vis += cost;
       queue = queue.concat(G[k].kids);
@@ -148,6 +150,12 @@
     items.forEach(function (it) {
       it.ins.forEach(function (e) { if (e.a.done) it.rank = Math.max(it.rank, e.a.rank + 1); });
       it.done = true;
+    });
+    items.forEach(function (it) {          // a leaf sits just above its first reader, not at the top
+      if (it.kind !== "leaf" || !it.outs.length) return;
+      var r = Infinity;
+      it.outs.forEach(function (e) { r = Math.min(r, e.b.rank); });
+      it.rank = Math.max(0, r - 1);
     });
     var ranks = [];
     items.forEach(function (it) { (ranks[it.rank] = ranks[it.rank] || []).push(it); });
@@ -212,7 +220,7 @@
         var s = steps[k], n = N[s.node];
         n.in.forEach(function (p, j) {
           var d = s.down[j];
-          if (d === null || d === undefined) { if (N[p].gs) g[p] = N[p].g; return; }
+          if (d === null || d === undefined) { g[p] = N[p].gs ? "T" : g[p]; return; }   // a tensor arrived
           g[p] = (g[p] || 0) + d;
         });
       }
@@ -230,8 +238,9 @@
   function gradText(i) {
     var n = N[i];
     var g = gradShown(i);
-    if (g === undefined || g === null) return mode === "exercise" ? "?" : "";
-    if (n.gs && (mode === "explore" || g === n.g)) return "\u2207 \u03bc " + fmt(n.gs.mean) + (n.gs.nonfinite ? " \u26a0" + n.gs.nonfinite : "");
+    if (n.gs && (mode === "explore" || (g !== undefined && g !== null)))
+      return "\u2207 \u03bc " + fmt(n.gs.mean) + (n.gs.nonfinite ? " \u26a0" + n.gs.nonfinite : "");
+    if (g === undefined || g === null || g === "T") return mode === "exercise" ? "?" : "";
     return fmt(g);
   }
   function stepItem() {
@@ -286,7 +295,7 @@
       var p = e.wires[0], key = a.id + ":" + p;
       if (labelled[key]) return;
       labelled[key] = true;
-      var lx = TB ? x1 + 6 : x1 + 8, ly = TB ? y1 + 12 : y1;
+      var lx = TB ? x1 + 6 : x1 + 8, ly = TB ? y1 + 18 : y1;
       var gv = gradShown(p);
       out.push('<g class="wl" data-node="' + p + '" data-id="' + N[p].id + '" data-v="' + (cur.v[p] === undefined ? "" : cur.v[p]) +
         '" data-g="' + (gv === undefined || gv === null ? "" : gv) + '" transform="translate(' + lx + "," + ly + ')">' +
@@ -364,7 +373,7 @@
     if (t.classList.contains("box")) { open[+t.getAttribute("data-group")] = true; relayout(false); return; }
     if (t.classList.contains("cluster")) { collapse(+t.getAttribute("data-group")); return; }
     if (t.classList.contains("leaf")) {
-      var inp = document.getElementById("leaf-" + N[+t.getAttribute("data-node")].id);
+      var inp = leafInput(+t.getAttribute("data-node"));
       if (inp) inp.focus();
     }
   });
@@ -595,21 +604,28 @@
     var box = document.getElementById("whatif");
     if (!D.whatif.ok) { box.innerHTML = "<p class='muted'>" + esc(D.whatif.reason) + "</p>"; return; }
     var leaves = N.filter(function (n) { return n.k === "leaf" && !n["const"]; });
-    var h = ["<p><b>What if?</b> change a leaf: forward and backward rerun here.</p>"];
-    leaves.slice(0, 80).forEach(function (n) {
-      h.push("<label>" + esc(n.name || n.id) + ' <input type="number" step="any" id="leaf-' + esc(n.id) +
-        '" data-node="' + n.i + '" value="' + cur.v[n.i] + '"></label> ');
+    var many = leaves.length > 30;
+    if (many) leaves = leaves.filter(function (n) { return n.name; }).slice(0, 30);
+    box.innerHTML = "<p><b>What if?</b> change a leaf: forward and backward rerun here." +
+      (many ? " Click a leaf in the graph to edit it." : "") + "</p><div id='leaves'></div>";
+    leaves.forEach(function (n) { leafInput(n.i); });
+  }
+  function leafInput(i) {                 // the editor of leaf i (made on first use)
+    var n = N[i], id = "leaf-" + n.id, inp = document.getElementById(id);
+    if (inp || !D.whatif.ok) return inp;
+    var lab = document.createElement("label");
+    lab.textContent = (n.name || n.id) + " ";
+    inp = document.createElement("input");
+    inp.type = "number"; inp.step = "any"; inp.id = id; inp.value = cur.v[i];
+    inp.addEventListener("change", function () {
+      var x = parseFloat(inp.value);
+      if (isNaN(x)) return;
+      cur.v[i] = x;
+      recompute();
     });
-    if (leaves.length > 80) h.push("<p class='muted'>(first 80 of " + leaves.length + " leaves)</p>");
-    box.innerHTML = h.join("");
-    box.querySelectorAll("input").forEach(function (inp) {
-      inp.addEventListener("change", function () {
-        var x = parseFloat(inp.value);
-        if (isNaN(x)) return;
-        cur.v[+inp.getAttribute("data-node")] = x;
-        recompute();
-      });
-    });
+    lab.appendChild(inp);
+    document.getElementById("leaves").appendChild(lab);
+    return inp;
   }
 
   // ------------------------------------------------------------ toolbar
@@ -620,7 +636,7 @@
     relayout(true);
   };
   document.getElementById("dir").textContent = rankdir === "TB" ? "left to right" : "top to bottom";
-  window.GG = {data: D, open: open, relayout: relayout, values: function () { return cur.v; },
+  window.GG = {data: D, relayout: relayout, values: function () { return cur.v; },
                grads: function () { return cur.g; }, rules: GG_RULES, layout: function () { return layout; }};
 
   var t0 = Date.now();
