@@ -443,7 +443,7 @@
     st.textContent = found.length + " match" + (found.length === 1 ? "" : "es");
     if (!found.length) { render(); return; }
     var first = found[0];
-    if (typeof first === "number") openAbove(N[first].grp >= 0 && N[first].k === "gate" ? N[first].grp : -1);
+    if (typeof first === "number") openAbove(N[first].grp);
     else openAbove(G[+first.slice(1)].parent);
     doLayout();
     var rep = layout.V.rep;
