@@ -18,7 +18,6 @@ import shutil
 import sys
 import tempfile
 import time
-import tracemalloc
 
 sys.setrecursionlimit(10000)
 
@@ -131,18 +130,31 @@ WORKLOADS = {"neuron": neuron, "chain1000": chain, "micrograd8": micrograd_demo,
 
 
 def build(name, directory):
-    """Write the page of workload ``name``; (path, seconds, bytes, peak MB, node count)."""
+    """Write the page of workload ``name``; (path, seconds, bytes, peak RSS MB, nodes).
+
+    Runs in a fresh process per workload, so the peak resident memory (ru_maxrss) is this
+    graph's: the framework objects, the trace and the page together."""
+    import json
+    import subprocess
+    r = subprocess.run([sys.executable, __file__, "--child", name, directory], capture_output=True,
+                       text=True, check=True)
+    d = json.loads(r.stdout.strip().splitlines()[-1])
+    return d["path"], d["secs"], d["size"], d["rss"], d["nodes"]
+
+
+def _child(name, directory):
+    import json
+    import resource
     from viz.page import explore
     obj, opts = WORKLOADS[name]()
-    tracemalloc.start()
     t0 = time.perf_counter()
     ex = explore(obj, title=name, **opts)
     path = os.path.join(directory, f"{name}.html")
     ex.to_html(path)
     secs = time.perf_counter() - t0
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return path, secs, os.path.getsize(path), peak, len(ex.data["nodes"])
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"path": path, "secs": secs, "size": os.path.getsize(path), "rss": rss,
+                      "nodes": len(ex.data["nodes"])}))
 
 
 def open_times(paths, shots=None):
@@ -178,7 +190,7 @@ def main(argv=None):
     os.makedirs(directory, exist_ok=True)
     names = a.only or list(WORKLOADS)
     paths = {}
-    print(f"{'graph':14} {'nodes':>7} {'build s':>8} {'page MB':>8} {'peak MB':>8}")
+    print(f"{'graph':14} {'nodes':>7} {'build s':>8} {'page MB':>8} {'RSS MB':>8}")
     for name in names:
         path, secs, size, peak, n = build(name, directory)
         paths[name] = path
@@ -190,4 +202,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        _child(sys.argv[2], sys.argv[3])
+    else:
+        main()

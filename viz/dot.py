@@ -286,6 +286,11 @@ def _gate_stmt(g) -> str:
     label = esc(g.label)
     if g.collapsed:
         tip = f"group {g.label}: {len(g.members)} gates collapsed"
+        if g.folded:                     # parameters drawn inside the box, not as wires into it
+            k = len(g.folded)
+            tip += f", {k} {'leaf' if k == 1 else 'leaves'} (parameters, inputs) inside"
+            label += (f'<BR/><FONT POINT-SIZE="9" COLOR="{MUTED_COLOR}">{k} '
+                      f'{"leaf" if k == 1 else "leaves"} inside</FONT>')
         return (f'{g.id} [shape=box style="rounded,filled" fillcolor="#e3f2fd" color="{GROUP_COLOR}" '
                 f'penwidth=1.4 id="{g.id}" class="gate group" tooltip={quote(tip)} '
                 f"label=<<B>{label}</B>>];")

@@ -42,6 +42,7 @@ class Gate:
     node: object = None                  # the graphdata.Node of its output (None for a box)
     collapsed: bool = False
     members: list = field(default_factory=list)   # Nodes of the gates inside a box
+    folded: list = field(default_factory=list)    # parameter leaves drawn inside a box
     outputs: list = field(default_factory=list)   # every output wire id (boxes can have several)
 
 
@@ -99,6 +100,69 @@ def build(source, collapse=None, max_nodes: int | None = DEFAULT_MAX_NODES, who:
     return _assemble(g, inst, keys)
 
 
+PARAM_WORDS = ("weight", "bias", "running_", "num_batches", "gamma", "beta")
+MAX_RANKS = 16           # a default picture of a big graph: at most this many gates deep (page-sized)
+AUTO_CHAIN = 10          # a big graph's ungrouped region of more gates than this becomes one box
+
+
+def is_parameter(n, readers_grouped: bool = False) -> bool:
+    """True for a leaf that folds into the collapsed boxes reading it: a PyTorch parameter
+    or buffer (a dotted or weight/bias/running_* name), or, ``readers_grouped``, an
+    unnamed leaf whose readers all sit in groups (micrograd's weights and inputs).
+
+    >>> from viz.graphdata import Node
+    >>> is_parameter(Node("n0", "0.weight", "leaf", name="0.weight")), is_parameter(Node("n1", "x", "leaf", name="x"))
+    (True, False)
+    """
+    if not n.is_leaf:
+        return False
+    if n.meta.get("kind") in ("param", "buffer") or n.meta.get("param"):
+        return True
+    name = n.name or ""
+    last = name.rsplit(".", 1)[-1]
+    if "." in name or any(last.startswith(w) for w in PARAM_WORDS):
+        return True
+    return readers_grouped and n.name is None
+
+
+def auto_chains(g, inst=None, min_gates: int = AUTO_CHAIN) -> dict:
+    """Ungrouped gates of ``g`` in connected regions of more than ``min_gates`` gates:
+    ``{node id: (region name, id of its first gate)}`` (micrograd's L2 term, a long loss
+    sum), so a big graph can fold each region into one box. The name is the region's two
+    commonest gate labels.
+
+    >>> from viz.graphdata import GraphData, Node
+    >>> nodes = [Node("n0", "x", "leaf")] + [Node(f"n{i}", "+", "add", inputs=(f"n{i-1}",)) for i in range(1, 5)]
+    >>> set(auto_chains(GraphData(tuple(nodes), "n4"), min_gates=3).values())
+    {('+ chain', 'n1')}
+    """
+    loose = [n for n in g.nodes if not n.is_leaf and not (inst[n.id] if inst else n.group)]
+    parent = {n.id: n.id for n in loose}
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+    for n in loose:
+        for p in n.inputs:
+            if p in parent:
+                parent[find(p)] = find(n.id)
+    comps: dict = {}
+    for n in loose:
+        comps.setdefault(find(n.id), []).append(n)
+    out = {}
+    for members in comps.values():
+        if len(members) <= min_gates:
+            continue
+        count: dict = {}
+        for n in members:
+            count[n.label] = count.get(n.label, 0) + 1
+        name = " ".join(lab for lab, _ in sorted(count.items(), key=lambda kv: -kv[1])[:2]) + " chain"
+        out.update({n.id: (name, members[0].id) for n in members})
+    return out
+
+
 def _check(g: GraphData):
     """A malformed graph from an adapter gets one clear sentence, not a KeyError deep inside."""
     seen = set()
@@ -121,17 +185,39 @@ def _box_key(group: tuple, keys) -> tuple | None:
 
 
 def _auto_collapse(g, inst, paths, max_nodes):
-    """Collapse groups, innermost level first, until the drawing fits ``max_nodes``."""
-    if max_nodes is None or not paths or len(g.nodes) <= max_nodes // 2:
+    """Collapse groups, innermost level first, until the drawing fits ``max_nodes`` and is
+    at most MAX_RANKS gates deep (a page, not a 271-inch strip). A big graph's long
+    ungrouped regions (micrograd's L2 chain) become boxes first (:func:`auto_chains`)."""
+    if max_nodes is None or len(g.nodes) <= max_nodes // 2:
         return set()                     # at most one gate per wire: 2x wires bounds the count
     if _assemble(g, inst, set()).node_count() <= max_nodes:
+        return set()
+    chains = auto_chains(g, inst) if paths else {}     # a graph with no groups at all stays as it is
+    if chains:                           # each region its own box: ("+ * chain", first gate)
+        for nid, (name, first) in chains.items():
+            inst[nid] = ((name, f"chain:{first}"),)
+        paths = sorted({inst[n.id] for n in g.nodes if not n.is_leaf and inst[n.id]}, key=repr)
+    if not paths:
         return set()
     keys: set = set()
     for d in range(max(len(p) for p in paths), 0, -1):   # keep the outer structure longest
         keys = {p[:d] for p in paths if len(p) >= d}
-        if _assemble(g, inst, keys).node_count() <= max_nodes:
+        c = _assemble(g, inst, keys)
+        if c.node_count() <= max_nodes and ranks(c) <= MAX_RANKS:
             break
     return keys
+
+
+def ranks(c) -> int:
+    """How many gates deep circuit ``c`` is (its longest path, counted in gates and boxes)."""
+    depth: dict = {}
+    for gt in c.gates:                   # topological order: producers first
+        d = 0
+        for _, w in gt.inputs:
+            d = max(d, depth.get(w, 0))
+        for w in gt.outputs:
+            depth[w] = d + 1
+    return max(depth.values(), default=0)
 
 
 def _assemble(g, inst, keys) -> Circuit:
@@ -145,18 +231,28 @@ def _assemble(g, inst, keys) -> Circuit:
                     box_of[n.id] = k
     # which nodes are read outside their box (or are the root): those wires stay visible
     read_outside = {g.root}
+    readers: dict = {}
     for n in nodes:
         for p in n.inputs:
             if p in box_of and box_of.get(n.id) != box_of[p]:
                 read_outside.add(p)
+            if keys:
+                readers.setdefault(p, []).append(n.id)
+    # parameters read only inside collapsed boxes are drawn inside them (counted on the box)
+    folded = set()
+    for n in nodes if keys else ():
+        r = readers.get(n.id)
+        if n.is_leaf and r and n.id != g.root and all(x in box_of for x in r) \
+                and is_parameter(n, readers_grouped=all(inst[x] for x in r)):
+            folded.add(n.id)
 
     wires, gates = [], []
     wire_of, gate_of = {}, {}
     boxes: dict = {}
     for i, n in enumerate(nodes):
         k = box_of.get(n.id)
-        if k is not None and n.id not in read_outside:
-            continue                     # an internal wire of a collapsed group
+        if (k is not None and n.id not in read_outside) or n.id in folded:
+            continue                     # an internal wire of a collapsed group, or a folded parameter
         wid = f"v{i}"
         wire_of[n.id] = wid
         cluster = () if n.is_leaf else inst[n.id]
@@ -182,6 +278,8 @@ def _assemble(g, inst, keys) -> Circuit:
             box.members.append(n)
             gate_of[n.id] = box.id
             for p in n.inputs:
+                if p in folded and p not in box.folded:
+                    box.folded.append(p)
                 if box_of.get(p) != k and p in wire_of:
                     w = wire_of[p]
                     if w not in [x for _, x in box.inputs]:

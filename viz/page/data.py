@@ -64,14 +64,14 @@ import math
 
 import numpy as np
 
-from ..graphdata import GraphData, TraceData, number_groups
+from ..graph import auto_chains, is_parameter
+from ..graphdata import GraphData, TraceData
 
 FORMAT = "graphgrad-page"
 VERSION = 1
 HIST_BINS = 12
 AUTO_GROUP_MIN = 40          # an ungrouped region of more gates than this becomes an "auto" box
 FOLD_MIN = 3                 # repeated sibling blocks fold from this many repetitions
-PARAM_WORDS = ("weight", "bias", "running_", "num_batches", "gamma", "beta")
 
 
 def num(x):
@@ -108,14 +108,6 @@ def _is_scalar(x) -> bool:
     if x.__class__ is float or x.__class__ is int:     # most of a scalar graph: no numpy call
         return True
     return x is not None and np.ndim(x) == 0
-
-
-def _param_like(n) -> bool:
-    if n.meta.get("kind") in ("param", "buffer") or n.meta.get("param"):
-        return True
-    name = n.name or ""
-    last = name.rsplit(".", 1)[-1]
-    return "." in name or any(last.startswith(w) for w in PARAM_WORDS)
 
 
 def page_data(source, trace=None, title: str = "", rankdir: str = "TB", **opts) -> dict:
@@ -190,11 +182,13 @@ def annotate(data: dict, node_id: str, status: str | None = None, notes=None) ->
 
 
 def _node(n, index, grp) -> dict:
-    shape = list(np.shape(n.value)) if n.value is not None else list(n.meta.get("shape", []))
-    if n.value is not None:
-        dtype = str(np.asarray(n.value).dtype)
+    v = n.value
+    if v.__class__ is float:               # a scalar graph's common case: no numpy call
+        shape, dtype = [], "float64"
+    elif v is not None:
+        shape, dtype = list(np.shape(v)), str(np.asarray(v).dtype)
     else:
-        dtype = str(n.meta.get("dtype", "float64"))
+        shape, dtype = list(n.meta.get("shape", [])), str(n.meta.get("dtype", "float64"))
     d = {"id": n.id, "k": "leaf" if n.is_leaf else "gate", "label": str(n.label), "op": str(n.op)}
     if n.name is not None:
         d["name"] = str(n.name)
@@ -232,7 +226,8 @@ def _node(n, index, grp) -> dict:
 
 def _groups(g):
     """The group tree from the nodes' group paths: (groups, innermost group index per node)."""
-    paths = number_groups([() if n.is_leaf else tuple(n.group) for n in g.nodes])
+    # a node's group is already an instance path ((name, n), ...): equal paths, one group
+    paths = [() if n.is_leaf else tuple(n.group) for n in g.nodes]
     gid: dict = {}
     groups: list = []
     per_node = []
@@ -251,37 +246,22 @@ def _groups(g):
 
 
 def _auto_groups(g, nodes, groups, consumers):
-    """Ungrouped gates beyond AUTO_GROUP_MIN (micrograd's 674-gate L2 chain, a long loss sum)
-    go into one "auto" box per connected region, so the first view stays readable."""
-    loose = [i for i, n in enumerate(nodes) if n["k"] == "gate" and n["grp"] == -1]
-    if len(loose) <= AUTO_GROUP_MIN or (not groups and len(loose) <= 10 * AUTO_GROUP_MIN):
+    """Ungrouped regions of more than AUTO_GROUP_MIN // 4 gates (micrograd's 674-gate L2
+    chain, a long loss sum) each go into one "auto" box (:func:`viz.graph.auto_chains`),
+    when the graph has groups or is big, so the first view stays readable."""
+    loose = sum(1 for n in nodes if n["k"] == "gate" and n["grp"] == -1)
+    if loose <= AUTO_GROUP_MIN or (not groups and loose <= 10 * AUTO_GROUP_MIN):
         return
-    parent = {i: i for i in loose}
-
-    def find(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-    for i in loose:
-        for p in nodes[i].get("in", []):
-            if p in parent:
-                parent[find(p)] = find(i)
-    comps: dict = {}
-    for i in loose:
-        comps.setdefault(find(i), []).append(i)
-    for members in sorted(comps.values(), key=lambda m: m[0]):
-        if len(members) <= AUTO_GROUP_MIN // 4:
-            continue
-        ops: dict = {}
-        for i in members:
-            ops[nodes[i]["label"]] = ops.get(nodes[i]["label"], 0) + 1
-        top = sorted(ops.items(), key=lambda kv: -kv[1])[:2]
-        k = len(groups)
-        groups.append({"name": " ".join(op for op, _ in top) + " chain", "kind": "auto",
-                       "parent": -1, "depth": 0, "n": 1, "gates": 0, "params": 0})
-        for i in members:
-            nodes[i]["grp"] = k
+    index = {n.id: i for i, n in enumerate(g.nodes)}
+    made: dict = {}
+    for nid, (name, region) in auto_chains(g, min_gates=AUTO_GROUP_MIN // 4).items():
+        i = index[nid]
+        first = made.get(region)
+        if first is None:
+            first = made[region] = len(groups)
+            groups.append({"name": name, "kind": "auto", "parent": -1, "depth": 0, "n": 1,
+                           "gates": 0, "params": 0})
+        nodes[i]["grp"] = first
 
 
 def _ancestors(groups, k):
@@ -302,7 +282,7 @@ def _params(g, nodes, groups, consumers):
         grps = [nodes[c]["grp"] for c in consumers[i]]
         node = g.nodes[i]
         grouped = all(k != -1 for k in grps)
-        if not (_param_like(node) or (grouped and node.name is None)):
+        if not is_parameter(node, readers_grouped=grouped):
             continue
         n["param"] = True
         common = None
@@ -364,15 +344,14 @@ def _fold_repeats(groups, nodes):
                            "n": reps, "gates": 0, "params": 0})
             for c in run:
                 groups[c]["parent"] = k
-            _deepen(groups, run)
+            _deepen(groups, run, children)
             i += reps * p
 
 
-def _deepen(groups, roots):
+def _deepen(groups, roots, kids):
+    """One level deeper for ``roots`` and everything under them (``kids``: the children
+    lists from before the fold, which is what is below each root)."""
     todo = list(roots)
-    kids: dict = {}
-    for k, gr in enumerate(groups):
-        kids.setdefault(gr["parent"], []).append(k)
     while todo:
         k = todo.pop()
         groups[k]["depth"] += 1
