@@ -136,3 +136,14 @@ def test_graphviz_timeout_suggests_the_page(monkeypatch):
     monkeypatch.setattr(subprocess, "run", slow)
     with pytest.raises(viz.RenderError, match=r"viz\.explore\(value\)\.to_html"):
         viz.run_dot("digraph { a -> b }", timeout=1)
+
+
+def test_gallery_links_an_explore_page_per_diagram(tmp_path):
+    from viz.gallery import build_gallery
+    index = build_gallery(tmp_path, steppers=False, png=False, companion=False, log=lambda *a: None)
+    html = index.read_text()
+    pages = sorted(tmp_path.glob("*_explore.html"))
+    assert len(pages) >= 9
+    for p in pages:
+        assert f'href="{p.name}"' in html
+        assert '"format":"graphgrad-page"' in p.read_text()
