@@ -136,7 +136,7 @@
   }
   function boxText(it) {
     var g = G[it.group];
-    var info = g.gates + " gates";
+    var info = g.gates + (g.gates === 1 ? " gate" : " gates");
     if (g.params) info += " · " + g.params + " params";
     info += " · " + it.ins.length + " in";
     return {label: g.name + (g.n > 1 ? " \u00d7" + g.n : "") + " +", info: info};
@@ -249,25 +249,38 @@
     if (k >= steps.length) return null;
     return layout.V.rep[steps[k].node];
   }
+  function clusterBounds() {              // innermost first, so a frame holds its children's
+    var TB = layout.TB, bounds = {}, PAD = 10, TITLE = 18;
+    function grow(k, x0, y0, x1, y1) {
+      var b = bounds[k] || (bounds[k] = {x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity});
+      b.x0 = Math.min(b.x0, x0); b.y0 = Math.min(b.y0, y0); b.x1 = Math.max(b.x1, x1); b.y1 = Math.max(b.y1, y1);
+    }
+    layout.items.forEach(function (it) {
+      var k = it.kind === "box" ? G[it.group].parent : (it.kind === "gate" ? N[it.node].grp : -1);
+      if (k >= 0) grow(k, it.px - it.sz.w / 2, it.py - it.sz.h / 2, it.px + it.sz.w / 2 + (TB ? 60 : 0),
+                       it.py + it.sz.h / 2 + (TB ? 0 : 16));
+    });
+    var keys = Object.keys(bounds).map(Number);
+    var all = {};
+    keys.forEach(function (k) { while (k >= 0) { all[k] = true; k = G[k].parent; } });
+    Object.keys(all).map(Number).sort(function (a, b) { return G[b].depth - G[a].depth; }).forEach(function (k) {
+      var b = bounds[k];
+      if (!b) return;
+      b.x0 -= PAD; b.x1 += PAD; b.y0 -= PAD + TITLE; b.y1 += PAD;
+      if (G[k].parent >= 0) grow(G[k].parent, b.x0, b.y0, b.x1, b.y1);
+    });
+    return bounds;
+  }
   function render() {
     var TB = layout.TB, out = [];
     var hl = stepItem();
-    // clusters: open groups around their visible members
-    var bounds = {};
-    layout.items.forEach(function (it) {
-      var k = it.kind === "box" ? G[it.group].parent : (it.kind === "gate" ? N[it.node].grp : -1);
-      while (k >= 0) {
-        var b = bounds[k] || (bounds[k] = {x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity});
-        b.x0 = Math.min(b.x0, it.px - it.sz.w / 2); b.x1 = Math.max(b.x1, it.px + it.sz.w / 2 + (TB ? 60 : 0));
-        b.y0 = Math.min(b.y0, it.py - it.sz.h / 2); b.y1 = Math.max(b.y1, it.py + it.sz.h / 2 + (TB ? 0 : 16));
-        k = G[k].parent;
-      }
-    });
+    // clusters: each open group framed around its visible members and its open children
+    var bounds = clusterBounds();
     Object.keys(bounds).sort(function (a, b) { return G[a].depth - G[b].depth; }).forEach(function (k) {
-      var b = bounds[k], pad = 14 + 4 * Math.max(0, 3 - G[k].depth);
+      var b = bounds[k];
       out.push('<g class="cluster" data-group="' + k + '">' + fill(T.cluster, {
-        x0: b.x0 - pad, y0: b.y0 - pad - 12, w: b.x1 - b.x0 + 2 * pad, h: b.y1 - b.y0 + 2 * pad + 12,
-        tx: b.x0 - pad + 8, ty: b.y0 - pad + 2, label: G[k].name + (G[k].n > 1 ? " \u00d7" + G[k].n : "")}) + "</g>");
+        x0: b.x0, y0: b.y0, w: b.x1 - b.x0, h: b.y1 - b.y0, tx: b.x0 + 8, ty: b.y0 + 14,
+        label: G[k].name + (G[k].n > 1 ? " \u00d7" + G[k].n : "")}) + "</g>");
     });
     // edges, then wire labels at each edge's start
     var labelled = {};
@@ -370,16 +383,25 @@
     if (drag && drag.moved) return;
     var t = e.target.closest ? e.target.closest("[data-group],[data-node]") : null;
     if (!t) return;
-    if (t.classList.contains("box")) { open[+t.getAttribute("data-group")] = true; relayout(false); return; }
-    if (t.classList.contains("cluster")) { collapse(+t.getAttribute("data-group")); return; }
+    if (t.classList.contains("box")) { var k = +t.getAttribute("data-group"); toggle(k, true, layout.V.items["b" + k]); return; }
+    if (t.classList.contains("cluster")) { var c = +t.getAttribute("data-group"); toggle(c, false, clusterBounds()[c]); return; }
     if (t.classList.contains("leaf")) {
       var inp = leafInput(+t.getAttribute("data-node"));
       if (inp) inp.focus();
     }
   });
-  function collapse(k) {
-    open[k] = false;
-    relayout(false);
+  // expand or collapse group k in place: the frame (or box) keeps the top-centre of what was clicked
+  function toggle(k, expand, was) {
+    var ax = was.x0 !== undefined ? (was.x0 + was.x1) / 2 : was.px;
+    var ay = was.y0 !== undefined ? was.y0 : was.py - was.sz.h / 2;
+    open[k] = expand;
+    doLayout(); render();
+    var now = expand ? clusterBounds()[k] : layout.V.items["b" + k];
+    if (!now) return;
+    var nx = now.x0 !== undefined ? (now.x0 + now.x1) / 2 : now.px;
+    var ny = now.y0 !== undefined ? now.y0 : now.py - now.sz.h / 2;
+    view.x += (ax - nx) * view.s; view.y += (ay - ny) * view.s;
+    applyView();
   }
 
   // ------------------------------------------------------------ hover
