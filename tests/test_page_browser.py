@@ -299,3 +299,26 @@ def test_jupyter_shows_the_page_in_an_iframe():
     f, _ = neuron()
     html = explore(f)._repr_html_()
     assert html.startswith("<iframe srcdoc=") and "&lt;script" in html and "<script" not in html
+
+
+def test_step_into_a_collapsed_box_or_over_it_as_one_gate(browser, pages):
+    d, _ = pages
+    path = torch_page(d, "torch40", torch40)
+    page = open_page(browser, path)
+    page.uncheck("#into")
+    for _ in range(3):
+        page.click("#next")
+    # mean, **2, then the whole folded block at once: its 120 steps as one gate
+    assert page.get_attribute("body", "data-step") == "121"
+    assert "as one gate: steps 2\u2013121" in page.text_content("#narr")
+    assert page.locator(".item.box.current").count() == 1
+    page.click("#prev")
+    assert page.get_attribute("body", "data-step") == "1"
+    # stepping into boxes instead opens the box that holds the step's gate
+    page.check("#into")
+    before = int(page.get_attribute("body", "data-items"))
+    page.click("#next")
+    assert page.get_attribute("body", "data-step") == "2"
+    assert int(page.get_attribute("body", "data-items")) > before
+    assert page.locator(".item.gate.current").count() == 1
+    page.close()

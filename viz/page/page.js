@@ -499,6 +499,7 @@
     if (k >= steps.length) { el.innerHTML = "<p>Done: every gradient has arrived.</p>"; return; }
     var s = steps[k], n = N[s.node];
     document.body.setAttribute("data-node", n.id);
+    if (over && mode === "step") { narrateOver(el); return; }
     var h = ["<p><b>Gate " + esc(n.label) + "</b> <span class='muted'>" + esc(n.op) + " · " + esc(n.id) + "</span></p>"];
     var rep = layout.V.rep[s.node];
     if (rep && rep.charAt(0) === "b") {
@@ -522,18 +523,48 @@
     });
     el.innerHTML = h.join("");
   }
+  var over = null;                       // stepping over a collapsed box: {box, from, to}
   function goStep(k) {
     if (!steps.length) return;
     if (mode === "explore") mode = "step";
+    var dir = k >= step ? 1 : -1;
+    if (over && dir > 0) k = over.to + 1;      // leave the box we stepped over
+    if (over && dir < 0) k = over.from - 1;
     step = Math.max(0, Math.min(steps.length - 1, k));
-    stepCache.k = null;
+    over = null;
     var s = steps[step];
     var n = N[s.node];
     if (n.grp >= 0 && mode === "step" && document.getElementById("into").checked) { openAbove(n.grp); doLayout(); }
+    else if (mode === "step") {                 // over a collapsed box: all its steps as one
+      var r = layout.V.rep[s.node];
+      if (r && r.charAt(0) === "b") {
+        var a = step, b = step;
+        while (a - 1 >= 0 && layout.V.rep[steps[a - 1].node] === r) a--;
+        while (b + 1 < steps.length && layout.V.rep[steps[b + 1].node] === r) b++;
+        over = {box: r, from: a, to: b};
+        step = b;
+      }
+    }
+    stepCache.k = null;
     render(); narrate();
+  }
+  function narrateOver(el) {             // a box stepped over: the gradients it sends out, summed
+    var it = layout.V.items[over.box], g = G[it.group];
+    var h = ["<p><b>" + esc(g.name) + (g.n > 1 ? " \u00d7" + g.n : "") + "</b> <span class='muted'>as one gate: steps " +
+             over.from + "\u2013" + over.to + "</span></p>"];
+    it.ins.forEach(function (e) {
+      e.wires.forEach(function (p) {
+        var v = stepGrad(p);
+        h.push("<p class='rule'>to " + esc(name(p)) + ": <span style='color:" + S.grad + "'>" +
+               (typeof v === "number" ? fmt(v) : (v ? "\u2207 \u03bc " + fmt(N[p].gs.mean) : "(none yet)")) + "</span></p>");
+      });
+    });
+    if (!it.ins.length) h.push("<p class='muted'>its gradients go to the parameters inside it</p>");
+    el.innerHTML = h.join("");
   }
   function setMode(m) {
     mode = m;
+    over = null;
     if (m === "explore") { step = -1; }
     if (m === "step") { step = Math.max(step, 0); }
     if (m === "exercise") { ex = {k: 0, j: 0, revealed: {}}; ex.revealed[D.root] = 1; step = 0; }
