@@ -8,6 +8,7 @@ memory (tracemalloc) and, in headless Chromium, the time from navigation until t
 view is drawn (``body[data-ready]``), with the number of items in that view.
 
 Usage: python bench/bench_explore.py [--only NAME] [--no-browser] [--out DIR]
+(--out keeps the pages and a screenshot of each first view there.)
 """
 from __future__ import annotations
 
@@ -139,7 +140,7 @@ def build(name, directory):
     r = subprocess.run([sys.executable, __file__, "--child", name, directory], capture_output=True,
                        text=True, check=True)
     d = json.loads(r.stdout.strip().splitlines()[-1])
-    return d["path"], d["secs"], d["size"], d["rss"], d["nodes"]
+    return d["path"], (d["secs"], d["cpu"]), d["size"], d["rss"], d["nodes"]
 
 
 def _child(name, directory):
@@ -147,13 +148,13 @@ def _child(name, directory):
     import resource
     from viz.page import explore
     obj, opts = WORKLOADS[name]()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     ex = explore(obj, title=name, **opts)
     path = os.path.join(directory, f"{name}.html")
     ex.to_html(path)
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"path": path, "secs": secs, "size": os.path.getsize(path), "rss": rss,
+    print(json.dumps({"path": path, "secs": secs, "cpu": cpu, "size": os.path.getsize(path), "rss": rss,
                       "nodes": len(ex.data["nodes"])}))
 
 
@@ -190,11 +191,11 @@ def main(argv=None):
     os.makedirs(directory, exist_ok=True)
     names = a.only or list(WORKLOADS)
     paths = {}
-    print(f"{'graph':14} {'nodes':>7} {'build s':>8} {'page MB':>8} {'RSS MB':>8}")
+    print(f"{'graph':14} {'nodes':>7} {'build s':>8} {'cpu s':>6} {'page MB':>8} {'RSS MB':>8}")
     for name in names:
         path, secs, size, peak, n = build(name, directory)
         paths[name] = path
-        print(f"{name:14} {n:7d} {secs:8.2f} {size / 2**20:8.2f} {peak:8.1f}", flush=True)
+        print(f"{name:14} {n:7d} {secs[0]:8.2f} {secs[1]:6.2f} {size / 2**20:8.2f} {peak:8.1f}", flush=True)
     if not a.no_browser:
         print(f"{'graph':14} {'open s':>8} {'items':>6}")
         for name, (ms, items, errors) in open_times(paths, a.out).items():

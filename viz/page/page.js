@@ -141,6 +141,9 @@
     info += " · " + it.ins.length + " in";
     return {label: g.name + (g.n > 1 ? " \u00d7" + g.n : "") + " +", info: info};
   }
+  function labelWidth(i) {
+    return 6.3 * Math.max(valueText(i).length, gradText(i).length);
+  }
   function doLayout() {
     var V = visible();
     var items = V.order;
@@ -195,7 +198,12 @@
     ranks.forEach(function (rk) {
       var depth = 0;
       rk.forEach(function (it) { depth = Math.max(depth, TB ? it.sz.h : it.sz.w); });
-      var gap = TB ? 52 : 70;
+      var gap = TB ? 52 : 40;
+      if (!TB) rk.forEach(function (it) {   // left to right: room for the wire's value/grad text
+        var w = it.kind === "box" ? 0 : (it.kind === "out" ? 0 : labelWidth(it.node));
+        it.outs.forEach(function (e) { if (e.wires.length === 1) w = Math.max(w, labelWidth(e.wires[0])); });
+        gap = Math.max(gap, w + 24);
+      });
       rk.forEach(function (it) { it.y = main + depth / 2; });
       main += depth + gap;
     });
@@ -343,7 +351,7 @@
   function applyView() {
     document.getElementById("vp").setAttribute("transform", "translate(" + view.x + "," + view.y + ") scale(" + view.s + ")");
   }
-  function fitView() {
+  function fitView(minScale) {             // minScale: never smaller (the first view stays readable)
     var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
     layout.items.forEach(function (it) {
       x0 = Math.min(x0, it.px - it.sz.w / 2 - 20); x1 = Math.max(x1, it.px + it.sz.w / 2 + 70);
@@ -351,8 +359,11 @@
     });
     var R = svg.getBoundingClientRect(), W = R.width || 800, H = R.height || 600;
     view.s = Math.min(1.6, W / (x1 - x0), H / (y1 - y0));
+    if (typeof minScale === "number" && view.s < minScale) view.s = minScale;
     view.x = (W - (x1 - x0) * view.s) / 2 - x0 * view.s;
     view.y = (H - (y1 - y0) * view.s) / 2 - y0 * view.s;
+    if ((x1 - x0) * view.s > W) view.x = 10 - x0 * view.s;   // too wide: start at the left edge
+    if ((y1 - y0) * view.s > H) view.y = 10 - y0 * view.s;   // too tall: start at the top
     applyView();
   }
   function centerOn(it) {
@@ -682,11 +693,11 @@
   }
 
   // ------------------------------------------------------------ toolbar
-  document.getElementById("fit").onclick = fitView;
+  document.getElementById("fit").onclick = function () { fitView(); };
   document.getElementById("dir").onclick = function () {
     rankdir = rankdir === "TB" ? "LR" : "TB";
     this.textContent = rankdir === "TB" ? "left to right" : "top to bottom";
-    relayout(true);
+    doLayout(); render(); fitView(0.6);
   };
   document.getElementById("dir").textContent = rankdir === "TB" ? "left to right" : "top to bottom";
   window.GG = {data: D, relayout: relayout, values: function () { return cur.v; },
@@ -694,6 +705,6 @@
 
   var t0 = Date.now();
   firstView();
-  doLayout(); render(); fitView(); whatifPanel(); narrate();
+  doLayout(); render(); fitView(0.6); whatifPanel(); narrate();
   document.body.setAttribute("data-ready", String(Date.now() - t0));
 })();
