@@ -322,3 +322,47 @@ def test_step_into_a_collapsed_box_or_over_it_as_one_gate(browser, pages):
     assert int(page.get_attribute("body", "data-items")) > before
     assert page.locator(".item.gate.current").count() == 1
     page.close()
+
+
+def test_micrograd_what_if_matches_micrograd(browser, tmp_path):
+    from micrograd.engine import Value
+    import viz
+
+    def build(a0):
+        a, b, c = Value(a0), Value(-3.0), Value(1.5)
+        out = (a * b + c ** 2).relu() + a * c + (a + 4.0) ** 3      # micrograd's ops: +, *, **k, ReLU
+        out.backward()
+        return out, (a, b, c)
+    out, leaves = build(2.0)
+    g = viz.as_graph(out)
+    path = tmp_path / "mg.html"
+    explore(out).to_html(path)
+    page = open_page(browser, path)
+    assert page.errors == [] and "values fixed" not in page.text_content("#whatif")
+    page.fill("#leaf-n0", "-1.25")
+    page.dispatch_event("#leaf-n0", "change")
+    out2, leaves2 = build(-1.25)
+    grads = page.evaluate("GG.grads()")
+    vals = page.evaluate("GG.values()")
+    assert g.node("n0").value == 2.0
+    order = viz.as_graph(out2)
+    for i, n in enumerate(order.nodes):
+        assert vals[i] == pytest.approx(n.value, rel=1e-12, abs=1e-15)
+        assert grads[i] == pytest.approx(n.grad, rel=1e-12, abs=1e-15)
+    page.close()
+
+
+def test_a_gradcheck_failure_shows_red_with_its_notes(browser, tmp_path):
+    from viz.page.data import annotate, page_data
+    from viz.page.html import document
+    f, _ = neuron()
+    d = annotate(page_data(f), "n2", status="fail", notes=["expected 0.39, got 0.41"])
+    path = tmp_path / "fail.html"
+    path.write_text(document(d))
+    page = open_page(browser, path)
+    gate = page.locator('.item.status-fail[data-id="n2"]')
+    assert gate.count() == 1
+    assert gate.locator(".shape").evaluate("e => getComputedStyle(e).stroke") == "rgb(213, 0, 0)"
+    gate.hover()
+    assert "expected 0.39, got 0.41" in page.text_content("#tip")
+    page.close()
