@@ -66,8 +66,8 @@ def torch40():
     layers = []
     for _ in range(40):
         layers += [torch.nn.Linear(16, 16), torch.nn.BatchNorm1d(16), torch.nn.ReLU()]
-    net = torch.nn.Sequential(*layers)
-    x = torch.randn(8, 16)
+    net = torch.nn.Sequential(*layers).float()       # float32 whatever the default dtype is
+    x = torch.randn(8, 16, dtype=torch.float32)
     with viz.record_torch(net) as rec:
         loss = net(x).pow(2).mean()
         loss.backward()
