@@ -147,3 +147,25 @@ def test_gallery_links_an_explore_page_per_diagram(tmp_path):
     for p in pages:
         assert f'href="{p.name}"' in html
         assert '"format":"graphgrad-page"' in p.read_text()
+
+
+def test_real_kernel_shows_the_page_inline(tmp_path):
+    import html as _html
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import sys; sys.path.insert(0, %r)\n"
+        "import graphgrad as gg, viz\n"
+        "x = gg.Value(-2.0, requires_grad=True, name='x'); y = gg.Value(5.0, requires_grad=True, name='y')\n"
+        "f = (x + y) * x\n"
+        "f.backward()\n"
+        "viz.explore(f)" % str(ROOT))]
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    out = nb.cells[0].outputs[0]["data"]["text/html"]
+    assert out.startswith("<iframe srcdoc=")
+    page = _html.unescape(re.search(r'srcdoc="([^"]*)"', out).group(1))
+    doc = json.loads(re.search(r'<script type="application/json" id="gg-data">(.*?)</script>', page).group(1))
+    assert doc["format"] == "graphgrad-page" and [n["label"] for n in doc["nodes"]] == ["x", "y", "+", "*"]

@@ -138,7 +138,9 @@
     var g = G[it.group];
     var info = g.gates + (g.gates === 1 ? " gate" : " gates");
     if (g.params) info += " · " + g.params + " params";
-    info += " · " + it.ins.length + " in";
+    var outs = {};
+    it.outs.forEach(function (e) { e.wires.forEach(function (w) { outs[w] = 1; }); });
+    info += " · " + it.ins.length + " in · " + Object.keys(outs).length + " out";
     return {label: g.name + (g.n > 1 ? " \u00d7" + g.n : "") + " +", info: info};
   }
   function labelWidth(i) {
