@@ -137,10 +137,12 @@
   function boxText(it) {
     var g = G[it.group];
     var info = g.gates + (g.gates === 1 ? " gate" : " gates");
-    if (g.params) info += " · " + g.params + " params";
-    var outs = {};
+    // torch names its parameters; elsewhere a folded leaf may be an input too (micrograd's x)
+    if (g.params) info += " · " + g.params + (D.source.indexOf("torch") === 0 ? " params" : " leaf entries");
+    var ins = {}, outs = {};
+    it.ins.forEach(function (e) { e.wires.forEach(function (w) { ins[w] = 1; }); });
     it.outs.forEach(function (e) { e.wires.forEach(function (w) { outs[w] = 1; }); });
-    info += " · " + it.ins.length + " in · " + Object.keys(outs).length + " out";
+    info += " · " + Object.keys(ins).length + " in · " + Object.keys(outs).length + " out";
     return {label: g.name + (g.n > 1 ? " \u00d7" + g.n : "") + " +", info: info};
   }
   function labelWidth(i) {
