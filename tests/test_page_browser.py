@@ -366,3 +366,20 @@ def test_a_gradcheck_failure_shows_red_with_its_notes(browser, tmp_path):
     gate.hover()
     assert "expected 0.39, got 0.41" in page.text_content("#tip")
     page.close()
+
+
+def test_untrusted_names_are_text_not_markup(browser, tmp_path):
+    evil = '</script><img src=x onerror="window.PWNED=1">&amp;'
+    x = gg.Value(2.0, requires_grad=True, name=evil)
+    y = x * 3.0
+    y.backward()
+    path = tmp_path / "evil.html"
+    explore(y, title=evil).to_html(path)
+    text = path.read_text()
+    assert "</script><img" not in text
+    page = open_page(browser, path)
+    assert page.errors == [] and page.evaluate("window.PWNED === undefined")
+    assert page.locator("img").count() == 0
+    assert page.text_content('.item.leaf[data-id="n0"]') == evil
+    assert page.text_content("#bar b") == evil
+    page.close()
