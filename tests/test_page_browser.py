@@ -383,3 +383,12 @@ def test_untrusted_names_are_text_not_markup(browser, tmp_path):
     assert page.text_content('.item.leaf[data-id="n0"]') == evil
     assert page.text_content("#bar b") == evil
     page.close()
+
+
+def test_hovering_a_wire_describes_it(browser, pages):
+    _, out = pages
+    page = open_page(browser, out["neuron"])
+    page.locator('path.hover[data-wires="0"]').hover()
+    text = page.text_content("#tip")
+    assert text.startswith("w0") and "value 2" in text and "grad -0.19661193324148188" in text
+    page.close()

@@ -309,6 +309,8 @@
       }
       var wires = e.wires.join(" ");
       var hot = hl && (a.id === hl || b.id === hl);
+      // a wide transparent twin under each wire, so hovering the wire is easy
+      out.push('<path class="hover" data-wires="' + wires + '" d="' + d + '" fill="none" stroke="transparent" stroke-width="9"/>');
       out.push('<path class="edge' + (hot ? " hot" : "") + '" data-wires="' + wires + '" d="' + d +
         '" fill="none" stroke="' + (hot ? S.grad : "#424242") + '" stroke-width="' + (e.wires.length > 1 ? 2.2 : 1.1) +
         '"' + (b.kind === "out" ? "" : ' marker-end="url(#arr)"') + "/>");
