@@ -115,6 +115,7 @@ def test_forty_layer_net_default_render_is_page_sized_with_few_wires_into_boxes(
     boxes = [g for g in c.gates if g.collapsed]
     assert boxes and max(len(b.inputs) for b in boxes) <= 5
     assert sum(len(b.folded) for b in boxes) == 240            # every parameter and buffer inside
+    assert [b.label for b in boxes] == ["Linear·BatchNorm1d·ReLU ×40"]   # the repeated blocks, folded
     w, h = svg_inches(viz.run_dot(viz.to_dot(rec), "svg", timeout=120))
     assert w < 20 and h < 20
 
@@ -123,7 +124,7 @@ def test_micrograd_demo_default_render_folds_the_l2_chain_and_fits():
     loss, opts = micrograd_demo(8)
     c = viz.graph.build(viz.as_graph(loss, **opts))
     assert c.node_count() < 40 and viz.graph.ranks(c) <= viz.graph.MAX_RANKS
-    assert any(g.label.endswith("chain") for g in c.gates if g.collapsed)
+    assert sorted(g.label for g in c.gates if g.collapsed) == ["+ * chain", "MLP ×8"]
     w, h = svg_inches(viz.run_dot(viz.to_dot(loss, **opts), "svg", timeout=120))
     assert w < 20 and h < 20
 

@@ -163,6 +163,76 @@ def auto_chains(g, inst=None, min_gates: int = AUTO_CHAIN) -> dict:
     return out
 
 
+FOLD_MIN = 3             # repeated sibling blocks fold from this many repetitions
+MAX_BREADTH = 24         # ... and at most this many wires side by side
+
+
+def repeat_runs(sigs, min_reps: int = FOLD_MIN, max_period: int = 6) -> list:
+    """Runs of a repeated pattern in the sequence ``sigs`` (block signatures in call order):
+    ``[(start, repetitions, period)]``, left to right, not overlapping; the longest cover wins.
+
+    >>> repeat_runs(list("xabcabcabcy")), repeat_runs(list("aab"))
+    ([(1, 3, 3)], [])
+    """
+    out, i = [], 0
+    while i < len(sigs):
+        best = None
+        for p in range(1, max_period + 1):
+            reps = 1
+            while i + (reps + 1) * p <= len(sigs) and sigs[i + reps * p:i + (reps + 1) * p] == sigs[i:i + p]:
+                reps += 1
+            if reps >= min_reps and (best is None or reps * p > best[0] * best[1]):
+                best = (reps, p)
+        if best is None:
+            i += 1
+            continue
+        out.append((i, best[0], best[1]))
+        i += best[0] * best[1]
+    return out
+
+
+def fold_repeats(g, inst) -> bool:
+    """Give runs of repeated sibling group instances (40 x (Linear, BatchNorm1d, ReLU), 8 calls
+    of one MLP) a common parent "Linear·BatchNorm1d·ReLU ×40", by rewriting the instance paths
+    in ``inst`` (node id -> path); True when something folded. A block's signature is its name,
+    its own gates' ops and its children's signatures."""
+    direct: dict = {}
+    children: dict = {}
+    seen: set = set()
+    for n in g.nodes:
+        p = () if n.is_leaf else inst[n.id]
+        if not p:
+            continue
+        direct.setdefault(p, []).append(n.op)
+        for d in range(1, len(p) + 1):
+            if p[:d] not in seen:
+                seen.add(p[:d])
+                children.setdefault(p[:d - 1], []).append(p[:d])
+    sig: dict = {}
+    for key in sorted(seen, key=len, reverse=True):          # children before parents
+        sig[key] = hash((key[-1][0], tuple(direct.get(key, ())),
+                         tuple(sig[c] for c in children.get(key, ()))))
+    fold: dict = {}
+    for kids in children.values():
+        kids = [k for k in kids if not str(k[-1][1]).startswith("chain:")]   # boxed loose gates are no block
+        for start, reps, period in repeat_runs([sig[k] for k in kids]):
+            run = kids[start:start + reps * period]
+            name = "·".join(k[-1][0] for k in run[:period]) + f" ×{reps}"
+            for k in run:
+                fold[k] = (name, f"fold:{run[0][-1][1]}")
+    if not fold:
+        return False
+    for nid, p in inst.items():
+        if p:
+            new = []
+            for d in range(len(p)):
+                if p[:d + 1] in fold:
+                    new.append(fold[p[:d + 1]])
+                new.append(p[d])
+            inst[nid] = tuple(new)
+    return True
+
+
 def _check(g: GraphData):
     """A malformed graph from an adapter gets one clear sentence, not a KeyError deep inside."""
     seen = set()
@@ -196,6 +266,7 @@ def _auto_collapse(g, inst, paths, max_nodes):
     if chains:                           # each region its own box: ("+ * chain", first gate)
         for nid, (name, first) in chains.items():
             inst[nid] = ((name, f"chain:{first}"),)
+    if fold_repeats(g, inst) or chains:
         paths = sorted({inst[n.id] for n in g.nodes if not n.is_leaf and inst[n.id]}, key=repr)
     if not paths:
         return set()
@@ -203,21 +274,33 @@ def _auto_collapse(g, inst, paths, max_nodes):
     for d in range(max(len(p) for p in paths), 0, -1):   # keep the outer structure longest
         keys = {p[:d] for p in paths if len(p) >= d}
         c = _assemble(g, inst, keys)
-        if c.node_count() <= max_nodes and ranks(c) <= MAX_RANKS:
+        if c.node_count() <= max_nodes and ranks(c) <= MAX_RANKS and breadth(c) <= MAX_BREADTH:
             break
     return keys
 
 
-def ranks(c) -> int:
-    """How many gates deep circuit ``c`` is (its longest path, counted in gates and boxes)."""
-    depth: dict = {}
+def _depths(c) -> dict:
+    depth: dict = {w.id: 0 for w in c.wires}
     for gt in c.gates:                   # topological order: producers first
         d = 0
         for _, w in gt.inputs:
             d = max(d, depth.get(w, 0))
         for w in gt.outputs:
             depth[w] = d + 1
-    return max(depth.values(), default=0)
+    return depth
+
+
+def ranks(c) -> int:
+    """How many gates deep circuit ``c`` is (its longest path, counted in gates and boxes)."""
+    return max(_depths(c).values(), default=0)
+
+
+def breadth(c) -> int:
+    """The most wires of circuit ``c`` at one depth (how tall a left-to-right picture gets)."""
+    count: dict = {}
+    for d in _depths(c).values():
+        count[d] = count.get(d, 0) + 1
+    return max(count.values(), default=0)
 
 
 def _assemble(g, inst, keys) -> Circuit:

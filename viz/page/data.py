@@ -64,14 +64,13 @@ import math
 
 import numpy as np
 
-from ..graph import auto_chains, is_parameter
+from ..graph import FOLD_MIN, auto_chains, is_parameter, repeat_runs
 from ..graphdata import GraphData, TraceData
 
 FORMAT = "graphgrad-page"
 VERSION = 1
 HIST_BINS = 12
 AUTO_GROUP_MIN = 40          # an ungrouped region of more gates than this becomes an "auto" box
-FOLD_MIN = 3                 # repeated sibling blocks fold from this many repetitions
 
 
 def num(x):
@@ -321,21 +320,9 @@ def _fold_repeats(groups, nodes):
             members.setdefault(n["grp"], []).append(i)
     memo: dict = {}
     for parent, kids in list(children.items()):
+        kids = [c for c in kids if groups[c]["kind"] != "auto"]      # boxed loose gates are no block
         sigs = [_signature(groups, children, nodes, members, c, memo) for c in kids]
-        i = 0
-        while i < len(kids):
-            best = None
-            for p in range(1, 7):
-                reps = 1
-                while i + (reps + 1) * p <= len(kids) and \
-                        sigs[i + reps * p:i + (reps + 1) * p] == sigs[i:i + p]:
-                    reps += 1
-                if reps >= FOLD_MIN and (best is None or reps * p > best[0] * best[1]):
-                    best = (reps, p)
-            if best is None:
-                i += 1
-                continue
-            reps, p = best
+        for i, reps, p in repeat_runs(sigs, min_reps=FOLD_MIN):
             run = kids[i:i + reps * p]
             k = len(groups)
             name = "·".join(groups[c]["name"] for c in run[:p])
@@ -345,7 +332,6 @@ def _fold_repeats(groups, nodes):
             for c in run:
                 groups[c]["parent"] = k
             _deepen(groups, run, children)
-            i += reps * p
 
 
 def _deepen(groups, roots, kids):
