@@ -195,7 +195,15 @@ def fold_repeats(g, inst) -> bool:
     """Give runs of repeated sibling group instances (40 x (Linear, BatchNorm1d, ReLU), 8 calls
     of one MLP) a common parent "Linear·BatchNorm1d·ReLU ×40", by rewriting the instance paths
     in ``inst`` (node id -> path); True when something folded. A block's signature is its name,
-    its own gates' ops and its children's signatures."""
+    its own gates' ops and its children's signatures.
+
+    >>> from viz.graphdata import GraphData, Node
+    >>> ns = [Node("n0", "x", "leaf")] + [Node(f"n{i}", "relu", "relu", inputs=(f"n{i-1}",),
+    ...                                        group=(("Block", i),)) for i in range(1, 4)]
+    >>> inst = {n.id: n.group for n in ns}
+    >>> fold_repeats(GraphData(tuple(ns), "n3"), inst), inst["n2"]
+    (True, (('Block ×3', 'fold:1'), ('Block', 2)))
+    """
     direct: dict = {}
     children: dict = {}
     seen: set = set()
@@ -291,7 +299,13 @@ def _depths(c) -> dict:
 
 
 def ranks(c) -> int:
-    """How many gates deep circuit ``c`` is (its longest path, counted in gates and boxes)."""
+    """How many gates deep circuit ``c`` is (its longest path, counted in gates and boxes).
+
+    >>> from viz.graphdata import GraphData, Node
+    >>> c = build(GraphData((Node("n0", "x", "leaf"), Node("n1", "exp", "exp", inputs=("n0",))), "n1"))
+    >>> ranks(c), breadth(c)
+    (1, 1)
+    """
     return max(_depths(c).values(), default=0)
 
 
