@@ -170,3 +170,14 @@ def test_real_kernel_shows_the_page_inline(tmp_path):
     page = _html.unescape(re.search(r'srcdoc="([^"]*)"', out).group(1))
     doc = json.loads(re.search(r'<script type="application/json" id="gg-data">(.*?)</script>', page).group(1))
     assert doc["format"] == "graphgrad-page" and [n["label"] for n in doc["nodes"]] == ["x", "y", "+", "*"]
+
+
+def test_full_batch_demo_default_render_bundles_the_calls_into_one_page():
+    loss, opts = micrograd_demo(100)
+    c = viz.graph.build(viz.as_graph(loss, **opts))
+    assert sorted(g.label for g in c.gates if g.collapsed) == ["+ * chain", "MLP ×100"]
+    assert [w.bundle for w in c.wires if w.bundle > 1] == [100]
+    dot = viz.to_dot(loss, **opts)
+    assert "100 wires" in dot
+    w, h = svg_inches(viz.run_dot(dot, "svg", timeout=120))
+    assert w < 20 and h < 20

@@ -264,6 +264,9 @@ def wire_label(w, show="both", fmt=DEFAULT_FMT, max_values=16, grad_of=None) -> 
 
 def _wire_stmt(w, show, fmt, max_values, grad_of) -> str:
     n = w.node
+    if w.bundle > 1:                     # many wires from one box into another: one line, counted
+        return (f'{w.id} [shape=plain id="{w.id}" class="wire" tooltip="{w.bundle} wires" '
+                f'label=<<FONT COLOR="{MUTED_COLOR}" POINT-SIZE="11">{w.bundle} wires</FONT>>];')
     shape, _ = shape_dtype(n)
     tip = (n.name or "") + (f" {fmt_shape(shape)}" if shape != () else "")
     return (f'{w.id} [shape=plain id="{w.id}" class="wire" tooltip={quote(tip or w.id)} '

@@ -27,6 +27,7 @@ class Wire:
     producer: str | None = None          # id of the gate (or collapsed box) that made it
     consumers: list = field(default_factory=list)   # ids of gates reading it
     cluster: tuple = ()                  # group path it is drawn inside
+    bundle: int = 1                      # >1: this wire stands for that many between two boxes
 
 
 @dataclass
@@ -97,7 +98,7 @@ def build(source, collapse=None, max_nodes: int | None = DEFAULT_MAX_NODES, who:
                 if p[k][0] in names:
                     keys.add(p[:k + 1])
                     break
-    return _assemble(g, inst, keys)
+    return _assemble(g, inst, keys, bundle=collapse is None)
 
 
 PARAM_WORDS = ("weight", "bias", "running_", "num_batches", "gamma", "beta")
@@ -281,7 +282,7 @@ def _auto_collapse(g, inst, paths, max_nodes):
     keys: set = set()
     for d in range(max(len(p) for p in paths), 0, -1):   # keep the outer structure longest
         keys = {p[:d] for p in paths if len(p) >= d}
-        c = _assemble(g, inst, keys)
+        c = _assemble(g, inst, keys, bundle=True)
         if c.node_count() <= max_nodes and ranks(c) <= MAX_RANKS and breadth(c) <= MAX_BREADTH:
             break
     return keys
@@ -317,7 +318,30 @@ def breadth(c) -> int:
     return max(count.values(), default=0)
 
 
-def _assemble(g, inst, keys) -> Circuit:
+MAX_BUNDLE = 4           # more wires than this from one box to another are drawn as one bundle
+
+
+def _bundles(nodes, g, box_of, read_outside, readers) -> tuple:
+    """Wires from one collapsed box that are all read by one other box, beyond MAX_BUNDLE per
+    pair (100 MLP calls into a loss box): ({kept node id: count}, {dropped node ids})."""
+    pairs: dict = {}
+    for n in nodes:
+        a = box_of.get(n.id)
+        r = readers.get(n.id)
+        if a is None or n.id not in read_outside or n.id == g.root or not r:
+            continue
+        bs = {box_of.get(x) for x in r}
+        if len(bs) == 1 and None not in bs:
+            pairs.setdefault((a, bs.pop()), []).append(n.id)
+    kept, dropped = {}, set()
+    for ids in pairs.values():
+        if len(ids) > MAX_BUNDLE:
+            kept[ids[0]] = len(ids)
+            dropped.update(ids[1:])
+    return kept, dropped
+
+
+def _assemble(g, inst, keys, bundle: bool = False) -> Circuit:
     nodes = g.nodes
     box_of = {}
     if keys:
@@ -343,19 +367,20 @@ def _assemble(g, inst, keys) -> Circuit:
                 and is_parameter(n, readers_grouped=all(inst[x] for x in r)):
             folded.add(n.id)
 
+    kept, dropped = _bundles(nodes, g, box_of, read_outside, readers) if bundle and keys else ({}, ())
     wires, gates = [], []
     wire_of, gate_of = {}, {}
     boxes: dict = {}
     for i, n in enumerate(nodes):
         k = box_of.get(n.id)
-        if (k is not None and n.id not in read_outside) or n.id in folded:
-            continue                     # an internal wire of a collapsed group, or a folded parameter
+        if (k is not None and n.id not in read_outside) or n.id in folded or n.id in dropped:
+            continue                     # an internal wire of a collapsed group, a folded parameter, a bundled wire
         wid = f"v{i}"
         wire_of[n.id] = wid
         cluster = () if n.is_leaf else inst[n.id]
         if k is not None:
             cluster = k[:-1]
-        wires.append(Wire(wid, n, i, cluster=cluster))
+        wires.append(Wire(wid, n, i, cluster=cluster, bundle=kept.get(n.id, 1)))
     for i, n in enumerate(nodes):
         if n.is_leaf:
             continue
