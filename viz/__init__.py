@@ -16,7 +16,8 @@ each engine's objects into it, reading their public interfaces only.
 True
 
 ``viz.render(y, "y.svg")`` writes a file, ``viz.Diagram(y)`` shows inline in Jupyter,
-``viz.Stepper(y)`` steps through the backward pass. A PyTorch step draws the same way:
+``viz.Stepper(y)`` steps through the backward pass, ``viz.explore(y)`` is the interactive page
+(expand/collapse, search, step, what-if; ``.to_html(path)``, inline in Jupyter). A PyTorch step draws the same way:
 ``with viz.record_torch() as rec: loss = model(x); loss.backward()``, then ``viz.Diagram(rec)``.
 """
 import sys as _sys
@@ -59,7 +60,7 @@ from .sources.torch import record_torch     # imports torch only when a recordin
 
 __all__ = ["to_dot", "render", "Diagram", "RenderError", "find_dot", "run_dot", "to_json",
            "to_networkx", "Stepper", "Options", "as_graph", "as_trace", "GraphData", "Node",
-           "TraceData", "StepData", "to_tikz", "record_torch"]
+           "TraceData", "StepData", "to_tikz", "record_torch", "explore"]
 
 
 def __dir__():
@@ -72,6 +73,9 @@ def __getattr__(name):
     if name == "Stepper":
         from .stepper import Stepper
         return Stepper
+    if name == "explore":       # the interactive page (viz/page/), loaded when asked for
+        from .page import explore
+        return explore
     if name == "to_tikz":        # slide exports (viz/tikz.py), loaded when asked for
         from .tikz import to_tikz
         return to_tikz

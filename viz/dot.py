@@ -269,6 +269,9 @@ def wire_label(w, show="both", fmt=DEFAULT_FMT, max_values=16, grad_of=None) -> 
 
 def _wire_stmt(w, show, fmt, max_values, grad_of) -> str:
     n = w.node
+    if w.bundle > 1:                     # many wires from one box into another: one line, counted
+        return (f'{w.id} [shape=plain id="{w.id}" class="wire" tooltip="{w.bundle} wires" '
+                f'label=<<FONT COLOR="{MUTED_COLOR}" POINT-SIZE="11">{w.bundle} wires</FONT>>];')
     shape, _ = shape_dtype(n)
     tip = (n.name or "") + (f" {fmt_shape(shape)}" if shape != () else "")
     return (f'{w.id} [shape=plain id="{w.id}" class="wire" tooltip={quote(tip or w.id)} '
@@ -293,6 +296,11 @@ def _gate_stmt(g) -> str:
         tip = f"group {g.label}: {len(g.members)} gates collapsed"
         fail = _failing(g)
         tip = "\n".join([tip] + fail)
+        if g.folded:                     # parameters drawn inside the box, not as wires into it
+            k = len(g.folded)
+            tip += f", {k} {'leaf' if k == 1 else 'leaves'} (parameters, inputs) inside"
+            label += (f'<BR/><FONT POINT-SIZE="9" COLOR="{MUTED_COLOR}">{k} '
+                      f'{"leaf" if k == 1 else "leaves"} inside</FONT>')
         look = (f'fillcolor="{FAIL_FILL}" color="{GRAD_COLOR}" penwidth=3' if fail
                 else f'fillcolor="#e3f2fd" color="{GROUP_COLOR}" penwidth=1.4')
         return (f'{g.id} [shape=box style="rounded,filled" {look} '

@@ -78,7 +78,11 @@ def build_gallery(out_dir: str | os.PathLike, examples: str | os.PathLike | None
                                  max_values=opts.get("max_values", 16), forward=True, title=f"{script.title}: {name}")
                     step_page = f"{base}_step.html"
                     st.to_html(out / step_page)
-            items.append((name, caption, svg, base, step_page, png))
+            explore_page = f"{base}_explore.html"     # the interactive page (viz/page/)
+            from .page import explore
+            explore(script.trace_for(value) or value, title=f"{script.title}: {name}",
+                    **script.options(opts).adapter_options()).to_html(out / explore_page)
+            items.append((name, caption, svg, base, step_page, png, explore_page))
         cards.append((script.title, script.about, fname, items))
         log(f"  {fname}: {len(items)} diagram(s)")
     n_pages = 0
@@ -120,8 +124,10 @@ def _index_html(cards, companion: int = 0) -> str:
         parts.append(f'<section class="card" id="ex{i}"><h2>{esc(title)}</h2>'
                      f'<p class="about">{esc(about)}</p>'
                      f'<p class="src">source: <code>viz/gallery_examples/{esc(fname)}</code></p>')
-        for name, caption, svg, base, step_page, png in items:
+        for name, caption, svg, base, step_page, png, explore_page in items:
             links = [f'<a href="{esc(base)}.svg">SVG</a>']
+            if explore_page:
+                links.insert(0, f'<a class="step" href="{esc(explore_page)}">⇄ explore: expand, step, what if</a>')
             if png:
                 links.append(f'<a href="{esc(base)}.png">PNG</a>')
             links.append(f'<a href="{esc(base)}.dot">DOT</a>')

@@ -75,8 +75,10 @@ def run_dot(dot_text: str, format: str = "svg", timeout: float = DEFAULT_TIMEOUT
                               capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise RenderError(f"render: Graphviz took more than {timeout:g} s on a graph of "
-                          f"{dot_text.count(' -> ')} edges; collapse groups (collapse=True or a "
-                          "smaller max_nodes) or raise timeout=") from None
+                          f"{dot_text.count(' -> ')} edges; open it as the interactive page instead "
+                          "(viz.explore(value).to_html('page.html'), which lays out only what is shown), "
+                          "or give it groups (model= for micrograd, gg.group blocks, a recorded "
+                          "nn.Module) and keep the default collapse, which picks a level that fits") from None
     except OSError as e:
         raise RenderError(f"render: cannot run Graphviz at {exe!r} ({e})") from None
     if proc.returncode != 0:

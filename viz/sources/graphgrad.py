@@ -118,8 +118,11 @@ def as_graph(value, **_opts) -> GraphData:
             name=v.name, group=groups[i],
             local=None if loc is None else tuple(loc[j] for j in pos),
             formulas=tuple(formulas[j] if j < len(formulas) else "" for j in pos),
-            input_pos=pos, constant=v.is_constant, meta=meta,
-            tooltip="\n".join([label] + list(formulas))))
+            input_pos=pos, constant=v.is_constant,
+            tooltip="\n".join([label] + list(formulas)),
+            # the folded constants' values, so a page can recompute the gate (viz.page)
+            meta={**meta, **({"consts": [(j, float(np.asarray(ins[j].data).reshape(())))
+                                         for j in range(len(ins)) if j not in pos]} if len(pos) < len(ins) else {})}))
     return GraphData(nodes=tuple(nodes), root=nid[id(value)], source="graphgrad", lookup=nid)
 
 

@@ -48,6 +48,9 @@ def make(out_dir):
         st.to_html(os.path.join(out_dir, f"steps_{lang}.html"))
     links = [("steps_en.html", {"en": "▶ step through backprop (English narration)", "ko": "▶ 역전파 단계별 보기 (영어 설명)"}),
              ("steps_ko.html", {"en": "▶ step through backprop (Korean narration)", "ko": "▶ 역전파 단계별 보기 (한국어 설명)"})]
+    viz.explore(L, title="f = W2·max(0, W1·x)").to_html(os.path.join(out_dir, "explore.html"))
+    links.append(("explore.html", {"en": "⇄ explore the graph: hover for statistics, step, exercise",
+                                   "ko": "⇄ 그래프 탐색: 통계 보기, 단계별 보기, 연습"}))
     off = int((a.numpy() <= 0).sum())
     return {"figures": [("two_layer.png", {"en": f"h = max(0, W1·x) = {np.round(h.numpy(), 2).tolist()}: {off} of 4 hidden units are off for this x.",
                                            "ko": f"h = max(0, W1·x) = {np.round(h.numpy(), 2).tolist()}: 이 x에 대해 은닉 유닛 4개 중 {off}개가 꺼져 있습니다."})],
