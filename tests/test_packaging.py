@@ -199,8 +199,10 @@ def test_editable_install_gives_one_viz_under_both_names(tmp_path):
     out = _run([str(py), "-c", "import viz, graphgrad.viz as ours; print(viz.__file__); print(ours.__file__)"],
                cwd=user, env=env).stdout.split()
     assert out[0].endswith("site-packages/viz/__init__.py") and out[1] == str(src / "viz" / "__init__.py")
-    same = ("import viz, viz.sources.torch, graphgrad.viz as g, graphgrad.viz.sources.torch as t, graphgrad.viz.render as r;"
-            "from viz.render import Diagram; print(viz is g, viz.sources.torch is t, Diagram is r.Diagram)")
+    # (graphgrad.viz.render is also the name of a function: read the module from sys.modules)
+    same = ("import sys, viz, viz.sources.torch, graphgrad.viz as g, graphgrad.viz.sources.torch as t;"
+            "from viz.render import Diagram; r = sys.modules['graphgrad.viz.render'];"
+            "print(viz is g, viz.sources.torch is t, Diagram is r.Diagram)")
     assert _run([str(py), "-c", same], cwd=src, env=env).stdout.split() == ["True", "True", "True"]
     assert _run([str(venv / "bin" / "graphgrad"), "--version"], cwd=user, env=env).stdout.startswith("graphgrad ")
 
