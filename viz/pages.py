@@ -1,0 +1,370 @@
+"""Decks: the stepper's frames as captioned pages, sized for a slide, in linear time.
+
+One page per chosen frame: the title on top, the diagram (one layout for the whole
+deck, see :mod:`viz.deck`), and under it the frame's narration (which gate,
+``upstream × local = downstream`` with the numbers, fan-out sums) in the Stepper's
+language. ``slide="16:9"`` (13.33 × 7.5 in), ``"4:3"`` (10 × 7.5 in) or ``"a4"``
+(landscape) gives pages of exactly that size: the diagram is scaled to fit and padded,
+never stretched, and no text may come out under ``min_pt`` points (14 by default, what a
+projected slide needs); a graph that cannot fit says so and what to do.
+
+A PDF draws each distinct piece of the drawing once, as a form every page reuses, so
+its time and size grow linearly with the number of steps (``bench/bench_slides.py``).
+
+>>> import graphgrad as gg, viz
+>>> x = gg.Value(2.0, requires_grad=True, name="x")
+>>> st = viz.Stepper((x * x).exp())
+>>> frames_of(st, steps="1:"), frames_of(st, stride=2)
+([1, 2], [0, 2])
+>>> slide_size("16:9")
+(960.0, 540.0)
+"""
+from __future__ import annotations
+
+import copy
+import html
+import io
+import os
+import re
+import warnings
+
+from .i18n import say
+
+SLIDES = {"16:9": (960.0, 540.0), "4:3": (720.0, 540.0), "a4": (841.89, 595.28)}
+MIN_PT = 14.0
+MAX_ANIMATION_FRAMES = 200
+_CHAR_EM = 0.55          # average Helvetica advance per em (digits are 0.556): for wrapping
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+
+
+class SlideFitError(ValueError):
+    """A graph that cannot be drawn on the slide with text at least ``min_pt`` points."""
+
+
+def slide_size(slide) -> tuple:
+    """The page size in points of a preset ("16:9", "4:3", "a4") or a ``(width, height)``.
+
+    >>> slide_size("4:3"), slide_size((400, 300))
+    ((720.0, 540.0), (400.0, 300.0))
+    """
+    if isinstance(slide, str):
+        if slide.lower() not in SLIDES:
+            raise ValueError(f"slide must be one of {', '.join(SLIDES)} or (width, height) in points, got {slide!r}")
+        return SLIDES[slide.lower()]
+    try:
+        w, h = (float(v) for v in slide)
+    except (TypeError, ValueError):
+        raise ValueError(f"slide must be one of {', '.join(SLIDES)} or (width, height) in points, "
+                         f"got {slide!r}") from None
+    if not (w > 0 and h > 0):
+        raise ValueError(f"slide: width and height must be positive points, got {slide!r}")
+    return w, h
+
+
+def parse_steps(steps):
+    """A slice from ``steps``: None (all), "A:B" / "A:B:S" / "A", a slice, a range, (A, B).
+
+    >>> parse_steps("2:5"), parse_steps((1, 3)), parse_steps(None)
+    (slice(2, 5, None), slice(1, 3, None), slice(None, None, None))
+    """
+    if steps is None:
+        return slice(None)
+    if isinstance(steps, slice):
+        return steps
+    if isinstance(steps, range):
+        return slice(steps.start, steps.stop, steps.step)
+    if isinstance(steps, str):
+        parts = steps.split(":")
+        try:
+            nums = [int(p) if p.strip() else None for p in parts]
+        except ValueError:
+            nums = None
+        if nums is None or len(nums) > 3:
+            raise ValueError(f"steps must look like 'A:B' (frames A to B-1), 'A:' or 'A:B:S', got {steps!r}")
+        if len(nums) == 1:
+            return slice(nums[0], nums[0] + 1 if nums[0] != -1 else None)
+        return slice(*nums)
+    if isinstance(steps, (tuple, list)) and len(steps) == 2:
+        return slice(int(steps[0]), None if steps[1] is None else int(steps[1]))
+    raise ValueError(f"steps must be 'A:B', a slice, a range or (A, B), got {steps!r}")
+
+
+def frames_of(st, steps=None, stride: int = 1, who: str = "deck") -> list:
+    """The frame indices a deck shows: ``steps`` (see :func:`parse_steps`) every
+    ``stride``-th, the last chosen frame always kept (it shows every gradient). In a
+    collapsed view, a module's inner steps make one frame (its last)."""
+    if isinstance(stride, bool) or not isinstance(stride, int) or stride < 1:
+        raise ValueError(f"{who}: stride must be a positive int, got {stride!r}")
+    idx = list(range(len(st)))[parse_steps(steps)]
+    if not idx:
+        raise ValueError(f"{who}: steps={steps!r} selects no frame; this backward pass has "
+                         f"{len(st)} frames (0 = seed .. {len(st) - 1})")
+    boxes = {g.id for g in st.circuit.gates if g.collapsed}
+    if boxes:
+        idx = [i for n, i in enumerate(idx) if not (
+            st[i].node_id in boxes and n + 1 < len(idx) and st[idx[n + 1]].node_id == st[i].node_id)]
+    chosen = idx[::stride]
+    if chosen[-1] != idx[-1]:
+        chosen.append(idx[-1])
+    return chosen
+
+
+def _caption_lines(st, i, prev) -> list:
+    """The narration of frame ``i`` (and of the frames merged into it since ``prev``)."""
+    f = st[i]
+    merged = [k for k in range(prev + 1, i) if st[k].node_id == f.node_id and st[k].group]
+    if merged and f.group:
+        n = len(st) - 1 - (len([x for x in st if x.phase == "forward"]))
+        head = say("module_heading", st.options.lang, a=merged[0], b=f.index, n=max(n, f.index),
+                   name=" / ".join(f.group))
+        return [head] + list(f.lines)
+    return [f.heading] + list(f.lines)
+
+
+def _wrap_lines(lines, chars) -> list:
+    from .stepper import _wrap
+    out = []
+    for ln in lines:
+        out += _wrap(ln, max(int(chars), 20)).split("\n")
+    return out
+
+
+class Plan:
+    """Where everything goes on every page of one deck (the same for all pages)."""
+
+    def __init__(self, st, frames, slide=None, min_pt=MIN_PT, caption=True, title=None, who="deck",
+                 fd=None):
+        from .deck import FrameDrawing
+        self.st, self.frames = st, list(frames)
+        self.fd = fd or st.drawing()
+        dw, dh = self.fd.width_pt, self.fd.height_pt
+        self.title = st.title if title is None else (title or None)
+        if min_pt is None or isinstance(min_pt, bool) or not float(min_pt) > 0:
+            raise ValueError(f"{who}: min_pt must be a positive number of points, got {min_pt!r}")
+        self.min_pt = float(min_pt)
+        self.slide = slide
+        prev = -1
+        raw = []
+        for i in self.frames:
+            raw.append(_caption_lines(st, i, prev) if caption else [])
+            prev = i
+        fonts = diagram_font_sizes(st.base_svg())
+        self.small = min(fonts) if fonts else 12.0
+        if slide is not None:
+            W, H = slide_size(slide)
+            m = 0.03 * min(W, H)
+            self.cap_pt = self.min_pt
+            self.title_pt = max(self.min_pt * 1.3, 18.0)
+        else:
+            m = 8.0
+            self.cap_pt = max(12.0, self.small)
+            self.title_pt = 16.0
+            W = max(dw, 480.0) + 2 * m
+        chars = (W - 2 * m) / (_CHAR_EM * self.cap_pt)
+        self.captions = [_wrap_lines(c, chars) for c in raw]
+        n_lines = max((len(c) for c in self.captions), default=0)
+        self.cap_h = n_lines * self.cap_pt * 1.3 + (0.5 * self.cap_pt if n_lines else 0)
+        self.title_h = self.title_pt * 1.6 if self.title else 0.0
+        if slide is not None:
+            aw, ah = W - 2 * m, H - 2 * m - self.title_h - self.cap_h
+            s = min(aw / dw, ah / dh) if ah > 0 else 0.0
+            if s * self.small < self.min_pt - 1e-9:
+                at = f"{s * self.small:.1f} pt" if s > 0 else "nothing (the captions fill the page)"
+                raise SlideFitError(
+                    f"{who}: this {len(st.circuit.wires) + len(st.circuit.gates)}-node diagram does not fit "
+                    f"slide={slide!r} with text of at least {self.min_pt:g} pt: its smallest text "
+                    f"({self.small:g} pt) would come out at {at}. Collapse groups (collapse=True or a "
+                    f"group name), split the deck (steps='A:B'), turn captions off (caption=False), "
+                    f"or lower the minimum (min_pt={max(1, int(s * self.small)) if s > 0 else 8})")
+            self.scale = s
+        else:
+            self.scale = 1.0
+            H = dh + 2 * m + self.title_h + self.cap_h
+        self.W, self.H, self.m = W, H, m
+        # the diagram centred in its band, padded (never stretched)
+        self.dw, self.dh = dw * self.scale, dh * self.scale
+        band_top = m + self.title_h
+        band_h = H - 2 * m - self.title_h - self.cap_h
+        self.ox = (W - self.dw) / 2
+        self.oy = band_top + max(0.0, (band_h - self.dh) / 2)
+
+    def caption_y(self, k) -> list:
+        """Baselines (from the top) of the caption lines."""
+        y0 = self.oy + self.dh + 0.5 * self.cap_pt + self.cap_pt
+        return [y0 + j * self.cap_pt * 1.3 for j in range(k)]
+
+    def page_svg(self, n: int) -> str:
+        """Page ``n`` of the deck (frame ``frames[n]``) as one SVG document."""
+        i = self.frames[n]
+        fd = self.fd
+        out = [f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+               f'width="{self.W:.2f}pt" height="{self.H:.2f}pt" viewBox="0 0 {self.W:.2f} {self.H:.2f}">',
+               f'<rect x="0" y="0" width="{self.W:.2f}" height="{self.H:.2f}" fill="#ffffff"/>']
+        if self.title:
+            out.append(f'<text x="{self.W / 2:.2f}" y="{self.m + self.title_pt:.2f}" text-anchor="middle" '
+                       f'font-family="Helvetica" font-weight="bold" font-size="{self.title_pt:g}" '
+                       f'fill="#212121">{html.escape(self.title)}</text>')
+        out.append(f'<svg x="{self.ox:.2f}" y="{self.oy:.2f}" width="{self.dw:.2f}" height="{self.dh:.2f}" '
+                   f'viewBox="{fd.viewbox}">' + fd.body(i) + "</svg>")
+        cap = self.captions[n]
+        for y, line in zip(self.caption_y(len(cap)), cap):
+            bold = ' font-weight="bold"' if line is cap[0] else ""
+            out.append(f'<text x="{self.m:.2f}" y="{y:.2f}" font-family="Helvetica" font-size="{self.cap_pt:g}"'
+                       f'{bold} fill="#212121" xml:space="preserve">{html.escape(line)}</text>')
+        out.append("</svg>")
+        return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + "\n".join(out)
+
+
+def diagram_font_sizes(svg: str) -> list:
+    """Every ``font-size`` of the texts in an SVG, in points."""
+    return [float(v) for v in re.findall(r'<text[^>]*font-size="([\d.]+)', svg)]
+
+
+def plan(st, who="deck", steps=None, stride=1, slide=None, min_pt=MIN_PT, caption=True, title=None,
+         lang=None, max_frames=None) -> Plan:
+    """Choose the frames and place everything (see :class:`Plan`)."""
+    if lang is not None and lang != st.options.lang:
+        st = st.with_lang(lang)
+    frames = frames_of(st, steps, stride, who)
+    if max_frames is not None and len(frames) > max_frames:
+        raise ValueError(
+            f"{who}: {len(frames)} frames is over the cap of {max_frames} (an animation that long takes "
+            f"minutes and tens of MB and nobody watches it); choose steps='A:B', a stride (stride="
+            f"{-(-len(frames) // max_frames)}), a collapsed view (collapse=True), or raise max_frames=")
+    _warn_big(st, who, len(frames))
+    return Plan(st, frames, slide=slide, min_pt=min_pt, caption=caption, title=title, who=who)
+
+
+def _warn_big(st, who, n):
+    if getattr(st, "_auto_collapsed", False):
+        warnings.warn(f"{who}: a {st._auto_collapsed}-node graph: the deck steps its collapsed view, one "
+                      f"frame per module ({n} frames); pass collapse=False for every gate", stacklevel=4)
+
+
+# ---------------------------------------------------------------- PDF
+def deck_pdf(st, path=None, **opts) -> bytes:
+    """One vector PDF, one page per chosen frame (options: :func:`plan`). Each distinct
+    piece is drawn once as a form XObject that every page reuses."""
+    from . import pdf as _pdf
+    _pdf._need("reportlab", "vector PDF")
+    from reportlab.graphics import renderPDF
+    from reportlab.pdfgen import canvas
+    p = plan(st, who="to_pdf", **opts)
+    fd = p.fd
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(p.W, p.H), invariant=1)
+    forms = {}
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+            f'width="{fd.width_attr}" height="{fd.height_attr}" viewBox="{fd.viewbox}">'
+            f'<g transform="{fd.transform}">')
+    fonts = _Fonts()
+    for n, i in enumerate(p.frames):
+        names = []
+        for k, look in enumerate(fd.looks(i)):
+            key = (k, look)
+            name = forms.get(key)
+            if name is None:
+                frag = fd.fragment(k, look)
+                name = forms[key] = f"f{len(forms)}" if frag else ""
+                if frag:
+                    d = _pdf._drawing(head + frag + "</g></svg>")
+                    c.beginForm(name, 0, 0, d.width, d.height)
+                    renderPDF.draw(d, c, 0, 0)
+                    c.endForm()
+            if name:
+                names.append(name)
+        c.saveState()
+        c.translate(p.ox, p.H - p.oy - p.dh)
+        c.scale(p.scale, p.scale)
+        for name in names:
+            c.doForm(name)
+        c.restoreState()
+        if p.title:
+            fonts.draw(c, p.W / 2, p.H - p.m - p.title_pt, p.title, p.title_pt, bold=True, centre=True)
+        cap = p.captions[n]
+        for j, (y, line) in enumerate(zip(p.caption_y(len(cap)), cap)):
+            fonts.draw(c, p.m, p.H - y, line, p.cap_pt, bold=(j == 0))
+        c.showPage()
+    c.save()
+    data = buf.getvalue()
+    if path is not None:
+        with open(path, "wb") as fh:
+            fh.write(data)
+    return data
+
+
+class _Fonts:
+    """Helvetica where it can set the text, DejaVu Sans for other symbols, a Hangul font for Korean."""
+
+    def __init__(self):
+        self.ko = None
+
+    def face(self, text, bold):
+        from . import pdf as _pdf
+        if _HANGUL.search(text):
+            if self.ko is None:
+                self.ko = _pdf.register_hangul() or ""
+            if self.ko:
+                return self.ko
+        if _pdf._encodable(text):
+            return "Helvetica-Bold" if bold else "Helvetica"
+        if _pdf._register_dejavu():
+            return "DejaVuSans-Bold" if bold else "DejaVuSans"
+        return "Helvetica"
+
+    def draw(self, c, x, y, text, size, bold=False, centre=False):
+        c.setFillColorRGB(0.13, 0.13, 0.13)
+        c.setFont(self.face(text, bold), size)
+        (c.drawCentredString if centre else c.drawString)(x, y, text)
+
+
+# ---------------------------------------------------------------- PNG, GIF, APNG
+def page_pngs(st, who="save_frames", scale=None, dpi=None, max_width=None, **opts):
+    """(plan, PNG bytes of each page)."""
+    from . import pdf as _pdf
+    p = plan(st, who=who, **opts)
+    if dpi is None:
+        dpi = 144.0 if (p.slide is not None and scale is None) else 96.0 * (1.5 if scale is None else float(scale))
+    return p, [_pdf.svg_to_png(p.page_svg(n), dpi=dpi, max_width=max_width) for n in range(len(p.frames))]
+
+
+def deck_animation(st, path, duration=1.2, loop=0, hold_last=2.0, max_frames=MAX_ANIMATION_FRAMES,
+                   scale=None, dpi=None, max_width=1920, **opts) -> str:
+    """An animated GIF or APNG of the deck's pages (see :func:`viz.frames.animation`)."""
+    from . import pdf as _pdf
+    Image = _pdf._need("PIL.Image", "GIF/APNG animation")
+    path = os.fspath(path)
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in (".gif", ".png", ".apng"):
+        raise ValueError(f"save_animation: the file must end in .gif, .png or .apng, got {path!r}")
+    if not (isinstance(duration, (int, float)) and duration > 0):
+        raise ValueError(f"save_animation: duration must be positive seconds per frame, got {duration!r}")
+    _, pngs = page_pngs(st, who="save_animation", scale=scale, dpi=dpi, max_width=max_width,
+                        max_frames=max_frames, **opts)
+    images = [Image.open(io.BytesIO(b)).convert("RGB") for b in pngs]
+    ms = [int(round(duration * 1000))] * len(images)
+    ms[-1] += int(round(hold_last * 1000))
+    if ext == ".gif":
+        # a palette per frame (later frames add colours: the highlight, partial sums), and
+        # no dithering: the diagram has few colours, dithering would only add noise
+        pal = [im.quantize(colors=255, dither=0) for im in images]
+        pal[0].save(path, format="GIF", save_all=True, append_images=pal[1:], duration=ms, loop=loop,
+                    optimize=False, disposal=1)
+    else:
+        images[0].save(path, format="PNG", save_all=True, append_images=images[1:], duration=ms,
+                       loop=loop, default_image=False)
+    return path
+
+
+def with_lang(st, lang):
+    """A copy of the Stepper ``st`` narrating in ``lang`` (same layout, same trace)."""
+    from .i18n import check_lang
+    from .stepper import _forward_frames, _frames
+    check_lang(lang, "Stepper")
+    new = copy.copy(st)
+    new.options = st.options.replace(lang=lang)
+    new._frames = (_forward_frames(new) if st.forward else []) + _frames(new)
+    for k, f in enumerate(new._frames):
+        f.index = k
+    new._drawing = None
+    return new
