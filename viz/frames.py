@@ -91,7 +91,6 @@ def save_frames(st, directory, format: str = "svg", scale: float | None = None, 
     >>> save_frames(viz.Stepper(f), "build", format="pdf")      # doctest: +SKIP
     """
     from . import pages
-    from . import pdf as _pdf
     fmt = _check_format(format, "save_frames")
     p = pages.plan(st, who="save_frames", **deck)
     os.makedirs(directory, exist_ok=True)
@@ -101,13 +100,13 @@ def save_frames(st, directory, format: str = "svg", scale: float | None = None, 
     elif dpi is None:
         dpi = 96.0 * float(scale)
     paths = []
+    rasters = pages._rasters(p, dpi, max_width) if fmt == "png" else None
     for n, i in enumerate(p.frames):
-        svg = p.page_svg(n)
         path = os.path.join(os.fspath(directory), f"{prefix}_{i:0{width}d}.{fmt}")
         if fmt == "svg":
-            data = svg.encode("utf-8")
+            data = p.page_svg(n).encode("utf-8")
         elif fmt == "png":
-            data = _pdf.svg_to_png(svg, dpi=dpi, max_width=max_width)
+            data = next(rasters)
         else:
             data = pages.deck_pdf(st, steps=slice(i, i + 1), **{k: v for k, v in deck.items()
                                                               if k not in ("steps", "stride")})

@@ -195,7 +195,12 @@ class Plan:
 
     def page_svg(self, n: int) -> str:
         """Page ``n`` of the deck (frame ``frames[n]``) as one SVG document."""
-        i = self.frames[n]
+        fd = self.fd
+        return self.page_svg_parts(n, "".join(fd.fragment(k, look) for k, look in
+                                              enumerate(fd.looks(self.frames[n]))))
+
+    def page_svg_parts(self, n: int, items: str) -> str:
+        """Page ``n`` with ``items`` (SVG text of the diagram's items) as its diagram."""
         fd = self.fd
         out = [f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
                f'width="{self.W:.2f}pt" height="{self.H:.2f}pt" viewBox="0 0 {self.W:.2f} {self.H:.2f}">',
@@ -205,7 +210,8 @@ class Plan:
                        f'font-family="Helvetica" font-weight="bold" font-size="{self.title_pt:g}" '
                        f'fill="#212121">{html.escape(self.title)}</text>')
         out.append(f'<svg x="{self.ox:.2f}" y="{self.oy:.2f}" width="{self.dw:.2f}" height="{self.dh:.2f}" '
-                   f'viewBox="{fd.viewbox}">' + fd.body(i) + "</svg>")
+                   f'viewBox="{fd.viewbox}"><g id="graph0" class="graph" transform="{fd.transform}">'
+                   + items + "</g></svg>")
         cap = self.captions[n]
         for y, line in zip(self.caption_y(len(cap)), cap):
             bold = ' font-weight="bold"' if line is cap[0] else ""
@@ -258,21 +264,39 @@ def deck_pdf(st, path=None, **opts) -> bytes:
             f'width="{fd.width_attr}" height="{fd.height_attr}" viewBox="{fd.viewbox}">'
             f'<g transform="{fd.transform}">')
     fonts = _Fonts()
+    # items go into chunks of about sqrt(n) items; a page draws its chunks' forms, a chunk's
+    # form draws its items' forms, so a page costs sqrt(n) references, not n
+    size = max(16, int(len(fd.items) ** 0.5))
+    chunks = {}
+
+    def item_form(k, look):
+        key = (k, look)
+        name = forms.get(key)
+        if name is None:
+            frag = fd.fragment(k, look)
+            name = forms[key] = f"i{len(forms)}" if frag else ""
+            if frag:
+                d = _pdf._drawing(head + frag + "</g></svg>")
+                c.beginForm(name, 0, 0, fd.width_pt, fd.height_pt)
+                renderPDF.draw(d, c, 0, 0)
+                c.endForm()
+        return name
+
     for n, i in enumerate(p.frames):
+        looks = fd.looks(i)
         names = []
-        for k, look in enumerate(fd.looks(i)):
-            key = (k, look)
-            name = forms.get(key)
+        for a in range(0, len(looks), size):
+            part = tuple(looks[a:a + size])
+            name = chunks.get((a, part))
             if name is None:
-                frag = fd.fragment(k, look)
-                name = forms[key] = f"f{len(forms)}" if frag else ""
-                if frag:
-                    d = _pdf._drawing(head + frag + "</g></svg>")
-                    c.beginForm(name, 0, 0, d.width, d.height)
-                    renderPDF.draw(d, c, 0, 0)
-                    c.endForm()
-            if name:
-                names.append(name)
+                inner = [item_form(k, look) for k, look in enumerate(part, start=a)]
+                name = chunks[(a, part)] = f"c{len(chunks)}"
+                c.beginForm(name, 0, 0, fd.width_pt, fd.height_pt)
+                for m in inner:
+                    if m:
+                        c.doForm(m)
+                c.endForm()
+            names.append(name)
         c.saveState()
         c.translate(p.ox, p.H - p.oy - p.dh)
         c.scale(p.scale, p.scale)
@@ -285,7 +309,12 @@ def deck_pdf(st, path=None, **opts) -> bytes:
         for j, (y, line) in enumerate(zip(p.caption_y(len(cap)), cap)):
             fonts.draw(c, p.m, p.H - y, line, p.cap_pt, bold=(j == 0))
         c.showPage()
-    c.save()
+    from reportlab import rl_config
+    a85, rl_config.useA85 = rl_config.useA85, 0      # ASCII85 only slows the save (pure Python)
+    try:
+        c.save()
+    finally:
+        rl_config.useA85 = a85
     data = buf.getvalue()
     if path is not None:
         with open(path, "wb") as fh:
@@ -320,12 +349,133 @@ class _Fonts:
 
 # ---------------------------------------------------------------- PNG, GIF, APNG
 def page_pngs(st, who="save_frames", scale=None, dpi=None, max_width=None, **opts):
-    """(plan, PNG bytes of each page)."""
-    from . import pdf as _pdf
+    """(plan, PNG bytes of each page). The first page is drawn whole; each later page
+    redraws only the rectangles where items changed look (and the caption), so the cost
+    grows with the number of steps, not steps × graph size."""
     p = plan(st, who=who, **opts)
     if dpi is None:
         dpi = 144.0 if (p.slide is not None and scale is None) else 96.0 * (1.5 if scale is None else float(scale))
-    return p, [_pdf.svg_to_png(p.page_svg(n), dpi=dpi, max_width=max_width) for n in range(len(p.frames))]
+    return p, list(_rasters(p, float(dpi), max_width))
+
+
+def _rasters(p, dpi, max_width):
+    from . import pdf as _pdf
+    Image = _pdf._need("PIL.Image", "PNG frames")
+    if max_width is not None and p.W * dpi / 72.0 > max_width:
+        dpi = max_width * 72.0 / p.W
+    k = dpi / 72.0                                           # page points -> pixels
+    fd = p.fd
+    boxes = _item_boxes(fd, p)                               # page points
+    prev_looks, img = None, None
+    for n, i in enumerate(p.frames):
+        looks = fd.looks(i)
+        if img is None:
+            img = Image.open(io.BytesIO(_pdf.svg_to_png(p.page_svg(n), dpi=dpi))).convert("RGB")
+        else:
+            # the nested diagram clips what it draws to its box, so item rectangles do too,
+            # and the caption band below never merges with them
+            clip = _px((p.ox, p.oy, p.ox + p.dw, p.oy + p.dh), k, img.size)
+            rects = [_clip(_px(boxes[j], k, img.size), clip)
+                     for j, (a, b) in enumerate(zip(looks, prev_looks)) if a != b and boxes[j]]
+            rects = _merge(rects)
+            if p.captions[n] or p.captions[n - 1]:
+                rects.append((0, min(img.size[1], clip[3] + 1), img.size[0], img.size[1]))
+            for x0, y0, x1, y1 in rects:
+                if x1 <= x0 or y1 <= y0:
+                    continue
+                svg = _crop_svg(p, n, looks, boxes, (x0 / k, y0 / k, x1 / k, y1 / k), x1 - x0, y1 - y0)
+                tile = Image.open(io.BytesIO(_pdf.svg_to_png(svg, dpi=dpi))).convert("RGB")
+                img.paste(tile, (x0, y0))
+        prev_looks = looks
+        buf = io.BytesIO()
+        img.save(buf, format="PNG")
+        yield buf.getvalue()
+
+
+def _px(r, k, size):
+    x0, y0, x1, y1 = r
+    W, H = size
+    return (max(0, int(x0 * k) - 2), max(0, int(y0 * k) - 2), min(W, int(x1 * k) + 3), min(H, int(y1 * k) + 3))
+
+
+def _clip(r, c):
+    return (max(r[0], c[0]), max(r[1], c[1]), min(r[2], c[2]), min(r[3], c[3]))
+
+
+def _merge(rects):
+    """Overlapping pixel rectangles joined (so no item is drawn twice over itself)."""
+    rects = [r for r in rects if r[2] > r[0] and r[3] > r[1]]
+    merged = True
+    while merged:
+        merged = False
+        out = []
+        for r in rects:
+            for j, q in enumerate(out):
+                if r[0] < q[2] and q[0] < r[2] and r[1] < q[3] and q[1] < r[3]:
+                    out[j] = (min(r[0], q[0]), min(r[1], q[1]), max(r[2], q[2]), max(r[3], q[3]))
+                    merged = True
+                    break
+            else:
+                out.append(r)
+        rects = out
+    return rects
+
+
+_NUM = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
+
+
+def _item_boxes(fd, p) -> list:
+    """Each item's bounding box in page points (None for an item with no geometry),
+    generous around texts (their width is estimated) and strokes."""
+    m = re.search(r"scale\(([-\d.]+)(?:[ ,]([-\d.]+))?\).*?translate\(([-\d.]+)[ ,]([-\d.]+)\)", fd.transform)
+    sx, sy, tx, ty = (float(m.group(1)), float(m.group(2) or m.group(1)), float(m.group(3)), float(m.group(4))) \
+        if m else (1.0, 1.0, 0.0, 0.0)
+    vb = [float(v) for v in fd.viewbox.replace(",", " ").split()] or [0, 0, fd.width_pt, fd.height_pt]
+    f = p.scale * (fd.width_pt / vb[2] if vb[2] else 1.0)
+    out = []
+    for el in fd.items:
+        xs, ys = [], []
+        for sub in el.iter():
+            tag = sub.tag.rsplit("}", 1)[-1]
+            if tag in ("polygon", "polyline"):
+                v = [float(t) for t in _NUM.findall(sub.get("points", ""))]
+                xs += v[0::2]
+                ys += v[1::2]
+            elif tag == "path":
+                v = [float(t) for t in _NUM.findall(sub.get("d", ""))]
+                xs += v[0::2]
+                ys += v[1::2]
+            elif tag == "ellipse":
+                cx, cy, rx, ry = (float(sub.get(a, 0)) for a in ("cx", "cy", "rx", "ry"))
+                xs += [cx - rx, cx + rx]
+                ys += [cy - ry, cy + ry]
+            elif tag == "text":
+                x, y, size = float(sub.get("x", 0)), float(sub.get("y", 0)), float(sub.get("font-size", 14))
+                w = 0.7 * size * max(len(sub.text or ""), 1)
+                anchor = sub.get("text-anchor", "start")
+                x0 = x - w if anchor == "end" else x - w / 2 if anchor == "middle" else x
+                xs += [x0 - size, x0 + w + size]
+                ys += [y - 1.2 * size, y + 0.5 * size]
+        if not xs:
+            out.append(None)
+            continue
+        pad = 3.0
+        out.append((p.ox + ((min(xs) + tx) * sx - vb[0] - pad) * f, p.oy + ((min(ys) + ty) * sy - vb[1] - pad) * f,
+                    p.ox + ((max(xs) + tx) * sx - vb[0] + pad) * f, p.oy + ((max(ys) + ty) * sy - vb[1] + pad) * f))
+    return out
+
+
+def _crop_svg(p, n, looks, boxes, rect, wpx, hpx) -> str:
+    """The part ``rect`` (page points) of page ``n``, drawn ``wpx`` × ``hpx`` pixels: the
+    items that reach into it, in document order, and the caption lines."""
+    x0, y0, x1, y1 = rect
+    fd = p.fd
+    parts = [fd.fragment(k, look) for k, (look, b) in enumerate(zip(looks, boxes))
+             if b is None or (b[0] < x1 and x0 < b[2] and b[1] < y1 and y0 < b[3])]
+    full = p.page_svg_parts(n, "".join(parts))
+    return full.replace(f'width="{p.W:.2f}pt" height="{p.H:.2f}pt" viewBox="0 0 {p.W:.2f} {p.H:.2f}"',
+                        f'width="{wpx}px" height="{hpx}px" viewBox="{x0:.4f} {y0:.4f} {x1 - x0:.4f} {y1 - y0:.4f}"',
+                        1)
 
 
 def deck_animation(st, path, duration=1.2, loop=0, hold_last=2.0, max_frames=MAX_ANIMATION_FRAMES,
