@@ -24,7 +24,7 @@ from .sources.torch import record_torch     # imports torch only when a recordin
 
 __all__ = ["to_dot", "render", "Diagram", "RenderError", "find_dot", "run_dot", "to_json",
            "to_networkx", "Stepper", "Options", "as_graph", "as_trace", "GraphData", "Node",
-           "TraceData", "StepData", "to_tikz", "record_torch"]
+           "TraceData", "StepData", "to_tikz", "record_torch", "Layout"]
 
 
 def __getattr__(name):
@@ -32,6 +32,9 @@ def __getattr__(name):
     if name == "Stepper":
         from .stepper import Stepper
         return Stepper
+    if name == "Layout":         # one layout shared by a deck's variants (viz/layout.py)
+        from .layout import Layout
+        return Layout
     if name == "to_tikz":        # slide exports (viz/tikz.py), loaded when asked for
         from .tikz import to_tikz
         return to_tikz

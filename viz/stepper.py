@@ -151,11 +151,20 @@ class Stepper:
         o = self.options.replace(show="both", title=None)
         return circuit_to_dot(self.circuit, o, grads=grads)
 
+    def laid_out(self, format: str = "svg") -> bytes:
+        """Graphviz's drawing of :meth:`dot` (``svg``, ``json``, ...), at the positions of
+        ``options.layout`` when one is given (:class:`viz.Layout`)."""
+        from .render import run_dot
+        if self.options.layout is None:
+            return run_dot(self.dot(), format)
+        from . import layout as _layout
+        lay = _layout.of(self.options.layout, "Stepper")
+        return run_dot(lay.pin(self.dot(), self.circuit), format, args=_layout.PIN_ARGS)
+
     def base_svg(self) -> str:
         """The laid-out SVG every frame restyles (rendered once)."""
         if self._svg is None:
-            from .render import run_dot
-            self._svg = run_dot(self.dot(), "svg").decode("utf-8")
+            self._svg = self.laid_out("svg").decode("utf-8")
         return self._svg
 
     def drawing(self):

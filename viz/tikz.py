@@ -232,10 +232,14 @@ def _shape(kind, op, pen, colors, override) -> str:
 _DRAW_KEYS = ("_draw_", "_ldraw_", "_hdraw_", "_tdraw_", "_hldraw_", "_tldraw_")
 
 
-def _layout(dot_text: str) -> dict:
+def _layout(dot_text, args: tuple = ()) -> dict:
+    """Graphviz's json layout of ``dot_text`` (or of a Stepper's drawing, pinned to its layout)."""
     from .deck import undouble_backslashes
     from .render import run_dot
-    layout = json.loads(run_dot(dot_text, "json").decode("utf-8"))
+    if hasattr(dot_text, "laid_out"):
+        layout = json.loads(dot_text.laid_out("json").decode("utf-8"))
+    else:
+        layout = json.loads(run_dot(dot_text, "json", args=args).decode("utf-8"))
     fix = undouble_backslashes()
     if fix:
         stack = [layout]
@@ -380,7 +384,7 @@ def grad_overlays(st, frames=None) -> dict:
 def _beamer_picture(st, frames=None) -> tuple:
     """(tikzpicture, its width and height in bp, its smallest font size); slide k shows
     ``frames[k - 1]`` (default: every frame)."""
-    layout = _layout(st.dot())
+    layout = _layout(st)
     colors = _Colors()
     frames = list(st) if frames is None else frames
     overlays = grad_overlays(st, frames)
