@@ -27,6 +27,7 @@ import io
 import os
 import re
 import warnings
+from dataclasses import dataclass
 
 from .i18n import say
 
@@ -35,6 +36,20 @@ MIN_PT = 14.0
 MAX_ANIMATION_FRAMES = 200
 _CHAR_EM = 0.55          # average Helvetica advance per em (digits are 0.556): for wrapping
 _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+
+
+@dataclass(frozen=True)
+class SlideOptions:
+    """How a drawing or a deck goes onto pages (the options :func:`plan` takes, and the
+    ``graphgrad render|slides`` flags: each field is one flag)."""
+
+    slide: str | None = None
+    min_pt: float = MIN_PT
+    caption: bool = True
+    steps: str | None = None
+    stride: int = 1
+    scale: float | None = None
+    dpi: float | None = None
 
 
 class SlideFitError(ValueError):
@@ -518,3 +533,72 @@ def with_lang(st, lang):
         f.index = k
     new._drawing = None
     return new
+
+
+# ---------------------------------------------------------------- one drawing on a slide
+def slide_svg(svg: str, slide, min_pt: float = MIN_PT, who: str = "render") -> str:
+    """The drawing ``svg`` (Graphviz's) on a page of the ``slide`` preset: scaled to fit,
+    centred and padded (never stretched), every text at least ``min_pt`` points, else a
+    :class:`SlideFitError` saying what to do.
+
+    >>> page = slide_svg('<svg xmlns="http://www.w3.org/2000/svg" width="200pt" height="100pt" '
+    ...                  'viewBox="0 0 200 100"><text font-size="14">x</text></svg>', "16:9")
+    >>> 'width="960.00pt" height="540.00pt"' in page
+    True
+    """
+    W, H = slide_size(slide)
+    m = re.search(r'<svg[^>]*?\swidth="([\d.]+)(?:pt)?"[^>]*?\sheight="([\d.]+)(?:pt)?"', svg)
+    if not m:
+        raise ValueError(f"{who}: the drawing's SVG has no width and height in points")
+    dw, dh = float(m.group(1)), float(m.group(2))
+    vb = re.search(r'<svg[^>]*?\sviewBox="([^"]+)"', svg)
+    viewbox = vb.group(1) if vb else f"0 0 {dw} {dh}"
+    fonts = diagram_font_sizes(svg)
+    small = min(fonts) if fonts else 14.0
+    pad = 0.03 * min(W, H)
+    s = min((W - 2 * pad) / dw, (H - 2 * pad) / dh)
+    if s * small < float(min_pt) - 1e-9:
+        raise SlideFitError(
+            f"{who}: this diagram does not fit slide={slide!r} with text of at least {float(min_pt):g} pt: its "
+            f"smallest text ({small:g} pt) would come out at {s * small:.1f} pt. Collapse groups (collapse=True "
+            f"or a group name), draw part of the graph, or lower the minimum (min_pt={max(1, int(s * small))})")
+    inner = svg[svg.find("<svg"):]
+    inner = inner[inner.find(">") + 1:inner.rfind("</svg>")]
+    x, y = (W - dw * s) / 2, (H - dh * s) / 2
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+            f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+            f'width="{W:.2f}pt" height="{H:.2f}pt" viewBox="0 0 {W:.2f} {H:.2f}">'
+            f'<rect x="0" y="0" width="{W:.2f}" height="{H:.2f}" fill="#ffffff"/>'
+            f'<svg x="{x:.2f}" y="{y:.2f}" width="{dw * s:.2f}" height="{dh * s:.2f}" viewBox="{viewbox}">'
+            + inner + "</svg></svg>")
+
+
+def slide_file(value, path, format: str, options=None, slide="16:9", min_pt: float = MIN_PT,
+               scale=None, dpi=None, timeout: float = 120.0) -> str:
+    """Draw ``value`` (``options`` as for :func:`viz.to_dot`) on one ``slide`` page, as
+    svg, png (144 dpi: 1920 × 1080 for 16:9, unless ``scale``/``dpi``) or pdf.
+
+    >>> slide_file(f, "f.png", "png", slide="16:9")           # doctest: +SKIP
+    """
+    from . import pdf as _pdf
+    from .dot import to_dot
+    from .render import run_dot
+    fmt = format.lower()
+    if fmt not in ("svg", "png", "pdf"):
+        raise ValueError(f"render: a slide= page is svg, png or pdf, not {format}")
+    svg = run_dot(to_dot(value, options), "svg", timeout).decode("utf-8")
+    fix = None
+    from .deck import undouble_backslashes
+    fix = undouble_backslashes()
+    if fix:
+        svg = re.sub(r"(<text[^>]*>)([^<]*)", lambda m: m.group(1) + fix(m.group(2)), svg)
+    page = slide_svg(svg, slide, min_pt)
+    if fmt == "svg":
+        data = page.encode("utf-8")
+    elif fmt == "png":
+        data = _pdf.svg_to_png(page, dpi=dpi if dpi is not None else (96.0 * scale if scale else 144.0))
+    else:
+        data = _pdf.svg_to_pdf(page)
+    with open(path, "wb") as fh:
+        fh.write(data)
+    return os.fspath(path)
