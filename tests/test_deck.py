@@ -333,3 +333,18 @@ def test_cli_flags_come_from_the_options():
     names = {n for n, _ in _options.option_fields()}
     assert {f.name for f in dataclasses.fields(Options)} - names == _options.NOT_ON_CLI
     assert {"slide", "min_pt", "caption", "steps", "stride", "scale", "dpi", "rankdir", "lang"} <= names
+
+
+# ------------------------------------------------------------------ gallery in Korean
+def test_gallery_lecture_pages_in_korean(tmp_path):
+    from viz.gallery import GALLERY, build_gallery
+    index = build_gallery(tmp_path / "g", png=False, companion=False, lang="ko", log=lambda *a: None)
+    html = index.read_text(encoding="utf-8")
+    assert '<html lang="ko">' in html and "역전파 단계별로 보기" in html
+    heads = re.findall(r"<h2>([^<]*)</h2>", html)
+    assert len(heads) == len(GALLERY) and all(h.startswith("4강 · 예제 ") for h in heads)
+    assert "4강 · 예제 2: 시그모이드 뉴런" in heads and "그래디언트" in html
+    step = (tmp_path / "g" / "02_neuron_0_step.html").read_text(encoding="utf-8")
+    assert "단계: 게이트 1/x" in step and "4강 · 예제 2: 시그모이드 뉴런" in step
+    english = build_gallery(tmp_path / "e", png=False, companion=False, steppers=False, log=lambda *a: None)
+    assert "<h2>Sigmoid neuron</h2>" in english.read_text(encoding="utf-8")
