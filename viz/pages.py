@@ -168,7 +168,9 @@ class Plan:
         if slide is not None:
             W, H = slide_size(slide)
             m = 0.03 * min(W, H)
-            self.cap_pt = self.min_pt
+            # captions are read from the back row too: never under 12 pt, even when the
+            # diagram's minimum is lowered to fit a big graph
+            self.cap_pt = max(self.min_pt, 12.0)
             self.title_pt = max(self.min_pt * 1.3, 18.0)
         else:
             m = 8.0
