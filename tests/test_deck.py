@@ -348,3 +348,16 @@ def test_gallery_lecture_pages_in_korean(tmp_path):
     assert "단계: 게이트 1/x" in step and "4강 · 예제 2: 시그모이드 뉴런" in step
     english = build_gallery(tmp_path / "e", png=False, companion=False, steppers=False, log=lambda *a: None)
     assert "<h2>Sigmoid neuron</h2>" in english.read_text(encoding="utf-8")
+
+
+def test_tikz_slide_page_compiles_at_the_preset_size(tmp_path):
+    exe = _tool("pdflatex")
+    f = example("02_neuron.py").namespace["f"]
+    with pytest.raises(pages.SlideFitError, match="to_tikz: .*slide='16:9'"):
+        viz.to_tikz(f, standalone=True, slide="16:9")                   # 14 pt does not fit
+    (tmp_path / "t.tex").write_text(viz.to_tikz(f, standalone=True, slide="16:9", min_pt=9), encoding="utf-8")
+    proc = subprocess.run([exe, "-interaction=nonstopmode", "-halt-on-error", "t.tex"], cwd=tmp_path,
+                          capture_output=True, timeout=300)
+    assert proc.returncode == 0
+    info = subprocess.run([_tool("pdfinfo"), str(tmp_path / "t.pdf")], capture_output=True, text=True).stdout
+    assert re.search(r"Page size:\s+960 x 540 pts", info) and re.search(r"Pages:\s+1\n", info)

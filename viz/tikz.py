@@ -309,11 +309,13 @@ def preamble(text: str = "") -> str:
     return PREAMBLE + (KOTEX + "\n" if has_hangul(text) else "")
 
 
-def to_tikz(value, path=None, standalone: bool = False, **options) -> str:
+def to_tikz(value, path=None, standalone: bool = False, slide=None, min_pt: float = 14.0, **options) -> str:
     """A ``tikzpicture`` of the diagram of ``value`` (``options`` as for :func:`viz.to_dot`),
     laid out by Graphviz, coordinates in points. Needs ``\\usepackage{tikz}`` (and
     ``[T1]{fontenc}``, which :data:`PREAMBLE` lists); ``standalone=True`` gives a whole
-    document. Writes ``path`` when given; returns the text.
+    document. ``slide`` ("16:9", "4:3", "a4", as :mod:`viz.pages`): the picture scaled to
+    fit that page with no text under ``min_pt`` points (a standalone document is then that
+    page, padded). Writes ``path`` when given; returns the text.
 
     >>> print(to_tikz(f).splitlines()[0])                 # doctest: +SKIP
     \\begin{tikzpicture}[x=1bp,y=1bp,every node/.style={inner sep=0pt,outer sep=0pt}]
@@ -323,9 +325,26 @@ def to_tikz(value, path=None, standalone: bool = False, **options) -> str:
     layout = _layout(dot)
     colors = _Colors()
     text = _wrap(layout, colors, _picture(layout, colors))
+    geometry = r"\usepackage[paperwidth=60cm,paperheight=40cm,margin=5mm]{geometry}"
+    if slide is not None:
+        from . import pages
+        W, H = pages.slide_size(slide)
+        x0, y0, x1, y1 = _bbox(layout)
+        pad = 0.03 * min(W, H)
+        s = min((W - 2 * pad) / (x1 - x0), (H - 2 * pad) / (y1 - y0))
+        small = min((float(op["size"]) for op in _all_ops(layout) if op.get("op") == "F" and "size" in op),
+                    default=14.0)
+        if s * small < float(min_pt) - 1e-9:
+            raise pages.SlideFitError(
+                f"to_tikz: this diagram does not fit slide={slide!r} with text of at least {float(min_pt):g} pt: "
+                f"its smallest text ({small:g} pt) would come out at {s * small:.1f} pt. Collapse groups "
+                f"(collapse=True or a group name), or lower the minimum (min_pt={max(1, int(s * small))})")
+        text = f"\\scalebox{{{s:.4f}}}{{%\n{text}}}\n"
+        geometry = f"\\usepackage[paperwidth={W:.2f}bp,paperheight={H:.2f}bp,margin=0pt]{{geometry}}"
+        if standalone:
+            text = f"\\vspace*{{\\fill}}\\begin{{center}}\n{text}\\end{{center}}\\vspace*{{\\fill}}\n"
     if standalone:
-        text = (r"\documentclass{article}" "\n" + preamble(text)
-                + r"\usepackage[paperwidth=60cm,paperheight=40cm,margin=5mm]{geometry}" "\n"
+        text = (r"\documentclass{article}" "\n" + preamble(text) + geometry + "\n"
                 + r"\pagestyle{empty}" "\n" r"\begin{document}" "\n" r"\noindent" "\n"
                 + text + r"\end{document}" "\n")
     if path is not None:
