@@ -361,3 +361,22 @@ def test_tikz_slide_page_compiles_at_the_preset_size(tmp_path):
     assert proc.returncode == 0
     info = subprocess.run([_tool("pdfinfo"), str(tmp_path / "t.pdf")], capture_output=True, text=True).stdout
     assert re.search(r"Page size:\s+960 x 540 pts", info) and re.search(r"Pages:\s+1\n", info)
+
+
+def test_a_big_graphs_deck_steps_its_collapsed_view_and_says_so():
+    import warnings
+
+    import graphgrad.nn as nn
+    layers = []
+    for _ in range(120):
+        layers += [nn.Linear(3, 3), nn.Tanh()]
+    x = gg.Value(np.ones((2, 3)), name="x")
+    loss = (nn.Sequential(*layers)(x) ** 2).mean()
+    st = viz.Stepper(loss.backward(trace=True))
+    assert len(st.graph.nodes) > 400 and any(g.collapsed for g in st.circuit.gates)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        p = pages.plan(st, who="to_pdf")
+    assert len(p.frames) < len(st) / 10                     # one frame per module, not one per gate
+    assert any("to_pdf: a 603-node graph: the deck steps its collapsed view, one frame per module"
+               in str(w.message) for w in caught)
