@@ -23,11 +23,10 @@ import xml.etree.ElementTree as ET
 
 from .dot import GRAD_COLOR, LOCAL_COLOR, VALUE_COLOR
 from .frames import _hidden
+from .stepper import HIGHLIGHT_FILL, PARTIAL_COLOR
 
 SVG_NS = "http://www.w3.org/2000/svg"
 _T = f"{{{SVG_NS}}}"
-HIGHLIGHT_FILL = "#fff59d"      # same as viz.stepper's (kept here so stepper can import this module)
-PARTIAL_COLOR = "#ef6c00"
 _XMLNS = re.compile(r' xmlns(:\w+)?="[^"]*"')
 
 

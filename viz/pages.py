@@ -149,7 +149,6 @@ class Plan:
 
     def __init__(self, st, frames, slide=None, min_pt=MIN_PT, caption=True, title=None, who="deck",
                  fd=None):
-        from .deck import FrameDrawing
         self.st, self.frames = st, list(frames)
         self.fd = fd or st.drawing()
         dw, dh = self.fd.width_pt, self.fd.height_pt

@@ -13,13 +13,12 @@ installed), and ``graphgrad step SCRIPT.py`` in a terminal.
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import graph as _graph
-from .dot import GRAD_COLOR, LOCAL_COLOR, VALUE_COLOR, circuit_to_dot, diagram_numbers, shape_dtype
+from .dot import circuit_to_dot, diagram_numbers, shape_dtype
 from .fmt import arithmetic, fmt_number, gradient_of_shape, resolve_fmt, sum_text, tensor_lines
 from .i18n import gradient_text, say
 from .options import Options
