@@ -380,3 +380,9 @@ def test_a_big_graphs_deck_steps_its_collapsed_view_and_says_so():
     assert len(p.frames) < len(st) / 10                     # one frame per module, not one per gate
     assert any("to_pdf: a 603-node graph: the deck steps its collapsed view, one frame per module"
                in str(w.message) for w in caught)
+
+
+def test_stepper_page_words_in_korean():
+    page = _neuron(lang="ko").to_html()
+    assert '<html lang="ko">' in page and "다음 &#9654;" in page and "역전파가 닿을 때" in page
+    assert '<html lang="en">' in _neuron().to_html()
