@@ -177,7 +177,8 @@ class Stepper:
         """SVG of frame ``i`` (default: the current one): the current gate highlighted,
         gradients shown only where the backward pass has reached."""
         f = self._frames[self.index if i is None else i]
-        return self.drawing().svg(f.index, portable=False)
+        svg = self.drawing().svg(f.index, portable=False)
+        return svg[svg.find("<svg"):]          # no XML prolog: the SVG goes inline into HTML
 
     def with_lang(self, lang: str) -> "Stepper":
         """A copy narrating in ``lang`` ("en" or "ko"), with the same layout and trace."""
