@@ -51,7 +51,7 @@ def run(name, make):
                 ("pdf files", lambda: st.save_frames(os.path.join(d, "q"), format="pdf")),
                 ("multi-page pdf", lambda: st.to_pdf(os.path.join(d, "a.pdf"))),
                 ("gif", lambda: st.save_animation(os.path.join(d, "a.gif"))),
-                ("beamer tex", lambda: st.to_beamer(os.path.join(d, "a.tex")))]
+                ("beamer tex", lambda: st.to_beamer(os.path.join(d, "a_beamer.tex")))]
         t0 = time.perf_counter()
         st.base_svg()
         print(f"{name}: {len(st)} frames, {len(st.circuit.wires) + len(st.circuit.gates)} nodes, "
