@@ -1,6 +1,9 @@
-"""Frame export time: the sigmoid neuron and an 8-layer MLP, every slide format.
+"""Frame export time: the sigmoid neuron and an 8-layer MLP, every slide format; and
+the deck exports on chains of 100 to 1,000 nodes (each export must grow linearly with
+the number of steps: a chain of n nodes has about n/2 + 1 frames).
 
     .venv/bin/python bench/bench_slides.py            # prints one line per (graph, format)
+    .venv/bin/python bench/bench_slides.py chains 100 200 400 1000
 
 Measured here, never in unit tests. Each export runs once on a fresh Stepper (layout
 included), so the numbers are what `graphgrad slides` costs end to end.
@@ -48,7 +51,7 @@ def run(name, make):
                 ("pdf files", lambda: st.save_frames(os.path.join(d, "q"), format="pdf")),
                 ("multi-page pdf", lambda: st.to_pdf(os.path.join(d, "a.pdf"))),
                 ("gif", lambda: st.save_animation(os.path.join(d, "a.gif"))),
-                ("beamer tex", lambda: st.to_beamer(os.path.join(d, "a.tex")))]
+                ("beamer tex", lambda: st.to_beamer(os.path.join(d, "a_beamer.tex")))]
         t0 = time.perf_counter()
         st.base_svg()
         print(f"{name}: {len(st)} frames, {len(st.circuit.wires) + len(st.circuit.gates)} nodes, "
@@ -60,6 +63,37 @@ def run(name, make):
             print(f"  {what:15s} {dt:6.2f} s  ({1000 * dt / len(st):6.1f} ms/frame)")
 
 
+def chain(n):
+    """A chain of about n drawn nodes: y = y * 1.001 + 0.1, n/4 times (4 nodes each)."""
+    x = gg.Value(0.5, requires_grad=True, name="x")
+    y = x
+    for _ in range(max(1, n // 4)):
+        y = y * 1.001 + 0.1
+    return y.backward(trace=True)
+
+
+def chains(sizes):
+    """to_pdf, save_frames (png) and save_animation (gif, cap lifted) per chain size."""
+    print("| nodes | frames | to_pdf s | save_frames png s | save_animation gif s | ms/frame (pdf, png, gif) |")
+    print("|---|---|---|---|---|---|")
+    for n in sizes:
+        st = viz.Stepper(chain(n))
+        nodes = len(st.circuit.wires) + len(st.circuit.gates)
+        with tempfile.TemporaryDirectory() as d:
+            times = []
+            for job in (lambda: st.to_pdf(os.path.join(d, "a.pdf")),
+                        lambda: st.save_frames(os.path.join(d, "p"), format="png"),
+                        lambda: st.save_animation(os.path.join(d, "a.gif"), max_frames=None)):
+                t0 = time.perf_counter()
+                job()
+                times.append(time.perf_counter() - t0)
+        per = ", ".join(f"{1000 * t / len(st):.0f}" for t in times)
+        print(f"| {nodes} | {len(st)} | {times[0]:.1f} | {times[1]:.1f} | {times[2]:.1f} | {per} |", flush=True)
+
+
 if __name__ == "__main__":
-    run("sigmoid neuron", neuron)
-    run("8-layer MLP (Linear 4x4 + Tanh)", mlp8)
+    if sys.argv[1:2] == ["chains"]:
+        chains([int(a) for a in sys.argv[2:]] or [100, 200, 400, 1000])
+    else:
+        run("sigmoid neuron", neuron)
+        run("8-layer MLP (Linear 4x4 + Tanh)", mlp8)

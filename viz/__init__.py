@@ -60,7 +60,7 @@ from .sources.torch import record_torch     # imports torch only when a recordin
 
 __all__ = ["to_dot", "render", "Diagram", "RenderError", "find_dot", "run_dot", "to_json",
            "to_networkx", "Stepper", "Options", "as_graph", "as_trace", "GraphData", "Node",
-           "TraceData", "StepData", "to_tikz", "record_torch", "explore"]
+           "TraceData", "StepData", "to_tikz", "record_torch", "explore", "Layout"]
 
 
 def __dir__():
@@ -76,6 +76,9 @@ def __getattr__(name):
     if name == "explore":       # the interactive page (viz/page/), loaded when asked for
         from .page import explore
         return explore
+    if name == "Layout":         # one layout shared by a deck's variants (viz/layout.py)
+        from .layout import Layout
+        return Layout
     if name == "to_tikz":        # slide exports (viz/tikz.py), loaded when asked for
         from .tikz import to_tikz
         return to_tikz

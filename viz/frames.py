@@ -12,7 +12,6 @@ not yet computed with ``fill-opacity="0"``, which browsers honour and some rende
 """
 from __future__ import annotations
 
-import io
 import os
 import xml.etree.ElementTree as ET
 
@@ -67,9 +66,10 @@ def portable_svg(svg_text: str) -> str:
 
 
 def frame_svgs(st, frames=None) -> list:
-    """The portable SVG of each frame (all frames, or the indices in ``frames``)."""
+    """The portable SVG of each frame (all frames, or the indices in ``frames``), uncaptioned."""
+    fd = st.drawing()
     idx = range(len(st)) if frames is None else list(frames)
-    return [portable_svg(st.frame_svg(i)) for i in idx]
+    return [fd.svg(st[i].index) for i in idx]
 
 
 def _check_format(format, what):
@@ -79,82 +79,67 @@ def _check_format(format, what):
     return fmt
 
 
-def save_frames(st, directory, format: str = "svg", scale: float = 2.0, dpi: float | None = None,
-                prefix: str = "frame", max_width: int | None = 3840) -> list:
+def save_frames(st, directory, format: str = "svg", scale: float | None = None, dpi: float | None = None,
+                prefix: str = "frame", max_width: int | None = 3840, **deck) -> list:
     """Write one file per frame into ``directory`` (created if needed): ``frame_00.svg``,
     ``frame_01.svg``, ... with the number zero-padded so the files sort in step order.
-    PNG frames are ``scale`` × 96 dpi (or ``dpi``), at most ``max_width`` pixels wide (a
-    wide graph is 100 inches long; None lifts the cap). Returns the paths written.
+    Each is a captioned page (see :mod:`viz.pages`: ``steps``, ``stride``, ``slide``,
+    ``min_pt``, ``caption``, ``title``, ``lang``). PNG frames are ``scale`` × 96 dpi (or
+    ``dpi``; with ``slide=`` 144 dpi, 1920 × 1080 for 16:9), at most ``max_width``
+    pixels wide (None lifts the cap). Returns the paths written.
 
     >>> save_frames(viz.Stepper(f), "build", format="pdf")      # doctest: +SKIP
     """
-    from . import pdf as _pdf
+    from . import pages
     fmt = _check_format(format, "save_frames")
+    p = pages.plan(st, who="save_frames", **deck)
     os.makedirs(directory, exist_ok=True)
     width = max(2, len(str(len(st) - 1)))
+    if dpi is None and scale is None:
+        dpi = 144.0 if p.slide is not None else 192.0
+    elif dpi is None:
+        dpi = 96.0 * float(scale)
     paths = []
-    for i in range(len(st)):
-        svg = portable_svg(st.frame_svg(i))
+    rasters = pages._rasters(p, dpi, max_width) if fmt == "png" else None
+    for n, i in enumerate(p.frames):
         path = os.path.join(os.fspath(directory), f"{prefix}_{i:0{width}d}.{fmt}")
         if fmt == "svg":
-            data = svg.encode("utf-8")
+            data = p.page_svg(n).encode("utf-8")
         elif fmt == "png":
-            data = _pdf.svg_to_png(svg, scale=scale, dpi=dpi, max_width=max_width)
+            data = next(rasters)
         else:
-            data = _pdf.svg_to_pdf(svg)
+            data = pages.deck_pdf(st, steps=slice(i, i + 1), **{k: v for k, v in deck.items()
+                                                              if k not in ("steps", "stride")})
         with open(path, "wb") as fh:
             fh.write(data)
         paths.append(path)
     return paths
 
 
-def frames_pdf(st, path=None) -> bytes:
-    """One vector PDF, one page per frame (the slide build as a single file). Writes it to
-    ``path`` when given; returns the bytes.
+def frames_pdf(st, path=None, **deck) -> bytes:
+    """One vector PDF, one captioned page per frame (the slide build as a single file).
+    ``deck`` options: ``steps``/``stride`` (which frames), ``slide`` ("16:9", "4:3", "a4"),
+    ``min_pt`` (14), ``caption`` (True), ``title``, ``lang`` (see :mod:`viz.pages`).
+    Writes it to ``path`` when given; returns the bytes.
 
     >>> frames_pdf(viz.Stepper(f), "neuron_steps.pdf")          # doctest: +SKIP
     """
-    from . import pdf as _pdf
-    data = _pdf.svgs_to_pdf(frame_svgs(st))
-    if path is not None:
-        with open(path, "wb") as fh:
-            fh.write(data)
-    return data
+    from .pages import deck_pdf
+    return deck_pdf(st, path, **deck)
 
 
-def frame_images(st, scale: float = 1.5, dpi: float | None = None, max_width: int | None = 1920) -> list:
-    """Each frame as an RGB ``PIL.Image`` (all the same size, since frames share one layout)."""
-    from . import pdf as _pdf
-    Image = _pdf._need("PIL.Image", "GIF/APNG animation")
-    return [Image.open(io.BytesIO(_pdf.svg_to_png(svg, scale=scale, dpi=dpi, max_width=max_width))).convert("RGB")
-            for svg in frame_svgs(st)]
-
-
-def animation(st, path, duration: float = 1.2, scale: float = 1.5, dpi: float | None = None,
-              loop: int = 0, hold_last: float = 2.0, max_width: int | None = 1920) -> str:
-    """An animated GIF (``.gif``) or APNG (``.png``/``.apng``) of the frames, ``duration``
-    seconds each, the last frame held ``hold_last`` seconds more, at most ``max_width``
-    pixels wide (None: no cap). ``loop=0`` repeats forever.
+def animation(st, path, duration: float = 1.2, scale: float | None = None, dpi: float | None = None,
+              loop: int = 0, hold_last: float = 2.0, max_width: int | None = 1920,
+              max_frames: int | None = 200, **deck) -> str:
+    """An animated GIF (``.gif``) or APNG (``.png``/``.apng``) of the captioned frames,
+    ``duration`` seconds each, the last frame held ``hold_last`` seconds more, at most
+    ``max_width`` pixels wide (None: no cap). ``loop=0`` repeats forever. More than
+    ``max_frames`` frames (200) is refused with a message saying how to choose fewer
+    (``steps``, ``stride``, a collapsed view). Other ``deck`` options as for :func:`frames_pdf`.
 
     >>> animation(viz.Stepper(f), "neuron.gif")                 # doctest: +SKIP
     'neuron.gif'
     """
-    path = os.fspath(path)
-    ext = os.path.splitext(path)[1].lower()
-    if ext not in (".gif", ".png", ".apng"):
-        raise ValueError(f"animation: the file must end in .gif, .png or .apng, got {path!r}")
-    if not duration > 0:
-        raise ValueError(f"animation: duration must be positive seconds per frame, got {duration!r}")
-    images = frame_images(st, scale=scale, dpi=dpi, max_width=max_width)
-    ms = [int(round(duration * 1000))] * len(images)
-    ms[-1] += int(round(hold_last * 1000))
-    if ext == ".gif":
-        # a palette per frame (later frames add colours: the highlight, partial sums), and
-        # no dithering: the diagram has few colours, dithering would only add noise
-        pal = [im.quantize(colors=255, dither=0) for im in images]
-        pal[0].save(path, format="GIF", save_all=True, append_images=pal[1:], duration=ms, loop=loop,
-                    optimize=False, disposal=1)
-    else:
-        images[0].save(path, format="PNG", save_all=True, append_images=images[1:], duration=ms,
-                       loop=loop, default_image=False)
-    return path
+    from .pages import deck_animation
+    return deck_animation(st, path, duration=duration, loop=loop, hold_last=hold_last, max_frames=max_frames,
+                          scale=scale, dpi=dpi, max_width=max_width, **deck)

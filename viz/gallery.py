@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import re
 import time
 from html import escape
 from typing import Callable
@@ -75,15 +76,21 @@ def build_gallery(out_dir: str | os.PathLike, examples: str | os.PathLike | None
                 if Stepper is not None:
                     st = Stepper(script.trace_for(value), fmt=opts.get("fmt", ".2f"),
                                  collapse=opts.get("collapse"),
-                                 max_values=opts.get("max_values", 16), forward=True, title=f"{script.title}: {name}")
+                                 max_values=opts.get("max_values", 16), forward=True, lang=lang,
+                                 title=f"{_title(script.title, fname, lang)}: {name}")
                     step_page = f"{base}_step.html"
                     st.to_html(out / step_page)
             explore_page = f"{base}_explore.html"     # the interactive page (viz/page/)
             from .page import explore
-            explore(script.trace_for(value) or value, title=f"{script.title}: {name}",
+            explore(script.trace_for(value) or value, title=f"{_title(script.title, fname, lang)}: {name}",
                     **script.options(opts).adapter_options()).to_html(out / explore_page)
             items.append((name, caption, svg, base, step_page, png, explore_page))
-        cards.append((script.title, script.about, fname, items))
+        title, about = script.title, script.about
+        if lang == "ko":                 # the lecture pages in Korean (viz/gallery_ko.py)
+            from .gallery_ko import ko_card
+            title, about, caps = ko_card(fname, title, about, [it[1] for it in items])
+            items = [(it[0], cap, *it[2:]) for it, cap in zip(items, caps)]
+        cards.append((title, about, fname, items))
         log(f"  {fname}: {len(items)} diagram(s)")
     n_pages = 0
     if companion:
@@ -91,7 +98,7 @@ def build_gallery(out_dir: str | os.PathLike, examples: str | os.PathLike | None
         build_companion(out, lang=lang, log=log)
         n_pages = len(companion_scripts())
     index = out / "index.html"
-    index.write_text(_index_html(cards, companion=n_pages), encoding="utf-8")
+    index.write_text(_index_html(cards, companion=n_pages, lang=lang), encoding="utf-8")
     log(f"gallery: {sum(len(c[3]) for c in cards)} diagrams"
         + (f" and {n_pages} question pages" if n_pages else "") + f" in {time.perf_counter() - t0:.1f} s -> {index}")
     return index
@@ -112,18 +119,41 @@ def _width_pt(svg: str) -> float:
     return float(m.group(1)) if m else 0.0
 
 
-def _index_html(cards, companion: int = 0) -> str:
-    parts = [_HEAD]
+def _title(title, fname, lang):
+    if lang != "ko":
+        return title
+    from .gallery_ko import ko_card
+    return ko_card(fname, title, "", [])[0]
+
+
+def _index_html(cards, companion: int = 0, lang: str = "en") -> str:
+    head, foot, words = _HEAD, _FOOT, {"source": "source", "step": "▶ step through backprop"}
+    if lang == "ko":
+        from .gallery_ko import PAGE
+        words = PAGE
+        head = (head.replace('<html lang="en">', '<html lang="ko">')
+                .replace("<title>graphgrad: backprop gallery</title>", f"<title>{PAGE['title']}</title>")
+                .replace("graphgrad — backprop, drawn the cs231n way", PAGE["h1"]))
+        head = re.sub(r"<p>Every diagram below.*?</p>", f"<p>{PAGE['intro']}</p>", head, flags=re.S)
+        head = (head.replace("forward value (above the wire)", PAGE["green"])
+                .replace("gradient d(output)/d(wire) (below)", PAGE["red"])
+                .replace("a group (sigmoid gate, layer, BatchNorm; ∂mul: one gate's backward in a gradient graph)",
+                         PAGE["blue"]))
+        foot = re.sub(r"<footer>.*?</footer>", f"<footer>{PAGE['foot']}</footer>", foot, flags=re.S)
+    parts = [head]
+    extra = ''
     if companion:       # the count of questions comes from the question table, not from the number of pages
         from .companion import question_table
         nq = len(question_table()["question"])
-    extra = (f' <a class="step" href="companion/index.html">The five study notes’ {nq} questions, answered on {companion} '
-             'pages (English / 한국어) →</a>') if companion else ""
+        text = (PAGE["companion"].format(n=nq, pages=companion) if lang == "ko" else
+                f"The five study notes’ {nq} questions, answered on {companion} pages (English / 한국어) →")
+        extra = f' <a class="step" href="companion/index.html">{text}</a>'
+
     parts.append('<nav>' + " ".join(f'<a href="#ex{i}">{esc(c[0])}</a>' for i, c in enumerate(cards)) + extra + '</nav>')
     for i, (title, about, fname, items) in enumerate(cards):
         parts.append(f'<section class="card" id="ex{i}"><h2>{esc(title)}</h2>'
                      f'<p class="about">{esc(about)}</p>'
-                     f'<p class="src">source: <code>viz/gallery_examples/{esc(fname)}</code></p>')
+                     f'<p class="src">{words["source"]}: <code>viz/gallery_examples/{esc(fname)}</code></p>')
         for name, caption, svg, base, step_page, png, explore_page in items:
             links = [f'<a href="{esc(base)}.svg">SVG</a>']
             if explore_page:
@@ -132,13 +162,13 @@ def _index_html(cards, companion: int = 0) -> str:
                 links.append(f'<a href="{esc(base)}.png">PNG</a>')
             links.append(f'<a href="{esc(base)}.dot">DOT</a>')
             if step_page:
-                links.insert(0, f'<a class="step" href="{esc(step_page)}">▶ step through backprop</a>')
+                links.insert(0, f'<a class="step" href="{esc(step_page)}">{words["step"]}</a>')
             wide = " wide" if _width_pt(svg) > 1500 else ""
             parts.append(f'<figure><div class="svg{wide}">{_strip_prolog(svg, base + "_")}</div>'
                          f'<figcaption><b>{esc(name)}</b>{" — " + esc(caption) if caption else ""}'
                          f'<span class="links">{" · ".join(links)}</span></figcaption></figure>')
         parts.append("</section>")
-    parts.append(_FOOT)
+    parts.append(foot)
     return "\n".join(parts)
 
 

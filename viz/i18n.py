@@ -69,3 +69,9 @@ def say(key: str, lang: str = "en", **fields) -> str:
     """
     entry = STRINGS[key]
     return entry.get(lang, entry["en"]).format(**fields)
+
+
+# slide decks (viz.pages): a collapsed module's inner steps shown as one page
+STRINGS.update({
+    "module_heading": {"en": "steps {a}-{b}/{n}: module {name}", "ko": "{a}-{b}/{n} 단계: 모듈 {name}"},
+})

@@ -51,6 +51,9 @@ class Options:
       and counted on their gate (per layer on a collapsed network).
     * ``lang``: the language of the stepper's narration, "en" (default) or "ko"
       (strings in :mod:`viz.i18n`).
+    * ``layout``: a :class:`viz.Layout` (or a Stepper) whose node positions this drawing
+      keeps, so the plain, ``local=True``, collapsed and expanded drawings of one graph
+      line up (:mod:`viz.layout`); None (default): laid out on its own.
     """
 
     show: str = "both"
@@ -65,6 +68,7 @@ class Options:
     names: dict | None = None
     lang: str = "en"
     flow: str | None = None
+    layout: object = None
 
     def adapter_options(self) -> dict:
         """What the source adapter gets (:func:`viz.sources.as_graph`'s ``opts``).

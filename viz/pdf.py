@@ -213,4 +213,39 @@ def svg_to_png(svg_text: str, scale: float = 1.0, dpi: float | None = None,
     fonts = [os.path.join(d, f) for f in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf",
                                           "DejaVuSansMono.ttf", "DejaVuSerif.ttf")] if d else []
     return bytes(resvg.svg_to_bytes(svg_string=svg_text, dpi=float(dpi), background=background,
-                                    font_files=[f for f in fonts if os.path.exists(f)]))
+                                    font_files=[f for f in fonts + [hangul_font_file() or ""] if os.path.exists(f)]))
+
+
+# Hangul: a system TrueType font when one is there (Debian: fonts-unfonts-core, which
+# texlive-lang-korean pulls in; fonts-nanum; Noto CJK), else ReportLab's built-in CID
+# font (not embedded; PDF viewers and pdftotext supply it)
+_HANGUL_FONTS = ("/usr/share/fonts/truetype/unfonts-core/UnDotum.ttf",
+                 "/usr/share/fonts/truetype/nanum/NanumGothic.ttf",
+                 "/usr/share/fonts/truetype/baekmuk/dotum.ttf",
+                 "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+
+
+def hangul_font_file() -> str | None:
+    """A TrueType font with Hangul on this machine (``$GRAPHGRAD_HANGUL_FONT`` first), or None."""
+    env = os.environ.get("GRAPHGRAD_HANGUL_FONT")
+    for path in ((env,) if env else ()) + _HANGUL_FONTS:
+        if path and os.path.exists(path):
+            return path
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def register_hangul() -> str | None:
+    """Register a font that sets Hangul with ReportLab; returns its name (None: none found)."""
+    from reportlab.pdfbase import pdfmetrics
+    path = hangul_font_file()
+    try:
+        if path:
+            from reportlab.pdfbase.ttfonts import TTFont
+            pdfmetrics.registerFont(TTFont("GGHangul", path, subfontIndex=0))
+            return "GGHangul"
+        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+        pdfmetrics.registerFont(UnicodeCIDFont("HYGothic-Medium"))
+        return "HYGothic-Medium"
+    except Exception:                     # a broken font file: fall back to no Hangul face
+        return None

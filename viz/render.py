@@ -61,7 +61,7 @@ def _system_dot() -> str | None:
 
 
 def run_dot(dot_text: str, format: str = "svg", timeout: float = DEFAULT_TIMEOUT,
-            binary: str | None = None) -> bytes:
+            binary: str | None = None, args: tuple = ()) -> bytes:
     """Lay out and draw ``dot_text``; returns the file's bytes (``svg``, ``png``, ...).
 
     >>> b"<svg" in run_dot("digraph { a -> b }")
@@ -71,7 +71,7 @@ def run_dot(dot_text: str, format: str = "svg", timeout: float = DEFAULT_TIMEOUT
     check_timeout(timeout, "run_dot")
     exe = binary or find_dot()
     try:
-        proc = subprocess.run([exe, f"-T{format}"], input=dot_text.encode("utf-8"),
+        proc = subprocess.run([exe, *args, f"-T{format}"], input=dot_text.encode("utf-8"),
                               capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise RenderError(f"render: Graphviz took more than {timeout:g} s on a graph of "

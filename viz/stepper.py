@@ -13,13 +13,12 @@ installed), and ``graphgrad step SCRIPT.py`` in a terminal.
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import graph as _graph
-from .dot import GRAD_COLOR, LOCAL_COLOR, VALUE_COLOR, circuit_to_dot, diagram_numbers, shape_dtype
+from .dot import circuit_to_dot, diagram_numbers, shape_dtype
 from .fmt import arithmetic, fmt_number, gradient_of_shape, resolve_fmt, sum_text, tensor_lines
 from .i18n import gradient_text, say
 from .options import Options
@@ -86,6 +85,10 @@ class Stepper:
             f.index = k
         self.index = 0
         self._svg = None
+        self._drawing = None
+        # a big graph drawn collapsed because of its size (not asked for): decks say so
+        self._auto_collapsed = (len(self.graph.nodes) if o.collapse is None
+                                and any(g.collapsed for g in self.circuit.gates) else 0)
 
     # ------------------------------------------------------------ navigation
     def __len__(self) -> int:
@@ -147,72 +150,40 @@ class Stepper:
         o = self.options.replace(show="both", title=None)
         return circuit_to_dot(self.circuit, o, grads=grads)
 
+    def laid_out(self, format: str = "svg") -> bytes:
+        """Graphviz's drawing of :meth:`dot` (``svg``, ``json``, ...), at the positions of
+        ``options.layout`` when one is given (:class:`viz.Layout`)."""
+        from .render import run_dot
+        if self.options.layout is None:
+            return run_dot(self.dot(), format)
+        from . import layout as _layout
+        lay = _layout.of(self.options.layout, "Stepper")
+        return run_dot(lay.pin(self.dot(), self.circuit), format, args=_layout.PIN_ARGS)
+
     def base_svg(self) -> str:
         """The laid-out SVG every frame restyles (rendered once)."""
         if self._svg is None:
-            from .render import run_dot
-            self._svg = run_dot(self.dot(), "svg").decode("utf-8")
+            self._svg = self.laid_out("svg").decode("utf-8")
         return self._svg
+
+    def drawing(self):
+        """The laid-out SVG split into items, each styled once per look (:class:`viz.deck.FrameDrawing`)."""
+        if getattr(self, "_drawing", None) is None:
+            from .deck import FrameDrawing
+            self._drawing = FrameDrawing(self)
+        return self._drawing
 
     def frame_svg(self, i: int | None = None) -> str:
         """SVG of frame ``i`` (default: the current one): the current gate highlighted,
         gradients shown only where the backward pass has reached."""
         f = self._frames[self.index if i is None else i]
-        ET.register_namespace("", SVG_NS)
-        ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
-        svg = self.base_svg()
-        root = ET.fromstring(svg[svg.find("<svg"):].encode("utf-8"))
-        groups = {g.get("id"): g for g in root.iter(f"{{{SVG_NS}}}g") if g.get("id")}
-        for wid in [w.id for w in self.circuit.wires]:
-            g = groups.get(wid)
-            if g is None:
-                continue
-            reds = [t for t in g.iter(f"{{{SVG_NS}}}text") if t.get("fill", "").lower() == GRAD_COLOR]
-            state = f.grads.get(wid)
-            for t in reds:
-                if state is None or (not state[1] and state[0] is None):
-                    t.set("fill-opacity", "0")
-                elif not state[1]:
-                    t.set("fill", PARTIAL_COLOR)
-                    if state[0] is not None and len(reds) == 1:
-                        t.text = state[0]
-            if wid in f.fresh:
-                for line in g.iter(f"{{{SVG_NS}}}polyline"):
-                    line.set("stroke", GRAD_COLOR)
-                    line.set("stroke-width", "2.5")
-        if f.values is not None:
-            shown = set(f.values)
-            for w in self.circuit.wires:
-                g = groups.get(w.id)
-                if g is not None and w.id not in shown:
-                    for t in g.iter(f"{{{SVG_NS}}}text"):
-                        if t.get("fill", "").lower() == VALUE_COLOR:
-                            t.set("fill-opacity", "0")
-        if self.options.local is not None and self.options.local is not False:
-            shown = self.local_edges(f.index)
-            for g in groups.values():
-                if g.get("class") == "edge" and g.get("id") not in shown:
-                    for t in g.iter(f"{{{SVG_NS}}}text"):
-                        if t.get("fill", "").lower() == LOCAL_COLOR:
-                            t.set("fill-opacity", "0")
-        cur = groups.get(f.node_id)
-        if cur is not None:
-            for shape in list(cur.iter(f"{{{SVG_NS}}}ellipse")) + list(cur.iter(f"{{{SVG_NS}}}path")) \
-                    + list(cur.iter(f"{{{SVG_NS}}}polygon")):
-                shape.set("fill", HIGHLIGHT_FILL)
-                shape.set("stroke", GRAD_COLOR)
-                shape.set("stroke-width", "2.5")
-        for eid in f.edges:
-            e = groups.get(eid)
-            if e is None:
-                continue
-            for el in e:
-                if el.tag in (f"{{{SVG_NS}}}path", f"{{{SVG_NS}}}polygon"):
-                    el.set("stroke", GRAD_COLOR)
-                    el.set("stroke-width", "2.2")
-                    if el.tag.endswith("polygon"):
-                        el.set("fill", GRAD_COLOR)
-        return ET.tostring(root, encoding="unicode")
+        svg = self.drawing().svg(f.index, portable=False)
+        return svg[svg.find("<svg"):]          # no XML prolog: the SVG goes inline into HTML
+
+    def with_lang(self, lang: str) -> "Stepper":
+        """A copy narrating in ``lang`` ("en" or "ko"), with the same layout and trace."""
+        from .pages import with_lang
+        return with_lang(self, lang)
 
     def local_edges(self, i: int | None = None) -> set:
         """Edge ids whose local gradient is written in frame ``i``: the input edges of every
@@ -262,10 +233,11 @@ class Stepper:
         from .frames import save_frames
         return save_frames(self, directory, format=format, **options)
 
-    def to_pdf(self, path=None) -> bytes:
-        """One vector PDF, one page per frame; see :func:`viz.frames.frames_pdf`."""
+    def to_pdf(self, path=None, **options) -> bytes:
+        """One vector PDF, one captioned page per frame; see :func:`viz.frames.frames_pdf`
+        (``steps``, ``stride``, ``slide``, ``min_pt``, ``caption``, ``title``, ``lang``)."""
         from .frames import frames_pdf
-        return frames_pdf(self, path)
+        return frames_pdf(self, path, **options)
 
     def save_animation(self, path, **options) -> str:
         """Animated GIF (.gif) or APNG (.png); see :func:`viz.frames.animation`."""

@@ -108,9 +108,19 @@ def page(st) -> str:
     frames = _json_for_script(frame_changes(st))
     wires = _json_for_script([w.id for w in st.circuit.wires])
     n = len(st)
-    return _TEMPLATE.format(
+    text = _TEMPLATE.format(
         title=html.escape(title), svg=svg, frames=frames, wires=wires, last=n - 1, n=n,
         grad=GRAD_COLOR, value=VALUE_COLOR, local=LOCAL_COLOR, hi=HIGHLIGHT_FILL, partial=PARTIAL_COLOR)
+    if st.options.lang == "ko":           # the page's own words; the narration is already Korean
+        for en, ko in _KO:
+            text = text.replace(en, ko, 1)
+    return text
+
+
+_KO = (('<html lang="en">', '<html lang="ko">'), ("&#9664; Prev</button>", "&#9664; 이전</button>"),
+       ("Next &#9654;</button>", "다음 &#9654;</button>"),
+       ("&larr; / &rarr; keys step; gradients appear as backprop reaches them (orange: partial sum at a fan-out)",
+        "&larr; / &rarr; 키로 한 단계씩; 그래디언트는 역전파가 닿을 때 나타납니다 (주황색: 갈라진 곳의 부분합)"))
 
 
 _TEMPLATE = """<!DOCTYPE html>

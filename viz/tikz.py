@@ -44,15 +44,46 @@ _MATH.update({"Γ": r"\Gamma", "Δ": r"\Delta", "Θ": r"\Theta", "Λ": r"\Lambda
 _TEXT = {"—": r"\textemdash{}", "–": r"\textendash{}", "…": r"\ldots{}", "²": r"\textsuperscript{2}",
          "³": r"\textsuperscript{3}", "¹": r"\textsuperscript{1}", "°": r"\textdegree{}",
          "\u00a0": "~", "“": "``", "”": "''", "‘": "`", "’": "'"}
+# characters T1 cannot set, drawn with a macro; \ggu wraps each in the PDF's /ActualText,
+# so the PDF's text (copy, search, pdftotext) still holds the character itself
+_DRAWN = {"Ħ": r"\makebox[0pt][l]{\kern.08em\raisebox{.5ex}{\rule{.6em}{.06em}}}H", "ħ": r"\ensuremath{\hbar}",
+          "ĸ": r"\textsc{k}", "Ŀ": r"L\textperiodcentered{}", "ŀ": r"l\textperiodcentered{}",
+          "ŉ": r"\textquoteright{}n", "Ŧ": r"\makebox[0pt][l]{\kern.15em\raisebox{.35ex}{\rule{.4em}{.06em}}}T",
+          "ŧ": r"\makebox[0pt][l]{\raisebox{.28ex}{\rule{.3em}{.06em}}}t", "ſ": "s"}
+_SUB = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ", "0123456789+-=()aeoxhklmnpstijruv"))
+_SUP = dict(zip("⁰ⁱ⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ", "0i456789+-=()n"))
+_HANGUL_RANGES = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xAC00, 0xD7A3))
+
+# \ggu{UTF-16 hex}{drawing}: the drawing, marked as that character in the PDF text
+GGU = (r"\providecommand{\ggu}[2]{\ifdefined\pdfliteral\pdfliteral direct{/Span<</ActualText<FEFF#1>>>BDC}#2"
+       r"\pdfliteral direct{EMC}\else#2\fi}")
+
+
+def has_hangul(s) -> bool:
+    """True when ``s`` has Korean letters (a TeX document then needs ``kotex``).
+
+    >>> has_hangul("역전파 x"), has_hangul("x_1")
+    (True, False)
+    """
+    return any(lo <= ord(ch) <= hi for ch in str(s) for lo, hi in _HANGUL_RANGES)
+
+
+def _u16(ch) -> str:
+    return ch.encode("utf-16-be").hex().upper()
 
 
 def tex_escape(s) -> str:
-    """Text safe in a LaTeX document: specials escaped, common symbols as math, Latin
-    letters passed to T1/UTF-8; any other character becomes ``?`` (pdfLaTeX cannot set it).
+    """Text safe in a LaTeX document: specials escaped, common symbols as math, subscripts
+    and superscripts raised or lowered, Latin letters passed to T1/UTF-8, Hangul passed
+    to ``kotex``; any other character is drawn as its closest ASCII form, else ``?``,
+    marked so the PDF's text still holds the character itself (``\\ggu``, :data:`PREAMBLE`).
 
     >>> tex_escape(r"a_b ^ {c} $ % & # ~ \\ σ×2")
     'a\\\\_b \\\\textasciicircum{} \\\\{c\\\\} \\\\$ \\\\% \\\\& \\\\# \\\\textasciitilde{} \\\\textbackslash{} \\\\ensuremath{\\\\sigma}\\\\ensuremath{\\\\times}2'
+    >>> tex_escape("β₁")
+    '\\\\ensuremath{\\\\beta}\\\\ggu{2081}{\\\\textsubscript{1}}'
     """
+    import unicodedata
     out = []
     for ch in str(s):
         if ch in _TEX:
@@ -63,10 +94,19 @@ def tex_escape(s) -> str:
             out.append(_TEXT[ch])
         elif " " <= ch <= "~":
             out.append(ch)
+        elif ch in _DRAWN:
+            out.append(rf"\ggu{{{_u16(ch)}}}{{{_DRAWN[ch]}}}")
+        elif ch in _SUB:
+            out.append(rf"\ggu{{{_u16(ch)}}}{{\textsubscript{{{tex_escape(_SUB[ch])}}}}}")
+        elif ch in _SUP:
+            out.append(rf"\ggu{{{_u16(ch)}}}{{\textsuperscript{{{tex_escape(_SUP[ch])}}}}}")
         elif "\u00c0" <= ch <= "\u017f" and ch not in "\u00d7\u00f7":
             out.append(ch)               # accented Latin: T1 + utf8 inputenc set these
+        elif has_hangul(ch):
+            out.append(ch)               # kotex sets Hangul (to_beamer/to_tikz load it when needed)
         else:
-            out.append("?")
+            plain = "".join(c for c in unicodedata.normalize("NFKD", ch) if " " <= c <= "~")
+            out.append(rf"\ggu{{{_u16(ch)}}}{{{tex_escape(plain) if plain else '?'}}}")
     return "".join(out)
 
 
@@ -192,9 +232,26 @@ def _shape(kind, op, pen, colors, override) -> str:
 _DRAW_KEYS = ("_draw_", "_ldraw_", "_hdraw_", "_tdraw_", "_hldraw_", "_tldraw_")
 
 
-def _layout(dot_text: str) -> dict:
+def _layout(dot_text, args: tuple = ()) -> dict:
+    """Graphviz's json layout of ``dot_text`` (or of a Stepper's drawing, pinned to its layout)."""
+    from .deck import undouble_backslashes
     from .render import run_dot
-    return json.loads(run_dot(dot_text, "json").decode("utf-8"))
+    if hasattr(dot_text, "laid_out"):
+        layout = json.loads(dot_text.laid_out("json").decode("utf-8"))
+    else:
+        layout = json.loads(run_dot(dot_text, "json", args=args).decode("utf-8"))
+    fix = undouble_backslashes()
+    if fix:
+        stack = [layout]
+        while stack:                        # iterative: every text op, wherever it sits
+            node = stack.pop()
+            if isinstance(node, dict):
+                if node.get("op") in ("T", "t") and isinstance(node.get("text"), str):
+                    node["text"] = fix(node["text"])
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+    return layout
 
 
 def _bbox(layout):
@@ -243,14 +300,22 @@ def _wrap(layout, colors, body) -> str:
 
 
 PREAMBLE = (r"\usepackage[T1]{fontenc}" "\n" r"\usepackage[utf8]{inputenc}" "\n"
-            r"\usepackage{lmodern}" "\n" r"\usepackage{tikz}" "\n")
+            r"\usepackage{lmodern}" "\n" r"\usepackage{textcomp}" "\n" r"\usepackage{tikz}" "\n" + GGU + "\n")
+KOTEX = r"\usepackage{kotex}"       # Korean with pdflatex (Debian: apt-get install texlive-lang-korean)
 
 
-def to_tikz(value, path=None, standalone: bool = False, **options) -> str:
+def preamble(text: str = "") -> str:
+    """:data:`PREAMBLE`, plus ``kotex`` when ``text`` (the document body) has Hangul."""
+    return PREAMBLE + (KOTEX + "\n" if has_hangul(text) else "")
+
+
+def to_tikz(value, path=None, standalone: bool = False, slide=None, min_pt: float = 14.0, **options) -> str:
     """A ``tikzpicture`` of the diagram of ``value`` (``options`` as for :func:`viz.to_dot`),
     laid out by Graphviz, coordinates in points. Needs ``\\usepackage{tikz}`` (and
     ``[T1]{fontenc}``, which :data:`PREAMBLE` lists); ``standalone=True`` gives a whole
-    document. Writes ``path`` when given; returns the text.
+    document. ``slide`` ("16:9", "4:3", "a4", as :mod:`viz.pages`): the picture scaled to
+    fit that page with no text under ``min_pt`` points (a standalone document is then that
+    page, padded). Writes ``path`` when given; returns the text.
 
     >>> print(to_tikz(f).splitlines()[0])                 # doctest: +SKIP
     \\begin{tikzpicture}[x=1bp,y=1bp,every node/.style={inner sep=0pt,outer sep=0pt}]
@@ -260,9 +325,26 @@ def to_tikz(value, path=None, standalone: bool = False, **options) -> str:
     layout = _layout(dot)
     colors = _Colors()
     text = _wrap(layout, colors, _picture(layout, colors))
+    geometry = r"\usepackage[paperwidth=60cm,paperheight=40cm,margin=5mm]{geometry}"
+    if slide is not None:
+        from . import pages
+        W, H = pages.slide_size(slide)
+        x0, y0, x1, y1 = _bbox(layout)
+        pad = 0.03 * min(W, H)
+        s = min((W - 2 * pad) / (x1 - x0), (H - 2 * pad) / (y1 - y0))
+        small = min((float(op["size"]) for op in _all_ops(layout) if op.get("op") == "F" and "size" in op),
+                    default=14.0)
+        if s * small < float(min_pt) - 1e-9:
+            raise pages.SlideFitError(
+                f"to_tikz: this diagram does not fit slide={slide!r} with text of at least {float(min_pt):g} pt: "
+                f"its smallest text ({small:g} pt) would come out at {s * small:.1f} pt. Collapse groups "
+                f"(collapse=True or a group name), or lower the minimum (min_pt={max(1, int(s * small))})")
+        text = f"\\scalebox{{{s:.4f}}}{{%\n{text}}}\n"
+        geometry = f"\\usepackage[paperwidth={W:.2f}bp,paperheight={H:.2f}bp,margin=0pt]{{geometry}}"
+        if standalone:
+            text = f"\\vspace*{{\\fill}}\\begin{{center}}\n{text}\\end{{center}}\\vspace*{{\\fill}}\n"
     if standalone:
-        text = (r"\documentclass{article}" "\n" + PREAMBLE
-                + r"\usepackage[paperwidth=60cm,paperheight=40cm,margin=5mm]{geometry}" "\n"
+        text = (r"\documentclass{article}" "\n" + preamble(text) + geometry + "\n"
                 + r"\pagestyle{empty}" "\n" r"\begin{document}" "\n" r"\noindent" "\n"
                 + text + r"\end{document}" "\n")
     if path is not None:
@@ -293,7 +375,7 @@ def _overlay(first, last) -> str:
     return f"{a}" if a == b else f"{a}-{b}"
 
 
-def grad_overlays(st) -> dict:
+def grad_overlays(st, frames=None) -> dict:
     """Per wire id, the gradient's looks as ``[(first_frame, last_frame, look)]`` with look
     ``None`` (hidden), ``("partial", text or None)`` or ``("final", None)``; ``last_frame``
     None means to the end. Slide numbers are frame numbers + 1.
@@ -303,9 +385,10 @@ def grad_overlays(st) -> dict:
     """
     out = {}
     wires = [w.id for w in st.circuit.wires]
+    frames = list(st) if frames is None else frames
     for wid in wires:
         looks = []
-        for fr in st:
+        for fr in frames:
             state = fr.grads.get(wid)
             if state is None or (not state[1] and state[0] is None):
                 looks.append(None)
@@ -317,23 +400,27 @@ def grad_overlays(st) -> dict:
     return out
 
 
-def _beamer_picture(st) -> tuple:
-    layout = _layout(st.dot())
+def _beamer_picture(st, frames=None) -> tuple:
+    """(tikzpicture, its width and height in bp, its smallest font size); slide k shows
+    ``frames[k - 1]`` (default: every frame)."""
+    layout = _layout(st)
     colors = _Colors()
-    overlays = grad_overlays(st)
+    frames = list(st) if frames is None else frames
+    overlays = grad_overlays(st, frames)
     gate_slides, edge_slides, fresh_slides = {}, {}, {}
     values_on = {}
-    for fr in st:
+    for pos, fr in enumerate(frames):
         if fr.node_id:
-            gate_slides.setdefault(fr.node_id, []).append(fr.index)
+            gate_slides.setdefault(fr.node_id, []).append(pos)
         for e in fr.edges:
-            edge_slides.setdefault(e, []).append(fr.index)
+            edge_slides.setdefault(e, []).append(pos)
         for w in fr.fresh:
-            fresh_slides.setdefault(w, []).append(fr.index)
+            fresh_slides.setdefault(w, []).append(pos)
         if fr.values is not None:
+            shown = set(fr.values)
             for w in st.circuit.wires:
-                values_on.setdefault(w.id, []).append(w.id in set(fr.values))
-    n_frames = len(st)
+                values_on.setdefault(w.id, []).append(w.id in shown)
+    n_frames = len(frames)
 
     def only(slides, lines):
         if not lines:
@@ -414,7 +501,14 @@ def _beamer_picture(st) -> tuple:
 
     body = _picture(layout, colors, node_hook=node_hook, edge_hook=edge_hook)
     x0, y0, x1, y1 = _bbox(layout)
-    return _wrap(layout, colors, body), (x1 - x0) / max(y1 - y0, 1.0)
+    sizes = [float(op["size"]) for op in _all_ops(layout) if op.get("op") == "F" and "size" in op]
+    return _wrap(layout, colors, body), (x1 - x0, y1 - y0), min(sizes, default=14.0)
+
+
+def _all_ops(layout):
+    for obj in [layout] + list(layout.get("objects", [])) + list(layout.get("edges", [])):
+        for key in _DRAW_KEYS:
+            yield from obj.get(key, ())
 
 
 def _text_colors(ops) -> list:
@@ -428,27 +522,100 @@ def _text_colors(ops) -> list:
     return out
 
 
+# Beamer's page for each preset (bp) and the slide width its min_pt refers to (viz.pages)
+_BEAMER = {"16:9": ("169", 455.24, 256.07), "4:3": ("43", 364.19, 273.14), "a4": (None, 841.89, 595.28)}
+
+
+def _made_by_tex(path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(64 << 20)
+    except OSError:
+        return False
+    return any(k in data for k in (b"pdfTeX", b"LuaTeX", b"XeTeX", b"xdvipdfmx"))
+
+
 def to_beamer(st, path=None, title: str | None = None, headings: bool = True,
-              aspectratio: int = 169) -> str:
+              aspectratio: int = 169, caption: bool | None = None, slide=None, min_pt: float = 14.0,
+              steps=None, stride: int = 1, lang: str | None = None, overwrite_pdf: bool = False) -> str:
     """A complete Beamer document whose single frame builds the backward pass of the
     :class:`viz.Stepper` ``st``, one slide per frame (``\\visible<k->`` per gradient).
-    ``headings`` writes each step's heading under the picture. Writes ``path`` when
-    given; returns the LaTeX text. Compile with ``pdflatex``.
+    ``caption`` (default on; ``headings`` is its old name) writes each step's narration
+    under the picture: the gate, ``upstream × local = downstream`` with the numbers,
+    fan-out sums, in the Stepper's language or ``lang``. ``steps``/``stride`` choose the
+    frames as for :meth:`viz.Stepper.to_pdf`. ``slide`` ("16:9", "4:3", "a4") sets the
+    page and checks that no text is under ``min_pt`` points *as projected at the
+    preset's PowerPoint size* (13.33 in wide for 16:9; Beamer's page is 16 cm, so 14 pt
+    there is 6.6 pt in the .tex). Compile with ``pdflatex``; Korean needs ``kotex``
+    (Debian: ``texlive-lang-korean``). Writes ``path`` when given, but refuses when
+    pdflatex would overwrite a PDF beside it that TeX did not make (``overwrite_pdf=True``
+    allows it). Returns the LaTeX text.
 
     >>> viz.Stepper(f).to_beamer("neuron.tex")              # doctest: +SKIP
     """
-    picture, aspect = _beamer_picture(st)
-    # wide pictures fill the width; tall ones (rankdir="TB") fill most of the height
-    box = r"\resizebox{\textwidth}{!}" if aspect > 2.0 else r"\resizebox{!}{0.72\textheight}"
+    import os
+
+    from . import pages
+    if lang is not None and lang != st.options.lang:
+        st = st.with_lang(lang)
+    caption = headings if caption is None else caption
+    if path is not None and not overwrite_pdf:
+        sibling = os.path.splitext(os.fspath(path))[0] + ".pdf"
+        if os.path.exists(sibling) and not _made_by_tex(sibling):
+            raise FileExistsError(
+                f"to_beamer: pdflatex would write {sibling}, overwriting the PDF already there (TeX did not "
+                f"make it: to_pdf's deck?); name the .tex differently (e.g. "
+                f"{os.path.splitext(os.path.basename(os.fspath(path)))[0]}_beamer.tex) or pass overwrite_pdf=True")
+    idx = pages.frames_of(st, steps, stride, "to_beamer")
+    frames = [st[i] for i in idx]
+    picture, (pw, ph), small = _beamer_picture(st, frames)
+    caps, prev = [], -1
+    for i in idx:
+        caps.append(pages._caption_lines(st, i, prev) if caption else [])
+        prev = i
+    n_lines = max((len(c) for c in caps), default=0)
     title = title if title is not None else (st.title or "Backpropagation, step by step")
-    lines = [f"\\documentclass[aspectratio={int(aspectratio)}]{{beamer}}", PREAMBLE.rstrip("\n"),
-             r"\setbeamertemplate{navigation symbols}{}",
-             r"\begin{document}", f"\\begin{{frame}}{{{tex_escape(title)}}}", r"\centering",
-             box + "{%", picture.rstrip("\n") + "}"]
-    if headings:
-        lines.append(r"\par\vspace{1ex}\footnotesize")
-        for fr in st:
-            lines.append(f"\\only<{fr.index + 1}>{{{tex_escape(fr.heading)}}}")
+    body_text = title + "".join(line for c in caps for line in c)
+    if slide is None:
+        cls = f"\\documentclass[aspectratio={int(aspectratio)}]{{beamer}}"
+        geometry = ""
+        # wide pictures fill the width; tall ones (rankdir="TB") fill most of the height
+        box = r"\resizebox{\textwidth}{!}" if pw / max(ph, 1.0) > 2.0 else r"\resizebox{!}{0.72\textheight}"
+        cap_font = r"\footnotesize"
+    else:
+        key = slide.lower() if isinstance(slide, str) else None
+        if key not in _BEAMER:
+            raise ValueError(f"to_beamer: slide must be one of {', '.join(_BEAMER)}, got {slide!r}")
+        ratio, W, H = _BEAMER[key]
+        ref = pages.slide_size(key)[0]
+        k = W / ref                                     # projected points -> points on Beamer's page
+        cap_pt = float(min_pt) * k
+        cls = (f"\\documentclass[aspectratio={ratio}]{{beamer}}" if ratio else r"\documentclass{beamer}")
+        geometry = "" if ratio else r"\geometry{paperwidth=297mm,paperheight=210mm}"
+        text_w = W - 2 * 28.45
+        text_h = H - 0.2 * H - 34.0 - n_lines * cap_pt * 1.25
+        s = min(text_w / pw, text_h / ph) if text_h > 0 else 0.0
+        if s * small / k < float(min_pt) - 1e-9:
+            raise pages.SlideFitError(
+                f"to_beamer: this {len(st.circuit.wires) + len(st.circuit.gates)}-node diagram does not fit "
+                f"slide={slide!r} with text of at least {float(min_pt):g} pt (as projected): its smallest text "
+                f"would come out at {s * small / k:.1f} pt. Collapse groups (collapse=True or a group name), "
+                f"split the deck (steps='A:B'), turn captions off (caption=False), or lower the minimum "
+                f"(min_pt={max(1, int(s * small / k))})")
+        box = f"\\scalebox{{{s:.4f}}}"
+        cap_font = f"\\fontsize{{{cap_pt:.2f}}}{{{cap_pt * 1.2:.2f}}}\\selectfont"
+    lines = [cls, preamble(body_text).rstrip("\n")]
+    if geometry:
+        lines.append(geometry)
+    lines += [r"\setbeamertemplate{navigation symbols}{}",
+              r"\begin{document}", f"\\begin{{frame}}[t]{{{tex_escape(title)}}}", r"\centering",
+              box + "{%", picture.rstrip("\n") + "}"]
+    if caption:
+        lines.append(r"\par\vspace{1ex}\raggedright" + cap_font)
+        for pos, c in enumerate(caps):
+            if c:
+                text = r"\textbf{" + tex_escape(c[0]) + "}" + "".join(r"\\" + tex_escape(x) for x in c[1:])
+                lines.append(f"\\only<{pos + 1}>{{{text}}}")
     lines += [r"\end{frame}", r"\end{document}", ""]
     text = "\n".join(lines)
     if path is not None:

@@ -5,8 +5,10 @@ import os
 import sys
 
 from ..formats import FORMATS, describe
-from ..options import SHOW
-from ._options import add_timeout
+from ._options import add_option_flags, add_timeout, given_options
+
+# deck-only options: a static drawing has no steps and no narration
+_NOT_HERE = ("steps", "stride", "caption")
 
 
 def register(subparsers):
@@ -18,11 +20,7 @@ def register(subparsers):
     p.add_argument("-n", "--name", help="draw only the Value with this variable name")
     p.add_argument("-f", "--format", default=None, choices=list(FORMATS),
                    help=f"file format: {describe()} (default: from -o's extension, else svg)")
-    p.add_argument("--fmt", default=None, help='number format, e.g. ".2f" (default) or "g"')
-    p.add_argument("--show", choices=list(SHOW), default=None)
-    p.add_argument("--local", action="store_true", help="write local gradients and upstream × local on edges")
-    p.add_argument("--collapse", action="append", default=None,
-                   help="group name to draw as one box (repeatable; 'all' for every group)")
+    add_option_flags(p, skip=_NOT_HERE)         # --fmt --show --local --collapse --rankdir --slide --scale ...
     add_timeout(p, "running the script, and for each Graphviz layout (default 120 s)")
     p.set_defaults(func=run)
 
@@ -48,15 +46,26 @@ def run(args) -> int:
     if not single_file:
         os.makedirs(out, exist_ok=True)
     stem = os.path.splitext(os.path.basename(args.script))[0]
+    draw, page = given_options(args, skip=_NOT_HERE)
+    if fmt not in ("png",) and ("scale" in page or "dpi" in page) and "slide" not in page:
+        print(f"graphgrad render: --scale/--dpi set a PNG's resolution; {fmt} is vector or text", file=sys.stderr)
+        return 2
     for k, (name, value, opts, _caption) in enumerate(todo):
-        opts = script.options(opts, fmt=args.fmt, show=args.show, local=args.local or None,
-                              collapse=(True if "all" in args.collapse else args.collapse)
-                              if args.collapse else None)
+        try:
+            opts = script.options(opts, **draw)
+        except (TypeError, ValueError) as e:
+            print(f"graphgrad render: {e}", file=sys.stderr)
+            return 2
         suffix = f"_{k}" if len(todo) > 1 and sum(1 for t in todo if t[0] == name) > 1 else ""
         path = out if single_file else os.path.join(out, f"{stem}_{name}{suffix}.{fmt}")
         try:
-            render(value, path, format=fmt, timeout=timeout or DEFAULT_TIMEOUT, options=opts)
-        except RenderError as e:
+            if "slide" in page:
+                from ..pages import slide_file
+                slide_file(value, path, fmt, opts, timeout=timeout or DEFAULT_TIMEOUT, **page)
+            else:
+                render(value, path, format=fmt, timeout=timeout or DEFAULT_TIMEOUT, options=opts,
+                       scale=page.get("scale"), dpi=page.get("dpi"))
+        except (RenderError, ValueError) as e:
             print(f"graphgrad render: {e}", file=sys.stderr)
             return 1
         print(path)

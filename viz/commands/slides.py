@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import sys
 
+from ._options import add_option_flags, given_options
+
 KINDS = {".pdf": "pdf", ".gif": "gif", ".apng": "apng", ".tex": "tex"}
 
 
@@ -21,15 +23,11 @@ def register(subparsers):
     p.add_argument("-o", "--output", required=True,
                    help="OUT.pdf, OUT.gif, OUT.apng, OUT.tex, or a folder for one file per step")
     p.add_argument("-n", "--name", help="the Value to export (default: the script's first diagram)")
-    p.add_argument("--fmt", default=None, help='number format (default: the script\'s, else ".2f")')
     p.add_argument("--frames", choices=["svg", "png", "pdf"], default="png",
                    help="file format of each frame when -o is a folder (default png)")
-    p.add_argument("--scale", type=float, default=None,
-                   help="raster size for png frames and animations (1 = 96 dpi; default 2 for "
-                        "frames, 1.5 for animations)")
     p.add_argument("--duration", type=float, default=1.2, help="seconds per animation frame")
     p.add_argument("--forward", action="store_true", help="walk the forward pass first")
-    p.add_argument("--title", default=None, help="the Beamer frame's title")
+    add_option_flags(p)       # --fmt --title --lang --rankdir --collapse --slide --min-pt --caption --steps ...
     p.set_defaults(func=run)
 
 
@@ -57,30 +55,37 @@ def run(args) -> int:
         print(f"graphgrad slides: -o {out!r}: use a .pdf, .gif, .apng or .tex file, or a folder "
               "(no extension) for one file per step", file=sys.stderr)
         return 2
-    if args.scale is not None and not args.scale > 0:
-        print(f"graphgrad slides: --scale must be positive, got {args.scale}", file=sys.stderr)
-        return 2
+    draw, deck = given_options(args)
+    for k in ("scale", "dpi"):
+        if k in deck and not deck[k] > 0:
+            print(f"graphgrad slides: --{k} must be positive, got {deck[k]}", file=sys.stderr)
+            return 2
+    raster = {k: deck.pop(k) for k in ("scale", "dpi") if k in deck}
     try:
         script = run_script(args.script)
         name, source, opts = _pick(script, args.name)
-        st = Stepper(source, fmt=args.fmt or opts.get("fmt", ".2f"), title=args.title or name,
-                     forward=args.forward)
+        from ..options import FIELDS
+        o = {k: v for k, v in dict(opts).items() if k in FIELDS}
+        o.setdefault("fmt", ".2f")
+        o.update(draw)
+        o.setdefault("title", name)
+        st = Stepper(source, forward=args.forward, **o)
     except (FileNotFoundError, KeyError, ValueError, TypeError) as e:
         print(f"graphgrad slides: {e.args[0] if e.args else e}", file=sys.stderr)
         return 2
     try:
         if folder:
-            paths = st.save_frames(out, format=args.frames, scale=args.scale or 2.0)
+            paths = st.save_frames(out, format=args.frames, **raster, **deck)
             print(f"{out}: {len(paths)} {args.frames} frames")
             return 0
         kind = KINDS[ext]
         if kind == "pdf":
-            st.to_pdf(out)
+            st.to_pdf(out, **deck)
         elif kind in ("gif", "apng"):
-            st.save_animation(out, duration=args.duration, scale=args.scale or 1.5)
+            st.save_animation(out, duration=args.duration, **raster, **deck)
         else:
-            st.to_beamer(out, title=args.title or f"{script.title}: {name}")
-    except (RenderError, SlidesDependencyError, ValueError) as e:
+            st.to_beamer(out, title=draw.get("title") or f"{script.title}: {name}", **deck)
+    except (RenderError, SlidesDependencyError, ValueError, FileExistsError) as e:
         print(f"graphgrad slides: {e}", file=sys.stderr)
         return 1
     print(f"{out}: {len(st)} steps")
