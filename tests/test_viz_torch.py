@@ -441,15 +441,6 @@ def test_error_autograd_grad():
         rec.graph()
 
 
-def test_error_multi_output_op():
-    w = torch.randn(4, requires_grad=True)
-    with record_torch() as rec:
-        a, b = w.split(2)
-        (a * b).sum().backward()
-    with pytest.raises(ValueError, match="split returns 2 tensors"):
-        rec.graph()
-
-
 def test_error_torch_compile():
     # aot_eager: the same autograd structure as the default backend, without a C compiler.
     # Compiling takes several seconds on a busy machine; nothing here can hang.

@@ -339,13 +339,19 @@ class _Tensor:
 
 
 class _Gate:
-    __slots__ = ("op", "label", "inputs", "input_pos", "consts", "kwargs", "out", "group", "internal",
-                 "downstream", "upstream", "fired", "order", "shared", "edges")
+    __slots__ = ("op", "label", "inputs", "input_pos", "consts", "kwargs", "out", "outs", "group",
+                 "internal", "downstream", "upstream", "fired", "order", "shared", "edges", "fires",
+                 "custom", "node", "inner")
 
     def __init__(self, op, label, inputs, input_pos, consts, kwargs, group):
         self.op, self.label, self.inputs, self.input_pos = op, label, inputs, input_pos
         self.consts, self.kwargs, self.group = consts, kwargs, group
         self.out, self.internal, self.upstream, self.fired, self.order = None, (), None, 0, None
+        self.outs = []               # every output (_Tensor); a multi-output gate has several
+        self.fires = {}              # id(output grad_fn) -> pre-hook calls (each runs once a pass)
+        self.custom = False          # a torch.autograd.Function: its backward is the user's
+        self.node = None             # the GraphData id of a multi-output gate's own node
+        self.inner = ()              # outputs whose grad_fn another output's backward also feeds
         self.downstream = [None] * len(inputs)
         self.shared = set()          # input positions whose gradient is counted at another position
         self.edges = {}              # id(internal node) -> [(next_functions index, input position)]
@@ -575,14 +581,13 @@ class TorchRecording:
                 self._problems.append(problem or f"{name} changed a tensor in place without returning it")
         if not outs:
             return out
-        if len(outs) > 1:
-            self._problems.append(f"{name} returns {len(outs)} tensors that require grad (split, unbind, "
-                                  "chunk); the recorder maps one-output operations only")
+        multi = isinstance(out, (tuple, list)) and sum(isinstance(o, Tensor) for o in out) > 1
+        if not multi and self._key(outs[0]) in keys:   # an input handed back (x.float() on a float)
             return out
-        o = outs[0]
-        okey = self._key(o)
-        if okey in keys:             # returned an input unchanged (x.float() on a float tensor)
-            return out
+        if multi:
+            # every tensor of the result is an output wire (max's indices too: no gradient, but a
+            # value a later gather reads); one handed back unchanged is not an output
+            outs = [o for o in out if isinstance(o, Tensor) and self._key(o) not in keys]
         op = _canon(name)
         consts = [a for a in args if isinstance(a, (int, float)) and not isinstance(a, bool)]
         if op in ("sub", "div", "pow") and args and not isinstance(args[0], Tensor):
@@ -593,19 +598,27 @@ class TorchRecording:
         gate = _Gate(op, _label(op, consts, len(ins)), ins, pos, consts,
                      {k: v for k, v in kwargs.items() if isinstance(v, (int, float, bool, str))},
                      tuple((g[0], g[1]) for g in self._group_stack))
-        rec = _Tensor(okey, "gate", o.detach().clone(), None, True,
-                      {"shape": list(o.shape), "dtype": str(o.dtype).replace("torch.", ""), "op": name})
-        rec.gate = gate
-        rec.obj_id = id(o)
-        gate.out = rec
-        self._tensors[okey] = rec
-        self._keep.append(o)
-        self._map(gate, o.grad_fn, keys, flat)
-        self._gate_fns.add(id(o.grad_fn))
+        self._outputs(gate, outs, name)
+        self._map(gate, keys, flat, outs)
         self._gates.append(gate)
         return out
 
-    def _map(self, gate, fn_out, keys, flat):
+    def _outputs(self, gate, outs, name):
+        """Record ``outs`` (the user's tensors) as the output wires of ``gate``."""
+        for o in outs:
+            okey = self._key(o)
+            rec = _Tensor(okey, "gate", o.detach().clone(), None, o.requires_grad,
+                          {"shape": list(o.shape), "dtype": str(o.dtype).replace("torch.", ""), "op": name})
+            rec.gate = gate
+            rec.obj_id = id(o)
+            gate.outs.append(rec)
+            self._tensors[okey] = rec
+            self._keep.append(o)
+            if o.grad_fn is not None:
+                self._gate_fns.add(id(o.grad_fn))
+        gate.out = gate.outs[0]
+
+    def _map(self, gate, keys, flat, outs):
         """Find the gate's grad_fn sub-graph and hook it (see the module docstring)."""
         bound = {}                   # (id(node), nr) -> input positions, in order
         leaf_pos = {}                # id(leaf tensor) -> input positions
@@ -616,8 +629,15 @@ class TorchRecording:
                 leaf_pos.setdefault(id(t), []).append(i)
             else:
                 bound.setdefault(k, []).append(i)
-        internal, seen, stack = [], {id(fn_out)}, [fn_out]
-        edges = {}
+        # the output nodes: one for most ops; a multi-output op's outputs may come from several
+        # (nn.LSTM: the layer's node for ``output``, a stack for ``h_n`` and another for ``c_n``)
+        heads = {}                   # id(grad_fn) -> (grad_fn, [(output_nr, output _Tensor)])
+        for o, r in zip(outs, gate.outs):
+            if o.grad_fn is not None:
+                heads.setdefault(id(o.grad_fn), (o.grad_fn, []))[1].append((o.output_nr, r))
+        fns = [fn for fn, _ in heads.values()]
+        internal, seen, stack = [], {id(f) for f in fns}, list(reversed(fns))
+        edges, inner = {}, set()
         while stack:                 # iterative: a gate's sub-graph is small, but never recurse
             node = stack.pop()
             internal.append(node)
@@ -639,6 +659,8 @@ class TorchRecording:
                     edges.setdefault(id(node), []).append((j, pos))
                     continue
                 if (id(nxt), nr) in self._tensors or id(nxt) in seen:
+                    if id(nxt) in heads:
+                        inner.add(id(nxt))  # lstm_cell: h = o * tanh(c) reads the output c
                     if id(nxt) not in seen:
                         self._problems.append(f"{gate.op} reads an earlier result that is not among its "
                                               "arguments; the recorder cannot place it")
@@ -647,7 +669,7 @@ class TorchRecording:
                 stack.append(nxt)
         # which input position each edge feeds: repeated inputs (x * x) are told apart by
         # position when the gate is one node whose edges line up with its arguments
-        positional = (len(internal) == 1 and len(fn_out.next_functions) == len(flat))
+        positional = (len(internal) == 1 and len(internal[0].next_functions) == len(flat))
         final = {}
         for nid, lst in edges.items():
             final[nid] = []
@@ -661,17 +683,12 @@ class TorchRecording:
                     gate.shared.update(pos[1:])
         gate.internal = tuple(_fn_name(n) for n in internal)
         gate.edges = final
+        # such an output's grad_fn sees its consumers' gradient plus the gate's own inner one;
+        # the wire shows what its consumers sent (summed when the graph is built)
+        gate.inner = tuple(r for fid in inner for _, r in heads[fid][1])
         self._nodes_keep.extend(internal)
-        nr = gate.out.key[1]
-
-        def pre(grad_outputs, gate=gate, nr=nr):
-            # runs once the output's gradient is complete (all consumers added in): the total
-            gate.fired += 1
-            if gate.order is None:
-                gate.order = next(self._fire)
-            if grad_outputs[nr] is not None:
-                gate.out.grad = _snap(grad_outputs[nr])
-        self._handles.append(fn_out.register_prehook(pre))
+        for fn, wired in heads.values():
+            self._hook_head(gate, fn, wired)
         for node in internal:
             if id(node) not in final:
                 continue
@@ -688,6 +705,23 @@ class TorchRecording:
                     d = gate.downstream[i]
                     gate.downstream[i] = snap if d is None else _full(d) + _full(snap)
             self._handles.append(node.register_hook(post))
+
+    def _hook_head(self, gate, fn, wired):
+        """A pre-hook on an output node of ``gate``: the total gradient of each output it makes."""
+        key = id(fn)
+
+        def pre(grad_outputs):
+            # runs once the outputs' gradients are complete (all consumers added in): the totals.
+            # A multi-output gate's step comes after its last output node ran (its inputs'
+            # producers run later still), so ``order`` is the last firing's.
+            n = gate.fires[key] = gate.fires.get(key, 0) + 1
+            gate.fired = max(gate.fired, n)
+            if gate.order is None or len(gate.outs) > 1:
+                gate.order = next(self._fire)
+            for nr, r in wired:
+                if grad_outputs[nr] is not None:
+                    r.grad = _snap(grad_outputs[nr])
+        self._handles.append(fn.register_prehook(pre))
 
     def _run_backward(self, func, name, args, kwargs):
         if name == "grad":
@@ -759,8 +793,14 @@ class TorchRecording:
         steps = []
         for gate in sorted((x for x in self._gates if x.order is not None and x.out.node is not None),
                            key=lambda x: x.order):
-            n = g.node(gate.out.node)
-            steps.append(StepData(index=len(steps), node=n.id, upstream=n.grad,
+            if len(gate.outs) > 1:
+                # one step for the whole gate: the upstream of each output wire (None: unused)
+                n = g.node(gate.node)
+                upstream = tuple(_np(o.grad) for o in gate.outs)
+            else:
+                n = g.node(gate.out.node)
+                upstream = n.grad
+            steps.append(StepData(index=len(steps), node=n.id, upstream=upstream,
                                   downstream=tuple(_np(d) for d in gate.downstream),
                                   local=n.local, formulas=n.formulas))
         self._trace = TraceData(graph=g, steps=tuple(steps))
@@ -777,20 +817,33 @@ class TorchRecording:
                     if id(i) not in need:
                         need.add(id(i))
                         stack.append(i)
+                for o in r.gate.outs:           # a multi-output gate is drawn with every output
+                    need.add(id(o))
         for r in self._tensors.values():
             r.node = None
+        inner = {id(r) for gate in self._gates for r in gate.inner}
+        if inner:
+            self._consumer_totals(inner)
         order = []
         for gate in self._gates:
+            gate.node = None
             if id(gate.out) not in need:
                 continue
             for i in gate.inputs:
                 if i.node is None and id(i) in need:
                     i.node = f"n{len(order)}"
                     order.append(i)
-            gate.out.node = f"n{len(order)}"
-            order.append(gate.out)
+            if len(gate.outs) > 1:
+                gate.node = f"n{len(order)}"
+                order.append(gate)
+            for o in gate.outs:
+                o.node = f"n{len(order)}"
+                order.append(o)
         nodes = []
         for r in order:
+            if isinstance(r, _Gate):
+                nodes.append(self._multi_node(r))
+                continue
             meta = dict(r.meta)
             if r.gate is None:
                 meta["kind"] = r.kind
@@ -798,6 +851,13 @@ class TorchRecording:
                                   value=_np(r.value), grad=_np(r.grad), name=r.name, meta=meta))
                 continue
             gate = r.gate
+            if len(gate.outs) > 1:
+                k = gate.outs.index(r)
+                meta.update(output_of=gate.node, index=k)
+                nodes.append(Node(id=r.node, label=f"[{k}]", op="output", inputs=(gate.node,),
+                                  value=_np(r.value), name=r.name, grad=_np(r.grad), group=gate.group,
+                                  formulas=(f"output {k} of {gate.label}",), meta=meta))
+                continue
             ins = tuple(i.node for i in gate.inputs)
             vals = [_np(i.value) for i in gate.inputs]
             out = _np(r.value)
@@ -810,11 +870,40 @@ class TorchRecording:
                 meta["shared_inputs"] = sorted(gate.shared)
             nodes.append(Node(id=r.node, label=gate.label, op=gate.op, inputs=ins, value=out, name=r.name,
                               grad=_np(r.grad), group=gate.group, local=local,
-                              formulas=_formulas(gate.op, len(ins), gate.internal, gate.consts,
-                                                 [i.requires_grad for i in gate.inputs]),
-                              input_pos=gate.input_pos, meta=meta))
+                              formulas=self._gate_formulas(gate), input_pos=gate.input_pos, meta=meta))
         return _graphdata(nodes, root.node, "torch",
-                          {r.obj_id: r.node for r in order if r.obj_id is not None})
+                          {r.obj_id: r.node for r in order if getattr(r, "obj_id", None) is not None})
+
+    def _consumer_totals(self, wanted):
+        """Set the gradient of each output in ``wanted`` (ids of _Tensors) to the sum of what its
+        consumers sent it (its grad_fn's own total also counts its gate's inner use of it)."""
+        totals = {}
+        for gate in self._gates:
+            for r, d in zip(gate.inputs, gate.downstream):
+                if id(r) in wanted and d is not None:
+                    totals[id(r)] = _full(d) if id(r) not in totals else totals[id(r)] + _full(d)
+        for gate in self._gates:
+            for r in gate.inner:
+                r.grad = totals.get(id(r))
+
+    @staticmethod
+    def _gate_formulas(gate) -> tuple:
+        if gate.custom:
+            return tuple("custom backward" if i.requires_grad else
+                         "no gradient: this input does not require grad" for i in gate.inputs)
+        return _formulas(gate.op, len(gate.inputs), gate.internal, gate.consts,
+                         [i.requires_grad for i in gate.inputs])
+
+    def _multi_node(self, gate) -> Node:
+        """The node of a multi-output gate itself (see ``viz.graphdata``: its outputs are the
+        ``op="output"`` nodes after it, each drawn as one of its output wires)."""
+        meta = {"outputs": [o.node for o in gate.outs], "grad_fn": list(gate.internal),
+                "shape": list(gate.out.meta.get("shape", ())), "dtype": gate.out.meta.get("dtype")}
+        if gate.shared:
+            meta["shared_inputs"] = sorted(gate.shared)
+        return Node(id=gate.node, label=gate.label, op=gate.op, inputs=tuple(i.node for i in gate.inputs),
+                    value=None, grad=None, group=gate.group, formulas=self._gate_formulas(gate),
+                    input_pos=gate.input_pos, meta=meta)
 
 
 def _graphdata(nodes, root, source, lookup) -> GraphData:
