@@ -36,8 +36,14 @@ in-place ops and optimizers change tensors later), so record one training step o
 network you mean to look at; on the cs231n two-layer net (T1) a recorded step takes about
 1.3-1.7x the plain step (``bench/bench_torch_record.py``). Limits, each a clear error:
 in-place ops on views, ``torch.compile``, several backward passes or
-``torch.autograd.grad`` in one block, ops returning several differentiable tensors
-(split, unbind), modules with full backward hooks.
+``torch.autograd.grad`` in one block, modules with full backward hooks.
+
+Multi-output ops (``split``, ``chunk``, ``unbind``, ``torch.max(x, dim)``, ``sort``, ``topk``,
+``var_mean``, ``nn.LSTM``/``GRU``/``RNN`` and their cells, ``F.multi_head_attention_forward``)
+are one gate with an output wire each (``viz.graphdata`` says how). A custom
+``torch.autograd.Function`` is one gate named after its class whose downstream gradients are
+what its ``backward`` returned (formula "custom backward"); it is placed in the module group
+active where its output is first used.
 
 torch is imported only when a function here is called, so ``import viz`` stays light.
 """
@@ -137,6 +143,14 @@ _FORMULAS = {
     "getitem": ("upstream scattered back to the selected entries",),
     "softmax": ("dL/dx = s ⊙ (upstream - Σ upstream ⊙ s)",),
     "log_softmax": ("dL/dx = upstream - softmax(x) · Σ upstream",),
+    "split": ("dL/dx = the outputs' upstreams side by side (0 for an unused piece)",),
+    "split_with_sizes": ("dL/dx = the outputs' upstreams side by side (0 for an unused piece)",),
+    "chunk": ("dL/dx = the outputs' upstreams side by side (0 for an unused piece)",),
+    "unbind": ("dL/dx = the outputs' upstreams stacked (0 for an unused one)",),
+    "max": ("dL/dx = upstream routed to each maximum's position, 0 elsewhere",),
+    "min": ("dL/dx = upstream routed to each minimum's position, 0 elsewhere",),
+    "sort": ("dL/dx = upstream scattered back to the sorted entries' positions",),
+    "topk": ("dL/dx = upstream scattered to the top-k entries' positions, 0 elsewhere",),
 }
 
 _NAMED_INPUTS = {"cross_entropy": (None, "target"), "nll_loss": (None, "target"),
@@ -153,6 +167,13 @@ _UNMAPPABLE = {
     "CompiledFunctionBackward": "the graph comes from torch.compile'd code, whose fused kernels hide "
                                 "the operations; record the model without torch.compile",
 }
+
+
+def _custom_class(fn):
+    """The ``torch.autograd.Function`` subclass whose backward ``fn`` is, else None (the
+    BackwardHookFunction that module full backward hooks insert is not the user's op)."""
+    cls = getattr(fn, "_forward_cls", None)
+    return None if cls is None or cls.__name__ == "BackwardHookFunction" else cls
 
 
 def _fn_name(node) -> str:
@@ -393,6 +414,8 @@ class TorchRecording:
         self._module_handles = []
         self._acc_hooked = set()
         self._gate_fns = set()       # id of each recorded gate's output grad_fn
+        self._custom = {}            # id(grad_fn) of a torch.autograd.Function -> its gate
+        self._custom_wired = {}      # id(grad_fn) -> its head hook's [(output_nr, output)]
         self._nodes_keep = []
         self._root_tensor = None
         self._used = False
@@ -489,6 +512,8 @@ class TorchRecording:
         if rec is not None:
             return rec
         fn = t.grad_fn
+        if _custom_class(fn) is not None and self._active:
+            return self._custom_output(t)
         name = self._param_names.get(id(t))
         if fn is None:
             kind = "leaf"
@@ -513,6 +538,51 @@ class TorchRecording:
         rec.obj_id = id(t)
         self._tensors[key] = rec
         self._keep.append(t)
+        return rec
+
+    def _custom_output(self, t):
+        """The output ``t`` of a ``torch.autograd.Function``, recorded as (an output of) one gate
+        named after the class. ``Function.apply`` is invisible to a TorchFunctionMode (its forward
+        runs with grad off), so the gate is made when its output is first read: its inputs are
+        its grad_fn's edges, its backward's gradients the downstream ones (local: "custom backward")."""
+        fn = t.grad_fn
+        gate = self._custom.get(id(fn))
+        if gate is None:
+            name = fn._forward_cls.__name__
+            ins, pos, wired = [], [], []
+            for j, (nxt, nr) in enumerate(fn.next_functions):
+                if nxt is None:
+                    continue             # an input that needs no gradient (or not a tensor)
+                if hasattr(nxt, "variable"):
+                    v = nxt.variable
+                    r = self._tensor_for(v, ("leaf", id(v)), name, j)
+                    self._hook_leaf(nxt, r)
+                else:
+                    r = self._tensors.get((id(nxt), nr))
+                    if r is None:
+                        self._problems.append(f"an input of the custom Function {name} was computed by "
+                                              f"an operation the recorder cannot see ({_fn_name(nxt)})")
+                        continue
+                ins.append(r)
+                pos.append(j)
+            gate = _Gate(name, name, ins, tuple(pos), [], {}, tuple((g[0], g[1]) for g in self._group_stack))
+            gate.custom = True
+            gate.internal = (_fn_name(fn),)
+            gate.edges = {id(fn): [(j, i) for i, j in enumerate(pos)]}
+            self._custom[id(fn)] = gate
+            self._gates.append(gate)
+            self._nodes_keep.append(fn)
+
+            def post(grad_inputs, grad_outputs, gate=gate, pos=tuple(pos)):
+                for i, j in enumerate(pos):
+                    if grad_inputs[j] is not None:
+                        gate.downstream[i] = _snap(grad_inputs[j])
+            self._handles.append(fn.register_hook(post))
+            self._hook_head(gate, fn, wired)
+            self._custom_wired[id(fn)] = wired
+        self._outputs(gate, [t], fn._forward_cls.__name__)
+        rec = gate.outs[-1]
+        self._custom_wired[id(fn)].append((t.output_nr, rec))
         return rec
 
     def _reaches_recorded(self, fn) -> bool:
@@ -732,6 +802,8 @@ class TorchRecording:
             roots = roots if isinstance(roots, (list, tuple)) else [roots]
             for r in roots:
                 if isinstance(r, self._torch.Tensor) and r.grad_fn is not None:
+                    if _custom_class(r.grad_fn) is not None:
+                        self._tensor_for(r, self._key(r), "backward", 0)    # a custom Function's loss
                     self._backward_roots.append(self._key(r))
                     self._root_tensor = r          # for inputs_of(rec): the CLI's "is an output"
         self._in_hook = True
