@@ -98,7 +98,15 @@ _CANON = {
     "exp_": "exp", "log_": "log", "sqrt_": "sqrt", "abs_": "abs", "leaky_relu_": "leaky_relu",
     "square_": "square",
 }
-_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "matmul": "@", "pow": "**", "neg": "-x",
+# the output wires' names of multi-output ops (a name the user gave wins)
+_OUTPUT_NAMES = {
+    "lstm": ("output", "h_n", "c_n"), "gru": ("output", "h_n"), "rnn_tanh": ("output", "h_n"),
+    "rnn_relu": ("output", "h_n"), "lstm_cell": ("h", "c"),
+    "max": ("values", "indices"), "min": ("values", "indices"), "sort": ("values", "indices"),
+    "topk": ("values", "indices"), "var_mean": ("var", "mean"), "std_mean": ("std", "mean"),
+    "multi_head_attention_forward": ("attn_output", "attn_weights"),
+}
+_SYMBOL = {"multi_head_attention_forward": "multi_head_attention", "add": "+", "sub": "-", "mul": "*", "div": "/", "matmul": "@", "pow": "**", "neg": "-x",
            "sigmoid": "σ", "square": "**2"}
 
 _FORMULAS = {
@@ -926,8 +934,9 @@ class TorchRecording:
             if len(gate.outs) > 1:
                 k = gate.outs.index(r)
                 meta.update(output_of=gate.node, index=k)
+                known = _OUTPUT_NAMES.get(gate.op, ())
                 nodes.append(Node(id=r.node, label=f"[{k}]", op="output", inputs=(gate.node,),
-                                  value=_np(r.value), name=r.name, grad=_np(r.grad), group=gate.group,
+                                  value=_np(r.value), name=r.name or (known[k] if k < len(known) else None), grad=_np(r.grad), group=gate.group,
                                   formulas=(f"output {k} of {gate.label}",), meta=meta))
                 continue
             ins = tuple(i.node for i in gate.inputs)
