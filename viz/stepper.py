@@ -413,6 +413,18 @@ def _final_grads(trace) -> dict:
     return final
 
 
+def _caveats(n, circuit, fmt, lang) -> list:
+    """What the narration must add about node ``n``'s gradient: a hook changed it, ``.grad``
+    holds several passes (the adapters put these in ``meta``)."""
+    out = []
+    if n.meta.get("grad_before_hook") is not None:
+        out.append(say("hook_changed", lang, who=_name(n, circuit), sent=_fmt_value(n.meta["grad_before_hook"], fmt),
+                       now=_fmt_value(n.grad, fmt)))
+    if n.meta.get("grad_attr") is not None:
+        out.append(say("grad_accumulated", lang, who=_name(n, circuit), value=_fmt_value(n.meta["grad_attr"], fmt)))
+    return out
+
+
 def _name(n, circuit) -> str:
     """How the panel calls a wire: its name, else ``out(σ)`` for the output of a σ gate."""
     if n.name:
@@ -479,6 +491,7 @@ def _frames(st) -> list:
         else:
             lines = [say("upstream", lang, deriv=deriv(out_name, _name(v, c)),
                          value=_fmt_value(s.upstream, fmt))]
+            lines += _caveats(v, c, fmt, lang)
         fresh = []
         for i, (pid, d) in enumerate(zip(v.inputs, s.downstream)):
             p = graph.node(pid)
@@ -516,6 +529,8 @@ def _frames(st) -> list:
             got[w] = got.get(w, 0) + 1
             parts.setdefault(w, []).append(d)
             final = got[w] == need[w]
+            if final and p.is_leaf:
+                lines += ["    " + x for x in _caveats(p, c, fmt, lang)]
             fresh.append(w)
             state[w] = (text(w, acc[w]), final)
             if need[w] > 1:

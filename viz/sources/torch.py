@@ -341,6 +341,13 @@ def _np(t):
     return a
 
 
+def torch_allclose(a, b) -> bool:
+    """Two recorded gradients equal up to float round-off (a sum in another order)."""
+    if a.shape != b.shape:
+        return False
+    return bool(_torch().allclose(a, b, rtol=1e-6, atol=1e-12))
+
+
 def _sum_to(g, shape):
     """Sum a broadcast gradient back to ``shape`` (the rule upstream × local follows)."""
     g = np.asarray(g)
@@ -357,13 +364,14 @@ class _Tensor:
     """A node of the recorded graph: one tensor value (a leaf, an external input or a gate output)."""
 
     __slots__ = ("key", "kind", "value", "grad", "name", "requires_grad", "gate", "node", "hits", "meta",
-                 "obj_id")
+                 "obj_id", "hooked")
 
     def __init__(self, key, kind, value, name=None, requires_grad=False, meta=None):
         self.key, self.kind, self.value, self.name = key, kind, value, name
         self.requires_grad = requires_grad
         self.grad, self.gate, self.node, self.hits = None, None, None, 0
         self.obj_id = None           # id() of the user's tensor, for GraphData.lookup
+        self.hooked = False          # a tensor hook was registered on it (it may change its gradient)
         self.meta = meta or {}
 
 
@@ -423,6 +431,7 @@ class TorchRecording:
         self._acc_hooked = set()
         self._gate_fns = set()       # id of each recorded gate's output grad_fn
         self._custom = {}            # id(grad_fn) of a torch.autograd.Function -> its gate
+        self._had_grad = set()       # id(_Tensor) of leaves whose .grad was set before the block used them
         self._custom_wired = {}      # id(grad_fn) -> its head hook's [(output_nr, output)]
         self._nodes_keep = []
         self._root_tensor = None
@@ -462,9 +471,47 @@ class TorchRecording:
                 h.remove()
             self._module_handles, self._handles = [], []
             self._mode = None
+            if exc_type is None:
+                self._audit()
             # the originals may go; the grad_fn nodes stay, so their ids stay unique for name()
             self._keep = []
         return False
+
+    def _audit(self):
+        """What happened to the user's tensors after they were recorded, while they are still
+        at hand: a tensor hook (its gradient may differ from what its consumers sent), a leaf
+        changed in place after the forward pass (an optimizer step in the block), a ``.grad``
+        that holds more than this pass (several backward passes without ``zero_grad``)."""
+        torch = self._torch
+        by_obj = {r.obj_id: r for r in self._tensors.values() if r.obj_id is not None}
+        changed, seen = [], set()
+        for t in self._keep:
+            r = by_obj.get(id(t)) if isinstance(t, torch.Tensor) else None
+            if r is None or id(r) in seen:
+                continue
+            seen.add(id(r))
+            if getattr(t, "_backward_hooks", None):
+                r.hooked = True
+            if r.kind != "leaf":
+                continue
+            v = t.detach()
+            if v.shape == r.value.shape and v.dtype == r.value.dtype and not torch.equal(v, r.value):
+                changed.append(r)
+            if id(r) in self._had_grad and t.grad is not None and r.grad is not None:
+                mine = _full(r.grad)
+                if t.grad.shape == mine.shape and not torch.equal(t.grad, mine):
+                    r.meta["grad_note"] = "this pass; .grad holds more (accumulated over passes)"
+                    r.meta["grad_attr"] = _np(t.grad.detach().clone())
+        if changed:
+            import warnings
+            first = changed[0]
+            who = first.name or f"a leaf tensor of shape {tuple(first.value.shape)}"
+            more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+            warnings.warn(f"record_torch: {who}{more} changed after the forward pass read it (an "
+                          "optimizer step inside the with block?); the drawing shows the values the "
+                          "forward pass used, so call optimizer.step() after the block", stacklevel=3)
+            for r in changed:
+                r.meta["changed_after_forward"] = True
 
     def name(self, **tensors) -> "TorchRecording":
         """Name tensors for the drawing, inside the block or after it: ``rec.name(h=h, loss=loss)``.
@@ -544,6 +591,8 @@ class TorchRecording:
         rec = _Tensor(key, kind, t.detach().clone(), name, t.requires_grad,
                       {"shape": list(t.shape), "dtype": str(t.dtype).replace("torch.", "")})
         rec.obj_id = id(t)
+        if kind == "leaf" and t.grad is not None:
+            self._had_grad.add(id(rec))      # .grad from an earlier pass: this one adds to it
         self._tensors[key] = rec
         self._keep.append(t)
         return rec
@@ -902,8 +951,18 @@ class TorchRecording:
         for r in self._tensors.values():
             r.node = None
         inner = {id(r) for gate in self._gates for r in gate.inner}
-        if inner:
-            self._consumer_totals(inner)
+        hooked = {id(r): r for r in self._tensors.values() if r.hooked and r is not root and r.grad is not None}
+        totals = self._consumer_totals(inner | set(hooked)) if inner or hooked else {}
+        for gate in self._gates:
+            for r in gate.inner:
+                r.grad = totals.get(id(r))
+        for key, r in hooked.items():
+            sent = totals.get(key)
+            # the tensor hook ran between its consumers and the wire: the wire carries what
+            # flows on, and says what the consumers sent
+            if sent is not None and not torch_allclose(sent, _full(r.grad)):
+                r.meta["grad_note"] = "changed by a hook"
+                r.meta["grad_before_hook"] = _np(sent)
         order = []
         for gate in self._gates:
             gate.node = None
@@ -955,17 +1014,16 @@ class TorchRecording:
         return _graphdata(nodes, root.node, "torch",
                           {r.obj_id: r.node for r in order if getattr(r, "obj_id", None) is not None})
 
-    def _consumer_totals(self, wanted):
-        """Set the gradient of each output in ``wanted`` (ids of _Tensors) to the sum of what its
-        consumers sent it (its grad_fn's own total also counts its gate's inner use of it)."""
+    def _consumer_totals(self, wanted) -> dict:
+        """id(_Tensor) -> the sum of what its consumers sent it, for the ids in ``wanted``. Its
+        grad_fn's own total can differ: a multi-output gate's inner use of an output (set as
+        the wire's gradient) or a tensor hook that changed it (shown beside the wire's)."""
         totals = {}
         for gate in self._gates:
             for r, d in zip(gate.inputs, gate.downstream):
                 if id(r) in wanted and d is not None:
                     totals[id(r)] = _full(d) if id(r) not in totals else totals[id(r)] + _full(d)
-        for gate in self._gates:
-            for r in gate.inner:
-                r.grad = totals.get(id(r))
+        return totals
 
     @staticmethod
     def _gate_formulas(gate) -> tuple:
