@@ -517,7 +517,9 @@ def test_handles_and_dispatch():
     # what the CLI uses to find a script's outputs
     assert vt.is_node(rec) and vt.is_node(loss) and vt.is_node(x)
     assert not vt.is_node(torch.ones(2)) and not vt.is_node("x")
-    assert vt.inputs_of(rec) == (loss,)
+    # the loss first, then the other recorded results still alive (the MLP keeps h, a, s)
+    assert vt.inputs_of(rec)[0] is loss
+    assert {id(t) for t in vt.inputs_of(rec)[1:]} == {id(t) for t in model.kept}
     ins = vt.inputs_of(loss)
     assert {id(t) for t in ins} == {id(p) for p in model.parameters()} | {id(x)}
     assert vt.inputs_of(x) == () and vt.inputs_of(3) == ()

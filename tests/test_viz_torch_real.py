@@ -321,3 +321,80 @@ def test_multi_output_ops(op, tmp_path):
     if op in ("max", "min"):                         # gather reads the indices wire
         (pick,) = [n for n in g.gates() if n.op == "getitem"]
         assert outs[1].id in pick.inputs
+
+
+# ------------------------------------------------------------------ names and the command line
+def test_names_by_id_and_model_on_recordings_and_diagrams():
+    lin = nn.Linear(3, 2).double()
+    x = torch.randn(4, 3, dtype=F64)
+    W = torch.randn(2, 2, dtype=F64, requires_grad=True)
+    with record_torch(names={id(W): "W"}) as rec:
+        h = lin(x) @ W
+        loss = h.sum()
+        loss.backward()
+    g = rec.graph()
+    assert g.node(g.lookup[id(W)]).label == "W"
+    # after the fact, as every source takes them: {id(obj): name} and model=
+    g2 = vt.as_graph(rec, names={id(h): "h", id(x): "x"}, model=lin)
+    assert g2.node(g2.lookup[id(h)]).name == "h" and g2.node(g2.lookup[id(x)]).label == "x"
+    assert g2.node(g2.lookup[id(lin.weight)]).label == "weight"
+    dot = viz.to_dot(rec, names={id(h): "h"})
+    assert ">h<" in dot
+    t = viz.sources.as_trace(rec, names={id(h): "h"})
+    assert t.graph.node(t.graph.lookup[id(h)]).name == "h" and len(t) == len(rec.trace())
+    # a tensor graph (structure only) takes the same forms
+    tg = vt.as_graph(loss, names={id(W): "W"}, model=lin)
+    assert {n.label for n in tg.leaves()} >= {"W", "weight", "bias"}
+
+
+SCRIPT = """
+import torch, viz
+torch.manual_seed(0)
+W1 = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
+x = torch.randn(2, 3, dtype=torch.float64)
+with viz.record_torch() as rec:
+    h = torch.relu(x @ W1)
+    q, k = h.split(2, dim=1)
+    loss = (q * k).sum()
+    loss.backward()
+"""
+
+
+def test_cli_render_draws_one_diagram_named_from_the_script(tmp_path):
+    from viz.cli import main
+    script = tmp_path / "step.py"
+    script.write_text(SCRIPT)
+    assert main(["render", str(script), "-o", str(tmp_path / "out"), "-f", "dot"]) == 0
+    (only,) = list((tmp_path / "out").iterdir())
+    assert only.name == "step_rec.dot"
+    dot = only.read_text()
+    for name in ("W1", ">h<", ">q<", ">k<"):
+        assert name in dot, name
+
+
+def test_cli_step_walks_the_recording(tmp_path, capsys):
+    from viz.cli import main
+    script = tmp_path / "step.py"
+    script.write_text(SCRIPT)
+    assert main(["step", str(script)]) == 0
+    out = capsys.readouterr().out
+    assert "gate split" in out and "dloss/dq" in out.replace("(", "").replace(")", "")
+
+
+@pytest.mark.parametrize("cmd", ["render", "step"])
+def test_cli_refusal_is_one_line_and_exit_1(cmd, tmp_path):
+    import subprocess
+    import sys
+    script = tmp_path / "grad.py"
+    script.write_text("import torch, viz\n"
+                      "w = torch.ones(2, requires_grad=True)\n"
+                      "with viz.record_torch() as rec:\n"
+                      "    loss = (w * w).sum()\n"
+                      "    (g,) = torch.autograd.grad(loss, [w])\n")
+    r = subprocess.run([sys.executable, "-m", "viz", cmd, str(script), "-o" if cmd == "render" else "--fmt",
+                        str(tmp_path / "o") if cmd == "render" else ".2f"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1, r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert "torch.autograd.grad was called inside the block" in r.stderr
+    assert "call that instead" in r.stderr or "loss.backward()" in r.stderr

@@ -57,7 +57,7 @@ import numpy as np
 
 from ..graphdata import GraphData, Node, StepData, TraceData
 
-__all__ = ["record_torch", "TorchRecording", "tensor_graph", "handles", "as_graph", "as_trace", "is_node",
+__all__ = ["record_torch", "TorchRecording", "RecordingError", "tensor_graph", "handles", "as_graph", "as_trace", "is_node",
            "inputs_of"]
 
 NOT_INSTALLED = "PyTorch is not installed: pip install 'graphgrad[torch]'"
@@ -394,8 +394,17 @@ class _Gate:
         self.edges = {}              # id(internal node) -> [(next_functions index, input position)]
 
 
+class RecordingError(ValueError):
+    """A recording viz cannot draw faithfully; the message says why and what to write instead
+    (the CLI prints it as one line and exits 1)."""
+
+
+class RecordingStateError(RecordingError, RuntimeError):
+    """A recording used out of order (graph() inside the block, backward() never called)."""
+
+
 def _unmappable(problem: str) -> ValueError:
-    return ValueError(f"record_torch: cannot map this PyTorch graph back to your operations: {problem}")
+    return RecordingError(f"record_torch: cannot map this PyTorch graph back to your operations: {problem}")
 
 
 class TorchRecording:
@@ -409,7 +418,7 @@ class TorchRecording:
     'sum'
     """
 
-    def __init__(self, names=None, modules=()):
+    def __init__(self, names=None, modules=(), model=None):
         self._torch = _torch()
         _check_version(self._torch.__version__)
         self._tensors = {}           # key -> _Tensor
@@ -435,12 +444,18 @@ class TorchRecording:
         self._custom_wired = {}      # id(grad_fn) -> its head hook's [(output_nr, output)]
         self._nodes_keep = []
         self._root_tensor = None
+        self._results = []           # weak references to the recorded results, after the block
         self._used = False
         self._trace = None
         if names:
-            for name, t in dict(names).items():
-                self._param_names[id(t)] = name
-                self._keep.append(t)
+            for k, v in dict(names).items():
+                if isinstance(v, str):           # {id(t): "W"}, as every source takes
+                    self._param_names[k] = v
+                else:                            # {"W": t}
+                    self._param_names[id(v)] = k
+                    self._keep.append(v)
+        if model is not None:
+            modules = (*modules, model)
         for m in modules:
             self._name_module(m)
         self._graph = None
@@ -473,6 +488,12 @@ class TorchRecording:
             self._mode = None
             if exc_type is None:
                 self._audit()
+                # weak references to the recorded results: a script's exposed ``h`` is part of
+                # this recording's one diagram (inputs_of), not a diagram of its own
+                import weakref
+                ids = {r.obj_id for r in self._tensors.values() if r.gate is not None}
+                self._results = [weakref.ref(t) for t in {id(t): t for t in self._keep
+                                                          if id(t) in ids}.values()]
             # the originals may go; the grad_fn nodes stay, so their ids stay unique for name()
             self._keep = []
         return False
@@ -872,22 +893,22 @@ class TorchRecording:
     # -------------------------------------------------------------- output
     def _check(self):
         if self._active:
-            raise RuntimeError("record_torch: call graph() / trace() after the with block has ended")
+            raise RecordingStateError("record_torch: call graph() / trace() after the with block has ended")
         if self._problems:
             raise _unmappable(self._problems[0])
         if not self._gates:
-            raise ValueError("record_torch: no operation on a tensor that requires grad was recorded; "
+            raise RecordingError("record_torch: no operation on a tensor that requires grad was recorded; "
                              "create the parameters or inputs with requires_grad=True (nn.Module "
                              "parameters are) and run the forward pass inside the with block")
         if self._grad_calls:
-            raise ValueError("record_torch: torch.autograd.grad was called inside the block; the recorder "
+            raise RecordingError("record_torch: torch.autograd.grad was called inside the block; the recorder "
                              "follows one loss.backward(), call that instead")
         if self._backward_calls > 1 or any(g.fired > 1 for g in self._gates):
-            raise ValueError("record_torch: backward ran more than once through the recorded graph "
+            raise RecordingError("record_torch: backward ran more than once through the recorded graph "
                              f"({self._backward_calls} backward calls); record one forward and one "
                              "backward per with block")
         if not any(g.fired for g in self._gates):
-            raise RuntimeError("record_torch: backward() was not called inside the with block, so there "
+            raise RecordingStateError("record_torch: backward() was not called inside the with block, so there "
                                "are no gradients to show; call loss.backward() before the block ends "
                                "(for the structure alone use viz.sources.torch.tensor_graph(loss))")
 
@@ -897,7 +918,7 @@ class TorchRecording:
             if r is not None and r.gate is not None:
                 return r
         if self._backward_roots:
-            raise ValueError("record_torch: backward() was called on a tensor computed outside the "
+            raise RecordingError("record_torch: backward() was called on a tensor computed outside the "
                              "with block; compute the loss inside it")
         return min((g for g in self._gates if g.order is not None), key=lambda g: g.order).out
 
@@ -1084,14 +1105,16 @@ def _mode_class():
 _MODE = None
 
 
-def record_torch(*modules, names=None) -> TorchRecording:
+def record_torch(*modules, names=None, model=None) -> TorchRecording:
     """Record a PyTorch forward and backward pass for viz: ``with record_torch() as rec: ...``.
 
     Every torch function call on a tensor that requires grad becomes a gate, each
     ``nn.Module`` call a group; ``loss.backward()`` must run inside the block. Leaves are
     named after the parameters of the outermost module called (``"0.weight"``,
-    ``"fc1.bias"``) and ``"input"`` for its first argument; ``names={"W1": W1}`` or
-    modules passed here name more. Afterwards ``rec.graph()`` / ``rec.trace()``.
+    ``"fc1.bias"``) and ``"input"`` for its first argument; ``names={id(W1): "W1"}`` (or
+    ``{"W1": W1}``), ``model=net`` or modules passed here name more. Afterwards
+    ``rec.graph()`` / ``rec.trace()``; ``viz.Diagram(rec, names=..., model=...)`` names
+    tensors after the fact too.
 
     >>> import torch
     >>> w = torch.ones(2, requires_grad=True)
@@ -1101,7 +1124,7 @@ def record_torch(*modules, names=None) -> TorchRecording:
     >>> [n.label for n in rec.graph().nodes]
     ['w', '*3', 'sum']
     """
-    return TorchRecording(names=names, modules=modules)
+    return TorchRecording(names=names, modules=modules, model=model)
 
 
 # ------------------------------------------------------------------ structure only
@@ -1113,7 +1136,7 @@ def _fn_label(name: str) -> str:
     return name
 
 
-def tensor_graph(t, names=None) -> GraphData:
+def tensor_graph(t, names=None, model=None) -> GraphData:
     """The structure of ``t``'s autograd graph from ``grad_fn`` alone (no recording needed).
 
     Gates are PyTorch's own nodes (``Addmm``, ``T``, ``Relu``), drawn as they are; leaves
@@ -1135,7 +1158,7 @@ def tensor_graph(t, names=None) -> GraphData:
         raise ValueError("tensor_graph: this tensor has no grad_fn (it is a leaf or does not require "
                          "grad), so there is no graph to draw; compute it from tensors with "
                          "requires_grad=True")
-    by_id = {id(v): k for k, v in (names or {}).items()}
+    by_id = _id_names(names, model)
     # the adapters' one iterative walk: inputs before the nodes that read them, no recursion
     from ._walk import topo_order
     order = topo_order(t.grad_fn, lambda node: [n for n, _ in node.next_functions if n is not None])
@@ -1193,10 +1216,54 @@ def as_graph(obj, names=None, model=None, **_opts) -> GraphData:
     'torch'
     """
     if isinstance(obj, TorchRecording):
-        return obj.graph()
-    if names is None and hasattr(model, "named_parameters"):
-        names = dict(model.named_parameters())
-    return tensor_graph(obj, names=names)
+        return _renamed(obj.graph(), names, model)
+    return tensor_graph(obj, names=names, model=model)
+
+
+def _id_names(names, model) -> dict:
+    """``id(tensor) -> name`` from ``names`` (``{id(t): "W"}``, as every source takes, or
+    ``{"W": t}``) and ``model`` (an ``nn.Module``: its parameter and buffer names)."""
+    out = {}
+    if model is not None:
+        if not hasattr(model, "named_parameters"):
+            raise TypeError(f"viz: model= for a PyTorch graph must be an nn.Module, got {type(model).__name__}")
+        for k, t in itertools.chain(model.named_parameters(), model.named_buffers()):
+            out.setdefault(id(t), k)
+    for k, v in dict(names or {}).items():
+        if isinstance(k, str) and not isinstance(v, str):
+            out[id(v)] = k
+        elif isinstance(v, str):
+            out[k] = v
+        else:
+            raise TypeError("viz: names= maps id(tensor) to a name ({id(W): 'W'}) or a name to a tensor, "
+                            f"got {type(k).__name__} -> {type(v).__name__}")
+    return out
+
+
+def _renamed(g: GraphData, names, model) -> GraphData:
+    """``g`` with the tensors in ``names`` named (they win) and ``model``'s parameters named
+    where the recording left them unnamed."""
+    if not names and model is None:
+        return g
+    explicit = _id_names(names, None)
+    from_model = _id_names(None, model)
+    by_node = {}
+    for obj, nid in g.lookup.items():
+        name = explicit.get(obj)
+        if name is None and obj in from_model and g.node(nid).name is None:
+            name = from_model[obj]
+        if name is not None:
+            by_node[nid] = name
+    if not by_node:
+        return g
+    nodes = []
+    for n in g.nodes:
+        name = by_node.get(n.id)
+        if name is None:
+            nodes.append(n)
+        else:
+            nodes.append(dataclasses.replace(n, name=name, label=name if n.is_leaf else n.label))
+    return GraphData(nodes=tuple(nodes), root=g.root, source=g.source, lookup=g.lookup)
 
 
 def as_trace(obj, who: str = "viz", **_opts) -> TraceData:
@@ -1210,7 +1277,9 @@ def as_trace(obj, who: str = "viz", **_opts) -> TraceData:
     True
     """
     if isinstance(obj, TorchRecording):
-        return obj.trace()
+        t = obj.trace()
+        g = _renamed(t.graph, _opts.get("names"), _opts.get("model"))
+        return t if g is t.graph else TraceData(graph=g, steps=t.steps)
     raise ValueError(f"{who}: stepping through a PyTorch backward pass needs a recording (a tensor "
                      "keeps no per-gate gradients): with viz.record_torch() as rec: loss = ...; "
                      "loss.backward(), then pass rec")
@@ -1238,7 +1307,8 @@ def inputs_of(obj) -> tuple:
     ((), 1)
     """
     if isinstance(obj, TorchRecording):
-        return (obj._root_tensor,) if obj._root_tensor is not None else ()
+        alive = [t for t in (ref() for ref in obj._results) if t is not None and t is not obj._root_tensor]
+        return ((obj._root_tensor,) if obj._root_tensor is not None else ()) + tuple(alive)
     if not _is_tensor(obj) or obj.grad_fn is None:
         return ()
     out, seen, stack = [], {id(obj.grad_fn)}, [obj.grad_fn]
