@@ -398,3 +398,48 @@ def test_cli_refusal_is_one_line_and_exit_1(cmd, tmp_path):
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert "torch.autograd.grad was called inside the block" in r.stderr
     assert "call that instead" in r.stderr or "loss.backward()" in r.stderr
+
+
+# ------------------------------------------------------------------ values kept by reference
+class ResBlock(nn.Module):
+    """torchvision's BasicBlock pattern: in-place ReLU module and ``out += identity``."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc2, self.relu = nn.Linear(3, 3), nn.Linear(3, 3), nn.ReLU(inplace=True)
+
+    def forward(self, x):
+        identity = x
+        out = self.relu(self.fc1(x))
+        out = self.fc2(out)
+        out += identity
+        return self.relu(out)
+
+
+def test_in_place_ops_in_the_forward_keep_the_values_they_overwrote(tmp_path):
+    torch.manual_seed(7)
+    blk = ResBlock().double()
+    x = torch.randn(4, 3, dtype=F64, requires_grad=True)
+    with record_torch() as rec:
+        loss = blk(x).sum()
+        loss.backward()
+    g, _ = check(rec, list(blk.parameters()) + [x], tmp_path / "res.svg")
+    lin = [n for n in g.gates() if n.label == "linear"]
+    with torch.no_grad():
+        h1 = blk.fc1(x)
+        h2 = blk.fc2(torch.relu(h1))
+    assert close(lin[0].value, h1) and close(lin[1].value, h2)     # before relu_ and += wrote them
+    (add,) = [n for n in g.gates() if n.op == "add"]
+    assert close(add.value, h2 + x)
+
+
+def test_a_recorded_tensor_changed_after_the_block_is_refused():
+    w = torch.randn(3, dtype=F64, requires_grad=True)
+    with record_torch() as rec:
+        h = w * 2.0
+        loss = (h * h).sum()
+        loss.backward()
+    with torch.no_grad():
+        h.mul_(10.0)                                 # after the block, by the user
+    with pytest.raises(vt.RecordingError, match=r"shape \(3,\) was changed in place after the recorder"):
+        rec.graph()

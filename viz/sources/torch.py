@@ -310,25 +310,53 @@ class _Expanded:
         return self.base.expand(self.shape)
 
 
+class _Ref:
+    """A recorded tensor kept by reference, not copied: copying every value and gradient was
+    most of the recorder's cost. PyTorch counts in-place writes (``_version``, shared by views),
+    so a write the recorder did not see coming is detected when the tensor is read, never shown
+    silently; one it sees (an in-place op in the block) copies the value first (``_materialize``)."""
+
+    __slots__ = ("t", "ver")
+
+    def __init__(self, t, alias=True):
+        # a gradient is held as itself: a reference keeps AccumulateGrad from stealing it as
+        # .grad (it copies instead), so a later ``.grad.zero_()`` cannot reach the record
+        self.t = t.detach() if alias else t
+        self.ver = self.t._version
+
+    def get(self):
+        if self.t._version != self.ver:
+            raise RecordingError(
+                f"record_torch: a recorded tensor of shape {tuple(self.t.shape)} was changed in place "
+                "after the recorder read it (outside the operations it sees, or after the block); draw "
+                "the recording before changing its tensors, or change a clone()")
+        return self.t
+
+
 def _snap(g):
-    """A private copy of gradient ``g`` (later in-place ops on it must not change the record)."""
-    g = g.detach()
+    """Gradient ``g`` as recorded: by reference (see :class:`_Ref`), a broadcast one as its slice."""
     if g.dim() and 0 in g.stride() and g.numel() > 1:
+        g = g.detach()
         idx = tuple(slice(0, 1) if st == 0 else slice(None) for st in g.stride())
         return _Expanded(g[idx].clone(), tuple(g.shape))
-    return g.clone()
+    return _Ref(g, alias=g.requires_grad)
 
 
 def _full(t):
+    if isinstance(t, _Ref):
+        return t.get()
     return t.tensor() if isinstance(t, _Expanded) else t
 
 
 def _np(t):
-    """A recorded (cloned, detached) tensor as a float or a numpy array."""
+    """A recorded tensor as a float or a numpy array of its own (never a view of a live tensor)."""
     if t is None:
         return None
     if isinstance(t, _Expanded):
         return np.array(np.broadcast_to(_np(t.base), t.shape))
+    if isinstance(t, _Ref):
+        a = _np(t.get())
+        return a.copy() if isinstance(a, np.ndarray) else a
     t = t.detach()
     if t.device.type != "cpu":
         t = t.cpu()
@@ -339,6 +367,22 @@ def _np(t):
     if a.ndim == 0 and a.dtype.kind == "f":
         return float(a)
     return a
+
+
+def _written(name, args, kwargs, Tensor) -> list:
+    """The tensors an op writes in place: ``self`` of ``x.relu_()`` / ``x += y`` / ``x[i] = v`` /
+    ``F.relu(x, inplace=True)``, and ``out=``."""
+    out = []
+    if args and isinstance(args[0], Tensor) and (
+            (name.endswith("_") and not name.endswith("__")) or name.startswith("__i")
+            or name == "__setitem__" or kwargs.get("inplace") is True):   # nn.ReLU(inplace=True)
+        out.append(args[0])
+    o = kwargs.get("out")
+    if isinstance(o, Tensor):
+        out.append(o)
+    elif isinstance(o, (tuple, list)):
+        out.extend(x for x in o if isinstance(x, Tensor))
+    return out
 
 
 def torch_allclose(a, b) -> bool:
@@ -445,6 +489,7 @@ class TorchRecording:
         self._nodes_keep = []
         self._root_tensor = None
         self._results = []           # weak references to the recorded results, after the block
+        self._lazy = []              # gate outputs whose value is a _Ref (copied before an in-place write)
         self._used = False
         self._trace = None
         if names:
@@ -720,6 +765,9 @@ class TorchRecording:
             return func(*args, **kwargs)
         keys = [self._key(t) for _, t in flat]        # before the call: in-place ops move grad_fn
         before = [t.grad_fn for _, t in flat]
+        written = _written(name, args, kwargs, Tensor)
+        if written and self._lazy:
+            self._materialize(written)
         out = func(*args, **kwargs)
         outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,))
                 if isinstance(o, Tensor) and o.grad_fn is not None]
@@ -751,15 +799,30 @@ class TorchRecording:
         self._gates.append(gate)
         return out
 
+    def _materialize(self, written):
+        """Copy the recorded values that an in-place op is about to overwrite (the tensor, or any
+        view of the same storage: ``out += identity``, ``relu_``), while they still hold them."""
+        ptrs = set()
+        for t in written:
+            try:
+                ptrs.add(t.untyped_storage().data_ptr())
+            except (RuntimeError, NotImplementedError):   # no storage (a tensor subclass)
+                return
+        for r in self._lazy:
+            v = r.value
+            if isinstance(v, _Ref) and v.t._version == v.ver and v.t.untyped_storage().data_ptr() in ptrs:
+                r.value = v.t.clone()
+
     def _outputs(self, gate, outs, name):
         """Record ``outs`` (the user's tensors) as the output wires of ``gate``."""
         for o in outs:
             okey = self._key(o)
-            rec = _Tensor(okey, "gate", o.detach().clone(), None, o.requires_grad,
+            rec = _Tensor(okey, "gate", _Ref(o), None, o.requires_grad,
                           {"shape": list(o.shape), "dtype": str(o.dtype).replace("torch.", ""), "op": name})
             rec.gate = gate
             rec.obj_id = id(o)
             gate.outs.append(rec)
+            self._lazy.append(rec)
             self._tensors[okey] = rec
             self._keep.append(o)
             if o.grad_fn is not None:
