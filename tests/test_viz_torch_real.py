@@ -443,3 +443,41 @@ def test_a_recorded_tensor_changed_after_the_block_is_refused():
         h.mul_(10.0)                                 # after the block, by the user
     with pytest.raises(vt.RecordingError, match=r"shape \(3,\) was changed in place after the recorder"):
         rec.graph()
+
+
+class FlashGPT(nn.Module):
+    """nanoGPT on torch 2.x: scaled_dot_product_attention(is_causal=True) and tied embeddings."""
+
+    def __init__(self, vocab=11, n_embd=8, n_head=2):
+        super().__init__()
+        self.wte, self.lm_head = nn.Embedding(vocab, n_embd), nn.Linear(n_embd, vocab, bias=False)
+        self.wte.weight = self.lm_head.weight
+        self.c_attn, self.c_proj = nn.Linear(n_embd, 3 * n_embd), nn.Linear(n_embd, n_embd)
+        self.n_head, self.n_embd = n_head, n_embd
+
+    def forward(self, idx, targets):
+        x = self.wte(idx)
+        B, T, C = x.size()
+        q, k, v = self.c_attn(x).split(self.n_embd, dim=2)
+        k = k.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
+        q = q.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
+        v = v.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=None, dropout_p=0.0, is_causal=True)
+        x = x + self.c_proj(y.transpose(1, 2).contiguous().view(B, T, C))
+        logits = self.lm_head(x)
+        return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1)
+
+
+def test_nanogpt_flash_path_with_tied_embeddings(tmp_path):
+    torch.manual_seed(8)
+    m = FlashGPT().double()
+    idx = torch.randint(0, 11, (2, 4))
+    with record_torch() as rec:
+        loss = m(idx, idx)
+        loss.backward()
+    g, _ = check(rec, list(m.parameters()), tmp_path / "flash.svg")
+    labels = [n.label for n in g.gates()]
+    assert "scaled_dot_product_attention" in labels and "split" in labels
+    # the tied weight is one leaf read by the embedding and the head
+    w = g.node(g.lookup[id(m.lm_head.weight)])
+    assert len(g.consumers(w.id)) == 2
