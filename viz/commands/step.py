@@ -65,7 +65,8 @@ def run(args, stdin=None, stdout=None) -> int:
     except (FileNotFoundError, KeyError, ValueError, TypeError) as e:
         print(f"graphgrad step: {e.args[0] if e.args else e}", file=sys.stderr)
         # a source that refuses to draw the graph (the recorder's RecordingError) is not a usage error
-        return 1 if type(e).__name__ in ("RecordingError", "RecordingStateError") else 2
+        from ..cli import _is_refusal
+        return 1 if _is_refusal(e) else 2
     if args.html:
         st.to_html(args.html)
         print(f"wrote {args.html}", file=out)
