@@ -70,7 +70,11 @@ class Node:
       line (graphgrad's adapter also lists the formulas of folded constants).
     * ``meta``: free-form, JSON-friendly extras an adapter wants to keep (dtype, source op).
       The views read ``meta["shape"]`` and ``meta["dtype"]`` where ``value`` is None (a
-      structure-only graph), so a wire still shows its shape.
+      structure-only graph), so a wire still shows its shape; ``meta["grad_note"]`` (a short
+      caveat drawn under the gradient: "changed by a hook", "this pass; .grad holds more"),
+      ``meta["grad_before_hook"]`` (what the consumers sent before a tensor hook changed it)
+      and ``meta["grad_attr"]`` (the ``.grad`` attribute when it holds more than this pass),
+      which the stepper narrates; and the multi-output keys below.
     """
 
     id: str

@@ -246,7 +246,7 @@ class TorchRecording:
                 mine = _full(r.grad)
                 if t.grad.shape == mine.shape and not torch.equal(t.grad, mine):
                     r.meta["grad_note"] = "this pass; .grad holds more (accumulated over passes)"
-                    r.meta["grad_attr"] = _np(t.grad.detach().clone())
+                    r.meta["grad_attr"] = _plain(_np(t.grad.detach().clone()))
         if changed:
             import warnings
             first = changed[0]
@@ -725,7 +725,7 @@ class TorchRecording:
             # flows on, and says what the consumers sent
             if sent is not None and not torch_allclose(sent, _full(r.grad)):
                 r.meta["grad_note"] = "changed by a hook"
-                r.meta["grad_before_hook"] = _np(sent)
+                r.meta["grad_before_hook"] = _plain(_np(sent))
         order = []
         for gate in self._gates:
             gate.node = None
@@ -807,6 +807,11 @@ class TorchRecording:
         return Node(id=gate.node, label=gate.label, op=gate.op, inputs=tuple(i.node for i in gate.inputs),
                     value=None, grad=None, group=gate.group, formulas=self._gate_formulas(gate),
                     input_pos=gate.input_pos, meta=meta)
+
+
+def _plain(a):
+    """A number or array as JSON-friendly data for ``Node.meta`` (a float or nested lists)."""
+    return a.tolist() if isinstance(a, np.ndarray) else a
 
 
 def _graphdata(nodes, root, source, lookup) -> GraphData:
