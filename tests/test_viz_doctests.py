@@ -16,6 +16,12 @@ try:
     MODULES.append(mg_adapter)
 except ImportError:          # micrograd is a dev extra
     pass
+try:
+    import torch  # noqa: F401
+    from viz.sources import _torch_ops, _torch_values, torch as torch_adapter
+    MODULES += [_torch_ops, _torch_values, torch_adapter]
+except ImportError:          # torch is an extra
+    pass
 
 
 @pytest.mark.parametrize("mod", MODULES, ids=lambda m: m.__name__)

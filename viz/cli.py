@@ -70,6 +70,12 @@ def main(argv: list[str] | None = None) -> int:
         return status
 
 
+def _is_refusal(e: Exception) -> bool:
+    """A source's clear refusal (the PyTorch recorder's RecordingError): one line, never a traceback."""
+    rec = sys.modules.get("viz.sources.torch")     # loaded only if a torch graph was drawn
+    return rec is not None and isinstance(e, rec.RecordingError)
+
+
 def _report(prog: str, e: Exception) -> int | None:
     """Print a user-actionable error on stderr and return the exit status (None: a bug, re-raise)."""
     from graphgrad._extras import MissingExtraError
@@ -81,7 +87,7 @@ def _report(prog: str, e: Exception) -> int | None:
     if isinstance(e, ScriptTimeout):
         print(f"{prog}: {e}", file=sys.stderr)
         return 124
-    if isinstance(e, MissingExtraError):
+    if isinstance(e, MissingExtraError) or _is_refusal(e):
         print(f"{prog}: {e}", file=sys.stderr)
         return 1
     if isinstance(e, BrokenPipeError):

@@ -257,6 +257,9 @@ def wire_label(w, show="both", fmt=DEFAULT_FMT, max_values=16, grad_of=None) -> 
     value_cell = "<BR/>".join(top + [val]) if top else val
     rows.append(f"<TR>{{name}}<TD>{value_cell}</TD></TR>")
     rows.append('<TR><TD PORT="r" SIDES="B" BORDER="1" HEIGHT="1" CELLPADDING="0" WIDTH="36"></TD></TR>')
+    note = n.meta.get("grad_note") if g is not None and show in ("both", "grads") else None
+    if note:                             # an honest caveat on the gradient (a hook changed it, ...)
+        grad += f'<BR/><FONT COLOR="{GRAD_COLOR}" POINT-SIZE="8"><I>{esc(note)}</I></FONT>'
     rows.append(f"<TR><TD>{grad}</TD></TR>")
     name_cell = ""
     if name is not None and n.is_leaf:

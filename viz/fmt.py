@@ -124,15 +124,19 @@ def tensor_lines(a, fmt=DEFAULT_FMT, max_values: int = 16) -> list:
     if a.size > max_values or (a.ndim >= 1 and a.shape[-1] > 6):
         # too many numbers (or too wide a row) to read: summarise
         f = a.astype(np.float64, copy=False)
-        finite = f[np.isfinite(f)]
+        ok = np.isfinite(f)
+        finite = f[ok]
+        bad = non_finite_text(f, ok)
         if finite.size == 0:
-            return ["all nan/inf"]
+            return [bad]
         mean = float(finite.mean())
         scale = float(np.abs(finite).max())
         if abs(mean) <= 1e-6 * scale:
             mean = 0.0          # round-off around an exact zero (e.g. after BatchNorm), not data
-        return [f"mean {fmt_number(mean, fmt)}",
-                f"[{fmt_number(finite.min(), fmt)}, {fmt_number(finite.max(), fmt)}]"]
+        # the statistics are of the finite entries: say so, and how many others there are
+        lines = [f"mean {fmt_number(mean, fmt)}",
+                 f"[{fmt_number(finite.min(), fmt)}, {fmt_number(finite.max(), fmt)}]"]
+        return lines + [bad] if bad else lines
     if a.ndim == 0:
         return [fmt_number(a, fmt)]
     if a.ndim == 1:
@@ -148,6 +152,29 @@ def tensor_lines(a, fmt=DEFAULT_FMT, max_values: int = 16) -> list:
         post = "]" * depth if i == n - 1 else ""
         rows.append(pre + body + post)
     return rows
+
+
+def non_finite_text(a, finite=None) -> str:
+    """How many entries of ``a`` are not finite (``"3 -inf, 1 nan"``), or ``""`` when none.
+
+    A summary's mean and range are of the finite entries only; this line keeps a tensor that
+    is half ``-inf`` (a causal mask, ``masked_fill``'s output) from reading as ordinary.
+
+    >>> non_finite_text(np.array([1.0, -np.inf, np.nan, -np.inf, np.inf])), non_finite_text([1.0])
+    ('2 -inf, 1 inf, 1 nan', '')
+    """
+    f = np.asarray(a, dtype=np.float64)
+    if finite is None:
+        finite = np.isfinite(f)
+    n_bad = f.size - int(np.count_nonzero(finite))
+    if n_bad == 0:
+        return ""
+    parts = []
+    for word, count in (("-inf", np.count_nonzero(f == -np.inf)), ("inf", np.count_nonzero(f == np.inf)),
+                        ("nan", np.count_nonzero(np.isnan(f)))):
+        if count:
+            parts.append(f"{int(count)} {word}")
+    return ", ".join(parts)
 
 
 def arithmetic(upstream, local, downstream, fmt=DEFAULT_FMT) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .graphdata import GraphData, number_groups
+from .graphdata import GraphData, is_output, number_groups, outputs_of
 from .options import DEFAULT_MAX_NODES
 
 
@@ -375,6 +375,8 @@ def _assemble(g, inst, keys, bundle: bool = False) -> Circuit:
         k = box_of.get(n.id)
         if (k is not None and n.id not in read_outside) or n.id in folded or n.id in dropped:
             continue                     # an internal wire of a collapsed group, a folded parameter, a bundled wire
+        if outputs_of(n):
+            continue                     # a multi-output gate: its outputs are its wires
         wid = f"v{i}"
         wire_of[n.id] = wid
         cluster = () if n.is_leaf else inst[n.id]
@@ -385,11 +387,14 @@ def _assemble(g, inst, keys, bundle: bool = False) -> Circuit:
         if n.is_leaf:
             continue
         k = box_of.get(n.id)
+        if k is None and is_output(n) and n.meta["output_of"] in gate_of:
+            gate_of[n.id] = gate_of[n.meta["output_of"]]     # a wire of its gate, no gate itself
+            continue
         if k is None:
             gid = f"g{i}"
             ins = [(j, wire_of[p]) for j, p in zip(n.positions(), n.inputs) if p in wire_of]
-            gates.append(Gate(gid, n.label, n.op, wire_of[n.id], ins, inst[n.id], n,
-                              outputs=[wire_of[n.id]]))
+            outs = [wire_of[o] for o in outputs_of(n) if o in wire_of] or [wire_of[n.id]]
+            gates.append(Gate(gid, n.label, n.op, outs[0], ins, inst[n.id], n, outputs=outs))
             gate_of[n.id] = gid
         else:
             box = boxes.get(k)

@@ -19,6 +19,29 @@ serialised without it.
 ... ), root="n1", source="example")
 >>> g.node("n1").inputs, [n.id for n in g.leaves()]
 (('n0',), ['n0'])
+
+Multi-output gates (``q, k, v = x.split(n, dim=2)``, ``torch.max(x, dim=1)``, ``nn.LSTM``)
+are plain nodes too, so a view that knows nothing of them still draws something true:
+
+* the gate itself is one node with its inputs, ``value=None``, ``grad=None`` and
+  ``meta["outputs"]``, the ids of its output nodes in output order;
+* each output is a node with ``op="output"``, ``label="[k]"``, ``inputs=(gate id,)``, its own
+  value and gradient (None for an output nothing used) and ``meta["output_of"]`` /
+  ``meta["index"]``. The circuit (``viz/graph.py``) draws it as the k-th output wire of the
+  gate, not as a gate of its own; an older view draws a small ``[k]`` gate instead;
+* the trace has one step for the whole gate (none for its outputs): its ``upstream`` is a
+  tuple with one gradient (or None) per output, its ``downstream`` one per input as usual.
+
+>>> m = GraphData(nodes=(
+...     Node(id="n0", label="x", op="leaf", value=[1.0, 2.0], name="x"),
+...     Node(id="n1", label="split", op="split", inputs=("n0",), meta={"outputs": ["n2", "n3"]}),
+...     Node(id="n2", label="[0]", op="output", inputs=("n1",), value=[1.0],
+...          meta={"output_of": "n1", "index": 0}),
+...     Node(id="n3", label="[1]", op="output", inputs=("n1",), value=[2.0],
+...          meta={"output_of": "n1", "index": 1}),
+... ), root="n3")
+>>> outputs_of(m.node("n1")), is_output(m.node("n3"))
+(('n2', 'n3'), True)
 """
 from __future__ import annotations
 
@@ -47,7 +70,11 @@ class Node:
       line (graphgrad's adapter also lists the formulas of folded constants).
     * ``meta``: free-form, JSON-friendly extras an adapter wants to keep (dtype, source op).
       The views read ``meta["shape"]`` and ``meta["dtype"]`` where ``value`` is None (a
-      structure-only graph), so a wire still shows its shape.
+      structure-only graph), so a wire still shows its shape; ``meta["grad_note"]`` (a short
+      caveat drawn under the gradient: "changed by a hook", "this pass; .grad holds more"),
+      ``meta["grad_before_hook"]`` (what the consumers sent before a tensor hook changed it)
+      and ``meta["grad_attr"]`` (the ``.grad`` attribute when it holds more than this pass),
+      which the stepper narrates; and the multi-output keys below.
     """
 
     id: str
@@ -114,6 +141,24 @@ class GraphData:
     def consumers(self, node_id: str) -> list:
         """Ids of the gates that read ``node_id`` (each once, in order)."""
         return [n.id for n in self.nodes if node_id in n.inputs]
+
+
+def outputs_of(node: Node) -> tuple:
+    """The output node ids of a multi-output gate (empty for every other node).
+
+    >>> outputs_of(Node(id="n1", label="+", op="add"))
+    ()
+    """
+    return tuple(node.meta.get("outputs", ()))
+
+
+def is_output(node: Node) -> bool:
+    """True for an output node of a multi-output gate (drawn as one of its wires).
+
+    >>> is_output(Node(id="n2", label="[0]", op="output", inputs=("n1",), meta={"output_of": "n1"}))
+    True
+    """
+    return node.op == "output" and "output_of" in node.meta
 
 
 def number_groups(paths) -> list:

@@ -17,6 +17,14 @@ STRINGS = {
                   "ko": "다음: 오른쪽에서 왼쪽으로 게이트마다, 출력으로 들어온 gradient(upstream)에 local gradient 를 "
                         "곱해서 그 곱을 입력들로 보냅니다"},
     "upstream": {"en": "upstream: {deriv} = {value}", "ko": "upstream: {deriv} = {value}"},
+    "hook_changed": {"en": "a hook on {who} changed its gradient: its consumers sent {sent}, the hook "
+                           "made it {now} (that is what flows on)",
+                     "ko": "{who} 의 hook 이 gradient 를 바꿨습니다: 소비자들이 보낸 값 {sent}, hook 이 "
+                           "바꾼 값 {now} (이 값이 계속 흐릅니다)"},
+    "grad_accumulated": {"en": "{who}.grad = {value} holds more than this pass (several backward passes "
+                               "added up); the diagram shows this pass's gradient",
+                         "ko": "{who}.grad = {value} 에는 이번 pass 보다 많은 값이 쌓여 있습니다 (여러 번의 "
+                               "backward 가 더해짐); 그림은 이번 pass 의 gradient 입니다"},
     "upstream_local": {"en": "{who}: upstream × local = {arith}    [local: {formula}]",
                        "ko": "{who}: upstream × local = downstream: {arith}    [local: {formula}]"},
     "upstream_local_elementwise": {"en": "{who}: upstream ⊙ local = {up} ⊙ {lo} = {d}    [local: {formula}]",

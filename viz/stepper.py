@@ -19,6 +19,7 @@ import numpy as np
 
 from . import graph as _graph
 from .dot import circuit_to_dot, diagram_numbers, shape_dtype
+from .graphdata import is_output, outputs_of
 from .fmt import arithmetic, fmt_number, gradient_of_shape, resolve_fmt, sum_text, tensor_lines
 from .i18n import gradient_text, say
 from .options import Options
@@ -35,6 +36,11 @@ SVG_NS = "http://www.w3.org/2000/svg"
 
 def _scalar(x) -> bool:
     return np.size(x) == 1
+
+
+def _each(upstream) -> tuple:
+    """A step's upstream gradients: one, or one per output of a multi-output gate (a tuple)."""
+    return upstream if isinstance(upstream, tuple) else (upstream,)
 
 
 def _f(x) -> float:
@@ -77,7 +83,8 @@ class Stepper:
         self._final = _final_grads(self.trace)
         # one format for the frames, the panel and the drawing alike (viz.fmt.resolve_fmt)
         self.fmt = resolve_fmt(o.fmt, list(diagram_numbers(self.circuit, lambda n: self._final.get(n.id)))
-                               + [x for s in self.trace for x in (s.upstream, *(s.local or ()), *s.downstream)])
+                               + [x for s in self.trace for x in (*_each(s.upstream), *(s.local or ()),
+                                                                  *s.downstream)])
         self.options = o = o.replace(fmt=self.fmt)
         self.forward = bool(forward)
         self._frames = (_forward_frames(self) if forward else []) + _frames(self)
@@ -378,10 +385,24 @@ def _final_grads(trace) -> dict:
     return final
 
 
+def _caveats(n, circuit, fmt, lang) -> list:
+    """What the narration must add about node ``n``'s gradient: a hook changed it, ``.grad``
+    holds several passes (the adapters put these in ``meta``)."""
+    out = []
+    if n.meta.get("grad_before_hook") is not None:
+        out.append(say("hook_changed", lang, who=_name(n, circuit), sent=_fmt_value(n.meta["grad_before_hook"], fmt),
+                       now=_fmt_value(n.grad, fmt)))
+    if n.meta.get("grad_attr") is not None:
+        out.append(say("grad_accumulated", lang, who=_name(n, circuit), value=_fmt_value(n.meta["grad_attr"], fmt)))
+    return out
+
+
 def _name(n, circuit) -> str:
     """How the panel calls a wire: its name, else ``out(σ)`` for the output of a σ gate."""
     if n.name:
         return n.name
+    if is_output(n):             # output k of a multi-output gate: out(split)[1]
+        return f"out({circuit.graph.node(n.meta['output_of']).label})[{n.meta.get('index', 0)}]"
     if not n.is_leaf:
         return f"out({n.label})"
     return circuit.wire_of.get(n.id) or "input"
@@ -435,7 +456,14 @@ def _frames(st) -> list:
         out_w = c.wire_of.get(v.id)
         edges = []
         label = v.label
-        lines = [say("upstream", lang, deriv=deriv(out_name, _name(v, c)), value=_fmt_value(s.upstream, fmt))]
+        if isinstance(s.upstream, tuple):
+            # a multi-output gate (viz.graphdata): one upstream per output wire, "—" where unused
+            lines = [say("upstream", lang, deriv=deriv(out_name, _name(graph.node(o), c)),
+                         value=_fmt_value(u, fmt)) for o, u in zip(outputs_of(v), s.upstream)]
+        else:
+            lines = [say("upstream", lang, deriv=deriv(out_name, _name(v, c)),
+                         value=_fmt_value(s.upstream, fmt))]
+            lines += _caveats(v, c, fmt, lang)
         fresh = []
         for i, (pid, d) in enumerate(zip(v.inputs, s.downstream)):
             p = graph.node(pid)
@@ -478,6 +506,8 @@ def _frames(st) -> list:
             got[w] = got.get(w, 0) + 1
             parts.setdefault(w, []).append(d)
             final = got[w] == need[w]
+            if final and p.is_leaf:
+                lines += ["    " + x for x in _caveats(p, c, fmt, lang)]
             fresh.append(w)
             state[w] = (text(w, acc[w]), final)
             if need[w] > 1:

@@ -64,7 +64,9 @@ def run(args, stdin=None, stdout=None) -> int:
                      script.options(opts, fmt=args.fmt, title=name, local=False), forward=args.forward)
     except (FileNotFoundError, KeyError, ValueError, TypeError) as e:
         print(f"graphgrad step: {e.args[0] if e.args else e}", file=sys.stderr)
-        return 2
+        # a source that refuses to draw the graph (the recorder's RecordingError) is not a usage error
+        from ..cli import _is_refusal
+        return 1 if _is_refusal(e) else 2
     if args.html:
         st.to_html(args.html)
         print(f"wrote {args.html}", file=out)

@@ -136,6 +136,64 @@ def _check(root, who):
         raise TypeError(f"{who}: expected a micrograd Value, got {type(root).__name__}")
 
 
+def _forward(v, ins):
+    """Gate ``v``'s data recomputed from its inputs' data now, or None for an op not in the table."""
+    op, d = v._op, [float(p.data) for p in ins]
+    try:
+        if op == "+":
+            return sum(d)
+        if op == "*":
+            return d[0] * d[1] if len(d) == 2 else d[0] * d[0]
+        if op.startswith("**") and len(d) == 1:
+            k = _exponent(op)
+            return None if k is None else d[0] ** k
+        if op == "ReLU":
+            return 0.0 if d[0] < 0 else d[0]
+        if op == "tanh":
+            return math.tanh(d[0])
+        if op == "exp":
+            return math.exp(d[0])
+    except (OverflowError, ValueError, ZeroDivisionError):
+        return None
+    return None
+
+
+def _refuse_stale(order, ins, names, who):
+    """A Value whose data changed after the forward pass (``p.data -= lr * p.grad`` before
+    drawing) would be replayed from the new data: gradients micrograd never computed. The first
+    gate whose data no longer follows from its inputs names the Value that changed."""
+    for v in order:
+        if not ins[id(v)]:
+            continue
+        now = _forward(v, ins[id(v)])
+        if now is None or not math.isfinite(now):
+            continue
+        if abs(now - float(v.data)) > 1e-9 * max(1.0, abs(now), abs(float(v.data))):
+            moved = [p for p in ins[id(v)] if not ins[id(p)]] or list(ins[id(v)])
+            p = moved[0]
+            name = getattr(p, "label", None) or (names.get(id(p)) if names else None)
+            what = f"Value {name!r}" if name else f"a Value (now data={float(p.data):g})"
+            raise ValueError(f"{who}: the data of {what} changed after the forward pass (its {v._op!r} "
+                             f"gate computed {float(v.data):g} from other data), so the drawn gradients "
+                             "would not be micrograd's; draw before the update (p.data -= lr * p.grad) "
+                             "or run the forward pass again")
+
+
+def _replay(order, ins, root):
+    """This pass's gradients (id -> float) replayed from the table, or None for an unknown op."""
+    grads = {id(root): 1.0}
+    for v in reversed(order):
+        if not ins[id(v)]:
+            continue
+        local, _ = local_rule(v, ins[id(v)])
+        if local is None:
+            return None
+        up = grads.get(id(v), 0.0)
+        for p, lo in zip(ins[id(v)], local):
+            grads[id(p)] = grads.get(id(p), 0.0) + up * lo
+    return grads
+
+
 def _walk(root):
     ins = {}
 
@@ -158,11 +216,18 @@ def as_graph(value, model=None, names=None, _grads=None, **_opts) -> GraphData:
     """
     _check(value, "viz")
     order, ins = _walk(value)
+    _refuse_stale(order, ins, names, "viz")
     nid = {id(v): f"n{i}" for i, v in enumerate(order)}
+    this_pass = None
     if _grads is not None:
         grad_of = lambda v: _grads.get(id(v), 0.0)          # noqa: E731
+        this_pass = _grads
     elif float(value.grad) != 0.0:
-        grad_of = lambda v: float(v.grad)                   # noqa: E731
+        this_pass = _replay(order, ins, value)
+        if this_pass is None:                               # an op the table lacks: .grad as it is
+            grad_of = lambda v: float(v.grad)               # noqa: E731
+        else:
+            grad_of = lambda v: this_pass.get(id(v), 0.0)   # noqa: E731
     else:
         grad_of = lambda v: None                            # noqa: E731
     groups = _groups(order, ins, model) if model is not None else {}
@@ -171,17 +236,27 @@ def as_graph(value, model=None, names=None, _grads=None, **_opts) -> GraphData:
     nodes = []
     for i, v in enumerate(order):
         name = getattr(v, "label", None) or (names.get(id(v)) if names else None)
+        meta = {}
+        if this_pass is not None and float(value.grad) != 0.0 and not _same(float(v.grad), this_pass.get(id(v), 0.0)):
+            # several backward() calls without zero_grad: .grad is their sum, not this pass
+            meta["grad_note"] = "this pass; .grad holds more (accumulated over passes)"
+            meta["grad_attr"] = float(v.grad)
         if not ins[id(v)]:
+            meta["source_op"] = v._op
             nodes.append(Node(id=nid[id(v)], label=name or "", op="leaf", value=float(v.data),
-                              grad=grad_of(v), name=name, meta={"source_op": v._op}))
+                              grad=grad_of(v), name=name, meta=meta))
             continue
         op = v._op
         local, formulas = local_rule(v, ins[id(v)])
         nodes.append(Node(id=nid[id(v)], label=op, op=OPS.get(op, "pow" if op.startswith("**") else op),
                           inputs=tuple(nid[id(p)] for p in ins[id(v)]), value=float(v.data),
                           grad=grad_of(v), name=name, group=numbered[i], local=local,
-                          formulas=formulas))
+                          formulas=formulas, meta=meta))
     return GraphData(nodes=tuple(nodes), root=nid[id(value)], source="micrograd", lookup=nid)
+
+
+def _same(a, b) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
 def as_trace(value, who: str = "viz", model=None, names=None, **_opts) -> TraceData:
@@ -196,6 +271,7 @@ def as_trace(value, who: str = "viz", model=None, names=None, **_opts) -> TraceD
     """
     _check(value, who)
     order, ins = _walk(value)
+    _refuse_stale(order, ins, names, who)
     grads = {id(value): 1.0}
     raw = []
     for v in reversed(order):             # micrograd: for v in reversed(topo): v._backward()

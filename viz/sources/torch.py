@@ -29,15 +29,23 @@ tensor argument (or the ``AccumulateGrad`` of a leaf) are that gate's sub-graph;
 pre-hook on the output node gives the upstream gradient, post-hooks on the nodes with an
 edge out of the sub-graph give the downstream gradient per argument. Graphs this cannot
 map faithfully (in-place ops on views, ``torch.compile``d code, several backward passes)
-raise a ValueError naming the cause instead of drawing a wrong picture.
+raise a ``RecordingError`` (a ValueError) naming the cause instead of drawing a wrong picture.
 
-Costs: the recording keeps a copy of every value and gradient it shows (clones, since
-in-place ops and optimizers change tensors later), so record one training step of a
-network you mean to look at; on the cs231n two-layer net (T1) a recorded step takes about
-1.3-1.7x the plain step (``bench/bench_torch_record.py``). Limits, each a clear error:
+Costs: values and gradients are kept by reference with PyTorch's version counter
+(``_torch_values._Ref``): an in-place op the recorder sees copies the values it overwrites
+first, and a write it did not see is refused when the graph is drawn. Leaves are copied (an
+optimizer may step them). A recorded step of MNIST, resnet18-style, GPT, Transformer and
+LSTM models costs about 1.1-1.5x the plain step (``bench/bench_torch_record.py --models``).
+Record one training step of a network you mean to look at. Limits, each a clear error:
 in-place ops on views, ``torch.compile``, several backward passes or
-``torch.autograd.grad`` in one block, ops returning several differentiable tensors
-(split, unbind), modules with full backward hooks.
+``torch.autograd.grad`` in one block, modules with full backward hooks.
+
+Multi-output ops (``split``, ``chunk``, ``unbind``, ``torch.max(x, dim)``, ``sort``, ``topk``,
+``var_mean``, ``nn.LSTM``/``GRU``/``RNN`` and their cells, ``F.multi_head_attention_forward``)
+are one gate with an output wire each (``viz.graphdata`` says how). A custom
+``torch.autograd.Function`` is one gate named after its class whose downstream gradients are
+what its ``backward`` returned (formula "custom backward"); it is placed in the module group
+active where its output is first used.
 
 torch is imported only when a function here is called, so ``import viz`` stays light.
 """
@@ -50,9 +58,14 @@ import sys
 import numpy as np
 
 from ..graphdata import GraphData, Node, StepData, TraceData
+from ._torch_ops import (_NAMED_INPUTS, _OUTPUT_NAMES, _UNMAPPABLE, _canon, _custom_class, _fn_name, _formulas,
+                         _label, _local)
+from ._torch_values import (RecordingError, RecordingStateError, _full, _np, _Ref, _snap, _written,
+                            torch_allclose)
+from ._torch_values import _sum_to  # noqa: F401  (upstream × local summed to a shape: the tests' check)
 
-__all__ = ["record_torch", "TorchRecording", "tensor_graph", "handles", "as_graph", "as_trace", "is_node",
-           "inputs_of"]
+__all__ = ["record_torch", "TorchRecording", "RecordingError", "tensor_graph", "handles", "as_graph", "as_trace",
+           "is_node", "inputs_of"]
 
 NOT_INSTALLED = "PyTorch is not installed: pip install 'graphgrad[torch]'"
 
@@ -76,251 +89,6 @@ def _check_version(version: str) -> None:
                            "pip install -U torch")
 
 
-# ------------------------------------------------------------------ op display tables
-# canonical op name for torch's spellings of the same operation
-_CANON = {
-    "__add__": "add", "__radd__": "add", "__iadd__": "add", "add_": "add",
-    "__sub__": "sub", "__isub__": "sub", "sub_": "sub", "subtract": "sub",
-    "__rsub__": "rsub",
-    "__mul__": "mul", "__rmul__": "mul", "__imul__": "mul", "mul_": "mul", "multiply": "mul",
-    "__truediv__": "div", "__itruediv__": "div", "div_": "div", "true_divide": "div", "divide": "div",
-    "__rtruediv__": "rdiv", "__rdiv__": "rdiv",
-    "__matmul__": "matmul", "__rmatmul__": "matmul", "mm": "matmul", "bmm": "matmul",
-    "__pow__": "pow", "pow_": "pow", "__ipow__": "pow", "__rpow__": "rpow",
-    "__neg__": "neg", "negative": "neg", "neg_": "neg",
-    "__getitem__": "getitem", "relu_": "relu", "sigmoid_": "sigmoid", "tanh_": "tanh",
-    "exp_": "exp", "log_": "log", "sqrt_": "sqrt", "abs_": "abs", "leaky_relu_": "leaky_relu",
-    "square_": "square",
-}
-_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "matmul": "@", "pow": "**", "neg": "-x",
-           "sigmoid": "σ", "square": "**2"}
-
-_FORMULAS = {
-    "add": ("d(x+y)/dx = 1", "d(x+y)/dy = 1"),
-    "sub": ("d(x-y)/dx = 1", "d(x-y)/dy = -1"),
-    "rsub": ("d(c-x)/dx = -1",),
-    "mul": ("d(x*y)/dx = y", "d(x*y)/dy = x"),
-    "div": ("d(x/y)/dx = 1/y", "d(x/y)/dy = -x/y²"),
-    "rdiv": ("d(c/x)/dx = -c/x²",),
-    "rpow": ("d(c^x)/dx = c^x·ln c",),
-    "where": ("no gradient to the condition", "d where(c,x,y)/dx = c", "d where(c,x,y)/dy = 1 - c"),
-    "pow": ("d(x^k)/dx = k·x^(k-1)", "d(x^y)/dy = x^y·ln x"),
-    "neg": ("d(-x)/dx = -1",),
-    "relu": ("d relu(x)/dx = 1 if x > 0 else 0",),
-    "sigmoid": ("dσ(x)/dx = σ(x)(1 - σ(x))",),
-    "tanh": ("d tanh(x)/dx = 1 - tanh²(x)",),
-    "exp": ("d(e^x)/dx = e^x",),
-    "log": ("d(ln x)/dx = 1/x",),
-    "sqrt": ("d(√x)/dx = 1/(2√x)",),
-    "abs": ("d|x|/dx = sign(x) (0 at 0)",),
-    "square": ("d(x²)/dx = 2·x",),
-    "leaky_relu": ("d/dx = 1 if x > 0 else α",),
-    "clone": ("d clone(x)/dx = 1",),
-    "matmul": ("d(A@B)/dA → upstream @ Bᵀ", "d(A@B)/dB → Aᵀ @ upstream"),
-    "linear": ("d linear/dx → upstream @ W", "d linear/dW → upstreamᵀ @ x",
-               "d linear/db → upstream summed over the batch"),
-    "conv2d": ("dL/dx = col2im(Wᵀ · upstream)", "dL/dW = upstream · im2col(x)ᵀ",
-               "dL/db = upstream summed over batch and positions"),
-    "max_pool2d": ("dL/dx = upstream routed to each window's max, 0 elsewhere",),
-    "avg_pool2d": ("dL/dx = upstream / k² spread over each window",),
-    "cross_entropy": ("dL/ds = (softmax(s) - onehot(y)) / N",),
-    "nll_loss": ("dL/dlogp = -onehot(y) / N",),
-    "mse_loss": ("dL/dx = 2(x - y)/N", "dL/dy = -2(x - y)/N"),
-    "sum": ("d(Σx)/dx = 1 (upstream copied to every summed entry)",),
-    "mean": ("d mean(x)/dx = 1/n",),
-    "flatten": ("upstream reshaped back to the input's shape",),
-    "view": ("upstream reshaped back to the input's shape",),
-    "reshape": ("upstream reshaped back to the input's shape",),
-    "t": ("upstream transposed back",),
-    "transpose": ("upstream transposed back",),
-    "permute": ("upstream permuted back",),
-    "getitem": ("upstream scattered back to the selected entries",),
-    "softmax": ("dL/dx = s ⊙ (upstream - Σ upstream ⊙ s)",),
-    "log_softmax": ("dL/dx = upstream - softmax(x) · Σ upstream",),
-}
-
-_NAMED_INPUTS = {"cross_entropy": (None, "target"), "nll_loss": (None, "target"),
-                 "mse_loss": (None, "target")}
-# grad_fn names whose graphs cannot be mapped back to the user's calls
-_UNMAPPABLE = {
-    "CopySlices": "an in-place operation on a view (x[i] = ..., x[:, 0].mul_(...)) rewrote the "
-                  "graph (CopySlices); write it out of place (torch.where, torch.cat, or clone() "
-                  "before the in-place op)",
-    "AsStridedBackward0": "an in-place operation on a view rewrote the graph (AsStridedBackward0); "
-                          "write it out of place (torch.where, torch.cat, or clone() first)",
-    "AsStridedBackward1": "an in-place operation on a view rewrote the graph (AsStridedBackward1); "
-                          "write it out of place (torch.where, torch.cat, or clone() first)",
-    "CompiledFunctionBackward": "the graph comes from torch.compile'd code, whose fused kernels hide "
-                                "the operations; record the model without torch.compile",
-}
-
-
-def _fn_name(node) -> str:
-    """A grad_fn's class name without the C++ namespace (``torch::autograd::CopySlices``)."""
-    return node.name().rsplit("::", 1)[-1]
-
-
-def _num(c) -> str:
-    return f"{c:g}" if isinstance(c, float) else str(c)
-
-
-def _canon(name: str) -> str:
-    return _CANON.get(name, name)
-
-
-def _label(op: str, consts: list, n_tensors: int) -> str:
-    """Gate text: a symbol for arithmetic, a Python-number operand folded in (``*0.5``)."""
-    if op in ("rsub", "rdiv", "rpow") and consts:
-        return {"rsub": "{}-x", "rdiv": "{}/x", "rpow": "{}**x"}[op].format(_num(consts[0]))
-    sym = _SYMBOL.get(op)
-    if sym is None:
-        return op
-    if consts and n_tensors == 1 and op in ("add", "sub", "mul", "div", "pow"):
-        return sym + _num(consts[0])
-    return sym
-
-
-def _as_float(x):
-    return x if isinstance(x, (int, float)) and not isinstance(x, bool) else None
-
-
-def _local(op, ins, consts, out, kwargs):
-    """d(out)/d(input) per tensor input as a value (elementwise ops), else None.
-
-    Computed from the recorded forward values (numpy), so a stepper's upstream × local
-    (summed over broadcast axes) can be checked against the downstream PyTorch sent.
-    """
-    n = len(ins)
-    c = _as_float(consts[0]) if consts else None
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if op == "add":
-            alpha = kwargs.get("alpha", 1)
-            return (1.0, float(alpha)) if n == 2 else (1.0,)
-        if op == "sub":
-            alpha = kwargs.get("alpha", 1)
-            return (1.0, -float(alpha)) if n == 2 else (1.0,)
-        if op == "rsub" and n == 1:
-            return (-float(kwargs.get("alpha", 1)),)
-        if op == "neg":
-            return (-1.0,)
-        if op == "clone" and n == 1:
-            return (1.0,)
-        if op == "mul":
-            if n == 2:
-                return ins[1], ins[0]
-            return (float(c),) if c is not None else None
-        if op == "div":
-            if n == 2:
-                return 1.0 / ins[1], -ins[0] / (ins[1] * ins[1])
-            return (1.0 / c,) if c is not None else None
-        if op == "rdiv" and n == 1 and c is not None:
-            return (-c / (ins[0] * ins[0]),)
-        if op == "rpow" and n == 1 and c is not None and out is not None:
-            return (out * np.log(c),)
-        if op == "pow" and n == 1 and c is not None:
-            return (c * np.power(ins[0], c - 1),)
-        if op == "where" and n == 3:
-            c = ins[0].astype(bool)
-            return 0.0, c.astype(out.dtype), (~c).astype(out.dtype)
-        if n != 1 or out is None:
-            return None
-        x = ins[0]
-        if op == "relu":
-            return ((x > 0).astype(out.dtype),)
-        if op == "sigmoid":
-            return (out * (1 - out),)
-        if op == "tanh":
-            return (1 - out * out,)
-        if op == "exp":
-            return (out,)
-        if op == "log":
-            return (1.0 / x,)
-        if op == "sqrt":
-            return (0.5 / out,)
-        if op == "abs":
-            return (np.sign(x),)
-        if op == "square":
-            return (2 * x,)
-        if op == "leaky_relu":
-            slope = kwargs.get("negative_slope", consts[0] if consts else 0.01)
-            return (np.where(x > 0, 1.0, float(slope)).astype(out.dtype),)
-    return None
-
-
-_CONST_FORMULAS = {"add": ("d(x+c)/dx = 1",), "sub": ("d(x-c)/dx = 1",), "mul": ("d(c·x)/dx = c",),
-                   "div": ("d(x/c)/dx = 1/c",), "pow": ("d(x^k)/dx = k·x^(k-1)",)}
-
-
-def _formulas(op, n, internal, consts=(), needs=None) -> tuple:
-    """Per input, the display formula of d(out)/d(input); an input that needs no gradient
-    (a target, data) says so."""
-    f = _FORMULAS.get(op, ())
-    if n == 1 and consts and op in _CONST_FORMULAS:
-        f = _CONST_FORMULAS[op]
-    out = []
-    for i in range(n):
-        if needs is not None and not needs[i]:
-            out.append("no gradient: this input does not require grad")
-        elif i < len(f):
-            out.append(f[i])
-        else:
-            out.append(f"d {op}/d input {i}: computed by PyTorch ({', '.join(internal)})")
-    return tuple(out)
-
-
-class _Expanded:
-    """A broadcast gradient (``sum``'s backward sends ``upstream.expand(shape)``, stride 0) kept
-    as its one distinct slice plus the shape: copying it whole would cost a full-size tensor."""
-
-    __slots__ = ("base", "shape")
-
-    def __init__(self, base, shape):
-        self.base, self.shape = base, shape
-
-    def tensor(self):
-        return self.base.expand(self.shape)
-
-
-def _snap(g):
-    """A private copy of gradient ``g`` (later in-place ops on it must not change the record)."""
-    g = g.detach()
-    if g.dim() and 0 in g.stride() and g.numel() > 1:
-        idx = tuple(slice(0, 1) if st == 0 else slice(None) for st in g.stride())
-        return _Expanded(g[idx].clone(), tuple(g.shape))
-    return g.clone()
-
-
-def _full(t):
-    return t.tensor() if isinstance(t, _Expanded) else t
-
-
-def _np(t):
-    """A recorded (cloned, detached) tensor as a float or a numpy array."""
-    if t is None:
-        return None
-    if isinstance(t, _Expanded):
-        return np.array(np.broadcast_to(_np(t.base), t.shape))
-    t = t.detach()
-    if t.device.type != "cpu":
-        t = t.cpu()
-    try:
-        a = t.numpy()
-    except TypeError:           # bfloat16 and other dtypes numpy lacks
-        a = t.float().numpy()
-    if a.ndim == 0 and a.dtype.kind == "f":
-        return float(a)
-    return a
-
-
-def _sum_to(g, shape):
-    """Sum a broadcast gradient back to ``shape`` (the rule upstream × local follows)."""
-    g = np.asarray(g)
-    while g.ndim > len(shape):
-        g = g.sum(axis=0)
-    for i, s in enumerate(shape):
-        if s == 1 and g.shape[i] != 1:
-            g = g.sum(axis=i, keepdims=True)
-    return g
 
 
 # ------------------------------------------------------------------ the recording
@@ -328,31 +96,38 @@ class _Tensor:
     """A node of the recorded graph: one tensor value (a leaf, an external input or a gate output)."""
 
     __slots__ = ("key", "kind", "value", "grad", "name", "requires_grad", "gate", "node", "hits", "meta",
-                 "obj_id")
+                 "obj_id", "hooked")
 
     def __init__(self, key, kind, value, name=None, requires_grad=False, meta=None):
         self.key, self.kind, self.value, self.name = key, kind, value, name
         self.requires_grad = requires_grad
         self.grad, self.gate, self.node, self.hits = None, None, None, 0
         self.obj_id = None           # id() of the user's tensor, for GraphData.lookup
+        self.hooked = False          # a tensor hook was registered on it (it may change its gradient)
         self.meta = meta or {}
 
 
 class _Gate:
-    __slots__ = ("op", "label", "inputs", "input_pos", "consts", "kwargs", "out", "group", "internal",
-                 "downstream", "upstream", "fired", "order", "shared", "edges")
+    __slots__ = ("op", "label", "inputs", "input_pos", "consts", "kwargs", "out", "outs", "group",
+                 "internal", "downstream", "upstream", "fired", "order", "shared", "edges", "fires",
+                 "custom", "node", "inner")
 
     def __init__(self, op, label, inputs, input_pos, consts, kwargs, group):
         self.op, self.label, self.inputs, self.input_pos = op, label, inputs, input_pos
         self.consts, self.kwargs, self.group = consts, kwargs, group
         self.out, self.internal, self.upstream, self.fired, self.order = None, (), None, 0, None
+        self.outs = []               # every output (_Tensor); a multi-output gate has several
+        self.fires = {}              # id(output grad_fn) -> pre-hook calls (each runs once a pass)
+        self.custom = False          # a torch.autograd.Function: its backward is the user's
+        self.node = None             # the GraphData id of a multi-output gate's own node
+        self.inner = ()              # outputs whose grad_fn another output's backward also feeds
         self.downstream = [None] * len(inputs)
         self.shared = set()          # input positions whose gradient is counted at another position
         self.edges = {}              # id(internal node) -> [(next_functions index, input position)]
 
 
 def _unmappable(problem: str) -> ValueError:
-    return ValueError(f"record_torch: cannot map this PyTorch graph back to your operations: {problem}")
+    return RecordingError(f"record_torch: cannot map this PyTorch graph back to your operations: {problem}")
 
 
 class TorchRecording:
@@ -366,7 +141,7 @@ class TorchRecording:
     'sum'
     """
 
-    def __init__(self, names=None, modules=()):
+    def __init__(self, names=None, modules=(), model=None):
         self._torch = _torch()
         _check_version(self._torch.__version__)
         self._tensors = {}           # key -> _Tensor
@@ -387,14 +162,24 @@ class TorchRecording:
         self._module_handles = []
         self._acc_hooked = set()
         self._gate_fns = set()       # id of each recorded gate's output grad_fn
+        self._custom = {}            # id(grad_fn) of a torch.autograd.Function -> its gate
+        self._had_grad = set()       # id(_Tensor) of leaves whose .grad was set before the block used them
+        self._custom_wired = {}      # id(grad_fn) -> its head hook's [(output_nr, output)]
         self._nodes_keep = []
         self._root_tensor = None
+        self._results = []           # weak references to the recorded results, after the block
+        self._lazy = []              # gate outputs whose value is a _Ref (copied before an in-place write)
         self._used = False
         self._trace = None
         if names:
-            for name, t in dict(names).items():
-                self._param_names[id(t)] = name
-                self._keep.append(t)
+            for k, v in dict(names).items():
+                if isinstance(v, str):           # {id(t): "W"}, as every source takes
+                    self._param_names[k] = v
+                else:                            # {"W": t}
+                    self._param_names[id(v)] = k
+                    self._keep.append(v)
+        if model is not None:
+            modules = (*modules, model)
         for m in modules:
             self._name_module(m)
         self._graph = None
@@ -425,9 +210,53 @@ class TorchRecording:
                 h.remove()
             self._module_handles, self._handles = [], []
             self._mode = None
+            if exc_type is None:
+                self._audit()
+                # weak references to the recorded results: a script's exposed ``h`` is part of
+                # this recording's one diagram (inputs_of), not a diagram of its own
+                import weakref
+                ids = {r.obj_id for r in self._tensors.values() if r.gate is not None}
+                self._results = [weakref.ref(t) for t in {id(t): t for t in self._keep
+                                                          if id(t) in ids}.values()]
             # the originals may go; the grad_fn nodes stay, so their ids stay unique for name()
             self._keep = []
         return False
+
+    def _audit(self):
+        """What happened to the user's tensors after they were recorded, while they are still
+        at hand: a tensor hook (its gradient may differ from what its consumers sent), a leaf
+        changed in place after the forward pass (an optimizer step in the block), a ``.grad``
+        that holds more than this pass (several backward passes without ``zero_grad``)."""
+        torch = self._torch
+        by_obj = {r.obj_id: r for r in self._tensors.values() if r.obj_id is not None}
+        changed, seen = [], set()
+        for t in self._keep:
+            r = by_obj.get(id(t)) if isinstance(t, torch.Tensor) else None
+            if r is None or id(r) in seen:
+                continue
+            seen.add(id(r))
+            if getattr(t, "_backward_hooks", None):
+                r.hooked = True
+            if r.kind != "leaf":
+                continue
+            v = t.detach()
+            if v.shape == r.value.shape and v.dtype == r.value.dtype and not torch.equal(v, r.value):
+                changed.append(r)
+            if id(r) in self._had_grad and t.grad is not None and r.grad is not None:
+                mine = _full(r.grad)
+                if t.grad.shape == mine.shape and not torch.equal(t.grad, mine):
+                    r.meta["grad_note"] = "this pass; .grad holds more (accumulated over passes)"
+                    r.meta["grad_attr"] = _plain(_np(t.grad.detach().clone()))
+        if changed:
+            import warnings
+            first = changed[0]
+            who = first.name or f"a leaf tensor of shape {tuple(first.value.shape)}"
+            more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+            warnings.warn(f"record_torch: {who}{more} changed after the forward pass read it (an "
+                          "optimizer step inside the with block?); the drawing shows the values the "
+                          "forward pass used, so call optimizer.step() after the block", stacklevel=3)
+            for r in changed:
+                r.meta["changed_after_forward"] = True
 
     def name(self, **tensors) -> "TorchRecording":
         """Name tensors for the drawing, inside the block or after it: ``rec.name(h=h, loss=loss)``.
@@ -483,6 +312,8 @@ class TorchRecording:
         if rec is not None:
             return rec
         fn = t.grad_fn
+        if _custom_class(fn) is not None and self._active:
+            return self._custom_output(t)
         name = self._param_names.get(id(t))
         if fn is None:
             kind = "leaf"
@@ -505,8 +336,55 @@ class TorchRecording:
         rec = _Tensor(key, kind, t.detach().clone(), name, t.requires_grad,
                       {"shape": list(t.shape), "dtype": str(t.dtype).replace("torch.", "")})
         rec.obj_id = id(t)
+        if kind == "leaf" and t.grad is not None:
+            self._had_grad.add(id(rec))      # .grad from an earlier pass: this one adds to it
         self._tensors[key] = rec
         self._keep.append(t)
+        return rec
+
+    def _custom_output(self, t):
+        """The output ``t`` of a ``torch.autograd.Function``, recorded as (an output of) one gate
+        named after the class. ``Function.apply`` is invisible to a TorchFunctionMode (its forward
+        runs with grad off), so the gate is made when its output is first read: its inputs are
+        its grad_fn's edges, its backward's gradients the downstream ones (local: "custom backward")."""
+        fn = t.grad_fn
+        gate = self._custom.get(id(fn))
+        if gate is None:
+            name = fn._forward_cls.__name__
+            ins, pos, wired = [], [], []
+            for j, (nxt, nr) in enumerate(fn.next_functions):
+                if nxt is None:
+                    continue             # an input that needs no gradient (or not a tensor)
+                if hasattr(nxt, "variable"):
+                    v = nxt.variable
+                    r = self._tensor_for(v, ("leaf", id(v)), name, j)
+                    self._hook_leaf(nxt, r)
+                else:
+                    r = self._tensors.get((id(nxt), nr))
+                    if r is None:
+                        self._problems.append(f"an input of the custom Function {name} was computed by "
+                                              f"an operation the recorder cannot see ({_fn_name(nxt)})")
+                        continue
+                ins.append(r)
+                pos.append(j)
+            gate = _Gate(name, name, ins, tuple(pos), [], {}, tuple((g[0], g[1]) for g in self._group_stack))
+            gate.custom = True
+            gate.internal = (_fn_name(fn),)
+            gate.edges = {id(fn): [(j, i) for i, j in enumerate(pos)]}
+            self._custom[id(fn)] = gate
+            self._gates.append(gate)
+            self._nodes_keep.append(fn)
+
+            def post(grad_inputs, grad_outputs, gate=gate, pos=tuple(pos)):
+                for i, j in enumerate(pos):
+                    if grad_inputs[j] is not None:
+                        gate.downstream[i] = _snap(grad_inputs[j])
+            self._handles.append(fn.register_hook(post))
+            self._hook_head(gate, fn, wired)
+            self._custom_wired[id(fn)] = wired
+        self._outputs(gate, [t], fn._forward_cls.__name__)
+        rec = gate.outs[-1]
+        self._custom_wired[id(fn)].append((t.output_nr, rec))
         return rec
 
     def _reaches_recorded(self, fn) -> bool:
@@ -566,6 +444,9 @@ class TorchRecording:
             return func(*args, **kwargs)
         keys = [self._key(t) for _, t in flat]        # before the call: in-place ops move grad_fn
         before = [t.grad_fn for _, t in flat]
+        written = _written(name, args, kwargs, Tensor)
+        if written and self._lazy:
+            self._materialize(written)
         out = func(*args, **kwargs)
         outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,))
                 if isinstance(o, Tensor) and o.grad_fn is not None]
@@ -575,14 +456,13 @@ class TorchRecording:
                 self._problems.append(problem or f"{name} changed a tensor in place without returning it")
         if not outs:
             return out
-        if len(outs) > 1:
-            self._problems.append(f"{name} returns {len(outs)} tensors that require grad (split, unbind, "
-                                  "chunk); the recorder maps one-output operations only")
+        multi = isinstance(out, (tuple, list)) and sum(isinstance(o, Tensor) for o in out) > 1
+        if not multi and self._key(outs[0]) in keys:   # an input handed back (x.float() on a float)
             return out
-        o = outs[0]
-        okey = self._key(o)
-        if okey in keys:             # returned an input unchanged (x.float() on a float tensor)
-            return out
+        if multi:
+            # every tensor of the result is an output wire (max's indices too: no gradient, but a
+            # value a later gather reads); one handed back unchanged is not an output
+            outs = [o for o in out if isinstance(o, Tensor) and self._key(o) not in keys]
         op = _canon(name)
         consts = [a for a in args if isinstance(a, (int, float)) and not isinstance(a, bool)]
         if op in ("sub", "div", "pow") and args and not isinstance(args[0], Tensor):
@@ -593,19 +473,42 @@ class TorchRecording:
         gate = _Gate(op, _label(op, consts, len(ins)), ins, pos, consts,
                      {k: v for k, v in kwargs.items() if isinstance(v, (int, float, bool, str))},
                      tuple((g[0], g[1]) for g in self._group_stack))
-        rec = _Tensor(okey, "gate", o.detach().clone(), None, True,
-                      {"shape": list(o.shape), "dtype": str(o.dtype).replace("torch.", ""), "op": name})
-        rec.gate = gate
-        rec.obj_id = id(o)
-        gate.out = rec
-        self._tensors[okey] = rec
-        self._keep.append(o)
-        self._map(gate, o.grad_fn, keys, flat)
-        self._gate_fns.add(id(o.grad_fn))
+        self._outputs(gate, outs, name)
+        self._map(gate, keys, flat, outs)
         self._gates.append(gate)
         return out
 
-    def _map(self, gate, fn_out, keys, flat):
+    def _materialize(self, written):
+        """Copy the recorded values that an in-place op is about to overwrite (the tensor, or any
+        view of the same storage: ``out += identity``, ``relu_``), while they still hold them."""
+        ptrs = set()
+        for t in written:
+            try:
+                ptrs.add(t.untyped_storage().data_ptr())
+            except (RuntimeError, NotImplementedError):   # no storage (a tensor subclass)
+                return
+        for r in self._lazy:
+            v = r.value
+            if isinstance(v, _Ref) and v.t._version == v.ver and v.t.untyped_storage().data_ptr() in ptrs:
+                r.value = v.t.clone()
+
+    def _outputs(self, gate, outs, name):
+        """Record ``outs`` (the user's tensors) as the output wires of ``gate``."""
+        for o in outs:
+            okey = self._key(o)
+            rec = _Tensor(okey, "gate", _Ref(o), None, o.requires_grad,
+                          {"shape": list(o.shape), "dtype": str(o.dtype).replace("torch.", ""), "op": name})
+            rec.gate = gate
+            rec.obj_id = id(o)
+            gate.outs.append(rec)
+            self._lazy.append(rec)
+            self._tensors[okey] = rec
+            self._keep.append(o)
+            if o.grad_fn is not None:
+                self._gate_fns.add(id(o.grad_fn))
+        gate.out = gate.outs[0]
+
+    def _map(self, gate, keys, flat, outs):
         """Find the gate's grad_fn sub-graph and hook it (see the module docstring)."""
         bound = {}                   # (id(node), nr) -> input positions, in order
         leaf_pos = {}                # id(leaf tensor) -> input positions
@@ -616,8 +519,15 @@ class TorchRecording:
                 leaf_pos.setdefault(id(t), []).append(i)
             else:
                 bound.setdefault(k, []).append(i)
-        internal, seen, stack = [], {id(fn_out)}, [fn_out]
-        edges = {}
+        # the output nodes: one for most ops; a multi-output op's outputs may come from several
+        # (nn.LSTM: the layer's node for ``output``, a stack for ``h_n`` and another for ``c_n``)
+        heads = {}                   # id(grad_fn) -> (grad_fn, [(output_nr, output _Tensor)])
+        for o, r in zip(outs, gate.outs):
+            if o.grad_fn is not None:
+                heads.setdefault(id(o.grad_fn), (o.grad_fn, []))[1].append((o.output_nr, r))
+        fns = [fn for fn, _ in heads.values()]
+        internal, seen, stack = [], {id(f) for f in fns}, list(reversed(fns))
+        edges, inner = {}, set()
         while stack:                 # iterative: a gate's sub-graph is small, but never recurse
             node = stack.pop()
             internal.append(node)
@@ -639,6 +549,8 @@ class TorchRecording:
                     edges.setdefault(id(node), []).append((j, pos))
                     continue
                 if (id(nxt), nr) in self._tensors or id(nxt) in seen:
+                    if id(nxt) in heads:
+                        inner.add(id(nxt))  # lstm_cell: h = o * tanh(c) reads the output c
                     if id(nxt) not in seen:
                         self._problems.append(f"{gate.op} reads an earlier result that is not among its "
                                               "arguments; the recorder cannot place it")
@@ -647,7 +559,7 @@ class TorchRecording:
                 stack.append(nxt)
         # which input position each edge feeds: repeated inputs (x * x) are told apart by
         # position when the gate is one node whose edges line up with its arguments
-        positional = (len(internal) == 1 and len(fn_out.next_functions) == len(flat))
+        positional = (len(internal) == 1 and len(internal[0].next_functions) == len(flat))
         final = {}
         for nid, lst in edges.items():
             final[nid] = []
@@ -661,17 +573,12 @@ class TorchRecording:
                     gate.shared.update(pos[1:])
         gate.internal = tuple(_fn_name(n) for n in internal)
         gate.edges = final
+        # such an output's grad_fn sees its consumers' gradient plus the gate's own inner one;
+        # the wire shows what its consumers sent (summed when the graph is built)
+        gate.inner = tuple(r for fid in inner for _, r in heads[fid][1])
         self._nodes_keep.extend(internal)
-        nr = gate.out.key[1]
-
-        def pre(grad_outputs, gate=gate, nr=nr):
-            # runs once the output's gradient is complete (all consumers added in): the total
-            gate.fired += 1
-            if gate.order is None:
-                gate.order = next(self._fire)
-            if grad_outputs[nr] is not None:
-                gate.out.grad = _snap(grad_outputs[nr])
-        self._handles.append(fn_out.register_prehook(pre))
+        for fn, wired in heads.values():
+            self._hook_head(gate, fn, wired)
         for node in internal:
             if id(node) not in final:
                 continue
@@ -689,6 +596,23 @@ class TorchRecording:
                     gate.downstream[i] = snap if d is None else _full(d) + _full(snap)
             self._handles.append(node.register_hook(post))
 
+    def _hook_head(self, gate, fn, wired):
+        """A pre-hook on an output node of ``gate``: the total gradient of each output it makes."""
+        key = id(fn)
+
+        def pre(grad_outputs):
+            # runs once the outputs' gradients are complete (all consumers added in): the totals.
+            # A multi-output gate's step comes after its last output node ran (its inputs'
+            # producers run later still), so ``order`` is the last firing's.
+            n = gate.fires[key] = gate.fires.get(key, 0) + 1
+            gate.fired = max(gate.fired, n)
+            if gate.order is None or len(gate.outs) > 1:
+                gate.order = next(self._fire)
+            for nr, r in wired:
+                if grad_outputs[nr] is not None:
+                    r.grad = _snap(grad_outputs[nr])
+        self._handles.append(fn.register_prehook(pre))
+
     def _run_backward(self, func, name, args, kwargs):
         if name == "grad":
             self._grad_calls += 1
@@ -698,6 +622,8 @@ class TorchRecording:
             roots = roots if isinstance(roots, (list, tuple)) else [roots]
             for r in roots:
                 if isinstance(r, self._torch.Tensor) and r.grad_fn is not None:
+                    if _custom_class(r.grad_fn) is not None:
+                        self._tensor_for(r, self._key(r), "backward", 0)    # a custom Function's loss
                     self._backward_roots.append(self._key(r))
                     self._root_tensor = r          # for inputs_of(rec): the CLI's "is an output"
         self._in_hook = True
@@ -709,22 +635,22 @@ class TorchRecording:
     # -------------------------------------------------------------- output
     def _check(self):
         if self._active:
-            raise RuntimeError("record_torch: call graph() / trace() after the with block has ended")
+            raise RecordingStateError("record_torch: call graph() / trace() after the with block has ended")
         if self._problems:
             raise _unmappable(self._problems[0])
         if not self._gates:
-            raise ValueError("record_torch: no operation on a tensor that requires grad was recorded; "
+            raise RecordingError("record_torch: no operation on a tensor that requires grad was recorded; "
                              "create the parameters or inputs with requires_grad=True (nn.Module "
                              "parameters are) and run the forward pass inside the with block")
         if self._grad_calls:
-            raise ValueError("record_torch: torch.autograd.grad was called inside the block; the recorder "
+            raise RecordingError("record_torch: torch.autograd.grad was called inside the block; the recorder "
                              "follows one loss.backward(), call that instead")
         if self._backward_calls > 1 or any(g.fired > 1 for g in self._gates):
-            raise ValueError("record_torch: backward ran more than once through the recorded graph "
+            raise RecordingError("record_torch: backward ran more than once through the recorded graph "
                              f"({self._backward_calls} backward calls); record one forward and one "
                              "backward per with block")
         if not any(g.fired for g in self._gates):
-            raise RuntimeError("record_torch: backward() was not called inside the with block, so there "
+            raise RecordingStateError("record_torch: backward() was not called inside the with block, so there "
                                "are no gradients to show; call loss.backward() before the block ends "
                                "(for the structure alone use viz.sources.torch.tensor_graph(loss))")
 
@@ -734,7 +660,7 @@ class TorchRecording:
             if r is not None and r.gate is not None:
                 return r
         if self._backward_roots:
-            raise ValueError("record_torch: backward() was called on a tensor computed outside the "
+            raise RecordingError("record_torch: backward() was called on a tensor computed outside the "
                              "with block; compute the loss inside it")
         return min((g for g in self._gates if g.order is not None), key=lambda g: g.order).out
 
@@ -759,8 +685,14 @@ class TorchRecording:
         steps = []
         for gate in sorted((x for x in self._gates if x.order is not None and x.out.node is not None),
                            key=lambda x: x.order):
-            n = g.node(gate.out.node)
-            steps.append(StepData(index=len(steps), node=n.id, upstream=n.grad,
+            if len(gate.outs) > 1:
+                # one step for the whole gate: the upstream of each output wire (None: unused)
+                n = g.node(gate.node)
+                upstream = tuple(_np(o.grad) for o in gate.outs)
+            else:
+                n = g.node(gate.out.node)
+                upstream = n.grad
+            steps.append(StepData(index=len(steps), node=n.id, upstream=upstream,
                                   downstream=tuple(_np(d) for d in gate.downstream),
                                   local=n.local, formulas=n.formulas))
         self._trace = TraceData(graph=g, steps=tuple(steps))
@@ -777,20 +709,43 @@ class TorchRecording:
                     if id(i) not in need:
                         need.add(id(i))
                         stack.append(i)
+                for o in r.gate.outs:           # a multi-output gate is drawn with every output
+                    need.add(id(o))
         for r in self._tensors.values():
             r.node = None
+        inner = {id(r) for gate in self._gates for r in gate.inner}
+        hooked = {id(r): r for r in self._tensors.values() if r.hooked and r is not root and r.grad is not None}
+        totals = self._consumer_totals(inner | set(hooked)) if inner or hooked else {}
+        for gate in self._gates:
+            for r in gate.inner:
+                r.grad = totals.get(id(r))
+        for key, r in hooked.items():
+            sent = totals.get(key)
+            # the tensor hook ran between its consumers and the wire: the wire carries what
+            # flows on, and says what the consumers sent
+            if sent is not None and not torch_allclose(sent, _full(r.grad)):
+                r.meta["grad_note"] = "changed by a hook"
+                r.meta["grad_before_hook"] = _plain(_np(sent))
         order = []
         for gate in self._gates:
+            gate.node = None
             if id(gate.out) not in need:
                 continue
             for i in gate.inputs:
                 if i.node is None and id(i) in need:
                     i.node = f"n{len(order)}"
                     order.append(i)
-            gate.out.node = f"n{len(order)}"
-            order.append(gate.out)
+            if len(gate.outs) > 1:
+                gate.node = f"n{len(order)}"
+                order.append(gate)
+            for o in gate.outs:
+                o.node = f"n{len(order)}"
+                order.append(o)
         nodes = []
         for r in order:
+            if isinstance(r, _Gate):
+                nodes.append(self._multi_node(r))
+                continue
             meta = dict(r.meta)
             if r.gate is None:
                 meta["kind"] = r.kind
@@ -798,6 +753,15 @@ class TorchRecording:
                                   value=_np(r.value), grad=_np(r.grad), name=r.name, meta=meta))
                 continue
             gate = r.gate
+            if len(gate.outs) > 1:
+                k = gate.outs.index(r)
+                meta.update(output_of=gate.node, index=k)
+                known = _OUTPUT_NAMES.get(gate.op, ())
+                name = r.name or (known[k] if k < len(known) else None)
+                nodes.append(Node(id=r.node, label=f"[{k}]", op="output", inputs=(gate.node,),
+                                  value=_np(r.value), name=name, grad=_np(r.grad), group=gate.group,
+                                  formulas=(f"output {k} of {gate.label}",), meta=meta))
+                continue
             ins = tuple(i.node for i in gate.inputs)
             vals = [_np(i.value) for i in gate.inputs]
             out = _np(r.value)
@@ -810,11 +774,44 @@ class TorchRecording:
                 meta["shared_inputs"] = sorted(gate.shared)
             nodes.append(Node(id=r.node, label=gate.label, op=gate.op, inputs=ins, value=out, name=r.name,
                               grad=_np(r.grad), group=gate.group, local=local,
-                              formulas=_formulas(gate.op, len(ins), gate.internal, gate.consts,
-                                                 [i.requires_grad for i in gate.inputs]),
-                              input_pos=gate.input_pos, meta=meta))
+                              formulas=self._gate_formulas(gate), input_pos=gate.input_pos, meta=meta))
         return _graphdata(nodes, root.node, "torch",
-                          {r.obj_id: r.node for r in order if r.obj_id is not None})
+                          {r.obj_id: r.node for r in order if getattr(r, "obj_id", None) is not None})
+
+    def _consumer_totals(self, wanted) -> dict:
+        """id(_Tensor) -> the sum of what its consumers sent it, for the ids in ``wanted``. Its
+        grad_fn's own total can differ: a multi-output gate's inner use of an output (set as
+        the wire's gradient) or a tensor hook that changed it (shown beside the wire's)."""
+        totals = {}
+        for gate in self._gates:
+            for r, d in zip(gate.inputs, gate.downstream):
+                if id(r) in wanted and d is not None:
+                    totals[id(r)] = _full(d) if id(r) not in totals else totals[id(r)] + _full(d)
+        return totals
+
+    @staticmethod
+    def _gate_formulas(gate) -> tuple:
+        if gate.custom:
+            return tuple("custom backward" if i.requires_grad else
+                         "no gradient: this input does not require grad" for i in gate.inputs)
+        return _formulas(gate.op, len(gate.inputs), gate.internal, gate.consts,
+                         [i.requires_grad for i in gate.inputs])
+
+    def _multi_node(self, gate) -> Node:
+        """The node of a multi-output gate itself (see ``viz.graphdata``: its outputs are the
+        ``op="output"`` nodes after it, each drawn as one of its output wires)."""
+        meta = {"outputs": [o.node for o in gate.outs], "grad_fn": list(gate.internal),
+                "shape": list(gate.out.meta.get("shape", ())), "dtype": gate.out.meta.get("dtype")}
+        if gate.shared:
+            meta["shared_inputs"] = sorted(gate.shared)
+        return Node(id=gate.node, label=gate.label, op=gate.op, inputs=tuple(i.node for i in gate.inputs),
+                    value=None, grad=None, group=gate.group, formulas=self._gate_formulas(gate),
+                    input_pos=gate.input_pos, meta=meta)
+
+
+def _plain(a):
+    """A number or array as JSON-friendly data for ``Node.meta`` (a float or nested lists)."""
+    return a.tolist() if isinstance(a, np.ndarray) else a
 
 
 def _graphdata(nodes, root, source, lookup) -> GraphData:
@@ -856,14 +853,16 @@ def _mode_class():
 _MODE = None
 
 
-def record_torch(*modules, names=None) -> TorchRecording:
+def record_torch(*modules, names=None, model=None) -> TorchRecording:
     """Record a PyTorch forward and backward pass for viz: ``with record_torch() as rec: ...``.
 
     Every torch function call on a tensor that requires grad becomes a gate, each
     ``nn.Module`` call a group; ``loss.backward()`` must run inside the block. Leaves are
     named after the parameters of the outermost module called (``"0.weight"``,
-    ``"fc1.bias"``) and ``"input"`` for its first argument; ``names={"W1": W1}`` or
-    modules passed here name more. Afterwards ``rec.graph()`` / ``rec.trace()``.
+    ``"fc1.bias"``) and ``"input"`` for its first argument; ``names={id(W1): "W1"}`` (or
+    ``{"W1": W1}``), ``model=net`` or modules passed here name more. Afterwards
+    ``rec.graph()`` / ``rec.trace()``; ``viz.Diagram(rec, names=..., model=...)`` names
+    tensors after the fact too.
 
     >>> import torch
     >>> w = torch.ones(2, requires_grad=True)
@@ -873,7 +872,7 @@ def record_torch(*modules, names=None) -> TorchRecording:
     >>> [n.label for n in rec.graph().nodes]
     ['w', '*3', 'sum']
     """
-    return TorchRecording(names=names, modules=modules)
+    return TorchRecording(names=names, modules=modules, model=model)
 
 
 # ------------------------------------------------------------------ structure only
@@ -885,7 +884,7 @@ def _fn_label(name: str) -> str:
     return name
 
 
-def tensor_graph(t, names=None) -> GraphData:
+def tensor_graph(t, names=None, model=None) -> GraphData:
     """The structure of ``t``'s autograd graph from ``grad_fn`` alone (no recording needed).
 
     Gates are PyTorch's own nodes (``Addmm``, ``T``, ``Relu``), drawn as they are; leaves
@@ -907,7 +906,7 @@ def tensor_graph(t, names=None) -> GraphData:
         raise ValueError("tensor_graph: this tensor has no grad_fn (it is a leaf or does not require "
                          "grad), so there is no graph to draw; compute it from tensors with "
                          "requires_grad=True")
-    by_id = {id(v): k for k, v in (names or {}).items()}
+    by_id = _id_names(names, model)
     # the adapters' one iterative walk: inputs before the nodes that read them, no recursion
     from ._walk import topo_order
     order = topo_order(t.grad_fn, lambda node: [n for n, _ in node.next_functions if n is not None])
@@ -965,10 +964,54 @@ def as_graph(obj, names=None, model=None, **_opts) -> GraphData:
     'torch'
     """
     if isinstance(obj, TorchRecording):
-        return obj.graph()
-    if names is None and hasattr(model, "named_parameters"):
-        names = dict(model.named_parameters())
-    return tensor_graph(obj, names=names)
+        return _renamed(obj.graph(), names, model)
+    return tensor_graph(obj, names=names, model=model)
+
+
+def _id_names(names, model) -> dict:
+    """``id(tensor) -> name`` from ``names`` (``{id(t): "W"}``, as every source takes, or
+    ``{"W": t}``) and ``model`` (an ``nn.Module``: its parameter and buffer names)."""
+    out = {}
+    if model is not None:
+        if not hasattr(model, "named_parameters"):
+            raise TypeError(f"viz: model= for a PyTorch graph must be an nn.Module, got {type(model).__name__}")
+        for k, t in itertools.chain(model.named_parameters(), model.named_buffers()):
+            out.setdefault(id(t), k)
+    for k, v in dict(names or {}).items():
+        if isinstance(k, str) and not isinstance(v, str):
+            out[id(v)] = k
+        elif isinstance(v, str):
+            out[k] = v
+        else:
+            raise TypeError("viz: names= maps id(tensor) to a name ({id(W): 'W'}) or a name to a tensor, "
+                            f"got {type(k).__name__} -> {type(v).__name__}")
+    return out
+
+
+def _renamed(g: GraphData, names, model) -> GraphData:
+    """``g`` with the tensors in ``names`` named (they win) and ``model``'s parameters named
+    where the recording left them unnamed."""
+    if not names and model is None:
+        return g
+    explicit = _id_names(names, None)
+    from_model = _id_names(None, model)
+    by_node = {}
+    for obj, nid in g.lookup.items():
+        name = explicit.get(obj)
+        if name is None and obj in from_model and g.node(nid).name is None:
+            name = from_model[obj]
+        if name is not None:
+            by_node[nid] = name
+    if not by_node:
+        return g
+    nodes = []
+    for n in g.nodes:
+        name = by_node.get(n.id)
+        if name is None:
+            nodes.append(n)
+        else:
+            nodes.append(dataclasses.replace(n, name=name, label=name if n.is_leaf else n.label))
+    return GraphData(nodes=tuple(nodes), root=g.root, source=g.source, lookup=g.lookup)
 
 
 def as_trace(obj, who: str = "viz", **_opts) -> TraceData:
@@ -982,7 +1025,9 @@ def as_trace(obj, who: str = "viz", **_opts) -> TraceData:
     True
     """
     if isinstance(obj, TorchRecording):
-        return obj.trace()
+        t = obj.trace()
+        g = _renamed(t.graph, _opts.get("names"), _opts.get("model"))
+        return t if g is t.graph else TraceData(graph=g, steps=t.steps)
     raise ValueError(f"{who}: stepping through a PyTorch backward pass needs a recording (a tensor "
                      "keeps no per-gate gradients): with viz.record_torch() as rec: loss = ...; "
                      "loss.backward(), then pass rec")
@@ -1010,7 +1055,8 @@ def inputs_of(obj) -> tuple:
     ((), 1)
     """
     if isinstance(obj, TorchRecording):
-        return (obj._root_tensor,) if obj._root_tensor is not None else ()
+        alive = [t for t in (ref() for ref in obj._results) if t is not None and t is not obj._root_tensor]
+        return ((obj._root_tensor,) if obj._root_tensor is not None else ()) + tuple(alive)
     if not _is_tensor(obj) or obj.grad_fn is None:
         return ()
     out, seen, stack = [], {id(obj.grad_fn)}, [obj.grad_fn]
