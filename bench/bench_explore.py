@@ -61,7 +61,7 @@ def micrograd_demo(n_points=8, seed=1337):
 
 def torch40():
     import torch
-    import viz
+    from graphgrad import viz
     torch.manual_seed(0)
     layers = []
     for _ in range(40):
@@ -78,7 +78,7 @@ def gpt_block():
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
-    import viz
+    from graphgrad import viz
 
     class CausalSelfAttention(nn.Module):
         def __init__(self, d, h):
@@ -146,7 +146,7 @@ def build(name, directory):
 def _child(name, directory):
     import json
     import resource
-    from viz.page import explore
+    from graphgrad.viz.page import explore
     obj, opts = WORKLOADS[name]()
     t0, c0 = time.perf_counter(), time.process_time()
     ex = explore(obj, title=name, **opts)

@@ -21,7 +21,7 @@ import numpy as np  # noqa: E402
 
 import graphgrad as gg  # noqa: E402
 import graphgrad.nn as nn  # noqa: E402
-import viz  # noqa: E402
+from graphgrad import viz  # noqa: E402
 
 
 def neuron():

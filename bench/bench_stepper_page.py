@@ -18,7 +18,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import graphgrad as gg  # noqa: E402
-import viz  # noqa: E402
+from graphgrad import viz  # noqa: E402
 
 
 def chain(nodes: int):

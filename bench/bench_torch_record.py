@@ -29,7 +29,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from viz.sources.torch import record_torch
+from graphgrad.viz.sources.torch import record_torch
 
 N, D, H, C = 256, 3072, 512, 10
 LR, REG = 0.05, 1e-3

@@ -37,8 +37,8 @@ def main(argv=None) -> int:
                                  check_overfit_small_subset, check_regularization, fit, init_experiment, lr_sweep,
                                  search)
     from graphgrad.train.trials import digits_trial
-    from viz import plots
-    from viz.report import write_report
+    from graphgrad.viz import plots
+    from graphgrad.viz.report import write_report
 
     out = args.out
     os.makedirs(out, exist_ok=True)

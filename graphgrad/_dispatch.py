@@ -12,11 +12,13 @@ Register one with :func:`implements`:
 
 >>> import numpy as np
 >>> from graphgrad._dispatch import implements, HANDLED
+>>> graphgrads_own = HANDLED[np.fliplr]
 >>> @implements(np.fliplr)
 ... def _fliplr(x):
 ...     return x[:, ::-1]
 >>> HANDLED[np.fliplr] is _fliplr
 True
+>>> HANDLED[np.fliplr] = graphgrads_own          # (this example put graphgrad's own back)
 """
 from __future__ import annotations
 
