@@ -32,8 +32,13 @@ from .ops.base import Ctx, Op
 from .reductions import (argmax, argmin, argsort, cumprod, cumsum, einsum, logsumexp, norm, prod,
                          sort, std, topk, var)
 from .value import Value, apply
+from . import linalg  # noqa: F401 - gg.linalg.inv, ..., and np.linalg.* on Values
+from .numeric import *  # noqa: F401,F403 - products, stacking, hypot ... (declared with @export)
+from .numeric import __all__ as _numeric_all
+from ._publish import publish as _publish
 from ._gc import restore_gc_thresholds, tune_gc_thresholds
 
+_publish()      # Value methods and numpy dispatch of every @export declaration
 tune_gc_thresholds()
 
 __version__ = "0.1.0"
@@ -60,4 +65,5 @@ __all__ = [
     "gather", "scatter", "scatter_add", "take_along_axis", "masked_fill", "one_hot", "astype",
     "isnan", "isinf", "isfinite", "isclose", "any", "all",
     "logical_and", "logical_or", "logical_xor", "logical_not",
+    "linalg", *_numeric_all,
 ]

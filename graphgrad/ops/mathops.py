@@ -18,8 +18,9 @@ import math
 
 import numpy as np
 
-from .base import Op, div, fit, is_float, is_value
-from .elementwise import Unary, _safe
+from .base import Op, div, fit, is_float, is_value, record, run
+from .elementwise import WHERE, Binary, Unary, _safe
+from .export import export
 
 LN2 = math.log(2.0)
 LN10 = math.log(10.0)
@@ -476,6 +477,233 @@ class Arctan2(Op):
         dy, dx = self.local(ctx)
         ny, nx = ctx.needs_grad
         return (fit(g * dy, y) if ny else None), (fit(g * dx, x) if nx else None)
+
+
+# ---------------------------------------------------------------- declared with @export
+# (one class each: the function gg.<name>, the Value method and numpy's ufunc come from it)
+def _data(x):
+    return x._data if is_value(x) else x
+
+
+def _pick(mask, a, b):
+    """where(mask, a, b) with a constant mask: a recorded op when a or b is a Value."""
+    if is_value(a) or is_value(b):
+        return run(WHERE, a, b, cond=np.asarray(mask, dtype=bool))
+    if np.ndim(mask) == 0 and not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
+        return float(a) if mask else float(b)
+    return np.where(mask, a, b)
+
+
+@export("hypot", method=True, numpy=np.hypot)
+class Hypot(Binary):
+    """√(x² + y²) without overflow; gradient (x, y)/out, and 0 at the origin (as ``norm``;
+    PyTorch gives nan there).
+
+    >>> import graphgrad as gg
+    >>> gg.hypot(3.0, 4.0).item()
+    5.0
+    """
+
+    name = symbol = "hypot"
+    twice_differentiable = True
+    formulas = ("d hypot(x,y)/dx = x/hypot(x,y)", "d hypot(x,y)/dy = y/hypot(x,y)")
+
+    def f(self, a, b):
+        return math.hypot(a, b) if is_float(a, b) else np.hypot(a, b)
+
+    def df(self, a, b, o):
+        zero = _data(o) == 0
+        if not np.any(zero):
+            return a / o, b / o
+        safe = _pick(zero, 1.0, o)
+        return _pick(zero, 0.0, a / safe), _pick(zero, 0.0, b / safe)
+
+
+class _FMax(Binary):
+    twice_differentiable = True
+
+    def f(self, a, b):
+        return self.ufunc(a, b)
+
+    def df(self, a, b, o):
+        # as PyTorch: the whole gradient to the input that was picked (x on a tie)
+        ad, bd = _data(a), _data(b)
+        with np.errstate(invalid="ignore"):
+            to_a = (self.cmp(ad, bd) | np.isnan(bd)).astype(np.result_type(ad, bd, 1.0))
+        if to_a.ndim == 0:
+            to_a = float(to_a)
+        return to_a, 1.0 - to_a
+
+
+@export("fmax", method=True, numpy=np.fmax)
+class Fmax(_FMax):
+    """Elementwise max ignoring nan (nan only where both are); the gradient goes to the
+    larger input (to x on a tie), as PyTorch.
+
+    >>> import graphgrad as gg
+    >>> gg.fmax(float("nan"), 2.0).item()
+    2.0
+    """
+
+    name = symbol = "fmax"
+    ufunc = staticmethod(np.fmax)
+    cmp = staticmethod(np.greater_equal)
+    formulas = ("d fmax(x,y)/dx = 1 where x >= y or y is nan", "d fmax(x,y)/dy = 1 elsewhere")
+
+
+@export("fmin", method=True, numpy=np.fmin)
+class Fmin(_FMax):
+    """Elementwise min ignoring nan; the gradient goes to the smaller input (x on a tie).
+
+    >>> import graphgrad as gg
+    >>> gg.fmin(1.0, float("nan")).item()
+    1.0
+    """
+
+    name = symbol = "fmin"
+    ufunc = staticmethod(np.fmin)
+    cmp = staticmethod(np.less_equal)
+    formulas = ("d fmin(x,y)/dx = 1 where x <= y or y is nan", "d fmin(x,y)/dy = 1 elsewhere")
+
+
+def _log2_sum(a, b):
+    if is_float(a, b):
+        return float(np.logaddexp2(a, b))
+    return np.logaddexp2(a, b)
+
+
+@export("logaddexp2", method=True, numpy=np.logaddexp2)
+class Logaddexp2(Binary):
+    """log2(2^x + 2^y) without overflow.
+
+    >>> import graphgrad as gg
+    >>> gg.logaddexp2(1.0, 1.0).item()
+    2.0
+    """
+
+    name = symbol = "logaddexp2"
+    twice_differentiable = True
+    formulas = ("d logaddexp2(x,y)/dx = 1/(1+2^(y-x))", "d logaddexp2(x,y)/dy = 1/(1+2^(x-y))")
+
+    def f(self, a, b):
+        return _log2_sum(a, b)
+
+    def df(self, a, b, o):
+        with np.errstate(over="ignore", invalid="ignore"):
+            return 1.0 / (1.0 + np.exp2(b - a)), 1.0 / (1.0 + np.exp2(a - b))
+
+
+@export("cbrt", method=True, numpy=np.cbrt)
+class Cbrt(Unary):
+    """Cube root, real for negative x too; gradient inf at 0 (as PyTorch).
+
+    >>> import graphgrad as gg
+    >>> gg.cbrt(-8.0).item()
+    -2.0
+    """
+
+    name = symbol = "cbrt"
+    twice_differentiable = True
+    formulas = ("d cbrt(x)/dx = 1/(3 cbrt(x)²)",)
+
+    def f(self, a):
+        return float(np.cbrt(a)) if a.__class__ is float else np.cbrt(a)
+
+    def df(self, a, o):
+        with np.errstate(divide="ignore"):
+            return div(1.0, 3.0 * o * o)
+
+
+@export("sinc", method=True, numpy=np.sinc)
+class Sinc(Unary):
+    """The normalised sinc, sin(πx)/(πx), 1 at 0; gradient 0 at 0 (as PyTorch) and second
+    derivative -π²/3 there (PyTorch gives nan).
+
+    >>> import graphgrad as gg
+    >>> gg.sinc(0.5).item() == 2 / np.pi
+    True
+    """
+
+    name = symbol = "sinc"
+    twice_differentiable = True
+    formulas = ("d sinc(x)/dx = (cos(πx) - sinc(x))/x, 0 at x = 0",)
+
+    def f(self, a):
+        return float(np.sinc(a)) if a.__class__ is float else np.sinc(a)
+
+    def df(self, a, o):
+        zero = _data(a) == 0
+        if not np.any(zero):
+            return (np.cos(math.pi * a) - o) / a
+        safe = _pick(zero, 1.0, a)
+        # at 0 the slope of sinc' itself, -π²/3·x (0 there): a second derivative stays exact
+        return _pick(zero, (-math.pi ** 2 / 3) * a, (np.cos(math.pi * safe) - o) / safe)
+
+
+class _Scale(Unary):
+    twice_differentiable = True
+
+    def f(self, a):
+        return a * self.k
+
+    def df(self, a, o):
+        return self.k
+
+
+@export("deg2rad", method=True, numpy=(np.deg2rad, np.radians))
+class Deg2rad(_Scale):
+    """Degrees to radians, x·π/180.
+
+    >>> import graphgrad as gg
+    >>> gg.deg2rad(180.0).item() == np.pi
+    True
+    """
+
+    name = symbol = "deg2rad"
+    k = math.pi / 180.0
+    formulas = ("d deg2rad(x)/dx = π/180",)
+
+
+@export("rad2deg", method=True, numpy=(np.rad2deg, np.degrees))
+class Rad2deg(_Scale):
+    """Radians to degrees, x·180/π.
+
+    >>> import graphgrad as gg
+    >>> gg.rad2deg(np.pi).item()
+    180.0
+    """
+
+    name = symbol = "rad2deg"
+    k = 180.0 / math.pi
+    formulas = ("d rad2deg(x)/dx = 180/π",)
+
+
+@export("nan_to_num", method=True, numpy=np.nan_to_num)
+class NanToNum(Unary):
+    """nan, inf and -inf replaced by numbers (numpy's defaults: 0 and the largest finite
+    float); gradient 1 where x is finite and 0 where it was replaced (as PyTorch).
+
+    >>> import graphgrad as gg
+    >>> gg.nan_to_num(gg.Value([1.0, float("nan")])).numpy()
+    array([1., 0.])
+    """
+
+    name = symbol = "nan_to_num"
+    twice_differentiable = True
+    formulas = ("d nan_to_num(x)/dx = 1 where x is finite, else 0",)
+
+    def forward(self, a, *, nan=0.0, posinf=None, neginf=None):
+        r = np.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
+        return (float(r) if a.__class__ is float else r), None
+
+    def df(self, a, o):
+        fin = np.isfinite(_data(a))
+        return float(fin) if np.ndim(fin) == 0 and _data(a).__class__ is float else fin.astype(_data(a).dtype)
+
+    def __call__(self, x, copy=True, nan=0.0, posinf=None, neginf=None):
+        """``gg.nan_to_num(x, nan=0.0, posinf=None, neginf=None)`` (numpy's signature)."""
+        return record(self, x, nan=float(nan), posinf=None if posinf is None else float(posinf),
+                      neginf=None if neginf is None else float(neginf))
 
 
 SIN, COS, TAN, ARCSIN, ARCCOS, ARCTAN = Sin(), Cos(), Tan(), Arcsin(), Arccos(), Arctan()
