@@ -342,6 +342,7 @@ def _attach():
             return fn(self, *args, **kwargs)
         m.__name__ = m.__qualname__ = name
         m.__doc__ = fn.__doc__
+        m.__wrapped__ = fn     # its signature, for the typed stub (graphgrad/_stubgen.py)
         return m
     for fn in (prod, var, std, logsumexp, norm, cumsum, cumprod, argmax, argmin, argsort, sort, topk):
         setattr(Value, fn.__name__, method(fn, fn.__name__))

@@ -12,6 +12,8 @@ checks ``_anomaly.py``.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import ops as _ops
@@ -177,7 +179,13 @@ def _binary(op, a, b):
     return _make(data, op, (a, b))
 
 
-class Value:
+if TYPE_CHECKING:   # the methods attached at import, typed by the generated _value_methods.pyi
+    from ._value_methods import ValueMethods as _AttachedMethods
+else:
+    _AttachedMethods = object
+
+
+class Value(_AttachedMethods):
     """A scalar or tensor in the graph.
 
     >>> x = Value(-2.0, requires_grad=True, name="x")

@@ -6,11 +6,16 @@ floats (~20 ns a multiply) instead of 0-d numpy arrays (~460 ns).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import ShapeError
 from .base import Op, div, fit, is_float, power, record
+
+if TYPE_CHECKING:                      # annotations of the public functions only
+    from .._types import Operand
+    from ..value import Value
 
 
 # ---------------------------------------------------------------- binary arithmetic
@@ -229,7 +234,7 @@ class Unary(Op):
     def local(self, ctx):
         return (self.df(ctx.inputs[0], ctx.out),)
 
-    def __call__(self, x):
+    def __call__(self, x: Operand) -> Value:
         """The public function of an exported unary op: ``op(x)`` records it on ``x``."""
         return record(self, x)
 
@@ -264,7 +269,7 @@ class Binary(Op):
         na, nb = ctx.needs_grad
         return (fit(g * da, a) if na else None), (fit(g * db, b) if nb else None)
 
-    def __call__(self, a, b):
+    def __call__(self, a: Operand, b: Operand) -> Value:
         """The public function of an exported binary op: ``op(a, b)`` records it."""
         try:
             return record(self, a, b)

@@ -15,7 +15,9 @@ current). A new elementwise op is then one class in one file:
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Sequence, TypeVar
+
+T = TypeVar("T")
 
 REGISTRY: list = []        # every Export, in declaration order
 
@@ -45,7 +47,7 @@ class Export:
 
 
 def export(name: str | None = None, *, method: str | bool | None = None,
-           numpy: Any | Sequence = (), module: str = "graphgrad") -> Callable:
+           numpy: Any | Sequence = (), module: str = "graphgrad") -> Callable[[T], T]:
     """Decorator: publish an op class (or a front function) as ``module.<name>``, as
     ``Value.<method>`` (``method=True``: the same name) and for the numpy functions in
     ``numpy``. On a class it makes the one instance, kept as ``cls.instance``.
@@ -62,14 +64,14 @@ def export(name: str | None = None, *, method: str | bool | None = None,
     """
     nps = numpy if isinstance(numpy, (tuple, list)) else (numpy,)
 
-    def register(obj):
+    def register(obj: T) -> T:
         if isinstance(obj, type):
             op = obj()
-            obj.instance = op
+            obj.instance = op  # type: ignore[attr-defined]
             fname = name or op.name
             front = op.__call__
         else:
-            op, fname, front = None, name or obj.__name__, obj
+            op, fname, front = None, name or getattr(obj, "__name__"), obj
         m = fname if method is True else (method or None)
         REGISTRY.append(Export(fname, front, m, nps, module, op))
         return obj

@@ -12,6 +12,13 @@ Where the derivative does not exist the backward says so instead of returning na
 singular matrices (inv, solve, det, slogdet), a matrix that is not positive definite
 (cholesky), and repeated eigenvalues or singular values when the eigenvectors or
 singular vectors are used.
+
+>>> from graphgrad.ops.base import Ctx
+>>> a = np.array([[2.0, 0.0], [0.0, 4.0]])
+>>> out, _ = INV.forward(a)
+>>> INV.backward(Ctx((a,), out=out), np.eye(2))[0]      # -A⁻ᵀ I A⁻ᵀ
+array([[-0.25  , -0.    ],
+       [-0.    , -0.0625]])
 """
 from __future__ import annotations
 

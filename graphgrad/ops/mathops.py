@@ -15,12 +15,17 @@ code runs on Values in a ``create_graph`` pass (gradients of gradients).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .base import Op, div, fit, is_float, is_value, record, run
 from .elementwise import WHERE, Binary, Unary, _safe
 from .export import export
+
+if TYPE_CHECKING:                      # annotations of the public functions only
+    from .._types import Operand
+    from ..value import Value
 
 LN2 = math.log(2.0)
 LN10 = math.log(10.0)
@@ -700,7 +705,8 @@ class NanToNum(Unary):
         fin = np.isfinite(_data(a))
         return float(fin) if np.ndim(fin) == 0 and _data(a).__class__ is float else fin.astype(_data(a).dtype)
 
-    def __call__(self, x, copy=True, nan=0.0, posinf=None, neginf=None):
+    def __call__(self, x: Operand, copy: bool = True, nan: float = 0.0, posinf: float | None = None,
+                 neginf: float | None = None) -> Value:
         """``gg.nan_to_num(x, nan=0.0, posinf=None, neginf=None)`` (numpy's signature)."""
         return record(self, x, nan=float(nan), posinf=None if posinf is None else float(posinf),
                       neginf=None if neginf is None else float(neginf))
