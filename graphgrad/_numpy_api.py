@@ -185,3 +185,14 @@ def _dot(a, b):
 def _copy(a, *args, **kw):
     return a          # Values are never written in place by graphgrad: no copy needed
 
+
+
+def conjugate(self):
+    """Refused: numpy calls it on each Value of an object array (``np.var``/``np.std`` of a
+    list of Values), then casts the result to a float, which would lose the gradient."""
+    raise TypeError("np.var/np.std of a list of Values would return a float without a gradient; "
+                    "stack the list first: gg.stack(values).var() (or .std(), np.var(gg.stack(values)))")
+
+
+# numpy's object-array path of var/std calls v.conjugate(): refuse there with one sentence
+Value.conjugate = conjugate

@@ -232,3 +232,14 @@ def test_bad_shapes_are_one_sentence_errors():
 def test_complex_values_are_refused_by_linalg():
     with pytest.raises(TypeError, match="complex"):
         gg.linalg.inv(np.eye(2, dtype=np.complex128))
+
+
+def test_np_var_and_std_of_a_list_of_values_refuse_in_one_sentence():
+    vs = [gg.Value(float(i), requires_grad=True) for i in range(3)]
+    for f in (np.var, np.std):
+        with pytest.raises(TypeError, match=r"np.var/np.std of a list of Values .* gg.stack\(values\).var\(\)"):
+            f(vs)
+    s = np.std(gg.stack(vs))                                 # what the sentence says works
+    assert s.item() == pytest.approx(np.std([0.0, 1.0, 2.0]))
+    s.backward()
+    assert vs[0].grad == pytest.approx(-1 / (3 * np.std([0.0, 1.0, 2.0])))

@@ -393,24 +393,16 @@ class FloorDivide(Op):
         return 0.0, 0.0
 
 
-class Remainder(Op):
+class Remainder(Binary):
     """x % y with the sign of y (numpy's and PyTorch's ``remainder``): x - y·floor(x/y)."""
 
-    name, symbol, elementwise = "remainder", "%", True
+    name, symbol = "remainder", "%"
     ufunc = np.remainder
     twice_differentiable = True
     formulas = ("d(x%y)/dx = 1", "d(x%y)/dy = -floor(x/y)")
+    f = staticmethod(_remainder)
 
-    def forward(self, a, b):
-        return _remainder(a, b), None
-
-    def backward(self, ctx, g):
-        a, b = ctx.inputs
-        na, nb = ctx.needs_grad
-        return (fit(g, a) if na else None), (fit(-g * floor_div(a, b), b) if nb else None)
-
-    def local(self, ctx):
-        a, b = ctx.inputs
+    def df(self, a, b, o):
         return 1.0, -floor_div(a, b)
 
 
@@ -437,51 +429,33 @@ def _sigmoid_of_diff(a, b):
         return 1.0 / (1.0 + np.exp(b - a))
 
 
-class Logaddexp(Op):
+class Logaddexp(Binary):
     """log(e^x + e^y) without overflow: max(x, y) + log1p(e^-|x-y|)."""
 
-    name, symbol, elementwise = "logaddexp", "logaddexp", True
+    name, symbol = "logaddexp", "logaddexp"
     ufunc = np.logaddexp
     twice_differentiable = True
     formulas = ("d logaddexp(x,y)/dx = 1/(1+e^(y-x))", "d logaddexp(x,y)/dy = 1/(1+e^(x-y))")
+    f = staticmethod(_logaddexp)
 
-    def forward(self, a, b):
-        return _logaddexp(a, b), None
-
-    def local(self, ctx):
-        a, b = ctx.inputs
+    def df(self, a, b, o):
         return _sigmoid_of_diff(a, b), _sigmoid_of_diff(b, a)
 
-    def backward(self, ctx, g):
-        a, b = ctx.inputs
-        na, nb = ctx.needs_grad
-        return ((fit(g * _sigmoid_of_diff(a, b), a) if na else None),
-                (fit(g * _sigmoid_of_diff(b, a), b) if nb else None))
 
-
-class Arctan2(Op):
+class Arctan2(Binary):
     """The angle of the point (x, y): arctan2(y, x), in (-π, π]."""
 
-    name, symbol, elementwise = "arctan2", "arctan2", True
+    name, symbol = "arctan2", "arctan2"
     ufunc = np.arctan2
     twice_differentiable = True
     formulas = ("d arctan2(y,x)/dy = x/(x²+y²)", "d arctan2(y,x)/dx = -y/(x²+y²)")
 
-    def forward(self, y, x):
-        if is_float(y, x):
-            return math.atan2(y, x), None
-        return np.arctan2(y, x), None
+    def f(self, y, x):
+        return math.atan2(y, x) if is_float(y, x) else np.arctan2(y, x)
 
-    def local(self, ctx):
-        y, x = ctx.inputs
+    def df(self, y, x, o):
         r = div(1.0, x * x + y * y)      # as PyTorch: nan at the origin, 0 once x² overflows
         return x * r, -y * r
-
-    def backward(self, ctx, g):
-        y, x = ctx.inputs
-        dy, dx = self.local(ctx)
-        ny, nx = ctx.needs_grad
-        return (fit(g * dy, y) if ny else None), (fit(g * dx, x) if nx else None)
 
 
 # ---------------------------------------------------------------- declared with @export
