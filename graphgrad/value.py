@@ -210,7 +210,8 @@ class Value(_AttachedMethods):
     __graphgrad_value__ = True       # what graphgrad._convert unwraps (no import cycle)
 
     def __init__(self, data, requires_grad: bool = False, name: str | None = None, dtype=None):
-        d = _to_data(data, dtype)
+        # integer arrays stay integer (indices, labels) unless a gradient is asked for
+        d = _to_data(data, dtype, keep_int_arrays=not requires_grad)
         if requires_grad and d.__class__ is not float and d.dtype.kind != "f":
             raise TypeError(f"Value: only floating-point data can require grad, got dtype {d.dtype}; "
                             "pass a float dtype (e.g. dtype=np.float64) or leave requires_grad=False")
