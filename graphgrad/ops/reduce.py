@@ -16,9 +16,9 @@ import string
 import numpy as np
 
 from ..errors import ShapeError
-from .base import Op, as_data, fit, is_value, run, shape_of
+from .base import Op, as_data, fit, is_value, record, run, shape_of
 from .elementwise import WHERE
-from .tensor import _ax
+from .tensor import _ax, _norm_axis
 
 ndarray = np.ndarray
 
@@ -199,8 +199,8 @@ class Reduction(Op):
     ...     def f(self, a, axis, keepdims): return np.sum(a * a, axis=axis, keepdims=keepdims)
     ...     def df(self, a, out): return 2 * a
     >>> op = SumSquares()
-    >>> op.forward(np.array([1.0, 2.0]), axis=None, keepdims=False)[0]
-    5.0
+    >>> op(np.array([[1.0, 2.0], [3.0, 4.0]]), axis=0).numpy()
+    array([10., 20.])
     """
 
     twice_differentiable = True
@@ -220,6 +220,11 @@ class Reduction(Op):
 
     def label(self, attrs):
         return _label(self.name, attrs)
+
+    def __call__(self, x, axis=None, keepdims: bool = False):
+        """The public function of an exported reduction: ``op(x, axis=None, keepdims=False)``."""
+        nd = len(shape_of(_raw(x))) if is_value(x) else np.ndim(x)
+        return record(self, x, axis=_norm_axis(axis, nd, self.name), keepdims=bool(keepdims))
 
 
 # ---------------------------------------------------------------- logsumexp
