@@ -24,9 +24,10 @@ import numpy as np
 from .errors import ShapeError
 from .functions import _v
 from .ops import linalg as _la
+from .ops.base import record
 from .ops.export import export
 from .ops.tensor import _norm_axis
-from .value import Value, _make
+from .value import Value
 
 if TYPE_CHECKING:
     from ._types import Axis, Operand
@@ -51,7 +52,7 @@ def _matrix(x: Value, name: str) -> Value:
 
 
 def _node(op, *inputs, **attrs):
-    return _make(op.forward(*[v._data for v in inputs], **attrs)[0], op, inputs, attrs=attrs or None)
+    return record(op, *inputs, **attrs)
 
 
 @export(module="graphgrad.linalg", numpy=np.linalg.inv)

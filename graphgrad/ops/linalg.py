@@ -24,25 +24,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Op, fit, is_value, run
-from .elementwise import WHERE
+from .base import Op, fit, run
+from .reduce import _raw, _where as _pick
 
 LinAlgError = np.linalg.LinAlgError
-
-
-def _raw(x):
-    return x._data if is_value(x) else x
 
 
 def mT(x):
     """The matrix transpose of the last two axes (a recorded op on a Value)."""
     return np.swapaxes(x, -1, -2)
-
-
-def _pick(mask, a, b):
-    if is_value(a) or is_value(b):
-        return run(WHERE, a, b, cond=np.asarray(mask, dtype=bool))
-    return np.where(mask, a, b)
 
 
 def _col(x):
@@ -52,10 +42,6 @@ def _col(x):
 
 def _ev(x):
     return np.expand_dims(np.expand_dims(x, -1), -1)
-
-
-def _label(name, shape):
-    return name
 
 
 # ---------------------------------------------------------------- inv, solve
@@ -244,11 +230,11 @@ class Svd(Op):
             inv_s = _pick(zero, 0.0, 1.0 / _pick(zero, 1.0, s))
             if m > k:
                 proj = gu - u @ ugu                    # (I - U Uᵀ) gU
-                _refuse_zero(proj, zero, -1)
+                _refuse_zero(proj, zero)
                 ga = ga + (proj * _col(inv_s)) @ vh
             if n > k:
                 proj = gv - v @ vgv                    # (I - V Vᵀ) gV
-                _refuse_zero(proj, zero, -1)
+                _refuse_zero(proj, zero)
                 ga = ga + u @ mT(proj * _col(inv_s))
         return (fit(ga, a),)
 
@@ -256,7 +242,7 @@ class Svd(Op):
         return "svd(full)" if attrs.get("full_matrices") else "svd"
 
 
-def _refuse_zero(proj, zero, axis):
+def _refuse_zero(proj, zero):
     if np.any(zero):
         pr = _raw(proj)
         if np.any(np.abs(pr[..., np.broadcast_to(zero, pr.shape[:-2] + zero.shape[-1:])]) > 1e-12):

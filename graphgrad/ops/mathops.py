@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .base import Op, div, fit, is_float, is_value, record, run
-from .elementwise import WHERE, Binary, Unary, _safe
+from .base import Op, div, fit, is_float, is_value, record
+from .elementwise import Binary, Unary, _safe
 from .export import export
+from .reduce import _raw, _where
 
 if TYPE_CHECKING:                      # annotations of the public functions only
     from .._types import Operand
@@ -460,17 +461,12 @@ class Arctan2(Binary):
 
 # ---------------------------------------------------------------- declared with @export
 # (one class each: the function gg.<name>, the Value method and numpy's ufunc come from it)
-def _data(x):
-    return x._data if is_value(x) else x
-
-
 def _pick(mask, a, b):
-    """where(mask, a, b) with a constant mask: a recorded op when a or b is a Value."""
-    if is_value(a) or is_value(b):
-        return run(WHERE, a, b, cond=np.asarray(mask, dtype=bool))
-    if np.ndim(mask) == 0 and not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
+    """where(mask, a, b) with a constant mask (reduce._where), a float for float operands."""
+    if np.ndim(mask) == 0 and not is_value(a) and not is_value(b) and not isinstance(a, np.ndarray) \
+            and not isinstance(b, np.ndarray):
         return float(a) if mask else float(b)
-    return np.where(mask, a, b)
+    return _where(mask, a, b)
 
 
 @export("hypot", method=True, numpy=np.hypot)
@@ -491,7 +487,7 @@ class Hypot(Binary):
         return math.hypot(a, b) if is_float(a, b) else np.hypot(a, b)
 
     def df(self, a, b, o):
-        zero = _data(o) == 0
+        zero = _raw(o) == 0
         if not np.any(zero):
             return a / o, b / o
         safe = _pick(zero, 1.0, o)
@@ -506,7 +502,7 @@ class _FMax(Binary):
 
     def df(self, a, b, o):
         # as PyTorch: the whole gradient to the input that was picked (x on a tie)
-        ad, bd = _data(a), _data(b)
+        ad, bd = _raw(a), _raw(b)
         with np.errstate(invalid="ignore"):
             to_a = (self.cmp(ad, bd) | np.isnan(bd)).astype(np.result_type(ad, bd, 1.0))
         if to_a.ndim == 0:
@@ -611,7 +607,7 @@ class Sinc(Unary):
         return float(np.sinc(a)) if a.__class__ is float else np.sinc(a)
 
     def df(self, a, o):
-        zero = _data(a) == 0
+        zero = _raw(a) == 0
         if not np.any(zero):
             return (np.cos(math.pi * a) - o) / a
         safe = _pick(zero, 1.0, a)
@@ -676,8 +672,8 @@ class NanToNum(Unary):
         return (float(r) if a.__class__ is float else r), None
 
     def df(self, a, o):
-        fin = np.isfinite(_data(a))
-        return float(fin) if np.ndim(fin) == 0 and _data(a).__class__ is float else fin.astype(_data(a).dtype)
+        fin = np.isfinite(_raw(a))
+        return float(fin) if np.ndim(fin) == 0 and _raw(a).__class__ is float else fin.astype(_raw(a).dtype)
 
     def __call__(self, x: Operand, copy: bool = True, nan: float = 0.0, posinf: float | None = None,
                  neginf: float | None = None) -> Value:
