@@ -151,9 +151,8 @@ def _method(name: str, doc: str) -> Callable[..., Value]:
     return f
 
 
-# gg.exp, gg.log, ... one per unary op with a public name (see ops.UNARY_METHODS)
-for _op in _ops.UNARY_METHODS:
-    globals()[_op.method] = _method(_op.method, f"``gg.{_op.method}(x)``: " + _op.doc)
+# gg.exp, gg.log, ... (one per unary op with a public name) are made in numeric.py from
+# the op registry, with the functions of the @export declarations
 clip = _method("clip", "Clamp to [lo, hi]: ``gg.clip(x, 0, 1)``.")
 reshape = _method("reshape", "``gg.reshape(x, (2, 3))``.")
 transpose = _method("transpose", "``gg.transpose(x)`` reverses the axes.")

@@ -352,7 +352,8 @@ def _function_of(e):
     def f(*args, **kwargs):
         return front(*args, **kwargs)
     f.__name__ = f.__qualname__ = e.name
-    f.__doc__ = type(e.op).__doc__
+    doc = getattr(e.op, "doc", "")
+    f.__doc__ = f"``gg.{e.name}(x)``: {doc}" if doc else type(e.op).__doc__
     f.__module__ = __name__
     f.__wrapped__ = front                  # inspect.signature reads the op's own
     return f
