@@ -15,7 +15,6 @@ from .autograd import (BackwardStep, BackwardTrace, backward, detect_anomaly, en
 from .errors import AnomalyError, BackwardError, GradcheckError, GraphgradError, ShapeError
 from .functions import (clip, concatenate, matmul, maximum, mean, minimum, pad, reshape, stack, sum,
                         transpose, where)
-from .functions import arctan2, floor_divide, logaddexp, remainder
 from .creation import arange, eye, full, full_like, linspace, ones, ones_like, zeros, zeros_like
 from .gradcheck import gradcheck, gradgradcheck, numeric_grad, rel_error
 from .higher import grad

@@ -374,16 +374,21 @@ def _remainder(a, b):
         return np.remainder(a, b)
 
 
-class FloorDivide(Op):
-    """floor(x / y) as numpy's ``//``; piecewise constant, so both gradients are 0."""
+@export("floor_divide", numpy=np.floor_divide)
+class FloorDivide(Binary):
+    """``a // b``: floor(a / b) as numpy (inf/nan where b is 0); piecewise constant, so
+    both gradients are 0 (exact zeros, also for an inf upstream).
 
-    name, symbol, elementwise = "floor_divide", "//", True
+    >>> import graphgrad as gg
+    >>> gg.floor_divide(gg.Value(-7.0), 2.0).item()
+    -4.0
+    """
+
+    name, symbol = "floor_divide", "//"
     ufunc = np.floor_divide
     twice_differentiable = True
     formulas = ("d(x//y)/dx = 0", "d(x//y)/dy = 0")
-
-    def forward(self, a, b):
-        return floor_div(a, b), None
+    f = staticmethod(floor_div)
 
     def backward(self, ctx, g):
         a, b = ctx.inputs
@@ -394,8 +399,14 @@ class FloorDivide(Op):
         return 0.0, 0.0
 
 
+@export("remainder", numpy=np.remainder)
 class Remainder(Binary):
-    """x % y with the sign of y (numpy's and PyTorch's ``remainder``): x - y·floor(x/y)."""
+    """``a % b`` with the sign of ``b`` (numpy's and PyTorch's remainder): a - b·floor(a/b).
+
+    >>> import graphgrad as gg
+    >>> gg.remainder(gg.Value(-7.0), 2.0).item()
+    1.0
+    """
 
     name, symbol = "remainder", "%"
     ufunc = np.remainder
@@ -430,8 +441,14 @@ def _sigmoid_of_diff(a, b):
         return 1.0 / (1.0 + np.exp(b - a))
 
 
+@export("logaddexp", numpy=np.logaddexp)
 class Logaddexp(Binary):
-    """log(e^x + e^y) without overflow: max(x, y) + log1p(e^-|x-y|)."""
+    """log(e^a + e^b) without overflow, max(a, b) + log1p(e^-|a-b|); broadcasts like ``+``.
+
+    >>> import graphgrad as gg
+    >>> gg.logaddexp(gg.Value(1000.0), gg.Value(1000.0)).item()
+    1000.6931471805599
+    """
 
     name, symbol = "logaddexp", "logaddexp"
     ufunc = np.logaddexp
@@ -443,8 +460,14 @@ class Logaddexp(Binary):
         return _sigmoid_of_diff(a, b), _sigmoid_of_diff(b, a)
 
 
+@export("arctan2", numpy=np.arctan2)
 class Arctan2(Binary):
-    """The angle of the point (x, y): arctan2(y, x), in (-π, π]."""
+    """The angle of the point (x, y) in (-π, π]: ``arctan2(y, x)`` (y first, as numpy).
+
+    >>> import graphgrad as gg
+    >>> gg.arctan2(gg.Value(1.0), gg.Value(-1.0)).item()     # 3π/4
+    2.356194490192345
+    """
 
     name, symbol = "arctan2", "arctan2"
     ufunc = np.arctan2
@@ -686,7 +709,9 @@ SIN, COS, TAN, ARCSIN, ARCCOS, ARCTAN = Sin(), Cos(), Tan(), Arcsin(), Arccos(),
 SINH, COSH, ARCSINH, ARCCOSH, ARCTANH = Sinh(), Cosh(), Arcsinh(), Arccosh(), Arctanh()
 LOG2, LOG10, LOG1P, EXPM1, EXP2, ERF = Log2(), Log10(), Log1p(), Expm1(), Exp2(), Erf()
 SIGN, FLOOR, CEIL, ROUND, TRUNC = Sign(), Floor(), Ceil(), Round(), Trunc()
-FLOOR_DIVIDE, REMAINDER, LOGADDEXP, ARCTAN2 = FloorDivide(), Remainder(), Logaddexp(), Arctan2()
+# the one instance each of the @export classes (made by the decorator)
+FLOOR_DIVIDE, REMAINDER = FloorDivide.instance, Remainder.instance  # type: ignore[attr-defined]
+LOGADDEXP, ARCTAN2 = Logaddexp.instance, Arctan2.instance  # type: ignore[attr-defined]
 
 # the unary ops with a public name: ops/__init__.py adds them to ops.UNARY_METHODS
 UNARY_METHODS = tuple(v for v in list(globals().values()) if isinstance(v, Unary) and v.method)
