@@ -14,8 +14,7 @@ _F64 = np.dtype(np.float64)
 def to_data(data, dtype=None, where: str = "Value", keep_int: bool = False, keep_int_arrays: bool = False):
     """Validate and convert user data: floats stay floats, everything else an array.
 
-    Without ``dtype``, integers and booleans become float64 (``Value([1, 2])`` is a float
-    tensor, the convenient default). An explicit integer or bool ``dtype`` is kept, as
+    Without ``dtype`` (and the two ``keep_*`` flags), integers and booleans become float64. An explicit integer or bool ``dtype`` is kept, as
     numpy would (``Value([1.5], dtype=np.int32)`` holds int32 [1]); such a Value is data,
     not differentiable (``requires_grad=True`` is refused). ``keep_int=True`` keeps the
     integer or bool dtype numpy gives the data (how an array operand of an operator is
