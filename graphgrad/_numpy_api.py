@@ -171,14 +171,8 @@ def _clip(a, a_min=None, a_max=None, **kw):
     return _v(a).clip(_raw(a_min), _raw(a_max))
 
 
-@implements(np.dot)
-def _dot(a, b):
-    a, b = _v(a), _v(b)
-    if a.ndim == 0 or b.ndim == 0:
-        return a * b
-    if a.ndim > 2 or b.ndim > 2:
-        raise TypeError("np.dot on Values of more than 2 dimensions: use @ (np.matmul) or gg.einsum")
-    return a @ b
+# np.dot (any dimensions), np.linalg.*, np.outer, np.hstack ... are declared with @export
+# beside their functions (graphgrad/numeric.py, graphgrad/linalg.py)
 
 
 @implements(np.copy)
