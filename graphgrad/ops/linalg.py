@@ -197,7 +197,8 @@ class Svd(Op):
     of U and rows of Vh of a full SVD (as PyTorch)."""
 
     name, symbol = "svd", "svd"
-    formulas = ("d svd → U (skew(Uᵀ ḡU) ⊘ E · S + S · skew(Vᵀ ḡV) ⊘ E + diag(ḡS)) Vᵀ + projections",)
+    formulas = ("d svd → U (skew(Uᵀ ḡU) ⊘ E · S + S · skew(Vᵀ ḡV) ⊘ E + diag(ḡS)) Vᵀ"
+                " + projections",)
     twice_differentiable = True
 
     def forward(self, a, *, full_matrices):
