@@ -14,12 +14,8 @@ from .activations import celu, gelu, hardtanh, softplus
 from .autograd import (BackwardStep, BackwardTrace, backward, detect_anomaly, enable_grad,
                        group, is_grad_enabled, no_grad, record_traces, trace_of)
 from .errors import AnomalyError, BackwardError, GradcheckError, GraphgradError, ShapeError
-from .functions import (clip, concatenate, exp, hardsigmoid, hardswish, log, logsigmoid, matmul, maximum,
-                        mean, minimum, mish, pad, relu, relu6, reshape, selu, sigmoid, silu, softsign, sqrt,
-                        stack, sum, tanh, transpose, where)
-from .functions import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, ceil, cos,
-                        cosh, erf, exp2, expm1, floor, floor_divide, log1p, log2, log10,
-                        logaddexp, remainder, round, sign, sin, sinh, tan, trunc)
+from .functions import (clip, concatenate, matmul, maximum, mean, minimum, pad, reshape, stack, sum,
+                        transpose, where)
 from .creation import arange, eye, full, full_like, linspace, ones, ones_like, zeros, zeros_like
 from .gradcheck import gradcheck, gradgradcheck, numeric_grad, rel_error
 from .localize import GateFailure, GateReport, check_gates
@@ -35,8 +31,13 @@ from .ops.base import Ctx, Op
 from .reductions import (argmax, argmin, argsort, cumprod, cumsum, einsum, logsumexp, norm, prod,
                          sort, std, topk, var)
 from .value import Value, apply
+from . import linalg  # noqa: F401 - gg.linalg.inv, ..., and np.linalg.* on Values
+from .numeric import *  # noqa: F401,F403 - products, stacking, hypot ... (declared with @export)
+from .numeric import __all__ as _numeric_all
+from ._publish import publish as _publish
 from ._gc import restore_gc_thresholds, tune_gc_thresholds
 
+_publish()      # Value methods and numpy dispatch of every @export declaration
 tune_gc_thresholds()
 
 
@@ -89,4 +90,6 @@ __all__ = [
     "gather", "scatter", "scatter_add", "take_along_axis", "masked_fill", "one_hot", "astype",
     "isnan", "isinf", "isfinite", "isclose", "any", "all",
     "logical_and", "logical_or", "logical_xor", "logical_not",
+    "linalg",
 ]
+__all__ += [_n for _n in _numeric_all if _n not in __all__]   # gg.sin ... gg.hypot (the op registry)

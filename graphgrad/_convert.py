@@ -11,15 +11,16 @@ import numpy as np
 _F64 = np.dtype(np.float64)
 
 
-def to_data(data, dtype=None, where: str = "Value", keep_int: bool = False):
+def to_data(data, dtype=None, where: str = "Value", keep_int: bool = False, keep_int_arrays: bool = False):
     """Validate and convert user data: floats stay floats, everything else an array.
 
-    Without ``dtype``, integers and booleans become float64 (``Value([1, 2])`` is a float
-    tensor, the convenient default). An explicit integer or bool ``dtype`` is kept, as
+    Without ``dtype`` (and the two ``keep_*`` flags), integers and booleans become float64. An explicit integer or bool ``dtype`` is kept, as
     numpy would (``Value([1.5], dtype=np.int32)`` holds int32 [1]); such a Value is data,
     not differentiable (``requires_grad=True`` is refused). ``keep_int=True`` keeps the
     integer or bool dtype numpy gives the data (how an array operand of an operator is
     lifted: ``int_value + np.array([1, 2])`` stays integer, as in numpy).
+    ``keep_int_arrays=True`` does so for arrays and lists only (what ``Value(data)``
+    without ``requires_grad`` does: ``Value([0, 2])`` is int64, ``Value(3)`` float64).
 
     >>> to_data(2.0), to_data([1, 2]).dtype, to_data([1.5], np.int32)
     (2.0, dtype('float64'), array([1], dtype=int32))
@@ -38,7 +39,7 @@ def to_data(data, dtype=None, where: str = "Value", keep_int: bool = False):
     if kind == "c":
         raise TypeError(f"{where}: complex numbers are not supported (got dtype {arr.dtype})")
     if kind in "biu":
-        if dtype is not None or keep_int:
+        if dtype is not None or keep_int or (keep_int_arrays and arr.ndim):
             return arr
         arr = arr.astype(np.float64)
     elif kind != "f":

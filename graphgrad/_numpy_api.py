@@ -171,17 +171,22 @@ def _clip(a, a_min=None, a_max=None, **kw):
     return _v(a).clip(_raw(a_min), _raw(a_max))
 
 
-@implements(np.dot)
-def _dot(a, b):
-    a, b = _v(a), _v(b)
-    if a.ndim == 0 or b.ndim == 0:
-        return a * b
-    if a.ndim > 2 or b.ndim > 2:
-        raise TypeError("np.dot on Values of more than 2 dimensions: use @ (np.matmul) or gg.einsum")
-    return a @ b
+# np.dot (any dimensions), np.linalg.*, np.outer, np.hstack ... are declared with @export
+# beside their functions (graphgrad/numeric.py, graphgrad/linalg.py)
 
 
 @implements(np.copy)
 def _copy(a, *args, **kw):
     return a          # Values are never written in place by graphgrad: no copy needed
 
+
+
+def conjugate(self):
+    """Refused: numpy calls it on each Value of an object array (``np.var``/``np.std`` of a
+    list of Values), then casts the result to a float, which would lose the gradient."""
+    raise TypeError("np.var/np.std of a list of Values would return a float without a gradient; "
+                    "stack the list first: gg.stack(values).var() (or .std(), np.var(gg.stack(values)))")
+
+
+# numpy's object-array path of var/std calls v.conjugate(): refuse there with one sentence
+Value.conjugate = conjugate

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+from sys import getrefcount
 import types
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
@@ -409,7 +410,6 @@ def backward(root: Value, grad: ArrayLike | None = None, retain_graph: bool | No
         _raise_freed(root)
     sink = STATE.trace_sink
     if create_graph:
-        from .higher import propagate
         result = run_pass(root, lambda order: propagate(order, [root], [grad], graph=True, free=not retain_graph,
                                                         write=True, trace=trace or sink is not None))
     else:
@@ -525,108 +525,185 @@ def _raise_freed(v):
                         "backward() to run it again")
 
 
+def _exclusive_refs() -> int:
+    """sys.getrefcount of an array held only by a Value's ``_g`` slot and one local name:
+    measured, not assumed, so the in-place test below stays right on any CPython."""
+    class _Probe:
+        __slots__ = ("_g",)
+    probe = _Probe()
+    probe._g = np.empty(1)
+    old = probe._g
+    return getrefcount(old)
+
+
+_EXCLUSIVE = _exclusive_refs()
+
+
 def _propagate(order, grad, retain_graph, trace):
-    """Run each node's vector-Jacobian product in topological order (output first)."""
-    root = order[0]
+    """The plain ``backward()``: the one loop with raw data (see :func:`propagate`)."""
+    return propagate(order, [order[0]], [grad], free=not retain_graph, trace=trace)
+
+
+def propagate(order, roots, grads, *, graph=False, free=True, write=True, want=None, trace=False):
+    """The one backward loop: each node's vector-Jacobian product in topological order
+    (outputs first), for the plain pass (raw data) and the ``create_graph`` pass (``graph``:
+    every op's backward runs on Values, so what it computes is itself recorded).
+
+    ``free``: release the saved buffers (``retain_graph`` False); ``write``: store ``.grad``
+    (and each leaf's ``grad_value`` in a graph pass); ``want``: ``{id(value): [positions]}``
+    of the Values whose gradients to return (the result is then a list of them by position,
+    None where one was not reached); ``trace``: return a BackwardTrace.
+
+    Two strategies inside: scalar add/mul/relu gates on floats are inlined in a plain pass
+    (nearly every node of a scalar net), and a gradient arriving at a Value that already
+    has a pending sum the engine alone holds is added into it in place (no fresh array of
+    the parameter's size per fan-out); an array anyone else holds (an intermediate's
+    ``.grad``, a trace, another edge) is never written.
+    """
+    if graph:
+        from . import higher as _h
+    for r, gr in zip(roots, grads):
+        if graph and gr.__class__ is not Value:
+            gr = _h._const(gr)
+        r._g = gr if r._g is None else r._g + gr
+    found = [None] * sum(len(p) for p in want.values()) if want else None
     steps = [] if trace else None
-    tracing = trace
     anomaly = STATE.anomaly
-    # the gates inlined below for float nodes (None in anomaly mode: all go through op.backward)
-    add_op, mul_op, relu_op = (None, None, None) if anomaly else (_ADD, _MUL, _RELU)
-    free = not retain_graph
+    # the gates inlined below for float nodes (None in anomaly mode and in a graph pass)
+    add_op, mul_op, relu_op = (None, None, None) if anomaly or graph else (_ADD, _MUL, _RELU)
     handed = set()          # ids of arrays already stored as some leaf's .grad
     # A node made at the current write clock cannot have been written after (no write
     # happened since): one int compare per node; only nodes older than the latest write
     # anywhere get the full check of their inputs. Hooks may write, so re-read after them.
     clock = STATE.clock
-    root._g = grad
-    for v in order:
-        g = v._g
-        v._g = None
-        if g is None:                        # every consumer sent None: a zero gradient
-            d = v._data
-            g = 0.0 if d.__class__ is float else np.zeros_like(d)
-        if v._meta is not None and "hooks" in v._meta:
-            g = _run_hooks(v._meta["hooks"], g, v)
-            clock = STATE.clock
-        ins = v._inputs
-        if ins is None:                      # a leaf: accumulate across calls
-            if g.__class__ is not float:
-                if id(g) in handed or g.base is not None:
-                    g = g.copy()
-                handed.add(id(g))
-            old = v._grad
-            v._grad = g if old is None else old + g
-            continue
-        v._grad = g
-        op = v._op
-        if g.__class__ is float and (op is mul_op or op is add_op):
-            # the scalar fast path, inlined: a float output means float inputs, and these
-            # three gates (with relu below) are nearly every node of a scalar net (saves a
-            # call and a Ctx each; the property tests check these lines against local())
+    enabled = STATE.grad_enabled
+    if graph:
+        STATE.grad_enabled = True        # a gradient graph is recorded even inside no_grad()
+    try:
+        for v in order:
+            g = v._g
+            v._g = None
+            if g is None:                    # every consumer sent None: a zero gradient
+                if graph:
+                    g = _h._zero(v, True)
+                else:
+                    d = v._data
+                    g = 0.0 if d.__class__ is float else np.zeros_like(d)
+            if v._meta is not None and "hooks" in v._meta:
+                g = _h._hooks(v._meta["hooks"], g, v, True) if graph else _run_hooks(v._meta["hooks"], g, v)
+                clock = STATE.clock
+            if want is not None:
+                for i in want.get(id(v), ()):
+                    found[i] = g
+            ins = v._inputs
+            if ins is None:                  # a leaf: accumulate across calls
+                if not write:
+                    continue
+                if graph:
+                    _h._store_leaf(v, g, True)
+                    continue
+                if g.__class__ is not float:
+                    if id(g) in handed or g.base is not None:
+                        g = g.copy()
+                    handed.add(id(g))
+                old = v._grad
+                v._grad = g if old is None else old + g
+                continue
+            if write:
+                v._grad = g._data if graph else g
+            op = v._op
+            if g.__class__ is float and (op is mul_op or op is add_op):
+                # the scalar fast path, inlined: a float output means float inputs, and these
+                # three gates (with relu below) are nearly every node of a scalar net (saves a
+                # call and a Ctx each; the property tests check these lines against local())
+                if v._vers != clock and _stale(v):
+                    _check_versions(v)
+                a, b = ins
+                if op is mul_op:
+                    ga, gb = g * b._data, g * a._data
+                else:
+                    ga = gb = g
+                if trace:
+                    steps.append(_step(len(steps), v, g, (ga, gb)))
+                if free:
+                    v._saved = _SPENT
+                if a.requires_grad:
+                    old = a._g
+                    a._g = ga if old is None else old + ga
+                if b.requires_grad:
+                    old = b._g
+                    b._g = gb if old is None else old + gb
+                continue
+            if op is relu_op and g.__class__ is float:
+                if v._vers != clock and _stale(v):
+                    _check_versions(v)
+                a = ins[0]
+                ga = g if a._data > 0.0 else 0.0
+                if trace:
+                    steps.append(_step(len(steps), v, g, (ga,)))
+                if free:
+                    v._saved = _SPENT
+                if a.requires_grad:
+                    old = a._g
+                    a._g = ga if old is None else old + ga
+                continue
+            if graph and not op.twice_differentiable:
+                raise BackwardError(
+                    f"backward(create_graph=True): '{op.name}' is once differentiable (its backward is not "
+                    "written to run on Values, so its gradient cannot be differentiated again); drop "
+                    "create_graph, or write the op's backward with operators/numpy on ctx.inputs and set "
+                    f"{type(op).__name__}.twice_differentiable = True")
             if v._vers != clock and _stale(v):
                 _check_versions(v)
-            a, b = ins
-            if op is mul_op:
-                ga, gb = g * b._data, g * a._data
+            if graph:
+                ctx = ctx_of(v, graph=True)
+                with group(f"∂{op.name}"):    # the gradient graph, one cluster per gate
+                    grads_v = _h._graph_grads(v, op.backward(ctx, g))
+                raw_grads = tuple(None if x is None else x._data for x in grads_v)
             else:
-                ga = gb = g
-            if tracing:
-                steps.append(_step(len(steps), v, g, (ga, gb)))
+                ctx = ctx_of(v)
+                grads_v = op.backward(ctx, g)
+                # the contract, checked on every node: a tuple, one gradient per input, each of
+                # its input's kind, shape and dtype (the all-correct case costs a few compares)
+                if grads_v.__class__ is not tuple or len(grads_v) != len(ins):
+                    grads_v = _bad_grads(v, grads_v)
+                else:
+                    for p, gp in zip(ins, grads_v):
+                        if gp is not None and p.requires_grad:
+                            d = p._data
+                            c = gp.__class__
+                            if c is float:
+                                if d.__class__ is not float:
+                                    grads_v = _bad_grads(v, grads_v)
+                                    break
+                            elif (c is not _ndarray or d.__class__ is float or gp.shape != d.shape
+                                  or gp.dtype != d.dtype):
+                                grads_v = _bad_grads(v, grads_v)
+                                break
+                raw_grads = grads_v
+            if anomaly:
+                _anomaly_backward(v, raw_grads)
+            if trace:
+                steps.append(_step(len(steps), v, g._data if graph else g, raw_grads,
+                                   ctx_of(v, strict=False) if graph else ctx))
             if free:
-                v._saved = _SPENT
-            if a.requires_grad:
-                old = a._g
-                a._g = ga if old is None else old + ga
-            if b.requires_grad:
-                old = b._g
-                b._g = gb if old is None else old + gb
-            continue
-        if op is relu_op and g.__class__ is float:
-            if v._vers != clock and _stale(v):
-                _check_versions(v)
-            a = ins[0]
-            ga = g if a._data > 0.0 else 0.0
-            if tracing:
-                steps.append(_step(len(steps), v, g, (ga,)))
-            if free:
-                v._saved = _SPENT
-            if a.requires_grad:
-                old = a._g
-                a._g = ga if old is None else old + ga
-            continue
-        if v._vers != clock and _stale(v):
-            _check_versions(v)
-        ctx = ctx_of(v)
-        grads = op.backward(ctx, g)
-        # the contract, checked on every node: a tuple, one gradient per input, each of its
-        # input's kind, shape and dtype (the common all-correct case costs a few compares)
-        if grads.__class__ is not tuple or len(grads) != len(ins):
-            grads = _bad_grads(v, grads)
-        else:
-            for p, gp in zip(ins, grads):
+                v._saved = _spend(v._saved)
+            for p, gp in zip(ins, grads_v):
                 if gp is not None and p.requires_grad:
-                    d = p._data
-                    c = gp.__class__
-                    if c is float:
-                        if d.__class__ is not float:
-                            grads = _bad_grads(v, grads)
-                            break
-                    elif (c is not _ndarray or d.__class__ is float or gp.shape != d.shape
-                          or gp.dtype != d.dtype):
-                        grads = _bad_grads(v, grads)
-                        break
-        if anomaly:
-            _anomaly_backward(v, grads)
-        if tracing:
-            steps.append(_step(len(steps), v, g, grads, ctx))
-        if free:
-            v._saved = _spend(v._saved)
-        for p, gp in zip(ins, grads):
-            if gp is not None and p.requires_grad:
-                old = p._g
-                p._g = gp if old is None else old + gp
-    return BackwardTrace(root, steps) if trace else None
+                    old = p._g
+                    if old is None:
+                        p._g = gp
+                    elif (old.__class__ is _ndarray and getrefcount(old) == _EXCLUSIVE
+                          and old.base is None and old.flags.writeable):
+                        np.add(old, gp, out=old)     # a sum only the engine holds: in place
+                    else:
+                        p._g = old + gp
+    finally:
+        if graph:
+            STATE.grad_enabled = enabled
+    if want is not None:
+        return found
+    return BackwardTrace(order[0], steps) if trace else None
 
 
 def _run_hooks(hooks, g, v):

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Callable, Sequence
 import numpy as np
 
 from . import ops as _ops
-from ._dispatch import HANDLED
 from .value import Value, _binary, _lift, _make, _raw
 
 if TYPE_CHECKING:                      # annotations only: no import cost at run time
@@ -38,57 +37,8 @@ def minimum(a: Operand, b: Operand) -> Value:
     return _binary(_ops.MINIMUM, _v(a), _v(b))
 
 
-def _elementwise2(op, a, b):
-    a, b = _v(a), _v(b)
-    try:
-        data = op.forward(a._data, b._data)[0]
-    except ValueError:
-        raise _ops.tensor.ShapeError(f"{op.name}: shapes {a.shape} and {b.shape} cannot be broadcast "
-                                     "together; make them equal or 1 along each axis") from None
-    return _make(_ops.as_data(data), op, (a, b))
-
-
-def logaddexp(a: Operand, b: Operand) -> Value:
-    """log(e^a + e^b), exact where e^a overflows; broadcasts like ``+``.
-
-    >>> logaddexp(Value(1000.0), Value(1000.0)).item()
-    1000.6931471805599
-    """
-    return _elementwise2(_ops.LOGADDEXP, a, b)
-
-
-def floor_divide(a: Operand, b: Operand) -> Value:
-    """``a // b``: floor(a / b) as numpy (inf/nan where b is 0); its gradient is 0.
-
-    >>> floor_divide(Value(-7.0), 2.0).item()
-    -4.0
-    """
-    return _elementwise2(_ops.FLOOR_DIVIDE, a, b)
-
-
-def remainder(a: Operand, b: Operand) -> Value:
-    """``a % b`` with the sign of ``b`` (numpy's and PyTorch's remainder): a - b·floor(a/b).
-
-    >>> remainder(Value(-7.0), 2.0).item()
-    1.0
-    """
-    return _elementwise2(_ops.REMAINDER, a, b)
-
-
-def arctan2(y: Operand, x: Operand) -> Value:
-    """The angle of the point (x, y) in (-π, π] (note the order: y first, as numpy).
-
-    >>> arctan2(Value(1.0), Value(-1.0)).item()     # 3π/4
-    2.356194490192345
-    """
-    return _elementwise2(_ops.ARCTAN2, y, x)
-
-
-# np.logaddexp(v, w), np.floor_divide, np.remainder and np.arctan2 on Values run these ops
-# (the unary math ufuncs are registered from ops.UNARY_METHODS in _numpy_api.py)
-HANDLED.update({np.logaddexp: logaddexp, np.floor_divide: floor_divide,
-                np.remainder: remainder, np.arctan2: arctan2})
-
+# logaddexp, floor_divide, remainder and arctan2 are declared on their ops (ops/mathops.py,
+# @export): gg.<name> and np.<name> on Values come from there
 
 def where(cond: ArrayLike | Value, a: Operand, b: Operand) -> Value:
     """``a`` where ``cond`` holds, else ``b``; ``cond`` is a boolean array (not differentiated).
@@ -151,9 +101,8 @@ def _method(name: str, doc: str) -> Callable[..., Value]:
     return f
 
 
-# gg.exp, gg.log, ... one per unary op with a public name (see ops.UNARY_METHODS)
-for _op in _ops.UNARY_METHODS:
-    globals()[_op.method] = _method(_op.method, f"``gg.{_op.method}(x)``: " + _op.doc)
+# gg.exp, gg.log, ... (one per unary op with a public name) are made in numeric.py from
+# the op registry, with the functions of the @export declarations
 clip = _method("clip", "Clamp to [lo, hi]: ``gg.clip(x, 0, 1)``.")
 reshape = _method("reshape", "``gg.reshape(x, (2, 3))``.")
 transpose = _method("transpose", "``gg.transpose(x)`` reverses the axes.")

@@ -8,8 +8,9 @@ same backward code serves both passes (one definition of each derivative); an op
 is not written for it (``Op.twice_differentiable`` False) stops the pass with a
 "once differentiable" error instead of returning a silently wrong second derivative.
 
-The plain ``backward()`` keeps its own tuned loop (autograd._propagate); this module's
-loop is the general one, also used by ``grad(..., create_graph=False)``.
+Both passes run the one loop, ``autograd.propagate`` (``graph=True`` here); this module
+holds what only the graph pass needs: constants as leaves, the check of a backward's
+Values, hooks that see Values, and each leaf's ``grad_value``.
 """
 from __future__ import annotations
 
@@ -17,10 +18,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ._anomaly import anomaly_backward
-from ._state import STATE
-from .autograd import (_bad_grads, _check_versions, _fit_grad, _run_hooks, _spend, _stale, _step, _who,
-                       BackwardTrace, ctx_of, group, hook_data, root_grad, run_pass)
+from .autograd import _fit_grad, _run_hooks, _who, hook_data, propagate, root_grad, run_pass
 from .errors import BackwardError
 from .value import Value, _CONST_META, _leaf, _raw
 
@@ -36,75 +34,6 @@ def _zero(v, graph):
     d = v._data
     z = 0.0 if d.__class__ is float else np.zeros_like(d)
     return _const(z) if graph else z
-
-
-def propagate(order, roots, grads, *, graph, free, write, want=None, trace=False):
-    """One backward pass over ``order`` (topological, outputs first).
-
-    ``graph``: run each op's backward on Values (create_graph); ``write``: store ``.grad``
-    (and each leaf's ``grad_value`` in a graph pass); ``want``: ``{id(value): [positions]}``
-    of the Values whose gradients to return (then the result is a list of them by position,
-    None where a Value was not reached).
-    """
-    for r, gr in zip(roots, grads):
-        if graph and gr.__class__ is not Value:
-            gr = _const(gr)
-        r._g = gr if r._g is None else r._g + gr
-    found = [None] * sum(len(p) for p in want.values()) if want else None
-    steps = [] if trace else None
-    enabled = STATE.grad_enabled
-    STATE.grad_enabled = True            # a gradient graph is recorded even inside no_grad()
-    try:
-        for v in order:
-            g = v._g
-            v._g = None
-            if g is None:                # every consumer sent None: a zero gradient
-                g = _zero(v, graph)
-            if v._meta is not None and "hooks" in v._meta:
-                g = _hooks(v._meta["hooks"], g, v, graph)
-            if want is not None:
-                for i in want.get(id(v), ()):
-                    found[i] = g
-            ins = v._inputs
-            if ins is None:
-                if write:
-                    _store_leaf(v, g, graph)
-                continue
-            if write:
-                v._grad = _raw(g)
-            op = v._op
-            if graph and not op.twice_differentiable:
-                raise BackwardError(
-                    f"backward(create_graph=True): '{op.name}' is once differentiable (its backward is not "
-                    "written to run on Values, so its gradient cannot be differentiated again); drop "
-                    "create_graph, or write the op's backward with operators/numpy on ctx.inputs and set "
-                    f"{type(op).__name__}.twice_differentiable = True")
-            if _stale(v):
-                _check_versions(v)
-            if graph:
-                ctx = ctx_of(v, graph=True)
-                with group(f"∂{op.name}"):    # the gradient graph, one cluster per gate
-                    grads_v = op.backward(ctx, g)
-                grads_v = _graph_grads(v, grads_v)
-                raw_grads = tuple(_raw(x) for x in grads_v)
-            else:
-                ctx = ctx_of(v)
-                grads_v = raw_grads = _bad_grads(v, op.backward(ctx, g))
-            if STATE.anomaly:
-                anomaly_backward(v, raw_grads)
-            if trace:
-                steps.append(_step(len(steps), v, _raw(g), raw_grads, ctx_of(v, strict=False)))
-            if free:
-                v._saved = _spend(v._saved)
-            for p, gp in zip(ins, grads_v):
-                if gp is not None and p.requires_grad:
-                    old = p._g
-                    p._g = gp if old is None else old + gp
-    finally:
-        STATE.grad_enabled = enabled
-    if want is not None:
-        return found
-    return BackwardTrace(order[0], steps) if trace else None
 
 
 def _store_leaf(v, g, graph):

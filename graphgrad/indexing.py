@@ -278,6 +278,7 @@ def _method(f, name):
         return f(self, *args, **kwargs)
     m.__name__ = m.__qualname__ = name
     m.__doc__ = f.__doc__
+    m.__wrapped__ = f          # its signature, for the typed stub (graphgrad/_stubgen.py)
     return m
 
 

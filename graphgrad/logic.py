@@ -162,6 +162,7 @@ def _as_method(f):
         return f(self, *args, **kwargs)
     m.__name__ = m.__qualname__ = f.__name__
     m.__doc__ = f.__doc__
+    m.__wrapped__ = f          # its signature, for the typed stub (graphgrad/_stubgen.py)
     return m
 
 

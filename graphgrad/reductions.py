@@ -130,8 +130,8 @@ def norm(x: Operand, ord: float | str | None = None, axis: Axis = None, keepdims
     over two axes (the Frobenius norm, also what ``ord=None`` gives for a matrix). With no
     ``axis``, ``ord=None`` is the 2-norm of all entries; a numeric ``ord`` needs a vector
     there, as numpy. Matrix norms other than Frobenius (spectral, nuclear, max column/row
-    sum) are a ValueError. The gradient at a zero norm is 0 (as PyTorch); for ±inf it
-    is split evenly among tied entries.
+    sum) and other p are a ValueError here (``gg.linalg.norm`` has them). The gradient at
+    a zero norm is 0 (as PyTorch); for ±inf it is split evenly among tied entries.
 
     >>> norm(Value([3., 4.])).item(), norm(Value([3., -4.]), ord=1).item()
     (5.0, 7.0)
@@ -143,7 +143,8 @@ def norm(x: Operand, ord: float | str | None = None, axis: Axis = None, keepdims
     count = nd if axes is None else len(axes)
     if isinstance(ord, str):
         if ord != "fro":
-            raise ValueError(f"norm: ord={ord!r} is not supported; use None, 1, 2, inf, -inf or 'fro'")
+            raise ValueError(f"norm: ord={ord!r} is not supported; use None, 1, 2, inf, -inf or 'fro' "
+                             "(gg.linalg.norm has every ord numpy accepts)")
         if count != 2:
             raise ValueError(f"norm: ord='fro' is a matrix norm and needs two axes, got "
                              f"{'all ' + str(nd) if axes is None else count} axis/axes of shape {x.shape}; "
@@ -153,12 +154,13 @@ def norm(x: Operand, ord: float | str | None = None, axis: Axis = None, keepdims
         o = 2
     else:
         if isinstance(ord, (bool, np.bool_)) or not isinstance(ord, Real) or ord not in (1, 2, np.inf, -np.inf):
-            raise ValueError(f"norm: ord={ord!r} is not supported; use None, 1, 2, inf, -inf or 'fro'")
+            raise ValueError(f"norm: ord={ord!r} is not supported; use None, 1, 2, inf, -inf or 'fro' "
+                             "(gg.linalg.norm has every ord numpy accepts)")
         o = float(ord) if ord in (np.inf, -np.inf) else int(ord)
         if count == 2 and nd:
-            raise ValueError(f"norm: ord={ord!r} over two axes of shape {x.shape} is a matrix norm (numpy "
-                             "computes the spectral or max column/row-sum norm), which graphgrad does "
-                             "not have; give one axis= for vector norms, or ord='fro'")
+            raise ValueError(f"norm: ord={ord!r} over two axes of shape {x.shape} is a matrix norm (the "
+                             "spectral or max column/row-sum norm): use gg.linalg.norm, which has every "
+                             "ord numpy accepts; or give one axis= for vector norms, or ord='fro'")
         if count > 2:
             raise ValueError(f"norm: ord={ord!r} needs one axis (or a vector), got shape {x.shape} with "
                              f"{'no axis' if axes is None else 'axis=' + str(axis)}; give axis=, or ord=None "
@@ -342,6 +344,7 @@ def _attach():
             return fn(self, *args, **kwargs)
         m.__name__ = m.__qualname__ = name
         m.__doc__ = fn.__doc__
+        m.__wrapped__ = fn     # its signature, for the typed stub (graphgrad/_stubgen.py)
         return m
     for fn in (prod, var, std, logsumexp, norm, cumsum, cumprod, argmax, argmin, argsort, sort, topk):
         setattr(Value, fn.__name__, method(fn, fn.__name__))
@@ -395,9 +398,7 @@ def _np_sort(a, axis=-1, kind=None, order=None, *, stable=None):
     return sort(a, axis)                   # always stable
 
 
-@implements(np.linalg.norm)
-def _np_norm(x, ord=None, axis=None, keepdims=False):
-    return norm(x, ord, axis, keepdims)
+# np.linalg.norm on a Value runs graphgrad.linalg.norm (every ord numpy accepts)
 
 
 @implements(np.einsum)

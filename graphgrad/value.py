@@ -12,6 +12,8 @@ checks ``_anomaly.py``.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import ops as _ops
@@ -177,7 +179,13 @@ def _binary(op, a, b):
     return _make(data, op, (a, b))
 
 
-class Value:
+if TYPE_CHECKING:   # the methods attached at import, typed by the generated _value_methods.pyi
+    from ._value_methods import ValueMethods as _AttachedMethods
+else:
+    _AttachedMethods = object
+
+
+class Value(_AttachedMethods):
     """A scalar or tensor in the graph.
 
     >>> x = Value(-2.0, requires_grad=True, name="x")
@@ -202,7 +210,8 @@ class Value:
     __graphgrad_value__ = True       # what graphgrad._convert unwraps (no import cycle)
 
     def __init__(self, data, requires_grad: bool = False, name: str | None = None, dtype=None):
-        d = _to_data(data, dtype)
+        # integer arrays stay integer (indices, labels) unless a gradient is asked for
+        d = _to_data(data, dtype, keep_int_arrays=not requires_grad)
         if requires_grad and d.__class__ is not float and d.dtype.kind != "f":
             raise TypeError(f"Value: only floating-point data can require grad, got dtype {d.dtype}; "
                             "pass a float dtype (e.g. dtype=np.float64) or leave requires_grad=False")

@@ -193,9 +193,19 @@ def test_gradcheck_keeps_integer_inputs(rng):
     assert gg.gradcheck(lambda x, i: gg.take_along_axis(x, i, 1) * 2.0, x, iv([[0], [3], [-1]]))
 
 
-def test_float_default_is_unchanged():
-    assert gg.Value([1, 2]).dtype == np.float64
-    assert gg.Value(True).dtype == np.float64
+def test_integer_arrays_stay_integer_unless_a_gradient_is_asked_for():
+    # numpy's and PyTorch's rule for arrays (np.array([0, 2]), torch.tensor([0, 2]) are int64),
+    # so an index array built as a Value indexes; Python scalars stay float64 (micrograd's Value(2))
+    i = gg.Value([0, 2])
+    assert i.dtype == np.int64 and gg.Value(np.array([True, False])).dtype == bool
+    assert gg.Value(3).dtype == np.float64 and gg.Value(True).dtype == np.float64
+    assert gg.Value([1, 2], requires_grad=True).dtype == np.float64     # asked for a gradient: float
+    x = gg.Value(np.arange(5.0), requires_grad=True)
+    y = x[i]
+    y.sum().backward()
+    np.testing.assert_array_equal(y.numpy(), [0.0, 2.0])
+    np.testing.assert_array_equal(x.grad, [1.0, 0.0, 1.0, 0.0, 0.0])
+    assert (i / 2).dtype == np.float64 and (i + 1).dtype == np.int64      # numpy's result dtypes
 
 
 def test_astype_second_derivative_matches_torch(rng):

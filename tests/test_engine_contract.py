@@ -338,7 +338,7 @@ def test_values_stay_usable_as_dict_keys_and_set_members_by_identity():
 def test_an_explicit_integer_dtype_is_kept_and_cannot_require_grad():
     v = gg.Value([1.5], dtype=np.int32)
     assert v.dtype == np.int32 and v.numpy().tolist() == [1]       # as np.array(..., dtype=int32)
-    assert gg.Value([1, 2]).dtype == np.float64                    # no dtype: float64, as before
+    assert gg.Value([1, 2]).dtype == np.int64                      # no dtype: numpy's (int64)
     with pytest.raises(TypeError, match="Value: only floating-point data can require grad, got dtype int32"):
         gg.Value([1], dtype=np.int32, requires_grad=True)
     x = gg.Value(np.array([1.0, 2.0]), requires_grad=True)

@@ -23,10 +23,13 @@ def test_tensor_attributes_and_repr():
         v.item()
 
 
-def test_integers_become_float64_and_input_is_copied():
+def test_integer_arrays_keep_their_dtype_unless_a_gradient_is_asked_and_input_is_copied():
     a = np.array([1, 2, 3])
     v = gg.Value(a)
-    assert v.dtype == np.float64
+    assert v.dtype == np.int64                       # as np.array / torch.tensor
+    assert gg.Value(a, requires_grad=True).dtype == np.float64
+    a[0] = 7
+    assert v.numpy()[0] == 1                         # copied
     b = np.ones(3)
     w = gg.Value(b)
     w.data -= 1

@@ -181,6 +181,18 @@ def run(op, *args, **attrs):
     return as_data(r[0] if r.__class__ is tuple else r)
 
 
+def record(op, *inputs, **attrs):
+    """Record ``op`` on ``inputs`` (Values, or anything numpy takes) and return the Value:
+    the public function of an exported op (``graphgrad.apply`` without its checks).
+
+    >>> from graphgrad.ops import SUM
+    >>> record(SUM, np.ones(3), axis=None, keepdims=False).item()
+    3.0
+    """
+    from ..value import apply             # value.py imports ops: bound on first use
+    return apply(op, *inputs, **attrs)
+
+
 def shape_of(d) -> tuple:
     return () if d.__class__ is float else d.shape
 

@@ -6,10 +6,16 @@ floats (~20 ns a multiply) instead of 0-d numpy arrays (~460 ns).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .base import Op, div, fit, is_float, power
+from ..errors import ShapeError
+from .base import Op, div, fit, is_float, power, record
+
+if TYPE_CHECKING:                      # annotations of the public functions only
+    from .._types import Operand
+    from ..value import Value
 
 
 # ---------------------------------------------------------------- binary arithmetic
@@ -227,6 +233,54 @@ class Unary(Op):
 
     def local(self, ctx):
         return (self.df(ctx.inputs[0], ctx.out),)
+
+    def __call__(self, x: Operand) -> Value:
+        """The public function of an exported unary op: ``op(x)`` records it on ``x``."""
+        return record(self, x)
+
+
+class Binary(Op):
+    """An elementwise function of two broadcasting inputs; subclasses give ``f(a, b)`` and
+    ``df(a, b, out) -> (d out/da, d out/db)``, and get the VJP, the displayed local
+    derivatives and (with ``@export``) the public function, the Value method and numpy's.
+    Write ``df`` with operators and ufuncs and it also runs on Values (create_graph).
+
+    >>> class Mul2(Binary):
+    ...     name = symbol = "mul2"
+    ...     def f(self, a, b): return a * b
+    ...     def df(self, a, b, o): return b, a
+    >>> Mul2()(2.0, 3.0).item()
+    6.0
+    """
+
+    elementwise = True
+    doc = ""
+
+    def forward(self, a, b):
+        return self.f(a, b), None
+
+    def local(self, ctx):
+        a, b = ctx.inputs
+        return self.df(a, b, ctx.out)
+
+    def backward(self, ctx, g):
+        a, b = ctx.inputs
+        da, db = self.df(a, b, ctx.out)
+        na, nb = ctx.needs_grad
+        return (fit(g * da, a) if na else None), (fit(g * db, b) if nb else None)
+
+    def __call__(self, a: Operand, b: Operand) -> Value:
+        """The public function of an exported binary op: ``op(a, b)`` records it."""
+        try:
+            return record(self, a, b)
+        except ValueError:
+            sa, sb = np.shape(getattr(a, "_data", a)), np.shape(getattr(b, "_data", b))
+            try:
+                np.broadcast_shapes(sa, sb)
+            except ValueError:
+                raise ShapeError(f"{self.name}: shapes {sa} and {sb} cannot be broadcast together; "
+                                 "make them equal or 1 along each axis") from None
+            raise
 
 
 def _safe(math_f, np_f):

@@ -15,11 +15,18 @@ code runs on Values in a ``create_graph`` pass (gradients of gradients).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .base import Op, div, fit, is_float, is_value
-from .elementwise import Unary, _safe
+from .base import Op, div, fit, is_float, is_value, record
+from .elementwise import Binary, Unary, _safe
+from .export import export
+from .reduce import _raw, _where
+
+if TYPE_CHECKING:                      # annotations of the public functions only
+    from .._types import Operand
+    from ..value import Value
 
 LN2 = math.log(2.0)
 LN10 = math.log(10.0)
@@ -367,16 +374,21 @@ def _remainder(a, b):
         return np.remainder(a, b)
 
 
-class FloorDivide(Op):
-    """floor(x / y) as numpy's ``//``; piecewise constant, so both gradients are 0."""
+@export("floor_divide", numpy=np.floor_divide)
+class FloorDivide(Binary):
+    """``a // b``: floor(a / b) as numpy (inf/nan where b is 0); piecewise constant, so
+    both gradients are 0 (exact zeros, also for an inf upstream).
 
-    name, symbol, elementwise = "floor_divide", "//", True
+    >>> import graphgrad as gg
+    >>> gg.floor_divide(gg.Value(-7.0), 2.0).item()
+    -4.0
+    """
+
+    name, symbol = "floor_divide", "//"
     ufunc = np.floor_divide
     twice_differentiable = True
     formulas = ("d(x//y)/dx = 0", "d(x//y)/dy = 0")
-
-    def forward(self, a, b):
-        return floor_div(a, b), None
+    f = staticmethod(floor_div)
 
     def backward(self, ctx, g):
         a, b = ctx.inputs
@@ -387,24 +399,22 @@ class FloorDivide(Op):
         return 0.0, 0.0
 
 
-class Remainder(Op):
-    """x % y with the sign of y (numpy's and PyTorch's ``remainder``): x - y·floor(x/y)."""
+@export("remainder", numpy=np.remainder)
+class Remainder(Binary):
+    """``a % b`` with the sign of ``b`` (numpy's and PyTorch's remainder): a - b·floor(a/b).
 
-    name, symbol, elementwise = "remainder", "%", True
+    >>> import graphgrad as gg
+    >>> gg.remainder(gg.Value(-7.0), 2.0).item()
+    1.0
+    """
+
+    name, symbol = "remainder", "%"
     ufunc = np.remainder
     twice_differentiable = True
     formulas = ("d(x%y)/dx = 1", "d(x%y)/dy = -floor(x/y)")
+    f = staticmethod(_remainder)
 
-    def forward(self, a, b):
-        return _remainder(a, b), None
-
-    def backward(self, ctx, g):
-        a, b = ctx.inputs
-        na, nb = ctx.needs_grad
-        return (fit(g, a) if na else None), (fit(-g * floor_div(a, b), b) if nb else None)
-
-    def local(self, ctx):
-        a, b = ctx.inputs
+    def df(self, a, b, o):
         return 1.0, -floor_div(a, b)
 
 
@@ -431,58 +441,277 @@ def _sigmoid_of_diff(a, b):
         return 1.0 / (1.0 + np.exp(b - a))
 
 
-class Logaddexp(Op):
-    """log(e^x + e^y) without overflow: max(x, y) + log1p(e^-|x-y|)."""
+@export("logaddexp", numpy=np.logaddexp)
+class Logaddexp(Binary):
+    """log(e^a + e^b) without overflow, max(a, b) + log1p(e^-|a-b|); broadcasts like ``+``.
 
-    name, symbol, elementwise = "logaddexp", "logaddexp", True
+    >>> import graphgrad as gg
+    >>> gg.logaddexp(gg.Value(1000.0), gg.Value(1000.0)).item()
+    1000.6931471805599
+    """
+
+    name, symbol = "logaddexp", "logaddexp"
     ufunc = np.logaddexp
     twice_differentiable = True
     formulas = ("d logaddexp(x,y)/dx = 1/(1+e^(y-x))", "d logaddexp(x,y)/dy = 1/(1+e^(x-y))")
+    f = staticmethod(_logaddexp)
 
-    def forward(self, a, b):
-        return _logaddexp(a, b), None
-
-    def local(self, ctx):
-        a, b = ctx.inputs
+    def df(self, a, b, o):
         return _sigmoid_of_diff(a, b), _sigmoid_of_diff(b, a)
 
-    def backward(self, ctx, g):
-        a, b = ctx.inputs
-        na, nb = ctx.needs_grad
-        return ((fit(g * _sigmoid_of_diff(a, b), a) if na else None),
-                (fit(g * _sigmoid_of_diff(b, a), b) if nb else None))
 
+@export("arctan2", numpy=np.arctan2)
+class Arctan2(Binary):
+    """The angle of the point (x, y) in (-π, π]: ``arctan2(y, x)`` (y first, as numpy).
 
-class Arctan2(Op):
-    """The angle of the point (x, y): arctan2(y, x), in (-π, π]."""
+    >>> import graphgrad as gg
+    >>> gg.arctan2(gg.Value(1.0), gg.Value(-1.0)).item()     # 3π/4
+    2.356194490192345
+    """
 
-    name, symbol, elementwise = "arctan2", "arctan2", True
+    name, symbol = "arctan2", "arctan2"
     ufunc = np.arctan2
     twice_differentiable = True
     formulas = ("d arctan2(y,x)/dy = x/(x²+y²)", "d arctan2(y,x)/dx = -y/(x²+y²)")
 
-    def forward(self, y, x):
-        if is_float(y, x):
-            return math.atan2(y, x), None
-        return np.arctan2(y, x), None
+    def f(self, y, x):
+        return math.atan2(y, x) if is_float(y, x) else np.arctan2(y, x)
 
-    def local(self, ctx):
-        y, x = ctx.inputs
+    def df(self, y, x, o):
         r = div(1.0, x * x + y * y)      # as PyTorch: nan at the origin, 0 once x² overflows
         return x * r, -y * r
 
-    def backward(self, ctx, g):
-        y, x = ctx.inputs
-        dy, dx = self.local(ctx)
-        ny, nx = ctx.needs_grad
-        return (fit(g * dy, y) if ny else None), (fit(g * dx, x) if nx else None)
+
+# ---------------------------------------------------------------- declared with @export
+# (one class each: the function gg.<name>, the Value method and numpy's ufunc come from it)
+def _pick(mask, a, b):
+    """where(mask, a, b) with a constant mask (reduce._where), a float for float operands."""
+    if np.ndim(mask) == 0 and not is_value(a) and not is_value(b) and not isinstance(a, np.ndarray) \
+            and not isinstance(b, np.ndarray):
+        return float(a) if mask else float(b)
+    return _where(mask, a, b)
+
+
+@export("hypot", method=True, numpy=np.hypot)
+class Hypot(Binary):
+    """√(x² + y²) without overflow; gradient (x, y)/out, and 0 at the origin (as ``norm``;
+    PyTorch gives nan there).
+
+    >>> import graphgrad as gg
+    >>> gg.hypot(3.0, 4.0).item()
+    5.0
+    """
+
+    name = symbol = "hypot"
+    twice_differentiable = True
+    formulas = ("d hypot(x,y)/dx = x/hypot(x,y)", "d hypot(x,y)/dy = y/hypot(x,y)")
+
+    def f(self, a, b):
+        return math.hypot(a, b) if is_float(a, b) else np.hypot(a, b)
+
+    def df(self, a, b, o):
+        zero = _raw(o) == 0
+        if not np.any(zero):
+            return a / o, b / o
+        safe = _pick(zero, 1.0, o)
+        return _pick(zero, 0.0, a / safe), _pick(zero, 0.0, b / safe)
+
+
+class _FMax(Binary):
+    twice_differentiable = True
+
+    def f(self, a, b):
+        return self.ufunc(a, b)
+
+    def df(self, a, b, o):
+        # as PyTorch: the whole gradient to the input that was picked (x on a tie)
+        ad, bd = _raw(a), _raw(b)
+        with np.errstate(invalid="ignore"):
+            to_a = (self.cmp(ad, bd) | np.isnan(bd)).astype(np.result_type(ad, bd, 1.0))
+        if to_a.ndim == 0:
+            to_a = float(to_a)
+        return to_a, 1.0 - to_a
+
+
+@export("fmax", method=True, numpy=np.fmax)
+class Fmax(_FMax):
+    """Elementwise max ignoring nan (nan only where both are); the gradient goes to the
+    larger input (to x on a tie), as PyTorch.
+
+    >>> import graphgrad as gg
+    >>> gg.fmax(float("nan"), 2.0).item()
+    2.0
+    """
+
+    name = symbol = "fmax"
+    ufunc = staticmethod(np.fmax)
+    cmp = staticmethod(np.greater_equal)
+    formulas = ("d fmax(x,y)/dx = 1 where x >= y or y is nan", "d fmax(x,y)/dy = 1 elsewhere")
+
+
+@export("fmin", method=True, numpy=np.fmin)
+class Fmin(_FMax):
+    """Elementwise min ignoring nan; the gradient goes to the smaller input (x on a tie).
+
+    >>> import graphgrad as gg
+    >>> gg.fmin(1.0, float("nan")).item()
+    1.0
+    """
+
+    name = symbol = "fmin"
+    ufunc = staticmethod(np.fmin)
+    cmp = staticmethod(np.less_equal)
+    formulas = ("d fmin(x,y)/dx = 1 where x <= y or y is nan", "d fmin(x,y)/dy = 1 elsewhere")
+
+
+def _log2_sum(a, b):
+    if is_float(a, b):
+        return float(np.logaddexp2(a, b))
+    return np.logaddexp2(a, b)
+
+
+@export("logaddexp2", method=True, numpy=np.logaddexp2)
+class Logaddexp2(Binary):
+    """log2(2^x + 2^y) without overflow.
+
+    >>> import graphgrad as gg
+    >>> gg.logaddexp2(1.0, 1.0).item()
+    2.0
+    """
+
+    name = symbol = "logaddexp2"
+    twice_differentiable = True
+    formulas = ("d logaddexp2(x,y)/dx = 1/(1+2^(y-x))", "d logaddexp2(x,y)/dy = 1/(1+2^(x-y))")
+
+    def f(self, a, b):
+        return _log2_sum(a, b)
+
+    def df(self, a, b, o):
+        with np.errstate(over="ignore", invalid="ignore"):
+            return 1.0 / (1.0 + np.exp2(b - a)), 1.0 / (1.0 + np.exp2(a - b))
+
+
+@export("cbrt", method=True, numpy=np.cbrt)
+class Cbrt(Unary):
+    """Cube root, real for negative x too; gradient inf at 0 (as PyTorch).
+
+    >>> import graphgrad as gg
+    >>> gg.cbrt(-8.0).item()
+    -2.0
+    """
+
+    name = symbol = "cbrt"
+    twice_differentiable = True
+    formulas = ("d cbrt(x)/dx = 1/(3 cbrt(x)²)",)
+
+    def f(self, a):
+        return float(np.cbrt(a)) if a.__class__ is float else np.cbrt(a)
+
+    def df(self, a, o):
+        with np.errstate(divide="ignore"):
+            return div(1.0, 3.0 * o * o)
+
+
+@export("sinc", method=True, numpy=np.sinc)
+class Sinc(Unary):
+    """The normalised sinc, sin(πx)/(πx), 1 at 0; gradient 0 at 0 (as PyTorch) and second
+    derivative -π²/3 there (PyTorch gives nan).
+
+    >>> import graphgrad as gg
+    >>> gg.sinc(0.5).item() == 2 / np.pi
+    True
+    """
+
+    name = symbol = "sinc"
+    twice_differentiable = True
+    formulas = ("d sinc(x)/dx = (cos(πx) - sinc(x))/x, 0 at x = 0",)
+
+    def f(self, a):
+        return float(np.sinc(a)) if a.__class__ is float else np.sinc(a)
+
+    def df(self, a, o):
+        zero = _raw(a) == 0
+        if not np.any(zero):
+            return (np.cos(math.pi * a) - o) / a
+        safe = _pick(zero, 1.0, a)
+        # at 0 the slope of sinc' itself, -π²/3·x (0 there): a second derivative stays exact
+        return _pick(zero, (-math.pi ** 2 / 3) * a, (np.cos(math.pi * safe) - o) / safe)
+
+
+class _Scale(Unary):
+    twice_differentiable = True
+
+    def f(self, a):
+        return a * self.k
+
+    def df(self, a, o):
+        return self.k
+
+
+@export("deg2rad", method=True, numpy=(np.deg2rad, np.radians))
+class Deg2rad(_Scale):
+    """Degrees to radians, x·π/180.
+
+    >>> import graphgrad as gg
+    >>> gg.deg2rad(180.0).item() == np.pi
+    True
+    """
+
+    name = symbol = "deg2rad"
+    k = math.pi / 180.0
+    formulas = ("d deg2rad(x)/dx = π/180",)
+
+
+@export("rad2deg", method=True, numpy=(np.rad2deg, np.degrees))
+class Rad2deg(_Scale):
+    """Radians to degrees, x·180/π.
+
+    >>> import graphgrad as gg
+    >>> gg.rad2deg(np.pi).item()
+    180.0
+    """
+
+    name = symbol = "rad2deg"
+    k = 180.0 / math.pi
+    formulas = ("d rad2deg(x)/dx = 180/π",)
+
+
+@export("nan_to_num", method=True, numpy=np.nan_to_num)
+class NanToNum(Unary):
+    """nan, inf and -inf replaced by numbers (numpy's defaults: 0 and the largest finite
+    float); gradient 1 where x is finite and 0 where it was replaced (as PyTorch).
+
+    >>> import graphgrad as gg
+    >>> gg.nan_to_num(gg.Value([1.0, float("nan")])).numpy()
+    array([1., 0.])
+    """
+
+    name = symbol = "nan_to_num"
+    twice_differentiable = True
+    formulas = ("d nan_to_num(x)/dx = 1 where x is finite, else 0",)
+
+    def forward(self, a, *, nan=0.0, posinf=None, neginf=None):
+        r = np.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
+        return (float(r) if a.__class__ is float else r), None
+
+    def df(self, a, o):
+        fin = np.isfinite(_raw(a))
+        return float(fin) if np.ndim(fin) == 0 and _raw(a).__class__ is float else fin.astype(_raw(a).dtype)
+
+    def __call__(self, x: Operand, copy: bool = True, nan: float = 0.0, posinf: float | None = None,
+                 neginf: float | None = None) -> Value:
+        """``gg.nan_to_num(x, nan=0.0, posinf=None, neginf=None)`` (numpy's signature)."""
+        return record(self, x, nan=float(nan), posinf=None if posinf is None else float(posinf),
+                      neginf=None if neginf is None else float(neginf))
 
 
 SIN, COS, TAN, ARCSIN, ARCCOS, ARCTAN = Sin(), Cos(), Tan(), Arcsin(), Arccos(), Arctan()
 SINH, COSH, ARCSINH, ARCCOSH, ARCTANH = Sinh(), Cosh(), Arcsinh(), Arccosh(), Arctanh()
 LOG2, LOG10, LOG1P, EXPM1, EXP2, ERF = Log2(), Log10(), Log1p(), Expm1(), Exp2(), Erf()
 SIGN, FLOOR, CEIL, ROUND, TRUNC = Sign(), Floor(), Ceil(), Round(), Trunc()
-FLOOR_DIVIDE, REMAINDER, LOGADDEXP, ARCTAN2 = FloorDivide(), Remainder(), Logaddexp(), Arctan2()
+# the one instance each of the @export classes (made by the decorator)
+FLOOR_DIVIDE, REMAINDER = FloorDivide.instance, Remainder.instance  # type: ignore[attr-defined]
+LOGADDEXP, ARCTAN2 = Logaddexp.instance, Arctan2.instance  # type: ignore[attr-defined]
 
 # the unary ops with a public name: ops/__init__.py adds them to ops.UNARY_METHODS
 UNARY_METHODS = tuple(v for v in list(globals().values()) if isinstance(v, Unary) and v.method)

@@ -16,9 +16,9 @@ import string
 import numpy as np
 
 from ..errors import ShapeError
-from .base import Op, as_data, fit, is_value, run, shape_of
+from .base import Op, as_data, fit, is_value, record, run, shape_of
 from .elementwise import WHERE
-from .tensor import _ax
+from .tensor import _ax, _norm_axis
 
 ndarray = np.ndarray
 
@@ -186,24 +186,29 @@ class Std(Var):
         return _label("std", attrs, _corr(attrs))
 
 
-# ---------------------------------------------------------------- logsumexp
-class LogSumExp(Op):
-    """log(sum(exp(x))) over axes, computed as m + log(sum(exp(x - m))) with m the max."""
+# ---------------------------------------------------------------- the base of reductions
+class Reduction(Op):
+    """A reduction over axes (``axis`` a tuple of non-negative ints or None, ``keepdims``);
+    subclasses give ``f(a, axis, keepdims)`` on an array and ``df(a, out)``, the local
+    derivative d out/d a with ``out`` broadcast back (the reduced axes of size 1), and get
+    the VJP ``upstream · df`` and the label. Write ``df`` with operators and ufuncs and it
+    also runs on Values (create_graph). A float (0-d) input reduces to itself.
 
-    name, symbol = "logsumexp", "logsumexp"
-    formulas = ("d logsumexp(x)/dx = softmax(x) = exp(x - logsumexp(x))",)
+    >>> class SumSquares(Reduction):
+    ...     name = symbol = "sumsq"
+    ...     def f(self, a, axis, keepdims): return np.sum(a * a, axis=axis, keepdims=keepdims)
+    ...     def df(self, a, out): return 2 * a
+    >>> op = SumSquares()
+    >>> op(np.array([[1.0, 2.0], [3.0, 4.0]]), axis=0).numpy()
+    array([10., 20.])
+    """
+
     twice_differentiable = True
 
     def forward(self, a, *, axis, keepdims):
         if a.__class__ is float:
             return a, None
-        m = np.max(a, axis=axis, keepdims=True, initial=-np.inf)
-        m = np.where(np.isfinite(m), m, 0.0).astype(a.dtype)   # all -inf (or an inf): shift 0
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
-        if not keepdims:
-            out = out.reshape(() if axis is None else tuple(n for i, n in enumerate(a.shape) if i not in axis))
-        return as_data(out), None
+        return as_data(self.f(a, axis, keepdims)), None
 
     def backward(self, ctx, g):
         a = ctx.inputs[0]
@@ -211,10 +216,35 @@ class LogSumExp(Op):
         if not shape:
             return (fit(g, a),)
         axes = ctx.attrs["axis"]
-        return (fit(_keep(g, shape, axes) * np.exp(a - _keep(ctx.out, shape, axes)), a),)
+        return (fit(_keep(g, shape, axes) * self.df(a, _keep(ctx.out, shape, axes)), a),)
 
     def label(self, attrs):
-        return _label("logsumexp", attrs)
+        return _label(self.name, attrs)
+
+    def __call__(self, x, axis=None, keepdims: bool = False):
+        """The public function of an exported reduction: ``op(x, axis=None, keepdims=False)``."""
+        nd = len(shape_of(_raw(x))) if is_value(x) else np.ndim(x)
+        return record(self, x, axis=_norm_axis(axis, nd, self.name), keepdims=bool(keepdims))
+
+
+# ---------------------------------------------------------------- logsumexp
+class LogSumExp(Reduction):
+    """log(sum(exp(x))) over axes, computed as m + log(sum(exp(x - m))) with m the max."""
+
+    name, symbol = "logsumexp", "logsumexp"
+    formulas = ("d logsumexp(x)/dx = softmax(x) = exp(x - logsumexp(x))",)
+
+    def f(self, a, axis, keepdims):
+        m = np.max(a, axis=axis, keepdims=True, initial=-np.inf)
+        m = np.where(np.isfinite(m), m, 0.0).astype(a.dtype)   # all -inf (or an inf): shift 0
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
+        if not keepdims:
+            out = out.reshape(() if axis is None else tuple(n for i, n in enumerate(a.shape) if i not in axis))
+        return out
+
+    def df(self, a, out):
+        return np.exp(a - out)
 
 
 # ---------------------------------------------------------------- norm

@@ -1,0 +1,41 @@
+"""Publish every ``@export`` declaration (``graphgrad.ops.export.REGISTRY``): the Value
+methods and the numpy functions that run on Values. The ``gg.<name>`` functions are the
+real ones of ``graphgrad.numeric`` and ``graphgrad.linalg`` (so mypy sees them); the
+methods are typed by the generated stub ``_value_methods.pyi`` (``python -m
+graphgrad._stubgen``; ``tests/test_engine_export.py`` fails when it is out of date).
+
+>>> import graphgrad as gg
+>>> gg.Value([3.0]).hypot(4.0).item()
+5.0
+"""
+from __future__ import annotations
+
+import inspect
+
+from ._dispatch import HANDLED
+from .ops.export import REGISTRY
+from .value import Value
+
+
+def _method_of(e):
+    front = e.front
+
+    def m(self, *args, **kwargs):
+        return front(self, *args, **kwargs)
+    m.__name__ = m.__qualname__ = e.method
+    m.__doc__ = front.__doc__
+    try:
+        m.__signature__ = inspect.signature(front)       # what the stub generator reads
+    except (TypeError, ValueError):                       # pragma: no cover - builtins only
+        pass
+    return m
+
+
+def publish() -> None:
+    """Attach the Value methods and register the numpy functions of every export (a
+    method a Value already has in its class body is kept)."""
+    for e in REGISTRY:
+        if e.method and e.method not in Value.__dict__:
+            setattr(Value, e.method, _method_of(e))
+        for f in e.numpy:
+            HANDLED[f] = e.front
