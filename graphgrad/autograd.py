@@ -21,7 +21,7 @@ from ._anomaly import anomaly_backward as _anomaly_backward
 from ._anomaly import anomaly_forward as _anomaly_forward  # noqa: F401 - kept importable here
 from ._anomaly import finite as _finite  # noqa: F401
 from ._anomaly import user_site as _user_site  # noqa: F401
-from ._state import STATE
+from ._state import LOCAL, STATE, set_switch
 from .errors import BackwardError
 from .ops.base import Ctx, shape_of
 from .ops import ADD as _ADD, MUL as _MUL, RELU as _RELU
@@ -145,28 +145,26 @@ def no_grad() -> Iterator[None]:
     >>> with no_grad():
     ...     y = x * 2          # y.requires_grad is False
     """
-    old = STATE.grad_enabled
-    STATE.grad_enabled = False
+    old = set_switch("grad_enabled", False)     # this thread only, as in PyTorch
     try:
         yield
     finally:
-        STATE.grad_enabled = old
+        set_switch("grad_enabled", old)
 
 
 @contextlib.contextmanager
 def enable_grad() -> Iterator[None]:
     """Record again inside a ``no_grad`` block."""
-    old = STATE.grad_enabled
-    STATE.grad_enabled = True
+    old = set_switch("grad_enabled", True)
     try:
         yield
     finally:
-        STATE.grad_enabled = old
+        set_switch("grad_enabled", old)
 
 
 def is_grad_enabled() -> bool:
-    """Whether ops are being recorded right now."""
-    return STATE.grad_enabled
+    """Whether ops are being recorded right now, in the calling thread."""
+    return LOCAL.grad_enabled
 
 
 _GROUP_IDS = itertools.count(1)
@@ -184,13 +182,13 @@ def group(name: str) -> Iterator[None]:
     >>> s.group
     ('sigmoid',)
     """
-    old = STATE.group
+    old = LOCAL.group
     # each block is a fresh instance (two Conv2d layers, or two calls of one, stay apart)
-    STATE.group = (old or ()) + ((str(name), next(_GROUP_IDS)),)
+    set_switch("group", (old or ()) + ((str(name), next(_GROUP_IDS)),))
     try:
         yield
     finally:
-        STATE.group = old
+        set_switch("group", old)
 
 
 @contextlib.contextmanager
@@ -202,12 +200,11 @@ def detect_anomaly() -> Iterator[None]:
     >>> with detect_anomaly():
     ...     Value(-1.0, requires_grad=True).log()   # raises AnomalyError naming 'log'
     """
-    old = STATE.anomaly
-    STATE.anomaly = True
+    old = set_switch("anomaly", True)
     try:
         yield
     finally:
-        STATE.anomaly = old
+        set_switch("anomaly", old)
 
 
 @contextlib.contextmanager
@@ -220,12 +217,12 @@ def record_traces() -> Iterator[list[BackwardTrace]]:
     >>> traces[-1].output is f
     True
     """
-    old = STATE.trace_sink
-    sink = STATE.trace_sink = []
+    old = LOCAL.trace_sink
+    sink = LOCAL.trace_sink = []
     try:
         yield sink
     finally:
-        STATE.trace_sink = old
+        LOCAL.trace_sink = old
 
 
 
@@ -340,6 +337,9 @@ def _fit_grad(gp, d, who):
 
 
 # ---------------------------------------------------------------- backward
+_GRAPH_PASSES = [False]    # a create_graph pass ever ran: "does not require grad" then names .grad_value
+
+
 def backward(root: Value, grad: ArrayLike | None = None, retain_graph: bool | None = None,
              trace: bool = False, create_graph: bool = False) -> BackwardTrace | None:
     """Fill ``.grad`` of every Value that ``root`` depends on and that requires grad.
@@ -375,12 +375,15 @@ def backward(root: Value, grad: ArrayLike | None = None, retain_graph: bool | No
                             "carry no gradient (they are indices, masks, counts); backpropagate from "
                             "a float Value, or cast with .astype(np.float64) before the ops to differentiate")
         raise BackwardError("backward: this Value does not require grad; create the inputs with "
-                            "Value(..., requires_grad=True) and compute outside no_grad()")
+                            "Value(..., requires_grad=True) and compute outside no_grad()"
+                            + ("; after backward(create_graph=True) differentiate x.grad_value (a Value), "
+                               "not x.grad (plain numbers)" if _GRAPH_PASSES[0] else ""))
     grad = root_grad(root._data, grad)
     if root._saved is not None and _is_spent(root._saved):
         _raise_freed(root)
-    sink = STATE.trace_sink
+    sink = LOCAL.trace_sink
     if create_graph:
+        _GRAPH_PASSES[0] = True
         from .higher import propagate
         result = run_pass(root, lambda order: propagate(order, [root], [grad], graph=True, free=not retain_graph,
                                                         write=True, trace=trace or sink is not None))
@@ -414,17 +417,17 @@ def run_pass(root, propagate):
     stash = None
     try:
         _topo(root, order, stack, check_freed=True)
-        if STATE.backward_depth:
+        if LOCAL.backward_depth:
             # a backward called from a hook of another one: set aside the outer pass's
             # partial sums on the nodes both graphs share, and give them back afterwards
             stash = [(v, v._g) for v in order if v._g is not None]
             for v, _ in stash:
                 v._g = None
-        STATE.backward_depth += 1
+        LOCAL.backward_depth += 1
         try:
             return propagate(order)
         finally:
-            STATE.backward_depth -= 1
+            LOCAL.backward_depth -= 1
     except BaseException:
         # a pass that stopped half-way leaves partial sums behind (a finished one has
         # cleared them node by node): clear them, so a later pass starts clean
@@ -502,7 +505,7 @@ def _propagate(order, grad, retain_graph, trace):
     root = order[0]
     steps = [] if trace else None
     tracing = trace
-    anomaly = STATE.anomaly
+    anomaly = LOCAL.anomaly
     # the gates inlined below for float nodes (None in anomaly mode: all go through op.backward)
     add_op, mul_op, relu_op = (None, None, None) if anomaly else (_ADD, _MUL, _RELU)
     free = not retain_graph

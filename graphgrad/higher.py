@@ -18,7 +18,7 @@ from typing import Sequence
 import numpy as np
 
 from ._anomaly import anomaly_backward
-from ._state import STATE
+from ._state import LOCAL, set_switch
 from .autograd import (_bad_grads, _check_versions, _fit_grad, _run_hooks, _spend, _stale, _step, _who,
                        BackwardTrace, ctx_of, group, hook_data, root_grad, run_pass)
 from .errors import BackwardError
@@ -52,8 +52,7 @@ def propagate(order, roots, grads, *, graph, free, write, want=None, trace=False
         r._g = gr if r._g is None else r._g + gr
     found = [None] * sum(len(p) for p in want.values()) if want else None
     steps = [] if trace else None
-    enabled = STATE.grad_enabled
-    STATE.grad_enabled = True            # a gradient graph is recorded even inside no_grad()
+    enabled = set_switch("grad_enabled", True)   # a gradient graph is recorded even inside no_grad()
     try:
         for v in order:
             g = v._g
@@ -90,7 +89,7 @@ def propagate(order, roots, grads, *, graph, free, write, want=None, trace=False
             else:
                 ctx = ctx_of(v)
                 grads_v = raw_grads = _bad_grads(v, op.backward(ctx, g))
-            if STATE.anomaly:
+            if LOCAL.anomaly:
                 anomaly_backward(v, raw_grads)
             if trace:
                 steps.append(_step(len(steps), v, _raw(g), raw_grads, ctx_of(v, strict=False)))
@@ -101,7 +100,7 @@ def propagate(order, roots, grads, *, graph, free, write, want=None, trace=False
                     old = p._g
                     p._g = gp if old is None else old + gp
     finally:
-        STATE.grad_enabled = enabled
+        set_switch("grad_enabled", enabled)
     if want is not None:
         return found
     return BackwardTrace(order[0], steps) if trace else None

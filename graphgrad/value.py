@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import ops as _ops
-from ._state import STATE
+from ._state import LOCAL, PER_THREAD, STATE
 from ._anomaly import anomaly_forward as _anomaly_forward
 from ._convert import to_data as _to_data
 from .errors import ShapeError
@@ -38,7 +38,8 @@ def _make(data, op, inputs, saved=None, attrs=None):
 
 def _finish(out, op, inputs, saved=None, attrs=None):
     """Record ``op`` on a fresh ``out`` if any input requires grad (and check anomalies)."""
-    if STATE.grad_enabled:
+    st = STATE if STATE.anomaly is not PER_THREAD else LOCAL   # the calling thread's switches
+    if st.grad_enabled:
         for v in inputs:
             if v.requires_grad:
                 out.requires_grad = True
@@ -46,15 +47,15 @@ def _finish(out, op, inputs, saved=None, attrs=None):
                 out._inputs = inputs
                 out._saved = saved
                 out._attrs = attrs
-                out._group = STATE.group
+                out._group = st.group
                 # the write clock now: backward refuses if an input is written after this
                 out._vers = STATE.clock
-                if STATE.anomaly:
+                if st.anomaly:
                     _anomaly_forward(out)
                 return out
     out.requires_grad = False
     out._op = out._inputs = out._saved = out._attrs = out._group = out._vers = None
-    if STATE.anomaly:
+    if st.anomaly:
         _anomaly_forward(out, recorded=False, op=op, inputs=inputs)
     return out
 
@@ -147,6 +148,16 @@ def mark_written(v) -> None:
     data refuses backward. Every write path calls this: ``.data =``, optimiser steps,
     ``load_state_dict``, ``Module.to``."""
     v._version = STATE.clock = STATE.clock + 1
+
+
+def clear_grad(v) -> None:
+    """Forget ``v``'s gradient in both its forms: ``.grad`` and, after a create_graph pass,
+    ``.grad_value`` (which would otherwise keep accumulating, and keep its graph alive).
+    Every zero_grad calls this."""
+    v._grad = None
+    m = v._meta
+    if m is not None and "grad_value" in m:
+        del m["grad_value"]
 
 
 def _leaf(data, name=None, requires_grad=False, meta=None):
@@ -251,7 +262,17 @@ class Value:
 
     @grad.setter
     def grad(self, g):
-        self._grad = None if g is None else _to_data(g, None)
+        if g is None:
+            clear_grad(self)
+            return
+        d = _to_data(g, None, "grad")
+        if shape_of(d) != self.shape:
+            raise ShapeError(f"grad: a gradient of shape {shape_of(d)} cannot be assigned to a Value of shape "
+                             f"{self.shape}; assign one of the Value's shape (or None)")
+        self._grad = d
+        m = self._meta
+        if m is not None and "grad_value" in m:
+            del m["grad_value"]          # no longer the same gradient as .grad
 
     @property
     def shape(self) -> tuple:
@@ -289,8 +310,8 @@ class Value:
         return _leaf(self._data, self.name)
 
     def zero_grad(self) -> None:
-        """Forget the gradient (sets ``grad`` to None). ``w.zero_grad()``"""
-        self._grad = None
+        """Forget the gradient (sets ``grad`` and ``grad_value`` to None). ``w.zero_grad()``"""
+        clear_grad(self)
 
     # ------------------------------------------------------------ graph (read-only views)
     @property
@@ -786,7 +807,7 @@ def _raw_index(index):
 
 
 def _unary(op, x, **attrs):
-    with np.errstate(all="ignore") if STATE.anomaly else _NULL:
+    with np.errstate(all="ignore") if STATE.anomaly and LOCAL.anomaly else _NULL:
         data = op.forward(x._data, **attrs)[0] if attrs else op.f(x._data)
     if data.__class__ is not float:
         data = as_data(data)

@@ -27,10 +27,10 @@ from ._conv_fn import (avg_pool1d, avg_pool2d, conv1d, conv2d, conv_transpose2d,
                        max_pool1d, max_pool2d)
 from ._loss_fn import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
                        check_reduction, cross_entropy, nll_loss)
+from .._state import LOCAL
 from ._node import as_value, needs_grad, record
 from .init import get_rng
 
-_EXPAND = [False]
 _SVM = _ops_loss.MultiMargin()
 _BN = _ops_norm.BatchNorm()
 
@@ -42,16 +42,16 @@ def expanded(on: bool = True):
     >>> with expanded():
     ...     y = sigmoid(x)        # *-1, exp, +1, 1/x gates in group "sigmoid"
     """
-    old = _EXPAND[0]
-    _EXPAND[0] = bool(on)
+    old = LOCAL.expand                # this thread only, like no_grad()
+    LOCAL.expand = bool(on)
     try:
         yield
     finally:
-        _EXPAND[0] = old
+        LOCAL.expand = old
 
 
 def _expand(flag) -> bool:
-    return _EXPAND[0] if flag is None else bool(flag)
+    return LOCAL.expand if flag is None else bool(flag)
 
 
 # ---------------------------------------------------------------- linear and activations

@@ -12,7 +12,7 @@ from collections import OrderedDict
 import numpy as np
 
 from ..autograd import group
-from ..value import Value, mark_written
+from ..value import Value, clear_grad, mark_written
 
 _PARAM_META = "parameter"
 _DEFAULT_NAME = "default_name"     # the name is a layer's generic one, free to make unique
@@ -191,7 +191,7 @@ class Module:
     def zero_grad(self) -> None:
         """Set every parameter's gradient to None."""
         for p in self.parameters():
-            p._grad = None
+            clear_grad(p)
 
     def apply(self, fn) -> "Module":
         """Call ``fn(module)`` on this module and every sub-Module (e.g. to initialise). Returns self.
@@ -216,7 +216,7 @@ class Module:
         for p in self.parameters():
             p._data = np.asarray(p.numpy(), dtype=dt)
             mark_written(p)
-            p._grad = None
+            clear_grad(p)
         for m in self.modules():
             for b in m._buffers:
                 arr = getattr(m, b)
