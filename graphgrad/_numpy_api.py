@@ -168,7 +168,7 @@ implements(np.full_like)(_like(np.full_like))
 @implements(np.clip)
 def _clip(a, a_min=None, a_max=None, **kw):
     refuse("clip", **kw)
-    return _v(a).clip(_raw(a_min), _raw(a_max))
+    return _v(a).clip(a_min, a_max)         # Value bounds keep their gradients (torch.clamp)
 
 
 @implements(np.dot)

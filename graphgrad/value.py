@@ -659,6 +659,9 @@ class Value:
         """
         if lo is None and hi is None:
             raise ValueError("clip: give at least one of lo and hi")
+        if isinstance(lo, Value) or isinstance(hi, Value):    # bounds with gradients (torch.clamp's)
+            from .functions import clip_values
+            return clip_values(self, lo, hi)
         return _unary(_ops.CLIP, self, lo=lo, hi=hi)
 
     def sum(self, axis=None, keepdims: bool = False):

@@ -232,3 +232,144 @@ def test_eight_fit_trials_through_search_on_four_threads_all_finish():
     with ThreadPoolExecutor(1) as ex:
         ser = search(trial, space, n_trials=8, seed=0, executor=ex)
     assert sorted(r.val_acc for r in res.table) == sorted(r.val_acc for r in ser.table)
+
+
+# ---------------------------------------------------------------- 3. Values as number parameters
+def _p(v=0.5):
+    return gg.Value(v, requires_grad=True)
+
+
+X5 = np.array([-2.0, -0.5, 0.3, 1.5, 3.0])
+
+
+@pytest.mark.parametrize("call", [
+    lambda x, p: gg.pad(x, 1, value=p),
+    lambda x, p: gg.softplus(x, beta=p),
+    lambda x, p: F.softplus(x, beta=p),
+    lambda x, p: gg.softplus(x, threshold=p),
+    lambda x, p: gg.celu(x, alpha=p),
+    lambda x, p: F.celu(x, alpha=p),
+    lambda x, p: gg.hardtanh(x, max_val=p),
+    lambda x, p: F.hardtanh(x, min_val=-p),
+    lambda x, p: F.leaky_relu(x, p),
+    lambda x, p: F.elu(x, p),
+    lambda x, p: gg.nn.LeakyReLU(p)(x),
+    lambda x, p: gg.nn.ELU(p)(x),
+    lambda x, p: F.dropout(x, p, rng=0),
+    lambda x, p: F.svm_loss(x.reshape(1, 5), [1], margin=p),
+    lambda x, p: F.multi_margin_loss(x.reshape(1, 5), [1], margin=p),
+    lambda x, p: gg.nn.MultiMarginLoss(margin=p)(x.reshape(1, 5), [1]),
+    lambda x, p: F.cross_entropy(x.reshape(1, 5), [1], label_smoothing=p),
+    lambda x, p: F.batch_norm(x.reshape(5, 1), training=True, eps=p),
+    lambda x, p: F.batch_norm(x.reshape(5, 1), training=True, momentum=p),
+])
+def test_a_value_that_requires_grad_as_a_number_parameter_is_refused(call):
+    x = gg.Value(X5, requires_grad=True)
+    with pytest.raises(TypeError, match=r"is a Value that requires grad.*\.item\(\)"):
+        call(x, _p())
+
+
+def test_a_value_without_grad_as_a_number_parameter_is_its_number():
+    x = gg.Value(X5)
+    np.testing.assert_allclose(gg.softplus(x, beta=gg.Value(2.0)).numpy(), gg.softplus(x, beta=2.0).numpy())
+    np.testing.assert_allclose(F.elu(x, gg.Value(0.5)).numpy(), F.elu(x, 0.5).numpy())
+
+
+@pytest.mark.parametrize("half", [True, False])
+def test_a_value_regularisation_strength_is_differentiated(half):
+    from graphgrad.nn.losses import l1_regularization, l2_regularization
+    w = np.array([1.0, -2.0])
+    reg = gg.Value(0.1, requires_grad=True)
+    l2_regularization([gg.Value(w)], reg, half=half).backward() if half is not None else None
+    treg = _t(0.1)
+    ((0.5 if half else 1.0) * treg * (_t(w, False) ** 2).sum()).backward()
+    np.testing.assert_allclose(reg.grad, treg.grad.numpy(), rtol=1e-12)
+    reg1 = gg.Value(0.1, requires_grad=True)
+    l1_regularization([gg.Value(w)], reg1).backward()
+    assert float(reg1.grad) == 3.0
+
+
+def _clip_case(lo, hi):
+    lo_g = gg.Value(np.array(lo), requires_grad=True) if lo is not None else None
+    hi_g = gg.Value(np.array(hi), requires_grad=True) if hi is not None else None
+    lo_t = _t(lo) if lo is not None else None
+    hi_t = _t(hi) if hi is not None else None
+    return lo_g, hi_g, lo_t, hi_t
+
+
+@pytest.mark.parametrize("lo,hi", [(-1.0, None), (None, [1.0, 1.0, 1.0, 2.0, 2.0]), (-1.0, 2.0),
+                                   ([-3.0, 0.0, 0.0, 0.0, 0.0], 1.0)])
+def test_clip_with_value_bounds_matches_torch_clamp_to_second_order(lo, hi):
+    lo_g, hi_g, lo_t, hi_t = _clip_case(lo, hi)
+    x = gg.Value(X5, requires_grad=True)
+    tx = _t(X5)
+    y = gg.clip(x, lo_g, hi_g)
+    ty = torch.clamp(tx, lo_t, hi_t)
+    np.testing.assert_array_equal(y.numpy(), ty.detach().numpy())
+    ins = [v for v in (x, lo_g, hi_g) if v is not None]
+    tins = [v for v in (tx, lo_t, hi_t) if v is not None]
+    (y ** 2).sum().backward(create_graph=True)
+    tg = torch.autograd.grad((ty ** 2).sum(), tins, create_graph=True)
+    for v, t in zip(ins, tg):
+        np.testing.assert_allclose(v.grad, t.detach().numpy(), rtol=1e-12)
+    # second order: d(sum of all first gradients · k)/d(inputs)
+    s = sum(((v.grad_value * (i + 1)).sum() for i, v in enumerate(ins)), gg.Value(0.0))
+    for v in ins:
+        v.grad = None
+    s.backward()
+    ts = sum((t * (i + 1)).sum() for i, t in enumerate(tg))
+    tg2 = torch.autograd.grad(ts, tins, allow_unused=True)
+    for v, t in zip(ins, tg2):
+        np.testing.assert_allclose(v.grad, 0 if t is None else t.numpy(), rtol=1e-12)
+
+
+def test_clip_with_value_bounds_through_numpy_and_the_method():
+    lo = gg.Value(0.0, requires_grad=True)
+    x = gg.Value(X5)
+    np.clip(x, lo, None).sum().backward()
+    assert float(lo.grad) == 2.0
+    lo.grad = None
+    x.clip(lo, 1.0).sum().backward()
+    assert float(lo.grad) == 2.0
+
+
+# ---------------------------------------------------------------- 4. batch_norm running stats
+def test_batch_norm_update_of_a_running_stat_value_invalidates_an_older_graph():
+    rm = gg.Value(np.zeros(2))
+    rv = gg.Value(np.ones(2))
+    w = gg.Value(np.array([1.0, 2.0]), requires_grad=True)
+    y = (w * rm).sum()                           # saves rm's numbers for w's gradient
+    x = gg.Value(np.random.default_rng(0).standard_normal((4, 2)) + 1.0)
+    F.batch_norm(x, rm, rv, training=True)
+    assert rm.version > 0 and rv.version > 0
+    with pytest.raises(gg.BackwardError, match="modified through .data after the forward pass"):
+        y.backward()
+    # (torch 2.13 does not bump the buffer's version here and silently returns the new
+    # numbers as the gradient: refusing is the honest answer, true gradient [0, 0])
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_refuses_running_stats_that_require_grad(training):
+    x = gg.Value(np.random.default_rng(0).standard_normal((4, 2)))
+    rm = gg.Value(np.zeros(2), requires_grad=True)
+    with pytest.raises(TypeError, match="running statistics are buffers"):
+        F.batch_norm(x, rm, np.ones(2), training=training)
+
+
+# ---------------------------------------------------------------- 5. cross_entropy, every target ignored
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_cross_entropy_expand_with_every_target_ignored_has_zero_gradients(reduction, smoothing):
+    s = np.random.default_rng(0).standard_normal((3, 4))
+    y = np.array([-100, -100, -100])
+    tx = _t(s)
+    tl = torch.nn.functional.cross_entropy(tx, torch.tensor(y), reduction=reduction, label_smoothing=smoothing)
+    tl.backward()
+    for expand in (False, True):
+        x = gg.Value(s, requires_grad=True)
+        loss = F.cross_entropy(x, y, reduction=reduction, label_smoothing=smoothing, expand=expand)
+        np.testing.assert_array_equal(np.isnan(loss.numpy()), np.isnan(tl.item()))
+        loss.backward(create_graph=True)
+        np.testing.assert_array_equal(x.grad, tx.grad.numpy())
+        x.grad_value.sum().backward()             # second order: also 0, not nan
+        assert np.all(np.isfinite(x.grad))
