@@ -77,7 +77,8 @@ for _op in _ops.UNARY_METHODS:
 
 # queries whose results carry no gradient: raw data is right (sign, floor, ceil, trunc and rint
 # are ops of their own, registered above from their `ufunc`)
-raw(np.shape, np.ndim, np.size, np.result_type,
+raw(np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal,   # `array < v`
+    np.shape, np.ndim, np.size, np.result_type,
     np.iscomplexobj, np.isrealobj, np.nonzero, np.argmax, np.argmin, np.argsort, np.any, np.all,
     np.isclose, np.allclose, np.array_equal, np.count_nonzero, np.round, np.around, np.flatnonzero)
 

@@ -42,11 +42,12 @@ def minimum(a: Operand, b: Operand) -> Value:
 def _elementwise2(op, a, b):
     a, b = _v(a), _v(b)
     try:
-        data = op.forward(a._data, b._data)[0]
+        op.forward(a._data, b._data)     # (cheap next to a clear sentence; _binary redoes it)
     except ValueError:
         raise _ops.tensor.ShapeError(f"{op.name}: shapes {a.shape} and {b.shape} cannot be broadcast "
                                      "together; make them equal or 1 along each axis") from None
-    return _make(_ops.as_data(data), op, (a, b))
+    # _binary keeps numpy's integer result for an int operand (np.int64(2) // int_value)
+    return _binary(op, a, b)
 
 
 def logaddexp(a: Operand, b: Operand) -> Value:
@@ -135,6 +136,8 @@ def concatenate(values: Sequence[Operand], axis: int = 0) -> Value:
     vs = tuple(_v(x) for x in values)
     if not vs:
         raise ValueError("concatenate: needs at least one Value")
+    if axis is None:                     # numpy: flatten every input first
+        vs, axis = tuple(v.reshape(-1) for v in vs), 0
     data = _ops.CONCATENATE.forward(*[v._data for v in vs], axis=axis)[0]
     return _make(data, _ops.CONCATENATE, vs, attrs={"axis": axis})
 

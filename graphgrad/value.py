@@ -213,6 +213,9 @@ class Value:
     __graphgrad_value__ = True       # what graphgrad._convert unwraps (no import cycle)
 
     def __init__(self, data, requires_grad: bool = False, name: str | None = None, dtype=None):
+        if requires_grad is not False and requires_grad is not True and not isinstance(requires_grad, np.bool_):
+            raise TypeError(f"Value: requires_grad must be True or False, got {requires_grad!r:.40} "
+                            f"({type(requires_grad).__name__})")
         d = _to_data(data, dtype)
         if requires_grad and d.__class__ is not float and d.dtype.kind != "f":
             raise TypeError(f"Value: only floating-point data can require grad, got dtype {d.dtype}; "
@@ -383,6 +386,9 @@ class Value:
 
         >>> h = x.register_hook(lambda g: 2 * g)   # doubles the gradient flowing on
         """
+        if not callable(fn):
+            raise TypeError(f"register_hook: the hook must be a function fn(grad), got {fn!r:.40} "
+                            f"({type(fn).__name__})")
         if self.is_constant:
             raise ValueError("register_hook: constants lifted from Python numbers carry no gradient")
         if self._meta is None:
@@ -498,9 +504,24 @@ class Value:
     def __float__(self) -> float:
         return self.item()
 
+    def __int__(self) -> int:
+        return int(self.item())          # as int(torch.tensor(2.5)) == 2
+
+    def __array__(self, dtype=None, copy=None):
+        # np.asarray(v), np.array([v, w]), np.mean([x, x + 2]), np.ma, ... (as PyTorch does
+        # for a tensor that requires grad: a silent constant would drop the gradient)
+        if self.requires_grad:
+            raise TypeError("numpy: a Value that requires grad cannot become a numpy array (np.asarray, a "
+                            "list of Values given to a numpy function, np.ma, ...) without losing its "
+                            "gradient; use v.numpy() for its numbers, or graphgrad ops (gg.stack([...]), "
+                            "v.mean()) to keep the graph")
+        d = self._data
+        return np.array(d, dtype=dtype) if d.__class__ is float or dtype is not None or copy else d
+
     def __len__(self) -> int:
         if self._data.__class__ is float or self._data.ndim == 0:
-            raise TypeError("len() of a 0-d Value")
+            raise TypeError("len() of a 0-d Value: a scalar has no length (list(v) and torch.tensor(v) "
+                            "ask for one); use v.item() for its number or v.numpy() for an array")
         return len(self._data)
 
     def __iter__(self):

@@ -373,3 +373,121 @@ def test_cross_entropy_expand_with_every_target_ignored_has_zero_gradients(reduc
         np.testing.assert_array_equal(x.grad, tx.grad.numpy())
         x.grad_value.sum().backward()             # second order: also 0, not nan
         assert np.all(np.isfinite(x.grad))
+
+
+# ---------------------------------------------------------------- 7. numpy edge cases, requires_grad
+@pytest.mark.parametrize("bad", ["False", "True", 1, 0, None, 1.0])
+def test_requires_grad_must_be_a_bool(bad):
+    with pytest.raises(TypeError, match="requires_grad must be True or False"):
+        gg.Value(1.0, requires_grad=bad)
+    with pytest.raises(TypeError):               # torch refuses a non-bool too
+        torch.tensor(1.0, requires_grad=bad)
+
+
+def test_requires_grad_accepts_numpy_bools():
+    assert gg.Value(1.0, requires_grad=np.bool_(True)).requires_grad
+
+
+@pytest.mark.parametrize("f", [np.mean, np.std, np.var, np.sum, np.asarray, np.array])
+def test_numpy_on_a_list_of_values_that_require_grad_is_refused(f):
+    x = gg.Value(2.0, requires_grad=True)
+    with pytest.raises(TypeError, match="requires grad cannot become a numpy array.*v.numpy"):
+        f([x, x + 2])
+    t = _t(2.0)
+    with pytest.raises((RuntimeError, TypeError, ValueError)):   # torch: "Can't call numpy() ..."
+        f([t, t + 2])
+
+
+def test_numpy_on_a_list_of_values_that_do_not_require_grad_is_right():
+    a, b = gg.Value(2.0), gg.Value(np.float64(5.0))
+    assert np.mean([a, b]) == 3.5 and np.std([a, b]) == 1.5 and np.var([a, b]) == 2.25
+    np.testing.assert_allclose(gg.Value([1.0, 2.0]), [1.0, 2.0])
+    assert np.asarray(gg.Value([1.0, 2.0])).dtype == np.float64
+
+
+def test_graphgrad_ops_on_a_list_keep_the_gradient():
+    x = gg.Value(2.0, requires_grad=True)
+    m = gg.stack([x, x + 2]).mean()
+    m.backward()
+    assert float(m.data) == 3.0 and float(x.grad) == 1.0
+
+
+def test_asarray_and_assert_allclose_of_a_value_that_requires_grad_say_what_to_do():
+    v = gg.Value(np.array([1.0, 2.0]), requires_grad=True)
+    with pytest.raises(TypeError, match=r"use v\.numpy\(\)"):
+        np.asarray(v)
+    with pytest.raises(TypeError, match=r"use v\.numpy\(\)"):
+        np.testing.assert_allclose(v, [1.0, 2.0])
+    np.testing.assert_allclose(v.numpy(), [1.0, 2.0])
+
+
+def test_torch_tensor_of_a_scalar_value_says_what_to_do():
+    with pytest.raises(TypeError, match=r"v\.item\(\)"):
+        torch.tensor(gg.Value(2.0))
+
+
+def test_masked_arrays_are_refused_not_silently_unmasked():
+    v = gg.Value(np.array([1.0, 2.0]), requires_grad=True)
+    m = np.ma.array([1.0, 2.0], mask=[0, 1])
+    for f in (lambda: v + m, lambda: v * m, lambda: gg.Value(m)):
+        with pytest.raises(TypeError, match="masked array"):
+            f()
+
+
+@pytest.mark.parametrize("a", [np.int64(2), np.int32(7), np.uint8(9)])
+def test_numpy_int_scalar_floor_divide_and_remainder_keep_int_dtype(a):
+    d = np.array([3, 4], dtype=np.int64)
+    iv = gg.Value(d, dtype=np.int64)
+    for got, want in ((a // iv, a // d), (a % iv, a % d), (np.floor_divide(a, iv), np.floor_divide(a, d)),
+                      (np.remainder(a, iv), np.remainder(a, d))):
+        assert got.dtype == want.dtype and got.numpy().tolist() == want.tolist()
+    assert (torch.tensor(int(a)) // torch.tensor(d)).dtype == torch.int64
+
+
+def test_array_compared_with_a_value_is_numpys_answer():
+    v = gg.Value(np.array([1.0, 2.0]), requires_grad=True)
+    a = np.array([1.0, 5.0])
+    for got, want in ((a < v, a < v.numpy()), (a <= v, a <= v.numpy()), (a > v, a > v.numpy()),
+                      (a >= v, a >= v.numpy()), (a == v, a == v.numpy()), (a != v, a != v.numpy())):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(np.less(a, v), [False, False])
+
+
+# ---------------------------------------------------------------- 10. errors a user can act on
+def test_int_of_a_one_element_value_is_its_integer_as_torch():
+    assert int(gg.Value(2.7)) == int(torch.tensor(2.7)) == 2
+    assert int(gg.Value(np.array([-3.5]))) == -3
+    with pytest.raises(ValueError, match="only a Value with one element"):
+        int(gg.Value(np.array([1.0, 2.0])))
+
+
+def test_register_hook_refuses_a_non_callable():
+    v = gg.Value(1.0, requires_grad=True)
+    with pytest.raises(TypeError, match=r"register_hook: the hook must be a function.*int"):
+        v.register_hook(5)
+
+
+def test_concatenate_axis_none_flattens_as_numpy():
+    a = gg.Value(np.arange(4.0).reshape(2, 2), requires_grad=True)
+    b = gg.Value(np.array([7.0, 8.0]), requires_grad=True)
+    out = np.concatenate([a, b], axis=None)
+    np.testing.assert_array_equal(out.numpy(), np.concatenate([a.numpy(), b.numpy()], axis=None))
+    (out * np.arange(6.0)).sum().backward()
+    ta, tb = _t(a.numpy()), _t(b.numpy())
+    (torch.cat([ta.reshape(-1), tb.reshape(-1)]) * torch.arange(6.0, dtype=torch.float64)).sum().backward()
+    np.testing.assert_array_equal(a.grad, ta.grad.numpy())
+    np.testing.assert_array_equal(b.grad, tb.grad.numpy())
+
+
+@pytest.mark.parametrize("pw", [1.5, (1, 2.5), [(0, 1.0)], -1, True])
+def test_pad_refuses_a_pad_width_that_is_not_whole(pw):
+    with pytest.raises(TypeError, match="pad: pad_width must hold non-negative whole numbers"):
+        gg.pad(gg.Value([1.0, 2.0]), pw)
+
+
+def test_batch_norm_eps_value_is_one_sentence():
+    x = gg.Value(np.random.default_rng(0).standard_normal((4, 2)))
+    with pytest.raises(TypeError, match=r"batch_norm: eps is a Value that requires grad"):
+        F.batch_norm(x, training=True, eps=gg.Value(1e-5, requires_grad=True))
+    with pytest.raises(ValueError, match=r"batch_norm: eps must be a finite number"):
+        F.batch_norm(x, training=True, eps=float("nan"))
