@@ -491,3 +491,79 @@ def test_batch_norm_eps_value_is_one_sentence():
         F.batch_norm(x, training=True, eps=gg.Value(1e-5, requires_grad=True))
     with pytest.raises(ValueError, match=r"batch_norm: eps must be a finite number"):
         F.batch_norm(x, training=True, eps=float("nan"))
+
+
+# ---------------------------------------------------------------- 8. edge derivatives, against torch
+def _first_second(gg_f, t_f, x0, scalar):
+    v = gg.Value(float(x0) if scalar else np.array([x0]), requires_grad=True)
+    gg_f(v).sum().backward(create_graph=True)
+    g1 = np.asarray(v.grad, dtype=np.float64).reshape(-1)
+    gv = v.grad_value
+    v.grad = None
+    gv.sum().backward()
+    g2 = np.asarray(v.grad, dtype=np.float64).reshape(-1)
+    t = torch.tensor([x0], dtype=torch.float64, requires_grad=True)
+    (tg1,) = torch.autograd.grad(t_f(t).sum(), t, create_graph=True)
+    (tg2,) = torch.autograd.grad(tg1.sum(), t)
+    return g1, g2, tg1.detach().numpy(), tg2.numpy()
+
+
+@pytest.mark.parametrize("scalar", [True, False])
+@pytest.mark.parametrize("name,gg_f,t_f,x0", [
+    ("hardswish", lambda v: v.hardswish(), torch.nn.functional.hardswish, np.inf),
+    ("hardswish", lambda v: v.hardswish(), torch.nn.functional.hardswish, -np.inf),
+    ("arcsin", lambda v: v.arcsin(), torch.asin, 1.0),
+    ("arcsin", lambda v: v.arcsin(), torch.asin, -1.0),
+    ("arccos", lambda v: v.arccos(), torch.acos, 1.0),
+    ("arccos", lambda v: v.arccos(), torch.acos, -1.0),
+    ("arctanh", lambda v: v.arctanh(), torch.atanh, 1.0),
+    ("arctanh", lambda v: v.arctanh(), torch.atanh, -1.0),
+    ("arccosh", lambda v: v.arccosh(), torch.acosh, 1.0),
+    ("arccosh", lambda v: v.arccosh(), torch.acosh, -1.0),
+    ("arcsin", lambda v: v.arcsin(), torch.asin, 0.999999),      # unchanged inside the domain
+    ("arccosh", lambda v: v.arccosh(), torch.acosh, 1.000001),
+])
+def test_edge_first_and_second_derivatives_match_torch(name, gg_f, t_f, x0, scalar):
+    g1, g2, t1, t2 = _first_second(gg_f, t_f, x0, scalar)
+    np.testing.assert_allclose(g1, t1, rtol=1e-9)
+    np.testing.assert_allclose(g2, t2, rtol=1e-6)
+
+
+def test_the_domain_edges_do_not_change_inside_points_of_the_same_tensor():
+    xd = np.array([-1.0, -0.5, 0.3, 1.0])
+    x, t = gg.Value(xd, requires_grad=True), _t(xd)
+    x.arcsin().sum().backward(create_graph=True)
+    (tg,) = torch.autograd.grad(torch.asin(t).sum(), t, create_graph=True)
+    gv = x.grad_value
+    x.grad = None
+    (gv * gg.Value([1.0, 2.0, 3.0, 4.0])).sum().backward()
+    (tg2,) = torch.autograd.grad((tg * torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=torch.float64)).sum(), t)
+    np.testing.assert_allclose(x.grad, tg2.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("y0,x0", [(0.0, 0.0), (0.0, -0.0), (-0.0, 0.0), (-0.0, -0.0), (1e-200, 0.0),
+                                   (0.0, 1e-170), (1.0, 2.0)])
+def test_arctan2_gradient_at_the_origin_is_torchs_zero(y0, x0):
+    for data in (lambda a: a, lambda a: np.array([a])):
+        y, x = gg.Value(data(y0), requires_grad=True), gg.Value(data(x0), requires_grad=True)
+        gg.arctan2(y, x).sum().backward()
+        ty, tx = _t([y0]), _t([x0])
+        torch.atan2(ty, tx).sum().backward()
+        for a, b in ((y.grad, ty.grad), (x.grad, tx.grad)):
+            a = np.asarray(a).reshape(-1)
+            np.testing.assert_array_equal(a, b.numpy())
+            np.testing.assert_array_equal(np.signbit(a), np.signbit(b.numpy()))
+
+
+@pytest.mark.parametrize("case", ["clip", "where"])
+def test_an_infinite_upstream_gives_zero_to_entries_not_passed(case):
+    xd = np.array([-2.0, -0.5, 0.5, 2.0, 4.0])
+    for graph in (False, True):
+        v, t = gg.Value(xd, requires_grad=True), _t(xd)
+        if case == "clip":
+            y, ty = v.clip(-1, 1), torch.clamp(t, -1, 1)
+        else:
+            y, ty = gg.where(xd > 0, v, 0.0), torch.where(torch.tensor(xd > 0), t, 0.0)
+        y.backward(np.full(5, np.inf), create_graph=graph)
+        ty.backward(torch.full((5,), np.inf, dtype=torch.float64))
+        np.testing.assert_array_equal(v.grad, t.grad.numpy())

@@ -401,7 +401,7 @@ class Clip(Unary):
 
     def backward(self, ctx, g):
         a = ctx.inputs[0]
-        return (fit(g * self._mask(a, ctx.attrs), a),)
+        return (fit(np.where(self._mask(a, ctx.attrs), g, 0.0), a),)     # inf upstream: 0 outside
 
     def local(self, ctx):
         a = ctx.inputs[0]
@@ -426,7 +426,8 @@ class Where(Op):
         a, b = ctx.inputs
         c = ctx.attrs["cond"]
         na, nb = ctx.needs_grad
-        return (fit(g * c, a) if na else None), (fit(g * ~c, b) if nb else None)
+        # where, not g·c: an inf upstream must give 0 to the branch not taken (as torch), not nan
+        return (fit(np.where(c, g, 0.0), a) if na else None), (fit(np.where(c, 0.0, g), b) if nb else None)
 
     def local(self, ctx):
         c = np.asarray(ctx.attrs["cond"], dtype=np.float64)
