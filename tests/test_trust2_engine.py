@@ -567,3 +567,45 @@ def test_an_infinite_upstream_gives_zero_to_entries_not_passed(case):
         y.backward(np.full(5, np.inf), create_graph=graph)
         ty.backward(torch.full((5,), np.inf, dtype=torch.float64))
         np.testing.assert_array_equal(v.grad, t.grad.numpy())
+
+
+# ---------------------------------------------------------------- 9. Uniform with an overflowing width
+@pytest.mark.parametrize("low,high", [(-1e308, 1e308), (-1.7e308, 1e300), (0.0, 1.7976931348623157e308)])
+def test_uniform_whose_width_overflows_is_refused(low, high):
+    from graphgrad.train import Uniform
+    from graphgrad.train.space import SearchSpaceError
+    if np.isfinite(high - low):
+        u = Uniform(low, high)                   # a wide range that fits is fine
+        assert all(np.isfinite(u.grid(3))) and np.isfinite(u.sample(np.random.default_rng(0)))
+        return
+    with pytest.raises(SearchSpaceError, match="overflows a float; use a narrower range"):
+        Uniform(low, high)
+
+
+@pytest.mark.parametrize("kind", ["pickle", "npy", "text", "bad zip", "object member"])
+def test_module_load_of_a_file_that_is_not_a_saved_npz_is_one_sentence(tmp_path, kind):
+    import pickle
+    net = gg.nn.Linear(2, 1, rng=0)
+    p = tmp_path / "m.npz"
+    if kind == "pickle":
+        p.write_bytes(pickle.dumps({"weight": np.zeros((2, 1))}))
+    elif kind == "npy":
+        np.save(p.with_suffix(".npy"), np.zeros(3))
+        p = p.with_suffix(".npy")
+    elif kind == "text":
+        p.write_text("weight = 1\n")
+    elif kind == "bad zip":
+        net.save(p)
+        p.write_bytes(p.read_bytes()[:40])
+    else:
+        np.savez(p, weight=np.array([object(), 1], dtype=object))
+    with pytest.raises(ValueError, match=r"Linear\.load: .* is not a \.npz archive written by Module\.save") as e:
+        net.load(p)
+    assert "pickle" not in str(e.value).split("(")[0]
+
+
+def test_module_load_round_trip_still_works(tmp_path):
+    a, b = gg.nn.Linear(2, 3, rng=0), gg.nn.Linear(2, 3, rng=1)
+    a.save(tmp_path / "a.npz")
+    b.load(tmp_path / "a.npz")
+    np.testing.assert_array_equal(a.weight.numpy(), b.weight.numpy())

@@ -7,6 +7,7 @@ the renderer can draw the layer collapsed into one box or expanded into its gate
 """
 from __future__ import annotations
 
+import zipfile
 from collections import OrderedDict
 
 import numpy as np
@@ -305,9 +306,26 @@ class Module:
         np.savez(path, **self.state_dict())
 
     def load(self, path, strict: bool = True) -> "Module":
-        """Read a ``.npz`` written by :meth:`save` (``allow_pickle=False``). Returns self."""
-        with np.load(path, allow_pickle=False) as f:
-            self.load_state_dict({k: f[k] for k in f.files}, strict=strict)
+        """Read a ``.npz`` written by :meth:`save` (``allow_pickle=False``). Returns self.
+
+        A file that is not such an archive (a pickle, a ``.npy``, text, a damaged zip) is
+        one ValueError naming it, not numpy's message about pickles."""
+        what = f"{type(self).__name__}.load: {str(path)!r} is not a .npz archive written by Module.save"
+        try:
+            f = np.load(path, allow_pickle=False)
+        except (FileNotFoundError, IsADirectoryError, PermissionError):
+            raise
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+            raise ValueError(f"{what} ({type(e).__name__}); load only files that save() wrote") from None
+        if not isinstance(f, np.lib.npyio.NpzFile):
+            raise ValueError(f"{what} (it holds one {type(f).__name__}); load only files that save() wrote")
+        with f:
+            try:
+                state = {k: f[k] for k in f.files}
+            except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+                raise ValueError(f"{what} (a member cannot be read: {type(e).__name__}; object arrays "
+                                 "need pickle, which is never used on load)") from None
+        self.load_state_dict(state, strict=strict)
         return self
 
     # ------------------------------------------------------------ display
