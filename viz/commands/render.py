@@ -45,8 +45,12 @@ def run(args) -> int:
     ext = os.path.splitext(out)[1].lstrip(".").lower()
     single_file = len(todo) == 1 and ext in FORMATS
     fmt = args.format or (ext if single_file else "svg")
-    if not single_file:
-        os.makedirs(out, exist_ok=True)
+    try:
+        # the folder of -o is made as needed (a/b/f.svg, or a/b/ for several diagrams)
+        os.makedirs(out if not single_file else os.path.dirname(out) or ".", exist_ok=True)
+    except OSError as e:
+        print(f"graphgrad render: cannot create the folder for {out!r} ({e.strerror or e})", file=sys.stderr)
+        return 1
     stem = os.path.splitext(os.path.basename(args.script))[0]
     for k, (name, value, opts, _caption) in enumerate(todo):
         opts = script.options(opts, fmt=args.fmt, show=args.show, local=args.local or None,
@@ -56,7 +60,7 @@ def run(args) -> int:
         path = out if single_file else os.path.join(out, f"{stem}_{name}{suffix}.{fmt}")
         try:
             render(value, path, format=fmt, timeout=timeout or DEFAULT_TIMEOUT, options=opts)
-        except RenderError as e:
+        except (RenderError, OSError) as e:
             print(f"graphgrad render: {e}", file=sys.stderr)
             return 1
         print(path)
