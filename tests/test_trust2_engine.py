@@ -609,3 +609,21 @@ def test_module_load_round_trip_still_works(tmp_path):
     a.save(tmp_path / "a.npz")
     b.load(tmp_path / "a.npz")
     np.testing.assert_array_equal(a.weight.numpy(), b.weight.numpy())
+
+
+@pytest.mark.parametrize("make", [
+    lambda p: gg.full((2,), p), lambda p: gg.full_like(gg.Value([1.0, 2.0]), p),
+    lambda p: gg.arange(p), lambda p: gg.linspace(0.0, p, 3)])
+def test_creation_from_a_value_that_requires_grad_is_refused(make):
+    with pytest.raises(TypeError, match="is a Value that requires grad"):
+        make(gg.Value(2.0, requires_grad=True))
+    assert make(gg.Value(2.0)).size >= 1          # a Value without grad is its number
+
+
+@pytest.mark.parametrize("make", [lambda rg: gg.zeros(2, requires_grad=rg), lambda rg: gg.ones(2, requires_grad=rg),
+                                  lambda rg: gg.full((2,), 1.0, requires_grad=rg),
+                                  lambda rg: gg.nn.Parameter(np.zeros(2), requires_grad=rg)])
+def test_creation_requires_grad_must_be_a_bool(make):
+    with pytest.raises(TypeError, match="requires_grad must be True or False"):
+        make("False")
+    assert make(False).requires_grad is False
