@@ -5,41 +5,36 @@ hold for the thread that entered them: one thread inside ``no_grad()`` does not 
 another thread's ops from being recorded. The truth is :data:`LOCAL`, a
 ``threading.local``; a thread starts with gradients on, anomaly mode off, no group.
 
-Reading a ``threading.local`` costs about 25 ns more than a plain attribute, four times
-per scalar op, so the op fast path reads :data:`STATE` instead: while *no* thread has a
-switch away from its default, STATE's ``grad_enabled``/``anomaly``/``group`` are the
-defaults and hold for every thread. As soon as one thread leaves the defaults,
-``STATE.anomaly`` becomes :data:`PER_THREAD` (truthy), which sends every op to the
-general path, and that path reads the calling thread's switches through
-:func:`switches`. ``STATE.clock`` (the write clock) is process-wide: a write is a write.
+Reading a ``threading.local`` costs about 25 ns more than a plain attribute, three times
+per scalar op, so the op fast path reads one process-wide flag instead: ``STATE.fast`` is
+True while *no* thread has a switch away from its default (gradients on, anomaly off, no
+group), and then the defaults hold for every thread. As soon as one thread leaves the
+defaults it is False, which sends every op to the general path, and that path reads the
+calling thread's switches through :func:`switches`. ``STATE.clock`` (the write clock) is
+process-wide: a write is a write. (There is deliberately no process-wide ``grad_enabled``:
+code that needs it calls ``switches()`` or reads ``LOCAL``.)
 """
 from __future__ import annotations
 
 import threading
 
 
-class _PerThread:
-    """``STATE.anomaly`` while some thread has a switch on: 'ask the calling thread'."""
+class _Defaults:
+    """The switches of every thread while ``STATE.fast``: what :func:`switches` returns then."""
     __slots__ = ()
-
-    def __bool__(self) -> bool:
-        return True
-
-    def __repr__(self) -> str:
-        return "PER_THREAD"
+    grad_enabled = True
+    anomaly = False
+    group = None
 
 
-PER_THREAD = _PerThread()
+DEFAULTS = _Defaults()
 
 
 class _State:
-    __slots__ = ("grad_enabled", "anomaly", "group", "clock")
+    __slots__ = ("fast", "clock")
 
     def __init__(self) -> None:
-        # the fast view, valid for every thread while no thread has left the defaults
-        self.grad_enabled = True
-        self.anomaly = False       # PER_THREAD while some thread has a switch on
-        self.group = None
+        self.fast = True           # no thread has left the defaults: ops need not ask LOCAL
         # the write clock: +1 on every write through Value.data (and optimiser steps). A
         # Value's _version is the clock of its last write, a node's _vers the clock when it
         # was made, so "written after the forward" is one int compare, no per-node tuple
@@ -70,7 +65,7 @@ def switches():
     >>> switches().grad_enabled
     True
     """
-    return LOCAL if STATE.anomaly is PER_THREAD else STATE
+    return DEFAULTS if STATE.fast else LOCAL
 
 
 def _default(loc) -> bool:
@@ -91,5 +86,5 @@ def set_switch(name: str, value):
     if was is not now:
         with _LOCK:
             _off_default[0] += 1 if was else -1
-            STATE.anomaly = PER_THREAD if _off_default[0] else False
+            STATE.fast = not _off_default[0]
     return old

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import ops as _ops
-from ._state import LOCAL, PER_THREAD, STATE
+from ._state import DEFAULTS, LOCAL, STATE
 from ._anomaly import anomaly_forward as _anomaly_forward
 from ._convert import to_data as _to_data
 from .errors import ShapeError
@@ -38,7 +38,7 @@ def _make(data, op, inputs, saved=None, attrs=None):
 
 def _finish(out, op, inputs, saved=None, attrs=None):
     """Record ``op`` on a fresh ``out`` if any input requires grad (and check anomalies)."""
-    st = STATE if STATE.anomaly is not PER_THREAD else LOCAL   # the calling thread's switches
+    st = DEFAULTS if STATE.fast else LOCAL       # the calling thread's switches (see _state)
     if st.grad_enabled:
         for v in inputs:
             if v.requires_grad:
@@ -539,13 +539,13 @@ class Value:
             out._data = a + b
             out._grad = out.name = out._g = out._meta = None
             out._n = out._version = 0
-            if (self.requires_grad or other.requires_grad) and STATE.grad_enabled and not STATE.anomaly:
+            # STATE.fast: no thread is in no_grad/anomaly/group (else the general path asks)
+            if (self.requires_grad or other.requires_grad) and STATE.fast:
                 out.requires_grad = True
                 out._op = _ADD
                 out._inputs = (self, other)
                 out._vers = STATE.clock
-                out._saved = out._attrs = None
-                out._group = STATE.group
+                out._saved = out._attrs = out._group = None
             else:
                 return _finish(out, _ADD, (self, other))
             return out
@@ -563,13 +563,12 @@ class Value:
             out._data = a * b
             out._grad = out.name = out._g = out._meta = None
             out._n = out._version = 0
-            if (self.requires_grad or other.requires_grad) and STATE.grad_enabled and not STATE.anomaly:
+            if (self.requires_grad or other.requires_grad) and STATE.fast:
                 out.requires_grad = True
                 out._op = _MUL
                 out._inputs = (self, other)
                 out._vers = STATE.clock
-                out._saved = out._attrs = None
-                out._group = STATE.group
+                out._saved = out._attrs = out._group = None
             else:
                 return _finish(out, _MUL, (self, other))
             return out
@@ -831,7 +830,7 @@ def _raw_index(index):
 
 
 def _unary(op, x, **attrs):
-    with np.errstate(all="ignore") if STATE.anomaly and LOCAL.anomaly else _NULL:
+    with np.errstate(all="ignore") if not STATE.fast and LOCAL.anomaly else _NULL:
         data = op.forward(x._data, **attrs)[0] if attrs else op.f(x._data)
     if data.__class__ is not float:
         data = as_data(data)
