@@ -21,7 +21,7 @@ from ._anomaly import anomaly_backward as _anomaly_backward
 from ._anomaly import anomaly_forward as _anomaly_forward  # noqa: F401 - kept importable here
 from ._anomaly import finite as _finite  # noqa: F401
 from ._anomaly import user_site as _user_site  # noqa: F401
-from ._state import LOCAL, STATE, set_switch
+from ._state import STATE, here, set_switch, switches
 from .errors import BackwardError
 from .ops.base import Ctx, shape_of
 from .ops import ADD as _ADD, MUL as _MUL, RELU as _RELU
@@ -164,7 +164,7 @@ def enable_grad() -> Iterator[None]:
 
 def is_grad_enabled() -> bool:
     """Whether ops are being recorded right now, in the calling thread."""
-    return LOCAL.grad_enabled
+    return switches().grad_enabled
 
 
 _GROUP_IDS = itertools.count(1)
@@ -182,7 +182,7 @@ def group(name: str) -> Iterator[None]:
     >>> s.group
     ('sigmoid',)
     """
-    old = LOCAL.group
+    old = switches().group
     # each block is a fresh instance (two Conv2d layers, or two calls of one, stay apart)
     set_switch("group", (old or ()) + ((str(name), next(_GROUP_IDS)),))
     try:
@@ -217,12 +217,12 @@ def record_traces() -> Iterator[list[BackwardTrace]]:
     >>> traces[-1].output is f
     True
     """
-    old = LOCAL.trace_sink
-    sink = LOCAL.trace_sink = []
+    sink = []
+    old = set_switch("trace_sink", sink)
     try:
         yield sink
     finally:
-        LOCAL.trace_sink = old
+        set_switch("trace_sink", old)
 
 
 
@@ -381,7 +381,7 @@ def backward(root: Value, grad: ArrayLike | None = None, retain_graph: bool | No
     grad = root_grad(root._data, grad)
     if root._saved is not None and _is_spent(root._saved):
         _raise_freed(root)
-    sink = LOCAL.trace_sink
+    sink = switches().trace_sink
     if create_graph:
         _GRAPH_PASSES[0] = True
         from .higher import propagate
@@ -417,17 +417,18 @@ def run_pass(root, propagate):
     stash = None
     try:
         _topo(root, order, stack, check_freed=True)
-        if LOCAL.backward_depth:
+        t = here()
+        if t.backward_depth:
             # a backward called from a hook of another one: set aside the outer pass's
             # partial sums on the nodes both graphs share, and give them back afterwards
             stash = [(v, v._g) for v in order if v._g is not None]
             for v, _ in stash:
                 v._g = None
-        LOCAL.backward_depth += 1
+        t.backward_depth += 1
         try:
             return propagate(order)
         finally:
-            LOCAL.backward_depth -= 1
+            t.backward_depth -= 1
     except BaseException:
         # a pass that stopped half-way leaves partial sums behind (a finished one has
         # cleared them node by node): clear them, so a later pass starts clean
@@ -505,7 +506,7 @@ def _propagate(order, grad, retain_graph, trace):
     root = order[0]
     steps = [] if trace else None
     tracing = trace
-    anomaly = LOCAL.anomaly
+    anomaly = switches().anomaly
     # the gates inlined below for float nodes (None in anomaly mode: all go through op.backward)
     add_op, mul_op, relu_op = (None, None, None) if anomaly else (_ADD, _MUL, _RELU)
     free = not retain_graph

@@ -18,7 +18,7 @@ from typing import Sequence
 import numpy as np
 
 from ._anomaly import anomaly_backward
-from ._state import LOCAL, set_switch
+from ._state import set_switch, switches
 from .autograd import (_bad_grads, _check_versions, _fit_grad, _run_hooks, _spend, _stale, _step, _who,
                        BackwardTrace, ctx_of, group, hook_data, root_grad, run_pass)
 from .errors import BackwardError
@@ -52,6 +52,7 @@ def propagate(order, roots, grads, *, graph, free, write, want=None, trace=False
         r._g = gr if r._g is None else r._g + gr
     found = [None] * sum(len(p) for p in want.values()) if want else None
     steps = [] if trace else None
+    anomaly = switches().anomaly
     enabled = set_switch("grad_enabled", True)   # a gradient graph is recorded even inside no_grad()
     try:
         for v in order:
@@ -89,7 +90,7 @@ def propagate(order, roots, grads, *, graph, free, write, want=None, trace=False
             else:
                 ctx = ctx_of(v)
                 grads_v = raw_grads = _bad_grads(v, op.backward(ctx, g))
-            if LOCAL.anomaly:
+            if anomaly:
                 anomaly_backward(v, raw_grads)
             if trace:
                 steps.append(_step(len(steps), v, _raw(g), raw_grads, ctx_of(v, strict=False)))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import ops as _ops
-from ._state import DEFAULTS, LOCAL, STATE
+from ._state import DEFAULTS, STATE, here
 from ._anomaly import anomaly_forward as _anomaly_forward
 from ._convert import to_data as _to_data
 from .errors import ShapeError
@@ -38,7 +38,7 @@ def _make(data, op, inputs, saved=None, attrs=None):
 
 def _finish(out, op, inputs, saved=None, attrs=None):
     """Record ``op`` on a fresh ``out`` if any input requires grad (and check anomalies)."""
-    st = DEFAULTS if STATE.fast else LOCAL       # the calling thread's switches (see _state)
+    st = DEFAULTS if STATE.fast else here()      # the calling thread's switches (see _state)
     if st.grad_enabled:
         for v in inputs:
             if v.requires_grad:
@@ -830,7 +830,7 @@ def _raw_index(index):
 
 
 def _unary(op, x, **attrs):
-    with np.errstate(all="ignore") if not STATE.fast and LOCAL.anomaly else _NULL:
+    with np.errstate(all="ignore") if not STATE.fast and here().anomaly else _NULL:
         data = op.forward(x._data, **attrs)[0] if attrs else op.f(x._data)
     if data.__class__ is not float:
         data = as_data(data)

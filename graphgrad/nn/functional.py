@@ -28,7 +28,7 @@ from ._conv_fn import (avg_pool1d, avg_pool2d, conv1d, conv2d, conv_transpose2d,
 from ._loss_fn import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
                        check_reduction, cross_entropy, nll_loss)
 from .._params import finite, number
-from .._state import LOCAL
+from .._state import here
 from ._node import as_value, needs_grad, record
 from .init import get_rng
 
@@ -43,16 +43,16 @@ def expanded(on: bool = True):
     >>> with expanded():
     ...     y = sigmoid(x)        # *-1, exp, +1, 1/x gates in group "sigmoid"
     """
-    old = LOCAL.expand                # this thread only, like no_grad()
-    LOCAL.expand = bool(on)
+    t = here()                        # this thread only, like no_grad()
+    old, t.expand = t.expand, bool(on)
     try:
         yield
     finally:
-        LOCAL.expand = old
+        t.expand = old
 
 
 def _expand(flag) -> bool:
-    return LOCAL.expand if flag is None else bool(flag)
+    return here().expand if flag is None else bool(flag)
 
 
 # ---------------------------------------------------------------- linear and activations
