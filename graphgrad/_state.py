@@ -20,18 +20,6 @@ from __future__ import annotations
 import threading
 
 
-class _Defaults:
-    """The switches of every thread while ``STATE.fast``: what :func:`switches` returns then."""
-    __slots__ = ()
-    grad_enabled = True
-    anomaly = False
-    group = None
-    trace_sink = None
-
-
-DEFAULTS = _Defaults()
-
-
 class _State:
     __slots__ = ("fast", "clock")
 
@@ -63,6 +51,9 @@ class _Local(threading.local):
 
 STATE = _State()
 _LOCAL = _Local()
+# the switches of every thread while STATE.fast (what switches() returns then); never written.
+# A _Thread like a thread's own record, so that `st.grad_enabled` stays a specialised slot read
+DEFAULTS = _Thread()
 _LOCK = threading.Lock()
 _off_default = [0]                 # threads whose switches are not all the defaults
 

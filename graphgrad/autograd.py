@@ -381,7 +381,7 @@ def backward(root: Value, grad: ArrayLike | None = None, retain_graph: bool | No
     grad = root_grad(root._data, grad)
     if root._saved is not None and _is_spent(root._saved):
         _raise_freed(root)
-    sink = switches().trace_sink
+    sink = None if STATE.fast else here().trace_sink
     if create_graph:
         _GRAPH_PASSES[0] = True
         from .higher import propagate
@@ -506,7 +506,7 @@ def _propagate(order, grad, retain_graph, trace):
     root = order[0]
     steps = [] if trace else None
     tracing = trace
-    anomaly = switches().anomaly
+    anomaly = False if STATE.fast else here().anomaly
     # the gates inlined below for float nodes (None in anomaly mode: all go through op.backward)
     add_op, mul_op, relu_op = (None, None, None) if anomaly else (_ADD, _MUL, _RELU)
     free = not retain_graph
