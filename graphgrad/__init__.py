@@ -61,7 +61,9 @@ def _find_viz_in_a_checkout() -> None:
             return importlib.util.spec_from_file_location(
                 name, os.path.join(folder, "__init__.py"), submodule_search_locations=[folder])
 
-    sys.meta_path.append(CheckoutViz())
+    # first: the graphgrad imported here is this checkout's, so graphgrad.viz must be too (an
+    # editable install of another checkout maps the name elsewhere)
+    sys.meta_path.insert(0, CheckoutViz())
 
 
 _find_viz_in_a_checkout()

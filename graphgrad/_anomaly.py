@@ -54,8 +54,8 @@ def anomaly_forward(out, recorded=True, op=None, inputs=None):
 def _stage(out) -> str:
     """'forward', or which gate's backward made this node in a create_graph pass (its group
     is then '∂<op>')."""
-    from ._state import STATE
-    path = STATE.group or ()
+    from ._state import switches
+    path = switches().group or ()
     for name, _ in reversed(path):
         if name.startswith("∂"):
             return f"the create_graph backward of '{name[1:]}'"

@@ -31,6 +31,9 @@ def to_data(data, dtype=None, where: str = "Value", keep_int: bool = False, keep
         return data
     if isinstance(data, (str, bytes)):
         raise TypeError(f"{where}: expected numbers, got the string {data!r:.40}")
+    if type(data).__module__.startswith("numpy.ma"):
+        raise TypeError(f"{where}: a numpy masked array's mask would be ignored; pass np.ma.filled(a, fill) "
+                        "for plain numbers, or use gg.where(mask, x, fill) to mask a Value")
     try:
         arr = np.array(data, dtype=dtype) if dtype is not None else np.array(data)
     except (TypeError, ValueError) as e:

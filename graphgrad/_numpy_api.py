@@ -77,7 +77,8 @@ for _op in _ops.UNARY_METHODS:
 
 # queries whose results carry no gradient: raw data is right (sign, floor, ceil, trunc and rint
 # are ops of their own, registered above from their `ufunc`)
-raw(np.shape, np.ndim, np.size, np.result_type,
+raw(np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal,   # `array < v`
+    np.shape, np.ndim, np.size, np.result_type,
     np.iscomplexobj, np.isrealobj, np.nonzero, np.argmax, np.argmin, np.argsort, np.any, np.all,
     np.isclose, np.allclose, np.array_equal, np.count_nonzero, np.round, np.around, np.flatnonzero)
 
@@ -168,7 +169,7 @@ implements(np.full_like)(_like(np.full_like))
 @implements(np.clip)
 def _clip(a, a_min=None, a_max=None, **kw):
     refuse("clip", **kw)
-    return _v(a).clip(_raw(a_min), _raw(a_max))
+    return _v(a).clip(a_min, a_max)         # Value bounds keep their gradients (torch.clamp)
 
 
 # np.dot (any dimensions), np.linalg.*, np.outer, np.hstack ... are declared with @export
@@ -178,15 +179,3 @@ def _clip(a, a_min=None, a_max=None, **kw):
 @implements(np.copy)
 def _copy(a, *args, **kw):
     return a          # Values are never written in place by graphgrad: no copy needed
-
-
-
-def conjugate(self):
-    """Refused: numpy calls it on each Value of an object array (``np.var``/``np.std`` of a
-    list of Values), then casts the result to a float, which would lose the gradient."""
-    raise TypeError("np.var/np.std of a list of Values would return a float without a gradient; "
-                    "stack the list first: gg.stack(values).var() (or .std(), np.var(gg.stack(values)))")
-
-
-# numpy's object-array path of var/std calls v.conjugate(): refuse there with one sentence
-Value.conjugate = conjugate

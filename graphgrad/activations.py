@@ -16,6 +16,7 @@ import math
 from typing import TYPE_CHECKING
 
 from . import ops as _ops
+from ._params import number
 from .value import Value, _lift, _unary
 
 if TYPE_CHECKING:
@@ -27,10 +28,10 @@ def _v(x):
 
 
 def _number(x, what: str) -> float:
-    """``x`` as a float, or a TypeError naming the argument (bools and strings are refused)."""
-    if isinstance(x, (bool, str, bytes)) or not hasattr(x, "__float__"):
-        raise TypeError(f"{what} must be a real number, got {x!r} ({type(x).__name__})")
-    return float(x)
+    """``x`` as a float, or a TypeError naming the argument (bools, strings and Values that
+    require grad are refused: see ``_params``). ``what`` is "op: argument"."""
+    where, _, name = what.partition(": ")
+    return number(x, where, name)
 
 
 def check_softplus(beta, threshold, where: str = "softplus") -> tuple[float, float]:

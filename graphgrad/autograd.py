@@ -22,7 +22,7 @@ from ._anomaly import anomaly_backward as _anomaly_backward
 from ._anomaly import anomaly_forward as _anomaly_forward  # noqa: F401 - kept importable here
 from ._anomaly import finite as _finite  # noqa: F401
 from ._anomaly import user_site as _user_site  # noqa: F401
-from ._state import STATE
+from ._state import STATE, here, set_switch, switches
 from .errors import BackwardError
 from .ops.base import Ctx, shape_of, unbroadcast
 from .ops import ADD as _ADD, MUL as _MUL, RELU as _RELU
@@ -169,28 +169,26 @@ def no_grad() -> Iterator[None]:
     >>> y.requires_grad
     False
     """
-    old = STATE.grad_enabled
-    STATE.grad_enabled = False
+    old = set_switch("grad_enabled", False)     # this thread only, as in PyTorch
     try:
         yield
     finally:
-        STATE.grad_enabled = old
+        set_switch("grad_enabled", old)
 
 
 @contextlib.contextmanager
 def enable_grad() -> Iterator[None]:
     """Record again inside a ``no_grad`` block."""
-    old = STATE.grad_enabled
-    STATE.grad_enabled = True
+    old = set_switch("grad_enabled", True)
     try:
         yield
     finally:
-        STATE.grad_enabled = old
+        set_switch("grad_enabled", old)
 
 
 def is_grad_enabled() -> bool:
-    """Whether ops are being recorded right now."""
-    return STATE.grad_enabled
+    """Whether ops are being recorded right now, in the calling thread."""
+    return switches().grad_enabled
 
 
 _GROUP_IDS = itertools.count(1)
@@ -209,13 +207,13 @@ def group(name: str) -> Iterator[None]:
     >>> s.group
     ('sigmoid',)
     """
-    old = STATE.group
+    old = switches().group
     # each block is a fresh instance (two Conv2d layers, or two calls of one, stay apart)
-    STATE.group = (old or ()) + ((str(name), next(_GROUP_IDS)),)
+    set_switch("group", (old or ()) + ((str(name), next(_GROUP_IDS)),))
     try:
         yield
     finally:
-        STATE.group = old
+        set_switch("group", old)
 
 
 @contextlib.contextmanager
@@ -229,12 +227,11 @@ def detect_anomaly() -> Iterator[None]:
     Traceback (most recent call last):
     graphgrad.errors.AnomalyError: ...log...
     """
-    old = STATE.anomaly
-    STATE.anomaly = True
+    old = set_switch("anomaly", True)
     try:
         yield
     finally:
-        STATE.anomaly = old
+        set_switch("anomaly", old)
 
 
 @contextlib.contextmanager
@@ -248,12 +245,12 @@ def record_traces() -> Iterator[list[BackwardTrace]]:
     >>> traces[-1].output is f
     True
     """
-    old = STATE.trace_sink
-    sink = STATE.trace_sink = []
+    sink = []
+    old = set_switch("trace_sink", sink)
     try:
         yield sink
     finally:
-        STATE.trace_sink = old
+        set_switch("trace_sink", old)
 
 
 
@@ -368,6 +365,9 @@ def _fit_grad(gp, d, who):
 
 
 # ---------------------------------------------------------------- backward
+_GRAPH_PASSES = [False]    # a create_graph pass ever ran: "does not require grad" then names .grad_value
+
+
 def backward(root: Value, grad: ArrayLike | None = None, retain_graph: bool | None = None,
              trace: bool = False, create_graph: bool = False) -> BackwardTrace | None:
     """Fill ``.grad`` of every Value that ``root`` depends on and that requires grad.
@@ -404,12 +404,15 @@ def backward(root: Value, grad: ArrayLike | None = None, retain_graph: bool | No
                             "carry no gradient (they are indices, masks, counts); backpropagate from "
                             "a float Value, or cast with .astype(np.float64) before the ops to differentiate")
         raise BackwardError("backward: this Value does not require grad; create the inputs with "
-                            "Value(..., requires_grad=True) and compute outside no_grad()")
+                            "Value(..., requires_grad=True) and compute outside no_grad()"
+                            + ("; after backward(create_graph=True) differentiate x.grad_value (a Value), "
+                               "not x.grad (plain numbers)" if _GRAPH_PASSES[0] else ""))
     grad = root_grad(root._data, grad)
     if root._saved is not None and _is_spent(root._saved):
         _raise_freed(root)
-    sink = STATE.trace_sink
+    sink = None if STATE.fast else here().trace_sink
     if create_graph:
+        _GRAPH_PASSES[0] = True
         result = run_pass(root, lambda order: propagate(order, [root], [grad], graph=True, free=not retain_graph,
                                                         write=True, trace=trace or sink is not None))
     else:
@@ -442,17 +445,18 @@ def run_pass(root, propagate):
     stash = None
     try:
         _topo(root, order, stack, check_freed=True)
-        if STATE.backward_depth:
+        t = here()
+        if t.backward_depth:
             # a backward called from a hook of another one: set aside the outer pass's
             # partial sums on the nodes both graphs share, and give them back afterwards
             stash = [(v, v._g) for v in order if v._g is not None]
             for v, _ in stash:
                 v._g = None
-        STATE.backward_depth += 1
+        t.backward_depth += 1
         try:
             return propagate(order)
         finally:
-            STATE.backward_depth -= 1
+            t.backward_depth -= 1
     except BaseException:
         # a pass that stopped half-way leaves partial sums behind (a finished one has
         # cleared them node by node): clear them, so a later pass starts clean
@@ -568,7 +572,7 @@ def propagate(order, roots, grads, *, graph=False, free=True, write=True, want=N
         r._g = gr if r._g is None else r._g + gr
     found = [None] * sum(len(p) for p in want.values()) if want else None
     steps = [] if trace else None
-    anomaly = STATE.anomaly
+    anomaly = False if STATE.fast else here().anomaly
     # the gates inlined below for float nodes (None in anomaly mode and in a graph pass)
     add_op, mul_op, relu_op = (None, None, None) if anomaly or graph else (_ADD, _MUL, _RELU)
     handed = set()          # ids of arrays already stored as some leaf's .grad
@@ -576,9 +580,8 @@ def propagate(order, roots, grads, *, graph=False, free=True, write=True, want=N
     # happened since): one int compare per node; only nodes older than the latest write
     # anywhere get the full check of their inputs. Hooks may write, so re-read after them.
     clock = STATE.clock
-    enabled = STATE.grad_enabled
-    if graph:
-        STATE.grad_enabled = True        # a gradient graph is recorded even inside no_grad()
+    if graph:                            # a gradient graph is recorded even inside no_grad()
+        enabled = set_switch("grad_enabled", True)       # (this thread only)
     try:
         for v in order:
             g = v._g
@@ -700,7 +703,7 @@ def propagate(order, roots, grads, *, graph=False, free=True, write=True, want=N
                         p._g = old + gp
     finally:
         if graph:
-            STATE.grad_enabled = enabled
+            set_switch("grad_enabled", enabled)
     if want is not None:
         return found
     return BackwardTrace(order[0], steps) if trace else None

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._params import number
 from .ops.base import as_data
 from .ops.tensor import _is_int
 from .value import Value, _leaf
@@ -49,6 +50,9 @@ def _shape(shape, op: str) -> tuple:
 
 
 def _dtype(dtype, requires_grad: bool, op: str, default=_F64) -> np.dtype:
+    if not isinstance(requires_grad, (bool, np.bool_)):     # bool('False') would be True
+        raise TypeError(f"{op}: requires_grad must be True or False, got {requires_grad!r:.40} "
+                        f"({type(requires_grad).__name__})")
     try:
         dt = default if dtype is None else np.dtype(dtype)
     except TypeError:
@@ -68,6 +72,8 @@ def _new(data: np.ndarray, requires_grad: bool, name) -> Value:
 def _number(x, op: str, what: str):
     """A real number argument (a Python or numpy number, or a one-entry Value)."""
     if isinstance(x, Value):
+        if x.requires_grad:
+            number(x, op, what)          # raises: the result would not depend on x
         if x.size != 1:
             raise TypeError(f"{op}: {what} must be a number, got a Value of shape {x.shape}")
         x = x.item()

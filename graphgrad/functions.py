@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 import numpy as np
 
 from . import ops as _ops
+from ._params import number
 from .value import Value, _binary, _lift, _make, _raw
 
 if TYPE_CHECKING:                      # annotations only: no import cost at run time
@@ -56,6 +57,25 @@ def where(cond: ArrayLike | Value, a: Operand, b: Operand) -> Value:
     return _make(_ops.as_data(data), _ops.WHERE, (a, b), attrs={"cond": cond})
 
 
+def clip_values(x: Operand, lo, hi) -> Value:
+    """``x.clip(lo, hi)`` where a bound is a Value, with torch.clamp's gradients: x gets 1
+    where lo <= x <= hi, ``lo`` 1 per entry clipped up to it, ``hi`` 1 per entry clipped
+    down to it (made of ``where`` gates, so it can be differentiated again).
+
+    >>> lo = Value(0.0, requires_grad=True)
+    >>> clip_values(Value([-1., 2.]), lo, 1.0).sum().backward(); float(lo.grad)
+    1.0
+    """
+    out = x = _v(x)
+    if lo is not None:
+        lo = _v(lo)
+        out = where(np.asarray(x._data < lo._data), lo, x)
+    if hi is not None:
+        hi = _v(hi)
+        out = where(np.asarray(out._data > hi._data), hi, out)
+    return out
+
+
 def concatenate(values: Sequence[Operand], axis: int = 0) -> Value:
     """Join Values along an existing axis.
 
@@ -65,6 +85,8 @@ def concatenate(values: Sequence[Operand], axis: int = 0) -> Value:
     vs = tuple(_v(x) for x in values)
     if not vs:
         raise ValueError("concatenate: needs at least one Value")
+    if axis is None:                     # numpy: flatten every input first
+        vs, axis = tuple(v.reshape(-1) for v in vs), 0
     data = _ops.CONCATENATE.forward(*[v._data for v in vs], axis=axis)[0]
     return _make(data, _ops.CONCATENATE, vs, attrs={"axis": axis})
 
@@ -89,8 +111,20 @@ def pad(x: Operand, pad_width: int | Sequence, value: float = 0.0) -> Value:
     array([0., 1., 2., 0.])
     """
     x = _v(x)
+    value = number(value, "pad", "value")
+    pad_width = _pad_width(pad_width)
     data = _ops.PAD.forward(x._data, pad_width=pad_width, value=value)[0]
     return _make(data, _ops.PAD, (x,), attrs={"pad_width": pad_width, "value": value})
+
+
+def _pad_width(pw):
+    """``pad_width`` as numpy takes it, with whole numbers only (numpy would truncate 1.5)."""
+    arr = np.asarray(pw, dtype=object)
+    for w in arr.reshape(-1):
+        if isinstance(w, bool) or not isinstance(w, (int, np.integer)) or w < 0:
+            raise TypeError(f"pad: pad_width must hold non-negative whole numbers (an int, a (before, after) "
+                            f"pair, or one pair per axis), got {pw!r:.60}")
+    return pw
 
 
 def _method(name: str, doc: str) -> Callable[..., Value]:

@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from .value import Value, mark_written
+from .value import Value, clear_grad, mark_written
 
 
 class Optimizer:
@@ -44,7 +44,7 @@ class Optimizer:
     def zero_grad(self) -> None:
         """Forget every parameter's gradient (set to None) before the next backward."""
         for p in self.params:
-            p._grad = None
+            clear_grad(p)
 
     def step(self) -> None:
         """Apply one update to every parameter that has a gradient."""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import ops as _ops
-from ._state import STATE
+from ._state import DEFAULTS, STATE, here
 from ._anomaly import anomaly_forward as _anomaly_forward
 from ._convert import to_data as _to_data
 from .errors import ShapeError
@@ -40,7 +40,8 @@ def _make(data, op, inputs, saved=None, attrs=None):
 
 def _finish(out, op, inputs, saved=None, attrs=None):
     """Record ``op`` on a fresh ``out`` if any input requires grad (and check anomalies)."""
-    if STATE.grad_enabled:
+    st = DEFAULTS if STATE.fast else here()      # the calling thread's switches (see _state)
+    if st.grad_enabled:
         for v in inputs:
             if v.requires_grad:
                 out.requires_grad = True
@@ -48,15 +49,15 @@ def _finish(out, op, inputs, saved=None, attrs=None):
                 out._inputs = inputs
                 out._saved = saved
                 out._attrs = attrs
-                out._group = STATE.group
+                out._group = st.group
                 # the write clock now: backward refuses if an input is written after this
                 out._vers = STATE.clock
-                if STATE.anomaly:
+                if st.anomaly:
                     _anomaly_forward(out)
                 return out
     out.requires_grad = False
     out._op = out._inputs = out._saved = out._attrs = out._group = out._vers = None
-    if STATE.anomaly:
+    if st.anomaly:
         _anomaly_forward(out, recorded=False, op=op, inputs=inputs)
     return out
 
@@ -151,6 +152,16 @@ def mark_written(v) -> None:
     v._version = STATE.clock = STATE.clock + 1
 
 
+def clear_grad(v) -> None:
+    """Forget ``v``'s gradient in both its forms: ``.grad`` and, after a create_graph pass,
+    ``.grad_value`` (which would otherwise keep accumulating, and keep its graph alive).
+    Every zero_grad calls this."""
+    v._grad = None
+    m = v._meta
+    if m is not None and "grad_value" in m:
+        del m["grad_value"]
+
+
 def _leaf(data, name=None, requires_grad=False, meta=None):
     """A new leaf around already-validated data (no copy, no checks)."""
     v = _new(Value)
@@ -159,6 +170,8 @@ def _leaf(data, name=None, requires_grad=False, meta=None):
 
 
 def _shape_error(op, a, b, sym):
+    # an operator shows itself between the shapes ("(2,) + (3,)"); a named function says "and"
+    sym = "and" if sym.isidentifier() else sym
     return ShapeError(f"{op}: shapes {shape_of(a._data)} {sym} {shape_of(b._data)} "
                       "cannot be broadcast together")
 
@@ -210,6 +223,9 @@ class Value(_AttachedMethods):
     __graphgrad_value__ = True       # what graphgrad._convert unwraps (no import cycle)
 
     def __init__(self, data, requires_grad: bool = False, name: str | None = None, dtype=None):
+        if requires_grad is not False and requires_grad is not True and not isinstance(requires_grad, np.bool_):
+            raise TypeError(f"Value: requires_grad must be True or False, got {requires_grad!r:.40} "
+                            f"({type(requires_grad).__name__})")
         # integer arrays stay integer (indices, labels) unless a gradient is asked for
         d = _to_data(data, dtype, keep_int_arrays=not requires_grad)
         if requires_grad and d.__class__ is not float and d.dtype.kind != "f":
@@ -260,7 +276,17 @@ class Value(_AttachedMethods):
 
     @grad.setter
     def grad(self, g):
-        self._grad = None if g is None else _to_data(g, None)
+        if g is None:
+            clear_grad(self)
+            return
+        d = _to_data(g, None, "grad")
+        if shape_of(d) != self.shape:
+            raise ShapeError(f"grad: a gradient of shape {shape_of(d)} cannot be assigned to a Value of shape "
+                             f"{self.shape}; assign one of the Value's shape (or None)")
+        self._grad = d
+        m = self._meta
+        if m is not None and "grad_value" in m:
+            del m["grad_value"]          # no longer the same gradient as .grad
 
     @property
     def shape(self) -> tuple:
@@ -298,8 +324,8 @@ class Value(_AttachedMethods):
         return _leaf(self._data, self.name)
 
     def zero_grad(self) -> None:
-        """Forget the gradient (sets ``grad`` to None). ``w.zero_grad()``"""
-        self._grad = None
+        """Forget the gradient (sets ``grad`` and ``grad_value`` to None). ``w.zero_grad()``"""
+        clear_grad(self)
 
     # ------------------------------------------------------------ graph (read-only views)
     @property
@@ -374,6 +400,9 @@ class Value(_AttachedMethods):
         >>> (x * 5).backward(); float(x.grad)
         10.0
         """
+        if not callable(fn):
+            raise TypeError(f"register_hook: the hook must be a function fn(grad), got {fn!r:.40} "
+                            f"({type(fn).__name__})")
         if self.is_constant:
             raise ValueError("register_hook: constants lifted from Python numbers carry no gradient")
         if self._meta is None:
@@ -489,9 +518,24 @@ class Value(_AttachedMethods):
     def __float__(self) -> float:
         return self.item()
 
+    def __int__(self) -> int:
+        return int(self.item())          # as int(torch.tensor(2.5)) == 2
+
+    def __array__(self, dtype=None, copy=None):
+        # np.asarray(v), np.array([v, w]), np.mean([x, x + 2]), np.ma, ... (as PyTorch does
+        # for a tensor that requires grad: a silent constant would drop the gradient)
+        if self.requires_grad:
+            raise TypeError("numpy: a Value that requires grad cannot become a numpy array (np.asarray, a "
+                            "list of Values given to a numpy function, np.ma, ...) without losing its "
+                            "gradient; use v.numpy() for its numbers, or graphgrad ops (gg.stack([...]), "
+                            "v.mean()) to keep the graph")
+        d = self._data
+        return np.array(d, dtype=dtype) if d.__class__ is float or dtype is not None or copy else d
+
     def __len__(self) -> int:
         if self._data.__class__ is float or self._data.ndim == 0:
-            raise TypeError("len() of a 0-d Value")
+            raise TypeError("len() of a 0-d Value: a scalar has no length (list(v) and torch.tensor(v) "
+                            "ask for one); use v.item() for its number or v.numpy() for an array")
         return len(self._data)
 
     def __iter__(self):
@@ -509,13 +553,13 @@ class Value(_AttachedMethods):
             out._data = a + b
             out._grad = out.name = out._g = out._meta = None
             out._n = out._version = 0
-            if (self.requires_grad or other.requires_grad) and STATE.grad_enabled and not STATE.anomaly:
+            # STATE.fast: no thread is in no_grad/anomaly/group (else the general path asks)
+            if (self.requires_grad or other.requires_grad) and STATE.fast:
                 out.requires_grad = True
                 out._op = _ADD
                 out._inputs = (self, other)
                 out._vers = STATE.clock
-                out._saved = out._attrs = None
-                out._group = STATE.group
+                out._saved = out._attrs = out._group = None
             else:
                 return _finish(out, _ADD, (self, other))
             return out
@@ -533,13 +577,12 @@ class Value(_AttachedMethods):
             out._data = a * b
             out._grad = out.name = out._g = out._meta = None
             out._n = out._version = 0
-            if (self.requires_grad or other.requires_grad) and STATE.grad_enabled and not STATE.anomaly:
+            if (self.requires_grad or other.requires_grad) and STATE.fast:
                 out.requires_grad = True
                 out._op = _MUL
                 out._inputs = (self, other)
                 out._vers = STATE.clock
-                out._saved = out._attrs = None
-                out._group = STATE.group
+                out._saved = out._attrs = out._group = None
             else:
                 return _finish(out, _MUL, (self, other))
             return out
@@ -650,6 +693,9 @@ class Value(_AttachedMethods):
         """
         if lo is None and hi is None:
             raise ValueError("clip: give at least one of lo and hi")
+        if isinstance(lo, Value) or isinstance(hi, Value):    # bounds with gradients (torch.clamp's)
+            from .functions import clip_values
+            return clip_values(self, lo, hi)
         return _unary(_ops.CLIP, self, lo=lo, hi=hi)
 
     def sum(self, axis=None, keepdims: bool = False):
@@ -798,7 +844,7 @@ def _raw_index(index):
 
 
 def _unary(op, x, **attrs):
-    with np.errstate(all="ignore") if STATE.anomaly else _NULL:
+    with np.errstate(all="ignore") if not STATE.fast and here().anomaly else _NULL:
         data = op.forward(x._data, **attrs)[0] if attrs else op.f(x._data)
     if data.__class__ is not float:
         data = as_data(data)

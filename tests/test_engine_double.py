@@ -131,8 +131,10 @@ def test_backward_create_graph_fills_grad_value_and_a_gradient_penalty_trains():
     assert isinstance(x.grad_value, gg.Value)
     np.testing.assert_allclose(x.grad, x.grad_value.numpy())
     np.testing.assert_allclose(x.grad, 2 * w.numpy() ** 2 * x.numpy())
+    gx = x.grad_value                            # zero_grad forgets grad_value too (as torch's .grad)
     x.zero_grad(), w.zero_grad()
-    penalty = (x.grad_value ** 2).sum()          # a gradient penalty, differentiated again
+    assert x.grad_value is None
+    penalty = (gx ** 2).sum()                    # a gradient penalty, differentiated again
     penalty.backward()
     tx = torch.tensor([1.0, -2.0], dtype=torch.float64, requires_grad=True)
     tw = torch.tensor([0.5, 1.5], dtype=torch.float64, requires_grad=True)

@@ -34,7 +34,8 @@ BIG_GRAPH = 2000             # beyond this many nodes, trade layout compactness 
 
 
 def printable(s: str, keep: str = "") -> str:
-    r"""``s`` with every control character (C0, DEL, C1) written as a visible escape, so an
+    r"""``s`` with every control character (C0, DEL, C1), lone surrogate, U+FFFE and U+FFFF
+    (which XML, so Graphviz's HTML labels and SVG, refuses) written as a visible escape, so an
     untrusted name can neither break Graphviz's parser nor hide text. ``keep``: control
     characters to leave alone (quote() turns newlines into line breaks itself).
 
@@ -48,6 +49,9 @@ def printable(s: str, keep: str = "") -> str:
         o = ord(ch)
         if (o < 32 or 127 <= o < 160) and ch not in keep:
             out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(ch, f"\\x{o:02x}"))
+        elif 0xD800 <= o < 0xE000 or o in (0xFFFE, 0xFFFF):
+            # not characters to XML (Graphviz's HTML labels, SVG): written as \ufffe
+            out.append(f"\\u{o:04x}")
         else:
             out.append(ch)
     return "".join(out)

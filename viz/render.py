@@ -84,11 +84,23 @@ def run_dot(dot_text: str, format: str = "svg", timeout: float = DEFAULT_TIMEOUT
     if proc.returncode != 0:
         err = proc.stderr.decode("utf-8", "replace").strip()
         raise RenderError(f"render: Graphviz ({os.path.basename(exe)}) failed to draw {format}: {err[:500]}")
-    if not proc.stdout:
-        # a broken or wrong binary that exits 0 must not leave an empty file behind
-        raise RenderError(f"render: Graphviz at {exe!r} exited without an error but wrote no {format} "
+    if not proc.stdout or not _looks_like(proc.stdout, format):
+        # a broken or wrong binary that exits 0 must not leave an empty or foreign file behind
+        got = "no" if not proc.stdout else f"{len(proc.stdout)} bytes that are not"
+        raise RenderError(f"render: Graphviz at {exe!r} exited without an error but wrote {got} {format} "
                           "output; point GRAPHGRAD_DOT at a working dot (or unset it for graphviz-pure)")
     return proc.stdout
+
+
+# how each format's file begins (a format not listed is only checked for being non-empty)
+_MAGIC = {"svg": (b"<?xml", b"<svg", b"<!--", b"<!DOCTYPE"), "png": (b"\x89PNG",), "pdf": (b"%PDF",),
+          "gif": (b"GIF8",), "jpg": (b"\xff\xd8",), "jpeg": (b"\xff\xd8",)}
+
+
+def _looks_like(data: bytes, format: str) -> bool:
+    """Whether ``data`` begins as a ``format`` file does. ``_looks_like(b"%PDF-1.5", "pdf")``"""
+    heads = _MAGIC.get(format)
+    return heads is None or data.lstrip().startswith(heads)
 
 
 def dot_to_pdf(dot_text: str, timeout: float = DEFAULT_TIMEOUT, dpi: int = 300) -> bytes:
@@ -164,6 +176,10 @@ def render(value: Any, path: PathLike, format: str | None = None, timeout: float
                                        size=None if size is None else sizing.size_attr(size),
                                        ratio=None if ratio is None else sizing.ratio_attr(ratio))
         data = fmt.from_dot(text, timeout)
+    folder = os.path.dirname(path)
+    if folder and not os.path.isdir(folder):
+        raise FileNotFoundError(f"render: the folder {folder!r} of {path!r} does not exist (or is a file); "
+                                "create it first")
     with open(path, "wb") as fh:
         fh.write(data)
     return path

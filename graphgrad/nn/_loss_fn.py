@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import group
+from .._params import number
 from ..errors import ShapeError
 from ..value import Value
 from . import _ops_bce, _ops_loss
@@ -143,7 +144,7 @@ def cross_entropy(input, target, weight=None, *, ignore_index: int = -100, reduc
     s, c = _class_input(input, where)
     check_reduction(reduction, where)
     ignore_index = _ignore_index(ignore_index, where)
-    eps = float(label_smoothing)
+    eps = number(label_smoothing, where, "label_smoothing")
     if not 0.0 <= eps <= 1.0:
         raise ValueError(f"{where}: label_smoothing must be in [0, 1], got {label_smoothing}")
     w = _class_weight(weight, c, s.dtype, where)
@@ -229,6 +230,10 @@ def _ce_gates(s, q, denom, reduction):
         if reduction == "none":
             return per.reshape(_ops_loss.out_shape(s.shape))
         total = per.sum()
+        if reduction == "mean" and denom == 0:
+            # every target ignored: the loss is 0/0 = nan (as torch and the fused node), but
+            # the gradient is 0 (q is 0), not 0·(1/0) = nan: add the nan, don't divide by 0
+            return total + s.dtype.type(np.nan)
         return total / float(denom) if reduction == "mean" else total
 
 

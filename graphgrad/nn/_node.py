@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._state import STATE
+from .._state import switches
 from ..value import Value, _lift, _make
 from ..ops.base import as_data
 
@@ -21,7 +21,7 @@ def as_value(x) -> Value:
 
 def needs_grad(*values) -> bool:
     """True when recording is on and some input requires grad (so saved buffers matter)."""
-    if not STATE.grad_enabled:
+    if not switches().grad_enabled:
         return False
     for v in values:
         if v is not None and v.requires_grad:

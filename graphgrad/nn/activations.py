@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations as _act
+from .._params import number
 from . import functional as F
 from . import init as _init
 from .module import Module, Parameter
@@ -46,7 +47,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01):
         super().__init__()
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = number(negative_slope, "LeakyReLU", "negative_slope")
 
     def forward(self, x):
         return F.leaky_relu(x, self.negative_slope)
@@ -75,7 +76,7 @@ class ELU(Module):
 
     def __init__(self, alpha: float = 1.0):
         super().__init__()
-        self.alpha = float(alpha)
+        self.alpha = number(alpha, "ELU", "alpha")
 
     def forward(self, x):
         return F.elu(x, self.alpha)

@@ -21,16 +21,17 @@ from .. import activations as _act
 from ..autograd import group
 from ..errors import ShapeError
 from ..ops.tensor import _norm_axis
-from ..value import Value, apply
+from ..value import Value, apply, mark_written
 from . import _ops_act, _ops_loss, _ops_norm
 from ._conv_fn import (avg_pool1d, avg_pool2d, conv1d, conv2d, conv_transpose2d,  # noqa: F401
                        max_pool1d, max_pool2d)
 from ._loss_fn import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
                        check_reduction, cross_entropy, nll_loss)
+from .._params import finite, number
+from .._state import here
 from ._node import as_value, needs_grad, record
 from .init import get_rng
 
-_EXPAND = [False]
 _SVM = _ops_loss.MultiMargin()
 _BN = _ops_norm.BatchNorm()
 
@@ -45,16 +46,16 @@ def expanded(on: bool = True):
     >>> y.group
     ('sigmoid',)
     """
-    old = _EXPAND[0]
-    _EXPAND[0] = bool(on)
+    t = here()                        # this thread only, like no_grad()
+    old, t.expand = t.expand, bool(on)
     try:
         yield
     finally:
-        _EXPAND[0] = old
+        t.expand = old
 
 
 def _expand(flag) -> bool:
-    return _EXPAND[0] if flag is None else bool(flag)
+    return here().expand if flag is None else bool(flag)
 
 
 # ---------------------------------------------------------------- linear and activations
@@ -104,7 +105,7 @@ def leaky_relu(x, negative_slope: float = 0.01) -> Value:
     array([-0.1,  2. ])
     """
     x = as_value(x)
-    return apply(_ops_act.LEAKY_RELU, x, slope=float(negative_slope))
+    return apply(_ops_act.LEAKY_RELU, x, slope=number(negative_slope, "leaky_relu", "negative_slope"))
 
 
 def elu(x, alpha: float = 1.0) -> Value:
@@ -114,7 +115,7 @@ def elu(x, alpha: float = 1.0) -> Value:
     array([0., 1.])
     """
     x = as_value(x)
-    return apply(_ops_act.ELU, x, alpha=float(alpha))
+    return apply(_ops_act.ELU, x, alpha=number(alpha, "elu", "alpha"))
 
 
 def prelu(x, weight) -> Value:
@@ -270,6 +271,7 @@ def dropout(x, p: float = 0.5, training: bool = True, rng=None) -> Value:
     >>> dropout(gg.Value(np.ones(4)), 0.5, rng=0).numpy()
     array([2., 0., 0., 0.])
     """
+    p = number(p, "dropout", "p")
     if not 0.0 <= p < 1.0:
         raise ValueError(f"dropout: p must be in [0, 1), got {p}")
     x = as_value(x)
@@ -334,9 +336,10 @@ def _svm(scores, target, margin, reduction, by_classes, where):
     y = _labels(target, n, c, where)
     if reduction not in ("mean", "sum"):
         raise ValueError(f"{where}: reduction must be 'mean' or 'sum', got {reduction!r}")
-    data, saved = _SVM.run(s._data, y, float(margin), reduction, by_classes)
+    margin = number(margin, where, "margin")
+    data, saved = _SVM.run(s._data, y, margin, reduction, by_classes)
     return record(_SVM, (s,), data, saved if needs_grad(s) else None,
-                  {"margin": float(margin), "reduction": reduction})
+                  {"margin": margin, "reduction": reduction})
 
 
 def _pair(pred, target, reduction, where):
@@ -390,6 +393,7 @@ def batch_norm(x, running_mean=None, running_var=None, weight=None, bias=None, t
     x = as_value(x)
     if x.ndim not in (2, 4):
         raise ShapeError(f"batch_norm: input must be (N, D) or (N, C, H, W), got shape {x.shape}")
+    eps, momentum = finite(eps, "batch_norm", "eps"), finite(momentum, "batch_norm", "momentum")
     d = x.shape[1]
     dt = x.dtype
     gamma = Value(np.ones(d, dt)) if weight is None else as_value(weight)
@@ -418,19 +422,34 @@ def batch_norm(x, running_mean=None, running_var=None, weight=None, bias=None, t
     if training and rm is not None:
         rm *= 1.0 - momentum
         rm += momentum * mu
+        _written(running_mean)
     if training and rv is not None:
         m = x.size // d
         rv *= 1.0 - momentum
         rv += momentum * (var * (m / (m - 1)))
+        _written(running_var)
     return out
 
 
 def _buf(b):
     """The numpy array behind a running-statistics buffer (updated in place)."""
+    if isinstance(b, Value) and b.requires_grad:
+        # the fused and expanded graphs use the buffers' numbers as constants: a gradient
+        # to them (which torch gives in eval mode) would be silently lost
+        raise TypeError("batch_norm: running statistics are buffers, used as constants; a running_mean or "
+                        "running_var that requires grad would get no gradient: pass a numpy array or a "
+                        "Value with requires_grad=False")
     arr = b._data if isinstance(b, Value) else b
     if not isinstance(arr, np.ndarray):
         raise TypeError(f"batch_norm: running statistics must be numpy arrays, got {type(b).__name__}")
     return arr
+
+
+def _written(b):
+    """A running-statistics Value was updated in place: bump its version, so a graph built
+    earlier from its old numbers refuses backward instead of using the new ones."""
+    if isinstance(b, Value):
+        mark_written(b)
 
 
 def _batch_norm_expanded(x, gamma, beta, rm, rv, eps, training):

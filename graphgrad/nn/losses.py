@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._params import number
 from . import functional as F
 from ._loss_fn import _constant
 from .module import Module
@@ -94,7 +95,7 @@ class MultiMarginLoss(Module):
 
     def __init__(self, margin: float = 1.0, reduction: str = "mean"):
         super().__init__()
-        self.margin, self.reduction = float(margin), reduction
+        self.margin, self.reduction = number(margin, "MultiMarginLoss", "margin"), reduction
 
     def forward(self, scores, target):
         return F.multi_margin_loss(scores, target, self.margin, self.reduction)
@@ -143,7 +144,7 @@ def l2_regularization(params, reg: float, half: bool = False):
     for p in params:
         s = (p * p).sum()
         total = s if total is None else total + s
-    return total * (0.5 * reg if half else float(reg))
+    return total * (0.5 * reg if half else reg)      # a Value reg stays differentiable
 
 
 def l1_regularization(params, reg: float):
@@ -155,4 +156,4 @@ def l1_regularization(params, reg: float):
     for p in params:
         s = p.abs().sum()
         total = s if total is None else total + s
-    return total * float(reg)
+    return total * reg

@@ -7,12 +7,13 @@ the renderer can draw the layer collapsed into one box or expanded into its gate
 """
 from __future__ import annotations
 
+import zipfile
 from collections import OrderedDict
 
 import numpy as np
 
 from ..autograd import group
-from ..value import Value, mark_written
+from ..value import Value, clear_grad, mark_written
 
 _PARAM_META = "parameter"
 _DEFAULT_NAME = "default_name"     # the name is a layer's generic one, free to make unique
@@ -192,7 +193,7 @@ class Module:
     def zero_grad(self) -> None:
         """Set every parameter's gradient to None."""
         for p in self.parameters():
-            p._grad = None
+            clear_grad(p)
 
     def apply(self, fn) -> "Module":
         """Call ``fn(module)`` on this module and every sub-Module (e.g. to initialise). Returns self.
@@ -220,7 +221,7 @@ class Module:
         for p in self.parameters():
             p._data = np.asarray(p.numpy(), dtype=dt)
             mark_written(p)
-            p._grad = None
+            clear_grad(p)
         for m in self.modules():
             for b in m._buffers:
                 arr = getattr(m, b)
@@ -309,9 +310,26 @@ class Module:
         np.savez(path, **self.state_dict())
 
     def load(self, path, strict: bool = True) -> "Module":
-        """Read a ``.npz`` written by :meth:`save` (``allow_pickle=False``). Returns self."""
-        with np.load(path, allow_pickle=False) as f:
-            self.load_state_dict({k: f[k] for k in f.files}, strict=strict)
+        """Read a ``.npz`` written by :meth:`save` (``allow_pickle=False``). Returns self.
+
+        A file that is not such an archive (a pickle, a ``.npy``, text, a damaged zip) is
+        one ValueError naming it, not numpy's message about pickles."""
+        what = f"{type(self).__name__}.load: {str(path)!r} is not a .npz archive written by Module.save"
+        try:
+            f = np.load(path, allow_pickle=False)
+        except (FileNotFoundError, IsADirectoryError, PermissionError):
+            raise
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+            raise ValueError(f"{what} ({type(e).__name__}); load only files that save() wrote") from None
+        if not isinstance(f, np.lib.npyio.NpzFile):
+            raise ValueError(f"{what} (it holds one {type(f).__name__}); load only files that save() wrote")
+        with f:
+            try:
+                state = {k: f[k] for k in f.files}
+            except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+                raise ValueError(f"{what} (a member cannot be read: {type(e).__name__}; object arrays "
+                                 "need pickle, which is never used on load)") from None
+        self.load_state_dict(state, strict=strict)
         return self
 
     # ------------------------------------------------------------ display

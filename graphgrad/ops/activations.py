@@ -436,7 +436,8 @@ class Hardswish(Unary):
             return 0.0 if a <= -3.0 else (a / 3.0 + 0.5 if a < 3.0 else 1.0)
         inside = _between(a, -3.0, 3.0)
         const = np.where(a >= 3.0, 1.0, np.where(inside, 0.5, 0.0)).astype(a.dtype)
-        return const + (a * inside) * (1.0 / 3.0)
+        # where, not a·inside: ±inf·0 would be nan (torch: 0 at -inf, 1 at +inf)
+        return const + np.where(inside, a, 0.0) * (1.0 / 3.0)
 
 
 SOFTPLUS, LOGSIGMOID, SILU, MISH, SOFTSIGN = Softplus(), LogSigmoid(), Silu(), Mish(), Softsign()

@@ -270,17 +270,11 @@ class Binary(Op):
         return (fit(g * da, a) if na else None), (fit(g * db, b) if nb else None)
 
     def __call__(self, a: Operand, b: Operand) -> Value:
-        """The public function of an exported binary op: ``op(a, b)`` records it."""
-        try:
-            return record(self, a, b)
-        except ValueError:
-            sa, sb = np.shape(getattr(a, "_data", a)), np.shape(getattr(b, "_data", b))
-            try:
-                np.broadcast_shapes(sa, sb)
-            except ValueError:
-                raise ShapeError(f"{self.name}: shapes {sa} and {sb} cannot be broadcast together; "
-                                 "make them equal or 1 along each axis") from None
-            raise
+        """The public function of an exported binary op: ``op(a, b)`` records it, on the same
+        path as the operators (``a // b``): numbers lifted, numpy's integer result kept for
+        integer operands, a shape mismatch said in one sentence."""
+        from ..value import _binary, _lift     # value.py imports ops: bound on first use
+        return _binary(self, _lift(a), _lift(b))
 
 
 def _safe(math_f, np_f):
@@ -455,7 +449,7 @@ class Clip(Unary):
 
     def backward(self, ctx, g):
         a = ctx.inputs[0]
-        return (fit(g * self._mask(a, ctx.attrs), a),)
+        return (fit(np.where(self._mask(a, ctx.attrs), g, 0.0), a),)     # inf upstream: 0 outside
 
     def local(self, ctx):
         a = ctx.inputs[0]
@@ -480,7 +474,8 @@ class Where(Op):
         a, b = ctx.inputs
         c = ctx.attrs["cond"]
         na, nb = ctx.needs_grad
-        return (fit(g * c, a) if na else None), (fit(g * ~c, b) if nb else None)
+        # where, not g·c: an inf upstream must give 0 to the branch not taken (as torch), not nan
+        return (fit(np.where(c, g, 0.0), a) if na else None), (fit(np.where(c, 0.0, g), b) if nb else None)
 
     def local(self, ctx):
         c = np.asarray(ctx.attrs["cond"], dtype=np.float64)

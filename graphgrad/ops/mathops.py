@@ -42,6 +42,28 @@ _exp = _safe(math.exp, np.exp)
 _sqrt = _safe(math.sqrt, np.sqrt)
 
 
+def _one_minus_sq(a):
+    """1 - a² as (1-a)(1+a), exact next to ±1 (1 - a·a cancels). In a create_graph pass (``a``
+    a Value) the product rule would send inf·0 = nan at exactly ±1, where PyTorch's second
+    derivatives of arcsin, arccos and arctanh are ±inf: there it is 1 - a·a (the same 0),
+    whose derivative -2a is finite."""
+    p = (1.0 - a) * (1.0 + a)
+    if is_value(a):
+        edge = np.abs(a._data) == 1.0
+        if np.any(edge):
+            return np.where(edge, 1.0 - a * a, p)        # gg.where on Values
+    return p
+
+
+def _inf_to_zero(r):
+    """``r`` with its +inf entries set to 0 (a Value stays a Value: gg.where)."""
+    d = r._data if is_value(r) else r
+    if d.__class__ is float:
+        return 0.0 if d == math.inf else r
+    m = np.isinf(d)
+    return np.where(m, d.dtype.type(0.0), r) if m.any() else r
+
+
 def _zero_grad(x):
     """The gradient of a step function: exact zeros of x's kind (0 * an inf upstream
     would be nan; PyTorch gives 0). A constant, also in a create_graph pass (x a Value):
@@ -98,7 +120,7 @@ class Arcsin(Unary):
 
     def df(self, a, o):
         # (1-x)(1+x), not 1-x²: no cancellation next to ±1
-        return div(1.0, _sqrt((1.0 - a) * (1.0 + a)))
+        return div(1.0, _sqrt(_one_minus_sq(a)))
 
 
 class Arccos(Unary):
@@ -110,7 +132,7 @@ class Arccos(Unary):
     f = staticmethod(_safe(math.acos, np.arccos))
 
     def df(self, a, o):
-        return div(-1.0, _sqrt((1.0 - a) * (1.0 + a)))
+        return div(-1.0, _sqrt(_one_minus_sq(a)))
 
 
 class Arctan(Unary):
@@ -173,7 +195,12 @@ class Arccosh(Unary):
     def df(self, a, o):
         # (x-1)(x+1) is exact next to 1; + 0.0 turns the -0.0 at x = -1 into 0.0, so that
         # the gradient there is +inf, as PyTorch's 1/√(x²-1)
-        return div(1.0, _sqrt((a - 1.0) * (a + 1.0) + 0.0))
+        p = (a - 1.0) * (a + 1.0) + 0.0
+        if is_value(a) and np.any(np.abs(a._data) == 1.0):
+            # the product rule's inf·0 = nan at ±1 in a create_graph pass (see _one_minus_sq);
+            # PyTorch's second derivative there is -inf at 1, +inf at -1
+            p = np.where(np.abs(a._data) == 1.0, a * a - 1.0, p)
+        return div(1.0, _sqrt(p))
 
 
 class Arctanh(Unary):
@@ -185,7 +212,7 @@ class Arctanh(Unary):
     f = staticmethod(_safe(math.atanh, np.arctanh))
 
     def df(self, a, o):
-        return div(1.0, (1.0 - a) * (1.0 + a))
+        return div(1.0, _one_minus_sq(a))
 
 
 # ---------------------------------------------------------------- logs and exps
@@ -478,7 +505,9 @@ class Arctan2(Binary):
         return math.atan2(y, x) if is_float(y, x) else np.arctan2(y, x)
 
     def df(self, y, x, o):
-        r = div(1.0, x * x + y * y)      # as PyTorch: nan at the origin, 0 once x² overflows
+        # as PyTorch: 0 once x² overflows, and 0 (not 0·inf = nan) where x² + y² is 0: the
+        # origin, or both so small that their squares underflow
+        r = _inf_to_zero(div(1.0, x * x + y * y))
         return x * r, -y * r
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import sys
 import warnings
 
 import numpy as np
@@ -57,6 +58,10 @@ class _Range(Dimension):
             raise SearchSpaceError(f"{name}: need finite low < high, got low={low}, high={high}")
         if self.log and low <= 0:
             raise SearchSpaceError(f"{name}: a log-uniform range needs low > 0, got low={low}")
+        if not self.log and not math.isfinite(high - low):
+            # every sample low + u·(high - low) would be inf, and the grid [nan, inf, inf]
+            raise SearchSpaceError(f"{name}: the width high - low = {high:g} - ({low:g}) overflows a float; "
+                                   f"use a narrower range (width at most {sys.float_info.max:.3g})")
         self.low, self.high = low, high
 
     # u in [0, 1] <-> value; the log scale lives here only.

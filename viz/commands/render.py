@@ -43,8 +43,12 @@ def run(args) -> int:
     ext = os.path.splitext(out)[1].lstrip(".").lower()
     single_file = len(todo) == 1 and ext in FORMATS
     fmt = args.format or (ext if single_file else "svg")
-    if not single_file:
-        os.makedirs(out, exist_ok=True)
+    try:
+        # the folder of -o is made as needed (a/b/f.svg, or a/b/ for several diagrams)
+        os.makedirs(out if not single_file else os.path.dirname(out) or ".", exist_ok=True)
+    except OSError as e:
+        print(f"graphgrad render: cannot create the folder for {out!r} ({e.strerror or e})", file=sys.stderr)
+        return 1
     stem = os.path.splitext(os.path.basename(args.script))[0]
     draw, page = given_options(args, skip=_NOT_HERE)
     if fmt not in ("png",) and ("scale" in page or "dpi" in page) and "slide" not in page:
@@ -65,7 +69,7 @@ def run(args) -> int:
             else:
                 render(value, path, format=fmt, timeout=timeout or DEFAULT_TIMEOUT, options=opts,
                        scale=page.get("scale"), dpi=page.get("dpi"))
-        except (RenderError, ValueError) as e:
+        except (RenderError, ValueError, OSError) as e:
             print(f"graphgrad render: {e}", file=sys.stderr)
             return 1
         print(path)
