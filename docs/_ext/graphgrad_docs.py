@@ -20,6 +20,7 @@ import tempfile
 # (module, heading): the public surface, in the order a reader meets it
 API = [
     ("graphgrad", "graphgrad: Value, ops, backward, gradcheck"),
+    ("graphgrad.linalg", "graphgrad.linalg: linear algebra"),
     ("graphgrad.nn", "graphgrad.nn: modules and layers"),
     ("graphgrad.nn.functional", "graphgrad.nn.functional: layers as functions"),
     ("graphgrad.nn.init", "graphgrad.nn.init: weight initialisation"),
