@@ -179,11 +179,57 @@ def _default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+def _capacity(executor, max_in_flight, max_workers):
+    """How many trials to keep in flight: what the caller said, else the executor's size.
+
+    A dask executor's size is the cluster's thread count, read again at every submission
+    (the client keeps it current), so the search follows a cluster that grows or shrinks;
+    the driver's own CPU count says nothing about the cluster.
+    """
+    fixed = max_in_flight or max_workers or getattr(executor, "_max_workers", None)
+    if fixed:
+        return lambda: fixed
+    client = getattr(executor, "_client", None)
+    if client is not None and hasattr(client, "scheduler_info"):
+        seen = {"at": -math.inf, "n": 1}
+
+        def cluster_threads():
+            if time.monotonic() - seen["at"] > 1.0:   # one scheduler round trip a second at most
+                seen["at"] = time.monotonic()
+                try:
+                    info = client.scheduler_info()
+                    n = sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values())
+                    seen["n"] = max(1, n or int(info.get("total_nthreads", 0) or 0))
+                except Exception:   # a client that lost its scheduler: the retries report that
+                    pass
+            return seen["n"]
+        return cluster_threads
+    n = _default_workers()
+    return lambda: n
+
+
+def _watch_parent(parent: int):
+    """Worker initializer: exit when the search process dies (SIGKILL or SIGTERM leaves a
+    process pool's workers waiting on their queue forever otherwise)."""
+    import threading
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+    threading.Thread(target=watch, name="graphgrad-parent-watch", daemon=True).start()
+
+
+def _own_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool whose workers exit when this process dies."""
+    return ProcessPoolExecutor(workers, initializer=_watch_parent, initargs=(os.getpid(),))
+
+
 def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "random", stages: int = 1,
            top_k: int = 3, grid_points: int = 3, seed: int = 0, storage: str | os.PathLike | None = None,
            resume: bool = True, executor: Executor | None = None, max_workers: int | None = None,
            max_in_flight: int | None = None, edge_fraction: float = 0.05, progress: bool = False,
-           on_trial=None) -> SearchResult:
+           on_trial=None, retries: int = 2) -> SearchResult:
     """Run (or resume) a hyperparameter search and return its sorted results table.
 
     ``trial_fn(params, seed) -> {"val_acc": ..., "train_acc": ..., "history": [...]}`` must be
@@ -196,7 +242,13 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
     Running the same search against the same store resumes it (``resume=False`` refuses a
     store that already holds trials). ``executor`` defaults to a process pool of
     ``max_workers``; any ``concurrent.futures.Executor`` works, e.g. a dask.distributed
-    client's ``get_executor()``. ``on_trial(record)`` is called after each trial is stored.
+    client's ``get_executor()``; trials in flight follow the executor's size (a dask cluster's
+thread count). ``on_trial(record)`` is called after each trial is stored.
+
+A trial the executor loses (cancelled, a lost dask worker, a gone scheduler) is recorded
+``interrupted``, never ``failed``, and resubmitted up to ``retries`` times; after that the
+search stops with :class:`SearchError` and the same call resumes it. A random search's
+budget may grow: ``n_trials=40`` on a 20-trial store runs the 20 new trials of the same plan.
 
     >>> res = search(toy_objective, SearchSpace(lr=LogUniform(1e-5, 1e-1)), n_trials=4,
     ...              storage="runs/lr.sqlite")            # doctest: +SKIP
@@ -214,6 +266,8 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
             raise SearchError(f"search: {name} must be a positive integer, got {v!r}")
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise SearchError(f"search: seed must be an integer, got {seed!r}")
+    if isinstance(retries, bool) or not isinstance(retries, numbers.Integral) or retries < 0:
+        raise SearchError(f"search: retries must be a non-negative integer, got {retries!r}")
     if isinstance(edge_fraction, bool) or not isinstance(edge_fraction, numbers.Real) or \
             not 0 <= edge_fraction < 0.5:
         raise SearchError(f"search: edge_fraction must be a number in [0, 0.5), got {edge_fraction!r}")
@@ -235,8 +289,8 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
         if own_executor or isinstance(executor, ProcessPoolExecutor):
             _check_picklable(trial_fn)
         if own_executor:
-            executor = ProcessPoolExecutor(max_workers or _default_workers())
-        cap = max_in_flight or max_workers or getattr(executor, "_max_workers", None) or _default_workers()
+            executor = _own_pool(max_workers or _default_workers())
+        cap = _capacity(executor, max_in_flight, max_workers)
         pool = _Pool(executor)
         bar = None
         if progress:
@@ -265,13 +319,13 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
                 if rec is None:
                     todo.append((index, params, tseed))
                     continue
-                if rec.params != params or rec.seed != tseed:
+                if _as_stored(rec.params) != _as_stored(params) or rec.seed != tseed:
                     raise StoreMismatch(store.path, stage, index, rec.params, params)
                 result.skipped += 1
             if bar is not None:
                 bar.total = (bar.total or 0) + len(plan)
                 bar.update(len(plan) - len(todo))
-            _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial)
+            _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial, retries)
         result.table = store.table()
         if bar is not None:
             bar.close()
@@ -309,13 +363,18 @@ class _Pool:
 
     def replace(self):
         workers = getattr(self.executor, "_max_workers", None) or _default_workers()
-        self.executor = ProcessPoolExecutor(workers)
+        self.executor = _own_pool(workers)
         self._spares.append(self.executor)
 
     def close(self, wait: bool):
         for ex in self._spares:
             ex.shutdown(wait=wait, cancel_futures=True)
         self._spares = []
+
+
+def _as_stored(params: dict) -> str:
+    """Params as the store holds them (JSON: tuples become lists), for comparison."""
+    return json.dumps(params, sort_keys=True)
 
 
 class StoreMismatch(SearchError):
@@ -330,27 +389,55 @@ _WORKER_DIED = ("its worker process died while it ran (the trial called os._exit
                 "or ran out of memory)")
 
 
-def _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial):
-    """Submit at most ``cap`` trials at a time; record each start and end in the store.
+def _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial, retries=2):
+    """Submit at most ``cap()`` trials at a time; record each start and end in the store.
 
     When a worker process dies, the pool fails every trial in flight and cannot say which
     one killed it: those trials are marked ``interrupted`` and rerun one at a time in a fresh
     pool, so the trial that kills its worker alone is recorded ``failed`` and the others
     finish normally.
+
+    Any other exception from a future is the executor's, never the trial's (``run_trial``
+    turns every trial error into a result): a cancelled future, a lost dask worker, a gone
+    scheduler. Such a trial is recorded ``interrupted`` (not a result) and resubmitted up to
+    ``retries`` times; then the search stops with a :class:`SearchError`, leaving every
+    unfinished trial to a resumed search (never refining a next stage around a partial one).
     """
     pending = {}
     queue = list(todo)
     suspects = []     # trials in flight when a worker died, to rerun alone
     alone = set()     # futures of suspects running alone: a death now is theirs
+    lost = {}         # trial index -> how many times the executor lost it
+
+    def executor_lost(tid, task, e):
+        reason = f"{type(e).__name__}: {e}".rstrip(": ")
+        store.interrupt_trial(tid, f"the executor lost this trial ({reason}); it is rerun, not a result")
+        n = lost[task[0]] = lost.get(task[0], 0) + 1
+        if n > retries:
+            raise SearchError(f"search: the executor lost trial {task[0]} of stage {stage} {n} times (last: "
+                              f"{reason}); it and the trials in flight are recorded as interrupted, not failed: "
+                              "check the executor (is the dask scheduler up?) and run the same search again to "
+                              "resume it")
+        queue.insert(0, task)
+
     try:
         while queue or pending or suspects:
             if suspects:
                 if not pending:   # run suspects one at a time, once the broken pool has reported
-                    index, params, tseed = suspects.pop(0)
-                    alone.add(_submit(store, pool, trial_fn, stage, index, params, tseed, pending))
+                    task = suspects.pop(0)
+                    try:
+                        alone.add(_submit(store, pool, trial_fn, stage, *task, pending))
+                    except _SubmitFailed as e:
+                        executor_lost(e.tid, task, e.error)
             else:
-                while queue and len(pending) < cap:
-                    _submit(store, pool, trial_fn, stage, *queue.pop(0), pending)
+                while queue and len(pending) < cap():
+                    task = queue.pop(0)
+                    try:
+                        _submit(store, pool, trial_fn, stage, *task, pending)
+                    except _SubmitFailed as e:
+                        executor_lost(e.tid, task, e.error)
+            if not pending:
+                continue
             finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             broken = False
             # Store in submission order among those finished together, so ids are stable.
@@ -367,8 +454,13 @@ def _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial):
                         del pending[fut]
                         continue
                     out = _failed(f"trial {task[0]} of stage {stage}: {_WORKER_DIED}")
-                except Exception as e:  # the executor failed this trial (e.g. a dask worker died)
-                    out = _failed(f"executor: {type(e).__name__}: {e}")
+                except BaseException as e:   # the executor's failure, not the trial's (see above)
+                    if isinstance(e, KeyboardInterrupt):
+                        raise
+                    del pending[fut]
+                    alone.discard(fut)
+                    executor_lost(tid, task, e)
+                    continue
                 alone.discard(fut)
                 try:
                     store.finish_trial(tid, out["status"], val_acc=out["val_acc"], train_acc=out["train_acc"],
@@ -385,8 +477,9 @@ def _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial):
             if broken and pool.replaceable:
                 pool.replace()
     except BaseException as e:
-        # Ctrl-C or an error in this process: the trials in flight will never report back.
-        # Mark them now so the store is honest; a resumed search reruns them.
+        # Ctrl-C, an executor that keeps failing, or an error in this process: the trials in
+        # flight will never report back. Mark them now so the store is honest; a resumed
+        # search reruns them.
         for fut, (tid, _) in pending.items():
             if fut is not None:
                 fut.cancel()
@@ -394,18 +487,31 @@ def _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial):
         raise
 
 
+class _SubmitFailed(Exception):
+    """The executor refused a trial (e.g. its dask client has closed)."""
+
+    def __init__(self, tid, error):
+        super().__init__(str(error))
+        self.tid, self.error = tid, error
+
+
 def _submit(store, pool, trial_fn, stage, index, params, tseed, pending):
     """Record trial ``index`` as running and hand it to the pool; returns its future."""
     tid = store.start_trial(stage, index, params, tseed)
-    pending[None] = (tid, (index, params, tseed))   # recorded as running even if submit itself fails
     try:
-        fut = pool.executor.submit(run_trial, trial_fn, params, tseed)
-    except BrokenProcessPool:
-        if not pool.replaceable:
-            raise
-        pool.replace()   # the pool broke after its last result came back
-        fut = pool.executor.submit(run_trial, trial_fn, params, tseed)
-    pending[fut] = pending.pop(None)
+        try:
+            fut = pool.executor.submit(run_trial, trial_fn, params, tseed)
+        except BrokenProcessPool:
+            if not pool.replaceable:
+                raise
+            pool.replace()   # the pool broke after its last result came back
+            fut = pool.executor.submit(run_trial, trial_fn, params, tseed)
+    except Exception as e:
+        raise _SubmitFailed(tid, e) from None
+    except BaseException:
+        pending[None] = (tid, (index, params, tseed))   # Ctrl-C: the handler marks it interrupted
+        raise
+    pending[fut] = (tid, (index, params, tseed))
     return fut
 
 

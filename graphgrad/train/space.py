@@ -170,7 +170,9 @@ class Choice(Dimension):
         return Choice(keep or self.options)
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "options": self.options}
+        # As JSON stores them (a tuple option comes back a list): a resumed search compares
+        # its space with the stored one in this form.
+        return {"kind": self.kind, "options": json.loads(json.dumps(self.options))}
 
     def __repr__(self) -> str:
         return f"Choice({self.options!r})"

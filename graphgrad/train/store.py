@@ -23,6 +23,7 @@ import socket
 import sqlite3
 import time
 import urllib.parse
+import uuid
 from dataclasses import dataclass, field
 
 from ..errors import GraphgradError
@@ -90,6 +91,9 @@ def _sort_key(r: TrialRecord):
     return (bad, -(v if not bad else 0.0), r.stage, r.index)
 
 
+_LIVE_TOKENS = set()   # stores this process has claimed and not yet closed
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -114,6 +118,7 @@ class TrialStore:
     """
 
     def __init__(self, path: str | os.PathLike, readonly: bool = False):
+        self._token = uuid.uuid4().hex   # tells two searches of one process apart
         self.path = os.fspath(path)
         self.readonly = readonly
         memory = self.path == ":memory:"
@@ -136,10 +141,9 @@ class TrialStore:
                     self._open_readonly("mode=ro")
                 except sqlite3.OperationalError:
                     # A WAL store needs its -shm file, which cannot be created in a read-only
-                    # directory (or on read-only media): read the file as it stands instead.
-                    # No search can be writing it there, so nothing is missed.
+                    # directory (or on read-only media). No search can be writing it there.
                     self._conn.close()
-                    self._open_readonly("mode=ro&immutable=1")
+                    self._open_frozen()
             else:
                 self._conn = sqlite3.connect(self.path, timeout=10.0)
                 self._conn.execute("PRAGMA busy_timeout = 10000")
@@ -164,6 +168,24 @@ class TrialStore:
         self._conn = sqlite3.connect(uri, uri=True, timeout=10.0)
         self._conn.execute("PRAGMA busy_timeout = 10000")
         self._validate()   # the first read: this is where a missing -shm file shows
+
+    def _open_frozen(self):
+        """Read a store where no -shm file can be made. Its -wal (a copy taken mid-search,
+        a search killed on that disk) holds trials the main file lacks, and SQLite reads a
+        WAL only through a -shm: read a private copy of both instead, removed on close."""
+        wal = self.path + "-wal"
+        if os.path.exists(wal) and os.path.getsize(wal) > 0:
+            import shutil
+            import tempfile
+            self._tmpdir = tempfile.mkdtemp(prefix="graphgrad-store-")
+            copy = os.path.join(self._tmpdir, "store.sqlite")
+            shutil.copyfile(self.path, copy)
+            shutil.copyfile(wal, copy + "-wal")
+            uri = "file:" + urllib.parse.quote(copy) + "?mode=ro"
+        else:
+            uri = "file:" + urllib.parse.quote(os.path.abspath(self.path)) + "?mode=ro&immutable=1"
+        self._conn = sqlite3.connect(uri, uri=True, timeout=10.0)
+        self._validate()
 
     def _validate(self):
         c = self._conn
@@ -235,7 +257,21 @@ class TrialStore:
             raise SearchSpaceError(f"trial store {self.path!r} was made for a different search space: {diff}; "
                                    "use a new store file for a new search")
         old = self.settings()
+        grown = _grown_budget(old, settings)
+        if grown:
+            if self._conn.execute("SELECT COUNT(*) FROM stages WHERE stage > 0").fetchone()[0]:
+                raise StoreError(f"trial store {self.path!r} holds a finished coarse-to-fine stage; its budget "
+                                 f"n_trials={old['n_trials']} can grow only before the second stage starts: "
+                                 "use a new store file")
+            # The random plan of n trials is the first n of a longer plan: keep what ran.
+            with self._conn:
+                self._conn.execute("UPDATE meta SET value = ? WHERE key = 'settings'",
+                                   (json.dumps(dict(old, n_trials=settings["n_trials"]), sort_keys=True),))
+            old = self.settings()
         for key in sorted(set(old) | set(settings)):
+            if key == "n_trials" and old.get(key) != settings.get(key) and old.get("method") == "random":
+                raise StoreError(f"trial store {self.path!r} holds a search of n_trials={old.get(key)}; a budget "
+                                 f"can grow but not shrink: pass n_trials >= {old.get(key)} to resume it")
             if old.get(key) != settings.get(key):
                 raise StoreError(f"trial store {self.path!r} was made by a search with {key}={old.get(key)!r}, "
                                  f"this search has {key}={settings.get(key)!r}; use a new store file")
@@ -246,26 +282,64 @@ class TrialStore:
     # -- ownership: one writer -------------------------------------------------------------
     def claim(self) -> int:
         """Become the store's only writer; mark trials a dead search left ``running`` as
-        ``interrupted``. Returns how many were marked. Refuses if a live search holds it."""
-        me = {"pid": os.getpid(), "host": socket.gethostname()}
+        ``interrupted``. Returns how many were marked. Refuses if a live search holds it,
+        in another process or in this one."""
+        me = {"pid": os.getpid(), "host": socket.gethostname(), "token": self._token}
         with self._conn:
             # Read, check and write the owner under the write lock, so two searches racing
             # for one store cannot both see it free.
             self._conn.execute("BEGIN IMMEDIATE")
-            owner = json.loads(self.meta().get("owner", "null") or "null")
-            if owner and owner != me and owner.get("host") == me["host"] and _pid_alive(owner["pid"]):
-                raise StoreError(f"trial store {self.path!r} is being written by a running search (pid "
-                                 f"{owner['pid']}); only one search may write a store at a time")
+            owner = self.owner()
+            if owner and owner.get("token") != self._token and self._owner_alive(owner):
+                where = "in this process" if owner["pid"] == me["pid"] else f"(pid {owner['pid']})"
+                raise StoreError(f"trial store {self.path!r} is being written by a running search {where}; "
+                                 "only one search may write a store at a time")
             self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('owner', ?)", (json.dumps(me),))
             n = self._conn.execute("UPDATE trials SET status = 'interrupted', finished_at = ?, "
                                    "error = 'search process died while the trial ran' "
                                    "WHERE status = 'running'", (time.time(),)).rowcount
+        _LIVE_TOKENS.add(self._token)
         return n
 
+    def owner(self) -> dict | None:
+        """The search that holds the store (``{"pid", "host", ...}``), or None."""
+        try:
+            owner = json.loads(self.meta().get("owner", "null") or "null")
+        except ValueError:
+            return None
+        return owner if isinstance(owner, dict) and "pid" in owner else None
+
+    @staticmethod
+    def _owner_alive(owner: dict) -> bool | None:
+        """True/False for a search on this host; None when it runs elsewhere (unknowable)."""
+        if owner.get("host") != socket.gethostname():
+            return None
+        if owner["pid"] == os.getpid():
+            # This process: alive only while that search's store is open (a search that
+            # stopped with an error keeps the owner row, and may be rerun here).
+            return owner.get("token") in _LIVE_TOKENS
+        return _pid_alive(owner["pid"])
+
+    def search_running(self) -> bool | None:
+        """Whether a live search writes this store (None: it was written on another host)."""
+        owner = self.owner()
+        return False if owner is None else self._owner_alive(owner)
+
     def release(self):
-        """Give up ownership (the search finished)."""
+        """Give up ownership (the search finished) and fold the WAL into the database file, so
+        the ``.sqlite`` alone holds every trial (a copy without its ``-wal`` misses nothing)."""
         with self._conn:
-            self._conn.execute("DELETE FROM meta WHERE key = 'owner'")
+            self._conn.execute("DELETE FROM meta WHERE key = 'owner' AND value LIKE ?", (f'%"{self._token}"%',))
+        _LIVE_TOKENS.discard(self._token)
+        self.checkpoint()
+
+    def checkpoint(self):
+        """Copy the WAL into the database and truncate it (a no-op for other journal modes)."""
+        if self.path != ":memory:" and not self.readonly:
+            try:
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            except sqlite3.OperationalError:   # busy: the last connection to close does it
+                pass
 
     # -- stages ------------------------------------------------------------------------------
     def stage_space(self, stage: int) -> SearchSpace | None:
@@ -350,13 +424,25 @@ class TrialStore:
 
     def close(self):
         """Close the connection (committed trials are already on disk)."""
+        _LIVE_TOKENS.discard(self._token)
         self._conn.close()
+        if getattr(self, "_tmpdir", None):
+            import shutil
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+            self._tmpdir = None
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _grown_budget(old: dict, new: dict) -> bool:
+    """A random search asking for more trials than the store's, all else equal."""
+    a, b = old.get("n_trials"), new.get("n_trials")
+    same = all(old.get(k) == new.get(k) for k in set(old) | set(new) if k != "n_trials")
+    return same and old.get("method") == "random" and isinstance(a, int) and isinstance(b, int) and b > a
 
 
 def _num(x):

@@ -32,17 +32,29 @@ def run_show(args) -> int:
             counts = {}
             for r in store.trials():
                 counts[r.status] = counts.get(r.status, 0) + 1
-            owner = store.meta().get("owner")
+            running = store.search_running()
+            owner = store.owner() or {}
     except StoreError as e:
-        print(f"graphgrad search show: {e}", file=sys.stderr)
+        print(f"graphgrad search show: {safe(str(e))}", file=sys.stderr)
         return 2
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no trials yet"
+    if running:
+        state = " (search running)"
+    elif running is None:
+        state = f" (written by a search on host {owner.get('host')}: it may be running)"
+    elif counts.get("running"):
+        state = " (the search that wrote them has stopped: running the same search again resumes it)"
+    else:
+        state = ""
+    # Every string below comes from the store, which is data anyone can craft: escape it, so
+    # no stored text can move the cursor, retitle or clear the terminal.
     print(f"store: {args.store}")
-    print(f"space: {space!r}")
-    print(f"search: " + ", ".join(f"{k}={v}" for k, v in sorted(settings.items()) if v is not None))
-    print(f"trials: {summary}" + (" (search running)" if owner and counts.get("running") else ""))
+    print(f"space: {safe(repr(space))}")
+    print("search: " + safe(", ".join(f"{k}={v}" for k, v in sorted(settings.items()) if v is not None)))
+    print(f"trials: {safe(summary)}{safe(state)}")
     print()
-    print(format_table(table, limit=args.limit) if table else "(no finished trials yet)")
+    shown = [_safe_record(r) for r in table]
+    print(format_table(shown, limit=args.limit) if shown else "(no finished trials yet)")
     if args.plot:
         if not table:
             print("graphgrad search show: no finished trials to plot", file=sys.stderr)
@@ -50,3 +62,28 @@ def run_show(args) -> int:
         from ..plots import search_scatter
         print(f"\nwrote {search_scatter(table, args.plot, space=space)}")
     return 0
+
+
+def safe(text) -> str:
+    r"""``text`` with every character a terminal would act on, rather than show, escaped:
+    C0/C1 controls (ESC sequences, BEL, backspace, newlines), DEL, and the invisible format
+    characters (bidirectional overrides) that reorder what is shown.
+
+    >>> safe("lr\x1b]0;pwned\x07\u202e")
+    'lr\\x1b]0;pwned\\x07\\u202e'
+    """
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 256 else
+                   f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}" for ch in text)
+
+
+def _safe_record(r):
+    """A copy of a trial record whose strings (names, values, status) are escaped."""
+    import dataclasses
+
+    def val(v):
+        return safe(v) if isinstance(v, str) else safe(repr(v)) if isinstance(v, (list, dict, tuple)) else v
+    return dataclasses.replace(r, params={safe(k): val(v) for k, v in r.params.items()}, status=safe(r.status),
+                               error=None if r.error is None else safe(r.error))
