@@ -31,7 +31,7 @@ import numpy as np
 
 from ..errors import GraphgradError
 from .space import RangeEdgeWarning, SearchSpace, SearchSpaceError
-from .store import FINISHED, TrialRecord, TrialStore
+from .store import FINISHED, StoreError, TrialRecord, TrialStore
 
 
 class SearchError(GraphgradError, RuntimeError):
@@ -483,7 +483,10 @@ def _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial, r
         for fut, (tid, _) in pending.items():
             if fut is not None:
                 fut.cancel()
-            store.interrupt_trial(tid, f"search stopped ({type(e).__name__}) while the trial ran")
+            try:
+                store.interrupt_trial(tid, f"search stopped ({type(e).__name__}) while the trial ran")
+            except StoreError:   # a full disk or a lost lock: resume marks it interrupted instead
+                pass
         raise
 
 

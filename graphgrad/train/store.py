@@ -92,6 +92,63 @@ def _sort_key(r: TrialRecord):
 
 
 _LIVE_TOKENS = set()   # stores this process has claimed and not yet closed
+BUSY_TIMEOUT_S = 10.0  # how long to wait for a store another process has locked
+
+
+def _explain(path: str, e: Exception) -> str:
+    """One sentence, naming the file, for an SQLite error (never a raw sqlite3 traceback)."""
+    msg = str(e).lower()
+    folder = os.path.dirname(os.path.abspath(path))
+    if "locked" in msg or "busy" in msg:
+        return (f"trial store {path!r} is locked by another process (waited {BUSY_TIMEOUT_S:g} s): wait for the "
+                "program holding it to finish, or stop it, and run the same search again")
+    if "full" in msg:
+        return (f"trial store {path!r}: the disk is full; free some space and run the same search again to "
+                "resume it (every finished trial is kept)")
+    if "readonly" in msg or "read-only" in msg or "unable to open" in msg and not _writable(path, folder):
+        return (f"trial store {path!r} is read-only (the file, its folder or its disk cannot be written); a "
+                "search must write its store: copy it somewhere writable, or look at it with "
+                "`graphgrad search show`")
+    if "malformed" in msg or "not a database" in msg or "corrupt" in msg:
+        return f"{path!r} is corrupt or not a graphgrad trial store ({e}); it was left untouched"
+    return f"trial store {path!r} cannot be used: SQLite says {e!s}"
+
+
+def _make_folder(path: str):
+    """Create the store's folder, or say in one sentence why it cannot be."""
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        part = folder
+        while part and not os.path.exists(part):
+            part = os.path.dirname(part)
+        raise StoreError(f"trial store {path!r} cannot be created: {part!r} is a file, not a folder") from None
+    except OSError as e:
+        raise StoreError(f"trial store {path!r} cannot be created: its folder {folder!r} cannot be made "
+                         f"({e.strerror})") from None
+
+
+def _writable(path: str, folder: str) -> bool:
+    return os.access(folder, os.W_OK) and (not os.path.exists(path) or os.access(path, os.W_OK))
+
+
+def _damaged(path: str, what: str, e: Exception) -> StoreError:
+    return StoreError(f"trial store {path!r} holds a damaged {what} ({e}); it was changed outside graphgrad: "
+                      "restore a copy, or start a new store")
+
+
+def _guarded(method):
+    """Turn the SQLite errors a store method can meet into one StoreError sentence."""
+    import functools
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as e:
+            raise StoreError(_explain(self.path, e)) from None
+    return guarded
 
 
 def _pid_alive(pid: int) -> bool:
@@ -134,39 +191,48 @@ class TrialStore:
         elif readonly:
             raise StoreError(f"no trial store at {self.path!r}")
         elif not memory:
-            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+            _make_folder(self.path)
         try:
             if readonly:
                 try:
-                    self._open_readonly("mode=ro")
+                    # A read-write connection that only reads: as the last connection to
+                    # close, it folds the WAL into the file and removes -wal/-shm (a mode=ro
+                    # one would leave them behind).
+                    self._open_readonly("")
                 except sqlite3.OperationalError:
-                    # A WAL store needs its -shm file, which cannot be created in a read-only
-                    # directory (or on read-only media). No search can be writing it there.
                     self._conn.close()
-                    self._open_frozen()
+                    try:
+                        self._open_readonly("mode=ro")
+                    except sqlite3.OperationalError:
+                        # A WAL store needs its -shm file, which cannot be created in a read-only
+                        # directory (or on read-only media). No search can be writing it there.
+                        self._conn.close()
+                        self._open_frozen()
             else:
-                self._conn = sqlite3.connect(self.path, timeout=10.0)
-                self._conn.execute("PRAGMA busy_timeout = 10000")
+                self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
+                self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             self._empty = False
             if exists and not readonly:
                 self._validate()
             self.is_new = not exists or self._empty
-        except sqlite3.DatabaseError as e:
+            if not readonly:
+                # WAL: readers never block the single writer; a killed writer loses no commit.
+                if not memory:
+                    self._conn.execute("PRAGMA journal_mode = WAL")
+                self._conn.execute("PRAGMA synchronous = FULL")
+        except BaseException as e:
             if hasattr(self, "_conn"):
-                self._conn.close()
-            raise StoreError(f"{self.path!r} is corrupt or not a graphgrad trial store ({e}); "
-                             "it was left untouched") from None
-        if not readonly:
-            # WAL: readers never block the single writer; a killed writer loses no commit.
-            if not memory:
-                self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA synchronous = FULL")
+                self._conn.close()   # leave no -wal/-shm beside a file that is not ours
+            if isinstance(e, sqlite3.Error):
+                raise StoreError(_explain(self.path, e)) from None
+            raise
 
     # -- opening -------------------------------------------------------------------------
     def _open_readonly(self, flags: str):
-        uri = "file:" + urllib.parse.quote(os.path.abspath(self.path)) + "?" + flags
-        self._conn = sqlite3.connect(uri, uri=True, timeout=10.0)
-        self._conn.execute("PRAGMA busy_timeout = 10000")
+        uri = "file:" + urllib.parse.quote(os.path.abspath(self.path)) + ("?" + flags if flags else "")
+        self._conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
+        self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        self._conn.execute("PRAGMA query_only = ON")
         self._validate()   # the first read: this is where a missing -shm file shows
 
     def _open_frozen(self):
@@ -213,6 +279,7 @@ class TrialStore:
         if ok != "ok":
             raise StoreError(f"{self.path!r} is corrupt (SQLite quick_check: {ok}); it was left untouched")
 
+    @_guarded
     def meta(self) -> dict:
         """The store's key/value header (format, schema_version, space, settings, owner)."""
         return dict(self._conn.execute("SELECT key, value FROM meta"))
@@ -220,12 +287,22 @@ class TrialStore:
     def space(self) -> SearchSpace | None:
         """The search space the store was made for."""
         m = self.meta()
-        return SearchSpace.from_dict(json.loads(m["space"])) if "space" in m else None
+        try:
+            return SearchSpace.from_dict(json.loads(m["space"])) if "space" in m else None
+        except (TypeError, ValueError, KeyError, AttributeError) as e:
+            raise _damaged(self.path, "search space", e) from None
 
     def settings(self) -> dict:
         """The search's settings (method, seed, n_trials, ...) recorded at creation."""
-        return json.loads(self.meta().get("settings", "{}"))
+        try:
+            settings = json.loads(self.meta().get("settings", "{}"))
+        except ValueError as e:
+            raise _damaged(self.path, "settings record", e) from None
+        if not isinstance(settings, dict):
+            raise _damaged(self.path, "settings record", f"not a JSON object: {settings!r}")
+        return settings
 
+    @_guarded
     def initialise(self, space: SearchSpace, settings: dict):
         """Create the schema in a new store, or check that an existing store matches this search.
 
@@ -280,6 +357,7 @@ class TrialStore:
         return bool(self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone())
 
     # -- ownership: one writer -------------------------------------------------------------
+    @_guarded
     def claim(self) -> int:
         """Become the store's only writer; mark trials a dead search left ``running`` as
         ``interrupted``. Returns how many were marked. Refuses if a live search holds it,
@@ -325,6 +403,7 @@ class TrialStore:
         owner = self.owner()
         return False if owner is None else self._owner_alive(owner)
 
+    @_guarded
     def release(self):
         """Give up ownership (the search finished) and fold the WAL into the database file, so
         the ``.sqlite`` alone holds every trial (a copy without its ``-wal`` misses nothing)."""
@@ -342,11 +421,16 @@ class TrialStore:
                 pass
 
     # -- stages ------------------------------------------------------------------------------
+    @_guarded
     def stage_space(self, stage: int) -> SearchSpace | None:
         """The (refined) space searched in ``stage``, or None if not started."""
         row = self._conn.execute("SELECT space FROM stages WHERE stage = ?", (stage,)).fetchone()
-        return SearchSpace.from_dict(json.loads(row[0])) if row else None
+        try:
+            return SearchSpace.from_dict(json.loads(row[0])) if row else None
+        except (TypeError, ValueError, KeyError, AttributeError) as e:
+            raise _damaged(self.path, f"space record for stage {stage}", e) from None
 
+    @_guarded
     def record_stage(self, stage: int, space: SearchSpace):
         """Remember the (refined) space of a stage; a resumed search must derive the same one."""
         old = self.stage_space(stage)
@@ -360,6 +444,7 @@ class TrialStore:
             self._conn.execute("INSERT INTO stages (stage, space) VALUES (?, ?)", (stage, space.to_json()))
 
     # -- trials ------------------------------------------------------------------------------
+    @_guarded
     def start_trial(self, stage: int, index: int, params: dict, seed: int) -> int:
         """Insert a ``running`` row (one transaction); returns its id."""
         with self._conn:
@@ -371,6 +456,7 @@ class TrialStore:
                 (stage, index, prev + 1, json.dumps(params, sort_keys=True), int(seed), time.time()))
         return cur.lastrowid
 
+    @_guarded
     def finish_trial(self, trial_id: int, status: str, *, val_acc=None, train_acc=None, history=None,
                      wall_time=None, error=None):
         """Record a trial's outcome (one transaction)."""
@@ -383,6 +469,7 @@ class TrialStore:
                 (status, _num(val_acc), _num(train_acc), json.dumps(history or [], allow_nan=True),
                  wall_time, error, time.time(), trial_id))
 
+    @_guarded
     def interrupt_trial(self, trial_id: int, reason: str):
         """Mark a ``running`` trial ``interrupted`` (its result will never arrive)."""
         with self._conn:
@@ -403,12 +490,19 @@ class TrialStore:
         statuses = (status,) if isinstance(status, str) else tuple(status)
         return self._select(f"WHERE status IN ({', '.join('?' * len(statuses))})", statuses)
 
+    @_guarded
     def _select(self, where: str, args: tuple) -> list:
         q = ("SELECT id, stage, idx, attempt, params, seed, status, history, train_acc, val_acc, wall_time, error "
              f"FROM trials {where} ORDER BY id")
         rows = self._conn.execute(q, args).fetchall()
-        return [TrialRecord(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], json.loads(r[7] or "[]"),
-                            r[8], r[9], r[10], r[11]) for r in rows]
+        out = []
+        for r in rows:
+            try:
+                params, history = json.loads(r[4]), json.loads(r[7] or "[]")
+            except (TypeError, ValueError) as e:
+                raise _damaged(self.path, f"record for trial id {r[0]} (stage {r[1]}, trial {r[2]})", e) from None
+            out.append(TrialRecord(r[0], r[1], r[2], r[3], params, r[5], r[6], history, r[8], r[9], r[10], r[11]))
+        return out
 
     def finished(self, stage: int | None = None) -> dict:
         """{(stage, index): record} of finished trials."""
