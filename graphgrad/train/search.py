@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import GraphgradError
+from .report import TrialPruned
 from .space import RangeEdgeWarning, SearchSpace, SearchSpaceError
 from .store import FINISHED, StoreError, TrialRecord, TrialStore
 
@@ -85,6 +86,9 @@ def run_trial(trial_fn, params: dict, seed: int) -> dict:
         error = out.get("error")
         return {"status": status, "val_acc": val, "train_acc": train, "history": history,
                 "error": None if error is None else str(error), "wall_time": time.perf_counter() - t0}
+    except TrialPruned as e:   # a pruner stopped it (Optuna back end): a result, not an error
+        return {"status": "pruned", "val_acc": None, "train_acc": None, "history": [], "error": str(e),
+                "wall_time": time.perf_counter() - t0}
     except Exception as e:  # a failing trial must not end the search
         tb = traceback.format_exception_only(type(e), e)[-1].strip()
         return {"status": "failed", "val_acc": None, "train_acc": None, "history": [], "error": tb,
@@ -229,7 +233,8 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
            top_k: int = 3, grid_points: int = 3, seed: int = 0, storage: str | os.PathLike | None = None,
            resume: bool = True, executor: Executor | None = None, max_workers: int | None = None,
            max_in_flight: int | None = None, edge_fraction: float = 0.05, progress: bool = False,
-           on_trial=None, retries: int = 2) -> SearchResult:
+           on_trial=None, retries: int = 2, backend: str = "builtin", sampler="tpe", pruner=None,
+           direction: str = "maximize", metric: str = "val_acc", study_name: str = "graphgrad-search") -> SearchResult:
     """Run (or resume) a hyperparameter search and return its sorted results table.
 
     ``trial_fn(params, seed) -> {"val_acc": ..., "train_acc": ..., "history": [...]}`` must be
@@ -249,6 +254,13 @@ A trial the executor loses (cancelled, a lost dask worker, a gone scheduler) is 
 ``interrupted``, never ``failed``, and resubmitted up to ``retries`` times; after that the
 search stops with :class:`SearchError` and the same call resumes it. A random search's
 budget may grow: ``n_trials=40`` on a 20-trial store runs the 20 new trials of the same plan.
+
+    ``backend="optuna"`` (``pip install 'graphgrad[search]'``) runs the search on an Optuna
+    study instead: ``sampler`` ("tpe", "random", "cmaes" or a sampler object), ``pruner``
+    ("median": stop trials whose per-epoch ``metric`` from ``fit`` trails the median),
+    ``direction`` and ``metric`` (e.g. ``metric="loss", direction="minimize"``), and
+    ``storage`` an SQLite file or a database URL shared by several machines (see
+    :mod:`graphgrad.train.optuna_search`). Trials run one at a time in this process.
 
     >>> res = search(toy_objective, SearchSpace(lr=LogUniform(1e-5, 1e-1)), n_trials=4,
     ...              storage="runs/lr.sqlite")            # doctest: +SKIP
@@ -271,6 +283,16 @@ budget may grow: ``n_trials=40`` on a 20-trial store runs the 20 new trials of t
     if isinstance(edge_fraction, bool) or not isinstance(edge_fraction, numbers.Real) or \
             not 0 <= edge_fraction < 0.5:
         raise SearchError(f"search: edge_fraction must be a number in [0, 0.5), got {edge_fraction!r}")
+    if backend == "optuna":
+        if stages != 1 or method != "random" or executor is not None:
+            raise SearchError("search: the Optuna back end runs one stage of sampled trials in this process; "
+                              "leave stages, method and executor at their defaults (its sampler refines)")
+        from . import optuna_search
+        return optuna_search.run(trial_fn, space, int(n_trials), seed=int(seed), storage=storage, sampler=sampler,
+                                 pruner=pruner, direction=direction, metric=metric, study_name=study_name,
+                                 on_trial=on_trial)
+    if backend != "builtin":
+        raise SearchError(f"search: backend must be 'builtin' or 'optuna', got {backend!r}")
     settings = {"method": method, "seed": int(seed), "top_k": int(top_k),
                 "grid_points": int(grid_points) if method == "grid" else None,
                 "n_trials": int(n_trials) if method == "random" else None}

@@ -27,6 +27,7 @@ import numpy as np
 from ..autograd import no_grad
 from ..errors import GraphgradError, ShapeError
 from ..value import Value
+from .report import report_epoch
 
 
 class DivergedWarning(RuntimeWarning):
@@ -274,6 +275,7 @@ def fit(model, data, *, optimizer=None, lr: float = 1e-2, epochs: int = 10, batc
                 history.best_val_acc, history.best_epoch = row["val_acc"], epoch
             if callback is not None:        # the hook point: monitors read the model and history here
                 callback(epoch=epoch, model=model, history=history)
+            report_epoch(epoch, row)        # a pruning search listens here (and may stop the trial)
             if scheduler is not None:
                 scheduler.step()
             if checkpoint is not None:
