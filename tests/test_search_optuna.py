@@ -60,7 +60,8 @@ def test_minimising_a_loss():
 
 def test_a_missing_optuna_is_one_sentence(monkeypatch):
     monkeypatch.setitem(sys.modules, "optuna", None)
-    with pytest.raises(ImportError, match=r"^search\(backend='optuna'\) needs Optuna: pip install 'graphgrad\[search\]'$"):
+    with pytest.raises(ImportError, match=r"^search\(backend='optuna'\) needs the optional package 'optuna', which is "
+                                          r"not installed; install it with: pip install 'graphgrad\[search\]'$"):
         search(toy_objective, LR, n_trials=2, backend="optuna")
 
 

@@ -37,10 +37,11 @@ STATE_STATUS = {"COMPLETE": "done", "PRUNED": "pruned", "FAIL": "failed", "RUNNI
 
 def require_optuna():
     """Import optuna, or say in one sentence how to install it."""
+    from .._extras import MissingExtraError
     try:
         import optuna
     except ImportError:
-        raise ImportError("search(backend='optuna') needs Optuna: pip install 'graphgrad[search]'") from None
+        raise MissingExtraError("search(backend='optuna')", "optuna", "search") from None
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     return optuna
 
