@@ -27,7 +27,7 @@ import socket
 import numpy as np
 
 from .report import TrialPruned, listening
-from .space import Choice, LogUniform, SearchSpace, SearchSpaceError, Uniform
+from .space import Choice, Int, LogUniform, SearchSpace, SearchSpaceError, Uniform
 from .store import TrialRecord, _pid_alive
 
 STALE_S = 30.0   # a RUNNING trial with no driver recorded this long after it started was orphaned
@@ -89,6 +89,8 @@ def suggest(trial, space: SearchSpace) -> dict:
     for name, dim in space.dims.items():
         if isinstance(dim, Choice):
             out[name] = dim.options[trial.suggest_categorical(name + "#", list(range(len(dim.options))))]
+        elif isinstance(dim, Int):
+            out[name] = trial.suggest_int(name, dim.low, dim.high, log=dim.log)
         elif isinstance(dim, (LogUniform, Uniform)):
             out[name] = trial.suggest_float(name, dim.low, dim.high, log=isinstance(dim, LogUniform))
         else:

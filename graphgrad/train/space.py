@@ -135,6 +135,60 @@ class Uniform(_Range):
     kind = "uniform"
 
 
+class Int(Dimension):
+    """Integers in [low, high], both included (hidden sizes, layer counts); ``log=True``
+    spreads them evenly in log scale (16, 32, 64, ... equally likely).
+
+    >>> Int(1, 100, log=True).grid(3)
+    [1, 10, 100]
+    """
+
+    kind = "int"
+
+    def __init__(self, low: int, high: int, log: bool = False):
+        import numbers
+        if isinstance(low, bool) or isinstance(high, bool) or not isinstance(low, numbers.Integral) or \
+                not isinstance(high, numbers.Integral):
+            raise SearchSpaceError(f"Int: low and high must be integers, got {low!r}, {high!r}")
+        if not low < high:
+            raise SearchSpaceError(f"Int: need low < high, got low={low}, high={high}")
+        if log and low < 1:
+            raise SearchSpaceError(f"Int: a log-scale range needs low >= 1, got low={low}")
+        self.low, self.high, self.log = int(low), int(high), bool(log)
+        # A continuous range one wider than [low, high], so every integer gets an equal share.
+        self._range = (LogUniform if log else Uniform)(self.low if not log else self.low, self.high + 1)
+
+    def _round(self, x: float) -> int:
+        return int(min(self.high, max(self.low, math.floor(x))))
+
+    def sample(self, rng: np.random.Generator) -> int:
+        return self._round(self._range.sample(rng))
+
+    def grid(self, n: int) -> list:
+        if n == 1:
+            return [self._round(self._range._from_unit(0.5))]
+        lo, hi = (math.log(self.low), math.log(self.high)) if self.log else (self.low, self.high)
+        pts = [lo + (hi - lo) * i / (n - 1) for i in range(n)]
+        vals = [int(round(math.exp(p))) if self.log else int(round(p)) for p in pts]
+        return sorted(set(vals))
+
+    def edge(self, x, fraction):
+        return self._range.edge(min(x + 0.5, self.high + 1), fraction)
+
+    def refine(self, values, pad: float = 0.25, min_width: float = 0.1):
+        r = self._range.refine([v + 0.5 for v in values], pad=pad, min_width=min_width)
+        low, high = self._round(r.low), self._round(r.high)
+        if low == high:
+            low, high = (low - 1, high) if high == self.high else (low, high + 1)
+        return Int(low, high, log=self.log)
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "low": self.low, "high": self.high, "log": self.log}
+
+    def __repr__(self) -> str:
+        return f"Int({self.low}, {self.high}{', log=True' if self.log else ''})"
+
+
 class Choice(Dimension):
     """One of a few options (activation, hidden size); JSON-serialisable values only.
 
@@ -185,6 +239,8 @@ def dimension_from_dict(d: dict) -> Dimension:
     """Inverse of ``Dimension.to_dict``. ``dimension_from_dict({"kind": "uniform", "low": 0, "high": 1})``"""
     if d.get("kind") == "choice":
         return Choice(d["options"])
+    if d.get("kind") == "int":
+        return Int(d["low"], d["high"], log=bool(d.get("log", False)))
     if d.get("kind") in _KINDS:
         return _KINDS[d["kind"]](d["low"], d["high"])
     raise SearchSpaceError(f"unknown search dimension {d!r}")
@@ -204,7 +260,7 @@ class SearchSpace:
             raise SearchSpaceError("SearchSpace: needs at least one dimension, e.g. SearchSpace(lr=LogUniform(1e-5, 1e-1))")
         for name, dim in dims.items():
             if not isinstance(dim, Dimension):
-                raise SearchSpaceError(f"SearchSpace: dimension {name!r} must be LogUniform, Uniform or Choice, "
+                raise SearchSpaceError(f"SearchSpace: dimension {name!r} must be LogUniform, Uniform, Int or Choice, "
                                        f"got {dim!r}")
         self.dims = {k: dims[k] for k in sorted(dims)}
 
