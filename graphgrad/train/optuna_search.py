@@ -47,7 +47,11 @@ def require_optuna():
 
 
 def storage_url(storage) -> str | None:
-    """None (in memory), a database URL as given, or ``sqlite:///`` + the absolute path of a file."""
+    """None (in memory), a database URL as given, or ``sqlite:///`` + the absolute path of a file.
+
+    >>> storage_url("postgresql://db.lab/search"), storage_url(None)
+    ('postgresql://db.lab/search', None)
+    """
     if storage is None:
         return None
     s = os.fspath(storage)
@@ -84,7 +88,12 @@ def make_pruner(optuna, pruner):
 
 def suggest(trial, space: SearchSpace) -> dict:
     """Ask an Optuna trial for one point of ``space`` (Choice options by index, so any JSON
-    value, a tuple included, comes back as the user wrote it)."""
+    value, a tuple included, comes back as the user wrote it).
+
+    >>> import optuna                                                   # doctest: +SKIP
+    >>> suggest(optuna.create_study().ask(), SearchSpace(lr=LogUniform(1e-4, 1e-1)))  # doctest: +SKIP
+    {'lr': 0.0031...}
+    """
     out = {}
     for name, dim in space.dims.items():
         if isinstance(dim, Choice):
@@ -236,7 +245,11 @@ def table(study) -> list:
 
 
 def is_optuna_storage(path) -> bool:
-    """Whether ``path`` is an SQLite file written by Optuna (its ``studies`` table)."""
+    """Whether ``path`` is an SQLite file written by Optuna (its ``studies`` table).
+
+    >>> is_optuna_storage("no/such/file.sqlite")
+    False
+    """
     import sqlite3
     import urllib.parse
     try:
