@@ -58,6 +58,14 @@ def test_minimising_a_loss():
     assert losses == sorted(losses) and len(losses) >= 5
 
 
+def test_the_budget_of_a_study_can_grow():
+    storage = optuna.storages.InMemoryStorage()
+    search(toy_objective, LR, n_trials=4, backend="optuna", sampler="tpe", seed=2, storage=storage)
+    grown = search(toy_objective, LR, n_trials=7, backend="optuna", sampler="tpe", seed=2, storage=storage)
+    clean = search(toy_objective, LR, n_trials=7, backend="optuna", sampler="tpe", seed=2)
+    assert grown.ran == 3 and [r.key() for r in grown.table] == [r.key() for r in clean.table]
+
+
 def test_a_missing_optuna_is_one_sentence(monkeypatch):
     monkeypatch.setitem(sys.modules, "optuna", None)
     with pytest.raises(ImportError, match=r"^search\(backend='optuna'\) needs the optional package 'optuna', which is "

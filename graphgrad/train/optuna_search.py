@@ -46,14 +46,17 @@ def require_optuna():
     return optuna
 
 
-def storage_url(storage) -> str | None:
-    """None (in memory), a database URL as given, or ``sqlite:///`` + the absolute path of a file.
+def storage_url(storage):
+    """None (in memory), a database URL as given, an Optuna storage object as it is, or
+    ``sqlite:///`` + the absolute path of a file.
 
     >>> storage_url("postgresql://db.lab/search"), storage_url(None)
     ('postgresql://db.lab/search', None)
     """
     if storage is None:
         return None
+    if not isinstance(storage, (str, os.PathLike)):
+        return storage   # an Optuna storage object (e.g. InMemoryStorage shared by two calls)
     s = os.fspath(storage)
     if "://" in s:
         return s
@@ -143,7 +146,7 @@ def run(trial_fn, space: SearchSpace, n_trials: int, *, seed: int, storage, samp
                 raise SearchError(f"Optuna study {study_name!r} was made by a search with {key}={old.get(key)!r}, "
                                   f"this search has {key}={settings.get(key)!r}; use a new study name or storage")
     interrupted = _fail_dead_trials(optuna, study)
-    result = SearchResult([], [space], url or ":memory:", interrupted=interrupted)
+    result = SearchResult([], [space], url if isinstance(url, str) else ":memory:", interrupted=interrupted)
     TrialState = optuna.trial.TrialState
     while True:
         done = [t for t in study.get_trials(deepcopy=False)
@@ -227,8 +230,13 @@ def to_record(t) -> TrialRecord:
         status = "nan"
     params = ua.get("graphgrad_params") or dict(t.params)
     return TrialRecord(t.number, 0, ua.get("graphgrad_position", t.number), 1, params, ua.get("graphgrad_seed", 0),
-                       status, ua.get("history") or [], ua.get("train_acc"), ua.get("val_acc"), ua.get("wall_time"),
-                       ua.get("error"))
+                       status, ua.get("history") or [], _finite(ua.get("train_acc")), _finite(ua.get("val_acc")),
+                       ua.get("wall_time"), ua.get("error"))
+
+
+def _finite(x):
+    """As the built-in store keeps accuracies: a number, or None for a missing or NaN one."""
+    return float(x) if isinstance(x, (int, float)) and math.isfinite(x) else None
 
 
 def table(study) -> list:
