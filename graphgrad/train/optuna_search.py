@@ -120,7 +120,7 @@ def _me() -> dict:
 
 def run(trial_fn, space: SearchSpace, n_trials: int, *, seed: int, storage, sampler="tpe", pruner=None,
         direction: str = "maximize", metric: str = "val_acc", study_name: str = "graphgrad-search",
-        on_trial=None):
+        on_trial=None, trial_timeout=None):
     """Run (or resume) the search on an Optuna study; returns a :class:`SearchResult`."""
     from .search import SearchError, SearchResult, run_trial, trial_seed
     optuna = require_optuna()
@@ -171,7 +171,7 @@ def run(trial_fn, space: SearchSpace, n_trials: int, *, seed: int, storage, samp
                 if trial.should_prune():
                     raise TrialPruned(f"pruned at epoch {epoch} ({metric}={v:.4g})")
         with listening(listen):
-            out = run_trial(trial_fn, params, tseed)
+            out = run_trial(trial_fn, params, tseed, trial_timeout)
         for key in ("val_acc", "train_acc", "wall_time"):
             trial.set_user_attr(key, out.get(key))
         trial.set_user_attr("history", out.get("history") or [])

@@ -20,6 +20,8 @@ import json
 import math
 import numbers
 import os
+import signal
+import threading
 import time
 import traceback
 import warnings
@@ -56,15 +58,41 @@ def plan_stage(space: SearchSpace, method: str, n_trials: int, seed: int, stage:
     return [(p, trial_seed(seed, stage, i)) for i, p in enumerate(params)]
 
 
-def run_trial(trial_fn, params: dict, seed: int) -> dict:
+class _TrialTimeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _TrialTimeout()
+
+
+def run_trial(trial_fn, params: dict, seed: int, timeout: float | None = None) -> dict:
     """Run one trial in a worker and package its outcome (never raises: errors are results).
+
+    ``timeout`` (seconds) stops the trial with a SIGALRM where it runs in a process's main
+    thread (process-pool workers, a one-at-a-time Optuna search); the search process also
+    gives up on a trial that overruns elsewhere (threads), which then finishes unseen.
 
     >>> run_trial(toy_objective, {"lr": 1e-3, "reg": 1e-4}, seed=0)["status"]
     'done'
+    >>> from functools import partial
+    >>> run_trial(partial(toy_objective, sleep=5), {"lr": 1e-3}, seed=0, timeout=0.2)["error"]
+    'the trial ran over its 0.2 s timeout (trial_timeout)'
     """
     t0 = time.perf_counter()
+    alarm = timeout is not None and hasattr(signal, "setitimer") and \
+        threading.current_thread() is threading.main_thread()
+    old = None
     try:
-        out = trial_fn(params, seed)
+        if alarm:
+            old = signal.signal(signal.SIGALRM, _alarm)
+            signal.setitimer(signal.ITIMER_REAL, float(timeout))
+        try:
+            out = trial_fn(params, seed)
+        finally:
+            if alarm:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, old)
         if isinstance(out, (int, float)):
             out = {"val_acc": float(out)}
         if not isinstance(out, dict) or "val_acc" not in out:
@@ -86,6 +114,8 @@ def run_trial(trial_fn, params: dict, seed: int) -> dict:
         error = out.get("error")
         return {"status": status, "val_acc": val, "train_acc": train, "history": history,
                 "error": None if error is None else str(error), "wall_time": time.perf_counter() - t0}
+    except _TrialTimeout:
+        return _failed(_timed_out(timeout), time.perf_counter() - t0)
     except TrialPruned as e:   # a pruner stopped it (Optuna back end): a result, not an error
         return {"status": "pruned", "val_acc": None, "train_acc": None, "history": [], "error": str(e),
                 "wall_time": time.perf_counter() - t0}
@@ -233,7 +263,7 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
            top_k: int = 3, grid_points: int = 3, seed: int = 0, storage: str | os.PathLike | None = None,
            resume: bool = True, executor: Executor | None = None, max_workers: int | None = None,
            max_in_flight: int | None = None, edge_fraction: float = 0.05, progress: bool = False,
-           on_trial=None, retries: int = 2, backend: str = "builtin", sampler="tpe", pruner=None,
+           on_trial=None, retries: int = 2, trial_timeout: float | None = None, backend: str = "builtin", sampler="tpe", pruner=None,
            direction: str = "maximize", metric: str = "val_acc", study_name: str = "graphgrad-search") -> SearchResult:
     """Run (or resume) a hyperparameter search and return its sorted results table.
 
@@ -252,7 +282,9 @@ thread count). ``on_trial(record)`` is called after each trial is stored.
 
 A trial the executor loses (cancelled, a lost dask worker, a gone scheduler) is recorded
 ``interrupted``, never ``failed``, and resubmitted up to ``retries`` times; after that the
-search stops with :class:`SearchError` and the same call resumes it. A random search's
+search stops with :class:`SearchError` and the same call resumes it. ``trial_timeout``
+(seconds) fails a trial that runs longer (stopped in process-pool workers; abandoned in
+threads). A random search's
 budget may grow: ``n_trials=40`` on a 20-trial store runs the 20 new trials of the same plan.
 
     ``backend="optuna"`` (``pip install 'graphgrad[search]'``) runs the search on an Optuna
@@ -280,6 +312,9 @@ budget may grow: ``n_trials=40`` on a 20-trial store runs the 20 new trials of t
         raise SearchError(f"search: seed must be an integer, got {seed!r}")
     if isinstance(retries, bool) or not isinstance(retries, numbers.Integral) or retries < 0:
         raise SearchError(f"search: retries must be a non-negative integer, got {retries!r}")
+    if trial_timeout is not None and (isinstance(trial_timeout, bool) or not isinstance(trial_timeout, numbers.Real)
+                                      or not 0 < trial_timeout < math.inf):
+        raise SearchError(f"search: trial_timeout must be a positive number of seconds or None, got {trial_timeout!r}")
     if isinstance(edge_fraction, bool) or not isinstance(edge_fraction, numbers.Real) or \
             not 0 <= edge_fraction < 0.5:
         raise SearchError(f"search: edge_fraction must be a number in [0, 0.5), got {edge_fraction!r}")
@@ -290,7 +325,7 @@ budget may grow: ``n_trials=40`` on a 20-trial store runs the 20 new trials of t
         from . import optuna_search
         return optuna_search.run(trial_fn, space, int(n_trials), seed=int(seed), storage=storage, sampler=sampler,
                                  pruner=pruner, direction=direction, metric=metric, study_name=study_name,
-                                 on_trial=on_trial)
+                                 on_trial=on_trial, trial_timeout=trial_timeout)
     if backend != "builtin":
         raise SearchError(f"search: backend must be 'builtin' or 'optuna', got {backend!r}")
     settings = {"method": method, "seed": int(seed), "top_k": int(top_k),
@@ -347,7 +382,7 @@ budget may grow: ``n_trials=40`` on a 20-trial store runs the 20 new trials of t
             if bar is not None:
                 bar.total = (bar.total or 0) + len(plan)
                 bar.update(len(plan) - len(todo))
-            _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial, retries)
+            _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial, retries, trial_timeout)
         result.table = store.table()
         if bar is not None:
             bar.close()
@@ -411,7 +446,7 @@ _WORKER_DIED = ("its worker process died while it ran (the trial called os._exit
                 "or ran out of memory)")
 
 
-def _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial, retries=2):
+def _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial, retries=2, timeout=None):
     """Submit at most ``cap()`` trials at a time; record each start and end in the store.
 
     When a worker process dies, the pool fails every trial in flight and cannot say which
@@ -430,6 +465,7 @@ def _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial, r
     suspects = []     # trials in flight when a worker died, to rerun alone
     alone = set()     # futures of suspects running alone: a death now is theirs
     lost = {}         # trial index -> how many times the executor lost it
+    started = {}      # future -> when it was submitted (for trial_timeout)
 
     def executor_lost(tid, task, e):
         reason = f"{type(e).__name__}: {e}".rstrip(": ")
@@ -448,19 +484,37 @@ def _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial, r
                 if not pending:   # run suspects one at a time, once the broken pool has reported
                     task = suspects.pop(0)
                     try:
-                        alone.add(_submit(store, pool, trial_fn, stage, *task, pending))
+                        alone.add(_submit(store, pool, trial_fn, stage, *task, pending, timeout, started))
                     except _SubmitFailed as e:
                         executor_lost(e.tid, task, e.error)
             else:
                 while queue and len(pending) < cap():
                     task = queue.pop(0)
                     try:
-                        _submit(store, pool, trial_fn, stage, *task, pending)
+                        _submit(store, pool, trial_fn, stage, *task, pending, timeout, started)
                     except _SubmitFailed as e:
                         executor_lost(e.tid, task, e.error)
             if not pending:
                 continue
-            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            if timeout is None:
+                finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            else:
+                # The worker stops an overrunning trial itself where it can (SIGALRM); give
+                # up here on one that still overruns (a thread cannot be stopped): failed.
+                limit = 1.1 * timeout + 1.0
+                first = min(started[f] for f in pending)
+                finished, _ = wait(list(pending), timeout=max(0.0, first + limit - time.monotonic()),
+                                   return_when=FIRST_COMPLETED)
+                for fut in [f for f in pending if f not in finished and time.monotonic() - started[f] >= limit]:
+                    tid, task = pending.pop(fut)
+                    fut.cancel()
+                    store.finish_trial(tid, "failed", wall_time=time.monotonic() - started[fut],
+                                       error=_timed_out(timeout))
+                    result.ran += 1
+                    if on_trial is not None:
+                        on_trial(store.trial(tid))
+                if not finished:
+                    continue
             broken = False
             # Store in submission order among those finished together, so ids are stable.
             for fut in sorted(finished, key=lambda f: pending[f][0]):
@@ -520,29 +574,35 @@ class _SubmitFailed(Exception):
         self.tid, self.error = tid, error
 
 
-def _submit(store, pool, trial_fn, stage, index, params, tseed, pending):
+def _submit(store, pool, trial_fn, stage, index, params, tseed, pending, timeout=None, started=None):
     """Record trial ``index`` as running and hand it to the pool; returns its future."""
     tid = store.start_trial(stage, index, params, tseed)
     try:
         try:
-            fut = pool.executor.submit(run_trial, trial_fn, params, tseed)
+            fut = pool.executor.submit(run_trial, trial_fn, params, tseed, timeout)
         except BrokenProcessPool:
             if not pool.replaceable:
                 raise
             pool.replace()   # the pool broke after its last result came back
-            fut = pool.executor.submit(run_trial, trial_fn, params, tseed)
+            fut = pool.executor.submit(run_trial, trial_fn, params, tseed, timeout)
     except Exception as e:
         raise _SubmitFailed(tid, e) from None
     except BaseException:
         pending[None] = (tid, (index, params, tseed))   # Ctrl-C: the handler marks it interrupted
         raise
     pending[fut] = (tid, (index, params, tseed))
+    if started is not None:
+        started[fut] = time.monotonic()
     return fut
 
 
-def _failed(error: str) -> dict:
+def _failed(error: str, wall_time=None) -> dict:
     return {"status": "failed", "val_acc": None, "train_acc": None, "history": [], "error": error,
-            "wall_time": None}
+            "wall_time": wall_time}
+
+
+def _timed_out(timeout) -> str:
+    return f"the trial ran over its {timeout:g} s timeout (trial_timeout)"
 
 
 def toy_objective(params: dict, seed: int, sleep: float = 0.0) -> dict:
