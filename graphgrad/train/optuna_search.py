@@ -27,7 +27,7 @@ import socket
 import numpy as np
 
 from .report import TrialPruned, listening
-from .space import Choice, Int, LogUniform, SearchSpace, SearchSpaceError, Uniform
+from .space import Choice, Conditional, Int, LogUniform, SearchSpace, SearchSpaceError, Uniform
 from .store import TrialRecord, _pid_alive
 
 STALE_S = 30.0   # a RUNNING trial with no driver recorded this long after it started was orphaned
@@ -98,7 +98,15 @@ def suggest(trial, space: SearchSpace) -> dict:
     {'lr': 0.0031...}
     """
     out = {}
-    for name, dim in space.dims.items():
+    # Unconditional dimensions first, then each conditional one only where it is active
+    # (Optuna's define-by-run: the sampler sees it only in trials that use it).
+    order = sorted(space.dims, key=lambda n: isinstance(space.dims[n], Conditional))
+    for name in order:
+        dim = space.dims[name]
+        if isinstance(dim, Conditional):
+            if not dim.active(out):
+                continue
+            dim = dim.dim
         if isinstance(dim, Choice):
             out[name] = dim.options[trial.suggest_categorical(name + "#", list(range(len(dim.options))))]
         elif isinstance(dim, Int):

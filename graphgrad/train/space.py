@@ -43,6 +43,17 @@ class Dimension:
     def __hash__(self) -> int:
         return hash(json.dumps(self.to_dict(), sort_keys=True))
 
+    def when(self, **condition) -> "Conditional":
+        """This dimension only where another one takes one of some values (a conditional space).
+
+        >>> Uniform(0.0, 0.99).when(optimizer="sgd")
+        Uniform(0, 0.99).when(optimizer=['sgd'])
+        """
+        if len(condition) != 1:
+            raise SearchSpaceError(f"when: name exactly one other dimension, e.g. .when(optimizer='sgd'), got {condition!r}")
+        (parent, values), = condition.items()
+        return Conditional(self, parent, values if isinstance(values, list) else [values])
+
 
 class _Range(Dimension):
     log = False
@@ -232,6 +243,43 @@ class Choice(Dimension):
         return f"Choice({self.options!r})"
 
 
+class Conditional(Dimension):
+    """A dimension searched only where dimension ``parent`` takes one of ``values``; a trial
+    where it is inactive has no such key in its params. Made with ``dim.when(parent=value)``."""
+
+    kind = "conditional"
+
+    def __init__(self, dim: Dimension, parent: str, values: list):
+        if not isinstance(dim, Dimension) or isinstance(dim, Conditional):
+            raise SearchSpaceError(f"when: needs a LogUniform, Uniform, Int or Choice, got {dim!r}")
+        try:
+            self.values = json.loads(json.dumps(list(values)))
+        except TypeError:
+            raise SearchSpaceError(f"when: values must be JSON values, got {values!r}") from None
+        self.dim, self.parent = dim, str(parent)
+
+    def active(self, params: dict) -> bool:
+        return self.parent in params and json.loads(json.dumps(params[self.parent])) in self.values
+
+    def sample(self, rng):
+        return self.dim.sample(rng)
+
+    def grid(self, n):
+        return self.dim.grid(n)
+
+    def edge(self, x, fraction):
+        return self.dim.edge(x, fraction)
+
+    def refine(self, values, **kw):
+        return Conditional(self.dim.refine(values, **kw), self.parent, self.values)
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "dim": self.dim.to_dict(), "parent": self.parent, "values": self.values}
+
+    def __repr__(self) -> str:
+        return f"{self.dim!r}.when({self.parent}={self.values!r})"
+
+
 _KINDS = {"loguniform": LogUniform, "uniform": Uniform}
 
 
@@ -239,6 +287,8 @@ def dimension_from_dict(d: dict) -> Dimension:
     """Inverse of ``Dimension.to_dict``. ``dimension_from_dict({"kind": "uniform", "low": 0, "high": 1})``"""
     if d.get("kind") == "choice":
         return Choice(d["options"])
+    if d.get("kind") == "conditional":
+        return Conditional(dimension_from_dict(d["dim"]), d["parent"], d["values"])
     if d.get("kind") == "int":
         return Int(d["low"], d["high"], log=bool(d.get("log", False)))
     if d.get("kind") in _KINDS:
@@ -263,18 +313,38 @@ class SearchSpace:
                 raise SearchSpaceError(f"SearchSpace: dimension {name!r} must be LogUniform, Uniform, Int or Choice, "
                                        f"got {dim!r}")
         self.dims = {k: dims[k] for k in sorted(dims)}
+        for name, dim in self.dims.items():
+            if isinstance(dim, Conditional) and dim.parent not in self.dims:
+                raise SearchSpaceError(f"SearchSpace: dimension {name!r} is searched when {dim.parent!r} is "
+                                       f"{dim.values!r}, but the space has no dimension {dim.parent!r}")
+            if isinstance(dim, Conditional) and isinstance(self.dims[dim.parent], Conditional):
+                raise SearchSpaceError(f"SearchSpace: dimension {name!r} depends on {dim.parent!r}, which is "
+                                       "conditional itself; make conditions depend on unconditional dimensions")
+
+    def prune(self, params: dict) -> dict:
+        """``params`` without the conditional dimensions that are inactive in it."""
+        return {k: v for k, v in params.items()
+                if not isinstance(self.dims.get(k), Conditional) or self.dims[k].active(params)}
 
     def names(self) -> list:
         return list(self.dims)
 
     def sample(self, rng: np.random.Generator) -> dict:
-        return {name: dim.sample(rng) for name, dim in self.dims.items()}
+        # Draw every dimension, active or not, so the random stream does not depend on it.
+        return self.prune({name: dim.sample(rng) for name, dim in self.dims.items()})
 
     def grid(self, points: int = 3) -> list:
         if int(points) != points or points < 1:
             raise SearchSpaceError(f"SearchSpace.grid: points must be a positive integer, got {points!r}")
         axes = [dim.grid(int(points)) for dim in self.dims.values()]
-        return [dict(zip(self.dims, combo)) for combo in itertools.product(*axes)]
+        out, seen = [], set()
+        for combo in itertools.product(*axes):
+            p = self.prune(dict(zip(self.dims, combo)))
+            key = json.dumps(p, sort_keys=True)
+            if key not in seen:   # an inactive dimension's values all give one point
+                seen.add(key)
+                out.append(p)
+        return out
 
     def refine(self, best_params: list, edge_fraction: float = 0.05, pad: float = 0.25) -> "SearchSpace":
         """Coarse-to-fine: narrow every dimension around ``best_params`` (best first).
@@ -286,7 +356,10 @@ class SearchSpace:
             raise SearchSpaceError("SearchSpace.refine: no finished trials to refine around")
         new = {}
         for name, dim in self.dims.items():
-            values = [p[name] for p in best_params]
+            values = [p[name] for p in best_params if name in p]
+            if not values:   # a conditional dimension no best trial used: keep its range
+                new[name] = dim
+                continue
             side = dim.edge(values[0], edge_fraction)
             if side:
                 warnings.warn(f"search: the best trial's {name}={values[0]:.3g} lies at the {side} edge of "
