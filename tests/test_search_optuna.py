@@ -66,6 +66,16 @@ def test_the_budget_of_a_study_can_grow():
     assert grown.ran == 3 and [r.key() for r in grown.table] == [r.key() for r in clean.table]
 
 
+def test_show_on_missing_or_empty_optuna_storage(tmp_path, capsys):
+    url = "sqlite:///" + str(tmp_path / "none.db")
+    assert main(["search", "show", url]) == 2
+    assert capsys.readouterr().err.strip() == f"graphgrad search show: no Optuna storage at {str(tmp_path / 'none.db')!r}"
+    assert not (tmp_path / "none.db").exists()   # looking created nothing
+    optuna.storages.RDBStorage(url)              # an empty Optuna database
+    assert main(["search", "show", url]) == 2
+    assert capsys.readouterr().err.strip() == f"graphgrad search show: {url!r} holds no Optuna study yet"
+
+
 def test_a_missing_optuna_is_one_sentence(monkeypatch):
     monkeypatch.setitem(sys.modules, "optuna", None)
     with pytest.raises(ImportError, match=r"^search\(backend='optuna'\) needs the optional package 'optuna', which is "

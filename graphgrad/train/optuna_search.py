@@ -288,8 +288,12 @@ def load(path_or_url, study_name: str | None = None):
     or ``study_name``)."""
     optuna = require_optuna()
     url = storage_url(path_or_url) if "://" not in os.fspath(path_or_url) else os.fspath(path_or_url)
+    if url.startswith("sqlite:///") and not os.path.isfile(url[len("sqlite:///"):]):
+        raise ValueError(f"no Optuna storage at {url[len('sqlite:///'):]!r}")   # looking must not create one
     names = [s.study_name for s in optuna.get_all_study_summaries(url)]
     if study_name is None:
+        if not names:
+            raise ValueError(f"{path_or_url!r} holds no Optuna study yet")
         if len(names) != 1:
             raise ValueError(f"{path_or_url!r} holds {len(names)} Optuna studies ({', '.join(names)}); pass --study")
         study_name = names[0]
