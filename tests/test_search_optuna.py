@@ -18,7 +18,6 @@ import pytest
 optuna = pytest.importorskip("optuna")
 
 from graphgrad.train import LogUniform, SearchSpace, search, toy_objective  # noqa: E402
-from graphgrad.train.search import trial_seed  # noqa: E402
 from graphgrad.train.trials import digits_trial  # noqa: E402
 from viz.cli import main  # noqa: E402
 

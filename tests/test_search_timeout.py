@@ -1,6 +1,5 @@
 """A per-trial timeout: a trial that runs too long is failed (stopped where it can be), the
 others finish; on the built-in back end (processes, threads) and on Optuna."""
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
