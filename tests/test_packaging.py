@@ -234,7 +234,8 @@ def test_extras_are_declared_and_the_core_is_light():
     core = sorted(d.split(">")[0].split("=")[0] for d in meta["dependencies"])
     assert core == ["graphviz-pure", "networkx", "numpy"]
     extras = meta["optional-dependencies"]
-    assert {"train", "notebook", "slides", "torch", "all", "dev", "ref"} <= set(extras)
+    assert {"train", "notebook", "slides", "torch", "all", "dev", "ref", "search"} <= set(extras)
+    assert any(d.startswith("optuna>") for d in extras["search"])   # only in the extra: the core stays light
     assert extras["torch"] == ["torch==2.13.0"]              # other versions download gigabytes
-    assert extras["all"] == ["graphgrad[train,notebook,slides,torch]"] and extras["ref"] == ["graphgrad[torch]"]
+    assert extras["all"] == ["graphgrad[train,notebook,slides,torch,search]"] and extras["ref"] == ["graphgrad[torch]"]
     assert any(d.startswith("build") for d in extras["dev"])

@@ -318,7 +318,8 @@ def search_scatter(records, path=None, space=None, title: str = "Hyperparameter 
     names = sorted({k for r in records for k in r.params})
     dims = getattr(space, "dims", {}) if space is not None else {}
     ok = [r for r in records if r.status == "done" and r.val_acc is not None]
-    bad = [r for r in records if r not in ok]
+    ok_ids = {id(r) for r in ok}   # by identity: `r not in ok` compared records pairwise (quadratic)
+    bad = [r for r in records if id(r) not in ok_ids]
     best = max(ok, key=lambda r: r.val_acc) if ok else None
     fig = _figure(4.2 * len(names) + 0.6, 3.8)
     stages = sorted({r.stage for r in records})
@@ -331,9 +332,10 @@ def search_scatter(records, path=None, space=None, title: str = "Hyperparameter 
         cats = None
         if not numeric:
             cats = sorted({str(r.params.get(name)) for r in records})
+        where = {c: i for i, c in enumerate(cats or ())}
 
         def xval(r):
-            return cats.index(str(r.params.get(name))) if cats else float(r.params[name])
+            return where[str(r.params.get(name))] if cats else float(r.params[name])
         for s in stages:
             pts = [r for r in ok if r.stage == s]
             if pts:

@@ -57,3 +57,17 @@ class BatchLoader:
 
     def __iter__(self):
         return minibatches(self.X, self.y, self.batch_size, self.shuffle, self._rng, self.drop_last)
+
+    def skip(self, epochs: int) -> None:
+        """Advance the shuffle past ``epochs`` epochs without yielding them, so a resumed
+        training run sees the minibatches the uninterrupted run would have seen.
+
+        >>> import numpy as np
+        >>> a, b = (BatchLoader(np.arange(6)[:, None], np.arange(6), batch_size=6, seed=3) for _ in range(2))
+        >>> _ = list(a); b.skip(1)
+        >>> [yb.tolist() for _, yb in a] == [yb.tolist() for _, yb in b]
+        True
+        """
+        if self.shuffle:
+            for _ in range(int(epochs)):
+                self._rng.permutation(len(self.X))   # what each epoch's minibatches() draws

@@ -9,8 +9,9 @@ require("tqdm", "train", "graphgrad.train")     # progress bars: pip install 'gr
 from .checks import (CheckResult, LRSweep, check_initial_loss, check_overfit_small_subset, check_regularization,
                      lr_sweep)
 from .init_diagnostics import LECTURE_CONFIGS, InitRun, activation_statistics, init_experiment
+from .report import TrialPruned
 from .search import SearchError, SearchResult, format_table, plan_stage, run_trial, search, toy_objective, trial_seed
-from .space import Choice, LogUniform, RangeEdgeWarning, SearchSpace, SearchSpaceError, Uniform
+from .space import Choice, Conditional, Int, LogUniform, RangeEdgeWarning, SearchSpace, SearchSpaceError, Uniform
 from .store import StoreError, TrialRecord, TrialStore
 from .trainer import (CheckpointError, DivergedWarning, History, accuracy, fit, load_checkpoint, objective, predict,
                       save_checkpoint)
@@ -18,6 +19,6 @@ from .trainer import (CheckpointError, DivergedWarning, History, accuracy, fit, 
 __all__ = ["CheckResult", "LRSweep", "check_initial_loss", "check_overfit_small_subset", "check_regularization",
            "lr_sweep", "LECTURE_CONFIGS", "InitRun", "activation_statistics", "init_experiment",
            "SearchError", "SearchResult", "format_table", "plan_stage", "run_trial", "search", "toy_objective",
-           "trial_seed", "Choice", "LogUniform", "RangeEdgeWarning", "SearchSpace", "SearchSpaceError", "Uniform",
+           "trial_seed", "Choice", "Conditional", "Int", "LogUniform", "RangeEdgeWarning", "SearchSpace", "SearchSpaceError", "Uniform",
            "StoreError", "TrialRecord", "TrialStore", "CheckpointError", "DivergedWarning", "History", "accuracy",
-           "fit", "load_checkpoint", "objective", "predict", "save_checkpoint"]
+           "fit", "load_checkpoint", "objective", "predict", "save_checkpoint", "TrialPruned"]

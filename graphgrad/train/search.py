@@ -20,6 +20,8 @@ import json
 import math
 import numbers
 import os
+import signal
+import threading
 import time
 import traceback
 import warnings
@@ -30,8 +32,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import GraphgradError
+from .report import TrialPruned
 from .space import RangeEdgeWarning, SearchSpace, SearchSpaceError
-from .store import FINISHED, TrialRecord, TrialStore
+from .store import FINISHED, StoreError, TrialRecord, TrialStore
 
 
 class SearchError(GraphgradError, RuntimeError):
@@ -55,15 +58,41 @@ def plan_stage(space: SearchSpace, method: str, n_trials: int, seed: int, stage:
     return [(p, trial_seed(seed, stage, i)) for i, p in enumerate(params)]
 
 
-def run_trial(trial_fn, params: dict, seed: int) -> dict:
+class _TrialTimeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _TrialTimeout()
+
+
+def run_trial(trial_fn, params: dict, seed: int, timeout: float | None = None) -> dict:
     """Run one trial in a worker and package its outcome (never raises: errors are results).
+
+    ``timeout`` (seconds) stops the trial with a SIGALRM where it runs in a process's main
+    thread (process-pool workers, a one-at-a-time Optuna search); the search process also
+    gives up on a trial that overruns elsewhere (threads), which then finishes unseen.
 
     >>> run_trial(toy_objective, {"lr": 1e-3, "reg": 1e-4}, seed=0)["status"]
     'done'
+    >>> from functools import partial
+    >>> run_trial(partial(toy_objective, sleep=5), {"lr": 1e-3}, seed=0, timeout=0.2)["error"]
+    'the trial ran over its 0.2 s timeout (trial_timeout)'
     """
     t0 = time.perf_counter()
+    alarm = timeout is not None and hasattr(signal, "setitimer") and \
+        threading.current_thread() is threading.main_thread()
+    old = None
     try:
-        out = trial_fn(params, seed)
+        if alarm:
+            old = signal.signal(signal.SIGALRM, _alarm)
+            signal.setitimer(signal.ITIMER_REAL, float(timeout))
+        try:
+            out = trial_fn(params, seed)
+        finally:
+            if alarm:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, old)
         if isinstance(out, (int, float)):
             out = {"val_acc": float(out)}
         if not isinstance(out, dict) or "val_acc" not in out:
@@ -85,6 +114,11 @@ def run_trial(trial_fn, params: dict, seed: int) -> dict:
         error = out.get("error")
         return {"status": status, "val_acc": val, "train_acc": train, "history": history,
                 "error": None if error is None else str(error), "wall_time": time.perf_counter() - t0}
+    except _TrialTimeout:
+        return _failed(_timed_out(timeout), time.perf_counter() - t0)
+    except TrialPruned as e:   # a pruner stopped it (Optuna back end): a result, not an error
+        return {"status": "pruned", "val_acc": None, "train_acc": None, "history": [], "error": str(e),
+                "wall_time": time.perf_counter() - t0}
     except Exception as e:  # a failing trial must not end the search
         tb = traceback.format_exception_only(type(e), e)[-1].strip()
         return {"status": "failed", "val_acc": None, "train_acc": None, "history": [], "error": tb,
@@ -179,11 +213,58 @@ def _default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+def _capacity(executor, max_in_flight, max_workers):
+    """How many trials to keep in flight: what the caller said, else the executor's size.
+
+    A dask executor's size is the cluster's thread count, read again at every submission
+    (the client keeps it current), so the search follows a cluster that grows or shrinks;
+    the driver's own CPU count says nothing about the cluster.
+    """
+    fixed = max_in_flight or max_workers or getattr(executor, "_max_workers", None)
+    if fixed:
+        return lambda: fixed
+    client = getattr(executor, "_client", None)
+    if client is not None and hasattr(client, "scheduler_info"):
+        seen = {"at": -math.inf, "n": 1}
+
+        def cluster_threads():
+            if time.monotonic() - seen["at"] > 1.0:   # one scheduler round trip a second at most
+                seen["at"] = time.monotonic()
+                try:
+                    info = client.scheduler_info()
+                    n = sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values())
+                    seen["n"] = max(1, n or int(info.get("total_nthreads", 0) or 0))
+                except Exception:   # a client that lost its scheduler: the retries report that
+                    pass
+            return seen["n"]
+        return cluster_threads
+    n = _default_workers()
+    return lambda: n
+
+
+def _watch_parent(parent: int):
+    """Worker initializer: exit when the search process dies (SIGKILL or SIGTERM leaves a
+    process pool's workers waiting on their queue forever otherwise)."""
+    import threading
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+    threading.Thread(target=watch, name="graphgrad-parent-watch", daemon=True).start()
+
+
+def _own_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool whose workers exit when this process dies."""
+    return ProcessPoolExecutor(workers, initializer=_watch_parent, initargs=(os.getpid(),))
+
+
 def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "random", stages: int = 1,
            top_k: int = 3, grid_points: int = 3, seed: int = 0, storage: str | os.PathLike | None = None,
            resume: bool = True, executor: Executor | None = None, max_workers: int | None = None,
            max_in_flight: int | None = None, edge_fraction: float = 0.05, progress: bool = False,
-           on_trial=None) -> SearchResult:
+           on_trial=None, retries: int = 2, trial_timeout: float | None = None, backend: str = "builtin", sampler="tpe", pruner=None,
+           direction: str = "maximize", metric: str = "val_acc", study_name: str = "graphgrad-search") -> SearchResult:
     """Run (or resume) a hyperparameter search and return its sorted results table.
 
     ``trial_fn(params, seed) -> {"val_acc": ..., "train_acc": ..., "history": [...]}`` must be
@@ -196,7 +277,22 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
     Running the same search against the same store resumes it (``resume=False`` refuses a
     store that already holds trials). ``executor`` defaults to a process pool of
     ``max_workers``; any ``concurrent.futures.Executor`` works, e.g. a dask.distributed
-    client's ``get_executor()``. ``on_trial(record)`` is called after each trial is stored.
+    client's ``get_executor()``; trials in flight follow the executor's size (a dask cluster's
+thread count). ``on_trial(record)`` is called after each trial is stored.
+
+A trial the executor loses (cancelled, a lost dask worker, a gone scheduler) is recorded
+``interrupted``, never ``failed``, and resubmitted up to ``retries`` times; after that the
+search stops with :class:`SearchError` and the same call resumes it. ``trial_timeout``
+(seconds) fails a trial that runs longer (stopped in process-pool workers; abandoned in
+threads). A random search's
+budget may grow: ``n_trials=40`` on a 20-trial store runs the 20 new trials of the same plan.
+
+    ``backend="optuna"`` (``pip install 'graphgrad[search]'``) runs the search on an Optuna
+    study instead: ``sampler`` ("tpe", "random", "cmaes" or a sampler object), ``pruner``
+    ("median": stop trials whose per-epoch ``metric`` from ``fit`` trails the median),
+    ``direction`` and ``metric`` (e.g. ``metric="loss", direction="minimize"``), and
+    ``storage`` an SQLite file or a database URL shared by several machines (see
+    :mod:`graphgrad.train.optuna_search`). Trials run one at a time in this process.
 
     >>> res = search(toy_objective, SearchSpace(lr=LogUniform(1e-5, 1e-1)), n_trials=4,
     ...              storage="runs/lr.sqlite")            # doctest: +SKIP
@@ -214,9 +310,24 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
             raise SearchError(f"search: {name} must be a positive integer, got {v!r}")
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise SearchError(f"search: seed must be an integer, got {seed!r}")
+    if isinstance(retries, bool) or not isinstance(retries, numbers.Integral) or retries < 0:
+        raise SearchError(f"search: retries must be a non-negative integer, got {retries!r}")
+    if trial_timeout is not None and (isinstance(trial_timeout, bool) or not isinstance(trial_timeout, numbers.Real)
+                                      or not 0 < trial_timeout < math.inf):
+        raise SearchError(f"search: trial_timeout must be a positive number of seconds or None, got {trial_timeout!r}")
     if isinstance(edge_fraction, bool) or not isinstance(edge_fraction, numbers.Real) or \
             not 0 <= edge_fraction < 0.5:
         raise SearchError(f"search: edge_fraction must be a number in [0, 0.5), got {edge_fraction!r}")
+    if backend == "optuna":
+        if stages != 1 or method != "random" or executor is not None:
+            raise SearchError("search: the Optuna back end runs one stage of sampled trials in this process; "
+                              "leave stages, method and executor at their defaults (its sampler refines)")
+        from . import optuna_search
+        return optuna_search.run(trial_fn, space, int(n_trials), seed=int(seed), storage=storage, sampler=sampler,
+                                 pruner=pruner, direction=direction, metric=metric, study_name=study_name,
+                                 on_trial=on_trial, trial_timeout=trial_timeout)
+    if backend != "builtin":
+        raise SearchError(f"search: backend must be 'builtin' or 'optuna', got {backend!r}")
     settings = {"method": method, "seed": int(seed), "top_k": int(top_k),
                 "grid_points": int(grid_points) if method == "grid" else None,
                 "n_trials": int(n_trials) if method == "random" else None}
@@ -235,8 +346,8 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
         if own_executor or isinstance(executor, ProcessPoolExecutor):
             _check_picklable(trial_fn)
         if own_executor:
-            executor = ProcessPoolExecutor(max_workers or _default_workers())
-        cap = max_in_flight or max_workers or getattr(executor, "_max_workers", None) or _default_workers()
+            executor = _own_pool(max_workers or _default_workers())
+        cap = _capacity(executor, max_in_flight, max_workers)
         pool = _Pool(executor)
         bar = None
         if progress:
@@ -265,13 +376,13 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
                 if rec is None:
                     todo.append((index, params, tseed))
                     continue
-                if rec.params != params or rec.seed != tseed:
+                if _as_stored(rec.params) != _as_stored(params) or rec.seed != tseed:
                     raise StoreMismatch(store.path, stage, index, rec.params, params)
                 result.skipped += 1
             if bar is not None:
                 bar.total = (bar.total or 0) + len(plan)
                 bar.update(len(plan) - len(todo))
-            _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial)
+            _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial, retries, trial_timeout)
         result.table = store.table()
         if bar is not None:
             bar.close()
@@ -309,13 +420,18 @@ class _Pool:
 
     def replace(self):
         workers = getattr(self.executor, "_max_workers", None) or _default_workers()
-        self.executor = ProcessPoolExecutor(workers)
+        self.executor = _own_pool(workers)
         self._spares.append(self.executor)
 
     def close(self, wait: bool):
         for ex in self._spares:
             ex.shutdown(wait=wait, cancel_futures=True)
         self._spares = []
+
+
+def _as_stored(params: dict) -> str:
+    """Params as the store holds them (JSON: tuples become lists), for comparison."""
+    return json.dumps(params, sort_keys=True)
 
 
 class StoreMismatch(SearchError):
@@ -330,28 +446,75 @@ _WORKER_DIED = ("its worker process died while it ran (the trial called os._exit
                 "or ran out of memory)")
 
 
-def _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial):
-    """Submit at most ``cap`` trials at a time; record each start and end in the store.
+def _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial, retries=2, timeout=None):
+    """Submit at most ``cap()`` trials at a time; record each start and end in the store.
 
     When a worker process dies, the pool fails every trial in flight and cannot say which
     one killed it: those trials are marked ``interrupted`` and rerun one at a time in a fresh
     pool, so the trial that kills its worker alone is recorded ``failed`` and the others
     finish normally.
+
+    Any other exception from a future is the executor's, never the trial's (``run_trial``
+    turns every trial error into a result): a cancelled future, a lost dask worker, a gone
+    scheduler. Such a trial is recorded ``interrupted`` (not a result) and resubmitted up to
+    ``retries`` times; then the search stops with a :class:`SearchError`, leaving every
+    unfinished trial to a resumed search (never refining a next stage around a partial one).
     """
     pending = {}
     queue = list(todo)
     suspects = []     # trials in flight when a worker died, to rerun alone
     alone = set()     # futures of suspects running alone: a death now is theirs
+    lost = {}         # trial index -> how many times the executor lost it
+    started = {}      # future -> when it was submitted (for trial_timeout)
+
+    def executor_lost(tid, task, e):
+        reason = f"{type(e).__name__}: {e}".rstrip(": ")
+        store.interrupt_trial(tid, f"the executor lost this trial ({reason}); it is rerun, not a result")
+        n = lost[task[0]] = lost.get(task[0], 0) + 1
+        if n > retries:
+            raise SearchError(f"search: the executor lost trial {task[0]} of stage {stage} {n} times (last: "
+                              f"{reason}); it and the trials in flight are recorded as interrupted, not failed: "
+                              "check the executor (is the dask scheduler up?) and run the same search again to "
+                              "resume it")
+        queue.insert(0, task)
+
     try:
         while queue or pending or suspects:
             if suspects:
                 if not pending:   # run suspects one at a time, once the broken pool has reported
-                    index, params, tseed = suspects.pop(0)
-                    alone.add(_submit(store, pool, trial_fn, stage, index, params, tseed, pending))
+                    task = suspects.pop(0)
+                    try:
+                        alone.add(_submit(store, pool, trial_fn, stage, *task, pending, timeout, started))
+                    except _SubmitFailed as e:
+                        executor_lost(e.tid, task, e.error)
             else:
-                while queue and len(pending) < cap:
-                    _submit(store, pool, trial_fn, stage, *queue.pop(0), pending)
-            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                while queue and len(pending) < cap():
+                    task = queue.pop(0)
+                    try:
+                        _submit(store, pool, trial_fn, stage, *task, pending, timeout, started)
+                    except _SubmitFailed as e:
+                        executor_lost(e.tid, task, e.error)
+            if not pending:
+                continue
+            if timeout is None:
+                finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            else:
+                # The worker stops an overrunning trial itself where it can (SIGALRM); give
+                # up here on one that still overruns (a thread cannot be stopped): failed.
+                limit = 1.1 * timeout + 1.0
+                first = min(started[f] for f in pending)
+                finished, _ = wait(list(pending), timeout=max(0.0, first + limit - time.monotonic()),
+                                   return_when=FIRST_COMPLETED)
+                for fut in [f for f in pending if f not in finished and time.monotonic() - started[f] >= limit]:
+                    tid, task = pending.pop(fut)
+                    fut.cancel()
+                    store.finish_trial(tid, "failed", wall_time=time.monotonic() - started[fut],
+                                       error=_timed_out(timeout))
+                    result.ran += 1
+                    if on_trial is not None:
+                        on_trial(store.trial(tid))
+                if not finished:
+                    continue
             broken = False
             # Store in submission order among those finished together, so ids are stable.
             for fut in sorted(finished, key=lambda f: pending[f][0]):
@@ -367,8 +530,13 @@ def _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial):
                         del pending[fut]
                         continue
                     out = _failed(f"trial {task[0]} of stage {stage}: {_WORKER_DIED}")
-                except Exception as e:  # the executor failed this trial (e.g. a dask worker died)
-                    out = _failed(f"executor: {type(e).__name__}: {e}")
+                except BaseException as e:   # the executor's failure, not the trial's (see above)
+                    if isinstance(e, KeyboardInterrupt):
+                        raise
+                    del pending[fut]
+                    alone.discard(fut)
+                    executor_lost(tid, task, e)
+                    continue
                 alone.discard(fut)
                 try:
                     store.finish_trial(tid, out["status"], val_acc=out["val_acc"], train_acc=out["train_acc"],
@@ -385,33 +553,56 @@ def _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial):
             if broken and pool.replaceable:
                 pool.replace()
     except BaseException as e:
-        # Ctrl-C or an error in this process: the trials in flight will never report back.
-        # Mark them now so the store is honest; a resumed search reruns them.
+        # Ctrl-C, an executor that keeps failing, or an error in this process: the trials in
+        # flight will never report back. Mark them now so the store is honest; a resumed
+        # search reruns them.
         for fut, (tid, _) in pending.items():
             if fut is not None:
                 fut.cancel()
-            store.interrupt_trial(tid, f"search stopped ({type(e).__name__}) while the trial ran")
+            try:
+                store.interrupt_trial(tid, f"search stopped ({type(e).__name__}) while the trial ran")
+            except StoreError:   # a full disk or a lost lock: resume marks it interrupted instead
+                pass
         raise
 
 
-def _submit(store, pool, trial_fn, stage, index, params, tseed, pending):
+class _SubmitFailed(Exception):
+    """The executor refused a trial (e.g. its dask client has closed)."""
+
+    def __init__(self, tid, error):
+        super().__init__(str(error))
+        self.tid, self.error = tid, error
+
+
+def _submit(store, pool, trial_fn, stage, index, params, tseed, pending, timeout=None, started=None):
     """Record trial ``index`` as running and hand it to the pool; returns its future."""
     tid = store.start_trial(stage, index, params, tseed)
-    pending[None] = (tid, (index, params, tseed))   # recorded as running even if submit itself fails
     try:
-        fut = pool.executor.submit(run_trial, trial_fn, params, tseed)
-    except BrokenProcessPool:
-        if not pool.replaceable:
-            raise
-        pool.replace()   # the pool broke after its last result came back
-        fut = pool.executor.submit(run_trial, trial_fn, params, tseed)
-    pending[fut] = pending.pop(None)
+        try:
+            fut = pool.executor.submit(run_trial, trial_fn, params, tseed, timeout)
+        except BrokenProcessPool:
+            if not pool.replaceable:
+                raise
+            pool.replace()   # the pool broke after its last result came back
+            fut = pool.executor.submit(run_trial, trial_fn, params, tseed, timeout)
+    except Exception as e:
+        raise _SubmitFailed(tid, e) from None
+    except BaseException:
+        pending[None] = (tid, (index, params, tseed))   # Ctrl-C: the handler marks it interrupted
+        raise
+    pending[fut] = (tid, (index, params, tseed))
+    if started is not None:
+        started[fut] = time.monotonic()
     return fut
 
 
-def _failed(error: str) -> dict:
+def _failed(error: str, wall_time=None) -> dict:
     return {"status": "failed", "val_acc": None, "train_acc": None, "history": [], "error": error,
-            "wall_time": None}
+            "wall_time": wall_time}
+
+
+def _timed_out(timeout) -> str:
+    return f"the trial ran over its {timeout:g} s timeout (trial_timeout)"
 
 
 def toy_objective(params: dict, seed: int, sleep: float = 0.0) -> dict:

@@ -44,6 +44,17 @@ class Dimension:
     def __hash__(self) -> int:
         return hash(json.dumps(self.to_dict(), sort_keys=True))
 
+    def when(self, **condition) -> "Conditional":
+        """This dimension only where another one takes one of some values (a conditional space).
+
+        >>> Uniform(0.0, 0.99).when(optimizer="sgd")
+        Uniform(0, 0.99).when(optimizer=['sgd'])
+        """
+        if len(condition) != 1:
+            raise SearchSpaceError(f"when: name exactly one other dimension, e.g. .when(optimizer='sgd'), got {condition!r}")
+        (parent, values), = condition.items()
+        return Conditional(self, parent, values if isinstance(values, list) else [values])
+
 
 class _Range(Dimension):
     log = False
@@ -140,6 +151,60 @@ class Uniform(_Range):
     kind = "uniform"
 
 
+class Int(Dimension):
+    """Integers in [low, high], both included (hidden sizes, layer counts); ``log=True``
+    spreads them evenly in log scale (16, 32, 64, ... equally likely).
+
+    >>> Int(1, 100, log=True).grid(3)
+    [1, 10, 100]
+    """
+
+    kind = "int"
+
+    def __init__(self, low: int, high: int, log: bool = False):
+        import numbers
+        if isinstance(low, bool) or isinstance(high, bool) or not isinstance(low, numbers.Integral) or \
+                not isinstance(high, numbers.Integral):
+            raise SearchSpaceError(f"Int: low and high must be integers, got {low!r}, {high!r}")
+        if not low < high:
+            raise SearchSpaceError(f"Int: need low < high, got low={low}, high={high}")
+        if log and low < 1:
+            raise SearchSpaceError(f"Int: a log-scale range needs low >= 1, got low={low}")
+        self.low, self.high, self.log = int(low), int(high), bool(log)
+        # A continuous range one wider than [low, high], so every integer gets an equal share.
+        self._range = (LogUniform if log else Uniform)(self.low if not log else self.low, self.high + 1)
+
+    def _round(self, x: float) -> int:
+        return int(min(self.high, max(self.low, math.floor(x))))
+
+    def sample(self, rng: np.random.Generator) -> int:
+        return self._round(self._range.sample(rng))
+
+    def grid(self, n: int) -> list:
+        if n == 1:
+            return [self._round(self._range._from_unit(0.5))]
+        lo, hi = (math.log(self.low), math.log(self.high)) if self.log else (self.low, self.high)
+        pts = [lo + (hi - lo) * i / (n - 1) for i in range(n)]
+        vals = [int(round(math.exp(p))) if self.log else int(round(p)) for p in pts]
+        return sorted(set(vals))
+
+    def edge(self, x, fraction):
+        return self._range.edge(min(x + 0.5, self.high + 1), fraction)
+
+    def refine(self, values, pad: float = 0.25, min_width: float = 0.1):
+        r = self._range.refine([v + 0.5 for v in values], pad=pad, min_width=min_width)
+        low, high = self._round(r.low), self._round(r.high)
+        if low == high:
+            low, high = (low - 1, high) if high == self.high else (low, high + 1)
+        return Int(low, high, log=self.log)
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "low": self.low, "high": self.high, "log": self.log}
+
+    def __repr__(self) -> str:
+        return f"Int({self.low}, {self.high}{', log=True' if self.log else ''})"
+
+
 class Choice(Dimension):
     """One of a few options (activation, hidden size); JSON-serialisable values only.
 
@@ -175,10 +240,49 @@ class Choice(Dimension):
         return Choice(keep or self.options)
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "options": self.options}
+        # As JSON stores them (a tuple option comes back a list): a resumed search compares
+        # its space with the stored one in this form.
+        return {"kind": self.kind, "options": json.loads(json.dumps(self.options))}
 
     def __repr__(self) -> str:
         return f"Choice({self.options!r})"
+
+
+class Conditional(Dimension):
+    """A dimension searched only where dimension ``parent`` takes one of ``values``; a trial
+    where it is inactive has no such key in its params. Made with ``dim.when(parent=value)``."""
+
+    kind = "conditional"
+
+    def __init__(self, dim: Dimension, parent: str, values: list):
+        if not isinstance(dim, Dimension) or isinstance(dim, Conditional):
+            raise SearchSpaceError(f"when: needs a LogUniform, Uniform, Int or Choice, got {dim!r}")
+        try:
+            self.values = json.loads(json.dumps(list(values)))
+        except TypeError:
+            raise SearchSpaceError(f"when: values must be JSON values, got {values!r}") from None
+        self.dim, self.parent = dim, str(parent)
+
+    def active(self, params: dict) -> bool:
+        return self.parent in params and json.loads(json.dumps(params[self.parent])) in self.values
+
+    def sample(self, rng):
+        return self.dim.sample(rng)
+
+    def grid(self, n):
+        return self.dim.grid(n)
+
+    def edge(self, x, fraction):
+        return self.dim.edge(x, fraction)
+
+    def refine(self, values, **kw):
+        return Conditional(self.dim.refine(values, **kw), self.parent, self.values)
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "dim": self.dim.to_dict(), "parent": self.parent, "values": self.values}
+
+    def __repr__(self) -> str:
+        return f"{self.dim!r}.when({self.parent}={self.values!r})"
 
 
 _KINDS = {"loguniform": LogUniform, "uniform": Uniform}
@@ -188,6 +292,10 @@ def dimension_from_dict(d: dict) -> Dimension:
     """Inverse of ``Dimension.to_dict``. ``dimension_from_dict({"kind": "uniform", "low": 0, "high": 1})``"""
     if d.get("kind") == "choice":
         return Choice(d["options"])
+    if d.get("kind") == "conditional":
+        return Conditional(dimension_from_dict(d["dim"]), d["parent"], d["values"])
+    if d.get("kind") == "int":
+        return Int(d["low"], d["high"], log=bool(d.get("log", False)))
     if d.get("kind") in _KINDS:
         return _KINDS[d["kind"]](d["low"], d["high"])
     raise SearchSpaceError(f"unknown search dimension {d!r}")
@@ -207,21 +315,41 @@ class SearchSpace:
             raise SearchSpaceError("SearchSpace: needs at least one dimension, e.g. SearchSpace(lr=LogUniform(1e-5, 1e-1))")
         for name, dim in dims.items():
             if not isinstance(dim, Dimension):
-                raise SearchSpaceError(f"SearchSpace: dimension {name!r} must be LogUniform, Uniform or Choice, "
+                raise SearchSpaceError(f"SearchSpace: dimension {name!r} must be LogUniform, Uniform, Int or Choice, "
                                        f"got {dim!r}")
         self.dims = {k: dims[k] for k in sorted(dims)}
+        for name, dim in self.dims.items():
+            if isinstance(dim, Conditional) and dim.parent not in self.dims:
+                raise SearchSpaceError(f"SearchSpace: dimension {name!r} is searched when {dim.parent!r} is "
+                                       f"{dim.values!r}, but the space has no dimension {dim.parent!r}")
+            if isinstance(dim, Conditional) and isinstance(self.dims[dim.parent], Conditional):
+                raise SearchSpaceError(f"SearchSpace: dimension {name!r} depends on {dim.parent!r}, which is "
+                                       "conditional itself; make conditions depend on unconditional dimensions")
+
+    def prune(self, params: dict) -> dict:
+        """``params`` without the conditional dimensions that are inactive in it."""
+        return {k: v for k, v in params.items()
+                if not isinstance(self.dims.get(k), Conditional) or self.dims[k].active(params)}
 
     def names(self) -> list:
         return list(self.dims)
 
     def sample(self, rng: np.random.Generator) -> dict:
-        return {name: dim.sample(rng) for name, dim in self.dims.items()}
+        # Draw every dimension, active or not, so the random stream does not depend on it.
+        return self.prune({name: dim.sample(rng) for name, dim in self.dims.items()})
 
     def grid(self, points: int = 3) -> list:
         if int(points) != points or points < 1:
             raise SearchSpaceError(f"SearchSpace.grid: points must be a positive integer, got {points!r}")
         axes = [dim.grid(int(points)) for dim in self.dims.values()]
-        return [dict(zip(self.dims, combo)) for combo in itertools.product(*axes)]
+        out, seen = [], set()
+        for combo in itertools.product(*axes):
+            p = self.prune(dict(zip(self.dims, combo)))
+            key = json.dumps(p, sort_keys=True)
+            if key not in seen:   # an inactive dimension's values all give one point
+                seen.add(key)
+                out.append(p)
+        return out
 
     def refine(self, best_params: list, edge_fraction: float = 0.05, pad: float = 0.25) -> "SearchSpace":
         """Coarse-to-fine: narrow every dimension around ``best_params`` (best first).
@@ -233,7 +361,10 @@ class SearchSpace:
             raise SearchSpaceError("SearchSpace.refine: no finished trials to refine around")
         new = {}
         for name, dim in self.dims.items():
-            values = [p[name] for p in best_params]
+            values = [p[name] for p in best_params if name in p]
+            if not values:   # a conditional dimension no best trial used: keep its range
+                new[name] = dim
+                continue
             side = dim.edge(values[0], edge_fraction)
             if side:
                 warnings.warn(f"search: the best trial's {name}={values[0]:.3g} lies at the {side} edge of "

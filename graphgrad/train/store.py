@@ -23,6 +23,7 @@ import socket
 import sqlite3
 import time
 import urllib.parse
+import uuid
 from dataclasses import dataclass, field
 
 from ..errors import GraphgradError
@@ -90,6 +91,66 @@ def _sort_key(r: TrialRecord):
     return (bad, -(v if not bad else 0.0), r.stage, r.index)
 
 
+_LIVE_TOKENS = set()   # stores this process has claimed and not yet closed
+BUSY_TIMEOUT_S = 10.0  # how long to wait for a store another process has locked
+
+
+def _explain(path: str, e: Exception) -> str:
+    """One sentence, naming the file, for an SQLite error (never a raw sqlite3 traceback)."""
+    msg = str(e).lower()
+    folder = os.path.dirname(os.path.abspath(path))
+    if "locked" in msg or "busy" in msg:
+        return (f"trial store {path!r} is locked by another process (waited {BUSY_TIMEOUT_S:g} s): wait for the "
+                "program holding it to finish, or stop it, and run the same search again")
+    if "full" in msg:
+        return (f"trial store {path!r}: the disk is full; free some space and run the same search again to "
+                "resume it (every finished trial is kept)")
+    if "readonly" in msg or "read-only" in msg or "unable to open" in msg and not _writable(path, folder):
+        return (f"trial store {path!r} is read-only (the file, its folder or its disk cannot be written); a "
+                "search must write its store: copy it somewhere writable, or look at it with "
+                "`graphgrad search show`")
+    if "malformed" in msg or "not a database" in msg or "corrupt" in msg:
+        return f"{path!r} is corrupt or not a graphgrad trial store ({e}); it was left untouched"
+    return f"trial store {path!r} cannot be used: SQLite says {e!s}"
+
+
+def _make_folder(path: str):
+    """Create the store's folder, or say in one sentence why it cannot be."""
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        part = folder
+        while part and not os.path.exists(part):
+            part = os.path.dirname(part)
+        raise StoreError(f"trial store {path!r} cannot be created: {part!r} is a file, not a folder") from None
+    except OSError as e:
+        raise StoreError(f"trial store {path!r} cannot be created: its folder {folder!r} cannot be made "
+                         f"({e.strerror})") from None
+
+
+def _writable(path: str, folder: str) -> bool:
+    return os.access(folder, os.W_OK) and (not os.path.exists(path) or os.access(path, os.W_OK))
+
+
+def _damaged(path: str, what: str, e: Exception) -> StoreError:
+    return StoreError(f"trial store {path!r} holds a damaged {what} ({e}); it was changed outside graphgrad: "
+                      "restore a copy, or start a new store")
+
+
+def _guarded(method):
+    """Turn the SQLite errors a store method can meet into one StoreError sentence."""
+    import functools
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as e:
+            raise StoreError(_explain(self.path, e)) from None
+    return guarded
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -114,6 +175,7 @@ class TrialStore:
     """
 
     def __init__(self, path: str | os.PathLike, readonly: bool = False):
+        self._token = uuid.uuid4().hex   # tells two searches of one process apart
         self.path = os.fspath(path)
         self.readonly = readonly
         memory = self.path == ":memory:"
@@ -129,41 +191,67 @@ class TrialStore:
         elif readonly:
             raise StoreError(f"no trial store at {self.path!r}")
         elif not memory:
-            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+            _make_folder(self.path)
         try:
             if readonly:
                 try:
-                    self._open_readonly("mode=ro")
+                    # A read-write connection that only reads: as the last connection to
+                    # close, it folds the WAL into the file and removes -wal/-shm (a mode=ro
+                    # one would leave them behind).
+                    self._open_readonly("")
                 except sqlite3.OperationalError:
-                    # A WAL store needs its -shm file, which cannot be created in a read-only
-                    # directory (or on read-only media): read the file as it stands instead.
-                    # No search can be writing it there, so nothing is missed.
                     self._conn.close()
-                    self._open_readonly("mode=ro&immutable=1")
+                    try:
+                        self._open_readonly("mode=ro")
+                    except sqlite3.OperationalError:
+                        # A WAL store needs its -shm file, which cannot be created in a read-only
+                        # directory (or on read-only media). No search can be writing it there.
+                        self._conn.close()
+                        self._open_frozen()
             else:
-                self._conn = sqlite3.connect(self.path, timeout=10.0)
-                self._conn.execute("PRAGMA busy_timeout = 10000")
+                self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
+                self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             self._empty = False
             if exists and not readonly:
                 self._validate()
             self.is_new = not exists or self._empty
-        except sqlite3.DatabaseError as e:
+            if not readonly:
+                # WAL: readers never block the single writer; a killed writer loses no commit.
+                if not memory:
+                    self._conn.execute("PRAGMA journal_mode = WAL")
+                self._conn.execute("PRAGMA synchronous = FULL")
+        except BaseException as e:
             if hasattr(self, "_conn"):
-                self._conn.close()
-            raise StoreError(f"{self.path!r} is corrupt or not a graphgrad trial store ({e}); "
-                             "it was left untouched") from None
-        if not readonly:
-            # WAL: readers never block the single writer; a killed writer loses no commit.
-            if not memory:
-                self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA synchronous = FULL")
+                self._conn.close()   # leave no -wal/-shm beside a file that is not ours
+            if isinstance(e, sqlite3.Error):
+                raise StoreError(_explain(self.path, e)) from None
+            raise
 
     # -- opening -------------------------------------------------------------------------
     def _open_readonly(self, flags: str):
-        uri = "file:" + urllib.parse.quote(os.path.abspath(self.path)) + "?" + flags
-        self._conn = sqlite3.connect(uri, uri=True, timeout=10.0)
-        self._conn.execute("PRAGMA busy_timeout = 10000")
+        uri = "file:" + urllib.parse.quote(os.path.abspath(self.path)) + ("?" + flags if flags else "")
+        self._conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
+        self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        self._conn.execute("PRAGMA query_only = ON")
         self._validate()   # the first read: this is where a missing -shm file shows
+
+    def _open_frozen(self):
+        """Read a store where no -shm file can be made. Its -wal (a copy taken mid-search,
+        a search killed on that disk) holds trials the main file lacks, and SQLite reads a
+        WAL only through a -shm: read a private copy of both instead, removed on close."""
+        wal = self.path + "-wal"
+        if os.path.exists(wal) and os.path.getsize(wal) > 0:
+            import shutil
+            import tempfile
+            self._tmpdir = tempfile.mkdtemp(prefix="graphgrad-store-")
+            copy = os.path.join(self._tmpdir, "store.sqlite")
+            shutil.copyfile(self.path, copy)
+            shutil.copyfile(wal, copy + "-wal")
+            uri = "file:" + urllib.parse.quote(copy) + "?mode=ro"
+        else:
+            uri = "file:" + urllib.parse.quote(os.path.abspath(self.path)) + "?mode=ro&immutable=1"
+        self._conn = sqlite3.connect(uri, uri=True, timeout=10.0)
+        self._validate()
 
     def _validate(self):
         c = self._conn
@@ -191,6 +279,7 @@ class TrialStore:
         if ok != "ok":
             raise StoreError(f"{self.path!r} is corrupt (SQLite quick_check: {ok}); it was left untouched")
 
+    @_guarded
     def meta(self) -> dict:
         """The store's key/value header (format, schema_version, space, settings, owner)."""
         return dict(self._conn.execute("SELECT key, value FROM meta"))
@@ -198,12 +287,22 @@ class TrialStore:
     def space(self) -> SearchSpace | None:
         """The search space the store was made for."""
         m = self.meta()
-        return SearchSpace.from_dict(json.loads(m["space"])) if "space" in m else None
+        try:
+            return SearchSpace.from_dict(json.loads(m["space"])) if "space" in m else None
+        except (TypeError, ValueError, KeyError, AttributeError) as e:
+            raise _damaged(self.path, "search space", e) from None
 
     def settings(self) -> dict:
         """The search's settings (method, seed, n_trials, ...) recorded at creation."""
-        return json.loads(self.meta().get("settings", "{}"))
+        try:
+            settings = json.loads(self.meta().get("settings", "{}"))
+        except ValueError as e:
+            raise _damaged(self.path, "settings record", e) from None
+        if not isinstance(settings, dict):
+            raise _damaged(self.path, "settings record", f"not a JSON object: {settings!r}")
+        return settings
 
+    @_guarded
     def initialise(self, space: SearchSpace, settings: dict):
         """Create the schema in a new store, or check that an existing store matches this search.
 
@@ -235,7 +334,21 @@ class TrialStore:
             raise SearchSpaceError(f"trial store {self.path!r} was made for a different search space: {diff}; "
                                    "use a new store file for a new search")
         old = self.settings()
+        grown = _grown_budget(old, settings)
+        if grown:
+            if self._conn.execute("SELECT COUNT(*) FROM stages WHERE stage > 0").fetchone()[0]:
+                raise StoreError(f"trial store {self.path!r} holds a finished coarse-to-fine stage; its budget "
+                                 f"n_trials={old['n_trials']} can grow only before the second stage starts: "
+                                 "use a new store file")
+            # The random plan of n trials is the first n of a longer plan: keep what ran.
+            with self._conn:
+                self._conn.execute("UPDATE meta SET value = ? WHERE key = 'settings'",
+                                   (json.dumps(dict(old, n_trials=settings["n_trials"]), sort_keys=True),))
+            old = self.settings()
         for key in sorted(set(old) | set(settings)):
+            if key == "n_trials" and old.get(key) != settings.get(key) and old.get("method") == "random":
+                raise StoreError(f"trial store {self.path!r} holds a search of n_trials={old.get(key)}; a budget "
+                                 f"can grow but not shrink: pass n_trials >= {old.get(key)} to resume it")
             if old.get(key) != settings.get(key):
                 raise StoreError(f"trial store {self.path!r} was made by a search with {key}={old.get(key)!r}, "
                                  f"this search has {key}={settings.get(key)!r}; use a new store file")
@@ -244,35 +357,80 @@ class TrialStore:
         return bool(self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone())
 
     # -- ownership: one writer -------------------------------------------------------------
+    @_guarded
     def claim(self) -> int:
         """Become the store's only writer; mark trials a dead search left ``running`` as
-        ``interrupted``. Returns how many were marked. Refuses if a live search holds it."""
-        me = {"pid": os.getpid(), "host": socket.gethostname()}
+        ``interrupted``. Returns how many were marked. Refuses if a live search holds it,
+        in another process or in this one."""
+        me = {"pid": os.getpid(), "host": socket.gethostname(), "token": self._token}
         with self._conn:
             # Read, check and write the owner under the write lock, so two searches racing
             # for one store cannot both see it free.
             self._conn.execute("BEGIN IMMEDIATE")
-            owner = json.loads(self.meta().get("owner", "null") or "null")
-            if owner and owner != me and owner.get("host") == me["host"] and _pid_alive(owner["pid"]):
-                raise StoreError(f"trial store {self.path!r} is being written by a running search (pid "
-                                 f"{owner['pid']}); only one search may write a store at a time")
+            owner = self.owner()
+            if owner and owner.get("token") != self._token and self._owner_alive(owner):
+                where = "in this process" if owner["pid"] == me["pid"] else f"(pid {owner['pid']})"
+                raise StoreError(f"trial store {self.path!r} is being written by a running search {where}; "
+                                 "only one search may write a store at a time")
             self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('owner', ?)", (json.dumps(me),))
             n = self._conn.execute("UPDATE trials SET status = 'interrupted', finished_at = ?, "
                                    "error = 'search process died while the trial ran' "
                                    "WHERE status = 'running'", (time.time(),)).rowcount
+        _LIVE_TOKENS.add(self._token)
         return n
 
+    def owner(self) -> dict | None:
+        """The search that holds the store (``{"pid", "host", ...}``), or None."""
+        try:
+            owner = json.loads(self.meta().get("owner", "null") or "null")
+        except ValueError:
+            return None
+        return owner if isinstance(owner, dict) and "pid" in owner else None
+
+    @staticmethod
+    def _owner_alive(owner: dict) -> bool | None:
+        """True/False for a search on this host; None when it runs elsewhere (unknowable)."""
+        if owner.get("host") != socket.gethostname():
+            return None
+        if owner["pid"] == os.getpid():
+            # This process: alive only while that search's store is open (a search that
+            # stopped with an error keeps the owner row, and may be rerun here).
+            return owner.get("token") in _LIVE_TOKENS
+        return _pid_alive(owner["pid"])
+
+    def search_running(self) -> bool | None:
+        """Whether a live search writes this store (None: it was written on another host)."""
+        owner = self.owner()
+        return False if owner is None else self._owner_alive(owner)
+
+    @_guarded
     def release(self):
-        """Give up ownership (the search finished)."""
+        """Give up ownership (the search finished) and fold the WAL into the database file, so
+        the ``.sqlite`` alone holds every trial (a copy without its ``-wal`` misses nothing)."""
         with self._conn:
-            self._conn.execute("DELETE FROM meta WHERE key = 'owner'")
+            self._conn.execute("DELETE FROM meta WHERE key = 'owner' AND value LIKE ?", (f'%"{self._token}"%',))
+        _LIVE_TOKENS.discard(self._token)
+        self.checkpoint()
+
+    def checkpoint(self):
+        """Copy the WAL into the database and truncate it (a no-op for other journal modes)."""
+        if self.path != ":memory:" and not self.readonly:
+            try:
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            except sqlite3.OperationalError:   # busy: the last connection to close does it
+                pass
 
     # -- stages ------------------------------------------------------------------------------
+    @_guarded
     def stage_space(self, stage: int) -> SearchSpace | None:
         """The (refined) space searched in ``stage``, or None if not started."""
         row = self._conn.execute("SELECT space FROM stages WHERE stage = ?", (stage,)).fetchone()
-        return SearchSpace.from_dict(json.loads(row[0])) if row else None
+        try:
+            return SearchSpace.from_dict(json.loads(row[0])) if row else None
+        except (TypeError, ValueError, KeyError, AttributeError) as e:
+            raise _damaged(self.path, f"space record for stage {stage}", e) from None
 
+    @_guarded
     def record_stage(self, stage: int, space: SearchSpace):
         """Remember the (refined) space of a stage; a resumed search must derive the same one."""
         old = self.stage_space(stage)
@@ -286,6 +444,7 @@ class TrialStore:
             self._conn.execute("INSERT INTO stages (stage, space) VALUES (?, ?)", (stage, space.to_json()))
 
     # -- trials ------------------------------------------------------------------------------
+    @_guarded
     def start_trial(self, stage: int, index: int, params: dict, seed: int) -> int:
         """Insert a ``running`` row (one transaction); returns its id."""
         with self._conn:
@@ -297,6 +456,7 @@ class TrialStore:
                 (stage, index, prev + 1, json.dumps(params, sort_keys=True), int(seed), time.time()))
         return cur.lastrowid
 
+    @_guarded
     def finish_trial(self, trial_id: int, status: str, *, val_acc=None, train_acc=None, history=None,
                      wall_time=None, error=None):
         """Record a trial's outcome (one transaction)."""
@@ -309,6 +469,7 @@ class TrialStore:
                 (status, _num(val_acc), _num(train_acc), json.dumps(history or [], allow_nan=True),
                  wall_time, error, time.time(), trial_id))
 
+    @_guarded
     def interrupt_trial(self, trial_id: int, reason: str):
         """Mark a ``running`` trial ``interrupted`` (its result will never arrive)."""
         with self._conn:
@@ -329,12 +490,19 @@ class TrialStore:
         statuses = (status,) if isinstance(status, str) else tuple(status)
         return self._select(f"WHERE status IN ({', '.join('?' * len(statuses))})", statuses)
 
+    @_guarded
     def _select(self, where: str, args: tuple) -> list:
         q = ("SELECT id, stage, idx, attempt, params, seed, status, history, train_acc, val_acc, wall_time, error "
              f"FROM trials {where} ORDER BY id")
         rows = self._conn.execute(q, args).fetchall()
-        return [TrialRecord(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], json.loads(r[7] or "[]"),
-                            r[8], r[9], r[10], r[11]) for r in rows]
+        out = []
+        for r in rows:
+            try:
+                params, history = json.loads(r[4]), json.loads(r[7] or "[]")
+            except (TypeError, ValueError) as e:
+                raise _damaged(self.path, f"record for trial id {r[0]} (stage {r[1]}, trial {r[2]})", e) from None
+            out.append(TrialRecord(r[0], r[1], r[2], r[3], params, r[5], r[6], history, r[8], r[9], r[10], r[11]))
+        return out
 
     def finished(self, stage: int | None = None) -> dict:
         """{(stage, index): record} of finished trials."""
@@ -350,13 +518,25 @@ class TrialStore:
 
     def close(self):
         """Close the connection (committed trials are already on disk)."""
+        _LIVE_TOKENS.discard(self._token)
         self._conn.close()
+        if getattr(self, "_tmpdir", None):
+            import shutil
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+            self._tmpdir = None
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _grown_budget(old: dict, new: dict) -> bool:
+    """A random search asking for more trials than the store's, all else equal."""
+    a, b = old.get("n_trials"), new.get("n_trials")
+    same = all(old.get(k) == new.get(k) for k in set(old) | set(new) if k != "n_trials")
+    return same and old.get("method") == "random" and isinstance(a, int) and isinstance(b, int) and b > a
 
 
 def _num(x):

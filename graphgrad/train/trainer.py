@@ -19,7 +19,6 @@ import json
 import math
 import numbers
 import os
-import tempfile
 import warnings
 from dataclasses import dataclass, field
 
@@ -28,6 +27,7 @@ import numpy as np
 from ..autograd import no_grad
 from ..errors import GraphgradError, ShapeError
 from ..value import Value
+from .report import report_epoch
 
 
 class DivergedWarning(RuntimeWarning):
@@ -39,6 +39,7 @@ class CheckpointError(GraphgradError, ValueError):
 
 
 LOSSES = ("softmax", "svm")
+_LOSS_FLOOR = 1e-3   # the explosion check never measures against a smaller first loss
 
 
 def loss_fn(name):
@@ -153,7 +154,7 @@ def _unpack(data):
 def fit(model, data, *, optimizer=None, lr: float = 1e-2, epochs: int = 10, batch_size: int = 64,
         loss="softmax", reg: float = 0.0, seed: int | None = 0, scheduler=None, progress: bool = True,
         stop_on_nan: bool = True, explode_factor: float | None = 1e3, checkpoint: str | os.PathLike | None = None, train_eval_samples: int = 1000,
-        track_updates: bool = True, callback=None) -> History:
+        track_updates: bool = True, callback=None, history: History | None = None) -> History:
     """Train ``model`` on ``data`` and return its :class:`History`.
 
     ``optimizer`` defaults to plain SGD with ``lr``. After every epoch: training accuracy on
@@ -164,6 +165,16 @@ def fit(model, data, *, optimizer=None, lr: float = 1e-2, epochs: int = 10, batc
     ``.npz`` after every epoch (see :func:`load_checkpoint`). ``progress`` shows a tqdm bar.
     ``callback(epoch=, model=, history=)`` is called after every completed epoch (its row is
     already in ``history.epochs``), e.g. ``viz.monitor.TrainingMonitor``.
+
+    ``history`` continues a run from its checkpoint: pass what :func:`load_checkpoint`
+    returned (after it restored the model and optimizer) and the same arguments as the
+    first call; ``epochs`` stays the total. Epochs ``len(history.epochs)`` .. ``epochs - 1``
+    run, the minibatch shuffle skips the epochs already done, the explosion check keeps the
+    run's first loss, and rows are appended to ``history``: the result is bit-identical to
+    an uninterrupted run (for a model without randomness of its own).
+
+    >>> h = load_checkpoint("run.npz", net, opt)                                  # doctest: +SKIP
+    >>> h = fit(net, data, optimizer=opt, epochs=10, checkpoint="run.npz", history=h)  # doctest: +SKIP
     """
     from ..data.batching import BatchLoader
     from ..optim import SGD
@@ -188,17 +199,25 @@ def fit(model, data, *, optimizer=None, lr: float = 1e-2, epochs: int = 10, batc
                             else ((str(i), p) for i, p in enumerate(params)))]
     weights = [w for _, w in weight_parameters(model)]
     loader = BatchLoader(Xtr, ytr, batch_size=min(int(batch_size), len(Xtr)), seed=seed)
+    if history is None:
+        history = History()
+    elif not isinstance(history, History):
+        raise TypeError(f"fit: history must be the History that load_checkpoint returned, got {type(history).__name__}")
+    elif history.diverged:
+        raise ValueError(f"fit: the run to continue stopped diverged ({history.message}); restart it from an "
+                         "earlier checkpoint or with a lower learning rate")
+    start = len(history.epochs)
+    loader.skip(start)
     eval_rng = np.random.default_rng(None if seed is None else seed + 1)
     sub = eval_rng.choice(len(Xtr), size=min(train_eval_samples, len(Xtr)), replace=False)
-    history = History()
     bar = None
     if progress:
         from tqdm.auto import tqdm  # lazy: keep `import graphgrad` light
-        bar = tqdm(total=int(epochs) * len(loader), desc="fit", unit="it")
+        bar = tqdm(total=max(0, int(epochs) - start) * len(loader), desc="fit", unit="it")
     if hasattr(model, "train"):
         model.train()
     try:
-        for epoch in range(int(epochs)):
+        for epoch in range(start, int(epochs)):
             losses, ratios = [], {n: [] for n in names}
             cur_lr = float(optimizer.lr)
             for xb, yb in loader:
@@ -211,12 +230,15 @@ def fit(model, data, *, optimizer=None, lr: float = 1e-2, epochs: int = 10, batc
                 value = float(L.item())
                 history.iteration_loss.append(value)
                 first = history.iteration_loss[0]
+                # Relative to the run's first loss, but never to one below _LOSS_FLOOR: a
+                # loss that has converged to ~1e-7 moves by orders of magnitude in noise.
                 exploded = explode_factor is not None and math.isfinite(value) and first > 0 and \
-                    value > explode_factor * first
+                    value > explode_factor * max(first, _LOSS_FLOOR)
                 if not math.isfinite(value) or exploded:
                     history.diverged = True
                     what = "NaN" if math.isnan(value) else "infinite" if not math.isfinite(value) else \
-                        f"{value:.3g} (over {explode_factor:g}x the first loss {first:.3g}: exploding)"
+                        (f"{value:.3g} (over {explode_factor:g}x the first loss {first:.3g}: exploding)" if first >= _LOSS_FLOOR
+                         else f"{value:.3g} (over {explode_factor * _LOSS_FLOOR:g}: exploding)")
                     history.message = (f"loss became {what} at epoch {epoch}, "
                                        f"iteration {len(history.iteration_loss) - 1}, with learning rate {cur_lr:g}: "
                                        "lower the learning rate")
@@ -253,6 +275,7 @@ def fit(model, data, *, optimizer=None, lr: float = 1e-2, epochs: int = 10, batc
                 history.best_val_acc, history.best_epoch = row["val_acc"], epoch
             if callback is not None:        # the hook point: monitors read the model and history here
                 callback(epoch=epoch, model=model, history=history)
+            report_epoch(epoch, row)        # a pruning search listens here (and may stop the trial)
             if scheduler is not None:
                 scheduler.step()
             if checkpoint is not None:
@@ -312,15 +335,48 @@ def save_checkpoint(path, model, optimizer=None, history: History | None = None)
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".npz", dir=folder)
+    _remove_stale_temps(path)
+    # Write a temporary file beside the target, then rename it over the target: a crash at
+    # any point leaves the previous checkpoint intact. The temporary file is named after the
+    # target and this process, so a later save can recognise one left by a killed writer,
+    # and it is created like any file (the umask decides its mode, as for np.savez).
+    tmp = _temp_name(path, os.getpid())
     try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _temp_name(path: str, pid: int) -> str:
+    head, tail = os.path.split(os.path.abspath(path))
+    return os.path.join(head, f".{tail}.{pid}.partial")
+
+
+def _remove_stale_temps(path: str) -> None:
+    """Delete the temporary files a writer of ``path`` left when it was killed mid-write."""
+    import glob
+    import re
+    head, tail = os.path.split(os.path.abspath(path))
+    pattern = re.compile(r"\." + re.escape(tail) + r"\.(\d+)\.partial$")
+    for f in glob.glob(os.path.join(glob.escape(head), "." + glob.escape(tail) + ".*.partial")):
+        m = pattern.search(os.path.basename(f))
+        if m and not _pid_alive(int(m.group(1))):
+            try:
+                os.unlink(f)
+            except OSError:
+                pass
+
+
+def _pid_alive(pid: int) -> bool:
+    from .store import _pid_alive as alive   # one definition (zombies count as dead)
+    return alive(pid)
 
 
 def load_checkpoint(path, model, optimizer=None) -> History | None:
