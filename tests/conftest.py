@@ -1,4 +1,5 @@
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -34,3 +35,22 @@ def pytest_runtest_makereport(item, call):
     if rep.skipped and getattr(item.config, "_graphgrad_no_skips", False) and not hasattr(rep, "wasxfail"):
         rep.outcome = "failed"
         rep.longrepr = f"skipped under CI=true (every dependency is installed there): {rep.longrepr}"
+
+
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_ARGS = ["--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-sandbox"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless chromium through playwright (never `playwright install`); missing
+    chromium skips the browser tests, except under CI, where it is a failure."""
+    if not CHROMIUM:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is missing in CI (apt-get install -y chromium)")
+        pytest.skip("chromium not installed (apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

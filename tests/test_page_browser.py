@@ -1,11 +1,9 @@
 """The interactive page (viz.explore) in a real headless Chromium: explore, search, hover,
 step, what-if (the page's arithmetic against graphgrad's) and exercise mode."""
 import math
-import os
 import pathlib
 import random
 import re
-import shutil
 import sys
 
 import numpy as np
@@ -19,21 +17,6 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from bench_explore import chain, gpt_block, micrograd_demo, neuron, torch40  # noqa: E402
 
-CHROMIUM = shutil.which("chromium")
-ARGS = ["--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-sandbox"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is missing in CI (apt-get install -y chromium)")
-        pytest.skip("chromium not installed (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

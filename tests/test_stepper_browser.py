@@ -10,21 +10,6 @@ from viz.stepper import HIGHLIGHT_FILL
 
 from test_viz_helpers import example
 
-CHROMIUM = shutil.which("chromium")
-ARGS = ["--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-sandbox"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is missing in CI (apt-get install -y chromium)")
-        pytest.skip("chromium not installed (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
