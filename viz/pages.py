@@ -588,11 +588,6 @@ def slide_file(value, path, format: str, options=None, slide="16:9", min_pt: flo
     if fmt not in ("svg", "png", "pdf"):
         raise ValueError(f"render: a slide= page is svg, png or pdf, not {format}")
     svg = run_dot(to_dot(value, options), "svg", timeout).decode("utf-8")
-    fix = None
-    from .deck import undouble_backslashes
-    fix = undouble_backslashes()
-    if fix:
-        svg = re.sub(r"(<text[^>]*>)([^<]*)", lambda m: m.group(1) + fix(m.group(2)), svg)
     page = slide_svg(svg, slide, min_pt)
     if fmt == "svg":
         data = page.encode("utf-8")
