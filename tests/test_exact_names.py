@@ -60,3 +60,9 @@ def test_graphviz_escapes_are_not_expanded():
     # \N is Graphviz's node name, \G the graph's: a name that says them must not turn into v0/graphgrad
     texts = _texts(run_dot(to_dot(_neuron("\\N\\G")), "svg").decode("utf-8"))
     assert "\\N\\G" in texts and not any(t in ("v0", "graphgrad") for t in texts)
+
+
+@pytest.mark.parametrize("name", ["a\\b", "\\\\", "\\\\N", "<b>"])
+def test_beamer_shows_the_name_once_escaped(name):
+    tex = Stepper(_neuron(name)).to_beamer()
+    assert "{" + tex_escape(name) + "}" in tex and "{2.00}" in tex
