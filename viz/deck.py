@@ -43,11 +43,6 @@ class FrameDrawing:
         _register()
         svg = st.base_svg()
         root = ET.fromstring(svg[svg.find("<svg"):].encode("utf-8"))
-        fix = undouble_backslashes()
-        if fix:
-            for t in root.iter(_T + "text"):
-                if t.text and "\\" in t.text:
-                    t.text = fix(t.text)
         self.st = st
         self.width_attr, self.height_attr = root.get("width", ""), root.get("height", "")
         self.viewbox = root.get("viewBox", "")
@@ -184,26 +179,3 @@ def _highlight(el) -> None:
             shape.set("fill", HIGHLIGHT_FILL)
             shape.set("stroke", GRAD_COLOR)
             shape.set("stroke-width", "2.5")
-
-
-def undouble_backslashes():
-    """A function that undoes graphviz-pure's doubled backslashes in drawn text, or None.
-
-    viz.dot writes a backslash in a label as two (one alone starts a Graphviz escape such
-    as ``\\N``); C Graphviz draws them as one, graphviz-pure as two, so ``a\\b`` would be
-    drawn ``a\\\\b``. Only graphviz-pure's text needs the fix.
-
-    >>> f = undouble_backslashes()
-    >>> f is None or f("a\\\\\\\\b") == "a\\\\b"
-    True
-    """
-    import os
-
-    from .render import find_dot
-    try:
-        exe = find_dot()
-    except Exception:
-        return None
-    if "graphviz-pure" not in os.path.basename(exe):
-        return None
-    return lambda t: t.replace("\\\\", "\\")

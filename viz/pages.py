@@ -574,13 +574,9 @@ def slide_svg(svg: str, slide, min_pt: float = MIN_PT, who: str = "render") -> s
             + inner + "</svg></svg>")
 
 
-def slide_file(value, path, format: str, options=None, slide="16:9", min_pt: float = MIN_PT,
-               scale=None, dpi=None, timeout: float = 120.0) -> str:
-    """Draw ``value`` (``options`` as for :func:`viz.to_dot`) on one ``slide`` page, as
-    svg, png (144 dpi: 1920 × 1080 for 16:9, unless ``scale``/``dpi``) or pdf.
-
-    >>> slide_file(f, "f.png", "png", slide="16:9")           # doctest: +SKIP
-    """
+def slide_bytes(value, format: str, options=None, slide="16:9", min_pt: float = MIN_PT,
+                scale=None, dpi=None, timeout: float = 120.0) -> bytes:
+    """The bytes of :func:`slide_file`'s file (what ``viz.render(..., slide=)`` writes)."""
     from . import pdf as _pdf
     from .dot import to_dot
     from .render import run_dot
@@ -588,18 +584,22 @@ def slide_file(value, path, format: str, options=None, slide="16:9", min_pt: flo
     if fmt not in ("svg", "png", "pdf"):
         raise ValueError(f"render: a slide= page is svg, png or pdf, not {format}")
     svg = run_dot(to_dot(value, options), "svg", timeout).decode("utf-8")
-    fix = None
-    from .deck import undouble_backslashes
-    fix = undouble_backslashes()
-    if fix:
-        svg = re.sub(r"(<text[^>]*>)([^<]*)", lambda m: m.group(1) + fix(m.group(2)), svg)
     page = slide_svg(svg, slide, min_pt)
     if fmt == "svg":
-        data = page.encode("utf-8")
-    elif fmt == "png":
-        data = _pdf.svg_to_png(page, dpi=dpi if dpi is not None else (96.0 * scale if scale else 144.0))
-    else:
-        data = _pdf.svg_to_pdf(page)
+        return page.encode("utf-8")
+    if fmt == "png":
+        return _pdf.svg_to_png(page, dpi=dpi if dpi is not None else (96.0 * scale if scale else 144.0))
+    return _pdf.svg_to_pdf(page)
+
+
+def slide_file(value, path, format: str, options=None, slide="16:9", min_pt: float = MIN_PT,
+               scale=None, dpi=None, timeout: float = 120.0) -> str:
+    """Draw ``value`` (``options`` as for :func:`viz.to_dot`) on one ``slide`` page, as
+    svg, png (144 dpi: 1920 × 1080 for 16:9, unless ``scale``/``dpi``) or pdf.
+
+    >>> slide_file(f, "f.png", "png", slide="16:9")           # doctest: +SKIP
+    """
+    data = slide_bytes(value, format, options, slide, min_pt, scale, dpi, timeout)
     with open(path, "wb") as fh:
         fh.write(data)
     return os.fspath(path)

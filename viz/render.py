@@ -137,7 +137,8 @@ def dot_to_pdf(dot_text: str, timeout: float = DEFAULT_TIMEOUT, dpi: int = 300) 
 
 def render(value: Any, path: PathLike, format: str | None = None, timeout: float = DEFAULT_TIMEOUT,
            options: Options | None = None, *, scale: float | None = None, dpi: float | None = None,
-           size: tuple[float, float] | None = None, ratio: float | str | None = None, **kw: Any) -> str:
+           size: tuple[float, float] | None = None, ratio: float | str | None = None,
+           slide: str | tuple[float, float] | None = None, min_pt: float | None = None, **kw: Any) -> str:
     """Draw the graph of ``value`` into ``path`` (any format in :data:`viz.formats.FORMATS`:
     svg, png, pdf, or dot/json text).
 
@@ -146,7 +147,11 @@ def render(value: Any, path: PathLike, format: str | None = None, timeout: float
     (``rankdir="TB"`` stacks a long chain top to bottom). PNG resolution: ``scale=2``
     (twice the default 96 dpi) or ``dpi=300``. ``size=(w, h)`` in inches scales the drawing
     to fit that box (``(13.33, 7.5)`` for a 16:9 slide); ``ratio`` is Graphviz's
-    height/width control (a number, or "fill", "compress", ...).
+    height/width control (a number, or "fill", "compress", ...). ``slide="16:9"`` (or
+    "4:3", "a4", or (width, height) in points) puts the drawing on one page of that size,
+    scaled to fit, centred and padded, with no text under ``min_pt`` (14) points, else a
+    :class:`viz.pages.SlideFitError` saying what to do (svg, png at 1920 px wide for 16:9, or pdf;
+    the same preset as ``graphgrad render --slide`` and the decks).
     Returns the path written.
 
     >>> import graphgrad as gg
@@ -164,10 +169,20 @@ def render(value: Any, path: PathLike, format: str | None = None, timeout: float
     fmt = formats.get(format or os.path.splitext(path)[1].lstrip(".") or "svg")
     opts = Options.of(options, who="render", **kw)
     res = sizing.png_dpi(scale, dpi)
-    if res is not None and fmt.name != "png":
+    if slide is None and min_pt is not None:
+        raise ValueError("render: min_pt= is the smallest text on a slide= page; give slide=\"16:9\" "
+                         "(or \"4:3\", \"a4\") too, or leave min_pt out")
+    if slide is not None and (size is not None or ratio is not None):
+        raise ValueError("render: slide= sets the page's size and shape itself; leave size= and ratio= out")
+    if res is not None and fmt.name != "png" and slide is None:
         raise ValueError(f"render: scale=/dpi= set a PNG's resolution; {fmt.name} is vector or text, "
                          "so use size=(width, height) in inches instead")
-    if fmt.from_dot is None:
+    if slide is not None:
+        from . import pages
+        data = pages.slide_bytes(value, fmt.name, opts, slide=slide,
+                                 min_pt=pages.SlideOptions.min_pt if min_pt is None else min_pt,
+                                 scale=scale, dpi=dpi, timeout=timeout)
+    elif fmt.from_dot is None:
         data = fmt.write(value, opts, timeout)
     else:
         # slide options (viz/sizing.py): graph attributes graphviz-pure honours
@@ -212,9 +227,10 @@ class Diagram:
             self._svg = run_dot(self.source, "svg").decode("utf-8")
         return self._svg
 
-    def save(self, path: PathLike, format: str | None = None) -> str:
-        """Write svg/png/pdf/dot/json by extension; returns the path."""
-        return render(self.graph, path, format=format, options=self.options)
+    def save(self, path: PathLike, format: str | None = None, **page: Any) -> str:
+        """Write svg/png/pdf/dot/json by extension; returns the path. ``page``: :func:`render`'s
+        ``scale``, ``dpi``, ``size``, ``ratio``, ``slide``, ``min_pt`` (``d.save("f.png", slide="16:9")``)."""
+        return render(self.graph, path, format=format, options=self.options, **page)
 
     def _repr_svg_(self) -> str:
         return self.svg()

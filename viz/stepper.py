@@ -157,15 +157,17 @@ class Stepper:
         o = self.options.replace(show="both", title=None)
         return circuit_to_dot(self.circuit, o, grads=grads)
 
-    def laid_out(self, format: str = "svg") -> bytes:
+    def laid_out(self, format: str = "svg", edit=None) -> bytes:
         """Graphviz's drawing of :meth:`dot` (``svg``, ``json``, ...), at the positions of
-        ``options.layout`` when one is given (:class:`viz.Layout`)."""
+        ``options.layout`` when one is given (:class:`viz.Layout`). ``edit``: a function
+        applied to the DOT text first (viz.tikz uses it)."""
         from .render import run_dot
+        dot = self.dot() if edit is None else edit(self.dot())
         if self.options.layout is None:
-            return run_dot(self.dot(), format)
+            return run_dot(dot, format)
         from . import layout as _layout
         lay = _layout.of(self.options.layout, "Stepper")
-        return run_dot(lay.pin(self.dot(), self.circuit), format, args=_layout.PIN_ARGS)
+        return run_dot(lay.pin(dot, self.circuit), format, args=_layout.PIN_ARGS)
 
     def base_svg(self) -> str:
         """The laid-out SVG every frame restyles (rendered once)."""

@@ -137,11 +137,11 @@ header h1{{font-size:19px;margin:0}}
 #slider{{flex:1;max-width:520px}}
 #status{{font-weight:bold;min-width:110px}}
 .hint{{color:#757575;font-size:13px}}
-#panel{{margin:12px 20px;padding:10px 14px;background:#fff;border-left:5px solid {grad};border-radius:4px;box-shadow:0 1px 2px rgba(0,0,0,.1)}}
+#panel{{margin:0 20px 20px;padding:10px 14px;background:#fff;border-left:5px solid {grad};border-radius:4px;box-shadow:0 1px 2px rgba(0,0,0,.1)}}
 #heading{{font-weight:bold;margin-bottom:4px}}
 #lines div{{font-family:Menlo,Consolas,monospace;font-size:14px;white-space:pre-wrap;line-height:1.5}}
-#figure{{margin:0 20px 20px;overflow:auto;background:#fff;border:1px solid #eceff1;border-radius:6px;padding:6px}}
-#figure svg{{height:auto}}  /* natural size: wide graphs scroll, the current gate is scrolled into view */
+#figure{{margin:12px 20px;max-height:72vh;overflow:auto;background:#fff;border:1px solid #eceff1;border-radius:6px;padding:6px}}
+#figure svg{{height:auto}}  /* natural size: big graphs scroll inside the box (so the caption under it stays in view), the current gate is scrolled into view */
 .pending{{fill-opacity:0}}
 .partial{{fill:{partial}}}
 g.current ellipse,g.current path,g.current polygon{{fill:{hi};stroke:{grad};stroke-width:2.5}}
@@ -158,8 +158,8 @@ g.fresh polyline{{stroke:{grad};stroke-width:2.5}}
 <span id="status">step 0 / {last}</span>
 <span class="hint">&larr; / &rarr; keys step; gradients appear as backprop reaches them (orange: partial sum at a fan-out)</span>
 </div>
-<div id="panel"><div id="heading"></div><div id="lines"></div></div>
 <div id="figure">{svg}</div>
+<div id="panel"><div id="heading"></div><div id="lines"></div></div>
 <script type="application/json" id="frames">{frames}</script>
 <script type="application/json" id="wires">{wires}</script>
 <script>

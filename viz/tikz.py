@@ -234,23 +234,17 @@ _DRAW_KEYS = ("_draw_", "_ldraw_", "_hdraw_", "_tdraw_", "_hldraw_", "_tldraw_")
 
 def _layout(dot_text, args: tuple = ()) -> dict:
     """Graphviz's json layout of ``dot_text`` (or of a Stepper's drawing, pinned to its layout)."""
-    from .deck import undouble_backslashes
+    from .drawntext import json_safe, with_svg_texts
     from .render import run_dot
+    # graphviz-pure's json garbles text with backslashes (and drops the ops after it): lay
+    # out with "/" (the same width) instead, then take every text from the SVG
     if hasattr(dot_text, "laid_out"):
-        layout = json.loads(dot_text.laid_out("json").decode("utf-8"))
+        layout = json.loads(dot_text.laid_out("json", edit=json_safe).decode("utf-8"))
+        svg = dot_text.base_svg()
     else:
-        layout = json.loads(run_dot(dot_text, "json", args=args).decode("utf-8"))
-    fix = undouble_backslashes()
-    if fix:
-        stack = [layout]
-        while stack:                        # iterative: every text op, wherever it sits
-            node = stack.pop()
-            if isinstance(node, dict):
-                if node.get("op") in ("T", "t") and isinstance(node.get("text"), str):
-                    node["text"] = fix(node["text"])
-                stack.extend(node.values())
-            elif isinstance(node, list):
-                stack.extend(node)
+        layout = json.loads(run_dot(json_safe(dot_text), "json", args=args).decode("utf-8"))
+        svg = run_dot(dot_text, "svg", args=args).decode("utf-8")
+    with_svg_texts(layout, svg)
     return layout
 
 

@@ -63,12 +63,7 @@ def run(args) -> int:
         suffix = f"_{k}" if len(todo) > 1 and sum(1 for t in todo if t[0] == name) > 1 else ""
         path = out if single_file else os.path.join(out, f"{stem}_{name}{suffix}.{fmt}")
         try:
-            if "slide" in page:
-                from ..pages import slide_file
-                slide_file(value, path, fmt, opts, timeout=timeout or DEFAULT_TIMEOUT, **page)
-            else:
-                render(value, path, format=fmt, timeout=timeout or DEFAULT_TIMEOUT, options=opts,
-                       scale=page.get("scale"), dpi=page.get("dpi"))
+            render(value, path, format=fmt, timeout=timeout or DEFAULT_TIMEOUT, options=opts, **page)
         except (RenderError, ValueError, OSError) as e:
             print(f"graphgrad render: {e}", file=sys.stderr)
             return 1
