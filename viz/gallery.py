@@ -127,7 +127,8 @@ def _title(title, fname, lang):
 
 
 def _index_html(cards, companion: int = 0, lang: str = "en") -> str:
-    head, foot, words = _HEAD, _FOOT, {"source": "source", "step": "▶ step through backprop"}
+    head, foot, words = _HEAD, _FOOT, {"source": "source", "step": "▶ step through backprop",
+                                  "explore": "⇄ explore: expand, step, what if"}
     if lang == "ko":
         from .gallery_ko import PAGE
         words = PAGE
@@ -157,7 +158,7 @@ def _index_html(cards, companion: int = 0, lang: str = "en") -> str:
         for name, caption, svg, base, step_page, png, explore_page in items:
             links = [f'<a href="{esc(base)}.svg">SVG</a>']
             if explore_page:
-                links.insert(0, f'<a class="step" href="{esc(explore_page)}">⇄ explore: expand, step, what if</a>')
+                links.insert(0, f'<a class="step" href="{esc(explore_page)}">{words["explore"]}</a>')
             if png:
                 links.append(f'<a href="{esc(base)}.png">PNG</a>')
             links.append(f'<a href="{esc(base)}.dot">DOT</a>')

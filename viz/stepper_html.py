@@ -120,7 +120,8 @@ def page(st) -> str:
 _KO = (('<html lang="en">', '<html lang="ko">'), ("&#9664; Prev</button>", "&#9664; 이전</button>"),
        ("Next &#9654;</button>", "다음 &#9654;</button>"),
        ("&larr; / &rarr; keys step; gradients appear as backprop reaches them (orange: partial sum at a fan-out)",
-        "&larr; / &rarr; 키로 한 단계씩; 그래디언트는 역전파가 닿을 때 나타납니다 (주황색: 갈라진 곳의 부분합)"))
+        "&larr; / &rarr; 키로 한 단계씩 넘깁니다. 기울기는 역전파가 닿는 선부터 나타납니다 "
+        "(주황색: 여러 곳에 쓰인 값에 지금까지 더해진 기울기)"))
 
 
 _TEMPLATE = """<!DOCTYPE html>
