@@ -108,6 +108,8 @@ def test_a_stepper_narrates_in_glossary_korean():
     st = viz.Stepper(y.backward(trace=True), lang="ko")
     text = "\n".join(st.text(k) for k in range(len(st)))
     assert "단계 1/" in text and "여러 곳에 쓰였으므로" in text and "기울기" in text
+    page = st.to_html()
+    assert "다음 &#9654;" in page and "단계 0 /" in page and '"step " + i' not in page
     assert not _rejected(text) and not SPACED.search(text), text
 
 
@@ -120,7 +122,8 @@ def test_gallery_index_in_korean_uses_the_glossary(tmp_path):
     body = re.sub(r"<[^>]+>", " ", body)
     assert "기울기" in body and "sigmoid 뉴런" in body
     assert not _rejected(body) and not SPACED.search(body)
-    assert "explore:" not in body                  # the page's own words are Korean too
+    for english in ("explore:", "green", "blue box"):   # the page's own words are Korean too
+        assert english not in body
 
 
 def test_the_checks_catch_what_they_look_for(tmp_path):
@@ -130,3 +133,27 @@ def test_the_checks_catch_what_they_look_for(tmp_path):
     assert len(strings) == 3
     assert _rejected(strings[0]) and SPACED.search(strings[0])
     assert DEPENDENT.search(strings[1]) and not DEPENDENT.search(strings[2]) and not SPACED.search(strings[2])
+
+
+def test_korean_slide_captions_keep_the_minus_sign(tmp_path):
+    """A Hangul font need not have U+2212 (UnDotum has none): the caption's numbers and
+    symbols are set in the English slides' face, so "0.512 − 0.036" keeps its minus."""
+    import shutil
+    import subprocess
+
+    import graphgrad as gg
+    import viz
+    from viz.pages import _Fonts
+    fonts = _Fonts()
+    runs = fonts.runs("x: 기울기를 더합니다: 0.5 − 0.1 = 0.4", False)
+    ko = fonts.face("기울기", False)
+    assert [t for f, t in runs if f == ko] == ["기울기를 더합니다"] and "".join(t for _, t in runs).endswith("0.4")
+    assert all(f != ko for f, t in runs if "−" in t)
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    x = gg.Value(3.0, requires_grad=True, name="x")
+    y = x * 2.0 + x * -0.5                        # x fans out; its gradients 2 and −0.5 add
+    viz.Stepper(y.backward(trace=True), lang="ko").to_pdf(tmp_path / "k.pdf")
+    text = subprocess.run([exe, str(tmp_path / "k.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    assert "−" in text and "여러 곳에 쓰였으므로" in text, text

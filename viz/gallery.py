@@ -136,7 +136,9 @@ def _index_html(cards, companion: int = 0, lang: str = "en") -> str:
                 .replace("<title>graphgrad: backprop gallery</title>", f"<title>{PAGE['title']}</title>")
                 .replace("graphgrad — backprop, drawn the cs231n way", PAGE["h1"]))
         head = re.sub(r"<p>Every diagram below.*?</p>", f"<p>{PAGE['intro']}</p>", head, flags=re.S)
-        head = (head.replace("forward value (above the wire)", PAGE["green"])
+        head = (head.replace('"g">green<', f'"g">{PAGE["green_word"]}<').replace('"r">red<', f'"r">{PAGE["red_word"]}<')
+                .replace('"b">blue box<', f'"b">{PAGE["blue_word"]}<')
+                .replace("forward value (above the wire)", PAGE["green"])
                 .replace("gradient d(output)/d(wire) (below)", PAGE["red"])
                 .replace("a group (sigmoid gate, layer, BatchNorm; ∂mul: one gate's backward in a gradient graph)",
                          PAGE["blue"]))

@@ -79,6 +79,7 @@ PAGE = {
     "h1": "graphgrad: cs231n 강의처럼 그린 역전파",
     "intro": "아래 그림은 모두 <code>graphgrad gallery</code>가 실제 graphgrad 그래프로 그린 것입니다. "
              "게이트는 연산이 적힌 원이고, 선마다 순전파 값과 기울기가 적혀 있습니다.",
+    "green_word": "초록", "red_word": "빨강", "blue_word": "파란 상자",
     "green": "순전파 값 (선 위)", "red": "기울기 d(출력)/d(선) (선 아래)",
     "blue": "묶음 (sigmoid 게이트, 층, 배치 정규화. ∂mul: 기울기 그래프에서 게이트 하나의 역전파)",
     "source": "소스", "step": "▶ 역전파 단계별로 보기",
