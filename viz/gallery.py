@@ -136,6 +136,8 @@ def _index_html(cards, companion: int = 0, lang: str = "en") -> str:
                 .replace("<title>graphgrad: backprop gallery</title>", f"<title>{PAGE['title']}</title>")
                 .replace("graphgrad — backprop, drawn the cs231n way", PAGE["h1"]))
         head = re.sub(r"<p>Every diagram below.*?</p>", f"<p>{PAGE['intro']}</p>", head, flags=re.S)
+        # Korean wraps between words, not inside one ("2층 신\n경망"); a heading link stays on one line
+        head = head.replace("<style>", "<style>\nbody{word-break:keep-all} nav a{white-space:nowrap}", 1)
         head = (head.replace('"g">green<', f'"g">{PAGE["green_word"]}<').replace('"r">red<', f'"r">{PAGE["red_word"]}<')
                 .replace('"b">blue box<', f'"b">{PAGE["blue_word"]}<')
                 .replace("forward value (above the wire)", PAGE["green"])

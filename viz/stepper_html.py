@@ -119,6 +119,7 @@ def page(st) -> str:
 
 _KO = (('<html lang="en">', '<html lang="ko">'), ("&#9664; Prev</button>", "&#9664; 이전</button>"),
        ("Next &#9654;</button>", "다음 &#9654;</button>"),
+       ("<style>", "<style>\nbody{word-break:keep-all}"),      # Korean wraps between words, not inside one
        ('<span id="status">step 0 /', '<span id="status">단계 0 /'),
        ('textContent = "step " + i', 'textContent = "단계 " + i'),
        ("&larr; / &rarr; keys step; gradients appear as backprop reaches them (orange: partial sum at a fan-out)",
