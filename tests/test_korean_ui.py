@@ -20,7 +20,9 @@ DEPENDENT = re.compile(r"\}(은|는|이|가|을|를|과|와|으로|로|이나|�
 SAMPLE = {"who": "W", "out": "L", "n": 8, "k": 3, "a": 2, "b": 5, "label": "*", "name": "Linear",
           "deriv": "dL/dW", "value": "0.25", "arith": "2 × 3 = 6", "formula": "x", "up": "[1, 2]",
           "lo": "[3, 4]", "d": "[3, 8]", "how": "", "grad": "기울기", "sum": "1 + 2 = 3", "status": "완료",
-          "got": 1, "need": 2, "sent": "1", "now": "2", "pages": 30}
+          "got": 1, "need": 2, "sent": "1", "now": "2", "pages": 30,
+          "rows": 3, "cols": 3, "kind": "conv", "note": "", "shape": "4096 × 4096", "s": 1, "size": 5,
+          "formula": 5, "i": 0}
 
 
 def _ui_sources():
@@ -157,3 +159,31 @@ def test_korean_slide_captions_keep_the_minus_sign(tmp_path):
     viz.Stepper(y.backward(trace=True), lang="ko").to_pdf(tmp_path / "k.pdf")
     text = subprocess.run([exe, str(tmp_path / "k.pdf"), "-"], capture_output=True, text=True, check=True).stdout
     assert "−" in text and "여러 곳에 쓰였으므로" in text, text
+
+
+def test_jacobian_and_receptive_field_figures_speak_korean(tmp_path):
+    """lang="ko" titles and labels the figures in Korean, in a font that has Hangul (no box)."""
+    import warnings
+
+    import numpy as np
+    pytest.importorskip("matplotlib")
+    import graphgrad as gg
+    from viz.jacobian import jacobian_view
+    from viz.receptive import filter_images, receptive_field_view
+    x = gg.Value(np.array([1.0, -2.0, 3.0]), requires_grad=True, name="x")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = jacobian_view(gg.relu(x), x, lang="ko")
+        words = [t.get_text() for ax in fig.axes for t in (ax.title, ax.xaxis.label, ax.yaxis.label)]
+        assert "입력 x_j" in words and "출력 y_i" in words and any("대각 행렬" in w for w in words)
+        fig.canvas.draw()
+        fig = receptive_field_view([("conv", 3, 1)] * 2, 9, lang="ko")
+        assert fig.axes[1].get_title().startswith("+conv 3×3/1: 보는 영역 5×5")
+        fig.canvas.draw()
+        fig = filter_images(np.ones((2, 3, 3, 3)), lang="ko")
+        assert fig._suptitle.get_text() == "1층 필터" and fig.axes[0].get_title() == "필터 0"
+        fig.canvas.draw()
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+    assert jacobian_view(gg.relu(x), x).axes[1].xaxis.label.get_text() == "input x_j"
+    with pytest.raises(ValueError, match="lang must be 'en' or 'ko'"):
+        receptive_field_view([("conv", 3, 1)], 9, lang="kr")

@@ -83,7 +83,7 @@ PAGE = {
     "green": "순전파 값 (선 위)", "red": "기울기 d(출력)/d(선) (선 아래)",
     "blue": "묶음 (sigmoid 게이트, 층, 배치 정규화. ∂mul: 기울기 그래프에서 게이트 하나의 역전파)",
     "source": "소스", "step": "▶ 역전파 단계별로 보기",
-    "explore": "⇄ 직접 해 보기: 펼치기, 단계별 보기, 값 바꿔 보기",
+    "explore": "⇄ 직접 해 보기: 펼치기, 단계별 보기, 값 바꿔 보기 (영어 화면)",
     "companion": "스터디 노트 다섯 개의 질문 {n}개와 답 ({pages}쪽, English / 한국어) →",
     "foot": "graphgrad의 <code>viz</code> 패키지와 Graphviz(graphviz-pure)로 만들었습니다. "
             "이 페이지는 인터넷 연결 없이도 열립니다.",

@@ -83,3 +83,30 @@ def say(key: str, lang: str = "en", **fields) -> str:
 STRINGS.update({
     "module_heading": {"en": "steps {a}-{b}/{n}: module {name}", "ko": "단계 {a}-{b}/{n}: 모듈 {name}"},
 })
+
+# figure words (viz.jacobian, viz.receptive): titles and axis labels in the page's language
+STRINGS.update({
+    "jac_gate": {"en": "the gate, from the graph", "ko": "그래프에서 그린 게이트"},
+    "jac_title": {"en": "dy/dx: {rows}×{cols}, {kind}{note}", "ko": "dy/dx: {rows}×{cols}, {kind}{note}"},
+    "jac_diagonal": {"en": "diagonal (elementwise)", "ko": "대각 행렬 (원소별 연산)"},
+    "jac_dense": {"en": "dense", "ko": "대각이 아님 (dense)"},
+    "jac_lecture": {"en": "  [lecture: {shape}]", "ko": "  [강의: {shape}]"},
+    "jac_x": {"en": "input x_j", "ko": "입력 x_j"},
+    "jac_y": {"en": "output y_i", "ko": "출력 y_i"},
+    "rf_title": {"en": "+{kind} {k}×{k}/{s}: sees {size}×{size}\nformula {formula}",
+                 "ko": "+{kind} {k}×{k}/{s}: 보는 영역 {size}×{size}\n공식: {formula}"},
+    "filters_title": {"en": "first-layer filters", "ko": "1층 필터"},
+    "filter_i": {"en": "filter {i}", "ko": "필터 {i}"},
+})
+
+
+def figure_rc(lang: str) -> dict:
+    """matplotlib rcParams for a figure in ``lang``: the Hangul font as fallback for Korean.
+
+    >>> figure_rc("en")
+    {}
+    """
+    if check_lang(lang, "figure") == "en":
+        return {}
+    from .hangul import hangul_rc
+    return hangul_rc()
