@@ -14,7 +14,7 @@ STRINGS = {
                      "ko": "단계 0/{n}: 시작값, {out}의 자기 자신에 대한 기울기"},
     "seed_next": {"en": "next: the gates right to left; each multiplies the gradient arriving on its "
                         "output (upstream) by its local gradient and sends the product to its inputs",
-                  "ko": "다음: 오른쪽에서 왼쪽으로 게이트를 하나씩 지납니다. 게이트마다 출력으로 들어온 기울기(upstream)에 "
+                  "ko": "다음: 오른쪽에서 왼쪽으로 게이트를 하나씩 지나갑니다. 게이트마다 출력으로 들어온 기울기(upstream)에 "
                         "local gradient를 곱해서 입력 쪽으로 보냅니다"},
     "upstream": {"en": "upstream: {deriv} = {value}", "ko": "upstream: {deriv} = {value}"},
     "hook_changed": {"en": "a hook on {who} changed its gradient: its consumers sent {sent}, the hook "
