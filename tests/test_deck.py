@@ -93,7 +93,7 @@ def test_caption_off_and_korean(tmp_path):
     assert not any("upstream" in t for t in _page_texts(tmp_path / "a.pdf"))
     st.to_pdf(tmp_path / "k.pdf", lang="ko")
     ko = _page_texts(tmp_path / "k.pdf")
-    assert "7/8 단계: 게이트 *" in ko[7] and "upstream × local = downstream" in ko[7]
+    assert "단계 7/8: 게이트 *" in ko[7] and "upstream × local = downstream" in ko[7]
 
 
 def test_fan_out_sum_in_the_caption(tmp_path):
@@ -317,7 +317,7 @@ def test_cli_flags_reach_the_output(tmp_path, capsys):
     assert main(["slides", script, "-o", str(tmp_path / "k.pdf"), "--lang", "ko", "--steps", "2:5",
                  "--title", "3강 뉴런"]) == 0
     texts = _page_texts(tmp_path / "k.pdf")
-    assert len(texts) == 3 and all("3강 뉴런" in t for t in texts) and "2/8 단계" in texts[0]
+    assert len(texts) == 3 and all("3강 뉴런" in t for t in texts) and "단계 2/8" in texts[0]
     assert main(["slides", script, "-o", str(tmp_path / "n.pdf"), "--no-caption"]) == 0
     assert not any("upstream" in t for t in _page_texts(tmp_path / "n.pdf"))
     assert main(["slides", script, "-o", str(tmp_path / "b.tex"), "--slide", "16:9"]) == 1
@@ -343,9 +343,9 @@ def test_gallery_lecture_pages_in_korean(tmp_path):
     assert '<html lang="ko">' in html and "역전파 단계별로 보기" in html
     heads = re.findall(r"<h2>([^<]*)</h2>", html)
     assert len(heads) == len(GALLERY) and all(h.startswith("4강 · 예제 ") for h in heads)
-    assert "4강 · 예제 2: 시그모이드 뉴런" in heads and "그래디언트" in html
+    assert "4강 · 예제 2: sigmoid 뉴런" in heads and "기울기" in html
     step = (tmp_path / "g" / "02_neuron_0_step.html").read_text(encoding="utf-8")
-    assert "단계: 게이트 1/x" in step and "4강 · 예제 2: 시그모이드 뉴런" in step
+    assert ": 게이트 1/x" in step and "4강 · 예제 2: sigmoid 뉴런" in step
     english = build_gallery(tmp_path / "e", png=False, companion=False, steppers=False, log=lambda *a: None)
     assert "<h2>Sigmoid neuron</h2>" in english.read_text(encoding="utf-8")
 
@@ -384,5 +384,5 @@ def test_a_big_graphs_deck_steps_its_collapsed_view_and_says_so():
 
 def test_stepper_page_words_in_korean():
     page = _neuron(lang="ko").to_html()
-    assert '<html lang="ko">' in page and "다음 &#9654;" in page and "역전파가 닿을 때" in page
+    assert '<html lang="ko">' in page and "다음 &#9654;" in page and "역전파가 닿는 선부터" in page
     assert '<html lang="en">' in _neuron().to_html()

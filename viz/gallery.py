@@ -127,7 +127,8 @@ def _title(title, fname, lang):
 
 
 def _index_html(cards, companion: int = 0, lang: str = "en") -> str:
-    head, foot, words = _HEAD, _FOOT, {"source": "source", "step": "▶ step through backprop"}
+    head, foot, words = _HEAD, _FOOT, {"source": "source", "step": "▶ step through backprop",
+                                  "explore": "⇄ explore: expand, step, what if"}
     if lang == "ko":
         from .gallery_ko import PAGE
         words = PAGE
@@ -135,7 +136,11 @@ def _index_html(cards, companion: int = 0, lang: str = "en") -> str:
                 .replace("<title>graphgrad: backprop gallery</title>", f"<title>{PAGE['title']}</title>")
                 .replace("graphgrad — backprop, drawn the cs231n way", PAGE["h1"]))
         head = re.sub(r"<p>Every diagram below.*?</p>", f"<p>{PAGE['intro']}</p>", head, flags=re.S)
-        head = (head.replace("forward value (above the wire)", PAGE["green"])
+        # Korean wraps between words, not inside one ("2층 신\n경망"); a heading link stays on one line
+        head = head.replace("<style>", "<style>\nbody{word-break:keep-all} nav a{white-space:nowrap}", 1)
+        head = (head.replace('"g">green<', f'"g">{PAGE["green_word"]}<').replace('"r">red<', f'"r">{PAGE["red_word"]}<')
+                .replace('"b">blue box<', f'"b">{PAGE["blue_word"]}<')
+                .replace("forward value (above the wire)", PAGE["green"])
                 .replace("gradient d(output)/d(wire) (below)", PAGE["red"])
                 .replace("a group (sigmoid gate, layer, BatchNorm; ∂mul: one gate's backward in a gradient graph)",
                          PAGE["blue"]))
@@ -157,7 +162,7 @@ def _index_html(cards, companion: int = 0, lang: str = "en") -> str:
         for name, caption, svg, base, step_page, png, explore_page in items:
             links = [f'<a href="{esc(base)}.svg">SVG</a>']
             if explore_page:
-                links.insert(0, f'<a class="step" href="{esc(explore_page)}">⇄ explore: expand, step, what if</a>')
+                links.insert(0, f'<a class="step" href="{esc(explore_page)}">{words["explore"]}</a>')
             if png:
                 links.append(f'<a href="{esc(base)}.png">PNG</a>')
             links.append(f'<a href="{esc(base)}.dot">DOT</a>')

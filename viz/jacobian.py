@@ -75,41 +75,52 @@ def is_diagonal(J: np.ndarray) -> bool:
     return J.shape[0] == J.shape[1] and not np.any(J - np.diag(np.diag(J)))
 
 
-def jacobian_view(y, x, path=None, lecture_shape: str | None = None, title: str | None = None):
+def jacobian_view(y, x, path=None, lecture_shape: str | None = None, title: str | None = None,
+                  lang: str = "en"):
     """The gate's diagram (drawn from the graph) beside its Jacobian's heat map; writes a PNG
     when ``path`` is given and returns it, else returns the matplotlib Figure.
-    ``lecture_shape`` notes the slide's size (e.g. "4096 × 4096") when the example is smaller.
+    ``lecture_shape`` notes the slide's size (e.g. "4096 × 4096") when the example is smaller;
+    ``lang="ko"`` writes the titles and axis labels in Korean (viz.i18n's words).
 
     >>> import graphgrad as gg, numpy as np
     >>> x = gg.Value(np.array([1.0, -2.0, 3.0]), requires_grad=True, name="x")
     >>> jacobian_view(gg.relu(x), x, "relu_jacobian.png")
     'relu_jacobian.png'
     """
-    import io
-
     from graphgrad._extras import require
     require("matplotlib", "train", "viz.jacobian_view")
+    import matplotlib
+
+    from .dot import to_dot
+    from .i18n import figure_rc
+    from .render import run_dot
+    rc = figure_rc(lang)
+    J = jacobian(y, x)
+    with matplotlib.rc_context(rc):
+        return _draw(J, run_dot(to_dot(y, max_values=0), "png"), path, lecture_shape, title, lang)
+
+
+def _draw(J, png, path, lecture_shape, title, lang):
+    import io
+
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.image import imread
 
-    from .dot import to_dot
-    from .render import run_dot
-    J = jacobian(y, x)
-    png = run_dot(to_dot(y, max_values=0), "png")
+    from .i18n import say
     fig = Figure(figsize=(10, 4.2), dpi=100)
     FigureCanvasAgg(fig)
     ax0, ax1 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.2, 1]})
     ax0.imshow(imread(io.BytesIO(png)))
     ax0.axis("off")
-    ax0.set_title(title or "the gate, from the graph", fontsize=10)
+    ax0.set_title(title or say("jac_gate", lang), fontsize=10)
     lim = float(np.abs(J).max()) or 1.0
     im = ax1.imshow(J, cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest")
     fig.colorbar(im, ax=ax1, fraction=0.046)
-    kind = "diagonal (elementwise)" if is_diagonal(J) else "dense"
-    note = f"  [lecture: {lecture_shape}]" if lecture_shape else ""
-    ax1.set_title(f"dy/dx: {J.shape[0]}×{J.shape[1]}, {kind}{note}", fontsize=10)
-    ax1.set_xlabel("input x_j")
-    ax1.set_ylabel("output y_i")
+    kind = say("jac_diagonal" if is_diagonal(J) else "jac_dense", lang)
+    note = say("jac_lecture", lang, shape=lecture_shape) if lecture_shape else ""
+    ax1.set_title(say("jac_title", lang, rows=J.shape[0], cols=J.shape[1], kind=kind, note=note), fontsize=10)
+    ax1.set_xlabel(say("jac_x", lang))
+    ax1.set_ylabel(say("jac_y", lang))
     from .plots import _finish
     return _finish(fig, path, tight=True)

@@ -357,10 +357,30 @@ class _Fonts:
             return "DejaVuSans-Bold" if bold else "DejaVuSans"
         return "Helvetica"
 
+    def runs(self, text, bold):
+        """[(font, piece)]: Hangul in the Hangul font, the rest (digits, −, ×, σ) in the face the
+        English slides use; a Hangul font need not have U+2212 (UnDotum draws "0.5 − 0.1" as "0.5  0.1")."""
+        if not _HANGUL.search(text):
+            return [(self.face(text, bold), text)]
+        out = []
+        for piece in re.split(r"((?:[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+ ?)+)", text):
+            if piece:
+                font = self.face(piece, bold)
+                if out and out[-1][0] == font:
+                    out[-1] = (font, out[-1][1] + piece)
+                else:
+                    out.append((font, piece))
+        return out
+
     def draw(self, c, x, y, text, size, bold=False, centre=False):
         c.setFillColorRGB(0.13, 0.13, 0.13)
-        c.setFont(self.face(text, bold), size)
-        (c.drawCentredString if centre else c.drawString)(x, y, text)
+        runs = self.runs(text, bold)
+        if centre:
+            x -= sum(c.stringWidth(t, f, size) for f, t in runs) / 2
+        for font, piece in runs:
+            c.setFont(font, size)
+            c.drawString(x, y, piece)
+            x += c.stringWidth(piece, font, size)
 
 
 # ---------------------------------------------------------------- PNG, GIF, APNG

@@ -101,17 +101,28 @@ def receptive_field(layers, input_size: int, unit=None) -> dict:
     return {"mask": mask, "size": size, "centre": centre, "formula": formula_sizes(layers), "out_shape": (oh, ow), "unit": (r, c)}
 
 
-def receptive_field_view(layers, input_size: int, path=None, image=None):
+def receptive_field_view(layers, input_size: int, path=None, image=None, lang: str = "en"):
     """One panel per stack depth: the input pixels the centre unit of layer 1, 2, ... sees,
-    titled with the measured size and the formula's. Writes a PNG when ``path`` is given.
+    titled with the measured size and the formula's. Writes a PNG when ``path`` is given;
+    ``lang="ko"`` titles the panels in Korean.
 
     >>> receptive_field_view([("conv", 3, 1)] * 3, 15, "rf.png")
     'rf.png'
     """
     from graphgrad._extras import require
     require("matplotlib", "train", "viz.receptive_field_view")
+    import matplotlib
+
+    from .i18n import figure_rc
+    with matplotlib.rc_context(figure_rc(lang)):
+        return _draw_fields(layers, input_size, path, image, lang)
+
+
+def _draw_fields(layers, input_size, path, image, lang):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
+    from .i18n import say
     layers = [l for l in layers if _layer_spec(l) is not None]
     n = len(layers)
     fig = Figure(figsize=(2.6 * n, 3.3), dpi=100)
@@ -130,14 +141,15 @@ def receptive_field_view(layers, input_size: int, path=None, image=None):
         ax.grid(which="minor", color="#ccc", lw=0.4)
         ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
         kind, k, s, _ = _layer_spec(layers[i])
-        ax.set_title(f"+{kind} {k}×{k}/{s}: sees {rf['size']}×{rf['size']}\nformula {rf['formula'][-1]}", fontsize=9)
+        ax.set_title(say("rf_title", lang, kind=kind, k=k, s=s, size=rf["size"], formula=rf["formula"][-1]), fontsize=9)
     from .plots import _finish
     return _finish(fig, path, tight=True)
 
 
-def filter_images(weight, path=None, title: str = "first-layer filters"):
+def filter_images(weight, path=None, title: str | None = None, lang: str = "en"):
     """A conv layer's filters (out, in, k, k) as a grid of images (lecture 5 p37): RGB when
-    in = 3, else the mean over input channels in grey. Writes a PNG when ``path`` is given.
+    in = 3, else the mean over input channels in grey. Writes a PNG when ``path`` is given;
+    ``lang="ko"`` titles it in Korean.
 
     >>> import numpy as np
     >>> filter_images(np.random.default_rng(0).normal(size=(8, 3, 3, 3)), "filters.png")
@@ -145,8 +157,18 @@ def filter_images(weight, path=None, title: str = "first-layer filters"):
     """
     from graphgrad._extras import require
     require("matplotlib", "train", "viz.filter_images")
+    import matplotlib
+
+    from .i18n import figure_rc
+    with matplotlib.rc_context(figure_rc(lang)):
+        return _draw_filters(weight, path, title, lang)
+
+
+def _draw_filters(weight, path, title, lang):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
+    from .i18n import say
     W = np.asarray(weight.numpy() if hasattr(weight, "numpy") else weight, dtype=float)
     if W.ndim != 4:
         raise ValueError(f"filter_images: expected conv weights of shape (out, in, k, k), got {W.shape}")
@@ -161,13 +183,13 @@ def filter_images(weight, path=None, title: str = "first-layer filters"):
         if i >= n:
             continue
         w = W[i]
-        ax.set_title(f"filter {i}", fontsize=8)      # the index the response maps refer to
+        ax.set_title(say("filter_i", lang, i=i), fontsize=8)      # the index the response maps refer to
         if w.shape[0] == 3:
             img = np.transpose(w, (1, 2, 0))
             img = (img - img.min()) / (np.ptp(img) or 1.0)
             ax.imshow(img, interpolation="nearest")
         else:
             ax.imshow(w.mean(axis=0), cmap="gray", interpolation="nearest")
-    fig.suptitle(title, fontsize=10)
+    fig.suptitle(title or say("filters_title", lang), fontsize=10)
     from .plots import _finish
     return _finish(fig, path)

@@ -119,8 +119,12 @@ def page(st) -> str:
 
 _KO = (('<html lang="en">', '<html lang="ko">'), ("&#9664; Prev</button>", "&#9664; 이전</button>"),
        ("Next &#9654;</button>", "다음 &#9654;</button>"),
+       ("<style>", "<style>\nbody{word-break:keep-all}"),      # Korean wraps between words, not inside one
+       ('<span id="status">step 0 /', '<span id="status">단계 0 /'),
+       ('textContent = "step " + i', 'textContent = "단계 " + i'),
        ("&larr; / &rarr; keys step; gradients appear as backprop reaches them (orange: partial sum at a fan-out)",
-        "&larr; / &rarr; 키로 한 단계씩; 그래디언트는 역전파가 닿을 때 나타납니다 (주황색: 갈라진 곳의 부분합)"))
+        "&larr; / &rarr; 키로 한 단계씩 넘깁니다. 기울기는 역전파가 닿는 선부터 나타납니다 "
+        "(주황색: 여러 곳에 쓰인 값에 지금까지 더해진 기울기)"))
 
 
 _TEMPLATE = """<!DOCTYPE html>
@@ -132,7 +136,7 @@ body{{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:0;c
 header{{padding:12px 20px;background:#263238;color:#fff}}
 header h1{{font-size:19px;margin:0}}
 .controls{{display:flex;align-items:center;gap:10px;padding:10px 20px;background:#fff;border-bottom:1px solid #ddd;position:sticky;top:0}}
-.controls button{{font-size:15px;padding:5px 14px;border:1px solid #90a4ae;border-radius:5px;background:#eceff1;cursor:pointer}}
+.controls button{{font-size:15px;padding:5px 14px;border:1px solid #90a4ae;border-radius:5px;background:#eceff1;cursor:pointer;white-space:nowrap}}
 .controls button:disabled{{opacity:.4;cursor:default}}
 #slider{{flex:1;max-width:520px}}
 #status{{font-weight:bold;min-width:110px}}

@@ -41,7 +41,7 @@ def make(out_dir):
     y = gg.maximum(x, 0.0)
     y.name = "y"
     jacobian_view(y, x, os.path.join(out_dir, "relu_jacobian.png"), lecture_shape="4096 × 4096",
-                  title=t("y = max(0, x), x of shape (16,)", "y = max(0, x), x의 모양 (16,)"))
+                  title=t("y = max(0, x), x of shape (16,)", "y = max(0, x), x의 모양 (16,)"), lang=t("en", "ko"))
     J = jacobian(y, x)
     fd = numeric_jacobian(lambda v: np.maximum(v, 0.0), x0)
     W0 = rng.standard_normal((6, 8))
@@ -49,7 +49,8 @@ def make(out_dir):
     x2 = gg.Value(rng.standard_normal(8), requires_grad=True, name="x")
     q = W @ x2
     q.name = "q"
-    jacobian_view(q, x2, os.path.join(out_dir, "matmul_jacobian.png"), title=t("q = W·x, W (6, 8), x (8,)", "q = W·x, W (6, 8), x (8,)"))
+    jacobian_view(q, x2, os.path.join(out_dir, "matmul_jacobian.png"), title=t("q = W·x, W (6, 8), x (8,)", "q = W·x, W (6, 8), x (8,)"),
+                  lang=t("en", "ko"))
     J2 = jacobian(q, x2)
     return {"figures": [
         ("relu_jacobian.png", {"en": f"max(0, x): diagonal = {is_diagonal(J)}; {int((np.diag(J) == 1).sum())} ones on the "

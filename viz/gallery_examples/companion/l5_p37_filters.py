@@ -63,7 +63,8 @@ def make(out_dir):
                         nn.Linear(8 * 4 * 4, 10, rng=rng))
     h = fit(net, (X, d.y_train, Xv, d.y_val), lr=0.1, epochs=4, batch_size=64, progress=False, seed=0)
     conv = net[0] if hasattr(net, "__getitem__") else list(net.modules())[1]
-    filter_images(conv.weight, os.path.join(out_dir, "filters.png"), title=t("8 learned 3×3 filters (layer 1)", "학습된 3×3 필터 8개 (1층)"))
+    filter_images(conv.weight, os.path.join(out_dir, "filters.png"), title=t("8 learned 3×3 filters (layer 1)", "학습된 3×3 필터 8개 (1층)"),
+                  lang=t("en", "ko"))
     W = conv.weight.numpy()
     # the hand-made filters on a test image: a bright square and a small bright dot
     test = np.zeros((20, 20))

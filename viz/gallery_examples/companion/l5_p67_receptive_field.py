@@ -29,8 +29,9 @@ LAYERS = [("conv", 3, 1), ("conv", 3, 1), ("pool", 2, 2), ("conv", 3, 1)]
 def make(out_dir):
     import os
 
+    from graphgrad.viz.companion import t
     from graphgrad.viz.receptive import formula_sizes, receptive_field, receptive_field_view
-    receptive_field_view(LAYERS, 16, os.path.join(out_dir, "receptive_field.png"))
+    receptive_field_view(LAYERS, 16, os.path.join(out_dir, "receptive_field.png"), lang=t("en", "ko"))
     measured = [receptive_field(LAYERS[:i + 1], 16)["size"] for i in range(len(LAYERS))]
     formula = formula_sizes(LAYERS)
     return {"figures": [("receptive_field.png", {
