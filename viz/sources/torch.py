@@ -44,8 +44,10 @@ Multi-output ops (``split``, ``chunk``, ``unbind``, ``torch.max(x, dim)``, ``sor
 ``var_mean``, ``nn.LSTM``/``GRU``/``RNN`` and their cells, ``F.multi_head_attention_forward``)
 are one gate with an output wire each (``viz.graphdata`` says how). A custom
 ``torch.autograd.Function`` is one gate named after its class whose downstream gradients are
-what its ``backward`` returned (formula "custom backward"); it is placed in the module group
-active where its output is first used.
+what its ``backward`` returned (formula "custom backward"); it is recorded when ``apply``
+returns (``Function.apply`` is wrapped inside the block), so it sits in the module group that
+called it, with that source line (``meta["site"]``), its class (``meta["function"]``) and where
+its backward is defined (``meta["backward"]``).
 
 torch is imported only when a function here is called, so ``import viz`` stays light.
 """
