@@ -593,7 +593,9 @@ def propagate(order, roots, grads, *, graph=False, free=True, write=True, want=N
                     d = v._data
                     g = 0.0 if d.__class__ is float else np.zeros_like(d)
             if v._meta is not None and "hooks" in v._meta:
+                before = g
                 g = _h._hooks(v._meta["hooks"], g, v, True) if graph else _run_hooks(v._meta["hooks"], g, v)
+                _note_hooks(v, before, g)
                 clock = STATE.clock
             if want is not None:
                 for i in want.get(id(v), ()):
@@ -610,7 +612,11 @@ def propagate(order, roots, grads, *, graph=False, free=True, write=True, want=N
                         g = g.copy()
                     handed.add(id(g))
                 old = v._grad
-                v._grad = g if old is None else old + g
+                if old is None:
+                    v._grad = g
+                else:
+                    v._grad = old + g
+                    note_accumulated(v, g)
                 continue
             if write:
                 v._grad = g._data if graph else g
@@ -707,6 +713,27 @@ def propagate(order, roots, grads, *, graph=False, free=True, write=True, want=N
     if want is not None:
         return found
     return BackwardTrace(order[0], steps) if trace else None
+
+
+def _note_hooks(v, before, after) -> None:
+    """Keep what ``v``'s consumers sent when a hook changed it (``Value.grad_notes`` reads
+    it, so a diagram can show both); forget it when this pass's hooks kept the gradient."""
+    a, b = getattr(before, "_data", before), getattr(after, "_data", after)
+    if after is before or (np.shape(a) == np.shape(b) and np.array_equal(a, b)):
+        v._meta.pop("grad_before_hooks", None)
+    else:
+        v._meta["grad_before_hooks"] = np.array(a, copy=True) if a.__class__ is not float else a
+
+
+def note_accumulated(v, g) -> None:
+    """A leaf's ``.grad`` now sums several backward passes: keep this pass's part and the
+    count (``Value.grad_notes``); ``clear_grad`` and the ``.grad`` setter forget them."""
+    m = v._meta
+    if m is None:
+        m = v._meta = {}
+    m["grad_passes"] = m.get("grad_passes", 1) + 1
+    d = getattr(g, "_data", g)
+    m["grad_this_pass"] = np.array(d, copy=True) if d.__class__ is not float else d
 
 
 def _run_hooks(hooks, g, v):

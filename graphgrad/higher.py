@@ -42,6 +42,9 @@ def _store_leaf(v, g, graph):
         d = np.array(d)                  # its own writable copy: optimisers update .grad in place
     old = v._grad
     v._grad = d if old is None else old + d
+    if old is not None:
+        from .autograd import note_accumulated
+        note_accumulated(v, d)
     if graph:
         if v._meta is None:
             v._meta = {}

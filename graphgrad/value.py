@@ -158,8 +158,13 @@ def clear_grad(v) -> None:
     Every zero_grad calls this."""
     v._grad = None
     m = v._meta
-    if m is not None and "grad_value" in m:
-        del m["grad_value"]
+    if m is not None:
+        for k in _GRAD_KEYS:
+            m.pop(k, None)
+
+
+# what ``_meta`` keeps about the current ``.grad`` (forgotten with it); grad_notes reads them
+_GRAD_KEYS = ("grad_value", "grad_passes", "grad_this_pass")
 
 
 def _leaf(data, name=None, requires_grad=False, meta=None):
@@ -285,8 +290,31 @@ class Value(_AttachedMethods):
                              f"{self.shape}; assign one of the Value's shape (or None)")
         self._grad = d
         m = self._meta
-        if m is not None and "grad_value" in m:
-            del m["grad_value"]          # no longer the same gradient as .grad
+        if m is not None:                # no longer the same gradient as .grad
+            for k in _GRAD_KEYS:
+                m.pop(k, None)
+
+    @property
+    def grad_notes(self) -> dict:
+        """What ``.grad`` alone does not say, as plain data (empty when nothing): after a
+        backward pass where a hook changed this Value's gradient, ``"before_hooks"`` (what
+        its consumers sent; ``.grad`` is the hook's result); when a leaf's ``.grad`` adds up
+        several passes (no ``zero_grad`` between), ``"passes"`` and ``"this_pass"``.
+
+        >>> w = Value(2.0, requires_grad=True)
+        >>> (w * 3).backward(); (w * 3).backward()
+        >>> w.grad_notes
+        {'passes': 2, 'this_pass': 3.0}
+        """
+        m = self._meta
+        if not m:
+            return {}
+        out = {}
+        if "grad_before_hooks" in m:
+            out["before_hooks"] = m["grad_before_hooks"]
+        if "grad_passes" in m:
+            out["passes"], out["this_pass"] = m["grad_passes"], m["grad_this_pass"]
+        return out
 
     @property
     def shape(self) -> tuple:

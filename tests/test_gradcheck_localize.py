@@ -433,6 +433,85 @@ def test_a_recording_is_checked_from_its_plain_data():
         check_recording(rec, torch.tanh)
 
 
+def _recorded_3_layer_step(act):
+    """One recorded training step of Linear-act-Linear-Tanh-Linear (float64)."""
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(4, 5), act, torch.nn.Linear(5, 3), torch.nn.Tanh(),
+                              torch.nn.Linear(3, 1)).double()
+    x = torch.randn(6, 4, dtype=torch.float64)
+    with viz.record_torch(model=net) as rec:
+        loss = net(x).pow(2).mean()
+        loss.backward()
+    return rec
+
+
+def test_a_recorded_step_names_and_draws_the_custom_function_with_a_wrong_backward(tmp_path):
+    torch = pytest.importorskip("torch")
+    from viz.torch_check import check_recording
+
+    class HalfSigmoid(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            out = torch.sigmoid(a)
+            ctx.save_for_backward(out)
+            return out
+
+        @staticmethod
+        def backward(ctx, g):            # wrong on purpose: forgets (1 - out)
+            (out,) = ctx.saved_tensors
+            return g * out
+
+    class Act(torch.nn.Module):
+        def forward(self, x):
+            return HalfSigmoid.apply(x)  # the planted recorded gate
+
+    rec = _recorded_3_layer_step(Act())
+    assert list(rec.custom_functions()) == ["HalfSigmoid"]
+    report = check_recording(rec)            # the recorder's custom Functions need no naming
+    assert [(f.op, f.group, f.input, f.kind) for f in report.failures] == [
+        ("HalfSigmoid", ("Sequential", "Act"), 0, "backward")]
+    site = report.failures[0].site
+    assert "return HalfSigmoid.apply(x)  # the planted recorded gate" in site
+    assert f"{__name__}." in site and "HalfSigmoid.backward at " in site and __file__ in site
+    node = report.output.node(report.failures[0].node)
+    assert node.op == "HalfSigmoid" and node.group[-1][0] == "Act"
+    dot = viz.to_dot(report)
+    red = [line for line in dot.splitlines() if 'class="gate fail"' in line]
+    assert len(red) == 1 and "HalfSigmoid" in red[0]
+    svg = open(gradcheck_picture(report, tmp_path / "rec.svg"), encoding="utf-8").read()
+    assert svg.count('gate fail"') == 1 and "#c62828" in svg and "HalfSigmoid" in svg
+    # the recorded numbers themselves are PyTorch's: the wrong backward's output is on the wire
+    assert rec.trace() is not None and viz.to_dot(rec).count("HalfSigmoid") >= 1
+    assert torch.autograd.Function.__dict__["apply"].__func__.__qualname__ == "Function.apply"
+
+
+def test_a_recorded_step_with_a_correct_custom_function_reports_nothing():
+    torch = pytest.importorskip("torch")
+    from viz.torch_check import check_recording
+
+    class Sig(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            out = torch.sigmoid(a)
+            ctx.save_for_backward(out)
+            return out
+
+        @staticmethod
+        def backward(ctx, g):
+            (out,) = ctx.saved_tensors
+            return g * out * (1 - out)
+
+    class Act(torch.nn.Module):
+        def forward(self, x):
+            return Sig.apply(x)
+
+    rec = _recorded_3_layer_step(Act())
+    report = check_recording(rec, forwards={"tanh": torch.tanh})
+    assert report.ok and report.failures == () and report.unchecked == ()
+    assert viz.to_dot(report).count('class="gate fail"') == 0
+
+
 def test_a_torch_gate_is_checked_alone_even_when_an_argument_fans_out():
     torch = pytest.importorskip("torch")
     from viz.torch_check import check_torch_gates

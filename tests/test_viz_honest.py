@@ -18,6 +18,96 @@ def test_summary_counts_non_finite_entries():
     assert non_finite_text(np.ones(5)) == ""
 
 
+def _said(source) -> str:
+    return "\n".join(line for f in viz.Stepper(source)._frames for line in f.lines)
+
+
+def test_graphgrad_hook_that_changes_a_gradient_is_marked_and_narrated():
+    import graphgrad as gg
+    w = gg.Value(np.array([1.0, -2.0, 3.0]), requires_grad=True, name="w")
+    h = w * 3.0
+    h.name = "h"
+    h.register_hook(lambda g: 2 * g)
+    loss = (h * h).sum()
+    loss.backward()
+    sent = 2 * 3.0 * np.array([1.0, -2.0, 3.0])           # what h*h sent: 2h
+    assert np.allclose(h.grad_notes["before_hooks"], sent) and np.allclose(h.grad, 2 * sent)
+    g = viz.as_graph(loss)
+    hn = g.node(g.lookup[id(h)])
+    assert np.allclose(hn.meta["grad_before_hook"], sent) and np.allclose(hn.grad, 2 * sent)
+    assert hn.meta["grad_note"] == "changed by a hook"
+    assert "changed by a hook" in viz.to_dot(loss)
+    text = _said(loss)
+    assert ("a hook on h changed its gradient: its consumers sent [6.00, -12.00, 18.00], the hook made it "
+            "[12.00, -24.00, 36.00]") in text
+    assert np.allclose(w.grad, 3 * 2 * sent)                # w's gradient follows the changed one
+    assert all("grad_note" not in n.meta for n in g.nodes if n.id != hn.id)
+
+
+def test_graphgrad_hook_that_keeps_the_gradient_is_not_marked():
+    import graphgrad as gg
+    w = gg.Value(np.array([1.0, 2.0]), requires_grad=True)
+    h = w * 3.0
+    handle = h.register_hook(lambda g: None)
+    h.register_hook(lambda g: g * 1.0)                      # returns the same numbers
+    loss = (h * h).sum()
+    loss.backward(retain_graph=True)
+    assert h.grad_notes == {} and all("grad_note" not in n.meta for n in viz.as_graph(loss).nodes)
+    # a hook that changed it, then removed: the next pass forgets the note
+    handle.remove()
+    doubling = h.register_hook(lambda g: 2 * g)
+    w.zero_grad()
+    loss.backward(retain_graph=True)
+    assert "before_hooks" in h.grad_notes
+    doubling.remove()
+    w.zero_grad()
+    loss.backward()
+    assert h.grad_notes == {} and "changed by a hook" not in viz.to_dot(loss)
+
+
+def test_graphgrad_accumulated_grad_is_labelled():
+    import graphgrad as gg
+    w = gg.Value(np.array([1.0, 2.0]), requires_grad=True, name="w")
+    (w * w).sum().backward()                                # an earlier pass, never zeroed
+    loss = (w * 5.0).sum()
+    loss.backward()
+    assert w.grad_notes["passes"] == 2 and np.allclose(w.grad_notes["this_pass"], [5.0, 5.0])
+    leaf = viz.as_graph(loss).node(viz.as_graph(loss).lookup[id(w)])
+    assert np.allclose(leaf.grad, [5.0, 5.0])               # this pass
+    assert np.allclose(leaf.meta["grad_attr"], w.grad) and leaf.meta["grad_passes"] == 2
+    assert "accumulated over 2 passes" in leaf.meta["grad_note"] and "accumulated" in viz.to_dot(loss)
+    assert "w.grad = [7.00, 9.00] holds more than this pass" in _said(loss)
+    # scalars too, and a third pass is counted
+    s = gg.Value(2.0, requires_grad=True, name="s")
+    for _ in range(3):
+        out = s * 3.0
+        out.backward()
+    node = viz.as_graph(out).node(viz.as_graph(out).lookup[id(s)])
+    assert node.grad == 3.0 and node.meta["grad_attr"] == 9.0 and node.meta["grad_passes"] == 3
+
+
+def test_graphgrad_first_pass_and_zeroed_grads_are_not_labelled():
+    import graphgrad as gg
+    w = gg.Value(np.array([1.0, 2.0]), requires_grad=True, name="w")
+    from graphgrad.optim import SGD
+    opt = SGD([w], lr=0.1)
+    for _ in range(2):
+        opt.zero_grad()
+        loss = (w * 5.0).sum()
+        loss.backward()
+        assert w.grad_notes == {} and "grad_note" not in viz.as_graph(loss).node(
+            viz.as_graph(loss).lookup[id(w)]).meta
+        opt.step()
+    (w * 5.0).sum().backward()
+    w.grad = np.zeros(2)                                    # assigning .grad forgets the passes too
+    assert w.grad_notes == {}
+    # a create_graph pass accumulates through the same note
+    v = gg.Value(3.0, requires_grad=True)
+    (v * v).backward(create_graph=True)
+    (v * v).backward(create_graph=True)
+    assert v.grad_notes["passes"] == 2 and v.grad_notes["this_pass"] == 6.0
+
+
 torch = pytest.importorskip("torch")
 F64 = torch.float64
 

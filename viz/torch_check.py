@@ -402,6 +402,9 @@ def check_recording(recording: Any, *functions: Any, forwards: dict | None = Non
             raise TypeError(f"check_recording: {fn!r} is not a torch.autograd.Function class; pass "
                             "other forwards as forwards={'op name': callable}")
         table.setdefault(fn.__name__, fn.apply)
+    # the custom Functions the recorder saw are checked without being named
+    for name, cls in (recording.custom_functions() if hasattr(recording, "custom_functions") else {}).items():
+        table.setdefault(name, cls.apply)
     trace = as_trace(recording, who="check_recording")
     graph = trace.graph
     rng = np.random.default_rng(seed)
@@ -439,7 +442,17 @@ def check_recording(recording: Any, *functions: Any, forwards: dict | None = Non
                     position=k, op=n.op, label=n.label, group=group, input=pos[i],
                     kind="kink" if all(r[5] for r in bad) else "backward",
                     worst=tuple((r[1], r[3], r[4], r[2]) for r in bad[:5]), bad=len(bad), checked=len(rows),
-                    site=(n.meta or {}).get("site"), input_name=graph.node(n.inputs[i]).name, node=n.id,
+                    site=_where(n.meta or {}), input_name=graph.node(n.inputs[i]).name, node=n.id,
                     upstream=up, expected=expected, actual=a))
     return GateReport(failures=tuple(failures), gates=len(order), output=graph, source="torch",
                       unchecked=tuple(unchecked))
+
+
+def _where(meta: dict) -> str | None:
+    """The source line of a recorded gate, with a custom Function's class and where its
+    backward is defined: ``"net.py:12: y = Bad.apply(x) (mymod.Bad.backward at net.py:5)"``."""
+    site = meta.get("site") or None
+    if meta.get("function"):
+        back = f"{meta['function']}.backward" + (f" at {meta['backward']}" if meta.get("backward") else "")
+        site = f"{site} ({back})" if site else back
+    return site

@@ -102,9 +102,10 @@ def as_graph(value, **_opts) -> GraphData:
     groups = number_groups(raw_groups)
     nodes = []
     for i, v in enumerate(drawn):
+        grad, honest = _honest_grad(v)
         if v.is_leaf:
             nodes.append(Node(id=nid[id(v)], label=v.name or "", op="leaf", value=_copy(v.data),
-                              grad=_copy(v.grad), name=v.name, constant=v.is_constant))
+                              grad=grad, name=v.name, constant=v.is_constant, meta=honest))
             continue
         ins = v.inputs
         pos = tuple(j for j, p in enumerate(ins) if id(p) in nid)
@@ -114,16 +115,45 @@ def as_graph(value, **_opts) -> GraphData:
         meta = _disagreement(v, pos) if loc is not None else {}
         nodes.append(Node(
             id=nid[id(v)], label=label, op=v.op.name,
-            inputs=tuple(nid[id(v.inputs[j])] for j in pos), value=_copy(v.data), grad=_copy(v.grad),
+            inputs=tuple(nid[id(v.inputs[j])] for j in pos), value=_copy(v.data), grad=grad,
             name=v.name, group=groups[i],
             local=None if loc is None else tuple(loc[j] for j in pos),
             formulas=tuple(formulas[j] if j < len(formulas) else "" for j in pos),
             input_pos=pos, constant=v.is_constant,
             tooltip="\n".join([label] + list(formulas)),
             # the folded constants' values, so a page can recompute the gate (viz.page)
-            meta={**meta, **({"consts": [(j, float(np.asarray(ins[j].data).reshape(())))
+            meta={**meta, **honest, **({"consts": [(j, float(np.asarray(ins[j].data).reshape(())))
                                          for j in range(len(ins)) if j not in pos]} if len(pos) < len(ins) else {})}))
     return GraphData(nodes=tuple(nodes), root=nid[id(value)], source="graphgrad", lookup=nid)
+
+
+def _honest_grad(v) -> tuple:
+    """``(gradient to draw, meta)`` for Value ``v``, saying what ``.grad`` alone hides (the
+    keys ``viz.graphdata`` documents, as the torch and micrograd sources set them): a hook
+    that changed the gradient (the wire shows the hook's result, ``grad_before_hook`` what
+    the consumers sent), and a leaf ``.grad`` that adds up several backward passes (the
+    wire shows this pass, ``grad_attr`` the attribute). Read from ``Value.grad_notes``."""
+    grad = _copy(v.grad)
+    notes = getattr(v, "grad_notes", None) or {}
+    if grad is None or not notes:
+        return grad, {}
+    meta, says = {}, []
+    if "before_hooks" in notes:
+        meta["grad_before_hook"] = _plain(notes["before_hooks"])
+        says.append("changed by a hook")
+    this = notes.get("this_pass")
+    if this is not None and v.is_leaf and not np.allclose(this, grad, rtol=1e-12, atol=0.0):
+        meta["grad_attr"], meta["grad_passes"] = _plain(grad), int(notes["passes"])
+        grad = _copy(this)
+        says.append(f"this pass; .grad holds more (accumulated over {meta['grad_passes']} passes)")
+    if says:
+        meta["grad_note"] = "; ".join(says)
+    return grad, meta
+
+
+def _plain(a):
+    """A number or array as JSON-friendly data for ``Node.meta`` (a float or nested lists)."""
+    return a.tolist() if isinstance(a, np.ndarray) else float(a)
 
 
 def _disagreement(v, pos) -> dict:

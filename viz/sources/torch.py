@@ -44,8 +44,10 @@ Multi-output ops (``split``, ``chunk``, ``unbind``, ``torch.max(x, dim)``, ``sor
 ``var_mean``, ``nn.LSTM``/``GRU``/``RNN`` and their cells, ``F.multi_head_attention_forward``)
 are one gate with an output wire each (``viz.graphdata`` says how). A custom
 ``torch.autograd.Function`` is one gate named after its class whose downstream gradients are
-what its ``backward`` returned (formula "custom backward"); it is placed in the module group
-active where its output is first used.
+what its ``backward`` returned (formula "custom backward"); it is recorded when ``apply``
+returns (``Function.apply`` is wrapped inside the block), so it sits in the module group that
+called it, with that source line (``meta["site"]``), its class (``meta["function"]``) and where
+its backward is defined (``meta["backward"]``).
 
 torch is imported only when a function here is called, so ``import viz`` stays light.
 """
@@ -110,7 +112,7 @@ class _Tensor:
 class _Gate:
     __slots__ = ("op", "label", "inputs", "input_pos", "consts", "kwargs", "out", "outs", "group",
                  "internal", "downstream", "upstream", "fired", "order", "shared", "edges", "fires",
-                 "custom", "node", "inner")
+                 "custom", "node", "inner", "where")
 
     def __init__(self, op, label, inputs, input_pos, consts, kwargs, group):
         self.op, self.label, self.inputs, self.input_pos = op, label, inputs, input_pos
@@ -124,6 +126,7 @@ class _Gate:
         self.downstream = [None] * len(inputs)
         self.shared = set()          # input positions whose gradient is counted at another position
         self.edges = {}              # id(internal node) -> [(next_functions index, input position)]
+        self.where = {}              # a custom Function's "site" (its apply call) and "function"
 
 
 def _unmappable(problem: str) -> ValueError:
@@ -165,6 +168,7 @@ class TorchRecording:
         self._custom = {}            # id(grad_fn) of a torch.autograd.Function -> its gate
         self._had_grad = set()       # id(_Tensor) of leaves whose .grad was set before the block used them
         self._custom_wired = {}      # id(grad_fn) -> its head hook's [(output_nr, output)]
+        self._custom_classes = {}    # gate name -> the torch.autograd.Function class (for checks)
         self._nodes_keep = []
         self._root_tensor = None
         self._results = []           # weak references to the recorded results, after the block
@@ -197,11 +201,63 @@ class TorchRecording:
         post = nn_module.register_module_forward_hook(self._module_post, always_call=True)
         self._module_handles = [pre, post]
         self._mode.__enter__()
+        self._wrap_apply()
         self._active = True
         return self
 
+    def _wrap_apply(self):
+        """Record a custom ``torch.autograd.Function``'s outputs as soon as ``apply`` returns
+        (no function mode sees ``apply``): its gate then sits in the module group that called
+        it, with the source line of the call, not where its output is first read."""
+        Function = self._torch.autograd.Function
+        self._orig_apply = Function.__dict__["apply"]
+        orig, rec = self._orig_apply.__func__, self
+
+        def apply(cls, *args, **kwargs):
+            out = orig(cls, *args, **kwargs)
+            if rec._active and not rec._in_hook:
+                outs = out if isinstance(out, (tuple, list)) else (out,)
+                for t in outs:
+                    if isinstance(t, rec._torch.Tensor) and _custom_class(t.grad_fn) is not None \
+                            and rec._key(t) not in rec._tensors:
+                        r = rec._custom_output(t)
+                        if r is not None and r.gate is not None and not r.gate.where:
+                            from ..torch_check import _site
+                            rec._custom_classes.setdefault(cls.__name__, cls)
+                            r.gate.where = {"site": _site() or "",
+                                            "function": f"{cls.__module__}.{cls.__qualname__}",
+                                            "backward": _defined_at(cls.backward)}
+            return out
+
+        Function.apply = classmethod(apply)
+
+    def custom_functions(self) -> dict:
+        """``{gate name: class}`` of the custom ``torch.autograd.Function``s this recording
+        saw called (``viz.torch_check.check_recording`` re-runs their forwards).
+
+        >>> import torch, viz
+        >>> class Twice(torch.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, a): return 2 * a
+        ...     @staticmethod
+        ...     def backward(ctx, g): return 2 * g
+        >>> w = torch.ones(2, requires_grad=True)
+        >>> with viz.record_torch() as rec:
+        ...     Twice.apply(w).sum().backward()
+        >>> list(rec.custom_functions())
+        ['Twice']
+        """
+        return dict(self._custom_classes)
+
+    def _unwrap_apply(self):
+        orig = getattr(self, "_orig_apply", None)
+        if orig is not None:
+            self._torch.autograd.Function.apply = orig
+            self._orig_apply = None
+
     def __exit__(self, exc_type, exc, tb):
         self._active = False
+        self._unwrap_apply()
         try:
             if self._mode is not None:
                 self._mode.__exit__(exc_type, exc, tb)
@@ -770,6 +826,7 @@ class TorchRecording:
             if local is not None and len(local) != len(ins):
                 local = None
             meta["grad_fn"] = list(gate.internal)
+            meta.update(gate.where)
             if gate.shared:
                 meta["shared_inputs"] = sorted(gate.shared)
             nodes.append(Node(id=r.node, label=gate.label, op=gate.op, inputs=ins, value=out, name=r.name,
@@ -801,12 +858,18 @@ class TorchRecording:
         """The node of a multi-output gate itself (see ``viz.graphdata``: its outputs are the
         ``op="output"`` nodes after it, each drawn as one of its output wires)."""
         meta = {"outputs": [o.node for o in gate.outs], "grad_fn": list(gate.internal),
-                "shape": list(gate.out.meta.get("shape", ())), "dtype": gate.out.meta.get("dtype")}
+                "shape": list(gate.out.meta.get("shape", ())), "dtype": gate.out.meta.get("dtype"), **gate.where}
         if gate.shared:
             meta["shared_inputs"] = sorted(gate.shared)
         return Node(id=gate.node, label=gate.label, op=gate.op, inputs=tuple(i.node for i in gate.inputs),
                     value=None, grad=None, group=gate.group, formulas=self._gate_formulas(gate),
                     input_pos=gate.input_pos, meta=meta)
+
+
+def _defined_at(fn) -> str:
+    """'file:line' where ``fn`` (a custom Function's backward) is defined, or ''."""
+    code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+    return f"{code.co_filename}:{code.co_firstlineno}" if code is not None else ""
 
 
 def _plain(a):
