@@ -48,7 +48,11 @@
   var rankdir = D.rankdir || "TB";
   var mode = "explore";                  // "explore" | "step" | "exercise"
   var step = -1;
-  var cur = {v: N.map(function (n) { return n.v; }), g: N.map(function (n) { return n.g; }),
+  function tensorOf(n, t, fallback) {   // a small tensor's entries (what-if), else the scalar
+    return t ? {s: n.shape, d: t.map(num)} : fallback;
+  }
+  var cur = {v: N.map(function (n) { return tensorOf(n, n.vt, n.v); }),
+             g: N.map(function (n) { return tensorOf(n, n.gt, n.g); }),
              local: N.map(function (n) { return n.local; })};
   var steps = ST.map(function (s) { return {node: s.node, up: s.up, down: s.down.slice(), local: s.local}; });
   var ex = {k: 0, j: 0, revealed: {}};   // exercise: current step/input, revealed node grads
@@ -324,8 +328,8 @@
       labelled[key] = true;
       var lx = TB ? x1 + 6 : x1 + 8, ly = TB ? y1 + 18 : y1;
       var gv = gradShown(p);
-      out.push('<g class="wl" data-node="' + p + '" data-id="' + N[p].id + '" data-v="' + (cur.v[p] === undefined ? "" : cur.v[p]) +
-        '" data-g="' + (gv === undefined || gv === null ? "" : gv) + '" transform="translate(' + lx + "," + ly + ')">' +
+      out.push('<g class="wl" data-node="' + p + '" data-id="' + N[p].id + '" data-v="' + (typeof cur.v[p] === "number" ? cur.v[p] : "") +
+        '" data-g="' + (typeof gv === "number" ? gv : "") + '" transform="translate(' + lx + "," + ly + ')">' +
         fill(T.wire, {value: valueText(p), grad: gradText(p)}) + "</g>");
     });
     layout.items.forEach(function (it) {
@@ -644,28 +648,55 @@
     n.in.forEach(function (p, j) { a[pos[j]] = vals[p]; });
     return a;
   }
+  function summarize(t) {                // hover statistics of a recomputed small tensor (as data.py's summary)
+    var fin = t.d.filter(isFinite), o = {n: t.d.length, nonfinite: t.d.length - fin.length};
+    if (!fin.length) return o;
+    var lo = Math.min.apply(null, fin), hi = Math.max.apply(null, fin), top = hi > lo ? hi : lo + 1;
+    var mean = fin.reduce(function (a, b) { return a + b; }, 0) / fin.length;
+    var hist = []; for (var b = 0; b < 12; b++) hist.push(0);
+    fin.forEach(function (x) { hist[Math.min(11, Math.floor((x - lo) / (top - lo) * 12))]++; });
+    o.min = lo; o.max = hi; o.lo = lo; o.hi = hi; o.mean = mean; o.hist = hist;
+    o.std = Math.sqrt(fin.reduce(function (a, x) { return a + (x - mean) * (x - mean); }, 0) / fin.length);
+    return o;
+  }
+  function plus(a, b) {                   // gradient accumulation, scalars or small tensors
+    if (a === undefined) return b;
+    if (!GG_T.isT(a)) return a + b;
+    return {s: a.s, d: a.d.map(function (x, k) { return x + b.d[k]; })};
+  }
+  function zero(v) { return GG_T.isT(v) ? {s: v.s, d: v.d.map(function () { return 0; })} : 0; }
   function recompute() {
-    var v = cur.v.slice(), loc = cur.local.slice();
+    var v = cur.v.slice(), loc = cur.local.slice(), back = [], sent = [];
     N.forEach(function (n, i) {
       if (n.k !== "gate") return;
-      var rule = GG_RULES[D.rules[n.op]];
-      var a = args(n, v);
-      v[i] = rule.f(a);
-      var d = rule.d(a, v[i]), pos = n.pos || n.in.map(function (_, j) { return j; });
-      loc[i] = n.in.map(function (_, j) { return d[pos[j]]; });
+      var a = args(n, v), r = GG_T.apply(GG_RULES[D.rules[n.op]], a, n.red);
+      var pos = n.pos || n.in.map(function (_, j) { return j; });
+      v[i] = r.o; back[i] = r.b;
+      loc[i] = r.loc ? n.in.map(function (_, j) { return r.loc[pos[j]]; }) : undefined;
     });
-    var g = N.map(function () { return 0; });
-    g[D.root] = 1;
+    var g = new Array(N.length);
+    g[D.root] = GG_T.isT(v[D.root]) ? {s: v[D.root].s, d: v[D.root].d.map(function () { return 1; })} : 1;
     for (var i = N.length - 1; i >= 0; i--) {
       var n = N[i];
       if (n.k !== "gate") continue;
-      n.in.forEach(function (p, j) { g[p] += g[i] * loc[i][j]; });
+      if (g[i] === undefined) g[i] = zero(v[i]);
+      var pos = n.pos || n.in.map(function (_, j) { return j; }), d = back[i](g[i]);
+      sent[i] = n.in.map(function (p, j) { g[p] = plus(g[p], d[pos[j]]); return d[pos[j]]; });
     }
     cur.v = v; cur.local = loc;
-    cur.g = N.map(function (n, i) { return n.g === undefined ? undefined : g[i]; });
+    cur.g = N.map(function (n, i) {
+      if (n.g === undefined && n.gs === undefined) return undefined;
+      return g[i] === undefined ? zero(v[i]) : g[i];
+    });
+    N.forEach(function (n, i) {           // tensor wires show (and hover) the new statistics
+      if (n.vs && GG_T.isT(cur.v[i])) n.vs = summarize(cur.v[i]);
+      if (n.gs && GG_T.isT(cur.g[i])) n.gs = summarize(cur.g[i]);
+    });
     steps.forEach(function (s) {
-      s.up = g[s.node]; s.local = loc[s.node];
-      s.down = s.local.map(function (l) { return s.up * l; });
+      var up = g[s.node];
+      s.up = typeof up === "number" ? up : null;
+      s.local = loc[s.node] || null;
+      s.down = sent[s.node].map(function (x) { return typeof x === "number" ? x : null; });
     });
     stepCache.k = null;
     render(); narrate();
@@ -685,15 +716,24 @@
     if (inp || !D.whatif.ok) return inp;
     var lab = document.createElement("label");
     lab.textContent = (n.name || n.id) + " ";
-    inp = document.createElement("input");
-    inp.type = "number"; inp.step = "any"; inp.id = id; inp.value = cur.v[i];
-    inp.addEventListener("change", function () {
-      var x = parseFloat(inp.value);
-      if (isNaN(x)) return;
-      cur.v[i] = x;
-      recompute();
+    var t = GG_T.isT(cur.v[i]);
+    // a small tensor: one box per entry (row-major), ids leaf-ID-K
+    (t ? cur.v[i].d : [cur.v[i]]).forEach(function (x, k) {
+      var box = document.createElement("input");
+      box.type = "number"; box.step = "any"; box.id = t ? id + "-" + k : id; box.value = x;
+      if (t) { box.className = "entry"; box.title = n.id + " entry " + k + " of [" + n.shape.join("\u00d7") + "]"; }
+      box.addEventListener("change", function () {
+        var y = parseFloat(box.value);
+        if (isNaN(y)) return;
+        if (t) {
+          var d = cur.v[i].d.slice(); d[k] = y;
+          cur.v[i] = {s: cur.v[i].s, d: d};
+        } else cur.v[i] = y;
+        recompute();
+      });
+      lab.appendChild(box);
+      if (!inp) inp = box;
     });
-    lab.appendChild(inp);
     document.getElementById("leaves").appendChild(lab);
     return inp;
   }
