@@ -41,7 +41,8 @@ def test_document_is_versioned_json_with_nonfinite_as_strings():
     vs = back["nodes"][0]["vs"]
     assert vs["n"] == 4 and vs["nonfinite"] == 2 and vs["min"] == -2.0 and sum(vs["hist"]) == 2
     assert back["nodes"][0]["shape"] == [4]
-    assert back["whatif"]["ok"] is False and "tensors" in back["whatif"]["reason"]
+    # a small tensor carries its entries for what-if (non-finite ones as strings too)
+    assert back["whatif"]["ok"] is True and back["nodes"][0]["vt"] == [1.0, "inf", "nan", -2.0]
     s = page_data(gg.Value(float("nan"), requires_grad=True) * 1.0)
     assert s["nodes"][-1]["v"] == "nan"
 
@@ -63,6 +64,29 @@ def test_an_op_without_a_page_rule_is_refused_by_name():
     d = page_data(g)
     assert d["whatif"] == {"ok": False, "reason": "values fixed: the page cannot evaluate erf"}
     assert d["steps"] == []
+
+
+def test_what_if_refuses_tensors_it_cannot_recompute_and_says_why():
+    small = gg.Value(np.ones((2, 3)), requires_grad=True, name="a")
+    d = page_data((small.sum(axis=-1, keepdims=True) * 2.0).mean())
+    assert d["whatif"] == {"ok": True, "reason": ""}
+    red = [n["red"] for n in d["nodes"] if n["op"] in ("sum", "mean")]
+    assert red == [{"axis": [1], "keepdims": True}, {"axis": None, "keepdims": False}]
+    big = gg.Value(np.ones(65), requires_grad=True, name="big")
+    r = page_data((big * 2.0).sum())["whatif"]
+    assert r["ok"] is False and r["reason"] == ("values fixed: the page recomputes tensors of at most "
+                                                "64 entries (big has 65)")
+    assert "vt" not in page_data((big * 2.0).sum())["nodes"][0]
+    f32 = gg.Value(np.ones(3, dtype=np.float32), requires_grad=True, name="h")
+    assert page_data((f32 * 2.0).sum())["whatif"]["reason"] == \
+        "values fixed: the page computes in float64 (h is float32)"
+    A = gg.Value(np.ones((2, 2, 2)), requires_grad=True)
+    assert "batched" in page_data((A @ A).sum())["whatif"]["reason"]
+    g = GraphData(nodes=(Node("n0", "x", "leaf", value=np.ones(2), grad=np.ones(2), name="x"),
+                         Node("n1", "mul", "mul", inputs=("n0", "n0"), value=np.ones(2), grad=np.ones(2))),
+                  root="n1", source="torch")
+    assert page_data(g)["whatif"]["reason"] == \
+        "values fixed: the page recomputes tensors of graphgrad graphs only (this is torch)"
 
 
 def test_annotate_marks_a_gate_for_gradcheck():
