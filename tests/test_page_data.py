@@ -20,7 +20,7 @@ from viz.page.data import annotate, page_data
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from bench_explore import micrograd_demo, neuron, torch40  # noqa: E402
+from bench_explore import gpt_block, micrograd_demo, neuron, torch40  # noqa: E402
 
 
 @pytest.mark.parametrize("mod", [viz.page, viz.page.data, viz.page.draw, viz.page.html, viz.page.rules,
@@ -151,6 +151,38 @@ def test_micrograd_demo_default_render_folds_the_l2_chain_and_fits():
     assert sorted(g.label for g in c.gates if g.collapsed) == ["+ * chain", "MLP ×8"]
     w, h = svg_inches(viz.run_dot(viz.to_dot(loss, **opts), "svg", timeout=120))
     assert w < 20 and h < 20
+
+
+def test_small_recorded_gpt_block_default_render_fits_a_page():
+    """43 nodes (under max_nodes) but 30 gates deep: it used to be an 84 x 8 inch strip."""
+    pytest.importorskip("torch")
+    rec, _ = gpt_block()
+    g = viz.as_graph(rec)
+    assert len(g.nodes) < viz.Options().max_nodes // 2
+    full = viz.graph.build(g, collapse=False)
+    assert viz.graph.ranks(full) > viz.graph.MAX_RANKS
+    c = viz.graph.build(g)
+    assert c.levelled and viz.graph.ranks(c) <= viz.graph.LONG_LR + 2
+    assert [b.label for b in c.gates if b.collapsed] == ["LayerNorm", "CausalSelfAttention", "LayerNorm", "MLPb"]
+    dot = viz.to_dot(rec)
+    assert "rankdir=TB" in dot
+    w, h = svg_inches(viz.run_dot(dot, "svg", timeout=120))
+    assert w < 20 and h < 20
+    # asked for, left to right and every gate still draw as before
+    assert "rankdir=LR" in viz.to_dot(rec, rankdir="LR")
+    assert viz.graph.ranks(viz.graph.build(g, collapse=False)) == viz.graph.ranks(full)
+
+
+def test_auto_rankdir_leaves_lecture_sized_graphs_left_to_right():
+    f, _ = neuron()
+    assert "rankdir=LR" in viz.to_dot(f) and not viz.graph.build(f).levelled
+    x = gg.Value(0.5, requires_grad=True, name="x")
+    y = x
+    for _ in range(20):          # a 20-gate chain: longer than a page is wide
+        y = y.tanh()
+    assert "rankdir=TB" in viz.to_dot(y)
+    with pytest.raises(ValueError, match="rankdir must be auto, LR, TB, RL or BT"):
+        viz.Options(rankdir="down")
 
 
 def test_graphviz_timeout_suggests_the_page(monkeypatch):
