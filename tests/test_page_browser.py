@@ -401,6 +401,32 @@ def test_micrograd_demo_folds_calls_and_the_l2_chain(browser, pages):
     page.close()
 
 
+def test_opening_the_l2_chain_wraps_into_bands_not_one_tall_column(browser, pages):
+    """micrograd's L2 term (674 gates) opened: every p*p beside its own + (not 337 in one
+    row), the 342 ranks wrapped into bands; before: a 45,010 x 27,972 px layout."""
+    d, _ = pages
+    path = d / "micrograd8.html"
+    if not path.exists():
+        loss, opts = micrograd_demo(8)
+        explore(loss, title="demo", **opts).to_html(path)
+    page = open_page(browser, path)
+    auto = page.evaluate("GG.data.groups.findIndex(function (g) { return g.kind === 'auto'; })")
+    page.click(f'[data-group="{auto}"]')
+    w, h, n, widest, muls = page.evaluate("""() => { var L = GG.layout(), x0 = 1e9, x1 = -1e9, y0 = 1e9, y1 = -1e9, per = {};
+        L.items.forEach(function (it) {
+          x0 = Math.min(x0, it.px - it.sz.w / 2); x1 = Math.max(x1, it.px + it.sz.w / 2);
+          y0 = Math.min(y0, it.py - it.sz.h / 2); y1 = Math.max(y1, it.py + it.sz.h / 2);
+          per[it.rank] = (per[it.rank] || 0) + 1; });
+        var muls = L.items.filter(function (it) { return it.kind === "gate" && GG.data.nodes[it.node].label === "*"
+          && it.outs.length === 1 && it.outs[0].b.kind === "gate" && it.outs[0].b.rank === it.rank + 1; }).length;
+        return [x1 - x0, y1 - y0, L.items.length, Math.max.apply(null, Object.values(per)), muls]; }""")
+    assert n > 1000 and page.errors == []
+    assert widest <= 12                      # no row of hundreds of parameters or products
+    assert muls >= 300                       # each product right above the gate reading it
+    assert h < 3000 and w < 10000 and w * h < 45010 * 27972 / 50
+    page.close()
+
+
 def test_chain_of_1000_page_is_under_one_mebibyte(tmp_path):
     y, _ = chain(1000)
     path = tmp_path / "chain.html"

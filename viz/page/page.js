@@ -152,6 +152,7 @@
   function labelWidth(i) {
     return 6.3 * Math.max(valueText(i).length, gradText(i).length);
   }
+  var WRAP_BAND = 24;                     // ranks per band once a picture is over twice as deep
   function doLayout() {
     var V = visible();
     var items = V.order;
@@ -162,10 +163,21 @@
       it.ins.forEach(function (e) { if (e.a.done) it.rank = Math.max(it.rank, e.a.rank + 1); });
       it.done = true;
     });
+    // a side branch moves down next to the gate reading it (micrograd's L2 term: each p*p by
+    // its own +, not 337 of them in the first row); readers first, so branches move whole
+    for (var q = items.length - 1; q >= 0; q--) {
+      var it = items[q];
+      if (it.kind !== "gate" || !it.outs.length) continue;      // boxes (the model) stay first
+      var lo = Infinity;
+      it.outs.forEach(function (e) { lo = Math.min(lo, e.b.rank); });
+      if (lo - 1 > it.rank) it.rank = lo - 1;
+    }
     items.forEach(function (it) {          // a leaf sits just above its first reader, not at the top
       if (it.kind !== "leaf" || !it.outs.length) return;
-      var r = Infinity;
-      it.outs.forEach(function (e) { r = Math.min(r, e.b.rank); });
+      var r = Infinity, gates = it.outs.filter(function (e) { return e.b.kind !== "box"; });
+      // a parameter read both inside a closed box and by open gates (micrograd's L2 term
+      // reads every weight) sits by the gates: the box holds it already
+      (N[it.node].param && gates.length ? gates : it.outs).forEach(function (e) { r = Math.min(r, e.b.rank); });
       it.rank = Math.max(0, r - 1);
     });
     var ranks = [];
@@ -202,8 +214,34 @@
         });
       });
     }
+    // a long picture (an opened 700-gate chain) wraps into side-by-side bands of BAND ranks
+    // (only where no module frame is open: a frame split over bands would cover the others)
+    var framed = Object.keys(open).some(function (k) { return open[k] && G[k].kind !== "auto"; });
+    var BAND = ranks.length > 2 * WRAP_BAND && !framed ? WRAP_BAND : ranks.length;
+    if (BAND < ranks.length) {
+      // a chain's barycentres drift sideways rank by rank (tens of thousands of pixels over
+      // 700 gates), and far readers pull items apart: pack each rank, in its order, centred
+      ranks.forEach(function (rk) {
+        rk.sort(function (a, b) { return a.x - b.x; });
+        var pos = 0;
+        rk.forEach(function (it) { it.x = pos + cross(it) / 2; pos += cross(it) + S.node_gap; });
+        rk.forEach(function (it) { it.x -= pos / 2; });
+      });
+      var end = 0;
+      for (var b0 = 0; b0 < ranks.length; b0 += BAND) {
+        var lo = Infinity, hi = -Infinity;
+        ranks.slice(b0, b0 + BAND).forEach(function (rk) {
+          rk.forEach(function (it) { lo = Math.min(lo, it.x - cross(it) / 2); hi = Math.max(hi, it.x + cross(it) / 2); });
+        });
+        if (lo === Infinity) continue;
+        var shift = end - lo;
+        ranks.slice(b0, b0 + BAND).forEach(function (rk) { rk.forEach(function (it) { it.x += shift; }); });
+        end += hi - lo + 80;
+      }
+    }
     var main = 0;
-    ranks.forEach(function (rk) {
+    ranks.forEach(function (rk, r) {
+      if (r % BAND === 0) main = 0;        // each band starts at the top
       var depth = 0;
       rk.forEach(function (it) { depth = Math.max(depth, TB ? it.sz.h : it.sz.w); });
       var gap = TB ? 52 : 40;
