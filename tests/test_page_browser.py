@@ -11,7 +11,7 @@ import pytest
 
 import graphgrad as gg
 from viz.page import explore
-from viz.page.rules import RULES
+from viz.page.rules import RULES, SCALAR, TENSOR
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -154,7 +154,8 @@ def graphgrad_op(op, args):
           "div": lambda a, b: a / b, "neg": lambda a: -a, "pow": lambda a, b: a ** b,
           "exp": lambda a: a.exp(), "log": lambda a: a.log(), "tanh": lambda a: a.tanh(),
           "sigmoid": lambda a: a.sigmoid(), "relu": lambda a: a.relu(), "sqrt": lambda a: a.sqrt(),
-          "sin": lambda a: a.sin(), "cos": lambda a: a.cos()}[op]
+          "sin": lambda a: a.sin(), "cos": lambda a: a.cos(), "sum": lambda a: a.sum(),
+          "mean": lambda a: a.mean()}[op]
     with np.errstate(all="ignore"):
         out = fn(*vs)
         assert out.op.name == op
@@ -171,7 +172,7 @@ def test_every_page_rule_matches_graphgrad_on_random_and_edge_inputs(browser, pa
     page = open_page(browser, out["neuron"])
     rng = random.Random(0)
     cases = []
-    for op in sorted(RULES):
+    for op in sorted(SCALAR):
         k = arity(op)
         pts = [[rng.uniform(-3, 3) for _ in range(k)] for _ in range(20)]
         pts += [[e] if k == 1 else [e, e2] for e in EDGE for e2 in ([2.0, -1.5, 0.0] if k == 2 else [None])]
@@ -192,7 +193,121 @@ def test_every_page_rule_matches_graphgrad_on_random_and_edge_inputs(browser, pa
         for a, b in zip(d, grads):
             assert close(a, b), (op, p, d, grads)
         checked.add(op)
-    assert checked == set(RULES) and len(RULES) >= 14
+    assert checked == set(SCALAR) and len(SCALAR) >= 16
+    page.close()
+
+
+def test_every_page_rule_matches_graphgrad_on_small_tensors(browser, pages):
+    """Every rule of the table on small tensors (broadcasting, every reduction form, each
+    matmul shape pair) against graphgrad: the output and the gradients of sum(out · U)."""
+    _, out = pages
+    page = open_page(browser, out["neuron"])
+    rng = np.random.default_rng(1)
+    cases = []        # (op, [arrays or floats], red or None)
+    pairs = [((2, 3), (2, 3)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((3,), ()), ((), (2, 2)), ((4, 1, 2), (3, 1))]
+    for op in sorted(SCALAR - {"sum", "mean"}):
+        for sa, sb in (pairs if arity(op) == 2 else [((2, 3), None), ((5,), None), ((1, 4), None)]):
+            for edge in (False, True):
+                a = rng.uniform(-3, 3, sa)
+                if edge:    # edge entries: zeros, ±1, big, tiny
+                    a = np.resize(np.array([0.0, -0.0, 1.0, -1.0, 20.0, -20.0, 1e-8, 0.5]), sa)
+                args = [a] if sb is None else [a, rng.uniform(-3, 3, sb) if not edge
+                                               else np.resize(np.array([2.0, -1.5, 0.0, 3.0]), sb)]
+                if op in ("log", "sqrt"):
+                    args = [np.abs(args[0]) + 1e-3]
+                if op == "pow":
+                    args = [np.abs(args[0]) + (0.0 if edge else 0.1), args[1]]
+                if op == "div":
+                    args[1] = np.where(args[1] == 0, 0.75, args[1])
+                cases.append((op, args, None))
+    for op in ("sum", "mean"):
+        for shape, axis, keep in [((2, 3), None, False), ((2, 3), [0], False), ((2, 3), [1], True),
+                                  ((2, 3, 2), [-1], False), ((2, 3, 2), [0, 2], True), ((4,), [0], False),
+                                  ((2, 3), None, True), ((2, 3), [0, 1], False)]:
+            cases.append((op, [rng.uniform(-3, 3, shape)], {"axis": axis, "keepdims": keep}))
+    for sa, sb in [((2, 3), (3, 4)), ((2, 3), (3,)), ((3,), (3, 2)), ((3,), (3,)), ((1, 1), (1, 1))]:
+        cases.append(("matmul", [rng.uniform(-3, 3, sa), rng.uniform(-3, 3, sb)], None))
+    want = []
+    for op, args, red in cases:
+        vs = [gg.Value(a, requires_grad=True) for a in args]
+        with np.errstate(all="ignore"):
+            if op in ("sum", "mean"):
+                ax = None if red["axis"] is None else tuple(red["axis"])
+                o = getattr(vs[0], op)(axis=ax, keepdims=red["keepdims"])
+            else:
+                o = graphgrad_tensor_op(op, vs)
+            assert o.op.name == op
+            u = rng.uniform(-2, 2, np.shape(o.data))
+            (o * gg.Value(u)).sum().backward() if np.ndim(o.data) else (o * float(u)).backward()
+        want.append((np.asarray(o.data), u, [np.asarray(v.grad) for v in vs]))
+    js = [[op, [tensor_js(a) for a in args], red, tensor_js(u)] for (op, args, red), (_, u, _) in zip(cases, want)]
+    got = page.evaluate("""cases => cases.map(function (c) {
+        var r = GG_T.apply(GG_RULES[c[0]], c[1], c[2]); return [r.o, r.b(c[3])]; })""", js)
+    assert page.errors == []
+    checked = set()
+    for (op, args, red), (o, u, grads), (jo, jg) in zip(cases, want, got):
+        assert_same(from_js(jo), o, (op, [a.shape for a in args], red))
+        for a, b in zip(jg, grads):
+            assert_same(from_js(a), b, (op, "grad", [x.shape for x in args], red))
+        checked.add(op)
+    assert checked == set(RULES) and TENSOR == {"sum", "mean", "matmul"}
+    page.close()
+
+
+def graphgrad_tensor_op(op, vs):
+    if op == "matmul":
+        return vs[0] @ vs[1]
+    if len(vs) == 2:
+        return {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+                "div": lambda a, b: a / b, "pow": lambda a, b: a ** b}[op](*vs)
+    return -vs[0] if op == "neg" else getattr(vs[0], op)()
+
+
+def tensor_js(a):
+    a = np.asarray(a, dtype=np.float64)
+    return float(a) if a.ndim == 0 else {"s": list(a.shape), "d": [float(x) for x in a.ravel()]}
+
+
+def from_js(x):
+    if isinstance(x, dict):
+        return np.array([np.nan if e is None else e for e in x["d"]], dtype=np.float64).reshape(x["s"])
+    return np.array(np.nan if x is None else x, dtype=np.float64)
+
+
+def assert_same(got, want, what):
+    assert got.shape == np.shape(want), (what, got.shape, np.shape(want))
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14, equal_nan=True, err_msg=str(what))
+
+
+def test_editing_a_tensor_entry_of_the_vectorized_example_gives_graphgrads_gradients(browser, tmp_path):
+    import runpy
+    ex = runpy.run_path(str(ROOT / "viz" / "gallery_examples" / "05_vectorized.py"))
+    path = tmp_path / "vec.html"
+    explore(ex["f"]).to_html(path)
+    page = open_page(browser, path)
+    assert "values fixed" not in page.text_content("#whatif")
+    ids = {n["name"]: n["id"] for n in page.evaluate("GG.data.nodes") if n.get("name")}
+    box = f"#leaf-{ids['W']}-2"                # W[1, 0]: -0.3 -> 1.25
+    assert page.input_value(box) == "-0.3"
+    page.fill(box, "1.25")
+    page.dispatch_event(box, "change")
+    W = gg.Value(np.array([[0.1, 0.5], [1.25, 0.8]]), requires_grad=True)
+    x = gg.Value(np.array([0.2, 0.4]), requires_grad=True)
+    q = W @ x
+    f = (q ** 2).sum()
+    f.backward()
+    vals, grads = page.evaluate("GG.values()"), page.evaluate("GG.grads()")
+    names = [n.get("name") for n in page.evaluate("GG.data.nodes")]
+    got = dict(zip(names, zip(vals, grads)))
+    assert_same(from_js(got["W"][1]), W.grad, "dW")
+    assert_same(from_js(got["x"][1]), x.grad, "dx")
+    assert_same(from_js(got["q"][0]), q.data, "q")
+    assert_same(from_js(got["f"][0]), f.data, "f")
+    assert not np.allclose(W.grad, ex["W"].grad)       # the edit changed the gradients
+    # the drawn wire and its hover statistics follow (q's mean)
+    qid = ids["q"]
+    assert f"\u03bc {q.data.mean():.2f}" in page.text_content(f'.wl[data-id="{qid}"] .wv')
+    assert page.errors == []
     page.close()
 
 
@@ -266,6 +381,32 @@ def test_micrograd_demo_folds_calls_and_the_l2_chain(browser, pages):
     assert page.errors == []
     assert int(page.get_attribute("body", "data-items")) <= 10
     assert "MLP \u00d78" in page.text_content("#vp")
+    page.close()
+
+
+def test_opening_the_l2_chain_wraps_into_bands_not_one_tall_column(browser, pages):
+    """micrograd's L2 term (674 gates) opened: every p*p beside its own + (not 337 in one
+    row), the 342 ranks wrapped into bands; before: a 45,010 x 27,972 px layout."""
+    d, _ = pages
+    path = d / "micrograd8.html"
+    if not path.exists():
+        loss, opts = micrograd_demo(8)
+        explore(loss, title="demo", **opts).to_html(path)
+    page = open_page(browser, path)
+    auto = page.evaluate("GG.data.groups.findIndex(function (g) { return g.kind === 'auto'; })")
+    page.click(f'[data-group="{auto}"]')
+    w, h, n, widest, muls = page.evaluate("""() => { var L = GG.layout(), x0 = 1e9, x1 = -1e9, y0 = 1e9, y1 = -1e9, per = {};
+        L.items.forEach(function (it) {
+          x0 = Math.min(x0, it.px - it.sz.w / 2); x1 = Math.max(x1, it.px + it.sz.w / 2);
+          y0 = Math.min(y0, it.py - it.sz.h / 2); y1 = Math.max(y1, it.py + it.sz.h / 2);
+          per[it.rank] = (per[it.rank] || 0) + 1; });
+        var muls = L.items.filter(function (it) { return it.kind === "gate" && GG.data.nodes[it.node].label === "*"
+          && it.outs.length === 1 && it.outs[0].b.kind === "gate" && it.outs[0].b.rank === it.rank + 1; }).length;
+        return [x1 - x0, y1 - y0, L.items.length, Math.max.apply(null, Object.values(per)), muls]; }""")
+    assert n > 1000 and page.errors == []
+    assert widest <= 12                      # no row of hundreds of parameters or products
+    assert muls >= 300                       # each product right above the gate reading it
+    assert h < 3000 and w < 10000 and w * h < 45010 * 27972 / 50
     page.close()
 
 

@@ -20,7 +20,7 @@ from viz.page.data import annotate, page_data
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from bench_explore import micrograd_demo, neuron, torch40  # noqa: E402
+from bench_explore import gpt_block, micrograd_demo, neuron, torch40  # noqa: E402
 
 
 @pytest.mark.parametrize("mod", [viz.page, viz.page.data, viz.page.draw, viz.page.html, viz.page.rules,
@@ -41,7 +41,8 @@ def test_document_is_versioned_json_with_nonfinite_as_strings():
     vs = back["nodes"][0]["vs"]
     assert vs["n"] == 4 and vs["nonfinite"] == 2 and vs["min"] == -2.0 and sum(vs["hist"]) == 2
     assert back["nodes"][0]["shape"] == [4]
-    assert back["whatif"]["ok"] is False and "tensors" in back["whatif"]["reason"]
+    # a small tensor carries its entries for what-if (non-finite ones as strings too)
+    assert back["whatif"]["ok"] is True and back["nodes"][0]["vt"] == [1.0, "inf", "nan", -2.0]
     s = page_data(gg.Value(float("nan"), requires_grad=True) * 1.0)
     assert s["nodes"][-1]["v"] == "nan"
 
@@ -63,6 +64,29 @@ def test_an_op_without_a_page_rule_is_refused_by_name():
     d = page_data(g)
     assert d["whatif"] == {"ok": False, "reason": "values fixed: the page cannot evaluate erf"}
     assert d["steps"] == []
+
+
+def test_what_if_refuses_tensors_it_cannot_recompute_and_says_why():
+    small = gg.Value(np.ones((2, 3)), requires_grad=True, name="a")
+    d = page_data((small.sum(axis=-1, keepdims=True) * 2.0).mean())
+    assert d["whatif"] == {"ok": True, "reason": ""}
+    red = [n["red"] for n in d["nodes"] if n["op"] in ("sum", "mean")]
+    assert red == [{"axis": [1], "keepdims": True}, {"axis": None, "keepdims": False}]
+    big = gg.Value(np.ones(65), requires_grad=True, name="big")
+    r = page_data((big * 2.0).sum())["whatif"]
+    assert r["ok"] is False and r["reason"] == ("values fixed: the page recomputes tensors of at most "
+                                                "64 entries (big has 65)")
+    assert "vt" not in page_data((big * 2.0).sum())["nodes"][0]
+    f32 = gg.Value(np.ones(3, dtype=np.float32), requires_grad=True, name="h")
+    assert page_data((f32 * 2.0).sum())["whatif"]["reason"] == \
+        "values fixed: the page computes in float64 (h is float32)"
+    A = gg.Value(np.ones((2, 2, 2)), requires_grad=True)
+    assert "batched" in page_data((A @ A).sum())["whatif"]["reason"]
+    g = GraphData(nodes=(Node("n0", "x", "leaf", value=np.ones(2), grad=np.ones(2), name="x"),
+                         Node("n1", "mul", "mul", inputs=("n0", "n0"), value=np.ones(2), grad=np.ones(2))),
+                  root="n1", source="torch")
+    assert page_data(g)["whatif"]["reason"] == \
+        "values fixed: the page recomputes tensors of graphgrad graphs only (this is torch)"
 
 
 def test_annotate_marks_a_gate_for_gradcheck():
@@ -127,6 +151,38 @@ def test_micrograd_demo_default_render_folds_the_l2_chain_and_fits():
     assert sorted(g.label for g in c.gates if g.collapsed) == ["+ * chain", "MLP ×8"]
     w, h = svg_inches(viz.run_dot(viz.to_dot(loss, **opts), "svg", timeout=120))
     assert w < 20 and h < 20
+
+
+def test_small_recorded_gpt_block_default_render_fits_a_page():
+    """43 nodes (under max_nodes) but 30 gates deep: it used to be an 84 x 8 inch strip."""
+    pytest.importorskip("torch")
+    rec, _ = gpt_block()
+    g = viz.as_graph(rec)
+    assert len(g.nodes) < viz.Options().max_nodes // 2
+    full = viz.graph.build(g, collapse=False)
+    assert viz.graph.ranks(full) > viz.graph.MAX_RANKS
+    c = viz.graph.build(g)
+    assert c.levelled and viz.graph.ranks(c) <= viz.graph.LONG_LR + 2
+    assert [b.label for b in c.gates if b.collapsed] == ["LayerNorm", "CausalSelfAttention", "LayerNorm", "MLPb"]
+    dot = viz.to_dot(rec)
+    assert "rankdir=TB" in dot
+    w, h = svg_inches(viz.run_dot(dot, "svg", timeout=120))
+    assert w < 20 and h < 20
+    # asked for, left to right and every gate still draw as before
+    assert "rankdir=LR" in viz.to_dot(rec, rankdir="LR")
+    assert viz.graph.ranks(viz.graph.build(g, collapse=False)) == viz.graph.ranks(full)
+
+
+def test_auto_rankdir_leaves_lecture_sized_graphs_left_to_right():
+    f, _ = neuron()
+    assert "rankdir=LR" in viz.to_dot(f) and not viz.graph.build(f).levelled
+    x = gg.Value(0.5, requires_grad=True, name="x")
+    y = x
+    for _ in range(20):          # a 20-gate chain: longer than a page is wide
+        y = y.tanh()
+    assert "rankdir=TB" in viz.to_dot(y)
+    with pytest.raises(ValueError, match="rankdir must be auto, LR, TB, RL or BT"):
+        viz.Options(rankdir="down")
 
 
 def test_graphviz_timeout_suggests_the_page(monkeypatch):

@@ -40,7 +40,7 @@ def test_option_errors_name_the_function():
     y = f()
     with pytest.raises(TypeError, match="to_dot: unknown option 'colour'; the options are show, fmt"):
         viz.to_dot(y, colour="red")
-    with pytest.raises(ValueError, match="Stepper: rankdir must be LR, TB, RL or BT"):
+    with pytest.raises(ValueError, match="Stepper: rankdir must be auto, LR, TB, RL or BT"):
         viz.Stepper(y, rankdir="up")
     with pytest.raises(ValueError, match="render: show must be"):
         viz.render(y, "x.svg", show="all")

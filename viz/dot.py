@@ -108,6 +108,8 @@ def circuit_to_dot(c, options=None, grads=None, **kw) -> str:
     """DOT text of an already built :class:`viz.graph.Circuit` (see :func:`to_dot`)."""
     o = Options.of(options, who="to_dot", **kw)
     show, max_values, title, rankdir = o.show, o.max_values, o.title, o.rankdir
+    if rankdir == "auto":                # LR, or TB for a long picture (viz.graph.auto_rankdir)
+        rankdir = _graph.auto_rankdir(c)
     grad_of = _grad_lookup(grads)
     fmt = resolve_fmt(o.fmt, diagram_numbers(c, grad_of))
     local_for = _local_selector(o.local, c.graph)

@@ -57,6 +57,7 @@ class Circuit:
     clusters: list                       # group paths drawn as clusters, sorted
     wire_of: dict                        # node id -> wire id
     gate_of: dict                        # node id -> id of the gate or box drawing its op
+    levelled: bool = False               # the default level closed groups to fit a page
 
     @property
     def root(self):
@@ -98,7 +99,9 @@ def build(source, collapse=None, max_nodes: int | None = DEFAULT_MAX_NODES, who:
                 if p[k][0] in names:
                     keys.add(p[:k + 1])
                     break
-    return _assemble(g, inst, keys, bundle=collapse is None)
+    c = _assemble(g, inst, keys, bundle=collapse is None)
+    c.levelled = collapse is None and bool(keys)
+    return c
 
 
 PARAM_WORDS = ("weight", "bias", "running_", "num_batches", "gamma", "beta")
@@ -267,10 +270,11 @@ def _auto_collapse(g, inst, paths, max_nodes):
     """Collapse groups, innermost level first, until the drawing fits ``max_nodes`` and is
     at most MAX_RANKS gates deep (a page, not a 271-inch strip). A big graph's long
     ungrouped regions (micrograd's L2 chain) become boxes first (:func:`auto_chains`)."""
-    if max_nodes is None or len(g.nodes) <= max_nodes // 2:
-        return set()                     # at most one gate per wire: 2x wires bounds the count
-    if _assemble(g, inst, set()).node_count() <= max_nodes:
+    if max_nodes is None:
         return set()
+    # at most one gate per wire: 2x wires bounds the count
+    if len(g.nodes) <= max_nodes // 2 or _assemble(g, inst, set()).node_count() <= max_nodes:
+        return _long_levels(g, inst, paths)
     chains = auto_chains(g, inst) if paths else {}     # a graph with no groups at all stays as it is
     if chains:                           # each region its own box: ("+ * chain", first gate)
         for nid, (name, first) in chains.items():
@@ -286,6 +290,40 @@ def _auto_collapse(g, inst, paths, max_nodes):
         if c.node_count() <= max_nodes and ranks(c) <= MAX_RANKS and breadth(c) <= MAX_BREADTH:
             break
     return keys
+
+
+LONG_LR = 6              # a levelled picture deeper than this many gates reads top to bottom
+
+
+def auto_rankdir(c) -> str:
+    """The layout direction of ``rankdir="auto"`` (the default): "LR" as the slides draw,
+    "TB" (as torchviz) for a long picture: more than MAX_RANKS gates deep, or one whose
+    default level had to close groups and is still more than LONG_LR deep (a recorded
+    GPT block: 84 x 8 inches left to right, 3.3 x 18 top to bottom).
+
+    >>> from viz.graphdata import GraphData, Node
+    >>> chain = [Node("n0", "x", "leaf")] + [Node(f"n{i}", "exp", "exp", inputs=(f"n{i-1}",)) for i in range(1, 20)]
+    >>> auto_rankdir(build(GraphData(tuple(chain[:4]), "n3"))), auto_rankdir(build(GraphData(tuple(chain), "n19")))
+    ('LR', 'TB')
+    """
+    deep = ranks(c)
+    return "TB" if deep > MAX_RANKS or (c.levelled and deep > LONG_LR) else "LR"
+
+
+def _long_levels(g, inst, paths) -> set:
+    """A small graph with groups that is more than MAX_RANKS gates deep (a recorded GPT
+    block: an 84-inch strip) closes its innermost groups, level by level, until it is
+    page-sized; nothing closes when no level is (or the graph fits already)."""
+    if not paths or max(len(p) for p in paths) == 0:
+        return set()
+    if ranks(_assemble(g, inst, set())) <= MAX_RANKS:
+        return set()
+    for d in range(max(len(p) for p in paths), 0, -1):
+        keys = {p[:d] for p in paths if len(p) >= d}
+        c = _assemble(g, inst, keys, bundle=True)
+        if ranks(c) <= MAX_RANKS and breadth(c) <= MAX_BREADTH:
+            return keys
+    return set()
 
 
 def _depths(c) -> dict:

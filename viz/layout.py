@@ -59,8 +59,8 @@ class Layout:
                 g = as_trace(source, who="Layout", **o.adapter_options()).graph
             grads = None
         self.graph = g
-        self.rankdir = o.rankdir
         c = _graph.build(g, collapse=False, max_nodes=None)
+        self.rankdir = _graph.auto_rankdir(c) if o.rankdir == "auto" else o.rankdir
         dot = circuit_to_dot(c, o, grads=grads)
         laid = json.loads(run_dot(dot, "json").decode("utf-8"))
         self.bb = laid.get("bb")

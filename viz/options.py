@@ -19,7 +19,7 @@ from .fmt import AUTO_FMT
 
 DEFAULT_MAX_NODES = 400
 SHOW = ("both", "values", "grads")
-RANKDIR = ("LR", "TB", "RL", "BT")
+RANKDIR = ("auto", "LR", "TB", "RL", "BT")
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,8 @@ class Options:
     * ``max_nodes``: node budget for automatic collapsing (None: no budget).
     * ``max_values``: tensors with at most this many entries show their numbers, larger
       ones a summary.
-    * ``rankdir``: layout direction, "LR" (default, as the slides), "TB", "RL" or "BT".
+    * ``rankdir``: layout direction: "auto" (default: "LR" as the slides, "TB" for a long
+      picture, see :func:`viz.graph.auto_rankdir`), "LR", "TB", "RL" or "BT".
     * ``title``: a heading drawn above the graph (the stepper uses it as the page title).
     * ``model``: the network whose structure names the groups where the graph itself has
       none (micrograd: an ``nn.MLP``, ``Layer`` or ``Neuron``); passed to the adapter.
@@ -62,7 +63,7 @@ class Options:
     collapse: object = None
     max_nodes: int | None = DEFAULT_MAX_NODES
     max_values: int = 16
-    rankdir: str = "LR"
+    rankdir: str = "auto"
     title: str | None = None
     model: object = None
     names: dict | None = None
@@ -82,7 +83,7 @@ class Options:
         if self.show not in SHOW:
             raise ValueError(f"viz.Options: show must be 'both', 'values' or 'grads', got {self.show!r}")
         if self.rankdir not in RANKDIR:
-            raise ValueError(f"viz.Options: rankdir must be LR, TB, RL or BT, got {self.rankdir!r}")
+            raise ValueError(f"viz.Options: rankdir must be auto, LR, TB, RL or BT, got {self.rankdir!r}")
         if not (callable(self.fmt) or isinstance(self.fmt, str)):
             raise TypeError(f"viz.Options: fmt must be a format string such as '.2f' or a callable, "
                             f"got {type(self.fmt).__name__}")

@@ -28,7 +28,7 @@ def add_timeout(parser: argparse.ArgumentParser, what: str) -> None:
 # code here. Only what cannot be typed from a default is listed: choices, and fields
 # that are Python objects (a model, a names dict, a Layout) and have no command-line form.
 NOT_ON_CLI = {"model", "names", "layout"}
-CHOICES = {"show": ("both", "values", "grads"), "rankdir": ("LR", "TB", "RL", "BT"), "lang": ("en", "ko"),
+CHOICES = {"show": ("both", "values", "grads"), "rankdir": ("auto", "LR", "TB", "RL", "BT"), "lang": ("en", "ko"),
            "flow": ("grad", "ratio"), "slide": ("16:9", "4:3", "a4")}
 HELP = {"fmt": 'number format, e.g. ".2f" or "g" (default: auto)',
         "local": "write local gradients and upstream × local on the edges",

@@ -15,7 +15,8 @@ Top level::
     groups   [group]  the group tree (module calls, gg.group blocks, folds, auto groups)
     steps    [step]   backward steps in run order (empty without a trace)
     rules    {op: rule name}  the ops the page can evaluate (what-if); see viz/page/rules.js
-    whatif   {"ok": bool, "reason": str}  ok: every gate has a rule and every value is a scalar
+    whatif   {"ok": bool, "reason": str}  ok: every gate has a rule, every value is a scalar or a
+             float64 tensor of at most 64 entries (their entries in ``vt``/``gt``)
     templates {kind: SVG fragment}  how each element is drawn (viz/page/draw.py; one definition)
     style    {"value": colour, "grad": colour, "local": colour, "group": colour, "decimals": 2}
 
@@ -30,6 +31,8 @@ node (short keys keep a 65k-node page small; optional keys are left out when emp
     param  true: a parameter/buffer leaf (folded into the boxes that read it)
     shape  [dims] ([] for a scalar)          dtype  "float64", "float32", ...
     v, g   scalar value / gradient (null: not computed)
+    vt, gt a small tensor's entries (at most 64, row-major), for what-if
+    red    sum/mean: {"axis": [axes] or null, "keepdims": bool}
     vs, gs tensor summary {"n", "min", "max", "mean", "std", "nonfinite", "hist": [12 counts],
            "lo", "hi"} (hist over [lo, hi] of the finite entries)
     local  [local derivative per input] (scalars, where the engine gave one)
@@ -70,6 +73,7 @@ from ..graphdata import GraphData, TraceData
 FORMAT = "graphgrad-page"
 VERSION = 1
 HIST_BINS = 12
+WHATIF_MAX = 64             # what-if recomputes tensors of at most this many entries
 AUTO_GROUP_MIN = 40          # an ungrouped region of more gates than this becomes an "auto" box
 
 
@@ -141,15 +145,7 @@ def page_data(source, trace=None, title: str = "", rankdir: str = "TB", **opts) 
     from .rules import RULES
     ops = sorted({n.op for n in g.nodes if not n.is_leaf})
     missing = [o for o in ops if o not in RULES]
-    tensors = [n.id for n in g.nodes if n.value is not None and not _is_scalar(n.value)]
-    if missing:
-        whatif = {"ok": False, "reason": "values fixed: the page cannot evaluate "
-                  + ", ".join(missing)}
-    elif tensors or any(n.value is None for n in g.nodes):
-        whatif = {"ok": False, "reason": "values fixed: the page evaluates scalar graphs only "
-                  "(this one has tensors)"}
-    else:
-        whatif = {"ok": True, "reason": ""}
+    whatif = _whatif(g, missing)
     steps = []
     if trace is not None:
         for s in trace:
@@ -163,6 +159,32 @@ def page_data(source, trace=None, title: str = "", rankdir: str = "TB", **opts) 
             "root": index[g.root], "rankdir": rankdir, "nodes": nodes, "groups": groups,
             "steps": steps, "rules": {o: RULES[o] for o in ops if o in RULES}, "whatif": whatif,
             "templates": TEMPLATES, "style": STYLE}
+
+
+def _whatif(g, missing) -> dict:
+    """Whether the page can recompute this graph, and if not the sentence saying why."""
+    def fixed(why):
+        return {"ok": False, "reason": "values fixed: " + why}
+    if missing:
+        return fixed("the page cannot evaluate " + ", ".join(missing))
+    if any(n.value is None for n in g.nodes):
+        return fixed("the graph holds no values to recompute")
+    if g.source != "graphgrad" and any(not _is_scalar(n.value) for n in g.nodes):
+        return fixed(f"the page recomputes tensors of graphgrad graphs only (this is {g.source})")
+    big = [n for n in g.nodes if not _is_scalar(n.value) and np.size(n.value) > WHATIF_MAX]
+    if big:
+        return fixed(f"the page recomputes tensors of at most {WHATIF_MAX} entries "
+                     f"({big[0].name or big[0].id} has {np.size(big[0].value)})")
+    for n in g.nodes:
+        dt = np.asarray(n.value).dtype
+        if not _is_scalar(n.value) and dt != np.float64:
+            return fixed(f"the page computes in float64 ({n.name or n.id} is {dt})")
+        if n.op == "matmul" and any(np.ndim(g.node(p).value) > 2 for p in n.inputs):
+            return fixed("the page evaluates matmul of vectors and matrices only (batched here)")
+        if n.op in ("sum", "mean") and not n.is_leaf and "reduce" not in n.meta \
+                and not _is_scalar(g.node(n.inputs[0]).value):
+            return fixed(f"the page does not know the axes of {n.label}")
+    return {"ok": True, "reason": ""}
 
 
 def annotate(data: dict, node_id: str, status: str | None = None, notes=None) -> dict:
@@ -214,6 +236,11 @@ def _node(n, index, grp) -> dict:
             d[key] = num(x)
         else:
             d[key + "s"] = summary(x)
+            if np.size(x) <= WHATIF_MAX:   # a small tensor's entries: the page can recompute it
+                d[key + "t"] = [num(e) for e in np.asarray(x, dtype=np.float64).ravel()]
+    red = n.meta.get("reduce")
+    if red is not None:
+        d["red"] = {"axis": red["axis"], "keepdims": bool(red["keepdims"])}
     if n.local is not None and all(x is None or _is_scalar(x) for x in n.local):
         d["local"] = [None if x is None else num(x) for x in n.local]
     if any(n.formulas):

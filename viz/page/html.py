@@ -32,7 +32,7 @@ html,body{margin:0;height:100%;font-family:Helvetica,Arial,sans-serif;font-size:
 .item.box,.cluster .ctitle{cursor:pointer} .item.hit .shape{stroke:#ff6f00;stroke-width:3}
 .item.current .shape{fill:#fff59d;stroke:#c62828;stroke-width:2.4}
 .item.status-fail .shape{stroke:#d50000;stroke-width:3} .item.status-warn .shape{stroke:#ff8f00;stroke-width:2.4}
-.note{color:#d50000} #whatif input{width:64px} #whatif label{white-space:nowrap;margin-right:6px}
+.note{color:#d50000} #whatif input{width:64px} #whatif label{white-space:nowrap;margin-right:6px} #whatif input.entry{width:52px}
 #expanel{display:none;border:1px solid #1565c0;padding:6px;margin:6px 0} .right{color:#2e7d32} .wrong{color:#c62828}
 h4{margin:10px 0 4px 0} path.edge{pointer-events:none}
 """

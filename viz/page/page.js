@@ -48,7 +48,11 @@
   var rankdir = D.rankdir || "TB";
   var mode = "explore";                  // "explore" | "step" | "exercise"
   var step = -1;
-  var cur = {v: N.map(function (n) { return n.v; }), g: N.map(function (n) { return n.g; }),
+  function tensorOf(n, t, fallback) {   // a small tensor's entries (what-if), else the scalar
+    return t ? {s: n.shape, d: t.map(num)} : fallback;
+  }
+  var cur = {v: N.map(function (n) { return tensorOf(n, n.vt, n.v); }),
+             g: N.map(function (n) { return tensorOf(n, n.gt, n.g); }),
              local: N.map(function (n) { return n.local; })};
   var steps = ST.map(function (s) { return {node: s.node, up: s.up, down: s.down.slice(), local: s.local}; });
   var ex = {k: 0, j: 0, revealed: {}};   // exercise: current step/input, revealed node grads
@@ -148,6 +152,7 @@
   function labelWidth(i) {
     return 6.3 * Math.max(valueText(i).length, gradText(i).length);
   }
+  var WRAP_BAND = 24;                     // ranks per band once a picture is over twice as deep
   function doLayout() {
     var V = visible();
     var items = V.order;
@@ -158,10 +163,21 @@
       it.ins.forEach(function (e) { if (e.a.done) it.rank = Math.max(it.rank, e.a.rank + 1); });
       it.done = true;
     });
+    // a side branch moves down next to the gate reading it (micrograd's L2 term: each p*p by
+    // its own +, not 337 of them in the first row); readers first, so branches move whole
+    for (var q = items.length - 1; q >= 0; q--) {
+      var it = items[q];
+      if (it.kind !== "gate" || !it.outs.length) continue;      // boxes (the model) stay first
+      var lo = Infinity;
+      it.outs.forEach(function (e) { lo = Math.min(lo, e.b.rank); });
+      if (lo - 1 > it.rank) it.rank = lo - 1;
+    }
     items.forEach(function (it) {          // a leaf sits just above its first reader, not at the top
       if (it.kind !== "leaf" || !it.outs.length) return;
-      var r = Infinity;
-      it.outs.forEach(function (e) { r = Math.min(r, e.b.rank); });
+      var r = Infinity, gates = it.outs.filter(function (e) { return e.b.kind !== "box"; });
+      // a parameter read both inside a closed box and by open gates (micrograd's L2 term
+      // reads every weight) sits by the gates: the box holds it already
+      (N[it.node].param && gates.length ? gates : it.outs).forEach(function (e) { r = Math.min(r, e.b.rank); });
       it.rank = Math.max(0, r - 1);
     });
     var ranks = [];
@@ -198,8 +214,34 @@
         });
       });
     }
+    // a long picture (an opened 700-gate chain) wraps into side-by-side bands of BAND ranks
+    // (only where no module frame is open: a frame split over bands would cover the others)
+    var framed = Object.keys(open).some(function (k) { return open[k] && G[k].kind !== "auto"; });
+    var BAND = ranks.length > 2 * WRAP_BAND && !framed ? WRAP_BAND : ranks.length;
+    if (BAND < ranks.length) {
+      // a chain's barycentres drift sideways rank by rank (tens of thousands of pixels over
+      // 700 gates), and far readers pull items apart: pack each rank, in its order, centred
+      ranks.forEach(function (rk) {
+        rk.sort(function (a, b) { return a.x - b.x; });
+        var pos = 0;
+        rk.forEach(function (it) { it.x = pos + cross(it) / 2; pos += cross(it) + S.node_gap; });
+        rk.forEach(function (it) { it.x -= pos / 2; });
+      });
+      var end = 0;
+      for (var b0 = 0; b0 < ranks.length; b0 += BAND) {
+        var lo = Infinity, hi = -Infinity;
+        ranks.slice(b0, b0 + BAND).forEach(function (rk) {
+          rk.forEach(function (it) { lo = Math.min(lo, it.x - cross(it) / 2); hi = Math.max(hi, it.x + cross(it) / 2); });
+        });
+        if (lo === Infinity) continue;
+        var shift = end - lo;
+        ranks.slice(b0, b0 + BAND).forEach(function (rk) { rk.forEach(function (it) { it.x += shift; }); });
+        end += hi - lo + 80;
+      }
+    }
     var main = 0;
-    ranks.forEach(function (rk) {
+    ranks.forEach(function (rk, r) {
+      if (r % BAND === 0) main = 0;        // each band starts at the top
       var depth = 0;
       rk.forEach(function (it) { depth = Math.max(depth, TB ? it.sz.h : it.sz.w); });
       var gap = TB ? 52 : 40;
@@ -324,8 +366,8 @@
       labelled[key] = true;
       var lx = TB ? x1 + 6 : x1 + 8, ly = TB ? y1 + 18 : y1;
       var gv = gradShown(p);
-      out.push('<g class="wl" data-node="' + p + '" data-id="' + N[p].id + '" data-v="' + (cur.v[p] === undefined ? "" : cur.v[p]) +
-        '" data-g="' + (gv === undefined || gv === null ? "" : gv) + '" transform="translate(' + lx + "," + ly + ')">' +
+      out.push('<g class="wl" data-node="' + p + '" data-id="' + N[p].id + '" data-v="' + (typeof cur.v[p] === "number" ? cur.v[p] : "") +
+        '" data-g="' + (typeof gv === "number" ? gv : "") + '" transform="translate(' + lx + "," + ly + ')">' +
         fill(T.wire, {value: valueText(p), grad: gradText(p)}) + "</g>");
     });
     layout.items.forEach(function (it) {
@@ -644,28 +686,55 @@
     n.in.forEach(function (p, j) { a[pos[j]] = vals[p]; });
     return a;
   }
+  function summarize(t) {                // hover statistics of a recomputed small tensor (as data.py's summary)
+    var fin = t.d.filter(isFinite), o = {n: t.d.length, nonfinite: t.d.length - fin.length};
+    if (!fin.length) return o;
+    var lo = Math.min.apply(null, fin), hi = Math.max.apply(null, fin), top = hi > lo ? hi : lo + 1;
+    var mean = fin.reduce(function (a, b) { return a + b; }, 0) / fin.length;
+    var hist = []; for (var b = 0; b < 12; b++) hist.push(0);
+    fin.forEach(function (x) { hist[Math.min(11, Math.floor((x - lo) / (top - lo) * 12))]++; });
+    o.min = lo; o.max = hi; o.lo = lo; o.hi = hi; o.mean = mean; o.hist = hist;
+    o.std = Math.sqrt(fin.reduce(function (a, x) { return a + (x - mean) * (x - mean); }, 0) / fin.length);
+    return o;
+  }
+  function plus(a, b) {                   // gradient accumulation, scalars or small tensors
+    if (a === undefined) return b;
+    if (!GG_T.isT(a)) return a + b;
+    return {s: a.s, d: a.d.map(function (x, k) { return x + b.d[k]; })};
+  }
+  function zero(v) { return GG_T.isT(v) ? {s: v.s, d: v.d.map(function () { return 0; })} : 0; }
   function recompute() {
-    var v = cur.v.slice(), loc = cur.local.slice();
+    var v = cur.v.slice(), loc = cur.local.slice(), back = [], sent = [];
     N.forEach(function (n, i) {
       if (n.k !== "gate") return;
-      var rule = GG_RULES[D.rules[n.op]];
-      var a = args(n, v);
-      v[i] = rule.f(a);
-      var d = rule.d(a, v[i]), pos = n.pos || n.in.map(function (_, j) { return j; });
-      loc[i] = n.in.map(function (_, j) { return d[pos[j]]; });
+      var a = args(n, v), r = GG_T.apply(GG_RULES[D.rules[n.op]], a, n.red);
+      var pos = n.pos || n.in.map(function (_, j) { return j; });
+      v[i] = r.o; back[i] = r.b;
+      loc[i] = r.loc ? n.in.map(function (_, j) { return r.loc[pos[j]]; }) : undefined;
     });
-    var g = N.map(function () { return 0; });
-    g[D.root] = 1;
+    var g = new Array(N.length);
+    g[D.root] = GG_T.isT(v[D.root]) ? {s: v[D.root].s, d: v[D.root].d.map(function () { return 1; })} : 1;
     for (var i = N.length - 1; i >= 0; i--) {
       var n = N[i];
       if (n.k !== "gate") continue;
-      n.in.forEach(function (p, j) { g[p] += g[i] * loc[i][j]; });
+      if (g[i] === undefined) g[i] = zero(v[i]);
+      var pos = n.pos || n.in.map(function (_, j) { return j; }), d = back[i](g[i]);
+      sent[i] = n.in.map(function (p, j) { g[p] = plus(g[p], d[pos[j]]); return d[pos[j]]; });
     }
     cur.v = v; cur.local = loc;
-    cur.g = N.map(function (n, i) { return n.g === undefined ? undefined : g[i]; });
+    cur.g = N.map(function (n, i) {
+      if (n.g === undefined && n.gs === undefined) return undefined;
+      return g[i] === undefined ? zero(v[i]) : g[i];
+    });
+    N.forEach(function (n, i) {           // tensor wires show (and hover) the new statistics
+      if (n.vs && GG_T.isT(cur.v[i])) n.vs = summarize(cur.v[i]);
+      if (n.gs && GG_T.isT(cur.g[i])) n.gs = summarize(cur.g[i]);
+    });
     steps.forEach(function (s) {
-      s.up = g[s.node]; s.local = loc[s.node];
-      s.down = s.local.map(function (l) { return s.up * l; });
+      var up = g[s.node];
+      s.up = typeof up === "number" ? up : null;
+      s.local = loc[s.node] || null;
+      s.down = sent[s.node].map(function (x) { return typeof x === "number" ? x : null; });
     });
     stepCache.k = null;
     render(); narrate();
@@ -685,15 +754,24 @@
     if (inp || !D.whatif.ok) return inp;
     var lab = document.createElement("label");
     lab.textContent = (n.name || n.id) + " ";
-    inp = document.createElement("input");
-    inp.type = "number"; inp.step = "any"; inp.id = id; inp.value = cur.v[i];
-    inp.addEventListener("change", function () {
-      var x = parseFloat(inp.value);
-      if (isNaN(x)) return;
-      cur.v[i] = x;
-      recompute();
+    var t = GG_T.isT(cur.v[i]);
+    // a small tensor: one box per entry (row-major), ids leaf-ID-K
+    (t ? cur.v[i].d : [cur.v[i]]).forEach(function (x, k) {
+      var box = document.createElement("input");
+      box.type = "number"; box.step = "any"; box.id = t ? id + "-" + k : id; box.value = x;
+      if (t) { box.className = "entry"; box.title = n.id + " entry " + k + " of [" + n.shape.join("\u00d7") + "]"; }
+      box.addEventListener("change", function () {
+        var y = parseFloat(box.value);
+        if (isNaN(y)) return;
+        if (t) {
+          var d = cur.v[i].d.slice(); d[k] = y;
+          cur.v[i] = {s: cur.v[i].s, d: d};
+        } else cur.v[i] = y;
+        recompute();
+      });
+      lab.appendChild(box);
+      if (!inp) inp = box;
     });
-    lab.appendChild(inp);
     document.getElementById("leaves").appendChild(lab);
     return inp;
   }

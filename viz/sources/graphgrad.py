@@ -122,7 +122,7 @@ def as_graph(value, **_opts) -> GraphData:
             input_pos=pos, constant=v.is_constant,
             tooltip="\n".join([label] + list(formulas)),
             # the folded constants' values, so a page can recompute the gate (viz.page)
-            meta={**meta, **honest, **({"consts": [(j, float(np.asarray(ins[j].data).reshape(())))
+            meta={**meta, **honest, **_reduce_attrs(v), **({"consts": [(j, float(np.asarray(ins[j].data).reshape(())))
                                          for j in range(len(ins)) if j not in pos]} if len(pos) < len(ins) else {})}))
     return GraphData(nodes=tuple(nodes), root=nid[id(value)], source="graphgrad", lookup=nid)
 
@@ -154,6 +154,16 @@ def _honest_grad(v) -> tuple:
 def _plain(a):
     """A number or array as JSON-friendly data for ``Node.meta`` (a float or nested lists)."""
     return a.tolist() if isinstance(a, np.ndarray) else float(a)
+
+
+def _reduce_attrs(v) -> dict:
+    """A sum/mean's axes and keepdims (the page recomputes the reduction from them)."""
+    if v.op.name not in ("sum", "mean"):
+        return {}
+    at = v.attrs
+    axis = at.get("axis")
+    return {"reduce": {"axis": None if axis is None else [int(a) for a in np.atleast_1d(axis)],
+                       "keepdims": bool(at.get("keepdims", False))}}
 
 
 def _disagreement(v, pos) -> dict:
