@@ -6,8 +6,12 @@ Every export starts from :meth:`viz.Stepper.frame_svg` and passes it through
 not yet computed with ``fill-opacity="0"``, which browsers honour and some renderers
 (ImageMagick) ignore; an element that is not there looks the same everywhere.
 
->>> st = viz.Stepper(f)                                    # doctest: +SKIP
->>> save_frames(st, "build", format="png")                 # doctest: +SKIP
+>>> import graphgrad as gg
+>>> w0, x0, w1, x1, w2 = (gg.Value(v, requires_grad=True, name=n) for v, n in [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "w2")])
+>>> f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
+>>> from graphgrad import viz
+>>> st = viz.Stepper(f)
+>>> save_frames(st, "build", format="png")
 ['build/frame_00.png', 'build/frame_01.png', ...]
 """
 from __future__ import annotations
@@ -88,7 +92,12 @@ def save_frames(st, directory, format: str = "svg", scale: float | None = None, 
     ``dpi``; with ``slide=`` 144 dpi, 1920 × 1080 for 16:9), at most ``max_width``
     pixels wide (None lifts the cap). Returns the paths written.
 
-    >>> save_frames(viz.Stepper(f), "build", format="pdf")      # doctest: +SKIP
+    >>> import graphgrad as gg
+    >>> w0, x0, w1, x1, w2 = (gg.Value(v, requires_grad=True, name=n) for v, n in [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "w2")])
+    >>> f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
+    >>> from graphgrad import viz
+    >>> save_frames(viz.Stepper(f), "build", format="pdf")[:2]
+    ['build/frame_00.pdf', 'build/frame_01.pdf']
     """
     from . import pages
     fmt = _check_format(format, "save_frames")
@@ -122,7 +131,12 @@ def frames_pdf(st, path=None, **deck) -> bytes:
     ``min_pt`` (14), ``caption`` (True), ``title``, ``lang`` (see :mod:`viz.pages`).
     Writes it to ``path`` when given; returns the bytes.
 
-    >>> frames_pdf(viz.Stepper(f), "neuron_steps.pdf")          # doctest: +SKIP
+    >>> import graphgrad as gg
+    >>> w0, x0, w1, x1, w2 = (gg.Value(v, requires_grad=True, name=n) for v, n in [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "w2")])
+    >>> f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
+    >>> from graphgrad import viz
+    >>> frames_pdf(viz.Stepper(f), "neuron_steps.pdf")[:5]
+    b'%PDF-'
     """
     from .pages import deck_pdf
     return deck_pdf(st, path, **deck)
@@ -137,7 +151,11 @@ def animation(st, path, duration: float = 1.2, scale: float | None = None, dpi: 
     ``max_frames`` frames (200) is refused with a message saying how to choose fewer
     (``steps``, ``stride``, a collapsed view). Other ``deck`` options as for :func:`frames_pdf`.
 
-    >>> animation(viz.Stepper(f), "neuron.gif")                 # doctest: +SKIP
+    >>> import graphgrad as gg
+    >>> w0, x0, w1, x1, w2 = (gg.Value(v, requires_grad=True, name=n) for v, n in [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "w2")])
+    >>> f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
+    >>> from graphgrad import viz
+    >>> animation(viz.Stepper(f), "neuron.gif")
     'neuron.gif'
     """
     from .pages import deck_animation

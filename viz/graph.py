@@ -76,8 +76,11 @@ def build(source, collapse=None, max_nodes: int | None = DEFAULT_MAX_NODES, who:
     (collapse every top-level group), False (never collapse), a group name, or a list
     of names (each collapses the group of that name wherever it appears).
 
-    >>> build(f).node_count()                  # doctest: +SKIP
-    7
+    >>> import graphgrad as gg
+    >>> w0, x0, w1, x1, w2 = (gg.Value(v, requires_grad=True, name=n) for v, n in [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "w2")])
+    >>> f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
+    >>> build(f).node_count()
+    21
     """
     from .sources import as_graph
     g = as_graph(source, who=who)

@@ -13,7 +13,7 @@ The SVG is the one graphviz-pure already draws, so no system Graphviz is needed.
   matplotlib's DejaVu fonts so text draws on a bare machine too.
 
 >>> svg = '<svg xmlns="http://www.w3.org/2000/svg" width="20pt" height="10pt"><text x="1" y="8">hi</text></svg>'
->>> svg_to_pdf(svg)[:5]                      # doctest: +SKIP
+>>> svg_to_pdf(svg)[:5]
 b'%PDF-'
 """
 from __future__ import annotations
@@ -135,7 +135,12 @@ def _drawing(svg_text: str):
 def svgs_to_pdf(svgs) -> bytes:
     """One PDF with one page per SVG (each page the size of its drawing).
 
-    >>> pdf = svgs_to_pdf([st.frame_svg(i) for i in range(len(st))])   # doctest: +SKIP
+    >>> import graphgrad as gg
+    >>> w0, x0, w1, x1, w2 = (gg.Value(v, requires_grad=True, name=n) for v, n in [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "w2")])
+    >>> f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
+    >>> from graphgrad import viz
+    >>> st = viz.Stepper(f)
+    >>> pdf = svgs_to_pdf([st.frame_svg(i) for i in range(len(st))])
     """
     _need("reportlab", "vector PDF")
     from reportlab.graphics import renderPDF
@@ -160,7 +165,12 @@ def svgs_to_pdf(svgs) -> bytes:
 def svg_to_pdf(svg_text: str) -> bytes:
     """A one-page vector PDF of an SVG (text kept as text, shapes as paths).
 
-    >>> open("f.pdf", "wb").write(svg_to_pdf(viz.run_dot(viz.to_dot(f)).decode()))  # doctest: +SKIP
+    >>> import graphgrad as gg
+    >>> w0, x0, w1, x1, w2 = (gg.Value(v, requires_grad=True, name=n) for v, n in [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "w2")])
+    >>> f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
+    >>> from graphgrad import viz
+    >>> svg_to_pdf(viz.run_dot(viz.to_dot(f)).decode())[:5]
+    b'%PDF-'
     """
     return svgs_to_pdf([svg_text])
 
@@ -195,7 +205,12 @@ def svg_to_png(svg_text: str, scale: float = 1.0, dpi: float | None = None,
     ``scale`` times the 96-dpi size graphviz-pure's own PNG has; ``max_width`` (pixels)
     lowers the resolution of a wider image so it fits.
 
-    >>> png = svg_to_png(st.frame_svg(0), scale=2)     # doctest: +SKIP
+    >>> import graphgrad as gg
+    >>> w0, x0, w1, x1, w2 = (gg.Value(v, requires_grad=True, name=n) for v, n in [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "w2")])
+    >>> f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
+    >>> from graphgrad import viz
+    >>> st = viz.Stepper(f)
+    >>> png = svg_to_png(st.frame_svg(0), scale=2)
     """
     resvg = _need("resvg_py", "PNG from SVG")
     if dpi is None:

@@ -227,7 +227,11 @@ class Stepper:
         buttons, a slider, ←/→ keys, a step counter and the arithmetic panel. Writes it to
         ``path`` when given; returns the HTML text.
 
-        >>> Stepper(f).to_html("neuron_steps.html")      # doctest: +SKIP
+        >>> import graphgrad as gg
+        >>> w0, x0, w1, x1, w2 = (gg.Value(v, requires_grad=True, name=n) for v, n in [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "w2")])
+        >>> f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
+        >>> Stepper(f).to_html("neuron_steps.html").startswith("<!DOCTYPE html>")
+        True
         """
         from .stepper_html import page
         html = page(self)

@@ -311,7 +311,10 @@ def to_tikz(value, path=None, standalone: bool = False, slide=None, min_pt: floa
     fit that page with no text under ``min_pt`` points (a standalone document is then that
     page, padded). Writes ``path`` when given; returns the text.
 
-    >>> print(to_tikz(f).splitlines()[0])                 # doctest: +SKIP
+    >>> import graphgrad as gg
+    >>> w0, x0, w1, x1, w2 = (gg.Value(v, requires_grad=True, name=n) for v, n in [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "w2")])
+    >>> f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
+    >>> print(to_tikz(f).splitlines()[0])
     \\begin{tikzpicture}[x=1bp,y=1bp,every node/.style={inner sep=0pt,outer sep=0pt}]
     """
     from .dot import to_dot
@@ -374,8 +377,12 @@ def grad_overlays(st, frames=None) -> dict:
     ``None`` (hidden), ``("partial", text or None)`` or ``("final", None)``; ``last_frame``
     None means to the end. Slide numbers are frame numbers + 1.
 
-    >>> grad_overlays(viz.Stepper(f))["v0"]                  # doctest: +SKIP
-    [(0, 4, None), (5, None, ('final', None))]
+    >>> import graphgrad as gg
+    >>> w0, x0, w1, x1, w2 = (gg.Value(v, requires_grad=True, name=n) for v, n in [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "w2")])
+    >>> f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
+    >>> from graphgrad import viz
+    >>> grad_overlays(viz.Stepper(f))["v0"]
+    [(0, 6, None), (7, None, ('final', None))]
     """
     out = {}
     wires = [w.id for w in st.circuit.wires]
@@ -545,7 +552,12 @@ def to_beamer(st, path=None, title: str | None = None, headings: bool = True,
     pdflatex would overwrite a PDF beside it that TeX did not make (``overwrite_pdf=True``
     allows it). Returns the LaTeX text.
 
-    >>> viz.Stepper(f).to_beamer("neuron.tex")              # doctest: +SKIP
+    >>> import graphgrad as gg
+    >>> w0, x0, w1, x1, w2 = (gg.Value(v, requires_grad=True, name=n) for v, n in [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "w2")])
+    >>> f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
+    >>> from graphgrad import viz
+    >>> viz.Stepper(f).to_beamer("neuron.tex").count("begin{frame}") > 0
+    True
     """
     import os
 

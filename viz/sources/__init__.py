@@ -132,7 +132,10 @@ def as_graph(obj, who: str = "viz", **opts) -> GraphData:
     """``obj`` as a :class:`GraphData` (a TraceData gives its graph). ``opts`` go to the adapter
     (micrograd: ``model=`` names the groups after an ``nn.MLP``'s layers and neurons).
 
-    >>> as_graph(f).node(as_graph(f).root).value        # doctest: +SKIP
+    >>> import graphgrad as gg
+    >>> w0, x0, w1, x1, w2 = (gg.Value(v, requires_grad=True, name=n) for v, n in [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "w2")])
+    >>> f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
+    >>> float(as_graph(f).node(as_graph(f).root).value)
     0.7310585786300049
     """
     if isinstance(obj, GraphData):
@@ -148,7 +151,10 @@ def as_graph(obj, who: str = "viz", **opts) -> GraphData:
 def as_trace(obj, who: str = "viz", **opts) -> TraceData:
     """``obj``'s backward pass as a :class:`TraceData`.
 
-    >>> len(as_trace(f.backward(trace=True)))           # doctest: +SKIP
+    >>> import graphgrad as gg
+    >>> w0, x0, w1, x1, w2 = (gg.Value(v, requires_grad=True, name=n) for v, n in [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "w2")])
+    >>> f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
+    >>> len(as_trace(f.backward(trace=True)))
     8
     """
     if isinstance(obj, TraceData):

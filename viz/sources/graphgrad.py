@@ -35,7 +35,10 @@ def inputs_of(v) -> tuple:
 def topo_order(root) -> list:
     """Every Value ``root`` depends on, inputs first, deterministic (iterative DFS).
 
-    >>> [v.name for v in topo_order(f)]        # doctest: +SKIP
+    >>> import graphgrad as gg
+    >>> x, y, z = (gg.Value(v, requires_grad=True, name=n) for v, n in [(-2.0, "x"), (5.0, "y"), (-4.0, "z")])
+    >>> f = (x + y) * z
+    >>> [v.name for v in topo_order(f)]
     ['x', 'y', None, 'z', None]
     """
     return _topo(root, inputs_of)
@@ -58,7 +61,9 @@ def gate_label(v, consts=None) -> str:
 
     ``consts``: positions of the folded inputs, when the caller already knows them.
 
-    >>> gate_label(x + 1), gate_label(1 / x), gate_label(-1 * x)   # doctest: +SKIP
+    >>> import graphgrad as gg
+    >>> x = gg.Value(2.0, requires_grad=True, name="x")
+    >>> gate_label(x + 1), gate_label(1 / x), gate_label(-1 * x)
     ('+1', '1/x', '*-1')
     """
     ins = v.inputs
@@ -90,7 +95,10 @@ def _copy(x):
 def as_graph(value, **_opts) -> GraphData:
     """The graph that computed ``value`` as plain data (folded constants left out).
 
-    >>> g = as_graph(f); g.node(g.root).label        # doctest: +SKIP
+    >>> import graphgrad as gg
+    >>> w0, x0, w1, x1, w2 = (gg.Value(v, requires_grad=True, name=n) for v, n in [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "w2")])
+    >>> f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
+    >>> g = as_graph(f); g.node(g.root).label
     '1/x'
     """
     if not is_node(value):
@@ -186,7 +194,10 @@ def as_trace(source, who: str = "viz", **opts) -> TraceData:
     backward, the pass is run with a trace (``retain_graph=True``), keeping any leaf
     gradients the leaves already had.
 
-    >>> t = as_trace(f.backward(trace=True)); len(t)     # doctest: +SKIP
+    >>> import graphgrad as gg
+    >>> w0, x0, w1, x1, w2 = (gg.Value(v, requires_grad=True, name=n) for v, n in [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "w2")])
+    >>> f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
+    >>> t = as_trace(f.backward(trace=True)); len(t)
     8
     """
     trace = source if _is_trace(source) else _run_backward(source, who)
