@@ -22,6 +22,8 @@ def _row_max(t, fn):
     return torch.stack([fn(r) for r in t.unbind(0)])
 
 
+_MASK = np.array([[True, False, True], [False, False, True]])
+
 # name -> (graphgrad fn, torch fn, inputs (points where the local derivative is 0 and not))
 UNARY = {
     "relu": (lambda x: x.relu(), torch.relu, [-1.0, 0.0, 2.0]),
@@ -46,7 +48,7 @@ SIBLINGS = {
     "elu": (F.elu, TF.elu, [-2.0, 0.0, 2.0]),
 }
 # these take (N, C, L) or (N, C, H, W) arrays only
-POOL = {
+ARRAYS = {
     "max_pool1d": (lambda x: F.max_pool1d(x, 2), lambda x: TF.max_pool1d(x, 2),
                    np.array([[[1.0, 3.0, 2.0, 0.0, 5.0, 5.0]]])),
     "max_pool1d(overlap)": (lambda x: F.max_pool1d(x, 3, 1), lambda x: TF.max_pool1d(x, 3, 1),
@@ -61,12 +63,19 @@ POOL = {
                     np.array([[1.0, 3.0, 3.0], [4.0, 0.0, 2.0]])),
     "min(axis=1)": (lambda x: x.min(axis=1), lambda x: _row_max(x, torch.min),
                     np.array([[1.0, 3.0, 1.0], [4.0, 0.0, 2.0]])),
+    "masked_fill": (lambda x: gg.masked_fill(x, _MASK, 0.0), lambda x: x.masked_fill(torch.tensor(_MASK), 0.0),
+                    np.array([[-1.0, 0.0, 2.0], [3.0, 1.0, -4.0]])),
+    "masked_fill(broadcast)": (lambda x: gg.masked_fill(x, _MASK[:1], 0.0),
+                               lambda x: x.masked_fill(torch.tensor(_MASK[:1]), 0.0),
+                               np.array([[-1.0, 0.0, 2.0], [3.0, 1.0, -4.0]])),
 }
 # x, y: x > y, x == y, x < y; for prelu (one slope) x > 0, x == 0, x < 0
 XY = (np.array([2.0, 1.0, -1.0]), np.array([1.0, 1.0, 0.5]))
 BINARY = {
     "maximum": (gg.maximum, torch.maximum, XY),
     "minimum": (gg.minimum, torch.minimum, XY),
+    "fmax": (gg.fmax, torch.fmax, XY),
+    "fmin": (gg.fmin, torch.fmin, XY),
     "prelu": (F.prelu, TF.prelu, (np.array([2.0, 0.0, -1.0]), np.array([0.25]))),
 }
 UPSTREAMS = {"inf": INF, "-inf": -INF, "nan": NAN}
@@ -107,7 +116,7 @@ def _same(got, want, what):
 def _cases():
     for name, (f, t, x) in UNARY.items():
         yield name, f, t, [np.array(x)]
-    for name, (f, t, x) in POOL.items():
+    for name, (f, t, x) in ARRAYS.items():
         yield name, f, t, [x]
     for name, (f, t, xy) in BINARY.items():
         yield name, f, t, list(xy)
@@ -181,9 +190,9 @@ def test_relu_float_path(name):
     _points(f, t, x)
 
 
-@pytest.mark.parametrize("name", list(POOL)[:5])
+@pytest.mark.parametrize("name", [n for n in ARRAYS if n.startswith("max_pool")])
 def test_max_pool_create_graph(name):
-    f, t, x = POOL[name]
+    f, t, x = ARRAYS[name]
     for kind, up in _upstreams(_out_shape(t, [x])).items():
         _same(_gg_grads(f, [x], up, True), _torch_grads(t, [x], up), f"{name}, create_graph, {kind} upstream")
 
