@@ -560,6 +560,18 @@ class Value(_AttachedMethods):
         d = self._data
         return np.array(d, dtype=dtype) if d.__class__ is float or dtype is not None or copy else d
 
+    @property
+    def _mask(self):
+        # numpy.ma's operators (masked + v) read a Value's raw data through its `_data`
+        # attribute, never calling __array__; they then ask getattr(v, "_mask", nomask):
+        # refuse here when the gradient would be dropped (AttributeError otherwise: the
+        # Value is then a constant, and hasattr(v, "_mask") stays False)
+        if self.requires_grad:
+            raise TypeError("numpy.ma: a masked array combined with a Value that requires grad would drop "
+                            "its gradient; use np.ma.filled(m, fill) for plain numbers and gg.where(mask, x, "
+                            "fill) to mask a Value")
+        raise AttributeError("_mask")
+
     def __len__(self) -> int:
         if self._data.__class__ is float or self._data.ndim == 0:
             raise TypeError("len() of a 0-d Value: a scalar has no length (list(v) and torch.tensor(v) "

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from ..ops.base import Op, fit
+from ..ops.elementwise import _select
 
 
 def _neg_mask(a):
@@ -98,7 +99,9 @@ class Prelu(Op):
         x, w = ctx.inputs
         nx, nw = ctx.needs_grad
         dx_local, dw_local = self.local(ctx)
-        return (fit(g * dx_local, x) if nx else None, fit(g * dw_local, w) if nw else None)
+        # d/dα is 0 where x > 0: exactly 0 there, even for an inf upstream (as torch)
+        dw = _select(g * x, _neg_mask(x)) if nw else None
+        return (fit(g * dx_local, x) if nx else None, fit(dw, w) if nw else None)
 
 
 LEAKY_RELU, ELU, PRELU = LeakyRelu(), Elu(), Prelu()

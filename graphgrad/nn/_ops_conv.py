@@ -508,7 +508,9 @@ class MaxPool2d(Op):
         if _graphed(ctx, g):
             index, valid = argmax_index(getattr(x, "_data", x), geo)
             return (run(MAXPOOL_SCATTER, g, index=index, valid=valid, x_shape=tuple(x.shape)),)
-        if not np.isfinite(ctx.out.sum()):     # NaN or ±inf in some window: PyTorch's rule, slowly
+        # NaN or ±inf in some window, or in the upstream (whose 0·inf must be 0 off the max,
+        # as torch's scatter, not the mask multiply's nan): PyTorch's rule, slowly
+        if not (np.isfinite(ctx.out.sum()) and np.isfinite(np.vdot(g, g))):
             index, valid = argmax_index(x, geo)
             return (MAXPOOL_SCATTER.forward(g, index=index, valid=valid, x_shape=x.shape)[0],)
         return (self._scatter(x, g, ctx.out, geo),)

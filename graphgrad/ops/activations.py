@@ -27,7 +27,7 @@ import math
 import numpy as np
 
 from .base import Op, fit, run
-from .elementwise import SIGMOID, Unary, _sigmoid
+from .elementwise import SIGMOID, Unary, _select, _sigmoid
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -377,6 +377,11 @@ class Hardtanh(Activation):
         # a raw mask (a Value of a float compares to a plain bool), as the input's dtype
         return float(m) if a.__class__ is float else np.asarray(m, dtype=a.dtype)
 
+    def backward(self, ctx, g):
+        # select, not g·df: exactly 0 at and beyond the bounds, even for an inf upstream (as torch)
+        a, at = ctx.inputs[0], ctx.attrs
+        return (fit(_select(g, _between(a, at["min_val"], at["max_val"])), a),)
+
     def label(self, attrs):
         lo, hi = attrs["min_val"], attrs["max_val"]
         return "Hardtanh" if (lo, hi) == (-1.0, 1.0) else f"Hardtanh[{_g(lo)}, {_g(hi)}]"
@@ -395,6 +400,10 @@ class Relu6(Unary):
 
     def df(self, a, o):
         return HARDTANH.df(a, o, min_val=0.0, max_val=6.0)
+
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        return (fit(_select(g, _between(a, 0.0, 6.0)), a),)      # 0 outside, inf upstream too
 
 
 class Hardsigmoid(Unary):
@@ -415,6 +424,10 @@ class Hardsigmoid(Unary):
         if a.__class__ is float:
             return 1.0 / 6.0 if m else 0.0
         return np.asarray(m, dtype=a.dtype) * (1.0 / 6.0)
+
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        return (fit(_select(g, _between(a, -3.0, 3.0)) * (1.0 / 6.0), a),)   # 0 outside, inf too
 
 
 class Hardswish(Unary):
@@ -438,6 +451,13 @@ class Hardswish(Unary):
         const = np.where(a >= 3.0, 1.0, np.where(inside, 0.5, 0.0)).astype(a.dtype)
         # where, not a·inside: ±inf·0 would be nan (torch: 0 at -inf, 1 at +inf)
         return const + np.where(inside, a, 0.0) * (1.0 / 3.0)
+
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        d = self.df(a, ctx.out)
+        if a.__class__ is float:
+            return (g * d if a > -3.0 else 0.0,)
+        return (fit(_select(g, a > -3.0) * d, a),)      # 0 at and below -3, inf upstream too
 
 
 SOFTPLUS, LOGSIGMOID, SILU, MISH, SOFTSIGN = Softplus(), LogSigmoid(), Silu(), Mish(), Softsign()

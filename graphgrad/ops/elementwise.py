@@ -163,6 +163,25 @@ class PowConst(Op):
         return f"d(x^{_num(n)})/dx = {_num(n)}·x^{_num(n - 1)}"
 
 
+def _select(g, m):
+    """The upstream ``g`` where the boolean mask ``m`` holds and exactly 0 elsewhere: the VJP
+    of a gate whose local derivative is 0 off ``m`` (relu, clamps, max). ``g·m`` is the same
+    but for an inf/nan upstream, where 0·inf is nan in numpy and PyTorch (which selects) has 0.
+    On Values (create_graph) it is a recorded ``where``.
+
+    >>> _select(np.array([np.inf, np.inf]), np.array([True, False]))
+    array([inf,  0.])
+    """
+    if g.__class__ is float:
+        return g if m else 0.0
+    # the common case, a finite upstream: g·m is ~3x faster than np.where, and 0·finite is 0
+    # (the check: g·g is finite iff g is; vdot (BLAS) is faster than a sum and, as it only
+    # adds squares, never warns of inf - inf)
+    if g.__class__ is np.ndarray and np.isfinite(np.vdot(g, g)):
+        return g * m
+    return np.where(m, g, 0.0)
+
+
 def _num(n) -> str:
     return str(int(n)) if float(n).is_integer() else f"{n:g}"
 
@@ -190,7 +209,11 @@ class Maximum(Op):
         a, b = ctx.inputs
         la, lb = self.local(ctx)
         na, nb = ctx.needs_grad
-        return (fit(g * la, a) if na else None), (fit(g * lb, b) if nb else None)
+        # the loser gets exactly 0 (an inf upstream too, as torch), ties half
+        if g.__class__ is float and la.__class__ is float:
+            return (g * la if la else 0.0), (g * lb if lb else 0.0)
+        return ((fit(_select(g, la != 0) * la, a) if na else None),
+                (fit(_select(g, lb != 0) * lb, b) if nb else None))
 
 
 class Minimum(Maximum):
@@ -416,9 +439,7 @@ class Relu(Unary):
         a = ctx.inputs[0]
         if a.__class__ is float:
             return (g if a > 0.0 else 0.0,)
-        # a multiply by the mask is ~4x faster than np.where here; the one difference,
-        # an inf/nan upstream at x <= 0 giving nan instead of 0, is what anomaly mode reports
-        return (fit(g * (a > 0), a),)
+        return (fit(_select(g, a > 0), a),)   # 0 at x <= 0 even for an inf upstream
 
 
 class Clip(Unary):

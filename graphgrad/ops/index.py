@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Op, run, shape_of
+from .elementwise import _select
 
 ndarray = np.ndarray
 
@@ -143,10 +144,10 @@ class MaskedFill(Op):
     def backward(self, ctx, g):
         x = ctx.inputs[0]
         mask = ctx.attrs["mask"]
+        # select, not g·(~mask): exactly 0 under the mask, even for an inf upstream (as torch)
         if shape_of(x) == ():
-            return (g * (0.0 if bool(mask) else 1.0),)
-        # ~mask as x's dtype, broadcast to x's shape (g has x's shape)
-        return (g * (~mask).astype(x.dtype),)
+            return (_select(g, not bool(mask)),)
+        return (_select(g, ~mask),)         # g has x's shape; the mask broadcasts
 
     def label(self, attrs):
         v = attrs["value"]

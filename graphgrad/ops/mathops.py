@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .base import Op, div, fit, is_float, is_value, record
-from .elementwise import Binary, Unary, _safe
+from .elementwise import Binary, Unary, _safe, _select
 from .export import export
 from .reduce import _raw, _where
 
@@ -560,6 +560,14 @@ class _FMax(Binary):
         if to_a.ndim == 0:
             to_a = float(to_a)
         return to_a, 1.0 - to_a
+
+    def backward(self, ctx, g):
+        # select, not g·to_a: the input not picked gets exactly 0, even for an inf upstream (as torch)
+        a, b = ctx.inputs
+        to_a = self.df(a, b, ctx.out)[0] != 0
+        na, nb = ctx.needs_grad
+        return ((fit(_select(g, to_a), a) if na else None),
+                (fit(_select(g, np.logical_not(to_a)), b) if nb else None))
 
 
 @export("fmax", method=True, numpy=np.fmax)

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from .base import Op, as_data, fit, is_value, run, shape_of, unbroadcast
+from .elementwise import _select
 
 
 # ---------------------------------------------------------------- matmul
@@ -171,7 +172,8 @@ class Max(Op):
         mask = (_raw(a) == o)            # where the max is: a constant of the inputs
         count = mask.sum(axis=at["axis"], keepdims=True)
         g = _expand(g, a.shape, at["axis"], at["keepdims"])
-        return ((mask * (g / count)).astype(a.dtype),)
+        # select, not mask·g: the other entries get exactly 0, even for an inf upstream (as torch)
+        return (_select(g / count, mask).astype(a.dtype),)
 
     def label(self, attrs):
         return self.symbol if attrs["axis"] is None else f"{self.symbol}(axis={_ax(attrs['axis'])})"
