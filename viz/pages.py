@@ -617,7 +617,11 @@ def slide_file(value, path, format: str, options=None, slide="16:9", min_pt: flo
     """Draw ``value`` (``options`` as for :func:`viz.to_dot`) on one ``slide`` page, as
     svg, png (144 dpi: 1920 × 1080 for 16:9, unless ``scale``/``dpi``) or pdf.
 
-    >>> slide_file(f, "f.png", "png", slide="16:9")           # doctest: +SKIP
+    >>> import graphgrad as gg
+    >>> f = (gg.Value(2.0, requires_grad=True, name="x") * 3.0).tanh()
+    >>> f.backward()
+    >>> slide_file(f, "f.png", "png", slide="16:9")
+    'f.png'
     """
     data = slide_bytes(value, format, options, slide, min_pt, scale, dpi, timeout)
     with open(path, "wb") as fh:
