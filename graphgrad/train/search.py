@@ -278,14 +278,14 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
     store that already holds trials). ``executor`` defaults to a process pool of
     ``max_workers``; any ``concurrent.futures.Executor`` works, e.g. a dask.distributed
     client's ``get_executor()``; trials in flight follow the executor's size (a dask cluster's
-thread count). ``on_trial(record)`` is called after each trial is stored.
+    thread count). ``on_trial(record)`` is called after each trial is stored.
 
-A trial the executor loses (cancelled, a lost dask worker, a gone scheduler) is recorded
-``interrupted``, never ``failed``, and resubmitted up to ``retries`` times; after that the
-search stops with :class:`SearchError` and the same call resumes it. ``trial_timeout``
-(seconds) fails a trial that runs longer (stopped in process-pool workers; abandoned in
-threads). A random search's
-budget may grow: ``n_trials=40`` on a 20-trial store runs the 20 new trials of the same plan.
+    A trial the executor loses (cancelled, a lost dask worker, a gone scheduler) is recorded
+    ``interrupted``, never ``failed``, and resubmitted up to ``retries`` times; after that the
+    search stops with :class:`SearchError` and the same call resumes it. ``trial_timeout``
+    (seconds) fails a trial that runs longer (stopped in process-pool workers; abandoned in
+    threads). A random search's budget may grow: ``n_trials=40`` on a 20-trial store runs the
+    20 new trials of the same plan.
 
     ``backend="optuna"`` (``pip install 'graphgrad[search]'``) runs the search on an Optuna
     study instead: ``sampler`` ("tpe", "random", "cmaes" or a sampler object), ``pruner``
