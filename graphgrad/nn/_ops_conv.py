@@ -27,6 +27,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..ops.base import Ctx, Op, run
+from ..ops.elementwise import all_finite
 from ._parallel import run_parts
 
 
@@ -510,7 +511,7 @@ class MaxPool2d(Op):
             return (run(MAXPOOL_SCATTER, g, index=index, valid=valid, x_shape=tuple(x.shape)),)
         # NaN or ±inf in some window, or in the upstream (whose 0·inf must be 0 off the max,
         # as torch's scatter, not the mask multiply's nan): PyTorch's rule, slowly
-        if not (np.isfinite(ctx.out.sum()) and np.isfinite(np.vdot(g, g))):
+        if not (np.isfinite(ctx.out.sum()) and all_finite(g)):
             index, valid = argmax_index(x, geo)
             return (MAXPOOL_SCATTER.forward(g, index=index, valid=valid, x_shape=x.shape)[0],)
         return (self._scatter(x, g, ctx.out, geo),)
