@@ -38,8 +38,15 @@ def korean_strings(path):
     ns = companion.load(path)
     quoted = " ".join(" ".join(q.split()) + " " + who for who, q in ns["PAGE"]["asked"])
     quoted += " ".join(" ".join(c["claim"].split()) for c in ns["PAGE"].get("corrects", []))
-    out, inner = [], set()
-    for node in ast.walk(ast.parse(src)):
+    return [(line, text) for line, text in hangul_literals(ast.parse(src)) if " ".join(text.split()) not in quoted]
+
+
+def hangul_literals(tree, skip=()):
+    """[(line, text)] of every string literal with Hangul in an ``ast`` tree (an f-string whole,
+    its fields read as "0"); ``skip``: ids of Constant nodes to leave out (docstrings, say)."""
+    import ast
+    out, inner = [], set(skip)
+    for node in ast.walk(tree):
         if isinstance(node, ast.JoinedStr):
             inner.update(id(v) for v in node.values)
             text = "".join(v.value if isinstance(v, ast.Constant) else "0" for v in node.values)
@@ -47,7 +54,7 @@ def korean_strings(path):
             text = node.value
         else:
             continue
-        if HANGUL.search(text) and " ".join(text.split()) not in quoted:
+        if HANGUL.search(text):
             out.append((node.lineno, text))
     return out
 

@@ -11,7 +11,7 @@ import string
 
 import pytest
 
-from test_companion_korean import ALLOWED, GLOSSARY, HANGUL, SPACED
+from test_companion_korean import ALLOWED, GLOSSARY, HANGUL, SPACED, hangul_literals
 
 VIZ = pathlib.Path(__file__).resolve().parents[1] / "viz"
 COMPANION = VIZ / "gallery_examples" / "companion"      # the pages: tests/test_companion_korean.py
@@ -36,21 +36,11 @@ def _hangul_strings(path):
     if path.suffix != ".py":
         return [(src.count("\n", 0, m.start()) + 1, m.group(0))
                 for m in re.finditer(r"(['\"`])(?:\\.|(?!\1).)*\1", src) if HANGUL.search(m.group(0))]
-    out, inner, tree = [], set(), ast.parse(src)
+    tree = ast.parse(src)
     # docstrings are for programmers (their >>> examples print the real strings, checked by the doctests)
-    inner.update(id(d.body[0].value) for d in ast.walk(tree) if isinstance(
-        d, (ast.Module, ast.FunctionDef, ast.ClassDef)) and d.body and isinstance(d.body[0], ast.Expr))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.JoinedStr):
-            inner.update(id(v) for v in node.values)
-            text = "".join(v.value if isinstance(v, ast.Constant) else "0" for v in node.values)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in inner:
-            text = node.value
-        else:
-            continue
-        if HANGUL.search(text):
-            out.append((node.lineno, text))
-    return out
+    docstrings = {id(d.body[0].value) for d in ast.walk(tree) if isinstance(
+        d, (ast.Module, ast.FunctionDef, ast.ClassDef)) and d.body and isinstance(d.body[0], ast.Expr)}
+    return hangul_literals(tree, skip=docstrings)
 
 
 def _narration():
