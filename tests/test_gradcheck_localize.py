@@ -520,8 +520,9 @@ def test_a_torch_gate_is_checked_alone_even_when_an_argument_fans_out():
     assert report.ok and report.unchecked == () and report.gates == 6
 
 
-def test_docstring_examples_of_the_localisation_modules_run():
+def test_docstring_examples_of_the_localisation_modules_run(tmp_path, monkeypatch):
     import doctest
+    monkeypatch.chdir(tmp_path)              # gradcheck_picture's example writes failing.svg
     import importlib
     names = ["graphgrad.localize", "graphgrad.pairs", "graphgrad.gradcheck", "viz.gradcheck_view",
              "graphgrad.viz.pytest_plugin"]

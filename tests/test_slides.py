@@ -410,7 +410,8 @@ def test_png_frames_of_a_wide_graph_are_capped():
 
 
 @pytest.mark.parametrize("mod", [vpdf, vsz, vf, vt], ids=lambda m: m.__name__)
-def test_docstring_examples(mod):
+def test_docstring_examples(mod, tmp_path, monkeypatch):
     import doctest
+    monkeypatch.chdir(tmp_path)              # the examples write their files (neuron.gif, ...) here
     res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS, report=False)
     assert res.attempted > 0 and res.failed == 0, f"{res.failed} of {res.attempted} failed in {mod.__name__}"
