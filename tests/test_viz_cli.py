@@ -41,6 +41,19 @@ def test_render_errors(tmp_path, capsys):
     assert "no Value named 'zz'" in capsys.readouterr().err
 
 
+def test_explore_writes_one_page_and_says_what_is_wrong_in_one_line(tmp_path, capsys):
+    out = tmp_path / "neuron.html"
+    assert main(["explore", str(EXAMPLES / "02_neuron.py"), "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "graphgrad-page" in page
+    assert main(["explore", str(tmp_path / "nope.py")]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith("graphgrad explore: no such script")
+    empty = tmp_path / "empty.py"
+    empty.write_text("x = 1\n")
+    assert main(["explore", str(empty)]) == 2
+    assert "exposes no Value computed from others" in capsys.readouterr().err
+
+
 def test_gallery_command_writes_index(tmp_path):
     # the whole gallery (16 diagrams and the 30 companion pages' experiments) takes ~25 s on a quiet
     # 2-core machine and ~50 s under load; the timeout only guards against a hang, so it is generous

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 
 
 def seconds(text: str) -> float:
@@ -20,6 +21,24 @@ def add_timeout(parser: argparse.ArgumentParser, what: str) -> None:
     """Add ``--timeout SECONDS`` (default: no limit on the script, 120 s per Graphviz layout)."""
     parser.add_argument("--timeout", type=seconds, default=None, metavar="SECONDS",
                         help=f"give up after SECONDS {what} (exit status 124 when the script runs over)")
+
+
+def script_diagrams(args, prog: str):
+    """Run ``args.script`` and return ``(script, [(name, Value, options, caption), ...])`` of
+    what it draws (only ``args.name`` when given), or the exit status 2 after one line on
+    stderr (no such script, no such name, nothing to draw). A script that raises or runs
+    past ``args.timeout`` propagates to :func:`viz.cli.main`, which reports it."""
+    from ..scripts import run_script
+    try:
+        script = run_script(args.script, timeout=getattr(args, "timeout", None))
+        todo = script.diagrams(args.name)
+    except (FileNotFoundError, KeyError) as e:
+        print(f"{prog}: {e.args[0] if e.args else e}", file=sys.stderr)
+        return 2
+    if not todo:
+        print(f"{prog}: {args.script} exposes no Value computed from others", file=sys.stderr)
+        return 2
+    return script, todo
 
 
 # ---------------------------------------------------------------- flags generated from the options

@@ -2,9 +2,7 @@
 (explore, step, what-if, exercise) as one self-contained HTML file."""
 from __future__ import annotations
 
-import sys
-
-from ._options import add_timeout
+from ._options import add_timeout, script_diagrams
 
 
 def register(subparsers):
@@ -25,16 +23,10 @@ def run(args) -> int:
     import os
 
     from ..page import explore
-    from ..scripts import run_script
-    try:
-        script = run_script(args.script, timeout=getattr(args, "timeout", None))
-        todo = script.diagrams(args.name)
-    except (FileNotFoundError, KeyError) as e:
-        print(f"graphgrad explore: {e.args[0] if e.args else e}", file=sys.stderr)
-        return 2
-    if not todo:
-        print(f"graphgrad explore: {args.script} exposes no Value computed from others", file=sys.stderr)
-        return 2
+    found = script_diagrams(args, "graphgrad explore")
+    if isinstance(found, int):
+        return found
+    script, todo = found
     name, value, opts, _caption = todo[0]
     o = script.options(opts)
     trace = script.trace_for(value)

@@ -5,7 +5,7 @@ import os
 import sys
 
 from ..formats import FORMATS, describe
-from ._options import add_option_flags, add_timeout, given_options
+from ._options import add_option_flags, add_timeout, given_options, script_diagrams
 
 # deck-only options: a static drawing has no steps and no narration
 _NOT_HERE = ("steps", "stride", "caption")
@@ -28,17 +28,11 @@ def register(subparsers):
 def run(args) -> int:
     """Run the script and write its diagrams; returns the exit status (see ``viz.cli``)."""
     from ..render import DEFAULT_TIMEOUT, RenderError, render
-    from ..scripts import run_script
     timeout = getattr(args, "timeout", None)
-    try:
-        script = run_script(args.script, timeout=timeout)
-        todo = script.diagrams(args.name)
-    except (FileNotFoundError, KeyError) as e:
-        print(f"graphgrad render: {e.args[0] if e.args else e}", file=sys.stderr)
-        return 2
-    if not todo:
-        print(f"graphgrad render: {args.script} exposes no Value computed from others", file=sys.stderr)
-        return 2
+    found = script_diagrams(args, "graphgrad render")
+    if isinstance(found, int):
+        return found
+    script, todo = found
     out = args.output
     ext = os.path.splitext(out)[1].lstrip(".").lower()
     single_file = len(todo) == 1 and ext in FORMATS
