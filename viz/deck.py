@@ -22,7 +22,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from .dot import GRAD_COLOR, LOCAL_COLOR, VALUE_COLOR
-from .frames import _hidden
+from .frames import _hidden, strip_hidden
 from .stepper import HIGHLIGHT_FILL, PARTIAL_COLOR
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -97,7 +97,7 @@ class FrameDrawing:
             el = copy.deepcopy(self.items[k])
             _style(el, self.kind[k], look)
             if portable:
-                _strip_hidden(el)
+                strip_hidden(el)
             got = "" if portable and _hidden(el) else _XMLNS.sub("", ET.tostring(el, encoding="unicode"))
             self._cache[key] = got
         return got
@@ -119,17 +119,6 @@ def _pt(attr: str) -> float:
     if not m:
         return 0.0
     return float(m.group(1)) * (0.75 if m.group(2) == "px" else 1.0)
-
-
-def _strip_hidden(el) -> None:
-    stack = [el]
-    while stack:
-        parent = stack.pop()
-        for child in list(parent):
-            if _hidden(child):
-                parent.remove(child)
-            else:
-                stack.append(child)
 
 
 def _texts(el, color):

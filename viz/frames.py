@@ -46,6 +46,19 @@ def _zero(v) -> bool:
         return False
 
 
+def strip_hidden(el) -> None:
+    """Remove every hidden element below ``el`` (an ElementTree element) in place; iterative,
+    so a deep SVG never recurses."""
+    stack = [el]
+    while stack:
+        parent = stack.pop()
+        for child in list(parent):
+            if _hidden(child):
+                parent.remove(child)
+            else:
+                stack.append(child)
+
+
 def portable_svg(svg_text: str) -> str:
     """``svg_text`` with every hidden element removed (see the module docstring), as a
     standalone SVG document.
@@ -58,14 +71,7 @@ def portable_svg(svg_text: str) -> str:
     ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
     start = svg_text.find("<svg")
     root = ET.fromstring(svg_text[start if start >= 0 else 0:].encode("utf-8"))
-    stack = [root]
-    while stack:                                  # iterative: deep SVGs never recurse
-        parent = stack.pop()
-        for child in list(parent):
-            if _hidden(child):
-                parent.remove(child)
-            else:
-                stack.append(child)
+    strip_hidden(root)
     return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + ET.tostring(root, encoding="unicode")
 
 
