@@ -187,20 +187,11 @@ def gradcheck(fn: Callable[..., Value], *inputs: Value, eps: float = 1e-6, atol:
     ok = True
     for i, a in zip(checked, analytic):
         v = values[i]
-        data = v._data
-        scalar = data.__class__ is float
         coords = list(np.ndindex(*v.shape)) if v.shape else [()]
         if num_checks is not None and num_checks < len(coords):
             coords = [coords[j] for j in rng.choice(len(coords), size=num_checks, replace=False)]
         for ix in coords:
-            old = v._data if scalar else data[ix]
-            try:
-                _set(v, ix, old + eps)
-                fp = f()
-                _set(v, ix, old - eps)
-                fm = f()
-            finally:
-                _set(v, ix, old)
+            fp, fm = _plus_minus(f, v, ix, eps)
             num = (fp - fm) / (2 * eps)
             an = float(a[ix])
             if not (np.isfinite(an) and np.isfinite(num)):
@@ -249,22 +240,28 @@ def _kinks(f, values, rows, eps, atol, rtol) -> list:
     for bad, _, i, ix, _, _ in rows:
         if not bad:
             continue
-        v = values[i]
-        old = v._data if v._data.__class__ is float else v._data[ix]
-        try:
-            if f0 is None:
-                f0 = f()
-            _set(v, ix, old + eps)
-            fp = f()
-            _set(v, ix, old - eps)
-            fm = f()
-        finally:
-            _set(v, ix, old)
+        if f0 is None:
+            f0 = f()
+        fp, fm = _plus_minus(f, values[i], ix, eps)
         right, left = (fp - f0) / eps, (f0 - fm) / eps
         if np.isfinite(right) and np.isfinite(left) and \
                 abs(right - left) > atol + rtol * max(abs(right), abs(left)) + 1e-4:
             found.append((i, ix))
     return found
+
+
+def _plus_minus(f, v, ix, eps):
+    """``(f(x + eps), f(x - eps))`` for entry ``ix`` of Value ``v``, put back afterwards even
+    when ``f`` raises."""
+    old = v._data if v._data.__class__ is float else v._data[ix]
+    try:
+        _set(v, ix, old + eps)
+        fp = f()
+        _set(v, ix, old - eps)
+        fm = f()
+    finally:
+        _set(v, ix, old)
+    return fp, fm
 
 
 def _set(v, ix, x):
