@@ -7,7 +7,7 @@ import pytest
 
 import graphgrad as gg
 from graphgrad import ops
-from graphgrad.nn import _ops_act
+from graphgrad.nn.ops import activation as _ops_act
 from graphgrad.nn import functional as F
 from graphgrad.ops import unbroadcast
 
