@@ -22,7 +22,7 @@ from .localize import GateFailure, GateReport, check_gates
 from .pairs import layer_from_pair
 from .higher import grad
 from .indexing import astype, gather, masked_fill, one_hot, scatter, scatter_add, take_along_axis
-from .logic import (all, any, isclose, isfinite, isinf, isnan, logical_and, logical_not,  # noqa: A004
+from .ops.logic import (all, any, isclose, isfinite, isinf, isnan, logical_and, logical_not,  # noqa: A004
                     logical_or, logical_xor)
 from . import _numpy_api  # noqa: F401 - numpy ufuncs and functions on Values (np.exp(v))
 from .shaping import (chunk, diag, diagonal, expand_dims, flip, repeat, roll, split, squeeze, tile,
@@ -79,7 +79,7 @@ __all__ = [
     "tanh", "sigmoid", "relu", "reshape", "transpose", "matmul", "sum", "mean",
     "softplus", "gelu", "celu", "hardtanh", "silu", "selu", "mish", "hardsigmoid", "hardswish", "logsigmoid",
     "softsign", "relu6",
-    # math (graphgrad/ops/mathops.py)
+    # math (graphgrad/ops/math.py)
     "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "arcsinh", "arccosh",
     "arctanh", "log2", "log10", "log1p", "expm1", "exp2", "erf", "sign", "floor", "ceil",
     "round", "trunc", "floor_divide", "remainder", "logaddexp", "arctan2",

@@ -38,7 +38,7 @@ def minimum(a: Operand, b: Operand) -> Value:
     return _binary(_ops.MINIMUM, _v(a), _v(b))
 
 
-# logaddexp, floor_divide, remainder and arctan2 are declared on their ops (ops/mathops.py,
+# logaddexp, floor_divide, remainder and arctan2 are declared on their ops (ops/math.py,
 # @export): gg.<name> and np.<name> on Values come from there
 
 def where(cond: ArrayLike | Value, a: Operand, b: Operand) -> Value:

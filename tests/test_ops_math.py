@@ -1,4 +1,4 @@
-"""The math ops (graphgrad/ops/mathops.py): gradchecks over several shapes, the float fast
+"""The math ops (graphgrad/ops/math.py): gradchecks over several shapes, the float fast
 path against numpy, domain edges, dtypes, and PyTorch float64 forward and backward."""
 import math
 
@@ -7,7 +7,7 @@ import pytest
 
 import graphgrad as gg
 from graphgrad import ops
-from graphgrad.ops import mathops
+from graphgrad.ops import math as mathops
 from gradhelp import assert_grads
 
 

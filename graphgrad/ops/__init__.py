@@ -1,16 +1,17 @@
 """Primitive ops: each one a forward, a vector-Jacobian product and a display formula."""
-from . import activations as _activations, elementwise as _elementwise, mathops as _mathops
+from . import activation as _activation, arithmetic as _arithmetic, math as _math
 from .base import Ctx, Op, as_data, fit, unbroadcast  # noqa: F401
-from .elementwise import *  # noqa: F401,F403
-from .mathops import *  # noqa: F401,F403
+from .arithmetic import *  # noqa: F401,F403
+from .math import *  # noqa: F401,F403
 from .tensor import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403
-from .activations import *  # noqa: F401,F403
+from .activation import *  # noqa: F401,F403
 from .index import *  # noqa: F401,F403
+math = _math    # the family module, not the stdlib math its star import brought
 
 # every published unary op, from each module that has some (Value.<method> and gg.<method>)
-UNARY_METHODS = _elementwise.UNARY_METHODS + _mathops.UNARY_METHODS + _activations.UNARY_METHODS
+UNARY_METHODS = _arithmetic.UNARY_METHODS + _math.UNARY_METHODS + _activation.UNARY_METHODS
 
 # the unary ops published through their ``method`` attribute are declarations too: the
 # Value method comes from value.py's fast path and np.<ufunc> from _numpy_api.py; the

@@ -27,7 +27,7 @@ import math
 import numpy as np
 
 from .base import Op, fit, run
-from .elementwise import SIGMOID, Unary, _select, _sigmoid
+from .arithmetic import SIGMOID, Unary, _select, _sigmoid
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)

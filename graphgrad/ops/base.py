@@ -23,6 +23,25 @@ ndarray = np.ndarray
 _float64 = np.dtype(np.float64)
 
 
+class _ValueModule:
+    """``graphgrad.value``'s names, looked up on first use and kept: value.py imports the
+    ops, so the front functions beside them (``gg.flip`` beside ``Flip``) reach ``Value``,
+    ``_lift`` and ``_make`` through :data:`V` at call time, never at import.
+
+    >>> V.Value(2.0).item()
+    2.0
+    """
+
+    def __getattr__(self, name):
+        from .. import value
+        obj = getattr(value, name)
+        setattr(self, name, obj)        # the next lookup is a plain attribute
+        return obj
+
+
+V = _ValueModule()
+
+
 class Ctx:
     """What an op's ``backward(ctx, g)`` and ``local(ctx)`` see of its node.
 

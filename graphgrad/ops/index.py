@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Op, run, shape_of
-from .elementwise import _select
+from .arithmetic import _select
 
 ndarray = np.ndarray
 

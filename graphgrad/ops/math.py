@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .base import Op, div, fit, is_float, is_value, record
-from .elementwise import Binary, Unary, _safe, _select
+from .arithmetic import Binary, Unary, _safe, _select
 from .export import export
 from .reduce import _raw, _where
 

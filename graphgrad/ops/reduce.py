@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from .base import Op, as_data, fit, is_value, record, run, shape_of
-from .elementwise import WHERE
+from .arithmetic import WHERE
 from .tensor import _ax, _norm_axis
 
 ndarray = np.ndarray

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from .base import Op, as_data, fit, is_value, run, shape_of, unbroadcast
-from .elementwise import _select
+from .arithmetic import _select
 
 
 # ---------------------------------------------------------------- matmul

@@ -27,7 +27,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ...ops.base import Ctx, Op, run
-from ...ops.elementwise import all_finite
+from ...ops.arithmetic import all_finite
 from ._parallel import run_parts
 
 
