@@ -25,7 +25,7 @@ from .indexing import astype, gather, masked_fill, one_hot, scatter, scatter_add
 from .ops.logic import (all, any, isclose, isfinite, isinf, isnan, logical_and, logical_not,  # noqa: A004
                     logical_or, logical_xor)
 from . import _numpy_api  # noqa: F401 - numpy ufuncs and functions on Values (np.exp(v))
-from .shaping import (chunk, diag, diagonal, expand_dims, flip, repeat, roll, split, squeeze, tile,
+from .ops.shape import (chunk, diag, diagonal, expand_dims, flip, repeat, roll, split, squeeze, tile,
                       tril, triu, unsqueeze)
 from .ops.base import Ctx, Op
 from .reductions import (argmax, argmin, argsort, cumprod, cumsum, einsum, logsumexp, norm, prod,

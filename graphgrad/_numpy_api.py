@@ -1,7 +1,7 @@
 """numpy's protocols on Value: ``np.exp(v)``, ``np.where(m, v, 0)``, ``np.sum(v)`` run graphgrad ops.
 
 np.split, np.squeeze, np.expand_dims, np.flip, np.roll, np.tile, np.repeat, np.tril/triu,
-np.diag and np.diagonal are registered with the shape ops, in shaping.py.
+np.diag and np.diagonal are registered with the shape ops, in ops/shape.py.
 
 Attached here (not in value.py) because the handlers need graphgrad's functions, which
 import value.py. Each op module may add its own with ``@implements`` (see _dispatch.py).

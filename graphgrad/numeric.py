@@ -23,7 +23,7 @@ import numpy as np
 from .errors import ShapeError
 from .functions import _v, concatenate, stack, where
 from .ops.export import REGISTRY, export
-from .shaping import diagonal, flip
+from .ops.shape import diagonal, flip
 from .value import Value
 
 if TYPE_CHECKING:
