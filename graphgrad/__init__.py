@@ -28,7 +28,7 @@ from . import _numpy_api  # noqa: F401 - numpy ufuncs and functions on Values (n
 from .ops.shape import (chunk, diag, diagonal, expand_dims, flip, repeat, roll, split, squeeze, tile,
                       tril, triu, unsqueeze)
 from .ops.base import Ctx, Op
-from .reductions import (argmax, argmin, argsort, cumprod, cumsum, einsum, logsumexp, norm, prod,
+from .ops.reduce import (argmax, argmin, argsort, cumprod, cumsum, einsum, logsumexp, norm, prod,
                          sort, std, topk, var)
 from .value import Value, apply
 from . import linalg  # noqa: F401 - gg.linalg.inv, ..., and np.linalg.* on Values
@@ -86,7 +86,7 @@ __all__ = [
     "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange", "linspace",
     "split", "chunk", "repeat", "tile", "roll", "flip", "squeeze", "unsqueeze", "expand_dims",
     "tril", "triu", "diag", "diagonal",
-    # reductions, scans, sorting, einsum (graphgrad/reductions.py)
+    # reductions, scans, sorting, einsum (graphgrad/ops/reduce.py)
     "prod", "var", "std", "logsumexp", "norm", "cumsum", "cumprod", "argmax", "argmin", "argsort",
     "sort", "topk", "einsum",
     "gather", "scatter", "scatter_add", "take_along_axis", "masked_fill", "one_hot", "astype",

@@ -227,7 +227,7 @@ def norm(x: Operand, ord: float | str | None = None, axis: Axis = None, keepdims
     >>> norm(a, 1).item(), norm(a, np.inf).item(), round(norm(a, 'nuc').item(), 6)
     (6.0, 7.0, 7.071068)
     """
-    from . import reductions
+    from .ops import reduce as reductions
     xv = _v(x)
     nd = xv.ndim
     if axis is None and ord is not None and nd > 2:
