@@ -21,7 +21,7 @@ from .gradcheck import gradcheck, gradgradcheck, numeric_grad, rel_error
 from .localize import GateFailure, GateReport, check_gates
 from .pairs import layer_from_pair
 from .higher import grad
-from .indexing import astype, gather, masked_fill, one_hot, scatter, scatter_add, take_along_axis
+from .ops.index import astype, gather, masked_fill, one_hot, scatter, scatter_add, take_along_axis
 from .ops.logic import (all, any, isclose, isfinite, isinf, isnan, logical_and, logical_not,  # noqa: A004
                     logical_or, logical_xor)
 from . import _numpy_api  # noqa: F401 - numpy ufuncs and functions on Values (np.exp(v))
