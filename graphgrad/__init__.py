@@ -10,7 +10,7 @@
 The package imports numpy only; drawing lives in its sub-package ``graphgrad.viz``
 (``from graphgrad import viz``), which the engine itself never imports.
 """
-from .activations import celu, gelu, hardtanh, softplus
+from .ops.activation import celu, gelu, hardtanh, softplus
 from .autograd import (BackwardStep, BackwardTrace, backward, detect_anomaly, enable_grad,
                        group, is_grad_enabled, no_grad, record_traces, trace_of)
 from .errors import AnomalyError, BackwardError, GradcheckError, GraphgradError, ShapeError

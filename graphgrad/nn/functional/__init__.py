@@ -17,7 +17,7 @@ import contextlib
 
 import numpy as np
 
-from ... import activations as _act
+from ...ops import activation as _act
 from ...autograd import group
 from ...errors import ShapeError
 from ...ops.tensor import _norm_axis
