@@ -26,7 +26,7 @@ from .functions import _v
 from .ops import linalg as _la
 from .ops.base import record
 from .ops.export import export
-from .ops.tensor import _norm_axis
+from .ops.base import _norm_axis
 from .value import Value
 
 if TYPE_CHECKING:

@@ -892,7 +892,7 @@ def _unary(op, x, **attrs):
 
 
 def _reduce(op, x, axis, keepdims):
-    axis = _ops.tensor._norm_axis(axis, x.ndim, op.name)
+    axis = _ops.base._norm_axis(axis, x.ndim, op.name)
     data = op.forward(x._data, axis=axis, keepdims=bool(keepdims))[0]
     return _make(data, op, (x,), attrs={"axis": axis, "keepdims": bool(keepdims)})
 

@@ -3,7 +3,7 @@ from . import activation as _activation, arithmetic as _arithmetic, math as _mat
 from .base import Ctx, Op, as_data, fit, unbroadcast  # noqa: F401
 from .arithmetic import *  # noqa: F401,F403
 from .math import *  # noqa: F401,F403
-from .tensor import *  # noqa: F401,F403
+from .products import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403
 from .activation import *  # noqa: F401,F403

@@ -9,13 +9,18 @@ is a gather.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._dispatch import implements
 from ..errors import ShapeError
-from .base import Op, V, as_data, run, shape_of
+from .base import Op, V, as_data, fit, is_value, run, shape_of
 from .arithmetic import _select
 from .export import value_attr
+
+if TYPE_CHECKING:
+    from ..value import Value
 
 ndarray = np.ndarray
 
@@ -159,10 +164,125 @@ class MaskedFill(Op):
         return f"masked_fill({v:g})" if isinstance(v, float) else f"masked_fill({v})"
 
 
+def _is_basic(index) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in items)
+
+
+class GetItem(Op):
+    name, symbol = "getitem", "[]"
+    twice_differentiable = True
+    formulas = ("upstream scattered back to the selected entries (added where repeated)",)
+
+    def forward(self, a, *, index):
+        if a.__class__ is float:
+            a = np.asarray(a)            # numpy indexes 0-d arrays with (), None and ...
+        try:
+            return as_data(np.array(a[index], copy=True) if _is_basic(index) else a[index]), None
+        except IndexError as e:
+            raise ShapeError(f"getitem: index {_show(index)} does not fit shape {a.shape}: {e}") from None
+
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        dtype = np.float64 if a.__class__ is float else a.dtype
+        return (run(INDEX_ADD, g, shape=shape_of(a), dtype=dtype, index=ctx.attrs["index"]),)
+
+    def label(self, attrs):
+        return index_label(attrs["index"])
+
+
+LABEL_CHARS = 24     # a gate's text longer than this is cut in diagrams: keep the index under it
+
+
+def index_label(index) -> str:
+    """The indexing gate's text for a slide: slices and ints as written, a short index array
+    as its numbers, a longer one as ``idx (shape)`` (a mask as ``mask (shape)``).
+
+    >>> index_label((np.array([0, 2]), slice(1, None))), index_label(np.arange(10))
+    ('[[0, 2], 1:]', '[idx (10,)]')
+    """
+    items = index if isinstance(index, tuple) else (index,)
+
+    def array(a, numbers):
+        if a.dtype == bool:
+            return f"mask {a.shape}"
+        if numbers and a.ndim <= 1 and a.size <= 4:
+            return "[" + ", ".join(str(int(x)) for x in np.atleast_1d(a)) + "]"
+        return f"idx {a.shape}"
+
+    for numbers in (True, False):
+        parts = [array(i, numbers) if isinstance(i, np.ndarray) else _show(i) for i in items]
+        text = f"[{', '.join(parts)}]"
+        if len(text) <= LABEL_CHARS:
+            break
+    return text
+
+
+def _show(index) -> str:
+    items = index if isinstance(index, tuple) else (index,)
+    parts = []
+    for i in items:
+        if isinstance(i, slice):
+            parts.append(f"{'' if i.start is None else i.start}:{'' if i.stop is None else i.stop}"
+                         + ("" if i.step is None else f":{i.step}"))
+        elif i is Ellipsis:
+            parts.append("...")
+        elif isinstance(i, np.ndarray):
+            parts.append(f"<{i.dtype} array {i.shape}>")
+        else:
+            parts.append(repr(i))
+    return ", ".join(parts)
+
+
+class IndexAdd(Op):
+    """Zeros of ``shape`` with ``g`` added at ``index`` (repeats add up): getitem's backward,
+    an op of its own so that backward is differentiable too (its backward is getitem)."""
+
+    name, symbol = "index_add", "[]+="
+    formulas = ("upstream read back at the index",)
+    twice_differentiable = True
+
+    def forward(self, g, *, shape, dtype, index):
+        z = np.zeros(shape, dtype=dtype)
+        if _is_basic(index):
+            z[index] = g
+        else:
+            np.add.at(z, index, g)
+        return as_data(z), None
+
+    def backward(self, ctx, g):
+        index = ctx.attrs["index"]
+        if is_value(g):
+            return (fit(g[index], ctx.inputs[0]),)
+        return (fit(np.asarray(g)[index], ctx.inputs[0]),)
+
+    def label(self, attrs):
+        return "scatter" + index_label(attrs["index"])
+
+
+class Cast(Op):
+    """A float-to-float dtype change (float32 <-> float64); the gradient is cast back."""
+
+    name, symbol = "astype", "astype"
+    formulas = ("upstream cast back to the input's dtype",)
+    twice_differentiable = True
+
+    def forward(self, a, *, dtype):
+        return as_data(np.asarray(a).astype(dtype)), None
+
+    def backward(self, ctx, g):
+        return (fit(g, ctx.inputs[0]),)
+
+    def label(self, attrs):
+        return f"astype({np.dtype(attrs['dtype']).name})"
+
+
+GETITEM, INDEX_ADD, CAST = GetItem(), IndexAdd(), Cast()
 GATHER, SCATTER_ADD, SCATTER = Gather(), ScatterAdd(), Scatter()
 MASKED_FILL = MaskedFill()
 
-__all__ = ["GATHER", "SCATTER_ADD", "SCATTER", "MASKED_FILL", "Gather", "ScatterAdd", "Scatter", "MaskedFill"]
+__all__ = ["GATHER", "SCATTER_ADD", "SCATTER", "MASKED_FILL", "Gather", "ScatterAdd", "Scatter", "MaskedFill",
+           "GetItem", "IndexAdd", "Cast", "GETITEM", "INDEX_ADD", "CAST", "LABEL_CHARS", "index_label"]
 
 
 # ---------------------------------------------------------------- the functions (gg.gather, x.gather)

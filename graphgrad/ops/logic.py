@@ -13,9 +13,8 @@ import numpy as np
 
 from .._dispatch import HANDLED
 from ..errors import ShapeError
-from .base import V
+from .base import V, _norm_axis
 from .export import value_attr
-from .tensor import _norm_axis
 
 
 def _d(x):

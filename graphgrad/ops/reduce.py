@@ -26,10 +26,9 @@ import numpy as np
 
 from .._dispatch import implements, refuse
 from ..errors import ShapeError
-from .base import Op, V, as_data, fit, is_value, record, run, shape_of
-from .arithmetic import WHERE
+from .base import Op, V, _is_int, _norm_axis, as_data, fit, is_value, record, run, shape_of
+from .arithmetic import WHERE, _select
 from .export import value_attr
-from .tensor import _ax, _is_int, _norm_axis
 
 if TYPE_CHECKING:
     from .._types import Axis, Operand
@@ -692,12 +691,112 @@ def _einsum_grad(i, terms, out, xs, g, sizes):
     return r
 
 
+def _expand(g, shape, axis, keepdims):
+    """Give a reduced gradient back the reduced axes (size 1) so it broadcasts to ``shape``."""
+    if not is_value(g):
+        g = np.asarray(g)
+    if axis is None:
+        return g.reshape((1,) * len(shape)) if not keepdims else g
+    if not keepdims:
+        g = np.expand_dims(g, axis)
+    return g
+
+
+class Sum(Op):
+    name, symbol = "sum", "sum"
+    twice_differentiable = True
+    formulas = ("d(Σx)/dx = 1 (upstream copied to every summed entry)",)
+
+    def forward(self, a, *, axis, keepdims):
+        if a.__class__ is float:
+            return a, None
+        return as_data(a.sum(axis=axis, keepdims=keepdims)), None
+
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        if a.__class__ is float:
+            return (float(g),)
+        at = ctx.attrs
+        g = _expand(g, a.shape, at["axis"], at["keepdims"])
+        if g.dtype != a.dtype:
+            g = g.astype(a.dtype)
+        # a read-only broadcast view, no copy: nothing writes into gradients in place
+        return (np.broadcast_to(g, a.shape),)
+
+    def label(self, attrs):
+        return "sum" if attrs["axis"] is None else f"sum(axis={_ax(attrs['axis'])})"
+
+
+def _ax(axis):
+    return axis[0] if len(axis) == 1 else axis
+
+
+class Mean(Sum):
+    name, symbol = "mean", "mean"
+    formulas = ("d mean(x)/dx = 1/n",)
+
+    def forward(self, a, *, axis, keepdims):
+        if a.__class__ is float:
+            return a, None
+        return as_data(a.mean(axis=axis, keepdims=keepdims)), None
+
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        if a.__class__ is float:
+            return (float(g),)
+        (gs,) = Sum.backward(self, ctx, g)
+        n = a.size // max(np.size(ctx.out), 1)
+        return (gs / a.dtype.type(n),)
+
+    def label(self, attrs):
+        return "mean" if attrs["axis"] is None else f"mean(axis={_ax(attrs['axis'])})"
+
+
+class Max(Op):
+    """max over axes; ties split the gradient evenly among the maximal entries."""
+
+    name, symbol = "max", "max"
+    formulas = ("d max(x)/dx = 1 at the max (split evenly on ties), 0 elsewhere",)
+    _reduce = staticmethod(np.max)
+    twice_differentiable = True
+
+    def forward(self, a, *, axis, keepdims):
+        if a.__class__ is float:
+            return a, None
+        if a.size == 0:
+            raise ShapeError(f"{self.name}: cannot reduce an empty tensor of shape {a.shape}")
+        return as_data(self._reduce(a, axis=axis, keepdims=keepdims)), None
+
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        if a.__class__ is float:
+            return (float(g),)
+        at = ctx.attrs
+        o = _expand(_raw(ctx.out), a.shape, at["axis"], at["keepdims"])
+        mask = (_raw(a) == o)            # where the max is: a constant of the inputs
+        count = mask.sum(axis=at["axis"], keepdims=True)
+        g = _expand(g, a.shape, at["axis"], at["keepdims"])
+        # select, not mask·g: the other entries get exactly 0, even for an inf upstream (as torch)
+        return (_select(g / count, mask).astype(a.dtype),)
+
+    def label(self, attrs):
+        return self.symbol if attrs["axis"] is None else f"{self.symbol}(axis={_ax(attrs['axis'])})"
+
+
+class Min(Max):
+    name, symbol = "min", "min"
+    formulas = ("d min(x)/dx = 1 at the min (split evenly on ties), 0 elsewhere",)
+    _reduce = staticmethod(np.min)
+
+
+SUM, MEAN, MAX, MIN = Sum(), Mean(), Max(), Min()
 PROD, VAR, STD, LOGSUMEXP, NORM = Prod(), Var(), Std(), LogSumExp(), Norm()
 CUMSUM, CUMPROD, SORT, TOPK = CumSum(), CumProd(), Sort(), TopK()
 TAKE_ALONG, PUT_ALONG, EINSUM = TakeAlong(), PutAlong(), Einsum()
 
 __all__ = ["PROD", "VAR", "STD", "LOGSUMEXP", "NORM", "CUMSUM", "CUMPROD", "SORT", "TOPK",
-           "TAKE_ALONG", "PUT_ALONG", "EINSUM", "parse_einsum", "sort_indices"]
+           "TAKE_ALONG", "PUT_ALONG", "EINSUM", "parse_einsum", "sort_indices",
+           "Sum", "Mean", "Max", "Min", "SUM", "MEAN", "MAX", "MIN"]
 
 
 # ---------------------------------------------------------------- the functions (gg.prod, x.prod, np.prod)

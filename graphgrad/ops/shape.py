@@ -22,9 +22,9 @@ import numpy as np
 from .. import ops as _ops
 from .._dispatch import implements
 from ..errors import ShapeError
-from .base import Op, V, as_data, fit, run, shape_of
+from .base import Op, V, _is_int, as_data, fit, run, shape_of, unbroadcast
 from .export import value_attr
-from .tensor import INDEX_ADD, LABEL_CHARS, _is_int
+from .index import INDEX_ADD, LABEL_CHARS
 
 if TYPE_CHECKING:
     from .._types import Axis, Operand
@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 __all__ = ["SplitPiece", "Repeat", "RepeatSum", "Tile", "Roll", "Flip", "Squeeze", "ExpandDims",
            "Unsqueeze", "Tril", "Triu", "Diagonal", "DiagEmbed", "DiagOfMatrix", "DiagMatrix",
            "SPLIT_PIECE", "REPEAT", "REPEAT_SUM", "TILE", "ROLL", "FLIP", "SQUEEZE", "EXPAND_DIMS",
-           "UNSQUEEZE", "TRIL", "TRIU", "DIAGONAL", "DIAG_EMBED", "DIAG_OF_MATRIX", "DIAG_MATRIX"]
+           "UNSQUEEZE", "TRIL", "TRIU", "DIAGONAL", "DIAG_EMBED", "DIAG_OF_MATRIX", "DIAG_MATRIX",
+           "Reshape", "Transpose", "BroadcastTo", "Concatenate", "Stack", "Pad", "RESHAPE", "TRANSPOSE", "BROADCAST_TO", "CONCATENATE", "STACK", "PAD"]
 
 def _arr(a):
     """A Python float (a float64 scalar's data) as a 0-d array, for numpy functions that
@@ -385,6 +386,148 @@ class DiagMatrix(DiagEmbed):
         return f"diagonal {attrs['offset']} of upstream, as a vector"
 
 
+class Reshape(Op):
+    name, symbol = "reshape", "reshape"
+    twice_differentiable = True
+    formulas = ("upstream reshaped back to the input's shape",)
+
+    def forward(self, a, *, shape):
+        try:
+            return as_data(np.reshape(a, shape)), None
+        except ValueError:
+            raise ShapeError(f"reshape: cannot reshape {shape_of(a)} "
+                             f"({int(np.prod(shape_of(a)))} entries) into {shape}") from None
+
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        if a.__class__ is float:
+            return (float(np.reshape(g, ())),)
+        return (np.reshape(g, a.shape),)
+
+    def label(self, attrs):
+        return f"reshape{attrs['shape']}"
+
+
+class Transpose(Op):
+    name, symbol = "transpose", "T"
+    twice_differentiable = True
+    formulas = ("upstream transposed back",)
+
+    def forward(self, a, *, axes):
+        try:
+            return np.transpose(a, axes), None
+        except ValueError:
+            raise ShapeError(f"transpose: axes {axes} do not fit shape {shape_of(a)}") from None
+
+    def backward(self, ctx, g):
+        axes = ctx.attrs["axes"]
+        inv = None if axes is None else tuple(np.argsort(axes))
+        return (np.transpose(g, inv),)
+
+    def label(self, attrs):
+        return "T" if attrs["axes"] is None else f"transpose{attrs['axes']}"
+
+
+class BroadcastTo(Op):
+    """Repeat size-1 (or missing leading) axes to ``shape``; backward sums them back."""
+
+    name, symbol = "broadcast_to", "expand"
+    formulas = ("upstream summed over the repeated axes",)
+    twice_differentiable = True
+
+    def forward(self, a, *, shape):
+        try:
+            # a read-only view: nothing writes into op outputs in place
+            return np.broadcast_to(a, shape), None
+        except ValueError:
+            raise ShapeError(f"broadcast_to: shape {shape_of(a)} cannot be broadcast to {shape} "
+                             "(only size-1 or missing leading axes can grow)") from None
+
+    def backward(self, ctx, g):
+        return (fit(unbroadcast(g, shape_of(ctx.inputs[0])), ctx.inputs[0]),)
+
+    def label(self, attrs):
+        return f"expand{attrs['shape']}"
+
+
+class Concatenate(Op):
+    name, symbol = "concatenate", "concat"
+    formulas = ()
+    twice_differentiable = True
+
+    def forward(self, *arrays, axis):
+        nd = np.ndim(arrays[0])
+        if nd == 0:
+            raise ShapeError("concatenate: 0-d Values (shape ()) cannot be concatenated; use stack to "
+                             "join scalars into a vector")
+        if not _is_int(axis) or not -nd <= axis < nd:
+            raise ShapeError(f"concatenate: axis {axis!r} is out of range for inputs with {nd} dimension(s) "
+                             f"(use -{nd} .. {nd - 1})")
+        try:
+            return np.concatenate([np.asarray(x) for x in arrays], axis=axis), None
+        except ValueError:
+            shapes = ", ".join(str(shape_of(x)) for x in arrays)
+            raise ShapeError(f"concatenate: shapes {shapes} do not fit together along axis {axis}") from None
+
+    def backward(self, ctx, g):
+        axis = ctx.attrs["axis"]
+        at = (slice(None),) * (axis % len(shape_of(g)))
+        grads, start = [], 0
+        for d in ctx.inputs:             # slices (not np.split): the same code runs on Values
+            n = shape_of(d)[axis]
+            grads.append(fit(g[at + (slice(start, start + n),)], d))
+            start += n
+        return tuple(grads)
+
+    def formula(self, i, attrs):
+        return f"upstream sliced back along axis {attrs['axis']}"
+
+
+class Stack(Op):
+    name, symbol = "stack", "stack"
+    twice_differentiable = True
+
+    def forward(self, *arrays, axis):
+        nd = np.ndim(arrays[0]) + 1              # the result has one more axis
+        if not _is_int(axis) or not -nd <= axis < nd:
+            raise ShapeError(f"stack: axis {axis!r} is out of range for a result with {nd} dimension(s) "
+                             f"(use -{nd} .. {nd - 1})")
+        try:
+            return np.stack([np.asarray(x) for x in arrays], axis=axis), None
+        except ValueError:
+            shapes = ", ".join(str(shape_of(x)) for x in arrays)
+            raise ShapeError(f"stack: all inputs need the same shape, got {shapes}") from None
+
+    def backward(self, ctx, g):
+        axis = ctx.attrs["axis"]
+        nd = len(shape_of(g))
+        at = (slice(None),) * (axis % nd)
+        return tuple(fit(g[at + (i,)], d) for i, d in enumerate(ctx.inputs))
+
+    def formula(self, i, attrs):
+        return f"upstream taken at position {i} of axis {attrs['axis']}"
+
+
+class Pad(Op):
+    name, symbol = "pad", "pad"
+    twice_differentiable = True
+    formulas = ("upstream with the padding cut away",)
+
+    def forward(self, a, *, pad_width, value):
+        try:
+            return np.pad(np.asarray(a), pad_width, constant_values=value), None
+        except ValueError as e:
+            raise ShapeError(f"pad: pad_width {pad_width} does not fit shape {shape_of(a)}: {e}") from None
+
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        pw = np.broadcast_to(np.asarray(ctx.attrs["pad_width"]), (np.ndim(a), 2))
+        sl = tuple(slice(int(lo), g.shape[i] - int(hi)) for i, (lo, hi) in enumerate(pw))
+        return (fit(g[sl], a),)
+
+
+RESHAPE, TRANSPOSE, BROADCAST_TO = Reshape(), Transpose(), BroadcastTo()
+CONCATENATE, STACK, PAD = Concatenate(), Stack(), Pad()
 SPLIT_PIECE = SplitPiece()
 REPEAT, REPEAT_SUM, TILE = Repeat(), RepeatSum(), Tile()
 ROLL, FLIP = Roll(), Flip()

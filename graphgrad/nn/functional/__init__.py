@@ -20,7 +20,7 @@ import numpy as np
 from ...ops import activation as _act
 from ...autograd import group
 from ...errors import ShapeError
-from ...ops.tensor import _norm_axis
+from ...ops.base import _norm_axis
 from ...value import Value, apply, mark_written
 from ..ops import activation as _ops_act, loss as _ops_loss, norm as _ops_norm
 from .conv import (avg_pool1d, avg_pool2d, conv1d, conv2d, conv_transpose2d,  # noqa: F401
