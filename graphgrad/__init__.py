@@ -14,8 +14,10 @@ from .ops.activation import celu, gelu, hardtanh, softplus
 from .autograd import (BackwardStep, BackwardTrace, backward, detect_anomaly, enable_grad,
                        group, is_grad_enabled, no_grad, record_traces, trace_of)
 from .errors import AnomalyError, BackwardError, GradcheckError, GraphgradError, ShapeError
-from .functions import (clip, concatenate, matmul, maximum, mean, minimum, pad, reshape, stack, sum,
-                        transpose, where)
+from .ops.arithmetic import clip, maximum, minimum, where
+from .ops.products import matmul
+from .ops.reduce import mean, sum  # noqa: A004
+from .ops.shape import concatenate, pad, reshape, stack, transpose
 from .creation import arange, eye, full, full_like, linspace, ones, ones_like, zeros, zeros_like
 from .gradcheck import gradcheck, gradgradcheck, numeric_grad, rel_error
 from .localize import GateFailure, GateReport, check_gates

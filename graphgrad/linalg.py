@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from .errors import ShapeError
-from .functions import _v
+from .ops.arithmetic import _v
 from .ops import linalg as _la
 from .ops.base import record
 from .ops.export import export

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from .errors import ShapeError
-from .functions import _v, concatenate, stack, where
+from .ops.arithmetic import _v, where
+from .ops.shape import concatenate, stack
 from .ops.export import REGISTRY, export
 from .ops.shape import diagonal, flip
 from .value import Value

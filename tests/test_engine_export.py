@@ -76,5 +76,5 @@ def test_the_examples_in_the_docstrings_run(modname):
     import doctest
     import importlib
     mod = importlib.import_module(modname)
-    r = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    r = doctest.testmod(mod, extraglobs={"gg": gg, "np": np}, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert r.failed == 0 and r.attempted > 0, r

@@ -204,7 +204,6 @@ def test_a_tensor_x_times_x_shows_x_on_each_edge_and_sums_to_2x():
 
 
 def test_each_published_unary_op_gives_a_value_method_and_a_function():
-    from graphgrad import functions
     assert {op.method for op in ops.UNARY_METHODS} >= {"exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu"}
     for op in ops.UNARY_METHODS:
         x = gg.Value(np.array([0.5, 1.5]), requires_grad=True)

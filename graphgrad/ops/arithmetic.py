@@ -1,4 +1,5 @@
-"""Elementwise ops (scalars and broadcasting tensors): arithmetic and activations.
+"""Elementwise ops (scalars and broadcasting tensors): arithmetic and activations, and the
+functions ``gg.maximum``, ``gg.minimum``, ``gg.where``, ``gg.clip`` at the end.
 
 Each op has a float fast path: when every operand is a Python float the math runs on
 floats (~20 ns a multiply) instead of 0-d numpy arrays (~460 ns).
@@ -6,14 +7,16 @@ floats (~20 ns a multiply) instead of 0-d numpy arrays (~460 ns).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
 from ..errors import ShapeError
-from .base import Op, div, fit, is_float, power, record
+from .base import Op, V, as_data, div, fit, is_float, power, record
 
 if TYPE_CHECKING:                      # annotations of the public functions only
+    from numpy.typing import ArrayLike
+
     from .._types import Operand
     from ..value import Value
 
@@ -518,5 +521,76 @@ MAXIMUM, MINIMUM, WHERE, CLIP = Maximum(), Minimum(), Where(), Clip()
 NEG, EXP, LOG, SQRT, ABS, TANH, SIGMOID, RELU = (
     Neg(), Exp(), Log(), Sqrt(), Abs(), Tanh(), Sigmoid(), Relu())
 
-# every unary op with a public name; value.py and functions.py make their methods from it
+# every unary op with a public name; value.py makes their methods from it
 UNARY_METHODS = tuple(v for v in list(globals().values()) if isinstance(v, Unary) and v.method)
+
+
+# ---------------------------------------------------------------- the functions (gg.maximum, gg.where, gg.clip)
+def _v(x):
+    return x if isinstance(x, V.Value) else V._lift(x)
+
+
+def maximum(a: Operand, b: Operand) -> Value:
+    """Elementwise max; on a tie each input gets half the gradient.
+
+    >>> maximum(gg.Value(2.0), gg.Value(-1.0)).item()
+    2.0
+    """
+    return V._binary(MAXIMUM, _v(a), _v(b))
+
+
+def minimum(a: Operand, b: Operand) -> Value:
+    """Elementwise min; on a tie each input gets half the gradient.
+
+    >>> minimum(gg.Value(2.0), gg.Value(-1.0)).item()
+    -1.0
+    """
+    return V._binary(MINIMUM, _v(a), _v(b))
+
+
+def where(cond: ArrayLike | Value, a: Operand, b: Operand) -> Value:
+    """``a`` where ``cond`` holds, else ``b``; ``cond`` is a boolean array (not differentiated).
+
+    >>> where(np.array([True, False]), gg.Value([1., 2.]), 0.0).numpy()
+    array([1., 0.])
+    """
+    cond = np.asarray(V._raw(cond), dtype=bool)
+    a, b = _v(a), _v(b)
+    try:
+        data = WHERE.forward(a._data, b._data, cond=cond)[0]
+    except ValueError:
+        raise ShapeError(
+            f"where: condition {cond.shape}, x {a.shape} and y {b.shape} cannot be broadcast together") from None
+    return V._make(as_data(data), WHERE, (a, b), attrs={"cond": cond})
+
+
+def clip_values(x: Operand, lo, hi) -> Value:
+    """``x.clip(lo, hi)`` where a bound is a Value, with torch.clamp's gradients: x gets 1
+    where lo <= x <= hi, ``lo`` 1 per entry clipped up to it, ``hi`` 1 per entry clipped
+    down to it (made of ``where`` gates, so it can be differentiated again).
+
+    >>> lo = gg.Value(0.0, requires_grad=True)
+    >>> clip_values(gg.Value([-1., 2.]), lo, 1.0).sum().backward(); float(lo.grad)
+    1.0
+    """
+    out = x = _v(x)
+    if lo is not None:
+        lo = _v(lo)
+        out = where(np.asarray(x._data < lo._data), lo, x)
+    if hi is not None:
+        hi = _v(hi)
+        out = where(np.asarray(out._data > hi._data), hi, out)
+    return out
+
+
+def _method(name: str, doc: str) -> Callable[..., Value]:
+    def f(x: Operand, *args, **kwargs) -> Value:
+        return getattr(_v(x), name)(*args, **kwargs)
+    f.__name__ = name
+    f.__doc__ = doc
+    return f
+
+
+# gg.exp, gg.log, ... (one per unary op with a public name) are made in numeric.py from
+# the op registry, with the functions of the @export declarations
+clip = _method("clip", "Clamp to [lo, hi]: ``gg.clip(x, 0, 1)``.")

@@ -483,7 +483,7 @@ def masked_fill(x, mask, value) -> Value:
     if isinstance(value, V.Value):
         if value.shape != ():
             raise ShapeError(f"masked_fill: value must be a number or a 0-d Value, got shape {value.shape}")
-        from ..functions import where
+        from .arithmetic import where
         v = value.astype(x.dtype) if value.dtype != x.dtype else value
         return where(m, v, x)
     if not isinstance(value, (int, float, np.integer, np.floating, np.bool_)):

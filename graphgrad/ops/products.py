@@ -2,10 +2,16 @@
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..errors import ShapeError
-from .base import Op, as_data, fit, is_value, run, shape_of, unbroadcast
+from .base import Op, V, as_data, fit, is_value, run, shape_of, unbroadcast
+
+if TYPE_CHECKING:
+    from .._types import Operand
+    from ..value import Value
 
 
 class Matmul(Op):
@@ -54,3 +60,13 @@ class Matmul(Op):
 MATMUL = Matmul()
 
 __all__ = ["Matmul", "MATMUL"]
+
+
+# ---------------------------------------------------------------- the functions (gg.matmul)
+def _v(x):
+    return x if isinstance(x, V.Value) else V._lift(x)
+
+
+def matmul(a: Operand, b: Operand) -> Value:
+    """``a @ b`` (batched over leading axes). ``matmul(V.Value([[1., 2.]]), V.Value([[3.], [4.]])).item() == 11.0``"""
+    return _v(a) @ b

@@ -17,6 +17,7 @@ the methods ``x.prod()``, ``np.prod(v)``) check the arguments.
 """
 from __future__ import annotations
 
+import builtins
 import string
 from collections import namedtuple
 from numbers import Real
@@ -617,7 +618,7 @@ class Einsum(Op):
         try:
             # numpy's path search (and BLAS) pays off for 3+ operands or big ones; it costs
             # ~0.1 ms, more than a small two-operand einsum itself
-            big = len(arrays) > 2 or sum(np.size(a) for a in arrays) > 20_000
+            big = len(arrays) > 2 or builtins.sum(np.size(a) for a in arrays) > 20_000   # gg.sum is below
             return as_data(np.einsum(subscripts, *arrays, optimize=big)), None
         except ValueError as e:              # parse_einsum checks first; this is a safety net
             shapes = ", ".join(str(shape_of(a)) for a in arrays)
@@ -814,6 +815,16 @@ TopKResult = namedtuple("TopKResult", "values indices")
 
 def _v(x) -> Value:
     return x if isinstance(x, V.Value) else V._lift(x)
+
+
+def sum(x: Operand, axis: Axis = None, keepdims: bool = False) -> Value:  # noqa: A001 - mirrors numpy's name
+    """``gg.sum(x, axis=0)``."""
+    return _v(x).sum(axis, keepdims)
+
+
+def mean(x: Operand, axis: Axis = None, keepdims: bool = False) -> Value:
+    """``gg.mean(x, axis=0)``."""
+    return _v(x).mean(axis, keepdims)
 
 
 def _reduce(op, x, axis, keepdims, **extra):

@@ -15,14 +15,16 @@ Below the ops, their functions (``gg.flip(x, 0)``, also the methods ``x.flip(0)`
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from .. import ops as _ops
 from .._dispatch import implements
+from .._params import number
 from ..errors import ShapeError
 from .base import Op, V, _is_int, as_data, fit, run, shape_of, unbroadcast
+from .arithmetic import _method
 from .export import value_attr
 from .index import INDEX_ADD, LABEL_CHARS
 
@@ -546,6 +548,61 @@ DIAG_OF_MATRIX, DIAG_MATRIX = DiagOfMatrix(), DiagMatrix()
 # get normalised attributes.
 def _v(x):
     return x if isinstance(x, V.Value) else V._lift(x)
+
+
+def concatenate(values: Sequence[Operand], axis: int = 0) -> Value:
+    """Join Values along an existing axis.
+
+    >>> concatenate([gg.Value([1.]), gg.Value([2., 3.])]).shape
+    (3,)
+    """
+    vs = tuple(_v(x) for x in values)
+    if not vs:
+        raise ValueError("concatenate: needs at least one Value")
+    if axis is None:                     # numpy: flatten every input first
+        vs, axis = tuple(v.reshape(-1) for v in vs), 0
+    data = CONCATENATE.forward(*[v._data for v in vs], axis=axis)[0]
+    return V._make(data, CONCATENATE, vs, attrs={"axis": axis})
+
+
+def stack(values: Sequence[Operand], axis: int = 0) -> Value:
+    """Join same-shaped Values along a new axis.
+
+    >>> stack([gg.Value([1., 2.]), gg.Value([3., 4.])]).shape
+    (2, 2)
+    """
+    vs = tuple(_v(x) for x in values)
+    if not vs:
+        raise ValueError("stack: needs at least one Value")
+    data = STACK.forward(*[v._data for v in vs], axis=axis)[0]
+    return V._make(data, STACK, vs, attrs={"axis": axis})
+
+
+def pad(x: Operand, pad_width: int | Sequence, value: float = 0.0) -> Value:
+    """Pad with a constant, as ``np.pad(..., constant_values=value)``.
+
+    >>> pad(gg.Value([1., 2.]), 1).numpy()
+    array([0., 1., 2., 0.])
+    """
+    x = _v(x)
+    value = number(value, "pad", "value")
+    pad_width = _pad_width(pad_width)
+    data = PAD.forward(x._data, pad_width=pad_width, value=value)[0]
+    return V._make(data, PAD, (x,), attrs={"pad_width": pad_width, "value": value})
+
+
+def _pad_width(pw):
+    """``pad_width`` as numpy takes it, with whole numbers only (numpy would truncate 1.5)."""
+    arr = np.asarray(pw, dtype=object)
+    for w in arr.reshape(-1):
+        if isinstance(w, bool) or not isinstance(w, (int, np.integer)) or w < 0:
+            raise TypeError(f"pad: pad_width must hold non-negative whole numbers (an int, a (before, after) "
+                            f"pair, or one pair per axis), got {pw!r:.60}")
+    return pw
+
+
+reshape = _method("reshape", "``gg.reshape(x, (2, 3))``.")
+transpose = _method("transpose", "``gg.transpose(x)`` reverses the axes.")
 
 
 def _ints(xs, op: str, what: str) -> tuple:

@@ -13,7 +13,7 @@ import numpy as np
 
 from ...autograd import group
 from ...errors import ShapeError
-from ...functions import pad as _pad, stack as _stack
+from ...ops.shape import pad as _pad, stack as _stack
 from ...value import Value
 from ..ops import conv as C
 from ._node import as_value, needs_grad, record
