@@ -7,12 +7,13 @@ floats (~20 ns a multiply) instead of 0-d numpy arrays (~460 ns).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
 from ..errors import ShapeError
 from .base import Op, V, as_data, div, fit, is_float, power, record
+from .export import export
 
 if TYPE_CHECKING:                      # annotations of the public functions only
     from numpy.typing import ArrayLike
@@ -594,3 +595,25 @@ def _method(name: str, doc: str) -> Callable[..., Value]:
 # gg.exp, gg.log, ... (one per unary op with a public name) are made in numeric.py from
 # the op registry, with the functions of the @export declarations
 clip = _method("clip", "Clamp to [lo, hi]: ``gg.clip(x, 0, 1)``.")
+
+
+@export(numpy=np.select)
+def select(condlist: Sequence, choicelist: Sequence[Operand], default: Operand = 0) -> Value:
+    """From ``choicelist[i]`` where ``condlist[i]`` is the first true condition, else
+    ``default``, as ``np.select`` (the conditions are constants: no gradient).
+
+    >>> x = gg.Value([-1., 0., 2.])
+    >>> select([x.numpy() < 0, x.numpy() > 0], [-x, x * 10]).numpy()
+    array([ 1.,  0., 20.])
+    """
+    if len(condlist) != len(choicelist):
+        raise ValueError(f"select: {len(condlist)} conditions but {len(choicelist)} choices; give one each")
+    if not condlist:
+        raise ValueError("select: needs at least one condition")
+    out = _v(default)
+    for c, v in reversed(list(zip(condlist, choicelist))):
+        c = np.asarray(c._data if isinstance(c, V.Value) else c)
+        if c.dtype != bool:
+            raise TypeError(f"select: conditions must be boolean arrays, got dtype {c.dtype}")
+        out = where(c, v, out)
+    return out

@@ -25,7 +25,7 @@ from .._params import number
 from ..errors import ShapeError
 from .base import Op, V, _is_int, as_data, fit, run, shape_of, unbroadcast
 from .arithmetic import _method
-from .export import value_attr
+from .export import export, value_attr
 from .index import INDEX_ADD, LABEL_CHARS
 
 if TYPE_CHECKING:
@@ -951,3 +951,126 @@ def _fliplr(m):
 @implements(np.flipud)
 def _flipud(m):
     return flip(m, 0)
+
+
+# ---------------------------------------------------------------- stacking (numpy's names)
+def _tuple_or_one(vs):
+    return vs[0] if len(vs) == 1 else tuple(vs)
+
+
+@export(numpy=np.atleast_1d)
+def atleast_1d(*arys: Operand):
+    """Each input with at least one axis (a 0-d one becomes shape (1,)), as ``np.atleast_1d``.
+
+    >>> atleast_1d(gg.Value(2.0)).shape
+    (1,)
+    """
+    return _tuple_or_one([v.reshape(1) if v.ndim == 0 else v for v in map(_v, arys)])
+
+
+@export(numpy=np.atleast_2d)
+def atleast_2d(*arys: Operand):
+    """Each input with at least two axes (new ones in front), as ``np.atleast_2d``.
+
+    >>> atleast_2d(gg.Value([1., 2.])).shape
+    (1, 2)
+    """
+    return _tuple_or_one([v.reshape((1,) * (2 - v.ndim) + v.shape) if v.ndim < 2 else v
+                          for v in map(_v, arys)])
+
+
+@export(numpy=np.atleast_3d)
+def atleast_3d(*arys: Operand):
+    """Each input with at least three axes, as ``np.atleast_3d``: (N,) becomes (1, N, 1) and
+    (M, N) becomes (M, N, 1).
+
+    >>> atleast_3d(gg.Value([1., 2.])).shape
+    (1, 2, 1)
+    """
+    out = []
+    for v in map(_v, arys):
+        shape = {0: (1, 1, 1), 1: (1,) + v.shape + (1,), 2: v.shape + (1,)}.get(v.ndim, v.shape)
+        out.append(v.reshape(shape) if shape != v.shape else v)
+    return _tuple_or_one(out)
+
+
+def _seq(tup, name):
+    if isinstance(tup, V.Value) or not isinstance(tup, (list, tuple)):
+        raise TypeError(f"{name}: takes a list or tuple of Values/arrays, got {type(tup).__name__}")
+    if not tup:
+        raise ValueError(f"{name}: needs at least one array")
+    return [_v(t) for t in tup]
+
+
+@export(numpy=np.hstack)
+def hstack(tup: Sequence[Operand]) -> Value:
+    """Join along the second axis (the first for 1-d inputs), as ``np.hstack``.
+
+    >>> hstack([gg.Value([1., 2.]), gg.Value([3.])]).numpy()
+    array([1., 2., 3.])
+    """
+    vs = [atleast_1d(v) for v in _seq(tup, "hstack")]
+    return concatenate(vs, axis=0 if vs[0].ndim == 1 else 1)
+
+
+@export(numpy=(np.vstack, np.row_stack) if hasattr(np, "row_stack") else np.vstack)
+def vstack(tup: Sequence[Operand]) -> Value:
+    """Join along the first axis, 1-d inputs as rows, as ``np.vstack``.
+
+    >>> vstack([gg.Value([1., 2.]), gg.Value([3., 4.])]).shape
+    (2, 2)
+    """
+    return concatenate([atleast_2d(v) for v in _seq(tup, "vstack")], axis=0)
+
+
+@export(numpy=np.column_stack)
+def column_stack(tup: Sequence[Operand]) -> Value:
+    """Join as columns (1-d inputs become columns), as ``np.column_stack``.
+
+    >>> column_stack([gg.Value([1., 2.]), gg.Value([3., 4.])]).numpy()
+    array([[1., 3.],
+           [2., 4.]])
+    """
+    return concatenate([v.reshape(-1, 1) if v.ndim < 2 else v for v in _seq(tup, "column_stack")], axis=1)
+
+
+@export(numpy=np.append)
+def append(arr: Operand, values: Operand, axis: int | None = None) -> Value:
+    """``arr`` with ``values`` after it: both flattened when ``axis`` is None, as ``np.append``.
+
+    >>> append(gg.Value([1., 2.]), [3.]).numpy()
+    array([1., 2., 3.])
+    """
+    a, v = _v(arr), _v(values)
+    if axis is None:
+        return concatenate([a.reshape(-1), v.reshape(-1)])
+    return concatenate([a, v], axis=axis)
+
+
+@export(numpy=np.rot90)
+def rot90(m: Operand, k: int = 1, axes: Sequence[int] = (0, 1)) -> Value:
+    """Rotate by 90° ``k`` times in the plane of ``axes`` (from the first towards the
+    second), as ``np.rot90``.
+
+    >>> rot90(gg.Value([[1., 2.], [3., 4.]])).numpy()
+    array([[2., 4.],
+           [1., 3.]])
+    """
+    m = _v(m)
+    axes = tuple(axes)
+    if len(axes) != 2 or m.ndim < 2:
+        raise ShapeError(f"rot90: needs two axes and a Value of 2 or more dimensions, got axes={axes} "
+                         f"and shape {m.shape}")
+    a0, a1 = (int(x) % m.ndim for x in axes)
+    if a0 == a1:
+        raise ShapeError(f"rot90: the two axes must differ, got {axes}")
+    k = int(k) % 4
+    if k == 0:
+        return m
+    if k == 2:
+        return flip(flip(m, a0), a1)
+    perm = list(range(m.ndim))
+    perm[a0], perm[a1] = perm[a1], perm[a0]
+    if k == 1:
+        return flip(m, a1).transpose(tuple(perm))
+    return flip(m.transpose(tuple(perm)), a1)
