@@ -32,7 +32,7 @@ import numpy as np
 
 from .._params import number
 from .base import Op, V, fit, run
-from .arithmetic import SIGMOID, Unary, _select, _sigmoid
+from .arithmetic import Unary, _safe, _select
 
 if TYPE_CHECKING:
     from .._types import Operand
@@ -469,6 +469,66 @@ class Hardswish(Unary):
         return (fit(_select(g, a > -3.0) * d, a),)      # 0 at and below -3, inf upstream too
 
 
+class Tanh(Unary):
+    name, symbol = "tanh", "tanh"
+    ufunc = np.tanh
+    twice_differentiable = True
+    method = 'tanh'
+    doc = 'Hyperbolic tangent. ``Value(0.0).tanh().item() == 0.0``'
+    formulas = ("d tanh(x)/dx = 1 - tanh²(x)",)
+    f = staticmethod(_safe(math.tanh, np.tanh))
+
+    def df(self, a, o):
+        return 1.0 - o * o
+
+
+def _sigmoid(a):
+    if a.__class__ is float:
+        if a >= 0:
+            return 1.0 / (1.0 + math.exp(-a))
+        e = math.exp(a)
+        return e / (1.0 + e)
+    # exp(-log(1 + e^-x)) is exact for large |x| on both sides (no 1 - tiny cancellation)
+    return np.exp(-np.logaddexp(0, -a)).astype(a.dtype, copy=False)
+
+
+class Sigmoid(Unary):
+    name, symbol = "sigmoid", "σ"
+    twice_differentiable = True
+    method = 'sigmoid'
+    doc = 'σ(x) = 1/(1+e^-x) as one fused gate. ``Value(0.0).sigmoid().item() == 0.5``'
+    formulas = ("dσ(x)/dx = σ(x)(1 - σ(x))",)
+    f = staticmethod(_sigmoid)
+
+    def df(self, a, o):
+        return o * (1.0 - o)
+
+
+class Relu(Unary):
+    name, symbol = "relu", "ReLU"
+    twice_differentiable = True
+    method = 'relu'
+    doc = 'max(0, x); gradient 0 at 0. ``Value(-1.0).relu().item() == 0.0``'
+    formulas = ("d relu(x)/dx = 1 if x > 0 else 0",)
+
+    def f(self, a):
+        if a.__class__ is float:
+            return a if a > 0.0 else 0.0
+        return np.maximum(a, 0)
+
+    def df(self, a, o):
+        if a.__class__ is float:
+            return 1.0 if a > 0.0 else 0.0
+        return (a > 0).astype(a.dtype)
+
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        if a.__class__ is float:
+            return (g if a > 0.0 else 0.0,)
+        return (fit(_select(g, a > 0), a),)   # 0 at x <= 0 even for an inf upstream
+
+
+TANH, SIGMOID, RELU = Tanh(), Sigmoid(), Relu()
 SOFTPLUS, LOGSIGMOID, SILU, MISH, SOFTSIGN = Softplus(), LogSigmoid(), Silu(), Mish(), Softsign()
 NORMAL_CDF, GELU, SELU, CELU = NormalCdf(), Gelu(), Selu(), Celu()
 HARDTANH, RELU6, HARDSIGMOID, HARDSWISH = Hardtanh(), Relu6(), Hardsigmoid(), Hardswish()
@@ -479,7 +539,8 @@ UNARY_METHODS = tuple(v for v in list(globals().values()) if isinstance(v, Unary
 __all__ = ["Activation", "Softplus", "LogSigmoid", "Silu", "Mish", "Softsign", "NormalCdf", "Gelu",
            "Selu", "Celu", "Hardtanh", "Relu6", "Hardsigmoid", "Hardswish",
            "SOFTPLUS", "LOGSIGMOID", "SILU", "MISH", "SOFTSIGN", "NORMAL_CDF", "GELU", "SELU", "CELU",
-           "HARDTANH", "RELU6", "HARDSIGMOID", "HARDSWISH"]
+           "HARDTANH", "RELU6", "HARDSIGMOID", "HARDSWISH",
+           "Tanh", "Sigmoid", "Relu", "TANH", "SIGMOID", "RELU"]
 
 
 # ---------------------------------------------------------------- the functions with a parameter

@@ -1,5 +1,7 @@
-"""Elementwise ops (scalars and broadcasting tensors): arithmetic and activations, and the
-functions ``gg.maximum``, ``gg.minimum``, ``gg.where``, ``gg.clip`` at the end.
+"""Arithmetic (scalars and broadcasting tensors): ``+ - * / **``, negation, maximum and
+minimum, clip, where; the bases of the elementwise ops (:class:`Unary`, :class:`Binary`);
+and the functions ``gg.maximum``, ``gg.minimum``, ``gg.where``, ``gg.clip``, ``gg.select``
+at the end.
 
 Each op has a float fast path: when every operand is a Python float the math runs on
 floats (~20 ns a multiply) instead of 0-d numpy arrays (~460 ns).
@@ -343,119 +345,6 @@ class Neg(Unary):
         return (-g,)
 
 
-class Exp(Unary):
-    name, symbol = "exp", "exp"
-    ufunc = np.exp
-    twice_differentiable = True
-    method = 'exp'
-    doc = 'e**x. ``Value(0.0).exp().item() == 1.0``'
-    formulas = ("d(e^x)/dx = e^x",)
-    f = staticmethod(_safe(math.exp, np.exp))
-
-    def df(self, a, o):
-        return o
-
-
-class Log(Unary):
-    name, symbol = "log", "log"
-    ufunc = np.log
-    twice_differentiable = True
-    method = 'log'
-    doc = 'Natural log. ``Value(1.0).log().item() == 0.0``'
-    formulas = ("d(ln x)/dx = 1/x",)
-    f = staticmethod(_safe(math.log, np.log))
-
-    def df(self, a, o):
-        return div(1.0, a)
-
-
-class Sqrt(Unary):
-    name, symbol = "sqrt", "√"
-    ufunc = np.sqrt
-    twice_differentiable = True
-    method = 'sqrt'
-    doc = 'Square root. ``Value(4.0).sqrt().item() == 2.0``'
-    formulas = ("d(√x)/dx = 1/(2√x)",)
-    f = staticmethod(_safe(math.sqrt, np.sqrt))
-
-    def df(self, a, o):
-        return div(0.5, o)
-
-
-class Abs(Unary):
-    name, symbol = "abs", "|x|"
-    ufunc = np.absolute
-    twice_differentiable = True
-    method = 'abs'
-    doc = '|x|; gradient sign(x), 0 at 0. ``Value(-2.0).abs().item() == 2.0``'
-    formulas = ("d|x|/dx = sign(x) (0 at 0)",)
-
-    def f(self, a):
-        return abs(a) if a.__class__ is float else np.abs(a)
-
-    def df(self, a, o):
-        return float(np.sign(a)) if a.__class__ is float else np.sign(a)
-
-
-class Tanh(Unary):
-    name, symbol = "tanh", "tanh"
-    ufunc = np.tanh
-    twice_differentiable = True
-    method = 'tanh'
-    doc = 'Hyperbolic tangent. ``Value(0.0).tanh().item() == 0.0``'
-    formulas = ("d tanh(x)/dx = 1 - tanh²(x)",)
-    f = staticmethod(_safe(math.tanh, np.tanh))
-
-    def df(self, a, o):
-        return 1.0 - o * o
-
-
-def _sigmoid(a):
-    if a.__class__ is float:
-        if a >= 0:
-            return 1.0 / (1.0 + math.exp(-a))
-        e = math.exp(a)
-        return e / (1.0 + e)
-    # exp(-log(1 + e^-x)) is exact for large |x| on both sides (no 1 - tiny cancellation)
-    return np.exp(-np.logaddexp(0, -a)).astype(a.dtype, copy=False)
-
-
-class Sigmoid(Unary):
-    name, symbol = "sigmoid", "σ"
-    twice_differentiable = True
-    method = 'sigmoid'
-    doc = 'σ(x) = 1/(1+e^-x) as one fused gate. ``Value(0.0).sigmoid().item() == 0.5``'
-    formulas = ("dσ(x)/dx = σ(x)(1 - σ(x))",)
-    f = staticmethod(_sigmoid)
-
-    def df(self, a, o):
-        return o * (1.0 - o)
-
-
-class Relu(Unary):
-    name, symbol = "relu", "ReLU"
-    twice_differentiable = True
-    method = 'relu'
-    doc = 'max(0, x); gradient 0 at 0. ``Value(-1.0).relu().item() == 0.0``'
-    formulas = ("d relu(x)/dx = 1 if x > 0 else 0",)
-
-    def f(self, a):
-        if a.__class__ is float:
-            return a if a > 0.0 else 0.0
-        return np.maximum(a, 0)
-
-    def df(self, a, o):
-        if a.__class__ is float:
-            return 1.0 if a > 0.0 else 0.0
-        return (a > 0).astype(a.dtype)
-
-    def backward(self, ctx, g):
-        a = ctx.inputs[0]
-        if a.__class__ is float:
-            return (g if a > 0.0 else 0.0,)
-        return (fit(_select(g, a > 0), a),)   # 0 at x <= 0 even for an inf upstream
-
-
 class Clip(Unary):
     """clip(x, lo, hi); the gradient passes where lo <= x <= hi (as in PyTorch)."""
 
@@ -519,11 +408,16 @@ class Where(Op):
 
 ADD, SUB, MUL, DIV, POW, POW_CONST = Add(), Sub(), Mul(), Div(), Pow(), PowConst()
 MAXIMUM, MINIMUM, WHERE, CLIP = Maximum(), Minimum(), Where(), Clip()
-NEG, EXP, LOG, SQRT, ABS, TANH, SIGMOID, RELU = (
-    Neg(), Exp(), Log(), Sqrt(), Abs(), Tanh(), Sigmoid(), Relu())
+NEG = Neg()
 
 # every unary op with a public name; value.py makes their methods from it
 UNARY_METHODS = tuple(v for v in list(globals().values()) if isinstance(v, Unary) and v.method)
+
+# the ops (graphgrad.ops.<NAME>); the functions below are published as gg.<name>
+__all__ = ["ShapeError", "Op", "as_data", "div", "fit", "is_float", "power", "record", "Add",
+           "Sub", "Mul", "Div", "Pow", "PowConst", "all_finite", "Maximum", "Minimum", "Unary",
+           "Binary", "Neg", "Clip", "Where", "ADD", "SUB", "MUL", "DIV", "POW", "POW_CONST",
+           "MAXIMUM", "MINIMUM", "WHERE", "CLIP", "NEG", "UNARY_METHODS"]
 
 
 # ---------------------------------------------------------------- the functions (gg.maximum, gg.where, gg.clip)
