@@ -8,7 +8,6 @@ floats (~20 ns a multiply) instead of 0-d numpy arrays (~460 ns).
 """
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np

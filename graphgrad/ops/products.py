@@ -1,5 +1,5 @@
 """Products: matmul (the ``@`` operator, ``gg.matmul``) and the rest of numpy's: outer, inner,
-kron, tensordot, dot, cross, trace, diff (einsum is with the reductions, in ``reduce.py``).
+kron, tensordot, dot, cross, trace, diff, and einsum.
 
 >>> gg.outer(gg.Value([1., 2.]), gg.Value([3., 4.])).numpy()
 array([[3., 4.],
@@ -7,13 +7,16 @@ array([[3., 4.],
 """
 from __future__ import annotations
 
+import string
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from ..errors import ShapeError
-from .base import Op, V, as_data, fit, is_value, run, shape_of, unbroadcast
+from .._dispatch import implements
+from .base import Op, V, as_data, fit, is_value, run, shape_of
 from .export import export
+from .reduce import _no, _raw
 from .shape import concatenate, diagonal, stack
 
 if TYPE_CHECKING:
@@ -64,9 +67,198 @@ class Matmul(Op):
         return ga, gb
 
 
-MATMUL = Matmul()
+# ---------------------------------------------------------------- einsum
+_LETTERS = string.ascii_uppercase + string.ascii_lowercase
 
-__all__ = ["Matmul", "MATMUL"]
+
+def parse_einsum(subscripts, shapes):
+    """Check ``subscripts`` against the operands' shapes; return them explicit: no
+    ellipsis (it becomes unused letters), always ``->``, and the output's shape.
+
+    >>> parse_einsum("ij,jk", [(2, 3), (3, 4)])
+    ('ij,jk->ik', (2, 4))
+    >>> parse_einsum("...i->...", [(5, 3)])[0]
+    'Ai->A'
+    """
+    if not isinstance(subscripts, str):
+        raise TypeError(f"einsum: subscripts must be a string like 'ij,jk->ik', got {type(subscripts).__name__}")
+    s = subscripts.replace(" ", "")
+    if s.count("->") > 1:
+        raise ValueError(f"einsum: subscripts {subscripts!r} have more than one '->'")
+    lhs, arrow, rhs = s.partition("->")
+    terms = lhs.split(",")
+    if len(terms) != len(shapes):
+        raise ValueError(f"einsum: subscripts {subscripts!r} name {len(terms)} operand(s) but "
+                         f"{len(shapes)} were given")
+    parsed = [_einsum_term(t, subscripts) for t in terms]
+    out_term = _einsum_term(rhs, subscripts) if arrow else None
+    # the ellipsis: as many axes as the operands have beyond their letters (right-aligned)
+    ell = 0
+    for (letters, has_ell), shape in zip(parsed, shapes):
+        named = len(letters) - has_ell
+        extra = len(shape) - named
+        if extra < 0 or (extra and not has_ell):
+            raise ShapeError(f"einsum: operand term {''.join(letters) or '(empty)'!r} of {subscripts!r} has "
+                             f"{named} letter(s) but the operand has shape {tuple(shape)}"
+                             + (" (use '...' for the remaining axes)" if extra > 0 else ""))
+        if has_ell:
+            ell = max(ell, extra)
+    used = {c for letters, _ in parsed for c in letters}
+    if out_term is not None:
+        used |= set(out_term[0])
+    free = [c for c in _LETTERS if c not in used]
+    if ell > len(free):
+        raise ShapeError(f"einsum: {subscripts!r} leaves too few letters for the ellipsis' {ell} axes")
+    ell_letters = free[:ell]
+    full = []
+    for (letters, has_ell), shape in zip(parsed, shapes):
+        if has_ell:
+            i = letters.index("...")
+            d = len(shape) - (len(letters) - 1)
+            letters = letters[:i] + ell_letters[ell - d:] + letters[i + 1:]
+        full.append("".join(letters))
+    sizes: dict = {}
+    for term, shape in zip(full, shapes):
+        own: dict = {}
+        for c, n in zip(term, shape):
+            if own.setdefault(c, n) != n:       # a diagonal needs equal sizes (no broadcasting)
+                raise ShapeError(f"einsum: label {c!r} repeats in term {term!r} of {subscripts!r} with sizes "
+                                 f"{own[c]} and {n} (operand shape {tuple(shape)}); a diagonal needs equal sizes")
+            m = sizes.get(c, 1)
+            if m != n and m != 1 and n != 1:
+                raise ShapeError(f"einsum: label {c!r} of {subscripts!r} has size {m} in one operand and "
+                                 f"{n} in another (operand shapes {', '.join(str(tuple(x)) for x in shapes)})")
+            sizes[c] = max(m, n)
+    if out_term is None:                    # implicit: letters used once, in order; ... first
+        counts: dict = {}
+        for term in full:
+            for c in term:
+                counts[c] = counts.get(c, 0) + 1
+        out = "".join(ell_letters) + "".join(sorted(c for c, k in counts.items()
+                                                    if k == 1 and c not in ell_letters))
+    else:
+        letters, has_ell = out_term
+        if "..." in letters:
+            i = letters.index("...")
+            letters = letters[:i] + ell_letters + letters[i + 1:]
+        elif ell:
+            raise ShapeError(f"einsum: {subscripts!r}: the operands' '...' axes need a '...' in the output "
+                             "too (to sum them away, use '...' and .sum())")
+        out = "".join(letters)
+        for c in out:
+            if c not in sizes:
+                raise ValueError(f"einsum: output letter {c!r} of {subscripts!r} appears in no operand")
+        if len(set(out)) != len(out):
+            raise ValueError(f"einsum: output {rhs!r} of {subscripts!r} repeats a letter")
+    return ",".join(full) + "->" + out, tuple(sizes[c] for c in out)
+
+
+def _einsum_term(t, whole):
+    has_ell = "..." in t
+    if t.count("...") > 1:
+        raise ValueError(f"einsum: term {t!r} of {whole!r} has more than one '...'")
+    letters = []
+    rest = t.replace("...", "\0")
+    for c in rest:
+        if c == "\0":
+            letters.append("...")
+        elif c in _LETTERS:
+            letters.append(c)
+        else:
+            raise ValueError(f"einsum: {whole!r} has {c!r}; subscripts are letters a-z, A-Z, ',', "
+                             "'->' and '...'")
+    return letters, has_ell
+
+
+class Einsum(Op):
+    """Einstein summation over any number of operands. The gradient of each operand is
+    an einsum of the upstream with the other operands (ones for its own summed-away
+    letters, identity matrices for its repeated letters, e.g. a diagonal 'ii')."""
+
+    name, symbol = "einsum", "einsum"
+    twice_differentiable = True
+
+    def forward(self, *arrays, subscripts, spec):
+        try:
+            # numpy's path search (and BLAS) pays off for 3+ operands or big ones; it costs
+            # ~0.1 ms, more than a small two-operand einsum itself
+            big = len(arrays) > 2 or sum(np.size(a) for a in arrays) > 20_000
+            return as_data(np.einsum(subscripts, *arrays, optimize=big)), None
+        except ValueError as e:              # parse_einsum checks first; this is a safety net
+            shapes = ", ".join(str(shape_of(a)) for a in arrays)
+            raise ShapeError(f"einsum: {spec!r} does not fit operands of shape {shapes} ({e})") from None
+
+    def backward(self, ctx, g):
+        subs = ctx.attrs["subscripts"]
+        lhs, out = subs.split("->")
+        terms = lhs.split(",")
+        xs = ctx.inputs
+        sizes = {}
+        for term, x in zip(terms, xs):
+            for c, n in zip(term, shape_of(x) if not is_value(x) else x.shape):
+                sizes[c] = max(sizes.get(c, 1), n)
+        grads = []
+        for i, (term, x) in enumerate(zip(terms, xs)):
+            if not ctx.needs_grad[i]:
+                grads.append(None)
+                continue
+            grads.append(fit(_einsum_grad(i, terms, out, xs, g, sizes), x))
+        return tuple(grads)
+
+    def label(self, attrs):
+        return f"einsum {attrs['spec']}"
+
+    def formula(self, i, attrs):
+        # e.g. for ij,jk->ik, operand 0: "upstream → einsum ik,jk->ij" (upstream first)
+        lhs, out = attrs["subscripts"].split("->")
+        terms = lhs.split(",")
+        if i >= len(terms):
+            return ""
+        rest = [out] + [t for j, t in enumerate(terms) if j != i]
+        return f"upstream → einsum {','.join(rest)}->{terms[i]}"
+
+
+def _einsum_grad(i, terms, out, xs, g, sizes):
+    term, x = terms[i], xs[i]
+    shape = shape_of(x) if not is_value(x) else x.shape
+    dtype = _raw(x).dtype if _raw(x).__class__ is not float else np.dtype(np.float64)
+    uniq = "".join(dict.fromkeys(term))
+    others = [(t, v) for j, (t, v) in enumerate(zip(terms, xs)) if j != i]
+    seen = set(out).union(*[set(t) for t, _ in others])
+    # letters only this operand has are summed over in forward: the gradient is the same
+    # along them, which einsum gets from a ones operand of those letters
+    alone = "".join(c for c in uniq if c not in seen)
+    ops_terms = [out] + [t for t, _ in others]
+    operands = [g] + [v for _, v in others]
+    if alone:
+        ops_terms.append(alone)
+        operands.append(np.ones(tuple(sizes[c] for c in alone), dtype=dtype))
+    subs = ",".join(ops_terms) + "->" + uniq
+    r = run(EINSUM, *operands, subscripts=subs, spec=subs)
+    if len(uniq) != len(term):
+        # a repeated letter (a diagonal): each repeat gets a fresh letter tied by an identity
+        free = iter(c for c in _LETTERS if c not in term and c not in seen)
+        new, eyes, firsts = [], [], set()
+        for c in term:
+            if c in firsts:
+                f = next(free)
+                new.append(f)
+                eyes.append((c + f, np.eye(sizes[c], dtype=dtype)))
+            else:
+                firsts.add(c)
+                new.append(c)
+        subs = ",".join([uniq] + [t for t, _ in eyes]) + "->" + "".join(new)
+        r = run(EINSUM, r, *[e for _, e in eyes], subscripts=subs, spec=subs)
+    rshape = r.shape if hasattr(r, "shape") else ()
+    stretched = tuple(k for k, (n, m) in enumerate(zip(shape, rshape)) if n == 1 and m != 1)
+    if stretched:                               # a size-1 axis broadcast against a larger one
+        r = np.sum(r, axis=stretched, keepdims=True)
+    return r
+
+
+MATMUL, EINSUM = Matmul(), Einsum()
+
+__all__ = ["Matmul", "MATMUL", "Einsum", "EINSUM", "parse_einsum"]
 
 
 # ---------------------------------------------------------------- the functions (gg.matmul)
@@ -247,3 +439,33 @@ def diff(a: Operand, n: int = 1, axis: int = -1, prepend: Operand | None = None,
     for _ in range(int(n)):
         a = a[lo + (slice(1, None),)] - a[lo + (slice(None, -1),)]
     return a
+
+
+# ---------------------------------------------------------------- einsum
+def einsum(subscripts: str, *operands: Operand) -> Value:
+    """Einstein summation, as ``np.einsum``: any number of operands, implicit output
+    (letters used once, in alphabetical order) or explicit ``->``, ``...`` for the
+    remaining axes, repeated letters for diagonals. Differentiable in every operand.
+
+    >>> a, b = gg.Value([[1., 2.], [3., 4.]]), gg.Value([[1.], [1.]])
+    >>> einsum("ij,jk->ik", a, b).numpy().ravel(), einsum("ii", a).item()
+    (array([3., 7.]), 5.0)
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)) and not isinstance(subscripts, str):
+        raise TypeError("einsum: call it as einsum('ij,jk->ik', a, b)")
+    if not operands:
+        raise ValueError("einsum: needs at least one operand")
+    vs = tuple(_v(o) for o in operands)
+    for v in vs:
+        if v.dtype.kind not in "biuf":
+            raise TypeError(f"einsum: operands need numbers, got dtype {v.dtype}")
+    subs, _ = parse_einsum(subscripts, [v.shape for v in vs])
+    spec = subscripts.replace(" ", "") if isinstance(subscripts, str) else subscripts
+    attrs = {"subscripts": subs, "spec": spec}
+    return V._make(EINSUM.forward(*[v._data for v in vs], **attrs)[0], EINSUM, vs, attrs=attrs)
+
+
+@implements(np.einsum)
+def _np_einsum(subscripts, *operands, out=None, optimize=False, **kw):
+    _no("einsum", out=out, **kw)
+    return einsum(subscripts, *operands)
