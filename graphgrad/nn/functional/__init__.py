@@ -479,3 +479,12 @@ def _batch_norm_expanded(x, gamma, beta, rm, rv, eps, training):
         gammax = named(gamma.reshape(shape) * xhat, "gammax")
         out = named(gammax + beta.reshape(shape), "out")
     return out, mu._data.reshape(-1), var._data.reshape(-1)
+
+
+# the public functions (F.<name>); the conv/pool and loss ones are written in conv.py and loss.py
+__all__ = ["batch_norm", "celu", "dropout", "elu", "expanded", "gelu", "hardsigmoid", "hardswish",
+           "hardtanh", "l1_loss", "leaky_relu", "linear", "log_softmax", "logsigmoid", "maxout", "mish",
+           "mse_loss", "multi_margin_loss", "prelu", "relu", "relu6", "selu", "sigmoid", "silu", "softmax",
+           "softmin", "softplus", "softsign", "svm_loss", "tanh", "conv1d", "conv2d", "conv_transpose2d",
+           "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "cross_entropy", "softmax_loss",
+           "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits"]
