@@ -292,7 +292,11 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
     ("median": stop trials whose per-epoch ``metric`` from ``fit`` trails the median),
     ``direction`` and ``metric`` (e.g. ``metric="loss", direction="minimize"``), and
     ``storage`` an SQLite file or a database URL shared by several machines (see
-    :mod:`graphgrad.train.optuna_search`). Trials run one at a time in this process.
+    :mod:`graphgrad.train.optuna_search`). Its trials run in ``executor`` too (``max_workers``
+    processes by default; threads for a pruning search on an in-memory study), with the same
+    ``retries`` of executor failures; trial ``k`` is sampled from the trials finished at
+    positions ``<= k - max_in_flight``, so one driver's study is reproducible from ``seed`` and
+    the number of trials in flight.
 
     >>> res = search(toy_objective, SearchSpace(lr=LogUniform(1e-5, 1e-1)), n_trials=4,
     ...              storage="runs/lr.sqlite")            # doctest: +SKIP
@@ -319,13 +323,14 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
             not 0 <= edge_fraction < 0.5:
         raise SearchError(f"search: edge_fraction must be a number in [0, 0.5), got {edge_fraction!r}")
     if backend == "optuna":
-        if stages != 1 or method != "random" or executor is not None:
-            raise SearchError("search: the Optuna back end runs one stage of sampled trials in this process; "
-                              "leave stages, method and executor at their defaults (its sampler refines)")
+        if stages != 1 or method != "random":
+            raise SearchError("search: the Optuna back end runs one stage of sampled trials; leave stages and "
+                              "method at their defaults (its sampler refines)")
         from . import optuna_search
         return optuna_search.run(trial_fn, space, int(n_trials), seed=int(seed), storage=storage, sampler=sampler,
                                  pruner=pruner, direction=direction, metric=metric, study_name=study_name,
-                                 on_trial=on_trial, trial_timeout=trial_timeout)
+                                 on_trial=on_trial, trial_timeout=trial_timeout, executor=executor,
+                                 max_workers=max_workers, max_in_flight=max_in_flight, retries=int(retries))
     if backend != "builtin":
         raise SearchError(f"search: backend must be 'builtin' or 'optuna', got {backend!r}")
     settings = {"method": method, "seed": int(seed), "top_k": int(top_k),
