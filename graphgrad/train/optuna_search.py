@@ -165,8 +165,7 @@ def run(trial_fn, space: SearchSpace, n_trials: int, *, seed: int, storage, samp
     if sampler == "cmaes":
         _check_cmaes(space)
     url = storage_url(storage)
-    study = optuna.create_study(study_name=study_name, storage=url, direction=direction, load_if_exists=True,
-                                pruner=pruning, sampler=optuna.samplers.RandomSampler(seed=seed))
+    study = _open_study(optuna, url, study_name, direction, pruning, seed)
     settings = {"seed": int(seed), "metric": metric, "direction": direction,
                 "sampler": sampler if isinstance(sampler, str) else type(sampler).__name__}
     old_space = study.user_attrs.get("graphgrad_space")
@@ -226,6 +225,19 @@ def run(trial_fn, space: SearchSpace, n_trials: int, *, seed: int, storage, samp
             executor.shutdown(wait=True, cancel_futures=True)
         if pool is not None:
             pool.close(wait=True)
+
+
+def _open_study(optuna, url, study_name, direction, pruning, seed):
+    """Create or load the study. Drivers started together on an empty database race to create
+    Optuna's tables (one wins, the others get a unique-key violation): try again, and load."""
+    for attempt in range(5):
+        try:
+            return optuna.create_study(study_name=study_name, storage=url, direction=direction, load_if_exists=True,
+                                       pruner=pruning, sampler=optuna.samplers.RandomSampler(seed=seed))
+        except Exception as e:
+            if attempt == 4 or type(e).__module__.split(".")[0] != "sqlalchemy":
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 def _check_cmaes(space: SearchSpace):
@@ -520,8 +532,9 @@ class _claim_lock:
                 from sqlalchemy import text
                 self._conn = self.engine.connect()
                 self._tx = self._conn.begin()
-                self._conn.execute(text("SELECT study_id FROM studies WHERE study_id = :i FOR UPDATE"),
-                                   {"i": self.study._study_id})
+                # Not the studies row: Optuna's create_new_trial locks that one, from another connection.
+                self._conn.execute(text("SELECT study_direction_id FROM study_directions WHERE study_id = :i "
+                                        "FOR UPDATE"), {"i": self.study._study_id})
         except BaseException:
             _claim_lock._memory.release()
             raise
