@@ -91,6 +91,8 @@ def make_sampler(optuna, sampler, seed: int):
              "cmaes": optuna.samplers.CmaEsSampler}
     if sampler == "tpe":   # 5 random start-up trials (Optuna: 10), so small budgets are guided too
         return optuna.samplers.TPESampler(seed=seed, n_startup_trials=5)
+    if sampler == "cmaes":   # a mixed space's categorical dimensions: sampled at random, as documented
+        return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
     if sampler not in kinds:
         raise ValueError(f"search: sampler must be one of {', '.join(kinds)} or an Optuna sampler, got {sampler!r}")
     return kinds[sampler](seed=seed)
