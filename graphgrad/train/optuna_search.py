@@ -199,7 +199,8 @@ def run(trial_fn, space: SearchSpace, n_trials: int, *, seed: int, storage, samp
     if executor is None or not in_process:
         _check_picklable(trial_fn)
     interrupted = _fail_dead_trials(optuna, study)
-    result = SearchResult([], [space], url if isinstance(url, str) else ":memory:", interrupted=interrupted)
+    result = SearchResult([], [space], url if isinstance(url, str) else ":memory:", interrupted=interrupted,
+                          metric=metric, direction=direction)
     pool = None
     try:
         if executor is None:
@@ -348,12 +349,14 @@ class _Driver:
             link = self.link(tid)
             try:
                 try:
-                    fut = self.pool.executor.submit(run_linked, self.trial_fn, params, tseed, self.timeout, link)
+                    fut = self.pool.executor.submit(run_linked, self.trial_fn, params, tseed, self.timeout, link,
+                                                   self.metric)
                 except BrokenProcessPool:
                     if not self.pool.replaceable:
                         raise
                     self.pool.replace()
-                    fut = self.pool.executor.submit(run_linked, self.trial_fn, params, tseed, self.timeout, link)
+                    fut = self.pool.executor.submit(run_linked, self.trial_fn, params, tseed, self.timeout, link,
+                                                   self.metric)
             except BaseException as e:
                 if isinstance(e, Exception):
                     self.executor_lost(k, tid, e)
@@ -472,13 +475,13 @@ def _failed_out(error, wall_time=None) -> dict:
 _WORKER_STUDIES = {}   # (url, study name) -> the study a worker process opened, reused by its next trials
 
 
-def run_linked(trial_fn, params: dict, seed: int, timeout, link):
+def run_linked(trial_fn, params: dict, seed: int, timeout, link, metric: str = "val_acc"):
     """Run one trial in a worker, reporting each epoch's metric to its Optuna trial (which may
     prune it): ``link`` is ``(Trial, metric)`` in a thread, ``((url, study, trial id, pruner),
     metric)`` in another process (it opens the storage), or None (no reports)."""
     from .search import run_trial
     if link is None:
-        return run_trial(trial_fn, params, seed, timeout)
+        return run_trial(trial_fn, params, seed, timeout, metric)
     target, metric = link
     if isinstance(target, tuple):
         optuna = require_optuna()
@@ -499,7 +502,7 @@ def run_linked(trial_fn, params: dict, seed: int, timeout, link):
             if trial.should_prune():
                 raise TrialPruned(f"pruned at epoch {epoch} ({metric}={v:.4g})")
     with listening(listen):
-        return run_trial(trial_fn, params, seed, timeout)
+        return run_trial(trial_fn, params, seed, timeout, metric)
 
 
 class _claim_lock:
