@@ -478,7 +478,12 @@ _WORKER_STUDIES = {}   # (url, study name) -> the study a worker process opened,
 def run_linked(trial_fn, params: dict, seed: int, timeout, link, metric: str = "val_acc"):
     """Run one trial in a worker, reporting each epoch's metric to its Optuna trial (which may
     prune it): ``link`` is ``(Trial, metric)`` in a thread, ``((url, study, trial id, pruner),
-    metric)`` in another process (it opens the storage), or None (no reports)."""
+    metric)`` in another process (it opens the storage), or None (no reports).
+
+    >>> from graphgrad.train import toy_objective
+    >>> run_linked(toy_objective, {"lr": 1e-3}, 0, None, None)["status"]
+    'done'
+    """
     from .search import run_trial
     if link is None:
         return run_trial(trial_fn, params, seed, timeout, metric)
