@@ -156,7 +156,7 @@ def run(trial_fn, space: SearchSpace, n_trials: int, *, seed: int, storage, samp
     epochs (for pruning and the dashboard) to the study themselves: workers in other
     processes open ``storage`` by its URL; threads share this process's study.
     """
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
     from .search import SearchError, SearchResult, _capacity, _check_picklable, _default_workers, _own_pool, _Pool
     optuna = require_optuna()
@@ -196,8 +196,8 @@ def run(trial_fn, space: SearchSpace, n_trials: int, *, seed: int, storage, samp
         raise SearchError("search: pruning needs the trials to reach the Optuna study, which lives in this "
                           "process's memory; give storage= an SQLite file or a database URL, or run the trials "
                           "in threads (executor=ThreadPoolExecutor(...))")
-    if executor is None or not in_process:
-        _check_picklable(trial_fn)
+    if executor is None or isinstance(executor, ProcessPoolExecutor):
+        _check_picklable(trial_fn)   # (dask pickles with cloudpickle: lambdas go)
     interrupted = _fail_dead_trials(optuna, study)
     result = SearchResult([], [space], url if isinstance(url, str) else ":memory:", interrupted=interrupted,
                           metric=metric, direction=direction)
