@@ -94,34 +94,77 @@ def _label(name, attrs, *extra):
     return f"{name}({', '.join(parts)})" if parts else name
 
 
+# ---------------------------------------------------------------- the base of reductions
+class Reduction(Op):
+    """A reduction over axes (``axis`` a tuple of non-negative ints or None, ``keepdims``,
+    and any further attributes of the op); subclasses give ``f(a, axis, keepdims, **extra)``
+    on an array and ``df(a, out)``, the local derivative d out/d a with ``out`` broadcast back
+    (the reduced axes of size 1), and get the VJP ``upstream · df``, the label and the public
+    function. Write ``df`` with operators and ufuncs and it also runs on Values
+    (create_graph). A float (0-d) input reduces to ``scalar(a)`` (itself by default) and,
+    while ``identity_0d`` holds, passes the upstream through. An op whose VJP is not a
+    product with a local derivative (masks, zero-safe divisions, attributes) overrides
+    ``vjp(a, g, out, attrs)`` instead, with ``g`` and ``out`` broadcast back the same way.
+
+    >>> class SumSquares(Reduction):
+    ...     name = symbol = "sumsq"
+    ...     def f(self, a, axis, keepdims): return np.sum(a * a, axis=axis, keepdims=keepdims)
+    ...     def df(self, a, out): return 2 * a
+    >>> op = SumSquares()
+    >>> op(np.array([[1.0, 2.0], [3.0, 4.0]]), axis=0).numpy()
+    array([10., 20.])
+    """
+
+    twice_differentiable = True
+    identity_0d = True      # a 0-d input: out = a, gradient = upstream (not var, std, norm)
+
+    def forward(self, a, *, axis, keepdims, **extra):
+        if a.__class__ is float:
+            return self.scalar(a, **extra), None
+        return as_data(self.f(a, axis, keepdims, **extra)), None
+
+    def scalar(self, a, **extra):
+        """The reduction of a float (a 0-d float64 input)."""
+        return a
+
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        shape = shape_of(a) if not is_value(a) else a.shape
+        if not shape and self.identity_0d:
+            return (fit(g, a),)
+        at = ctx.attrs
+        axes = at["axis"]
+        return (fit(self.vjp(a, _keep(g, shape, axes), _keep(ctx.out, shape, axes), at), a),)
+
+    def vjp(self, a, g, out, attrs):
+        """upstream · d out/d a, ``g`` and ``out`` with the reduced axes back (size 1)."""
+        return g * self.df(a, out)
+
+    def label(self, attrs):
+        return _label(self.name, attrs)
+
+    def __call__(self, x, axis=None, keepdims: bool = False, **extra):
+        """The public function of an exported reduction: ``op(x, axis=None, keepdims=False)``."""
+        nd = len(shape_of(_raw(x))) if is_value(x) else np.ndim(x)
+        return record(self, x, axis=_norm_axis(axis, nd, self.name), keepdims=bool(keepdims), **extra)
+
+
 # ---------------------------------------------------------------- prod
-class Prod(Op):
+class Prod(Reduction):
     """Product over axes. Its gradient is the product of the *other* entries, computed
     without dividing by the entry where the input has zeros (one zero or several)."""
 
     name, symbol = "prod", "prod"
     formulas = ("d prod(x)/dx_i = product of the other entries",)
-    twice_differentiable = True
 
-    def forward(self, a, *, axis, keepdims):
-        if a.__class__ is float:
-            return a, None
-        return as_data(np.prod(a, axis=axis, keepdims=keepdims)), None
+    def f(self, a, axis, keepdims):
+        return np.prod(a, axis=axis, keepdims=keepdims)
 
-    def backward(self, ctx, g):
-        a = ctx.inputs[0]
-        shape = shape_of(a) if not is_value(a) else a.shape
-        if not shape:
-            return (fit(g, a),)
-        axes = ctx.attrs["axis"]
-        gk = _keep(g, shape, axes)
+    def vjp(self, a, g, out, attrs):
         if not np.any(_raw(a) == 0):
             # no zeros: prod / x_i is the product of the others, exactly
-            return (fit(gk * (_keep(ctx.out, shape, axes) / a), a),)
-        return (fit(gk * _others(a, axes), a),)
-
-    def label(self, attrs):
-        return _label("prod", attrs)
+            return g * (out / a)
+        return g * _others(a, attrs["axis"])
 
 
 def _others(a, axes):
@@ -141,28 +184,27 @@ def _others(a, axes):
 
 
 # ---------------------------------------------------------------- var, std
-class Var(Op):
+class Var(Reduction):
     """Variance over axes, sum((x - mean)²) / (n - correction)."""
 
     name, symbol = "var", "var"
     formulas = ("d var(x)/dx = 2 (x - mean) / (n - correction)",)
-    twice_differentiable = True
+    identity_0d = False
 
-    def forward(self, a, *, axis, keepdims, correction):
-        if a.__class__ is float:
-            return 0.0, None
-        return as_data(np.var(a, axis=axis, ddof=correction, keepdims=keepdims)), None
+    def f(self, a, axis, keepdims, correction):
+        return np.var(a, axis=axis, ddof=correction, keepdims=keepdims)
 
-    def _centred(self, ctx):
-        a = ctx.inputs[0]
-        at = ctx.attrs
+    def scalar(self, a, correction):
+        return 0.0
+
+    def _centred(self, a, attrs):
         shape = shape_of(a) if not is_value(a) else a.shape
-        mean = a if not shape else np.mean(a, axis=at["axis"], keepdims=True)
-        return a, shape, a - mean, _count(shape, at["axis"]) - at["correction"]
+        mean = a if not shape else np.mean(a, axis=attrs["axis"], keepdims=True)
+        return a - mean, _count(shape, attrs["axis"]) - attrs["correction"]
 
-    def backward(self, ctx, g):
-        a, shape, c, dof = self._centred(ctx)
-        return (fit(_keep(g, shape, ctx.attrs["axis"]) * c * (2.0 / dof), a),)
+    def vjp(self, a, g, out, attrs):
+        c, dof = self._centred(a, attrs)
+        return g * c * (2.0 / dof)
 
     def label(self, attrs):
         return _label("var", attrs, _corr(attrs))
@@ -178,66 +220,20 @@ class Std(Var):
     name, symbol = "std", "std"
     formulas = ("d std(x)/dx = (x - mean) / ((n - correction) std)",)
 
-    def forward(self, a, *, axis, keepdims, correction):
-        if a.__class__ is float:
-            return 0.0, None
-        return as_data(np.std(a, axis=axis, ddof=correction, keepdims=keepdims)), None
+    def f(self, a, axis, keepdims, correction):
+        return np.std(a, axis=axis, ddof=correction, keepdims=keepdims)
 
-    def backward(self, ctx, g):
-        a, shape, c, dof = self._centred(ctx)
-        axes = ctx.attrs["axis"]
-        ok = _keep(ctx.out, shape, axes)
-        gk = _keep(g, shape, axes)
-        zero = _raw(ok) == 0
+    def vjp(self, a, g, out, attrs):
+        c, dof = self._centred(a, attrs)
+        zero = _raw(out) == 0
         if np.any(zero):
             # a safe denominator first, so no inf enters the graph (its gradient would be nan)
-            ok = _where(zero, 1.0, ok)
-            gk = _where(zero, 0.0, gk)
-        return (fit(gk * c / (ok * float(dof)), a),)
+            out = _where(zero, 1.0, out)
+            g = _where(zero, 0.0, g)
+        return g * c / (out * float(dof))
 
     def label(self, attrs):
         return _label("std", attrs, _corr(attrs))
-
-
-# ---------------------------------------------------------------- the base of reductions
-class Reduction(Op):
-    """A reduction over axes (``axis`` a tuple of non-negative ints or None, ``keepdims``);
-    subclasses give ``f(a, axis, keepdims)`` on an array and ``df(a, out)``, the local
-    derivative d out/d a with ``out`` broadcast back (the reduced axes of size 1), and get
-    the VJP ``upstream · df`` and the label. Write ``df`` with operators and ufuncs and it
-    also runs on Values (create_graph). A float (0-d) input reduces to itself.
-
-    >>> class SumSquares(Reduction):
-    ...     name = symbol = "sumsq"
-    ...     def f(self, a, axis, keepdims): return np.sum(a * a, axis=axis, keepdims=keepdims)
-    ...     def df(self, a, out): return 2 * a
-    >>> op = SumSquares()
-    >>> op(np.array([[1.0, 2.0], [3.0, 4.0]]), axis=0).numpy()
-    array([10., 20.])
-    """
-
-    twice_differentiable = True
-
-    def forward(self, a, *, axis, keepdims):
-        if a.__class__ is float:
-            return a, None
-        return as_data(self.f(a, axis, keepdims)), None
-
-    def backward(self, ctx, g):
-        a = ctx.inputs[0]
-        shape = shape_of(a) if not is_value(a) else a.shape
-        if not shape:
-            return (fit(g, a),)
-        axes = ctx.attrs["axis"]
-        return (fit(_keep(g, shape, axes) * self.df(a, _keep(ctx.out, shape, axes)), a),)
-
-    def label(self, attrs):
-        return _label(self.name, attrs)
-
-    def __call__(self, x, axis=None, keepdims: bool = False):
-        """The public function of an exported reduction: ``op(x, axis=None, keepdims=False)``."""
-        nd = len(shape_of(_raw(x))) if is_value(x) else np.ndim(x)
-        return record(self, x, axis=_norm_axis(axis, nd, self.name), keepdims=bool(keepdims))
 
 
 # ---------------------------------------------------------------- logsumexp
@@ -261,51 +257,45 @@ class LogSumExp(Reduction):
 
 
 # ---------------------------------------------------------------- norm
-class Norm(Op):
+class Norm(Reduction):
     """Vector norms over axes: ord 2 (also the Frobenius norm of two axes), 1, inf, -inf.
     Gradient 0 at a zero norm (as PyTorch); ±inf: split evenly among tied extremes."""
 
     name, symbol = "norm", "‖x‖"
     formulas = ("d‖x‖/dx: x/‖x‖ (ord 2), sign(x) (ord 1), sign(x) at the extreme |x| (ord ±inf)",)
-    twice_differentiable = True
+    identity_0d = False
 
-    def forward(self, a, *, ord, axis, keepdims):
-        if a.__class__ is float:
-            return abs(a), None
+    def f(self, a, axis, keepdims, ord):
         with np.errstate(over="ignore"):
             if ord == 2:
-                r = np.sqrt(np.sum(a * a, axis=axis, keepdims=keepdims))
-            elif ord == 1:
-                r = np.sum(np.abs(a), axis=axis, keepdims=keepdims)
-            elif ord == np.inf:
-                r = np.max(np.abs(a), axis=axis, keepdims=keepdims)
-            else:
-                r = np.min(np.abs(a), axis=axis, keepdims=keepdims)
-        return as_data(r), None
+                return np.sqrt(np.sum(a * a, axis=axis, keepdims=keepdims))
+            if ord == 1:
+                return np.sum(np.abs(a), axis=axis, keepdims=keepdims)
+            if ord == np.inf:
+                return np.max(np.abs(a), axis=axis, keepdims=keepdims)
+            return np.min(np.abs(a), axis=axis, keepdims=keepdims)
 
-    def backward(self, ctx, g):
-        a = ctx.inputs[0]
-        at = ctx.attrs
-        shape = shape_of(a) if not is_value(a) else a.shape
-        axes, ord = at["axis"], at["ord"]
+    def scalar(self, a, ord):
+        return abs(a)
+
+    def vjp(self, a, g, out, attrs):
+        ord = attrs["ord"]
         sign = np.sign(_raw(a))             # piecewise constant: no gradient of its own
         if sign.__class__ is ndarray:
             sign = np.where(np.isnan(sign), 0, sign).astype(sign.dtype)   # sign(nan) = 0, as torch's sgn
-        gk = _keep(g, shape, axes)
-        if ord == 1 or not shape:
-            return (fit(gk * sign, a),)
-        ok = _keep(ctx.out, shape, axes)
+        if ord == 1 or not np.ndim(sign):
+            return g * sign
         if ord == 2:
-            zero = _raw(ok) == 0
+            zero = _raw(out) == 0
             if np.any(zero):
-                ok = _where(zero, 1.0, ok)   # safe denominator, then 0 where the norm is 0
-                gk = _where(zero, 0.0, gk)
-            return (fit(a * (gk / ok), a),)
+                out = _where(zero, 1.0, out)   # safe denominator, then 0 where the norm is 0
+                g = _where(zero, 0.0, g)
+            return a * (g / out)
         # ±inf: where |x| is the extreme (or nan, as PyTorch), split over the ties
         absa = np.abs(_raw(a))
-        mask = (absa == _raw(ok)) | np.isnan(absa)
-        share = mask / np.maximum(np.sum(mask, axis=axes, keepdims=True), 1)
-        return (fit(gk * (sign * share).astype(_raw(a).dtype), a),)
+        mask = (absa == _raw(out)) | np.isnan(absa)
+        share = mask / np.maximum(np.sum(mask, axis=attrs["axis"], keepdims=True), 1)
+        return g * (sign * share).astype(_raw(a).dtype)
 
     def label(self, attrs):
         o = attrs["ord"]
@@ -512,17 +502,15 @@ def _expand(g, shape, axis, keepdims):
     return g
 
 
-class Sum(Op):
+class Sum(Reduction):
     name, symbol = "sum", "sum"
-    twice_differentiable = True
     formulas = ("d(Σx)/dx = 1 (upstream copied to every summed entry)",)
 
-    def forward(self, a, *, axis, keepdims):
-        if a.__class__ is float:
-            return a, None
-        return as_data(a.sum(axis=axis, keepdims=keepdims)), None
+    def f(self, a, axis, keepdims):
+        return a.sum(axis=axis, keepdims=keepdims)
 
     def backward(self, ctx, g):
+        # its own VJP, not the base's fit: a read-only broadcast view of the upstream, no copy
         a = ctx.inputs[0]
         if a.__class__ is float:
             return (float(g),)
@@ -530,11 +518,8 @@ class Sum(Op):
         g = _expand(g, a.shape, at["axis"], at["keepdims"])
         if g.dtype != a.dtype:
             g = g.astype(a.dtype)
-        # a read-only broadcast view, no copy: nothing writes into gradients in place
+        # nothing writes into gradients in place
         return (np.broadcast_to(g, a.shape),)
-
-    def label(self, attrs):
-        return "sum" if attrs["axis"] is None else f"sum(axis={_ax(attrs['axis'])})"
 
 
 def _ax(axis):
@@ -545,10 +530,8 @@ class Mean(Sum):
     name, symbol = "mean", "mean"
     formulas = ("d mean(x)/dx = 1/n",)
 
-    def forward(self, a, *, axis, keepdims):
-        if a.__class__ is float:
-            return a, None
-        return as_data(a.mean(axis=axis, keepdims=keepdims)), None
+    def f(self, a, axis, keepdims):
+        return a.mean(axis=axis, keepdims=keepdims)
 
     def backward(self, ctx, g):
         a = ctx.inputs[0]
@@ -558,39 +541,24 @@ class Mean(Sum):
         n = a.size // max(np.size(ctx.out), 1)
         return (gs / a.dtype.type(n),)
 
-    def label(self, attrs):
-        return "mean" if attrs["axis"] is None else f"mean(axis={_ax(attrs['axis'])})"
 
-
-class Max(Op):
+class Max(Reduction):
     """max over axes; ties split the gradient evenly among the maximal entries."""
 
     name, symbol = "max", "max"
     formulas = ("d max(x)/dx = 1 at the max (split evenly on ties), 0 elsewhere",)
     _reduce = staticmethod(np.max)
-    twice_differentiable = True
 
-    def forward(self, a, *, axis, keepdims):
-        if a.__class__ is float:
-            return a, None
+    def f(self, a, axis, keepdims):
         if a.size == 0:
             raise ShapeError(f"{self.name}: cannot reduce an empty tensor of shape {a.shape}")
-        return as_data(self._reduce(a, axis=axis, keepdims=keepdims)), None
+        return self._reduce(a, axis=axis, keepdims=keepdims)
 
-    def backward(self, ctx, g):
-        a = ctx.inputs[0]
-        if a.__class__ is float:
-            return (float(g),)
-        at = ctx.attrs
-        o = _expand(_raw(ctx.out), a.shape, at["axis"], at["keepdims"])
-        mask = (_raw(a) == o)            # where the max is: a constant of the inputs
-        count = mask.sum(axis=at["axis"], keepdims=True)
-        g = _expand(g, a.shape, at["axis"], at["keepdims"])
+    def vjp(self, a, g, out, attrs):
+        mask = (_raw(a) == _raw(out))       # where the max is: a constant of the inputs
+        count = mask.sum(axis=attrs["axis"], keepdims=True)
         # select, not mask·g: the other entries get exactly 0, even for an inf upstream (as torch)
-        return (_select(g / count, mask).astype(a.dtype),)
-
-    def label(self, attrs):
-        return self.symbol if attrs["axis"] is None else f"{self.symbol}(axis={_ax(attrs['axis'])})"
+        return _select(g / count, mask)
 
 
 class Min(Max):
