@@ -104,41 +104,6 @@ class Div(Op):
         return div(1.0, b), div(-div(a, b), b)
 
 
-class Pow(Op):
-    """x ** y with both operands in the graph (for a constant exponent see PowConst)."""
-
-    name, symbol, elementwise = "pow", "**", True
-    twice_differentiable = True
-    formulas = ("d(x^y)/dx = y·x^(y-1)", "d(x^y)/dy = x^y·ln x")
-
-    def forward(self, a, b):
-        return power(a, b), None
-
-    def backward(self, ctx, g):
-        da, db = self.local(ctx)
-        a, b = ctx.inputs
-        na, nb = ctx.needs_grad
-        return (fit(g * da, a) if na else None), (fit(g * db, b) if nb else None)
-
-    def local(self, ctx):
-        # as PyTorch: d/dx is 0 where the exponent is 0 (not 0·x^-1 = nan at x = 0), and
-        # d/dy is 0 where the base is 0 and the exponent >= 0 (not 0·ln 0 = nan)
-        (a, b), o = ctx.inputs, ctx.out
-        if a.__class__ is float and b.__class__ is float:
-            da = 0.0 if b == 0.0 else b * power(a, b - 1)
-            if a == 0.0 and b >= 0.0:
-                db = 0.0
-            else:
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    db = o * float(np.log(a))
-            return da, db
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            da = np.where(b == 0, 0.0, b * power(a, b - 1))
-            db = np.where((a == 0) & (b >= 0), 0.0, o * np.log(a))
-        dt = np.result_type(a, b)
-        return da.astype(dt, copy=False), db.astype(dt, copy=False)
-
-
 class PowConst(Op):
     name, symbol, elementwise = "pow", "**", True
     twice_differentiable = True
@@ -199,52 +164,6 @@ def _select(g, m):
 
 def _num(n) -> str:
     return str(int(n)) if float(n).is_integer() else f"{n:g}"
-
-
-class Maximum(Op):
-    """Elementwise max; on ties the gradient is split evenly (half to each input)."""
-
-    name, symbol, elementwise = "maximum", "max", True
-    twice_differentiable = True
-    formulas = ("d max(x,y)/dx = 1 if x>y (½ on ties)", "d max(x,y)/dy = 1 if y>x (½ on ties)")
-
-    def forward(self, a, b):
-        if is_float(a, b):
-            return (a if a >= b else b), None
-        return np.maximum(a, b), None
-
-    def local(self, ctx):
-        a, b = ctx.inputs
-        if is_float(a, b):
-            return (1.0 if a > b else 0.5 if a == b else 0.0), (1.0 if b > a else 0.5 if a == b else 0.0)
-        la = (a > b) + 0.5 * (a == b)
-        return la, 1.0 - la
-
-    def backward(self, ctx, g):
-        a, b = ctx.inputs
-        la, lb = self.local(ctx)
-        na, nb = ctx.needs_grad
-        # the loser gets exactly 0 (an inf upstream too, as torch), ties half
-        if g.__class__ is float and la.__class__ is float:
-            return (g * la if la else 0.0), (g * lb if lb else 0.0)
-        return ((fit(_select(g, la != 0) * la, a) if na else None),
-                (fit(_select(g, lb != 0) * lb, b) if nb else None))
-
-
-class Minimum(Maximum):
-    """Elementwise min; on ties the gradient is split evenly."""
-
-    name, symbol = "minimum", "min"
-    formulas = ("d min(x,y)/dx = 1 if x<y (½ on ties)", "d min(x,y)/dy = 1 if y<x (½ on ties)")
-
-    def forward(self, a, b):
-        if is_float(a, b):
-            return (a if a <= b else b), None
-        return np.minimum(a, b), None
-
-    def local(self, ctx):
-        lb, la = Maximum.local(self, ctx)   # min routes to the smaller: swap roles
-        return la, lb
 
 
 # ---------------------------------------------------------------- unary
@@ -313,6 +232,80 @@ class Binary(Op):
         integer operands, a shape mismatch said in one sentence."""
         from ..value import _binary, _lift     # value.py imports ops: bound on first use
         return _binary(self, _lift(a), _lift(b))
+
+
+# ---------------------------------------------------------------- binary ops on the base
+class Pow(Binary):
+    """x ** y with both operands in the graph (for a constant exponent see PowConst)."""
+
+    name, symbol, elementwise = "pow", "**", True
+    twice_differentiable = True
+    formulas = ("d(x^y)/dx = y·x^(y-1)", "d(x^y)/dy = x^y·ln x")
+
+    def f(self, a, b):
+        return power(a, b)
+
+    def df(self, a, b, o):
+        # as PyTorch: d/dx is 0 where the exponent is 0 (not 0·x^-1 = nan at x = 0), and
+        # d/dy is 0 where the base is 0 and the exponent >= 0 (not 0·ln 0 = nan)
+        if a.__class__ is float and b.__class__ is float:
+            da = 0.0 if b == 0.0 else b * power(a, b - 1)
+            if a == 0.0 and b >= 0.0:
+                db = 0.0
+            else:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    db = o * float(np.log(a))
+            return da, db
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            da = np.where(b == 0, 0.0, b * power(a, b - 1))
+            db = np.where((a == 0) & (b >= 0), 0.0, o * np.log(a))
+        dt = np.result_type(a, b)
+        return da.astype(dt, copy=False), db.astype(dt, copy=False)
+
+
+class Maximum(Binary):
+    """Elementwise max; on ties the gradient is split evenly (half to each input)."""
+
+    name, symbol, elementwise = "maximum", "max", True
+    twice_differentiable = True
+    formulas = ("d max(x,y)/dx = 1 if x>y (½ on ties)", "d max(x,y)/dy = 1 if y>x (½ on ties)")
+
+    def f(self, a, b):
+        if is_float(a, b):
+            return a if a >= b else b
+        return np.maximum(a, b)
+
+    def df(self, a, b, o):
+        if is_float(a, b):
+            return (1.0 if a > b else 0.5 if a == b else 0.0), (1.0 if b > a else 0.5 if a == b else 0.0)
+        la = (a > b) + 0.5 * (a == b)
+        return la, 1.0 - la
+
+    def backward(self, ctx, g):
+        a, b = ctx.inputs
+        la, lb = self.df(a, b, ctx.out)
+        na, nb = ctx.needs_grad
+        # the loser gets exactly 0 (an inf upstream too, as torch), ties half
+        if g.__class__ is float and la.__class__ is float:
+            return (g * la if la else 0.0), (g * lb if lb else 0.0)
+        return ((fit(_select(g, la != 0) * la, a) if na else None),
+                (fit(_select(g, lb != 0) * lb, b) if nb else None))
+
+
+class Minimum(Maximum):
+    """Elementwise min; on ties the gradient is split evenly."""
+
+    name, symbol = "minimum", "min"
+    formulas = ("d min(x,y)/dx = 1 if x<y (½ on ties)", "d min(x,y)/dy = 1 if y<x (½ on ties)")
+
+    def f(self, a, b):
+        if is_float(a, b):
+            return a if a <= b else b
+        return np.minimum(a, b)
+
+    def df(self, a, b, o):
+        lb, la = Maximum.df(self, a, b, o)   # min routes to the smaller: swap roles
+        return la, lb
 
 
 def _safe(math_f, np_f):
