@@ -10,85 +10,72 @@ import math
 
 import numpy as np
 
-from ...ops.base import Op, fit
-from ...ops.arithmetic import _select
+from ...ops.base import fit
+from ...ops.arithmetic import Binary, _select
+from ...ops.activation import Activation
 
 
 def _neg_mask(a):
     return a <= 0
 
 
-class LeakyRelu(Op):
-    twice_differentiable = True   # local() is numpy on ctx.inputs/out: it runs on Values too
+class LeakyRelu(Activation):
+    twice_differentiable = True   # df is numpy on the input: it runs on Values too
     name, symbol = "leaky_relu", "LeakyReLU"
     formulas = ("d/dx = 1 if x > 0 else α",)
-    elementwise = True
 
-    def forward(self, a, *, slope):
+    def f(self, a, *, slope):
         if a.__class__ is float:
-            return (a if a > 0.0 else slope * a), None
+            return a if a > 0.0 else slope * a
         out = a * a.dtype.type(slope)
-        return np.maximum(a, out, out=out) if 0.0 <= slope <= 1.0 else np.where(a > 0, a, out), None
+        return np.maximum(a, out, out=out) if 0.0 <= slope <= 1.0 else np.where(a > 0, a, out)
 
-    def local(self, ctx):
-        a, s = ctx.inputs[0], ctx.attrs["slope"]
+    def df(self, a, o, *, slope):
         if a.__class__ is float:
-            return (1.0 if a > 0.0 else s,)
+            return 1.0 if a > 0.0 else slope
         d = (a > 0).astype(a.dtype)
-        d *= a.dtype.type(1.0 - s)
-        d += a.dtype.type(s)
-        return (d,)
-
-    def backward(self, ctx, g):
-        (d,) = self.local(ctx)
-        return (fit(g * d, ctx.inputs[0]),)
+        d *= a.dtype.type(1.0 - slope)
+        d += a.dtype.type(slope)
+        return d
 
     def label(self, attrs):
         return f"LeakyReLU({attrs['slope']:g})"
 
 
-class Elu(Op):
-    twice_differentiable = True   # local() is numpy on ctx.inputs/out: it runs on Values too
+class Elu(Activation):
+    twice_differentiable = True   # df is numpy on the input and output: it runs on Values too
     name, symbol = "elu", "ELU"
     formulas = ("d/dx = 1 if x > 0 else α·eˣ (= out + α)",)
-    elementwise = True
 
-    def forward(self, a, *, alpha):
+    def f(self, a, *, alpha):
         if a.__class__ is float:
-            return (a if a > 0.0 else alpha * math.expm1(a)), None
+            return a if a > 0.0 else alpha * math.expm1(a)
         neg = np.expm1(np.minimum(a, 0))          # min(x, 0): no overflow for large x
         neg *= a.dtype.type(alpha)
-        return np.where(a > 0, a, neg), None
+        return np.where(a > 0, a, neg)
 
-    def local(self, ctx):
-        a, o, al = ctx.inputs[0], ctx.out, ctx.attrs["alpha"]
+    def df(self, a, o, *, alpha):
         if a.__class__ is float:
-            return (1.0 if a > 0.0 else o + al,)
-        return (np.where(a > 0, 1, o + a.dtype.type(al)).astype(a.dtype, copy=False),)
-
-    def backward(self, ctx, g):
-        (d,) = self.local(ctx)
-        return (fit(g * d, ctx.inputs[0]),)
+            return 1.0 if a > 0.0 else o + alpha
+        return np.where(a > 0, 1, o + a.dtype.type(alpha)).astype(a.dtype, copy=False)
 
     def label(self, attrs):
         return f"ELU({attrs['alpha']:g})"
 
 
-class Prelu(Op):
+class Prelu(Binary):
     """x if x > 0 else α·x with α an input of the graph (learned)."""
 
     name, symbol = "prelu", "PReLU"
     twice_differentiable = True
     formulas = ("d/dx = 1 if x > 0 else α", "d/dα = 0 if x > 0 else x")
-    elementwise = True
 
-    def forward(self, a, w):
+    def f(self, a, w):
         if a.__class__ is float and w.__class__ is float:
-            return (a if a > 0.0 else w * a), None
-        return np.where(a > 0, a, a * w), None
+            return a if a > 0.0 else w * a
+        return np.where(a > 0, a, a * w)
 
-    def local(self, ctx):
-        a, w = ctx.inputs
+    def df(self, a, w, o):
         if a.__class__ is float and w.__class__ is float:
             return (1.0, 0.0) if a > 0.0 else (w, a)
         neg = _neg_mask(a)
@@ -98,7 +85,7 @@ class Prelu(Op):
     def backward(self, ctx, g):
         x, w = ctx.inputs
         nx, nw = ctx.needs_grad
-        dx_local, dw_local = self.local(ctx)
+        dx_local = self.df(x, w, ctx.out)[0]
         # d/dα is 0 where x > 0: exactly 0 there, even for an inf upstream (as torch)
         dw = _select(g * x, _neg_mask(x)) if nw else None
         return (fit(g * dx_local, x) if nx else None, fit(dw, w) if nw else None)
