@@ -32,6 +32,7 @@ import numpy as np
 
 from .._params import number
 from .base import Op, V, fit, run
+from .base import as_value as _v     # the one lifting helper
 from .arithmetic import Unary, _safe, _select
 
 if TYPE_CHECKING:
@@ -547,9 +548,6 @@ __all__ = ["Activation", "Softplus", "LogSigmoid", "Silu", "Mish", "Softsign", "
 # gg.softplus, gg.gelu, gg.celu, gg.hardtanh (the parameter-free ones, gg.silu ..., come from
 # their ops' method names, like gg.tanh). Arguments are torch's, checked here so a bad one is
 # one clear sentence rather than a nan later.
-def _v(x):
-    return x if isinstance(x, V.Value) else V._lift(x)
-
 
 def _number(x, what: str) -> float:
     """``x`` as a float, or a TypeError naming the argument (bools, strings and Values that

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from .base import Op, V, as_data, div, fit, is_float, power, record
+from .base import as_value as _v     # the one lifting helper
 from .export import export
 
 if TYPE_CHECKING:                      # annotations of the public functions only
@@ -413,9 +414,6 @@ __all__ = ["ShapeError", "Op", "as_data", "div", "fit", "is_float", "power", "re
 
 
 # ---------------------------------------------------------------- the functions (gg.maximum, gg.where, gg.clip)
-def _v(x):
-    return x if isinstance(x, V.Value) else V._lift(x)
-
 
 def maximum(a: Operand, b: Operand) -> Value:
     """Elementwise max; on a tie each input gets half the gradient.

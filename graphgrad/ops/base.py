@@ -181,6 +181,16 @@ def as_data(r):
     return np.asarray(r)
 
 
+def as_value(x):
+    """``x`` as a Value: a Value as it is, a number or array a constant leaf (the family
+    modules' functions take either, ``gg.flip([1, 2])`` as ``gg.flip(gg.Value([1, 2]))``).
+
+    >>> as_value([1.0, 2.0]).shape
+    (2,)
+    """
+    return x if isinstance(x, V.Value) else V._lift(x)
+
+
 def is_value(x) -> bool:
     """True for a graphgrad Value (checked by a class flag: base.py cannot import Value)."""
     return getattr(x.__class__, "__graphgrad_value__", False)

@@ -16,6 +16,7 @@ import numpy as np
 from .._dispatch import implements
 from ..errors import ShapeError
 from .base import Op, V, as_data, fit, is_value, run, shape_of
+from .base import as_value as _v     # the one lifting helper
 from .arithmetic import _select
 from .export import value_attr
 
@@ -290,9 +291,6 @@ __all__ = ["GATHER", "SCATTER_ADD", "SCATTER", "MASKED_FILL", "Gather", "Scatter
 # out-of-range entry) and hand the ops above a non-negative integer index. Argument names
 # and rules follow torch (``gather(x, axis, index)``) except ``take_along_axis(x, indices,
 # axis)``, which follows numpy (negative indices and broadcasting allowed).
-def _v(x):
-    return x if isinstance(x, V.Value) else V._lift(x)
-
 
 def index_data(index, op: str, what: str = "index") -> np.ndarray:
     """``index`` (an integer Value, array, list or int) as an integer numpy array, or a

@@ -15,6 +15,7 @@ import numpy as np
 from ..errors import ShapeError
 from .._dispatch import implements
 from .base import Op, V, as_data, fit, is_value, run, shape_of
+from .base import as_value as _v     # the one lifting helper
 from .export import export
 from .reduce import _no, _raw
 from .shape import concatenate, diagonal, stack
@@ -262,9 +263,6 @@ __all__ = ["Matmul", "MATMUL", "Einsum", "EINSUM", "parse_einsum"]
 
 
 # ---------------------------------------------------------------- the functions (gg.matmul)
-def _v(x):
-    return x if isinstance(x, V.Value) else V._lift(x)
-
 
 def matmul(a: Operand, b: Operand) -> Value:
     """``a @ b`` (batched over leading axes). ``matmul(V.Value([[1., 2.]]), V.Value([[3.], [4.]])).item() == 11.0``"""

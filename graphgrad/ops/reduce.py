@@ -26,6 +26,7 @@ import numpy as np
 from .._dispatch import implements, refuse
 from ..errors import ShapeError
 from .base import Op, V, _is_int, _norm_axis, as_data, fit, is_value, record, run, shape_of
+from .base import as_value as _v     # the one lifting helper
 from .arithmetic import WHERE, _select
 from .export import value_attr
 
@@ -589,9 +590,6 @@ SortResult = namedtuple("SortResult", "values indices")
 #: what ``topk`` returns
 TopKResult = namedtuple("TopKResult", "values indices")
 
-
-def _v(x) -> Value:
-    return x if isinstance(x, V.Value) else V._lift(x)
 
 
 def sum(x: Operand, axis: Axis = None, keepdims: bool = False) -> Value:  # noqa: A001 - mirrors numpy's name

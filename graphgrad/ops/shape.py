@@ -24,6 +24,7 @@ from .._dispatch import implements
 from .._params import number
 from ..errors import ShapeError
 from .base import Op, V, _is_int, as_data, fit, run, shape_of, unbroadcast
+from .base import as_value as _v     # the one lifting helper
 from .arithmetic import _method
 from .export import export, value_attr
 from .index import INDEX_ADD, LABEL_CHARS
@@ -546,9 +547,6 @@ DIAG_OF_MATRIX, DIAG_MATRIX = DiagOfMatrix(), DiagMatrix()
 # PyTorch's for ``chunk`` and ``unsqueeze``. Here the arguments are checked and normalised
 # (negative axes counted from the end) with one clear sentence for a bad one; the ops above
 # get normalised attributes.
-def _v(x):
-    return x if isinstance(x, V.Value) else V._lift(x)
-
 
 def concatenate(values: Sequence[Operand], axis: int = 0) -> Value:
     """Join Values along an existing axis.
