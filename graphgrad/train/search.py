@@ -294,9 +294,15 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
     ``storage`` an SQLite file or a database URL shared by several machines (see
     :mod:`graphgrad.train.optuna_search`). Trials run one at a time in this process.
 
-    >>> res = search(toy_objective, SearchSpace(lr=LogUniform(1e-5, 1e-1)), n_trials=4,
-    ...              storage="runs/lr.sqlite")            # doctest: +SKIP
-    >>> print(res.format(limit=3))                         # doctest: +SKIP
+    >>> from graphgrad.train import LogUniform, SearchSpace, toy_objective
+    >>> space = SearchSpace(lr=LogUniform(1e-5, 1e-1))
+    >>> res = search(toy_objective, space, n_trials=4, storage="runs/lr.sqlite")
+    >>> res = search(toy_objective, space, n_trials=6, storage="runs/lr.sqlite")  # 2 more trials
+    >>> len(res.table), [r.status for r in res.table].count("done")
+    (6, 6)
+    >>> print(res.format(limit=1))
+    rank  stage  trial  status  val_acc  train_acc  lr        time(s)
+       1      0      2  done     1.0124     1.0000  8.83e-04      ...
     """
     if not isinstance(space, SearchSpace):
         raise SearchError(f"search: space must be a SearchSpace, got {type(space).__name__}")

@@ -181,8 +181,17 @@ def fit(model, data, *, optimizer=None, lr: float = 1e-2, epochs: int = 10, batc
     run's first loss, and rows are appended to ``history``: the result is bit-identical to
     an uninterrupted run (for a model without randomness of its own).
 
-    >>> h = load_checkpoint("run.npz", net, opt)                                  # doctest: +SKIP
-    >>> h = fit(net, data, optimizer=opt, epochs=10, checkpoint="run.npz", history=h)  # doctest: +SKIP
+    >>> from graphgrad import nn
+    >>> from graphgrad.data import make_blobs
+    >>> from graphgrad.optim import SGD
+    >>> data = make_blobs(150, n_classes=3, seed=0)
+    >>> net = nn.Sequential(nn.Linear(2, 8, rng=0), nn.ReLU(), nn.Linear(8, 3, rng=1))
+    >>> opt = SGD(net.parameters(), lr=0.05, momentum=0.9)
+    >>> h = fit(net, data, optimizer=opt, epochs=2, checkpoint="run.npz", progress=False)  # stopped here
+    >>> h = load_checkpoint("run.npz", net, opt)       # later, maybe in a new process
+    >>> h = fit(net, data, optimizer=opt, epochs=4, checkpoint="run.npz", history=h, progress=False)
+    >>> [row["epoch"] for row in h.epochs]
+    [0, 1, 2, 3]
     """
     from ..data.batching import BatchLoader
     from ..optim import SGD
@@ -324,7 +333,15 @@ def save_checkpoint(path, model, optimizer=None, history: History | None = None)
     """Write model parameters (and optimizer state, history) to ``path`` as a ``.npz`` with no
     pickled objects, atomically (a crash mid-write leaves the previous checkpoint intact).
 
-    >>> save_checkpoint("run.npz", net, opt, hist)   # doctest: +SKIP
+    >>> from graphgrad import nn
+    >>> from graphgrad.optim import Adam
+    >>> net = nn.Linear(2, 3, rng=0)
+    >>> save_checkpoint("run.npz", net, Adam(net.parameters()))
+    >>> fresh = nn.Linear(2, 3, rng=1)
+    >>> load_checkpoint("run.npz", fresh) is None      # no history was saved
+    True
+    >>> bool(np.array_equal(fresh.weight.numpy(), net.weight.numpy()))
+    True
     """
     arrays = {"format": np.array("graphgrad-checkpoint-1")}
     state = model.state_dict() if hasattr(model, "state_dict") else \
