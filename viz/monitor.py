@@ -44,8 +44,10 @@ def probe_stats(graph) -> dict:
     >>> loss = F.cross_entropy(net(gg.Value(np.ones((4, 2)))), np.array([0, 1, 2, 0]))
     >>> loss.backward()
     >>> stats = probe_stats(viz.as_graph(loss))
-    >>> [(name.split("#")[0], s["units"]) for name, s in stats["layers"].items()], len(stats["weights"])
-    ([('ReLU', 8)], 2)
+    >>> [(name.split("#")[0], s["units"]) for name, s in stats["layers"].items()]
+    [('ReLU', 8)]
+    >>> len(stats["weights"])         # the two weight matrices
+    2
     """
     from .flow import unit_health
     health = unit_health(graph)
@@ -130,8 +132,8 @@ class TrainingMonitor:
         >>> model = nn.Sequential(nn.Linear(2, 8, rng=0), nn.ReLU(), nn.Linear(8, 3, rng=1))
         >>> mon = TrainingMonitor(data.X_val[:16], data.y_val[:16])
         >>> history = fit(model, data, epochs=3, callback=mon, progress=False)
-        >>> [(name.split("#")[0], len(stds)) for name, stds in mon.series("layers", "std").items()]
-        [('ReLU', 3)]
+        >>> {name.split("#")[0]: len(stds) for name, stds in mon.series("layers", "std").items()}
+        {'ReLU': 3}
         """
         names = []
         for r in self.rows:

@@ -176,7 +176,7 @@ def lr_sweep_plot(sweep, path=None, title: str = "Learning-rate sweep"):
     >>> sweep = lr_sweep(make_net, data.X_train, data.y_train, lrs=[1e-5, 1e-1, 1e3], steps=20)
     >>> lr_sweep_plot(sweep, "sweep.png")
     'sweep.png'
-    >>> len(lr_sweep_plot(sweep).axes)       # without a path: the Figure, curves and final losses
+    >>> len(lr_sweep_plot(sweep).axes)       # without a path: the Figure
     2
     """
     from matplotlib.colors import to_rgb

@@ -243,9 +243,9 @@ def load_cifar10(directory: str | os.PathLike, val: int = 1000, num_train_batche
     >>> os.makedirs("cifar", exist_ok=True)
     >>> rng = np.random.default_rng(0)
     >>> for name in ("data_batch_1", "test_batch"):
-    ...     batch = {b"data": rng.integers(0, 256, (20, 3072), dtype=np.uint8), b"labels": [0, 1] * 10}
+    ...     images = rng.integers(0, 256, (20, 3072), dtype=np.uint8)    # 20 images, 3x32x32
     ...     with open(os.path.join("cifar", name), "wb") as f:
-    ...         pickle.dump(batch, f, protocol=2)
+    ...         pickle.dump({b"data": images, b"labels": [0, 1] * 10}, f, protocol=2)
     >>> s = load_cifar10("cifar", val=5, num_train_batches=1)
     >>> s.X_train.shape, s.X_val.shape, s.X_test.shape
     ((15, 3, 32, 32), (5, 3, 32, 32), (20, 3, 32, 32))

@@ -132,7 +132,7 @@ def check_overfit_small_subset(make_model, X, y, n: int = 20, lr: float = 0.5, s
     >>> r.passed
     True
     >>> print(r.verdict)
-    20 samples: train accuracy 1.00, loss 2.303 -> ... in 200 steps: the model can overfit, so forward and backward work
+    20 samples: train accuracy 1.00, loss 2.303 -> ... in 200 steps: the model can overfit, ...
     """
     if n < 1 or n > len(X):
         raise ValueError(f"check_overfit_small_subset: n must be in 1..{len(X)}, got {n}")

@@ -100,7 +100,8 @@ def suggest(trial, space: SearchSpace) -> dict:
 
     >>> import optuna
     >>> study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
-    >>> p = suggest(study.ask(), SearchSpace(lr=LogUniform(1e-4, 1e-1), batch=Choice([(32, 32), 64])))
+    >>> space = SearchSpace(lr=LogUniform(1e-4, 1e-1), batch=Choice([(32, 32), 64]))
+    >>> p = suggest(study.ask(), space)
     >>> sorted(p), 1e-4 <= p["lr"] <= 1e-1, p["batch"] in [(32, 32), 64]
     (['batch', 'lr'], True, True)
     """

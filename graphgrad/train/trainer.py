@@ -187,9 +187,10 @@ def fit(model, data, *, optimizer=None, lr: float = 1e-2, epochs: int = 10, batc
     >>> data = make_blobs(150, n_classes=3, seed=0)
     >>> net = nn.Sequential(nn.Linear(2, 8, rng=0), nn.ReLU(), nn.Linear(8, 3, rng=1))
     >>> opt = SGD(net.parameters(), lr=0.05, momentum=0.9)
-    >>> h = fit(net, data, optimizer=opt, epochs=2, checkpoint="run.npz", progress=False)  # stopped here
+    >>> h = fit(net, data, optimizer=opt, epochs=2, checkpoint="run.npz", progress=False)
     >>> h = load_checkpoint("run.npz", net, opt)       # later, maybe in a new process
-    >>> h = fit(net, data, optimizer=opt, epochs=4, checkpoint="run.npz", history=h, progress=False)
+    >>> h = fit(net, data, optimizer=opt, epochs=4, checkpoint="run.npz", history=h,
+    ...         progress=False)
     >>> [row["epoch"] for row in h.epochs]
     [0, 1, 2, 3]
     """
