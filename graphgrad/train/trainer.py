@@ -112,7 +112,14 @@ def predict(model, X, batch_size: int = 1024) -> np.ndarray:
 
 
 def accuracy(model, X, y, batch_size: int = 1024) -> float:
-    """Fraction of samples classified correctly. ``accuracy(net, X_val, y_val)``"""
+    """Fraction of samples classified correctly (the highest score is the predicted class).
+
+    >>> from graphgrad import nn
+    >>> net = nn.Linear(2, 2, bias=False)
+    >>> net.weight.data[...] = np.eye(2)           # scores = inputs: class = the larger input
+    >>> accuracy(net, np.array([[1., 0.], [0., 1.], [1., 0.]]), np.array([0, 1, 1]))
+    0.6666666666666666
+    """
     if len(X) == 0:
         return float("nan")
     return float(np.mean(predict(model, X, batch_size) == np.asarray(y)))
@@ -124,6 +131,14 @@ class History:
 
     ``epochs[i]`` holds ``epoch``, ``loss`` (mean training loss), ``train_acc``, ``val_acc``,
     ``lr`` and ``update_ratio`` ({parameter name: mean ||ΔW|| / ||W|| over the epoch}).
+
+    >>> from graphgrad import nn
+    >>> from graphgrad.data import make_blobs
+    >>> h = fit(nn.Linear(2, 3, rng=0), make_blobs(90, n_classes=3, seed=0), epochs=3, progress=False)
+    >>> len(h.epochs), sorted(h.epochs[0])[:4], h.best_epoch in (0, 1, 2)
+    (3, ['epoch', 'loss', 'lr', 'train_acc'], True)
+    >>> History.from_json(h.to_json()) == h
+    True
     """
 
     epochs: list = field(default_factory=list)
@@ -134,7 +149,11 @@ class History:
     best_epoch: int = -1
 
     def column(self, key: str) -> list:
-        """One metric across epochs. ``History(epochs=[{"loss": 1.0}]).column("loss") == [1.0]``"""
+        """One metric across epochs.
+
+        >>> History(epochs=[{"loss": 1.0}, {"loss": 0.5}]).column("loss")
+        [1.0, 0.5]
+        """
         return [e.get(key) for e in self.epochs]
 
     def to_json(self) -> str:
@@ -145,7 +164,11 @@ class History:
 
     @classmethod
     def from_json(cls, text: str) -> "History":
-        """Inverse of :meth:`to_json`. ``History.from_json(h.to_json()) == h``"""
+        """Inverse of :meth:`to_json`.
+
+        >>> History.from_json(History(epochs=[{"loss": 1.0}]).to_json()).epochs
+        [{'loss': 1.0}]
+        """
         return cls(**json.loads(text))
 
 
@@ -408,6 +431,16 @@ def _pid_alive(pid: int) -> bool:
 def load_checkpoint(path, model, optimizer=None) -> History | None:
     """Restore a checkpoint written by :func:`save_checkpoint` into ``model`` (and ``optimizer``).
     Returns the saved :class:`History` (or None). Reads with ``allow_pickle=False``.
+
+    >>> from graphgrad import nn
+    >>> save_checkpoint("w.npz", nn.Linear(2, 3, rng=0), history=History(epochs=[{"loss": 1.0}]))
+    >>> net = nn.Linear(2, 3, rng=1)
+    >>> load_checkpoint("w.npz", net).epochs
+    [{'loss': 1.0}]
+    >>> load_checkpoint("w.npz", nn.Linear(2, 4))
+    Traceback (most recent call last):
+    ...
+    graphgrad.train.trainer.CheckpointError: load_checkpoint: 'w.npz' does not fit this model: ...
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
