@@ -63,12 +63,17 @@ def test_no_example_is_skipped():
     assert not found, "examples marked +SKIP (make them run on small data instead):\n" + "\n".join(found)
 
 
+def _global_state() -> dict:
+    return {"viz.sources.SOURCES": list(sources.SOURCES), "gg.is_grad_enabled()": gg.is_grad_enabled(),
+            "np.get_printoptions()": np.get_printoptions(), "np.geterr()": np.geterr()}
+
+
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples_run(name, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     np.random.seed(0)
-    registry = list(sources.SOURCES)
     mod = importlib.import_module(name)
+    before = _global_state()
     finder = doctest.DocTestFinder()
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     report: list[str] = []
@@ -79,5 +84,8 @@ def test_docstring_examples_run(name, tmp_path, monkeypatch):
         runner.run(test, out=report.append)
     result = runner.summarize(verbose=False)
     assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed in {name}:\n" + "".join(report)[:4000]
-    # an example that registers a source must take it out again: later tests see the built-in registry
-    assert sources.SOURCES == registry, f"{name}'s examples left viz.sources.SOURCES changed"
+    # an example that changes global state (registers a source, turns gradients off) must undo it:
+    # later tests see what they would see alone
+    after = _global_state()
+    changed = [k for k in before if before[k] != after[k]]
+    assert not changed, f"{name}'s examples left global state changed: {changed}"
