@@ -15,9 +15,10 @@ It reads the plain-data graph of one forward/backward pass on the probe batch
 >>> model = nn.Sequential(nn.Linear(2, 8, rng=0), nn.ReLU(), nn.Linear(8, 3, rng=1))
 >>> mon = TrainingMonitor(data.X_val[:32], data.y_val[:32])      # a fixed probe batch
 >>> history = fit(model, data, lr=0.05, epochs=2, callback=mon, progress=False)
->>> write_report("report.html", "run", history=history, figures=mon.figures("out"))
+>>> figures = mon.figures("monitor")                              # PNGs: plots and the coloured net
+>>> write_report("report.html", "run", history=history, figures=figures)
 'report.html'
->>> len(mon.rows), sorted(os.listdir("out"))
+>>> len(mon.rows), [os.path.basename(path) for _, path in figures]
 (2, ['monitor.png', 'monitor_flow.png'])
 """
 from __future__ import annotations
