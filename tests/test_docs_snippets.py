@@ -20,8 +20,14 @@ BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 WRITES = re.compile(r"""["']([\w.-]+\.(?:svg|png|html))["']""")
 
 
+# written by docs/_ext/graphgrad_docs.py at build time (git-ignored): the guide is README.md cut
+# into pages, so its blocks are README's
+GENERATED = {"api", "gallery", "guide", "companion", "_build"}
+
+
 def _pages() -> list[pathlib.Path]:
-    return sorted(p for p in DOCS.rglob("*.md") if BLOCK.search(p.read_text(encoding="utf-8")))
+    return sorted(p for p in DOCS.rglob("*.md") if p.relative_to(DOCS).parts[0] not in GENERATED
+                  and BLOCK.search(p.read_text(encoding="utf-8")))
 
 
 PAGES = _pages()
