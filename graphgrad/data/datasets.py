@@ -24,7 +24,14 @@ class DatasetError(GraphgradError, ValueError):
 
 @dataclass
 class Splits:
-    """Train/validation/test arrays of one dataset (``X_*`` float, ``y_*`` int64 labels)."""
+    """Train/validation/test arrays of one dataset (``X_*`` float, ``y_*`` int64 labels).
+
+    >>> s = make_spirals(n_per_class=20, seed=0)
+    >>> s
+    Splits('spirals', train=(36, 2), val=(12, 2), test=(12, 2), classes=3)
+    >>> s.y_train.dtype
+    dtype('int64')
+    """
 
     X_train: np.ndarray
     y_train: np.ndarray

@@ -26,7 +26,14 @@ from .trainer import accuracy, objective
 
 @dataclass
 class CheckResult:
-    """One check's outcome: ``passed`` and a one-sentence ``verdict`` a student can act on."""
+    """One check's outcome: ``passed`` and a one-sentence ``verdict`` a student can act on.
+
+    >>> from graphgrad import nn
+    >>> from graphgrad.data import make_spirals
+    >>> d = make_spirals(n_per_class=20, seed=0)
+    >>> print(check_regularization(nn.Linear(2, 3, rng=0), d.X_train, d.y_train))
+    [PASS] regularization raises loss: loss rose from ... with reg=1000: the regularisation term is wired in
+    """
 
     name: str
     passed: bool
