@@ -167,8 +167,17 @@ def lr_sweep_plot(sweep, path=None, title: str = "Learning-rate sweep"):
     """Left: the loss curve of every rate, coloured by verdict (blue too low, green good, red too
     high; darker = larger rate). Right: final loss against the rate on a log axis.
 
-    >>> lr_sweep_plot(lr_sweep(make_net, X, y), "sweep.png")   # doctest: +SKIP
+    >>> from graphgrad import nn
+    >>> from graphgrad.data import make_spirals
+    >>> from graphgrad.train import lr_sweep
+    >>> data = make_spirals(n_per_class=20, seed=0)
+    >>> def make_net():
+    ...     return nn.Sequential(nn.Linear(2, 16, rng=0), nn.ReLU(), nn.Linear(16, 3, rng=1))
+    >>> sweep = lr_sweep(make_net, data.X_train, data.y_train, lrs=[1e-5, 1e-1, 1e3], steps=20)
+    >>> lr_sweep_plot(sweep, "sweep.png")
     'sweep.png'
+    >>> len(lr_sweep_plot(sweep).axes)       # without a path: the Figure
+    2
     """
     from matplotlib.colors import to_rgb
     fig = _figure(11.5, 4.2)
@@ -310,7 +319,11 @@ def search_scatter(records, path=None, space=None, title: str = "Hyperparameter 
     for log-uniform dimensions), coloured by coarse-to-fine stage; the best trial by
     ``direction`` is a star; failed/NaN trials are grey crosses along the worst edge.
 
-    >>> search_scatter(TrialStore("runs/lr.sqlite").table(), "scatter.png")   # doctest: +SKIP
+    >>> from graphgrad.train import LogUniform, SearchSpace, TrialStore, search, toy_objective
+    >>> space = SearchSpace(lr=LogUniform(1e-5, 1e-1), reg=LogUniform(1e-6, 1e-1))
+    >>> res = search(toy_objective, space, n_trials=8, storage="runs/lr.sqlite")
+    >>> with TrialStore("runs/lr.sqlite") as store:
+    ...     search_scatter(store.table(), "scatter.png", space=space)
     'scatter.png'
     """
     records = list(records)

@@ -42,12 +42,24 @@ class SearchError(GraphgradError, RuntimeError):
 
 
 def trial_seed(seed: int, stage: int, index: int) -> int:
-    """The seed handed to trial ``index`` of ``stage``: a pure function of the search seed."""
+    """The seed handed to trial ``index`` of ``stage``: a pure function of the search seed.
+
+    >>> trial_seed(0, 0, 3) == trial_seed(0, 0, 3) != trial_seed(1, 0, 3)
+    True
+    """
     return int(np.random.SeedSequence([int(seed), int(stage), int(index)]).generate_state(1)[0])
 
 
 def plan_stage(space: SearchSpace, method: str, n_trials: int, seed: int, stage: int, grid_points: int) -> list:
-    """The ``(params, trial seed)`` list of one stage, reproducible from its arguments."""
+    """The ``(params, trial seed)`` list of one stage, reproducible from its arguments.
+
+    >>> from graphgrad.train import LogUniform, SearchSpace
+    >>> space = SearchSpace(lr=LogUniform(1e-3, 1e-1))
+    >>> [p for p, _ in plan_stage(space, "grid", n_trials=3, seed=0, stage=0, grid_points=3)]
+    [{'lr': 0.001}, {'lr': 0.01}, {'lr': 0.1}]
+    >>> plan_stage(space, "random", 4, 0, 0, 3) == plan_stage(space, "random", 4, 0, 0, 3)
+    True
+    """
     if method == "random":
         rng = np.random.default_rng([int(seed), int(stage), 0x5EA7C4])
         params = [space.sample(rng) for _ in range(n_trials)]
@@ -160,7 +172,13 @@ def _plain(history):
 
 @dataclass
 class SearchResult:
-    """What a search found: the sorted table of finished trials and each stage's space."""
+    """What a search found: the sorted table of finished trials and each stage's space.
+
+    >>> from graphgrad.train import LogUniform, SearchSpace
+    >>> res = search(toy_objective, SearchSpace(lr=LogUniform(1e-5, 1e-1)), n_trials=3)
+    >>> res.best is res.table[0], res.ran, res.storage
+    (True, 3, ':memory:')
+    """
 
     table: list
     spaces: list
@@ -317,9 +335,15 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
     positions ``<= k - max_in_flight``, so one driver's study is reproducible from ``seed`` and
     the number of trials in flight.
 
-    >>> res = search(toy_objective, SearchSpace(lr=LogUniform(1e-5, 1e-1)), n_trials=4,
-    ...              storage="runs/lr.sqlite")            # doctest: +SKIP
-    >>> print(res.format(limit=3))                         # doctest: +SKIP
+    >>> from graphgrad.train import LogUniform, SearchSpace, toy_objective
+    >>> space = SearchSpace(lr=LogUniform(1e-5, 1e-1))
+    >>> res = search(toy_objective, space, n_trials=4, storage="runs/lr.sqlite")
+    >>> res = search(toy_objective, space, n_trials=6, storage="runs/lr.sqlite")  # 2 more trials
+    >>> len(res.table), [r.status for r in res.table].count("done")
+    (6, 6)
+    >>> print(res.format(limit=1))
+    rank  stage  trial  status  val_acc  train_acc  lr        time(s)
+       1      0      2  done     1.0124     1.0000  8.83e-04      ...
     """
     if not isinstance(space, SearchSpace):
         raise SearchError(f"search: space must be a SearchSpace, got {type(space).__name__}")

@@ -203,6 +203,18 @@ class TrialStore:
     Opening never modifies a file that is not already a graphgrad store: anything else
     (another SQLite database, a text file, a corrupt file) raises :class:`StoreError`.
     ``readonly=True`` opens an existing store for looking only (safe while a search writes).
+
+    >>> from graphgrad.train import LogUniform, SearchSpace, search, toy_objective
+    >>> _ = search(toy_objective, SearchSpace(lr=LogUniform(1e-5, 1e-1)), n_trials=3, storage="lr.sqlite")
+    >>> with TrialStore("lr.sqlite", readonly=True) as store:
+    ...     [r.status for r in store.table()]
+    ['done', 'done', 'done']
+    >>> with open("notes.txt", "w") as f:
+    ...     _ = f.write("not a store")
+    >>> TrialStore("notes.txt")
+    Traceback (most recent call last):
+    ...
+    graphgrad.train.store.StoreError: 'notes.txt' is not a graphgrad trial store (not a SQLite database); ...
     """
 
     def __init__(self, path: str | os.PathLike, readonly: bool = False):
