@@ -45,14 +45,38 @@ def _arr(a):
     return np.asarray(a) if a.__class__ is float else a
 
 
-def _back_to(g, a):
-    """Upstream reshaped to input ``a``'s shape (squeeze / expand_dims undo each other)."""
-    return fit(np.reshape(g, shape_of(a)), a)
-
-
 def _ax(axis):
     """An axis tuple as it reads on a diagram: ``0`` for ``(0,)``."""
     return axis[0] if isinstance(axis, tuple) and len(axis) == 1 else axis
+
+
+# ---------------------------------------------------------------- the base of linear shape ops
+class Linear(Op):
+    """A shape op whose output is a fixed linear map of its input (entries moved, copied,
+    summed or zeroed as its attributes say): subclasses give ``f(a, **attrs)`` on the raw
+    data and ``adjoint(g, a, **attrs)``, the transposed map applied to the upstream ``g``,
+    written with ``run(OP, ...)``, operators and the numpy functions graphgrad dispatches
+    so that it runs on Values too. The base gives the backward (the adjoint, fitted to the
+    input's shape and dtype) and the second derivative: the adjoint is linear in ``g``, so
+    a create_graph pass records it and differentiates through it like any op.
+
+    >>> class Twice(Linear):
+    ...     name = symbol = "twice"
+    ...     def f(self, a): return np.concatenate([a, a])
+    ...     def adjoint(self, g, a): return g[:len(g) // 2] + g[len(g) // 2:]
+    >>> x = gg.Value([1.0, 2.0], requires_grad=True)
+    >>> gg.apply(Twice(), x).sum().backward(); x.grad
+    array([2., 2.])
+    """
+
+    twice_differentiable = True
+
+    def forward(self, a, **attrs):
+        return self.f(a, **attrs), None
+
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        return (fit(self.adjoint(g, a, **ctx.attrs), a),)
 
 
 # ---------------------------------------------------------------- split / chunk
@@ -91,20 +115,16 @@ class SplitPiece(Op):
 
 
 # ---------------------------------------------------------------- repeat / tile
-class Repeat(Op):
+class Repeat(Linear):
     """``np.repeat``: every entry along ``axis`` copied ``repeats`` times (an int, or one
     count per entry); ``axis=None`` repeats the flattened entries."""
 
     name, symbol = "repeat", "repeat"
-    twice_differentiable = True
 
-    def forward(self, a, *, repeats, axis):
-        return as_data(np.repeat(_arr(a), repeats, axis=axis)), None
+    def f(self, a, *, repeats, axis):
+        return as_data(np.repeat(_arr(a), repeats, axis=axis))
 
-    def backward(self, ctx, g):
-        a = ctx.inputs[0]
-        at = ctx.attrs
-        repeats, axis = at["repeats"], at["axis"]
+    def adjoint(self, g, a, *, repeats, axis):
         shape = shape_of(a)
         flat = axis is None
         if flat:                     # np.repeat flattened the input first
@@ -117,7 +137,7 @@ class Repeat(Op):
             ga = np.sum(np.reshape(g, split), axis=axis + 1)
         else:
             ga = run(REPEAT_SUM, g, repeats=repeats, axis=axis)
-        return (fit(np.reshape(ga, shape) if flat else ga, a),)
+        return np.reshape(ga, shape) if flat else ga
 
     def label(self, attrs):
         axis = attrs["axis"]
@@ -134,14 +154,13 @@ class Repeat(Op):
         return f"upstream summed over the copies of each entry along {where}"
 
 
-class RepeatSum(Op):
+class RepeatSum(Linear):
     """Sum of consecutive runs along ``axis`` of lengths ``repeats`` (a count array): the
     gradient of ``repeat`` with uneven counts; its own gradient is ``repeat`` again."""
 
     name, symbol = "repeat_sum", "Σ copies"
-    twice_differentiable = True
 
-    def forward(self, g, *, repeats, axis):
+    def f(self, g, *, repeats, axis):
         g = _arr(g)
         shape = g.shape[:axis] + (len(repeats),) + g.shape[axis + 1:]
         out = np.zeros(shape, dtype=g.dtype)
@@ -151,11 +170,10 @@ class RepeatSum(Op):
             starts = (np.cumsum(repeats) - repeats)[used]
             index = (slice(None),) * axis + (used,)
             out[index] = np.add.reduceat(g, starts, axis=axis)
-        return out, None
+        return out
 
-    def backward(self, ctx, g):
-        at = ctx.attrs
-        return (fit(run(REPEAT, g, repeats=at["repeats"], axis=at["axis"]), ctx.inputs[0]),)
+    def adjoint(self, g, a, *, repeats, axis):
+        return run(REPEAT, g, repeats=repeats, axis=axis)
 
     def label(self, attrs):
         return f"repeat_sum(axis={attrs['axis']})"
@@ -164,19 +182,16 @@ class RepeatSum(Op):
         return f"upstream repeated back along axis {attrs['axis']}"
 
 
-class Tile(Op):
+class Tile(Linear):
     """``np.tile``: the whole input copied ``reps[i]`` times along axis i (``reps`` longer
     than the input's dimensions adds leading axes)."""
 
     name, symbol = "tile", "tile"
-    twice_differentiable = True
 
-    def forward(self, a, *, reps):
-        return as_data(np.tile(_arr(a), reps)), None
+    def f(self, a, *, reps):
+        return as_data(np.tile(_arr(a), reps))
 
-    def backward(self, ctx, g):
-        a = ctx.inputs[0]
-        reps = ctx.attrs["reps"]
+    def adjoint(self, g, a, *, reps):
         shape = shape_of(a)
         d = max(len(shape), len(reps))
         reps = (1,) * (d - len(reps)) + reps
@@ -184,7 +199,7 @@ class Tile(Op):
         # output axis i is (copy, entry) = (reps[i], full[i]): split each, sum the copies
         split = tuple(n for pair in zip(reps, full) for n in pair)
         ga = np.sum(np.reshape(g, split), axis=tuple(range(0, 2 * d, 2)))
-        return (fit(np.reshape(ga, shape), a),)
+        return np.reshape(ga, shape)
 
     def label(self, attrs):
         return f"tile({', '.join(str(r) for r in attrs['reps'])})"
@@ -194,21 +209,18 @@ class Tile(Op):
 
 
 # ---------------------------------------------------------------- roll / flip
-class Roll(Op):
+class Roll(Linear):
     """``np.roll``: entries shifted cyclically by ``shift`` along ``axis`` (None: the
     flattened entries)."""
 
     name, symbol = "roll", "roll"
-    twice_differentiable = True
 
-    def forward(self, a, *, shift, axis):
-        return as_data(np.roll(_arr(a), shift, axis=axis)), None
+    def f(self, a, *, shift, axis):
+        return as_data(np.roll(_arr(a), shift, axis=axis))
 
-    def backward(self, ctx, g):
-        at = ctx.attrs
-        shift = at["shift"]
+    def adjoint(self, g, a, *, shift, axis):
         back = -shift if isinstance(shift, int) else tuple(-s for s in shift)
-        return (fit(run(ROLL, g, shift=back, axis=at["axis"]), ctx.inputs[0]),)
+        return run(ROLL, g, shift=back, axis=axis)
 
     def label(self, attrs):
         s = _ax(attrs["shift"])
@@ -223,17 +235,16 @@ class Roll(Op):
         return f"upstream rolled back by {_ax(back)}"
 
 
-class Flip(Op):
+class Flip(Linear):
     """``np.flip``: entries in reverse order along ``axis`` (None: every axis)."""
 
     name, symbol = "flip", "flip"
-    twice_differentiable = True
 
-    def forward(self, a, *, axis):
-        return as_data(np.flip(_arr(a), axis=axis).copy()), None
+    def f(self, a, *, axis):
+        return as_data(np.flip(_arr(a), axis=axis).copy())
 
-    def backward(self, ctx, g):
-        return (fit(run(FLIP, g, axis=ctx.attrs["axis"]), ctx.inputs[0]),)
+    def adjoint(self, g, a, *, axis):
+        return run(FLIP, g, axis=axis)
 
     def label(self, attrs):
         return "flip" if attrs["axis"] is None else f"flip(axis={_ax(attrs['axis'])})"
@@ -244,35 +255,33 @@ class Flip(Op):
 
 
 # ---------------------------------------------------------------- squeeze / expand_dims
-class Squeeze(Op):
+class Squeeze(Linear):
     """Axes of length 1 removed (``axis``: a checked tuple of them)."""
 
     name, symbol = "squeeze", "squeeze"
-    twice_differentiable = True
     formulas = ("upstream reshaped back to the input's shape",)
 
-    def forward(self, a, *, axis):
-        return as_data(np.squeeze(_arr(a), axis=axis)), None
+    def f(self, a, *, axis):
+        return as_data(np.squeeze(_arr(a), axis=axis))
 
-    def backward(self, ctx, g):
-        return (_back_to(g, ctx.inputs[0]),)
+    def adjoint(self, g, a, *, axis):
+        return np.reshape(g, shape_of(a))
 
     def label(self, attrs):
         return f"squeeze(axis={_ax(attrs['axis'])})"
 
 
-class ExpandDims(Op):
+class ExpandDims(Linear):
     """New axes of length 1 at ``axis`` (positions in the result)."""
 
     name, symbol = "expand_dims", "expand_dims"
-    twice_differentiable = True
     formulas = ("upstream reshaped back to the input's shape",)
 
-    def forward(self, a, *, axis):
-        return np.expand_dims(_arr(a), axis), None
+    def f(self, a, *, axis):
+        return np.expand_dims(_arr(a), axis)
 
-    def backward(self, ctx, g):
-        return (_back_to(g, ctx.inputs[0]),)
+    def adjoint(self, g, a, *, axis):
+        return np.reshape(g, shape_of(a))
 
     def label(self, attrs):
         return f"expand_dims(axis={_ax(attrs['axis'])})"
@@ -288,18 +297,17 @@ class Unsqueeze(ExpandDims):
 
 
 # ---------------------------------------------------------------- tril / triu
-class Tril(Op):
+class Tril(Linear):
     """Lower triangle of the last two axes (entries on and below diagonal ``k``), the rest 0."""
 
     name, symbol = "tril", "tril"
-    twice_differentiable = True
     _f = staticmethod(np.tril)
 
-    def forward(self, a, *, k):
-        return self._f(a, k), None
+    def f(self, a, *, k):
+        return self._f(a, k)
 
-    def backward(self, ctx, g):
-        return (fit(run(self._same, g, k=ctx.attrs["k"]), ctx.inputs[0]),)
+    def adjoint(self, g, a, *, k):
+        return run(self._same, g, k=k)
 
     def label(self, attrs):
         return self.name if attrs["k"] == 0 else f"{self.name}(k={attrs['k']})"
@@ -316,21 +324,17 @@ class Triu(Tril):
 
 
 # ---------------------------------------------------------------- diagonal
-class Diagonal(Op):
+class Diagonal(Linear):
     """``np.diagonal``: diagonal ``offset`` of the planes (axis1, axis2), as a new last axis."""
 
     name, symbol = "diagonal", "diagonal"
-    twice_differentiable = True
 
-    def forward(self, a, *, offset, axis1, axis2):
+    def f(self, a, *, offset, axis1, axis2):
         # np.diagonal gives a read-only view: copy, so the data is the Value's own
-        return np.diagonal(a, offset, axis1, axis2).copy(), None
+        return np.diagonal(a, offset, axis1, axis2).copy()
 
-    def backward(self, ctx, g):
-        a = ctx.inputs[0]
-        at = ctx.attrs
-        return (fit(run(DIAG_EMBED, g, shape=a.shape, offset=at["offset"], axis1=at["axis1"],
-                        axis2=at["axis2"]), a),)
+    def adjoint(self, g, a, *, offset, axis1, axis2):
+        return run(DIAG_EMBED, g, shape=a.shape, offset=offset, axis1=axis1, axis2=axis2)
 
     def label(self, attrs):
         return f"diagonal({attrs['offset']}, {attrs['axis1']}, {attrs['axis2']})"
@@ -339,14 +343,13 @@ class Diagonal(Op):
         return f"upstream put on diagonal {attrs['offset']}, 0 elsewhere"
 
 
-class DiagEmbed(Op):
+class DiagEmbed(Linear):
     """Inverse of :class:`Diagonal`: zeros of ``shape`` with the input's last axis written
     on diagonal ``offset`` of the planes (axis1, axis2)."""
 
     name, symbol = "diag_embed", "diag_embed"
-    twice_differentiable = True
 
-    def forward(self, v, *, shape, offset, axis1, axis2):
+    def f(self, v, *, shape, offset, axis1, axis2):
         v = _arr(v)
         out = np.zeros(shape, dtype=v.dtype)
         n = v.shape[-1]
@@ -354,12 +357,10 @@ class DiagEmbed(Op):
         cols = np.arange(n) + max(offset, 0)
         # a view with the two planes' axes last; writing into it fills the fresh `out`
         np.moveaxis(out, (axis1, axis2), (-2, -1))[..., rows, cols] = v
-        return out, None
+        return out
 
-    def backward(self, ctx, g):
-        at = ctx.attrs
-        return (fit(run(DIAGONAL, g, offset=at["offset"], axis1=at["axis1"], axis2=at["axis2"]),
-                    ctx.inputs[0]),)
+    def adjoint(self, g, a, *, shape, offset, axis1, axis2):
+        return run(DIAGONAL, g, offset=offset, axis1=axis1, axis2=axis2)
 
     def label(self, attrs):
         return f"diag_embed({attrs['offset']})"
@@ -511,22 +512,20 @@ class Stack(Op):
         return f"upstream taken at position {i} of axis {attrs['axis']}"
 
 
-class Pad(Op):
+class Pad(Linear):
     name, symbol = "pad", "pad"
-    twice_differentiable = True
     formulas = ("upstream with the padding cut away",)
 
-    def forward(self, a, *, pad_width, value):
+    def f(self, a, *, pad_width, value):
         try:
-            return np.pad(np.asarray(a), pad_width, constant_values=value), None
+            return np.pad(np.asarray(a), pad_width, constant_values=value)
         except ValueError as e:
             raise ShapeError(f"pad: pad_width {pad_width} does not fit shape {shape_of(a)}: {e}") from None
 
-    def backward(self, ctx, g):
-        a = ctx.inputs[0]
-        pw = np.broadcast_to(np.asarray(ctx.attrs["pad_width"]), (np.ndim(a), 2))
+    def adjoint(self, g, a, *, pad_width, value):
+        pw = np.broadcast_to(np.asarray(pad_width), (np.ndim(a), 2))
         sl = tuple(slice(int(lo), g.shape[i] - int(hi)) for i, (lo, hi) in enumerate(pw))
-        return (fit(g[sl], a),)
+        return g[sl]
 
 
 RESHAPE, TRANSPOSE, BROADCAST_TO = Reshape(), Transpose(), BroadcastTo()
