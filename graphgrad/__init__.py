@@ -30,7 +30,7 @@ from .shaping import (chunk, diag, diagonal, expand_dims, flip, repeat, roll, sp
 from .ops.base import Ctx, Op
 from .reductions import (argmax, argmin, argsort, cumprod, cumsum, einsum, logsumexp, norm, prod,
                          sort, std, topk, var)
-from .value import Value, apply
+from .value import Value, apply, as_value, record_node
 from . import linalg  # noqa: F401 - gg.linalg.inv, ..., and np.linalg.* on Values
 from .numeric import *  # noqa: F401,F403 - products, stacking, hypot ... (declared with @export)
 from .numeric import __all__ as _numeric_all
@@ -71,7 +71,7 @@ _find_viz_in_a_checkout()
 __version__ = "0.1.0"
 
 __all__ = [
-    "Value", "apply", "Op", "Ctx", "trace_of", "restore_gc_thresholds", "tune_gc_thresholds", "backward", "no_grad",
+    "Value", "apply", "record_node", "as_value", "Op", "Ctx", "trace_of", "restore_gc_thresholds", "tune_gc_thresholds", "backward", "no_grad",
     "enable_grad", "is_grad_enabled", "group", "detect_anomaly", "record_traces",
     "BackwardStep", "BackwardTrace", "gradcheck", "gradgradcheck", "check_gates", "GateReport", "GateFailure", "layer_from_pair", "grad", "numeric_grad", "rel_error",
     "GraphgradError", "ShapeError", "BackwardError", "AnomalyError", "GradcheckError",

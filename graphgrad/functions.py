@@ -8,16 +8,12 @@ import numpy as np
 
 from . import ops as _ops
 from ._params import number
-from .value import Value, _binary, _lift, _make, _raw
+from .value import Value, _raw, apply_binary, as_value, record_node
 
 if TYPE_CHECKING:                      # annotations only: no import cost at run time
     from numpy.typing import ArrayLike
 
     from ._types import Axis, Operand
-
-
-def _v(x):
-    return x if isinstance(x, Value) else _lift(x)
 
 
 def maximum(a: Operand, b: Operand) -> Value:
@@ -26,7 +22,7 @@ def maximum(a: Operand, b: Operand) -> Value:
     >>> maximum(Value(2.0), Value(-1.0)).item()
     2.0
     """
-    return _binary(_ops.MAXIMUM, _v(a), _v(b))
+    return apply_binary(_ops.MAXIMUM, as_value(a), as_value(b))
 
 
 def minimum(a: Operand, b: Operand) -> Value:
@@ -35,7 +31,7 @@ def minimum(a: Operand, b: Operand) -> Value:
     >>> minimum(Value(2.0), Value(-1.0)).item()
     -1.0
     """
-    return _binary(_ops.MINIMUM, _v(a), _v(b))
+    return apply_binary(_ops.MINIMUM, as_value(a), as_value(b))
 
 
 # logaddexp, floor_divide, remainder and arctan2 are declared on their ops (ops/mathops.py,
@@ -48,13 +44,13 @@ def where(cond: ArrayLike | Value, a: Operand, b: Operand) -> Value:
     array([1., 0.])
     """
     cond = np.asarray(_raw(cond), dtype=bool)
-    a, b = _v(a), _v(b)
+    a, b = as_value(a), as_value(b)
     try:
         data = _ops.WHERE.forward(a._data, b._data, cond=cond)[0]
     except ValueError:
         raise _ops.tensor.ShapeError(
             f"where: condition {cond.shape}, x {a.shape} and y {b.shape} cannot be broadcast together") from None
-    return _make(_ops.as_data(data), _ops.WHERE, (a, b), attrs={"cond": cond})
+    return record_node(_ops.WHERE, (a, b), data, attrs={"cond": cond})
 
 
 def clip_values(x: Operand, lo, hi) -> Value:
@@ -66,12 +62,12 @@ def clip_values(x: Operand, lo, hi) -> Value:
     >>> clip_values(Value([-1., 2.]), lo, 1.0).sum().backward(); float(lo.grad)
     1.0
     """
-    out = x = _v(x)
+    out = x = as_value(x)
     if lo is not None:
-        lo = _v(lo)
+        lo = as_value(lo)
         out = where(np.asarray(x._data < lo._data), lo, x)
     if hi is not None:
-        hi = _v(hi)
+        hi = as_value(hi)
         out = where(np.asarray(out._data > hi._data), hi, out)
     return out
 
@@ -82,13 +78,13 @@ def concatenate(values: Sequence[Operand], axis: int = 0) -> Value:
     >>> concatenate([Value([1.]), Value([2., 3.])]).shape
     (3,)
     """
-    vs = tuple(_v(x) for x in values)
+    vs = tuple(as_value(x) for x in values)
     if not vs:
         raise ValueError("concatenate: needs at least one Value")
     if axis is None:                     # numpy: flatten every input first
         vs, axis = tuple(v.reshape(-1) for v in vs), 0
     data = _ops.CONCATENATE.forward(*[v._data for v in vs], axis=axis)[0]
-    return _make(data, _ops.CONCATENATE, vs, attrs={"axis": axis})
+    return record_node(_ops.CONCATENATE, vs, data, attrs={"axis": axis})
 
 
 def stack(values: Sequence[Operand], axis: int = 0) -> Value:
@@ -97,11 +93,11 @@ def stack(values: Sequence[Operand], axis: int = 0) -> Value:
     >>> stack([Value([1., 2.]), Value([3., 4.])]).shape
     (2, 2)
     """
-    vs = tuple(_v(x) for x in values)
+    vs = tuple(as_value(x) for x in values)
     if not vs:
         raise ValueError("stack: needs at least one Value")
     data = _ops.STACK.forward(*[v._data for v in vs], axis=axis)[0]
-    return _make(data, _ops.STACK, vs, attrs={"axis": axis})
+    return record_node(_ops.STACK, vs, data, attrs={"axis": axis})
 
 
 def pad(x: Operand, pad_width: int | Sequence, value: float = 0.0) -> Value:
@@ -110,11 +106,11 @@ def pad(x: Operand, pad_width: int | Sequence, value: float = 0.0) -> Value:
     >>> pad(Value([1., 2.]), 1).numpy()
     array([0., 1., 2., 0.])
     """
-    x = _v(x)
+    x = as_value(x)
     value = number(value, "pad", "value")
     pad_width = _pad_width(pad_width)
     data = _ops.PAD.forward(x._data, pad_width=pad_width, value=value)[0]
-    return _make(data, _ops.PAD, (x,), attrs={"pad_width": pad_width, "value": value})
+    return record_node(_ops.PAD, (x,), data, attrs={"pad_width": pad_width, "value": value})
 
 
 def _pad_width(pw):
@@ -129,7 +125,7 @@ def _pad_width(pw):
 
 def _method(name: str, doc: str) -> Callable[..., Value]:
     def f(x: Operand, *args, **kwargs) -> Value:
-        return getattr(_v(x), name)(*args, **kwargs)
+        return getattr(as_value(x), name)(*args, **kwargs)
     f.__name__ = name
     f.__doc__ = doc
     return f
@@ -144,14 +140,14 @@ transpose = _method("transpose", "``gg.transpose(x)`` reverses the axes.")
 
 def matmul(a: Operand, b: Operand) -> Value:
     """``a @ b`` (batched over leading axes). ``matmul(Value([[1., 2.]]), Value([[3.], [4.]])).item() == 11.0``"""
-    return _v(a) @ b
+    return as_value(a) @ b
 
 
 def sum(x: Operand, axis: Axis = None, keepdims: bool = False) -> Value:  # noqa: A001 - mirrors numpy's name
     """``gg.sum(x, axis=0)``."""
-    return _v(x).sum(axis, keepdims)
+    return as_value(x).sum(axis, keepdims)
 
 
 def mean(x: Operand, axis: Axis = None, keepdims: bool = False) -> Value:
     """``gg.mean(x, axis=0)``."""
-    return _v(x).mean(axis, keepdims)
+    return as_value(x).mean(axis, keepdims)

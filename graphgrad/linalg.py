@@ -22,12 +22,10 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from .errors import ShapeError
-from .functions import _v
 from .ops import linalg as _la
-from .ops.base import record
 from .ops.export import export
 from .ops.tensor import _norm_axis
-from .value import Value
+from .value import Value, apply, as_value
 
 if TYPE_CHECKING:
     from ._types import Axis, Operand
@@ -51,10 +49,6 @@ def _matrix(x: Value, name: str) -> Value:
     return x
 
 
-def _node(op, *inputs, **attrs):
-    return record(op, *inputs, **attrs)
-
-
 @export(module="graphgrad.linalg", numpy=np.linalg.inv)
 def inv(a: Operand) -> Value:
     """The inverse matrix; a singular matrix is a LinAlgError (as numpy), never inf/nan.
@@ -63,7 +57,7 @@ def inv(a: Operand) -> Value:
     array([[0.5 , 0.  ],
            [0.  , 0.25]])
     """
-    return _node(_la.INV, _square(_v(a), "inv"))
+    return apply(_la.INV, _square(as_value(a), "inv"))
 
 
 @export(module="graphgrad.linalg", numpy=np.linalg.solve)
@@ -73,7 +67,7 @@ def solve(a: Operand, b: Operand) -> Value:
     >>> solve(Value([[2., 0.], [0., 4.]]), Value([2., 2.])).numpy()
     array([1. , 0.5])
     """
-    av, bv = _square(_v(a), "solve"), _v(b)
+    av, bv = _square(as_value(a), "solve"), as_value(b)
     if bv.dtype.kind != "f":
         bv = bv.astype(np.float64)
     vec = bv.ndim == 1
@@ -81,7 +75,7 @@ def solve(a: Operand, b: Operand) -> Value:
     if bm.ndim < 2 or bm.shape[-2] != av.shape[-1]:
         raise ShapeError(f"solve: A has shape {av.shape} but b has shape {bv.shape}; b needs {av.shape[-1]} "
                          "rows (a vector of that length, or matrices (..., n, k))")
-    x = _node(_la.SOLVE, av, bm)
+    x = apply(_la.SOLVE, av, bm)
     return x.reshape(-1) if vec else x
 
 
@@ -92,7 +86,7 @@ def det(a: Operand) -> Value:
     >>> det(Value([[1., 2.], [3., 4.]])).item()
     -2.0000000000000004
     """
-    return _node(_la.DET, _square(_v(a), "det"))
+    return apply(_la.DET, _square(as_value(a), "det"))
 
 
 class SlogdetResult(NamedTuple):
@@ -111,9 +105,9 @@ def slogdet(a: Operand) -> SlogdetResult:
     >>> s.item(), round(l.item(), 6)
     (-1.0, 1.791759)
     """
-    a = _square(_v(a), "slogdet")
+    a = _square(as_value(a), "slogdet")
     sign = np.linalg.slogdet(a.numpy())[0]
-    return SlogdetResult(Value(sign), _node(_la.LOGABSDET, a))
+    return SlogdetResult(Value(sign), apply(_la.LOGABSDET, a))
 
 
 @export(module="graphgrad.linalg", numpy=np.linalg.cholesky)
@@ -125,7 +119,7 @@ def cholesky(a: Operand) -> Value:
     array([[2., 0.],
            [1., 1.]])
     """
-    return _node(_la.CHOLESKY, _square(_v(a), "cholesky"))
+    return apply(_la.CHOLESKY, _square(as_value(a), "cholesky"))
 
 
 class EighResult(NamedTuple):
@@ -147,7 +141,7 @@ def eigh(a: Operand, UPLO: str = "L") -> EighResult:
     """
     if UPLO != "L":
         raise ValueError(f"eigh: only UPLO='L' is supported, got {UPLO!r}")
-    p = _node(_la.EIGH, _square(_v(a), "eigh"))
+    p = apply(_la.EIGH, _square(as_value(a), "eigh"))
     return EighResult(p[..., 0, :], p[..., 1:, :])
 
 
@@ -178,10 +172,10 @@ def svd(a: Operand, full_matrices: bool = True, compute_uv: bool = True, hermiti
     >>> svd(Value([[3., 0.], [0., -4.]]), compute_uv=False).numpy()
     array([4., 3.])
     """
-    a = _matrix(_v(a), "svd")
+    a = _matrix(as_value(a), "svd")
     m, n = a.shape[-2:]
     full = bool(full_matrices) and bool(compute_uv)
-    p = _node(_la.SVD, a, full_matrices=full)
+    p = apply(_la.SVD, a, full_matrices=full)
     u, s, vh = _la.unpack_svd(p, m, n, full)
     return SVDResult(u, s, vh) if compute_uv else s
 
@@ -205,7 +199,7 @@ def pinv(a: Operand, rcond: float = 1e-15, hermitian: bool = False) -> Value:
     array([[1., 0.],
            [0., 0.]])
     """
-    return _node(_la.PINV, _matrix(_v(a), "pinv"), rcond=float(rcond))
+    return apply(_la.PINV, _matrix(as_value(a), "pinv"), rcond=float(rcond))
 
 
 # ---------------------------------------------------------------- norm
@@ -228,7 +222,7 @@ def norm(x: Operand, ord: float | str | None = None, axis: Axis = None, keepdims
     (6.0, 7.0, 7.071068)
     """
     from . import reductions
-    xv = _v(x)
+    xv = as_value(x)
     nd = xv.ndim
     if axis is None and ord is not None and nd > 2:
         raise ShapeError(f"norm: ord={_ord_name(ord)} needs a vector or a matrix, got shape {xv.shape}; "

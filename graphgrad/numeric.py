@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from .errors import ShapeError
-from .functions import _v, concatenate, stack, where
+from .functions import concatenate, stack, where
 from .ops.export import REGISTRY, export
 from .shaping import diagonal, flip
-from .value import Value
+from .value import Value, as_value
 
 if TYPE_CHECKING:
     from ._types import Operand
@@ -38,7 +38,7 @@ def outer(a: Operand, b: Operand) -> Value:
     >>> outer(Value([1., 2.]), Value([1., 0., -1.])).shape
     (2, 3)
     """
-    return _v(a).reshape(-1, 1) * _v(b).reshape(1, -1)
+    return as_value(a).reshape(-1, 1) * as_value(b).reshape(1, -1)
 
 
 def _axes_pair(axes, na: int, nb: int, sa: tuple, sb: tuple):
@@ -71,7 +71,7 @@ def tensordot(a: Operand, b: Operand, axes: int | Sequence = 2) -> Value:
     >>> tensordot(Value(np.ones((2, 3))), Value(np.ones((3, 4))), axes=1).shape
     (2, 4)
     """
-    a, b = _v(a), _v(b)
+    a, b = as_value(a), as_value(b)
     xa, xb = _axes_pair(axes, a.ndim, b.ndim, a.shape, b.shape)
     for i, j in zip(xa, xb):
         if a.shape[i] != b.shape[j]:
@@ -92,7 +92,7 @@ def inner(a: Operand, b: Operand) -> Value:
     >>> inner(Value([1., 2., 3.]), Value([1., 1., 1.])).item()
     6.0
     """
-    a, b = _v(a), _v(b)
+    a, b = as_value(a), as_value(b)
     if a.ndim == 0 or b.ndim == 0:
         return a * b
     return tensordot(a, b, ([a.ndim - 1], [b.ndim - 1]))
@@ -106,7 +106,7 @@ def dot(a: Operand, b: Operand) -> Value:
     >>> dot(Value(np.ones((2, 2, 3))), Value(np.ones((4, 3, 5)))).shape
     (2, 2, 4, 5)
     """
-    a, b = _v(a), _v(b)
+    a, b = as_value(a), as_value(b)
     if a.ndim == 0 or b.ndim == 0:
         return a * b
     if a.ndim <= 2 and b.ndim <= 2:
@@ -125,7 +125,7 @@ def kron(a: Operand, b: Operand) -> Value:
     array([[1., 2., 0., 0.],
            [0., 0., 1., 2.]])
     """
-    a, b = _v(a), _v(b)
+    a, b = as_value(a), as_value(b)
     nd = max(a.ndim, b.ndim)
     sa = (1,) * (nd - a.ndim) + a.shape
     sb = (1,) * (nd - b.ndim) + b.shape
@@ -145,7 +145,7 @@ def cross(a: Operand, b: Operand, axisa: int = -1, axisb: int = -1, axisc: int =
     """
     if axis is not None:
         axisa = axisb = axisc = axis
-    a, b = _v(a), _v(b)
+    a, b = as_value(a), as_value(b)
     for v, ax, nm in ((a, axisa, "a"), (b, axisb, "b")):
         if v.ndim == 0 or not -v.ndim <= ax < v.ndim or v.shape[ax] != 3:
             raise ShapeError(f"cross: {nm} (shape {v.shape}) needs 3 entries along axis {ax}; "
@@ -175,7 +175,7 @@ def diff(a: Operand, n: int = 1, axis: int = -1, prepend: Operand | None = None,
     >>> diff(Value([1., 4., 9., 16.])).numpy()
     array([3., 5., 7.])
     """
-    a = _v(a)
+    a = as_value(a)
     if a.ndim == 0:
         raise ShapeError("diff: needs at least one dimension, got a 0-d Value")
     if not isinstance(n, (int, np.integer)) or n < 0:
@@ -186,7 +186,7 @@ def diff(a: Operand, n: int = 1, axis: int = -1, prepend: Operand | None = None,
         if extra is None:
             parts.append(None)
             continue
-        e = _v(extra)
+        e = as_value(extra)
         if e.ndim == 0:
             e = e.broadcast_to(a.shape[:ax] + (1,) + a.shape[ax + 1:])
         parts.append(e)
@@ -210,7 +210,7 @@ def atleast_1d(*arys: Operand):
     >>> atleast_1d(Value(2.0)).shape
     (1,)
     """
-    return _tuple_or_one([v.reshape(1) if v.ndim == 0 else v for v in map(_v, arys)])
+    return _tuple_or_one([v.reshape(1) if v.ndim == 0 else v for v in map(as_value, arys)])
 
 
 @export(numpy=np.atleast_2d)
@@ -221,7 +221,7 @@ def atleast_2d(*arys: Operand):
     (1, 2)
     """
     return _tuple_or_one([v.reshape((1,) * (2 - v.ndim) + v.shape) if v.ndim < 2 else v
-                          for v in map(_v, arys)])
+                          for v in map(as_value, arys)])
 
 
 @export(numpy=np.atleast_3d)
@@ -233,7 +233,7 @@ def atleast_3d(*arys: Operand):
     (1, 2, 1)
     """
     out = []
-    for v in map(_v, arys):
+    for v in map(as_value, arys):
         shape = {0: (1, 1, 1), 1: (1,) + v.shape + (1,), 2: v.shape + (1,)}.get(v.ndim, v.shape)
         out.append(v.reshape(shape) if shape != v.shape else v)
     return _tuple_or_one(out)
@@ -244,7 +244,7 @@ def _seq(tup, name):
         raise TypeError(f"{name}: takes a list or tuple of Values/arrays, got {type(tup).__name__}")
     if not tup:
         raise ValueError(f"{name}: needs at least one array")
-    return [_v(t) for t in tup]
+    return [as_value(t) for t in tup]
 
 
 @export(numpy=np.hstack)
@@ -286,7 +286,7 @@ def append(arr: Operand, values: Operand, axis: int | None = None) -> Value:
     >>> append(Value([1., 2.]), [3.]).numpy()
     array([1., 2., 3.])
     """
-    a, v = _v(arr), _v(values)
+    a, v = as_value(arr), as_value(values)
     if axis is None:
         return concatenate([a.reshape(-1), v.reshape(-1)])
     return concatenate([a, v], axis=axis)
@@ -301,7 +301,7 @@ def rot90(m: Operand, k: int = 1, axes: Sequence[int] = (0, 1)) -> Value:
     array([[2., 4.],
            [1., 3.]])
     """
-    m = _v(m)
+    m = as_value(m)
     axes = tuple(axes)
     if len(axes) != 2 or m.ndim < 2:
         raise ShapeError(f"rot90: needs two axes and a Value of 2 or more dimensions, got axes={axes} "
@@ -334,7 +334,7 @@ def select(condlist: Sequence, choicelist: Sequence[Operand], default: Operand =
         raise ValueError(f"select: {len(condlist)} conditions but {len(choicelist)} choices; give one each")
     if not condlist:
         raise ValueError("select: needs at least one condition")
-    out = _v(default)
+    out = as_value(default)
     for c, v in reversed(list(zip(condlist, choicelist))):
         c = np.asarray(c._data if isinstance(c, Value) else c)
         if c.dtype != bool:

@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from .value import Value, clear_grad, mark_written
+from .value import Value, clear_grad
 
 
 class Optimizer:
@@ -50,17 +50,19 @@ class Optimizer:
         """Apply one update to every parameter that has a gradient."""
         self.steps += 1
         for p, st in zip(self.params, self.state):
-            g = p._grad
+            g = p.grad
             if g is None:
                 continue
-            d = p._data
-            mark_written(p)                     # an in-place write: graphs using the old data refuse backward
-            if d.__class__ is float:            # scalar parameters: update through arrays
+            d = p.data
+            if d.__class__ is np.float64:       # a float64 scalar parameter: update through an array
                 arr = np.array([d])
-                self._update(arr, np.array([float(g)]), st)
-                p._data = float(arr[0])
-            else:
+                self._update(arr, np.array([g]), st)
+                d = float(arr[0])
+            else:                               # the parameter's own array, updated in place
                 self._update(d, np.asarray(g, dtype=d.dtype), st)
+            # `.data =` stamps it written (graphs using the old data refuse backward) and
+            # keeps its dtype; the same array assigned back is not copied
+            p.data = d
 
     def _update(self, w: np.ndarray, g: np.ndarray, st: dict) -> None:
         raise NotImplementedError

@@ -14,9 +14,9 @@ import numpy as np
 from ..autograd import group
 from ..errors import ShapeError
 from ..functions import pad as _pad, stack as _stack
-from ..value import Value
+from ..value import Value, as_value, record_node
 from . import _ops_conv as C
-from ._node import as_value, needs_grad, record
+from ._node import needs_grad
 
 
 def _flag(expand) -> bool:
@@ -125,7 +125,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 
     need = needs_grad(*inputs)
     data, saved = C.CONV2D.run(x._data, w._data, None if b is None else b._data, stride, padding,
                                need and w.requires_grad, dilation, groups)
-    return record(C.CONV2D, inputs, data, saved if need else None,
+    return record_node(C.CONV2D, inputs, data, saved if need else None,
                   {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups,
                    "kernel": f"{kh}×{kw}"})
 
@@ -151,7 +151,7 @@ def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 
     need = needs_grad(*inputs)
     data, saved = C.CONV1D.run(x._data, w._data, None if b is None else b._data, s, p,
                                need and w.requires_grad, dl, groups)
-    return record(C.CONV1D, inputs, data, saved if need else None,
+    return record_node(C.CONV1D, inputs, data, saved if need else None,
                   {"stride": s, "padding": p, "dilation": dl, "groups": groups, "kernel": f"{w.shape[2]}"})
 
 
@@ -232,7 +232,7 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     attrs = {"stride": stride, "padding": padding, "output_padding": output_padding, "dilation": dilation,
              "groups": groups, "kernel": f"{kh}×{kw}"}
     data, _ = C.CONV_TRANSPOSE2D.forward(x._data, w._data, None if b is None else b._data, **attrs)
-    return record(C.CONV_TRANSPOSE2D, inputs, data, None, attrs)
+    return record_node(C.CONV_TRANSPOSE2D, inputs, data, None, attrs)
 
 
 # ---------------------------------------------------------------- pooling
@@ -274,7 +274,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bo
     _no_indices(return_indices, "max_pool2d")
     x, k, s, p, dl = _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d", 2)
     data, _ = C.MAXPOOL2D.run(x._data, k, s, p, dl, bool(ceil_mode))
-    return record(C.MAXPOOL2D, (x,), data, None,
+    return record_node(C.MAXPOOL2D, (x,), data, None,
                   {"kernel_size": k, "stride": s, "padding": p, "dilation": dl, "ceil_mode": bool(ceil_mode)})
 
 
@@ -292,7 +292,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False, 
     at = {"kernel_size": k, "stride": s, "padding": p, "ceil_mode": bool(ceil_mode),
           "count_include_pad": bool(count_include_pad), "divisor_override": div}
     data, _ = C.AVGPOOL2D.forward(x._data, **at)
-    return record(C.AVGPOOL2D, (x,), data, None, at)
+    return record_node(C.AVGPOOL2D, (x,), data, None, at)
 
 
 def _divisor(v, where):
@@ -315,7 +315,7 @@ def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bo
                                             "max_pool1d", 1)
     at = {"kernel_size": k, "stride": s, "padding": p, "dilation": dl, "ceil_mode": bool(ceil_mode)}
     data, _ = C.MAXPOOL1D.forward(x._data, **at)
-    return record(C.MAXPOOL1D, (x,), data, None, at)
+    return record_node(C.MAXPOOL1D, (x,), data, None, at)
 
 
 def avg_pool1d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
@@ -330,4 +330,4 @@ def avg_pool1d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
     at = {"kernel_size": k, "stride": s, "padding": p, "ceil_mode": bool(ceil_mode),
           "count_include_pad": bool(count_include_pad)}
     data, _ = C.AVGPOOL1D.forward(x._data, **at)
-    return record(C.AVGPOOL1D, (x,), data, None, at)
+    return record_node(C.AVGPOOL1D, (x,), data, None, at)

@@ -21,7 +21,7 @@ from .. import activations as _act
 from ..autograd import group
 from ..errors import ShapeError
 from ..ops.tensor import _norm_axis
-from ..value import Value, apply, mark_written
+from ..value import Value, apply, as_value, mark_written, record_node
 from . import _ops_act, _ops_loss, _ops_norm
 from ._conv_fn import (avg_pool1d, avg_pool2d, conv1d, conv2d, conv_transpose2d,  # noqa: F401
                        max_pool1d, max_pool2d)
@@ -29,7 +29,7 @@ from ._loss_fn import (binary_cross_entropy, binary_cross_entropy_with_logits,  
                        check_reduction, cross_entropy, nll_loss)
 from .._params import finite, number
 from .._state import here
-from ._node import as_value, needs_grad, record
+from ._node import needs_grad
 from .init import get_rng
 
 _SVM = _ops_loss.MultiMargin()
@@ -338,7 +338,7 @@ def _svm(scores, target, margin, reduction, by_classes, where):
         raise ValueError(f"{where}: reduction must be 'mean' or 'sum', got {reduction!r}")
     margin = number(margin, where, "margin")
     data, saved = _SVM.run(s._data, y, margin, reduction, by_classes)
-    return record(_SVM, (s,), data, saved if needs_grad(s) else None,
+    return record_node(_SVM, (s,), data, saved if needs_grad(s) else None,
                   {"margin": margin, "reduction": reduction})
 
 
@@ -417,7 +417,7 @@ def batch_norm(x, running_mean=None, running_var=None, weight=None, bias=None, t
     else:
         inputs = (x, gamma, beta)
         data, saved, mu, var = _BN.run(x._data, gamma._data, beta._data, rm, rv, eps, training)
-        out = record(_BN, inputs, data, saved if needs_grad(*inputs) else None,
+        out = record_node(_BN, inputs, data, saved if needs_grad(*inputs) else None,
                      {"training": bool(training), "eps": eps})
     if training and rm is not None:
         rm *= 1.0 - momentum

@@ -13,7 +13,7 @@ from .._params import number
 from . import functional as F
 from ._loss_fn import _constant
 from .module import Module
-from ._node import as_value
+from ..value import as_value
 
 
 def _weight_buffer(module, name, value):
