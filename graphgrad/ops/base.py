@@ -58,7 +58,8 @@ class Ctx:
 
 
 class Op:
-    """Base class of graphgrad ops, built-in and user-written (``gg.apply(op, *inputs)``).
+    """Base class of graphgrad ops, built-in and user-written (``gg.apply(op, *inputs)``
+    runs one; ``gg.record_node(op, inputs, data)`` records data computed outside forward).
 
     Subclass it and fill in ``forward`` and ``backward`` (and, for diagrams, ``name``,
     ``symbol``, ``formulas``; for an elementwise op, ``local``):
@@ -182,13 +183,8 @@ def run(op, *args, **attrs):
 
 
 def record(op, *inputs, **attrs):
-    """Record ``op`` on ``inputs`` (Values, or anything numpy takes) and return the Value:
-    the public function of an exported op (``graphgrad.apply`` without its checks).
-
-    >>> from graphgrad.ops import SUM
-    >>> record(SUM, np.ones(3), axis=None, keepdims=False).item()
-    3.0
-    """
+    """Old name of :func:`graphgrad.apply`, kept only while the op modules being moved still
+    call it."""
     from ..value import apply             # value.py imports ops: bound on first use
     return apply(op, *inputs, **attrs)
 
