@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from .value import Value, clear_grad
+from .value import Value, clear_grad, update_in_place
 
 
 class Optimizer:
@@ -50,19 +50,9 @@ class Optimizer:
         """Apply one update to every parameter that has a gradient."""
         self.steps += 1
         for p, st in zip(self.params, self.state):
-            g = p.grad
-            if g is None:
-                continue
-            d = p.data
-            if d.__class__ is np.float64:       # a float64 scalar parameter: update through an array
-                arr = np.array([d])
-                self._update(arr, np.array([g]), st)
-                d = float(arr[0])
-            else:                               # the parameter's own array, updated in place
-                self._update(d, np.asarray(g, dtype=d.dtype), st)
-            # `.data =` stamps it written (graphs using the old data refuse backward) and
-            # keeps its dtype; the same array assigned back is not copied
-            p.data = d
+            # in place, keeping the dtype, stamped written (graphs using the old data refuse
+            # backward); parameters without a gradient are left alone
+            update_in_place(p, self._update, st)
 
     def _update(self, w: np.ndarray, g: np.ndarray, st: dict) -> None:
         raise NotImplementedError

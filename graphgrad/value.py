@@ -239,6 +239,34 @@ def cast_in_place(v, dtype) -> None:
     clear_grad(v)
 
 
+def update_in_place(v, update, state=None) -> bool:
+    """Run an optimiser's rule ``update(w, g, state)``, which changes the array ``w`` in place
+    from the gradient ``g`` (``state``: the rule's own, e.g. momentum buffers, passed as it
+    is), on ``v``'s data and gradient, and stamp ``v`` written (a graph
+    made before refuses backward). The data keeps its dtype (``g`` is cast to it); a float64
+    scalar goes through a 1-element array and stays a float. False, and nothing done, when
+    ``v`` has no gradient.
+
+    >>> w = Value([1.0, 2.0], requires_grad=True)
+    >>> (w * w).sum().backward()
+    >>> def sgd(w, g, state): w -= 0.1 * g
+    >>> update_in_place(w, sgd), w.numpy()
+    (True, array([0.8, 1.6]))
+    """
+    g = v._grad
+    if g is None:
+        return False
+    d = v._data
+    mark_written(v)
+    if d.__class__ is float:
+        arr = np.array([d])
+        update(arr, np.array([float(g)]), state)
+        v._data = float(arr[0])
+    else:
+        update(d, np.asarray(g, dtype=d.dtype), state)
+    return True
+
+
 @contextlib.contextmanager
 def data_replaced(v, data):
     """Inside the block ``v`` holds ``data`` (a float for a float64 scalar, else an array of

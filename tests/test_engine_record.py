@@ -222,3 +222,15 @@ def test_tags_mark_parameters_and_constants_take_none():
     assert get_tag(w, "parameter") is True
     with pytest.raises(ValueError, match="set_tags: constants lifted from Python numbers"):
         set_tags(gg.as_value(3.0), parameter=True)
+
+
+def test_update_in_place_skips_a_value_without_gradient_and_casts_the_gradient():
+    from graphgrad.value import update_in_place
+    seen = []
+    w = gg.Value(np.array([1.0, 2.0], np.float32), requires_grad=True)
+    v0 = w.version
+    assert update_in_place(w, lambda *a: seen.append(a)) is False and not seen and w.version == v0
+    w.grad = np.array([0.5, 0.5])
+    assert update_in_place(w, lambda w_, g, st: seen.append((w_, g.dtype, st)), "st") is True
+    (arr, gdt, st), = seen
+    assert arr is w.numpy() and gdt == np.float32 and st == "st" and w.version > v0
