@@ -997,7 +997,9 @@ def apply(op, *inputs, **attrs) -> Value:
         raise TypeError(f"apply: expected a graphgrad.ops.Op instance, got {type(op).__name__} "
                         "(subclass Op and pass an instance, e.g. apply(MyOp(), x))")
     vs = tuple(v if v.__class__ is Value else as_value(v) for v in inputs)
-    r = op.forward(*[v._data for v in vs], **attrs)
+    # anomaly mode names the op that made a NaN/Inf: numpy's own warning would only repeat it
+    with np.errstate(all="ignore") if not STATE.fast and here().anomaly else _NULL:
+        r = op.forward(*[v._data for v in vs], **attrs)
     if r.__class__ is tuple:
         if len(r) != 2:
             raise TypeError(f"apply: {op.name}.forward returned a tuple of {len(r)} items; return "

@@ -234,3 +234,13 @@ def test_update_in_place_skips_a_value_without_gradient_and_casts_the_gradient()
     assert update_in_place(w, lambda w_, g, st: seen.append((w_, g.dtype, st)), "st") is True
     (arr, gdt, st), = seen
     assert arr is w.numpy() and gdt == np.float32 and st == "st" and w.version > v0
+
+
+def test_apply_under_anomaly_mode_names_the_op_without_a_numpy_warning():
+    import warnings
+    from graphgrad.ops import SQRT
+    x = gg.Value(np.array([-1.0, 4.0]), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")               # numpy's "invalid value in sqrt" would fail here
+        with gg.detect_anomaly(), pytest.raises(gg.AnomalyError, match=r"sqrt: forward produced NaN/Inf"):
+            gg.apply(SQRT, x)
