@@ -5,10 +5,14 @@ array otherwise), its gradient, and, when it was made by an op while gradients a
 recorded, that op and its input Values. Outputs point at inputs and never the other
 way round, so a graph forms no reference cycles and is freed as soon as it is dropped.
 
-This module is the Value API and how a node is made (the float fast path builds nodes
-inline, for speed, which is why node set-up and constant interning live here too). Data
-conversion is ``_convert.py``, the ops' math ``ops/``, backprop ``autograd.py``, anomaly
-checks ``_anomaly.py``.
+This module is the Value API and how a node is made: :func:`record_node` is the one way
+(``gg.apply`` runs an op's forward and then it; :func:`apply_binary` is the operators'
+path; :func:`as_value` lifts numbers to constants); the float fast path of ``+`` and ``*``
+inlines it, for speed, which is why node set-up and constant interning live here. The
+engine's write paths (:func:`mark_written`, :func:`update_in_place`, :func:`cast_in_place`,
+:func:`data_replaced`, :func:`set_tags`) are here too: no module outside the engine assigns a
+Value's private slots (a test checks). Data conversion is ``_convert.py``, the ops' math
+``ops/``, backprop ``autograd.py``, anomaly checks ``_anomaly.py``.
 """
 from __future__ import annotations
 
