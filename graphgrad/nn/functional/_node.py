@@ -7,7 +7,7 @@ are worth keeping.
 """
 from __future__ import annotations
 
-from .._state import switches
+from ..._state import switches
 
 
 def needs_grad(*values) -> bool:

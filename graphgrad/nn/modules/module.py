@@ -12,8 +12,8 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ..autograd import group
-from ..value import Value, cast_in_place, clear_grad, get_tag, set_tags
+from ...autograd import group
+from ...value import Value, cast_in_place, clear_grad, get_tag, set_tags
 
 _PARAM_META = "parameter"
 _DEFAULT_NAME = "default_name"     # the name is a layer's generic one, free to make unique
