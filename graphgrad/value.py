@@ -76,11 +76,6 @@ def _result_data(op, data):
     return as_data(data)
 
 
-def _make(data, op, inputs, saved=None, attrs=None):
-    """Old name of :func:`record_node` (arguments in another order), kept only while the op
-    modules being moved still call it."""
-    return record_node(op, inputs, data, saved, attrs)
-
 
 def _finish(out, op, inputs, saved=None, attrs=None):
     """Record ``op`` on a fresh ``out`` if any input requires grad (and check anomalies):
@@ -151,9 +146,6 @@ def as_value(x) -> "Value":
     if x.__class__ is float and x != 0.0 and x == x and len(_CONST_CACHE) < _CONST_CACHE_MAX:
         _CONST_CACHE[x] = c
     return c
-
-
-_lift = as_value      # old name, kept only while the op modules being moved still call it
 
 
 def _lift_int(x):
@@ -357,9 +349,6 @@ def apply_binary(op, a, b) -> "Value":
                     (bd.__class__ is ndarray and bd.dtype.kind in "biu"):
                 data = _redo_integral(op, a, b, data)
     return record_node(op, (a, b), data)
-
-
-_binary = apply_binary    # old name, kept only while the op modules being moved still call it
 
 
 if TYPE_CHECKING:   # the methods attached at import, typed by the generated _value_methods.pyi

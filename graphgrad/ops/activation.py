@@ -547,9 +547,6 @@ __all__ = ["Activation", "Softplus", "LogSigmoid", "Silu", "Mish", "Softsign", "
 # gg.softplus, gg.gelu, gg.celu, gg.hardtanh (the parameter-free ones, gg.silu ..., come from
 # their ops' method names, like gg.tanh). Arguments are torch's, checked here so a bad one is
 # one clear sentence rather than a nan later.
-def _v(x):
-    return x if isinstance(x, V.Value) else V._lift(x)
-
 
 def _number(x, what: str) -> float:
     """``x`` as a float, or a TypeError naming the argument (bools, strings and Values that
@@ -599,7 +596,7 @@ def softplus(x: Operand, beta: float = 1.0, threshold: float = 20.0) -> Value:
     array([ 0.6931, 30.    ])
     """
     b, t = check_softplus(beta, threshold)
-    return V._unary(SOFTPLUS, _v(x), beta=b, threshold=t)
+    return V.apply(SOFTPLUS, V.as_value(x), beta=b, threshold=t)
 
 
 def gelu(x: Operand, approximate: str = "none") -> Value:
@@ -608,7 +605,7 @@ def gelu(x: Operand, approximate: str = "none") -> Value:
     >>> round(gelu(gg.Value(1.0)).item(), 4), round(gelu(gg.Value(1.0), approximate="tanh").item(), 4)
     (0.8413, 0.8412)
     """
-    return V._unary(GELU, _v(x), approximate=check_gelu(approximate))
+    return V.apply(GELU, V.as_value(x), approximate=check_gelu(approximate))
 
 
 def celu(x: Operand, alpha: float = 1.0) -> Value:
@@ -617,7 +614,7 @@ def celu(x: Operand, alpha: float = 1.0) -> Value:
     >>> round(celu(gg.Value(-1.0), alpha=2.0).item(), 4)
     -0.7869
     """
-    return V._unary(CELU, _v(x), alpha=check_celu(alpha))
+    return V.apply(CELU, V.as_value(x), alpha=check_celu(alpha))
 
 
 def hardtanh(x: Operand, min_val: float = -1.0, max_val: float = 1.0) -> Value:
@@ -627,4 +624,4 @@ def hardtanh(x: Operand, min_val: float = -1.0, max_val: float = 1.0) -> Value:
     array([-1. ,  0.5,  1. ])
     """
     lo, hi = check_hardtanh(min_val, max_val)
-    return V._unary(HARDTANH, _v(x), min_val=lo, max_val=hi)
+    return V.apply(HARDTANH, V.as_value(x), min_val=lo, max_val=hi)

@@ -28,7 +28,7 @@ _float64 = np.dtype(np.float64)
 class _ValueModule:
     """``graphgrad.value``'s names, looked up on first use and kept: value.py imports the
     ops, so the front functions beside them (``gg.flip`` beside ``Flip``) reach ``Value``,
-    ``_lift`` and ``_make`` through :data:`V` at call time, never at import.
+    ``as_value``, ``record_node`` and ``apply`` through :data:`V` at call time, never at import.
 
     >>> V.Value(2.0).item()
     2.0
@@ -197,17 +197,9 @@ def run(op, *args, **attrs):
     """
     for a in args:
         if is_value(a):
-            from ..value import apply
-            return apply(op, *args, **attrs)
+            return V.apply(op, *args, **attrs)
     r = op.forward(*args, **attrs)
     return as_data(r[0] if r.__class__ is tuple else r)
-
-
-def record(op, *inputs, **attrs):
-    """Old name of :func:`graphgrad.apply`, kept only while the op modules being moved still
-    call it."""
-    from ..value import apply             # value.py imports ops: bound on first use
-    return apply(op, *inputs, **attrs)
 
 
 def shape_of(d) -> tuple:
