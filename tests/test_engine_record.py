@@ -244,3 +244,23 @@ def test_apply_under_anomaly_mode_names_the_op_without_a_numpy_warning():
         warnings.simplefilter("error")               # numpy's "invalid value in sqrt" would fail here
         with gg.detect_anomaly(), pytest.raises(gg.AnomalyError, match=r"sqrt: forward produced NaN/Inf"):
             gg.apply(SQRT, x)
+
+
+# value.py's own node-making helpers: the package outside value.py uses the public names
+# (record_node, apply, apply_binary, as_value), directly or through ops.base.V
+PRIVATE_MAKERS = {"_make", "_finish", "_lift", "_binary", "_unary", "_reduce"}
+
+
+def test_node_making_goes_through_public_names_only():
+    bad = []
+    for f in sorted((ROOT / "graphgrad").rglob("*.py")):
+        rel = f.relative_to(ROOT).as_posix()
+        if rel == "graphgrad/value.py":
+            continue
+        for n in ast.walk(ast.parse(f.read_text())):
+            if isinstance(n, ast.ImportFrom) and (n.module or "").endswith("value"):
+                bad += [f"{rel}:{n.lineno}: imports {a.name}" for a in n.names if a.name in PRIVATE_MAKERS]
+            if isinstance(n, ast.Attribute) and n.attr in PRIVATE_MAKERS and isinstance(n.value, ast.Name) \
+                    and n.value.id in ("V", "value", "_value"):
+                bad += [f"{rel}:{n.lineno}: {n.value.id}.{n.attr}"]
+    assert not bad, "use graphgrad.record_node / apply / apply_binary / as_value:\n" + "\n".join(bad)
