@@ -661,7 +661,8 @@ def propagate(order, roots, grads, *, graph=False, free=True, write=True, want=N
                     f"backward(create_graph=True): '{op.name}' is once differentiable (its backward is not "
                     "written to run on Values, so its gradient cannot be differentiated again); drop "
                     "create_graph, or write the op's backward with operators/numpy on ctx.inputs and set "
-                    f"{type(op).__name__}.twice_differentiable = True")
+                    f"{type(op).__name__}.twice_differentiable = True, or give it an expand(ctx) that "
+                    "builds its forward from primitive gates")
             if v._vers != clock and _stale(v):
                 _check_versions(v)
             if graph:

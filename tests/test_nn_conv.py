@@ -504,7 +504,8 @@ def test_create_graph_gradients_of_fused_ops_are_primitive_gates(rng):
     # a create_graph pass differentiates each fused op's expansion: the gradient graph holds
     # pad / slice / stack / matmul / gather gates in the op's ∂ group, and no fused node
     x, w = P(rng.standard_normal((1, 2, 5, 5))), P(rng.standard_normal((3, 2, 3, 3)))
-    y, x1, w1 = P(rng.standard_normal((1, 3, 3, 3))), P(rng.standard_normal((2, 2, 7))), P(rng.standard_normal((3, 2, 2)))
+    y, x1 = P(rng.standard_normal((1, 3, 3, 3))), P(rng.standard_normal((2, 2, 7)))
+    w1 = P(rng.standard_normal((3, 2, 2)))
     cases = [(F.conv2d(x, w, padding=1), [x, w], "∂conv2d"),
              (F.conv1d(x1, w1, stride=2), [x1, w1], "∂conv1d"),
              (F.conv_transpose2d(y, w, stride=2), [y, w], "∂conv_transpose2d"),
