@@ -4,13 +4,16 @@ In a create_graph pass every op's backward runs on Values instead of raw data (i
 ``ctx.inputs``, ``ctx.out`` and upstream ``g`` are the graph's own Values), so the
 gradient it returns is recorded like any forward computation and can be
 differentiated again: Hessian-vector products, gradient penalties, gradgradcheck. The
-same backward code serves both passes (one definition of each derivative); an op that
-is not written for it (``Op.twice_differentiable`` False) stops the pass with a
-"once differentiable" error instead of returning a silently wrong second derivative.
+same backward code serves both passes (one definition of each derivative). A fused op
+whose backward is numpy for speed declares its expansion instead (``Op.expand``: the same
+forward from primitive gates), and the graph pass differentiates that
+(:func:`expanded_vjp`). An op with neither (``Op.twice_differentiable`` False, no
+``expand``) stops the pass with a "once differentiable" error instead of returning a
+silently wrong second derivative.
 
 Both passes run the one loop, ``autograd.propagate`` (``graph=True`` here); this module
 holds what only the graph pass needs: constants as leaves, the check of a backward's
-Values, hooks that see Values, and each leaf's ``grad_value``.
+Values, hooks that see Values, each leaf's ``grad_value`` and the expansions' VJPs.
 """
 from __future__ import annotations
 

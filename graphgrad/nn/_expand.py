@@ -1,8 +1,8 @@
-"""The fused conv and pooling ops built from primitive gates: their expansions.
+"""The fused conv, pooling and batch-norm ops built from primitive gates: their expansions.
 
-Each function takes Values and builds the same forward as a fused op of ``_ops_conv``
-from pad, strided slices, stack, reshape, transpose, ``@``, gather and ``+``: what
-``F.conv2d(..., expand=True)`` draws for the lecture, and what a ``create_graph`` pass
+Each function takes Values and builds the same forward as a fused op of ``_ops_conv`` or
+``_ops_norm`` from pad, strided slices, stack, reshape, transpose, ``@``, gather, ``+`` ...:
+what ``F.conv2d(..., expand=True)`` draws for the lecture, and what a ``create_graph`` pass
 differentiates instead of a second, hand-written backward (``Op.expand``). Arguments
 are the ops' checked attributes (pairs of ints).
 
@@ -139,3 +139,39 @@ def avg_pool(x, geo, div) -> Value:
     xp = pad(x, ((0, 0), (0, 0), (ph, geo.bottom), (pw, geo.right))) if ph or pw or geo.bottom or geo.right else x
     total = stack(_taps(xp, kh, kw, geo.s, (1, 1), geo.ho, geo.wo), axis=-1).sum(axis=-1)
     return total * np.asarray(1.0 / np.asarray(div), dtype=x.dtype)
+
+
+def batch_norm(x, gamma, beta, rm, rv, eps, training) -> tuple:
+    """Batch norm as the cs231n assignment-2 / Kratzert computational graph, one named node
+    per step: mu, xmu, sq, var, sqrtvar, ivar, xhat, gammax, out (statistics kept as (1, D) or
+    (1, C, 1, 1) rows, γ and β reshaped to match), in group "batchnorm". Returns (out, batch
+    mean, batch variance) (``rm``, ``rv``: the running statistics, used in eval mode).
+
+    >>> x = gg.Value(np.array([[1.0], [3.0]]))
+    >>> batch_norm(x, gg.Value([1.0]), gg.Value([0.0]), None, None, 0.0, True)[0].numpy()
+    array([[-1.],
+           [ 1.]])
+    """
+    axes = (0,) if x.ndim == 2 else (0, 2, 3)
+    shape = (1, -1) if x.ndim == 2 else (1, -1, 1, 1)
+
+    def named(v, name):
+        v.name = name
+        return v
+
+    with group("batchnorm"):
+        if training:
+            mu = named(x.mean(axis=axes, keepdims=True), "mu")
+            xmu = named(x - mu, "xmu")
+            sq = named(xmu ** 2, "sq")
+            var = named(sq.mean(axis=axes, keepdims=True), "var")
+        else:
+            mu = Value(rm.reshape(shape).astype(x.dtype), name="running_mean")
+            xmu = named(x - mu, "xmu")
+            var = Value(rv.reshape(shape).astype(x.dtype), name="running_var")
+        sqrtvar = named((var + float(eps)).sqrt(), "sqrtvar")
+        ivar = named(1.0 / sqrtvar, "ivar")
+        xhat = named(xmu * ivar, "xhat")
+        gammax = named(gamma.reshape(shape) * xhat, "gammax")
+        out = named(gammax + beta.reshape(shape), "out")
+    return out, mu._data.reshape(-1), var._data.reshape(-1)

@@ -8,7 +8,7 @@ Train mode:  x̂ = (x - μ_B) / √(σ²_B + ε),  y = γ x̂ + β,
 Eval mode uses the running statistics, which are constants: dx = γ/σ · dy.
 
 A ``create_graph`` pass differentiates the op's expansion instead (``expand``: the
-lecture's graph of primitive gates, ``functional._batch_norm_expanded``, batch statistics
+lecture's graph of primitive gates, ``_expand.batch_norm``, batch statistics
 recomputed from x), so the numpy backward below serves plain passes only.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ops.base import Op
+from . import _expand as E
 from ._parallel import parts, run_parts
 
 
@@ -175,9 +176,8 @@ class BatchNorm(Op):
         return (dx, dgamma if ngamma else None, dbeta if nbeta else None)
 
     def expand(self, ctx):
-        from .functional import _batch_norm_expanded
         mu, _, training, var = ctx.saved         # eval mode: the running statistics (constants)
-        return _batch_norm_expanded(*ctx.inputs, mu, var, float(ctx.attrs.get("eps", 1e-5)), training)[0]
+        return E.batch_norm(*ctx.inputs, mu, var, float(ctx.attrs.get("eps", 1e-5)), training)[0]
 
     def label(self, attrs):
         return "BN" if attrs.get("training", True) else "BN(eval)"
