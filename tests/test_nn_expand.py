@@ -301,3 +301,17 @@ def test_float32_keeps_its_dtype_through_an_expansion(rng):
     w = gg.Value(rng.standard_normal((3, 2, 3, 3)).astype(np.float32), requires_grad=True)
     dx, dw = gg.grad(F.max_pool2d(F.conv2d(x, w, padding=1), 2).sum(), [x, w], create_graph=True)
     assert dx.dtype == dw.dtype == np.float32
+
+
+def test_every_fused_nn_op_has_one_way_to_a_second_derivative():
+    # an expansion (differentiated by the create_graph pass) or a backward that runs on Values
+    # (twice_differentiable), never both (two definitions) and never neither (once differentiable)
+    from graphgrad.nn import _ops_act, _ops_bce, _ops_loss, _ops_norm
+    ops = {cls for mod in (C, _ops_act, _ops_bce, _ops_loss, _ops_norm) for cls in vars(mod).values()
+           if isinstance(cls, type) and issubclass(cls, gg.Op) and cls is not gg.Op and cls.__module__ == mod.__name__
+           and getattr(cls, "name", "op") != "op"}
+    expanded = {cls.__name__ for cls in ops if cls.expand is not None}
+    assert expanded == {"Conv2d", "Conv1d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "MaxPool1d", "AvgPool1d",
+                        "BatchNorm", "SoftmaxCrossEntropy", "NLLLoss", "MultiMargin", "BinaryCrossEntropyWithLogits"}
+    for cls in ops:
+        assert (cls.expand is not None) != bool(cls.twice_differentiable), cls.__name__

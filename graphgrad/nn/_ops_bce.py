@@ -91,7 +91,6 @@ class BinaryCrossEntropyWithLogits(Op):
 
     name, symbol = "binary_cross_entropy_with_logits", "BCE-logits"
     formulas = ("dL/dx = w·((1 + (pw-1)t)·σ(x) - pw·t)", "dL/dt = w·((pw - 1)·softplus(-x) - x)")
-    twice_differentiable = True
 
     def run(self, x, t, w, pw, reduction):
         x, t = np.asarray(x), np.asarray(t)

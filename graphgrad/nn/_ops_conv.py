@@ -229,7 +229,6 @@ class Conv2d(Op):
     name, symbol = "conv2d", "conv"
     formulas = ("dL/dx = col2im(Wᵀ · upstream)", "dL/dW = upstream · im2col(x)ᵀ",
                 "dL/db = Σ_{n,h,w} upstream")
-    twice_differentiable = True
 
     def forward(self, x, w, b=None, *, stride=1, padding=0, dilation=1, groups=1, kernel=None):
         """The Op contract (``gg.apply(op, x, w, b, stride=, padding=)``); layers call ``run``."""
@@ -266,7 +265,6 @@ class Conv1d(Op):
     name, symbol = "conv1d", "conv1d"
     formulas = ("dL/dx = col2im(Wᵀ · upstream)", "dL/dW = upstream · im2col(x)ᵀ",
                 "dL/db = Σ_{n,l} upstream")
-    twice_differentiable = True
 
     def forward(self, x, w, b=None, *, stride=1, padding=0, dilation=1, groups=1, kernel=None):
         return self.run(x, w, b, stride, padding, True, dilation, groups)
@@ -303,7 +301,6 @@ class ConvTranspose2d(Op):
     name, symbol = "conv_transpose2d", "convᵀ"
     formulas = ("dL/dy = conv2d(upstream, W)", "dL/dW = conv2d_weight(upstream, y)",
                 "dL/db = Σ_{n,h,w} upstream")
-    twice_differentiable = True
 
     def forward(self, y, w, b=None, *, stride=1, padding=0, output_padding=0, dilation=1, groups=1,
                 kernel=None):
@@ -446,7 +443,6 @@ class MaxPool2d(Op):
 
     name, symbol = "max_pool2d", "maxpool"
     formulas = ("dL/dx = upstream routed to each window's (first) max, 0 elsewhere",)
-    twice_differentiable = True
 
     def forward(self, x, *, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
         return self.run(x, kernel_size, stride or kernel_size, padding, dilation, ceil_mode)
@@ -607,7 +603,6 @@ class AvgPool2d(Op):
 
     name, symbol = "avg_pool2d", "avgpool"
     formulas = ("dL/dx = upstream / k² spread over each window",)
-    twice_differentiable = True
 
     def forward(self, x, *, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                 divisor_override=None):
@@ -676,7 +671,6 @@ class _Pool1d(Op):
     """A 1-D pooling node: the 2-D op on (N, C, 1, L), one gate of its own in diagrams."""
 
     base: Op = None
-    twice_differentiable = True
 
     def forward(self, x, **attrs):
         out, saved = self.base.forward(_unit(x), **_attrs_2d(attrs))

@@ -125,7 +125,6 @@ class SoftmaxCrossEntropy(Op):
 
     name, symbol = "softmax_cross_entropy", "softmax-CE"
     formulas = ("dL/ds = (softmax(s) - onehot(y)) / N",)
-    twice_differentiable = True
 
     def forward(self, s, *, target, reduction="mean"):
         """The Op contract (``gg.apply(op, scores, target=y)``); F.cross_entropy calls ``run``."""
@@ -198,7 +197,6 @@ class NLLLoss(Op):
 
     name, symbol = "nll_loss", "NLL"
     formulas = ("dL/dx_{i,y_i} = -w_{y_i} / Σ w_{y}  (mean; 0 elsewhere)",)
-    twice_differentiable = True
 
     def run(self, x, y, wy, denom, reduction):
         """``y`` labels per row (ignored rows any valid class), ``wy`` their weights (0 if ignored)."""
@@ -235,8 +233,6 @@ class MultiMargin(Op):
 
     name, symbol = "multi_margin", "SVM"
     formulas = ("dL/ds_ij = 1[margin_ij > 0] (j≠y), dL/ds_iy = -Σ_j 1[margin_ij > 0]",)
-    # the gradient is piecewise constant in s (second derivative 0), linear in the upstream
-    twice_differentiable = True
 
     def forward(self, s, *, target, margin=1.0, reduction="mean", by_classes=False):
         return self.run(s, np.asarray(target, dtype=np.intp), margin, reduction, by_classes)

@@ -69,7 +69,6 @@ class BatchNorm(Op):
     name, symbol = "batch_norm", "BN"
     formulas = ("dL/dx = γ/σ·(dy - mean(dy) - x̂·mean(dy·x̂))  [train]; γ/σ·dy  [eval]",
                 "dL/dγ = Σ dy·x̂", "dL/dβ = Σ dy")
-    twice_differentiable = True
 
     # x̂ is never stored, and the output and dx are written as affine maps of x per feature,
     # y = a·x + c and dx = A·dy + B·x + C (as PyTorch's CPU kernel does): fewer full-size
