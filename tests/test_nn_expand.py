@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import graphgrad as gg
-from graphgrad.nn import _ops_conv as C
+from graphgrad.nn.ops import conv as C
 from graphgrad.nn import functional as F
 from gradhelp import assert_double_backward
 
@@ -306,8 +306,8 @@ def test_float32_keeps_its_dtype_through_an_expansion(rng):
 def test_every_fused_nn_op_has_one_way_to_a_second_derivative():
     # an expansion (differentiated by the create_graph pass) or a backward that runs on Values
     # (twice_differentiable), never both (two definitions) and never neither (once differentiable)
-    from graphgrad.nn import _ops_act, _ops_bce, _ops_loss, _ops_norm
-    ops = {cls for mod in (C, _ops_act, _ops_bce, _ops_loss, _ops_norm) for cls in vars(mod).values()
+    from graphgrad.nn.ops import activation, bce, loss, norm
+    ops = {cls for mod in (C, activation, bce, loss, norm) for cls in vars(mod).values()
            if isinstance(cls, type) and issubclass(cls, gg.Op) and cls is not gg.Op and cls.__module__ == mod.__name__
            and getattr(cls, "name", "op") != "op"}
     expanded = {cls.__name__ for cls in ops if cls.expand is not None}

@@ -1,7 +1,7 @@
 """The fused conv, pooling and batch-norm ops built from primitive gates: their expansions.
 
-Each function takes Values and builds the same forward as a fused op of ``_ops_conv`` or
-``_ops_norm`` from pad, strided slices, stack, reshape, transpose, ``@``, gather, ``+`` ...:
+Each function takes Values and builds the same forward as a fused op of ``conv`` or
+``norm`` from pad, strided slices, stack, reshape, transpose, ``@``, gather, ``+`` ...:
 what ``F.conv2d(..., expand=True)`` draws for the lecture, and what a ``create_graph`` pass
 differentiates instead of a second, hand-written backward (``Op.expand``). Arguments
 are the ops' checked attributes (pairs of ints).
@@ -17,9 +17,10 @@ import contextlib
 
 import numpy as np
 
-from ..autograd import group
-from ..functions import pad, stack, where
-from ..value import Value
+from ...autograd import group
+from ...ops.arithmetic import where
+from ...ops.shape import pad, stack
+from ...value import Value
 
 
 def _taps(xp, kh, kw, stride, dilation, ho, wo):
@@ -37,7 +38,7 @@ def conv2d(x, w, b, stride, padding, dilation, groups, name=None) -> Value:
     ...        (1, 1), (1, 1), (1, 1), 1).shape
     (1, 3, 4, 4)
     """
-    from ._ops_conv import out_size
+    from .conv import out_size
     n, c, h, wd = x.shape
     f, cg, kh, kw = w.shape
     (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
@@ -130,7 +131,7 @@ def avg_pool(x, geo, div) -> Value:
     """Average pooling: the zero-padded windows' strided slices, stacked and summed, times
     1/count (``div``: a number, or an (Ho, Wo) array of counts). ``geo``: a ``PoolGeom``.
 
-    >>> from graphgrad.nn._ops_conv import PoolGeom
+    >>> from graphgrad.nn.ops.conv import PoolGeom
     >>> x = gg.Value(np.arange(4.).reshape(1, 1, 2, 2))
     >>> avg_pool(x, PoolGeom(x.shape, 2, 2, 0), 4.0).numpy()
     array([[[[1.5]]]])

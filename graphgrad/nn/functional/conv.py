@@ -5,20 +5,20 @@ groups)``, ``conv1d``, ``conv_transpose2d(x, w, b, stride, padding, output_paddi
 dilation)``, ``max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode)``,
 ``avg_pool2d(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
 divisor_override)`` and their 1-D forms. Sizes are ints or pairs. Each checks its
-arguments here and records one fused node (ops in ``_ops_conv``).
+arguments here and records one fused node (ops in ``nn/ops/conv.py``).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ShapeError
-from ..value import Value
-from . import _expand as E, _ops_conv as C
+from ...errors import ShapeError
+from ...value import Value
+from ..ops import _expand as E, conv as C
 from ._node import as_value, needs_grad, record
 
 
 def _flag(expand) -> bool:
-    from .functional import _expand       # the expanded() switch lives with the other composites
+    from . import _expand       # the expanded() switch lives with the other composites
     return _expand(expand)
 
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.base import Op, fit
-from ..ops.elementwise import _sigmoid
+from ...ops.base import Op, fit
+from ...ops.activation import _sigmoid
 
 _EPS = 1e-12      # PyTorch's floor of p(1-p) in the BCE gradient
 _LOG_MIN = -100.0   # PyTorch's floor of log p and log(1-p) in the BCE loss

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.base import Op
+from ...ops.base import Op
 from . import _expand as E
 from ._parallel import parts, run_parts
 
