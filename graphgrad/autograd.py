@@ -656,18 +656,21 @@ def propagate(order, roots, grads, *, graph=False, free=True, write=True, want=N
                     old = a._g
                     a._g = ga if old is None else old + ga
                 continue
-            if graph and not op.twice_differentiable:
+            if graph and not op.twice_differentiable and op.expand is None:
                 raise BackwardError(
                     f"backward(create_graph=True): '{op.name}' is once differentiable (its backward is not "
                     "written to run on Values, so its gradient cannot be differentiated again); drop "
                     "create_graph, or write the op's backward with operators/numpy on ctx.inputs and set "
-                    f"{type(op).__name__}.twice_differentiable = True")
+                    f"{type(op).__name__}.twice_differentiable = True, or give it an expand(ctx) that "
+                    "builds its forward from primitive gates")
             if v._vers != clock and _stale(v):
                 _check_versions(v)
             if graph:
                 ctx = ctx_of(v, graph=True)
                 with group(f"∂{op.name}"):    # the gradient graph, one cluster per gate
-                    grads_v = _h._graph_grads(v, op.backward(ctx, g))
+                    # a fused op that declares its expansion: the expansion's VJP, recorded
+                    grads_v = _h._graph_grads(v, op.backward(ctx, g) if op.expand is None
+                                              else _h.expanded_vjp(v, ctx, g))
                 raw_grads = tuple(None if x is None else x._data for x in grads_v)
             else:
                 ctx = ctx_of(v)

@@ -30,6 +30,7 @@ import warnings
 from dataclasses import dataclass
 
 from .i18n import say
+from .sizing import pt_below
 
 SLIDES = {"16:9": (960.0, 540.0), "4:3": (720.0, 540.0), "a4": (841.89, 595.28)}
 MIN_PT = 14.0
@@ -185,7 +186,7 @@ class Plan:
             aw, ah = W - 2 * m, H - 2 * m - self.title_h - self.cap_h
             s = min(aw / dw, ah / dh) if ah > 0 else 0.0
             if s * self.small < self.min_pt - 1e-9:
-                at = f"{s * self.small:.1f} pt" if s > 0 else "nothing (the captions fill the page)"
+                at = pt_below(s * self.small) if s > 0 else "nothing (the captions fill the page)"
                 raise SlideFitError(
                     f"{who}: this {len(st.circuit.wires) + len(st.circuit.gates)}-node diagram does not fit "
                     f"slide={slide!r} with text of at least {self.min_pt:g} pt: its smallest text "
@@ -581,7 +582,7 @@ def slide_svg(svg: str, slide, min_pt: float = MIN_PT, who: str = "render") -> s
     if s * small < float(min_pt) - 1e-9:
         raise SlideFitError(
             f"{who}: this diagram does not fit slide={slide!r} with text of at least {float(min_pt):g} pt: its "
-            f"smallest text ({small:g} pt) would come out at {s * small:.1f} pt. Collapse groups (collapse=True "
+            f"smallest text ({small:g} pt) would come out at {pt_below(s * small)}. Collapse groups (collapse=True "
             f"or a group name), draw part of the graph, or lower the minimum (min_pt={max(1, int(s * small))})")
     inner = svg[svg.find("<svg"):]
     inner = inner[inner.find(">") + 1:inner.rfind("</svg>")]

@@ -98,3 +98,14 @@ def vertical_ports(dot_text: str, rankdir: str = "TB") -> str:
     top, bottom = ("n", "s") if rankdir == "TB" else ("s", "n")
     text = _OUT_PORT.sub(lambda m: f"{m.group(1)}:{bottom} -> ", dot_text)
     return _IN_PORT.sub(lambda m: f" -> {m.group(1)}:{top} [", text)
+
+
+def pt_below(pt: float) -> str:
+    """A text size for a "does not fit" message, rounded down, so that it never reads as
+    reaching the minimum it misses (11.96 pt against a 12 pt minimum is "11.9 pt", not "12.0").
+
+    >>> pt_below(11.96), pt_below(10.0)
+    ('11.9 pt', '10.0 pt')
+    """
+    import math
+    return f"{math.floor(pt * 10 + 1e-9) / 10:.1f} pt"

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 
+from .sizing import pt_below
 from .dot import GRAD_COLOR, VALUE_COLOR        # matched in the layout's text colours
 from .stepper import HIGHLIGHT_FILL, PARTIAL_COLOR
 
@@ -334,7 +335,7 @@ def to_tikz(value, path=None, standalone: bool = False, slide=None, min_pt: floa
         if s * small < float(min_pt) - 1e-9:
             raise pages.SlideFitError(
                 f"to_tikz: this diagram does not fit slide={slide!r} with text of at least {float(min_pt):g} pt: "
-                f"its smallest text ({small:g} pt) would come out at {s * small:.1f} pt. Collapse groups "
+                f"its smallest text ({small:g} pt) would come out at {pt_below(s * small)}. Collapse groups "
                 f"(collapse=True or a group name), or lower the minimum (min_pt={max(1, int(s * small))})")
         text = f"\\scalebox{{{s:.4f}}}{{%\n{text}}}\n"
         geometry = f"\\usepackage[paperwidth={W:.2f}bp,paperheight={H:.2f}bp,margin=0pt]{{geometry}}"
@@ -605,7 +606,7 @@ def to_beamer(st, path=None, title: str | None = None, headings: bool = True,
             raise pages.SlideFitError(
                 f"to_beamer: this {len(st.circuit.wires) + len(st.circuit.gates)}-node diagram does not fit "
                 f"slide={slide!r} with text of at least {float(min_pt):g} pt (as projected): its smallest text "
-                f"would come out at {s * small / k:.1f} pt. Collapse groups (collapse=True or a group name), "
+                f"would come out at {pt_below(s * small / k)}. Collapse groups (collapse=True or a group name), "
                 f"split the deck (steps='A:B'), turn captions off (caption=False), or lower the minimum "
                 f"(min_pt={max(1, int(s * small / k))})")
         box = f"\\scalebox{{{s:.4f}}}"

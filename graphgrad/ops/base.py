@@ -108,7 +108,9 @@ class Op:
     written with operators, numpy ufuncs and functions (``np.exp``, ``np.where``,
     ``np.sum`` dispatch to graphgrad ops on Values), :func:`fit`, :func:`unbroadcast` and
     :func:`run` works both ways; set ``twice_differentiable = True`` on such an op. Keep
-    in ``saved`` only what is constant in the inputs (masks, indices, shapes).
+    in ``saved`` only what is constant in the inputs (masks, indices, shapes). A fused op
+    whose backward is numpy-only declares ``expand(ctx)`` instead (its forward from
+    primitive gates on the input Values): the create_graph pass differentiates that.
 
     Never write into ``ctx.inputs`` or ``ctx.out``; the engine refuses a backward if a
     Value's data was replaced or changed through ``.data`` after the forward pass.
@@ -142,6 +144,12 @@ class Op:
     # True once backward is written so it also runs on Values (see "Gradients of gradients"
     # below); a create_graph pass through an op without it raises "once differentiable"
     twice_differentiable = False
+    # A fused op may declare its expansion instead: ``expand(self, ctx) -> Value`` builds
+    # the same forward from primitive gates on ``ctx.inputs`` (the node's input Values;
+    # ``ctx.attrs``, ``ctx.saved`` as forward left them, constants only). A create_graph
+    # pass then differentiates that expansion (its vector-Jacobian product, itself recorded)
+    # and never calls ``backward`` on Values: the fast ``backward`` serves plain passes only.
+    expand = None
 
     def forward(self, *datas, **attrs):
         raise NotImplementedError(f"{type(self).__name__}.forward: subclasses of Op define forward")

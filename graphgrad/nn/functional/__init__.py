@@ -22,7 +22,7 @@ from ...autograd import group
 from ...errors import ShapeError
 from ...ops.base import _norm_axis
 from ...value import Value, apply, as_value, mark_written, record_node
-from ..ops import activation as _ops_act, loss as _ops_loss, norm as _ops_norm
+from ..ops import _expand as E, activation as _ops_act, loss as _ops_loss, norm as _ops_norm
 from .conv import (avg_pool1d, avg_pool2d, conv1d, conv2d, conv_transpose2d,  # noqa: F401
                        max_pool1d, max_pool2d)
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
@@ -413,7 +413,7 @@ def batch_norm(x, running_mean=None, running_var=None, weight=None, bias=None, t
         if v is not None and v.shape != (d,):
             raise ShapeError(f"batch_norm: {nm} must have shape ({d},) for input {x.shape}, got {v.shape}")
     if _expand(expand):
-        out, mu, var = _batch_norm_expanded(x, gamma, beta, rm, rv, eps, training)
+        out, mu, var = E.batch_norm(x, gamma, beta, rm, rv, eps, training)
     else:
         inputs = (x, gamma, beta)
         data, saved, mu, var = _BN.run(x._data, gamma._data, beta._data, rm, rv, eps, training)
@@ -450,35 +450,6 @@ def _written(b):
     earlier from its old numbers refuses backward instead of using the new ones."""
     if isinstance(b, Value):
         mark_written(b)
-
-
-def _batch_norm_expanded(x, gamma, beta, rm, rv, eps, training):
-    """The cs231n assignment-2 / Kratzert computational graph, one named node per step:
-    mu, xmu, sq, var, sqrtvar, ivar, xhat, gammax, out (statistics kept as (1, D) or
-    (1, C, 1, 1) rows, γ and β reshaped to match)."""
-    axes = (0,) if x.ndim == 2 else (0, 2, 3)
-    shape = (1, -1) if x.ndim == 2 else (1, -1, 1, 1)
-
-    def named(v, name):
-        v.name = name
-        return v
-
-    with group("batchnorm"):
-        if training:
-            mu = named(x.mean(axis=axes, keepdims=True), "mu")
-            xmu = named(x - mu, "xmu")
-            sq = named(xmu ** 2, "sq")
-            var = named(sq.mean(axis=axes, keepdims=True), "var")
-        else:
-            mu = Value(rm.reshape(shape).astype(x.dtype), name="running_mean")
-            xmu = named(x - mu, "xmu")
-            var = Value(rv.reshape(shape).astype(x.dtype), name="running_var")
-        sqrtvar = named((var + float(eps)).sqrt(), "sqrtvar")
-        ivar = named(1.0 / sqrtvar, "ivar")
-        xhat = named(xmu * ivar, "xhat")
-        gammax = named(gamma.reshape(shape) * xhat, "gammax")
-        out = named(gammax + beta.reshape(shape), "out")
-    return out, mu._data.reshape(-1), var._data.reshape(-1)
 
 
 # the public functions (F.<name>); the conv/pool and loss ones are written in conv.py and loss.py

@@ -7,14 +7,16 @@ Train mode:  x̂ = (x - μ_B) / √(σ²_B + ε),  y = γ x̂ + β,
              dx = γ/σ · (dy - mean(dy) - x̂ · mean(dy · x̂))
 Eval mode uses the running statistics, which are constants: dx = γ/σ · dy.
 
-In a ``create_graph`` backward the same gradients are built from Value ops, with the
-batch statistics recomputed from x (they depend on it), so they can be differentiated again.
+A ``create_graph`` pass differentiates the op's expansion instead (``expand``: the
+lecture's graph of primitive gates, ``_expand.batch_norm``, batch statistics
+recomputed from x), so the numpy backward below serves plain passes only.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ...ops.base import Op
+from . import _expand as E
 from ._parallel import parts, run_parts
 
 
@@ -67,7 +69,6 @@ class BatchNorm(Op):
     name, symbol = "batch_norm", "BN"
     formulas = ("dL/dx = γ/σ·(dy - mean(dy) - x̂·mean(dy·x̂))  [train]; γ/σ·dy  [eval]",
                 "dL/dγ = Σ dy·x̂", "dL/dβ = Σ dy")
-    twice_differentiable = True
 
     # x̂ is never stored, and the output and dx are written as affine maps of x per feature,
     # y = a·x + c and dx = A·dy + B·x + C (as PyTorch's CPU kernel does): fewer full-size
@@ -117,12 +118,10 @@ class BatchNorm(Op):
                     oc *= a_b
                     oc += beta_b
         run_parts(out_part, chunks, x.size)
-        return out, (mu, inv_std, training), mu, var
+        return out, (mu, inv_std, training, var), mu, var
 
     def backward(self, ctx, g):
-        if getattr(ctx, "create_graph", False):
-            return self._graph_backward(ctx, g)
-        mu, inv_std, training = ctx.saved
+        mu, inv_std, training, _ = ctx.saved
         xd, gd, _ = ctx.inputs
         nx, ngamma, nbeta = ctx.needs_grad
         g = np.asarray(g, dtype=xd.dtype)
@@ -175,30 +174,9 @@ class BatchNorm(Op):
                 run_parts(dx_part, chunks, xd.size)
         return (dx, dgamma if ngamma else None, dbeta if nbeta else None)
 
-    @staticmethod
-    def _graph_backward(ctx, g):
-        """The backward from Value ops: x̂ and (in train mode) μ_B, σ_B recomputed from x."""
-        x, gamma, _ = ctx.inputs
-        mu, inv_std, training = ctx.saved
-        nx, ngamma, nbeta = ctx.needs_grad
-        axes = _axes(x.ndim)
-        shape = (1, -1) if x.ndim == 2 else (1, -1, 1, 1)
-        if training:
-            xc = x - x.mean(axis=axes, keepdims=True)
-            inv = ((xc * xc).mean(axis=axes, keepdims=True) + float(ctx.attrs.get("eps", 1e-5))) ** -0.5
-        else:                                 # the running statistics are constants
-            xc = x - mu.reshape(shape)
-            inv = inv_std.reshape(shape)
-        xhat = xc * inv
-        dx = None
-        if nx:
-            scale = gamma.reshape(shape) * inv                  # γ/σ
-            if training:
-                dx = scale * (g - g.mean(axis=axes, keepdims=True)
-                              - xhat * (g * xhat).mean(axis=axes, keepdims=True))
-            else:
-                dx = scale * g
-        return (dx, (g * xhat).sum(axis=axes) if ngamma else None, g.sum(axis=axes) if nbeta else None)
+    def expand(self, ctx):
+        mu, _, training, var = ctx.saved         # eval mode: the running statistics (constants)
+        return E.batch_norm(*ctx.inputs, mu, var, float(ctx.attrs.get("eps", 1e-5)), training)[0]
 
     def label(self, attrs):
         return "BN" if attrs.get("training", True) else "BN(eval)"
