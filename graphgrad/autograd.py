@@ -543,6 +543,35 @@ def _exclusive_refs() -> int:
 _EXCLUSIVE = _exclusive_refs()
 
 
+def _again(old, grads) -> int:
+    """The reference count ``old`` has when it is the pending sum and arrives once more from
+    the same backward (``x * x`` sends one array along both edges): the sum's own references,
+    the loop's name for the arriving gradient and one per place in the op's result tuple. Only
+    then is doubling it in place unseen by anyone (a trace's step holds it once more)."""
+    return _EXCLUSIVE + 1 + sum(1 for x in grads if x is old)
+
+
+def _view_refs() -> int:
+    """sys.getrefcount of an array whose only holder is one view's ``.base``."""
+    view = np.empty((2, 2)).T
+    b = view.base                        # as _sole_view reads it: one local name, one argument
+    return getrefcount(b)
+
+
+_VIEW_ONLY = _view_refs()
+
+
+def _sole_view(g) -> bool:
+    """Whether ``g`` is a writeable view of a buffer that nothing but ``g`` holds (col2im's
+    transposed image, a weight gradient sliced from a wider product): handing ``g`` itself
+    to a leaf's ``.grad`` then aliases nothing the engine or an op could write, so the copy
+    is skipped. A broadcast (read-only), a slice of an array kept elsewhere (a pending sum,
+    an intermediate's ``.grad``, an op's saved buffer, another view) is still copied."""
+    b = g.base
+    return (b.__class__ is _ndarray and b.base is None and g.flags.writeable and b.flags.owndata
+            and getrefcount(b) == _VIEW_ONLY)
+
+
 def _propagate(order, grad, retain_graph, trace):
     """The plain ``backward()``: the one loop with raw data (see :func:`propagate`)."""
     return propagate(order, [order[0]], [grad], free=not retain_graph, trace=trace)
@@ -608,7 +637,7 @@ def propagate(order, roots, grads, *, graph=False, free=True, write=True, want=N
                     _h._store_leaf(v, g, True)
                     continue
                 if g.__class__ is not float:
-                    if id(g) in handed or g.base is not None:
+                    if id(g) in handed or (g.base is not None and not _sole_view(g)):
                         g = g.copy()
                     handed.add(id(g))
                 old = v._grad
@@ -702,8 +731,8 @@ def propagate(order, roots, grads, *, graph=False, free=True, write=True, want=N
                     old = p._g
                     if old is None:
                         p._g = gp
-                    elif (old.__class__ is _ndarray and getrefcount(old) == _EXCLUSIVE
-                          and old.base is None and old.flags.writeable):
+                    elif (old.__class__ is _ndarray and old.base is None and old.flags.writeable
+                          and getrefcount(old) == (_EXCLUSIVE if gp is not old else _again(old, grads_v))):
                         np.add(old, gp, out=old)     # a sum only the engine holds: in place
                     else:
                         p._g = old + gp

@@ -57,3 +57,62 @@ def test_create_graph_and_plain_passes_run_the_same_loop():
     (g,) = gg.grad((x ** 3).sum(), [x], create_graph=True)
     (h,) = gg.grad(g.sum(), [x])
     np.testing.assert_allclose(h, 6 * x.numpy())
+
+
+class ViewGrad(gg.Op):
+    """Identity whose backward hands out a transposed view: of a fresh buffer, or (``keep``)
+    of a buffer it also keeps, or one view each of a single buffer for two inputs."""
+
+    name = symbol = "viewgrad"
+
+    def __init__(self, mode):
+        self.mode = mode
+
+    def forward(self, *xs):
+        return sum(x.copy() for x in xs), None
+
+    def backward(self, ctx, g):
+        buf = np.array(g.T)                    # owns its data; g.T of it has g's shape
+        if self.mode == "keep":
+            KEPT.append(buf)
+        if self.mode == "shared":
+            return buf.T, buf.T
+        return (buf.T,)
+
+
+def test_a_view_of_a_buffer_no_one_else_holds_is_handed_to_the_leaf_without_a_copy():
+    x = gg.Value(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    gg.apply(ViewGrad("fresh"), x).sum().backward()
+    np.testing.assert_array_equal(x.grad, np.ones((2, 3)))
+    assert x.grad.base is not None and x.grad.flags.writeable      # the op's view itself, no copy
+
+
+def test_a_view_of_a_buffer_an_op_kept_or_two_leaves_share_is_copied():
+    KEPT.clear()
+    x = gg.Value(np.ones((2, 3)), requires_grad=True)
+    gg.apply(ViewGrad("keep"), x).sum().backward()
+    x.grad[0, 0] = 100.0
+    np.testing.assert_array_equal(KEPT[0], np.ones((3, 2)))           # what the op kept is untouched
+    a, b = gg.Value(np.ones((2, 3)), requires_grad=True), gg.Value(np.ones((2, 3)), requires_grad=True)
+    gg.apply(ViewGrad("shared"), a, b).sum().backward()
+    assert not np.shares_memory(a.grad, b.grad)
+    a.grad[0, 0] = 100.0
+    assert b.grad[0, 0] == 1.0
+
+
+def test_x_times_x_doubles_its_pending_sum_in_place_but_not_what_a_trace_or_a_hook_holds():
+    w = gg.Value(np.arange(4.0), requires_grad=True)
+    (w * w).sum().backward()
+    np.testing.assert_array_equal(w.grad, 2 * np.arange(4.0))
+    h0 = gg.Value(np.arange(4.0), requires_grad=True)
+    h = h0 * 1.0
+    tr = (h * h).sum().backward(trace=True)
+    step = tr.step_for(next(s.output for s in tr if s.op == "mul" and s.output.requires_grad
+                            and s.inputs[0] is h))
+    np.testing.assert_array_equal(step.downstream[0], np.arange(4.0))    # upstream × h, not doubled
+    np.testing.assert_array_equal(h0.grad, 2 * np.arange(4.0))
+    seen = []
+    v = gg.Value(np.arange(3.0), requires_grad=True)
+    v.register_hook(lambda g: seen.append(g))
+    (v * v).sum().backward()
+    np.testing.assert_array_equal(seen[0], 2 * np.arange(3.0))
