@@ -284,6 +284,7 @@ def ctx_of(v, strict: bool = True, graph: bool = False) -> Ctx:
     c.saved = s
     c.attrs = v._attrs or _EMPTY
     c.out = v if graph else v._data
+    c.fold = False
     return c
 
 
@@ -700,6 +701,8 @@ def propagate(order, roots, grads, *, graph=False, free=True, write=True, want=N
                 raw_grads = tuple(None if x is None else x._data for x in grads_v)
             else:
                 ctx = ctx_of(v)
+                if steps is None and not anomaly and len(ins) == 2 and ins[0] is ins[1]:
+                    ctx.fold = True          # x * x: no trace shows the two edges apart
                 grads_v = op.backward(ctx, g)
                 # the contract, checked on every node: a tuple, one gradient per input, each of
                 # its input's kind, shape and dtype (the all-correct case costs a few compares)

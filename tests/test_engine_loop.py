@@ -100,19 +100,48 @@ def test_a_view_of_a_buffer_an_op_kept_or_two_leaves_share_is_copied():
     assert b.grad[0, 0] == 1.0
 
 
-def test_x_times_x_doubles_its_pending_sum_in_place_but_not_what_a_trace_or_a_hook_holds():
+def test_x_times_x_without_a_trace_sends_2xg_once_and_with_one_shows_each_edge(monkeypatch):
+    from graphgrad.ops.elementwise import Mul
+    sent = []
+    real = Mul.backward
+    monkeypatch.setattr(Mul, "backward", lambda self, ctx, g: sent.append(real(self, ctx, g)) or sent[-1])
     w = gg.Value(np.arange(4.0), requires_grad=True)
     (w * w).sum().backward()
     np.testing.assert_array_equal(w.grad, 2 * np.arange(4.0))
+    assert sent[-1][1] is None                                  # folded: one product, one edge
     h0 = gg.Value(np.arange(4.0), requires_grad=True)
     h = h0 * 1.0
     tr = (h * h).sum().backward(trace=True)
-    step = tr.step_for(next(s.output for s in tr if s.op == "mul" and s.output.requires_grad
-                            and s.inputs[0] is h))
-    np.testing.assert_array_equal(step.downstream[0], np.arange(4.0))    # upstream × h, not doubled
+    step = next(s for s in tr if s.op == "mul" and s.inputs[0] is h)
+    np.testing.assert_array_equal(step.downstream[0], np.arange(4.0))    # upstream × h on each edge
+    np.testing.assert_array_equal(step.downstream[1], np.arange(4.0))
     np.testing.assert_array_equal(h0.grad, 2 * np.arange(4.0))
     seen = []
     v = gg.Value(np.arange(3.0), requires_grad=True)
     v.register_hook(lambda g: seen.append(g))
     (v * v).sum().backward()
     np.testing.assert_array_equal(seen[0], 2 * np.arange(3.0))
+
+
+class Twice(gg.Op):
+    """f(a, b) = a·b written by a user: backward sends one fresh array along both edges."""
+
+    name = symbol = "twice"
+
+    def forward(self, a, b):
+        return a * b, None
+
+    def backward(self, ctx, g):
+        ga = g * ctx.inputs[1]
+        return ga, ga
+
+
+def test_one_array_sent_twice_to_one_value_is_doubled_in_place_unless_a_trace_holds_it():
+    x = gg.Value(np.arange(4.0), requires_grad=True)
+    gg.apply(Twice(), x, x).sum().backward()
+    np.testing.assert_array_equal(x.grad, 2 * np.arange(4.0))
+    y = gg.Value(np.arange(4.0), requires_grad=True)
+    tr = gg.apply(Twice(), y, y).sum().backward(trace=True)
+    step = next(s for s in tr if s.op == "twice")
+    np.testing.assert_array_equal(step.downstream[0], np.arange(4.0))    # not doubled under it
+    np.testing.assert_array_equal(y.grad, 2 * np.arange(4.0))
