@@ -552,25 +552,29 @@ def _again(old, grads) -> int:
     return _EXCLUSIVE + 1 + sum(1 for x in grads if x is old)
 
 
-def _view_refs() -> int:
-    """sys.getrefcount of an array whose only holder is one view's ``.base``."""
+def _view_refs() -> tuple:
+    """sys.getrefcount, as ``_sole_view`` reads them, of a view held by one name of the
+    caller's and of a buffer held only by that view's ``.base``."""
+    def probe(g):
+        b = g.base
+        return getrefcount(g), getrefcount(b)
     view = np.empty((2, 2)).T
-    b = view.base                        # as _sole_view reads it: one local name, one argument
-    return getrefcount(b)
+    return probe(view)
 
 
-_VIEW_ONLY = _view_refs()
+_VIEW_ALONE, _VIEW_ONLY = _view_refs()
 
 
 def _sole_view(g) -> bool:
     """Whether ``g`` is a writeable view of a buffer that nothing but ``g`` holds (col2im's
     transposed image, a weight gradient sliced from a wider product): handing ``g`` itself
     to a leaf's ``.grad`` then aliases nothing the engine or an op could write, so the copy
-    is skipped. A broadcast (read-only), a slice of an array kept elsewhere (a pending sum,
-    an intermediate's ``.grad``, an op's saved buffer, another view) is still copied."""
+    is skipped. A broadcast (read-only), a view held elsewhere too (an intermediate's
+    ``.grad``, a trace), a slice of an array kept elsewhere (a pending sum, an op's saved
+    buffer, another view) is still copied."""
     b = g.base
     return (b.__class__ is _ndarray and b.base is None and g.flags.writeable and b.flags.owndata
-            and getrefcount(b) == _VIEW_ONLY)
+            and getrefcount(g) == _VIEW_ALONE and getrefcount(b) == _VIEW_ONLY)
 
 
 def _propagate(order, grad, retain_graph, trace):
@@ -739,6 +743,7 @@ def propagate(order, roots, grads, *, graph=False, free=True, write=True, want=N
                         np.add(old, gp, out=old)     # a sum only the engine holds: in place
                     else:
                         p._g = old + gp
+            grads_v = raw_grads = gp = old = None   # drop this node's arrays (_sole_view counts holders)
     finally:
         if graph:
             set_switch("grad_enabled", enabled)

@@ -145,3 +145,13 @@ def test_one_array_sent_twice_to_one_value_is_doubled_in_place_unless_a_trace_ho
     step = next(s for s in tr if s.op == "twice")
     np.testing.assert_array_equal(step.downstream[0], np.arange(4.0))    # not doubled under it
     np.testing.assert_array_equal(y.grad, 2 * np.arange(4.0))
+
+
+def test_a_view_an_intermediate_also_holds_as_its_grad_is_copied_for_the_leaf():
+    x = gg.Value(np.ones((2, 3)), requires_grad=True)
+    u = x + 0.0                                   # add hands its upstream (the view) on as is
+    gg.apply(ViewGrad("fresh"), u).sum().backward()
+    assert u.grad.base is not None                # the op's view is u's gradient
+    assert not np.shares_memory(x.grad, u.grad)
+    x.grad[0, 0] = 100.0
+    assert u.grad[0, 0] == 1.0
