@@ -31,9 +31,10 @@ class Ctx:
     ``attrs``       the op's keyword attributes (a dict; do not modify)
     ``out``         the output data
     ``needs_grad``  one bool per input: whether that input wants a gradient
-    ``fold``        True when inputs 0 and 1 are the same Value and nothing watches the
-                    edges (no trace): backward may send their summed gradient along edge 0
-                    and None along edge 1 (``x * x``: one pass for 2·x·g, not two)
+    ``fold``        True if inputs 0 and 1 are one Value and no trace watches the edges
+
+    With ``fold`` set, backward may send the two edges' summed gradient along edge 0 and None
+    along edge 1 (``x * x``: one pass for 2·x·g instead of g·x on each edge).
 
     >>> ctx = Ctx((2.0, 3.0), out=6.0)
     >>> ctx.inputs, ctx.needs_grad
