@@ -10,26 +10,27 @@
 The package imports numpy only; drawing lives in its sub-package ``graphgrad.viz``
 (``from graphgrad import viz``), which the engine itself never imports.
 """
-from .activations import celu, gelu, hardtanh, softplus
 from .autograd import (BackwardStep, BackwardTrace, backward, detect_anomaly, enable_grad,
                        group, is_grad_enabled, no_grad, record_traces, trace_of)
 from .errors import AnomalyError, BackwardError, GradcheckError, GraphgradError, ShapeError
-from .functions import (clip, concatenate, matmul, maximum, mean, minimum, pad, reshape, stack, sum,
-                        transpose, where)
 from .creation import arange, eye, full, full_like, linspace, ones, ones_like, zeros, zeros_like
 from .gradcheck import gradcheck, gradgradcheck, numeric_grad, rel_error
 from .localize import GateFailure, GateReport, check_gates
 from .pairs import layer_from_pair
 from .higher import grad
-from .indexing import astype, gather, masked_fill, one_hot, scatter, scatter_add, take_along_axis
-from .logic import (all, any, isclose, isfinite, isinf, isnan, logical_and, logical_not,  # noqa: A004
-                    logical_or, logical_xor)
 from . import _numpy_api  # noqa: F401 - numpy ufuncs and functions on Values (np.exp(v))
-from .shaping import (chunk, diag, diagonal, expand_dims, flip, repeat, roll, split, squeeze, tile,
-                      tril, triu, unsqueeze)
+# the ops' functions, by family (graphgrad/ops/<family>.py; see graphgrad.ops)
 from .ops.base import Ctx, Op
-from .reductions import (argmax, argmin, argsort, cumprod, cumsum, einsum, logsumexp, norm, prod,
-                         sort, std, topk, var)
+from .ops.arithmetic import clip, maximum, minimum, where
+from .ops.activation import celu, gelu, hardtanh, softplus
+from .ops.reduce import (argmax, argmin, argsort, cumprod, cumsum, logsumexp, mean, norm, prod,  # noqa: A004
+                         sort, std, sum, topk, var)
+from .ops.shape import (chunk, concatenate, diag, diagonal, expand_dims, flip, pad, repeat, reshape, roll,
+                        split, squeeze, stack, tile, transpose, tril, triu, unsqueeze)
+from .ops.index import astype, gather, masked_fill, one_hot, scatter, scatter_add, take_along_axis
+from .ops.products import einsum, matmul
+from .ops.logic import (all, any, isclose, isfinite, isinf, isnan, logical_and, logical_not,  # noqa: A004
+                        logical_or, logical_xor)
 from .value import Value, apply
 from . import linalg  # noqa: F401 - gg.linalg.inv, ..., and np.linalg.* on Values
 from .numeric import *  # noqa: F401,F403 - products, stacking, hypot ... (declared with @export)
@@ -79,14 +80,14 @@ __all__ = [
     "tanh", "sigmoid", "relu", "reshape", "transpose", "matmul", "sum", "mean",
     "softplus", "gelu", "celu", "hardtanh", "silu", "selu", "mish", "hardsigmoid", "hardswish", "logsigmoid",
     "softsign", "relu6",
-    # math (graphgrad/ops/mathops.py)
+    # math (graphgrad/ops/math.py)
     "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "arcsinh", "arccosh",
     "arctanh", "log2", "log10", "log1p", "expm1", "exp2", "erf", "sign", "floor", "ceil",
     "round", "trunc", "floor_divide", "remainder", "logaddexp", "arctan2",
     "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "eye", "arange", "linspace",
     "split", "chunk", "repeat", "tile", "roll", "flip", "squeeze", "unsqueeze", "expand_dims",
     "tril", "triu", "diag", "diagonal",
-    # reductions, scans, sorting, einsum (graphgrad/reductions.py)
+    # reductions, scans, sorting (graphgrad/ops/reduce.py), einsum (ops/products.py)
     "prod", "var", "std", "logsumexp", "norm", "cumsum", "cumprod", "argmax", "argmin", "argsort",
     "sort", "topk", "einsum",
     "gather", "scatter", "scatter_add", "take_along_axis", "masked_fill", "one_hot", "astype",

@@ -1,7 +1,7 @@
 """numpy's protocols on Value: ``np.exp(v)``, ``np.where(m, v, 0)``, ``np.sum(v)`` run graphgrad ops.
 
 np.split, np.squeeze, np.expand_dims, np.flip, np.roll, np.tile, np.repeat, np.tril/triu,
-np.diag and np.diagonal are registered with the shape ops, in shaping.py.
+np.diag and np.diagonal are registered with the shape ops, in ops/shape.py.
 
 Attached here (not in value.py) because the handlers need graphgrad's functions, which
 import value.py. Each op module may add its own with ``@implements`` (see _dispatch.py).
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import functions as F
 from . import ops as _ops
 from ._dispatch import HANDLED, RAW_FUNCTIONS, implements, name_of, raw, refuse
-from .functions import _v
+from .ops.arithmetic import _v, maximum, minimum, where
+from .ops.shape import concatenate, stack
 from .value import Value
 
 
@@ -69,7 +69,7 @@ HANDLED.update({
     np.power: lambda a, b: _v(a) ** b, np.matmul: lambda a, b: _v(a) @ b,
     np.negative: lambda a: -a, np.positive: lambda a: a,
     np.square: lambda a: a ** 2, np.reciprocal: lambda a: 1.0 / a,
-    np.maximum: F.maximum, np.minimum: F.minimum,
+    np.maximum: maximum, np.minimum: minimum,
 })
 for _op in _ops.UNARY_METHODS:
     if getattr(_op, "ufunc", None) is not None:
@@ -88,7 +88,7 @@ raw(np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal
 def _where(cond, *xy):
     if not xy:
         return np.where(_raw(cond))
-    return F.where(_raw(cond), *xy)
+    return where(_raw(cond), *xy)
 
 
 @implements(np.reshape)
@@ -149,8 +149,8 @@ def _joiner(name, join):
     return joined
 
 
-implements(np.concatenate)(_joiner("concatenate", F.concatenate))
-implements(np.stack)(_joiner("stack", F.stack))
+implements(np.concatenate)(_joiner("concatenate", concatenate))
+implements(np.stack)(_joiner("stack", stack))
 
 
 def _like(maker):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 
 from ._dispatch import HANDLED
-from .ops.export import REGISTRY
+from .ops.export import REGISTRY, VALUE_ATTRS
 from .value import Value
 
 
@@ -34,6 +34,9 @@ def _method_of(e):
 def publish() -> None:
     """Attach the Value methods and register the numpy functions of every export (a
     method a Value already has in its class body is kept)."""
+    for name, fn, replace in VALUE_ATTRS:
+        if replace or name not in Value.__dict__:
+            setattr(Value, name, fn)
     for e in REGISTRY:
         if e.method and e.method not in Value.__dict__:
             setattr(Value, e.method, _method_of(e))

@@ -15,7 +15,7 @@ import numpy as np
 
 from ._params import number
 from .ops.base import as_data
-from .ops.tensor import _is_int
+from .ops.base import _is_int
 from .value import Value, _leaf
 
 if TYPE_CHECKING:

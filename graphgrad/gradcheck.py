@@ -14,7 +14,7 @@ import numpy as np
 
 from .autograd import enable_grad, no_grad
 from .errors import GradcheckError
-from .functions import concatenate
+from .ops.shape import concatenate
 from .higher import grad
 from .value import Value
 

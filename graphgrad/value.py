@@ -734,7 +734,7 @@ class Value(_AttachedMethods):
         if lo is None and hi is None:
             raise ValueError("clip: give at least one of lo and hi")
         if isinstance(lo, Value) or isinstance(hi, Value):    # bounds with gradients (torch.clamp's)
-            from .functions import clip_values
+            from .ops.arithmetic import clip_values
             return clip_values(self, lo, hi)
         return _unary(_ops.CLIP, self, lo=lo, hi=hi)
 
@@ -892,7 +892,7 @@ def _unary(op, x, **attrs):
 
 
 def _reduce(op, x, axis, keepdims):
-    axis = _ops.tensor._norm_axis(axis, x.ndim, op.name)
+    axis = _ops.base._norm_axis(axis, x.ndim, op.name)
     data = op.forward(x._data, axis=axis, keepdims=bool(keepdims))[0]
     return _make(data, op, (x,), attrs={"axis": axis, "keepdims": bool(keepdims)})
 

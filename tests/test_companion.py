@@ -208,8 +208,9 @@ def test_more_pages_numbers(tmp_path):
     assert n["relu_is_diagonal"] and not n["matmul_is_diagonal"] and n["relu_max_err_vs_finite_diff"] < 1e-6
 
 
-def test_docstring_examples_of_the_new_views():
+def test_docstring_examples_of_the_new_views(tmp_path, monkeypatch):
     import doctest
+    monkeypatch.chdir(tmp_path)          # the examples write their files (report.html, gallery/ ...) here
 
     import viz
     from viz import flow, i18n, jacobian as jac, monitor, receptive

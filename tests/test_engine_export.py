@@ -71,10 +71,10 @@ def test_mypy_sees_the_attached_methods_and_generated_functions(tmp_path):
 
 @pytest.mark.parametrize("modname", ["graphgrad.linalg", "graphgrad.numeric", "graphgrad.ops.export",
                                      "graphgrad.ops.linalg", "graphgrad._publish", "graphgrad._stubgen",
-                                     "graphgrad.ops.mathops", "graphgrad.ops.elementwise"])
+                                     "graphgrad.ops.math", "graphgrad.ops.arithmetic"])
 def test_the_examples_in_the_docstrings_run(modname):
     import doctest
     import importlib
     mod = importlib.import_module(modname)
-    r = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    r = doctest.testmod(mod, extraglobs={"gg": gg, "np": np}, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert r.failed == 0 and r.attempted > 0, r

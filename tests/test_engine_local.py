@@ -7,7 +7,7 @@ import pytest
 
 import graphgrad as gg
 from graphgrad import ops
-from graphgrad.nn import _ops_act
+from graphgrad.nn.ops import activation as _ops_act
 from graphgrad.nn import functional as F
 from graphgrad.ops import unbroadcast
 
@@ -62,7 +62,7 @@ CASES = {
     _ops_act.LeakyRelu: (lambda a: F.leaky_relu(a, 0.1), [(-2, 2)]),
     _ops_act.Elu: (lambda a: F.elu(a, 0.7), [(-2, 2)]),
     _ops_act.Prelu: (lambda a, w: gg.apply(_ops_act.PRELU, a, w), [(-2, 2), (0.1, 0.5)]),
-    # graphgrad/ops/activations.py (kinks of the hard* ones at 0, ±3, 6 kept out of the ranges)
+    # graphgrad/ops/activation.py (kinks of the hard* ones at 0, ±3, 6 kept out of the ranges)
     ops.Softplus: (lambda a: gg.softplus(a, beta=1.5, threshold=2.0), [(-2, 1)]),
     ops.LogSigmoid: (lambda a: a.logsigmoid(), [(-2, 2)]),
     ops.Silu: (lambda a: a.silu(), [(-2, 2)]),
@@ -76,16 +76,16 @@ CASES = {
     ops.Relu6: (lambda a: a.relu6(), [(0.5, 5.5)]),
     ops.Hardsigmoid: (lambda a: a.hardsigmoid(), [(-2.5, 2.5)]),
     ops.Hardswish: (lambda a: a.hardswish(), [(-2.5, 2.5)]),
-    # declared with @export (graphgrad/ops/mathops.py)
-    ops.mathops.Hypot: (gg.hypot, [(0.5, 2), (-2, 2)]),
-    ops.mathops.Fmax: (gg.fmax, [(-2, 2), (-2, 2)]),
-    ops.mathops.Fmin: (gg.fmin, [(-2, 2), (-2, 2)]),
-    ops.mathops.Logaddexp2: (gg.logaddexp2, [(-2, 2), (-2, 2)]),
-    ops.mathops.Cbrt: (gg.cbrt, [(0.5, 2)]),
-    ops.mathops.Sinc: (gg.sinc, [(0.1, 2)]),
-    ops.mathops.Deg2rad: (gg.deg2rad, [(-2, 2)]),
-    ops.mathops.Rad2deg: (gg.rad2deg, [(-2, 2)]),
-    ops.mathops.NanToNum: (gg.nan_to_num, [(-2, 2)]),
+    # declared with @export (graphgrad/ops/math.py)
+    ops.math.Hypot: (gg.hypot, [(0.5, 2), (-2, 2)]),
+    ops.math.Fmax: (gg.fmax, [(-2, 2), (-2, 2)]),
+    ops.math.Fmin: (gg.fmin, [(-2, 2), (-2, 2)]),
+    ops.math.Logaddexp2: (gg.logaddexp2, [(-2, 2), (-2, 2)]),
+    ops.math.Cbrt: (gg.cbrt, [(0.5, 2)]),
+    ops.math.Sinc: (gg.sinc, [(0.1, 2)]),
+    ops.math.Deg2rad: (gg.deg2rad, [(-2, 2)]),
+    ops.math.Rad2deg: (gg.rad2deg, [(-2, 2)]),
+    ops.math.NanToNum: (gg.nan_to_num, [(-2, 2)]),
 }
 EXTRA = {  # more than one case for an op: other exponents, signs, a repeated input
     "pow_const_0": (lambda a: a ** 0.0, [(-2, 2)]),
@@ -114,7 +114,7 @@ ALL = {cls.__name__: c for cls, c in CASES.items()} | EXTRA
 def _elementwise_op_classes():
     from graphgrad.ops.export import REGISTRY
     found = {type(e.op) for e in REGISTRY if e.op is not None and e.op.elementwise}
-    for mod in (ops.elementwise, ops.mathops, ops.activations, _ops_act):
+    for mod in (ops.arithmetic, ops.math, ops.activation, _ops_act):
         for v in vars(mod).values():
             if isinstance(v, gg.Op) and v.elementwise:
                 found.add(type(v))
@@ -204,7 +204,6 @@ def test_a_tensor_x_times_x_shows_x_on_each_edge_and_sums_to_2x():
 
 
 def test_each_published_unary_op_gives_a_value_method_and_a_function():
-    from graphgrad import functions
     assert {op.method for op in ops.UNARY_METHODS} >= {"exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu"}
     for op in ops.UNARY_METHODS:
         x = gg.Value(np.array([0.5, 1.5]), requires_grad=True)

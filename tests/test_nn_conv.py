@@ -7,7 +7,7 @@ import pytest
 
 import graphgrad as gg
 from graphgrad import nn
-from graphgrad.nn import _ops_conv as C
+from graphgrad.nn.ops import conv as C
 from graphgrad.nn import functional as F
 
 torch = pytest.importorskip("torch")

@@ -6,8 +6,10 @@ import pytest
 
 import graphgrad as gg
 from graphgrad import nn
-from graphgrad.nn import (_conv_fn, _conv_layers, _loss_fn, _ops_loss, activations, functional, init, layers,
-                          losses, module)
+from graphgrad.nn import functional, init
+from graphgrad.nn.functional import conv as _conv_fn, loss as _loss_fn
+from graphgrad.nn.modules import activation as activations, conv as _conv_layers, layers, loss as losses, module
+from graphgrad.nn.ops import loss as _ops_loss
 
 
 @pytest.mark.parametrize("mod", [functional, init, layers, activations, losses, module, nn, _loss_fn, _ops_loss,

@@ -346,7 +346,7 @@ def test_batch_norm_far_from_zero_mean_keeps_float32_accuracy(rng, offset):
 def test_block_parallel_ops_match_serial(rng, monkeypatch, threads):
     # pooling and BatchNorm split their block loops across threads for large tensors;
     # force that path on small ones (tiny blocks, no size floor) and compare with one thread
-    from graphgrad.nn import _ops_conv, _parallel
+    from graphgrad.nn.ops import _parallel, conv as _ops_conv
     original = _parallel.num_threads()
     monkeypatch.setattr(_ops_conv, "_BLOCK", 64)
     data = rng.standard_normal((6, 4, 8, 8))
@@ -367,7 +367,7 @@ def test_block_parallel_ops_match_serial(rng, monkeypatch, threads):
 
 
 def test_run_parts_splits_work_in_order(monkeypatch):
-    from graphgrad.nn import _parallel
+    from graphgrad.nn.ops import _parallel
     original = _parallel.num_threads()
     monkeypatch.setattr(_parallel, "MIN_SIZE", 0)
     try:
@@ -379,7 +379,7 @@ def test_run_parts_splits_work_in_order(monkeypatch):
 
 
 def test_set_num_threads_rejects_zero():
-    from graphgrad.nn import _parallel
+    from graphgrad.nn.ops import _parallel
     with pytest.raises(ValueError, match="set_num_threads"):
         _parallel.set_num_threads(0)
 
@@ -388,7 +388,7 @@ def test_thread_pool_survives_fork():
     import multiprocessing as mp
     if "fork" not in mp.get_all_start_methods():
         pytest.skip("no fork on this platform")
-    from graphgrad.nn import _parallel
+    from graphgrad.nn.ops import _parallel
     original = _parallel.num_threads()
     _parallel.set_num_threads(2)
     try:
@@ -410,7 +410,7 @@ def _pool_in_child():
 
 def test_fused_ops_follow_the_op_contract_through_gg_apply(rng):
     # gg.apply(op, *inputs, **attrs) builds the same node the functions build
-    from graphgrad.nn import _ops_conv, _ops_loss, _ops_norm
+    from graphgrad.nn.ops import conv as _ops_conv, loss as _ops_loss, norm as _ops_norm
     x, w, b = P(rng.standard_normal((2, 3, 5, 5))), P(rng.standard_normal((4, 3, 3, 3))), P(rng.standard_normal(4))
     np.testing.assert_allclose(gg.apply(_ops_conv.Conv2d(), x, w, b, stride=1, padding=1).numpy(),
                                F.conv2d(x, w, b, padding=1).numpy())

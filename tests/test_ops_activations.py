@@ -1,4 +1,4 @@
-"""The torch activations (graphgrad/ops/activations.py): forward and gradient against PyTorch
+"""The torch activations (graphgrad/ops/activation.py): forward and gradient against PyTorch
 float64 (arrays, the float fast path, large |x|, the kinks of the hard* functions),
 gradchecks over several shapes, float32 kept, and argument checks."""
 import math
@@ -336,9 +336,8 @@ def test_bad_arguments_give_one_clear_sentence(call, err, match):
 
 def test_docstring_examples_run():
     import doctest
-    from graphgrad import activations
-    from graphgrad.ops import activations as op_activations
-    for mod in (activations, op_activations):
+    from graphgrad.ops import activation as op_activations
+    for mod in (op_activations,):
         res = doctest.testmod(mod, extraglobs=dict(gg=gg, np=np), report=False)
         assert res.attempted > 0 and res.failed == 0, mod.__name__
 
@@ -428,7 +427,7 @@ def test_gelu_second_derivative_through_a_parameter_and_float_path(approximate):
 
 
 def test_every_activation_op_says_it_is_twice_differentiable():
-    from graphgrad.ops import activations as op_activations
+    from graphgrad.ops import activation as op_activations
     found = [v for v in vars(op_activations).values() if isinstance(v, gg.Op)]
     assert len(found) >= 13 and all(op.twice_differentiable for op in found)
 

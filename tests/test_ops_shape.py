@@ -1,4 +1,4 @@
-"""Creation and shape ops (graphgrad/creation.py, graphgrad/shaping.py, graphgrad/ops/shape.py):
+"""Creation and shape ops (graphgrad/creation.py, graphgrad/ops/shape.py):
 gradchecks over several shapes and negative axes, PyTorch float64 forward and gradient,
 creation against numpy, diagram labels, and hostile inputs."""
 import numpy as np
@@ -410,7 +410,7 @@ def test_functions_take_plain_arrays():
     assert [p.shape for p in gg.split(np.zeros((4, 2)), 2)] == [(2, 2), (2, 2)]
 
 
-@pytest.mark.parametrize("mod", ["graphgrad.creation", "graphgrad.shaping"])
+@pytest.mark.parametrize("mod", ["graphgrad.creation", "graphgrad.ops.shape"])
 def test_docstring_examples(mod):
     import doctest
     import importlib

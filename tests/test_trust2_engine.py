@@ -277,7 +277,7 @@ def test_a_value_without_grad_as_a_number_parameter_is_its_number():
 
 @pytest.mark.parametrize("half", [True, False])
 def test_a_value_regularisation_strength_is_differentiated(half):
-    from graphgrad.nn.losses import l1_regularization, l2_regularization
+    from graphgrad.nn.modules.loss import l1_regularization, l2_regularization
     w = np.array([1.0, -2.0])
     reg = gg.Value(0.1, requires_grad=True)
     l2_regularization([gg.Value(w)], reg, half=half).backward() if half is not None else None

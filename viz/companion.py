@@ -7,8 +7,8 @@ the slide, the students' questions as they wrote them, the answer in both langua
 ``out_dir`` and returns ``{"figures": [(file, {"en": caption, "ko": caption})], "numbers": {...}}``.
 Run one on its own with ``python viz/gallery_examples/companion/l6_p21_zigzag.py OUT``.
 
->>> sorted(p.name for p in companion_scripts())[0]          # doctest: +ELLIPSIS
-'l3_p...'
+>>> [p.name for p in companion_scripts()][:2]      # by lecture, then slide (7 before 13)
+['l3_p7_templates.py', 'l3_p13_worked_example.py']
 """
 from __future__ import annotations
 
@@ -89,8 +89,11 @@ def run_page(script, out_dir, lang: str = "en") -> dict:
     page's file name) and ``words`` (whether the figures have words that :func:`t` translated).
     A Korean figure needs a Hangul font: a glyph drawn as a box is an error, not a warning.
 
-    >>> r = run_page(companion_dir() / "l3_p48_logc.py", "out")      # doctest: +SKIP
-    >>> r["numbers"]["loss_at_init"]                                   # doctest: +SKIP
+    >>> r = run_page(companion_dir() / "l3_p48_logc.py", "out")
+    >>> r["slug"], [f for f, _ in r["figures"]]
+    ('l3_p48_logc', ['logc.png'])
+    >>> round(r["numbers"]["loss_C10"], 3)      # a fresh 10-class classifier: log 10
+    2.303
     """
     import warnings
 
@@ -129,8 +132,15 @@ def build_companion(out_dir: str | os.PathLike, lang: str = "en", folder=None,
     ``out_dir/companion/index.html`` (by lecture and slide); ``lang`` is the language the
     pages open in (each page has a toggle). Returns the index's path.
 
-    >>> build_companion("gallery", lang="ko")        # doctest: +SKIP
-    PosixPath('gallery/companion/index.html')
+    ``folder`` holds the scripts (default: the ones shipped, :func:`companion_dir`):
+
+    >>> import os, shutil
+    >>> os.makedirs("mine", exist_ok=True)
+    >>> _ = shutil.copy(companion_dir() / "l3_p48_logc.py", "mine")
+    >>> index = build_companion("gallery", lang="ko", folder="mine")
+      companion/l3_p48_logc.py: 1 figure(s), ... s
+    >>> index, (index.parent / "l3_p48_logc.html").is_file()
+    (PosixPath('gallery/companion/index.html'), True)
     """
     if lang not in LANGS:
         raise ValueError(f"companion: lang must be 'en' or 'ko', got {lang!r}")

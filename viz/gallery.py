@@ -39,7 +39,11 @@ def build_gallery(out_dir: str | os.PathLike, examples: str | os.PathLike | None
     are built too, into ``out_dir/companion/``, opening in ``lang`` ("en" or "ko"), and
     the index links them.
 
-    >>> build_gallery("gallery")                # doctest: +SKIP
+    >>> build_gallery("gallery", png=False, companion=False)     # SVGs and step-through pages only
+      01_add_mul.py: 1 diagram(s)
+    ...
+      10_wrong_relu_backward.py: 2 diagram(s)
+    gallery: 18 diagrams in ... s -> gallery/index.html
     PosixPath('gallery/index.html')
     """
     check_timeout(timeout, "build_gallery")

@@ -112,6 +112,12 @@ class GraphData:
     ``lookup`` maps ``id(source object) -> node id`` for callers that pick nodes by the
     framework's own objects (``to_dot(f, local=some_value)``); it is valid while those
     objects are alive and is left out of comparisons.
+
+    >>> import graphgrad as gg, viz
+    >>> x = gg.Value(2.0, requires_grad=True, name="x")
+    >>> g = viz.as_graph(x * x)
+    >>> [n.label for n in g.nodes], g.node(g.root).inputs      # x*x reads its input twice
+    (['x', '*'], ('n0', 'n0'))
     """
 
     nodes: tuple
@@ -120,7 +126,11 @@ class GraphData:
     lookup: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def node(self, node_id: str) -> Node:
-        """The node with this id. ``g.node(g.root).value``"""
+        """The node with this id.
+
+        >>> GraphData(nodes=(Node(id="n0", label="x", op="leaf", value=2.0),), root="n0").node("n0").value
+        2.0
+        """
         index = self.__dict__.get("_index")
         if index is None:
             index = {n.id: n for n in self.nodes}
@@ -203,7 +213,14 @@ class StepData:
 
 @dataclass(frozen=True)
 class TraceData:
-    """A backward pass as data: the graph (with final gradients) and its steps in run order."""
+    """A backward pass as data: the graph (with final gradients) and its steps in run order.
+
+    >>> import graphgrad as gg, viz
+    >>> x = gg.Value(2.0, requires_grad=True, name="x")
+    >>> t = viz.as_trace((x * 3.0).backward(trace=True))
+    >>> len(t), t[0].upstream, t[0].local, t[0].downstream     # upstream × local = downstream
+    (1, 1.0, (3.0,), (3.0,))
+    """
 
     graph: GraphData
     steps: tuple

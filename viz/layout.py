@@ -35,7 +35,16 @@ _CLUSTER = re.compile(r"^(\s*)subgraph (cluster_\d+) \{\n(\s*)graph \[", re.M)
 class Layout:
     """Node positions of ``source``'s graph (anything :class:`viz.Stepper` or
     :func:`viz.to_dot` reads, or a Stepper), laid out once; see the module docstring.
-    ``rankdir`` as for :class:`viz.Options`; ``order`` pins an order of nodes."""
+    ``rankdir`` as for :class:`viz.Options`; ``order`` pins an order of nodes.
+
+    >>> import graphgrad as gg, viz
+    >>> a, b = gg.Value(2.0, requires_grad=True, name="a"), gg.Value(3.0, requires_grad=True, name="b")
+    >>> f = a * b; f.backward()
+    >>> lay = Layout(f, order=[b, a])
+    >>> lay.position("v1")[1] > lay.position("v0")[1]       # b (v1) above a (v0), y up
+    True
+    >>> st = viz.Stepper(f, layout=lay)                      # every frame keeps these positions
+    """
 
     def __init__(self, source, order=None, rankdir: str = "LR", **options):
         from . import graph as _graph

@@ -6,9 +6,20 @@ collapsed diagram coloured by the latest gradient flow) for the HTML report.
 It reads the plain-data graph of one forward/backward pass on the probe batch
 (:func:`viz.as_graph`) and the engine's public API (``model(Value(X))``, ``backward``).
 
->>> mon = TrainingMonitor(X[:64], y[:64])                          # doctest: +SKIP
->>> history = fit(model, data, epochs=5, callback=mon)             # doctest: +SKIP
->>> write_report("report.html", "run", history=history, figures=mon.figures("out"))  # doctest: +SKIP
+>>> import os
+>>> from graphgrad import nn
+>>> from graphgrad.data import make_blobs
+>>> from graphgrad.train import fit
+>>> from viz.report import write_report
+>>> data = make_blobs(150, n_classes=3, seed=0)
+>>> model = nn.Sequential(nn.Linear(2, 8, rng=0), nn.ReLU(), nn.Linear(8, 3, rng=1))
+>>> mon = TrainingMonitor(data.X_val[:32], data.y_val[:32])      # a fixed probe batch
+>>> history = fit(model, data, lr=0.05, epochs=2, callback=mon, progress=False)
+>>> figures = mon.figures("monitor")                              # PNGs: plots and the coloured net
+>>> write_report("report.html", "run", history=history, figures=figures)
+'report.html'
+>>> len(mon.rows), [os.path.basename(path) for _, path in figures]
+(2, ['monitor.png', 'monitor_flow.png'])
 """
 from __future__ import annotations
 
@@ -28,7 +39,16 @@ def probe_stats(graph) -> dict:
     |gradient| reaching them, and dead/saturated units (:mod:`viz.flow`); per weight leaf
     (named W in a group): mean |dL/dW|.
 
-    >>> probe_stats(viz.as_graph(loss))["layers"]["ReLU#3"]["std"]      # doctest: +SKIP
+    >>> from graphgrad import nn
+    >>> import graphgrad.nn.functional as F
+    >>> net = nn.Sequential(nn.Linear(2, 8, rng=0), nn.ReLU(), nn.Linear(8, 3, rng=1))
+    >>> loss = F.cross_entropy(net(gg.Value(np.ones((4, 2)))), np.array([0, 1, 2, 0]))
+    >>> loss.backward()
+    >>> stats = probe_stats(viz.as_graph(loss))
+    >>> [(name.split("#")[0], s["units"]) for name, s in stats["layers"].items()]
+    [('ReLU', 8)]
+    >>> len(stats["weights"])         # the two weight matrices
+    2
     """
     from .flow import unit_health
     health = unit_health(graph)
@@ -106,7 +126,15 @@ class TrainingMonitor:
         """``{name: [value per epoch]}`` of ``part`` ("layers" with ``key`` "mean", "std",
         "grad" or "bad"; "weights"; "update_ratio").
 
-        >>> mon.series("layers", "std")["ReLU#3"]                   # doctest: +SKIP
+        >>> from graphgrad import nn
+        >>> from graphgrad.data import make_blobs
+        >>> from graphgrad.train import fit
+        >>> data = make_blobs(90, n_classes=3, seed=0)
+        >>> model = nn.Sequential(nn.Linear(2, 8, rng=0), nn.ReLU(), nn.Linear(8, 3, rng=1))
+        >>> mon = TrainingMonitor(data.X_val[:16], data.y_val[:16])
+        >>> history = fit(model, data, epochs=3, callback=mon, progress=False)
+        >>> {name.split("#")[0]: len(stds) for name, stds in mon.series("layers", "std").items()}
+        {'ReLU': 3}
         """
         names = []
         for r in self.rows:

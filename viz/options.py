@@ -55,6 +55,10 @@ class Options:
     * ``layout``: a :class:`viz.Layout` (or a Stepper) whose node positions this drawing
       keeps, so the plain, ``local=True``, collapsed and expanded drawings of one graph
       line up (:mod:`viz.layout`); None (default): laid out on its own.
+
+    >>> opts = Options(show="grads", fmt=".3g")
+    >>> opts.show, opts.replace(show="values").show, opts.max_values
+    ('grads', 'values', 16)
     """
 
     show: str = "both"

@@ -167,8 +167,17 @@ def lr_sweep_plot(sweep, path=None, title: str = "Learning-rate sweep"):
     """Left: the loss curve of every rate, coloured by verdict (blue too low, green good, red too
     high; darker = larger rate). Right: final loss against the rate on a log axis.
 
-    >>> lr_sweep_plot(lr_sweep(make_net, X, y), "sweep.png")   # doctest: +SKIP
+    >>> from graphgrad import nn
+    >>> from graphgrad.data import make_spirals
+    >>> from graphgrad.train import lr_sweep
+    >>> data = make_spirals(n_per_class=20, seed=0)
+    >>> def make_net():
+    ...     return nn.Sequential(nn.Linear(2, 16, rng=0), nn.ReLU(), nn.Linear(16, 3, rng=1))
+    >>> sweep = lr_sweep(make_net, data.X_train, data.y_train, lrs=[1e-5, 1e-1, 1e3], steps=20)
+    >>> lr_sweep_plot(sweep, "sweep.png")
     'sweep.png'
+    >>> len(lr_sweep_plot(sweep).axes)       # without a path: the Figure
+    2
     """
     from matplotlib.colors import to_rgb
     fig = _figure(11.5, 4.2)
@@ -304,12 +313,17 @@ def _is_log(values, dim) -> bool:
     return bool(v.size and (v > 0).all() and v.max() / v.min() > 100)
 
 
-def search_scatter(records, path=None, space=None, title: str = "Hyperparameter search"):
-    """Validation accuracy against each hyperparameter (log axes for log-uniform dimensions),
-    coloured by coarse-to-fine stage; the best trial is a star; failed/NaN trials are grey
-    crosses along the bottom.
+def search_scatter(records, path=None, space=None, title: str = "Hyperparameter search", metric: str = "val_acc",
+                   direction: str = "maximize"):
+    """Validation accuracy (or the search's ``metric``) against each hyperparameter (log axes
+    for log-uniform dimensions), coloured by coarse-to-fine stage; the best trial by
+    ``direction`` is a star; failed/NaN trials are grey crosses along the worst edge.
 
-    >>> search_scatter(TrialStore("runs/lr.sqlite").table(), "scatter.png")   # doctest: +SKIP
+    >>> from graphgrad.train import LogUniform, SearchSpace, TrialStore, search, toy_objective
+    >>> space = SearchSpace(lr=LogUniform(1e-5, 1e-1), reg=LogUniform(1e-6, 1e-1))
+    >>> res = search(toy_objective, space, n_trials=8, storage="runs/lr.sqlite")
+    >>> with TrialStore("runs/lr.sqlite") as store:
+    ...     search_scatter(store.table(), "scatter.png", space=space)
     'scatter.png'
     """
     records = list(records)
@@ -317,14 +331,18 @@ def search_scatter(records, path=None, space=None, title: str = "Hyperparameter 
         raise ValueError("search_scatter: no trials to plot")
     names = sorted({k for r in records for k in r.params})
     dims = getattr(space, "dims", {}) if space is not None else {}
-    ok = [r for r in records if r.status == "done" and r.val_acc is not None]
+    from graphgrad.train.store import metric_value
+    y = {id(r): metric_value(r, metric) for r in records}
+    ok = [r for r in records if r.status == "done" and y[id(r)] is not None]
     ok_ids = {id(r) for r in ok}   # by identity: `r not in ok` compared records pairwise (quadratic)
     bad = [r for r in records if id(r) not in ok_ids]
-    best = max(ok, key=lambda r: r.val_acc) if ok else None
+    best = (max if direction == "maximize" else min)(ok, key=lambda r: y[id(r)]) if ok else None
     fig = _figure(4.2 * len(names) + 0.6, 3.8)
     stages = sorted({r.stage for r in records})
-    ymin = min((r.val_acc for r in ok), default=0.0)
-    floor = ymin - 0.05 * max(1e-3, (max((r.val_acc for r in ok), default=1.0) - ymin))
+    ymin = min((y[id(r)] for r in ok), default=0.0)
+    ymax = max((y[id(r)] for r in ok), default=1.0)
+    # Failed trials sit just past the worst value: below when maximising, above when minimising.
+    floor = ymin - 0.05 * max(1e-3, ymax - ymin) if direction == "maximize" else ymax + 0.05 * max(1e-3, ymax - ymin)
     for k, name in enumerate(names):
         ax = fig.add_subplot(1, len(names), k + 1)
         numeric = all(isinstance(r.params.get(name), (int, float)) and not isinstance(r.params.get(name), bool)
@@ -339,14 +357,14 @@ def search_scatter(records, path=None, space=None, title: str = "Hyperparameter 
         for s in stages:
             pts = [r for r in ok if r.stage == s]
             if pts:
-                ax.scatter([xval(r) for r in pts], [r.val_acc for r in pts], s=22, alpha=0.8,
+                ax.scatter([xval(r) for r in pts], [y[id(r)] for r in pts], s=22, alpha=0.8,
                            color=_STAGE_COLORS[s % len(_STAGE_COLORS)],
                            label=f"stage {s}" + (" (coarse)" if s == 0 and len(stages) > 1 else ""))
         if bad:
             ax.scatter([xval(r) for r in bad], [floor] * len(bad), marker="x", color="0.55", s=20,
                        label="failed / NaN")
         if best is not None:
-            ax.scatter([xval(best)], [best.val_acc], marker="*", s=220, color="gold", edgecolor="k", lw=0.8,
+            ax.scatter([xval(best)], [y[id(best)]], marker="*", s=220, color="gold", edgecolor="k", lw=0.8,
                        zorder=5, label="best")
         if cats:
             ax.set_xticks(range(len(cats)))
@@ -355,10 +373,11 @@ def search_scatter(records, path=None, space=None, title: str = "Hyperparameter 
             ax.set_xscale("log")
         ax.set_xlabel(name + (" (log scale)" if not cats and ax.get_xscale() == "log" else ""))
         if k == 0:
-            ax.set_ylabel("validation accuracy")
+            ax.set_ylabel("validation accuracy" if metric == "val_acc" else metric)
         ax.grid(alpha=0.25, which="major")
     handles, labels = fig.axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="upper right", frameon=False, fontsize=8, ncol=len(labels))
-    fig.suptitle(title + (f": best val acc {best.val_acc:.3f}" if best else ""), fontsize=11, x=0.02, ha="left")
+    label = "val acc" if metric == "val_acc" else metric
+    fig.suptitle(title + (f": best {label} {y[id(best)]:.3f}" if best else ""), fontsize=11, x=0.02, ha="left")
     fig.tight_layout(rect=(0, 0, 1, 0.93))
     return _finish(fig, path)

@@ -22,10 +22,16 @@ class ScriptError(Exception):
     """The user's script raised. ``traceback`` is its traceback from the script's own
     frames down (file and line as Python prints them), without graphgrad's runner frames.
 
+    >>> with open("broken.py", "w") as f:
+    ...     _ = f.write("x = 1\\ny = x / 0\\n")
     >>> try:
-    ...     run_script("broken.py")             # doctest: +SKIP
+    ...     run_script("broken.py")
     ... except ScriptError as e:
     ...     print(e.traceback)
+    Traceback (most recent call last):
+      File "broken.py", line 2, in <module>
+        y = x / 0
+    ...ZeroDivisionError: division by zero
     """
 
     def __init__(self, path: str, exception: BaseException):

@@ -25,6 +25,12 @@ def minibatches(X, y, batch_size: int, shuffle: bool = True, seed=None, drop_las
     """Yield ``(X_batch, y_batch)`` pairs covering the data once (one epoch).
 
     ``seed`` is an int or a ``numpy.random.Generator``; the same seed gives the same order.
+
+    >>> X, y = np.zeros((10, 2)), np.arange(10)
+    >>> [yb.tolist() for _, yb in minibatches(X, y, batch_size=4, shuffle=False)]
+    [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    >>> [len(yb) for _, yb in minibatches(X, y, batch_size=4, seed=0, drop_last=True)]
+    [4, 4]
     """
     X, y = _check(X, y, batch_size, "minibatches")
     n = len(X)

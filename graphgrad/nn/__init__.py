@@ -11,15 +11,15 @@ can show each layer as one box or open it up. Composite ops are fused nodes by d
 ``with nn.expanded():`` builds them from primitive gates instead.
 """
 from . import functional, init
-from .activations import (CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid,
+from .modules.activation import (CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid,
                           Maxout, Mish, PReLU, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Softmin, Softplus,
                           Softsign, Tanh)
 from .functional import expanded
-from .layers import (AvgPool1d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose2d,
+from .modules.layers import (AvgPool1d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose2d,
                      Dropout, Flatten, Identity, Linear, MaxPool1d, MaxPool2d)
-from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, MultiMarginLoss,
+from .modules.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, MultiMarginLoss,
                      NLLLoss, SoftmaxLoss, SVMLoss, l1_regularization, l2_regularization)
-from .module import Module, ModuleList, Parameter, Sequential
+from .modules.module import Module, ModuleList, Parameter, Sequential
 from ._memory import restore_malloc, tune_malloc
 
 tune_malloc()

@@ -19,8 +19,29 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ShapeError
+
 ndarray = np.ndarray
 _float64 = np.dtype(np.float64)
+
+
+class _ValueModule:
+    """``graphgrad.value``'s names, looked up on first use and kept: value.py imports the
+    ops, so the front functions beside them (``gg.flip`` beside ``Flip``) reach ``Value``,
+    ``_lift`` and ``_make`` through :data:`V` at call time, never at import.
+
+    >>> V.Value(2.0).item()
+    2.0
+    """
+
+    def __getattr__(self, name):
+        from .. import value
+        obj = getattr(value, name)
+        setattr(self, name, obj)        # the next lookup is a plain attribute
+        return obj
+
+
+V = _ValueModule()
 
 
 class Ctx:
@@ -280,3 +301,36 @@ def power(a, b):
         return r
     with np.errstate(divide="ignore", invalid="ignore"):
         return a ** b
+
+
+def _is_int(a) -> bool:
+    return isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_))
+
+
+def _norm_axis(axis, ndim, op):
+    """``axis`` as a sorted-free tuple of non-negative ints (None: all axes), checked.
+
+    As numpy's sum does, a 0-d input accepts axis 0 or -1 (and reduces nothing); the
+    result is then None, since reducing "all" axes of a 0-d tensor is the same thing.
+    """
+    if axis is None:
+        return None
+    if _is_int(axis):
+        axes = (axis,)
+    else:
+        try:
+            axes = tuple(axis)
+        except TypeError:
+            raise TypeError(f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}") from None
+    out = []
+    for ax in axes:
+        if not _is_int(ax):
+            raise TypeError(f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}")
+        if not ((ax in (0, -1)) if ndim == 0 else -ndim <= ax < ndim):
+            raise ShapeError(f"{op}: axis {ax} is out of range for a tensor with {ndim} dimension(s)")
+        out.append(int(ax) % max(ndim, 1))
+    if len(set(out)) != len(out):
+        raise ShapeError(f"{op}: axis {tuple(axes)} names the same axis twice (shape has {ndim} dimension(s))")
+    if ndim == 0:
+        return None
+    return tuple(out)

@@ -20,6 +20,11 @@ from typing import Any, Callable, Sequence, TypeVar
 T = TypeVar("T")
 
 REGISTRY: list = []        # every Export, in declaration order
+# (name, function, replace): Value methods and operators an op module adds beside its
+# functions (``x.flip(0)``, ``m & n``); graphgrad._publish attaches them once Value exists
+# (value.py imports the ops, so an op module cannot reach Value at load). ``replace``
+# overwrites a method Value already has.
+VALUE_ATTRS: list = []
 
 
 class Export:
@@ -52,7 +57,7 @@ def export(name: str | None = None, *, method: str | bool | None = None,
     ``Value.<method>`` (``method=True``: the same name) and for the numpy functions in
     ``numpy``. On a class it makes the one instance, kept as ``cls.instance``.
 
-    >>> from graphgrad.ops.elementwise import Unary
+    >>> from graphgrad.ops.arithmetic import Unary
     >>> @export("twice_it", module="example")
     ... class TwiceIt(Unary):
     ...     name = symbol = "twice_it"
@@ -76,3 +81,11 @@ def export(name: str | None = None, *, method: str | bool | None = None,
         REGISTRY.append(Export(fname, front, m, nps, module, op))
         return obj
     return register
+
+
+def value_attr(name: str, fn: Callable, replace: bool = False) -> None:
+    """Declare ``Value.<name> = fn`` (see :data:`VALUE_ATTRS`).
+
+    >>> value_attr("twice_it", lambda self: 2 * self); _ = VALUE_ATTRS.pop()
+    """
+    VALUE_ATTRS.append((name, fn, replace))

@@ -1,5 +1,5 @@
-"""Reductions, scans, sorting and einsum: prod, var, std, logsumexp, norm, cumsum, cumprod,
-sort, topk, einsum (and the gather/scatter pair that sort's and topk's gradients travel by).
+"""Reductions, scans and sorting: sum, mean, max, min, prod, var, std, logsumexp, norm, cumsum,
+cumprod, sort, topk (and the gather/scatter pair that sort's and topk's gradients travel by).
 
 Every backward is written once, in numpy terms that also run on Values (operators, ufuncs,
 the numpy functions graphgrad dispatches, and ``run(OP, ...)`` for another op), so in a
@@ -7,18 +7,31 @@ the numpy functions graphgrad dispatches, and ``run(OP, ...)`` for another op), 
 What backward keeps in ``ctx.saved`` is constant w.r.t. the inputs (sort indices, masks).
 
 Axes reaching these ops are already checked and normalised (``tensor._norm_axis``): a tuple
-of non-negative ints, or None for all axes. The public functions are in ``graphgrad.reductions``.
+of non-negative ints, or None for all axes. Below the ops, their functions (``gg.prod``,
+the methods ``x.prod()``, ``np.prod(v)``) check the arguments.
+
+>>> import graphgrad as gg
+>>> x = gg.Value([[1., 2.], [3., 4.]], requires_grad=True)
+>>> x.prod(axis=1).numpy(), gg.argmax(x, axis=1)
+(array([ 2., 12.]), array([1, 1]))
 """
 from __future__ import annotations
 
-import string
+from collections import namedtuple
+from numbers import Real
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._dispatch import implements, refuse
 from ..errors import ShapeError
-from .base import Op, as_data, fit, is_value, record, run, shape_of
-from .elementwise import WHERE
-from .tensor import _ax, _norm_axis
+from .base import Op, V, _is_int, _norm_axis, as_data, fit, is_value, record, run, shape_of
+from .arithmetic import WHERE, _select
+from .export import value_attr
+
+if TYPE_CHECKING:
+    from .._types import Axis, Operand
+    from ..value import Value
 
 ndarray = np.ndarray
 
@@ -488,198 +501,475 @@ class TopK(Op):
         return f"topk(k={attrs['k']}, axis={attrs['axis']}{s})"
 
 
-# ---------------------------------------------------------------- einsum
-_LETTERS = string.ascii_uppercase + string.ascii_lowercase
+def _expand(g, shape, axis, keepdims):
+    """Give a reduced gradient back the reduced axes (size 1) so it broadcasts to ``shape``."""
+    if not is_value(g):
+        g = np.asarray(g)
+    if axis is None:
+        return g.reshape((1,) * len(shape)) if not keepdims else g
+    if not keepdims:
+        g = np.expand_dims(g, axis)
+    return g
 
 
-def parse_einsum(subscripts, shapes):
-    """Check ``subscripts`` against the operands' shapes; return them explicit: no
-    ellipsis (it becomes unused letters), always ``->``, and the output's shape.
-
-    >>> parse_einsum("ij,jk", [(2, 3), (3, 4)])
-    ('ij,jk->ik', (2, 4))
-    >>> parse_einsum("...i->...", [(5, 3)])[0]
-    'Ai->A'
-    """
-    if not isinstance(subscripts, str):
-        raise TypeError(f"einsum: subscripts must be a string like 'ij,jk->ik', got {type(subscripts).__name__}")
-    s = subscripts.replace(" ", "")
-    if s.count("->") > 1:
-        raise ValueError(f"einsum: subscripts {subscripts!r} have more than one '->'")
-    lhs, arrow, rhs = s.partition("->")
-    terms = lhs.split(",")
-    if len(terms) != len(shapes):
-        raise ValueError(f"einsum: subscripts {subscripts!r} name {len(terms)} operand(s) but "
-                         f"{len(shapes)} were given")
-    parsed = [_einsum_term(t, subscripts) for t in terms]
-    out_term = _einsum_term(rhs, subscripts) if arrow else None
-    # the ellipsis: as many axes as the operands have beyond their letters (right-aligned)
-    ell = 0
-    for (letters, has_ell), shape in zip(parsed, shapes):
-        named = len(letters) - has_ell
-        extra = len(shape) - named
-        if extra < 0 or (extra and not has_ell):
-            raise ShapeError(f"einsum: operand term {''.join(letters) or '(empty)'!r} of {subscripts!r} has "
-                             f"{named} letter(s) but the operand has shape {tuple(shape)}"
-                             + (" (use '...' for the remaining axes)" if extra > 0 else ""))
-        if has_ell:
-            ell = max(ell, extra)
-    used = {c for letters, _ in parsed for c in letters}
-    if out_term is not None:
-        used |= set(out_term[0])
-    free = [c for c in _LETTERS if c not in used]
-    if ell > len(free):
-        raise ShapeError(f"einsum: {subscripts!r} leaves too few letters for the ellipsis' {ell} axes")
-    ell_letters = free[:ell]
-    full = []
-    for (letters, has_ell), shape in zip(parsed, shapes):
-        if has_ell:
-            i = letters.index("...")
-            d = len(shape) - (len(letters) - 1)
-            letters = letters[:i] + ell_letters[ell - d:] + letters[i + 1:]
-        full.append("".join(letters))
-    sizes: dict = {}
-    for term, shape in zip(full, shapes):
-        own: dict = {}
-        for c, n in zip(term, shape):
-            if own.setdefault(c, n) != n:       # a diagonal needs equal sizes (no broadcasting)
-                raise ShapeError(f"einsum: label {c!r} repeats in term {term!r} of {subscripts!r} with sizes "
-                                 f"{own[c]} and {n} (operand shape {tuple(shape)}); a diagonal needs equal sizes")
-            m = sizes.get(c, 1)
-            if m != n and m != 1 and n != 1:
-                raise ShapeError(f"einsum: label {c!r} of {subscripts!r} has size {m} in one operand and "
-                                 f"{n} in another (operand shapes {', '.join(str(tuple(x)) for x in shapes)})")
-            sizes[c] = max(m, n)
-    if out_term is None:                    # implicit: letters used once, in order; ... first
-        counts: dict = {}
-        for term in full:
-            for c in term:
-                counts[c] = counts.get(c, 0) + 1
-        out = "".join(ell_letters) + "".join(sorted(c for c, k in counts.items()
-                                                    if k == 1 and c not in ell_letters))
-    else:
-        letters, has_ell = out_term
-        if "..." in letters:
-            i = letters.index("...")
-            letters = letters[:i] + ell_letters + letters[i + 1:]
-        elif ell:
-            raise ShapeError(f"einsum: {subscripts!r}: the operands' '...' axes need a '...' in the output "
-                             "too (to sum them away, use '...' and .sum())")
-        out = "".join(letters)
-        for c in out:
-            if c not in sizes:
-                raise ValueError(f"einsum: output letter {c!r} of {subscripts!r} appears in no operand")
-        if len(set(out)) != len(out):
-            raise ValueError(f"einsum: output {rhs!r} of {subscripts!r} repeats a letter")
-    return ",".join(full) + "->" + out, tuple(sizes[c] for c in out)
-
-
-def _einsum_term(t, whole):
-    has_ell = "..." in t
-    if t.count("...") > 1:
-        raise ValueError(f"einsum: term {t!r} of {whole!r} has more than one '...'")
-    letters = []
-    rest = t.replace("...", "\0")
-    for c in rest:
-        if c == "\0":
-            letters.append("...")
-        elif c in _LETTERS:
-            letters.append(c)
-        else:
-            raise ValueError(f"einsum: {whole!r} has {c!r}; subscripts are letters a-z, A-Z, ',', "
-                             "'->' and '...'")
-    return letters, has_ell
-
-
-class Einsum(Op):
-    """Einstein summation over any number of operands. The gradient of each operand is
-    an einsum of the upstream with the other operands (ones for its own summed-away
-    letters, identity matrices for its repeated letters, e.g. a diagonal 'ii')."""
-
-    name, symbol = "einsum", "einsum"
+class Sum(Op):
+    name, symbol = "sum", "sum"
     twice_differentiable = True
+    formulas = ("d(Σx)/dx = 1 (upstream copied to every summed entry)",)
 
-    def forward(self, *arrays, subscripts, spec):
-        try:
-            # numpy's path search (and BLAS) pays off for 3+ operands or big ones; it costs
-            # ~0.1 ms, more than a small two-operand einsum itself
-            big = len(arrays) > 2 or sum(np.size(a) for a in arrays) > 20_000
-            return as_data(np.einsum(subscripts, *arrays, optimize=big)), None
-        except ValueError as e:              # parse_einsum checks first; this is a safety net
-            shapes = ", ".join(str(shape_of(a)) for a in arrays)
-            raise ShapeError(f"einsum: {spec!r} does not fit operands of shape {shapes} ({e})") from None
+    def forward(self, a, *, axis, keepdims):
+        if a.__class__ is float:
+            return a, None
+        return as_data(a.sum(axis=axis, keepdims=keepdims)), None
 
     def backward(self, ctx, g):
-        subs = ctx.attrs["subscripts"]
-        lhs, out = subs.split("->")
-        terms = lhs.split(",")
-        xs = ctx.inputs
-        sizes = {}
-        for term, x in zip(terms, xs):
-            for c, n in zip(term, shape_of(x) if not is_value(x) else x.shape):
-                sizes[c] = max(sizes.get(c, 1), n)
-        grads = []
-        for i, (term, x) in enumerate(zip(terms, xs)):
-            if not ctx.needs_grad[i]:
-                grads.append(None)
-                continue
-            grads.append(fit(_einsum_grad(i, terms, out, xs, g, sizes), x))
-        return tuple(grads)
+        a = ctx.inputs[0]
+        if a.__class__ is float:
+            return (float(g),)
+        at = ctx.attrs
+        g = _expand(g, a.shape, at["axis"], at["keepdims"])
+        if g.dtype != a.dtype:
+            g = g.astype(a.dtype)
+        # a read-only broadcast view, no copy: nothing writes into gradients in place
+        return (np.broadcast_to(g, a.shape),)
 
     def label(self, attrs):
-        return f"einsum {attrs['spec']}"
-
-    def formula(self, i, attrs):
-        # e.g. for ij,jk->ik, operand 0: "upstream → einsum ik,jk->ij" (upstream first)
-        lhs, out = attrs["subscripts"].split("->")
-        terms = lhs.split(",")
-        if i >= len(terms):
-            return ""
-        rest = [out] + [t for j, t in enumerate(terms) if j != i]
-        return f"upstream → einsum {','.join(rest)}->{terms[i]}"
+        return "sum" if attrs["axis"] is None else f"sum(axis={_ax(attrs['axis'])})"
 
 
-def _einsum_grad(i, terms, out, xs, g, sizes):
-    term, x = terms[i], xs[i]
-    shape = shape_of(x) if not is_value(x) else x.shape
-    dtype = _raw(x).dtype if _raw(x).__class__ is not float else np.dtype(np.float64)
-    uniq = "".join(dict.fromkeys(term))
-    others = [(t, v) for j, (t, v) in enumerate(zip(terms, xs)) if j != i]
-    seen = set(out).union(*[set(t) for t, _ in others])
-    # letters only this operand has are summed over in forward: the gradient is the same
-    # along them, which einsum gets from a ones operand of those letters
-    alone = "".join(c for c in uniq if c not in seen)
-    ops_terms = [out] + [t for t, _ in others]
-    operands = [g] + [v for _, v in others]
-    if alone:
-        ops_terms.append(alone)
-        operands.append(np.ones(tuple(sizes[c] for c in alone), dtype=dtype))
-    subs = ",".join(ops_terms) + "->" + uniq
-    r = run(EINSUM, *operands, subscripts=subs, spec=subs)
-    if len(uniq) != len(term):
-        # a repeated letter (a diagonal): each repeat gets a fresh letter tied by an identity
-        free = iter(c for c in _LETTERS if c not in term and c not in seen)
-        new, eyes, firsts = [], [], set()
-        for c in term:
-            if c in firsts:
-                f = next(free)
-                new.append(f)
-                eyes.append((c + f, np.eye(sizes[c], dtype=dtype)))
-            else:
-                firsts.add(c)
-                new.append(c)
-        subs = ",".join([uniq] + [t for t, _ in eyes]) + "->" + "".join(new)
-        r = run(EINSUM, r, *[e for _, e in eyes], subscripts=subs, spec=subs)
-    rshape = r.shape if hasattr(r, "shape") else ()
-    stretched = tuple(k for k, (n, m) in enumerate(zip(shape, rshape)) if n == 1 and m != 1)
-    if stretched:                               # a size-1 axis broadcast against a larger one
-        r = np.sum(r, axis=stretched, keepdims=True)
-    return r
+def _ax(axis):
+    return axis[0] if len(axis) == 1 else axis
 
 
+class Mean(Sum):
+    name, symbol = "mean", "mean"
+    formulas = ("d mean(x)/dx = 1/n",)
+
+    def forward(self, a, *, axis, keepdims):
+        if a.__class__ is float:
+            return a, None
+        return as_data(a.mean(axis=axis, keepdims=keepdims)), None
+
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        if a.__class__ is float:
+            return (float(g),)
+        (gs,) = Sum.backward(self, ctx, g)
+        n = a.size // max(np.size(ctx.out), 1)
+        return (gs / a.dtype.type(n),)
+
+    def label(self, attrs):
+        return "mean" if attrs["axis"] is None else f"mean(axis={_ax(attrs['axis'])})"
+
+
+class Max(Op):
+    """max over axes; ties split the gradient evenly among the maximal entries."""
+
+    name, symbol = "max", "max"
+    formulas = ("d max(x)/dx = 1 at the max (split evenly on ties), 0 elsewhere",)
+    _reduce = staticmethod(np.max)
+    twice_differentiable = True
+
+    def forward(self, a, *, axis, keepdims):
+        if a.__class__ is float:
+            return a, None
+        if a.size == 0:
+            raise ShapeError(f"{self.name}: cannot reduce an empty tensor of shape {a.shape}")
+        return as_data(self._reduce(a, axis=axis, keepdims=keepdims)), None
+
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        if a.__class__ is float:
+            return (float(g),)
+        at = ctx.attrs
+        o = _expand(_raw(ctx.out), a.shape, at["axis"], at["keepdims"])
+        mask = (_raw(a) == o)            # where the max is: a constant of the inputs
+        count = mask.sum(axis=at["axis"], keepdims=True)
+        g = _expand(g, a.shape, at["axis"], at["keepdims"])
+        # select, not mask·g: the other entries get exactly 0, even for an inf upstream (as torch)
+        return (_select(g / count, mask).astype(a.dtype),)
+
+    def label(self, attrs):
+        return self.symbol if attrs["axis"] is None else f"{self.symbol}(axis={_ax(attrs['axis'])})"
+
+
+class Min(Max):
+    name, symbol = "min", "min"
+    formulas = ("d min(x)/dx = 1 at the min (split evenly on ties), 0 elsewhere",)
+    _reduce = staticmethod(np.min)
+
+
+SUM, MEAN, MAX, MIN = Sum(), Mean(), Max(), Min()
 PROD, VAR, STD, LOGSUMEXP, NORM = Prod(), Var(), Std(), LogSumExp(), Norm()
 CUMSUM, CUMPROD, SORT, TOPK = CumSum(), CumProd(), Sort(), TopK()
-TAKE_ALONG, PUT_ALONG, EINSUM = TakeAlong(), PutAlong(), Einsum()
+TAKE_ALONG, PUT_ALONG = TakeAlong(), PutAlong()
 
 __all__ = ["PROD", "VAR", "STD", "LOGSUMEXP", "NORM", "CUMSUM", "CUMPROD", "SORT", "TOPK",
-           "TAKE_ALONG", "PUT_ALONG", "EINSUM", "parse_einsum", "sort_indices"]
+           "TAKE_ALONG", "PUT_ALONG", "sort_indices",
+           "Sum", "Mean", "Max", "Min", "SUM", "MEAN", "MAX", "MIN"]
+
+
+# ---------------------------------------------------------------- the functions (gg.prod, x.prod, np.prod)
+# Names and defaults follow PyTorch where numpy and PyTorch differ in a way that changes the
+# number (``var``/``std`` divide by n - 1 by default, ``correction=1``; numpy's ``ddof`` is
+# accepted as another name for it), and numpy elsewhere (``axis=``, ``keepdims=``; ``cumsum``
+# with no axis runs over the flattened input). ``np.var(v)`` and ``np.std(v)`` keep numpy's
+# own default, ``ddof=0``. argmax, argmin, argsort and the indices of sort and topk are not
+# differentiable: they return plain numpy integer arrays (``np.intp``), never Values.
+#: what ``sort(..., return_indices=True)`` returns (PyTorch's ``values, indices``)
+SortResult = namedtuple("SortResult", "values indices")
+#: what ``topk`` returns
+TopKResult = namedtuple("TopKResult", "values indices")
+
+
+def _v(x) -> Value:
+    return x if isinstance(x, V.Value) else V._lift(x)
+
+
+def sum(x: Operand, axis: Axis = None, keepdims: bool = False) -> Value:  # noqa: A001 - mirrors numpy's name
+    """``gg.sum(x, axis=0)``."""
+    return _v(x).sum(axis, keepdims)
+
+
+def mean(x: Operand, axis: Axis = None, keepdims: bool = False) -> Value:
+    """``gg.mean(x, axis=0)``."""
+    return _v(x).mean(axis, keepdims)
+
+
+def _reduce(op, x, axis, keepdims, **extra):
+    x = _v(x)
+    axes = _norm_axis(axis, x.ndim, op.name)
+    attrs = {"axis": axes, "keepdims": bool(keepdims), **extra}
+    return V._make(op.forward(x._data, **attrs)[0], op, (x,), attrs=attrs)
+
+
+def _float(x, op):
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op}: needs floating-point data, got dtype {x.dtype}; use .astype(np.float64)")
+
+
+# ---------------------------------------------------------------- reductions
+def prod(x: Operand, axis: Axis = None, keepdims: bool = False) -> Value:
+    """Product over ``axis`` (all by default). The gradient is the product of the other
+    entries, exact with zeros in the input (one zero or several, as PyTorch).
+
+    >>> prod(gg.Value([2., 0., 3.])).item(), prod(gg.Value([[1., 2.], [3., 4.]]), axis=0).numpy()
+    (0.0, array([3., 8.]))
+    """
+    return _reduce(PROD, x, axis, keepdims)
+
+
+def _correction(op, correction, ddof):
+    if correction is not None and ddof is not None:
+        raise TypeError(f"{op}: give correction= or ddof= (numpy's name for it), not both")
+    c = ddof if correction is None else correction
+    if c is None:
+        return 1
+    if isinstance(c, (bool, np.bool_)) or not isinstance(c, Real) or not np.isfinite(c) or c < 0:
+        raise ValueError(f"{op}: correction must be a number >= 0 (1: divide by n - 1, 0: by n), got {c!r}")
+    return int(c) if float(c).is_integer() else float(c)
+
+
+def _var_like(op, x, axis, keepdims, correction, ddof):
+    x = _v(x)
+    _float(x, op.name)
+    c = _correction(op.name, correction, ddof)
+    axes = _norm_axis(axis, x.ndim, op.name)
+    n = _count(x.shape, axes)
+    if n - c <= 0:
+        where = "all entries" if axes is None else f"axis {_ax(axes)}"
+        raise ValueError(f"{op.name}: {n} entr{'y' if n == 1 else 'ies'} over {where} of shape {x.shape} "
+                         f"with correction={c} leave{'s' if n == 1 else ''} {n - c} degrees of freedom "
+                         f"(the result would be nan or inf); use correction=0 or more entries")
+    attrs = {"axis": axes, "keepdims": bool(keepdims), "correction": c}
+    return V._make(op.forward(x._data, **attrs)[0], op, (x,), attrs=attrs)
+
+
+def var(x: Operand, axis: Axis = None, keepdims: bool = False, *, correction: float | None = None,
+        ddof: float | None = None) -> Value:
+    """Variance, sum((x - mean)²) / (n - correction); ``correction=1`` by default (PyTorch),
+    ``ddof`` is numpy's name for it. Fewer than ``correction + 1`` entries is a ValueError.
+
+    >>> var(gg.Value([1., 2., 3., 4.])).item(), var(gg.Value([1., 2., 3., 4.]), ddof=0).item()
+    (1.6666666666666667, 1.25)
+    """
+    return _var_like(VAR, x, axis, keepdims, correction, ddof)
+
+
+def std(x: Operand, axis: Axis = None, keepdims: bool = False, *, correction: float | None = None,
+        ddof: float | None = None) -> Value:
+    """Standard deviation, sqrt(var) (same ``correction``/``ddof``); its gradient is 0 where
+    it is 0 (all entries equal), as PyTorch's.
+
+    >>> round(std(gg.Value([1., 2., 3., 4.]), correction=0).item(), 4)
+    1.118
+    """
+    return _var_like(STD, x, axis, keepdims, correction, ddof)
+
+
+def logsumexp(x: Operand, axis: Axis = None, keepdims: bool = False) -> Value:
+    """log(sum(exp(x))) over ``axis``, without overflow (the max is taken out first).
+    Its gradient is the softmax of ``x`` along the axis.
+
+    >>> round(logsumexp(gg.Value([1000., 1000.])).item() - 1000.0, 6)
+    0.693147
+    """
+    x = _v(x)
+    _float(x, "logsumexp")
+    return _reduce(LOGSUMEXP, x, axis, keepdims)
+
+
+def norm(x: Operand, ord: float | str | None = None, axis: Axis = None, keepdims: bool = False) -> Value:
+    """Vector norm over ``axis``, as ``np.linalg.norm`` / ``torch.linalg.norm``.
+
+    ``ord``: None or 2 (Euclidean), 1, ``inf`` (max |x|), ``-inf`` (min |x|), or ``'fro'``
+    over two axes (the Frobenius norm, also what ``ord=None`` gives for a matrix). With no
+    ``axis``, ``ord=None`` is the 2-norm of all entries; a numeric ``ord`` needs a vector
+    there, as numpy. Matrix norms other than Frobenius (spectral, nuclear, max column/row
+    sum) and other p are a ValueError here (``gg.linalg.norm`` has them). The gradient at
+    a zero norm is 0 (as PyTorch); for ±inf it is split evenly among tied entries.
+
+    >>> norm(gg.Value([3., 4.])).item(), norm(gg.Value([3., -4.]), ord=1).item()
+    (5.0, 7.0)
+    """
+    x = _v(x)
+    _float(x, "norm")
+    nd = x.ndim
+    axes = _norm_axis(axis, nd, "norm")
+    count = nd if axes is None else len(axes)
+    if isinstance(ord, str):
+        if ord != "fro":
+            raise ValueError(f"norm: ord={ord!r} is not supported; use None, 1, 2, inf, -inf or 'fro' "
+                             "(gg.linalg.norm has every ord numpy accepts)")
+        if count != 2:
+            raise ValueError(f"norm: ord='fro' is a matrix norm and needs two axes, got "
+                             f"{'all ' + str(nd) if axes is None else count} axis/axes of shape {x.shape}; "
+                             "use ord=None or 2 for a vector")
+        o = 2
+    elif ord is None:
+        o = 2
+    else:
+        if isinstance(ord, (bool, np.bool_)) or not isinstance(ord, Real) or ord not in (1, 2, np.inf, -np.inf):
+            raise ValueError(f"norm: ord={ord!r} is not supported; use None, 1, 2, inf, -inf or 'fro' "
+                             "(gg.linalg.norm has every ord numpy accepts)")
+        o = float(ord) if ord in (np.inf, -np.inf) else int(ord)
+        if count == 2 and nd:
+            raise ValueError(f"norm: ord={ord!r} over two axes of shape {x.shape} is a matrix norm (the "
+                             "spectral or max column/row-sum norm): use gg.linalg.norm, which has every "
+                             "ord numpy accepts; or give one axis= for vector norms, or ord='fro'")
+        if count > 2:
+            raise ValueError(f"norm: ord={ord!r} needs one axis (or a vector), got shape {x.shape} with "
+                             f"{'no axis' if axes is None else 'axis=' + str(axis)}; give axis=, or ord=None "
+                             "for the 2-norm of all entries")
+    if o in (np.inf, -np.inf) and x.size == 0:
+        raise ShapeError(f"norm: ord={ord} of an empty tensor of shape {x.shape} has no maximum/minimum")
+    attrs = {"ord": o, "axis": axes, "keepdims": bool(keepdims)}
+    return V._make(NORM.forward(x._data, **attrs)[0], NORM, (x,), attrs=attrs)
+
+
+# ---------------------------------------------------------------- scans
+def _scan(op, x, axis, extra=None):
+    x = _v(x)
+    if axis is None:                       # numpy: over the flattened input
+        x = x.reshape(-1)
+        axis = 0
+    if not _is_int(axis):
+        raise TypeError(f"{op.name}: axis must be one int (or None for the flattened input), got {axis!r}")
+    axes = _norm_axis(axis, x.ndim, op.name)
+    attrs = {"axis": None if axes is None else axes[0], **(extra or {})}
+    return V._make(op.forward(x._data, **attrs)[0], op, (x,), attrs=attrs)
+
+
+def cumsum(x: Operand, axis: int | None = None) -> Value:
+    """Running sum along ``axis`` (the flattened input for None, as numpy).
+
+    >>> cumsum(gg.Value([1., 2., 3.])).numpy()
+    array([1., 3., 6.])
+    """
+    return _scan(CUMSUM, x, axis, {"reverse": False})
+
+
+def cumprod(x: Operand, axis: int | None = None) -> Value:
+    """Running product along ``axis``; the gradient is exact with zeros in the input.
+
+    >>> cumprod(gg.Value([1., 2., 0., 3.])).numpy()
+    array([1., 2., 0., 0.])
+    """
+    return _scan(CUMPROD, x, axis)
+
+
+# ---------------------------------------------------------------- argmax, sort, topk
+def _data_of(x, op):
+    d = x.numpy() if isinstance(x, V.Value) else np.asarray(x)
+    if d.dtype.kind not in "biuf":
+        raise TypeError(f"{op}: needs numbers, got dtype {d.dtype}")
+    return d
+
+
+def _arg(fn, name, x, axis, keepdims):
+    d = _data_of(x, name)
+    if d.ndim == 0:
+        _norm_axis(axis, 0, name)
+        return np.zeros((), dtype=np.intp)
+    axes = _norm_axis(axis, d.ndim, name)
+    if axes is not None and len(axes) != 1:
+        raise TypeError(f"{name}: axis must be one int or None, got {axis!r}")
+    if d.size == 0 and (axes is None or d.shape[axes[0]] == 0):
+        raise ShapeError(f"{name}: cannot take the {name[3:]} of an empty tensor of shape {d.shape}"
+                         + ("" if axes is None else f" along axis {axes[0]}"))
+    return np.asarray(fn(d, axis=None if axes is None else axes[0], keepdims=bool(keepdims)), dtype=np.intp)
+
+
+def argmax(x: Operand, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
+    """Index of the largest entry (the flattened index for ``axis=None``; the first one on
+    ties; nan counts as largest). Not differentiable: a plain numpy ``intp`` array (0-d
+    for one index), usable for indexing.
+
+    >>> argmax(gg.Value([[1., 5.], [7., 2.]]), axis=1)
+    array([1, 0])
+    """
+    return _arg(np.argmax, "argmax", x, axis, keepdims)
+
+
+def argmin(x: Operand, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
+    """Index of the smallest entry, as :func:`argmax` (a plain numpy ``intp`` array).
+
+    >>> int(argmin(gg.Value([3., 1., 2.])))
+    1
+    """
+    return _arg(np.argmin, "argmin", x, axis, keepdims)
+
+
+def _one_axis(axis, nd, op):
+    if not _is_int(axis):
+        raise TypeError(f"{op}: axis must be one int, got {axis!r}")
+    axes = _norm_axis(axis, nd, op)
+    return None if axes is None else axes[0]
+
+
+def argsort(x: Operand, axis: int = -1, descending: bool = False) -> np.ndarray:
+    """The order that sorts ``x`` along ``axis`` (stable: ties keep their order; nan sorts
+    as the largest). A plain numpy ``intp`` array, not differentiable.
+
+    >>> argsort(gg.Value([3., 1., 2.]), descending=True)
+    array([0, 2, 1])
+    """
+    d = _data_of(x, "argsort")
+    ax = _one_axis(axis, d.ndim, "argsort")
+    if ax is None:
+        return np.zeros((), dtype=np.intp)
+    return sort_indices(d, ax, bool(descending)).astype(np.intp, copy=False)
+
+
+def sort(x: Operand, axis: int = -1, descending: bool = False, return_indices: bool = False, *,
+         stable: bool = True):
+    """Values sorted along ``axis`` (ascending; ``descending=True`` for largest first;
+    always stable, whatever ``stable`` says; nan as the largest). The values are
+    differentiable: each gradient goes back to where its value came from.
+    ``return_indices=True`` gives ``(values, indices)`` as PyTorch's sort, indices a plain
+    numpy array.
+
+    >>> sort(gg.Value([3., 1., 2.])).numpy()
+    array([1., 2., 3.])
+    >>> sort(gg.Value([3., 1., 2.]), descending=True, return_indices=True).indices
+    array([0, 2, 1])
+    """
+    x = _v(x)
+    ax = _one_axis(axis, x.ndim, "sort")
+    attrs = {"axis": ax, "descending": bool(descending)}
+    data, idx = SORT.forward(x._data, **attrs)
+    out = V._make(data, SORT, (x,), saved=idx, attrs=attrs)
+    if not return_indices:
+        return out
+    return SortResult(out, np.zeros((), dtype=np.intp) if idx is None else idx.astype(np.intp, copy=False))
+
+
+def topk(x: Operand, k: int, axis: int = -1, largest: bool = True, sorted: bool = True) -> TopKResult:
+    """The ``k`` largest (``largest=False``: smallest) values along ``axis`` and their
+    indices, as PyTorch's topk: ``(values, indices)``, the values differentiable, the
+    indices a plain numpy array. The values always come sorted (``sorted=False`` allows
+    any order, so sorted is fine too); ties keep input order; nan counts as largest.
+
+    >>> v, i = topk(gg.Value([1., 4., 2., 8.]), 2)
+    >>> v.numpy(), i
+    (array([8., 4.]), array([3, 1]))
+    """
+    x = _v(x)
+    if not _is_int(k):
+        raise TypeError(f"topk: k must be an int, got {k!r}")
+    if x.ndim == 0:
+        raise ShapeError("topk: needs at least one dimension, got a 0-d Value; use x.reshape(1)")
+    ax = _one_axis(axis, x.ndim, "topk")
+    n = x.shape[ax]
+    if not 0 <= k <= n:
+        raise ValueError(f"topk: k={k} is out of range for {n} entries along axis {ax} of shape "
+                         f"{x.shape} (use 0 <= k <= {n})")
+    attrs = {"k": int(k), "axis": ax, "largest": bool(largest)}
+    data, idx = TOPK.forward(x._data, **attrs)
+    return TopKResult(V._make(data, TOPK, (x,), saved=idx, attrs=attrs), idx.astype(np.intp, copy=False))
+
+
+# ---------------------------------------------------------------- Value methods
+def _attach():
+    def method(fn, name):
+        def m(self, *args, **kwargs):
+            return fn(self, *args, **kwargs)
+        m.__name__ = m.__qualname__ = name
+        m.__doc__ = fn.__doc__
+        m.__wrapped__ = fn     # its signature, for the typed stub (graphgrad/_stubgen.py)
+        return m
+    for fn in (prod, var, std, logsumexp, norm, cumsum, cumprod, argmax, argmin, argsort, sort, topk):
+        value_attr(fn.__name__, method(fn, fn.__name__), replace=True)
+
+
+_attach()
+
+
+# ---------------------------------------------------------------- numpy functions on Values
+def _no(op, **given):
+    refuse(op, "axis=, keepdims= are", **given)
+
+
+@implements(np.prod)
+def _np_prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+    _no("prod", dtype=dtype, out=out, initial=initial, where=where)
+    return prod(a, axis, keepdims)
+
+
+def _np_var_like(fn, name):
+    def f(a, axis=None, dtype=None, out=None, ddof=None, keepdims=False, *, where=None, mean=None,
+          correction=None):
+        _no(name, dtype=dtype, out=out, where=where, mean=mean)
+        if ddof is None and correction is None:
+            ddof = 0                        # numpy's default, not PyTorch's
+        return fn(a, axis, keepdims, correction=correction, ddof=ddof)
+    return f
+
+
+implements(np.var)(_np_var_like(var, "var"))
+implements(np.std)(_np_var_like(std, "std"))
+
+
+@implements(np.cumsum)
+def _np_cumsum(a, axis=None, dtype=None, out=None):
+    _no("cumsum", dtype=dtype, out=out)
+    return cumsum(a, axis)
+
+
+@implements(np.cumprod)
+def _np_cumprod(a, axis=None, dtype=None, out=None):
+    _no("cumprod", dtype=dtype, out=out)
+    return cumprod(a, axis)
+
+
+@implements(np.sort)
+def _np_sort(a, axis=-1, kind=None, order=None, *, stable=None):
+    _no("sort", order=order)
+    if axis is None:
+        return sort(_v(a).reshape(-1), 0)
+    return sort(a, axis)                   # always stable
+
+
+# np.linalg.norm on a Value runs graphgrad.linalg.norm (every ord numpy accepts)
+
+

@@ -26,7 +26,14 @@ from .trainer import accuracy, objective
 
 @dataclass
 class CheckResult:
-    """One check's outcome: ``passed`` and a one-sentence ``verdict`` a student can act on."""
+    """One check's outcome: ``passed`` and a one-sentence ``verdict`` a student can act on.
+
+    >>> from graphgrad import nn
+    >>> from graphgrad.data import make_spirals
+    >>> d = make_spirals(n_per_class=20, seed=0)
+    >>> print(check_regularization(nn.Linear(2, 3, rng=0), d.X_train, d.y_train))
+    [PASS] regularization raises loss: loss rose from ... with reg=1000: the regularisation term is wired in
+    """
 
     name: str
     passed: bool
@@ -122,8 +129,17 @@ def check_overfit_small_subset(make_model, X, y, n: int = 20, lr: float = 0.5, s
     """Train a fresh ``make_model()`` on the first ``n`` samples, no regularisation: a working
     model and backward pass reach 100% training accuracy (and a loss near zero).
 
-    >>> check_overfit_small_subset(lambda: make_net(), X_train, y_train, n=20).verdict   # doctest: +SKIP
-    '20 samples: train accuracy 1.00, loss 2.303 -> 0.0021 in 200 steps: ...'
+    >>> from graphgrad import nn
+    >>> from graphgrad.data import load_digits
+    >>> d = load_digits()
+    >>> def make_net():
+    ...     return nn.Sequential(nn.Linear(64, 50, init="small", rng=0), nn.ReLU(),
+    ...                          nn.Linear(50, 10, init="small", rng=1))
+    >>> r = check_overfit_small_subset(make_net, d.X_train, d.y_train, n=20)
+    >>> r.passed
+    True
+    >>> print(r.verdict)
+    20 samples: train accuracy 1.00, loss 2.303 -> ... in 200 steps: the model can overfit, ...
     """
     if n < 1 or n > len(X):
         raise ValueError(f"check_overfit_small_subset: n must be in 1..{len(X)}, got {n}")
@@ -163,9 +179,14 @@ def lr_sweep(make_model, X, y, lrs=None, steps: int = 50, batch_size: int | None
     * **too low** – the loss barely goes down (by less than ``low_drop``, relative);
     * **good** – otherwise.
 
-    >>> sweep = lr_sweep(make_net, X_train, y_train, lrs=[1e-6, 1e-1, 1e3])   # doctest: +SKIP
-    >>> sweep.verdicts                                                       # doctest: +SKIP
-    ['too low', 'good', 'too high']
+    >>> from graphgrad import nn
+    >>> from graphgrad.data import make_spirals
+    >>> data = make_spirals(n_per_class=20, seed=0)
+    >>> def make_net():
+    ...     return nn.Sequential(nn.Linear(2, 32, rng=0), nn.ReLU(), nn.Linear(32, 3, rng=1))
+    >>> sweep = lr_sweep(make_net, data.X_train, data.y_train, lrs=[1e-6, 1e-1, 1e3])
+    >>> sweep.verdicts, sweep.good_range()
+    (['too low', 'good', 'too high'], (0.1, 0.1))
     """
     lrs = list(np.logspace(-6, 1, 8) if lrs is None else lrs)
     if not lrs or any(not (lr > 0) for lr in lrs):

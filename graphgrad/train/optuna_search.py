@@ -7,15 +7,37 @@ the per-epoch results ``fit`` reports (``pruner="median"``), and Optuna's storag
 file by default, or a database URL that several machines share: run the same ``search``
 on each, and they fill one study), which ``optuna-dashboard`` shows live.
 
-Reproducible like the built-in store: trial ``k`` (counting finished trials) is sampled by
-a sampler seeded from ``(seed, k)`` and trained with the built-in seed of trial ``k``, so a
-search killed with SIGKILL and run again ends with the same finished trials as an
-uninterrupted one (one driver, one trial at a time). A trial the killed driver left
-``RUNNING`` is marked ``FAIL`` (user attribute ``interrupted``) and run again.
+The driver (the process that calls ``search``) samples every trial and tells the study its
+result; the trials run in an executor as on the built-in back end (a process pool of
+``max_workers`` by default, any ``concurrent.futures`` executor, a dask client's), and report
+each epoch to their Optuna trial themselves (a worker process opens the storage by its URL),
+so pruning and the dashboard work from the workers. Executor failures follow the built-in
+contract: the trial is ``interrupted`` (an Optuna FAIL with user attribute ``interrupted``,
+never a result) and retried up to ``retries`` times, then :class:`SearchError`; a trial's own
+exception is ``failed`` and not retried.
+
+Reproducible like the built-in store: position ``k`` is sampled by a sampler seeded from
+``(seed, k)`` that sees only the trials finished at positions ``<= k - w`` (``w`` trials in
+flight; the driver waits for them), and trained with the built-in seed of trial ``k``. So one
+driver's study depends on ``(seed, w)`` alone, and a search killed with SIGKILL and run again
+ends with the same trials as an uninterrupted one; a trial the killed driver left ``RUNNING``
+is marked ``FAIL`` (``interrupted``) and its position runs again. A median pruner's decisions
+depend on what the other trials have reported by then: reproducible with ``w = 1`` only.
+
+Several drivers (on several machines) can share one study in a database server: each claims
+the next free position under a row lock on the study (a lock file beside an SQLite file), so
+every position runs once and the study ends with ``n_trials`` trials. With ``sampler="random"``
+that study equals one driver's (a position's point depends on ``(seed, k)`` alone); with TPE
+or CMA-ES it depends on which trials had finished when each was sampled, so it is not.
 
 >>> from graphgrad.train import search, SearchSpace, LogUniform, toy_objective
 >>> res = search(toy_objective, SearchSpace(lr=LogUniform(1e-5, 1e-1)), n_trials=4, backend="optuna",
-...              sampler="tpe", seed=0)          # doctest: +SKIP
+...              sampler="tpe", seed=0, storage="lr.sqlite")
+>>> len(res.table), res.best.val_acc == max(r.val_acc for r in res.table)
+(4, True)
+>>> import optuna
+>>> optuna.load_study(study_name=None, storage="sqlite:///lr.sqlite").trials[0].state.name
+'COMPLETE'
 """
 from __future__ import annotations
 
@@ -23,6 +45,7 @@ import datetime
 import math
 import os
 import socket
+import time
 
 import numpy as np
 
@@ -73,6 +96,8 @@ def make_sampler(optuna, sampler, seed: int):
              "cmaes": optuna.samplers.CmaEsSampler}
     if sampler == "tpe":   # 5 random start-up trials (Optuna: 10), so small budgets are guided too
         return optuna.samplers.TPESampler(seed=seed, n_startup_trials=5)
+    if sampler == "cmaes":   # a mixed space's categorical dimensions: sampled at random, as documented
+        return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
     if sampler not in kinds:
         raise ValueError(f"search: sampler must be one of {', '.join(kinds)} or an Optuna sampler, got {sampler!r}")
     return kinds[sampler](seed=seed)
@@ -93,9 +118,12 @@ def suggest(trial, space: SearchSpace) -> dict:
     """Ask an Optuna trial for one point of ``space`` (Choice options by index, so any JSON
     value, a tuple included, comes back as the user wrote it).
 
-    >>> import optuna                                                   # doctest: +SKIP
-    >>> suggest(optuna.create_study().ask(), SearchSpace(lr=LogUniform(1e-4, 1e-1)))  # doctest: +SKIP
-    {'lr': 0.0031...}
+    >>> import optuna
+    >>> study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    >>> space = SearchSpace(lr=LogUniform(1e-4, 1e-1), batch=Choice([(32, 32), 64]))
+    >>> p = suggest(study.ask(), space)
+    >>> sorted(p), 1e-4 <= p["lr"] <= 1e-1, p["batch"] in [(32, 32), 64]
+    (['batch', 'lr'], True, True)
     """
     out = {}
     # Unconditional dimensions first, then each conditional one only where it is active
@@ -128,15 +156,26 @@ def _me() -> dict:
 
 def run(trial_fn, space: SearchSpace, n_trials: int, *, seed: int, storage, sampler="tpe", pruner=None,
         direction: str = "maximize", metric: str = "val_acc", study_name: str = "graphgrad-search",
-        on_trial=None, trial_timeout=None):
-    """Run (or resume) the search on an Optuna study; returns a :class:`SearchResult`."""
-    from .search import SearchError, SearchResult, run_trial, trial_seed
+        on_trial=None, trial_timeout=None, executor=None, max_workers=None, max_in_flight=None, retries: int = 2):
+    """Run (or resume) the search on an Optuna study; returns a :class:`SearchResult`.
+
+    The driver (this process) samples each trial and tells the study its result; the trials
+    run in ``executor`` (a process pool of ``max_workers`` by default). Trials report their
+    epochs (for pruning and the dashboard) to the study themselves: workers in other
+    processes open ``storage`` by its URL; threads share this process's study.
+    """
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    from .search import SearchError, SearchResult, _capacity, _check_picklable, _default_workers, _own_pool, _Pool
     optuna = require_optuna()
     if direction not in ("maximize", "minimize"):
         raise SearchError(f"search: direction must be 'maximize' or 'minimize', got {direction!r}")
+    make_sampler(optuna, sampler, seed)          # a bad name fails before anything is written
+    pruning = make_pruner(optuna, pruner)
+    if sampler == "cmaes":
+        _check_cmaes(space)
     url = storage_url(storage)
-    study = optuna.create_study(study_name=study_name, storage=url, direction=direction, load_if_exists=True,
-                                pruner=make_pruner(optuna, pruner), sampler=make_sampler(optuna, sampler, seed))
+    study = _open_study(optuna, url, study_name, direction, pruning, seed)
     settings = {"seed": int(seed), "metric": metric, "direction": direction,
                 "sampler": sampler if isinstance(sampler, str) else type(sampler).__name__}
     old_space = study.user_attrs.get("graphgrad_space")
@@ -153,52 +192,381 @@ def run(trial_fn, space: SearchSpace, n_trials: int, *, seed: int, storage, samp
             if old.get(key) != settings.get(key):
                 raise SearchError(f"Optuna study {study_name!r} was made by a search with {key}={old.get(key)!r}, "
                                   f"this search has {key}={settings.get(key)!r}; use a new study name or storage")
+    reachable = isinstance(url, str)   # workers in other processes can open the study by its URL
+    prunes = not isinstance(pruning, optuna.pruners.NopPruner)
+    own_executor = executor is None
+    if own_executor:
+        # An in-memory study is reachable from this process only: a pruning search on one runs
+        # its trials in threads, so that they can report their epochs.
+        executor = ThreadPoolExecutor(max_workers or _default_workers()) if prunes and not reachable else None
+    in_process = isinstance(executor, ThreadPoolExecutor)
+    if prunes and not reachable and not in_process:
+        raise SearchError("search: pruning needs the trials to reach the Optuna study, which lives in this "
+                          "process's memory; give storage= an SQLite file or a database URL, or run the trials "
+                          "in threads (executor=ThreadPoolExecutor(...))")
+    if executor is None or isinstance(executor, ProcessPoolExecutor):
+        _check_picklable(trial_fn)   # (dask pickles with cloudpickle: lambdas go)
     interrupted = _fail_dead_trials(optuna, study)
-    result = SearchResult([], [space], url if isinstance(url, str) else ":memory:", interrupted=interrupted)
-    TrialState = optuna.trial.TrialState
-    while True:
-        done = [t for t in study.get_trials(deepcopy=False)
-                if t.state in (TrialState.COMPLETE, TrialState.PRUNED)
-                or (t.state == TrialState.FAIL and not t.user_attrs.get("interrupted"))]
-        k = len(done)
-        if k >= n_trials:
-            break
-        study.sampler = make_sampler(optuna, sampler, _position_seed(seed, k))
-        trial = study.ask()
-        params = suggest(trial, space)
-        tseed = trial_seed(seed, 0, k)
-        trial.set_user_attr("graphgrad_seed", tseed)
-        trial.set_user_attr("graphgrad_position", k)
-        trial.set_user_attr("graphgrad_params", params)
-        trial.set_user_attr("driver", _me())
+    result = SearchResult([], [space], url if isinstance(url, str) else ":memory:", interrupted=interrupted,
+                          metric=metric, direction=direction)
+    pool = None
+    try:
+        if executor is None:
+            executor = _own_pool(max_workers or _default_workers())
+        # Trial k is sampled from the trials finished at positions <= k - window: with one driver
+        # that set does not depend on timing, so the study is reproducible from (seed, window).
+        window = int(_capacity(executor, max_in_flight, max_workers)())
+        pool = _Pool(executor)
+        run_ = _Driver(optuna, study, space, trial_fn, n_trials, seed, sampler, metric, window, pool,
+                       url if reachable else None, pruner, in_process, trial_timeout, retries, on_trial, result)
+        run_.loop()
+        result.table = table(study)
+        result.skipped = max(0, n_trials - result.ran)
+        return result
+    except BaseException:
+        if own_executor and executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+            executor = None
+        if pool is not None:
+            pool.close(wait=False)
+            pool = None
+        raise
+    finally:
+        if own_executor and executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:
+            pool.close(wait=True)
 
-        def listen(epoch, row, trial=trial):
-            v = row.get(metric)
-            if isinstance(v, (int, float)) and math.isfinite(v):
-                trial.report(float(v), int(epoch))
-                if trial.should_prune():
-                    raise TrialPruned(f"pruned at epoch {epoch} ({metric}={v:.4g})")
-        with listening(listen):
-            out = run_trial(trial_fn, params, tseed, trial_timeout)
-        for key in ("val_acc", "train_acc", "wall_time"):
-            trial.set_user_attr(key, out.get(key))
-        trial.set_user_attr("history", out.get("history") or [])
-        if out.get("error"):
-            trial.set_user_attr("error", out["error"])
-        value = _metric_value(out, metric)
+
+def _open_study(optuna, url, study_name, direction, pruning, seed):
+    """Create or load the study. Drivers started together on an empty database race to create
+    Optuna's tables (one wins, the others get a unique-key violation): try again, and load."""
+    for attempt in range(5):
+        try:
+            return optuna.create_study(study_name=study_name, storage=url, direction=direction, load_if_exists=True,
+                                       pruner=pruning, sampler=optuna.samplers.RandomSampler(seed=seed))
+        except Exception as e:
+            if attempt == 4 or type(e).__module__.split(".")[0] != "sqlalchemy":
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
+def _check_cmaes(space: SearchSpace):
+    """CMA-ES needs the ``cmaes`` package and a numeric dimension to work on."""
+    from .._extras import MissingExtraError
+    try:
+        import cmaes  # noqa: F401
+    except ImportError:
+        raise MissingExtraError("search(sampler='cmaes')", "cmaes", "search") from None
+    numeric = [n for n, d in space.dims.items() if not isinstance(d, (Choice, Conditional))]
+    if not numeric:
+        raise SearchSpaceError(f"search: sampler='cmaes' searches numeric dimensions (Uniform, LogUniform, Int), "
+                               f"but this space has only categorical or conditional ones ({', '.join(space.dims)}); "
+                               "use sampler='tpe' or 'random'")
+
+
+class _Driver:
+    """The driver's loop: claim a position, sample it, submit it, tell the study its result.
+
+    Executor failures follow the built-in back end's contract: a trial the executor loses is
+    ``interrupted`` (an Optuna FAIL with user attribute ``interrupted``, never a result) and
+    its position runs again, up to ``retries`` times, then :class:`SearchError`; when a pool
+    worker dies, the trials in flight are interrupted and rerun one at a time, so the one that
+    kills its worker alone is ``failed``; a trial's own exception is ``failed`` at once.
+    """
+
+    def __init__(self, optuna, study, space, trial_fn, n_trials, seed, sampler, metric, window, pool, url,
+                 pruner, in_process, timeout, retries, on_trial, result):
+        self.optuna, self.study, self.space, self.trial_fn = optuna, study, space, trial_fn
+        self.n_trials, self.seed, self.sampler, self.metric, self.window = n_trials, seed, sampler, metric, window
+        self.pool, self.url, self.pruner, self.in_process = pool, url, pruner, in_process
+        self.timeout, self.retries, self.on_trial, self.result = timeout, retries, on_trial, result
+        self.pending = {}      # future -> (position, trial id, params, trial seed)
+        self.lost = {}         # position -> times the executor lost it
+        self.suspects = set()  # positions in flight when a worker died: rerun one at a time
+        self.alone = set()     # futures of suspects running alone: a death now is theirs
+        self.started = {}      # future -> submission time (trial_timeout)
+        self.lock = _claim_lock(study)
+
+    def loop(self):
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        from .search import _timed_out
+        try:
+            while True:
+                self.fill()
+                if not self.pending:
+                    return   # nothing left to claim: every position is finished or another driver's
+                if self.timeout is None:
+                    finished, _ = wait(list(self.pending), return_when=FIRST_COMPLETED)
+                else:
+                    limit = 1.1 * self.timeout + 1.0
+                    first = min(self.started[f] for f in self.pending)
+                    finished, _ = wait(list(self.pending), timeout=max(0.0, first + limit - time.monotonic()),
+                                       return_when=FIRST_COMPLETED)
+                    for fut in [f for f in self.pending if f not in finished
+                                and time.monotonic() - self.started[f] >= limit]:
+                        fut.cancel()
+                        self.tell(fut, _failed_out(_timed_out(self.timeout), time.monotonic() - self.started[fut]))
+                broken = False
+                for fut in sorted(finished, key=lambda f: self.pending[f][0]):
+                    k, tid = self.pending[fut][:2]
+                    try:
+                        out = fut.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        if fut not in self.alone and self.pool.replaceable:
+                            self.interrupt(tid, "a worker process died while this trial was in flight; rerun alone")
+                            self.suspects.add(k)
+                            self.forget(fut)
+                            continue
+                        from .search import _WORKER_DIED
+                        out = _failed_out(f"trial {k}: {_WORKER_DIED}")
+                    except BaseException as e:   # the executor's failure: run_trial never raises
+                        if isinstance(e, KeyboardInterrupt):
+                            raise
+                        self.forget(fut)
+                        self.executor_lost(k, tid, e)
+                        continue
+                    self.tell(fut, out)
+                if broken and self.pool.replaceable:
+                    self.pool.replace()
+        except BaseException as e:
+            for fut, (k, tid, *_rest) in list(self.pending.items()):
+                fut.cancel()
+                try:
+                    self.interrupt(tid, f"search stopped ({type(e).__name__}) while the trial ran")
+                except Exception:   # a lost database: the next run's claim marks it instead
+                    pass
+            raise
+
+    def fill(self):
+        """Claim and submit positions while there is room (one at a time while suspects rerun)."""
+        from concurrent.futures.process import BrokenProcessPool
+        while len(self.pending) < (1 if self.suspects else self.window):
+            got = self.claim()
+            if got is None:
+                return
+            k, tid, params, tseed = got
+            alone = bool(self.suspects)
+            if alone and k not in self.suspects:
+                self.suspects.clear()   # another driver took them
+                alone = False
+            self.suspects.discard(k)
+            link = self.link(tid)
+            try:
+                try:
+                    fut = self.pool.executor.submit(run_linked, self.trial_fn, params, tseed, self.timeout, link,
+                                                   self.metric)
+                except BrokenProcessPool:
+                    if not self.pool.replaceable:
+                        raise
+                    self.pool.replace()
+                    fut = self.pool.executor.submit(run_linked, self.trial_fn, params, tseed, self.timeout, link,
+                                                   self.metric)
+            except BaseException as e:
+                if isinstance(e, Exception):
+                    self.executor_lost(k, tid, e)
+                    continue
+                self.interrupt(tid, f"search stopped ({type(e).__name__}) while the trial was submitted")
+                raise
+            self.pending[fut] = got
+            self.started[fut] = time.monotonic()
+            if alone:
+                self.alone.add(fut)
+
+    def link(self, tid):
+        """How a trial reaches the study to report its epochs (None: it cannot; see tell)."""
+        if self.in_process:
+            return self.optuna.trial.Trial(self.study, tid), self.metric
+        if self.url is not None:
+            return (self.url, self.study.study_name, tid, self.pruner), self.metric
+        return None
+
+    def claim(self):
+        """The next free position, sampled and created as a RUNNING trial, or None (nothing to
+        claim, or position ``k`` must wait for this driver's position ``k - window``)."""
+        TrialState = self.optuna.trial.TrialState
+        from .search import trial_seed
+        with self.lock:
+            taken, finished = set(), {}
+            for t in self.study.get_trials(deepcopy=False):
+                pos = t.user_attrs.get("graphgrad_position")
+                if pos is None or t.user_attrs.get("interrupted"):
+                    continue
+                if t.state in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL):
+                    finished[pos] = t
+                    taken.add(pos)
+                elif t.state in (TrialState.RUNNING, TrialState.WAITING):
+                    taken.add(pos)
+            k = 0
+            while k in taken:
+                k += 1
+            if k >= self.n_trials:
+                return None
+            mine = [p for p, *_ in self.pending.values()]
+            if mine and k - self.window >= min(mine):
+                return None
+            shadow = self.optuna.create_study(direction=self.study.direction.name.lower(),
+                                              sampler=make_sampler(self.optuna, self.sampler,
+                                                                   _position_seed(self.seed, k)))
+            shadow.add_trials([finished[p] for p in sorted(finished) if p <= k - self.window])
+            st = shadow.ask()
+            params = suggest(st, self.space)
+            ft = shadow._storage.get_trial(st._trial_id)
+            tseed = trial_seed(self.seed, 0, k)
+            template = self.optuna.trial.create_trial(
+                state=TrialState.RUNNING, params=ft.params, distributions=ft.distributions,
+                user_attrs={"graphgrad_seed": tseed, "graphgrad_position": k, "graphgrad_params": params,
+                            "driver": _me()},
+                system_attrs=dict(ft.system_attrs))
+            tid = self.study._storage.create_new_trial(self.study._study_id, template_trial=template)
+        return k, tid, params, tseed
+
+    def forget(self, fut):
+        self.pending.pop(fut, None)
+        self.started.pop(fut, None)
+        self.alone.discard(fut)
+
+    def interrupt(self, tid, reason):
+        storage = self.study._storage
+        if storage.get_trial(tid).state != self.optuna.trial.TrialState.RUNNING:
+            return
+        storage.set_trial_user_attr(tid, "interrupted", True)
+        storage.set_trial_user_attr(tid, "error", reason)
+        storage.set_trial_state_values(tid, self.optuna.trial.TrialState.FAIL)
+
+    def executor_lost(self, k, tid, e):
+        from .search import SearchError
+        reason = f"{type(e).__name__}: {e}".rstrip(": ")
+        self.interrupt(tid, f"the executor lost this trial ({reason}); it is rerun, not a result")
+        n = self.lost[k] = self.lost.get(k, 0) + 1
+        if n > self.retries:
+            raise SearchError(f"search: the executor lost trial {k} {n} times (last: {reason}); it and the trials "
+                              "in flight are recorded as interrupted, not failed: check the executor (is the dask "
+                              "scheduler up?) and run the same search again to resume it")
+
+    def tell(self, fut, out):
+        """Record a finished trial in the study (its epochs too, if it could not report them)."""
+        k, tid = self.pending[fut][:2]
+        self.forget(fut)
+        TrialState, storage = self.optuna.trial.TrialState, self.study._storage
+        if storage.get_trial(tid).state != TrialState.RUNNING:
+            return   # another driver judged it orphaned meanwhile; its position runs again there
+        # One attribute (one commit: each is an fsync on SQLite) for what the table shows.
+        storage.set_trial_user_attr(tid, "graphgrad_result", {
+            "val_acc": out.get("val_acc"), "train_acc": out.get("train_acc"), "wall_time": out.get("wall_time"),
+            "history": out.get("history") or [], "error": out.get("error"), "status": out["status"]})
+        if not storage.get_trial(tid).intermediate_values:
+            for i, row in enumerate(out.get("history") or []):
+                v = row.get(self.metric)
+                if isinstance(v, (int, float)) and math.isfinite(v):
+                    storage.set_trial_intermediate_value(tid, int(row.get("epoch", i)), float(v))
+        value = _metric_value(out, self.metric)
         if out["status"] == "pruned":
-            study.tell(trial, state=TrialState.PRUNED)
+            self.study.tell(self.optuna.trial.Trial(self.study, tid), state=TrialState.PRUNED)
         elif out["status"] == "done" and value is not None and math.isfinite(value):
-            study.tell(trial, value)
+            self.study.tell(self.optuna.trial.Trial(self.study, tid), value)
         else:
-            trial.set_user_attr("status", out["status"])
-            study.tell(trial, state=TrialState.FAIL)
-        result.ran += 1
-        if on_trial is not None:
-            on_trial(to_record(study.trials[-1] if url is None else study._storage.get_trial(trial._trial_id)))
-    result.table = table(study)
-    result.skipped = max(0, n_trials - result.ran)
-    return result
+            self.study.tell(self.optuna.trial.Trial(self.study, tid), state=TrialState.FAIL)
+        self.result.ran += 1
+        if self.on_trial is not None:
+            self.on_trial(to_record(storage.get_trial(tid)))
+
+
+def _failed_out(error, wall_time=None) -> dict:
+    return {"status": "failed", "val_acc": None, "train_acc": None, "history": [], "error": error,
+            "wall_time": wall_time}
+
+
+_WORKER_STUDIES = {}   # (url, study name) -> the study a worker process opened, reused by its next trials
+
+
+def run_linked(trial_fn, params: dict, seed: int, timeout, link, metric: str = "val_acc"):
+    """Run one trial in a worker, reporting each epoch's metric to its Optuna trial (which may
+    prune it): ``link`` is ``(Trial, metric)`` in a thread, ``((url, study, trial id, pruner),
+    metric)`` in another process (it opens the storage), or None (no reports).
+
+    >>> from graphgrad.train import toy_objective
+    >>> run_linked(toy_objective, {"lr": 1e-3}, 0, None, None)["status"]
+    'done'
+    """
+    from .search import run_trial
+    if link is None:
+        return run_trial(trial_fn, params, seed, timeout, metric)
+    target, metric = link
+    if isinstance(target, tuple):
+        optuna = require_optuna()
+        url, name, tid, pruner = target
+        study = _WORKER_STUDIES.get((url, name))
+        if study is None:
+            study = _WORKER_STUDIES[(url, name)] = optuna.load_study(
+                study_name=name, storage=url, sampler=optuna.samplers.RandomSampler())
+        study.pruner = make_pruner(optuna, pruner)
+        trial = optuna.trial.Trial(study, tid)
+    else:
+        trial = target
+
+    def listen(epoch, row):
+        v = row.get(metric)
+        if isinstance(v, (int, float)) and math.isfinite(v):
+            trial.report(float(v), int(epoch))
+            if trial.should_prune():
+                raise TrialPruned(f"pruned at epoch {epoch} ({metric}={v:.4g})")
+    with listening(listen):
+        return run_trial(trial_fn, params, seed, timeout, metric)
+
+
+class _claim_lock:
+    """Serialises claiming positions among the drivers of one study: a row lock on the
+    study (``SELECT ... FOR UPDATE``) on a database server, a lock file beside an SQLite
+    file (SQLite has no row locks, and holding its write lock would block our own writes),
+    a thread lock for an in-memory study."""
+
+    _memory = None
+
+    def __init__(self, study):
+        import threading
+        self.study = study
+        backend = getattr(study._storage, "_backend", study._storage)
+        self.engine = getattr(backend, "engine", None)
+        self.file = None
+        if self.engine is not None and self.engine.dialect.name == "sqlite":
+            db = self.engine.url.database
+            self.file = (os.path.abspath(db) + ".graphgrad-lock") if db and db != ":memory:" else None
+            self.engine = None
+        if _claim_lock._memory is None:
+            _claim_lock._memory = threading.Lock()
+
+    def __enter__(self):
+        _claim_lock._memory.acquire()
+        try:
+            if self.file is not None:
+                import fcntl
+                self._fd = os.open(self.file, os.O_RDWR | os.O_CREAT, 0o666)
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+            elif self.engine is not None:
+                from sqlalchemy import text
+                self._conn = self.engine.connect()
+                self._tx = self._conn.begin()
+                # Not the studies row: Optuna's create_new_trial locks that one, from another connection.
+                self._conn.execute(text("SELECT study_direction_id FROM study_directions WHERE study_id = :i "
+                                        "FOR UPDATE"), {"i": self.study._study_id})
+        except BaseException:
+            _claim_lock._memory.release()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            if self.file is not None:
+                os.close(self._fd)   # closing releases the flock
+            elif self.engine is not None:
+                self._tx.commit()
+                self._conn.close()
+        finally:
+            _claim_lock._memory.release()
 
 
 def _metric_value(out: dict, metric: str):
@@ -230,7 +598,8 @@ def _fail_dead_trials(optuna, study) -> int:
 
 def to_record(t) -> TrialRecord:
     """One Optuna FrozenTrial as a graphgrad :class:`TrialRecord` (for tables and plots)."""
-    ua = t.user_attrs
+    ua = dict(t.user_attrs)
+    ua.update(ua.get("graphgrad_result") or {})   # (studies written before it had one attribute each)
     status = STATE_STATUS.get(t.state.name, t.state.name.lower())
     if ua.get("interrupted"):
         status = "interrupted"

@@ -42,12 +42,24 @@ class SearchError(GraphgradError, RuntimeError):
 
 
 def trial_seed(seed: int, stage: int, index: int) -> int:
-    """The seed handed to trial ``index`` of ``stage``: a pure function of the search seed."""
+    """The seed handed to trial ``index`` of ``stage``: a pure function of the search seed.
+
+    >>> trial_seed(0, 0, 3) == trial_seed(0, 0, 3) != trial_seed(1, 0, 3)
+    True
+    """
     return int(np.random.SeedSequence([int(seed), int(stage), int(index)]).generate_state(1)[0])
 
 
 def plan_stage(space: SearchSpace, method: str, n_trials: int, seed: int, stage: int, grid_points: int) -> list:
-    """The ``(params, trial seed)`` list of one stage, reproducible from its arguments."""
+    """The ``(params, trial seed)`` list of one stage, reproducible from its arguments.
+
+    >>> from graphgrad.train import LogUniform, SearchSpace
+    >>> space = SearchSpace(lr=LogUniform(1e-3, 1e-1))
+    >>> [p for p, _ in plan_stage(space, "grid", n_trials=3, seed=0, stage=0, grid_points=3)]
+    [{'lr': 0.001}, {'lr': 0.01}, {'lr': 0.1}]
+    >>> plan_stage(space, "random", 4, 0, 0, 3) == plan_stage(space, "random", 4, 0, 0, 3)
+    True
+    """
     if method == "random":
         rng = np.random.default_rng([int(seed), int(stage), 0x5EA7C4])
         params = [space.sample(rng) for _ in range(n_trials)]
@@ -66,12 +78,14 @@ def _alarm(signum, frame):
     raise _TrialTimeout()
 
 
-def run_trial(trial_fn, params: dict, seed: int, timeout: float | None = None) -> dict:
+def run_trial(trial_fn, params: dict, seed: int, timeout: float | None = None, metric: str = "val_acc") -> dict:
     """Run one trial in a worker and package its outcome (never raises: errors are results).
 
     ``timeout`` (seconds) stops the trial with a SIGALRM where it runs in a process's main
     thread (process-pool workers, a one-at-a-time Optuna search); the search process also
     gives up on a trial that overruns elsewhere (threads), which then finishes unseen.
+    ``metric`` is what the search optimises: ``val_acc`` (then it must be returned),
+    ``train_acc``, or a key of the last history row (e.g. ``loss``); a trial without it fails.
 
     >>> run_trial(toy_objective, {"lr": 1e-3, "reg": 1e-4}, seed=0)["status"]
     'done'
@@ -95,14 +109,14 @@ def run_trial(trial_fn, params: dict, seed: int, timeout: float | None = None) -
                 signal.signal(signal.SIGALRM, old)
         if isinstance(out, (int, float)):
             out = {"val_acc": float(out)}
-        if not isinstance(out, dict) or "val_acc" not in out:
+        if not isinstance(out, dict) or ("val_acc" not in out and metric == "val_acc"):
             raise TypeError(f"trial function must return a dict with 'val_acc' (and optionally 'train_acc', "
                             f"'history', 'status'), got {type(out).__name__}")
         status = out.get("status") or "done"
         if status not in FINISHED:
             raise ValueError(f"trial function returned status {status!r}; use one of {', '.join(FINISHED)}")
         val, train = _metric(out, "val_acc"), _metric(out, "train_acc")
-        if status == "done" and (val is None or not math.isfinite(val)):
+        if status == "done" and (val is None and metric == "val_acc" or val is not None and not math.isfinite(val)):
             status = "nan"
         history = _plain(out.get("history") or [])
         # The store keeps the history as JSON: check here, so a bad history fails this trial only.
@@ -112,6 +126,16 @@ def run_trial(trial_fn, params: dict, seed: int, timeout: float | None = None) -
             raise TypeError(f"trial history is not JSON-serialisable ({e}); return numbers, strings, "
                             "lists and dicts only") from None
         error = out.get("error")
+        if status == "done" and metric != "val_acc":
+            row = history[-1] if history else {}
+            v = train if metric == "train_acc" else row.get(metric)
+            if v is None:
+                raise ValueError(f"the trial reported no {metric!r} (the search's metric): return it in the last "
+                               "row of 'history' (fit records 'loss' there each epoch)")
+            if not isinstance(v, (int, float)) or isinstance(v, bool):
+                raise TypeError(f"trial function returned {metric}={v!r}; it must be a number")
+            if not math.isfinite(v):
+                status = "nan"
         return {"status": status, "val_acc": val, "train_acc": train, "history": history,
                 "error": None if error is None else str(error), "wall_time": time.perf_counter() - t0}
     except _TrialTimeout:
@@ -148,7 +172,13 @@ def _plain(history):
 
 @dataclass
 class SearchResult:
-    """What a search found: the sorted table of finished trials and each stage's space."""
+    """What a search found: the sorted table of finished trials and each stage's space.
+
+    >>> from graphgrad.train import LogUniform, SearchSpace
+    >>> res = search(toy_objective, SearchSpace(lr=LogUniform(1e-5, 1e-1)), n_trials=3)
+    >>> res.best is res.table[0], res.ran, res.storage
+    (True, 3, ':memory:')
+    """
 
     table: list
     spaces: list
@@ -157,27 +187,33 @@ class SearchResult:
     skipped: int = 0
     ran: int = 0
     warnings: list = field(default_factory=list)
+    metric: str = "val_acc"
+    direction: str = "maximize"
 
     @property
     def best(self) -> TrialRecord | None:
-        """The trial with the highest validation accuracy (None when nothing finished)."""
+        """The best trial by the search's ``metric`` and ``direction`` (highest validation
+        accuracy unless the search said otherwise); None when nothing finished."""
         return self.table[0] if self.table else None
 
     def format(self, limit: int | None = None) -> str:
         """The results table as text (see :func:`format_table`)."""
-        return format_table(self.table, limit=limit)
+        return format_table(self.table, limit=limit, metric=self.metric)
 
 
-def format_table(records: list, limit: int | None = None) -> str:
-    """A plain-text results table (best validation accuracy first).
+def format_table(records: list, limit: int | None = None, metric: str | None = None) -> str:
+    """A plain-text results table, in the order given (a search's table: best first). A
+    ``metric`` other than the accuracies (e.g. ``"loss"``) gets a column of its own.
 
     >>> from graphgrad.train.store import TrialRecord
     >>> print(format_table([TrialRecord(1, 0, 0, 1, {"lr": 0.001}, 5, "done", [], 0.9, 0.8, 1.5)]))
     rank  stage  trial  status  val_acc  train_acc  lr        time(s)
        1      0      0  done     0.8000     0.9000  1.00e-03      1.5
     """
+    from .store import metric_value
     names = sorted({k for r in records for k in r.params})
-    head = ["rank", "stage", "trial", "status", "val_acc", "train_acc"] + names + ["time(s)"]
+    extra = [metric] if metric not in (None, "val_acc", "train_acc") else []
+    head = ["rank", "stage", "trial", "status"] + extra + ["val_acc", "train_acc"] + names + ["time(s)"]
     rows = []
     for rank, r in enumerate(records[:limit] if limit else records, 1):
         def acc(x):
@@ -186,10 +222,11 @@ def format_table(records: list, limit: int | None = None) -> str:
         for n in names:
             v = r.params.get(n)
             vals.append(f"{v:.2e}" if isinstance(v, float) else str(v))
-        rows.append([str(rank), str(r.stage), str(r.index), r.status, acc(r.val_acc), acc(r.train_acc)] + vals
+        own = [("-" if metric_value(r, m) is None else f"{metric_value(r, m):.4g}") for m in extra]
+        rows.append([str(rank), str(r.stage), str(r.index), r.status] + own + [acc(r.val_acc), acc(r.train_acc)] + vals
                     + ["-" if r.wall_time is None else f"{r.wall_time:.1f}"])
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(head)]
-    left = {3} | set(range(6, 6 + len(names)))   # text-like columns align left
+    left = {3} | set(range(6 + len(extra), 6 + len(extra) + len(names)))   # text-like columns align left
 
     def line(cells):
         return "  ".join(c.ljust(w) if i in left else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
@@ -292,11 +329,21 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
     ("median": stop trials whose per-epoch ``metric`` from ``fit`` trails the median),
     ``direction`` and ``metric`` (e.g. ``metric="loss", direction="minimize"``), and
     ``storage`` an SQLite file or a database URL shared by several machines (see
-    :mod:`graphgrad.train.optuna_search`). Trials run one at a time in this process.
+    :mod:`graphgrad.train.optuna_search`). Its trials run in ``executor`` too (``max_workers``
+    processes by default; threads for a pruning search on an in-memory study), with the same
+    ``retries`` of executor failures; trial ``k`` is sampled from the trials finished at
+    positions ``<= k - max_in_flight``, so one driver's study is reproducible from ``seed`` and
+    the number of trials in flight.
 
-    >>> res = search(toy_objective, SearchSpace(lr=LogUniform(1e-5, 1e-1)), n_trials=4,
-    ...              storage="runs/lr.sqlite")            # doctest: +SKIP
-    >>> print(res.format(limit=3))                         # doctest: +SKIP
+    >>> from graphgrad.train import LogUniform, SearchSpace, toy_objective
+    >>> space = SearchSpace(lr=LogUniform(1e-5, 1e-1))
+    >>> res = search(toy_objective, space, n_trials=4, storage="runs/lr.sqlite")
+    >>> res = search(toy_objective, space, n_trials=6, storage="runs/lr.sqlite")  # 2 more trials
+    >>> len(res.table), [r.status for r in res.table].count("done")
+    (6, 6)
+    >>> print(res.format(limit=1))
+    rank  stage  trial  status  val_acc  train_acc  lr        time(s)
+       1      0      2  done     1.0124     1.0000  8.83e-04      ...
     """
     if not isinstance(space, SearchSpace):
         raise SearchError(f"search: space must be a SearchSpace, got {type(space).__name__}")
@@ -318,25 +365,35 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
     if isinstance(edge_fraction, bool) or not isinstance(edge_fraction, numbers.Real) or \
             not 0 <= edge_fraction < 0.5:
         raise SearchError(f"search: edge_fraction must be a number in [0, 0.5), got {edge_fraction!r}")
+    if direction not in ("maximize", "minimize"):
+        raise SearchError(f"search: direction must be 'maximize' or 'minimize', got {direction!r}")
+    if not isinstance(metric, str) or not metric:
+        raise SearchError(f"search: metric must be the name of a trial result, e.g. 'val_acc' or 'loss', "
+                          f"got {metric!r}")
     if backend == "optuna":
-        if stages != 1 or method != "random" or executor is not None:
-            raise SearchError("search: the Optuna back end runs one stage of sampled trials in this process; "
-                              "leave stages, method and executor at their defaults (its sampler refines)")
+        if stages != 1 or method != "random":
+            raise SearchError("search: the Optuna back end runs one stage of sampled trials; leave stages and "
+                              "method at their defaults (its sampler refines)")
         from . import optuna_search
         return optuna_search.run(trial_fn, space, int(n_trials), seed=int(seed), storage=storage, sampler=sampler,
                                  pruner=pruner, direction=direction, metric=metric, study_name=study_name,
-                                 on_trial=on_trial, trial_timeout=trial_timeout)
+                                 on_trial=on_trial, trial_timeout=trial_timeout, executor=executor,
+                                 max_workers=max_workers, max_in_flight=max_in_flight, retries=int(retries))
     if backend != "builtin":
         raise SearchError(f"search: backend must be 'builtin' or 'optuna', got {backend!r}")
     settings = {"method": method, "seed": int(seed), "top_k": int(top_k),
                 "grid_points": int(grid_points) if method == "grid" else None,
                 "n_trials": int(n_trials) if method == "random" else None}
+    if (metric, direction) != ("val_acc", "maximize"):
+        # Recorded only when not the default, so stores written before searches had them
+        # (which maximise val_acc) and default searches agree.
+        settings.update(metric=metric, direction=direction)
     if method not in ("random", "grid"):
         raise SearchError(f"search: method must be 'random' or 'grid', got {method!r}")
     store = TrialStore(storage if storage is not None else ":memory:")
     own_executor = executor is None
     pool = None
-    result = SearchResult([], [], store.path)
+    result = SearchResult([], [], store.path, metric=metric, direction=direction)
     try:
         if not resume and not store.is_new and store.trials():
             raise SearchError(f"search: trial store {store.path!r} already holds trials and resume=False; "
@@ -356,6 +413,7 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
         stage_space = space
         for stage in range(int(stages)):
             if stage > 0:
+                # The table is sorted by the search's metric and direction: refine around its best.
                 best = [r.params for r in store.table(stage - 1) if r.status == "done"][:top_k]
                 if not best:
                     raise SearchError(f"search: stage {stage - 1} has no successful trial to refine around "
@@ -382,7 +440,8 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
             if bar is not None:
                 bar.total = (bar.total or 0) + len(plan)
                 bar.update(len(plan) - len(todo))
-            _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial, retries, trial_timeout)
+            _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial, retries, trial_timeout,
+                       metric)
         result.table = store.table()
         if bar is not None:
             bar.close()
@@ -446,7 +505,8 @@ _WORKER_DIED = ("its worker process died while it ran (the trial called os._exit
                 "or ran out of memory)")
 
 
-def _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial, retries=2, timeout=None):
+def _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial, retries=2, timeout=None,
+               metric="val_acc"):
     """Submit at most ``cap()`` trials at a time; record each start and end in the store.
 
     When a worker process dies, the pool fails every trial in flight and cannot say which
@@ -484,14 +544,14 @@ def _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial, r
                 if not pending:   # run suspects one at a time, once the broken pool has reported
                     task = suspects.pop(0)
                     try:
-                        alone.add(_submit(store, pool, trial_fn, stage, *task, pending, timeout, started))
+                        alone.add(_submit(store, pool, trial_fn, stage, *task, pending, timeout, started, metric))
                     except _SubmitFailed as e:
                         executor_lost(e.tid, task, e.error)
             else:
                 while queue and len(pending) < cap():
                     task = queue.pop(0)
                     try:
-                        _submit(store, pool, trial_fn, stage, *task, pending, timeout, started)
+                        _submit(store, pool, trial_fn, stage, *task, pending, timeout, started, metric)
                     except _SubmitFailed as e:
                         executor_lost(e.tid, task, e.error)
             if not pending:
@@ -574,17 +634,18 @@ class _SubmitFailed(Exception):
         self.tid, self.error = tid, error
 
 
-def _submit(store, pool, trial_fn, stage, index, params, tseed, pending, timeout=None, started=None):
+def _submit(store, pool, trial_fn, stage, index, params, tseed, pending, timeout=None, started=None,
+            metric="val_acc"):
     """Record trial ``index`` as running and hand it to the pool; returns its future."""
     tid = store.start_trial(stage, index, params, tseed)
     try:
         try:
-            fut = pool.executor.submit(run_trial, trial_fn, params, tseed, timeout)
+            fut = pool.executor.submit(run_trial, trial_fn, params, tseed, timeout, metric)
         except BrokenProcessPool:
             if not pool.replaceable:
                 raise
             pool.replace()   # the pool broke after its last result came back
-            fut = pool.executor.submit(run_trial, trial_fn, params, tseed, timeout)
+            fut = pool.executor.submit(run_trial, trial_fn, params, tseed, timeout, metric)
     except Exception as e:
         raise _SubmitFailed(tid, e) from None
     except BaseException:

@@ -250,7 +250,13 @@ class Choice(Dimension):
 
 class Conditional(Dimension):
     """A dimension searched only where dimension ``parent`` takes one of ``values``; a trial
-    where it is inactive has no such key in its params. Made with ``dim.when(parent=value)``."""
+    where it is inactive has no such key in its params. Made with ``dim.when(parent=value)``.
+
+    >>> space = SearchSpace(optimizer=Choice(["sgd", "momentum"]),
+    ...                     mu=Uniform(0.5, 0.99).when(optimizer="momentum"))
+    >>> space.grid(2)
+    [{'optimizer': 'sgd'}, {'mu': 0.5, 'optimizer': 'momentum'}, {'mu': 0.99, 'optimizer': 'momentum'}]
+    """
 
     kind = "conditional"
 

@@ -85,10 +85,41 @@ class TrialRecord:
                 self.train_acc, self.val_acc)
 
 
-def _sort_key(r: TrialRecord):
-    v = r.val_acc
-    bad = v is None or (isinstance(v, float) and math.isnan(v))
-    return (bad, -(v if not bad else 0.0), r.stage, r.index)
+DEFAULT_METRIC, DEFAULT_DIRECTION = "val_acc", "maximize"
+
+
+def objective(settings: dict) -> tuple:
+    """``(metric, direction)`` of a search from its settings; a store written before searches
+    had them (or a default search, which records neither) maximises ``val_acc``.
+
+    >>> objective({}), objective({"metric": "loss", "direction": "minimize"})
+    (('val_acc', 'maximize'), ('loss', 'minimize'))
+    """
+    return settings.get("metric") or DEFAULT_METRIC, settings.get("direction") or DEFAULT_DIRECTION
+
+
+def metric_value(r, metric: str = DEFAULT_METRIC):
+    """A trial's value of ``metric``: its ``val_acc``/``train_acc``, else the metric in the
+    last row of its history (what ``fit`` records each epoch, e.g. ``loss``); None if absent.
+
+    >>> metric_value(TrialRecord(1, 0, 0, 1, {}, 0, "done", [{"loss": 0.5}], 0.9, 0.8), "loss")
+    0.5
+    """
+    if metric in ("val_acc", "train_acc"):
+        v = getattr(r, metric)
+    else:
+        hist = r.history or []
+        v = hist[-1].get(metric) if hist and isinstance(hist[-1], dict) else None
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        return None
+    return float(v)
+
+
+def _sort_key(r: TrialRecord, metric: str = DEFAULT_METRIC, direction: str = DEFAULT_DIRECTION):
+    v = metric_value(r, metric)
+    bad = v is None or r.status != "done" and metric != DEFAULT_METRIC
+    sign = -1.0 if direction == "maximize" else 1.0
+    return (bad, sign * v if not bad else 0.0, r.stage, r.index)
 
 
 _LIVE_TOKENS = set()   # stores this process has claimed and not yet closed
@@ -172,6 +203,18 @@ class TrialStore:
     Opening never modifies a file that is not already a graphgrad store: anything else
     (another SQLite database, a text file, a corrupt file) raises :class:`StoreError`.
     ``readonly=True`` opens an existing store for looking only (safe while a search writes).
+
+    >>> from graphgrad.train import LogUniform, SearchSpace, search, toy_objective
+    >>> _ = search(toy_objective, SearchSpace(lr=LogUniform(1e-5, 1e-1)), n_trials=3, storage="lr.sqlite")
+    >>> with TrialStore("lr.sqlite", readonly=True) as store:
+    ...     [r.status for r in store.table()]
+    ['done', 'done', 'done']
+    >>> with open("notes.txt", "w") as f:
+    ...     _ = f.write("not a store")
+    >>> TrialStore("notes.txt")
+    Traceback (most recent call last):
+    ...
+    graphgrad.train.store.StoreError: 'notes.txt' is not a graphgrad trial store (not a SQLite database); ...
     """
 
     def __init__(self, path: str | os.PathLike, readonly: bool = False):
@@ -513,8 +556,10 @@ class TrialStore:
         return out
 
     def table(self, stage: int | None = None) -> list:
-        """Finished trials sorted by validation accuracy (best first; failed/NaN last)."""
-        return sorted(self.finished(stage).values(), key=_sort_key)
+        """Finished trials, best first by the search's metric and direction (validation
+        accuracy, highest first, unless the search said otherwise); failed/NaN last."""
+        metric, direction = objective(self.settings())
+        return sorted(self.finished(stage).values(), key=lambda r: _sort_key(r, metric, direction))
 
     def close(self):
         """Close the connection (committed trials are already on disk)."""

@@ -112,7 +112,14 @@ def predict(model, X, batch_size: int = 1024) -> np.ndarray:
 
 
 def accuracy(model, X, y, batch_size: int = 1024) -> float:
-    """Fraction of samples classified correctly. ``accuracy(net, X_val, y_val)``"""
+    """Fraction of samples classified correctly (the highest score is the predicted class).
+
+    >>> from graphgrad import nn
+    >>> net = nn.Linear(2, 2, bias=False)
+    >>> net.weight.data[...] = np.eye(2)           # scores = inputs: class = the larger input
+    >>> accuracy(net, np.array([[1., 0.], [0., 1.], [1., 0.]]), np.array([0, 1, 1]))
+    0.6666666666666666
+    """
     if len(X) == 0:
         return float("nan")
     return float(np.mean(predict(model, X, batch_size) == np.asarray(y)))
@@ -124,6 +131,14 @@ class History:
 
     ``epochs[i]`` holds ``epoch``, ``loss`` (mean training loss), ``train_acc``, ``val_acc``,
     ``lr`` and ``update_ratio`` ({parameter name: mean ||ΔW|| / ||W|| over the epoch}).
+
+    >>> from graphgrad import nn
+    >>> from graphgrad.data import make_blobs
+    >>> h = fit(nn.Linear(2, 3, rng=0), make_blobs(90, n_classes=3, seed=0), epochs=3, progress=False)
+    >>> len(h.epochs), sorted(h.epochs[0])[:4], h.best_epoch in (0, 1, 2)
+    (3, ['epoch', 'loss', 'lr', 'train_acc'], True)
+    >>> History.from_json(h.to_json()) == h
+    True
     """
 
     epochs: list = field(default_factory=list)
@@ -134,7 +149,11 @@ class History:
     best_epoch: int = -1
 
     def column(self, key: str) -> list:
-        """One metric across epochs. ``History(epochs=[{"loss": 1.0}]).column("loss") == [1.0]``"""
+        """One metric across epochs.
+
+        >>> History(epochs=[{"loss": 1.0}, {"loss": 0.5}]).column("loss")
+        [1.0, 0.5]
+        """
         return [e.get(key) for e in self.epochs]
 
     def to_json(self) -> str:
@@ -145,7 +164,11 @@ class History:
 
     @classmethod
     def from_json(cls, text: str) -> "History":
-        """Inverse of :meth:`to_json`. ``History.from_json(h.to_json()) == h``"""
+        """Inverse of :meth:`to_json`.
+
+        >>> History.from_json(History(epochs=[{"loss": 1.0}]).to_json()).epochs
+        [{'loss': 1.0}]
+        """
         return cls(**json.loads(text))
 
 
@@ -181,8 +204,18 @@ def fit(model, data, *, optimizer=None, lr: float = 1e-2, epochs: int = 10, batc
     run's first loss, and rows are appended to ``history``: the result is bit-identical to
     an uninterrupted run (for a model without randomness of its own).
 
-    >>> h = load_checkpoint("run.npz", net, opt)                                  # doctest: +SKIP
-    >>> h = fit(net, data, optimizer=opt, epochs=10, checkpoint="run.npz", history=h)  # doctest: +SKIP
+    >>> from graphgrad import nn
+    >>> from graphgrad.data import make_blobs
+    >>> from graphgrad.optim import SGD
+    >>> data = make_blobs(150, n_classes=3, seed=0)
+    >>> net = nn.Sequential(nn.Linear(2, 8, rng=0), nn.ReLU(), nn.Linear(8, 3, rng=1))
+    >>> opt = SGD(net.parameters(), lr=0.05, momentum=0.9)
+    >>> h = fit(net, data, optimizer=opt, epochs=2, checkpoint="run.npz", progress=False)
+    >>> h = load_checkpoint("run.npz", net, opt)       # later, maybe in a new process
+    >>> h = fit(net, data, optimizer=opt, epochs=4, checkpoint="run.npz", history=h,
+    ...         progress=False)
+    >>> [row["epoch"] for row in h.epochs]
+    [0, 1, 2, 3]
     """
     from ..data.batching import BatchLoader
     from ..optim import SGD
@@ -324,7 +357,15 @@ def save_checkpoint(path, model, optimizer=None, history: History | None = None)
     """Write model parameters (and optimizer state, history) to ``path`` as a ``.npz`` with no
     pickled objects, atomically (a crash mid-write leaves the previous checkpoint intact).
 
-    >>> save_checkpoint("run.npz", net, opt, hist)   # doctest: +SKIP
+    >>> from graphgrad import nn
+    >>> from graphgrad.optim import Adam
+    >>> net = nn.Linear(2, 3, rng=0)
+    >>> save_checkpoint("run.npz", net, Adam(net.parameters()))
+    >>> fresh = nn.Linear(2, 3, rng=1)
+    >>> load_checkpoint("run.npz", fresh) is None      # no history was saved
+    True
+    >>> bool(np.array_equal(fresh.weight.numpy(), net.weight.numpy()))
+    True
     """
     arrays = {"format": np.array("graphgrad-checkpoint-1")}
     state = model.state_dict() if hasattr(model, "state_dict") else \
@@ -390,6 +431,16 @@ def _pid_alive(pid: int) -> bool:
 def load_checkpoint(path, model, optimizer=None) -> History | None:
     """Restore a checkpoint written by :func:`save_checkpoint` into ``model`` (and ``optimizer``).
     Returns the saved :class:`History` (or None). Reads with ``allow_pickle=False``.
+
+    >>> from graphgrad import nn
+    >>> save_checkpoint("w.npz", nn.Linear(2, 3, rng=0), history=History(epochs=[{"loss": 1.0}]))
+    >>> net = nn.Linear(2, 3, rng=1)
+    >>> load_checkpoint("w.npz", net).epochs
+    [{'loss': 1.0}]
+    >>> load_checkpoint("w.npz", nn.Linear(2, 4))
+    Traceback (most recent call last):
+    ...
+    graphgrad.train.trainer.CheckpointError: load_checkpoint: 'w.npz' does not fit this model: ...
     """
     path = os.fspath(path)
     if not os.path.isfile(path):

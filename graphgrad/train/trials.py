@@ -1,10 +1,14 @@
 """Ready-made trial functions for :func:`graphgrad.train.search` (top-level, so they pickle
 into worker processes). Each is deterministic in ``(params, seed)``.
 
+>>> from functools import partial
 >>> from graphgrad.train import search, SearchSpace, LogUniform
 >>> from graphgrad.train.trials import digits_trial
->>> res = search(digits_trial, SearchSpace(lr=LogUniform(1e-2, 1), reg=LogUniform(1e-5, 1e-2)),
-...              n_trials=8, storage="runs/digits.sqlite")     # doctest: +SKIP
+>>> res = search(partial(digits_trial, epochs=2),       # 2 epochs a trial, to be quick
+...              SearchSpace(lr=LogUniform(1e-2, 1), reg=LogUniform(1e-5, 1e-2)),
+...              n_trials=3, storage="runs/digits.sqlite")
+>>> len(res.table), res.best.val_acc > 0.75
+(3, True)
 """
 from __future__ import annotations
 

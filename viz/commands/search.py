@@ -10,9 +10,10 @@ def register(subparsers):
     p = subparsers.add_parser("search", help="look at a hyperparameter search's trial store",
                               description="Inspect the SQLite trial store written by graphgrad.train.search.")
     sub = p.add_subparsers(dest="search_command", metavar="ACTION")
-    show = sub.add_parser("show", help="print the results table, best validation accuracy first",
-                          description="Print the finished trials of STORE sorted by validation accuracy; "
-                                      "works while the search is running.")
+    show = sub.add_parser("show", help="print the results table, best first (by the search's metric)",
+                          description="Print the finished trials of STORE best first by the search's metric "
+                                      "(validation accuracy unless it chose another, or minimised); works "
+                                      "while the search is running.")
     show.add_argument("store", help="the .sqlite file given to search(storage=...)")
     show.add_argument("--plot", metavar="OUT.png", help="also write the search scatter (val acc vs each hyperparameter)")
     show.add_argument("--limit", type=int, default=None, help="show only the best N trials")
@@ -26,6 +27,7 @@ def run_show(args) -> int:
     """Print the table (and write the scatter); returns the exit status (2: not a store)."""
     from graphgrad.train import StoreError, TrialStore, format_table
     from graphgrad.train.optuna_search import is_optuna_storage
+    from graphgrad.train.store import objective
     if "://" in args.store or is_optuna_storage(args.store):
         return _show_optuna(args)
     try:
@@ -57,14 +59,15 @@ def run_show(args) -> int:
     print("search: " + safe(", ".join(f"{k}={v}" for k, v in sorted(settings.items()) if v is not None)))
     print(f"trials: {safe(summary)}{safe(state)}")
     print()
+    metric, direction = objective(settings)
     shown = [_safe_record(r) for r in table]
-    print(format_table(shown, limit=args.limit) if shown else "(no finished trials yet)")
+    print(format_table(shown, limit=args.limit, metric=metric) if shown else "(no finished trials yet)")
     if args.plot:
         if not table:
             print("graphgrad search show: no finished trials to plot", file=sys.stderr)
             return 1
         from ..plots import search_scatter
-        print(f"\nwrote {search_scatter(table, args.plot, space=space)}")
+        print(f"\nwrote {search_scatter(table, args.plot, space=space, metric=metric, direction=direction)}")
     return 0
 
 
@@ -97,6 +100,7 @@ def _show_optuna(args) -> int:
     """``show`` for a search run with ``backend="optuna"`` (its SQLite file or database URL)."""
     from graphgrad.train import format_table
     from graphgrad.train.optuna_search import load, table
+    from graphgrad.train.store import objective
     try:
         study, space, settings = load(args.store, args.study)
     except (ImportError, ValueError, KeyError) as e:
@@ -115,9 +119,10 @@ def _show_optuna(args) -> int:
     print("search: " + safe(", ".join(f"{k}={v}" for k, v in sorted(settings.items()) if v is not None)))
     print("trials: " + safe(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no trials yet"))
     print()
+    metric, direction = objective(settings)
     shown = [_safe_record(r) for r in rows]
-    print(format_table(shown, limit=args.limit) if shown else "(no finished trials yet)")
+    print(format_table(shown, limit=args.limit, metric=metric) if shown else "(no finished trials yet)")
     if args.plot and rows:
         from ..plots import search_scatter
-        print(f"\nwrote {search_scatter(rows, args.plot, space=space)}")
+        print(f"\nwrote {search_scatter(rows, args.plot, space=space, metric=metric, direction=direction)}")
     return 0

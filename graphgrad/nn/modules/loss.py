@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._params import number
-from . import functional as F
-from ._loss_fn import _constant
+from ..._params import number
+from .. import functional as F
+from ..functional.loss import _constant
 from .module import Module
-from ._node import as_value
+from ..functional._node import as_value
 
 
 def _weight_buffer(module, name, value):

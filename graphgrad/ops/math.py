@@ -1,5 +1,5 @@
-"""Elementwise math ops: trigonometric, hyperbolic, logs and exps, rounding, erf, and
-the binary ``//``, ``%``, ``logaddexp`` and ``arctan2``.
+"""Elementwise math ops: exp, log, sqrt, abs, trigonometric, hyperbolic, more logs and
+exps, rounding, erf, and the binary ``//``, ``%``, ``logaddexp``, ``arctan2``, ``hypot`` ...
 
 Each op names the numpy ufunc it mirrors (``ufunc``), so ``np.sin(v)`` on a Value runs
 the graphgrad op. Python floats take a ``math`` fast path with numpy's answers where
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .base import Op, div, fit, is_float, is_value, record
-from .elementwise import Binary, Unary, _safe, _select
+from .arithmetic import Binary, Unary, _safe, _select
 from .export import export
 from .reduce import _raw, _where
 
@@ -742,6 +742,61 @@ class NanToNum(Unary):
                       neginf=None if neginf is None else float(neginf))
 
 
+class Exp(Unary):
+    name, symbol = "exp", "exp"
+    ufunc = np.exp
+    twice_differentiable = True
+    method = 'exp'
+    doc = 'e**x. ``Value(0.0).exp().item() == 1.0``'
+    formulas = ("d(e^x)/dx = e^x",)
+    f = staticmethod(_safe(math.exp, np.exp))
+
+    def df(self, a, o):
+        return o
+
+
+class Log(Unary):
+    name, symbol = "log", "log"
+    ufunc = np.log
+    twice_differentiable = True
+    method = 'log'
+    doc = 'Natural log. ``Value(1.0).log().item() == 0.0``'
+    formulas = ("d(ln x)/dx = 1/x",)
+    f = staticmethod(_safe(math.log, np.log))
+
+    def df(self, a, o):
+        return div(1.0, a)
+
+
+class Sqrt(Unary):
+    name, symbol = "sqrt", "√"
+    ufunc = np.sqrt
+    twice_differentiable = True
+    method = 'sqrt'
+    doc = 'Square root. ``Value(4.0).sqrt().item() == 2.0``'
+    formulas = ("d(√x)/dx = 1/(2√x)",)
+    f = staticmethod(_safe(math.sqrt, np.sqrt))
+
+    def df(self, a, o):
+        return div(0.5, o)
+
+
+class Abs(Unary):
+    name, symbol = "abs", "|x|"
+    ufunc = np.absolute
+    twice_differentiable = True
+    method = 'abs'
+    doc = '|x|; gradient sign(x), 0 at 0. ``Value(-2.0).abs().item() == 2.0``'
+    formulas = ("d|x|/dx = sign(x) (0 at 0)",)
+
+    def f(self, a):
+        return abs(a) if a.__class__ is float else np.abs(a)
+
+    def df(self, a, o):
+        return float(np.sign(a)) if a.__class__ is float else np.sign(a)
+
+
+EXP, LOG, SQRT, ABS = Exp(), Log(), Sqrt(), Abs()
 SIN, COS, TAN, ARCSIN, ARCCOS, ARCTAN = Sin(), Cos(), Tan(), Arcsin(), Arccos(), Arctan()
 SINH, COSH, ARCSINH, ARCCOSH, ARCTANH = Sinh(), Cosh(), Arcsinh(), Arccosh(), Arctanh()
 LOG2, LOG10, LOG1P, EXPM1, EXP2, ERF = Log2(), Log10(), Log1p(), Expm1(), Exp2(), Erf()

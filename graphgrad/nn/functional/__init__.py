@@ -17,20 +17,20 @@ import contextlib
 
 import numpy as np
 
-from .. import activations as _act
-from ..autograd import group
-from ..errors import ShapeError
-from ..ops.tensor import _norm_axis
-from ..value import Value, apply, mark_written
-from . import _ops_act, _ops_loss, _ops_norm
-from ._conv_fn import (avg_pool1d, avg_pool2d, conv1d, conv2d, conv_transpose2d,  # noqa: F401
+from ...ops import activation as _act
+from ...autograd import group
+from ...errors import ShapeError
+from ...ops.base import _norm_axis
+from ...value import Value, apply, mark_written
+from ..ops import activation as _ops_act, loss as _ops_loss, norm as _ops_norm
+from .conv import (avg_pool1d, avg_pool2d, conv1d, conv2d, conv_transpose2d,  # noqa: F401
                        max_pool1d, max_pool2d)
-from ._loss_fn import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
+from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
                        check_reduction, cross_entropy, nll_loss)
-from .._params import finite, number
-from .._state import here
+from ..._params import finite, number
+from ..._state import here
 from ._node import as_value, needs_grad, record
-from .init import get_rng
+from ..init import get_rng
 
 _SVM = _ops_loss.MultiMargin()
 _BN = _ops_norm.BatchNorm()
@@ -479,3 +479,12 @@ def _batch_norm_expanded(x, gamma, beta, rm, rv, eps, training):
         gammax = named(gamma.reshape(shape) * xhat, "gammax")
         out = named(gammax + beta.reshape(shape), "out")
     return out, mu._data.reshape(-1), var._data.reshape(-1)
+
+
+# the public functions (F.<name>); the conv/pool and loss ones are written in conv.py and loss.py
+__all__ = ["batch_norm", "celu", "dropout", "elu", "expanded", "gelu", "hardsigmoid", "hardswish",
+           "hardtanh", "l1_loss", "leaky_relu", "linear", "log_softmax", "logsigmoid", "maxout", "mish",
+           "mse_loss", "multi_margin_loss", "prelu", "relu", "relu6", "selu", "sigmoid", "silu", "softmax",
+           "softmin", "softplus", "softsign", "svm_loss", "tanh", "conv1d", "conv2d", "conv_transpose2d",
+           "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "cross_entropy", "softmax_loss",
+           "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits"]

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..ops.base import Op
+from ...ops.base import Op
 
 
 def log_softmax_data(s: np.ndarray) -> np.ndarray:

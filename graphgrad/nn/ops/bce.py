@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.base import Op, fit
-from ..ops.elementwise import _sigmoid
+from ...ops.base import Op, fit
+from ...ops.activation import _sigmoid
 
 _EPS = 1e-12      # PyTorch's floor of p(1-p) in the BCE gradient
 _LOG_MIN = -100.0   # PyTorch's floor of log p and log(1-p) in the BCE loss
@@ -89,7 +89,7 @@ def _softplus_neg(x):
 def _softplus_neg_graph(x):
     """softplus(-x) from Value ops: each branch of the where sees only the half of x where it
     is stable (so no inf enters the graph), and its derivative -σ(-x) is exact at 0 too."""
-    from ..functions import where
+    from ...ops.arithmetic import where
     pos = x.data >= 0
     xp, xn = where(pos, x, 0.0), where(pos, 0.0, x)
     return where(pos, ((-xp).exp() + 1.0).log(), (xn.exp() + 1.0).log() - xn)

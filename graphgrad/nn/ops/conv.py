@@ -26,8 +26,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..ops.base import Ctx, Op, run
-from ..ops.elementwise import all_finite
+from ...ops.base import Ctx, Op, run
+from ...ops.arithmetic import all_finite
 from ._parallel import run_parts
 
 

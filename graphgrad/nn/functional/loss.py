@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import group
-from .._params import number
-from ..errors import ShapeError
-from ..value import Value
-from . import _ops_bce, _ops_loss
+from ...autograd import group
+from ..._params import number
+from ...errors import ShapeError
+from ...value import Value
+from ..ops import bce as _ops_bce, loss as _ops_loss
 from ._node import as_value, needs_grad, record
 
 _CE, _NLL = _ops_loss.SoftmaxCrossEntropy(), _ops_loss.NLLLoss()
@@ -139,7 +139,7 @@ def cross_entropy(input, target, weight=None, *, ignore_index: int = -100, reduc
     >>> round(cross_entropy(s, [0], label_smoothing=0.1).item(), 4)
     2.1404
     """
-    from .functional import _expand
+    from . import _expand
     where = "cross_entropy"
     s, c = _class_input(input, where)
     check_reduction(reduction, where)

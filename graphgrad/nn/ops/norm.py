@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.base import Op
+from ...ops.base import Op
 from ._parallel import parts, run_parts
 
 

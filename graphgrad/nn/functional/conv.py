@@ -5,22 +5,22 @@ groups)``, ``conv1d``, ``conv_transpose2d(x, w, b, stride, padding, output_paddi
 dilation)``, ``max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode)``,
 ``avg_pool2d(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
 divisor_override)`` and their 1-D forms. Sizes are ints or pairs. Each checks its
-arguments here and records one fused node (ops in ``_ops_conv``).
+arguments here and records one fused node (ops in ``nn/ops/conv.py``).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import group
-from ..errors import ShapeError
-from ..functions import pad as _pad, stack as _stack
-from ..value import Value
-from . import _ops_conv as C
+from ...autograd import group
+from ...errors import ShapeError
+from ...ops.shape import pad as _pad, stack as _stack
+from ...value import Value
+from ..ops import conv as C
 from ._node import as_value, needs_grad, record
 
 
 def _flag(expand) -> bool:
-    from .functional import _expand       # the expanded() switch lives with the other composites
+    from . import _expand       # the expanded() switch lives with the other composites
     return _expand(expand)
 
 

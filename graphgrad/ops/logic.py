@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._dispatch import HANDLED
-from .errors import ShapeError
-from .ops.tensor import _norm_axis
-from .value import Value
+from .._dispatch import HANDLED
+from ..errors import ShapeError
+from .base import V, _norm_axis
+from .export import value_attr
 
 
 def _d(x):
     """Raw data of a Value (arrays as they are, a float64 scalar as a 0-d array)."""
-    if isinstance(x, Value):
+    if isinstance(x, V.Value):
         d = x._data
         return np.float64(d) if d.__class__ is float else d
     return x
@@ -32,7 +32,7 @@ def _shape(x):
 def isnan(x):
     """Where ``x`` is NaN (a bool array; ``np.bool_`` for a scalar).
 
-    >>> isnan(Value([1., np.nan]))
+    >>> isnan(gg.Value([1., np.nan]))
     array([False,  True])
     """
     return np.isnan(_d(x))
@@ -41,7 +41,7 @@ def isnan(x):
 def isinf(x):
     """Where ``x`` is +inf or -inf.
 
-    >>> isinf(Value([1., -np.inf]))
+    >>> isinf(gg.Value([1., -np.inf]))
     array([False,  True])
     """
     return np.isinf(_d(x))
@@ -50,7 +50,7 @@ def isinf(x):
 def isfinite(x):
     """Where ``x`` is neither NaN nor inf.
 
-    >>> isfinite(Value([1., np.nan, np.inf]))
+    >>> isfinite(gg.Value([1., np.nan, np.inf]))
     array([ True, False, False])
     """
     return np.isfinite(_d(x))
@@ -60,7 +60,7 @@ def isclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = Fa
     """Where ``|a - b| <= atol + rtol * |b|`` (numpy's and torch's rule and defaults);
     NaNs are equal only with ``equal_nan=True``. Shapes broadcast.
 
-    >>> isclose(Value([1.0, 2.0]), [1.0 + 1e-9, 2.1])
+    >>> isclose(gg.Value([1.0, 2.0]), [1.0 + 1e-9, 2.1])
     array([ True, False])
     """
     try:
@@ -78,7 +78,7 @@ def _reduce(f, x, axis, keepdims, name):
 def any(x, axis=None, keepdims: bool = False):  # noqa: A001 - numpy's name
     """Whether any entry is nonzero (True), over ``axis`` (all entries by default).
 
-    >>> any(Value([[0., 1.], [0., 0.]]), axis=1)
+    >>> any(gg.Value([[0., 1.], [0., 0.]]), axis=1)
     array([ True, False])
     """
     return _reduce(np.any, x, axis, keepdims, "any")
@@ -87,7 +87,7 @@ def any(x, axis=None, keepdims: bool = False):  # noqa: A001 - numpy's name
 def all(x, axis=None, keepdims: bool = False):  # noqa: A001 - numpy's name
     """Whether every entry is nonzero (True), over ``axis`` (all entries by default).
 
-    >>> all(Value([[1., 1.], [0., 1.]]), axis=1)
+    >>> all(gg.Value([[1., 1.], [0., 1.]]), axis=1)
     array([ True, False])
     """
     return _reduce(np.all, x, axis, keepdims, "all")
@@ -106,19 +106,19 @@ def _logical(f, name):
 logical_and = _logical(np.logical_and, "logical_and")
 logical_and.__doc__ = """Elementwise ``a and b`` (nonzero is True).
 
-    >>> logical_and(Value([1., 0., 2.]), [True, True, False])
+    >>> logical_and(gg.Value([1., 0., 2.]), [True, True, False])
     array([ True, False, False])
     """
 logical_or = _logical(np.logical_or, "logical_or")
 logical_or.__doc__ = """Elementwise ``a or b`` (nonzero is True).
 
-    >>> logical_or(Value([1., 0., 0.]), [False, True, False])
+    >>> logical_or(gg.Value([1., 0., 0.]), [False, True, False])
     array([ True,  True, False])
     """
 logical_xor = _logical(np.logical_xor, "logical_xor")
 logical_xor.__doc__ = """Elementwise ``a != b`` as truth values (nonzero is True).
 
-    >>> logical_xor(Value([1., 0., 1.]), [True, True, False])
+    >>> logical_xor(gg.Value([1., 0., 1.]), [True, True, False])
     array([False,  True,  True])
     """
 
@@ -126,7 +126,7 @@ logical_xor.__doc__ = """Elementwise ``a != b`` as truth values (nonzero is True
 def logical_not(x):
     """Elementwise ``not x`` (nonzero is True).
 
-    >>> logical_not(Value([1., 0.]))
+    >>> logical_not(gg.Value([1., 0.]))
     array([False,  True])
     """
     return np.logical_not(_d(x))
@@ -167,13 +167,12 @@ def _as_method(f):
 
 
 for _f in (isnan, isinf, isfinite, isclose, any, all, logical_and, logical_or, logical_xor, logical_not):
-    if _f.__name__ not in Value.__dict__:
-        setattr(Value, _f.__name__, _as_method(_f))
+    value_attr(_f.__name__, _as_method(_f))
 for _name, _ufunc, _sym in (("and", np.bitwise_and, "&"), ("or", np.bitwise_or, "|"),
                             ("xor", np.bitwise_xor, "^")):
-    setattr(Value, f"__{_name}__", _bitwise(_ufunc, _sym))
-    setattr(Value, f"__r{_name}__", _bitwise(_ufunc, _sym, reflected=True))
-setattr(Value, "__invert__", _invert)
+    value_attr(f"__{_name}__", _bitwise(_ufunc, _sym), replace=True)
+    value_attr(f"__r{_name}__", _bitwise(_ufunc, _sym, reflected=True), replace=True)
+value_attr("__invert__", _invert, replace=True)
 # numpy's own operators with a Value on the right (np_mask ^ v) come here too: plain data
 HANDLED[np.bitwise_and] = _bitwise(np.bitwise_and, "&")
 HANDLED[np.bitwise_or] = _bitwise(np.bitwise_or, "|")

@@ -12,8 +12,8 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ..autograd import group
-from ..value import Value, clear_grad, mark_written
+from ...autograd import group
+from ...value import Value, clear_grad, mark_written
 
 _PARAM_META = "parameter"
 _DEFAULT_NAME = "default_name"     # the name is a layer's generic one, free to make unique

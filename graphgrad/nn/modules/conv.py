@@ -1,4 +1,4 @@
-"""Conv and pooling modules (re-exported by ``graphgrad.nn.layers``), with PyTorch's
+"""Conv and pooling modules (re-exported by ``nn/modules/layers.py``), with PyTorch's
 arguments, attributes and repr: ``Conv2d(3, 8, 3, padding=1)`` stores
 ``kernel_size=(3, 3)``, ``stride=(1, 1)``, ``padding=(1, 1)`` and prints as PyTorch does.
 """
@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _conv_fn as CF
-from . import init as _init
+from ..functional import conv as CF
+from .. import init as _init
 from .module import Module, Parameter
 
 

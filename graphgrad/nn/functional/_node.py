@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._state import switches
-from ..value import Value, _lift, _make
-from ..ops.base import as_data
+from ..._state import switches
+from ...value import Value, _lift, _make
+from ...ops.base import as_data
 
 
 def as_value(x) -> Value:

@@ -1,4 +1,4 @@
-"""Layers: Linear, conv and pooling (from ``_conv_layers``), BatchNorm, Dropout, Flatten
+"""Layers: Linear, conv and pooling (from ``modules/conv.py``), BatchNorm, Dropout, Flatten
 (PyTorch names and arguments).
 
 Weights come from :mod:`graphgrad.nn.init` with a seeded generator: pass ``rng=`` (a
@@ -11,10 +11,10 @@ import numbers
 
 import numpy as np
 
-from ..errors import ShapeError
-from . import functional as F
-from . import init as _init
-from ._conv_layers import (AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d,  # noqa: F401
+from ...errors import ShapeError
+from .. import functional as F
+from .. import init as _init
+from .conv import (AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d,  # noqa: F401
                            MaxPool1d, MaxPool2d)
 from .module import Module, Parameter
 

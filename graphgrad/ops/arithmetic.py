@@ -1,19 +1,24 @@
-"""Elementwise ops (scalars and broadcasting tensors): arithmetic and activations.
+"""Arithmetic (scalars and broadcasting tensors): ``+ - * / **``, negation, maximum and
+minimum, clip, where; the bases of the elementwise ops (:class:`Unary`, :class:`Binary`);
+and the functions ``gg.maximum``, ``gg.minimum``, ``gg.where``, ``gg.clip``, ``gg.select``
+at the end.
 
 Each op has a float fast path: when every operand is a Python float the math runs on
 floats (~20 ns a multiply) instead of 0-d numpy arrays (~460 ns).
 """
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
 from ..errors import ShapeError
-from .base import Op, div, fit, is_float, power, record
+from .base import Op, V, as_data, div, fit, is_float, power, record
+from .export import export
 
 if TYPE_CHECKING:                      # annotations of the public functions only
+    from numpy.typing import ArrayLike
+
     from .._types import Operand
     from ..value import Value
 
@@ -343,119 +348,6 @@ class Neg(Unary):
         return (-g,)
 
 
-class Exp(Unary):
-    name, symbol = "exp", "exp"
-    ufunc = np.exp
-    twice_differentiable = True
-    method = 'exp'
-    doc = 'e**x. ``Value(0.0).exp().item() == 1.0``'
-    formulas = ("d(e^x)/dx = e^x",)
-    f = staticmethod(_safe(math.exp, np.exp))
-
-    def df(self, a, o):
-        return o
-
-
-class Log(Unary):
-    name, symbol = "log", "log"
-    ufunc = np.log
-    twice_differentiable = True
-    method = 'log'
-    doc = 'Natural log. ``Value(1.0).log().item() == 0.0``'
-    formulas = ("d(ln x)/dx = 1/x",)
-    f = staticmethod(_safe(math.log, np.log))
-
-    def df(self, a, o):
-        return div(1.0, a)
-
-
-class Sqrt(Unary):
-    name, symbol = "sqrt", "√"
-    ufunc = np.sqrt
-    twice_differentiable = True
-    method = 'sqrt'
-    doc = 'Square root. ``Value(4.0).sqrt().item() == 2.0``'
-    formulas = ("d(√x)/dx = 1/(2√x)",)
-    f = staticmethod(_safe(math.sqrt, np.sqrt))
-
-    def df(self, a, o):
-        return div(0.5, o)
-
-
-class Abs(Unary):
-    name, symbol = "abs", "|x|"
-    ufunc = np.absolute
-    twice_differentiable = True
-    method = 'abs'
-    doc = '|x|; gradient sign(x), 0 at 0. ``Value(-2.0).abs().item() == 2.0``'
-    formulas = ("d|x|/dx = sign(x) (0 at 0)",)
-
-    def f(self, a):
-        return abs(a) if a.__class__ is float else np.abs(a)
-
-    def df(self, a, o):
-        return float(np.sign(a)) if a.__class__ is float else np.sign(a)
-
-
-class Tanh(Unary):
-    name, symbol = "tanh", "tanh"
-    ufunc = np.tanh
-    twice_differentiable = True
-    method = 'tanh'
-    doc = 'Hyperbolic tangent. ``Value(0.0).tanh().item() == 0.0``'
-    formulas = ("d tanh(x)/dx = 1 - tanh²(x)",)
-    f = staticmethod(_safe(math.tanh, np.tanh))
-
-    def df(self, a, o):
-        return 1.0 - o * o
-
-
-def _sigmoid(a):
-    if a.__class__ is float:
-        if a >= 0:
-            return 1.0 / (1.0 + math.exp(-a))
-        e = math.exp(a)
-        return e / (1.0 + e)
-    # exp(-log(1 + e^-x)) is exact for large |x| on both sides (no 1 - tiny cancellation)
-    return np.exp(-np.logaddexp(0, -a)).astype(a.dtype, copy=False)
-
-
-class Sigmoid(Unary):
-    name, symbol = "sigmoid", "σ"
-    twice_differentiable = True
-    method = 'sigmoid'
-    doc = 'σ(x) = 1/(1+e^-x) as one fused gate. ``Value(0.0).sigmoid().item() == 0.5``'
-    formulas = ("dσ(x)/dx = σ(x)(1 - σ(x))",)
-    f = staticmethod(_sigmoid)
-
-    def df(self, a, o):
-        return o * (1.0 - o)
-
-
-class Relu(Unary):
-    name, symbol = "relu", "ReLU"
-    twice_differentiable = True
-    method = 'relu'
-    doc = 'max(0, x); gradient 0 at 0. ``Value(-1.0).relu().item() == 0.0``'
-    formulas = ("d relu(x)/dx = 1 if x > 0 else 0",)
-
-    def f(self, a):
-        if a.__class__ is float:
-            return a if a > 0.0 else 0.0
-        return np.maximum(a, 0)
-
-    def df(self, a, o):
-        if a.__class__ is float:
-            return 1.0 if a > 0.0 else 0.0
-        return (a > 0).astype(a.dtype)
-
-    def backward(self, ctx, g):
-        a = ctx.inputs[0]
-        if a.__class__ is float:
-            return (g if a > 0.0 else 0.0,)
-        return (fit(_select(g, a > 0), a),)   # 0 at x <= 0 even for an inf upstream
-
-
 class Clip(Unary):
     """clip(x, lo, hi); the gradient passes where lo <= x <= hi (as in PyTorch)."""
 
@@ -519,8 +411,106 @@ class Where(Op):
 
 ADD, SUB, MUL, DIV, POW, POW_CONST = Add(), Sub(), Mul(), Div(), Pow(), PowConst()
 MAXIMUM, MINIMUM, WHERE, CLIP = Maximum(), Minimum(), Where(), Clip()
-NEG, EXP, LOG, SQRT, ABS, TANH, SIGMOID, RELU = (
-    Neg(), Exp(), Log(), Sqrt(), Abs(), Tanh(), Sigmoid(), Relu())
+NEG = Neg()
 
-# every unary op with a public name; value.py and functions.py make their methods from it
+# every unary op with a public name; value.py makes their methods from it
 UNARY_METHODS = tuple(v for v in list(globals().values()) if isinstance(v, Unary) and v.method)
+
+# the ops (graphgrad.ops.<NAME>); the functions below are published as gg.<name>
+__all__ = ["ShapeError", "Op", "as_data", "div", "fit", "is_float", "power", "record", "Add",
+           "Sub", "Mul", "Div", "Pow", "PowConst", "all_finite", "Maximum", "Minimum", "Unary",
+           "Binary", "Neg", "Clip", "Where", "ADD", "SUB", "MUL", "DIV", "POW", "POW_CONST",
+           "MAXIMUM", "MINIMUM", "WHERE", "CLIP", "NEG", "UNARY_METHODS"]
+
+
+# ---------------------------------------------------------------- the functions (gg.maximum, gg.where, gg.clip)
+def _v(x):
+    return x if isinstance(x, V.Value) else V._lift(x)
+
+
+def maximum(a: Operand, b: Operand) -> Value:
+    """Elementwise max; on a tie each input gets half the gradient.
+
+    >>> maximum(gg.Value(2.0), gg.Value(-1.0)).item()
+    2.0
+    """
+    return V._binary(MAXIMUM, _v(a), _v(b))
+
+
+def minimum(a: Operand, b: Operand) -> Value:
+    """Elementwise min; on a tie each input gets half the gradient.
+
+    >>> minimum(gg.Value(2.0), gg.Value(-1.0)).item()
+    -1.0
+    """
+    return V._binary(MINIMUM, _v(a), _v(b))
+
+
+def where(cond: ArrayLike | Value, a: Operand, b: Operand) -> Value:
+    """``a`` where ``cond`` holds, else ``b``; ``cond`` is a boolean array (not differentiated).
+
+    >>> where(np.array([True, False]), gg.Value([1., 2.]), 0.0).numpy()
+    array([1., 0.])
+    """
+    cond = np.asarray(V._raw(cond), dtype=bool)
+    a, b = _v(a), _v(b)
+    try:
+        data = WHERE.forward(a._data, b._data, cond=cond)[0]
+    except ValueError:
+        raise ShapeError(
+            f"where: condition {cond.shape}, x {a.shape} and y {b.shape} cannot be broadcast together") from None
+    return V._make(as_data(data), WHERE, (a, b), attrs={"cond": cond})
+
+
+def clip_values(x: Operand, lo, hi) -> Value:
+    """``x.clip(lo, hi)`` where a bound is a Value, with torch.clamp's gradients: x gets 1
+    where lo <= x <= hi, ``lo`` 1 per entry clipped up to it, ``hi`` 1 per entry clipped
+    down to it (made of ``where`` gates, so it can be differentiated again).
+
+    >>> lo = gg.Value(0.0, requires_grad=True)
+    >>> clip_values(gg.Value([-1., 2.]), lo, 1.0).sum().backward(); float(lo.grad)
+    1.0
+    """
+    out = x = _v(x)
+    if lo is not None:
+        lo = _v(lo)
+        out = where(np.asarray(x._data < lo._data), lo, x)
+    if hi is not None:
+        hi = _v(hi)
+        out = where(np.asarray(out._data > hi._data), hi, out)
+    return out
+
+
+def _method(name: str, doc: str) -> Callable[..., Value]:
+    def f(x: Operand, *args, **kwargs) -> Value:
+        return getattr(_v(x), name)(*args, **kwargs)
+    f.__name__ = name
+    f.__doc__ = doc
+    return f
+
+
+# gg.exp, gg.log, ... (one per unary op with a public name) are made in numeric.py from
+# the op registry, with the functions of the @export declarations
+clip = _method("clip", "Clamp to [lo, hi]: ``gg.clip(x, 0, 1)``.")
+
+
+@export(numpy=np.select)
+def select(condlist: Sequence, choicelist: Sequence[Operand], default: Operand = 0) -> Value:
+    """From ``choicelist[i]`` where ``condlist[i]`` is the first true condition, else
+    ``default``, as ``np.select`` (the conditions are constants: no gradient).
+
+    >>> x = gg.Value([-1., 0., 2.])
+    >>> select([x.numpy() < 0, x.numpy() > 0], [-x, x * 10]).numpy()
+    array([ 1.,  0., 20.])
+    """
+    if len(condlist) != len(choicelist):
+        raise ValueError(f"select: {len(condlist)} conditions but {len(choicelist)} choices; give one each")
+    if not condlist:
+        raise ValueError("select: needs at least one condition")
+    out = _v(default)
+    for c, v in reversed(list(zip(condlist, choicelist))):
+        c = np.asarray(c._data if isinstance(c, V.Value) else c)
+        if c.dtype != bool:
+            raise TypeError(f"select: conditions must be boolean arrays, got dtype {c.dtype}")
+        out = where(c, v, out)
+    return out

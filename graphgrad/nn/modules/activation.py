@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations as _act
-from .._params import number
-from . import functional as F
-from . import init as _init
+from ...ops import activation as _act
+from ..._params import number
+from .. import functional as F
+from .. import init as _init
 from .module import Module, Parameter
 
 

@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 
-from ..ops.base import Op, fit
-from ..ops.elementwise import _select
+from ...ops.base import Op, fit
+from ...ops.arithmetic import _select
 
 
 def _neg_mask(a):

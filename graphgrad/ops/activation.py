@@ -3,7 +3,8 @@
 Parameter-free ones are :class:`Unary` ops with a public ``method`` (``Value.silu()``,
 ``gg.silu(x)``); the ones with a parameter (softplus β/threshold, CELU α, GELU's
 ``approximate``, hardtanh's bounds) are ops whose attributes travel with the node and
-show on its gate (``Softplus(β=2)``).
+show on its gate (``Softplus(β=2)``); their functions ``gg.softplus``, ``gg.gelu``,
+``gg.celu`` and ``gg.hardtanh`` are at the end of this module.
 
 Numerics follow PyTorch: the same outputs for large |x| without overflow (softplus,
 log-sigmoid and mish through ``logaddexp``, exponentials of clamped arguments), and the
@@ -19,15 +20,23 @@ Every ``df`` is written with operators, numpy ufuncs and ``run(OP, ...)``, so th
 >>> import graphgrad as gg
 >>> round(gg.silu(gg.Value(1.0)).item(), 6)
 0.731059
+>>> round(gg.softplus(gg.Value(0.0)).item(), 4)
+0.6931
 """
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .base import Op, fit, run
-from .elementwise import SIGMOID, Unary, _select, _sigmoid
+from .._params import number
+from .base import Op, V, fit, run
+from .arithmetic import Unary, _safe, _select
+
+if TYPE_CHECKING:
+    from .._types import Operand
+    from ..value import Value
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -460,6 +469,66 @@ class Hardswish(Unary):
         return (fit(_select(g, a > -3.0) * d, a),)      # 0 at and below -3, inf upstream too
 
 
+class Tanh(Unary):
+    name, symbol = "tanh", "tanh"
+    ufunc = np.tanh
+    twice_differentiable = True
+    method = 'tanh'
+    doc = 'Hyperbolic tangent. ``Value(0.0).tanh().item() == 0.0``'
+    formulas = ("d tanh(x)/dx = 1 - tanh²(x)",)
+    f = staticmethod(_safe(math.tanh, np.tanh))
+
+    def df(self, a, o):
+        return 1.0 - o * o
+
+
+def _sigmoid(a):
+    if a.__class__ is float:
+        if a >= 0:
+            return 1.0 / (1.0 + math.exp(-a))
+        e = math.exp(a)
+        return e / (1.0 + e)
+    # exp(-log(1 + e^-x)) is exact for large |x| on both sides (no 1 - tiny cancellation)
+    return np.exp(-np.logaddexp(0, -a)).astype(a.dtype, copy=False)
+
+
+class Sigmoid(Unary):
+    name, symbol = "sigmoid", "σ"
+    twice_differentiable = True
+    method = 'sigmoid'
+    doc = 'σ(x) = 1/(1+e^-x) as one fused gate. ``Value(0.0).sigmoid().item() == 0.5``'
+    formulas = ("dσ(x)/dx = σ(x)(1 - σ(x))",)
+    f = staticmethod(_sigmoid)
+
+    def df(self, a, o):
+        return o * (1.0 - o)
+
+
+class Relu(Unary):
+    name, symbol = "relu", "ReLU"
+    twice_differentiable = True
+    method = 'relu'
+    doc = 'max(0, x); gradient 0 at 0. ``Value(-1.0).relu().item() == 0.0``'
+    formulas = ("d relu(x)/dx = 1 if x > 0 else 0",)
+
+    def f(self, a):
+        if a.__class__ is float:
+            return a if a > 0.0 else 0.0
+        return np.maximum(a, 0)
+
+    def df(self, a, o):
+        if a.__class__ is float:
+            return 1.0 if a > 0.0 else 0.0
+        return (a > 0).astype(a.dtype)
+
+    def backward(self, ctx, g):
+        a = ctx.inputs[0]
+        if a.__class__ is float:
+            return (g if a > 0.0 else 0.0,)
+        return (fit(_select(g, a > 0), a),)   # 0 at x <= 0 even for an inf upstream
+
+
+TANH, SIGMOID, RELU = Tanh(), Sigmoid(), Relu()
 SOFTPLUS, LOGSIGMOID, SILU, MISH, SOFTSIGN = Softplus(), LogSigmoid(), Silu(), Mish(), Softsign()
 NORMAL_CDF, GELU, SELU, CELU = NormalCdf(), Gelu(), Selu(), Celu()
 HARDTANH, RELU6, HARDSIGMOID, HARDSWISH = Hardtanh(), Relu6(), Hardsigmoid(), Hardswish()
@@ -470,4 +539,92 @@ UNARY_METHODS = tuple(v for v in list(globals().values()) if isinstance(v, Unary
 __all__ = ["Activation", "Softplus", "LogSigmoid", "Silu", "Mish", "Softsign", "NormalCdf", "Gelu",
            "Selu", "Celu", "Hardtanh", "Relu6", "Hardsigmoid", "Hardswish",
            "SOFTPLUS", "LOGSIGMOID", "SILU", "MISH", "SOFTSIGN", "NORMAL_CDF", "GELU", "SELU", "CELU",
-           "HARDTANH", "RELU6", "HARDSIGMOID", "HARDSWISH"]
+           "HARDTANH", "RELU6", "HARDSIGMOID", "HARDSWISH",
+           "Tanh", "Sigmoid", "Relu", "TANH", "SIGMOID", "RELU"]
+
+
+# ---------------------------------------------------------------- the functions with a parameter
+# gg.softplus, gg.gelu, gg.celu, gg.hardtanh (the parameter-free ones, gg.silu ..., come from
+# their ops' method names, like gg.tanh). Arguments are torch's, checked here so a bad one is
+# one clear sentence rather than a nan later.
+def _v(x):
+    return x if isinstance(x, V.Value) else V._lift(x)
+
+
+def _number(x, what: str) -> float:
+    """``x`` as a float, or a TypeError naming the argument (bools, strings and Values that
+    require grad are refused: see ``_params``). ``what`` is "op: argument"."""
+    where, _, name = what.partition(": ")
+    return number(x, where, name)
+
+
+def check_softplus(beta, threshold, where: str = "softplus") -> tuple[float, float]:
+    """Validated (beta, threshold): beta finite and nonzero, threshold not nan."""
+    b, t = _number(beta, f"{where}: beta"), _number(threshold, f"{where}: threshold")
+    if b == 0.0 or not math.isfinite(b):
+        raise ValueError(f"{where}: beta must be a finite nonzero number (softplus divides by it), got {beta!r}")
+    if math.isnan(t):
+        raise ValueError(f"{where}: threshold must be a number, got nan")
+    return b, t
+
+
+def check_celu(alpha, where: str = "celu") -> float:
+    """Validated alpha: finite and nonzero (negative is allowed, as in torch)."""
+    a = _number(alpha, f"{where}: alpha")
+    if a == 0.0 or not math.isfinite(a):
+        raise ValueError(f"{where}: alpha must be a finite nonzero number (CELU divides by it), got {alpha!r}")
+    return a
+
+
+def check_gelu(approximate, where: str = "gelu") -> str:
+    """Validated approximate: "none" or "tanh"."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"{where}: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return approximate
+
+
+def check_hardtanh(min_val, max_val, where: str = "hardtanh") -> tuple[float, float]:
+    """Validated (min_val, max_val) with min_val < max_val."""
+    lo, hi = _number(min_val, f"{where}: min_val"), _number(max_val, f"{where}: max_val")
+    if not lo < hi:
+        raise ValueError(f"{where}: min_val must be less than max_val, got min_val={min_val!r}, "
+                         f"max_val={max_val!r}")
+    return lo, hi
+
+
+def softplus(x: Operand, beta: float = 1.0, threshold: float = 20.0) -> Value:
+    """log(1 + e^(βx))/β, and x where βx > threshold (as torch), as one gate.
+
+    >>> softplus(gg.Value([0.0, 30.0])).numpy().round(4)
+    array([ 0.6931, 30.    ])
+    """
+    b, t = check_softplus(beta, threshold)
+    return V._unary(SOFTPLUS, _v(x), beta=b, threshold=t)
+
+
+def gelu(x: Operand, approximate: str = "none") -> Value:
+    """x·Φ(x) with Φ the standard normal CDF; ``approximate="tanh"`` is torch's tanh formula.
+
+    >>> round(gelu(gg.Value(1.0)).item(), 4), round(gelu(gg.Value(1.0), approximate="tanh").item(), 4)
+    (0.8413, 0.8412)
+    """
+    return V._unary(GELU, _v(x), approximate=check_gelu(approximate))
+
+
+def celu(x: Operand, alpha: float = 1.0) -> Value:
+    """x if x > 0 else α(e^(x/α) - 1), as one gate ``CELU(α)``.
+
+    >>> round(celu(gg.Value(-1.0), alpha=2.0).item(), 4)
+    -0.7869
+    """
+    return V._unary(CELU, _v(x), alpha=check_celu(alpha))
+
+
+def hardtanh(x: Operand, min_val: float = -1.0, max_val: float = 1.0) -> Value:
+    """clamp(x, min_val, max_val); gradient 1 strictly between the bounds, 0 at them (as torch).
+
+    >>> hardtanh(gg.Value([-2.0, 0.5, 2.0])).numpy()
+    array([-1. ,  0.5,  1. ])
+    """
+    lo, hi = check_hardtanh(min_val, max_val)
+    return V._unary(HARDTANH, _v(x), min_val=lo, max_val=hi)

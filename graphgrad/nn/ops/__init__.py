@@ -1,0 +1,7 @@
+"""nn's fused ops: one graph node per layer, each an ``Op`` class with its forward and VJP.
+
+``conv`` (convolution, pooling), ``norm`` (batch norm), ``loss`` (softmax cross-entropy,
+SVM, MSE ...), ``bce`` (binary cross-entropy), ``activation`` (leaky ReLU, ELU, PReLU ...).
+The functions users call are in :mod:`graphgrad.nn.functional`; the layers in
+``graphgrad.nn.modules``.
+"""

@@ -1,0 +1,151 @@
+"""Several drivers on one Optuna study in a PostgreSQL server: a throwaway server (initdb,
+pg_ctl) in a temporary folder, on a free port, reachable only through its unix socket there;
+three `search(backend="optuna", storage="postgresql://...")` processes at once. Every position
+runs exactly once, the study ends with n_trials complete trials, `graphgrad search show`
+reads it, and with the random sampler it equals what one driver alone finds. The server is
+stopped by the fixture's finalizer."""
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+
+import pytest
+
+optuna = pytest.importorskip("optuna")
+pytest.importorskip("psycopg2")
+
+from graphgrad.train import LogUniform, SearchSpace, search  # noqa: E402
+from graphgrad.train.optuna_search import load, table  # noqa: E402
+
+DEADLINE = 180
+SPACE = SearchSpace(lr=LogUniform(1e-5, 1e-1), reg=LogUniform(1e-6, 1e-1))
+
+
+def _pg_bin(name):
+    found = shutil.which(name) or sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))[-1:]
+    if not found:
+        pytest.skip(f"PostgreSQL's {name} is not installed (apt-get install postgresql)")
+    return found if isinstance(found, str) else found[0]
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    """A PostgreSQL server of its own, as a non-root user (postgres refuses root)."""
+    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+    root = tempfile.mkdtemp(prefix="gg-pg-")
+    as_user = []
+    if os.geteuid() == 0:
+        import pwd
+        try:
+            user = pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root and there is no 'postgres' user to run the server as")
+        os.chown(root, user.pw_uid, user.pw_gid)
+        as_user = ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--init-groups", "--"]
+    data, port = os.path.join(root, "data"), _free_port()
+    started = False
+    try:
+        subprocess.run(as_user + [initdb, "-D", data, "-A", "trust", "-U", "postgres", "--no-sync"], check=True,
+                       capture_output=True, timeout=DEADLINE, cwd=root)
+        opts = f"-p {port} -k {root} -c listen_addresses='' -c fsync=off"
+        subprocess.run(as_user + [pg_ctl, "-D", data, "-o", opts, "-l", os.path.join(root, "log"), "-w",
+                                  "-t", str(DEADLINE), "start"], check=True, capture_output=True,
+                       timeout=DEADLINE, cwd=root)
+        started = True
+        yield f"postgresql+psycopg2://postgres@/postgres?host={root}&port={port}"
+    finally:
+        if started:
+            subprocess.run(as_user + [pg_ctl, "-D", data, "-m", "fast", "-w", "stop"], capture_output=True,
+                           timeout=DEADLINE, cwd=root)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+_TRIAL = textwrap.dedent("""
+    import os, time
+    from graphgrad.train import toy_objective
+
+    def logged(params, seed, log):
+        with open(log, "a") as f:
+            f.write(f"{seed}\\n")
+        time.sleep(0.15)   # long enough for the drivers to overlap
+        return toy_objective(params, seed)
+    """)
+
+_DRIVER = textwrap.dedent("""
+    import sys
+    from functools import partial
+    from graphgrad.train import LogUniform, SearchSpace, search
+    from pg_trial import logged
+    space = SearchSpace(lr=LogUniform(1e-5, 1e-1), reg=LogUniform(1e-6, 1e-1))
+    res = search(partial(logged, log=sys.argv[3]), space, n_trials=12, backend="optuna", sampler=sys.argv[2],
+                 seed=11, storage=sys.argv[1], study_name=sys.argv[2], max_workers=1)
+    print(res.ran)
+    """)
+
+
+def _drivers(tmp_path, url, sampler, n=3):
+    (tmp_path / "pg_trial.py").write_text(_TRIAL)
+    log = tmp_path / f"{sampler}.log"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path)] + sys.path))
+    procs = [subprocess.Popen([sys.executable, "-c", _DRIVER, url, sampler, str(log)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(n)]
+    ran = []
+    try:
+        for p in procs:
+            out, err = p.communicate(timeout=DEADLINE)
+            assert p.returncode == 0, err
+            ran.append(int(out.split()[-1]))
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    return ran, log.read_text().split()
+
+
+@pytest.mark.parametrize("sampler", ["random", "tpe"])
+def test_three_drivers_share_one_study_in_a_database_server(postgres_url, tmp_path, sampler):
+    t0 = time.monotonic()
+    ran, calls = _drivers(tmp_path, postgres_url, sampler)
+    # Every position ran exactly once, in one of the drivers, and they shared the work.
+    assert sum(ran) == 12 and sorted(ran)[-2] > 0, ran
+    assert len(calls) == 12 and len(set(calls)) == 12, calls
+    study, space, settings = load(postgres_url, sampler)
+    trials = study.get_trials(deepcopy=False)
+    assert [t.state.name for t in trials] == ["COMPLETE"] * 12
+    assert sorted(t.user_attrs["graphgrad_position"] for t in trials) == list(range(12))
+    assert len({t.user_attrs["driver"]["pid"] for t in trials}) >= 2
+    r = subprocess.run([sys.executable, "-m", "viz", "search", "show", postgres_url, "--study", sampler,
+                        "--limit", "3"], capture_output=True, text=True, timeout=DEADLINE)
+    assert r.returncode == 0, r.stderr
+    assert f"Optuna study {sampler}" in r.stdout and "trials: 12 complete" in r.stdout
+    assert r.stdout.count(" done ") == 3
+    if sampler == "random":
+        # A position's point depends on (seed, position) alone: one driver finds the same study.
+        alone = search(_toy, SPACE, n_trials=12, backend="optuna", sampler="random", seed=11, max_workers=1)
+        assert [r.key() for r in table(study)] == [r.key() for r in alone.table]
+        assert table(study)[0].val_acc == alone.best.val_acc
+    print(f"{sampler}: 3 drivers, 12 trials, {time.monotonic() - t0:.1f} s")
+
+
+def _toy(params, seed):
+    from graphgrad.train import toy_objective
+    return toy_objective(params, seed)
+
+
+def test_ci_installs_the_server_and_its_driver():
+    import pathlib
+    root = pathlib.Path(__file__).resolve().parents[1]
+    assert 'need="$need postgresql"' in (root / ".ci" / "run").read_text()
+    assert '"psycopg2-binary' in (root / "pyproject.toml").read_text()
