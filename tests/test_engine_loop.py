@@ -101,7 +101,7 @@ def test_a_view_of_a_buffer_an_op_kept_or_two_leaves_share_is_copied():
 
 
 def test_x_times_x_without_a_trace_sends_2xg_once_and_with_one_shows_each_edge(monkeypatch):
-    from graphgrad.ops.elementwise import Mul
+    from graphgrad.ops.arithmetic import Mul
     sent = []
     real = Mul.backward
     monkeypatch.setattr(Mul, "backward", lambda self, ctx, g: sent.append(real(self, ctx, g)) or sent[-1])
