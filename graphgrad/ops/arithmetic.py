@@ -72,7 +72,7 @@ class Mul(Op):
         ad, bd = ctx.inputs
         if g.__class__ is float and ad.__class__ is float and bd.__class__ is float:
             return g * bd, g * ad
-        if (g.__class__ is np.ndarray and g.ndim and not any(g.strides)
+        if (g.__class__ is np.ndarray and g.ndim and g.size and not any(g.strides)
                 and getattr(ad, "shape", None) == g.shape == getattr(bd, "shape", None)):
             g = g.flat[0]                    # a broadcast constant (from sum): scale by a number,
             #                                  ~2.5x faster than multiplying by the 0-stride view
