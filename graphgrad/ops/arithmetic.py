@@ -72,9 +72,13 @@ class Mul(Op):
         ad, bd = ctx.inputs
         if g.__class__ is float and ad.__class__ is float and bd.__class__ is float:
             return g * bd, g * ad
+        if (g.__class__ is np.ndarray and g.ndim and g.size and not any(g.strides)
+                and getattr(ad, "shape", None) == g.shape == getattr(bd, "shape", None)):
+            g = g.flat[0]                    # a broadcast constant (from sum): scale by a number,
+            #                                  ~2.5x faster than multiplying by the 0-stride view
         if ad is bd:                         # x * x: one product, sent along both edges
-            if g.__class__ is np.ndarray and g.ndim and not any(g.strides):
-                g = g.flat[0]                # a broadcast constant (from sum): scale once
+            if ctx.fold:                     # or, both edges reaching one Value, their sum once
+                return fit(ad * (2 * g), ad), None
             ga = fit(ad * g, ad)
             return ga, ga                    # upstream × x on each edge; they add up to 2·x·g
         na, nb = ctx.needs_grad
