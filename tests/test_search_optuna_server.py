@@ -175,19 +175,8 @@ _KILLED_DRIVER = textwrap.dedent("""
     """)
 
 
-@pytest.mark.parametrize("db", ["postgresql", "sqlite"])
-def test_a_driver_killed_on_another_host_is_failed_by_its_heartbeat_and_rerun(request, tmp_path, db):
-    from graphgrad.train import toy_objective
-    from graphgrad.train.optuna_search import _silent
-    url = request.getfixturevalue("postgres_url") if db == "postgresql" else f"sqlite:///{tmp_path / 'hb.sqlite'}"
-    if db == "postgresql":
-        # Its own database on the shared server, so the study name is free.
-        import sqlalchemy
-        eng = sqlalchemy.create_engine(url, isolation_level="AUTOCOMMIT")
-        with eng.connect() as c:
-            c.execute(sqlalchemy.text("CREATE DATABASE hb"))
-        eng.dispose()
-        url = url.replace("@/postgres?", "@/hb?")
+def _kill_a_driver_mid_trial(tmp_path, url):
+    """Start driver A, SIGKILL it while its first trial runs; returns that RUNNING trial."""
     (tmp_path / "hb_trial.py").write_text(_BLOCKING)
     mark = tmp_path / "running"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path)] + sys.path))
@@ -205,6 +194,23 @@ def test_a_driver_killed_on_another_host_is_failed_by_its_heartbeat_and_rerun(re
     study = optuna.load_study(study_name="hb", storage=url)
     [killed] = study.get_trials(deepcopy=False)
     assert killed.state.name == "RUNNING" and killed.user_attrs["driver"]["host"] == "host-a"
+    return killed
+
+
+@pytest.mark.parametrize("db", ["postgresql", "sqlite"])
+def test_a_driver_killed_on_another_host_is_failed_by_its_heartbeat_and_rerun(request, tmp_path, db):
+    from graphgrad.train import toy_objective
+    from graphgrad.train.optuna_search import _silent
+    url = request.getfixturevalue("postgres_url") if db == "postgresql" else f"sqlite:///{tmp_path / 'hb.sqlite'}"
+    if db == "postgresql":
+        # Its own database on the shared server, so the study name is free.
+        import sqlalchemy
+        eng = sqlalchemy.create_engine(url, isolation_level="AUTOCOMMIT")
+        with eng.connect() as c:
+            c.execute(sqlalchemy.text("CREATE DATABASE hb"))
+        eng.dispose()
+        url = url.replace("@/postgres?", "@/hb?")
+    killed = _kill_a_driver_mid_trial(tmp_path, url)
     # Driver B, started afterwards, finishes the study: positions 1-3, then (once A's trial is
     # silent for the grace period, 2 s) A's point again.
     t1 = time.monotonic()
@@ -231,3 +237,19 @@ def test_a_driver_killed_on_another_host_is_failed_by_its_heartbeat_and_rerun(re
     assert r.returncode == 0, r.stderr
     assert "trials: 4 complete, 1 interrupted" in r.stdout and r.stdout.count(" done ") == 4, r.stdout
     print(f"{db}: driver B finished the study in {took:.1f} s")
+
+
+def test_a_point_whose_driver_keeps_dying_is_recorded_failed_after_its_retries(tmp_path):
+    from graphgrad.train import toy_objective
+    url = f"sqlite:///{tmp_path / 'hb.sqlite'}"
+    killed = _kill_a_driver_mid_trial(tmp_path, url)
+    res = search(toy_objective, SPACE, n_trials=4, backend="optuna", sampler="random", seed=5, storage=url,
+                 study_name="hb", max_workers=1, heartbeat=1, retries=0)
+    # No retry left: the point is failed (the search ends), not rerun and not lost.
+    [failed] = [r for r in res.table if r.status == "failed"]
+    assert failed.index == 0 and failed.params == killed.user_attrs["graphgrad_params"]
+    assert "stopped sending heartbeats once" in failed.error and "recorded as failed" in failed.error
+    assert sorted(r.index for r in res.table) == [0, 1, 2, 3] and res.ran == 4
+    # Three complete, A's silent trial and the failed record; no retry queued.
+    states = sorted(t.state.name for t in optuna.load_study(study_name="hb", storage=url).trials)
+    assert states == ["COMPLETE"] * 3 + ["FAIL"] * 2, states

@@ -551,7 +551,8 @@ class _Driver:
         (as a trial that kills its pool worker alone is), so the search can end."""
         last = silent[-1]
         ua = last.user_attrs
-        error = (f"its driver stopped sending heartbeats {len(silent)} times while it ran (the machine or the "
+        times = "once" if len(silent) == 1 else f"{len(silent)} times"
+        error = (f"its driver stopped sending heartbeats {times} while it ran (the machine or the "
                  f"driver died, or ran out of memory); retried {self.retries} times, recorded as failed")
         template = self.optuna.trial.create_trial(
             state=self.optuna.trial.TrialState.FAIL, params=last.params, distributions=last.distributions,
