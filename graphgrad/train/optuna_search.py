@@ -49,6 +49,13 @@ trial running elsewhere may still need it. On an SQLite file heartbeats are off 
 >>> import optuna
 >>> optuna.load_study(study_name=None, storage="sqlite:///lr.sqlite").trials[0].state.name
 'COMPLETE'
+
+Heartbeats on an SQLite file (on by default on a database URL), one beat a second:
+
+>>> res = search(toy_objective, SearchSpace(lr=LogUniform(1e-5, 1e-1)), n_trials=2, backend="optuna",
+...              sampler="random", seed=0, storage="hb.sqlite", heartbeat=1, max_workers=1)
+>>> res.ran, res.interrupted, [r.status for r in res.table]
+(2, 0, ['done', 'done'])
 """
 from __future__ import annotations
 
@@ -376,8 +383,6 @@ class _Driver:
         from .search import _timed_out
         if self.beat:
             self.start_beating()
-        if self.bar is not None:
-            self.bar.update(self.n_trials - len(self.unfinished_now()))
         try:
             while True:
                 self.fill()
@@ -500,6 +505,9 @@ class _Driver:
                         if t.state == TrialState.WAITING and pos < self.n_trials:
                             waiting.append((pos, t))
                 self.unfinished = set(range(self.n_trials)) - set(finished)
+                if self.bar is not None and self.n_trials - len(self.unfinished) > self.bar.n:
+                    # Every driver's finished trials (this one's count between claims, in tell).
+                    self.bar.update(self.n_trials - len(self.unfinished) - self.bar.n)
                 # A silent driver's point, queued again by Optuna's retry callback: same position,
                 # params and seed. (False: another driver took it first.)
                 for pos, t in sorted(waiting, key=lambda pt: pt[0]):
@@ -592,12 +600,6 @@ class _Driver:
             self._beating = None
         if self.bar is not None:
             self.bar.close()
-
-    def unfinished_now(self):
-        """Positions below ``n_trials`` without a result yet (for the progress bar's start)."""
-        done = {t.user_attrs.get("graphgrad_position") for t in self.study.get_trials(deepcopy=False)
-                if t.state.is_finished() and not _interrupted(t)}
-        return set(range(self.n_trials)) - done
 
     def forget(self, fut):
         self.pending.pop(fut, None)
