@@ -388,8 +388,9 @@ class _Driver:
                 self.fill()
                 if not self.pending:
                     if self.beat and self.unfinished:
-                        # Other drivers' trials: wait, for one may die and need a rerun here.
-                        time.sleep(self.beat)
+                        # Other drivers' trials: wait, for one may die and need a rerun here
+                        # (a look a second: one query, and the driver ends soon after the last).
+                        time.sleep(min(1.0, self.beat))
                         continue
                     return   # nothing left to claim: every position is finished or another driver's
                 if self.timeout is None:
