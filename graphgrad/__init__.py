@@ -31,7 +31,7 @@ from .ops.index import astype, gather, masked_fill, one_hot, scatter, scatter_ad
 from .ops.products import einsum, matmul
 from .ops.logic import (all, any, isclose, isfinite, isinf, isnan, logical_and, logical_not,  # noqa: A004
                         logical_or, logical_xor)
-from .value import Value, apply
+from .value import Value, apply, as_value, record_node
 from . import linalg  # noqa: F401 - gg.linalg.inv, ..., and np.linalg.* on Values
 from .numeric import *  # noqa: F401,F403 - products, stacking, hypot ... (declared with @export)
 from .numeric import __all__ as _numeric_all
@@ -72,7 +72,7 @@ _find_viz_in_a_checkout()
 __version__ = "0.1.0"
 
 __all__ = [
-    "Value", "apply", "Op", "Ctx", "trace_of", "restore_gc_thresholds", "tune_gc_thresholds", "backward", "no_grad",
+    "Value", "apply", "record_node", "as_value", "Op", "Ctx", "trace_of", "restore_gc_thresholds", "tune_gc_thresholds", "backward", "no_grad",
     "enable_grad", "is_grad_enabled", "group", "detect_anomaly", "record_traces",
     "BackwardStep", "BackwardTrace", "gradcheck", "gradgradcheck", "check_gates", "GateReport", "GateFailure", "layer_from_pair", "grad", "numeric_grad", "rel_error",
     "GraphgradError", "ShapeError", "BackwardError", "AnomalyError", "GradcheckError",

@@ -36,19 +36,17 @@ def finite(d) -> bool:
     return bool(np.isfinite(d).all())
 
 
-def anomaly_forward(out, recorded=True, op=None, inputs=None):
-    """Record the creation site on ``out`` and raise if its data holds NaN/Inf."""
-    op = out._op if recorded else op
-    inputs = out._inputs if recorded else inputs
+def anomaly_forward(out, op, inputs) -> str:
+    """Raise if ``out``'s data (made by ``op`` from ``inputs``) holds NaN/Inf; else return
+    the user's source line that made it (the engine keeps it on ``out``)."""
     site = user_site()
-    if recorded:
-        out._meta = {"site": site}
     if not finite(out._data):
         shapes = ", ".join(str(v.shape) for v in inputs)
         bad = [i for i, v in enumerate(inputs) if not finite(v._data)]
         cause = (f"input {bad[0]} already held NaN/Inf" if bad else "the op made it from finite inputs")
         raise AnomalyError(f"{op.name}: {_stage(out)} produced NaN/Inf (inputs of shape {shapes}; {cause}), "
                            f"created at {site}")
+    return site
 
 
 def _stage(out) -> str:

@@ -15,9 +15,9 @@ import numpy as np
 
 from . import ops as _ops
 from ._dispatch import HANDLED, RAW_FUNCTIONS, implements, name_of, raw, refuse
-from .ops.arithmetic import _v, maximum, minimum, where
+from .ops.arithmetic import maximum, minimum, where
 from .ops.shape import concatenate, stack
-from .value import Value
+from .value import Value, as_value
 
 
 def _raw(x):
@@ -64,9 +64,9 @@ Value.__array_function__ = _array_function
 
 # ---------------------------------------------------------------- ufuncs
 HANDLED.update({
-    np.add: lambda a, b: _v(a) + b, np.subtract: lambda a, b: _v(a) - b,
-    np.multiply: lambda a, b: _v(a) * b, np.true_divide: lambda a, b: _v(a) / b,
-    np.power: lambda a, b: _v(a) ** b, np.matmul: lambda a, b: _v(a) @ b,
+    np.add: lambda a, b: as_value(a) + b, np.subtract: lambda a, b: as_value(a) - b,
+    np.multiply: lambda a, b: as_value(a) * b, np.true_divide: lambda a, b: as_value(a) / b,
+    np.power: lambda a, b: as_value(a) ** b, np.matmul: lambda a, b: as_value(a) @ b,
     np.negative: lambda a: -a, np.positive: lambda a: a,
     np.square: lambda a: a ** 2, np.reciprocal: lambda a: 1.0 / a,
     np.maximum: maximum, np.minimum: minimum,
@@ -95,17 +95,17 @@ def _where(cond, *xy):
 def _reshape(a, shape=None, order="C", *, newshape=None, copy=None):
     if order != "C":
         raise TypeError("np.reshape on a Value: only order='C' is supported")
-    return _v(a).reshape(shape if shape is not None else newshape)
+    return as_value(a).reshape(shape if shape is not None else newshape)
 
 
 @implements(np.transpose)
 def _transpose(a, axes=None):
-    return _v(a).transpose(*(() if axes is None else (tuple(axes),)))
+    return as_value(a).transpose(*(() if axes is None else (tuple(axes),)))
 
 
 @implements(np.swapaxes)
 def _swapaxes(a, axis1, axis2):
-    a = _v(a)
+    a = as_value(a)
     perm = list(range(a.ndim))
     i, j = axis1 % a.ndim, axis2 % a.ndim
     perm[i], perm[j] = perm[j], perm[i]
@@ -114,7 +114,7 @@ def _swapaxes(a, axis1, axis2):
 
 @implements(np.moveaxis)
 def _moveaxis(a, source, destination):
-    a = _v(a)
+    a = as_value(a)
     np.moveaxis(np.empty(a.shape, dtype=bool), source, destination)   # numpy's own checks
     src = [int(s) % a.ndim for s in np.atleast_1d(source)]
     dst = [int(d) % a.ndim for d in np.atleast_1d(destination)]
@@ -126,13 +126,13 @@ def _moveaxis(a, source, destination):
 
 @implements(np.broadcast_to)
 def _broadcast_to(a, shape, subok=False):
-    return _v(a).broadcast_to(tuple(shape) if np.ndim(shape) else (int(shape),))
+    return as_value(a).broadcast_to(tuple(shape) if np.ndim(shape) else (int(shape),))
 
 
 def _reduction(name):
     def reduce(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
         refuse(name, "axis=, keepdims= are", dtype=dtype, out=out, **kw)
-        return getattr(_v(a), name)(axis=axis, keepdims=keepdims)
+        return getattr(as_value(a), name)(axis=axis, keepdims=keepdims)
     return reduce
 
 
@@ -169,7 +169,7 @@ implements(np.full_like)(_like(np.full_like))
 @implements(np.clip)
 def _clip(a, a_min=None, a_max=None, **kw):
     refuse("clip", **kw)
-    return _v(a).clip(a_min, a_max)         # Value bounds keep their gradients (torch.clamp)
+    return as_value(a).clip(a_min, a_max)         # Value bounds keep their gradients (torch.clamp)
 
 
 # np.dot (any dimensions), np.linalg.*, np.outer, np.hstack ... are declared with @export

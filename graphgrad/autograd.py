@@ -284,6 +284,7 @@ def ctx_of(v, strict: bool = True, graph: bool = False) -> Ctx:
     c.saved = s
     c.attrs = v._attrs or _EMPTY
     c.out = v if graph else v._data
+    c.fold = False
     return c
 
 
@@ -543,6 +544,39 @@ def _exclusive_refs() -> int:
 _EXCLUSIVE = _exclusive_refs()
 
 
+def _again(old, grads) -> int:
+    """The reference count ``old`` has when it is the pending sum and arrives once more from
+    the same backward (``x * x`` sends one array along both edges): the sum's own references,
+    the loop's name for the arriving gradient and one per place in the op's result tuple. Only
+    then is doubling it in place unseen by anyone (a trace's step holds it once more)."""
+    return _EXCLUSIVE + 1 + sum(1 for x in grads if x is old)
+
+
+def _view_refs() -> tuple:
+    """sys.getrefcount, as ``_sole_view`` reads them, of a view held by one name of the
+    caller's and of a buffer held only by that view's ``.base``."""
+    def probe(g):
+        b = g.base
+        return getrefcount(g), getrefcount(b)
+    view = np.empty((2, 2)).T
+    return probe(view)
+
+
+_VIEW_ALONE, _VIEW_ONLY = _view_refs()
+
+
+def _sole_view(g) -> bool:
+    """Whether ``g`` is a writeable view of a buffer that nothing but ``g`` holds (col2im's
+    transposed image, a weight gradient sliced from a wider product): handing ``g`` itself
+    to a leaf's ``.grad`` then aliases nothing the engine or an op could write, so the copy
+    is skipped. A broadcast (read-only), a view held elsewhere too (an intermediate's
+    ``.grad``, a trace), a slice of an array kept elsewhere (a pending sum, an op's saved
+    buffer, another view) is still copied."""
+    b = g.base
+    return (b.__class__ is _ndarray and b.base is None and g.flags.writeable and b.flags.owndata
+            and getrefcount(g) == _VIEW_ALONE and getrefcount(b) == _VIEW_ONLY)
+
+
 def _propagate(order, grad, retain_graph, trace):
     """The plain ``backward()``: the one loop with raw data (see :func:`propagate`)."""
     return propagate(order, [order[0]], [grad], free=not retain_graph, trace=trace)
@@ -608,7 +642,7 @@ def propagate(order, roots, grads, *, graph=False, free=True, write=True, want=N
                     _h._store_leaf(v, g, True)
                     continue
                 if g.__class__ is not float:
-                    if id(g) in handed or g.base is not None:
+                    if id(g) in handed or (g.base is not None and not _sole_view(g)):
                         g = g.copy()
                     handed.add(id(g))
                 old = v._grad
@@ -656,21 +690,26 @@ def propagate(order, roots, grads, *, graph=False, free=True, write=True, want=N
                     old = a._g
                     a._g = ga if old is None else old + ga
                 continue
-            if graph and not op.twice_differentiable:
+            if graph and not op.twice_differentiable and op.expand is None:
                 raise BackwardError(
                     f"backward(create_graph=True): '{op.name}' is once differentiable (its backward is not "
                     "written to run on Values, so its gradient cannot be differentiated again); drop "
                     "create_graph, or write the op's backward with operators/numpy on ctx.inputs and set "
-                    f"{type(op).__name__}.twice_differentiable = True")
+                    f"{type(op).__name__}.twice_differentiable = True, or give it an expand(ctx) that "
+                    "builds its forward from primitive gates")
             if v._vers != clock and _stale(v):
                 _check_versions(v)
             if graph:
                 ctx = ctx_of(v, graph=True)
                 with group(f"∂{op.name}"):    # the gradient graph, one cluster per gate
-                    grads_v = _h._graph_grads(v, op.backward(ctx, g))
+                    # a fused op that declares its expansion: the expansion's VJP, recorded
+                    grads_v = _h._graph_grads(v, op.backward(ctx, g) if op.expand is None
+                                              else _h.expanded_vjp(v, ctx, g))
                 raw_grads = tuple(None if x is None else x._data for x in grads_v)
             else:
                 ctx = ctx_of(v)
+                if steps is None and not anomaly and len(ins) == 2 and ins[0] is ins[1]:
+                    ctx.fold = True          # x * x: no trace shows the two edges apart
                 grads_v = op.backward(ctx, g)
                 # the contract, checked on every node: a tuple, one gradient per input, each of
                 # its input's kind, shape and dtype (the all-correct case costs a few compares)
@@ -702,11 +741,12 @@ def propagate(order, roots, grads, *, graph=False, free=True, write=True, want=N
                     old = p._g
                     if old is None:
                         p._g = gp
-                    elif (old.__class__ is _ndarray and getrefcount(old) == _EXCLUSIVE
-                          and old.base is None and old.flags.writeable):
+                    elif (old.__class__ is _ndarray and old.base is None and old.flags.writeable
+                          and getrefcount(old) == (_EXCLUSIVE if gp is not old else _again(old, grads_v))):
                         np.add(old, gp, out=old)     # a sum only the engine holds: in place
                     else:
                         p._g = old + gp
+            grads_v = raw_grads = gp = old = None   # drop this node's arrays (_sole_view counts holders)
     finally:
         if graph:
             set_switch("grad_enabled", enabled)

@@ -16,7 +16,7 @@ from .autograd import enable_grad, no_grad
 from .errors import GradcheckError
 from .ops.shape import concatenate
 from .higher import grad
-from .value import Value
+from .value import Value, data_replaced
 
 if TYPE_CHECKING:                      # annotations only: no import cost at run time
     from numpy.typing import ArrayLike
@@ -51,7 +51,7 @@ def numeric_grad(fn: Callable[..., Any], x: np.ndarray | Value, eps: float = 1e-
     >>> numeric_grad(lambda a: (a ** 2).sum(), np.array([1.0, 2.0]))   # doctest: +ELLIPSIS
     array([2..., 4...])
     """
-    arr = x._data if isinstance(x, Value) else x
+    arr = x.data if isinstance(x, Value) else x
     if not isinstance(arr, np.ndarray) or arr.dtype.kind != "f":
         raise TypeError("numeric_grad: x must be a float numpy array or a tensor Value "
                         "(wrap scalars as np.array([v]))")
@@ -59,18 +59,14 @@ def numeric_grad(fn: Callable[..., Any], x: np.ndarray | Value, eps: float = 1e-
         # eps = 1e-6 is below float32's resolution: difference a float64 copy instead
         wide = arr.astype(np.float64)
         if isinstance(x, Value):
-            old = x._data
-            x._data = wide
-            try:
+            with data_replaced(x, wide):
                 return numeric_grad(fn, x, eps, df)
-            finally:
-                x._data = old
         return numeric_grad(fn, wide, eps, df)
     grad = np.zeros(arr.shape, dtype=np.float64)
 
     def f():
         r = fn(x)
-        r = r._data if isinstance(r, Value) else r
+        r = r.data if isinstance(r, Value) else r
         if df is None:
             return float(np.sum(r))
         return float(np.sum(np.asarray(r, dtype=np.float64) * df))
@@ -180,7 +176,7 @@ def gradcheck(fn: Callable[..., Value], *inputs: Value, eps: float = 1e-6, atol:
     def f():
         with no_grad():
             o = fn(*values)
-        d = np.asarray(o._data, dtype=np.float64)
+        d = np.asarray(o.data, dtype=np.float64)
         return float(np.sum(d if weights is None else d * weights))
 
     rows = []
@@ -252,23 +248,25 @@ def _kinks(f, values, rows, eps, atol, rtol) -> list:
 
 def _plus_minus(f, v, ix, eps):
     """``(f(x + eps), f(x - eps))`` for entry ``ix`` of Value ``v``, put back afterwards even
-    when ``f`` raises."""
-    old = v._data if v._data.__class__ is float else v._data[ix]
+    when ``f`` raises. Not a write of ``v`` (no version stamp): graphs made at ``x`` stay
+    usable."""
+    d = v.data
+    if d.__class__ is np.float64:        # a float64 scalar: its data is a float, replaced
+        x = float(d)
+        with data_replaced(v, x + eps):
+            fp = f()
+        with data_replaced(v, x - eps):
+            fm = f()
+        return fp, fm
+    old = d[ix]                          # an array: the entry is changed in place
     try:
-        _set(v, ix, old + eps)
+        d[ix] = old + eps
         fp = f()
-        _set(v, ix, old - eps)
+        d[ix] = old - eps
         fm = f()
     finally:
-        _set(v, ix, old)
+        d[ix] = old
     return fp, fm
-
-
-def _set(v, ix, x):
-    if v._data.__class__ is float:
-        v._data = float(x)
-    else:
-        v._data[ix] = x
 
 
 def gradgradcheck(fn: Callable[..., Value], *inputs: Value, grad_outputs: ArrayLike | None = None,

@@ -4,13 +4,16 @@ In a create_graph pass every op's backward runs on Values instead of raw data (i
 ``ctx.inputs``, ``ctx.out`` and upstream ``g`` are the graph's own Values), so the
 gradient it returns is recorded like any forward computation and can be
 differentiated again: Hessian-vector products, gradient penalties, gradgradcheck. The
-same backward code serves both passes (one definition of each derivative); an op that
-is not written for it (``Op.twice_differentiable`` False) stops the pass with a
-"once differentiable" error instead of returning a silently wrong second derivative.
+same backward code serves both passes (one definition of each derivative). A fused op
+whose backward is numpy for speed declares its expansion instead (``Op.expand``: the same
+forward from primitive gates), and the graph pass differentiates that
+(:func:`expanded_vjp`). An op with neither (``Op.twice_differentiable`` False, no
+``expand``) stops the pass with a "once differentiable" error instead of returning a
+silently wrong second derivative.
 
 Both passes run the one loop, ``autograd.propagate`` (``graph=True`` here); this module
 holds what only the graph pass needs: constants as leaves, the check of a backward's
-Values, hooks that see Values, and each leaf's ``grad_value``.
+Values, hooks that see Values, each leaf's ``grad_value`` and the expansions' VJPs.
 """
 from __future__ import annotations
 
@@ -73,6 +76,66 @@ def _graph_grads(v, grads):
             gp = _const(_fit_grad(gp, p._data, lambda: f"{op.name}: backward's gradient for input {i}"))
         out.append(gp)
     return tuple(out)
+
+
+def expanded_vjp(v, ctx, g) -> tuple:
+    """The gradients of a fused op's node ``v`` in a create_graph pass: its expansion
+    (``op.expand(ctx)``, the same forward from primitive gates) rebuilt on the node's own
+    input Values, then the one loop over that small graph from upstream ``g`` (a graph
+    pass, so what it computes is recorded and can be differentiated again, any order).
+    One definition of the op's derivative: the primitive gates' (the fused numpy
+    ``backward`` stays the plain pass's fast path).
+
+    >>> import numpy as np, graphgrad as gg
+    >>> from graphgrad.nn import functional as F
+    >>> x = gg.Value(np.ones((1, 1, 3, 3)), requires_grad=True)
+    >>> w = gg.Value(np.ones((1, 1, 2, 2)), requires_grad=True)
+    >>> (dw,) = gg.grad(F.conv2d(x, w).sum(), [w], create_graph=True)
+    >>> gg.grad((dw * dw).sum(), [x])[0][0, 0]         # 2·Σdw over the windows each x is in
+    array([[ 8., 16.,  8.],
+           [16., 32., 16.],
+           [ 8., 16.,  8.]])
+    """
+    op, ins = v._op, v._inputs
+    out = op.expand(ctx)
+    if not isinstance(out, Value) or out.shape != v.shape or out.dtype != v.dtype:
+        got = f"shape {out.shape}, dtype {out.dtype}" if isinstance(out, Value) else type(out).__name__
+        raise BackwardError(f"{op.name}: expand() must rebuild the node's output as a Value of shape "
+                            f"{v.shape}, dtype {v.dtype}; got {got}")
+    first: dict = {}                     # id -> first position (a Value given twice gets its total once)
+    for i, p in enumerate(ins):
+        if p.requires_grad:
+            first.setdefault(id(p), i)
+    held = [(p, p._g) for i, p in enumerate(ins) if first.get(id(p)) == i]
+    for p, _ in held:                    # the outer pass's pending sums, set aside
+        p._g = None
+    try:
+        if out.requires_grad:
+            propagate(_order_until(out, first), [out], [g], graph=True, free=False, write=False)
+        return tuple([p._g if first.get(id(p)) == i else None for i, p in enumerate(ins)])
+    finally:
+        for p, old in held:
+            p._g = old
+
+
+def _order_until(root, stop) -> list:
+    """The Values between ``root`` and the ids in ``stop`` (those left out) that require
+    grad, output first: an iterative post-order walk, as ``autograd._topo`` but bounded."""
+    order, seen, stack = [], set(stop), [(root, False)]
+    while stack:
+        v, finished = stack.pop()
+        if finished:
+            order.append(v)
+            continue
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        stack.append((v, True))
+        for p in v._inputs or ():
+            if p.requires_grad and id(p) not in seen:
+                stack.append((p, False))
+    order.reverse()
+    return order
 
 
 def _hooks(hooks, g, v, graph):

@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from .value import Value, clear_grad, mark_written
+from .value import Value, clear_grad, update_in_place
 
 
 class Optimizer:
@@ -50,17 +50,9 @@ class Optimizer:
         """Apply one update to every parameter that has a gradient."""
         self.steps += 1
         for p, st in zip(self.params, self.state):
-            g = p._grad
-            if g is None:
-                continue
-            d = p._data
-            mark_written(p)                     # an in-place write: graphs using the old data refuse backward
-            if d.__class__ is float:            # scalar parameters: update through arrays
-                arr = np.array([d])
-                self._update(arr, np.array([float(g)]), st)
-                p._data = float(arr[0])
-            else:
-                self._update(d, np.asarray(g, dtype=d.dtype), st)
+            # in place, keeping the dtype, stamped written (graphs using the old data refuse
+            # backward); parameters without a gradient are left alone
+            update_in_place(p, self._update, st)
 
     def _update(self, w: np.ndarray, g: np.ndarray, st: dict) -> None:
         raise NotImplementedError

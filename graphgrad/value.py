@@ -5,13 +5,18 @@ array otherwise), its gradient, and, when it was made by an op while gradients a
 recorded, that op and its input Values. Outputs point at inputs and never the other
 way round, so a graph forms no reference cycles and is freed as soon as it is dropped.
 
-This module is the Value API and how a node is made (the float fast path builds nodes
-inline, for speed, which is why node set-up and constant interning live here too). Data
-conversion is ``_convert.py``, the ops' math ``ops/``, backprop ``autograd.py``, anomaly
-checks ``_anomaly.py``.
+This module is the Value API and how a node is made: :func:`record_node` is the one way
+(``gg.apply`` runs an op's forward and then it; :func:`apply_binary` is the operators'
+path; :func:`as_value` lifts numbers to constants); the float fast path of ``+`` and ``*``
+inlines it, for speed, which is why node set-up and constant interning live here. The
+engine's write paths (:func:`mark_written`, :func:`update_in_place`, :func:`cast_in_place`,
+:func:`data_replaced`, :func:`set_tags`) are here too: no module outside the engine assigns a
+Value's private slots (a test checks). Data conversion is ``_convert.py``, the ops' math
+``ops/``, backprop ``autograd.py``, anomaly checks ``_anomaly.py``.
 """
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,12 +30,38 @@ from .ops.base import as_data, shape_of
 
 ndarray = np.ndarray
 _F64 = np.dtype(np.float64)
+_NP_F64 = np.float64
 _new = object.__new__
 _ADD, _MUL = _ops.ADD, _ops.MUL
 
 
-def _make(data, op, inputs, saved=None, attrs=None):
-    """Wrap an op's result in a Value, recording the op when gradients are needed."""
+def record_node(op, inputs, data, saved=None, attrs=None) -> "Value":
+    """Wrap ``data``, which ``op`` computed from ``inputs``, in a new Value, and record the
+    node (op, inputs, saved, attrs) when gradients are recorded and an input requires one.
+
+    The one way a node is made: :func:`apply`, every op's public function and the fused
+    ``nn`` layers all end here. ``inputs`` are Values, or numbers and arrays (made constant
+    leaves, as the operators do); ``data`` is a float or numpy data (a float64 0-d result
+    becomes the float fast path); ``saved`` reaches ``op.backward`` as ``ctx.saved`` and
+    ``attrs`` as ``ctx.attrs`` (diagrams show them). Call it when the data is computed
+    outside ``op.forward`` or forward needs arguments that are not display attributes
+    (labels, masks); otherwise ``gg.apply(op, *inputs, **attrs)`` runs forward for you.
+
+    >>> import graphgrad as gg
+    >>> from graphgrad.ops import SUM
+    >>> x = gg.Value([1.0, 2.0], requires_grad=True)
+    >>> s = gg.record_node(SUM, (x,), np.sum(x.numpy()), attrs={"axis": None, "keepdims": False})
+    >>> s.backward(); s.item(), x.grad
+    (3.0, array([1., 1.]))
+    """
+    if inputs.__class__ is not tuple:
+        inputs = tuple(inputs)
+    for v in inputs:
+        if v.__class__ is not Value:      # cold: a number or array operand (or a subclass)
+            inputs = tuple(as_value(v) for v in inputs)
+            break
+    if data.__class__ is not float:
+        data = as_data(data) if data.__class__ is ndarray else _result_data(op, data)
     out = _new(Value)
     out._data = data
     out._grad = out.name = out._g = out._meta = None
@@ -38,8 +69,17 @@ def _make(data, op, inputs, saved=None, attrs=None):
     return _finish(out, op, inputs, saved, attrs)
 
 
+def _result_data(op, data):
+    if isinstance(data, Value):
+        raise TypeError(f"record_node: the data of {getattr(op, 'name', op)!r} is a Value; pass raw data "
+                        "(a float or an array), e.g. v.numpy()")
+    return as_data(data)
+
+
+
 def _finish(out, op, inputs, saved=None, attrs=None):
-    """Record ``op`` on a fresh ``out`` if any input requires grad (and check anomalies)."""
+    """Record ``op`` on a fresh ``out`` if any input requires grad (and check anomalies):
+    the end of :func:`record_node`, also of the operators' inlined float fast path."""
     st = DEFAULTS if STATE.fast else here()      # the calling thread's switches (see _state)
     if st.grad_enabled:
         for v in inputs:
@@ -53,12 +93,12 @@ def _finish(out, op, inputs, saved=None, attrs=None):
                 # the write clock now: backward refuses if an input is written after this
                 out._vers = STATE.clock
                 if st.anomaly:
-                    _anomaly_forward(out)
+                    out._meta = {"site": _anomaly_forward(out, op, inputs)}
                 return out
     out.requires_grad = False
     out._op = out._inputs = out._saved = out._attrs = out._group = out._vers = None
     if st.anomaly:
-        _anomaly_forward(out, recorded=False, op=op, inputs=inputs)
+        _anomaly_forward(out, op, inputs)
     return out
 
 
@@ -73,11 +113,17 @@ _INT_CACHE: dict = {}               # int -> its marked constant (apart: 1 == 1.
 _CONST_CACHE_MAX = 4096
 
 
-def _lift(x):
-    """A Python number or array on either side of an operator becomes a constant leaf.
+def as_value(x) -> "Value":
+    """``x`` as a Value: a Value as it is; a Python number or an array becomes a constant
+    leaf, as an operand of an operator does (the 1 in ``x + 1``).
 
     Float and int constants are interned: they are immutable leaves that never require
     grad, and reusing them saves an allocation per op on the scalar fast path.
+
+    >>> import graphgrad as gg
+    >>> c = gg.as_value(2.0)
+    >>> c.is_constant, c.requires_grad, gg.as_value(c) is c
+    (True, False, True)
     """
     if x.__class__ is float:
         c = _CONST_CACHE.get(x)
@@ -167,6 +213,105 @@ def clear_grad(v) -> None:
 _GRAD_KEYS = ("grad_value", "grad_passes", "grad_this_pass")
 
 
+# The engine's write paths for code outside it (optimisers, Module.to, gradcheck, nn's
+# Parameter): each one keeps the rules a write must keep (version stamp, dtype, gradient)
+# in one place, so no module outside the engine assigns a Value's private slots.
+
+def cast_in_place(v, dtype) -> None:
+    """Change ``v``'s data to the float ``dtype`` in place (``Module.to`` casts its parameters
+    so): the data is converted, the gradient (of the old dtype) forgotten, and ``v`` stamped
+    written, so a graph made before refuses backward.
+
+    >>> w = Value([1.0, 2.0], requires_grad=True)
+    >>> cast_in_place(w, np.float32); w.dtype
+    dtype('float32')
+    """
+    dt = np.dtype(dtype)
+    if dt.kind != "f":
+        raise TypeError(f"cast_in_place: a Value is cast in place to a floating dtype, got {dt}; "
+                        "use v.astype(dtype) for a new Value of another kind")
+    v._data = as_data(np.asarray(v.numpy(), dtype=dt))     # float64 0-d: the float fast path
+    mark_written(v)
+    clear_grad(v)
+
+
+def update_in_place(v, update, state=None) -> bool:
+    """Run an optimiser's rule ``update(w, g, state)``, which changes the array ``w`` in place
+    from the gradient ``g`` (``state``: the rule's own, e.g. momentum buffers, passed as it
+    is), on ``v``'s data and gradient, and stamp ``v`` written (a graph
+    made before refuses backward). The data keeps its dtype (``g`` is cast to it); a float64
+    scalar goes through a 1-element array and stays a float. False, and nothing done, when
+    ``v`` has no gradient.
+
+    >>> w = Value([1.0, 2.0], requires_grad=True)
+    >>> (w * w).sum().backward()
+    >>> def sgd(w, g, state): w -= 0.1 * g
+    >>> update_in_place(w, sgd), w.numpy()
+    (True, array([0.8, 1.6]))
+    """
+    g = v._grad
+    if g is None:
+        return False
+    d = v._data
+    mark_written(v)
+    if d.__class__ is float:
+        arr = np.array([d])
+        update(arr, np.array([float(g)]), state)
+        v._data = float(arr[0])
+    else:
+        update(d, np.asarray(g, dtype=d.dtype), state)
+    return True
+
+
+@contextlib.contextmanager
+def data_replaced(v, data):
+    """Inside the block ``v`` holds ``data`` (a float for a float64 scalar, else an array of
+    its shape), after it its own data again, even on an error. Nothing is stamped written:
+    numerical differentiation (``gg.numeric_grad``, gradcheck) evaluates a function at
+    ``x ± eps`` this way and leaves the graphs made at ``x`` usable. Do not backpropagate a
+    graph made inside the block after it (it would see the old data).
+
+    >>> x = Value(1.0)
+    >>> with data_replaced(x, 1.5):
+    ...     (x * 2).item()
+    3.0
+    >>> x.item()
+    1.0
+    """
+    old = v._data
+    v._data = data
+    try:
+        yield v
+    finally:
+        v._data = old
+
+
+def set_tags(v, **tags) -> None:
+    """Keep ``tags`` on ``v`` for the code that made it (``nn.Parameter`` tags its Values
+    ``parameter=True``); :func:`get_tag` reads them back. Constants take no tags.
+
+    >>> w = Value(1.0, requires_grad=True)
+    >>> set_tags(w, parameter=True); get_tag(w, "parameter"), get_tag(w, "frozen")
+    (True, None)
+    """
+    if v.is_constant:
+        raise ValueError("set_tags: constants lifted from Python numbers are shared and take no tags")
+    m = v._meta
+    if m is None:
+        m = v._meta = {}
+    m.setdefault("tags", {}).update(tags)
+
+
+def get_tag(v, name: str, default=None):
+    """The tag ``name`` that :func:`set_tags` kept on ``v``, else ``default``.
+    ``get_tag(Value(1.0), "parameter") is None``"""
+    m = v._meta
+    if m is None:
+        return default
+    t = m.get("tags")
+    return default if t is None else t.get(name, default)
+
+
 def _leaf(data, name=None, requires_grad=False, meta=None):
     """A new leaf around already-validated data (no copy, no checks)."""
     v = _new(Value)
@@ -181,7 +326,16 @@ def _shape_error(op, a, b, sym):
                       "cannot be broadcast together")
 
 
-def _binary(op, a, b):
+def apply_binary(op, a, b) -> "Value":
+    """Run the elementwise binary ``op`` on Values ``a`` and ``b`` as the operators do
+    (``a - b`` is ``apply_binary(SUB, a, b)``): shapes that do not broadcast are one
+    sentence naming the op, an integer array with a Python int keeps numpy's integer result.
+    The function of a ``Binary`` op (``gg.hypot(a, b)``) is this, after :func:`as_value`.
+
+    >>> from graphgrad.ops import SUB
+    >>> apply_binary(SUB, Value([3.0, 4.0]), as_value(1)).numpy()
+    array([2., 3.])
+    """
     try:
         data = op.forward(a._data, b._data)[0]
     except ValueError:
@@ -194,7 +348,7 @@ def _binary(op, a, b):
             if (ad.__class__ is ndarray and ad.dtype.kind in "biu") or \
                     (bd.__class__ is ndarray and bd.dtype.kind in "biu"):
                 data = _redo_integral(op, a, b, data)
-    return _make(data, op, (a, b))
+    return record_node(op, (a, b), data)
 
 
 if TYPE_CHECKING:   # the methods attached at import, typed by the generated _value_methods.pyi
@@ -264,6 +418,9 @@ class Value(_AttachedMethods):
     def data(self, new):
         mark_written(self)
         if new is self._data:            # `p.data -= lr * p.grad` already updated in place
+            return
+        if self._data.__class__ is float and (new.__class__ is float or new.__class__ is _NP_F64):
+            self._data = float(new)      # a float64 scalar (a scalar net's SGD step): no conversion
             return
         self._data = _to_data(new, None if self._data.__class__ is float else self._data.dtype)
 
@@ -482,7 +639,7 @@ class Value(_AttachedMethods):
         if dt == self.dtype:
             return self
         if dt.kind == "f" and self.dtype.kind == "f":
-            return _make(_ops.CAST.forward(self._data, dtype=dt)[0], _ops.CAST, (self,), attrs={"dtype": dt})
+            return record_node(_ops.CAST, (self,), _ops.CAST.forward(self._data, dtype=dt)[0], attrs={"dtype": dt})
         if dt.kind in "iu" and self.dtype.kind == "f":
             _check_int_cast(self, dt)
         return Value(np.asarray(self._data).astype(dt), dtype=dt)
@@ -497,8 +654,8 @@ class Value(_AttachedMethods):
         shape = tuple(int(s) for s in shape)
         if shape == self.shape:
             return self
-        return _make(_ops.BROADCAST_TO.forward(self._data, shape=shape)[0], _ops.BROADCAST_TO, (self,),
-                     attrs={"shape": shape})
+        return record_node(_ops.BROADCAST_TO, (self,), _ops.BROADCAST_TO.forward(self._data, shape=shape)[0],
+                           attrs={"shape": shape})
 
     def expand(self, *shape) -> "Value":
         """PyTorch's name for :meth:`broadcast_to`; ``-1`` keeps that axis's size.
@@ -585,7 +742,7 @@ class Value(_AttachedMethods):
     # ------------------------------------------------------------ arithmetic (hot path)
     def __add__(self, other):
         if other.__class__ is not Value:
-            other = _lift(other)             # returns a Value subclass as it is
+            other = as_value(other)             # returns a Value subclass as it is
         a, b = self._data, other._data
         if a.__class__ is float and b.__class__ is float:
             # the scalar fast path, inlined: one allocation, no numpy
@@ -603,14 +760,14 @@ class Value(_AttachedMethods):
             else:
                 return _finish(out, _ADD, (self, other))
             return out
-        return _binary(_ADD, self, other)
+        return apply_binary(_ADD, self, other)
 
     def __radd__(self, other):
-        return _lift(other).__add__(self)
+        return as_value(other).__add__(self)
 
     def __mul__(self, other):
         if other.__class__ is not Value:
-            other = _lift(other)
+            other = as_value(other)
         a, b = self._data, other._data
         if a.__class__ is float and b.__class__ is float:
             out = _new(Value)
@@ -626,47 +783,47 @@ class Value(_AttachedMethods):
             else:
                 return _finish(out, _MUL, (self, other))
             return out
-        return _binary(_MUL, self, other)
+        return apply_binary(_MUL, self, other)
 
     def __rmul__(self, other):
-        return _lift(other).__mul__(self)
+        return as_value(other).__mul__(self)
 
     def __sub__(self, other):
-        return _binary(_ops.SUB, self, other if other.__class__ is Value else _lift(other))
+        return apply_binary(_ops.SUB, self, other if other.__class__ is Value else as_value(other))
 
     def __rsub__(self, other):
-        return _binary(_ops.SUB, _lift(other), self)
+        return apply_binary(_ops.SUB, as_value(other), self)
 
     def __truediv__(self, other):
-        return _binary(_ops.DIV, self, other if other.__class__ is Value else _lift(other))
+        return apply_binary(_ops.DIV, self, other if other.__class__ is Value else as_value(other))
 
     def __rtruediv__(self, other):
-        return _binary(_ops.DIV, _lift(other), self)
+        return apply_binary(_ops.DIV, as_value(other), self)
 
     def __floordiv__(self, other):
-        return _binary(_ops.FLOOR_DIVIDE, self, other if other.__class__ is Value else _lift(other))
+        return apply_binary(_ops.FLOOR_DIVIDE, self, other if other.__class__ is Value else as_value(other))
 
     def __rfloordiv__(self, other):
-        return _binary(_ops.FLOOR_DIVIDE, _lift(other), self)
+        return apply_binary(_ops.FLOOR_DIVIDE, as_value(other), self)
 
     def __mod__(self, other):
-        return _binary(_ops.REMAINDER, self, other if other.__class__ is Value else _lift(other))
+        return apply_binary(_ops.REMAINDER, self, other if other.__class__ is Value else as_value(other))
 
     def __rmod__(self, other):
-        return _binary(_ops.REMAINDER, _lift(other), self)
+        return apply_binary(_ops.REMAINDER, as_value(other), self)
 
     def __pow__(self, other):
         if isinstance(other, Value):
-            return _binary(_ops.POW, self, other)
+            return apply_binary(_ops.POW, self, other)
         if not isinstance(other, (int, float, np.integer, np.floating)):
             raise TypeError(f"pow: the exponent must be a number or a Value, got {type(other).__name__}")
         if self._data.__class__ is ndarray and self._data.dtype.kind in "biu" and \
                 isinstance(other, (int, np.integer)):
-            return _binary(_ops.POW, self, _lift_int(other))     # int ** int stays int, as numpy
+            return apply_binary(_ops.POW, self, _lift_int(other))     # int ** int stays int, as numpy
         return _unary(_ops.POW_CONST, self, exponent=float(other))
 
     def __rpow__(self, other):
-        return _binary(_ops.POW, _lift(other), self)
+        return apply_binary(_ops.POW, as_value(other), self)
 
     def __neg__(self):
         return _unary(_ops.NEG, self)
@@ -675,11 +832,11 @@ class Value(_AttachedMethods):
         return self
 
     def __matmul__(self, other):
-        other = other if other.__class__ is Value else _lift(other)
-        return _make(as_data(_ops.MATMUL.forward(self._data, other._data)[0]), _ops.MATMUL, (self, other))
+        other = other if other.__class__ is Value else as_value(other)
+        return record_node(_ops.MATMUL, (self, other), _ops.MATMUL.forward(self._data, other._data)[0])
 
     def __rmatmul__(self, other):
-        return _lift(other).__matmul__(self)
+        return as_value(other).__matmul__(self)
 
     # comparisons give plain (non-differentiable) booleans / boolean arrays
     def __lt__(self, other):
@@ -722,7 +879,7 @@ class Value(_AttachedMethods):
         # written out (not made from RELU below) for the float fast path of scalar nets
         d = self._data
         if d.__class__ is float:
-            return _make(d if d > 0.0 else 0.0, _ops.RELU, (self,))
+            return record_node(_ops.RELU, (self,), d if d > 0.0 else 0.0)
         return _unary(_ops.RELU, self)
 
     def clip(self, lo=None, hi=None):
@@ -762,8 +919,8 @@ class Value(_AttachedMethods):
                 raise TypeError(f"reshape: sizes must be integers, got {s!r} in {tuple(shape)} "
                                 f"(for shape {self.shape})")
         shape = tuple(int(s) for s in shape)
-        return _make(_ops.RESHAPE.forward(self._data, shape=shape)[0], _ops.RESHAPE, (self,),
-                     attrs={"shape": shape})
+        return record_node(_ops.RESHAPE, (self,), _ops.RESHAPE.forward(self._data, shape=shape)[0],
+                           attrs={"shape": shape})
 
     def flatten(self):
         """1-D copy of the entries. ``Value([[1., 2.]]).flatten().shape == (2,)``"""
@@ -786,8 +943,8 @@ class Value(_AttachedMethods):
             axes = None
         if self._data.__class__ is float:
             return self
-        return _make(_ops.TRANSPOSE.forward(self._data, axes=axes)[0], _ops.TRANSPOSE, (self,),
-                     attrs={"axes": axes})
+        return record_node(_ops.TRANSPOSE, (self,), _ops.TRANSPOSE.forward(self._data, axes=axes)[0],
+                           attrs={"axes": axes})
 
     @property
     def T(self):
@@ -796,8 +953,8 @@ class Value(_AttachedMethods):
 
     def __getitem__(self, index):
         index = _raw_index(index)
-        return _make(_ops.GETITEM.forward(self._data, index=index)[0], _ops.GETITEM, (self,),
-                     attrs={"index": index})
+        return record_node(_ops.GETITEM, (self,), _ops.GETITEM.forward(self._data, index=index)[0],
+                           attrs={"index": index})
 
 
 def _unary_method(op):
@@ -816,7 +973,8 @@ Value.__abs__ = Value.abs
 
 
 def apply(op, *inputs, **attrs) -> Value:
-    """Run ``op`` (an :class:`graphgrad.ops.Op`) on Values or numbers and record it.
+    """Run ``op`` (an :class:`graphgrad.ops.Op`) on Values or numbers and record it:
+    ``op.forward`` on the inputs' data, then :func:`record_node` with its result.
 
     This is how layers add fused ops with their own analytic backward:
     ``op.forward(*datas, **attrs)`` returns ``(out_data, saved)`` (a bare result, not a
@@ -831,8 +989,10 @@ def apply(op, *inputs, **attrs) -> Value:
     if not isinstance(op, _ops.Op):
         raise TypeError(f"apply: expected a graphgrad.ops.Op instance, got {type(op).__name__} "
                         "(subclass Op and pass an instance, e.g. apply(MyOp(), x))")
-    vs = tuple(v if v.__class__ is Value else _lift(v) for v in inputs)
-    r = op.forward(*[v._data for v in vs], **attrs)
+    vs = tuple(v if v.__class__ is Value else as_value(v) for v in inputs)
+    # anomaly mode names the op that made a NaN/Inf: numpy's own warning would only repeat it
+    with np.errstate(all="ignore") if not STATE.fast and here().anomaly else _NULL:
+        r = op.forward(*[v._data for v in vs], **attrs)
     if r.__class__ is tuple:
         if len(r) != 2:
             raise TypeError(f"apply: {op.name}.forward returned a tuple of {len(r)} items; return "
@@ -842,7 +1002,7 @@ def apply(op, *inputs, **attrs) -> Value:
         data, saved = r, None
     if isinstance(data, Value):
         raise TypeError(f"apply: {op.name}.forward returned a Value; return raw data (a float or an array)")
-    return _make(as_data(data), op, vs, saved, attrs or None)
+    return record_node(op, vs, data, saved, attrs or None)
 
 
 def _check_int_cast(v, dt):
@@ -886,15 +1046,13 @@ def _raw_index(index):
 def _unary(op, x, **attrs):
     with np.errstate(all="ignore") if not STATE.fast and here().anomaly else _NULL:
         data = op.forward(x._data, **attrs)[0] if attrs else op.f(x._data)
-    if data.__class__ is not float:
-        data = as_data(data)
-    return _make(data, op, (x,), attrs=attrs or None)
+    return record_node(op, (x,), data, attrs=attrs or None)
 
 
 def _reduce(op, x, axis, keepdims):
     axis = _ops.base._norm_axis(axis, x.ndim, op.name)
     data = op.forward(x._data, axis=axis, keepdims=bool(keepdims))[0]
-    return _make(data, op, (x,), attrs={"axis": axis, "keepdims": bool(keepdims)})
+    return record_node(op, (x,), data, attrs={"axis": axis, "keepdims": bool(keepdims)})
 
 
 class _Null:

@@ -113,3 +113,22 @@ class _Links(html.parser.HTMLParser):
             self.srcs.append(a["src"])
         if tag == "link" and a.get("href"):
             self.hrefs.append(a["href"])
+
+
+def test_pages_of_names_that_are_gone_are_removed(tmp_path):
+    # a checkout that built the site before a rename keeps the old generated pages; Sphinx
+    # would build them and (with -W) fail that they are in no toctree
+    gen = tmp_path / "api" / "generated"
+    gen.mkdir(parents=True)
+    (gen / "graphgrad.no_longer_public.rst").write_text("x\n")
+    (gen / "graphgrad.Value.rst").write_text("kept\n")
+    (tmp_path / "api" / "graphgrad_shaping.rst").write_text("a module page that is gone\n")
+    graphgrad_docs.write_api(tmp_path)
+    assert not (gen / "graphgrad.no_longer_public.rst").exists()
+    assert not (tmp_path / "api" / "graphgrad_shaping.rst").exists()
+    assert (gen / "graphgrad.Value.rst").read_text() == "kept\n"
+    (tmp_path / "guide").mkdir()
+    (tmp_path / "guide" / "an-old-section.md").write_text("# gone\n")
+    graphgrad_docs.write_guide(tmp_path, ROOT / "README.md")
+    assert not (tmp_path / "guide" / "an-old-section.md").exists()
+    assert (tmp_path / "guide" / "index.md").exists()

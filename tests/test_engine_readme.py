@@ -39,3 +39,17 @@ def test_the_readme_gradients_of_gradients_snippet_runs():
     ns = {"__name__": "readme_snippet"}
     exec(compile(m.group(1), "README.md#gradients-of-gradients", "exec"), ns)
     np.testing.assert_allclose(ns["hv"], [6.0, 0.0])
+
+
+def test_the_readme_record_node_snippet_runs_and_its_test_passes():
+    import graphgrad as gg
+    section = (ROOT / "README.md").read_text().split("## Writing a custom op", 1)[1].split("\n### ", 1)[0]
+    block = next(b for b in re.findall(r"```python\n(.*?)```", section, re.S) if "gg.record_node(" in b)
+    ns = {"__name__": "readme_snippet", "np": np, "gg": gg}
+    exec(compile(block, "README.md#writing-a-custom-op", "exec"), ns)
+    ns["test_hinge_gradient"]()
+    s = gg.Value(np.array([0.5, 2.0]), requires_grad=True)
+    loss = ns["hinge"](s, np.array([1.0, 1.0]))      # margins 0.5 and -1: one active
+    loss.backward()
+    assert loss.item() == 0.25 and loss.op.name == "hinge"
+    np.testing.assert_array_equal(s.grad, [-0.5, 0.0])

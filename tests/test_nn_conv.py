@@ -202,15 +202,13 @@ ATTRS = [dict(stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1),
 
 
 @pytest.mark.parametrize("at", ATTRS)
-def test_conv2d_weight_op_is_the_weight_gradient(rng, at):
+def test_conv2d_weight_data_is_the_weight_gradient(rng, at):
     x = rng.standard_normal((2, 4, 7, 6))
     w = rng.standard_normal((4, 4 // at["groups"], 3, 2))
     g = rng.standard_normal(F.conv2d(x, w, **at).shape)
     tw = torch.tensor(w, requires_grad=True)
     (TF.conv2d(torch.tensor(x), tw, **at) * torch.tensor(g)).sum().backward()
-    dw = gg.apply(C.CONV2D_WEIGHT, x, g, kernel_hw=(3, 2), **at)
-    np.testing.assert_allclose(dw.numpy(), tw.grad.numpy(), **TOL)
-    grads_ok(lambda a, b: gg.apply(C.CONV2D_WEIGHT, a, b, kernel_hw=(3, 2), **at), P(x), P(g))
+    np.testing.assert_allclose(C.conv2d_weight_data(x, g, (3, 2), **at), tw.grad.numpy(), **TOL)
 
 
 @pytest.mark.parametrize("at", ATTRS)
@@ -221,8 +219,9 @@ def test_conv_ops_backward_through_gg_apply(rng, at):
     grads_ok(lambda y, w: gg.apply(C.CONV_TRANSPOSE2D, y, w, output_padding=(1, 0), **at), y, w)
 
 
-def test_maxpool_scatter_matches_the_fast_backward(rng):
-    # the create_graph path (argmax positions + a scatter op) routes g as the fast path does
+def test_maxpool_scatter_and_the_create_graph_gradient_match_the_fast_backward(rng):
+    # the slow path (argmax positions + a scatter) and the create_graph pass (the expansion: a
+    # gather at the same positions) route g as the fast path does: to the first of tied maxima
     for shape, k, s, p, d, ceil in [((2, 3, 7, 6), (2, 3), (2, 1), (1, 1), (1, 1), True),
                                     ((1, 2, 8, 8), (3, 3), (1, 1), (1, 1), (2, 1), False),
                                     ((2, 2, 6, 6), (2, 2), (2, 2), (0, 0), (1, 1), False)]:
@@ -233,19 +232,21 @@ def test_maxpool_scatter_matches_the_fast_backward(rng):
         fast = C.MaxPool2d._scatter(x, g, pooled, geo)
         index, valid = C.argmax_index(x, geo)
         np.testing.assert_array_equal(x.reshape(-1)[index], pooled)
-        via_op = gg.apply(C.MAXPOOL_SCATTER, g, index=index, valid=valid, x_shape=x.shape)
-        np.testing.assert_allclose(via_op.numpy(), fast, rtol=1e-14, atol=1e-14)
-        grads_ok(lambda g: gg.apply(C.MAXPOOL_SCATTER, g, index=index, valid=valid, x_shape=x.shape), P(g))
+        np.testing.assert_allclose(C.maxpool_scatter(g, index, valid, x.shape), fast, rtol=1e-14, atol=1e-14)
+        xv, gv = P(x), P(g)
+        (dx,) = gg.grad(F.max_pool2d(xv, k, s, p, d, ceil), [xv], grad_outputs=gv, create_graph=True)
+        np.testing.assert_allclose(dx.numpy(), fast, rtol=1e-14, atol=1e-14)
+        (dg,) = gg.grad((dx * x).sum(), [gv])                        # the scatter's adjoint: a gather
+        np.testing.assert_allclose(dg, pooled, rtol=1e-14)
 
 
-def test_avg_pool_grad_op_is_the_adjoint_of_avg_pool(rng):
+def test_avg_pool_grad_data_is_the_adjoint_of_avg_pool(rng):
     at = dict(kernel_size=(3, 2), stride=(2, 2), padding=(1, 1), ceil_mode=True, count_include_pad=False,
               divisor_override=None)
     x = rng.standard_normal((2, 2, 7, 6))
     y = rng.standard_normal(F.avg_pool2d(x, **at).shape)
-    back = gg.apply(C.AVGPOOL_GRAD, y, x_shape=x.shape, **at).numpy()
+    back = C.avg_pool_grad_data(y, x.shape, x.dtype, **at)
     assert abs(np.vdot(F.avg_pool2d(x, **at).numpy(), y) - np.vdot(x, back)) < 1e-10
-    grads_ok(lambda y: gg.apply(C.AVGPOOL_GRAD, y, x_shape=x.shape, **at), P(y))
 
 
 # ---------------------------------------------------------------- pooling
@@ -483,17 +484,41 @@ def test_small_cnn_gradient_penalty_matches_torch(rng):
         np.testing.assert_allclose(a.grad, t.grad.numpy(), rtol=1e-9, atol=1e-12)
 
 
-def test_each_conv_backward_is_a_run_of_the_other_op(rng):
+FUSED = {"conv2d", "conv1d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "max_pool1d", "avg_pool1d"}
+
+
+def _ops_under(v, stop) -> set:
+    """The op names of the gradient graph between ``v`` and the Values in ``stop``."""
+    seen, names, todo = {id(s) for s in stop}, set(), [v]
+    while todo:
+        u = todo.pop()
+        if id(u) in seen or u.op is None:
+            continue
+        seen.add(id(u))
+        names.add(u.op.name)
+        todo.extend(u.inputs)
+    return names
+
+
+def test_create_graph_gradients_of_fused_ops_are_primitive_gates(rng):
+    # a create_graph pass differentiates each fused op's expansion: the gradient graph holds
+    # pad / slice / stack / matmul / gather gates in the op's ∂ group, and no fused node
     x, w = P(rng.standard_normal((1, 2, 5, 5))), P(rng.standard_normal((3, 2, 3, 3)))
-    dx, dw = gg.grad(F.conv2d(x, w, padding=1).sum(), [x, w], create_graph=True)
-    assert (dx.op.name, dw.op.name) == ("conv_transpose2d", "conv2d_weight")
-    y = P(rng.standard_normal((1, 3, 3, 3)))
-    dy, dw = gg.grad(F.conv_transpose2d(y, w, stride=2).sum(), [y, w], create_graph=True)
-    assert (dy.op.name, dw.op.name) == ("conv2d", "conv2d_weight")
-    (dx,) = gg.grad((F.avg_pool2d(x, 2) ** 2).sum(), [x], create_graph=True)     # g depends on x
-    assert dx.op.name == "avg_pool2d_grad"
-    (dx,) = gg.grad((F.max_pool2d(x, 2) ** 2).sum(), [x], create_graph=True)
-    assert dx.op.name == "maxpool_scatter"
+    y, x1 = P(rng.standard_normal((1, 3, 3, 3))), P(rng.standard_normal((2, 2, 7)))
+    w1 = P(rng.standard_normal((3, 2, 2)))
+    cases = [(F.conv2d(x, w, padding=1), [x, w], "∂conv2d"),
+             (F.conv1d(x1, w1, stride=2), [x1, w1], "∂conv1d"),
+             (F.conv_transpose2d(y, w, stride=2), [y, w], "∂conv_transpose2d"),
+             (F.avg_pool2d(x, 2, 1, 1), [x], "∂avg_pool2d"),
+             (F.max_pool2d(x, 3, 2, 1, ceil_mode=True), [x], "∂max_pool2d"),
+             (F.max_pool1d(x1, 2), [x1], "∂max_pool1d")]
+    for out, ins, grp in cases:
+        up = P(rng.standard_normal(out.shape))           # a Value upstream: the gradients depend on it
+        grads = gg.grad(out, ins, grad_outputs=up, create_graph=True)
+        for g in grads:
+            names = _ops_under(g, [*ins, up])
+            assert not names & FUSED, (grp, names)
+            assert names and grp in g.group, (grp, g.group)
 
 
 # ---------------------------------------------------------------- properties against PyTorch

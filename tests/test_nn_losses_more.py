@@ -2,7 +2,6 @@
 label_smoothing, reduction, probability targets, (N, C, d...) inputs), nll_loss and the
 binary cross-entropies; forward and gradients against torch in float64, gradcheck, errors."""
 import itertools
-import types
 
 import numpy as np
 import pytest
@@ -310,19 +309,17 @@ def test_loss_modules_as_torch(rng):
         nn.CrossEntropyLoss(label_smoothing=-0.1)
 
 
-# ---------------------------------------------------------------- the create_graph branches
+# ---------------------------------------------------------------- the create_graph pass
 def _graph_branch_vs_torch(rng, gg_fn, t_fn, *arrays):
-    """Call the fused node's backward as a create_graph pass does (Values in, ``create_graph``
-    set), then differentiate <that gradient, v> with a plain backward: the result is the
-    second derivative (w.r.t. every input and the upstream), compared with torch's
-    ``autograd.grad(..., create_graph=True)`` twice."""
+    """The fused node's gradient from a create_graph pass (its expansion's, or for BCE its
+    one backward run on Values), then <that gradient, v> differentiated with a plain
+    backward: the second derivative (w.r.t. every input and the upstream), compared with
+    torch's ``autograd.grad(..., create_graph=True)`` twice."""
     vals = [gg.Value(np.array(a, dtype=np.float64), requires_grad=True) for a in arrays]
     out = gg_fn(*vals)
-    assert out.inputs == tuple(vals) and out.op.twice_differentiable
+    assert out.inputs == tuple(vals) and (out.op.twice_differentiable or out.op.expand is not None)
     up = gg.Value(rng.standard_normal(out.shape), requires_grad=True)
-    ctx = types.SimpleNamespace(inputs=out.inputs, saved=out._saved, attrs=out.attrs, out=out,
-                                needs_grad=(True,) * len(vals), create_graph=True)
-    grads = out.op.backward(ctx, up)
+    grads = gg.grad(out, vals, grad_outputs=up, create_graph=True)
     vs = [rng.standard_normal(v.shape) for v in vals]
     total = sum(((d * gg.Value(v)).sum() for d, v in zip(grads, vs)), gg.Value(0.0))
     total.backward()

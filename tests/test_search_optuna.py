@@ -159,7 +159,7 @@ def test_sigkill_then_resume_gives_the_same_study(tmp_path, monkeypatch):
     r = subprocess.run([sys.executable, "-m", "viz", "search", "show", path, "--limit", "3"], capture_output=True,
                        text=True, timeout=DEADLINE)
     assert r.returncode == 0, r.stderr
-    assert "Optuna study graphgrad-search" in r.stdout and f"8 complete, {killed['RUNNING']} fail" in r.stdout
+    assert "Optuna study graphgrad-search" in r.stdout and f"8 complete, {killed['RUNNING']} interrupted" in r.stdout
     assert r.stdout.count(" done ") == 3
 
 
@@ -194,3 +194,17 @@ def test_optuna_dashboard_opens_the_storage(tmp_path):
     studies = body["study_summaries"]
     assert [s["study_name"] for s in studies] == ["graphgrad-search"]
     assert studies[0]["directions"] == ["maximize"]
+
+
+def test_progress_shows_the_built_in_back_ends_bar(tmp_path, capsys):
+    bars = {}
+    for backend in ("builtin", "optuna"):
+        store = tmp_path / f"{backend}.sqlite"
+        search(toy_objective, LR, n_trials=3, backend=backend, seed=0, storage=store, max_workers=1)
+        assert capsys.readouterr().err == ""   # progress=False: quiet
+        search(toy_objective, LR, n_trials=5, backend=backend, seed=0, storage=store, max_workers=1, progress=True)
+        bars[backend] = capsys.readouterr().err
+    for backend, err in bars.items():
+        # One bar of trials, counting the 3 finished before (2 of 5 if it did not), to 5 of 5.
+        last = err.rstrip().split("\r")[-1]
+        assert last.startswith("search: 100%|") and "| 5/5 [" in last and "trial/s]" in last, (backend, err)

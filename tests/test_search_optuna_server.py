@@ -149,3 +149,107 @@ def test_ci_installs_the_server_and_its_driver():
     root = pathlib.Path(__file__).resolve().parents[1]
     assert 'need="$need postgresql"' in (root / ".ci" / "run").read_text()
     assert '"psycopg2-binary' in (root / "pyproject.toml").read_text()
+
+
+_BLOCKING = textwrap.dedent("""
+    import os, time
+
+    def blocking(params, seed, mark):
+        with open(mark, "w") as f:   # the trial is running: the test may kill its driver now
+            f.write(str(seed))
+        time.sleep(120)
+        raise AssertionError("the driver should have been killed by now")
+    """)
+
+_KILLED_DRIVER = textwrap.dedent("""
+    import socket, sys
+    from functools import partial
+    # Driver A "on another machine": its process id means nothing to driver B, so only the
+    # heartbeat can tell B that A is gone.
+    socket.gethostname = lambda: "host-a"
+    from graphgrad.train import LogUniform, SearchSpace, search
+    from hb_trial import blocking
+    space = SearchSpace(lr=LogUniform(1e-5, 1e-1), reg=LogUniform(1e-6, 1e-1))
+    search(partial(blocking, mark=sys.argv[2]), space, n_trials=4, backend="optuna", sampler="random", seed=5,
+           storage=sys.argv[1], study_name="hb", max_workers=1, heartbeat=1)
+    """)
+
+
+def _kill_a_driver_mid_trial(tmp_path, url):
+    """Start driver A, SIGKILL it while its first trial runs; returns that RUNNING trial."""
+    (tmp_path / "hb_trial.py").write_text(_BLOCKING)
+    mark = tmp_path / "running"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path)] + sys.path))
+    a = subprocess.Popen([sys.executable, "-c", _KILLED_DRIVER, url, str(mark)], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        t0 = time.monotonic()
+        while not mark.exists():
+            assert a.poll() is None, a.communicate()[1]
+            assert time.monotonic() - t0 < DEADLINE, "driver A never started its trial"
+            time.sleep(0.05)
+    finally:
+        a.kill()   # SIGKILL: no goodbye, its trial stays RUNNING
+        a.wait()
+    study = optuna.load_study(study_name="hb", storage=url)
+    [killed] = study.get_trials(deepcopy=False)
+    assert killed.state.name == "RUNNING" and killed.user_attrs["driver"]["host"] == "host-a"
+    return killed
+
+
+@pytest.mark.parametrize("db", ["postgresql", "sqlite"])
+def test_a_driver_killed_on_another_host_is_failed_by_its_heartbeat_and_rerun(request, tmp_path, db):
+    from graphgrad.train import toy_objective
+    from graphgrad.train.optuna_search import _silent
+    url = request.getfixturevalue("postgres_url") if db == "postgresql" else f"sqlite:///{tmp_path / 'hb.sqlite'}"
+    if db == "postgresql":
+        # Its own database on the shared server, so the study name is free.
+        import sqlalchemy
+        eng = sqlalchemy.create_engine(url, isolation_level="AUTOCOMMIT")
+        with eng.connect() as c:
+            c.execute(sqlalchemy.text("CREATE DATABASE hb"))
+        eng.dispose()
+        url = url.replace("@/postgres?", "@/hb?")
+    killed = _kill_a_driver_mid_trial(tmp_path, url)
+    # Driver B, started afterwards, finishes the study: positions 1-3, then (once A's trial is
+    # silent for the grace period, 2 s) A's point again.
+    t1 = time.monotonic()
+    res = search(toy_objective, SPACE, n_trials=4, backend="optuna", sampler="random", seed=5, storage=url,
+                 study_name="hb", max_workers=1, heartbeat=1)
+    took = time.monotonic() - t1
+    assert res.ran == 4 and res.interrupted == 1 and took < 60, (res.ran, res.interrupted, took)
+    trials = optuna.load_study(study_name="hb", storage=url).get_trials(deepcopy=False)
+    complete = [t for t in trials if t.state.name == "COMPLETE"]
+    assert sorted(t.user_attrs["graphgrad_position"] for t in complete) == [0, 1, 2, 3]   # each exactly once
+    [again] = [t for t in complete if t.user_attrs["graphgrad_position"] == 0]
+    dead = [t for t in trials if t.number == killed.number][0]
+    assert dead.state.name == "FAIL" and _silent(dead)
+    assert again.system_attrs["failed_trial"] == killed.number          # Optuna's retry of that trial
+    assert again.user_attrs["graphgrad_params"] == killed.user_attrs["graphgrad_params"]
+    assert again.user_attrs["graphgrad_seed"] == killed.user_attrs["graphgrad_seed"]
+    assert len(trials) == 5
+    # The same study as a search nobody killed.
+    clean = search(toy_objective, SPACE, n_trials=4, backend="optuna", sampler="random", seed=5, max_workers=1)
+    assert [r.key() for r in res.table] == [r.key() for r in clean.table]
+    assert [r.val_acc for r in res.table] == [r.val_acc for r in clean.table]
+    r = subprocess.run([sys.executable, "-m", "viz", "search", "show", url, "--study", "hb"], capture_output=True,
+                       text=True, timeout=DEADLINE)
+    assert r.returncode == 0, r.stderr
+    assert "trials: 4 complete, 1 interrupted" in r.stdout and r.stdout.count(" done ") == 4, r.stdout
+    print(f"{db}: driver B finished the study in {took:.1f} s")
+
+
+def test_a_point_whose_driver_keeps_dying_is_recorded_failed_after_its_retries(tmp_path):
+    from graphgrad.train import toy_objective
+    url = f"sqlite:///{tmp_path / 'hb.sqlite'}"
+    killed = _kill_a_driver_mid_trial(tmp_path, url)
+    res = search(toy_objective, SPACE, n_trials=4, backend="optuna", sampler="random", seed=5, storage=url,
+                 study_name="hb", max_workers=1, heartbeat=1, retries=0)
+    # No retry left: the point is failed (the search ends), not rerun and not lost.
+    [failed] = [r for r in res.table if r.status == "failed"]
+    assert failed.index == 0 and failed.params == killed.user_attrs["graphgrad_params"]
+    assert "stopped sending heartbeats once" in failed.error and "recorded as failed" in failed.error
+    assert sorted(r.index for r in res.table) == [0, 1, 2, 3] and res.ran == 4
+    # Three complete, A's silent trial and the failed record; no retry queued.
+    states = sorted(t.state.name for t in optuna.load_study(study_name="hb", storage=url).trials)
+    assert states == ["COMPLETE"] * 3 + ["FAIL"] * 2, states

@@ -65,9 +65,19 @@ def _write(path: pathlib.Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+def _prune(folder: pathlib.Path, keep: set[str], suffixes: tuple[str, ...]) -> None:
+    """Remove the pages an earlier build generated for names that are gone (a renamed section,
+    a function no longer public): Sphinx would build them and warn they are in no toctree."""
+    if folder.is_dir():
+        for f in folder.iterdir():
+            if f.suffix in suffixes and f.name not in keep:
+                f.unlink()
+
+
 def write_api(src: pathlib.Path) -> None:
-    toc = []
+    toc, pages = [], set()
     for modname, heading in API:
+        pages.update(f"{modname}.{n}.rst" for n in public_names(modname))
         slug = modname.replace(".", "_")
         lines = [heading, "=" * len(heading), "", f".. currentmodule:: {modname}", "",
                  f".. automodule:: {modname}", "   :no-members:", "", ".. autosummary::",
@@ -75,6 +85,8 @@ def write_api(src: pathlib.Path) -> None:
         lines += [f"   {n}" for n in public_names(modname)]
         _write(src / "api" / f"{slug}.rst", "\n".join(lines) + "\n")
         toc.append(f"   {slug}")
+    _prune(src / "api" / "generated", pages, (".rst",))
+    _prune(src / "api", {f"{m.replace('.', '_')}.rst" for m, _ in API} | {"index.rst"}, (".rst",))
     _write(src / "api" / "index.rst", "API reference\n=============\n\nEvery public name, from its docstring.\n\n"
            ".. toctree::\n   :maxdepth: 1\n\n" + "\n".join(toc) + "\n")
 
@@ -171,6 +183,7 @@ def write_guide(src: pathlib.Path, readme_path: pathlib.Path) -> None:
         text = f"# {title}\n" + "\n".join(body).rstrip() + "\n"
         _write(src / "guide" / f"{slug}.md", text)
         toc.append(f"{slug}")
+    _prune(src / "guide", {f"{s}.md" for s in toc} | {"index.md"}, (".md",))
     _write(src / "guide" / "index.md", "# User guide\n\nThe project's README, one section a page.\n\n"
            "```{toctree}\n:maxdepth: 1\n\n" + "\n".join(toc) + "\n```\n")
 

@@ -5,7 +5,7 @@ One module per op family. Each holds the op classes, the functions users call
 ``value_attr`` beside them) and the checks of their arguments. Where an op lives:
 
 ==================  ===========================================================================
-``base.py``         ``Op``, ``Ctx``, ``run``/``record``, broadcasting and axis helpers
+``base.py``         ``Op``, ``Ctx``, ``run``, broadcasting and axis helpers
 ``export.py``       ``@export``: where an op is published (``gg.*``, Value methods, numpy)
 ``arithmetic.py``   ``+ - * / **``, neg, maximum, minimum, clip, where, select; ``Unary``/``Binary``
 ``math.py``         exp log sqrt abs, trig and hyperbolic, log2 ... erf, rounding, ``// %``,

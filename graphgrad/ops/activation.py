@@ -32,7 +32,6 @@ import numpy as np
 
 from .._params import number
 from .base import Op, V, fit, run
-from .base import as_value as _v     # the one lifting helper
 from .arithmetic import Unary, _safe, _select
 
 if TYPE_CHECKING:
@@ -597,7 +596,7 @@ def softplus(x: Operand, beta: float = 1.0, threshold: float = 20.0) -> Value:
     array([ 0.6931, 30.    ])
     """
     b, t = check_softplus(beta, threshold)
-    return V._unary(SOFTPLUS, _v(x), beta=b, threshold=t)
+    return V.apply(SOFTPLUS, V.as_value(x), beta=b, threshold=t)
 
 
 def gelu(x: Operand, approximate: str = "none") -> Value:
@@ -606,7 +605,7 @@ def gelu(x: Operand, approximate: str = "none") -> Value:
     >>> round(gelu(gg.Value(1.0)).item(), 4), round(gelu(gg.Value(1.0), approximate="tanh").item(), 4)
     (0.8413, 0.8412)
     """
-    return V._unary(GELU, _v(x), approximate=check_gelu(approximate))
+    return V.apply(GELU, V.as_value(x), approximate=check_gelu(approximate))
 
 
 def celu(x: Operand, alpha: float = 1.0) -> Value:
@@ -615,7 +614,7 @@ def celu(x: Operand, alpha: float = 1.0) -> Value:
     >>> round(celu(gg.Value(-1.0), alpha=2.0).item(), 4)
     -0.7869
     """
-    return V._unary(CELU, _v(x), alpha=check_celu(alpha))
+    return V.apply(CELU, V.as_value(x), alpha=check_celu(alpha))
 
 
 def hardtanh(x: Operand, min_val: float = -1.0, max_val: float = 1.0) -> Value:
@@ -625,4 +624,4 @@ def hardtanh(x: Operand, min_val: float = -1.0, max_val: float = 1.0) -> Value:
     array([-1. ,  0.5,  1. ])
     """
     lo, hi = check_hardtanh(min_val, max_val)
-    return V._unary(HARDTANH, _v(x), min_val=lo, max_val=hi)
+    return V.apply(HARDTANH, V.as_value(x), min_val=lo, max_val=hi)

@@ -28,7 +28,7 @@ _float64 = np.dtype(np.float64)
 class _ValueModule:
     """``graphgrad.value``'s names, looked up on first use and kept: value.py imports the
     ops, so the front functions beside them (``gg.flip`` beside ``Flip``) reach ``Value``,
-    ``_lift`` and ``_make`` through :data:`V` at call time, never at import.
+    ``as_value``, ``record_node`` and ``apply`` through :data:`V` at call time, never at import.
 
     >>> V.Value(2.0).item()
     2.0
@@ -52,13 +52,17 @@ class Ctx:
     ``attrs``       the op's keyword attributes (a dict; do not modify)
     ``out``         the output data
     ``needs_grad``  one bool per input: whether that input wants a gradient
+    ``fold``        True if inputs 0 and 1 are one Value and no trace watches the edges
+
+    With ``fold`` set, backward may send the two edges' summed gradient along edge 0 and None
+    along edge 1 (``x * x``: one pass for 2·x·g instead of g·x on each edge).
 
     >>> ctx = Ctx((2.0, 3.0), out=6.0)
     >>> ctx.inputs, ctx.needs_grad
     ((2.0, 3.0), (True, True))
     """
 
-    __slots__ = ("inputs", "saved", "attrs", "out", "needs_grad")
+    __slots__ = ("inputs", "saved", "attrs", "out", "needs_grad", "fold")
 
     def __init__(self, inputs, saved=None, attrs=None, out=None, needs_grad=None):
         self.inputs = tuple(inputs)
@@ -66,6 +70,7 @@ class Ctx:
         self.attrs = {} if attrs is None else attrs
         self.out = out
         self.needs_grad = (True,) * len(self.inputs) if needs_grad is None else tuple(needs_grad)
+        self.fold = False
 
     @property
     def create_graph(self) -> bool:
@@ -79,7 +84,8 @@ class Ctx:
 
 
 class Op:
-    """Base class of graphgrad ops, built-in and user-written (``gg.apply(op, *inputs)``).
+    """Base class of graphgrad ops, built-in and user-written (``gg.apply(op, *inputs)``
+    runs one; ``gg.record_node(op, inputs, data)`` records data computed outside forward).
 
     Subclass it and fill in ``forward`` and ``backward`` (and, for diagrams, ``name``,
     ``symbol``, ``formulas``; for an elementwise op, ``local``):
@@ -107,7 +113,9 @@ class Op:
     written with operators, numpy ufuncs and functions (``np.exp``, ``np.where``,
     ``np.sum`` dispatch to graphgrad ops on Values), :func:`fit`, :func:`unbroadcast` and
     :func:`run` works both ways; set ``twice_differentiable = True`` on such an op. Keep
-    in ``saved`` only what is constant in the inputs (masks, indices, shapes).
+    in ``saved`` only what is constant in the inputs (masks, indices, shapes). A fused op
+    whose backward is numpy-only declares ``expand(ctx)`` instead (its forward from
+    primitive gates on the input Values): the create_graph pass differentiates that.
 
     Never write into ``ctx.inputs`` or ``ctx.out``; the engine refuses a backward if a
     Value's data was replaced or changed through ``.data`` after the forward pass.
@@ -141,6 +149,12 @@ class Op:
     # True once backward is written so it also runs on Values (see "Gradients of gradients"
     # below); a create_graph pass through an op without it raises "once differentiable"
     twice_differentiable = False
+    # A fused op may declare its expansion instead: ``expand(self, ctx) -> Value`` builds
+    # the same forward from primitive gates on ``ctx.inputs`` (the node's input Values;
+    # ``ctx.attrs``, ``ctx.saved`` as forward left them, constants only). A create_graph
+    # pass then differentiates that expansion (its vector-Jacobian product, itself recorded)
+    # and never calls ``backward`` on Values: the fast ``backward`` serves plain passes only.
+    expand = None
 
     def forward(self, *datas, **attrs):
         raise NotImplementedError(f"{type(self).__name__}.forward: subclasses of Op define forward")
@@ -181,16 +195,6 @@ def as_data(r):
     return np.asarray(r)
 
 
-def as_value(x):
-    """``x`` as a Value: a Value as it is, a number or array a constant leaf (the family
-    modules' functions take either, ``gg.flip([1, 2])`` as ``gg.flip(gg.Value([1, 2]))``).
-
-    >>> as_value([1.0, 2.0]).shape
-    (2,)
-    """
-    return x if isinstance(x, V.Value) else V._lift(x)
-
-
 def is_value(x) -> bool:
     """True for a graphgrad Value (checked by a class flag: base.py cannot import Value)."""
     return getattr(x.__class__, "__graphgrad_value__", False)
@@ -206,22 +210,9 @@ def run(op, *args, **attrs):
     """
     for a in args:
         if is_value(a):
-            from ..value import apply
-            return apply(op, *args, **attrs)
+            return V.apply(op, *args, **attrs)
     r = op.forward(*args, **attrs)
     return as_data(r[0] if r.__class__ is tuple else r)
-
-
-def record(op, *inputs, **attrs):
-    """Record ``op`` on ``inputs`` (Values, or anything numpy takes) and return the Value:
-    the public function of an exported op (``graphgrad.apply`` without its checks).
-
-    >>> from graphgrad.ops import SUM
-    >>> record(SUM, np.ones(3), axis=None, keepdims=False).item()
-    3.0
-    """
-    from ..value import apply             # value.py imports ops: bound on first use
-    return apply(op, *inputs, **attrs)
 
 
 def shape_of(d) -> tuple:

@@ -16,7 +16,6 @@ import numpy as np
 from .._dispatch import implements
 from ..errors import ShapeError
 from .base import Op, V, as_data, fit, is_value, run, shape_of
-from .base import as_value as _v     # the one lifting helper
 from .arithmetic import _select
 from .export import value_attr
 
@@ -360,10 +359,10 @@ def gather(x, axis: int, index) -> Value:
     array([[2.],
            [3.]])
     """
-    x = _v(x)
+    x = V.as_value(x)
     axis, index = _torch_index(x, axis, index, "gather")
-    return V._make(GATHER.forward(x._data, axis=axis, index=index)[0], GATHER, (x,),
-                 attrs={"axis": axis, "index": index})
+    return V.record_node(GATHER, (x,), GATHER.forward(x._data, axis=axis, index=index)[0],
+                         attrs={"axis": axis, "index": index})
 
 
 def take_along_axis(x, indices, axis) -> Value:
@@ -374,7 +373,7 @@ def take_along_axis(x, indices, axis) -> Value:
     >>> take_along_axis(x, np.argsort(x.numpy(), axis=1), axis=1).numpy()
     array([[10., 20., 30.]])
     """
-    x = _v(x)
+    x = V.as_value(x)
     op = "take_along_axis"
     indices = index_data(indices, op, "indices")
     if axis is None:
@@ -395,13 +394,13 @@ def take_along_axis(x, indices, axis) -> Value:
         shape[d] = nx if ni == 1 else ni
     index = _in_range(indices, x.shape[axis], op, negative_ok=True)
     index = np.broadcast_to(index, tuple(shape))
-    return V._make(GATHER.forward(x._data, axis=axis, index=index)[0], GATHER, (x,),
-                 attrs={"axis": axis, "index": index})
+    return V.record_node(GATHER, (x,), GATHER.forward(x._data, axis=axis, index=index)[0],
+                         attrs={"axis": axis, "index": index})
 
 
 def _scatter(op, x, axis, index, src):
     name = op.name
-    x = _v(x)
+    x = V.as_value(x)
     axis, index = _torch_index(x, axis, index, name)
     if not isinstance(src, V.Value) and np.ndim(src) == 0:
         # a number: torch's scatter(dim, index, value), every written entry gets it
@@ -411,7 +410,7 @@ def _scatter(op, x, axis, index, src):
         if x.dtype.kind != "f" and s.dtype.kind == "f" and float(s) != int(s):
             raise TypeError(f"{name}: src {float(s)!r} is not an integer but x has dtype {x.dtype}")
         src = V._leaf(np.full(index.shape, s, dtype=x.dtype))
-    src = _v(src)
+    src = V.as_value(src)
     if src.ndim != x.ndim:
         raise ShapeError(f"{name}: src has {src.ndim} dimension(s) (shape {src.shape}) but x has "
                          f"{x.ndim} (shape {x.shape}); they need the same number")
@@ -426,7 +425,7 @@ def _scatter(op, x, axis, index, src):
     if src.shape != index.shape:               # as torch: only src[:i0, :i1, ...] is used
         src = src[tuple(slice(0, n) for n in index.shape)]
     out, saved = op.forward(x._data, src._data, axis=axis, index=index)
-    return V._make(as_data(out), op, (x, src), saved, {"axis": axis, "index": index})
+    return V.record_node(op, (x, src), out, saved, {"axis": axis, "index": index})
 
 
 def scatter(x, axis: int, index, src) -> Value:
@@ -470,7 +469,7 @@ def masked_fill(x, mask, value) -> Value:
     >>> masked_fill(gg.Value([1., 2., 3.]), np.array([True, False, True]), -np.inf).numpy()
     array([-inf,   2., -inf])
     """
-    x = _v(x)
+    x = V.as_value(x)
     m = mask_data(mask, "masked_fill")
     try:
         full = np.broadcast_shapes(m.shape, x.shape)
@@ -493,8 +492,8 @@ def masked_fill(x, mask, value) -> Value:
         value = int(value)
     else:
         value = float(value)
-    return V._make(as_data(MASKED_FILL.forward(x._data, mask=m, value=value)[0]), MASKED_FILL, (x,),
-                 attrs={"mask": m, "value": value})
+    return V.record_node(MASKED_FILL, (x,), MASKED_FILL.forward(x._data, mask=m, value=value)[0],
+                         attrs={"mask": m, "value": value})
 
 
 def one_hot(labels, num_classes: int = -1, dtype=np.float64) -> Value:
@@ -536,7 +535,7 @@ def astype(x, dtype) -> Value:
     >>> astype(gg.Value([1.7, -2.2]), np.int64).numpy()
     array([ 1, -2])
     """
-    return _v(x).astype(dtype)
+    return V.as_value(x).astype(dtype)
 
 
 def _method(f, name):

@@ -30,8 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from ..errors import ShapeError
-from .arithmetic import _v
-from .base import Op, V, _norm_axis, fit, record, run
+from .base import Op, V, _norm_axis, fit, run
 from .export import export
 from .reduce import _raw, _where as _pick
 
@@ -324,10 +323,6 @@ def _matrix(x: Value, name: str) -> Value:
     return x
 
 
-def _node(op, *inputs, **attrs):
-    return record(op, *inputs, **attrs)
-
-
 @export(module="graphgrad.linalg", numpy=np.linalg.inv)
 def inv(a: Operand) -> Value:
     """The inverse matrix; a singular matrix is a LinAlgError (as numpy), never inf/nan.
@@ -336,7 +331,7 @@ def inv(a: Operand) -> Value:
     array([[0.5 , 0.  ],
            [0.  , 0.25]])
     """
-    return _node(INV, _square(_v(a), "inv"))
+    return V.apply(INV, _square(V.as_value(a), "inv"))
 
 
 @export(module="graphgrad.linalg", numpy=np.linalg.solve)
@@ -346,7 +341,7 @@ def solve(a: Operand, b: Operand) -> Value:
     >>> solve(gg.Value([[2., 0.], [0., 4.]]), gg.Value([2., 2.])).numpy()
     array([1. , 0.5])
     """
-    av, bv = _square(_v(a), "solve"), _v(b)
+    av, bv = _square(V.as_value(a), "solve"), V.as_value(b)
     if bv.dtype.kind != "f":
         bv = bv.astype(np.float64)
     vec = bv.ndim == 1
@@ -354,7 +349,7 @@ def solve(a: Operand, b: Operand) -> Value:
     if bm.ndim < 2 or bm.shape[-2] != av.shape[-1]:
         raise ShapeError(f"solve: A has shape {av.shape} but b has shape {bv.shape}; b needs {av.shape[-1]} "
                          "rows (a vector of that length, or matrices (..., n, k))")
-    x = _node(SOLVE, av, bm)
+    x = V.apply(SOLVE, av, bm)
     return x.reshape(-1) if vec else x
 
 
@@ -365,7 +360,7 @@ def det(a: Operand) -> Value:
     >>> det(gg.Value([[1., 2.], [3., 4.]])).item()
     -2.0000000000000004
     """
-    return _node(DET, _square(_v(a), "det"))
+    return V.apply(DET, _square(V.as_value(a), "det"))
 
 
 class SlogdetResult(NamedTuple):
@@ -384,9 +379,9 @@ def slogdet(a: Operand) -> SlogdetResult:
     >>> s.item(), round(l.item(), 6)
     (-1.0, 1.791759)
     """
-    a = _square(_v(a), "slogdet")
+    a = _square(V.as_value(a), "slogdet")
     sign = np.linalg.slogdet(a.numpy())[0]
-    return SlogdetResult(V.Value(sign), _node(LOGABSDET, a))
+    return SlogdetResult(V.Value(sign), V.apply(LOGABSDET, a))
 
 
 @export(module="graphgrad.linalg", numpy=np.linalg.cholesky)
@@ -398,7 +393,7 @@ def cholesky(a: Operand) -> Value:
     array([[2., 0.],
            [1., 1.]])
     """
-    return _node(CHOLESKY, _square(_v(a), "cholesky"))
+    return V.apply(CHOLESKY, _square(V.as_value(a), "cholesky"))
 
 
 class EighResult(NamedTuple):
@@ -420,7 +415,7 @@ def eigh(a: Operand, UPLO: str = "L") -> EighResult:
     """
     if UPLO != "L":
         raise ValueError(f"eigh: only UPLO='L' is supported, got {UPLO!r}")
-    p = _node(EIGH, _square(_v(a), "eigh"))
+    p = V.apply(EIGH, _square(V.as_value(a), "eigh"))
     return EighResult(p[..., 0, :], p[..., 1:, :])
 
 
@@ -451,10 +446,10 @@ def svd(a: Operand, full_matrices: bool = True, compute_uv: bool = True, hermiti
     >>> svd(gg.Value([[3., 0.], [0., -4.]]), compute_uv=False).numpy()
     array([4., 3.])
     """
-    a = _matrix(_v(a), "svd")
+    a = _matrix(V.as_value(a), "svd")
     m, n = a.shape[-2:]
     full = bool(full_matrices) and bool(compute_uv)
-    p = _node(SVD, a, full_matrices=full)
+    p = V.apply(SVD, a, full_matrices=full)
     u, s, vh = unpack_svd(p, m, n, full)
     return SVDResult(u, s, vh) if compute_uv else s
 
@@ -478,7 +473,7 @@ def pinv(a: Operand, rcond: float = 1e-15, hermitian: bool = False) -> Value:
     array([[1., 0.],
            [0., 0.]])
     """
-    return _node(PINV, _matrix(_v(a), "pinv"), rcond=float(rcond))
+    return V.apply(PINV, _matrix(V.as_value(a), "pinv"), rcond=float(rcond))
 
 
 # ---------------------------------------------------------------- norm
@@ -501,7 +496,7 @@ def norm(x: Operand, ord: float | str | None = None, axis: Axis = None, keepdims
     (6.0, 7.0, 7.071068)
     """
     from . import reduce as reductions
-    xv = _v(x)
+    xv = V.as_value(x)
     nd = xv.ndim
     if axis is None and ord is not None and nd > 2:
         raise ShapeError(f"norm: ord={_ord_name(ord)} needs a vector or a matrix, got shape {xv.shape}; "

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .base import Op, div, fit, is_float, is_value, record
+from .base import Op, V, div, fit, is_float, is_value
 from .arithmetic import Binary, Unary, _safe, _select
 from .export import export
 from .reduce import _raw, _where
@@ -738,8 +738,8 @@ class NanToNum(Unary):
     def __call__(self, x: Operand, copy: bool = True, nan: float = 0.0, posinf: float | None = None,
                  neginf: float | None = None) -> Value:
         """``gg.nan_to_num(x, nan=0.0, posinf=None, neginf=None)`` (numpy's signature)."""
-        return record(self, x, nan=float(nan), posinf=None if posinf is None else float(posinf),
-                      neginf=None if neginf is None else float(neginf))
+        return V.apply(self, x, nan=float(nan), posinf=None if posinf is None else float(posinf),
+                       neginf=None if neginf is None else float(neginf))
 
 
 class Exp(Unary):

@@ -15,7 +15,6 @@ import numpy as np
 from ..errors import ShapeError
 from .._dispatch import implements
 from .base import Op, V, as_data, fit, is_value, run, shape_of
-from .base import as_value as _v     # the one lifting helper
 from .export import export
 from .reduce import _no, _raw
 from .shape import concatenate, diagonal, stack
@@ -266,7 +265,7 @@ __all__ = ["Matmul", "MATMUL", "Einsum", "EINSUM", "parse_einsum"]
 
 def matmul(a: Operand, b: Operand) -> Value:
     """``a @ b`` (batched over leading axes). ``matmul(V.Value([[1., 2.]]), V.Value([[3.], [4.]])).item() == 11.0``"""
-    return _v(a) @ b
+    return V.as_value(a) @ b
 
 
 # ---------------------------------------------------------------- the rest of numpy's products
@@ -279,7 +278,7 @@ def outer(a: Operand, b: Operand) -> Value:
     >>> outer(gg.Value([1., 2.]), gg.Value([1., 0., -1.])).shape
     (2, 3)
     """
-    return _v(a).reshape(-1, 1) * _v(b).reshape(1, -1)
+    return V.as_value(a).reshape(-1, 1) * V.as_value(b).reshape(1, -1)
 
 
 def _axes_pair(axes, na: int, nb: int, sa: tuple, sb: tuple):
@@ -312,7 +311,7 @@ def tensordot(a: Operand, b: Operand, axes: int | Sequence = 2) -> Value:
     >>> tensordot(gg.Value(np.ones((2, 3))), gg.Value(np.ones((3, 4))), axes=1).shape
     (2, 4)
     """
-    a, b = _v(a), _v(b)
+    a, b = V.as_value(a), V.as_value(b)
     xa, xb = _axes_pair(axes, a.ndim, b.ndim, a.shape, b.shape)
     for i, j in zip(xa, xb):
         if a.shape[i] != b.shape[j]:
@@ -333,7 +332,7 @@ def inner(a: Operand, b: Operand) -> Value:
     >>> inner(gg.Value([1., 2., 3.]), gg.Value([1., 1., 1.])).item()
     6.0
     """
-    a, b = _v(a), _v(b)
+    a, b = V.as_value(a), V.as_value(b)
     if a.ndim == 0 or b.ndim == 0:
         return a * b
     return tensordot(a, b, ([a.ndim - 1], [b.ndim - 1]))
@@ -347,7 +346,7 @@ def dot(a: Operand, b: Operand) -> Value:
     >>> dot(gg.Value(np.ones((2, 2, 3))), gg.Value(np.ones((4, 3, 5)))).shape
     (2, 2, 4, 5)
     """
-    a, b = _v(a), _v(b)
+    a, b = V.as_value(a), V.as_value(b)
     if a.ndim == 0 or b.ndim == 0:
         return a * b
     if a.ndim <= 2 and b.ndim <= 2:
@@ -366,7 +365,7 @@ def kron(a: Operand, b: Operand) -> Value:
     array([[1., 2., 0., 0.],
            [0., 0., 1., 2.]])
     """
-    a, b = _v(a), _v(b)
+    a, b = V.as_value(a), V.as_value(b)
     nd = max(a.ndim, b.ndim)
     sa = (1,) * (nd - a.ndim) + a.shape
     sb = (1,) * (nd - b.ndim) + b.shape
@@ -386,7 +385,7 @@ def cross(a: Operand, b: Operand, axisa: int = -1, axisb: int = -1, axisc: int =
     """
     if axis is not None:
         axisa = axisb = axisc = axis
-    a, b = _v(a), _v(b)
+    a, b = V.as_value(a), V.as_value(b)
     for v, ax, nm in ((a, axisa, "a"), (b, axisb, "b")):
         if v.ndim == 0 or not -v.ndim <= ax < v.ndim or v.shape[ax] != 3:
             raise ShapeError(f"cross: {nm} (shape {v.shape}) needs 3 entries along axis {ax}; "
@@ -416,7 +415,7 @@ def diff(a: Operand, n: int = 1, axis: int = -1, prepend: Operand | None = None,
     >>> diff(gg.Value([1., 4., 9., 16.])).numpy()
     array([3., 5., 7.])
     """
-    a = _v(a)
+    a = V.as_value(a)
     if a.ndim == 0:
         raise ShapeError("diff: needs at least one dimension, got a 0-d Value")
     if not isinstance(n, (int, np.integer)) or n < 0:
@@ -427,7 +426,7 @@ def diff(a: Operand, n: int = 1, axis: int = -1, prepend: Operand | None = None,
         if extra is None:
             parts.append(None)
             continue
-        e = _v(extra)
+        e = V.as_value(extra)
         if e.ndim == 0:
             e = e.broadcast_to(a.shape[:ax] + (1,) + a.shape[ax + 1:])
         parts.append(e)
@@ -453,14 +452,14 @@ def einsum(subscripts: str, *operands: Operand) -> Value:
         raise TypeError("einsum: call it as einsum('ij,jk->ik', a, b)")
     if not operands:
         raise ValueError("einsum: needs at least one operand")
-    vs = tuple(_v(o) for o in operands)
+    vs = tuple(V.as_value(o) for o in operands)
     for v in vs:
         if v.dtype.kind not in "biuf":
             raise TypeError(f"einsum: operands need numbers, got dtype {v.dtype}")
     subs, _ = parse_einsum(subscripts, [v.shape for v in vs])
     spec = subscripts.replace(" ", "") if isinstance(subscripts, str) else subscripts
     attrs = {"subscripts": subs, "spec": spec}
-    return V._make(EINSUM.forward(*[v._data for v in vs], **attrs)[0], EINSUM, vs, attrs=attrs)
+    return V.record_node(EINSUM, vs, EINSUM.forward(*[v._data for v in vs], **attrs)[0], attrs=attrs)
 
 
 @implements(np.einsum)

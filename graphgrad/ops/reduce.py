@@ -25,8 +25,7 @@ import numpy as np
 
 from .._dispatch import implements, refuse
 from ..errors import ShapeError
-from .base import Op, V, _is_int, _norm_axis, as_data, fit, is_value, record, run, shape_of
-from .base import as_value as _v     # the one lifting helper
+from .base import Op, V, _is_int, _norm_axis, as_data, fit, is_value, run, shape_of
 from .arithmetic import WHERE, _select
 from .export import value_attr
 
@@ -147,7 +146,7 @@ class Reduction(Op):
     def __call__(self, x, axis=None, keepdims: bool = False, **extra):
         """The public function of an exported reduction: ``op(x, axis=None, keepdims=False)``."""
         nd = len(shape_of(_raw(x))) if is_value(x) else np.ndim(x)
-        return record(self, x, axis=_norm_axis(axis, nd, self.name), keepdims=bool(keepdims), **extra)
+        return V.apply(self, x, axis=_norm_axis(axis, nd, self.name), keepdims=bool(keepdims), **extra)
 
 
 # ---------------------------------------------------------------- prod
@@ -594,19 +593,19 @@ TopKResult = namedtuple("TopKResult", "values indices")
 
 def sum(x: Operand, axis: Axis = None, keepdims: bool = False) -> Value:  # noqa: A001 - mirrors numpy's name
     """``gg.sum(x, axis=0)``."""
-    return _v(x).sum(axis, keepdims)
+    return V.as_value(x).sum(axis, keepdims)
 
 
 def mean(x: Operand, axis: Axis = None, keepdims: bool = False) -> Value:
     """``gg.mean(x, axis=0)``."""
-    return _v(x).mean(axis, keepdims)
+    return V.as_value(x).mean(axis, keepdims)
 
 
 def _reduce(op, x, axis, keepdims, **extra):
-    x = _v(x)
+    x = V.as_value(x)
     axes = _norm_axis(axis, x.ndim, op.name)
     attrs = {"axis": axes, "keepdims": bool(keepdims), **extra}
-    return V._make(op.forward(x._data, **attrs)[0], op, (x,), attrs=attrs)
+    return V.apply(op, x, **attrs)
 
 
 def _float(x, op):
@@ -637,7 +636,7 @@ def _correction(op, correction, ddof):
 
 
 def _var_like(op, x, axis, keepdims, correction, ddof):
-    x = _v(x)
+    x = V.as_value(x)
     _float(x, op.name)
     c = _correction(op.name, correction, ddof)
     axes = _norm_axis(axis, x.ndim, op.name)
@@ -648,7 +647,7 @@ def _var_like(op, x, axis, keepdims, correction, ddof):
                          f"with correction={c} leave{'s' if n == 1 else ''} {n - c} degrees of freedom "
                          f"(the result would be nan or inf); use correction=0 or more entries")
     attrs = {"axis": axes, "keepdims": bool(keepdims), "correction": c}
-    return V._make(op.forward(x._data, **attrs)[0], op, (x,), attrs=attrs)
+    return V.apply(op, x, **attrs)
 
 
 def var(x: Operand, axis: Axis = None, keepdims: bool = False, *, correction: float | None = None,
@@ -680,7 +679,7 @@ def logsumexp(x: Operand, axis: Axis = None, keepdims: bool = False) -> Value:
     >>> round(logsumexp(gg.Value([1000., 1000.])).item() - 1000.0, 6)
     0.693147
     """
-    x = _v(x)
+    x = V.as_value(x)
     _float(x, "logsumexp")
     return _reduce(LOGSUMEXP, x, axis, keepdims)
 
@@ -698,7 +697,7 @@ def norm(x: Operand, ord: float | str | None = None, axis: Axis = None, keepdims
     >>> norm(gg.Value([3., 4.])).item(), norm(gg.Value([3., -4.]), ord=1).item()
     (5.0, 7.0)
     """
-    x = _v(x)
+    x = V.as_value(x)
     _float(x, "norm")
     nd = x.ndim
     axes = _norm_axis(axis, nd, "norm")
@@ -730,12 +729,12 @@ def norm(x: Operand, ord: float | str | None = None, axis: Axis = None, keepdims
     if o in (np.inf, -np.inf) and x.size == 0:
         raise ShapeError(f"norm: ord={ord} of an empty tensor of shape {x.shape} has no maximum/minimum")
     attrs = {"ord": o, "axis": axes, "keepdims": bool(keepdims)}
-    return V._make(NORM.forward(x._data, **attrs)[0], NORM, (x,), attrs=attrs)
+    return V.apply(NORM, x, **attrs)
 
 
 # ---------------------------------------------------------------- scans
 def _scan(op, x, axis, extra=None):
-    x = _v(x)
+    x = V.as_value(x)
     if axis is None:                       # numpy: over the flattened input
         x = x.reshape(-1)
         axis = 0
@@ -743,7 +742,7 @@ def _scan(op, x, axis, extra=None):
         raise TypeError(f"{op.name}: axis must be one int (or None for the flattened input), got {axis!r}")
     axes = _norm_axis(axis, x.ndim, op.name)
     attrs = {"axis": None if axes is None else axes[0], **(extra or {})}
-    return V._make(op.forward(x._data, **attrs)[0], op, (x,), attrs=attrs)
+    return V.apply(op, x, **attrs)
 
 
 def cumsum(x: Operand, axis: int | None = None) -> Value:
@@ -840,11 +839,11 @@ def sort(x: Operand, axis: int = -1, descending: bool = False, return_indices: b
     >>> sort(gg.Value([3., 1., 2.]), descending=True, return_indices=True).indices
     array([0, 2, 1])
     """
-    x = _v(x)
+    x = V.as_value(x)
     ax = _one_axis(axis, x.ndim, "sort")
     attrs = {"axis": ax, "descending": bool(descending)}
     data, idx = SORT.forward(x._data, **attrs)
-    out = V._make(data, SORT, (x,), saved=idx, attrs=attrs)
+    out = V.record_node(SORT, (x,), data, saved=idx, attrs=attrs)
     if not return_indices:
         return out
     return SortResult(out, np.zeros((), dtype=np.intp) if idx is None else idx.astype(np.intp, copy=False))
@@ -860,7 +859,7 @@ def topk(x: Operand, k: int, axis: int = -1, largest: bool = True, sorted: bool 
     >>> v.numpy(), i
     (array([8., 4.]), array([3, 1]))
     """
-    x = _v(x)
+    x = V.as_value(x)
     if not _is_int(k):
         raise TypeError(f"topk: k must be an int, got {k!r}")
     if x.ndim == 0:
@@ -872,7 +871,7 @@ def topk(x: Operand, k: int, axis: int = -1, largest: bool = True, sorted: bool 
                          f"{x.shape} (use 0 <= k <= {n})")
     attrs = {"k": int(k), "axis": ax, "largest": bool(largest)}
     data, idx = TOPK.forward(x._data, **attrs)
-    return TopKResult(V._make(data, TOPK, (x,), saved=idx, attrs=attrs), idx.astype(np.intp, copy=False))
+    return TopKResult(V.record_node(TOPK, (x,), data, saved=idx, attrs=attrs), idx.astype(np.intp, copy=False))
 
 
 # ---------------------------------------------------------------- Value methods
@@ -932,7 +931,7 @@ def _np_cumprod(a, axis=None, dtype=None, out=None):
 def _np_sort(a, axis=-1, kind=None, order=None, *, stable=None):
     _no("sort", order=order)
     if axis is None:
-        return sort(_v(a).reshape(-1), 0)
+        return sort(V.as_value(a).reshape(-1), 0)
     return sort(a, axis)                   # always stable
 
 

@@ -24,7 +24,6 @@ from .._dispatch import implements
 from .._params import number
 from ..errors import ShapeError
 from .base import Op, V, _is_int, as_data, fit, run, shape_of, unbroadcast
-from .base import as_value as _v     # the one lifting helper
 from .arithmetic import _method
 from .export import export, value_attr
 from .index import INDEX_ADD, LABEL_CHARS
@@ -553,13 +552,13 @@ def concatenate(values: Sequence[Operand], axis: int = 0) -> Value:
     >>> concatenate([gg.Value([1.]), gg.Value([2., 3.])]).shape
     (3,)
     """
-    vs = tuple(_v(x) for x in values)
+    vs = tuple(V.as_value(x) for x in values)
     if not vs:
         raise ValueError("concatenate: needs at least one Value")
     if axis is None:                     # numpy: flatten every input first
         vs, axis = tuple(v.reshape(-1) for v in vs), 0
     data = CONCATENATE.forward(*[v._data for v in vs], axis=axis)[0]
-    return V._make(data, CONCATENATE, vs, attrs={"axis": axis})
+    return V.record_node(CONCATENATE, vs, data, attrs={"axis": axis})
 
 
 def stack(values: Sequence[Operand], axis: int = 0) -> Value:
@@ -568,11 +567,11 @@ def stack(values: Sequence[Operand], axis: int = 0) -> Value:
     >>> stack([gg.Value([1., 2.]), gg.Value([3., 4.])]).shape
     (2, 2)
     """
-    vs = tuple(_v(x) for x in values)
+    vs = tuple(V.as_value(x) for x in values)
     if not vs:
         raise ValueError("stack: needs at least one Value")
     data = STACK.forward(*[v._data for v in vs], axis=axis)[0]
-    return V._make(data, STACK, vs, attrs={"axis": axis})
+    return V.record_node(STACK, vs, data, attrs={"axis": axis})
 
 
 def pad(x: Operand, pad_width: int | Sequence, value: float = 0.0) -> Value:
@@ -581,11 +580,11 @@ def pad(x: Operand, pad_width: int | Sequence, value: float = 0.0) -> Value:
     >>> pad(gg.Value([1., 2.]), 1).numpy()
     array([0., 1., 2., 0.])
     """
-    x = _v(x)
+    x = V.as_value(x)
     value = number(value, "pad", "value")
     pad_width = _pad_width(pad_width)
     data = PAD.forward(x._data, pad_width=pad_width, value=value)[0]
-    return V._make(data, PAD, (x,), attrs={"pad_width": pad_width, "value": value})
+    return V.record_node(PAD, (x,), data, attrs={"pad_width": pad_width, "value": value})
 
 
 def _pad_width(pw):
@@ -636,10 +635,6 @@ def _axes(axis, ndim: int, op: str, shape, unique: bool = True) -> tuple:
     return axes
 
 
-def _node(op, x, attrs):
-    return V._make(op.forward(x._data, **attrs)[0], op, (x,), attrs=attrs)
-
-
 # ---------------------------------------------------------------- split / chunk
 _MAX_PIECES = 2 ** 20     # more Values than this from one call is a typo, and would take minutes
 
@@ -650,7 +645,7 @@ def _count(n, op):
 
 
 def _pieces(x, bounds, axis, fn):
-    return [_node(_ops.SPLIT_PIECE, x, {"axis": axis, "start": lo, "stop": hi, "piece": i, "fn": fn})
+    return [V.apply(_ops.SPLIT_PIECE, x, axis=axis, start=lo, stop=hi, piece=i, fn=fn)
             for i, (lo, hi) in enumerate(bounds)]
 
 
@@ -667,7 +662,7 @@ def split(x: Operand, indices_or_sections, axis: int = 0) -> list:
     >>> [p.shape for p in split(gg.Value(np.arange(6.)), [2, 5])]
     [(2,), (3,), (1,)]
     """
-    x = _v(x)
+    x = V.as_value(x)
     _need_axis(x, "split")
     ax = _axis1(axis, x.ndim, "split", x.shape)
     n = x.shape[ax]
@@ -700,7 +695,7 @@ def chunk(x: Operand, chunks: int, axis: int = 0) -> list:
     >>> [p.shape for p in chunk(gg.Value(np.arange(5.)), 2)]
     [(3,), (2,)]
     """
-    x = _v(x)
+    x = V.as_value(x)
     _need_axis(x, "chunk")
     if not _is_int(chunks):
         raise TypeError(f"chunk: chunks must be a positive integer, got {chunks!r}")
@@ -725,7 +720,7 @@ def repeat(x: Operand, repeats, axis: int | None = None) -> Value:
     >>> repeat(gg.Value([1., 2.]), 2).numpy(), repeat(gg.Value([1., 2.]), [1, 3]).numpy()
     (array([1., 1., 2., 2.]), array([1., 2., 2., 2.]))
     """
-    x = _v(x)
+    x = V.as_value(x)
     if axis is None:
         n, ax = x.size, None
     else:
@@ -757,7 +752,7 @@ def repeat(x: Operand, repeats, axis: int | None = None) -> Value:
             arr = arr.astype(np.intp)
             # equal counts take the reshape-and-sum backward
             r = int(arr[0]) if arr.size and (arr == arr[0]).all() else (arr if arr.size else 0)
-    return _node(_ops.REPEAT, x, {"repeats": r, "axis": ax})
+    return V.apply(_ops.REPEAT, x, repeats=r, axis=ax)
 
 
 def tile(x: Operand, reps) -> Value:
@@ -767,11 +762,11 @@ def tile(x: Operand, reps) -> Value:
     >>> tile(gg.Value([1., 2.]), 2).numpy(), tile(gg.Value([1., 2.]), (2, 1)).shape
     (array([1., 2., 1., 2.]), (2, 2))
     """
-    x = _v(x)
+    x = V.as_value(x)
     reps = _ints(reps, "tile", "reps")
     if any(r < 0 for r in reps):
         raise ValueError(f"tile: reps must be non-negative, got {reps}")
-    return _node(_ops.TILE, x, {"reps": reps})
+    return V.apply(_ops.TILE, x, reps=reps)
 
 
 # ---------------------------------------------------------------- roll / flip
@@ -782,11 +777,11 @@ def roll(x: Operand, shift, axis: Axis = None) -> Value:
     >>> roll(gg.Value([1., 2., 3.]), 1).numpy()
     array([3., 1., 2.])
     """
-    x = _v(x)
+    x = V.as_value(x)
     if axis is None:
         if not _is_int(shift):
             raise TypeError(f"roll: with axis=None the shift must be one integer, got {shift!r:.60}")
-        return _node(_ops.ROLL, x, {"shift": int(shift), "axis": None})
+        return V.apply(_ops.ROLL, x, shift=int(shift), axis=None)
     axes = _axes(axis, x.ndim, "roll", x.shape, unique=False)
     shifts = _ints(shift, "roll", "shift")
     if len(shifts) == 1:
@@ -796,7 +791,7 @@ def roll(x: Operand, shift, axis: Axis = None) -> Value:
     if len(shifts) != len(axes):
         raise ShapeError(f"roll: {len(shifts)} shifts {tuple(shifts)} for {len(axes)} axes {axis}; "
                          "give one shift per axis")
-    return _node(_ops.ROLL, x, {"shift": shifts, "axis": axes})
+    return V.apply(_ops.ROLL, x, shift=shifts, axis=axes)
 
 
 def flip(x: Operand, axis: Axis = None) -> Value:
@@ -806,9 +801,9 @@ def flip(x: Operand, axis: Axis = None) -> Value:
     array([[2., 1.],
            [4., 3.]])
     """
-    x = _v(x)
+    x = V.as_value(x)
     axes = None if axis is None else _axes(axis, x.ndim, "flip", x.shape)
-    return _node(_ops.FLIP, x, {"axis": axes})
+    return V.apply(_ops.FLIP, x, axis=axes)
 
 
 # ---------------------------------------------------------------- squeeze / expand_dims
@@ -819,7 +814,7 @@ def squeeze(x: Operand, axis: Axis = None) -> Value:
     >>> squeeze(gg.Value(np.zeros((1, 3, 1)))).shape, squeeze(gg.Value(np.zeros((1, 3))), 0).shape
     ((3,), (3,))
     """
-    x = _v(x)
+    x = V.as_value(x)
     if axis is None:
         axes = tuple(i for i, n in enumerate(x.shape) if n == 1)
     else:
@@ -828,7 +823,7 @@ def squeeze(x: Operand, axis: Axis = None) -> Value:
             if x.shape[a] != 1:
                 raise ShapeError(f"squeeze: axis {a} of shape {x.shape} has length {x.shape[a]}, not 1; "
                                  "only axes of length 1 can be removed")
-    return _node(_ops.SQUEEZE, x, {"axis": axes})
+    return V.apply(_ops.SQUEEZE, x, axis=axes)
 
 
 def expand_dims(x: Operand, axis: Axis) -> Value:
@@ -837,10 +832,10 @@ def expand_dims(x: Operand, axis: Axis) -> Value:
     >>> expand_dims(gg.Value([1., 2.]), (0, -1)).shape
     (1, 2, 1)
     """
-    x = _v(x)
+    x = V.as_value(x)
     out_nd = x.ndim + len(_ints(axis, "expand_dims", "axis"))
     axes = _axes(axis, out_nd, "expand_dims", f"{x.shape} (the result has {out_nd} axes)")
-    return _node(_ops.EXPAND_DIMS, x, {"axis": axes})
+    return V.apply(_ops.EXPAND_DIMS, x, axis=axes)
 
 
 def unsqueeze(x: Operand, axis: int) -> Value:
@@ -849,11 +844,11 @@ def unsqueeze(x: Operand, axis: int) -> Value:
     >>> unsqueeze(gg.Value([1., 2.]), -1).shape
     (2, 1)
     """
-    x = _v(x)
+    x = V.as_value(x)
     if not _is_int(axis):
         raise TypeError(f"unsqueeze: axis must be one integer, got {axis!r} (expand_dims takes a tuple)")
     ax = _axis1(axis, x.ndim + 1, "unsqueeze", f"{x.shape} (the result has {x.ndim + 1} axes)")
-    return _node(_ops.UNSQUEEZE, x, {"axis": (ax,)})
+    return V.apply(_ops.UNSQUEEZE, x, axis=(ax,))
 
 
 # ---------------------------------------------------------------- tril / triu / diagonal
@@ -864,11 +859,11 @@ def _k(k, op, what="k"):
 
 
 def _triangle(op, x, k):
-    x = _v(x)
+    x = V.as_value(x)
     if x.ndim < 2:
         raise ShapeError(f"{op.name}: needs a matrix (or a batch of them, >= 2 dimensions), "
                          f"got shape {x.shape}")
-    return _node(op, x, {"k": _k(k, op.name)})
+    return V.apply(op, x, k=_k(k, op.name))
 
 
 def tril(x: Operand, k: int = 0) -> Value:
@@ -899,13 +894,13 @@ def diag(x: Operand, k: int = 0) -> Value:
     (array([[1., 0.],
            [0., 2.]]), array([1., 4.]))
     """
-    x = _v(x)
+    x = V.as_value(x)
     k = _k(k, "diag")
     if x.ndim == 1:
         m = x.shape[0] + abs(k)
-        return _node(_ops.DIAG_MATRIX, x, {"shape": (m, m), "offset": k, "axis1": 0, "axis2": 1})
+        return V.apply(_ops.DIAG_MATRIX, x, shape=(m, m), offset=k, axis1=0, axis2=1)
     if x.ndim == 2:
-        return _node(_ops.DIAG_OF_MATRIX, x, {"offset": k, "axis1": 0, "axis2": 1})
+        return V.apply(_ops.DIAG_OF_MATRIX, x, offset=k, axis1=0, axis2=1)
     raise ShapeError(f"diag: needs a vector or a matrix, got shape {x.shape} (use diagonal for "
                      "a batch of matrices)")
 
@@ -917,14 +912,14 @@ def diagonal(x: Operand, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Val
     array([[0., 3.],
            [4., 7.]])
     """
-    x = _v(x)
+    x = V.as_value(x)
     if x.ndim < 2:
         raise ShapeError(f"diagonal: needs at least 2 dimensions, got shape {x.shape}")
     a1 = _axis1(axis1, x.ndim, "diagonal", x.shape)
     a2 = _axis1(axis2, x.ndim, "diagonal", x.shape)
     if a1 == a2:
         raise ShapeError(f"diagonal: axis1 and axis2 name the same axis {a1} of shape {x.shape}")
-    return _node(_ops.DIAGONAL, x, {"offset": _k(offset, "diagonal", "offset"), "axis1": a1, "axis2": a2})
+    return V.apply(_ops.DIAGONAL, x, offset=_k(offset, "diagonal", "offset"), axis1=a1, axis2=a2)
 
 
 # x.split(2), x.flip(0), ...: the same functions as methods
@@ -962,7 +957,7 @@ def atleast_1d(*arys: Operand):
     >>> atleast_1d(gg.Value(2.0)).shape
     (1,)
     """
-    return _tuple_or_one([v.reshape(1) if v.ndim == 0 else v for v in map(_v, arys)])
+    return _tuple_or_one([v.reshape(1) if v.ndim == 0 else v for v in map(V.as_value, arys)])
 
 
 @export(numpy=np.atleast_2d)
@@ -973,7 +968,7 @@ def atleast_2d(*arys: Operand):
     (1, 2)
     """
     return _tuple_or_one([v.reshape((1,) * (2 - v.ndim) + v.shape) if v.ndim < 2 else v
-                          for v in map(_v, arys)])
+                          for v in map(V.as_value, arys)])
 
 
 @export(numpy=np.atleast_3d)
@@ -985,7 +980,7 @@ def atleast_3d(*arys: Operand):
     (1, 2, 1)
     """
     out = []
-    for v in map(_v, arys):
+    for v in map(V.as_value, arys):
         shape = {0: (1, 1, 1), 1: (1,) + v.shape + (1,), 2: v.shape + (1,)}.get(v.ndim, v.shape)
         out.append(v.reshape(shape) if shape != v.shape else v)
     return _tuple_or_one(out)
@@ -996,7 +991,7 @@ def _seq(tup, name):
         raise TypeError(f"{name}: takes a list or tuple of Values/arrays, got {type(tup).__name__}")
     if not tup:
         raise ValueError(f"{name}: needs at least one array")
-    return [_v(t) for t in tup]
+    return [V.as_value(t) for t in tup]
 
 
 @export(numpy=np.hstack)
@@ -1038,7 +1033,7 @@ def append(arr: Operand, values: Operand, axis: int | None = None) -> Value:
     >>> append(gg.Value([1., 2.]), [3.]).numpy()
     array([1., 2., 3.])
     """
-    a, v = _v(arr), _v(values)
+    a, v = V.as_value(arr), V.as_value(values)
     if axis is None:
         return concatenate([a.reshape(-1), v.reshape(-1)])
     return concatenate([a, v], axis=axis)
@@ -1053,7 +1048,7 @@ def rot90(m: Operand, k: int = 1, axes: Sequence[int] = (0, 1)) -> Value:
     array([[2., 4.],
            [1., 3.]])
     """
-    m = _v(m)
+    m = V.as_value(m)
     axes = tuple(axes)
     if len(axes) != 2 or m.ndim < 2:
         raise ShapeError(f"rot90: needs two axes and a Value of 2 or more dimensions, got axes={axes} "

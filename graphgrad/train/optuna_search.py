@@ -30,6 +30,17 @@ every position runs once and the study ends with ``n_trials`` trials. With ``sam
 that study equals one driver's (a position's point depends on ``(seed, k)`` alone); with TPE
 or CMA-ES it depends on which trials had finished when each was sampled, so it is not.
 
+A driver that dies on another machine is found by Optuna's heartbeat (``heartbeat=`` seconds;
+10 by default with a database URL): each driver records a beat for its trials in flight every
+``heartbeat`` seconds, and any driver fails a trial silent for ``2 * heartbeat`` seconds
+(Optuna's ``fail_stale_trials``); Optuna's ``RetryHeartbeatStaleTrialCallback`` queues its
+point again as a ``WAITING`` trial with the same position, params and seed, which the next free
+driver runs. The silent trial stays in the study as an ``interrupted`` FAIL, never a result; a
+point whose drivers fall silent more than ``retries`` times is recorded ``failed``. With
+heartbeats a driver returns only when every position is finished (by any driver), since a
+trial running elsewhere may still need it. On an SQLite file heartbeats are off by default
+(one host: a dead driver is found at once by its process id) and work when asked for.
+
 >>> from graphgrad.train import search, SearchSpace, LogUniform, toy_objective
 >>> res = search(toy_objective, SearchSpace(lr=LogUniform(1e-5, 1e-1)), n_trials=4, backend="optuna",
 ...              sampler="tpe", seed=0, storage="lr.sqlite")
@@ -38,6 +49,13 @@ or CMA-ES it depends on which trials had finished when each was sampled, so it i
 >>> import optuna
 >>> optuna.load_study(study_name=None, storage="sqlite:///lr.sqlite").trials[0].state.name
 'COMPLETE'
+
+Heartbeats on an SQLite file (on by default on a database URL), one beat a second:
+
+>>> res = search(toy_objective, SearchSpace(lr=LogUniform(1e-5, 1e-1)), n_trials=2, backend="optuna",
+...              sampler="random", seed=0, storage="hb.sqlite", heartbeat=1, max_workers=1)
+>>> res.ran, res.interrupted, [r.status for r in res.table]
+(2, 0, ['done', 'done'])
 """
 from __future__ import annotations
 
@@ -53,6 +71,7 @@ from .report import TrialPruned, listening
 from .space import Choice, Conditional, Int, LogUniform, SearchSpace, SearchSpaceError, Uniform
 from .store import TrialRecord, _pid_alive
 
+DEFAULT_HEARTBEAT = 10   # seconds between beats on a database server; silent for twice that: dead
 STALE_S = 30.0   # a RUNNING trial with no driver recorded this long after it started was orphaned
 STATE_STATUS = {"COMPLETE": "done", "PRUNED": "pruned", "FAIL": "failed", "RUNNING": "running",
                 "WAITING": "running"}
@@ -156,7 +175,8 @@ def _me() -> dict:
 
 def run(trial_fn, space: SearchSpace, n_trials: int, *, seed: int, storage, sampler="tpe", pruner=None,
         direction: str = "maximize", metric: str = "val_acc", study_name: str = "graphgrad-search",
-        on_trial=None, trial_timeout=None, executor=None, max_workers=None, max_in_flight=None, retries: int = 2):
+        on_trial=None, trial_timeout=None, executor=None, max_workers=None, max_in_flight=None, retries: int = 2,
+        heartbeat=None, progress: bool = False):
     """Run (or resume) the search on an Optuna study; returns a :class:`SearchResult`.
 
     The driver (this process) samples each trial and tells the study its result; the trials
@@ -175,7 +195,9 @@ def run(trial_fn, space: SearchSpace, n_trials: int, *, seed: int, storage, samp
     if sampler == "cmaes":
         _check_cmaes(space)
     url = storage_url(storage)
-    study = _open_study(optuna, url, study_name, direction, pruning, seed)
+    beat = heartbeat_seconds(heartbeat, url)
+    rerun = _Rerun(optuna, retries) if beat else None
+    study = _open_study(optuna, url, study_name, direction, pruning, seed, beat, rerun)
     settings = {"seed": int(seed), "metric": metric, "direction": direction,
                 "sampler": sampler if isinstance(sampler, str) else type(sampler).__name__}
     old_space = study.user_attrs.get("graphgrad_space")
@@ -219,7 +241,14 @@ def run(trial_fn, space: SearchSpace, n_trials: int, *, seed: int, storage, samp
         pool = _Pool(executor)
         run_ = _Driver(optuna, study, space, trial_fn, n_trials, seed, sampler, metric, window, pool,
                        url if reachable else None, pruner, in_process, trial_timeout, retries, on_trial, result)
-        run_.loop()
+        run_.beat, run_.rerun = beat, rerun
+        if progress:
+            from .search import _progress_bar
+            run_.bar = _progress_bar(n_trials)
+        try:
+            run_.loop()
+        finally:
+            run_.stop()
         result.table = table(study)
         result.skipped = max(0, n_trials - result.ran)
         return result
@@ -238,13 +267,69 @@ def run(trial_fn, space: SearchSpace, n_trials: int, *, seed: int, storage, samp
             pool.close(wait=True)
 
 
-def _open_study(optuna, url, study_name, direction, pruning, seed):
+def heartbeat_seconds(heartbeat, url):
+    """The heartbeat interval a search uses: ``heartbeat`` seconds (0 or False: none), or by
+    default 10 for a database server URL and none for an SQLite file or memory.
+
+    >>> heartbeat_seconds(None, "postgresql://db.lab/search"), heartbeat_seconds(None, "sqlite:///lr.sqlite")
+    (10, None)
+    >>> heartbeat_seconds(2, "sqlite:///lr.sqlite"), heartbeat_seconds(0, "postgresql://db.lab/search")
+    (2, None)
+    """
+    from .search import SearchError
+    if heartbeat is None:
+        return DEFAULT_HEARTBEAT if isinstance(url, str) and not url.startswith("sqlite") else None
+    if heartbeat is False or heartbeat == 0:
+        return None
+    if isinstance(heartbeat, bool) or not isinstance(heartbeat, int) or heartbeat < 1:
+        raise SearchError(f"search: heartbeat must be a whole number of seconds (Optuna's heartbeat_interval), "
+                          f"0 or None, got {heartbeat!r}")
+    if not isinstance(url, str):
+        raise SearchError("search: heartbeat needs the study in a database (storage= an SQLite file or a database "
+                          "URL): an in-memory study lives and dies with this process")
+    return int(heartbeat)
+
+
+class _Rerun:
+    """Optuna's own retry of a heartbeat-stale trial (a WAITING copy: same position, params
+    and seed, since it copies the user attributes), counting what this driver failed."""
+
+    def __init__(self, optuna, retries: int):
+        import warnings
+        cls = getattr(optuna.storages, "RetryHeartbeatStaleTrialCallback", None) or \
+            optuna.storages.RetryFailedTrialCallback   # (its name before Optuna 4.9)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # ExperimentalWarning
+            self.retry = cls(max_retry=retries)
+        self.failed = 0
+
+    def __call__(self, study, trial):
+        self.failed += 1
+        self.retry(study, trial)
+
+
+def _heartbeat_storage(optuna, url, beat, rerun):
+    import inspect
+    import warnings
+    kw = {"heartbeat_interval": beat, "grace_period": 2 * beat}
+    name = "heartbeat_stale_trial_callback"
+    if name not in inspect.signature(optuna.storages.RDBStorage).parameters:
+        name = "failed_trial_callback"   # (Optuna before 4.9)
+    kw[name] = rerun
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # ExperimentalWarning: heartbeat_interval
+        return optuna.storages.RDBStorage(url, **kw)
+
+
+def _open_study(optuna, url, study_name, direction, pruning, seed, beat=None, rerun=None):
     """Create or load the study. Drivers started together on an empty database race to create
     Optuna's tables (one wins, the others get a unique-key violation): try again, and load."""
     for attempt in range(5):
         try:
-            return optuna.create_study(study_name=study_name, storage=url, direction=direction, load_if_exists=True,
-                                       pruner=pruning, sampler=optuna.samplers.RandomSampler(seed=seed))
+            storage = _heartbeat_storage(optuna, url, beat, rerun) if beat else url
+            return optuna.create_study(study_name=study_name, storage=storage, direction=direction,
+                                       load_if_exists=True, pruner=pruning,
+                                       sampler=optuna.samplers.RandomSampler(seed=seed))
         except Exception as e:
             if attempt == 4 or type(e).__module__.split(".")[0] != "sqlalchemy":
                 raise
@@ -287,16 +372,26 @@ class _Driver:
         self.alone = set()     # futures of suspects running alone: a death now is theirs
         self.started = {}      # future -> submission time (trial_timeout)
         self.lock = _claim_lock(study)
+        self.beat = self.rerun = self.bar = None   # heartbeat seconds, its retry callback, progress bar
+        self.unfinished = set()  # positions < n_trials with no result yet (by any driver)
+        self._beating = None
 
     def loop(self):
         from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
 
         from .search import _timed_out
+        if self.beat:
+            self.start_beating()
         try:
             while True:
                 self.fill()
                 if not self.pending:
+                    if self.beat and self.unfinished:
+                        # Other drivers' trials: wait, for one may die and need a rerun here
+                        # (a look a second: one query, and the driver ends soon after the last).
+                        time.sleep(min(1.0, self.beat))
+                        continue
                     return   # nothing left to claim: every position is finished or another driver's
                 if self.timeout is None:
                     finished, _ = wait(list(self.pending), return_when=FIRST_COMPLETED)
@@ -389,40 +484,123 @@ class _Driver:
         claim, or position ``k`` must wait for this driver's position ``k - window``)."""
         TrialState = self.optuna.trial.TrialState
         from .search import trial_seed
+        storage = self.study._storage
+        if self.beat:
+            self.fail_silent()
         with self.lock:
-            taken, finished = set(), {}
-            for t in self.study.get_trials(deepcopy=False):
-                pos = t.user_attrs.get("graphgrad_position")
-                if pos is None or t.user_attrs.get("interrupted"):
+            while True:
+                taken, finished, silent, waiting = set(), {}, {}, []
+                for t in self.study.get_trials(deepcopy=False):
+                    pos = t.user_attrs.get("graphgrad_position")
+                    if pos is None:
+                        continue
+                    if _interrupted(t):
+                        if _silent(t):
+                            silent.setdefault(pos, []).append(t)
+                        continue
+                    if t.state in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL):
+                        finished[pos] = t
+                        taken.add(pos)
+                    elif t.state in (TrialState.RUNNING, TrialState.WAITING):
+                        taken.add(pos)
+                        if t.state == TrialState.WAITING and pos < self.n_trials:
+                            waiting.append((pos, t))
+                self.unfinished = set(range(self.n_trials)) - set(finished)
+                if self.bar is not None and self.n_trials - len(self.unfinished) > self.bar.n:
+                    # Every driver's finished trials (this one's count between claims, in tell).
+                    self.bar.update(self.n_trials - len(self.unfinished) - self.bar.n)
+                # A silent driver's point, queued again by Optuna's retry callback: same position,
+                # params and seed. (False: another driver took it first.)
+                for pos, t in sorted(waiting, key=lambda pt: pt[0]):
+                    if storage.set_trial_state_values(t._trial_id, TrialState.RUNNING):
+                        storage.set_trial_user_attr(t._trial_id, "driver", _me())
+                        storage.record_heartbeat(t._trial_id)
+                        return pos, t._trial_id, t.user_attrs["graphgrad_params"], t.user_attrs["graphgrad_seed"]
+                k = 0
+                while k in taken:
+                    k += 1
+                if k >= self.n_trials:
+                    return None
+                mine = [p for p, *_ in self.pending.values()]
+                if mine and k - self.window >= min(mine):
+                    return None
+                if self.beat and len(silent.get(k, ())) > self.retries:
+                    self.give_up(k, silent[k])
                     continue
-                if t.state in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL):
-                    finished[pos] = t
-                    taken.add(pos)
-                elif t.state in (TrialState.RUNNING, TrialState.WAITING):
-                    taken.add(pos)
-            k = 0
-            while k in taken:
-                k += 1
-            if k >= self.n_trials:
-                return None
-            mine = [p for p, *_ in self.pending.values()]
-            if mine and k - self.window >= min(mine):
-                return None
-            shadow = self.optuna.create_study(direction=self.study.direction.name.lower(),
-                                              sampler=make_sampler(self.optuna, self.sampler,
-                                                                   _position_seed(self.seed, k)))
-            shadow.add_trials([finished[p] for p in sorted(finished) if p <= k - self.window])
-            st = shadow.ask()
-            params = suggest(st, self.space)
-            ft = shadow._storage.get_trial(st._trial_id)
-            tseed = trial_seed(self.seed, 0, k)
-            template = self.optuna.trial.create_trial(
-                state=TrialState.RUNNING, params=ft.params, distributions=ft.distributions,
-                user_attrs={"graphgrad_seed": tseed, "graphgrad_position": k, "graphgrad_params": params,
-                            "driver": _me()},
-                system_attrs=dict(ft.system_attrs))
-            tid = self.study._storage.create_new_trial(self.study._study_id, template_trial=template)
-        return k, tid, params, tseed
+                shadow = self.optuna.create_study(direction=self.study.direction.name.lower(),
+                                                  sampler=make_sampler(self.optuna, self.sampler,
+                                                                       _position_seed(self.seed, k)))
+                shadow.add_trials([finished[p] for p in sorted(finished) if p <= k - self.window])
+                st = shadow.ask()
+                params = suggest(st, self.space)
+                ft = shadow._storage.get_trial(st._trial_id)
+                tseed = trial_seed(self.seed, 0, k)
+                template = self.optuna.trial.create_trial(
+                    state=TrialState.RUNNING, params=ft.params, distributions=ft.distributions,
+                    user_attrs={"graphgrad_seed": tseed, "graphgrad_position": k, "graphgrad_params": params,
+                                "driver": _me()},
+                    system_attrs=dict(ft.system_attrs))
+                tid = self.study._storage.create_new_trial(self.study._study_id, template_trial=template)
+                if self.beat:
+                    storage.record_heartbeat(tid)   # a trial never beaten for is never found stale
+                return k, tid, params, tseed
+
+    def fail_silent(self):
+        """Optuna's ``fail_stale_trials``: FAIL every trial whose driver has been silent for the
+        grace period, on any machine, and queue its point again (the retry callback)."""
+        import warnings
+        before = self.rerun.failed
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # ExperimentalWarning
+            self.optuna.storages.fail_stale_trials(self.study)
+        self.result.interrupted += self.rerun.failed - before
+
+    def give_up(self, k, silent):
+        """Position ``k``'s drivers fell silent more than ``retries`` times: record it failed
+        (as a trial that kills its pool worker alone is), so the search can end."""
+        last = silent[-1]
+        ua = last.user_attrs
+        times = "once" if len(silent) == 1 else f"{len(silent)} times"
+        error = (f"its driver stopped sending heartbeats {times} while it ran (the machine or the "
+                 f"driver died, or ran out of memory); retried {self.retries} times, recorded as failed")
+        template = self.optuna.trial.create_trial(
+            state=self.optuna.trial.TrialState.FAIL, params=last.params, distributions=last.distributions,
+            user_attrs={"graphgrad_seed": ua.get("graphgrad_seed", 0), "graphgrad_position": k,
+                        "graphgrad_params": ua.get("graphgrad_params"), "driver": _me(),
+                        "graphgrad_result": _failed_out(error)})
+        self.study._storage.create_new_trial(self.study._study_id, template_trial=template)
+        self.result.ran += 1
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def start_beating(self):
+        """Beat for this driver's trials in flight every ``beat`` seconds (Optuna's
+        ``record_heartbeat``), in a thread, until :meth:`stop`."""
+        import threading
+        stop = threading.Event()
+
+        def beat():
+            storage = self.study._storage
+            while not stop.wait(self.beat):
+                try:
+                    tids = [v[1] for v in tuple(self.pending.values())]
+                except RuntimeError:   # changed while copied: beat next time
+                    continue
+                for tid in tids:
+                    try:
+                        storage.record_heartbeat(tid)
+                    except Exception:   # a lost database: the trial may be failed and rerun, never wrong
+                        pass
+        self._beating = (stop, threading.Thread(target=beat, name="graphgrad-heartbeat", daemon=True))
+        self._beating[1].start()
+
+    def stop(self):
+        if self._beating is not None:
+            self._beating[0].set()
+            self._beating[1].join()
+            self._beating = None
+        if self.bar is not None:
+            self.bar.close()
 
     def forget(self, fut):
         self.pending.pop(fut, None)
@@ -471,6 +649,8 @@ class _Driver:
         else:
             self.study.tell(self.optuna.trial.Trial(self.study, tid), state=TrialState.FAIL)
         self.result.ran += 1
+        if self.bar is not None:
+            self.bar.update(1)
         if self.on_trial is not None:
             self.on_trial(to_record(storage.get_trial(tid)))
 
@@ -596,12 +776,30 @@ def _fail_dead_trials(optuna, study) -> int:
     return n
 
 
+def _silent(t) -> bool:
+    """Whether a trial was failed by Optuna's heartbeat check: a FAIL at a position that no
+    driver gave a result (every result is written before its FAIL; see ``_Driver.tell``)."""
+    ua = t.user_attrs
+    return (t.state.name == "FAIL" and "graphgrad_position" in ua and "graphgrad_result" not in ua
+            and "status" not in ua and not ua.get("interrupted"))
+
+
+def _interrupted(t) -> bool:
+    """Whether a trial is ``interrupted``: lost by the executor, left by a killed driver, or
+    failed by the heartbeat; never a result, and its position runs again."""
+    return bool(t.user_attrs.get("interrupted")) or _silent(t)
+
+
 def to_record(t) -> TrialRecord:
     """One Optuna FrozenTrial as a graphgrad :class:`TrialRecord` (for tables and plots)."""
     ua = dict(t.user_attrs)
     ua.update(ua.get("graphgrad_result") or {})   # (studies written before it had one attribute each)
     status = STATE_STATUS.get(t.state.name, t.state.name.lower())
-    if ua.get("interrupted"):
+    if _silent(t):
+        status = "interrupted"
+        ua.setdefault("error", "its driver sent no heartbeat for the grace period (it or its machine died); its "
+                               "point was run again, not a result")
+    elif ua.get("interrupted"):
         status = "interrupted"
     elif status == "failed" and ua.get("status") == "nan":
         status = "nan"
@@ -621,7 +819,7 @@ def table(study) -> list:
     sign = -1.0 if study.direction.name == "MAXIMIZE" else 1.0
     recs = []
     for t in study.get_trials(deepcopy=False):
-        if t.state.name in ("COMPLETE", "PRUNED", "FAIL") and not t.user_attrs.get("interrupted"):
+        if t.state.name in ("COMPLETE", "PRUNED", "FAIL") and not _interrupted(t):
             recs.append((t, to_record(t)))
     order = {"COMPLETE": 0, "PRUNED": 1, "FAIL": 2}
     recs.sort(key=lambda tr: (order[tr[0].state.name], sign * tr[0].value if tr[0].value is not None else 0.0,

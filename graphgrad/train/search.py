@@ -301,7 +301,8 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
            resume: bool = True, executor: Executor | None = None, max_workers: int | None = None,
            max_in_flight: int | None = None, edge_fraction: float = 0.05, progress: bool = False,
            on_trial=None, retries: int = 2, trial_timeout: float | None = None, backend: str = "builtin", sampler="tpe", pruner=None,
-           direction: str = "maximize", metric: str = "val_acc", study_name: str = "graphgrad-search") -> SearchResult:
+           direction: str = "maximize", metric: str = "val_acc", study_name: str = "graphgrad-search",
+           heartbeat: int | None = None) -> SearchResult:
     """Run (or resume) a hyperparameter search and return its sorted results table.
 
     ``trial_fn(params, seed) -> {"val_acc": ..., "train_acc": ..., "history": [...]}`` must be
@@ -333,7 +334,13 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
     processes by default; threads for a pruning search on an in-memory study), with the same
     ``retries`` of executor failures; trial ``k`` is sampled from the trials finished at
     positions ``<= k - max_in_flight``, so one driver's study is reproducible from ``seed`` and
-    the number of trials in flight.
+    the number of trials in flight. ``heartbeat`` (seconds; the default is 10 for a database
+    URL, off for an SQLite file, 0 turns it off) is Optuna's heartbeat: each driver beats for
+    its trials in flight, and a trial whose driver fell silent for ``2 * heartbeat`` seconds on
+    any machine is failed (``interrupted``) and its point run again by a live driver (at most
+    ``retries`` times, then recorded ``failed``). With heartbeats a driver returns when every
+    position of the study is finished, by whichever driver. ``progress=True`` shows the same
+    bar on both back ends.
 
     >>> from graphgrad.train import LogUniform, SearchSpace, toy_objective
     >>> space = SearchSpace(lr=LogUniform(1e-5, 1e-1))
@@ -378,9 +385,13 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
         return optuna_search.run(trial_fn, space, int(n_trials), seed=int(seed), storage=storage, sampler=sampler,
                                  pruner=pruner, direction=direction, metric=metric, study_name=study_name,
                                  on_trial=on_trial, trial_timeout=trial_timeout, executor=executor,
-                                 max_workers=max_workers, max_in_flight=max_in_flight, retries=int(retries))
+                                 max_workers=max_workers, max_in_flight=max_in_flight, retries=int(retries),
+                                 heartbeat=heartbeat, progress=progress)
     if backend != "builtin":
         raise SearchError(f"search: backend must be 'builtin' or 'optuna', got {backend!r}")
+    if heartbeat:
+        raise SearchError("search: heartbeat= is an option of backend='optuna' (its database storage); the "
+                          "built-in store finds a dead search on its own host by its process id")
     settings = {"method": method, "seed": int(seed), "top_k": int(top_k),
                 "grid_points": int(grid_points) if method == "grid" else None,
                 "n_trials": int(n_trials) if method == "random" else None}
@@ -406,10 +417,7 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
             executor = _own_pool(max_workers or _default_workers())
         cap = _capacity(executor, max_in_flight, max_workers)
         pool = _Pool(executor)
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm  # lazy: keep `import graphgrad` light
-            bar = tqdm(total=None, desc="search", unit="trial", disable=not progress)
+        bar = _progress_bar() if progress else None
         stage_space = space
         for stage in range(int(stages)):
             if stage > 0:
@@ -462,6 +470,12 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
         if pool is not None:
             pool.close(wait=True)
         store.close()
+
+
+def _progress_bar(total=None):
+    """The search's progress bar (one per search, on either back end): trials, not epochs."""
+    from tqdm.auto import tqdm  # lazy: keep `import graphgrad` light
+    return tqdm(total=total, desc="search", unit="trial")
 
 
 class _Pool:

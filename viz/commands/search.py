@@ -99,7 +99,7 @@ def _safe_record(r):
 def _show_optuna(args) -> int:
     """``show`` for a search run with ``backend="optuna"`` (its SQLite file or database URL)."""
     from graphgrad.train import format_table
-    from graphgrad.train.optuna_search import load, table
+    from graphgrad.train.optuna_search import _interrupted, load, table
     from graphgrad.train.store import objective
     try:
         study, space, settings = load(args.store, args.study)
@@ -113,7 +113,9 @@ def _show_optuna(args) -> int:
     rows = table(study)
     counts = {}
     for t in study.get_trials(deepcopy=False):
-        counts[t.state.name.lower()] = counts.get(t.state.name.lower(), 0) + 1
+        # A lost trial (its executor, a killed driver, a silent heartbeat) is not a failure.
+        state = "interrupted" if _interrupted(t) else t.state.name.lower()
+        counts[state] = counts.get(state, 0) + 1
     print(f"store: {args.store} (Optuna study {safe(study.study_name)})")
     print(f"space: {safe(repr(space))}")
     print("search: " + safe(", ".join(f"{k}={v}" for k, v in sorted(settings.items()) if v is not None)))

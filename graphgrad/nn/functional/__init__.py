@@ -21,15 +21,15 @@ from ...ops import activation as _act
 from ...autograd import group
 from ...errors import ShapeError
 from ...ops.base import _norm_axis
-from ...value import Value, apply, mark_written
-from ..ops import activation as _ops_act, loss as _ops_loss, norm as _ops_norm
+from ...value import Value, apply, as_value, mark_written, record_node
+from ..ops import _expand as E, activation as _ops_act, loss as _ops_loss, norm as _ops_norm
 from .conv import (avg_pool1d, avg_pool2d, conv1d, conv2d, conv_transpose2d,  # noqa: F401
                        max_pool1d, max_pool2d)
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
                        check_reduction, cross_entropy, nll_loss)
 from ..._params import finite, number
 from ..._state import here
-from ._node import as_value, needs_grad, record
+from ._node import needs_grad
 from ..init import get_rng
 
 _SVM = _ops_loss.MultiMargin()
@@ -338,7 +338,7 @@ def _svm(scores, target, margin, reduction, by_classes, where):
         raise ValueError(f"{where}: reduction must be 'mean' or 'sum', got {reduction!r}")
     margin = number(margin, where, "margin")
     data, saved = _SVM.run(s._data, y, margin, reduction, by_classes)
-    return record(_SVM, (s,), data, saved if needs_grad(s) else None,
+    return record_node(_SVM, (s,), data, saved if needs_grad(s) else None,
                   {"margin": margin, "reduction": reduction})
 
 
@@ -413,11 +413,11 @@ def batch_norm(x, running_mean=None, running_var=None, weight=None, bias=None, t
         if v is not None and v.shape != (d,):
             raise ShapeError(f"batch_norm: {nm} must have shape ({d},) for input {x.shape}, got {v.shape}")
     if _expand(expand):
-        out, mu, var = _batch_norm_expanded(x, gamma, beta, rm, rv, eps, training)
+        out, mu, var = E.batch_norm(x, gamma, beta, rm, rv, eps, training)
     else:
         inputs = (x, gamma, beta)
         data, saved, mu, var = _BN.run(x._data, gamma._data, beta._data, rm, rv, eps, training)
-        out = record(_BN, inputs, data, saved if needs_grad(*inputs) else None,
+        out = record_node(_BN, inputs, data, saved if needs_grad(*inputs) else None,
                      {"training": bool(training), "eps": eps})
     if training and rm is not None:
         rm *= 1.0 - momentum
@@ -450,35 +450,6 @@ def _written(b):
     earlier from its old numbers refuses backward instead of using the new ones."""
     if isinstance(b, Value):
         mark_written(b)
-
-
-def _batch_norm_expanded(x, gamma, beta, rm, rv, eps, training):
-    """The cs231n assignment-2 / Kratzert computational graph, one named node per step:
-    mu, xmu, sq, var, sqrtvar, ivar, xhat, gammax, out (statistics kept as (1, D) or
-    (1, C, 1, 1) rows, γ and β reshaped to match)."""
-    axes = (0,) if x.ndim == 2 else (0, 2, 3)
-    shape = (1, -1) if x.ndim == 2 else (1, -1, 1, 1)
-
-    def named(v, name):
-        v.name = name
-        return v
-
-    with group("batchnorm"):
-        if training:
-            mu = named(x.mean(axis=axes, keepdims=True), "mu")
-            xmu = named(x - mu, "xmu")
-            sq = named(xmu ** 2, "sq")
-            var = named(sq.mean(axis=axes, keepdims=True), "var")
-        else:
-            mu = Value(rm.reshape(shape).astype(x.dtype), name="running_mean")
-            xmu = named(x - mu, "xmu")
-            var = Value(rv.reshape(shape).astype(x.dtype), name="running_var")
-        sqrtvar = named((var + float(eps)).sqrt(), "sqrtvar")
-        ivar = named(1.0 / sqrtvar, "ivar")
-        xhat = named(xmu * ivar, "xhat")
-        gammax = named(gamma.reshape(shape) * xhat, "gammax")
-        out = named(gammax + beta.reshape(shape), "out")
-    return out, mu._data.reshape(-1), var._data.reshape(-1)
 
 
 # the public functions (F.<name>); the conv/pool and loss ones are written in conv.py and loss.py

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...autograd import group
 from ...errors import ShapeError
-from ...ops.shape import pad as _pad, stack as _stack
-from ...value import Value
-from ..ops import conv as C
-from ._node import as_value, needs_grad, record
+from ...value import Value, as_value, record_node
+from ..ops import _expand as E, conv as C
+from ._node import needs_grad
 
 
 def _flag(expand) -> bool:
@@ -120,12 +118,12 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 
     stride, padding, dilation, groups = _check_conv(x, w, b, stride, padding, dilation, groups, "conv2d", 2)
     kh, kw = w.shape[2:]
     if _flag(expand):
-        return _conv_expanded(x, w, b, stride, padding, dilation, groups, "conv2d")
+        return E.conv2d(x, w, b, stride, padding, dilation, groups, "conv2d")
     inputs = (x, w) if b is None else (x, w, b)
     need = needs_grad(*inputs)
     data, saved = C.CONV2D.run(x._data, w._data, None if b is None else b._data, stride, padding,
                                need and w.requires_grad, dilation, groups)
-    return record(C.CONV2D, inputs, data, saved if need else None,
+    return record_node(C.CONV2D, inputs, data, saved if need else None,
                   {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups,
                    "kernel": f"{kh}×{kw}"})
 
@@ -142,47 +140,13 @@ def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 
     x, w, b = _values(x, weight, bias)
     (s,), (p,), (dl,), groups = _check_conv(x, w, b, stride, padding, dilation, groups, "conv1d", 1)
     if _flag(expand):
-        n, c, length = x.shape
-        with group("conv1d"):
-            out = _conv_expanded(x.reshape(n, c, 1, length), w.reshape(*w.shape[:2], 1, w.shape[2]), b,
-                                 (1, s), (0, p), (1, dl), groups, None)
-            return out.reshape(out.shape[0], out.shape[1], out.shape[3])
+        return E.conv1d(x, w, b, s, p, dl, groups, "conv1d")
     inputs = (x, w) if b is None else (x, w, b)
     need = needs_grad(*inputs)
     data, saved = C.CONV1D.run(x._data, w._data, None if b is None else b._data, s, p,
                                need and w.requires_grad, dl, groups)
-    return record(C.CONV1D, inputs, data, saved if need else None,
+    return record_node(C.CONV1D, inputs, data, saved if need else None,
                   {"stride": s, "padding": p, "dilation": dl, "groups": groups, "kernel": f"{w.shape[2]}"})
-
-
-def _conv_expanded(x, w, b, stride, padding, dilation, groups, name):
-    """conv2d from primitive gates: one strided slice of the padded input per kernel offset
-    (the pixels that weight tap meets), stacked into im2col columns, then one matmul."""
-    n, c, h, wd = x.shape
-    f, cg, kh, kw = w.shape
-    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
-    ho, wo = C.out_size(h, kh, sh, ph, dh), C.out_size(wd, kw, sw, pw, dw)
-    he, we = sh * (ho - 1) + 1, sw * (wo - 1) + 1
-    with group(name) if name else _nothing():
-        xp = _pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else x
-        taps = [xp[:, :, i * dh:i * dh + he:sh, j * dw:j * dw + we:sw] for i in range(kh) for j in range(kw)]
-        cols = _stack(taps, axis=2).reshape(n, c * kh * kw, ho * wo)     # (N, C·KH·KW, Ho·Wo)
-        if groups == 1:
-            out = w.reshape(f, c * kh * kw) @ cols                       # (N, F, Ho·Wo)
-        else:                                                            # (G, F/G, ·) @ (N, G, ·, Ho·Wo)
-            out = w.reshape(groups, f // groups, cg * kh * kw) @ cols.reshape(n, groups, cg * kh * kw, ho * wo)
-        out = out.reshape(n, f, ho, wo)
-        if b is not None:
-            out = out + b.reshape(1, f, 1, 1)
-        return out
-
-
-class _nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups: int = 1,
@@ -232,7 +196,7 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     attrs = {"stride": stride, "padding": padding, "output_padding": output_padding, "dilation": dilation,
              "groups": groups, "kernel": f"{kh}×{kw}"}
     data, _ = C.CONV_TRANSPOSE2D.forward(x._data, w._data, None if b is None else b._data, **attrs)
-    return record(C.CONV_TRANSPOSE2D, inputs, data, None, attrs)
+    return record_node(C.CONV_TRANSPOSE2D, inputs, data, None, attrs)
 
 
 # ---------------------------------------------------------------- pooling
@@ -274,7 +238,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bo
     _no_indices(return_indices, "max_pool2d")
     x, k, s, p, dl = _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d", 2)
     data, _ = C.MAXPOOL2D.run(x._data, k, s, p, dl, bool(ceil_mode))
-    return record(C.MAXPOOL2D, (x,), data, None,
+    return record_node(C.MAXPOOL2D, (x,), data, None,
                   {"kernel_size": k, "stride": s, "padding": p, "dilation": dl, "ceil_mode": bool(ceil_mode)})
 
 
@@ -292,7 +256,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False, 
     at = {"kernel_size": k, "stride": s, "padding": p, "ceil_mode": bool(ceil_mode),
           "count_include_pad": bool(count_include_pad), "divisor_override": div}
     data, _ = C.AVGPOOL2D.forward(x._data, **at)
-    return record(C.AVGPOOL2D, (x,), data, None, at)
+    return record_node(C.AVGPOOL2D, (x,), data, None, at)
 
 
 def _divisor(v, where):
@@ -315,7 +279,7 @@ def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bo
                                             "max_pool1d", 1)
     at = {"kernel_size": k, "stride": s, "padding": p, "dilation": dl, "ceil_mode": bool(ceil_mode)}
     data, _ = C.MAXPOOL1D.forward(x._data, **at)
-    return record(C.MAXPOOL1D, (x,), data, None, at)
+    return record_node(C.MAXPOOL1D, (x,), data, None, at)
 
 
 def avg_pool1d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
@@ -330,4 +294,4 @@ def avg_pool1d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
     at = {"kernel_size": k, "stride": s, "padding": p, "ceil_mode": bool(ceil_mode),
           "count_include_pad": bool(count_include_pad)}
     data, _ = C.AVGPOOL1D.forward(x._data, **at)
-    return record(C.AVGPOOL1D, (x,), data, None, at)
+    return record_node(C.AVGPOOL1D, (x,), data, None, at)

@@ -19,9 +19,9 @@ import numpy as np
 from ...autograd import group
 from ..._params import number
 from ...errors import ShapeError
-from ...value import Value
+from ...value import Value, as_value, record_node
 from ..ops import bce as _ops_bce, loss as _ops_loss
-from ._node import as_value, needs_grad, record
+from ._node import needs_grad
 
 _CE, _NLL = _ops_loss.SoftmaxCrossEntropy(), _ops_loss.NLLLoss()
 _BCE, _BCE_LOGITS = _ops_bce.BinaryCrossEntropy(), _ops_bce.BinaryCrossEntropyWithLogits()
@@ -175,7 +175,7 @@ def _plain_cross_entropy(s, y, reduction, expand):
             per = logz - picked
             return per.mean() if reduction == "mean" else per.sum()
     data, saved = _CE.run(s._data, y, reduction)
-    return record(_CE, (s,), data, saved if needs_grad(s) else None, {"reduction": reduction})
+    return record_node(_CE, (s,), data, saved if needs_grad(s) else None, {"reduction": reduction})
 
 
 def _soft_cross_entropy(s, target, c, w, eps, reduction, expand):
@@ -217,7 +217,7 @@ def _ce_node(s, q, denom, reduction, expand, eps, w, ignored):
         attrs["weight"] = "per class"
     if ignored is not None:
         attrs["ignore_index"] = ignored
-    return record(_CE, (s,), data, saved if needs_grad(s) else None, attrs)
+    return record_node(_CE, (s,), data, saved if needs_grad(s) else None, attrs)
 
 
 def _ce_gates(s, q, denom, reduction):
@@ -255,7 +255,7 @@ def nll_loss(input, target, weight=None, *, ignore_index: int = -100, reduction:
     y, valid = class_targets(target, x.shape, c, ignore_index, where)
     yv, wy = _row_weights(y, valid, w, x.dtype)
     data, saved = _NLL.run(x._data, yv, wy, np.float64(wy.sum(dtype=np.float64)), reduction)
-    return record(_NLL, (x,), data, saved if needs_grad(x) else None, {"reduction": reduction})
+    return record_node(_NLL, (x,), data, saved if needs_grad(x) else None, {"reduction": reduction})
 
 
 # ---------------------------------------------------------------- binary cross-entropy
@@ -317,7 +317,7 @@ def binary_cross_entropy(input, target, weight=None, *, reduction: str = "mean")
     w = _broadcast_weight(weight, p.shape, where, "weight")
     w = None if w is None else w.astype(p.dtype)
     data, saved = _BCE.run(p._data, t._data, w, reduction)
-    return record(_BCE, (p, t), data, saved if needs_grad(p, t) else None, {"reduction": reduction})
+    return record_node(_BCE, (p, t), data, saved if needs_grad(p, t) else None, {"reduction": reduction})
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction: str = "mean",
@@ -341,4 +341,4 @@ def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction: s
     attrs = {"reduction": reduction}
     if pw is not None:
         attrs["pos_weight"] = "given"
-    return record(_BCE_LOGITS, (x, t), data, saved if needs_grad(x, t) else None, attrs)
+    return record_node(_BCE_LOGITS, (x, t), data, saved if needs_grad(x, t) else None, attrs)

@@ -13,7 +13,7 @@ from ..._params import number
 from .. import functional as F
 from ..functional.loss import _constant
 from .module import Module
-from ..functional._node import as_value
+from ...value import as_value
 
 
 def _weight_buffer(module, name, value):

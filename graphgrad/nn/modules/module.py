@@ -13,7 +13,7 @@ from collections import OrderedDict
 import numpy as np
 
 from ...autograd import group
-from ...value import Value, clear_grad, mark_written
+from ...value import Value, cast_in_place, clear_grad, get_tag, set_tags
 
 _PARAM_META = "parameter"
 _DEFAULT_NAME = "default_name"     # the name is a layer's generic one, free to make unique
@@ -21,7 +21,7 @@ _DEFAULT_NAME = "default_name"     # the name is a layer's generic one, free to 
 
 class _ParameterMeta(type):
     def __instancecheck__(cls, obj):
-        return obj.__class__ is Value and bool(obj._meta) and bool(obj._meta.get(_PARAM_META))
+        return obj.__class__ is Value and bool(get_tag(obj, _PARAM_META))
 
 
 class Parameter(metaclass=_ParameterMeta):
@@ -38,10 +38,10 @@ class Parameter(metaclass=_ParameterMeta):
         # default_name: ``name`` is a layer's generic one ("W", "b"); the first call of a
         # model whose layers share it renames it to its path ("0.weight"): see Module.__call__
         if isinstance(data, Value):
-            data = data._data
+            data = data.numpy()
         v = Value(np.array(data, dtype=dtype) if dtype is not None or not isinstance(data, float)
                   else data, requires_grad=requires_grad, name=name)
-        v._meta = {_PARAM_META: True, _DEFAULT_NAME: bool(default_name) or name is None}
+        set_tags(v, **{_PARAM_META: True, _DEFAULT_NAME: bool(default_name) or name is None})
         return v
 
 
@@ -129,10 +129,9 @@ class Module:
         for _, p in items:
             count[p.name] = count.get(p.name, 0) + 1
         for path, p in items:
-            meta = p._meta
-            if meta.get(_DEFAULT_NAME) and (p.name is None or count[p.name] > 1):
+            if get_tag(p, _DEFAULT_NAME) and (p.name is None or count[p.name] > 1):
                 p.name = path
-                meta[_DEFAULT_NAME] = False
+                set_tags(p, **{_DEFAULT_NAME: False})
 
     # ------------------------------------------------------------ traversal
     def named_children(self):
@@ -219,9 +218,7 @@ class Module:
         if dt.kind != "f":
             raise TypeError(f"{type(self).__name__}.to: expected a floating dtype, got {dt}")
         for p in self.parameters():
-            p._data = np.asarray(p.numpy(), dtype=dt)
-            mark_written(p)
-            clear_grad(p)
+            cast_in_place(p, dt)
         for m in self.modules():
             for b in m._buffers:
                 arr = getattr(m, b)

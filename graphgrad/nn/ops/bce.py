@@ -6,8 +6,11 @@ p of exactly 0 or 1 gives a finite loss, and divides its gradient by max(p(1-p),
 loss = (1 - t)·x + (1 + (pw - 1)·t)·softplus(-x) with softplus(-x) = log(1 + e^-x).
 
 Class weights ``weight`` (broadcast against the input) and ``pos_weight`` are constants
-kept with the node. Backward is written twice, as in every fused op: numpy on raw data,
-and Value ops in a ``create_graph`` pass, so the gradient can be differentiated again.
+kept with the node. In a ``create_graph`` pass ``binary_cross_entropy_with_logits`` is
+differentiated through its expansion (``expand``: the loss from primitive gates).
+``binary_cross_entropy``'s gradient is PyTorch's own formula, w·(p - t)/max(p(1-p), 1e-12),
+not the derivative of its clamped logs at p = 0 or 1, so it has no expansion: its one
+backward is written with numpy functions that run on data and on Values alike.
 """
 from __future__ import annotations
 
@@ -63,18 +66,14 @@ class BinaryCrossEntropy(Op):
         reduction = ctx.attrs.get("reduction", "mean")
         g = _scaled(g, reduction, n)
         np_, nt = ctx.needs_grad
-        if getattr(ctx, "create_graph", False):      # Values: the same formulas, recorded
-            # (the shapes already match: g is the input's shape or a scalar times one)
-            dp = _weighted(g * (p - t) / ((1.0 - p) * p).clip(lo=_EPS), w) if np_ else None
-            dt = _weighted(g * ((1.0 - p).log() - p.log()), w) if nt else None
-            return dp, dt
-        pa, ta = np.asarray(p), np.asarray(t)
         dp = dt = None
+        # one backward for both passes: on Values (create_graph) numpy's maximum, log1p and
+        # log are graphgrad's ops, so the same formulas are recorded and differentiate again
         if np_:
-            dp = fit(_weighted(g * (pa - ta) / np.maximum((1 - pa) * pa, _EPS), w), p)
+            dp = fit(_weighted(g * (p - t) / np.maximum((1 - p) * p, _EPS), w), p)
         if nt:
             with np.errstate(divide="ignore"):
-                dt = fit(_weighted(g * (np.log1p(-pa) - np.log(pa)), w), t)
+                dt = fit(_weighted(g * (np.log1p(-p) - np.log(p)), w), t)
         return dp, dt
 
     def label(self, attrs):
@@ -86,22 +85,12 @@ def _softplus_neg(x):
     return np.logaddexp(0, -x)
 
 
-def _softplus_neg_graph(x):
-    """softplus(-x) from Value ops: each branch of the where sees only the half of x where it
-    is stable (so no inf enters the graph), and its derivative -σ(-x) is exact at 0 too."""
-    from ...ops.arithmetic import where
-    pos = x.data >= 0
-    xp, xn = where(pos, x, 0.0), where(pos, 0.0, x)
-    return where(pos, ((-xp).exp() + 1.0).log(), (xn.exp() + 1.0).log() - xn)
-
-
 class BinaryCrossEntropyWithLogits(Op):
     """L = w·((1 - t)·x + lw·softplus(-x)), lw = 1 + (pw - 1)·t;
     dL/dx = w·(lw·σ(x) - pw·t), dL/dt = w·((pw - 1)·softplus(-x) - x)."""
 
     name, symbol = "binary_cross_entropy_with_logits", "BCE-logits"
     formulas = ("dL/dx = w·((1 + (pw-1)t)·σ(x) - pw·t)", "dL/dt = w·((pw - 1)·softplus(-x) - x)")
-    twice_differentiable = True
 
     def run(self, x, t, w, pw, reduction):
         x, t = np.asarray(x), np.asarray(t)
@@ -116,16 +105,6 @@ class BinaryCrossEntropyWithLogits(Op):
         reduction = ctx.attrs.get("reduction", "mean")
         g = _scaled(g, reduction, n)
         nx, nt = ctx.needs_grad
-        if getattr(ctx, "create_graph", False):      # Values: the same formulas, recorded
-            dx = dt = None
-            if nx:
-                s = x.sigmoid()
-                dx = (s - t) if pw is None else (s * (t * (pw - 1) + 1.0) - t * pw)
-                dx = _weighted(g * dx, w)
-            if nt:
-                dt = -x if pw is None else _softplus_neg_graph(x) * (pw - 1) - x
-                dt = _weighted(g * dt, w)
-            return dx, dt
         xa, ta = np.asarray(x), np.asarray(t)
         dx = dt = None
         if nx:
@@ -136,6 +115,18 @@ class BinaryCrossEntropyWithLogits(Op):
             d = -xa if pw is None else (pw - 1) * _softplus_neg(xa) - xa
             dt = fit(_weighted(g * d, w), t)
         return dx, dt
+
+    def expand(self, ctx):
+        """w·((1 - t)·x + lw·softplus(-x)) from gates; softplus(-x) = -log σ(x) (stable)."""
+        x, t = ctx.inputs
+        w, pw, n = ctx.saved
+        sp = -x.logsigmoid()
+        per = (1.0 - t) * x + (sp if pw is None else (t * (pw - 1) + 1.0) * sp)
+        per = _weighted(per, w)
+        reduction = ctx.attrs.get("reduction", "mean")
+        if reduction == "none":
+            return per
+        return per.sum() / float(n) if reduction == "mean" and n else per.sum()
 
     def label(self, attrs):
         r = attrs.get("reduction", "mean")

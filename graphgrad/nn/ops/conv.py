@@ -7,19 +7,16 @@ keep that memory layout, so ReLU and pooling run on it without copies, and the c
 backward gets its upstream gradient back in the layout its GEMMs want. dtypes are kept
 (float32 stays float32).
 
-The three conv ops are each other's backward, so every gradient is itself an op call
-that a ``create_graph`` pass records (second derivatives):
-
-* ``conv2d(x, w)``: dx = conv_transpose2d(g, w), dw = conv2d_weight(x, g)
-* ``conv_transpose2d(y, w)`` (its forward IS conv2d's input gradient):
-  dy = conv2d(g, w), dw = conv2d_weight(g, y)
-* ``conv2d_weight(x, gy)`` (conv2d's weight gradient, bilinear in x and gy):
-  dx = conv_transpose2d(gy, G), dgy = conv2d(x, G)
+The conv ops are each other's backward on raw data: conv2d's dx is a transposed conv,
+its dW the weight gradient :func:`conv2d_weight_data`; conv_transpose2d's dy is a conv2d.
 
 Pooling reads the kh·kw strided slices ``x[:, :, i::s, j::s]`` of the input (one per
 kernel offset) and reduces them elementwise: no window copies, any memory layout.
-Max-pool's backward scatters g to the saved argmax positions (constants); avg-pool's is
-a transposed average (its own op, whose backward is the average again).
+Max-pool's backward scatters g to the argmax positions; avg-pool's is a transposed average.
+
+Second derivatives: every op here declares ``expand(ctx)``, its forward from primitive
+gates (``_expand.py``); a ``create_graph`` pass differentiates that, so the numpy
+backwards below serve plain passes only.
 """
 from __future__ import annotations
 
@@ -28,6 +25,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from ...ops.base import Ctx, Op, run
 from ...ops.arithmetic import all_finite
+from . import _expand as E
 from ._parallel import run_parts
 
 
@@ -67,12 +65,6 @@ def conv_params(attrs) -> tuple:
     """(stride, padding, dilation, groups) of a conv node's attributes, as pairs."""
     return (two(attrs.get("stride", 1)), two(attrs.get("padding", 0)), two(attrs.get("dilation", 1)),
             int(attrs.get("groups", 1)))
-
-
-def _graphed(ctx, g) -> bool:
-    """True in a create_graph pass: g and the inputs are Values, so every gradient must be
-    computed by op calls that get recorded (``run``); otherwise the raw fast paths run."""
-    return g.__class__ is not np.ndarray or ctx.create_graph
 
 
 def _pad4(x, top, bottom, left, right, fill=0.0):
@@ -207,24 +199,11 @@ def _extra_label(stride, padding, dilation, groups):
 
 
 # ---------------------------------------------------------------- conv ops
-def _conv_grads(x, w, g, has_b, need, saved, prm, graphed):
-    """(dx, dw, db) of conv2d for 4-D x, w, g (raw arrays, or Values in a create_graph pass)."""
+def _conv_grads(x, w, g, has_b, need, saved, prm):
+    """(dx, dw, db) of conv2d for 4-D raw arrays x, w, g."""
     stride, padding, dilation, groups = prm
     f, cg, kh, kw = w.shape
     dx = dw = db = None
-    if graphed:
-        n, c, h, wd = x.shape
-        ho, wo = g.shape[2], g.shape[3]
-        at = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-        if need[0]:
-            op = (h - transpose_out_size(ho, kh, stride[0], padding[0], dilation[0]),
-                  wd - transpose_out_size(wo, kw, stride[1], padding[1], dilation[1]))
-            dx = run(CONV_TRANSPOSE2D, g, w, output_padding=op, **at)
-        if need[1]:
-            dw = run(CONV2D_WEIGHT, x, g, kernel_hw=(kh, kw), **at)
-        if has_b and need[2]:
-            db = g.sum(axis=(0, 2, 3))
-        return dx, dw, db
     cols, x_shape, ho, wo = saved
     d = _rows(g, w.dtype)
     if need[1]:
@@ -250,7 +229,6 @@ class Conv2d(Op):
     name, symbol = "conv2d", "conv"
     formulas = ("dL/dx = col2im(Wᵀ · upstream)", "dL/dW = upstream · im2col(x)ᵀ",
                 "dL/db = Σ_{n,h,w} upstream")
-    twice_differentiable = True
 
     def forward(self, x, w, b=None, *, stride=1, padding=0, dilation=1, groups=1, kernel=None):
         """The Op contract (``gg.apply(op, x, w, b, stride=, padding=)``); layers call ``run``."""
@@ -264,8 +242,11 @@ class Conv2d(Op):
     def backward(self, ctx, g):
         has_b = len(ctx.inputs) > 2
         dx, dw, db = _conv_grads(ctx.inputs[0], ctx.inputs[1], g, has_b, ctx.needs_grad, ctx.saved,
-                                 conv_params(ctx.attrs), _graphed(ctx, g))
+                                 conv_params(ctx.attrs))
         return (dx, dw, db) if has_b else (dx, dw)
+
+    def expand(self, ctx):
+        return E.conv2d(*_xwb(ctx.inputs), *conv_params(ctx.attrs))
 
     def label(self, attrs):
         return f"conv{attrs.get('kernel', '')}" + _extra_label(
@@ -284,7 +265,6 @@ class Conv1d(Op):
     name, symbol = "conv1d", "conv1d"
     formulas = ("dL/dx = col2im(Wᵀ · upstream)", "dL/dW = upstream · im2col(x)ᵀ",
                 "dL/db = Σ_{n,l} upstream")
-    twice_differentiable = True
 
     def forward(self, x, w, b=None, *, stride=1, padding=0, dilation=1, groups=1, kernel=None):
         return self.run(x, w, b, stride, padding, True, dilation, groups)
@@ -300,11 +280,15 @@ class Conv1d(Op):
         at = ctx.attrs
         prm = ((1, int(at.get("stride", 1))), (0, int(at.get("padding", 0))), (1, int(at.get("dilation", 1))),
                int(at.get("groups", 1)))
-        dx, dw, db = _conv_grads(_unit(x), _unit(w), _unit(g), has_b, ctx.needs_grad, ctx.saved, prm,
-                                 _graphed(ctx, g))
+        dx, dw, db = _conv_grads(_unit(x), _unit(w), _unit(g), has_b, ctx.needs_grad, ctx.saved, prm)
         dx = None if dx is None else dx.reshape(x.shape)
         dw = None if dw is None else dw.reshape(w.shape)
         return (dx, dw, db) if has_b else (dx, dw)
+
+    def expand(self, ctx):
+        at = ctx.attrs
+        return E.conv1d(*_xwb(ctx.inputs), int(at.get("stride", 1)), int(at.get("padding", 0)),
+                        int(at.get("dilation", 1)), int(at.get("groups", 1)))
 
     def label(self, attrs):
         return f"conv1d {attrs.get('kernel', '')}".rstrip() + _extra_label(
@@ -317,7 +301,6 @@ class ConvTranspose2d(Op):
     name, symbol = "conv_transpose2d", "convᵀ"
     formulas = ("dL/dy = conv2d(upstream, W)", "dL/dW = conv2d_weight(upstream, y)",
                 "dL/db = Σ_{n,h,w} upstream")
-    twice_differentiable = True
 
     def forward(self, y, w, b=None, *, stride=1, padding=0, output_padding=0, dilation=1, groups=1,
                 kernel=None):
@@ -346,54 +329,36 @@ class ConvTranspose2d(Op):
             if dy.shape[2] != hi or dy.shape[3] != wi:   # output_padding >= stride (allowed below dilation)
                 dy = dy[:, :, :hi, :wi]
         if need[1]:
-            dw = run(CONV2D_WEIGHT, g, y, kernel_hw=(kh, kw), **at)
+            dw = conv2d_weight_data(g, y, (kh, kw), **at)
         if has_b and need[2]:
             db = g.sum(axis=(0, 2, 3))
         return (dy, dw, db) if has_b else (dy, dw)
+
+    def expand(self, ctx):
+        at = ctx.attrs
+        stride, padding, dilation, groups = conv_params(at)
+        return E.conv_transpose2d(*_xwb(ctx.inputs), stride, padding, two(at.get("output_padding", 0)),
+                                  dilation, groups)
 
     def label(self, attrs):
         return f"convᵀ{attrs.get('kernel', '')}" + _extra_label(
             attrs.get("stride", 1), attrs.get("padding", 0), attrs.get("dilation", 1), attrs.get("groups", 1))
 
 
-class Conv2dWeight(Op):
-    """conv2d's weight gradient as an op of its own: dW = gy · im2col(x)ᵀ (bilinear in x, gy)."""
-
-    name, symbol = "conv2d_weight", "∂conv/∂W"
-    formulas = ("dL/dx = conv_transpose2d(gy, upstream)", "dL/dgy = conv2d(x, upstream)")
-    twice_differentiable = True
-
-    def forward(self, x, gy, *, kernel_hw, stride=1, padding=0, dilation=1, groups=1):
-        kh, kw = two(kernel_hw)
-        groups = int(groups)
-        f = gy.shape[1]
-        cols = im2col(x, kh, kw, stride, padding, dilation=dilation, out_hw=gy.shape[2:])[0]
-        return _weight_grad(_rows(gy, x.dtype), cols, (f, x.shape[1] // groups, kh, kw), groups), None
-
-    def backward(self, ctx, g):
-        x, gy = ctx.inputs
-        need = ctx.needs_grad
-        stride, padding, dilation, groups = conv_params(ctx.attrs)
-        at = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-        kh, kw = two(ctx.attrs["kernel_hw"])
-        dx = dgy = None
-        if need[0]:
-            op = (x.shape[2] - transpose_out_size(gy.shape[2], kh, stride[0], padding[0], dilation[0]),
-                  x.shape[3] - transpose_out_size(gy.shape[3], kw, stride[1], padding[1], dilation[1]))
-            dx = run(CONV_TRANSPOSE2D, gy, g, output_padding=op, **at)
-        if need[1]:
-            dgy = run(CONV2D, x, g, **at)
-            if dgy.shape[2:] != gy.shape[2:]:
-                dgy = dgy[:, :, :gy.shape[2], :gy.shape[3]]
-        return dx, dgy
-
-    def label(self, attrs):
-        kh, kw = two(attrs.get("kernel_hw", 0))
-        return f"∂conv{kh}×{kw}/∂W"
+def conv2d_weight_data(x, gy, kernel_hw, stride=1, padding=0, dilation=1, groups=1):
+    """conv2d's weight gradient on raw data: dW = gy · im2col(x)ᵀ (bilinear in x and gy)."""
+    kh, kw = two(kernel_hw)
+    groups = int(groups)
+    cols = im2col(x, kh, kw, stride, padding, dilation=dilation, out_hw=gy.shape[2:])[0]
+    return _weight_grad(_rows(gy, x.dtype), cols, (gy.shape[1], x.shape[1] // groups, kh, kw), groups)
 
 
-CONV2D, CONV1D = Conv2d(), Conv1d()
-CONV_TRANSPOSE2D, CONV2D_WEIGHT = ConvTranspose2d(), Conv2dWeight()
+def _xwb(inputs):
+    """A conv node's (x, w, b) inputs (b None without a bias)."""
+    return inputs[0], inputs[1], (inputs[2] if len(inputs) > 2 else None)
+
+
+CONV2D, CONV1D, CONV_TRANSPOSE2D = Conv2d(), Conv1d(), ConvTranspose2d()
 
 
 # ---------------------------------------------------------------- pooling helpers
@@ -478,7 +443,6 @@ class MaxPool2d(Op):
 
     name, symbol = "max_pool2d", "maxpool"
     formulas = ("dL/dx = upstream routed to each window's (first) max, 0 elsewhere",)
-    twice_differentiable = True
 
     def forward(self, x, *, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
         return self.run(x, kernel_size, stride or kernel_size, padding, dilation, ceil_mode)
@@ -506,15 +470,18 @@ class MaxPool2d(Op):
         x = ctx.inputs[0]
         at = pool_attrs(ctx.attrs)
         geo = PoolGeom(x.shape, at["kernel_size"], at["stride"], at["padding"], at["dilation"], at["ceil_mode"])
-        if _graphed(ctx, g):
-            index, valid = argmax_index(getattr(x, "_data", x), geo)
-            return (run(MAXPOOL_SCATTER, g, index=index, valid=valid, x_shape=tuple(x.shape)),)
         # NaN or ±inf in some window, or in the upstream (whose 0·inf must be 0 off the max,
         # as torch's scatter, not the mask multiply's nan): PyTorch's rule, slowly
         if not (np.isfinite(ctx.out.sum()) and all_finite(g)):
             index, valid = argmax_index(x, geo)
-            return (MAXPOOL_SCATTER.forward(g, index=index, valid=valid, x_shape=x.shape)[0],)
+            return (maxpool_scatter(g, index, valid, x.shape),)
         return (self._scatter(x, g, ctx.out, geo),)
+
+    def expand(self, ctx):
+        x = ctx.inputs[0]
+        at = pool_attrs(ctx.attrs)
+        geo = PoolGeom(x.shape, at["kernel_size"], at["stride"], at["padding"], at["dilation"], at["ceil_mode"])
+        return E.max_pool(x, *argmax_index(x.data, geo))
 
     @staticmethod
     def _scatter(x, g, pooled, geo):
@@ -588,28 +555,12 @@ def argmax_index(x, geo):
     return plane + r * w + cc, (None if valid.all() else valid)
 
 
-class MaxPoolScatter(Op):
-    """max-pool's backward as an op: upstream g (N, C, Ho, Wo) added at the saved argmax
-    positions of a (N, C, H, W) zero image. Linear in g; its backward gathers there."""
-
-    name, symbol = "maxpool_scatter", "scatter"
-    formulas = ("dL/dg = upstream gathered at each window's max",)
-    twice_differentiable = True
-
-    def forward(self, g, *, index, valid, x_shape):
-        gw = g if valid is None else np.where(valid, g, 0)
-        flat = np.bincount(index.ravel(), weights=gw.ravel(), minlength=int(np.prod(x_shape)))
-        return flat.astype(g.dtype, copy=False).reshape(x_shape), None
-
-    def backward(self, ctx, g):
-        at = ctx.attrs
-        picked = g.reshape(-1)[at["index"]]
-        if at["valid"] is not None:
-            picked = picked * at["valid"].astype(picked.dtype)
-        return (picked,)
-
-
-MAXPOOL_SCATTER = MaxPoolScatter()
+def maxpool_scatter(g, index, valid, x_shape):
+    """max-pool's backward on raw data: upstream g (N, C, Ho, Wo) added at the argmax
+    positions ``index`` of a (N, C, H, W) zero image (windows not ``valid`` send nothing)."""
+    gw = g if valid is None else np.where(valid, g, 0)
+    flat = np.bincount(index.ravel(), weights=gw.ravel(), minlength=int(np.prod(x_shape)))
+    return flat.astype(g.dtype, copy=False).reshape(x_shape)
 
 
 # ---------------------------------------------------------------- average pooling
@@ -652,7 +603,6 @@ class AvgPool2d(Op):
 
     name, symbol = "avg_pool2d", "avgpool"
     formulas = ("dL/dx = upstream / k² spread over each window",)
-    twice_differentiable = True
 
     def forward(self, x, *, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                 divisor_override=None):
@@ -674,44 +624,34 @@ class AvgPool2d(Op):
 
     def backward(self, ctx, g):
         at = avg_attrs(ctx.attrs)
-        x_shape = tuple(ctx.inputs[0].shape)
-        if _graphed(ctx, g):
-            return (run(AVGPOOL_GRAD, g, x_shape=x_shape, **at),)
-        return (AVGPOOL_GRAD.forward(g, x_shape=x_shape, dtype=ctx.inputs[0].dtype, **at)[0],)
+        return (avg_pool_grad_data(g, ctx.inputs[0].shape, ctx.inputs[0].dtype, **at),)
+
+    def expand(self, ctx):
+        x = ctx.inputs[0]
+        at = avg_attrs(ctx.attrs)
+        geo = PoolGeom(x.shape, at["kernel_size"], at["stride"], at["padding"], 1, at["ceil_mode"])
+        div = avg_divisor(geo, x.shape[2], x.shape[3], at["count_include_pad"], at["divisor_override"])
+        return E.avg_pool(x, geo, div)
 
     def label(self, attrs):
         return _pool_label("avgpool", attrs)
 
 
-class AvgPool2dGrad(Op):
-    """avg-pool's backward as an op (a transposed average): each window's upstream, divided
-    by its count, spread back over the window. Linear in g; its backward is the average."""
-
-    name, symbol = "avg_pool2d_grad", "avgpoolᵀ"
-    formulas = ("dL/dg = avg_pool2d(upstream)",)
-    twice_differentiable = True
-
-    def forward(self, g, *, x_shape, kernel_size, stride=None, padding=0, ceil_mode=False,
-                count_include_pad=True, divisor_override=None, dtype=None):
-        dtype = g.dtype if dtype is None else np.dtype(dtype)
-        geo = PoolGeom(x_shape, kernel_size, stride or kernel_size, padding, 1, ceil_mode)
-        n, c, h, w = x_shape
-        dxp = np.zeros((n, c, h + geo.p[0] + geo.bottom, w + geo.p[1] + geo.right), dtype=dtype)
-        gk = _scale(np.asarray(g, dtype=dtype), avg_divisor(geo, h, w, count_include_pad, divisor_override),
-                    dtype)
-        for di in geo.windows(dxp):
-            di += gk
-        return geo.crop(dxp, h, w), None
-
-    def backward(self, ctx, g):
-        at = avg_attrs(ctx.attrs)
-        return (run(AVGPOOL2D, g, **at),)
-
-    def label(self, attrs):
-        return _pool_label("avgpoolᵀ", attrs)
+def avg_pool_grad_data(g, x_shape, dtype, *, kernel_size, stride=None, padding=0, ceil_mode=False,
+                       count_include_pad=True, divisor_override=None):
+    """avg-pool's backward on raw data (a transposed average): each window's upstream,
+    divided by its count, spread back over the window."""
+    dtype = np.dtype(dtype)
+    geo = PoolGeom(x_shape, kernel_size, stride or kernel_size, padding, 1, ceil_mode)
+    n, c, h, w = x_shape
+    dxp = np.zeros((n, c, h + geo.p[0] + geo.bottom, w + geo.p[1] + geo.right), dtype=dtype)
+    gk = _scale(np.asarray(g, dtype=dtype), avg_divisor(geo, h, w, count_include_pad, divisor_override), dtype)
+    for di in geo.windows(dxp):
+        di += gk
+    return geo.crop(dxp, h, w)
 
 
-MAXPOOL2D, AVGPOOL2D, AVGPOOL_GRAD = MaxPool2d(), AvgPool2d(), AvgPool2dGrad()
+MAXPOOL2D, AVGPOOL2D = MaxPool2d(), AvgPool2d()
 
 
 # ---------------------------------------------------------------- 1-D pooling
@@ -731,7 +671,6 @@ class _Pool1d(Op):
     """A 1-D pooling node: the 2-D op on (N, C, 1, L), one gate of its own in diagrams."""
 
     base: Op = None
-    twice_differentiable = True
 
     def forward(self, x, **attrs):
         out, saved = self.base.forward(_unit(x), **_attrs_2d(attrs))
@@ -739,11 +678,15 @@ class _Pool1d(Op):
 
     def backward(self, ctx, g):
         x = ctx.inputs[0]
-        graphed = _graphed(ctx, g)
-        out = None if graphed else _unit(ctx.out)         # the raw max-pool backward compares with it
-        sub = Ctx((_unit(x),), ctx.saved, _attrs_2d(ctx.attrs), out, ctx.needs_grad)
+        # (the raw max-pool backward compares with the output)
+        sub = Ctx((_unit(x),), ctx.saved, _attrs_2d(ctx.attrs), _unit(ctx.out), ctx.needs_grad)
         (dx,) = self.base.backward(sub, _unit(g))
         return (dx.reshape(x.shape),)
+
+    def expand(self, ctx):
+        x = ctx.inputs[0]
+        out = self.base.expand(Ctx((_unit(x),), ctx.saved, _attrs_2d(ctx.attrs), None, ctx.needs_grad))
+        return out.reshape(out.shape[0], out.shape[1], out.shape[3])
 
     def label(self, attrs):
         k, s = int(attrs["kernel_size"]), int(attrs.get("stride") or attrs["kernel_size"])

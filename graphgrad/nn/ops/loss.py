@@ -5,9 +5,9 @@ The class axis is axis 1 (``(N, C)`` or ``(N, C, d1, ...)``; an unbatched ``(C,)
 is one row). Internally every position is a row of C class scores (:func:`to_rows`).
 The labels are not inputs of the graph: they are kept with the node for backward.
 
-In a ``create_graph`` backward the input and upstream are Values: the differentiable
-intermediates (the softmax probabilities) are recomputed from them with Value ops, and
-only constants (labels, class weights, the shift by the row max) are read from ``ctx.saved``.
+A ``create_graph`` pass differentiates each op's expansion (``expand``: the loss from
+primitive gates on the input Value, with the constants of ``ctx.saved``: labels, class
+coefficients, the margin mask), so the numpy backwards below serve plain passes only.
 """
 from __future__ import annotations
 
@@ -85,8 +85,15 @@ def _upstream_rows(g, reduction, denom):
     return g
 
 
-def _is_graph(ctx) -> bool:
-    return getattr(ctx, "create_graph", False)
+def _reduced(per, reduction, denom, shape):
+    """Per-row losses (a Value (M,)) reduced as ``_reduce`` does, from gates: 0/0 for an
+    all-ignored "mean" gives a nan loss (as the fused node) and a 0 gradient, not a nan one."""
+    if reduction == "none":
+        return per.reshape(out_shape(shape))
+    total = per.sum()
+    if reduction == "sum":
+        return total
+    return total + np.nan if denom == 0 else total / float(denom)
 
 
 class CETerms(NamedTuple):
@@ -118,7 +125,6 @@ class SoftmaxCrossEntropy(Op):
 
     name, symbol = "softmax_cross_entropy", "softmax-CE"
     formulas = ("dL/ds = (softmax(s) - onehot(y)) / N",)
-    twice_differentiable = True
 
     def forward(self, s, *, target, reduction="mean"):
         """The Op contract (``gg.apply(op, scores, target=y)``); F.cross_entropy calls ``run``."""
@@ -159,8 +165,6 @@ class SoftmaxCrossEntropy(Op):
     def backward(self, ctx, g):
         t = ctx.saved
         reduction = ctx.attrs.get("reduction", "mean")
-        if _is_graph(ctx):
-            return (self._graph_backward(ctx.inputs[0], g, t, reduction),)
         d = t.probs * t.total if t.q is not None else t.probs.copy()   # a copy: retain_graph reruns
         if t.q is None:
             d[np.arange(d.shape[0]), t.y] -= 1
@@ -172,19 +176,17 @@ class SoftmaxCrossEntropy(Op):
             d *= d.dtype.type(_upstream_rows(g, reduction, t.denom))
         return (from_rows(d, t.shape),)
 
-    @staticmethod
-    def _graph_backward(s, g, t, reduction):
-        """The same gradient built from Value ops, so it can be differentiated again."""
-        rows = to_rows(s, len(t.shape))
-        e = (rows - t.shift).exp()               # the shift is a constant: softmax ignores it
-        p = e / e.sum(axis=1, keepdims=True)
-        if t.q is None:
-            q = np.zeros(p.shape, dtype=p.dtype)
-            q[np.arange(q.shape[0]), t.y] = 1
-            d = p - q
-        else:
-            d = p * t.total - t.q
-        return from_rows(d * _upstream_rows(g, reduction, t.denom), t.shape)
+    def expand(self, ctx):
+        """Σ_c q_c·(-log softmax(s)_c) per row from gates (q: one-hot labels or the saved coefficients)."""
+        s, t = ctx.inputs[0], ctx.saved
+        q = t.q
+        if q is None:
+            q = np.zeros((len(t.y), t.shape[-1] if len(t.shape) == 1 else t.shape[1]), dtype=s.dtype)
+            q[np.arange(len(t.y)), t.y] = 1
+        rows = to_rows(s, s.ndim)
+        shifted = rows - t.shift                 # the shift is a constant: softmax ignores it
+        logp = shifted - shifted.exp().sum(axis=1, keepdims=True).log()
+        return _reduced(-((logp * q).sum(axis=1)), ctx.attrs.get("reduction", "mean"), t.denom, t.shape)
 
     def label(self, attrs):
         return "softmax-CE" if attrs.get("reduction", "mean") == "mean" else f"softmax-CE({attrs['reduction']})"
@@ -195,7 +197,6 @@ class NLLLoss(Op):
 
     name, symbol = "nll_loss", "NLL"
     formulas = ("dL/dx_{i,y_i} = -w_{y_i} / Σ w_{y}  (mean; 0 elsewhere)",)
-    twice_differentiable = True
 
     def run(self, x, y, wy, denom, reduction):
         """``y`` labels per row (ignored rows any valid class), ``wy`` their weights (0 if ignored)."""
@@ -212,10 +213,15 @@ class NLLLoss(Op):
         # the gradient is constant in x: -w_y at each target, times the upstream
         q = np.zeros((m, c), dtype=dtype)
         q[np.arange(m), y] = -wy
-        if _is_graph(ctx):
-            return (from_rows(_upstream_rows(g, reduction, denom) * q, shape),)
         q *= np.reshape(g, (-1, 1)) if reduction == "none" else _upstream_rows(g, reduction, denom)
         return (from_rows(q, shape),)
+
+    def expand(self, ctx):
+        """-w_y·x_y per row: a gather at the labels (ignored rows have weight 0)."""
+        x = ctx.inputs[0]
+        y, wy, denom, shape = ctx.saved
+        per = to_rows(x, x.ndim)[np.arange(len(y)), y] * -wy
+        return _reduced(per, ctx.attrs.get("reduction", "mean"), denom, shape)
 
     def label(self, attrs):
         return "NLL" if attrs.get("reduction", "mean") == "mean" else f"NLL({attrs['reduction']})"
@@ -227,8 +233,6 @@ class MultiMargin(Op):
 
     name, symbol = "multi_margin", "SVM"
     formulas = ("dL/ds_ij = 1[margin_ij > 0] (j≠y), dL/ds_iy = -Σ_j 1[margin_ij > 0]",)
-    # the gradient is piecewise constant in s (second derivative 0), linear in the upstream
-    twice_differentiable = True
 
     def forward(self, s, *, target, margin=1.0, reduction="mean", by_classes=False):
         return self.run(s, np.asarray(target, dtype=np.intp), margin, reduction, by_classes)
@@ -248,10 +252,15 @@ class MultiMargin(Op):
         n = pos.shape[0]
         d = pos.astype(ctx.inputs[0].dtype)
         d[np.arange(n), y] = -pos.sum(axis=1)
-        if _is_graph(ctx):
-            return (g * (d / d.dtype.type(denom)),)
         d *= d.dtype.type(g / denom)
         return (d,)
+
+    def expand(self, ctx):
+        """Σ margins over the saved positive mask (max(0, ·) as forward decided it), / denom."""
+        s = ctx.inputs[0]
+        pos, y, denom = ctx.saved
+        m = s - s[np.arange(len(y)), y].reshape(-1, 1) + float(ctx.attrs.get("margin", 1.0))
+        return (m * pos.astype(s.dtype)).sum() / float(denom)
 
     def label(self, attrs):
         return f"SVM(Δ={attrs.get('margin', 1.0):g})"
