@@ -315,3 +315,15 @@ def test_every_fused_nn_op_has_one_way_to_a_second_derivative():
                         "BatchNorm", "SoftmaxCrossEntropy", "NLLLoss", "MultiMargin", "BinaryCrossEntropyWithLogits"}
     for cls in ops:
         assert (cls.expand is not None) != bool(cls.twice_differentiable), cls.__name__
+
+
+def test_leaky_relu_of_a_scalar_value_double_differentiates():
+    # was: 'bool' object has no attribute 'astype' (its df ran on a 0-d Value in the graph pass)
+    import graphgrad.nn.functional as F
+    for x0, want_g, want_h in [(-2.0, 2 * 0.1 * -2.0, 2 * 0.1), (3.0, 2 * 3.0, 2.0)]:
+        x = gg.Value(x0, requires_grad=True)
+        (g,) = gg.grad(F.leaky_relu(x, 0.1) * x, x, create_graph=True)
+        (h,) = gg.grad(g, x)
+        assert abs(float(g) - want_g) < 1e-12 and abs(float(h) - want_h) < 1e-12
+    xs = gg.Value(np.array([-2.0, 3.0]), requires_grad=True)
+    assert gg.gradgradcheck(lambda x: F.leaky_relu(x, 0.1) * x, xs)

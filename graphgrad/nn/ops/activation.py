@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ...ops.base import fit
+from ...ops.base import fit, is_value
 from ...ops.arithmetic import Binary, _select
 from ...ops.activation import Activation
 
@@ -31,6 +31,8 @@ class LeakyRelu(Activation):
         return np.maximum(a, out, out=out) if 0.0 <= slope <= 1.0 else np.where(a > 0, a, out)
 
     def df(self, a, o, *, slope):
+        if is_value(a):     # a create_graph pass: the slope is piecewise constant, no gradient
+            a = a.data
         if a.__class__ is float:
             return 1.0 if a > 0.0 else slope
         d = (a > 0).astype(a.dtype)
