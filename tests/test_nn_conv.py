@@ -7,7 +7,7 @@ import pytest
 
 import graphgrad as gg
 from graphgrad import nn
-from graphgrad.nn.ops import conv as C
+from graphgrad.nn.ops import conv as C, pool as PL
 from graphgrad.nn import functional as F
 
 torch = pytest.importorskip("torch")
@@ -226,13 +226,13 @@ def test_maxpool_scatter_and_the_create_graph_gradient_match_the_fast_backward(r
                                     ((1, 2, 8, 8), (3, 3), (1, 1), (1, 1), (2, 1), False),
                                     ((2, 2, 6, 6), (2, 2), (2, 2), (0, 0), (1, 1), False)]:
         x = rng.integers(-2, 3, shape).astype(float)                 # many ties: the first max wins
-        geo = C.PoolGeom(x.shape, k, s, p, d, ceil)
-        pooled, _ = C.MAXPOOL2D.run(x, k, s, p, d, ceil)
+        geo = PL.PoolGeom(x.shape, k, s, p, d, ceil)
+        pooled, _ = PL.MAXPOOL2D.run(x, k, s, p, d, ceil)
         g = rng.standard_normal(pooled.shape)
-        fast = C.MaxPool2d._scatter(x, g, pooled, geo)
-        index, valid = C.argmax_index(x, geo)
+        fast = PL.MaxPool2d._scatter(x, g, pooled, geo)
+        index, valid = PL.argmax_index(x, geo)
         np.testing.assert_array_equal(x.reshape(-1)[index], pooled)
-        np.testing.assert_allclose(C.maxpool_scatter(g, index, valid, x.shape), fast, rtol=1e-14, atol=1e-14)
+        np.testing.assert_allclose(PL.maxpool_scatter(g, index, valid, x.shape), fast, rtol=1e-14, atol=1e-14)
         xv, gv = P(x), P(g)
         (dx,) = gg.grad(F.max_pool2d(xv, k, s, p, d, ceil), [xv], grad_outputs=gv, create_graph=True)
         np.testing.assert_allclose(dx.numpy(), fast, rtol=1e-14, atol=1e-14)
@@ -245,7 +245,7 @@ def test_avg_pool_grad_data_is_the_adjoint_of_avg_pool(rng):
               divisor_override=None)
     x = rng.standard_normal((2, 2, 7, 6))
     y = rng.standard_normal(F.avg_pool2d(x, **at).shape)
-    back = C.avg_pool_grad_data(y, x.shape, x.dtype, **at)
+    back = PL.avg_pool_grad_data(y, x.shape, x.dtype, **at)
     assert abs(np.vdot(F.avg_pool2d(x, **at).numpy(), y) - np.vdot(x, back)) < 1e-10
 
 

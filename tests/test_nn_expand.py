@@ -306,8 +306,12 @@ def test_float32_keeps_its_dtype_through_an_expansion(rng):
 def test_every_fused_nn_op_has_one_way_to_a_second_derivative():
     # an expansion (differentiated by the create_graph pass) or a backward that runs on Values
     # (twice_differentiable), never both (two definitions) and never neither (once differentiable)
-    from graphgrad.nn.ops import activation, bce, loss, norm
-    ops = {cls for mod in (C, activation, bce, loss, norm) for cls in vars(mod).values()
+    import importlib
+    import pkgutil
+    from graphgrad.nn import ops as nn_ops
+    mods = [importlib.import_module(f"graphgrad.nn.ops.{m.name}") for m in pkgutil.iter_modules(nn_ops.__path__)]
+    assert {"conv", "pool", "norm", "loss", "bce", "activation"} <= {m.__name__.rsplit(".", 1)[1] for m in mods}
+    ops = {cls for mod in mods for cls in vars(mod).values()
            if isinstance(cls, type) and issubclass(cls, gg.Op) and cls is not gg.Op and cls.__module__ == mod.__name__
            and getattr(cls, "name", "op") != "op"}
     expanded = {cls.__name__ for cls in ops if cls.expand is not None}

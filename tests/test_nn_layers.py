@@ -347,9 +347,9 @@ def test_batch_norm_far_from_zero_mean_keeps_float32_accuracy(rng, offset):
 def test_block_parallel_ops_match_serial(rng, monkeypatch, threads):
     # pooling and BatchNorm split their block loops across threads for large tensors;
     # force that path on small ones (tiny blocks, no size floor) and compare with one thread
-    from graphgrad.nn.ops import _parallel, conv as _ops_conv
+    from graphgrad.nn.ops import _parallel, pool as _ops_pool
     original = _parallel.num_threads()
-    monkeypatch.setattr(_ops_conv, "_BLOCK", 64)
+    monkeypatch.setattr(_ops_pool, "_BLOCK", 64)
     data = rng.standard_normal((6, 4, 8, 8))
     upstream = np.arange(6 * 4 * 4 * 4, dtype=float).reshape(6, 4, 4, 4) % 7
     results = []
@@ -411,13 +411,13 @@ def _pool_in_child():
 
 def test_fused_ops_follow_the_op_contract_through_gg_apply(rng):
     # gg.apply(op, *inputs, **attrs) builds the same node the functions build
-    from graphgrad.nn.ops import conv as _ops_conv, loss as _ops_loss, norm as _ops_norm
+    from graphgrad.nn.ops import conv as _ops_conv, loss as _ops_loss, norm as _ops_norm, pool as _ops_pool
     x, w, b = P(rng.standard_normal((2, 3, 5, 5))), P(rng.standard_normal((4, 3, 3, 3))), P(rng.standard_normal(4))
     np.testing.assert_allclose(gg.apply(_ops_conv.Conv2d(), x, w, b, stride=1, padding=1).numpy(),
                                F.conv2d(x, w, b, padding=1).numpy())
-    np.testing.assert_array_equal(gg.apply(_ops_conv.MaxPool2d(), x, kernel_size=2, stride=2).numpy(),
+    np.testing.assert_array_equal(gg.apply(_ops_pool.MaxPool2d(), x, kernel_size=2, stride=2).numpy(),
                                   F.max_pool2d(x, 2).numpy())
-    np.testing.assert_allclose(gg.apply(_ops_conv.AvgPool2d(), x, kernel_size=2, stride=1).numpy(),
+    np.testing.assert_allclose(gg.apply(_ops_pool.AvgPool2d(), x, kernel_size=2, stride=1).numpy(),
                                F.avg_pool2d(x, 2, 1).numpy())
     g, be = P(np.ones(3)), P(np.zeros(3))
     out = gg.apply(_ops_norm.BatchNorm(), x, g, be, training=True, eps=1e-5)

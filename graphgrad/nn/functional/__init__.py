@@ -23,8 +23,8 @@ from ...errors import ShapeError
 from ...ops.base import _norm_axis
 from ...value import Value, apply, as_value, mark_written, record_node
 from ..ops import _expand as E, activation as _ops_act, loss as _ops_loss, norm as _ops_norm
-from .conv import (avg_pool1d, avg_pool2d, conv1d, conv2d, conv_transpose2d,  # noqa: F401
-                       max_pool1d, max_pool2d)
+from .conv import conv1d, conv2d, conv_transpose2d  # noqa: F401
+from .pool import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d  # noqa: F401
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
                        check_reduction, cross_entropy, nll_loss)
 from ..._params import finite, number

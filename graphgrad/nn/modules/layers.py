@@ -1,5 +1,5 @@
-"""Layers: Linear, conv and pooling (from ``modules/conv.py``), BatchNorm, Dropout, Flatten
-(PyTorch names and arguments).
+"""Layers: Linear, BatchNorm, Dropout, Flatten, and the conv and pooling layers (from
+``modules/conv.py`` and ``modules/pool.py``), with PyTorch names and arguments.
 
 Weights come from :mod:`graphgrad.nn.init` with a seeded generator: pass ``rng=`` (a
 Generator or an int seed) or reseed the default with ``nn.init.manual_seed``.
@@ -14,8 +14,8 @@ import numpy as np
 from ...errors import ShapeError
 from .. import functional as F
 from .. import init as _init
-from .conv import (AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d,  # noqa: F401
-                           MaxPool1d, MaxPool2d)
+from .conv import Conv1d, Conv2d, ConvTranspose2d  # noqa: F401
+from .pool import AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d  # noqa: F401
 from .module import Module, Parameter
 
 

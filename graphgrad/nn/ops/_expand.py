@@ -1,7 +1,7 @@
 """The fused conv, pooling and batch-norm ops built from primitive gates: their expansions.
 
-Each function takes Values and builds the same forward as a fused op of ``conv`` or
-``norm`` from pad, strided slices, stack, reshape, transpose, ``@``, gather, ``+`` ...:
+Each function takes Values and builds the same forward as a fused op of ``conv``, ``pool``
+or ``norm`` from pad, strided slices, stack, reshape, transpose, ``@``, gather, ``+`` ...:
 what ``F.conv2d(..., expand=True)`` draws for the lecture, and what a ``create_graph`` pass
 differentiates instead of a second, hand-written backward (``Op.expand``). Arguments
 are the ops' checked attributes (pairs of ints).
@@ -131,7 +131,7 @@ def avg_pool(x, geo, div) -> Value:
     """Average pooling: the zero-padded windows' strided slices, stacked and summed, times
     1/count (``div``: a number, or an (Ho, Wo) array of counts). ``geo``: a ``PoolGeom``.
 
-    >>> from graphgrad.nn.ops.conv import PoolGeom
+    >>> from graphgrad.nn.ops.pool import PoolGeom
     >>> x = gg.Value(np.arange(4.).reshape(1, 1, 2, 2))
     >>> avg_pool(x, PoolGeom(x.shape, 2, 2, 0), 4.0).numpy()
     array([[[[1.5]]]])
