@@ -10,25 +10,9 @@ graphgrad._stubgen``; ``tests/test_engine_export.py`` fails when it is out of da
 """
 from __future__ import annotations
 
-import inspect
-
 from ._dispatch import HANDLED
-from .ops.export import REGISTRY, VALUE_ATTRS
+from .ops.export import REGISTRY, VALUE_ATTRS, as_method
 from .value import Value
-
-
-def _method_of(e):
-    front = e.front
-
-    def m(self, *args, **kwargs):
-        return front(self, *args, **kwargs)
-    m.__name__ = m.__qualname__ = e.method
-    m.__doc__ = front.__doc__
-    try:
-        m.__signature__ = inspect.signature(front)       # what the stub generator reads
-    except (TypeError, ValueError):                       # pragma: no cover - builtins only
-        pass
-    return m
 
 
 def publish() -> None:
@@ -39,6 +23,6 @@ def publish() -> None:
             setattr(Value, name, fn)
     for e in REGISTRY:
         if e.method and e.method not in Value.__dict__:
-            setattr(Value, e.method, _method_of(e))
+            setattr(Value, e.method, as_method(e.front, e.method))
         for f in e.numpy:
             HANDLED[f] = e.front

@@ -83,6 +83,27 @@ def export(name: str | None = None, *, method: str | bool | None = None,
     return register
 
 
+def as_method(front: Callable, name: str | None = None) -> Callable:
+    """``front(x, ...)`` as the Value method ``x.<name>(...)`` (``name`` defaults to the
+    function's): the method carries the function's docstring and, through ``__wrapped__``,
+    its signature, which the typed-stub generator (``graphgrad/_stubgen.py``) reads.
+
+    >>> import inspect
+    >>> def scaled(x, k=2.0):
+    ...     "x times k."
+    ...     return k * x
+    >>> m = as_method(scaled, "times")
+    >>> m.__name__, m.__doc__, str(inspect.signature(m)), m(3.0)
+    ('times', 'x times k.', '(x, k=2.0)', 6.0)
+    """
+    def method(self, *args, **kwargs):
+        return front(self, *args, **kwargs)
+    method.__name__ = method.__qualname__ = name or front.__name__
+    method.__doc__ = front.__doc__
+    method.__wrapped__ = front  # type: ignore[attr-defined]
+    return method
+
+
 def value_attr(name: str, fn: Callable, replace: bool = False) -> None:
     """Declare ``Value.<name> = fn`` (see :data:`VALUE_ATTRS`).
 

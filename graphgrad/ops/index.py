@@ -17,7 +17,7 @@ from .._dispatch import implements
 from ..errors import ShapeError
 from .base import Op, V, as_data, fit, is_value, run, shape_of
 from .arithmetic import _select
-from .export import value_attr
+from .export import as_method, value_attr
 
 if TYPE_CHECKING:
     from ..value import Value
@@ -538,17 +538,8 @@ def astype(x, dtype) -> Value:
     return V.as_value(x).astype(dtype)
 
 
-def _method(f, name):
-    def m(self, *args, **kwargs):
-        return f(self, *args, **kwargs)
-    m.__name__ = m.__qualname__ = name
-    m.__doc__ = f.__doc__
-    m.__wrapped__ = f          # its signature, for the typed stub (graphgrad/_stubgen.py)
-    return m
-
-
 for _f in (gather, scatter, scatter_add, masked_fill):
-    value_attr(_f.__name__, _method(_f, _f.__name__), replace=True)
+    value_attr(_f.__name__, as_method(_f), replace=True)
 
 
 @implements(np.take_along_axis)

@@ -14,7 +14,7 @@ import numpy as np
 from .._dispatch import HANDLED
 from ..errors import ShapeError
 from .base import V, _norm_axis
-from .export import value_attr
+from .export import as_method, value_attr
 
 
 def _d(x):
@@ -157,17 +157,8 @@ def _invert(self):
                         "use gg.logical_not(x) or x == 0") from None
 
 
-def _as_method(f):
-    def m(self, *args, **kwargs):
-        return f(self, *args, **kwargs)
-    m.__name__ = m.__qualname__ = f.__name__
-    m.__doc__ = f.__doc__
-    m.__wrapped__ = f          # its signature, for the typed stub (graphgrad/_stubgen.py)
-    return m
-
-
 for _f in (isnan, isinf, isfinite, isclose, any, all, logical_and, logical_or, logical_xor, logical_not):
-    value_attr(_f.__name__, _as_method(_f))
+    value_attr(_f.__name__, as_method(_f))
 for _name, _ufunc, _sym in (("and", np.bitwise_and, "&"), ("or", np.bitwise_or, "|"),
                             ("xor", np.bitwise_xor, "^")):
     value_attr(f"__{_name}__", _bitwise(_ufunc, _sym), replace=True)

@@ -27,7 +27,7 @@ from .._dispatch import implements, refuse
 from ..errors import ShapeError
 from .base import Op, V, _is_int, _norm_axis, as_data, fit, is_value, run, shape_of
 from .arithmetic import WHERE, _select
-from .export import value_attr
+from .export import as_method, value_attr
 
 if TYPE_CHECKING:
     from .._types import Axis, Operand
@@ -875,19 +875,8 @@ def topk(x: Operand, k: int, axis: int = -1, largest: bool = True, sorted: bool 
 
 
 # ---------------------------------------------------------------- Value methods
-def _attach():
-    def method(fn, name):
-        def m(self, *args, **kwargs):
-            return fn(self, *args, **kwargs)
-        m.__name__ = m.__qualname__ = name
-        m.__doc__ = fn.__doc__
-        m.__wrapped__ = fn     # its signature, for the typed stub (graphgrad/_stubgen.py)
-        return m
-    for fn in (prod, var, std, logsumexp, norm, cumsum, cumprod, argmax, argmin, argsort, sort, topk):
-        value_attr(fn.__name__, method(fn, fn.__name__), replace=True)
-
-
-_attach()
+for _f in (prod, var, std, logsumexp, norm, cumsum, cumprod, argmax, argmin, argsort, sort, topk):
+    value_attr(_f.__name__, as_method(_f), replace=True)
 
 
 # ---------------------------------------------------------------- numpy functions on Values
