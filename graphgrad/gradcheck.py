@@ -74,14 +74,7 @@ def numeric_grad(fn: Callable[..., Any], x: np.ndarray | Value, eps: float = 1e-
     it = np.nditer(arr, flags=["multi_index"], op_flags=["readwrite"])
     while not it.finished:
         ix = it.multi_index
-        old = arr[ix]
-        try:
-            arr[ix] = old + eps
-            fp = f()
-            arr[ix] = old - eps
-            fm = f()
-        finally:
-            arr[ix] = old
+        fp, fm = _plus_minus_entry(f, arr, ix, eps)
         grad[ix] = (fp - fm) / (2 * eps)
         it.iternext()
     return grad
@@ -258,14 +251,20 @@ def _plus_minus(f, v, ix, eps):
         with data_replaced(v, x - eps):
             fm = f()
         return fp, fm
-    old = d[ix]                          # an array: the entry is changed in place
+    return _plus_minus_entry(f, d, ix, eps)      # an array: the entry is changed in place
+
+
+def _plus_minus_entry(f, arr, ix, eps):
+    """``(f(), f())`` with ``arr[ix]`` raised, then lowered, by ``eps``; put back afterwards
+    even when ``f`` raises."""
+    old = arr[ix]
     try:
-        d[ix] = old + eps
+        arr[ix] = old + eps
         fp = f()
-        d[ix] = old - eps
+        arr[ix] = old - eps
         fm = f()
     finally:
-        d[ix] = old
+        arr[ix] = old
     return fp, fm
 
 
