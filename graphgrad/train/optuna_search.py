@@ -186,7 +186,8 @@ def run(trial_fn, space: SearchSpace, n_trials: int, *, seed: int, storage, samp
     """
     from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
-    from .search import SearchError, SearchResult, _capacity, _check_picklable, _default_workers, _own_pool, _Pool
+    from .search import (SearchError, SearchResult, _capacity, _check_picklable, _default_workers, _own_pool,
+                         _Pool, _shut_down)
     optuna = require_optuna()
     if direction not in ("maximize", "minimize"):
         raise SearchError(f"search: direction must be 'maximize' or 'minimize', got {direction!r}")
@@ -253,18 +254,11 @@ def run(trial_fn, space: SearchSpace, n_trials: int, *, seed: int, storage, samp
         result.skipped = max(0, n_trials - result.ran)
         return result
     except BaseException:
-        if own_executor and executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
-            executor = None
-        if pool is not None:
-            pool.close(wait=False)
-            pool = None
+        _shut_down(executor if own_executor else None, pool, wait=False)
+        executor = pool = None
         raise
     finally:
-        if own_executor and executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
-        if pool is not None:
-            pool.close(wait=True)
+        _shut_down(executor if own_executor else None, pool, wait=True)
 
 
 def heartbeat_seconds(heartbeat, url):

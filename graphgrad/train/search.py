@@ -456,19 +456,12 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
         store.release()
         return result
     except BaseException:
-        if own_executor and executor is not None:
-            # Don't wait for trials nobody will record (Ctrl-C should return promptly).
-            executor.shutdown(wait=False, cancel_futures=True)
-            executor = None
-        if pool is not None:
-            pool.close(wait=False)
-            pool = None
+        # Don't wait for trials nobody will record (Ctrl-C should return promptly).
+        _shut_down(executor if own_executor else None, pool, wait=False)
+        executor = pool = None
         raise
     finally:
-        if own_executor and executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
-        if pool is not None:
-            pool.close(wait=True)
+        _shut_down(executor if own_executor else None, pool, wait=True)
         store.close()
 
 
@@ -476,6 +469,15 @@ def _progress_bar(total=None):
     """The search's progress bar (one per search, on either back end): trials, not epochs."""
     from tqdm.auto import tqdm  # lazy: keep `import graphgrad` light
     return tqdm(total=total, desc="search", unit="trial")
+
+
+def _shut_down(owned_executor, pool, *, wait: bool) -> None:
+    """Shut down what a search started: the executor it made (None when the caller's) and
+    its ``_Pool``; ``wait=False`` on an error, so queued trials are cancelled at once."""
+    if owned_executor is not None:
+        owned_executor.shutdown(wait=wait, cancel_futures=True)
+    if pool is not None:
+        pool.close(wait=wait)
 
 
 class _Pool:
