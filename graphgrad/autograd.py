@@ -52,11 +52,23 @@ class _Kept:
         self.saved = saved
 
 
+_SCALARS = (float, int, bool, type(None))
+
+
 def _nbytes(saved) -> int:
-    if isinstance(saved, np.ndarray):
+    """The bytes of the arrays in ``saved`` (nested tuples, lists, dicts). Runs once per node
+    of every backward: the common items (arrays, numbers) are counted without a call."""
+    if saved.__class__ is _ndarray or isinstance(saved, np.ndarray):
         return saved.nbytes
     if isinstance(saved, (tuple, list)):
-        return sum(_nbytes(x) for x in saved)
+        n = 0
+        for x in saved:
+            c = x.__class__
+            if c is _ndarray:
+                n += x.nbytes
+            elif c not in _SCALARS:
+                n += _nbytes(x)
+        return n
     if isinstance(saved, dict):
         return sum(_nbytes(x) for x in saved.values())
     return 0

@@ -58,7 +58,7 @@ _FAR = 8.0             # |μ|/σ above which the centred (slower, exact) forms a
 
 def _near_zero(mu, inv_std) -> bool:
     """Whether every feature's mean lies within _FAR standard deviations of 0."""
-    return bool(np.all(np.abs(mu) * inv_std <= _FAR))
+    return bool((np.abs(mu) * inv_std <= _FAR).all())
 
 
 def _sum_prod(a, b):
@@ -105,7 +105,7 @@ class BatchNorm(Op):
             # loses about log2(1 + μ²/σ²) bits. Where every feature has μ² <= σ² (1 bit at
             # most) it is kept; otherwise the centred sum Σ(x - μ)² is taken in a second pass.
             var = sum(q for p in parts_ for _, q in p) / m - mu * mu
-            if not np.all(mu * mu <= var):
+            if not (mu * mu <= var).all():
                 mu_b = _bshape(x, mu)
 
                 def var_part(cs):
@@ -137,16 +137,15 @@ class BatchNorm(Op):
                     oc *= a_b
                     oc += beta_b
         run_parts(out_part, chunks, x.size)
-        return out, (mu, inv_std, training, var), mu, var
+        return out, (mu, inv_std, training, var, near), mu, var
 
     def backward(self, ctx, g):
-        mu, inv_std, training, _ = ctx.saved
+        mu, inv_std, training, _, near = ctx.saved      # near: forward's choice of formulas
         xd, gd, _ = ctx.inputs
         nx, ngamma, nbeta = ctx.needs_grad
         g = np.asarray(g, dtype=xd.dtype)
         chunks = _chunks(xd)
         axes = _axes(xd.ndim)
-        near = _near_zero(mu, inv_std)
         mu_b = _bshape(xd, mu)
 
         def sums_part(cs):                   # Σ dy and Σ dy·(x - μ) (or Σ dy·x when near 0)
@@ -194,7 +193,7 @@ class BatchNorm(Op):
         return (dx, dgamma if ngamma else None, dbeta if nbeta else None)
 
     def expand(self, ctx):
-        mu, _, training, var = ctx.saved         # eval mode: the running statistics (constants)
+        mu, _, training, var, _ = ctx.saved      # eval mode: the running statistics (constants)
         return E.batch_norm(*ctx.inputs, mu, var, float(ctx.attrs.get("eps", 1e-5)), training)[0]
 
     def label(self, attrs):
