@@ -36,7 +36,7 @@ def test_piped_named_value_and_errors(tmp_path):
 
 def _pane(session):
     """The pane's visible text (not its history: each step redraws the screen in place)."""
-    return subprocess.run(["tmux", "capture-pane", "-p", "-t", session],
+    return subprocess.run(_tmux_cmd(session, "capture-pane", "-p", "-t", session),
                           capture_output=True, text=True).stdout
 
 
@@ -53,17 +53,31 @@ def _wait_for(session, text, count=1, timeout=300.0):
     raise AssertionError(f"{text!r} never appeared {count} time(s); screen:\n{screen}")
 
 
+def _tmux_cmd(session, *args):
+    """A tmux command on the session's own server (``-L``): a test never shares a server with
+    another test or a user's tmux, so one test's server shutting down (after its last session
+    is killed) cannot make the next test's ``new-session`` fail."""
+    return ["tmux", "-L", session, *args]
+
+
 def _tmux(session, cmd, width=200):
     if not shutil.which("tmux"):
         if os.environ.get("CI") == "true":
             pytest.fail("tmux is missing in CI")
         pytest.skip("tmux not installed")
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", str(width), "-y", "50", cmd],
-                   check=True, cwd=ROOT)
+    subprocess.run(_tmux_cmd(session, "-f", "/dev/null", "new-session", "-d", "-s", session,
+                             "-x", str(width), "-y", "50", cmd), check=True, cwd=ROOT)
 
 
 def _keys(session, *keys):
-    subprocess.run(["tmux", "send-keys", "-t", session, *keys], check=True)
+    subprocess.run(_tmux_cmd(session, "send-keys", "-t", session, *keys), check=True)
+
+
+def _kill(session):
+    subprocess.run(_tmux_cmd(session, "kill-server"), capture_output=True)
+    sock = os.path.join(os.environ.get("TMUX_TMPDIR", "/tmp"), f"tmux-{os.getuid()}", session)
+    if os.path.exists(sock):           # the server's socket file is left behind
+        os.unlink(sock)
 
 
 def test_interactive_in_tmux_single_keys_redraw_in_place():
@@ -91,7 +105,7 @@ def test_interactive_in_tmux_single_keys_redraw_in_place():
         screen = _wait_for(session, "icanon")                           # the stepper quit, stty ran
         assert "icanon" in screen.split() and "echo" in screen.split(), screen   # not -icanon / -echo
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        _kill(session)
 
 
 def test_ctrl_c_restores_the_terminal():
@@ -104,7 +118,7 @@ def test_ctrl_c_restores_the_terminal():
         screen = _wait_for(session, "icanon")
         assert "rc=0" in screen and "echo" in screen.split() and "Traceback" not in screen, screen
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        _kill(session)
 
 
 def test_tensors_wrap_at_the_terminals_width(tmp_path):
@@ -126,4 +140,4 @@ def test_tensors_wrap_at_the_terminals_width(tmp_path):
         assert "      [6.25, -7.50, 8.75, -10.00]] =" in lines, screen
         assert any(l.startswith("      [[1.25, -2.50, 3.75, -5.00]") for l in lines), screen
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        _kill(session)
