@@ -114,3 +114,93 @@ def test_eig_of_a_general_matrix_is_refused_as_complex_in_one_sentence():
         np.linalg.eig(gg.Value(M, requires_grad=True))
     with pytest.raises(TypeError, match="complex"):
         np.linalg.eigvals(gg.Value(M))
+
+
+# ---------------------------------------------------------------- numpy functions added
+@pytest.mark.parametrize("gg_fn,torch_fn", [
+    (np.ravel, T.ravel), (lambda x: x.ravel(), T.ravel), (np.fabs, lambda x: T.abs(x) + 0 * (x * x).sum()),
+    (np.real, T.real), (np.conj, T.conj), (np.real_if_close, T.real),
+    # + 0·Σx²: torch's second derivative of angle is a ZeroTensor, which has no numpy view
+    (np.angle, lambda x: T.angle(x) + 0 * (x * x).sum()),
+    (lambda x: np.angle(x, deg=True), lambda x: T.rad2deg(T.angle(x)) + 0 * (x * x).sum()),
+], ids=["np.ravel", "Value.ravel", "fabs", "real", "conj", "real_if_close", "angle", "angle_deg"])
+def test_numpy_functions_on_real_values_match_torch(gg_fn, torch_fn):
+    assert_double_backward(gg_fn, torch_fn, E)
+    assert_double_backward(gg_fn, torch_fn, np.array(E[0, 0]))
+
+
+def test_imag_of_a_real_value_is_zero_with_zero_gradient():
+    x = gg.Value(E, requires_grad=True)
+    y = np.imag(x)
+    np.testing.assert_array_equal(y.numpy(), np.zeros_like(E))
+    (y * 3.0).sum().backward()
+    np.testing.assert_array_equal(x.grad, np.zeros_like(E))
+
+
+def test_real_and_conj_of_a_value_are_the_value_itself():
+    x = gg.Value(E, requires_grad=True)
+    assert np.real(x) is x and np.conj(x) is x and np.conjugate(x) is x and gg.real(x) is x
+
+
+@pytest.mark.parametrize("kw", [{}, {"axis": 0}, {"axis": -1}, {"axis": (0, 1)}, {"edge_order": 2}],
+                         ids=["all", "axis0", "axis-1", "axes01", "edge2"])
+def test_np_gradient_of_a_value_matches_torch_gradient(kw):
+    a = rng.standard_normal((4, 5))
+    tk = {"dim": kw["axis"]} if "axis" in kw else {}
+    if "edge_order" in kw:
+        tk["edge_order"] = 2
+
+    def ours(x):
+        g = np.gradient(x, **kw)
+        return np.stack(g) if isinstance(g, tuple) else g
+
+    def theirs(x):
+        g = T.gradient(x, **tk)
+        return T.stack(g) if len(g) > 1 else g[0]
+    assert_double_backward(ours, theirs, a)
+
+
+def test_np_gradient_with_spacings_and_its_errors():
+    a = rng.standard_normal((4, 5))
+    g = np.gradient(gg.Value(a), 0.5, 2.0)
+    for x, y in zip(g, np.gradient(a, 0.5, 2.0)):
+        np.testing.assert_allclose(x.numpy(), y, rtol=1e-12)
+    with pytest.raises(TypeError, match="coordinate arrays"):
+        np.gradient(gg.Value(a), np.arange(4.0), np.arange(5.0))
+    with pytest.raises(gg.ShapeError, match=r"axis 0 of shape \(1, 5\) has 1 entries"):
+        np.gradient(gg.Value(a[:1]), axis=0)
+
+
+@pytest.mark.parametrize("num,endpoint", [(0, True), (1, True), (5, True), (4, False)])
+def test_np_linspace_with_value_ends_matches_autograd(num, endpoint):
+    import autograd
+    import autograd.numpy as anp
+    u = rng.standard_normal(num)
+    a0, b0 = 1.2, -3.4
+
+    def ours(a, b):
+        return np.linspace(a, b, num, endpoint=endpoint)
+    av, bv = gg.Value(a0, requires_grad=True), gg.Value(b0, requires_grad=True)
+    out = ours(av, bv)
+    np.testing.assert_allclose(out.numpy(), np.linspace(a0, b0, num, endpoint=endpoint), rtol=1e-15, atol=1e-15)
+    if num == 0:
+        return
+    (out * u).sum().backward()
+    if num == 1:                                           # one point, start: stop is not used
+        assert bv.grad is None
+        bv.grad = 0.0
+    t = np.linspace(0.0, 1.0, num, endpoint=endpoint)       # y = a + t·(b - a), exactly
+    np.testing.assert_allclose([av.grad, bv.grad], [np.sum(u * (1 - t)), np.sum(u * t)], rtol=1e-12, atol=1e-15)
+    if endpoint:                                           # autograd's linspace takes no endpoint=
+        ga, gb = autograd.grad(lambda a, b: anp.sum(anp.linspace(a, b, num) * u), (0, 1))(a0, b0)
+        np.testing.assert_allclose([av.grad, bv.grad], [ga, gb], rtol=1e-12, atol=1e-15)
+
+
+def test_np_linspace_of_value_arrays_and_retstep():
+    a = gg.Value([0.0, 1.0], requires_grad=True)
+    y, step = np.linspace(a, 2.0, 3, retstep=True)
+    y0, step0 = np.linspace([0.0, 1.0], 2.0, 3, retstep=True)
+    np.testing.assert_allclose(y.numpy(), y0, rtol=1e-15)
+    np.testing.assert_allclose(step.numpy(), step0, rtol=1e-15)
+    with pytest.raises(TypeError, match="axis=0"):
+        np.linspace(a, 2.0, 3, axis=1)

@@ -1039,6 +1039,18 @@ def append(arr: Operand, values: Operand, axis: int | None = None) -> Value:
     return concatenate([a, v], axis=axis)
 
 
+@export(method=True, numpy=np.ravel)
+def ravel(a: Operand, order: str = "C") -> Value:
+    """The entries as a 1-d Value, in C order, as ``np.ravel`` (and ``x.ravel()``).
+
+    >>> gg.Value([[1., 2.], [3., 4.]]).ravel().numpy()
+    array([1., 2., 3., 4.])
+    """
+    if order not in ("C", "K", "A"):
+        raise TypeError(f"ravel: only order='C' is supported on a Value, got order={order!r}")
+    return V.as_value(a).reshape(-1)
+
+
 @export(numpy=np.rot90)
 def rot90(m: Operand, k: int = 1, axes: Sequence[int] = (0, 1)) -> Value:
     """Rotate by 90° ``k`` times in the plane of ``axes`` (from the first towards the
