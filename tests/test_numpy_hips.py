@@ -204,3 +204,17 @@ def test_np_linspace_of_value_arrays_and_retstep():
     np.testing.assert_allclose(step.numpy(), step0, rtol=1e-15)
     with pytest.raises(TypeError, match="axis=0"):
         np.linspace(a, 2.0, 3, axis=1)
+
+
+def test_np_append_of_a_list_of_values_keeps_their_gradients():
+    # numpy dispatches np.append to graphgrad when `values` is a Value; the list `arr` of
+    # Values was refused ("cannot make numeric data from list")
+    xs = [gg.Value(v, requires_grad=True) for v in (1.0, 2.0, 3.0)]
+    b = gg.Value(4.0, requires_grad=True)
+    w = rng.standard_normal(4)
+    out = np.append(xs, b)
+    np.testing.assert_array_equal(out.numpy(), [1.0, 2.0, 3.0, 4.0])
+    (out * w).sum().backward()
+    np.testing.assert_array_equal([x.grad for x in xs] + [b.grad], w)
+    rows = [[gg.Value(1.0, requires_grad=True), 2.0]]
+    np.testing.assert_array_equal(np.append(rows, gg.Value([[5.0, 6.0]]), axis=0).numpy(), [[1, 2], [5, 6]])
