@@ -70,6 +70,7 @@ HANDLED.update({
     np.negative: lambda a: -a, np.positive: lambda a: a,
     np.square: lambda a: a ** 2, np.reciprocal: lambda a: 1.0 / a,
     np.maximum: maximum, np.minimum: minimum,
+    np.fabs: lambda a: as_value(a).abs(),          # |x| of a real number, as np.absolute
 })
 for _op in _ops.UNARY_METHODS:
     if getattr(_op, "ufunc", None) is not None:

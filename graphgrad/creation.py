@@ -16,7 +16,8 @@ import numpy as np
 from ._params import number
 from .ops.base import as_data
 from .ops.base import _is_int
-from .value import Value, _leaf
+from ._dispatch import implements
+from .value import Value, _leaf, as_value
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
@@ -242,3 +243,38 @@ def linspace(start, stop, num: int = 50, endpoint: bool = True, dtype: DTypeLike
     num = _size(num, "linspace", "num (the number of points)")
     dt = _dtype(dtype, requires_grad, "linspace")
     return _new(np.linspace(start, stop, num, endpoint=bool(endpoint), dtype=dt), requires_grad, name)
+
+
+
+@implements(np.linspace)
+def _linspace_of_values(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0,
+                        *, device=None):
+    """``np.linspace`` with a Value ``start`` or ``stop``: start + i·step, recorded, so the
+    points are differentiable in both ends (the last one is ``stop`` itself, as numpy).
+
+    >>> a = gg.Value(1.0, requires_grad=True)
+    >>> np.linspace(a, 2.0, 3).numpy()
+    array([1. , 1.5, 2. ])
+    """
+    from .ops.shape import concatenate
+    num = _size(num, "linspace", "num (the number of points)")
+    if dtype is not None and np.dtype(dtype).kind != "f":
+        raise TypeError(f"np.linspace: dtype={np.dtype(dtype)} of Values has no gradient; pass "
+                        "v.numpy() for integer points, or leave dtype out")
+    if axis != 0:
+        raise TypeError(f"np.linspace on Values: only axis=0 is supported, got axis={axis!r}; "
+                        "move the axis afterwards with np.moveaxis")
+    start, stop = as_value(start), as_value(stop)
+    shape = np.broadcast_shapes(start.shape, stop.shape)
+    t = np.arange(num, dtype=np.float64).reshape((num,) + (1,) * len(shape))
+    div = num - 1 if endpoint else num
+    if div > 0:
+        step = (stop - start) / div
+        y = start + t * step
+    else:                                   # one point (or none): start, and numpy's nan step
+        step = (stop - start) * np.nan
+        y = start + t * 0.0
+    if endpoint and num > 1:
+        last = stop if stop.shape == shape else stop.broadcast_to(shape)
+        y = concatenate([y[:-1], last[None]], axis=0)
+    return (y, step) if retstep else y

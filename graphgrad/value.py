@@ -815,6 +815,10 @@ class Value(_AttachedMethods):
     def __pow__(self, other):
         if isinstance(other, Value):
             return apply_binary(_ops.POW, self, other)
+        if other.__class__ is ndarray:
+            if other.ndim:                  # an array of exponents: a constant operand
+                return apply_binary(_ops.POW, self, as_value(other))
+            other = other[()]
         if not isinstance(other, (int, float, np.integer, np.floating)):
             raise TypeError(f"pow: the exponent must be a number or a Value, got {type(other).__name__}")
         if self._data.__class__ is ndarray and self._data.dtype.kind in "biu" and \

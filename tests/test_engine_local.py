@@ -86,6 +86,8 @@ CASES = {
     ops.math.Deg2rad: (gg.deg2rad, [(-2, 2)]),
     ops.math.Rad2deg: (gg.rad2deg, [(-2, 2)]),
     ops.math.NanToNum: (gg.nan_to_num, [(-2, 2)]),
+    ops.math.Imag: (np.imag, [(-2, 2)]),
+    ops.math.Angle: (np.angle, [(-2, -0.2)]),
 }
 EXTRA = {  # more than one case for an op: other exponents, signs, a repeated input
     "pow_const_0": (lambda a: a ** 0.0, [(-2, 2)]),

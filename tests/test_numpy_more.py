@@ -116,6 +116,9 @@ CASES = {
     "sinc": [(gg.sinc, T.sinc, R), (np.sinc, T.sinc, np.array([1.0, -2.0, 0.5, 1e-3]))],
     "deg2rad": [(gg.deg2rad, T.deg2rad, R), (np.radians, T.deg2rad, A)],
     "rad2deg": [(gg.rad2deg, T.rad2deg, R), (np.degrees, T.rad2deg, A)],
+    "real": [(gg.real, T.real, R), (np.real_if_close, T.real, V3)],
+    "conj": [(np.conj, T.conj, R)],
+    "ravel": [(np.ravel, T.ravel, BA), (lambda x: x.ravel(), T.ravel, R)],
     "nan_to_num": [(gg.nan_to_num, T.nan_to_num, np.array([1.0, np.nan, np.inf, -np.inf, -2.0])),
                    (lambda x: np.nan_to_num(x, nan=3.0, posinf=9.0), lambda x: T.nan_to_num(x, 3.0, 9.0), R)],
 }

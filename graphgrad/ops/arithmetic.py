@@ -267,7 +267,10 @@ class Pow(Binary):
             return da, db
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             da = np.where(b == 0, 0.0, b * power(a, b - 1))
-            db = np.where((a == 0) & (b >= 0), 0.0, o * np.log(a))
+            zero = (a == 0) & (b >= 0)
+            # ln of 1, not of 0, under the mask: a create_graph pass differentiates o·ln a
+            # too, and 0·ln 0 = 0·-inf would make the second derivative nan (exactly 0 here)
+            db = np.where(zero, 0.0, o * np.log(np.where(zero, 1.0, a)))
         dt = np.result_type(a, b)
         return da.astype(dt, copy=False), db.astype(dt, copy=False)
 

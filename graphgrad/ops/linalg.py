@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from .._dispatch import implements
 from ..errors import ShapeError
 from .base import Op, V, _norm_axis, fit, run
 from .export import export
@@ -184,8 +185,10 @@ class Eigh(Op):
     formulas = ("d eigh → V (diag(ḡw) + skew(Vᵀ ḡV)/2 ⊘ (w_j - w_i)) Vᵀ",)
     twice_differentiable = True
 
-    def forward(self, a):
-        w, v = np.linalg.eigh(a)
+    def forward(self, a, *, UPLO="L"):
+        # LAPACK's 'U' may pick other eigenvector signs than 'L' on Aᵀ: numpy's own call, so
+        # the vectors are numpy's; the symmetric gradient below is the same for either triangle
+        w, v = np.linalg.eigh(a, UPLO)
         return np.concatenate([_col(w), v], axis=-2), None
 
     def backward(self, ctx, g):
@@ -387,7 +390,8 @@ def slogdet(a: Operand) -> SlogdetResult:
 @export(module="graphgrad.linalg", numpy=np.linalg.cholesky)
 def cholesky(a: Operand) -> Value:
     """The lower Cholesky factor L (a = L @ Lᵀ) of a symmetric positive definite matrix;
-    reads the lower triangle, as numpy. Not positive definite: a LinAlgError.
+    reads the lower triangle, as numpy. Not positive definite: a LinAlgError. The gradient
+    is PyTorch's symmetric one (see :func:`eigh`).
 
     >>> cholesky(gg.Value([[4., 2.], [2., 2.]])).numpy()
     array([[2., 0.],
@@ -406,16 +410,21 @@ class EighResult(NamedTuple):
 @export(module="graphgrad.linalg", numpy=np.linalg.eigh)
 def eigh(a: Operand, UPLO: str = "L") -> EighResult:
     """Eigenvalues (ascending) and eigenvectors (columns) of a symmetric matrix, as
-    ``np.linalg.eigh`` (lower triangle read). The eigenvectors' derivative does not exist
-    at repeated eigenvalues: using them there is a LinAlgError.
+    ``np.linalg.eigh``: the lower triangle is read (``UPLO="U"``: the upper one). The
+    eigenvectors' derivative does not exist at repeated eigenvalues: using them there is a
+    LinAlgError.
+
+    The gradient is PyTorch's symmetric one, G (the derivative along symmetric changes of
+    A). HIPS autograd differentiates only the triangle read, tril(G) + tril(G, -1); both give
+    the same gradient to anything A is built from symmetrically (A = (B + Bᵀ)/2, B Bᵀ).
 
     >>> w, v = eigh(gg.Value([[2., 0.], [0., 1.]]))
     >>> w.numpy()
     array([1., 2.])
     """
-    if UPLO != "L":
-        raise ValueError(f"eigh: only UPLO='L' is supported, got {UPLO!r}")
-    p = V.apply(EIGH, _square(V.as_value(a), "eigh"))
+    if UPLO not in ("L", "U"):
+        raise ValueError(f"eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
+    p = V.apply(EIGH, _square(V.as_value(a), "eigh"), UPLO=UPLO)
     return EighResult(p[..., 0, :], p[..., 1:, :])
 
 
@@ -533,3 +542,20 @@ def norm(x: Operand, ord: float | str | None = None, axis: Axis = None, keepdims
     if keepdims:
         out = out.reshape(tuple(1 if i in (r, c) else n for i, n in enumerate(xv.shape)))
     return out
+
+
+@implements(np.linalg.eig, np.linalg.eigvals)
+def _eig_refused(a, *args, **kwargs):
+    """A general (non-symmetric) matrix's eigenvalues and eigenvectors are complex, and
+    complex dtypes are out of graphgrad's scope: said in one sentence, pointing at eigh.
+
+    >>> try:
+    ...     np.linalg.eig(gg.Value([[0., 1.], [-1., 0.]]))
+    ... except TypeError as e:
+    ...     print(str(e).split(";")[0])
+    np.linalg.eig: the eigenvalues of a general matrix (shape (2, 2)) are complex, and graphgrad has no complex dtype
+    """
+    shape = np.shape(_raw(a))
+    raise TypeError(f"np.linalg.eig: the eigenvalues of a general matrix (shape {shape}) are complex, "
+                    "and graphgrad has no complex dtype; for a symmetric matrix use np.linalg.eigh, "
+                    "or pass v.numpy() for a constant result")

@@ -742,6 +742,75 @@ class NanToNum(Unary):
                        neginf=None if neginf is None else float(neginf))
 
 
+# ---------------------------------------------------------------- numpy's complex-number functions
+# A Value is never complex (complex dtypes are refused), so on a Value these are the real
+# number's: its real part and conjugate are itself, its imaginary part 0, its angle 0 or π.
+@export("real", numpy=(np.real, np.real_if_close))
+def real(val: Operand, tol: float = 100) -> Value:
+    """The real part of ``val``: a Value is real, so ``val`` itself (as ``np.real`` of a
+    real array; ``np.real_if_close`` too). Gradient 1.
+
+    >>> import graphgrad as gg
+    >>> x = gg.Value([1.0, -2.0])
+    >>> gg.real(x) is x
+    True
+    """
+    return V.as_value(val)
+
+
+@export("conj", numpy=np.conjugate)
+def conj(x: Operand) -> Value:
+    """The complex conjugate of ``x``: a Value is real, so ``x`` itself (as ``np.conj`` of a
+    real array). Gradient 1.
+
+    >>> import graphgrad as gg
+    >>> np.conj(gg.Value(3.0)).item()
+    3.0
+    """
+    return V.as_value(x)
+
+
+@export("imag", numpy=np.imag)
+class Imag(_Step):
+    """The imaginary part of a real number: 0 (nan too, as ``np.imag``); gradient 0.
+
+    >>> import graphgrad as gg
+    >>> np.imag(gg.Value([1.0, -2.0])).numpy()
+    array([0., 0.])
+    """
+
+    name = symbol = "imag"
+    twice_differentiable = True
+    formulas = ("d imag(x)/dx = 0",)
+
+    def f(self, a):
+        return 0.0 if a.__class__ is float else np.zeros_like(a)
+
+
+@export("angle", numpy=np.angle)
+class Angle(_Step):
+    """The angle of a real number in the complex plane: 0 for x >= 0, π for x < 0 (and
+    -0.0), nan for nan, as ``np.angle``; gradient 0. ``deg=True`` gives degrees.
+
+    >>> import graphgrad as gg
+    >>> np.angle(gg.Value([2.0, -2.0])).numpy()
+    array([0.        , 3.14159265])
+    """
+
+    name = symbol = "angle"
+    twice_differentiable = True
+    formulas = ("d angle(x)/dx = 0",)
+
+    def f(self, a):
+        r = np.angle(a)
+        return float(r) if a.__class__ is float else r
+
+    def __call__(self, z: Operand, deg: bool = False) -> Value:
+        """``gg.angle(z, deg=False)`` (numpy's signature)."""
+        r = V.apply(self, z)
+        return r * (180.0 / math.pi) if deg else r
+
+
 class Exp(Unary):
     name, symbol = "exp", "exp"
     ufunc = np.exp

@@ -67,6 +67,50 @@ class Matmul(Op):
         return ga, gb
 
 
+@implements(np.gradient)
+def _gradient(f, *varargs, axis=None, edge_order=1):
+    """``np.gradient`` of a Value: central differences inside, one-sided at the two ends
+    (``edge_order`` 1 or 2), with a uniform spacing per axis; one Value per axis (a tuple
+    for several, as numpy). Built from slices, so it is differentiable twice.
+
+    >>> g = np.gradient(gg.Value([1., 4., 9., 16.]))
+    >>> g.numpy()
+    array([3., 4., 6., 7.])
+    """
+    f = V.as_value(f)
+    axes = tuple(range(f.ndim)) if axis is None else \
+        tuple(int(a) % f.ndim for a in (axis if isinstance(axis, (tuple, list)) else (axis,)))
+    if len(varargs) == 0:
+        hs = [1.0] * len(axes)
+    elif len(varargs) == 1 and np.ndim(_raw(varargs[0])) == 0:
+        hs = [varargs[0]] * len(axes)
+    elif len(varargs) == len(axes) and all(np.ndim(_raw(h)) == 0 for h in varargs):
+        hs = list(varargs)
+    else:
+        raise TypeError("np.gradient of a Value: give one scalar spacing, or one per axis; "
+                        "coordinate arrays are not supported (compute the differences with np.diff)")
+    if edge_order not in (1, 2):
+        raise ValueError(f"np.gradient: edge_order must be 1 or 2, got {edge_order!r}")
+    out = []
+    for ax, h in zip(axes, hs):
+        n = f.shape[ax]
+        if n < edge_order + 1:
+            raise ShapeError(f"np.gradient: axis {ax} of shape {f.shape} has {n} entries; at least "
+                             f"{edge_order + 1} are needed for edge_order={edge_order}")
+
+        def at(sl, ax=ax):
+            return f[(slice(None),) * ax + (sl,)]
+        inner = (at(slice(2, None)) - at(slice(None, -2))) / 2.0
+        if edge_order == 1:
+            first = at(slice(1, 2)) - at(slice(0, 1))
+            last = at(slice(n - 1, n)) - at(slice(n - 2, n - 1))
+        else:
+            first = (-1.5 * at(slice(0, 1)) + 2.0 * at(slice(1, 2)) - 0.5 * at(slice(2, 3)))
+            last = (0.5 * at(slice(n - 3, n - 2)) - 2.0 * at(slice(n - 2, n - 1)) + 1.5 * at(slice(n - 1, n)))
+        out.append(concatenate([first, inner, last], axis=ax) / h)
+    return out[0] if len(out) == 1 else tuple(out)
+
+
 # ---------------------------------------------------------------- einsum
 _LETTERS = string.ascii_uppercase + string.ascii_lowercase
 

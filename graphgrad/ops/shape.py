@@ -1026,6 +1026,18 @@ def column_stack(tup: Sequence[Operand]) -> Value:
     return concatenate([v.reshape(-1, 1) if v.ndim < 2 else v for v in _seq(tup, "column_stack")], axis=1)
 
 
+def _holds_value(x) -> bool:
+    return any(isinstance(e, V.Value) or (isinstance(e, (list, tuple)) and _holds_value(e)) for e in x)
+
+
+def _array_like(x):
+    """``x`` as a Value; a (nested) list or tuple holding Values is stacked, so its entries
+    keep their gradient (``np.append([x, y], z)``: numpy would make an array of them)."""
+    if isinstance(x, (list, tuple)) and _holds_value(x):
+        return stack([_array_like(e) for e in x])
+    return V.as_value(x)
+
+
 @export(numpy=np.append)
 def append(arr: Operand, values: Operand, axis: int | None = None) -> Value:
     """``arr`` with ``values`` after it: both flattened when ``axis`` is None, as ``np.append``.
@@ -1033,10 +1045,22 @@ def append(arr: Operand, values: Operand, axis: int | None = None) -> Value:
     >>> append(gg.Value([1., 2.]), [3.]).numpy()
     array([1., 2., 3.])
     """
-    a, v = V.as_value(arr), V.as_value(values)
+    a, v = _array_like(arr), _array_like(values)
     if axis is None:
         return concatenate([a.reshape(-1), v.reshape(-1)])
     return concatenate([a, v], axis=axis)
+
+
+@export(method=True, numpy=np.ravel)
+def ravel(a: Operand, order: str = "C") -> Value:
+    """The entries as a 1-d Value, in C order, as ``np.ravel`` (and ``x.ravel()``).
+
+    >>> gg.Value([[1., 2.], [3., 4.]]).ravel().numpy()
+    array([1., 2., 3., 4.])
+    """
+    if order not in ("C", "K", "A"):
+        raise TypeError(f"ravel: only order='C' is supported on a Value, got order={order!r}")
+    return V.as_value(a).reshape(-1)
 
 
 @export(numpy=np.rot90)
