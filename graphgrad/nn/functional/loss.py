@@ -20,11 +20,11 @@ from ...autograd import group
 from ..._params import number
 from ...errors import ShapeError
 from ...value import Value, as_value, record_node
-from ..ops import bce as _ops_bce, loss as _ops_loss
+from ..ops import loss as _ops_loss
 from ._node import needs_grad
 
 _CE, _NLL = _ops_loss.SoftmaxCrossEntropy(), _ops_loss.NLLLoss()
-_BCE, _BCE_LOGITS = _ops_bce.BinaryCrossEntropy(), _ops_bce.BinaryCrossEntropyWithLogits()
+_BCE, _BCE_LOGITS = _ops_loss.BinaryCrossEntropy(), _ops_loss.BinaryCrossEntropyWithLogits()
 REDUCTIONS = ("none", "mean", "sum")
 
 
