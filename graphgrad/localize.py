@@ -200,10 +200,10 @@ def check_gates(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6, atol: f
     >>> check_gates(lambda x: (x.tanh() * x).sum(), x).ok
     True
     """
-    from .gradcheck import _check_eps, _float64_copies, _output
-    _check_eps(eps, "check_gates")
-    values, _ = _float64_copies(inputs, "check_gates")
-    out = _output(_run(fn, values), "check_gates")
+    from .gradcheck import check_eps, float64_copies, check_output
+    check_eps(eps, "check_gates")
+    values, _ = float64_copies(inputs, "check_gates")
+    out = check_output(_run(fn, values), "check_gates")
     rng = np.random.default_rng(seed)
     weights = None if out.size == 1 else rng.standard_normal(out.shape)
     gates = _topological(out)
@@ -255,7 +255,7 @@ def _check_gate(position, v, rng, eps, atol, rtol, sampled=SAMPLED) -> list:
         if not p.requires_grad or np.asarray(p._data).dtype.kind != "f":
             continue
         a = np.zeros(np.shape(p._data)) if grads[i] is None else np.asarray(grads[i], dtype=np.float64)
-        rows, expected = _numeric_rows(forward, datas, i, a, rng, eps, atol, rtol, sampled)
+        rows, expected = numeric_rows(forward, datas, i, a, rng, eps, atol, rtol, sampled)
         bad = [r for r in rows if r[0]]
         if bad:
             kinks = all(r[5] for r in bad)
@@ -278,9 +278,16 @@ def _wide(d):
     return d.astype(np.float64) if d.dtype.kind == "f" else d
 
 
-def _numeric_rows(forward, datas, i, a, rng, eps, atol, rtol, sampled=SAMPLED):
-    """Rows ``(bad, index, rel. error, backward, numeric, kink)`` for input ``i`` and the
-    full numeric gradient where every entry was checked (else None)."""
+def numeric_rows(forward, datas, i, a, rng, eps, atol, rtol, sampled=SAMPLED):
+    """Compare the backward gradient ``a`` of input ``i`` with central differences of
+    ``forward(datas)`` (a float); returns rows ``(bad, index, rel. error, backward, numeric,
+    kink)`` and the full numeric gradient where every entry was checked (else None).
+
+    >>> rows, num = numeric_rows(lambda ds: float(np.sum(ds[0] ** 2)), [np.array([1.0, 2.0])], 0,
+    ...                          np.array([2.0, 4.0]), np.random.default_rng(0), 1e-6, 1e-5, 1e-3)
+    >>> [r[0] for r in rows], np.round(num, 4)
+    ([False, False], array([2., 4.]))
+    """
     x = datas[i]
     scalar = x.__class__ is float
     shape = () if scalar else x.shape

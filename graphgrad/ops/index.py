@@ -15,8 +15,8 @@ import numpy as np
 
 from .._dispatch import implements
 from ..errors import ShapeError
-from .base import Op, V, as_data, fit, is_value, run, shape_of
-from .arithmetic import _select
+from .base import Op, V, as_data, data_of, fit, is_value, run, shape_of
+from .arithmetic import grad_where
 from .export import as_method, value_attr
 
 if TYPE_CHECKING:
@@ -156,8 +156,8 @@ class MaskedFill(Op):
         mask = ctx.attrs["mask"]
         # select, not g·(~mask): exactly 0 under the mask, even for an inf upstream (as torch)
         if shape_of(x) == ():
-            return (_select(g, not bool(mask)),)
-        return (_select(g, ~mask),)         # g has x's shape; the mask broadcasts
+            return (grad_where(g, not bool(mask)),)
+        return (grad_where(g, ~mask),)         # g has x's shape; the mask broadcasts
 
     def label(self, attrs):
         v = attrs["value"]
@@ -409,7 +409,7 @@ def _scatter(op, x, axis, index, src):
             raise TypeError(f"{name}: src must be numbers or a Value, got {type(src).__name__}")
         if x.dtype.kind != "f" and s.dtype.kind == "f" and float(s) != int(s):
             raise TypeError(f"{name}: src {float(s)!r} is not an integer but x has dtype {x.dtype}")
-        src = V._leaf(np.full(index.shape, s, dtype=x.dtype))
+        src = V.new_leaf(np.full(index.shape, s, dtype=x.dtype))
     src = V.as_value(src)
     if src.ndim != x.ndim:
         raise ShapeError(f"{name}: src has {src.ndim} dimension(s) (shape {src.shape}) but x has "
@@ -454,7 +454,7 @@ def scatter_add(x, axis: int, index, src) -> Value:
 def mask_data(mask, op: str) -> np.ndarray:
     """A boolean mask (bool array, bool Value or what a comparison returns) as a numpy
     bool array, or a TypeError naming the dtype it had."""
-    m = np.array(V._raw(mask), copy=True)       # the graph keeps it: later writes must not reach it
+    m = np.array(data_of(mask), copy=True)       # the graph keeps it: later writes must not reach it
     if m.dtype != bool:
         raise TypeError(f"{op}: mask must be boolean (e.g. x > 0 or a bool Value), got dtype {m.dtype}; "
                         "use mask != 0 for an integer mask")
@@ -523,7 +523,7 @@ def one_hot(labels, num_classes: int = -1, dtype=np.float64) -> Value:
                              f"(labels must be 0 .. {num_classes - 1})")
     dt = np.dtype(dtype)
     out = (lab[..., None] == np.arange(num_classes)).astype(dt)
-    return V._leaf(as_data(out))
+    return V.new_leaf(as_data(out))
 
 
 def astype(x, dtype) -> Value:

@@ -14,9 +14,9 @@ import numpy as np
 
 from ..errors import ShapeError
 from .._dispatch import implements
-from .base import Op, V, as_data, fit, is_value, run, shape_of
+from .base import Op, V, as_data, data_of, fit, is_value, run, shape_of
 from .export import export
-from .reduce import _no, _raw
+from .reduce import refuse_numpy_args
 from .shape import concatenate, diagonal, stack
 
 if TYPE_CHECKING:
@@ -221,7 +221,7 @@ class Einsum(Op):
 def _einsum_grad(i, terms, out, xs, g, sizes):
     term, x = terms[i], xs[i]
     shape = shape_of(x) if not is_value(x) else x.shape
-    dtype = _raw(x).dtype if _raw(x).__class__ is not float else np.dtype(np.float64)
+    dtype = data_of(x).dtype if data_of(x).__class__ is not float else np.dtype(np.float64)
     uniq = "".join(dict.fromkeys(term))
     others = [(t, v) for j, (t, v) in enumerate(zip(terms, xs)) if j != i]
     seen = set(out).union(*[set(t) for t, _ in others])
@@ -464,5 +464,5 @@ def einsum(subscripts: str, *operands: Operand) -> Value:
 
 @implements(np.einsum)
 def _np_einsum(subscripts, *operands, out=None, optimize=False, **kw):
-    _no("einsum", out=out, **kw)
+    refuse_numpy_args("einsum", out=out, **kw)
     return einsum(subscripts, *operands)

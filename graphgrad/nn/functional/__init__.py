@@ -20,7 +20,7 @@ import numpy as np
 from ...ops import activation as _act
 from ...autograd import group
 from ...errors import ShapeError
-from ...ops.base import _norm_axis
+from ...ops.base import norm_axis
 from ...value import Value, apply, as_value, mark_written, record_node
 from ..ops import _expand as E, activation as _ops_act, loss as _ops_loss, norm as _ops_norm
 from .conv import conv1d, conv2d, conv_transpose2d  # noqa: F401
@@ -29,7 +29,7 @@ from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # no
                        check_reduction, cross_entropy, nll_loss)
 from ..._params import finite, number
 from ..._state import here
-from ._node import needs_grad
+from ._node import needs_grad, use_expanded
 from ..init import get_rng
 
 _SVM = _ops_loss.MultiMargin()
@@ -52,10 +52,6 @@ def expanded(on: bool = True):
         yield
     finally:
         t.expand = old
-
-
-def _expand(flag) -> bool:
-    return here().expand if flag is None else bool(flag)
 
 
 # ---------------------------------------------------------------- linear and activations
@@ -92,7 +88,7 @@ def sigmoid(x, expand: bool | None = None) -> Value:
     (0.5, 0.5)
     """
     x = as_value(x)
-    if not _expand(expand):
+    if not use_expanded(expand):
         return x.sigmoid()
     with group("sigmoid"):
         return 1.0 / ((-x).exp() + 1.0)
@@ -188,7 +184,7 @@ def _one_axis(axis, ndim, where):
     """One axis, checked (a 0-d input accepts 0 and -1, and reduces over nothing)."""
     if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
         raise TypeError(f"{where}: axis must be an int, got {axis!r}")
-    return _norm_axis(int(axis), ndim, where)
+    return norm_axis(int(axis), ndim, where)
 
 
 # ---------------------------------------------------------------- more activations (one gate each)
@@ -412,7 +408,7 @@ def batch_norm(x, running_mean=None, running_var=None, weight=None, bias=None, t
     for nm, v in (("running_mean", rm), ("running_var", rv)):
         if v is not None and v.shape != (d,):
             raise ShapeError(f"batch_norm: {nm} must have shape ({d},) for input {x.shape}, got {v.shape}")
-    if _expand(expand):
+    if use_expanded(expand):
         out, mu, var = E.batch_norm(x, gamma, beta, rm, rv, eps, training)
     else:
         inputs = (x, gamma, beta)

@@ -21,7 +21,7 @@ from ..._params import number
 from ...errors import ShapeError
 from ...value import Value, as_value, record_node
 from ..ops import loss as _ops_loss
-from ._node import needs_grad
+from ._node import needs_grad, use_expanded
 
 _CE, _NLL = _ops_loss.SoftmaxCrossEntropy(), _ops_loss.NLLLoss()
 _BCE, _BCE_LOGITS = _ops_loss.BinaryCrossEntropy(), _ops_loss.BinaryCrossEntropyWithLogits()
@@ -54,9 +54,13 @@ def _class_input(x, where: str):
     return x, c
 
 
-def _constant(a, where: str, name: str, dtype):
+def constant_weights(a, where: str, name: str, dtype):
     """A weight array as a float constant of ``dtype`` (a Value that needs a gradient is refused:
-    no gradient flows to the weights, as in PyTorch)."""
+    no gradient flows to the weights, as in PyTorch); ``where`` and ``name`` go into the errors.
+
+    >>> constant_weights([1, 2], "cross_entropy", "weight", np.float32)
+    array([1., 2.], dtype=float32)
+    """
     if a is None:
         return None
     if isinstance(a, str):
@@ -77,7 +81,7 @@ def _constant(a, where: str, name: str, dtype):
 
 
 def _class_weight(weight, c, dtype, where):
-    w = _constant(weight, where, "weight", dtype)
+    w = constant_weights(weight, where, "weight", dtype)
     if w is not None and w.shape != (c,):
         raise ShapeError(f"{where}: weight must have one entry per class, shape ({c},), got {w.shape}")
     return w
@@ -139,7 +143,6 @@ def cross_entropy(input, target, weight=None, *, ignore_index: int = -100, reduc
     >>> round(cross_entropy(s, [0], label_smoothing=0.1).item(), 4)
     2.1404
     """
-    from . import _expand
     where = "cross_entropy"
     s, c = _class_input(input, where)
     check_reduction(reduction, where)
@@ -148,7 +151,7 @@ def cross_entropy(input, target, weight=None, *, ignore_index: int = -100, reduc
     if not 0.0 <= eps <= 1.0:
         raise ValueError(f"{where}: label_smoothing must be in [0, 1], got {label_smoothing}")
     w = _class_weight(weight, c, s.dtype, where)
-    expand = _expand(expand)
+    expand = use_expanded(expand)
     t_shape = target.shape if isinstance(target, Value) else np.shape(target)
     if len(t_shape) == s.ndim:                       # probabilities, one row per position
         return _soft_cross_entropy(s, target, c, w, eps, reduction, expand)
@@ -286,7 +289,7 @@ def _first_bad(a):
 
 
 def _broadcast_weight(weight, shape, where, name):
-    w = _constant(weight, where, name, None)
+    w = constant_weights(weight, where, name, None)
     if w is None:
         return None
     try:

@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ...ops.activation import _sigmoid
+from ...ops.activation import SIGMOID
 from ...ops.base import Op, fit
 
 
@@ -371,7 +371,7 @@ class BinaryCrossEntropyWithLogits(Op):
         xa, ta = np.asarray(x), np.asarray(t)
         dx = dt = None
         if nx:
-            s = _sigmoid(xa)
+            s = SIGMOID.f(xa)           # the sigmoid gate's own function, on data
             d = (s - ta) if pw is None else (1 + (pw - 1) * ta) * s - pw * ta
             dx = fit(_weighted(g * d, w), x)
         if nt:
