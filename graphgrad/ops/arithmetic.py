@@ -451,7 +451,7 @@ def where(cond: ArrayLike | Value, a: Operand, b: Operand) -> Value:
     cond = np.asarray(data_of(cond), dtype=bool)
     a, b = V.as_value(a), V.as_value(b)
     try:
-        data = WHERE.forward(a._data, b._data, cond=cond)[0]
+        data = WHERE.forward(data_of(a), data_of(b), cond=cond)[0]
     except ValueError:
         raise ShapeError(
             f"where: condition {cond.shape}, x {a.shape} and y {b.shape} cannot be broadcast together") from None
@@ -470,10 +470,10 @@ def clip_values(x: Operand, lo, hi) -> Value:
     out = x = V.as_value(x)
     if lo is not None:
         lo = V.as_value(lo)
-        out = where(np.asarray(x._data < lo._data), lo, x)
+        out = where(np.asarray(data_of(x) < data_of(lo)), lo, x)
     if hi is not None:
         hi = V.as_value(hi)
-        out = where(np.asarray(out._data > hi._data), hi, out)
+        out = where(np.asarray(data_of(out) > data_of(hi)), hi, out)
     return out
 
 
@@ -512,7 +512,7 @@ def select(condlist: Sequence, choicelist: Sequence[Operand], default: Operand =
         raise ValueError("select: needs at least one condition")
     out = V.as_value(default)
     for c, v in reversed(list(zip(condlist, choicelist))):
-        c = np.asarray(c._data if isinstance(c, V.Value) else c)
+        c = np.asarray(data_of(c))
         if c.dtype != bool:
             raise TypeError(f"select: conditions must be boolean arrays, got dtype {c.dtype}")
         out = where(c, v, out)

@@ -298,7 +298,7 @@ def index_data(index, op: str, what: str = "index") -> np.ndarray:
     >>> index_data([1, 0], "gather").tolist()
     [1, 0]
     """
-    d = index._data if isinstance(index, V.Value) else index
+    d = data_of(index)
     a = np.asarray(d)
     if a.dtype.kind not in "iu":
         if a.size == 0 and a.dtype.kind == "f" and not isinstance(index, V.Value):
@@ -361,7 +361,7 @@ def gather(x, axis: int, index) -> Value:
     """
     x = V.as_value(x)
     axis, index = _torch_index(x, axis, index, "gather")
-    return V.record_node(GATHER, (x,), GATHER.forward(x._data, axis=axis, index=index)[0],
+    return V.record_node(GATHER, (x,), GATHER.forward(data_of(x), axis=axis, index=index)[0],
                          attrs={"axis": axis, "index": index})
 
 
@@ -394,7 +394,7 @@ def take_along_axis(x, indices, axis) -> Value:
         shape[d] = nx if ni == 1 else ni
     index = _in_range(indices, x.shape[axis], op, negative_ok=True)
     index = np.broadcast_to(index, tuple(shape))
-    return V.record_node(GATHER, (x,), GATHER.forward(x._data, axis=axis, index=index)[0],
+    return V.record_node(GATHER, (x,), GATHER.forward(data_of(x), axis=axis, index=index)[0],
                          attrs={"axis": axis, "index": index})
 
 
@@ -424,7 +424,7 @@ def _scatter(op, x, axis, index, src):
         src = src.astype(x.dtype)
     if src.shape != index.shape:               # as torch: only src[:i0, :i1, ...] is used
         src = src[tuple(slice(0, n) for n in index.shape)]
-    out, saved = op.forward(x._data, src._data, axis=axis, index=index)
+    out, saved = op.forward(data_of(x), data_of(src), axis=axis, index=index)
     return V.record_node(op, (x, src), out, saved, {"axis": axis, "index": index})
 
 
@@ -492,7 +492,7 @@ def masked_fill(x, mask, value) -> Value:
         value = int(value)
     else:
         value = float(value)
-    return V.record_node(MASKED_FILL, (x,), MASKED_FILL.forward(x._data, mask=m, value=value)[0],
+    return V.record_node(MASKED_FILL, (x,), MASKED_FILL.forward(data_of(x), mask=m, value=value)[0],
                          attrs={"mask": m, "value": value})
 
 

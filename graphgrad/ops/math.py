@@ -49,7 +49,7 @@ def _one_minus_sq(a):
     whose derivative -2a is finite."""
     p = (1.0 - a) * (1.0 + a)
     if is_value(a):
-        edge = np.abs(a._data) == 1.0
+        edge = np.abs(data_of(a)) == 1.0
         if np.any(edge):
             return np.where(edge, 1.0 - a * a, p)        # gg.where on Values
     return p
@@ -57,7 +57,7 @@ def _one_minus_sq(a):
 
 def _inf_to_zero(r):
     """``r`` with its +inf entries set to 0 (a Value stays a Value: gg.where)."""
-    d = r._data if is_value(r) else r
+    d = data_of(r)
     if d.__class__ is float:
         return 0.0 if d == math.inf else r
     m = np.isinf(d)
@@ -69,7 +69,7 @@ def _zero_grad(x):
     would be nan; PyTorch gives 0). A constant, also in a create_graph pass (x a Value):
     nothing downstream depends on the inputs."""
     if is_value(x):
-        x = x._data
+        x = data_of(x)
     return 0.0 if x.__class__ is float else np.zeros_like(x)
 
 
@@ -196,10 +196,10 @@ class Arccosh(Unary):
         # (x-1)(x+1) is exact next to 1; + 0.0 turns the -0.0 at x = -1 into 0.0, so that
         # the gradient there is +inf, as PyTorch's 1/√(x²-1)
         p = (a - 1.0) * (a + 1.0) + 0.0
-        if is_value(a) and np.any(np.abs(a._data) == 1.0):
+        if is_value(a) and np.any(np.abs(data_of(a)) == 1.0):
             # the product rule's inf·0 = nan at ±1 in a create_graph pass (see _one_minus_sq);
             # PyTorch's second derivative there is -inf at 1, +inf at -1
-            p = np.where(np.abs(a._data) == 1.0, a * a - 1.0, p)
+            p = np.where(np.abs(data_of(a)) == 1.0, a * a - 1.0, p)
         return div(1.0, _sqrt(p))
 
 

@@ -459,7 +459,7 @@ def einsum(subscripts: str, *operands: Operand) -> Value:
     subs, _ = parse_einsum(subscripts, [v.shape for v in vs])
     spec = subscripts.replace(" ", "") if isinstance(subscripts, str) else subscripts
     attrs = {"subscripts": subs, "spec": spec}
-    return V.record_node(EINSUM, vs, EINSUM.forward(*[v._data for v in vs], **attrs)[0], attrs=attrs)
+    return V.record_node(EINSUM, vs, EINSUM.forward(*[data_of(v) for v in vs], **attrs)[0], attrs=attrs)
 
 
 @implements(np.einsum)

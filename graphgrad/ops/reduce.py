@@ -842,7 +842,7 @@ def sort(x: Operand, axis: int = -1, descending: bool = False, return_indices: b
     x = V.as_value(x)
     ax = _one_axis(axis, x.ndim, "sort")
     attrs = {"axis": ax, "descending": bool(descending)}
-    data, idx = SORT.forward(x._data, **attrs)
+    data, idx = SORT.forward(data_of(x), **attrs)
     out = V.record_node(SORT, (x,), data, saved=idx, attrs=attrs)
     if not return_indices:
         return out
@@ -870,7 +870,7 @@ def topk(x: Operand, k: int, axis: int = -1, largest: bool = True, sorted: bool 
         raise ValueError(f"topk: k={k} is out of range for {n} entries along axis {ax} of shape "
                          f"{x.shape} (use 0 <= k <= {n})")
     attrs = {"k": int(k), "axis": ax, "largest": bool(largest)}
-    data, idx = TOPK.forward(x._data, **attrs)
+    data, idx = TOPK.forward(data_of(x), **attrs)
     return TopKResult(V.record_node(TOPK, (x,), data, saved=idx, attrs=attrs), idx.astype(np.intp, copy=False))
 
 

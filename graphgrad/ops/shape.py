@@ -23,7 +23,7 @@ from .. import ops as _ops
 from .._dispatch import implements
 from .._params import number
 from ..errors import ShapeError
-from .base import Op, V, as_data, fit, is_int, run, shape_of, unbroadcast
+from .base import Op, V, as_data, data_of, fit, is_int, run, shape_of, unbroadcast
 from .arithmetic import method_function
 from .export import export, value_attr
 from .index import INDEX_ADD, LABEL_CHARS
@@ -557,7 +557,7 @@ def concatenate(values: Sequence[Operand], axis: int = 0) -> Value:
         raise ValueError("concatenate: needs at least one Value")
     if axis is None:                     # numpy: flatten every input first
         vs, axis = tuple(v.reshape(-1) for v in vs), 0
-    data = CONCATENATE.forward(*[v._data for v in vs], axis=axis)[0]
+    data = CONCATENATE.forward(*[data_of(v) for v in vs], axis=axis)[0]
     return V.record_node(CONCATENATE, vs, data, attrs={"axis": axis})
 
 
@@ -570,7 +570,7 @@ def stack(values: Sequence[Operand], axis: int = 0) -> Value:
     vs = tuple(V.as_value(x) for x in values)
     if not vs:
         raise ValueError("stack: needs at least one Value")
-    data = STACK.forward(*[v._data for v in vs], axis=axis)[0]
+    data = STACK.forward(*[data_of(v) for v in vs], axis=axis)[0]
     return V.record_node(STACK, vs, data, attrs={"axis": axis})
 
 
@@ -583,7 +583,7 @@ def pad(x: Operand, pad_width: int | Sequence, value: float = 0.0) -> Value:
     x = V.as_value(x)
     value = number(value, "pad", "value")
     pad_width = _pad_width(pad_width)
-    data = PAD.forward(x._data, pad_width=pad_width, value=value)[0]
+    data = PAD.forward(data_of(x), pad_width=pad_width, value=value)[0]
     return V.record_node(PAD, (x,), data, attrs={"pad_width": pad_width, "value": value})
 
 
@@ -727,7 +727,7 @@ def repeat(x: Operand, repeats, axis: int | None = None) -> Value:
         ax = _axis1(axis, x.ndim, "repeat", x.shape)
         n = x.shape[ax]
     if isinstance(repeats, V.Value):
-        repeats = repeats._data
+        repeats = data_of(repeats)
     if is_int(repeats):
         r = int(repeats)
         if r < 0:

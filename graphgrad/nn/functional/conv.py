@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import ShapeError
+from ...ops.base import data_of
 from ...value import Value, as_value, record_node
 from ..ops import _expand as E, conv as C
 from ._node import needs_grad, use_expanded
@@ -126,7 +127,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 
         return E.conv2d(x, w, b, stride, padding, dilation, groups, "conv2d")
     inputs = (x, w) if b is None else (x, w, b)
     need = needs_grad(*inputs)
-    data, saved = C.CONV2D.run(x._data, w._data, None if b is None else b._data, stride, padding,
+    data, saved = C.CONV2D.run(data_of(x), data_of(w), None if b is None else data_of(b), stride, padding,
                                need and w.requires_grad, dilation, groups)
     return record_node(C.CONV2D, inputs, data, saved if need else None,
                   {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups,
@@ -148,7 +149,7 @@ def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 
         return E.conv1d(x, w, b, s, p, dl, groups, "conv1d")
     inputs = (x, w) if b is None else (x, w, b)
     need = needs_grad(*inputs)
-    data, saved = C.CONV1D.run(x._data, w._data, None if b is None else b._data, s, p,
+    data, saved = C.CONV1D.run(data_of(x), data_of(w), None if b is None else data_of(b), s, p,
                                need and w.requires_grad, dl, groups)
     return record_node(C.CONV1D, inputs, data, saved if need else None,
                   {"stride": s, "padding": p, "dilation": dl, "groups": groups, "kernel": f"{w.shape[2]}"})
@@ -200,5 +201,5 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     inputs = (x, w) if b is None else (x, w, b)
     attrs = {"stride": stride, "padding": padding, "output_padding": output_padding, "dilation": dilation,
              "groups": groups, "kernel": f"{kh}×{kw}"}
-    data, _ = C.CONV_TRANSPOSE2D.forward(x._data, w._data, None if b is None else b._data, **attrs)
+    data, _ = C.CONV_TRANSPOSE2D.forward(data_of(x), data_of(w), None if b is None else data_of(b), **attrs)
     return record_node(C.CONV_TRANSPOSE2D, inputs, data, None, attrs)

@@ -19,6 +19,7 @@ import numpy as np
 from ...autograd import group
 from ..._params import number
 from ...errors import ShapeError
+from ...ops.base import data_of
 from ...value import Value, as_value, record_node
 from ..ops import loss as _ops_loss
 from ._node import needs_grad, use_expanded
@@ -172,12 +173,12 @@ def _plain_cross_entropy(s, y, reduction, expand):
     n = s.shape[0]
     if expand:
         with group("softmax_cross_entropy"):
-            shifted = s - Value(s._data.max(axis=1, keepdims=True), name="max")
+            shifted = s - Value(data_of(s).max(axis=1, keepdims=True), name="max")
             logz = shifted.exp().sum(axis=1).log()
             picked = shifted[np.arange(n), y]
             per = logz - picked
             return per.mean() if reduction == "mean" else per.sum()
-    data, saved = _CE.run(s._data, y, reduction)
+    data, saved = _CE.run(data_of(s), y, reduction)
     return record_node(_CE, (s,), data, saved if needs_grad(s) else None, {"reduction": reduction})
 
 
@@ -212,7 +213,7 @@ def _ce_node(s, q, denom, reduction, expand, eps, w, ignored):
     """The fused node for per-row class coefficients ``q`` (or, with expand, its gates)."""
     if expand:
         return _ce_gates(s, q, denom, reduction)
-    data, saved = _CE.run_general(s._data, q, denom, reduction)
+    data, saved = _CE.run_general(data_of(s), q, denom, reduction)
     attrs = {"reduction": reduction}
     if eps:
         attrs["label_smoothing"] = eps
@@ -257,7 +258,7 @@ def nll_loss(input, target, weight=None, *, ignore_index: int = -100, reduction:
     w = _class_weight(weight, c, x.dtype, where)
     y, valid = class_targets(target, x.shape, c, ignore_index, where)
     yv, wy = _row_weights(y, valid, w, x.dtype)
-    data, saved = _NLL.run(x._data, yv, wy, np.float64(wy.sum(dtype=np.float64)), reduction)
+    data, saved = _NLL.run(data_of(x), yv, wy, np.float64(wy.sum(dtype=np.float64)), reduction)
     return record_node(_NLL, (x,), data, saved if needs_grad(x) else None, {"reduction": reduction})
 
 
@@ -319,7 +320,7 @@ def binary_cross_entropy(input, target, weight=None, *, reduction: str = "mean")
                          "(apply sigmoid first, or use binary_cross_entropy_with_logits on raw scores)")
     w = _broadcast_weight(weight, p.shape, where, "weight")
     w = None if w is None else w.astype(p.dtype)
-    data, saved = _BCE.run(p._data, t._data, w, reduction)
+    data, saved = _BCE.run(data_of(p), data_of(t), w, reduction)
     return record_node(_BCE, (p, t), data, saved if needs_grad(p, t) else None, {"reduction": reduction})
 
 
@@ -340,7 +341,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction: s
     pw = _broadcast_weight(pos_weight, x.shape, where, "pos_weight")
     w = None if w is None else w.astype(x.dtype)
     pw = None if pw is None else pw.astype(x.dtype)
-    data, saved = _BCE_LOGITS.run(x._data, t._data, w, pw, reduction)
+    data, saved = _BCE_LOGITS.run(data_of(x), data_of(t), w, pw, reduction)
     attrs = {"reduction": reduction}
     if pw is not None:
         attrs["pos_weight"] = "given"

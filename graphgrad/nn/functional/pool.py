@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import ShapeError
+from ...ops.base import data_of
 from ...value import Value, as_value, record_node
 from ..ops import conv as C, pool as P
 from .conv import ints, layout_text, sizes_text
@@ -57,7 +58,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bo
     """
     refuse_indices(return_indices, "max_pool2d")
     x, k, s, p, dl = _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d", 2)
-    data, _ = P.MAXPOOL2D.run(x._data, k, s, p, dl, bool(ceil_mode))
+    data, _ = P.MAXPOOL2D.run(data_of(x), k, s, p, dl, bool(ceil_mode))
     return record_node(P.MAXPOOL2D, (x,), data, None,
                   {"kernel_size": k, "stride": s, "padding": p, "dilation": dl, "ceil_mode": bool(ceil_mode)})
 
@@ -75,7 +76,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False, 
     div = check_divisor(divisor_override, "avg_pool2d")
     at = {"kernel_size": k, "stride": s, "padding": p, "ceil_mode": bool(ceil_mode),
           "count_include_pad": bool(count_include_pad), "divisor_override": div}
-    data, _ = P.AVGPOOL2D.forward(x._data, **at)
+    data, _ = P.AVGPOOL2D.forward(data_of(x), **at)
     return record_node(P.AVGPOOL2D, (x,), data, None, at)
 
 
@@ -103,7 +104,7 @@ def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bo
     x, (k,), (s,), (p,), (dl,) = _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode,
                                             "max_pool1d", 1)
     at = {"kernel_size": k, "stride": s, "padding": p, "dilation": dl, "ceil_mode": bool(ceil_mode)}
-    data, _ = P.MAXPOOL1D.forward(x._data, **at)
+    data, _ = P.MAXPOOL1D.forward(data_of(x), **at)
     return record_node(P.MAXPOOL1D, (x,), data, None, at)
 
 
@@ -118,5 +119,5 @@ def avg_pool1d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                                         avg=True)
     at = {"kernel_size": k, "stride": s, "padding": p, "ceil_mode": bool(ceil_mode),
           "count_include_pad": bool(count_include_pad)}
-    data, _ = P.AVGPOOL1D.forward(x._data, **at)
+    data, _ = P.AVGPOOL1D.forward(data_of(x), **at)
     return record_node(P.AVGPOOL1D, (x,), data, None, at)
