@@ -488,7 +488,7 @@ class _Driver:
                     pos = t.user_attrs.get("graphgrad_position")
                     if pos is None:
                         continue
-                    if _interrupted(t):
+                    if is_interrupted(t):
                         if _silent(t):
                             silent.setdefault(pos, []).append(t)
                         continue
@@ -778,9 +778,15 @@ def _silent(t) -> bool:
             and "status" not in ua and not ua.get("interrupted"))
 
 
-def _interrupted(t) -> bool:
+def is_interrupted(t) -> bool:
     """Whether a trial is ``interrupted``: lost by the executor, left by a killed driver, or
-    failed by the heartbeat; never a result, and its position runs again."""
+    failed by the heartbeat; never a result, and its position runs again (an Optuna
+    FrozenTrial, or anything with its ``state`` and ``user_attrs``).
+
+    >>> from types import SimpleNamespace as T
+    >>> is_interrupted(T(state=T(name="COMPLETE"), user_attrs={"interrupted": True}))
+    True
+    """
     return bool(t.user_attrs.get("interrupted")) or _silent(t)
 
 
@@ -813,7 +819,7 @@ def table(study) -> list:
     sign = -1.0 if study.direction.name == "MAXIMIZE" else 1.0
     recs = []
     for t in study.get_trials(deepcopy=False):
-        if t.state.name in ("COMPLETE", "PRUNED", "FAIL") and not _interrupted(t):
+        if t.state.name in ("COMPLETE", "PRUNED", "FAIL") and not is_interrupted(t):
             recs.append((t, to_record(t)))
     order = {"COMPLETE": 0, "PRUNED": 1, "FAIL": 2}
     recs.sort(key=lambda tr: (order[tr[0].state.name], sign * tr[0].value if tr[0].value is not None else 0.0,
