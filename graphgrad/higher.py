@@ -21,7 +21,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .autograd import _fit_grad, _run_hooks, _who, hook_data, propagate, root_grad, run_pass
+from .autograd import _bad_grads, _fit_grad, _run_hooks, _who, hook_data, propagate, root_grad, run_pass
 from .errors import BackwardError
 from .ops.base import data_of
 from .value import Value, _CONST_META, new_leaf
