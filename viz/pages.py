@@ -138,10 +138,10 @@ def _caption_lines(st, i, prev) -> list:
 
 
 def _wrap_lines(lines, chars) -> list:
-    from .stepper import _wrap
+    from .stepper import wrap_line
     out = []
     for ln in lines:
-        out += _wrap(ln, max(int(chars), 20)).split("\n")
+        out += wrap_line(ln, max(int(chars), 20)).split("\n")
     return out
 
 

@@ -220,7 +220,7 @@ class Stepper:
         lines = [f.heading] + ["  " + line for line in f.lines]
         if width is None:
             return "\n".join(lines)
-        return "\n".join(_wrap(line, width) for line in lines)
+        return "\n".join(wrap_line(line, width) for line in lines)
 
     def to_html(self, path: PathLike | None = None) -> str:
         """One self-contained HTML page (inline SVG, CSS and JS; no network) with Prev/Next
@@ -562,8 +562,14 @@ def _forward_frames(st) -> list:
     return frames
 
 
-def _wrap(line: str, width: int) -> str:
-    """One panel line wrapped at ``width``; continuations indented 4 more than the line."""
+def wrap_line(line: str, width: int) -> str:
+    """One panel line wrapped at ``width`` (at least 20); continuations indented 4 more than the line.
+
+    >>> print(wrap_line("  x = 1.0 from a gate with a long name", 20))
+      x = 1.0 from a
+          gate with a
+          long name
+    """
     import textwrap
     width = max(int(width), 20)           # a silly-narrow terminal still gets whole numbers
     if len(line) <= width:
