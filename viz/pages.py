@@ -125,8 +125,15 @@ def frames_of(st, steps=None, stride: int = 1, who: str = "deck") -> list:
     return chosen
 
 
-def _caption_lines(st, i, prev) -> list:
-    """The narration of frame ``i`` (and of the frames merged into it since ``prev``)."""
+def caption_lines(st, i, prev) -> list:
+    """The narration of frame ``i`` of Stepper ``st`` (and of the frames merged into it since
+    frame ``prev``): its heading, then its lines.
+
+    >>> x = gg.Value(2.0, requires_grad=True, name="x")
+    >>> st = viz.Stepper(x * x)
+    >>> caption_lines(st, 1, 0) == [st[1].heading] + list(st[1].lines)
+    True
+    """
     f = st[i]
     merged = [k for k in range(prev + 1, i) if st[k].node_id == f.node_id and st[k].group]
     if merged and f.group:
@@ -161,7 +168,7 @@ class Plan:
         prev = -1
         raw = []
         for i in self.frames:
-            raw.append(_caption_lines(st, i, prev) if caption else [])
+            raw.append(caption_lines(st, i, prev) if caption else [])
             prev = i
         fonts = diagram_font_sizes(st.base_svg())
         self.small = min(fonts) if fonts else 12.0
