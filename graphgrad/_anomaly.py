@@ -12,6 +12,7 @@ import sys
 import numpy as np
 
 from .errors import AnomalyError
+from .ops.base import data_of
 
 _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -40,9 +41,9 @@ def anomaly_forward(out, op, inputs) -> str:
     """Raise if ``out``'s data (made by ``op`` from ``inputs``) holds NaN/Inf; else return
     the user's source line that made it (the engine keeps it on ``out``)."""
     site = user_site()
-    if not finite(out._data):
+    if not finite(data_of(out)):
         shapes = ", ".join(str(v.shape) for v in inputs)
-        bad = [i for i, v in enumerate(inputs) if not finite(v._data)]
+        bad = [i for i, v in enumerate(inputs) if not finite(data_of(v))]
         cause = (f"input {bad[0]} already held NaN/Inf" if bad else "the op made it from finite inputs")
         raise AnomalyError(f"{op.name}: {_stage(out)} produced NaN/Inf (inputs of shape {shapes}; {cause}), "
                            f"created at {site}")
@@ -64,7 +65,7 @@ def anomaly_backward(v, grads):
     """Raise if a gradient the op at ``v`` sent holds NaN/Inf, naming the op and its creation site."""
     for i, g in enumerate(grads):
         if g is not None and not finite(g):
-            shapes = ", ".join(str(x.shape) for x in v._inputs)
+            shapes = ", ".join(str(x.shape) for x in v.inputs)
             site = v.creation_site or "<unknown: enter detect_anomaly() before the forward pass>"
-            raise AnomalyError(f"{v._op.name}: backward produced NaN/Inf in the gradient for input {i} "
+            raise AnomalyError(f"{v.op.name}: backward produced NaN/Inf in the gradient for input {i} "
                                f"(inputs of shape {shapes}), node created at {site}")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .ops.base import data_of
+
 _F64 = np.dtype(np.float64)
 
 
@@ -26,7 +28,7 @@ def to_data(data, dtype=None, where: str = "Value", keep_int: bool = False, keep
     (2.0, dtype('float64'), array([1], dtype=int32))
     """
     if getattr(type(data), "__graphgrad_value__", False):
-        data = data._data          # np.array below copies it: the new Value owns its data
+        data = data_of(data)         # np.array below copies it: the new Value owns its data
     if data.__class__ is float and (dtype is None or np.dtype(dtype) == _F64):
         return data
     if isinstance(data, (str, bytes)):

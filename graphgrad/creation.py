@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ._params import number
-from .ops.base import as_data
-from .ops.base import _is_int
 from ._dispatch import implements
-from .value import Value, _leaf, as_value
+from .ops.base import as_data, is_int
+from .value import Value, as_value, new_leaf
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
@@ -26,7 +25,7 @@ _F64 = np.dtype(np.float64)
 
 
 def _size(n, op: str, what: str = "size") -> int:
-    if not _is_int(n):
+    if not is_int(n):
         raise TypeError(f"{op}: {what} must be a non-negative integer, got {n!r}")
     if n < 0:
         raise ValueError(f"{op}: {what} must be non-negative, got {n}")
@@ -35,11 +34,11 @@ def _size(n, op: str, what: str = "size") -> int:
 
 def _shape(shape, op: str) -> tuple:
     """``zeros(2, 3)``, ``zeros((2, 3))``, ``zeros([2, 3])`` and ``zeros(3)`` all read as a shape."""
-    if len(shape) == 1 and not _is_int(shape[0]):
+    if len(shape) == 1 and not is_int(shape[0]):
         shape = shape[0]
         if isinstance(shape, Value) or isinstance(shape, np.ndarray) and shape.ndim != 1:
             raise TypeError(f"{op}: the shape must be integers or a tuple of integers, got {shape!r:.60}")
-        if _is_int(shape):
+        if is_int(shape):
             shape = (shape,)
         else:
             try:
@@ -67,7 +66,7 @@ def _dtype(dtype, requires_grad: bool, op: str, default=_F64) -> np.dtype:
 
 
 def _new(data: np.ndarray, requires_grad: bool, name) -> Value:
-    return _leaf(as_data(data), None if name is None else str(name), bool(requires_grad))
+    return new_leaf(as_data(data), None if name is None else str(name), bool(requires_grad))
 
 
 def _number(x, op: str, what: str):
@@ -189,7 +188,7 @@ def eye(n: int, m: int | None = None, k: int = 0, dtype: DTypeLike = None, requi
     """
     n = _size(n, "eye", "n (the number of rows)")
     m = n if m is None else _size(m, "eye", "m (the number of columns)")
-    if not _is_int(k):
+    if not is_int(k):
         raise TypeError(f"eye: the diagonal k must be an integer, got {k!r}")
     dt = _dtype(dtype, requires_grad, "eye")
     return _new(np.eye(n, m, int(k), dtype=dt), requires_grad, name)

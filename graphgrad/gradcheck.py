@@ -80,16 +80,25 @@ def numeric_grad(fn: Callable[..., Any], x: np.ndarray | Value, eps: float = 1e-
     return grad
 
 
-def _check_eps(eps, who):
-    """eps must be a positive finite number: 0 divides by zero, a negative one flips the sign."""
+def check_eps(eps, who):
+    """Refuse an ``eps`` that is not a positive finite number (0 divides by zero, a negative one
+    flips the sign) with one ValueError that names ``who``.
+
+    >>> check_eps(1e-6, "gradcheck")           # fine: returns None
+    """
     if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating, np.integer)) \
             or not np.isfinite(eps) or eps <= 0:
         raise ValueError(f"{who}: eps must be a positive number (got {eps!r}); the default 1e-6 "
                          "suits float64 central differences")
 
 
-def _output(out, who):
-    """fn's result, which must be a graphgrad Value for its gradient to exist."""
+def check_output(out, who):
+    """``fn``'s result ``out``, which must be a graphgrad Value for its gradient to exist (else a
+    TypeError that names ``who``).
+
+    >>> check_output(Value(1.0), "gradcheck").item()
+    1.0
+    """
     if not isinstance(out, Value):
         raise TypeError(f"{who}: fn must return a graphgrad Value computed from the inputs it is given, "
                         f"got {type(out).__name__}; numpy on .data or .numpy() is not recorded, so it has "
@@ -97,9 +106,14 @@ def _output(out, who):
     return out
 
 
-def _float64_copies(inputs, who):
+def float64_copies(inputs, who):
     """The inputs as float64 copies (integer/bool Values, indices and masks, as they are),
-    and the positions of those that require grad (at least one, or a ValueError)."""
+    and the positions of those that require grad (at least one, or a ValueError).
+
+    >>> vals, checked = float64_copies([Value(np.ones(2, np.float32), requires_grad=True), 3], "gradcheck")
+    >>> vals[0].dtype, checked
+    (dtype('float64'), [0])
+    """
     values = []
     for k, v in enumerate(inputs):
         if isinstance(v, Value) and v.dtype.kind != "f":
@@ -152,10 +166,10 @@ def gradcheck(fn: Callable[..., Value], *inputs: Value, eps: float = 1e-6, atol:
     True
     """
     __tracebackhide__ = True
-    _check_eps(eps, "gradcheck")
-    values, checked = _float64_copies(inputs, "gradcheck")
+    check_eps(eps, "gradcheck")
+    values, checked = float64_copies(inputs, "gradcheck")
 
-    out = _output(fn(*values), "gradcheck")
+    out = check_output(fn(*values), "gradcheck")
     rng = np.random.default_rng(seed)
     weights = None if out.size == 1 else rng.standard_normal(out.shape)
     loss = out.sum() if weights is None else (out * weights).sum()
@@ -289,9 +303,9 @@ def gradgradcheck(fn: Callable[..., Value], *inputs: Value, grad_outputs: ArrayL
     True
     """
     __tracebackhide__ = True
-    _check_eps(eps, "gradgradcheck")
-    wide, checked = _float64_copies(inputs, "gradgradcheck")
-    out = _output(fn(*wide), "gradgradcheck")
+    check_eps(eps, "gradgradcheck")
+    wide, checked = float64_copies(inputs, "gradgradcheck")
+    out = check_output(fn(*wide), "gradgradcheck")
     if check_grad:
         try:
             if not gradcheck(fn, *inputs, eps=eps, atol=atol, rtol=rtol, seed=seed,

@@ -21,16 +21,17 @@ from typing import Sequence
 
 import numpy as np
 
-from .autograd import _fit_grad, _run_hooks, _who, hook_data, propagate, root_grad, run_pass
+from .autograd import _bad_grads, _fit_grad, _run_hooks, _who, hook_data, propagate, root_grad, run_pass
 from .errors import BackwardError
-from .value import Value, _CONST_META, _leaf, _raw
+from .ops.base import data_of
+from .value import Value, _CONST_META, new_leaf
 
 _ndarray = np.ndarray
 
 
 def _const(d) -> Value:
     """Raw data as a constant leaf of the gradient graph."""
-    return _leaf(d, meta=_CONST_META)
+    return new_leaf(d, meta=_CONST_META)
 
 
 def _zero(v, graph):
@@ -40,7 +41,7 @@ def _zero(v, graph):
 
 
 def _store_leaf(v, g, graph):
-    d = _raw(g)
+    d = data_of(g)
     if d.__class__ is not float:
         d = np.array(d)                  # its own writable copy: optimisers update .grad in place
     old = v._grad

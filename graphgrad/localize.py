@@ -31,7 +31,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .errors import AnomalyError
-from .ops.base import unbroadcast
+from .ops.base import as_data, data_of, unbroadcast
 
 #: an input with at most this many entries is checked entry by entry; a larger one at
 #: ``SAMPLED`` random entries plus one random direction (which catches a wrong gradient
@@ -163,12 +163,12 @@ def _topological(root) -> list:
         if done:
             order.append(v)
             continue
-        if id(v) in seen or v._op is None:
+        if id(v) in seen or v.op is None:
             continue
         seen.add(id(v))
         stack.append((v, True))
-        for p in reversed(v._inputs):
-            if id(p) not in seen and p._op is not None:
+        for p in reversed(v.inputs):
+            if id(p) not in seen and p.op is not None:
                 stack.append((p, False))
     return order
 
@@ -200,10 +200,10 @@ def check_gates(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6, atol: f
     >>> check_gates(lambda x: (x.tanh() * x).sum(), x).ok
     True
     """
-    from .gradcheck import _check_eps, _float64_copies, _output
-    _check_eps(eps, "check_gates")
-    values, _ = _float64_copies(inputs, "check_gates")
-    out = _output(_run(fn, values), "check_gates")
+    from .gradcheck import check_eps, float64_copies, check_output
+    check_eps(eps, "check_gates")
+    values, _ = float64_copies(inputs, "check_gates")
+    out = check_output(_run(fn, values), "check_gates")
     rng = np.random.default_rng(seed)
     weights = None if out.size == 1 else rng.standard_normal(out.shape)
     gates = _topological(out)
@@ -218,13 +218,14 @@ def check_gates(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6, atol: f
 
 def _check_gate(position, v, rng, eps, atol, rtol, sampled=SAMPLED) -> list:
     from .autograd import ctx_of
-    g = v._grad
+    g = v.grad
     if g is None:                      # no gradient reached this gate: nothing to check
         return []
-    op, ins, attrs = v._op, v._inputs, v._attrs or {}
+    g = as_data(g)                     # as the backward pass gives it (a float for a float64 scalar)
+    op, ins, attrs = v.op, v.inputs, v.attrs
     ctx = ctx_of(v)
     grads = op.backward(ctx, g)
-    datas = [_wide(p._data) for p in ins]
+    datas = [_wide(data_of(p)) for p in ins]
     gw = np.asarray(g, dtype=np.float64)
 
     def run(ds):
@@ -240,7 +241,7 @@ def _check_gate(position, v, rng, eps, atol, rtol, sampled=SAMPLED) -> list:
     try:
         with np.errstate(all="ignore"):
             again = run(datas)
-        same = again.shape == np.shape(v._data) and np.allclose(again, np.asarray(v._data, dtype=np.float64),
+        same = again.shape == np.shape(data_of(v)) and np.allclose(again, np.asarray(data_of(v), dtype=np.float64),
                                                                 rtol=1e-5, atol=1e-8, equal_nan=True)
         why = None if same else "its forward, re-run on the same inputs, gives another output (random, or state)"
     except Exception as e:              # noqa: BLE001 - any failure to re-run means: cannot check
@@ -252,10 +253,10 @@ def _check_gate(position, v, rng, eps, atol, rtol, sampled=SAMPLED) -> list:
                 site=v.creation_site, node=v, upstream=g)
     found = []
     for i, p in enumerate(ins):
-        if not p.requires_grad or np.asarray(p._data).dtype.kind != "f":
+        if not p.requires_grad or np.asarray(data_of(p)).dtype.kind != "f":
             continue
-        a = np.zeros(np.shape(p._data)) if grads[i] is None else np.asarray(grads[i], dtype=np.float64)
-        rows, expected = _numeric_rows(forward, datas, i, a, rng, eps, atol, rtol, sampled)
+        a = np.zeros(np.shape(data_of(p))) if grads[i] is None else np.asarray(grads[i], dtype=np.float64)
+        rows, expected = numeric_rows(forward, datas, i, a, rng, eps, atol, rtol, sampled)
         bad = [r for r in rows if r[0]]
         if bad:
             kinks = all(r[5] for r in bad)
@@ -278,9 +279,16 @@ def _wide(d):
     return d.astype(np.float64) if d.dtype.kind == "f" else d
 
 
-def _numeric_rows(forward, datas, i, a, rng, eps, atol, rtol, sampled=SAMPLED):
-    """Rows ``(bad, index, rel. error, backward, numeric, kink)`` for input ``i`` and the
-    full numeric gradient where every entry was checked (else None)."""
+def numeric_rows(forward, datas, i, a, rng, eps, atol, rtol, sampled=SAMPLED):
+    """Compare the backward gradient ``a`` of input ``i`` with central differences of
+    ``forward(datas)`` (a float); returns rows ``(bad, index, rel. error, backward, numeric,
+    kink)`` and the full numeric gradient where every entry was checked (else None).
+
+    >>> rows, num = numeric_rows(lambda ds: float(np.sum(ds[0] ** 2)), [np.array([1.0, 2.0])], 0,
+    ...                          np.array([2.0, 4.0]), np.random.default_rng(0), 1e-6, 1e-5, 1e-3)
+    >>> [r[0] for r in rows], np.round(num, 4)
+    ([False, False], array([2., 4.]))
+    """
     x = datas[i]
     scalar = x.__class__ is float
     shape = () if scalar else x.shape
@@ -350,7 +358,7 @@ def _local_failure(op, ctx, g, i, a, p, atol, rtol):
     if loc is None or i >= len(loc) or loc[i] is None:
         return None
     prod = np.asarray(g, dtype=np.float64) * np.asarray(loc[i], dtype=np.float64)
-    shape = np.shape(p._data)
+    shape = np.shape(data_of(p))
     prod = np.sum(prod) if shape == () else np.asarray(unbroadcast(prod, shape))
     if np.shape(prod) != shape:
         prod = np.broadcast_to(prod, shape)
@@ -379,22 +387,24 @@ def local_disagreement(v) -> dict | None:
     True
     """
     from .autograd import ctx_of
-    if v._op is None or v._grad is None:
+    op, g = v.op, v.grad
+    if op is None or g is None:
         return None
+    g = as_data(g)                     # as the backward pass gives it (a float for a float64 scalar)
     try:
         ctx = ctx_of(v)
-        loc = v._op.local(ctx)
+        loc = op.local(ctx)
         if loc is None:
             return None
-        grads = v._op.backward(ctx, v._grad)
+        grads = op.backward(ctx, g)
     except Exception:                  # released buffers, a helper that needs more: no claim
         return None
     out = {}
-    for i, p in enumerate(v._inputs):
+    for i, p in enumerate(v.inputs):
         if i >= len(loc) or loc[i] is None or grads[i] is None or not p.requires_grad:
             continue
         a = np.asarray(grads[i], dtype=np.float64)
-        f = _local_failure(v._op, ctx, v._grad, i, a, p, 1e-8, 1e-6)
+        f = _local_failure(op, ctx, g, i, a, p, 1e-8, 1e-6)
         if f is not None:
             out[i] = (f["expected"], a)
     return out or None

@@ -26,7 +26,7 @@ from ._state import DEFAULTS, STATE, here
 from ._anomaly import anomaly_forward as _anomaly_forward
 from ._convert import to_data as _to_data
 from .errors import ShapeError
-from .ops.base import as_data, shape_of
+from .ops.base import as_data, data_of, shape_of
 
 ndarray = np.ndarray
 _F64 = np.dtype(np.float64)
@@ -142,7 +142,7 @@ def as_value(x) -> "Value":
             return _lift_int(x)
     else:
         d = _to_data(x, None, "operand", keep_int=True)
-    c = _leaf(d, meta=_CONST_META)
+    c = new_leaf(d, meta=_CONST_META)
     if x.__class__ is float and x != 0.0 and x == x and len(_CONST_CACHE) < _CONST_CACHE_MAX:
         _CONST_CACHE[x] = c
     return c
@@ -152,10 +152,10 @@ def _lift_int(x):
     """A Python/numpy int or bool operand: a float constant marked as integral (see
     _INT_META); beyond 2**53, where a float would round it, an int64 0-d array."""
     if isinstance(x, (bool, np.bool_)):
-        return _leaf(float(x), meta=_BOOL_META)
+        return new_leaf(float(x), meta=_BOOL_META)
     if not -2 ** 53 <= x <= 2 ** 53:
-        return _leaf(np.asarray(x), meta=_CONST_META)
-    c = _leaf(float(x), meta=_INT_META)
+        return new_leaf(np.asarray(x), meta=_CONST_META)
+    c = new_leaf(float(x), meta=_INT_META)
     if x.__class__ is int and len(_INT_CACHE) < _CONST_CACHE_MAX:
         _INT_CACHE[x] = c               # immutable and never requires grad, as the floats above
     return c
@@ -312,8 +312,14 @@ def get_tag(v, name: str, default=None):
     return default if t is None else t.get(name, default)
 
 
-def _leaf(data, name=None, requires_grad=False, meta=None):
-    """A new leaf around already-validated data (no copy, no checks)."""
+def new_leaf(data, name=None, requires_grad=False, meta=None):
+    """A new leaf Value around data already in the engine's form (a Python float for a float64
+    scalar, else a numpy array): no copy and no checks, unlike ``Value(data)``. ``meta``
+    marks constants (see :func:`as_value`).
+
+    >>> new_leaf(np.zeros(2), "z").name, new_leaf(1.5).item()
+    ('z', 1.5)
+    """
     v = _new(Value)
     v._init_leaf(data, name, requires_grad, meta)
     return v
@@ -506,7 +512,7 @@ class Value(_AttachedMethods):
 
     def detach(self) -> "Value":
         """A new leaf sharing this data (no copy), cut from the graph. ``y = x.detach()``"""
-        return _leaf(self._data, self.name)
+        return new_leaf(self._data, self.name)
 
     def zero_grad(self) -> None:
         """Forget the gradient (sets ``grad`` and ``grad_value`` to None). ``w.zero_grad()``"""
@@ -844,26 +850,26 @@ class Value(_AttachedMethods):
 
     # comparisons give plain (non-differentiable) booleans / boolean arrays
     def __lt__(self, other):
-        return self._data < _raw(other)
+        return self._data < data_of(other)
 
     def __le__(self, other):
-        return self._data <= _raw(other)
+        return self._data <= data_of(other)
 
     def __gt__(self, other):
-        return self._data > _raw(other)
+        return self._data > data_of(other)
 
     def __ge__(self, other):
-        return self._data >= _raw(other)
+        return self._data >= data_of(other)
 
     # == and != compare the data elementwise, like < and numpy (a bool for a scalar, a bool
     # array for a tensor). Hashing stays by identity, so Values work as dict keys and in
     # sets (those compare hashes, and a Value is only ever hash-equal to itself); but
     # `v in some_list` and `list.index(v)` compare data: look Values up by id() instead.
     def __eq__(self, other):
-        return self._data == _raw(other)
+        return self._data == data_of(other)
 
     def __ne__(self, other):
-        return self._data != _raw(other)
+        return self._data != data_of(other)
 
     __hash__ = object.__hash__
 
@@ -1022,10 +1028,6 @@ def _check_int_cast(v, dt):
                          "replace them first, e.g. gg.where(x.isfinite(), x, 0)")
 
 
-def _raw(x):
-    return x._data if isinstance(x, Value) else x
-
-
 def _one_or_many(args):
     """``f(2, 3)`` and ``f((2, 3))`` alike, as numpy's reshape/transpose take them."""
     return args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
@@ -1054,7 +1056,7 @@ def _unary(op, x, **attrs):
 
 
 def _reduce(op, x, axis, keepdims):
-    axis = _ops.base._norm_axis(axis, x.ndim, op.name)
+    axis = _ops.base.norm_axis(axis, x.ndim, op.name)
     data = op.forward(x._data, axis=axis, keepdims=bool(keepdims))[0]
     return record_node(op, (x,), data, attrs={"axis": axis, "keepdims": bool(keepdims)})
 

@@ -383,3 +383,23 @@ def test_create_graph_hooks_returning_bad_data_get_the_plain_pass_errors():
     w.register_hook(lambda g: g[:2])
     with pytest.raises(gg.BackwardError, match=r"returned a gradient of shape \(2,\) but the Value has shape \(4,\)"):
         gg.grad(w.sum(), x, create_graph=True)
+
+
+def test_a_create_graph_backward_with_the_wrong_number_of_gradients_gets_the_clear_error():
+    # the create_graph pass checks an op's gradients as the plain pass does (it once raised
+    # NameError: higher.py called the check without importing it)
+    class TwoForOne(gg.Op):
+        name = symbol = "two_for_one"
+        formulas = ("d/dx = 1",)
+        twice_differentiable = True
+
+        def forward(self, x):
+            return x.copy(), None
+
+        def backward(self, ctx, g):
+            return (g, g)
+
+    x = gg.Value(np.array([1.0, 2.0]), requires_grad=True)
+    y = gg.apply(TwoForOne(), x).sum()
+    with pytest.raises(gg.BackwardError, match=r"two_for_one: backward returned 2 gradient\(s\) for 1 input"):
+        gg.grad(y, [x], create_graph=True)

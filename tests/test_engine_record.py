@@ -73,6 +73,40 @@ def test_the_guard_sees_each_kind_of_write():
     assert sorted(line for line, _ in slot_writes(ast.parse(src))) == [1, 2, 3, 4, 5, 6]
 
 
+# reads too: outside the engine a Value is read through its public face (``data_of(v)``,
+# ``.op``, ``.inputs``, ``.attrs``, ``.grad``), so the slots can change without a hunt.
+# The adapters of other libraries read *their* objects' slots: micrograd's ``Value._op``
+# and torch's ``Tensor._version`` share a name with graphgrad's slots, nothing else.
+FOREIGN = {("viz/sources/micrograd.py", "_op"), ("viz/sources/torch.py", "_version"),
+           ("viz/sources/_torch_values.py", "_version")}
+
+
+def slot_uses(tree):
+    """(line, slot, text) of every ``<expr>.<slot>`` but ``self.<slot>``: reads and writes."""
+    return [(n.lineno, n.attr, ast.unparse(n)) for n in ast.walk(tree)
+            if isinstance(n, ast.Attribute) and n.attr in SLOTS
+            and not (isinstance(n.value, ast.Name) and n.value.id == "self")]
+
+
+def test_no_module_outside_the_engine_reads_a_private_value_slot():
+    bad = []
+    for folder in ("graphgrad", "viz"):
+        for f in sorted((ROOT / folder).rglob("*.py")):
+            rel = f.relative_to(ROOT).as_posix()
+            if rel in ENGINE:
+                continue
+            bad += [f"{rel}:{line}: {text}" for line, slot, text in slot_uses(ast.parse(f.read_text()))
+                    if (rel, slot) not in FOREIGN]
+    assert not bad, ("these read a Value's private slots outside the engine; use data_of(v) "
+                     "(graphgrad.ops.base), v.op, v.inputs, v.attrs or v.grad:\n" + "\n".join(bad))
+
+
+def test_the_read_guard_sees_reads_and_spares_self():
+    src = "f(x._data)\ny = v._op.name\nfor p in v._inputs: pass\nself._data\nz = data_of(x)\n"
+    assert [(line, slot) for line, slot, _ in sorted(slot_uses(ast.parse(src)))] == \
+        [(1, "_data"), (2, "_op"), (3, "_inputs")]
+
+
 # ---------------------------------------------------------------- record_node
 class Twice(Op):
     name = symbol = "twice"

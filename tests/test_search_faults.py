@@ -380,7 +380,7 @@ def counting_trial(params, seed):
 
 def test_concurrency_follows_the_cluster_not_the_driver(monkeypatch):
     distributed = pytest.importorskip("distributed")
-    monkeypatch.setattr(search_mod, "_default_workers", lambda: 1)   # a driver with one CPU
+    monkeypatch.setattr(search_mod, "default_workers", lambda: 1)   # a driver with one CPU
     _in_flight.update(now=0, max=0)
     with distributed.LocalCluster(n_workers=4, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:

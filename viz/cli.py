@@ -69,8 +69,12 @@ def main(argv: list[str] | None = None) -> int:
         return status
 
 
-def _is_refusal(e: Exception) -> bool:
-    """A source's clear refusal (the PyTorch recorder's RecordingError): one line, never a traceback."""
+def is_refusal(e: Exception) -> bool:
+    """A source's clear refusal (the PyTorch recorder's RecordingError): one line, never a traceback.
+
+    >>> is_refusal(ValueError("a bug"))
+    False
+    """
     rec = sys.modules.get("viz.sources.torch")     # loaded only if a torch graph was drawn
     return rec is not None and isinstance(e, rec.RecordingError)
 
@@ -86,7 +90,7 @@ def _report(prog: str, e: Exception) -> int | None:
     if isinstance(e, ScriptTimeout):
         print(f"{prog}: {e}", file=sys.stderr)
         return 124
-    if isinstance(e, MissingExtraError) or _is_refusal(e):
+    if isinstance(e, MissingExtraError) or is_refusal(e):
         print(f"{prog}: {e}", file=sys.stderr)
         return 1
     if isinstance(e, BrokenPipeError):

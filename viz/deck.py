@@ -22,7 +22,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from .dot import GRAD_COLOR, LOCAL_COLOR, VALUE_COLOR
-from .frames import _hidden, strip_hidden
+from .frames import is_hidden, strip_hidden
 from .stepper import HIGHLIGHT_FILL, PARTIAL_COLOR
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -98,7 +98,7 @@ class FrameDrawing:
             _style(el, self.kind[k], look)
             if portable:
                 strip_hidden(el)
-            got = "" if portable and _hidden(el) else _XMLNS.sub("", ET.tostring(el, encoding="unicode"))
+            got = "" if portable and is_hidden(el) else _XMLNS.sub("", ET.tostring(el, encoding="unicode"))
             self._cache[key] = got
         return got
 

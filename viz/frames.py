@@ -23,9 +23,14 @@ SVG_NS = "http://www.w3.org/2000/svg"
 FORMATS = ("svg", "png", "pdf")
 
 
-def _hidden(el) -> bool:
+def is_hidden(el) -> bool:
     """True for an element drawn invisibly: opacity 0, display none, visibility hidden,
-    or a text whose fill is fully transparent (a text has no stroke to keep)."""
+    or a text whose fill is fully transparent (a text has no stroke to keep).
+
+    >>> import xml.etree.ElementTree as ET
+    >>> is_hidden(ET.Element("g", opacity="0")), is_hidden(ET.Element("g"))
+    (True, False)
+    """
     if el.get("display") == "none" or el.get("visibility") == "hidden":
         return True
     if _zero(el.get("opacity")):
@@ -53,7 +58,7 @@ def strip_hidden(el) -> None:
     while stack:
         parent = stack.pop()
         for child in list(parent):
-            if _hidden(child):
+            if is_hidden(child):
                 parent.remove(child)
             else:
                 stack.append(child)

@@ -122,5 +122,5 @@ def _draw(J, png, path, lecture_shape, title, lang):
     ax1.set_title(say("jac_title", lang, rows=J.shape[0], cols=J.shape[1], kind=kind, note=note), fontsize=10)
     ax1.set_xlabel(say("jac_x", lang))
     ax1.set_ylabel(say("jac_y", lang))
-    from .plots import _finish
-    return _finish(fig, path, tight=True)
+    from .plots import finish_figure
+    return finish_figure(fig, path, tight=True)

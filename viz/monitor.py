@@ -184,8 +184,8 @@ class TrainingMonitor:
             if ser:
                 ax.legend(fontsize=7)
         fig.tight_layout()
-        from .plots import _finish
-        return _finish(fig, path)
+        from .plots import finish_figure
+        return finish_figure(fig, path)
 
     def _collapse(self):
         if self.collapse is not None:

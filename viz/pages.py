@@ -125,8 +125,15 @@ def frames_of(st, steps=None, stride: int = 1, who: str = "deck") -> list:
     return chosen
 
 
-def _caption_lines(st, i, prev) -> list:
-    """The narration of frame ``i`` (and of the frames merged into it since ``prev``)."""
+def caption_lines(st, i, prev) -> list:
+    """The narration of frame ``i`` of Stepper ``st`` (and of the frames merged into it since
+    frame ``prev``): its heading, then its lines.
+
+    >>> x = gg.Value(2.0, requires_grad=True, name="x")
+    >>> st = viz.Stepper(x * x)
+    >>> caption_lines(st, 1, 0) == [st[1].heading] + list(st[1].lines)
+    True
+    """
     f = st[i]
     merged = [k for k in range(prev + 1, i) if st[k].node_id == f.node_id and st[k].group]
     if merged and f.group:
@@ -138,10 +145,10 @@ def _caption_lines(st, i, prev) -> list:
 
 
 def _wrap_lines(lines, chars) -> list:
-    from .stepper import _wrap
+    from .stepper import wrap_line
     out = []
     for ln in lines:
-        out += _wrap(ln, max(int(chars), 20)).split("\n")
+        out += wrap_line(ln, max(int(chars), 20)).split("\n")
     return out
 
 
@@ -161,7 +168,7 @@ class Plan:
         prev = -1
         raw = []
         for i in self.frames:
-            raw.append(_caption_lines(st, i, prev) if caption else [])
+            raw.append(caption_lines(st, i, prev) if caption else [])
             prev = i
         fonts = diagram_font_sizes(st.base_svg())
         self.small = min(fonts) if fonts else 12.0
@@ -269,7 +276,7 @@ def deck_pdf(st, path=None, **opts) -> bytes:
     """One vector PDF, one page per chosen frame (options: :func:`plan`). Each distinct
     piece is drawn once as a form XObject that every page reuses."""
     from . import pdf as _pdf
-    _pdf._need("reportlab", "vector PDF")
+    _pdf.need_module("reportlab", "vector PDF")
     from reportlab.graphics import renderPDF
     from reportlab.pdfgen import canvas
     p = plan(st, who="to_pdf", **opts)
@@ -293,7 +300,7 @@ def deck_pdf(st, path=None, **opts) -> bytes:
             frag = fd.fragment(k, look)
             name = forms[key] = f"i{len(forms)}" if frag else ""
             if frag:
-                d = _pdf._drawing(head + frag + "</g></svg>")
+                d = _pdf.svg_drawing(head + frag + "</g></svg>")
                 c.beginForm(name, 0, 0, fd.width_pt, fd.height_pt)
                 renderPDF.draw(d, c, 0, 0)
                 c.endForm()
@@ -352,9 +359,9 @@ class _Fonts:
                 self.ko = _pdf.register_hangul() or ""
             if self.ko:
                 return self.ko
-        if _pdf._encodable(text):
+        if _pdf.cp1252_encodable(text):
             return "Helvetica-Bold" if bold else "Helvetica"
-        if _pdf._register_dejavu():
+        if _pdf.register_dejavu():
             return "DejaVuSans-Bold" if bold else "DejaVuSans"
         return "Helvetica"
 
@@ -397,7 +404,7 @@ def page_pngs(st, who="save_frames", scale=None, dpi=None, max_width=None, **opt
 
 def _rasters(p, dpi, max_width):
     from . import pdf as _pdf
-    Image = _pdf._need("PIL.Image", "PNG frames")
+    Image = _pdf.need_module("PIL.Image", "PNG frames")
     if max_width is not None and p.W * dpi / 72.0 > max_width:
         dpi = max_width * 72.0 / p.W
     k = dpi / 72.0                                           # page points -> pixels
@@ -519,7 +526,7 @@ def deck_animation(st, path, duration=1.2, loop=0, hold_last=2.0, max_frames=MAX
                    scale=None, dpi=None, max_width=1920, **opts) -> str:
     """An animated GIF or APNG of the deck's pages (see :func:`viz.frames.animation`)."""
     from . import pdf as _pdf
-    Image = _pdf._need("PIL.Image", "GIF/APNG animation")
+    Image = _pdf.need_module("PIL.Image", "GIF/APNG animation")
     path = os.fspath(path)
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".gif", ".png", ".apng"):
@@ -546,11 +553,11 @@ def deck_animation(st, path, duration=1.2, loop=0, hold_last=2.0, max_frames=MAX
 def with_lang(st, lang):
     """A copy of the Stepper ``st`` narrating in ``lang`` (same layout, same trace)."""
     from .i18n import check_lang
-    from .stepper import _forward_frames, _frames
+    from .stepper import forward_frames, backward_frames
     check_lang(lang, "Stepper")
     new = copy.copy(st)
     new.options = st.options.replace(lang=lang)
-    new._frames = (_forward_frames(new) if st.forward else []) + _frames(new)
+    new._frames = (forward_frames(new) if st.forward else []) + backward_frames(new)
     for k, f in enumerate(new._frames):
         f.index = k
     new._drawing = None

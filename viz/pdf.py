@@ -37,7 +37,12 @@ class SlidesDependencyError(ImportError):
     """An optional dependency of the slide exporters is not installed."""
 
 
-def _need(module: str, what: str):
+def need_module(module: str, what: str):
+    """The module ``module``, or a SlidesDependencyError that says which extra ``what`` needs.
+
+    >>> need_module("json", "an example").dumps([1])
+    '[1]'
+    """
     try:
         return __import__(module, fromlist=["_"])
     except ImportError:
@@ -55,8 +60,12 @@ def font_dir() -> str | None:
 
 
 @functools.lru_cache(maxsize=1)
-def _register_dejavu() -> bool:
-    """Register the DejaVu faces with ReportLab once; False when the files are missing."""
+def register_dejavu() -> bool:
+    """Register the DejaVu faces with ReportLab once; False when the files are missing.
+
+    >>> register_dejavu() in (True, False)
+    True
+    """
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
     d = font_dir()
@@ -70,7 +79,12 @@ def _register_dejavu() -> bool:
     return True
 
 
-def _encodable(text: str) -> bool:
+def cp1252_encodable(text: str) -> bool:
+    """True when ReportLab's standard fonts can draw ``text`` (it fits cp1252).
+
+    >>> cp1252_encodable("dL/dx = 2.0"), cp1252_encodable("∂L/∂x")
+    (True, False)
+    """
     try:
         text.encode("cp1252")
         return True
@@ -97,10 +111,10 @@ def _fix_fonts(drawing) -> None:
                 if isinstance(child, Group) or hasattr(child, "contents"):
                     stack.append(child)
                 continue
-            if _encodable(child.text):
+            if cp1252_encodable(child.text):
                 continue
             if dejavu is None:
-                dejavu = _register_dejavu()
+                dejavu = register_dejavu()
             if not dejavu:
                 continue
             base = child.fontName
@@ -117,10 +131,14 @@ def _fix_fonts(drawing) -> None:
                 contents[k] = Group(child, transform=(sx, 0, 0, 1, x * (1 - sx), 0))
 
 
-def _drawing(svg_text: str):
-    """The ReportLab drawing of ``svg_text`` (svglib reads bytes, so encoding is explicit)."""
-    _need("reportlab", "vector PDF")
-    svglib = _need("svglib.svglib", "vector PDF")
+def svg_drawing(svg_text: str):
+    """The ReportLab drawing of ``svg_text`` (svglib reads bytes, so encoding is explicit).
+
+    >>> svg_drawing('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="10"/>').width   # px to pt
+    30.0
+    """
+    need_module("reportlab", "vector PDF")
+    svglib = need_module("svglib.svglib", "vector PDF")
     import logging
     # svglib warns about every SVG attribute it does not use (xlink:title tooltips, ...)
     logging.getLogger("svglib.svglib").setLevel(logging.ERROR)
@@ -142,13 +160,13 @@ def svgs_to_pdf(svgs) -> bytes:
     >>> st = viz.Stepper(f)
     >>> pdf = svgs_to_pdf([st.frame_svg(i) for i in range(len(st))])
     """
-    _need("reportlab", "vector PDF")
+    need_module("reportlab", "vector PDF")
     from reportlab.graphics import renderPDF
     from reportlab.pdfgen import canvas
     buf = io.BytesIO()
     c = None
     for svg in svgs:
-        d = _drawing(svg)
+        d = svg_drawing(svg)
         if c is None:
             # invariant=1: no creation date or random document id, so the bytes are reproducible
             c = canvas.Canvas(buf, pagesize=(d.width, d.height), invariant=1)
@@ -212,7 +230,7 @@ def svg_to_png(svg_text: str, scale: float = 1.0, dpi: float | None = None,
     >>> st = viz.Stepper(f)
     >>> png = svg_to_png(st.frame_svg(0), scale=2)
     """
-    resvg = _need("resvg_py", "PNG from SVG")
+    resvg = need_module("resvg_py", "PNG from SVG")
     if dpi is None:
         dpi = 96.0 * float(scale)
     if not dpi > 0:

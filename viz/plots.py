@@ -19,6 +19,10 @@ from graphgrad._extras import require
 
 require("matplotlib", "train", "viz.plots")      # pip install 'graphgrad[train]'
 
+# the plots users call (the docs site's page list); finish_figure is the other plot modules' helper
+__all__ = ["accuracy_curve", "activation_histograms", "activation_stats", "loss_curve", "lr_sweep_plot",
+           "search_scatter", "update_ratio_plot"]
+
 _VERDICT_COLORS = {"too low": "#4c72b0", "good": "#2ca02c", "too high": "#d62728"}
 _STAGE_COLORS = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860"]
 
@@ -31,9 +35,16 @@ def _figure(width: float, height: float):
     return fig
 
 
-def _finish(fig, path, tight: bool = False):
+def finish_figure(fig, path, tight: bool = False):
     """``fig`` itself when ``path`` is None, else the path written (PNG, no timestamp, so a
-    rerun gives the same bytes); ``tight`` lays the figure out tightly first."""
+    rerun gives the same bytes); ``tight`` lays the figure out tightly first. Every plot of
+    viz ends with it.
+
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure()
+    >>> finish_figure(fig, None) is fig, finish_figure(fig, "fig.png")
+    (True, 'fig.png')
+    """
     if path is None:
         return fig
     if tight:
@@ -92,7 +103,7 @@ def loss_curve(history, path=None, title: str = "Training loss"):
     ax.legend(frameon=False)
     ax.grid(alpha=0.25)
     fig.tight_layout()
-    return _finish(fig, path)
+    return finish_figure(fig, path)
 
 
 def accuracy_curve(history, path=None, title: str = "Train / validation accuracy"):
@@ -128,7 +139,7 @@ def accuracy_curve(history, path=None, title: str = "Train / validation accuracy
     ax.legend(frameon=False, loc="lower right")
     ax.grid(alpha=0.25)
     fig.tight_layout()
-    return _finish(fig, path)
+    return finish_figure(fig, path)
 
 
 def update_ratio_plot(history, path=None, title: str = "Update / weight ratio per layer"):
@@ -160,7 +171,7 @@ def update_ratio_plot(history, path=None, title: str = "Update / weight ratio pe
     ax.legend(frameon=False, fontsize=8, ncol=2)
     ax.grid(alpha=0.25, which="both")
     fig.tight_layout()
-    return _finish(fig, path)
+    return finish_figure(fig, path)
 
 
 def lr_sweep_plot(sweep, path=None, title: str = "Learning-rate sweep"):
@@ -222,7 +233,7 @@ def lr_sweep_plot(sweep, path=None, title: str = "Learning-rate sweep"):
     ax2.legend(frameon=False, fontsize=8)
     ax2.grid(alpha=0.25, which="major")
     fig.tight_layout()
-    return _finish(fig, path)
+    return finish_figure(fig, path)
 
 
 def activation_histograms(runs, path=None, title: str = "Activations per layer, 10-layer net on random data"):
@@ -274,7 +285,7 @@ def activation_histograms(runs, path=None, title: str = "Activations per layer, 
                 ax.text(-0.15, 0.5, f"{run.label}\n→ {run.verdict}{note}", transform=ax.transAxes, ha="right",
                         va="center", fontsize=8.5, color=colors.get(run.verdict, "k"))
     fig.suptitle(title, fontsize=11, y=1 - 0.12 / height, va="top")
-    return _finish(fig, path)
+    return finish_figure(fig, path)
 
 
 def activation_stats(runs, path=None, title: str = "Activation mean and std per layer"):
@@ -303,7 +314,7 @@ def activation_stats(runs, path=None, title: str = "Activation mean and std per 
     ax2.legend(frameon=False, fontsize=8, loc="lower left")
     fig.suptitle(title, fontsize=11)
     fig.tight_layout()
-    return _finish(fig, path)
+    return finish_figure(fig, path)
 
 
 def _is_log(values, dim) -> bool:
@@ -380,4 +391,4 @@ def search_scatter(records, path=None, space=None, title: str = "Hyperparameter 
     label = "val acc" if metric == "val_acc" else metric
     fig.suptitle(title + (f": best {label} {y[id(best)]:.3f}" if best else ""), fontsize=11, x=0.02, ha="left")
     fig.tight_layout(rect=(0, 0, 1, 0.93))
-    return _finish(fig, path)
+    return finish_figure(fig, path)

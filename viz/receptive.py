@@ -142,8 +142,8 @@ def _draw_fields(layers, input_size, path, image, lang):
         ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
         kind, k, s, _ = _layer_spec(layers[i])
         ax.set_title(say("rf_title", lang, kind=kind, k=k, s=s, size=rf["size"], formula=rf["formula"][-1]), fontsize=9)
-    from .plots import _finish
-    return _finish(fig, path, tight=True)
+    from .plots import finish_figure
+    return finish_figure(fig, path, tight=True)
 
 
 def filter_images(weight, path=None, title: str | None = None, lang: str = "en"):
@@ -191,5 +191,5 @@ def _draw_filters(weight, path, title, lang):
         else:
             ax.imshow(w.mean(axis=0), cmap="gray", interpolation="nearest")
     fig.suptitle(title or say("filters_title", lang), fontsize=10)
-    from .plots import _finish
-    return _finish(fig, path)
+    from .plots import finish_figure
+    return finish_figure(fig, path)

@@ -87,7 +87,7 @@ class Stepper:
                                                                   *s.downstream)])
         self.options = o = o.replace(fmt=self.fmt)
         self.forward = bool(forward)
-        self._frames = (_forward_frames(self) if forward else []) + _frames(self)
+        self._frames = (forward_frames(self) if forward else []) + backward_frames(self)
         for k, f in enumerate(self._frames):
             f.index = k
         self.index = 0
@@ -220,7 +220,7 @@ class Stepper:
         lines = [f.heading] + ["  " + line for line in f.lines]
         if width is None:
             return "\n".join(lines)
-        return "\n".join(_wrap(line, width) for line in lines)
+        return "\n".join(wrap_line(line, width) for line in lines)
 
     def to_html(self, path: PathLike | None = None) -> str:
         """One self-contained HTML page (inline SVG, CSS and JS; no network) with Prev/Next
@@ -431,7 +431,13 @@ def deriv(top: str, bottom: str) -> str:
     return f"d{_bracket(top)}/d{_bracket(bottom)}"
 
 
-def _frames(st) -> list:
+def backward_frames(st) -> list:
+    """The Stepper ``st``'s frames of the backward pass: the output's gradient, then one gate at a time.
+
+    >>> x = gg.Value(2.0, requires_grad=True, name="x")
+    >>> [f.phase for f in backward_frames(viz.Stepper(x * x))]
+    ['backward', 'backward']
+    """
     c, trace, fmt, graph = st.circuit, st.trace, st.fmt, st.graph
     wires = {w.id: w for w in c.wires}
     need = {}                     # wire id -> number of contributions it will receive
@@ -534,8 +540,13 @@ def _frames(st) -> list:
     return frames
 
 
-def _forward_frames(st) -> list:
-    """Frames of the forward pass: the inputs, then one gate (or group box) at a time."""
+def forward_frames(st) -> list:
+    """Frames of the forward pass: the inputs, then one gate (or group box) at a time.
+
+    >>> x = gg.Value(2.0, requires_grad=True, name="x")
+    >>> len(forward_frames(viz.Stepper(x * x)))
+    2
+    """
     c, fmt = st.circuit, st.fmt
     wires = {w.id: w for w in c.wires}
     shown = [w.id for w in c.wires if w.producer is None]
@@ -562,8 +573,14 @@ def _forward_frames(st) -> list:
     return frames
 
 
-def _wrap(line: str, width: int) -> str:
-    """One panel line wrapped at ``width``; continuations indented 4 more than the line."""
+def wrap_line(line: str, width: int) -> str:
+    """One panel line wrapped at ``width`` (at least 20); continuations indented 4 more than the line.
+
+    >>> print(wrap_line("  x = 1.0 from a gate with a long name", 20))
+      x = 1.0 from a
+          gate with a
+          long name
+    """
     import textwrap
     width = max(int(width), 20)           # a silly-narrow terminal still gets whole numbers
     if len(line) <= width:

@@ -578,7 +578,7 @@ def to_beamer(st, path=None, title: str | None = None, headings: bool = True,
     picture, (pw, ph), small = _beamer_picture(st, frames)
     caps, prev = [], -1
     for i in idx:
-        caps.append(pages._caption_lines(st, i, prev) if caption else [])
+        caps.append(pages.caption_lines(st, i, prev) if caption else [])
         prev = i
     n_lines = max((len(c) for c in caps), default=0)
     title = title if title is not None else (st.title or "Backpropagation, step by step")

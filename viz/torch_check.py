@@ -188,8 +188,8 @@ def check_torch_gates(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6, a
     """
     torch = _torch()
     from graphgrad import GateFailure, GateReport
-    from graphgrad.gradcheck import _check_eps
-    _check_eps(eps, "check_torch_gates")
+    from graphgrad.gradcheck import check_eps
+    check_eps(eps, "check_torch_gates")
     for k, t in enumerate(inputs):
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"check_torch_gates: input {k} is a {type(t).__name__}; pass torch tensors "
@@ -210,7 +210,7 @@ def check_torch_gates(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6, a
     ups = torch.autograd.grad(loss, wanted, retain_graph=True, allow_unused=True) if wanted else []
     up_of = {id(t): g for t, g in zip(wanted, ups)}
     failures, unchecked = [], []
-    from graphgrad.localize import Unchecked, _numeric_rows
+    from graphgrad.localize import Unchecked, numeric_rows
     for k, c in enumerate(calls):
         up = up_of.get(id(c.out))
         if up is None:
@@ -254,7 +254,7 @@ def check_torch_gates(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6, a
                 return float(np.sum(r.detach().to(torch.float64).numpy() * upw))
 
             x0 = wide[j][1].numpy().copy()
-            rows, expected = _numeric_rows(forward, [x0], 0, a, rng, eps, atol, rtol)
+            rows, expected = numeric_rows(forward, [x0], 0, a, rng, eps, atol, rtol)
             bad = sorted((r for r in rows if r[0]), key=lambda r: -r[2])
             if bad:
                 failures.append(GateFailure(
@@ -392,10 +392,10 @@ def check_recording(recording: Any, *functions: Any, forwards: dict | None = Non
     """
     torch = _torch()
     from graphgrad import GateFailure, GateReport
-    from graphgrad.gradcheck import _check_eps
-    from graphgrad.localize import Unchecked, _numeric_rows
+    from graphgrad.gradcheck import check_eps
+    from graphgrad.localize import Unchecked, numeric_rows
     from .sources import as_trace
-    _check_eps(eps, "check_recording")
+    check_eps(eps, "check_recording")
     table = dict(forwards or {})
     for fn in functions:
         if not (isinstance(fn, type) and hasattr(fn, "apply")):
@@ -435,7 +435,7 @@ def check_recording(recording: Any, *functions: Any, forwards: dict | None = Non
                     r = forward(*args)
                 return float(np.sum(r.detach().to(torch.float64).numpy() * up))
 
-            rows, expected = _numeric_rows(f, [values[i].copy()], 0, a, rng, eps, atol, rtol)
+            rows, expected = numeric_rows(f, [values[i].copy()], 0, a, rng, eps, atol, rtol)
             bad = sorted((r for r in rows if r[0]), key=lambda r: -r[2])
             if bad:
                 failures.append(GateFailure(

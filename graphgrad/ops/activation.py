@@ -32,7 +32,7 @@ import numpy as np
 
 from .._params import number
 from .base import Op, V, fit, run
-from .arithmetic import Unary, _safe, _select
+from .arithmetic import Unary, grad_where, safe_math
 
 if TYPE_CHECKING:
     from .._types import Operand
@@ -389,7 +389,7 @@ class Hardtanh(Activation):
     def backward(self, ctx, g):
         # select, not g·df: exactly 0 at and beyond the bounds, even for an inf upstream (as torch)
         a, at = ctx.inputs[0], ctx.attrs
-        return (fit(_select(g, _between(a, at["min_val"], at["max_val"])), a),)
+        return (fit(grad_where(g, _between(a, at["min_val"], at["max_val"])), a),)
 
     def label(self, attrs):
         lo, hi = attrs["min_val"], attrs["max_val"]
@@ -412,7 +412,7 @@ class Relu6(Unary):
 
     def backward(self, ctx, g):
         a = ctx.inputs[0]
-        return (fit(_select(g, _between(a, 0.0, 6.0)), a),)      # 0 outside, inf upstream too
+        return (fit(grad_where(g, _between(a, 0.0, 6.0)), a),)      # 0 outside, inf upstream too
 
 
 class Hardsigmoid(Unary):
@@ -436,7 +436,7 @@ class Hardsigmoid(Unary):
 
     def backward(self, ctx, g):
         a = ctx.inputs[0]
-        return (fit(_select(g, _between(a, -3.0, 3.0)) * (1.0 / 6.0), a),)   # 0 outside, inf too
+        return (fit(grad_where(g, _between(a, -3.0, 3.0)) * (1.0 / 6.0), a),)   # 0 outside, inf too
 
 
 class Hardswish(Unary):
@@ -466,7 +466,7 @@ class Hardswish(Unary):
         d = self.df(a, ctx.out)
         if a.__class__ is float:
             return (g * d if a > -3.0 else 0.0,)
-        return (fit(_select(g, a > -3.0) * d, a),)      # 0 at and below -3, inf upstream too
+        return (fit(grad_where(g, a > -3.0) * d, a),)      # 0 at and below -3, inf upstream too
 
 
 class Tanh(Unary):
@@ -476,7 +476,7 @@ class Tanh(Unary):
     method = 'tanh'
     doc = 'Hyperbolic tangent. ``Value(0.0).tanh().item() == 0.0``'
     formulas = ("d tanh(x)/dx = 1 - tanh²(x)",)
-    f = staticmethod(_safe(math.tanh, np.tanh))
+    f = staticmethod(safe_math(math.tanh, np.tanh))
 
     def df(self, a, o):
         return 1.0 - o * o
@@ -525,7 +525,7 @@ class Relu(Unary):
         a = ctx.inputs[0]
         if a.__class__ is float:
             return (g if a > 0.0 else 0.0,)
-        return (fit(_select(g, a > 0), a),)   # 0 at x <= 0 even for an inf upstream
+        return (fit(grad_where(g, a > 0), a),)   # 0 at x <= 0 even for an inf upstream
 
 
 TANH, SIGMOID, RELU = Tanh(), Sigmoid(), Relu()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 import numpy as np
 
 from ..errors import ShapeError
-from .base import Op, V, as_data, div, fit, is_float, power
+from .base import Op, V, as_data, data_of, div, fit, is_float, power
 from .export import export
 
 if TYPE_CHECKING:                      # annotations of the public functions only
@@ -155,13 +155,13 @@ def all_finite(g) -> bool:
         return bool(np.isfinite(np.add.reduce(r, dtype=np.float32 if r.dtype.itemsize < 4 else None)))
 
 
-def _select(g, m):
+def grad_where(g, m):
     """The upstream ``g`` where the boolean mask ``m`` holds and exactly 0 elsewhere: the VJP
     of a gate whose local derivative is 0 off ``m`` (relu, clamps, max). ``g·m`` is the same
     but for an inf/nan upstream, where 0·inf is nan in numpy and PyTorch (which selects) has 0.
     On Values (create_graph) it is a recorded ``where``.
 
-    >>> _select(np.array([np.inf, np.inf]), np.array([True, False]))
+    >>> grad_where(np.array([np.inf, np.inf]), np.array([True, False]))
     array([inf,  0.])
     """
     if g.__class__ is float:
@@ -300,8 +300,8 @@ class Maximum(Binary):
         # the loser gets exactly 0 (an inf upstream too, as torch), ties half
         if g.__class__ is float and la.__class__ is float:
             return (g * la if la else 0.0), (g * lb if lb else 0.0)
-        return ((fit(_select(g, la != 0) * la, a) if na else None),
-                (fit(_select(g, lb != 0) * lb, b) if nb else None))
+        return ((fit(grad_where(g, la != 0) * la, a) if na else None),
+                (fit(grad_where(g, lb != 0) * lb, b) if nb else None))
 
 
 class Minimum(Maximum):
@@ -320,8 +320,15 @@ class Minimum(Maximum):
         return la, lb
 
 
-def _safe(math_f, np_f):
-    """Float path through ``math``; numpy's semantics (inf/nan) where math raises."""
+def safe_math(math_f, np_f):
+    """A unary function whose float path goes through ``math`` (fast on Python floats) with
+    numpy's semantics (inf/nan, no exception) where math raises; arrays go to ``np_f``.
+
+    >>> import math
+    >>> log = safe_math(math.log, np.log)
+    >>> log(1.0), log(0.0)
+    (0.0, -inf)
+    """
     def f(a):
         if a.__class__ is float:
             try:
@@ -450,10 +457,10 @@ def where(cond: ArrayLike | Value, a: Operand, b: Operand) -> Value:
     >>> where(np.array([True, False]), gg.Value([1., 2.]), 0.0).numpy()
     array([1., 0.])
     """
-    cond = np.asarray(V._raw(cond), dtype=bool)
+    cond = np.asarray(data_of(cond), dtype=bool)
     a, b = V.as_value(a), V.as_value(b)
     try:
-        data = WHERE.forward(a._data, b._data, cond=cond)[0]
+        data = WHERE.forward(data_of(a), data_of(b), cond=cond)[0]
     except ValueError:
         raise ShapeError(
             f"where: condition {cond.shape}, x {a.shape} and y {b.shape} cannot be broadcast together") from None
@@ -472,14 +479,21 @@ def clip_values(x: Operand, lo, hi) -> Value:
     out = x = V.as_value(x)
     if lo is not None:
         lo = V.as_value(lo)
-        out = where(np.asarray(x._data < lo._data), lo, x)
+        out = where(np.asarray(data_of(x) < data_of(lo)), lo, x)
     if hi is not None:
         hi = V.as_value(hi)
-        out = where(np.asarray(out._data > hi._data), hi, out)
+        out = where(np.asarray(data_of(out) > data_of(hi)), hi, out)
     return out
 
 
-def _method(name: str, doc: str) -> Callable[..., Value]:
+def method_function(name: str, doc: str) -> Callable[..., Value]:
+    """The function ``gg.<name>(x, ...)`` that calls the Value method ``name`` on ``x`` (lifted
+    to a Value first), with the docstring ``doc``.
+
+    >>> flat = method_function("flatten", "x as 1-D.")
+    >>> flat(np.ones((2, 2))).shape
+    (4,)
+    """
     def f(x: Operand, *args, **kwargs) -> Value:
         return getattr(V.as_value(x), name)(*args, **kwargs)
     f.__name__ = name
@@ -489,7 +503,7 @@ def _method(name: str, doc: str) -> Callable[..., Value]:
 
 # gg.exp, gg.log, ... (one per unary op with a public name) are made in numeric.py from
 # the op registry, with the functions of the @export declarations
-clip = _method("clip", "Clamp to [lo, hi]: ``gg.clip(x, 0, 1)``.")
+clip = method_function("clip", "Clamp to [lo, hi]: ``gg.clip(x, 0, 1)``.")
 
 
 @export(numpy=np.select)
@@ -507,7 +521,7 @@ def select(condlist: Sequence, choicelist: Sequence[Operand], default: Operand =
         raise ValueError("select: needs at least one condition")
     out = V.as_value(default)
     for c, v in reversed(list(zip(condlist, choicelist))):
-        c = np.asarray(c._data if isinstance(c, V.Value) else c)
+        c = np.asarray(data_of(c))
         if c.dtype != bool:
             raise TypeError(f"select: conditions must be boolean arrays, got dtype {c.dtype}")
         out = where(c, v, out)

@@ -200,6 +200,17 @@ def is_value(x) -> bool:
     return getattr(x.__class__, "__graphgrad_value__", False)
 
 
+def data_of(x):
+    """The data a Value holds, as the engine keeps it (a Python float for a float64 scalar,
+    else the numpy array itself, no copy); anything that is not a Value as it is. How code
+    outside value.py reads a Value's data for an op's forward or a constant mask.
+
+    >>> data_of(V.Value(np.array([1.0, 2.0]))), data_of(V.Value(2.0)), data_of(3)
+    (array([1., 2.]), 2.0, 3)
+    """
+    return x._data if is_value(x) else x
+
+
 def run(op, *args, **attrs):
     """Run ``op`` on raw data (returns raw data) or, if any argument is a Value, record it
     (returns a Value): how a backward calls another op and stays differentiable.
@@ -299,19 +310,28 @@ def power(a, b):
         return a ** b
 
 
-def _is_int(a) -> bool:
+def is_int(a) -> bool:
+    """True for a Python or numpy integer, not a bool (an axis, a count, a repeat).
+
+    >>> is_int(2), is_int(np.int64(2)), is_int(True), is_int(2.0)
+    (True, True, False, False)
+    """
     return isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_))
 
 
-def _norm_axis(axis, ndim, op):
+def norm_axis(axis, ndim, op):
     """``axis`` as a sorted-free tuple of non-negative ints (None: all axes), checked.
 
     As numpy's sum does, a 0-d input accepts axis 0 or -1 (and reduces nothing); the
     result is then None, since reducing "all" axes of a 0-d tensor is the same thing.
+    ``op`` names the op in the error a bad axis gets.
+
+    >>> norm_axis(-1, 3, "sum"), norm_axis((0, -1), 2, "sum"), norm_axis(None, 2, "sum")
+    ((2,), (0, 1), None)
     """
     if axis is None:
         return None
-    if _is_int(axis):
+    if is_int(axis):
         axes = (axis,)
     else:
         try:
@@ -320,7 +340,7 @@ def _norm_axis(axis, ndim, op):
             raise TypeError(f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}") from None
     out = []
     for ax in axes:
-        if not _is_int(ax):
+        if not is_int(ax):
             raise TypeError(f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}")
         if not ((ax in (0, -1)) if ndim == 0 else -ndim <= ax < ndim):
             raise ShapeError(f"{op}: axis {ax} is out of range for a tensor with {ndim} dimension(s)")

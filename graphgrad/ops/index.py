@@ -15,8 +15,8 @@ import numpy as np
 
 from .._dispatch import implements
 from ..errors import ShapeError
-from .base import Op, V, as_data, fit, is_value, run, shape_of
-from .arithmetic import _select
+from .base import Op, V, as_data, data_of, fit, is_value, run, shape_of
+from .arithmetic import grad_where
 from .export import as_method, value_attr
 
 if TYPE_CHECKING:
@@ -156,8 +156,8 @@ class MaskedFill(Op):
         mask = ctx.attrs["mask"]
         # select, not g·(~mask): exactly 0 under the mask, even for an inf upstream (as torch)
         if shape_of(x) == ():
-            return (_select(g, not bool(mask)),)
-        return (_select(g, ~mask),)         # g has x's shape; the mask broadcasts
+            return (grad_where(g, not bool(mask)),)
+        return (grad_where(g, ~mask),)         # g has x's shape; the mask broadcasts
 
     def label(self, attrs):
         v = attrs["value"]
@@ -298,7 +298,7 @@ def index_data(index, op: str, what: str = "index") -> np.ndarray:
     >>> index_data([1, 0], "gather").tolist()
     [1, 0]
     """
-    d = index._data if isinstance(index, V.Value) else index
+    d = data_of(index)
     a = np.asarray(d)
     if a.dtype.kind not in "iu":
         if a.size == 0 and a.dtype.kind == "f" and not isinstance(index, V.Value):
@@ -361,7 +361,7 @@ def gather(x, axis: int, index) -> Value:
     """
     x = V.as_value(x)
     axis, index = _torch_index(x, axis, index, "gather")
-    return V.record_node(GATHER, (x,), GATHER.forward(x._data, axis=axis, index=index)[0],
+    return V.record_node(GATHER, (x,), GATHER.forward(data_of(x), axis=axis, index=index)[0],
                          attrs={"axis": axis, "index": index})
 
 
@@ -394,7 +394,7 @@ def take_along_axis(x, indices, axis) -> Value:
         shape[d] = nx if ni == 1 else ni
     index = _in_range(indices, x.shape[axis], op, negative_ok=True)
     index = np.broadcast_to(index, tuple(shape))
-    return V.record_node(GATHER, (x,), GATHER.forward(x._data, axis=axis, index=index)[0],
+    return V.record_node(GATHER, (x,), GATHER.forward(data_of(x), axis=axis, index=index)[0],
                          attrs={"axis": axis, "index": index})
 
 
@@ -409,7 +409,7 @@ def _scatter(op, x, axis, index, src):
             raise TypeError(f"{name}: src must be numbers or a Value, got {type(src).__name__}")
         if x.dtype.kind != "f" and s.dtype.kind == "f" and float(s) != int(s):
             raise TypeError(f"{name}: src {float(s)!r} is not an integer but x has dtype {x.dtype}")
-        src = V._leaf(np.full(index.shape, s, dtype=x.dtype))
+        src = V.new_leaf(np.full(index.shape, s, dtype=x.dtype))
     src = V.as_value(src)
     if src.ndim != x.ndim:
         raise ShapeError(f"{name}: src has {src.ndim} dimension(s) (shape {src.shape}) but x has "
@@ -424,7 +424,7 @@ def _scatter(op, x, axis, index, src):
         src = src.astype(x.dtype)
     if src.shape != index.shape:               # as torch: only src[:i0, :i1, ...] is used
         src = src[tuple(slice(0, n) for n in index.shape)]
-    out, saved = op.forward(x._data, src._data, axis=axis, index=index)
+    out, saved = op.forward(data_of(x), data_of(src), axis=axis, index=index)
     return V.record_node(op, (x, src), out, saved, {"axis": axis, "index": index})
 
 
@@ -454,7 +454,7 @@ def scatter_add(x, axis: int, index, src) -> Value:
 def mask_data(mask, op: str) -> np.ndarray:
     """A boolean mask (bool array, bool Value or what a comparison returns) as a numpy
     bool array, or a TypeError naming the dtype it had."""
-    m = np.array(V._raw(mask), copy=True)       # the graph keeps it: later writes must not reach it
+    m = np.array(data_of(mask), copy=True)       # the graph keeps it: later writes must not reach it
     if m.dtype != bool:
         raise TypeError(f"{op}: mask must be boolean (e.g. x > 0 or a bool Value), got dtype {m.dtype}; "
                         "use mask != 0 for an integer mask")
@@ -492,7 +492,7 @@ def masked_fill(x, mask, value) -> Value:
         value = int(value)
     else:
         value = float(value)
-    return V.record_node(MASKED_FILL, (x,), MASKED_FILL.forward(x._data, mask=m, value=value)[0],
+    return V.record_node(MASKED_FILL, (x,), MASKED_FILL.forward(data_of(x), mask=m, value=value)[0],
                          attrs={"mask": m, "value": value})
 
 
@@ -523,7 +523,7 @@ def one_hot(labels, num_classes: int = -1, dtype=np.float64) -> Value:
                              f"(labels must be 0 .. {num_classes - 1})")
     dt = np.dtype(dtype)
     out = (lab[..., None] == np.arange(num_classes)).astype(dt)
-    return V._leaf(as_data(out))
+    return V.new_leaf(as_data(out))
 
 
 def astype(x, dtype) -> Value:

@@ -31,9 +31,9 @@ import numpy as np
 
 from .._dispatch import implements
 from ..errors import ShapeError
-from .base import Op, V, _norm_axis, fit, run
+from .base import Op, V, data_of, fit, norm_axis, run
 from .export import export
-from .reduce import _raw, _where as _pick
+from .reduce import where_mixed
 
 if TYPE_CHECKING:
     from .._types import Axis, Operand
@@ -101,7 +101,7 @@ def _inv_t(a, name):
     try:
         return mT(run(INV, a))
     except LinAlgError:
-        raise LinAlgError(f"{name}: the gradient at a singular matrix (shape {_raw(a).shape}) is not "
+        raise LinAlgError(f"{name}: the gradient at a singular matrix (shape {data_of(a).shape}) is not "
                           "supported (it is the adjugate, which graphgrad does not compute); the value "
                           "is fine, only its derivative is refused") from None
 
@@ -164,17 +164,17 @@ def _degenerate(what, name):
 
 def _over_gaps(x, gaps, name, what):
     """x / gaps off the diagonal, 0 where a gap is 0 (refused if x is not 0 there)."""
-    gr = _raw(gaps)
+    gr = data_of(gaps)
     zero = gr == 0
     n = gr.shape[-1]
     zero |= np.eye(n, dtype=bool)
     off = zero & ~np.eye(n, dtype=bool)
     if np.any(off):
-        xr = _raw(x)
+        xr = data_of(x)
         scale = np.max(np.abs(xr)) if xr.size else 0.0
         if np.any(np.abs(xr[np.broadcast_to(off, xr.shape)]) > 1e-12 * max(scale, 1e-300)):
             raise _degenerate(what, name)
-    return _pick(zero, 0.0, x / _pick(zero, 1.0, gaps))
+    return where_mixed(zero, 0.0, x / where_mixed(zero, 1.0, gaps))
 
 
 class Eigh(Op):
@@ -199,7 +199,7 @@ class Eigh(Op):
         vgv = 0.5 * (vgv - mT(vgv))
         gaps = _col(w) - np.expand_dims(w, -1)          # gaps[i, j] = w_j - w_i
         inner = _over_gaps(vgv, gaps, "eigh", "eigenvalues")
-        n = _raw(w).shape[-1]
+        n = data_of(w).shape[-1]
         inner = inner + np.eye(n) * _col(gw)            # the diagonal: the eigenvalues' upstream
         return (fit(v @ inner @ mT(v), ctx.inputs[0]),)
 
@@ -222,7 +222,7 @@ class Svd(Op):
 
     def backward(self, ctx, g):
         a = ctx.inputs[0]
-        shape = _raw(a).shape
+        shape = data_of(a).shape
         lead, (m, n) = shape[:-2], shape[-2:]
         k = min(m, n)
         full = ctx.attrs["full_matrices"]
@@ -241,8 +241,8 @@ class Svd(Op):
         inner = su + sv + np.eye(k) * _col(gs)
         ga = u @ inner @ vh
         if m > k or n > k:
-            zero = _raw(s) == 0
-            inv_s = _pick(zero, 0.0, 1.0 / _pick(zero, 1.0, s))
+            zero = data_of(s) == 0
+            inv_s = where_mixed(zero, 0.0, 1.0 / where_mixed(zero, 1.0, s))
             if m > k:
                 proj = gu - u @ ugu                    # (I - U Uᵀ) gU
                 _refuse_zero(proj, zero)
@@ -259,7 +259,7 @@ class Svd(Op):
 
 def _refuse_zero(proj, zero):
     if np.any(zero):
-        pr = _raw(proj)
+        pr = data_of(proj)
         if np.any(np.abs(pr[..., np.broadcast_to(zero, pr.shape[:-2] + zero.shape[-1:])]) > 1e-12):
             raise LinAlgError("svd: a singular value is 0 and the singular vectors of a non-square matrix "
                               "are used, so their derivative does not exist; use only the singular values")
@@ -269,7 +269,7 @@ def unpack_svd(packed, m, n, full):
     """(U, S, Vh) from the packed svd output (raw data or a Value)."""
     k = min(m, n)
     mu, nv = (m, n) if full else (k, k)
-    lead = _raw(packed).shape[:-1]
+    lead = data_of(packed).shape[:-1]
     u = np.reshape(packed[..., :m * mu], lead + (m, mu))
     s = packed[..., m * mu:m * mu + k]
     vh = np.reshape(packed[..., m * mu + k:], lead + (nv, n))
@@ -287,7 +287,7 @@ class Pinv(Op):
 
     def backward(self, ctx, g):
         a, p = ctx.inputs[0], ctx.out
-        m, n = _raw(a).shape[-2:]
+        m, n = data_of(a).shape[-2:]
         ph, gh = mT(p), mT(g)
         if m <= n:
             k = gh @ p
@@ -510,7 +510,7 @@ def norm(x: Operand, ord: float | str | None = None, axis: Axis = None, keepdims
     if axis is None and ord is not None and nd > 2:
         raise ShapeError(f"norm: ord={_ord_name(ord)} needs a vector or a matrix, got shape {xv.shape}; "
                          "give axis=")
-    axes = _norm_axis(axis, nd, "norm")
+    axes = norm_axis(axis, nd, "norm")
     two = (nd == 2 and axes is None) or (axes is not None and len(axes) == 2)
     if isinstance(ord, str) and not two:
         raise ValueError(f"norm: ord={ord!r} is a matrix norm and needs two axes, got shape {xv.shape}")
@@ -555,7 +555,7 @@ def _eig_refused(a, *args, **kwargs):
     ...     print(str(e).split(";")[0])
     np.linalg.eig: the eigenvalues of a general matrix (shape (2, 2)) are complex, and graphgrad has no complex dtype
     """
-    shape = np.shape(_raw(a))
+    shape = np.shape(data_of(a))
     raise TypeError(f"np.linalg.eig: the eigenvalues of a general matrix (shape {shape}) are complex, "
                     "and graphgrad has no complex dtype; for a symmetric matrix use np.linalg.eigh, "
                     "or pass v.numpy() for a constant result")

@@ -13,14 +13,14 @@ import numpy as np
 
 from .._dispatch import HANDLED
 from ..errors import ShapeError
-from .base import V, _norm_axis
+from .base import V, data_of, norm_axis
 from .export import as_method, value_attr
 
 
 def _d(x):
     """Raw data of a Value (arrays as they are, a float64 scalar as a 0-d array)."""
     if isinstance(x, V.Value):
-        d = x._data
+        d = data_of(x)
         return np.float64(d) if d.__class__ is float else d
     return x
 
@@ -71,7 +71,7 @@ def isclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = Fa
 
 def _reduce(f, x, axis, keepdims, name):
     d = _d(x)
-    axis = _norm_axis(axis, np.ndim(d), name)
+    axis = norm_axis(axis, np.ndim(d), name)
     return f(d, axis=axis, keepdims=bool(keepdims))
 
 

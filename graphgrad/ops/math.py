@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .base import Op, V, div, fit, is_float, is_value
-from .arithmetic import Binary, Unary, _safe, _select
+from .base import Op, V, data_of, div, fit, is_float, is_value
+from .arithmetic import Binary, Unary, grad_where, safe_math
 from .export import export
-from .reduce import _raw, _where
+from .reduce import where_mixed
 
 if TYPE_CHECKING:                      # annotations of the public functions only
     from .._types import Operand
@@ -34,12 +34,12 @@ TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 # one function per ufunc the derivatives use: math on floats, the ufunc otherwise
 # (which on a Value, through Value.__array_ufunc__, is a recorded op)
-_sin = _safe(math.sin, np.sin)
-_cos = _safe(math.cos, np.cos)
-_sinh = _safe(math.sinh, np.sinh)
-_cosh = _safe(math.cosh, np.cosh)
-_exp = _safe(math.exp, np.exp)
-_sqrt = _safe(math.sqrt, np.sqrt)
+_sin = safe_math(math.sin, np.sin)
+_cos = safe_math(math.cos, np.cos)
+_sinh = safe_math(math.sinh, np.sinh)
+_cosh = safe_math(math.cosh, np.cosh)
+_exp = safe_math(math.exp, np.exp)
+_sqrt = safe_math(math.sqrt, np.sqrt)
 
 
 def _one_minus_sq(a):
@@ -49,7 +49,7 @@ def _one_minus_sq(a):
     whose derivative -2a is finite."""
     p = (1.0 - a) * (1.0 + a)
     if is_value(a):
-        edge = np.abs(a._data) == 1.0
+        edge = np.abs(data_of(a)) == 1.0
         if np.any(edge):
             return np.where(edge, 1.0 - a * a, p)        # gg.where on Values
     return p
@@ -57,7 +57,7 @@ def _one_minus_sq(a):
 
 def _inf_to_zero(r):
     """``r`` with its +inf entries set to 0 (a Value stays a Value: gg.where)."""
-    d = r._data if is_value(r) else r
+    d = data_of(r)
     if d.__class__ is float:
         return 0.0 if d == math.inf else r
     m = np.isinf(d)
@@ -69,7 +69,7 @@ def _zero_grad(x):
     would be nan; PyTorch gives 0). A constant, also in a create_graph pass (x a Value):
     nothing downstream depends on the inputs."""
     if is_value(x):
-        x = x._data
+        x = data_of(x)
     return 0.0 if x.__class__ is float else np.zeros_like(x)
 
 
@@ -104,7 +104,7 @@ class Tan(Unary):
     twice_differentiable = True
     doc = 'Tangent (radians). ``Value(0.0).tan().item() == 0.0``'
     formulas = ("d tan(x)/dx = 1 + tan²(x)",)
-    f = staticmethod(_safe(math.tan, np.tan))
+    f = staticmethod(safe_math(math.tan, np.tan))
 
     def df(self, a, o):
         return 1.0 + o * o
@@ -116,7 +116,7 @@ class Arcsin(Unary):
     twice_differentiable = True
     doc = 'Inverse sine; gradient inf at ±1. ``Value(0.0).arcsin().item() == 0.0``'
     formulas = ("d arcsin(x)/dx = 1/√(1-x²)",)
-    f = staticmethod(_safe(math.asin, np.arcsin))
+    f = staticmethod(safe_math(math.asin, np.arcsin))
 
     def df(self, a, o):
         # (1-x)(1+x), not 1-x²: no cancellation next to ±1
@@ -129,7 +129,7 @@ class Arccos(Unary):
     twice_differentiable = True
     doc = 'Inverse cosine; gradient -inf at ±1. ``Value(1.0).arccos().item() == 0.0``'
     formulas = ("d arccos(x)/dx = -1/√(1-x²)",)
-    f = staticmethod(_safe(math.acos, np.arccos))
+    f = staticmethod(safe_math(math.acos, np.arccos))
 
     def df(self, a, o):
         return div(-1.0, _sqrt(_one_minus_sq(a)))
@@ -141,7 +141,7 @@ class Arctan(Unary):
     twice_differentiable = True
     doc = 'Inverse tangent. ``Value(0.0).arctan().item() == 0.0``'
     formulas = ("d arctan(x)/dx = 1/(1+x²)",)
-    f = staticmethod(_safe(math.atan, np.arctan))
+    f = staticmethod(safe_math(math.atan, np.arctan))
 
     def df(self, a, o):
         return div(1.0, 1.0 + a * a)
@@ -178,7 +178,7 @@ class Arcsinh(Unary):
     twice_differentiable = True
     doc = 'Inverse hyperbolic sine. ``Value(0.0).arcsinh().item() == 0.0``'
     formulas = ("d arcsinh(x)/dx = 1/√(x²+1)",)
-    f = staticmethod(_safe(math.asinh, np.arcsinh))
+    f = staticmethod(safe_math(math.asinh, np.arcsinh))
 
     def df(self, a, o):
         return div(1.0, _sqrt(a * a + 1.0))
@@ -190,16 +190,16 @@ class Arccosh(Unary):
     twice_differentiable = True
     doc = 'Inverse hyperbolic cosine (x >= 1); gradient inf at 1. ``Value(1.0).arccosh().item() == 0.0``'
     formulas = ("d arccosh(x)/dx = 1/√(x²-1)",)
-    f = staticmethod(_safe(math.acosh, np.arccosh))
+    f = staticmethod(safe_math(math.acosh, np.arccosh))
 
     def df(self, a, o):
         # (x-1)(x+1) is exact next to 1; + 0.0 turns the -0.0 at x = -1 into 0.0, so that
         # the gradient there is +inf, as PyTorch's 1/√(x²-1)
         p = (a - 1.0) * (a + 1.0) + 0.0
-        if is_value(a) and np.any(np.abs(a._data) == 1.0):
+        if is_value(a) and np.any(np.abs(data_of(a)) == 1.0):
             # the product rule's inf·0 = nan at ±1 in a create_graph pass (see _one_minus_sq);
             # PyTorch's second derivative there is -inf at 1, +inf at -1
-            p = np.where(np.abs(a._data) == 1.0, a * a - 1.0, p)
+            p = np.where(np.abs(data_of(a)) == 1.0, a * a - 1.0, p)
         return div(1.0, _sqrt(p))
 
 
@@ -209,7 +209,7 @@ class Arctanh(Unary):
     twice_differentiable = True
     doc = 'Inverse hyperbolic tangent (|x| < 1); ±inf at ±1. ``Value(0.0).arctanh().item() == 0.0``'
     formulas = ("d arctanh(x)/dx = 1/(1-x²)",)
-    f = staticmethod(_safe(math.atanh, np.arctanh))
+    f = staticmethod(safe_math(math.atanh, np.arctanh))
 
     def df(self, a, o):
         return div(1.0, _one_minus_sq(a))
@@ -222,7 +222,7 @@ class Log2(Unary):
     twice_differentiable = True
     doc = 'Base-2 log. ``Value(8.0).log2().item() == 3.0``'
     formulas = ("d log₂(x)/dx = 1/(x·ln 2)",)
-    f = staticmethod(_safe(math.log2, np.log2))
+    f = staticmethod(safe_math(math.log2, np.log2))
 
     def df(self, a, o):
         return div(1.0, a * LN2)
@@ -234,7 +234,7 @@ class Log10(Unary):
     twice_differentiable = True
     doc = 'Base-10 log. ``Value(100.0).log10().item() == 2.0``'
     formulas = ("d log₁₀(x)/dx = 1/(x·ln 10)",)
-    f = staticmethod(_safe(math.log10, np.log10))
+    f = staticmethod(safe_math(math.log10, np.log10))
 
     def df(self, a, o):
         return div(1.0, a * LN10)
@@ -246,7 +246,7 @@ class Log1p(Unary):
     twice_differentiable = True
     doc = 'ln(1+x), exact for tiny x; -inf at -1. ``Value(0.0).log1p().item() == 0.0``'
     formulas = ("d ln(1+x)/dx = 1/(1+x)",)
-    f = staticmethod(_safe(math.log1p, np.log1p))
+    f = staticmethod(safe_math(math.log1p, np.log1p))
 
     def df(self, a, o):
         return div(1.0, a + 1.0)
@@ -258,7 +258,7 @@ class Expm1(Unary):
     twice_differentiable = True
     doc = 'e**x - 1, exact for tiny x. ``Value(0.0).expm1().item() == 0.0``'
     formulas = ("d(e^x - 1)/dx = e^x",)
-    f = staticmethod(_safe(math.expm1, np.expm1))
+    f = staticmethod(safe_math(math.expm1, np.expm1))
 
     def df(self, a, o):
         # e^x itself, not out + 1 (which is 0 once e^x < 1e-16)
@@ -275,7 +275,7 @@ class Exp2(Unary):
     twice_differentiable = True
     doc = '2**x. ``Value(3.0).exp2().item() == 8.0``'
     formulas = ("d 2^x/dx = 2^x·ln 2",)
-    f = staticmethod(_safe(_exp2_float, np.exp2))
+    f = staticmethod(safe_math(_exp2_float, np.exp2))
 
     def df(self, a, o):
         return o * LN2
@@ -347,7 +347,7 @@ class Floor(_Step):
     twice_differentiable = True
     doc = 'Largest integer <= x; gradient 0. ``Value(-1.5).floor().item() == -2.0``'
     formulas = ("d floor(x)/dx = 0",)
-    f = staticmethod(_safe(_integral(math.floor), np.floor))
+    f = staticmethod(safe_math(_integral(math.floor), np.floor))
 
 
 class Ceil(_Step):
@@ -356,7 +356,7 @@ class Ceil(_Step):
     twice_differentiable = True
     doc = 'Smallest integer >= x; gradient 0. ``Value(-1.5).ceil().item() == -1.0``'
     formulas = ("d ceil(x)/dx = 0",)
-    f = staticmethod(_safe(_integral(math.ceil), np.ceil))
+    f = staticmethod(safe_math(_integral(math.ceil), np.ceil))
 
 
 class Round(_Step):
@@ -365,7 +365,7 @@ class Round(_Step):
     twice_differentiable = True
     doc = 'Nearest integer, halves to even (2.5 -> 2); gradient 0. ``Value(2.5).round().item() == 2.0``'
     formulas = ("d round(x)/dx = 0",)
-    f = staticmethod(_safe(_integral(round), np.rint))   # Python's round is half-to-even too
+    f = staticmethod(safe_math(_integral(round), np.rint))   # Python's round is half-to-even too
 
 
 class Trunc(_Step):
@@ -374,7 +374,7 @@ class Trunc(_Step):
     twice_differentiable = True
     doc = 'x rounded toward 0; gradient 0. ``Value(-1.5).trunc().item() == -1.0``'
     formulas = ("d trunc(x)/dx = 0",)
-    f = staticmethod(_safe(_integral(math.trunc), np.trunc))
+    f = staticmethod(safe_math(_integral(math.trunc), np.trunc))
 
 
 # ---------------------------------------------------------------- binary
@@ -514,11 +514,11 @@ class Arctan2(Binary):
 # ---------------------------------------------------------------- declared with @export
 # (one class each: the function gg.<name>, the Value method and numpy's ufunc come from it)
 def _pick(mask, a, b):
-    """where(mask, a, b) with a constant mask (reduce._where), a float for float operands."""
+    """where(mask, a, b) with a constant mask (reduce.where_mixed), a float for float operands."""
     if np.ndim(mask) == 0 and not is_value(a) and not is_value(b) and not isinstance(a, np.ndarray) \
             and not isinstance(b, np.ndarray):
         return float(a) if mask else float(b)
-    return _where(mask, a, b)
+    return where_mixed(mask, a, b)
 
 
 @export("hypot", method=True, numpy=np.hypot)
@@ -539,7 +539,7 @@ class Hypot(Binary):
         return math.hypot(a, b) if is_float(a, b) else np.hypot(a, b)
 
     def df(self, a, b, o):
-        zero = _raw(o) == 0
+        zero = data_of(o) == 0
         if not np.any(zero):
             return a / o, b / o
         safe = _pick(zero, 1.0, o)
@@ -554,7 +554,7 @@ class _FMax(Binary):
 
     def df(self, a, b, o):
         # as PyTorch: the whole gradient to the input that was picked (x on a tie)
-        ad, bd = _raw(a), _raw(b)
+        ad, bd = data_of(a), data_of(b)
         with np.errstate(invalid="ignore"):
             to_a = (self.cmp(ad, bd) | np.isnan(bd)).astype(np.result_type(ad, bd, 1.0))
         if to_a.ndim == 0:
@@ -566,8 +566,8 @@ class _FMax(Binary):
         a, b = ctx.inputs
         to_a = self.df(a, b, ctx.out)[0] != 0
         na, nb = ctx.needs_grad
-        return ((fit(_select(g, to_a), a) if na else None),
-                (fit(_select(g, np.logical_not(to_a)), b) if nb else None))
+        return ((fit(grad_where(g, to_a), a) if na else None),
+                (fit(grad_where(g, np.logical_not(to_a)), b) if nb else None))
 
 
 @export("fmax", method=True, numpy=np.fmax)
@@ -667,7 +667,7 @@ class Sinc(Unary):
         return float(np.sinc(a)) if a.__class__ is float else np.sinc(a)
 
     def df(self, a, o):
-        zero = _raw(a) == 0
+        zero = data_of(a) == 0
         if not np.any(zero):
             return (np.cos(math.pi * a) - o) / a
         safe = _pick(zero, 1.0, a)
@@ -732,8 +732,8 @@ class NanToNum(Unary):
         return (float(r) if a.__class__ is float else r), None
 
     def df(self, a, o):
-        fin = np.isfinite(_raw(a))
-        return float(fin) if np.ndim(fin) == 0 and _raw(a).__class__ is float else fin.astype(_raw(a).dtype)
+        fin = np.isfinite(data_of(a))
+        return float(fin) if np.ndim(fin) == 0 and data_of(a).__class__ is float else fin.astype(data_of(a).dtype)
 
     def __call__(self, x: Operand, copy: bool = True, nan: float = 0.0, posinf: float | None = None,
                  neginf: float | None = None) -> Value:
@@ -818,7 +818,7 @@ class Exp(Unary):
     method = 'exp'
     doc = 'e**x. ``Value(0.0).exp().item() == 1.0``'
     formulas = ("d(e^x)/dx = e^x",)
-    f = staticmethod(_safe(math.exp, np.exp))
+    f = staticmethod(safe_math(math.exp, np.exp))
 
     def df(self, a, o):
         return o
@@ -831,7 +831,7 @@ class Log(Unary):
     method = 'log'
     doc = 'Natural log. ``Value(1.0).log().item() == 0.0``'
     formulas = ("d(ln x)/dx = 1/x",)
-    f = staticmethod(_safe(math.log, np.log))
+    f = staticmethod(safe_math(math.log, np.log))
 
     def df(self, a, o):
         return div(1.0, a)
@@ -844,7 +844,7 @@ class Sqrt(Unary):
     method = 'sqrt'
     doc = 'Square root. ``Value(4.0).sqrt().item() == 2.0``'
     formulas = ("d(√x)/dx = 1/(2√x)",)
-    f = staticmethod(_safe(math.sqrt, np.sqrt))
+    f = staticmethod(safe_math(math.sqrt, np.sqrt))
 
     def df(self, a, o):
         return div(0.5, o)

@@ -14,9 +14,9 @@ import numpy as np
 
 from ..errors import ShapeError
 from .._dispatch import implements
-from .base import Op, V, as_data, fit, is_value, run, shape_of
+from .base import Op, V, as_data, data_of, fit, is_value, run, shape_of
 from .export import export
-from .reduce import _no, _raw
+from .reduce import refuse_numpy_args
 from .shape import concatenate, diagonal, stack
 
 if TYPE_CHECKING:
@@ -82,9 +82,9 @@ def _gradient(f, *varargs, axis=None, edge_order=1):
         tuple(int(a) % f.ndim for a in (axis if isinstance(axis, (tuple, list)) else (axis,)))
     if len(varargs) == 0:
         hs = [1.0] * len(axes)
-    elif len(varargs) == 1 and np.ndim(_raw(varargs[0])) == 0:
+    elif len(varargs) == 1 and np.ndim(data_of(varargs[0])) == 0:
         hs = [varargs[0]] * len(axes)
-    elif len(varargs) == len(axes) and all(np.ndim(_raw(h)) == 0 for h in varargs):
+    elif len(varargs) == len(axes) and all(np.ndim(data_of(h)) == 0 for h in varargs):
         hs = list(varargs)
     else:
         raise TypeError("np.gradient of a Value: give one scalar spacing, or one per axis; "
@@ -265,7 +265,7 @@ class Einsum(Op):
 def _einsum_grad(i, terms, out, xs, g, sizes):
     term, x = terms[i], xs[i]
     shape = shape_of(x) if not is_value(x) else x.shape
-    dtype = _raw(x).dtype if _raw(x).__class__ is not float else np.dtype(np.float64)
+    dtype = data_of(x).dtype if data_of(x).__class__ is not float else np.dtype(np.float64)
     uniq = "".join(dict.fromkeys(term))
     others = [(t, v) for j, (t, v) in enumerate(zip(terms, xs)) if j != i]
     seen = set(out).union(*[set(t) for t, _ in others])
@@ -503,10 +503,10 @@ def einsum(subscripts: str, *operands: Operand) -> Value:
     subs, _ = parse_einsum(subscripts, [v.shape for v in vs])
     spec = subscripts.replace(" ", "") if isinstance(subscripts, str) else subscripts
     attrs = {"subscripts": subs, "spec": spec}
-    return V.record_node(EINSUM, vs, EINSUM.forward(*[v._data for v in vs], **attrs)[0], attrs=attrs)
+    return V.record_node(EINSUM, vs, EINSUM.forward(*[data_of(v) for v in vs], **attrs)[0], attrs=attrs)
 
 
 @implements(np.einsum)
 def _np_einsum(subscripts, *operands, out=None, optimize=False, **kw):
-    _no("einsum", out=out, **kw)
+    refuse_numpy_args("einsum", out=out, **kw)
     return einsum(subscripts, *operands)

@@ -6,7 +6,7 @@ the numpy functions graphgrad dispatches, and ``run(OP, ...)`` for another op), 
 ``create_graph`` pass what it computes is itself a graph and can be differentiated again.
 What backward keeps in ``ctx.saved`` is constant w.r.t. the inputs (sort indices, masks).
 
-Axes reaching these ops are already checked and normalised (``tensor._norm_axis``): a tuple
+Axes reaching these ops are already checked and normalised (``tensor.norm_axis``): a tuple
 of non-negative ints, or None for all axes. Below the ops, their functions (``gg.prod``,
 the methods ``x.prod()``, ``np.prod(v)``) check the arguments.
 
@@ -25,8 +25,8 @@ import numpy as np
 
 from .._dispatch import implements, refuse
 from ..errors import ShapeError
-from .base import Op, V, _is_int, _norm_axis, as_data, fit, is_value, run, shape_of
-from .arithmetic import WHERE, _select
+from .base import Op, V, as_data, data_of, fit, is_int, is_value, norm_axis, run, shape_of
+from .arithmetic import WHERE, grad_where
 from .export import as_method, value_attr
 
 if TYPE_CHECKING:
@@ -34,11 +34,6 @@ if TYPE_CHECKING:
     from ..value import Value
 
 ndarray = np.ndarray
-
-
-def _raw(x):
-    """The data of a Value (for masks and counts, which are constants of the inputs)."""
-    return x._data if is_value(x) else x
 
 
 def _kshape(shape, axes):
@@ -62,8 +57,13 @@ def _count(shape, axes) -> int:
     return int(np.prod([shape[i] for i in axes], dtype=np.int64))
 
 
-def _where(mask, a, b):
-    """np.where on raw data, the recorded where op when ``a`` or ``b`` is a Value."""
+def where_mixed(mask, a, b):
+    """``np.where(mask, a, b)`` on raw data; the recorded where op when ``a`` or ``b`` is a
+    Value (a create_graph backward), so one backward serves both passes. ``mask`` is a constant.
+
+    >>> where_mixed(np.array([True, False]), 1.0, np.array([5.0, 6.0]))
+    array([1., 6.])
+    """
     if is_value(a) or is_value(b):
         return run(WHERE, a, b, cond=np.asarray(mask, dtype=bool))
     return np.where(mask, a, b)
@@ -145,8 +145,8 @@ class Reduction(Op):
 
     def __call__(self, x, axis=None, keepdims: bool = False, **extra):
         """The public function of an exported reduction: ``op(x, axis=None, keepdims=False)``."""
-        nd = len(shape_of(_raw(x))) if is_value(x) else np.ndim(x)
-        return V.apply(self, x, axis=_norm_axis(axis, nd, self.name), keepdims=bool(keepdims), **extra)
+        nd = len(shape_of(data_of(x))) if is_value(x) else np.ndim(x)
+        return V.apply(self, x, axis=norm_axis(axis, nd, self.name), keepdims=bool(keepdims), **extra)
 
 
 # ---------------------------------------------------------------- prod
@@ -161,7 +161,7 @@ class Prod(Reduction):
         return np.prod(a, axis=axis, keepdims=keepdims)
 
     def vjp(self, a, g, out, attrs):
-        if not np.any(_raw(a) == 0):
+        if not np.any(data_of(a) == 0):
             # no zeros: prod / x_i is the product of the others, exactly
             return g * (out / a)
         return g * _others(a, attrs["axis"])
@@ -179,7 +179,7 @@ def _others(a, axes):
         return undo(before * np.concatenate([after, ones], axis=-1))
     # differentiable: row k of M is the input with entry k replaced by 1, and its product
     # (a prod op again, so a further derivative works the same way) omits exactly x_k
-    m = _where(np.eye(n, dtype=bool), 1.0, np.reshape(flat, flat.shape[:-1] + (1, n)))
+    m = where_mixed(np.eye(n, dtype=bool), 1.0, np.reshape(flat, flat.shape[:-1] + (1, n)))
     return undo(run(PROD, m, axis=(flat.ndim,), keepdims=False))
 
 
@@ -225,11 +225,11 @@ class Std(Var):
 
     def vjp(self, a, g, out, attrs):
         c, dof = self._centred(a, attrs)
-        zero = _raw(out) == 0
+        zero = data_of(out) == 0
         if np.any(zero):
             # a safe denominator first, so no inf enters the graph (its gradient would be nan)
-            out = _where(zero, 1.0, out)
-            g = _where(zero, 0.0, g)
+            out = where_mixed(zero, 1.0, out)
+            g = where_mixed(zero, 0.0, g)
         return g * c / (out * float(dof))
 
     def label(self, attrs):
@@ -280,22 +280,22 @@ class Norm(Reduction):
 
     def vjp(self, a, g, out, attrs):
         ord = attrs["ord"]
-        sign = np.sign(_raw(a))             # piecewise constant: no gradient of its own
+        sign = np.sign(data_of(a))             # piecewise constant: no gradient of its own
         if sign.__class__ is ndarray:
             sign = np.where(np.isnan(sign), 0, sign).astype(sign.dtype)   # sign(nan) = 0, as torch's sgn
         if ord == 1 or not np.ndim(sign):
             return g * sign
         if ord == 2:
-            zero = _raw(out) == 0
+            zero = data_of(out) == 0
             if np.any(zero):
-                out = _where(zero, 1.0, out)   # safe denominator, then 0 where the norm is 0
-                g = _where(zero, 0.0, g)
+                out = where_mixed(zero, 1.0, out)   # safe denominator, then 0 where the norm is 0
+                g = where_mixed(zero, 0.0, g)
             return a * (g / out)
         # ±inf: where |x| is the extreme (or nan, as PyTorch), split over the ties
-        absa = np.abs(_raw(a))
-        mask = (absa == _raw(out)) | np.isnan(absa)
+        absa = np.abs(data_of(a))
+        mask = (absa == data_of(out)) | np.isnan(absa)
         share = mask / np.maximum(np.sum(mask, axis=attrs["axis"], keepdims=True), 1)
-        return g * (sign * share).astype(_raw(a).dtype)
+        return g * (sign * share).astype(data_of(a).dtype)
 
     def label(self, attrs):
         o = attrs["ord"]
@@ -350,7 +350,7 @@ class CumProd(Op):
         axis = ctx.attrs["axis"]
         if axis is None:
             return (fit(g, a),)
-        if not np.any(_raw(a) == 0):
+        if not np.any(data_of(a) == 0):
             # sum_{i>=k} g_i y_i / x_k: a reversed cumsum of g*y, divided by x
             return (fit(run(CUMSUM, g * ctx.out, axis=axis, reverse=True) / a, a),)
         if not is_value(a):
@@ -359,10 +359,10 @@ class CumProd(Op):
         # replaced by 1; its cumprod holds prod_{j<=i, j!=k} x_j, summed against g for i >= k
         x = np.moveaxis(a, axis, -1)
         n = x.shape[-1]
-        m = _where(np.eye(n, dtype=bool), 1.0, np.reshape(x, x.shape[:-1] + (1, n)))
+        m = where_mixed(np.eye(n, dtype=bool), 1.0, np.reshape(x, x.shape[:-1] + (1, n)))
         c = run(CUMPROD, m, axis=x.ndim)
         gr = np.reshape(np.moveaxis(g, axis, -1), x.shape[:-1] + (1, n))
-        upper = np.triu(np.ones((n, n), dtype=_raw(a).dtype))     # i >= k
+        upper = np.triu(np.ones((n, n), dtype=data_of(a).dtype))     # i >= k
         return (fit(np.moveaxis(np.sum(c * gr * upper, axis=-1), -1, axis), a),)
 
     def label(self, attrs):
@@ -555,10 +555,10 @@ class Max(Reduction):
         return self._reduce(a, axis=axis, keepdims=keepdims)
 
     def vjp(self, a, g, out, attrs):
-        mask = (_raw(a) == _raw(out))       # where the max is: a constant of the inputs
+        mask = (data_of(a) == data_of(out))       # where the max is: a constant of the inputs
         count = mask.sum(axis=attrs["axis"], keepdims=True)
         # select, not mask·g: the other entries get exactly 0, even for an inf upstream (as torch)
-        return _select(g / count, mask)
+        return grad_where(g / count, mask)
 
 
 class Min(Max):
@@ -603,7 +603,7 @@ def mean(x: Operand, axis: Axis = None, keepdims: bool = False) -> Value:
 
 def _reduce(op, x, axis, keepdims, **extra):
     x = V.as_value(x)
-    axes = _norm_axis(axis, x.ndim, op.name)
+    axes = norm_axis(axis, x.ndim, op.name)
     attrs = {"axis": axes, "keepdims": bool(keepdims), **extra}
     return V.apply(op, x, **attrs)
 
@@ -639,7 +639,7 @@ def _var_like(op, x, axis, keepdims, correction, ddof):
     x = V.as_value(x)
     _float(x, op.name)
     c = _correction(op.name, correction, ddof)
-    axes = _norm_axis(axis, x.ndim, op.name)
+    axes = norm_axis(axis, x.ndim, op.name)
     n = _count(x.shape, axes)
     if n - c <= 0:
         where = "all entries" if axes is None else f"axis {_ax(axes)}"
@@ -700,7 +700,7 @@ def norm(x: Operand, ord: float | str | None = None, axis: Axis = None, keepdims
     x = V.as_value(x)
     _float(x, "norm")
     nd = x.ndim
-    axes = _norm_axis(axis, nd, "norm")
+    axes = norm_axis(axis, nd, "norm")
     count = nd if axes is None else len(axes)
     if isinstance(ord, str):
         if ord != "fro":
@@ -738,9 +738,9 @@ def _scan(op, x, axis, extra=None):
     if axis is None:                       # numpy: over the flattened input
         x = x.reshape(-1)
         axis = 0
-    if not _is_int(axis):
+    if not is_int(axis):
         raise TypeError(f"{op.name}: axis must be one int (or None for the flattened input), got {axis!r}")
-    axes = _norm_axis(axis, x.ndim, op.name)
+    axes = norm_axis(axis, x.ndim, op.name)
     attrs = {"axis": None if axes is None else axes[0], **(extra or {})}
     return V.apply(op, x, **attrs)
 
@@ -774,9 +774,9 @@ def _data_of(x, op):
 def _arg(fn, name, x, axis, keepdims):
     d = _data_of(x, name)
     if d.ndim == 0:
-        _norm_axis(axis, 0, name)
+        norm_axis(axis, 0, name)
         return np.zeros((), dtype=np.intp)
-    axes = _norm_axis(axis, d.ndim, name)
+    axes = norm_axis(axis, d.ndim, name)
     if axes is not None and len(axes) != 1:
         raise TypeError(f"{name}: axis must be one int or None, got {axis!r}")
     if d.size == 0 and (axes is None or d.shape[axes[0]] == 0):
@@ -806,9 +806,9 @@ def argmin(x: Operand, axis: int | None = None, keepdims: bool = False) -> np.nd
 
 
 def _one_axis(axis, nd, op):
-    if not _is_int(axis):
+    if not is_int(axis):
         raise TypeError(f"{op}: axis must be one int, got {axis!r}")
-    axes = _norm_axis(axis, nd, op)
+    axes = norm_axis(axis, nd, op)
     return None if axes is None else axes[0]
 
 
@@ -842,7 +842,7 @@ def sort(x: Operand, axis: int = -1, descending: bool = False, return_indices: b
     x = V.as_value(x)
     ax = _one_axis(axis, x.ndim, "sort")
     attrs = {"axis": ax, "descending": bool(descending)}
-    data, idx = SORT.forward(x._data, **attrs)
+    data, idx = SORT.forward(data_of(x), **attrs)
     out = V.record_node(SORT, (x,), data, saved=idx, attrs=attrs)
     if not return_indices:
         return out
@@ -860,7 +860,7 @@ def topk(x: Operand, k: int, axis: int = -1, largest: bool = True, sorted: bool 
     (array([8., 4.]), array([3, 1]))
     """
     x = V.as_value(x)
-    if not _is_int(k):
+    if not is_int(k):
         raise TypeError(f"topk: k must be an int, got {k!r}")
     if x.ndim == 0:
         raise ShapeError("topk: needs at least one dimension, got a 0-d Value; use x.reshape(1)")
@@ -870,7 +870,7 @@ def topk(x: Operand, k: int, axis: int = -1, largest: bool = True, sorted: bool 
         raise ValueError(f"topk: k={k} is out of range for {n} entries along axis {ax} of shape "
                          f"{x.shape} (use 0 <= k <= {n})")
     attrs = {"k": int(k), "axis": ax, "largest": bool(largest)}
-    data, idx = TOPK.forward(x._data, **attrs)
+    data, idx = TOPK.forward(data_of(x), **attrs)
     return TopKResult(V.record_node(TOPK, (x,), data, saved=idx, attrs=attrs), idx.astype(np.intp, copy=False))
 
 
@@ -880,20 +880,25 @@ for _f in (prod, var, std, logsumexp, norm, cumsum, cumprod, argmax, argmin, arg
 
 
 # ---------------------------------------------------------------- numpy functions on Values
-def _no(op, **given):
+def refuse_numpy_args(op, **given):
+    """Refuse the keywords of ``np.<op>`` that a Value cannot honour (those given as anything
+    but None) with one TypeError; graphgrad's reductions take only ``axis=`` and ``keepdims=``.
+
+    >>> refuse_numpy_args("sum", dtype=None, out=None)     # nothing given: fine
+    """
     refuse(op, "axis=, keepdims= are", **given)
 
 
 @implements(np.prod)
 def _np_prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
-    _no("prod", dtype=dtype, out=out, initial=initial, where=where)
+    refuse_numpy_args("prod", dtype=dtype, out=out, initial=initial, where=where)
     return prod(a, axis, keepdims)
 
 
 def _np_var_like(fn, name):
     def f(a, axis=None, dtype=None, out=None, ddof=None, keepdims=False, *, where=None, mean=None,
           correction=None):
-        _no(name, dtype=dtype, out=out, where=where, mean=mean)
+        refuse_numpy_args(name, dtype=dtype, out=out, where=where, mean=mean)
         if ddof is None and correction is None:
             ddof = 0                        # numpy's default, not PyTorch's
         return fn(a, axis, keepdims, correction=correction, ddof=ddof)
@@ -906,19 +911,19 @@ implements(np.std)(_np_var_like(std, "std"))
 
 @implements(np.cumsum)
 def _np_cumsum(a, axis=None, dtype=None, out=None):
-    _no("cumsum", dtype=dtype, out=out)
+    refuse_numpy_args("cumsum", dtype=dtype, out=out)
     return cumsum(a, axis)
 
 
 @implements(np.cumprod)
 def _np_cumprod(a, axis=None, dtype=None, out=None):
-    _no("cumprod", dtype=dtype, out=out)
+    refuse_numpy_args("cumprod", dtype=dtype, out=out)
     return cumprod(a, axis)
 
 
 @implements(np.sort)
 def _np_sort(a, axis=-1, kind=None, order=None, *, stable=None):
-    _no("sort", order=order)
+    refuse_numpy_args("sort", order=order)
     if axis is None:
         return sort(V.as_value(a).reshape(-1), 0)
     return sort(a, axis)                   # always stable

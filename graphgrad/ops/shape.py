@@ -23,8 +23,8 @@ from .. import ops as _ops
 from .._dispatch import implements
 from .._params import number
 from ..errors import ShapeError
-from .base import Op, V, _is_int, as_data, fit, run, shape_of, unbroadcast
-from .arithmetic import _method
+from .base import Op, V, as_data, data_of, fit, is_int, run, shape_of, unbroadcast
+from .arithmetic import method_function
 from .export import export, value_attr
 from .index import INDEX_ADD, LABEL_CHARS
 
@@ -463,7 +463,7 @@ class Concatenate(Op):
         if nd == 0:
             raise ShapeError("concatenate: 0-d Values (shape ()) cannot be concatenated; use stack to "
                              "join scalars into a vector")
-        if not _is_int(axis) or not -nd <= axis < nd:
+        if not is_int(axis) or not -nd <= axis < nd:
             raise ShapeError(f"concatenate: axis {axis!r} is out of range for inputs with {nd} dimension(s) "
                              f"(use -{nd} .. {nd - 1})")
         try:
@@ -492,7 +492,7 @@ class Stack(Op):
 
     def forward(self, *arrays, axis):
         nd = np.ndim(arrays[0]) + 1              # the result has one more axis
-        if not _is_int(axis) or not -nd <= axis < nd:
+        if not is_int(axis) or not -nd <= axis < nd:
             raise ShapeError(f"stack: axis {axis!r} is out of range for a result with {nd} dimension(s) "
                              f"(use -{nd} .. {nd - 1})")
         try:
@@ -557,7 +557,7 @@ def concatenate(values: Sequence[Operand], axis: int = 0) -> Value:
         raise ValueError("concatenate: needs at least one Value")
     if axis is None:                     # numpy: flatten every input first
         vs, axis = tuple(v.reshape(-1) for v in vs), 0
-    data = CONCATENATE.forward(*[v._data for v in vs], axis=axis)[0]
+    data = CONCATENATE.forward(*[data_of(v) for v in vs], axis=axis)[0]
     return V.record_node(CONCATENATE, vs, data, attrs={"axis": axis})
 
 
@@ -570,7 +570,7 @@ def stack(values: Sequence[Operand], axis: int = 0) -> Value:
     vs = tuple(V.as_value(x) for x in values)
     if not vs:
         raise ValueError("stack: needs at least one Value")
-    data = STACK.forward(*[v._data for v in vs], axis=axis)[0]
+    data = STACK.forward(*[data_of(v) for v in vs], axis=axis)[0]
     return V.record_node(STACK, vs, data, attrs={"axis": axis})
 
 
@@ -583,7 +583,7 @@ def pad(x: Operand, pad_width: int | Sequence, value: float = 0.0) -> Value:
     x = V.as_value(x)
     value = number(value, "pad", "value")
     pad_width = _pad_width(pad_width)
-    data = PAD.forward(x._data, pad_width=pad_width, value=value)[0]
+    data = PAD.forward(data_of(x), pad_width=pad_width, value=value)[0]
     return V.record_node(PAD, (x,), data, attrs={"pad_width": pad_width, "value": value})
 
 
@@ -597,13 +597,13 @@ def _pad_width(pw):
     return pw
 
 
-reshape = _method("reshape", "``gg.reshape(x, (2, 3))``.")
-transpose = _method("transpose", "``gg.transpose(x)`` reverses the axes.")
+reshape = method_function("reshape", "``gg.reshape(x, (2, 3))``.")
+transpose = method_function("transpose", "``gg.transpose(x)`` reverses the axes.")
 
 
 def _ints(xs, op: str, what: str) -> tuple:
     """An int or a sequence of ints as a tuple of Python ints."""
-    if _is_int(xs):
+    if is_int(xs):
         return (int(xs),)
     if isinstance(xs, np.ndarray) and xs.ndim > 1:
         raise TypeError(f"{op}: {what} must be an int or a sequence of ints, got an array of shape {xs.shape}")
@@ -612,14 +612,14 @@ def _ints(xs, op: str, what: str) -> tuple:
     except TypeError:
         raise TypeError(f"{op}: {what} must be an int or a sequence of ints, got {xs!r:.60}") from None
     for i in items:
-        if not _is_int(i):
+        if not is_int(i):
             raise TypeError(f"{op}: {what} must be an int or a sequence of ints, got {xs!r:.60}")
     return tuple(int(i) for i in items)
 
 
 def _axis1(axis, ndim: int, op: str, shape) -> int:
     """One axis, counted from the end when negative, checked against ``ndim``."""
-    if not _is_int(axis):
+    if not is_int(axis):
         raise TypeError(f"{op}: axis must be an integer, got {axis!r}")
     if not -ndim <= axis < ndim:
         raise ShapeError(f"{op}: axis {axis} is out of range for shape {shape} "
@@ -667,7 +667,7 @@ def split(x: Operand, indices_or_sections, axis: int = 0) -> list:
     ax = _axis1(axis, x.ndim, "split", x.shape)
     n = x.shape[ax]
     s = indices_or_sections
-    if _is_int(s):
+    if is_int(s):
         if s <= 0:
             raise ValueError(f"split: the number of pieces must be positive, got {s}")
         _count(s, "split")
@@ -697,7 +697,7 @@ def chunk(x: Operand, chunks: int, axis: int = 0) -> list:
     """
     x = V.as_value(x)
     _need_axis(x, "chunk")
-    if not _is_int(chunks):
+    if not is_int(chunks):
         raise TypeError(f"chunk: chunks must be a positive integer, got {chunks!r}")
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
@@ -727,8 +727,8 @@ def repeat(x: Operand, repeats, axis: int | None = None) -> Value:
         ax = _axis1(axis, x.ndim, "repeat", x.shape)
         n = x.shape[ax]
     if isinstance(repeats, V.Value):
-        repeats = repeats._data
-    if _is_int(repeats):
+        repeats = data_of(repeats)
+    if is_int(repeats):
         r = int(repeats)
         if r < 0:
             raise ValueError(f"repeat: repeats must be non-negative, got {r}")
@@ -779,7 +779,7 @@ def roll(x: Operand, shift, axis: Axis = None) -> Value:
     """
     x = V.as_value(x)
     if axis is None:
-        if not _is_int(shift):
+        if not is_int(shift):
             raise TypeError(f"roll: with axis=None the shift must be one integer, got {shift!r:.60}")
         return V.apply(_ops.ROLL, x, shift=int(shift), axis=None)
     axes = _axes(axis, x.ndim, "roll", x.shape, unique=False)
@@ -845,7 +845,7 @@ def unsqueeze(x: Operand, axis: int) -> Value:
     (2, 1)
     """
     x = V.as_value(x)
-    if not _is_int(axis):
+    if not is_int(axis):
         raise TypeError(f"unsqueeze: axis must be one integer, got {axis!r} (expand_dims takes a tuple)")
     ax = _axis1(axis, x.ndim + 1, "unsqueeze", f"{x.shape} (the result has {x.ndim + 1} axes)")
     return V.apply(_ops.UNSQUEEZE, x, axis=(ax,))
@@ -853,7 +853,7 @@ def unsqueeze(x: Operand, axis: int) -> Value:
 
 # ---------------------------------------------------------------- tril / triu / diagonal
 def _k(k, op, what="k"):
-    if not _is_int(k):
+    if not is_int(k):
         raise TypeError(f"{op}: the diagonal {what} must be an integer, got {k!r}")
     return int(k)
 

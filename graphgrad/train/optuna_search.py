@@ -69,7 +69,7 @@ import numpy as np
 
 from .report import TrialPruned, listening
 from .space import Choice, Conditional, Int, LogUniform, SearchSpace, SearchSpaceError, Uniform
-from .store import TrialRecord, _pid_alive
+from .store import TrialRecord, pid_alive
 
 DEFAULT_HEARTBEAT = 10   # seconds between beats on a database server; silent for twice that: dead
 STALE_S = 30.0   # a RUNNING trial with no driver recorded this long after it started was orphaned
@@ -186,8 +186,8 @@ def run(trial_fn, space: SearchSpace, n_trials: int, *, seed: int, storage, samp
     """
     from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
-    from .search import (SearchError, SearchResult, _capacity, _check_picklable, _default_workers, _own_pool,
-                         _Pool, _shut_down)
+    from .search import (SearchError, SearchResult, capacity, check_picklable, default_workers, own_pool,
+                         TrialPool, shut_down)
     optuna = require_optuna()
     if direction not in ("maximize", "minimize"):
         raise SearchError(f"search: direction must be 'maximize' or 'minimize', got {direction!r}")
@@ -221,31 +221,31 @@ def run(trial_fn, space: SearchSpace, n_trials: int, *, seed: int, storage, samp
     if own_executor:
         # An in-memory study is reachable from this process only: a pruning search on one runs
         # its trials in threads, so that they can report their epochs.
-        executor = ThreadPoolExecutor(max_workers or _default_workers()) if prunes and not reachable else None
+        executor = ThreadPoolExecutor(max_workers or default_workers()) if prunes and not reachable else None
     in_process = isinstance(executor, ThreadPoolExecutor)
     if prunes and not reachable and not in_process:
         raise SearchError("search: pruning needs the trials to reach the Optuna study, which lives in this "
                           "process's memory; give storage= an SQLite file or a database URL, or run the trials "
                           "in threads (executor=ThreadPoolExecutor(...))")
     if executor is None or isinstance(executor, ProcessPoolExecutor):
-        _check_picklable(trial_fn)   # (dask pickles with cloudpickle: lambdas go)
+        check_picklable(trial_fn)   # (dask pickles with cloudpickle: lambdas go)
     interrupted = _fail_dead_trials(optuna, study)
     result = SearchResult([], [space], url if isinstance(url, str) else ":memory:", interrupted=interrupted,
                           metric=metric, direction=direction)
     pool = None
     try:
         if executor is None:
-            executor = _own_pool(max_workers or _default_workers())
+            executor = own_pool(max_workers or default_workers())
         # Trial k is sampled from the trials finished at positions <= k - window: with one driver
         # that set does not depend on timing, so the study is reproducible from (seed, window).
-        window = int(_capacity(executor, max_in_flight, max_workers)())
-        pool = _Pool(executor)
+        window = int(capacity(executor, max_in_flight, max_workers)())
+        pool = TrialPool(executor)
         run_ = _Driver(optuna, study, space, trial_fn, n_trials, seed, sampler, metric, window, pool,
                        url if reachable else None, pruner, in_process, trial_timeout, retries, on_trial, result)
         run_.beat, run_.rerun = beat, rerun
         if progress:
-            from .search import _progress_bar
-            run_.bar = _progress_bar(n_trials)
+            from .search import progress_bar
+            run_.bar = progress_bar(n_trials)
         try:
             run_.loop()
         finally:
@@ -254,11 +254,11 @@ def run(trial_fn, space: SearchSpace, n_trials: int, *, seed: int, storage, samp
         result.skipped = max(0, n_trials - result.ran)
         return result
     except BaseException:
-        _shut_down(executor if own_executor else None, pool, wait=False)
+        shut_down(executor if own_executor else None, pool, wait=False)
         executor = pool = None
         raise
     finally:
-        _shut_down(executor if own_executor else None, pool, wait=True)
+        shut_down(executor if own_executor else None, pool, wait=True)
 
 
 def heartbeat_seconds(heartbeat, url):
@@ -374,7 +374,7 @@ class _Driver:
         from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
 
-        from .search import _timed_out
+        from .search import timed_out
         if self.beat:
             self.start_beating()
         try:
@@ -397,7 +397,7 @@ class _Driver:
                     for fut in [f for f in self.pending if f not in finished
                                 and time.monotonic() - self.started[f] >= limit]:
                         fut.cancel()
-                        self.tell(fut, _failed_out(_timed_out(self.timeout), time.monotonic() - self.started[fut]))
+                        self.tell(fut, _failed_out(timed_out(self.timeout), time.monotonic() - self.started[fut]))
                 broken = False
                 for fut in sorted(finished, key=lambda f: self.pending[f][0]):
                     k, tid = self.pending[fut][:2]
@@ -410,8 +410,8 @@ class _Driver:
                             self.suspects.add(k)
                             self.forget(fut)
                             continue
-                        from .search import _WORKER_DIED
-                        out = _failed_out(f"trial {k}: {_WORKER_DIED}")
+                        from .search import WORKER_DIED
+                        out = _failed_out(f"trial {k}: {WORKER_DIED}")
                     except BaseException as e:   # the executor's failure: run_trial never raises
                         if isinstance(e, KeyboardInterrupt):
                             raise
@@ -488,7 +488,7 @@ class _Driver:
                     pos = t.user_attrs.get("graphgrad_position")
                     if pos is None:
                         continue
-                    if _interrupted(t):
+                    if is_interrupted(t):
                         if _silent(t):
                             silent.setdefault(pos, []).append(t)
                         continue
@@ -762,7 +762,7 @@ def _fail_dead_trials(optuna, study) -> int:
             start = t.datetime_start
             dead = start is not None and (datetime.datetime.now() - start).total_seconds() > STALE_S
         else:
-            dead = d.get("host") == socket.gethostname() and d.get("pid") != os.getpid() and not _pid_alive(d["pid"])
+            dead = d.get("host") == socket.gethostname() and d.get("pid") != os.getpid() and not pid_alive(d["pid"])
         if dead:
             study._storage.set_trial_user_attr(t._trial_id, "interrupted", True)
             study._storage.set_trial_state_values(t._trial_id, optuna.trial.TrialState.FAIL)
@@ -778,9 +778,15 @@ def _silent(t) -> bool:
             and "status" not in ua and not ua.get("interrupted"))
 
 
-def _interrupted(t) -> bool:
+def is_interrupted(t) -> bool:
     """Whether a trial is ``interrupted``: lost by the executor, left by a killed driver, or
-    failed by the heartbeat; never a result, and its position runs again."""
+    failed by the heartbeat; never a result, and its position runs again (an Optuna
+    FrozenTrial, or anything with its ``state`` and ``user_attrs``).
+
+    >>> from types import SimpleNamespace as T
+    >>> is_interrupted(T(state=T(name="COMPLETE"), user_attrs={"interrupted": True}))
+    True
+    """
     return bool(t.user_attrs.get("interrupted")) or _silent(t)
 
 
@@ -813,7 +819,7 @@ def table(study) -> list:
     sign = -1.0 if study.direction.name == "MAXIMIZE" else 1.0
     recs = []
     for t in study.get_trials(deepcopy=False):
-        if t.state.name in ("COMPLETE", "PRUNED", "FAIL") and not _interrupted(t):
+        if t.state.name in ("COMPLETE", "PRUNED", "FAIL") and not is_interrupted(t):
             recs.append((t, to_record(t)))
     order = {"COMPLETE": 0, "PRUNED": 1, "FAIL": 2}
     recs.sort(key=lambda tr: (order[tr[0].state.name], sign * tr[0].value if tr[0].value is not None else 0.0,

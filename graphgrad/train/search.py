@@ -139,7 +139,7 @@ def run_trial(trial_fn, params: dict, seed: int, timeout: float | None = None, m
         return {"status": status, "val_acc": val, "train_acc": train, "history": history,
                 "error": None if error is None else str(error), "wall_time": time.perf_counter() - t0}
     except _TrialTimeout:
-        return _failed(_timed_out(timeout), time.perf_counter() - t0)
+        return _failed(timed_out(timeout), time.perf_counter() - t0)
     except TrialPruned as e:   # a pruner stopped it (Optuna back end): a result, not an error
         return {"status": "pruned", "val_acc": None, "train_acc": None, "history": [], "error": str(e),
                 "wall_time": time.perf_counter() - t0}
@@ -233,9 +233,12 @@ def format_table(records: list, limit: int | None = None, metric: str | None = N
     return "\n".join([line(head)] + [line(r) for r in rows])
 
 
-def _check_picklable(trial_fn):
+def check_picklable(trial_fn):
     """Worker processes receive the trial function by pickling: catch lambdas and local
-    functions here, with a clear message, instead of failing every trial."""
+    functions here, with a clear message, instead of failing every trial (both back ends).
+
+    >>> check_picklable(toy_objective)        # a top-level function: fine
+    """
     import pickle
     try:
         pickle.dumps(trial_fn)
@@ -246,16 +249,24 @@ def _check_picklable(trial_fn):
                           "function works), or pass executor=ThreadPoolExecutor(...)") from None
 
 
-def _default_workers() -> int:
+def default_workers() -> int:
+    """How many trials run at once when nothing says: the CPU count, 1 to 4.
+
+    >>> 1 <= default_workers() <= 4
+    True
+    """
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def _capacity(executor, max_in_flight, max_workers):
+def capacity(executor, max_in_flight, max_workers):
     """How many trials to keep in flight: what the caller said, else the executor's size.
 
     A dask executor's size is the cluster's thread count, read again at every submission
     (the client keeps it current), so the search follows a cluster that grows or shrinks;
-    the driver's own CPU count says nothing about the cluster.
+    the driver's own CPU count says nothing about the cluster. Returns a function.
+
+    >>> capacity(None, 3, None)()
+    3
     """
     fixed = max_in_flight or max_workers or getattr(executor, "_max_workers", None)
     if fixed:
@@ -275,7 +286,7 @@ def _capacity(executor, max_in_flight, max_workers):
                     pass
             return seen["n"]
         return cluster_threads
-    n = _default_workers()
+    n = default_workers()
     return lambda: n
 
 
@@ -291,8 +302,14 @@ def _watch_parent(parent: int):
     threading.Thread(target=watch, name="graphgrad-parent-watch", daemon=True).start()
 
 
-def _own_pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool whose workers exit when this process dies."""
+def own_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool whose workers exit when this process dies (no process starts before a submit).
+
+    >>> pool = own_pool(2)
+    >>> pool._max_workers
+    2
+    >>> pool.shutdown()
+    """
     return ProcessPoolExecutor(workers, initializer=_watch_parent, initargs=(os.getpid(),))
 
 
@@ -412,12 +429,12 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
         store.initialise(space, settings)
         result.interrupted = store.claim()
         if own_executor or isinstance(executor, ProcessPoolExecutor):
-            _check_picklable(trial_fn)
+            check_picklable(trial_fn)
         if own_executor:
-            executor = _own_pool(max_workers or _default_workers())
-        cap = _capacity(executor, max_in_flight, max_workers)
-        pool = _Pool(executor)
-        bar = _progress_bar() if progress else None
+            executor = own_pool(max_workers or default_workers())
+        cap = capacity(executor, max_in_flight, max_workers)
+        pool = TrialPool(executor)
+        bar = progress_bar() if progress else None
         stage_space = space
         for stage in range(int(stages)):
             if stage > 0:
@@ -457,33 +474,49 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
         return result
     except BaseException:
         # Don't wait for trials nobody will record (Ctrl-C should return promptly).
-        _shut_down(executor if own_executor else None, pool, wait=False)
+        shut_down(executor if own_executor else None, pool, wait=False)
         executor = pool = None
         raise
     finally:
-        _shut_down(executor if own_executor else None, pool, wait=True)
+        shut_down(executor if own_executor else None, pool, wait=True)
         store.close()
 
 
-def _progress_bar(total=None):
-    """The search's progress bar (one per search, on either back end): trials, not epochs."""
+def progress_bar(total=None):
+    """The search's progress bar (one per search, on either back end): trials, not epochs.
+
+    >>> bar = progress_bar(3)
+    >>> bar.total
+    3
+    >>> bar.close()
+    """
     from tqdm.auto import tqdm  # lazy: keep `import graphgrad` light
     return tqdm(total=total, desc="search", unit="trial")
 
 
-def _shut_down(owned_executor, pool, *, wait: bool) -> None:
+def shut_down(owned_executor, pool, *, wait: bool) -> None:
     """Shut down what a search started: the executor it made (None when the caller's) and
-    its ``_Pool``; ``wait=False`` on an error, so queued trials are cancelled at once."""
+    its ``TrialPool``; ``wait=False`` on an error, so queued trials are cancelled at once.
+
+    >>> shut_down(None, None, wait=True)       # the caller's executor, no pool: nothing to do
+    """
     if owned_executor is not None:
         owned_executor.shutdown(wait=wait, cancel_futures=True)
     if pool is not None:
         pool.close(wait=wait)
 
 
-class _Pool:
+class TrialPool:
     """The executor trials go to. A process pool whose worker died (a trial called
     ``os._exit`` or was SIGKILLed) is broken for good: it is swapped for a fresh pool of the
-    same size, which this search owns and shuts down; the caller's executor is left as is."""
+    same size, which this search owns and shuts down; the caller's executor is left as is.
+
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> ex = ThreadPoolExecutor(1)
+    >>> TrialPool(ex).replaceable               # threads do not die with a trial
+    False
+    >>> ex.shutdown()
+    """
 
     def __init__(self, executor):
         self.executor = executor
@@ -494,8 +527,8 @@ class _Pool:
         return isinstance(self.executor, ProcessPoolExecutor)
 
     def replace(self):
-        workers = getattr(self.executor, "_max_workers", None) or _default_workers()
-        self.executor = _own_pool(workers)
+        workers = getattr(self.executor, "_max_workers", None) or default_workers()
+        self.executor = own_pool(workers)
         self._spares.append(self.executor)
 
     def close(self, wait: bool):
@@ -517,7 +550,8 @@ class StoreMismatch(SearchError):
                          f"but this search plans {planned}; it was written by a different search")
 
 
-_WORKER_DIED = ("its worker process died while it ran (the trial called os._exit, was killed by a signal, "
+# why a trial failed when its worker process died (both back ends say it the same way)
+WORKER_DIED = ("its worker process died while it ran (the trial called os._exit, was killed by a signal, "
                 "or ran out of memory)")
 
 
@@ -585,7 +619,7 @@ def _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial, r
                     tid, task = pending.pop(fut)
                     fut.cancel()
                     store.finish_trial(tid, "failed", wall_time=time.monotonic() - started[fut],
-                                       error=_timed_out(timeout))
+                                       error=timed_out(timeout))
                     result.ran += 1
                     if on_trial is not None:
                         on_trial(store.trial(tid))
@@ -605,7 +639,7 @@ def _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial, r
                         suspects.append(task)
                         del pending[fut]
                         continue
-                    out = _failed(f"trial {task[0]} of stage {stage}: {_WORKER_DIED}")
+                    out = _failed(f"trial {task[0]} of stage {stage}: {WORKER_DIED}")
                 except BaseException as e:   # the executor's failure, not the trial's (see above)
                     if isinstance(e, KeyboardInterrupt):
                         raise
@@ -678,7 +712,12 @@ def _failed(error: str, wall_time=None) -> dict:
             "wall_time": wall_time}
 
 
-def _timed_out(timeout) -> str:
+def timed_out(timeout) -> str:
+    """Why a trial failed when it ran over ``trial_timeout`` (both back ends).
+
+    >>> timed_out(2.5)
+    'the trial ran over its 2.5 s timeout (trial_timeout)'
+    """
     return f"the trial ran over its {timeout:g} s timeout (trial_timeout)"
 
 

@@ -182,7 +182,13 @@ def _guarded(method):
     return guarded
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """True while process ``pid`` runs (a zombie counts as dead): is a trial's driver still there?
+
+    >>> import os
+    >>> pid_alive(os.getpid())
+    True
+    """
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -439,7 +445,7 @@ class TrialStore:
             # This process: alive only while that search's store is open (a search that
             # stopped with an error keeps the owner row, and may be rerun here).
             return owner.get("token") in _LIVE_TOKENS
-        return _pid_alive(owner["pid"])
+        return pid_alive(owner["pid"])
 
     def search_running(self) -> bool | None:
         """Whether a live search writes this store (None: it was written on another host)."""

@@ -424,7 +424,7 @@ def _remove_stale_temps(path: str) -> None:
 
 
 def _pid_alive(pid: int) -> bool:
-    from .store import _pid_alive as alive   # one definition (zombies count as dead)
+    from .store import pid_alive as alive   # one definition (zombies count as dead)
     return alive(pid)
 
 

@@ -99,7 +99,7 @@ def _safe_record(r):
 def _show_optuna(args) -> int:
     """``show`` for a search run with ``backend="optuna"`` (its SQLite file or database URL)."""
     from graphgrad.train import format_table
-    from graphgrad.train.optuna_search import _interrupted, load, table
+    from graphgrad.train.optuna_search import is_interrupted, load, table
     from graphgrad.train.store import objective
     try:
         study, space, settings = load(args.store, args.study)
@@ -114,7 +114,7 @@ def _show_optuna(args) -> int:
     counts = {}
     for t in study.get_trials(deepcopy=False):
         # A lost trial (its executor, a killed driver, a silent heartbeat) is not a failure.
-        state = "interrupted" if _interrupted(t) else t.state.name.lower()
+        state = "interrupted" if is_interrupted(t) else t.state.name.lower()
         counts[state] = counts.get(state, 0) + 1
     print(f"store: {args.store} (Optuna study {safe(study.study_name)})")
     print(f"space: {safe(repr(space))}")

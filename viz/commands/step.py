@@ -65,8 +65,8 @@ def run(args, stdin=None, stdout=None) -> int:
     except (FileNotFoundError, KeyError, ValueError, TypeError) as e:
         print(f"graphgrad step: {e.args[0] if e.args else e}", file=sys.stderr)
         # a source that refuses to draw the graph (the recorder's RecordingError) is not a usage error
-        from ..cli import _is_refusal
-        return 1 if _is_refusal(e) else 2
+        from ..cli import is_refusal
+        return 1 if is_refusal(e) else 2
     if args.html:
         st.to_html(args.html)
         print(f"wrote {args.html}", file=out)
@@ -128,9 +128,9 @@ def terminal_width(out) -> int:
 
 def screen(st, i, header, width) -> str:
     """What one step's redraw writes: clear, the header, the frame wrapped at ``width``."""
-    from ..stepper import _wrap
-    return (f"{CLEAR}{_wrap(header, width)}\n{st.text(i, width=width)}\n\n"
-            f"{_wrap(HINT + f'  (step {i}/{len(st) - 1})', width)}")
+    from ..stepper import wrap_line
+    return (f"{CLEAR}{wrap_line(header, width)}\n{st.text(i, width=width)}\n\n"
+            f"{wrap_line(HINT + f'  (step {i}/{len(st) - 1})', width)}")
 
 
 def _walk(st, stdin, out, header) -> int:

@@ -20,7 +20,7 @@ import numpy as np
 from ...ops import activation as _act
 from ...autograd import group
 from ...errors import ShapeError
-from ...ops.base import _norm_axis
+from ...ops.base import data_of, norm_axis
 from ...value import Value, apply, as_value, mark_written, record_node
 from ..ops import _expand as E, activation as _ops_act, loss as _ops_loss, norm as _ops_norm
 from .conv import conv1d, conv2d, conv_transpose2d  # noqa: F401
@@ -29,7 +29,7 @@ from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # no
                        check_reduction, cross_entropy, nll_loss)
 from ..._params import finite, number
 from ..._state import here
-from ._node import needs_grad
+from ._node import needs_grad, use_expanded
 from ..init import get_rng
 
 _SVM = _ops_loss.MultiMargin()
@@ -52,10 +52,6 @@ def expanded(on: bool = True):
         yield
     finally:
         t.expand = old
-
-
-def _expand(flag) -> bool:
-    return here().expand if flag is None else bool(flag)
 
 
 # ---------------------------------------------------------------- linear and activations
@@ -92,7 +88,7 @@ def sigmoid(x, expand: bool | None = None) -> Value:
     (0.5, 0.5)
     """
     x = as_value(x)
-    if not _expand(expand):
+    if not use_expanded(expand):
         return x.sigmoid()
     with group("sigmoid"):
         return 1.0 / ((-x).exp() + 1.0)
@@ -158,7 +154,7 @@ def softmax(x, axis: int = -1) -> Value:
     """
     x = as_value(x)
     with group("softmax"):
-        e = (x - Value(np.max(x._data, axis=axis, keepdims=True))).exp()
+        e = (x - Value(np.max(data_of(x), axis=axis, keepdims=True))).exp()
         return e / e.sum(axis=axis, keepdims=True)
 
 
@@ -166,7 +162,7 @@ def log_softmax(x, axis: int = -1) -> Value:
     """x - log Σ exp(x) along ``axis`` (stable). ``log_softmax(gg.Value([0., 0.])).numpy()``"""
     x = as_value(x)
     with group("log_softmax"):
-        shifted = x - Value(np.max(x._data, axis=axis, keepdims=True))
+        shifted = x - Value(np.max(data_of(x), axis=axis, keepdims=True))
         return shifted - shifted.exp().sum(axis=axis, keepdims=True).log()
 
 
@@ -180,7 +176,7 @@ def softmin(x, axis: int = -1) -> Value:
     ax = _one_axis(axis, x.ndim, "softmin")
     with group("softmin"):
         # initial=inf: an empty axis gives an empty result (as torch), not numpy's error
-        e = (Value(np.min(x._data, axis=ax, keepdims=True, initial=np.inf)) - x).exp()
+        e = (Value(np.min(data_of(x), axis=ax, keepdims=True, initial=np.inf)) - x).exp()
         return e / e.sum(axis=ax, keepdims=True)
 
 
@@ -188,7 +184,7 @@ def _one_axis(axis, ndim, where):
     """One axis, checked (a 0-d input accepts 0 and -1, and reduces over nothing)."""
     if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
         raise TypeError(f"{where}: axis must be an int, got {axis!r}")
-    return _norm_axis(int(axis), ndim, where)
+    return norm_axis(int(axis), ndim, where)
 
 
 # ---------------------------------------------------------------- more activations (one gate each)
@@ -285,7 +281,7 @@ def dropout(x, p: float = 0.5, training: bool = True, rng=None) -> Value:
 
 # ---------------------------------------------------------------- losses
 def _labels(target, n, c, where):
-    y = target._data if isinstance(target, Value) else target
+    y = data_of(target)
     y = np.asarray(y)
     if y.dtype.kind == "f":
         if not np.all(y == np.floor(y)):
@@ -337,7 +333,7 @@ def _svm(scores, target, margin, reduction, by_classes, where):
     if reduction not in ("mean", "sum"):
         raise ValueError(f"{where}: reduction must be 'mean' or 'sum', got {reduction!r}")
     margin = number(margin, where, "margin")
-    data, saved = _SVM.run(s._data, y, margin, reduction, by_classes)
+    data, saved = _SVM.run(data_of(s), y, margin, reduction, by_classes)
     return record_node(_SVM, (s,), data, saved if needs_grad(s) else None,
                   {"margin": margin, "reduction": reduction})
 
@@ -412,11 +408,11 @@ def batch_norm(x, running_mean=None, running_var=None, weight=None, bias=None, t
     for nm, v in (("running_mean", rm), ("running_var", rv)):
         if v is not None and v.shape != (d,):
             raise ShapeError(f"batch_norm: {nm} must have shape ({d},) for input {x.shape}, got {v.shape}")
-    if _expand(expand):
+    if use_expanded(expand):
         out, mu, var = E.batch_norm(x, gamma, beta, rm, rv, eps, training)
     else:
         inputs = (x, gamma, beta)
-        data, saved, mu, var = _BN.run(x._data, gamma._data, beta._data, rm, rv, eps, training)
+        data, saved, mu, var = _BN.run(data_of(x), data_of(gamma), data_of(beta), rm, rv, eps, training)
         out = record_node(_BN, inputs, data, saved if needs_grad(*inputs) else None,
                      {"training": bool(training), "eps": eps})
     if training and rm is not None:
@@ -439,7 +435,7 @@ def _buf(b):
         raise TypeError("batch_norm: running statistics are buffers, used as constants; a running_mean or "
                         "running_var that requires grad would get no gradient: pass a numpy array or a "
                         "Value with requires_grad=False")
-    arr = b._data if isinstance(b, Value) else b
+    arr = data_of(b)
     if not isinstance(arr, np.ndarray):
         raise TypeError(f"batch_norm: running statistics must be numpy arrays, got {type(b).__name__}")
     return arr

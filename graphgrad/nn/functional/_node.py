@@ -3,11 +3,11 @@
 A fused layer computes its data first, then makes its node with
 :func:`graphgrad.record_node` (the one way a node is made), choosing the attributes
 diagrams show and the buffers backward needs; ``needs_grad`` says whether those buffers
-are worth keeping.
+are worth keeping, and ``use_expanded`` whether to build the primitive-gate expansion instead.
 """
 from __future__ import annotations
 
-from ..._state import switches
+from ..._state import here, switches
 
 
 def needs_grad(*values) -> bool:
@@ -24,3 +24,13 @@ def needs_grad(*values) -> bool:
             return True
     return False
 
+
+
+def use_expanded(flag) -> bool:
+    """Whether a composite op builds its primitive-gate expansion: its ``expand=`` argument
+    when given, else the ``F.expanded()`` switch of the calling thread.
+
+    >>> use_expanded(True), use_expanded(None)
+    (True, False)
+    """
+    return here().expand if flag is None else bool(flag)

@@ -12,14 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import ShapeError
+from ...ops.base import data_of
 from ...value import Value, as_value, record_node
 from ..ops import _expand as E, conv as C
-from ._node import needs_grad
-
-
-def _flag(expand) -> bool:
-    from . import _expand       # the expanded() switch lives with the other composites
-    return _expand(expand)
+from ._node import needs_grad, use_expanded
 
 
 def ints(v, n: int, name: str, where: str, low: int) -> tuple:
@@ -50,11 +46,21 @@ def _groups(groups, where):
     return int(groups)
 
 
-def _dims(d: int) -> str:
+def layout_text(d: int) -> str:
+    """The input layout of a ``d``-dimensional conv or pooling, for error messages.
+
+    >>> layout_text(1), layout_text(2)
+    ('(N, C, L)', '(N, C, H, W)')
+    """
     return "(N, C, L)" if d == 1 else "(N, C, H, W)"
 
 
-def _sz(t) -> str:
+def sizes_text(t) -> str:
+    """Sizes as an error message writes them. ``sizes_text((3, 3)) == "3×3"``
+
+    >>> sizes_text((2, 3))
+    '2×3'
+    """
     return "×".join(str(a) for a in t)
 
 
@@ -62,7 +68,7 @@ def _check_conv(x, w, b, stride, padding, dilation, groups, where, d):
     """Validated (stride, padding, dilation, groups) tuples of a d-dimensional conv."""
     if x.ndim != d + 2 or w.ndim != d + 2:
         wdims = "(F, C, K)" if d == 1 else "(F, C, KH, KW)"
-        raise ShapeError(f"{where}: input must be {d + 2}-D {_dims(d)} and weight {d + 2}-D {wdims}; "
+        raise ShapeError(f"{where}: input must be {d + 2}-D {layout_text(d)} and weight {d + 2}-D {wdims}; "
                          f"got input {x.shape} and weight {w.shape}")
     stride = ints(stride, d, "stride", where, 1)
     padding = ints(padding, d, "padding", where, 0)
@@ -85,9 +91,9 @@ def _check_conv(x, w, b, stride, padding, dilation, groups, where, d):
     if not fits:
         span = tuple([dl * (kk - 1) + 1 for kk, dl in zip(k, dilation)])
         padded = tuple([n + 2 * p for n, p in zip(x.shape[2:], padding)])
-        spans = f" (spanning {_sz(span)} with dilation {dilation})" if span != k else ""
-        raise ShapeError(f"{where}: kernel {_sz(k)}{spans} is larger than the padded input "
-                         f"({_sz(padded)}) for input {x.shape}; use a smaller kernel or more padding")
+        spans = f" (spanning {sizes_text(span)} with dilation {dilation})" if span != k else ""
+        raise ShapeError(f"{where}: kernel {sizes_text(k)}{spans} is larger than the padded input "
+                         f"({sizes_text(padded)}) for input {x.shape}; use a smaller kernel or more padding")
     if x.dtype != w.dtype:
         raise TypeError(f"{where}: input dtype {x.dtype} and weight dtype {w.dtype} differ; cast one "
                         "with .astype")
@@ -117,11 +123,11 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 
     x, w, b = _values(x, weight, bias)
     stride, padding, dilation, groups = _check_conv(x, w, b, stride, padding, dilation, groups, "conv2d", 2)
     kh, kw = w.shape[2:]
-    if _flag(expand):
+    if use_expanded(expand):
         return E.conv2d(x, w, b, stride, padding, dilation, groups, "conv2d")
     inputs = (x, w) if b is None else (x, w, b)
     need = needs_grad(*inputs)
-    data, saved = C.CONV2D.run(x._data, w._data, None if b is None else b._data, stride, padding,
+    data, saved = C.CONV2D.run(data_of(x), data_of(w), None if b is None else data_of(b), stride, padding,
                                need and w.requires_grad, dilation, groups)
     return record_node(C.CONV2D, inputs, data, saved if need else None,
                   {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups,
@@ -139,11 +145,11 @@ def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 
     """
     x, w, b = _values(x, weight, bias)
     (s,), (p,), (dl,), groups = _check_conv(x, w, b, stride, padding, dilation, groups, "conv1d", 1)
-    if _flag(expand):
+    if use_expanded(expand):
         return E.conv1d(x, w, b, s, p, dl, groups, "conv1d")
     inputs = (x, w) if b is None else (x, w, b)
     need = needs_grad(*inputs)
-    data, saved = C.CONV1D.run(x._data, w._data, None if b is None else b._data, s, p,
+    data, saved = C.CONV1D.run(data_of(x), data_of(w), None if b is None else data_of(b), s, p,
                                need and w.requires_grad, dl, groups)
     return record_node(C.CONV1D, inputs, data, saved if need else None,
                   {"stride": s, "padding": p, "dilation": dl, "groups": groups, "kernel": f"{w.shape[2]}"})
@@ -188,12 +194,12 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     size = tuple(C.transpose_out_size(n, k, s, p, dl, o) for n, k, s, p, dl, o in
                  zip(x.shape[2:], (kh, kw), stride, padding, dilation, output_padding))
     if min(size) < 1:
-        raise ShapeError(f"{where}: padding {padding} leaves an empty output ({_sz(size)}) for input "
+        raise ShapeError(f"{where}: padding {padding} leaves an empty output ({sizes_text(size)}) for input "
                          f"{x.shape} and kernel {kh}×{kw}; use less padding")
     if x.dtype != w.dtype:
         raise TypeError(f"{where}: input dtype {x.dtype} and weight dtype {w.dtype} differ; cast one with .astype")
     inputs = (x, w) if b is None else (x, w, b)
     attrs = {"stride": stride, "padding": padding, "output_padding": output_padding, "dilation": dilation,
              "groups": groups, "kernel": f"{kh}×{kw}"}
-    data, _ = C.CONV_TRANSPOSE2D.forward(x._data, w._data, None if b is None else b._data, **attrs)
+    data, _ = C.CONV_TRANSPOSE2D.forward(data_of(x), data_of(w), None if b is None else data_of(b), **attrs)
     return record_node(C.CONV_TRANSPOSE2D, inputs, data, None, attrs)

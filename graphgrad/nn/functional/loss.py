@@ -19,12 +19,13 @@ import numpy as np
 from ...autograd import group
 from ..._params import number
 from ...errors import ShapeError
+from ...ops.base import data_of
 from ...value import Value, as_value, record_node
-from ..ops import bce as _ops_bce, loss as _ops_loss
-from ._node import needs_grad
+from ..ops import loss as _ops_loss
+from ._node import needs_grad, use_expanded
 
 _CE, _NLL = _ops_loss.SoftmaxCrossEntropy(), _ops_loss.NLLLoss()
-_BCE, _BCE_LOGITS = _ops_bce.BinaryCrossEntropy(), _ops_bce.BinaryCrossEntropyWithLogits()
+_BCE, _BCE_LOGITS = _ops_loss.BinaryCrossEntropy(), _ops_loss.BinaryCrossEntropyWithLogits()
 REDUCTIONS = ("none", "mean", "sum")
 
 
@@ -54,9 +55,13 @@ def _class_input(x, where: str):
     return x, c
 
 
-def _constant(a, where: str, name: str, dtype):
+def constant_weights(a, where: str, name: str, dtype):
     """A weight array as a float constant of ``dtype`` (a Value that needs a gradient is refused:
-    no gradient flows to the weights, as in PyTorch)."""
+    no gradient flows to the weights, as in PyTorch); ``where`` and ``name`` go into the errors.
+
+    >>> constant_weights([1, 2], "cross_entropy", "weight", np.float32)
+    array([1., 2.], dtype=float32)
+    """
     if a is None:
         return None
     if isinstance(a, str):
@@ -77,7 +82,7 @@ def _constant(a, where: str, name: str, dtype):
 
 
 def _class_weight(weight, c, dtype, where):
-    w = _constant(weight, where, "weight", dtype)
+    w = constant_weights(weight, where, "weight", dtype)
     if w is not None and w.shape != (c,):
         raise ShapeError(f"{where}: weight must have one entry per class, shape ({c},), got {w.shape}")
     return w
@@ -139,7 +144,6 @@ def cross_entropy(input, target, weight=None, *, ignore_index: int = -100, reduc
     >>> round(cross_entropy(s, [0], label_smoothing=0.1).item(), 4)
     2.1404
     """
-    from . import _expand
     where = "cross_entropy"
     s, c = _class_input(input, where)
     check_reduction(reduction, where)
@@ -148,7 +152,7 @@ def cross_entropy(input, target, weight=None, *, ignore_index: int = -100, reduc
     if not 0.0 <= eps <= 1.0:
         raise ValueError(f"{where}: label_smoothing must be in [0, 1], got {label_smoothing}")
     w = _class_weight(weight, c, s.dtype, where)
-    expand = _expand(expand)
+    expand = use_expanded(expand)
     t_shape = target.shape if isinstance(target, Value) else np.shape(target)
     if len(t_shape) == s.ndim:                       # probabilities, one row per position
         return _soft_cross_entropy(s, target, c, w, eps, reduction, expand)
@@ -169,12 +173,12 @@ def _plain_cross_entropy(s, y, reduction, expand):
     n = s.shape[0]
     if expand:
         with group("softmax_cross_entropy"):
-            shifted = s - Value(s._data.max(axis=1, keepdims=True), name="max")
+            shifted = s - Value(data_of(s).max(axis=1, keepdims=True), name="max")
             logz = shifted.exp().sum(axis=1).log()
             picked = shifted[np.arange(n), y]
             per = logz - picked
             return per.mean() if reduction == "mean" else per.sum()
-    data, saved = _CE.run(s._data, y, reduction)
+    data, saved = _CE.run(data_of(s), y, reduction)
     return record_node(_CE, (s,), data, saved if needs_grad(s) else None, {"reduction": reduction})
 
 
@@ -209,7 +213,7 @@ def _ce_node(s, q, denom, reduction, expand, eps, w, ignored):
     """The fused node for per-row class coefficients ``q`` (or, with expand, its gates)."""
     if expand:
         return _ce_gates(s, q, denom, reduction)
-    data, saved = _CE.run_general(s._data, q, denom, reduction)
+    data, saved = _CE.run_general(data_of(s), q, denom, reduction)
     attrs = {"reduction": reduction}
     if eps:
         attrs["label_smoothing"] = eps
@@ -254,7 +258,7 @@ def nll_loss(input, target, weight=None, *, ignore_index: int = -100, reduction:
     w = _class_weight(weight, c, x.dtype, where)
     y, valid = class_targets(target, x.shape, c, ignore_index, where)
     yv, wy = _row_weights(y, valid, w, x.dtype)
-    data, saved = _NLL.run(x._data, yv, wy, np.float64(wy.sum(dtype=np.float64)), reduction)
+    data, saved = _NLL.run(data_of(x), yv, wy, np.float64(wy.sum(dtype=np.float64)), reduction)
     return record_node(_NLL, (x,), data, saved if needs_grad(x) else None, {"reduction": reduction})
 
 
@@ -286,7 +290,7 @@ def _first_bad(a):
 
 
 def _broadcast_weight(weight, shape, where, name):
-    w = _constant(weight, where, name, None)
+    w = constant_weights(weight, where, name, None)
     if w is None:
         return None
     try:
@@ -316,7 +320,7 @@ def binary_cross_entropy(input, target, weight=None, *, reduction: str = "mean")
                          "(apply sigmoid first, or use binary_cross_entropy_with_logits on raw scores)")
     w = _broadcast_weight(weight, p.shape, where, "weight")
     w = None if w is None else w.astype(p.dtype)
-    data, saved = _BCE.run(p._data, t._data, w, reduction)
+    data, saved = _BCE.run(data_of(p), data_of(t), w, reduction)
     return record_node(_BCE, (p, t), data, saved if needs_grad(p, t) else None, {"reduction": reduction})
 
 
@@ -337,7 +341,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction: s
     pw = _broadcast_weight(pos_weight, x.shape, where, "pos_weight")
     w = None if w is None else w.astype(x.dtype)
     pw = None if pw is None else pw.astype(x.dtype)
-    data, saved = _BCE_LOGITS.run(x._data, t._data, w, pw, reduction)
+    data, saved = _BCE_LOGITS.run(data_of(x), data_of(t), w, pw, reduction)
     attrs = {"reduction": reduction}
     if pw is not None:
         attrs["pos_weight"] = "given"

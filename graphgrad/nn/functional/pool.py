@@ -10,16 +10,17 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import ShapeError
+from ...ops.base import data_of
 from ...value import Value, as_value, record_node
 from ..ops import conv as C, pool as P
-from .conv import _dims, _sz, ints
+from .conv import ints, layout_text, sizes_text
 
 
 # ---------------------------------------------------------------- pooling
 def _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, where, d, avg=False):
     x = as_value(x)
     if x.ndim != d + 2:
-        raise ShapeError(f"{where}: input must be {d + 2}-D {_dims(d)}, got shape {x.shape}")
+        raise ShapeError(f"{where}: input must be {d + 2}-D {layout_text(d)}, got shape {x.shape}")
     k = ints(kernel_size, d, "kernel_size", where, 1)
     s = k if stride is None else ints(stride, d, "stride", where, 1)
     p = ints(padding, d, "padding", where, 0)
@@ -32,11 +33,15 @@ def _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, where, d, a
     sizes = [C.pool_out_size(n, ki, si, pi, di, bool(ceil_mode))
              for n, ki, si, pi, di in zip(x.shape[2:], k, s, p, dl)]
     if min(sizes) < 1:
-        raise ShapeError(f"{where}: a {_sz(span)} window does not fit the input {x.shape} (padding {p})")
+        raise ShapeError(f"{where}: a {sizes_text(span)} window does not fit the input {x.shape} (padding {p})")
     return x, k, s, p, dl
 
 
-def _no_indices(return_indices, where):
+def refuse_indices(return_indices, where):
+    """Refuse ``return_indices=True`` (not supported) with one ValueError naming ``where``.
+
+    >>> refuse_indices(False, "max_pool2d")      # the default: fine
+    """
     if return_indices:
         raise ValueError(f"{where}: return_indices=True is not supported; the gradient already goes to "
                          "each window's max")
@@ -51,9 +56,9 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bo
     >>> max_pool2d(gg.Value(np.arange(16.).reshape(1, 1, 4, 4)), 2).numpy().ravel()
     array([ 5.,  7., 13., 15.])
     """
-    _no_indices(return_indices, "max_pool2d")
+    refuse_indices(return_indices, "max_pool2d")
     x, k, s, p, dl = _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d", 2)
-    data, _ = P.MAXPOOL2D.run(x._data, k, s, p, dl, bool(ceil_mode))
+    data, _ = P.MAXPOOL2D.run(data_of(x), k, s, p, dl, bool(ceil_mode))
     return record_node(P.MAXPOOL2D, (x,), data, None,
                   {"kernel_size": k, "stride": s, "padding": p, "dilation": dl, "ceil_mode": bool(ceil_mode)})
 
@@ -68,14 +73,19 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False, 
     array([ 2.5,  4.5, 10.5, 12.5])
     """
     x, k, s, p, _ = _pool_args(x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d", 2, avg=True)
-    div = _divisor(divisor_override, "avg_pool2d")
+    div = check_divisor(divisor_override, "avg_pool2d")
     at = {"kernel_size": k, "stride": s, "padding": p, "ceil_mode": bool(ceil_mode),
           "count_include_pad": bool(count_include_pad), "divisor_override": div}
-    data, _ = P.AVGPOOL2D.forward(x._data, **at)
+    data, _ = P.AVGPOOL2D.forward(data_of(x), **at)
     return record_node(P.AVGPOOL2D, (x,), data, None, at)
 
 
-def _divisor(v, where):
+def check_divisor(v, where):
+    """``divisor_override`` checked: None or a positive integer (else a ValueError naming ``where``).
+
+    >>> check_divisor(None, "avg_pool2d"), check_divisor(4, "avg_pool2d")
+    (None, 4)
+    """
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
@@ -90,11 +100,11 @@ def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bo
     >>> max_pool1d(gg.Value(np.array([[[1., 3., 2., 0.]]])), 2).numpy()
     array([[[3., 2.]]])
     """
-    _no_indices(return_indices, "max_pool1d")
+    refuse_indices(return_indices, "max_pool1d")
     x, (k,), (s,), (p,), (dl,) = _pool_args(x, kernel_size, stride, padding, dilation, ceil_mode,
                                             "max_pool1d", 1)
     at = {"kernel_size": k, "stride": s, "padding": p, "dilation": dl, "ceil_mode": bool(ceil_mode)}
-    data, _ = P.MAXPOOL1D.forward(x._data, **at)
+    data, _ = P.MAXPOOL1D.forward(data_of(x), **at)
     return record_node(P.MAXPOOL1D, (x,), data, None, at)
 
 
@@ -109,5 +119,5 @@ def avg_pool1d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                                         avg=True)
     at = {"kernel_size": k, "stride": s, "padding": p, "ceil_mode": bool(ceil_mode),
           "count_include_pad": bool(count_include_pad)}
-    data, _ = P.AVGPOOL1D.forward(x._data, **at)
+    data, _ = P.AVGPOOL1D.forward(data_of(x), **at)
     return record_node(P.AVGPOOL1D, (x,), data, None, at)

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..._params import number
 from .. import functional as F
-from ..functional.loss import _constant
+from ..functional.loss import constant_weights
 from .module import Module
 from ...value import as_value
 
@@ -21,7 +21,7 @@ def _weight_buffer(module, name, value):
     if value is None:
         object.__setattr__(module, name, None)
         return
-    module.register_buffer(name, _constant(value, type(module).__name__, name, None))
+    module.register_buffer(name, constant_weights(value, type(module).__name__, name, None))
 
 
 class CrossEntropyLoss(Module):

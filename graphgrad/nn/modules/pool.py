@@ -29,7 +29,7 @@ class MaxPool2d(Module):
         super().__init__()
         where = type(self).__name__
         _check_sizes(where, self._d, kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation)
-        PF._no_indices(return_indices, where)
+        PF.refuse_indices(return_indices, where)
         self.kernel_size, self.stride = kernel_size, kernel_size if stride is None else stride
         self.padding, self.dilation, self.ceil_mode = padding, dilation, bool(ceil_mode)
         self.return_indices = False
@@ -64,7 +64,7 @@ class AvgPool2d(Module):
         self.kernel_size, self.stride = kernel_size, kernel_size if stride is None else stride
         self.padding, self.ceil_mode = padding, bool(ceil_mode)
         self.count_include_pad = bool(count_include_pad)
-        self.divisor_override = PF._divisor(divisor_override, where)
+        self.divisor_override = PF.check_divisor(divisor_override, where)
 
     def forward(self, x):
         return PF.avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,

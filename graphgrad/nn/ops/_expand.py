@@ -19,6 +19,7 @@ import numpy as np
 
 from ...autograd import group
 from ...ops.arithmetic import where
+from ...ops.base import data_of
 from ...ops.shape import pad, stack
 from ...value import Value
 
@@ -175,4 +176,4 @@ def batch_norm(x, gamma, beta, rm, rv, eps, training) -> tuple:
         xhat = named(xmu * ivar, "xhat")
         gammax = named(gamma.reshape(shape) * xhat, "gammax")
         out = named(gammax + beta.reshape(shape), "out")
-    return out, mu._data.reshape(-1), var._data.reshape(-1)
+    return out, data_of(mu).reshape(-1), data_of(var).reshape(-1)

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from ...ops.base import fit, is_value
-from ...ops.arithmetic import Binary, _select
+from ...ops.arithmetic import Binary, grad_where
 from ...ops.activation import Activation
 
 
@@ -89,7 +89,7 @@ class Prelu(Binary):
         nx, nw = ctx.needs_grad
         dx_local = self.df(x, w, ctx.out)[0]
         # d/dα is 0 where x > 0: exactly 0 there, even for an inf upstream (as torch)
-        dw = _select(g * x, _neg_mask(x)) if nw else None
+        dw = grad_where(g * x, _neg_mask(x)) if nw else None
         return (fit(g * dx_local, x) if nx else None, fit(dw, w) if nw else None)
 
 

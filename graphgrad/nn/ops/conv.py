@@ -61,8 +61,13 @@ def conv_params(attrs) -> tuple:
             int(attrs.get("groups", 1)))
 
 
-def _pad4(x, top, bottom, left, right, fill=0.0):
-    """x (N, C, H, W) with rows/columns of ``fill`` added (a fresh C-contiguous array)."""
+def pad4(x, top, bottom, left, right, fill=0.0):
+    """x (N, C, H, W) with rows/columns of ``fill`` added (a fresh C-contiguous array; ``x``
+    itself when nothing is added).
+
+    >>> pad4(np.ones((1, 1, 1, 1)), 1, 0, 0, 2).shape
+    (1, 1, 2, 3)
+    """
     if not (top or bottom or left or right):
         return x
     n, c, h, w = x.shape
@@ -74,7 +79,7 @@ def _pad4(x, top, bottom, left, right, fill=0.0):
 
 def _padded(x, p, fill=0.0):
     ph, pw = two(p)
-    return _pad4(x, ph, ph, pw, pw, fill)
+    return pad4(x, ph, ph, pw, pw, fill)
 
 
 # ---------------------------------------------------------------- im2col / col2im
@@ -92,7 +97,7 @@ def im2col(x, kh, kw, stride, padding, ones_row=False, dilation=1, out_hw=None):
         ho, wo = out_size(h, kh, sh, ph, dh), out_size(w, kw, sw, pw, dw)
     else:
         ho, wo = out_hw
-    xp = _pad4(x, ph, ph, pw, pw)
+    xp = pad4(x, ph, ph, pw, pw)
     s = xp.strides
     patches = as_strided(xp, (c, kh, kw, n, ho, wo),
                          (s[1], s[2] * dh, s[3] * dw, s[0], s[2] * sh, s[3] * sw), writeable=False)
@@ -247,8 +252,13 @@ class Conv2d(Op):
             attrs.get("stride", 1), attrs.get("padding", 0), attrs.get("dilation", 1), attrs.get("groups", 1))
 
 
-def _unit(v):
-    """A 1-D conv's (N, C, L) array or Value as (N, C, 1, L)."""
+def unit_height(v):
+    """A 1-D conv's (N, C, L) array or Value as (N, C, 1, L): 1-D convs and pooling run as
+    2-D ones on a unit height axis.
+
+    >>> unit_height(np.zeros((2, 3, 5))).shape
+    (2, 3, 1, 5)
+    """
     n, c, l = v.shape
     return v.reshape(n, c, 1, l)
 
@@ -264,9 +274,9 @@ class Conv1d(Op):
         return self.run(x, w, b, stride, padding, True, dilation, groups)
 
     def run(self, x, w, b, stride, padding, need_cols, dilation=1, groups=1):
-        out, cols, ho, wo = conv2d_data(_unit(x), _unit(w), b, (1, int(stride)), (0, int(padding)),
+        out, cols, ho, wo = conv2d_data(unit_height(x), unit_height(w), b, (1, int(stride)), (0, int(padding)),
                                         (1, int(dilation)), int(groups), need_cols)
-        return out[:, :, 0, :], (cols, _unit(x).shape, ho, wo)
+        return out[:, :, 0, :], (cols, unit_height(x).shape, ho, wo)
 
     def backward(self, ctx, g):
         x, w = ctx.inputs[0], ctx.inputs[1]
@@ -274,7 +284,7 @@ class Conv1d(Op):
         at = ctx.attrs
         prm = ((1, int(at.get("stride", 1))), (0, int(at.get("padding", 0))), (1, int(at.get("dilation", 1))),
                int(at.get("groups", 1)))
-        dx, dw, db = _conv_grads(_unit(x), _unit(w), _unit(g), has_b, ctx.needs_grad, ctx.saved, prm)
+        dx, dw, db = _conv_grads(unit_height(x), unit_height(w), unit_height(g), has_b, ctx.needs_grad, ctx.saved, prm)
         dx = None if dx is None else dx.reshape(x.shape)
         dw = None if dw is None else dw.reshape(w.shape)
         return (dx, dw, db) if has_b else (dx, dw)

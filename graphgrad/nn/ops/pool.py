@@ -17,7 +17,7 @@ from ...ops.base import Ctx, Op
 from ...ops.arithmetic import all_finite
 from . import _expand as E
 from ._parallel import run_parts
-from .conv import _pad4, _unit, pool_out_size, two
+from .conv import pad4, pool_out_size, two, unit_height
 
 
 # ---------------------------------------------------------------- pooling helpers
@@ -62,7 +62,7 @@ class PoolGeom:
         self.right = max(0, (self.wo - 1) * sw + dw * (kw - 1) + 1 - w - pw)
 
     def pad(self, x, fill=0.0):
-        return _pad4(x, self.p[0], self.bottom, self.p[1], self.right, fill)
+        return pad4(x, self.p[0], self.bottom, self.p[1], self.right, fill)
 
     def crop(self, xp, h, w):
         if xp.shape[2] == h and xp.shape[3] == w:
@@ -332,19 +332,19 @@ class _Pool1d(Op):
     base: Op = None
 
     def forward(self, x, **attrs):
-        out, saved = self.base.forward(_unit(x), **_attrs_2d(attrs))
+        out, saved = self.base.forward(unit_height(x), **_attrs_2d(attrs))
         return out[:, :, 0, :], saved
 
     def backward(self, ctx, g):
         x = ctx.inputs[0]
         # (the raw max-pool backward compares with the output)
-        sub = Ctx((_unit(x),), ctx.saved, _attrs_2d(ctx.attrs), _unit(ctx.out), ctx.needs_grad)
-        (dx,) = self.base.backward(sub, _unit(g))
+        sub = Ctx((unit_height(x),), ctx.saved, _attrs_2d(ctx.attrs), unit_height(ctx.out), ctx.needs_grad)
+        (dx,) = self.base.backward(sub, unit_height(g))
         return (dx.reshape(x.shape),)
 
     def expand(self, ctx):
         x = ctx.inputs[0]
-        out = self.base.expand(Ctx((_unit(x),), ctx.saved, _attrs_2d(ctx.attrs), None, ctx.needs_grad))
+        out = self.base.expand(Ctx((unit_height(x),), ctx.saved, _attrs_2d(ctx.attrs), None, ctx.needs_grad))
         return out.reshape(out.shape[0], out.shape[1], out.shape[3])
 
     def label(self, attrs):
