@@ -55,14 +55,20 @@ def slot_writes(tree):
     return found
 
 
-def test_no_module_outside_the_engine_writes_a_private_value_slot():
+def outside_the_engine(found):
+    """``"file:line: text"`` for each ``(line, text)`` that ``found(rel, tree)`` reports in the
+    modules of graphgrad/ and viz/ outside the engine core."""
     bad = []
     for folder in ("graphgrad", "viz"):
         for f in sorted((ROOT / folder).rglob("*.py")):
             rel = f.relative_to(ROOT).as_posix()
-            if rel in ENGINE:
-                continue
-            bad += [f"{rel}:{line}: {text}" for line, text in slot_writes(ast.parse(f.read_text()))]
+            if rel not in ENGINE:
+                bad += [f"{rel}:{line}: {text}" for line, text in found(rel, ast.parse(f.read_text()))]
+    return bad
+
+
+def test_no_module_outside_the_engine_writes_a_private_value_slot():
+    bad = outside_the_engine(lambda rel, tree: slot_writes(tree))
     assert not bad, ("these write a Value's private slots outside the engine; use the engine's "
                      "write paths (v.data = ..., cast_in_place, data_replaced, set_tags):\n" + "\n".join(bad))
 
@@ -89,14 +95,8 @@ def slot_uses(tree):
 
 
 def test_no_module_outside_the_engine_reads_a_private_value_slot():
-    bad = []
-    for folder in ("graphgrad", "viz"):
-        for f in sorted((ROOT / folder).rglob("*.py")):
-            rel = f.relative_to(ROOT).as_posix()
-            if rel in ENGINE:
-                continue
-            bad += [f"{rel}:{line}: {text}" for line, slot, text in slot_uses(ast.parse(f.read_text()))
-                    if (rel, slot) not in FOREIGN]
+    bad = outside_the_engine(lambda rel, tree: [(line, text) for line, slot, text in slot_uses(tree)
+                                                if (rel, slot) not in FOREIGN])
     assert not bad, ("these read a Value's private slots outside the engine; use data_of(v) "
                      "(graphgrad.ops.base), v.op, v.inputs, v.attrs or v.grad:\n" + "\n".join(bad))
 
