@@ -254,17 +254,20 @@ def _linspace_of_values(start, stop, num=50, endpoint=True, retstep=False, dtype
     >>> a = gg.Value(1.0, requires_grad=True)
     >>> np.linspace(a, 2.0, 3).numpy()
     array([1. , 1.5, 2. ])
+    >>> np.linspace(gg.Value([0.0, 10.0]), 1.0, 3, axis=-1).shape
+    (2, 3)
     """
     from .ops.shape import concatenate
     num = _size(num, "linspace", "num (the number of points)")
     if dtype is not None and np.dtype(dtype).kind != "f":
         raise TypeError(f"np.linspace: dtype={np.dtype(dtype)} of Values has no gradient; pass "
                         "v.numpy() for integer points, or leave dtype out")
-    if axis != 0:
-        raise TypeError(f"np.linspace on Values: only axis=0 is supported, got axis={axis!r}; "
-                        "move the axis afterwards with np.moveaxis")
     start, stop = as_value(start), as_value(stop)
     shape = np.broadcast_shapes(start.shape, stop.shape)
+    nd = len(shape) + 1                      # the result's dimensions: the points' axis and the ends'
+    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool) or not -nd <= axis < nd:
+        raise np.exceptions.AxisError(f"np.linspace: axis={axis!r} is not an axis of the result, which has "
+                                      f"{nd} dimension(s) (ends of shape {shape}); pass -{nd} to {nd - 1}")
     t = np.arange(num, dtype=np.float64).reshape((num,) + (1,) * len(shape))
     div = num - 1 if endpoint else num
     if div > 0:
@@ -276,4 +279,6 @@ def _linspace_of_values(start, stop, num=50, endpoint=True, retstep=False, dtype
     if endpoint and num > 1:
         last = stop if stop.shape == shape else stop.broadcast_to(shape)
         y = concatenate([y[:-1], last[None]], axis=0)
+    if axis % nd:                            # the points along another axis, as numpy puts them
+        y = np.moveaxis(y, 0, int(axis))
     return (y, step) if retstep else y

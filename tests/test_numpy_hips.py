@@ -165,10 +165,72 @@ def test_np_gradient_with_spacings_and_its_errors():
     g = np.gradient(gg.Value(a), 0.5, 2.0)
     for x, y in zip(g, np.gradient(a, 0.5, 2.0)):
         np.testing.assert_allclose(x.numpy(), y, rtol=1e-12)
-    with pytest.raises(TypeError, match="coordinate arrays"):
-        np.gradient(gg.Value(a), np.arange(4.0), np.arange(5.0))
     with pytest.raises(gg.ShapeError, match=r"axis 0 of shape \(1, 5\) has 1 entries"):
         np.gradient(gg.Value(a[:1]), axis=0)
+
+
+XC, YC = np.cumsum(rng.uniform(0.3, 2.0, 4)), np.cumsum(rng.uniform(0.3, 2.0, 5))   # uneven coordinates
+
+
+@pytest.mark.parametrize("edge_order", [1, 2])
+@pytest.mark.parametrize("kw", [{"coords": (XC, YC)}, {"coords": (XC,), "axis": 0}, {"coords": (YC,), "axis": -1},
+                                {"coords": (YC, XC), "axis": (1, 0)}], ids=["both", "axis0", "axis-1", "swapped"])
+def test_np_gradient_with_coordinate_arrays_matches_torch(kw, edge_order):
+    # uneven spacing: numpy's second-order weights inside and at the edges (torch has the same)
+    a = rng.standard_normal((4, 5))
+    coords, axis = kw["coords"], kw.get("axis")
+    nk = {} if axis is None else {"axis": axis}
+    dims = (0, 1) if axis is None else (axis if isinstance(axis, tuple) else (axis,))
+    g = np.gradient(gg.Value(a), *coords, edge_order=edge_order, **nk)
+    g = g if isinstance(g, tuple) else (g,)
+    ref = np.gradient(a, *coords, edge_order=edge_order, **nk)
+    for x, y in zip(g, ref if isinstance(ref, (tuple, list)) else (ref,)):
+        np.testing.assert_allclose(x.numpy(), y, rtol=1e-13, atol=1e-13)
+
+    def ours(x):
+        r = np.gradient(x, *coords, edge_order=edge_order, **nk)
+        return np.stack(r) if isinstance(r, tuple) else r
+
+    def theirs(x):
+        r = T.gradient(x, spacing=[T.tensor(c) for c in coords], dim=dims, edge_order=edge_order)
+        return T.stack(r) if len(r) > 1 else r[0]
+    assert_double_backward(ours, theirs, a)
+
+
+def test_np_gradient_mixes_scalar_spacings_and_coordinates_as_numpy():
+    a = rng.standard_normal((4, 5))
+    x = gg.Value(a, requires_grad=True)
+    g0, g1 = np.gradient(x, XC, 0.5, edge_order=2)
+    r0, r1 = np.gradient(a, XC, 0.5, edge_order=2)
+    np.testing.assert_allclose(g0.numpy(), r0, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(g1.numpy(), r1, rtol=1e-13, atol=1e-13)
+    # np.gradient is linear in a: its VJP is Jᵀu, read off numpy applied to each basis array
+    u = rng.standard_normal(a.shape)
+    (g0 * u).sum().backward()
+    basis = np.eye(a.size).reshape((a.size,) + a.shape)
+    jt_u = np.array([(np.gradient(e, XC, 0.5, edge_order=2)[0] * u).sum() for e in basis]).reshape(a.shape)
+    np.testing.assert_allclose(x.grad, jt_u, rtol=1e-12, atol=1e-13)
+    # evenly spaced coordinates are numpy's even formulas, as a scalar spacing
+    np.testing.assert_allclose(np.gradient(gg.Value(a), np.arange(4.0) * 0.5, axis=0).numpy(),
+                               np.gradient(a, 0.5, axis=0), rtol=1e-14)
+
+
+def test_np_gradient_refusals_are_one_sentence():
+    a = gg.Value(rng.standard_normal((4, 5)))
+    with pytest.raises(TypeError, match="coordinates that require grad are not supported"):
+        np.gradient(a, gg.Value(XC, requires_grad=True), axis=0)
+    with pytest.raises(gg.ShapeError, match=r"coordinates for axis 1 have shape \(4,\); they must be 1-D with one "
+                                            r"entry per point \(5\)"):
+        np.gradient(a, XC, XC)
+    with pytest.raises(TypeError, match="3 spacings for 2 axes"):
+        np.gradient(a, 1.0, 2.0, 3.0)
+    # an axis outside the array was taken modulo its dimensions (axis=5 of a 2-D array was axis 1)
+    for bad in (2, -3, 5, 1.0, (0, 7)):
+        with pytest.raises(np.exceptions.AxisError, match=r"np.gradient: axis=.* is not an axis of an array of "
+                                                          r"shape \(4, 5\)"):
+            np.gradient(a, axis=bad)
+    with pytest.raises(ValueError, match="names an axis twice"):
+        np.gradient(a, axis=(0, -2))
 
 
 @pytest.mark.parametrize("num,endpoint", [(0, True), (1, True), (5, True), (4, False)])
@@ -202,8 +264,27 @@ def test_np_linspace_of_value_arrays_and_retstep():
     y0, step0 = np.linspace([0.0, 1.0], 2.0, 3, retstep=True)
     np.testing.assert_allclose(y.numpy(), y0, rtol=1e-15)
     np.testing.assert_allclose(step.numpy(), step0, rtol=1e-15)
-    with pytest.raises(TypeError, match="axis=0"):
-        np.linspace(a, 2.0, 3, axis=1)
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2, -1, -2, -3])
+def test_np_linspace_of_values_along_any_axis_is_numpys_and_differentiable(axis):
+    a0, b0 = rng.standard_normal((2, 3)), rng.standard_normal(3)
+    a, b = gg.Value(a0, requires_grad=True), gg.Value(b0, requires_grad=True)
+    out = np.linspace(a, b, 4, axis=axis)
+    np.testing.assert_allclose(out.numpy(), np.linspace(a0, b0, 4, axis=axis), rtol=1e-15, atol=1e-15)
+    u = rng.standard_normal(out.shape)
+    (out * u).sum().backward()
+    # y_k = a + t_k·(b - a): d/da = Σ_k u_k (1 - t_k), d/db = Σ_k u_k t_k, summed along the points' axis
+    t = np.moveaxis(np.linspace(0.0, 1.0, 4).reshape(4, 1, 1), 0, axis)
+    np.testing.assert_allclose(a.grad, (u * (1 - t)).sum(axis=axis), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(b.grad, (u * t).sum(axis=axis).sum(axis=0), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("axis", [3, -4, 1.5, True])
+def test_np_linspace_axis_outside_the_result_is_one_sentence(axis):
+    with pytest.raises(np.exceptions.AxisError, match=r"np.linspace: axis=.* is not an axis of the result, "
+                                                      r"which has 3 dimension\(s\)"):
+        np.linspace(gg.Value(np.zeros((2, 3)), requires_grad=True), 1.0, 4, axis=axis)
 
 
 def test_np_append_of_a_list_of_values_keeps_their_gradients():

@@ -70,25 +70,37 @@ class Matmul(Op):
 @implements(np.gradient)
 def _gradient(f, *varargs, axis=None, edge_order=1):
     """``np.gradient`` of a Value: central differences inside, one-sided at the two ends
-    (``edge_order`` 1 or 2), with a uniform spacing per axis; one Value per axis (a tuple
-    for several, as numpy). Built from slices, so it is differentiable twice.
+    (``edge_order`` 1 or 2); per axis a scalar spacing or an array of coordinates (uneven
+    spacing, numpy's second-order formulas; the coordinates are constants); one Value per
+    axis (a tuple for several, as numpy). Built from slices, so it is differentiable twice.
 
     >>> g = np.gradient(gg.Value([1., 4., 9., 16.]))
     >>> g.numpy()
     array([3., 4., 6., 7.])
+    >>> np.gradient(gg.Value([1., 4., 9., 16.]), np.array([0., 1., 3., 4.])).numpy()
+    array([3.        , 2.83333333, 5.5       , 7.        ])
     """
     f = V.as_value(f)
-    axes = tuple(range(f.ndim)) if axis is None else \
-        tuple(int(a) % f.ndim for a in (axis if isinstance(axis, (tuple, list)) else (axis,)))
+    nd = f.ndim
+    listed = axis if isinstance(axis, (tuple, list)) else (axis,)
+    if axis is None:
+        axes = tuple(range(nd))
+    elif all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) and -nd <= a < nd for a in listed):
+        axes = tuple(int(a) % nd for a in listed)
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"np.gradient: axis={axis!r} names an axis twice")
+    else:
+        raise np.exceptions.AxisError(f"np.gradient: axis={axis!r} is not an axis of an array of shape "
+                                      f"{f.shape}; pass axes from -{nd} to {nd - 1}")
     if len(varargs) == 0:
         hs = [1.0] * len(axes)
     elif len(varargs) == 1 and np.ndim(data_of(varargs[0])) == 0:
         hs = [varargs[0]] * len(axes)
-    elif len(varargs) == len(axes) and all(np.ndim(data_of(h)) == 0 for h in varargs):
+    elif len(varargs) == len(axes):
         hs = list(varargs)
     else:
-        raise TypeError("np.gradient of a Value: give one scalar spacing, or one per axis; "
-                        "coordinate arrays are not supported (compute the differences with np.diff)")
+        raise TypeError(f"np.gradient: {len(varargs)} spacings for {len(axes)} axes; give one scalar for "
+                        "all, or one scalar or coordinate array per axis")
     if edge_order not in (1, 2):
         raise ValueError(f"np.gradient: edge_order must be 1 or 2, got {edge_order!r}")
     out = []
@@ -97,18 +109,58 @@ def _gradient(f, *varargs, axis=None, edge_order=1):
         if n < edge_order + 1:
             raise ShapeError(f"np.gradient: axis {ax} of shape {f.shape} has {n} entries; at least "
                              f"{edge_order + 1} are needed for edge_order={edge_order}")
+        dx = _spacings(h, n, ax)
+        if dx is not None and (dx == dx[0]).all():
+            h, dx = float(dx[0]), None      # evenly spaced coordinates: numpy's even formulas
 
         def at(sl, ax=ax):
             return f[(slice(None),) * ax + (sl,)]
-        inner = (at(slice(2, None)) - at(slice(None, -2))) / 2.0
+        if dx is None:                      # a uniform spacing h (a number or a 0-d Value)
+            inner = (at(slice(2, None)) - at(slice(None, -2))) / 2.0
+            if edge_order == 1:
+                first = at(slice(1, 2)) - at(slice(0, 1))
+                last = at(slice(n - 1, n)) - at(slice(n - 2, n - 1))
+            else:
+                first = (-1.5 * at(slice(0, 1)) + 2.0 * at(slice(1, 2)) - 0.5 * at(slice(2, 3)))
+                last = (0.5 * at(slice(n - 3, n - 2)) - 2.0 * at(slice(n - 2, n - 1)) + 1.5 * at(slice(n - 1, n)))
+            out.append(concatenate([first, inner, last], axis=ax) / h)
+            continue
+        # uneven coordinates: numpy's weights, a·f[i-1] + b·f[i] + c·f[i+1] inside
+        along = [1] * nd
+        along[ax] = n - 2
+
+        def w(v):
+            return v.reshape(along)
+        d1, d2 = dx[:-1], dx[1:]
+        inner = (w(-d2 / (d1 * (d1 + d2))) * at(slice(None, -2)) + w((d2 - d1) / (d1 * d2)) * at(slice(1, -1))
+                 + w(d1 / (d2 * (d1 + d2))) * at(slice(2, None)))
         if edge_order == 1:
-            first = at(slice(1, 2)) - at(slice(0, 1))
-            last = at(slice(n - 1, n)) - at(slice(n - 2, n - 1))
+            first = (at(slice(1, 2)) - at(slice(0, 1))) / dx[0]
+            last = (at(slice(n - 1, n)) - at(slice(n - 2, n - 1))) / dx[-1]
         else:
-            first = (-1.5 * at(slice(0, 1)) + 2.0 * at(slice(1, 2)) - 0.5 * at(slice(2, 3)))
-            last = (0.5 * at(slice(n - 3, n - 2)) - 2.0 * at(slice(n - 2, n - 1)) + 1.5 * at(slice(n - 1, n)))
-        out.append(concatenate([first, inner, last], axis=ax) / h)
+            d1, d2 = dx[0], dx[1]
+            first = (-(2.0 * d1 + d2) / (d1 * (d1 + d2)) * at(slice(0, 1)) + (d1 + d2) / (d1 * d2) * at(slice(1, 2))
+                     - d1 / (d2 * (d1 + d2)) * at(slice(2, 3)))
+            d1, d2 = dx[-2], dx[-1]
+            last = (d2 / (d1 * (d1 + d2)) * at(slice(n - 3, n - 2)) - (d2 + d1) / (d1 * d2) * at(slice(n - 2, n - 1))
+                    + (2.0 * d2 + d1) / (d2 * (d1 + d2)) * at(slice(n - 1, n)))
+        out.append(concatenate([first, inner, last], axis=ax))
     return out[0] if len(out) == 1 else tuple(out)
+
+
+def _spacings(h, n, ax):
+    """None for a scalar spacing; else the n - 1 differences of the coordinate array ``h`` for
+    axis ``ax`` (constants: coordinates that require grad are refused)."""
+    if np.ndim(data_of(h)) == 0:
+        return None
+    if is_value(h) and h.requires_grad:
+        raise TypeError("np.gradient: coordinates that require grad are not supported (the spacings are "
+                        "constants here); pass h.numpy() for coordinates, or a scalar spacing Value")
+    x = np.asarray(data_of(h), dtype=np.float64)
+    if x.ndim != 1 or len(x) != n:
+        raise ShapeError(f"np.gradient: the coordinates for axis {ax} have shape {x.shape}; they must be "
+                         f"1-D with one entry per point ({n})")
+    return np.diff(x)
 
 
 # ---------------------------------------------------------------- einsum
