@@ -16,6 +16,7 @@ import numpy as np
 from . import ops as _ops
 from ._dispatch import HANDLED, RAW_FUNCTIONS, implements, name_of, raw, refuse
 from .ops.arithmetic import maximum, minimum, where
+from .ops.base import norm_axis
 from .ops.shape import concatenate, stack
 from .value import Value, as_value
 
@@ -108,7 +109,7 @@ def _transpose(a, axes=None):
 def _swapaxes(a, axis1, axis2):
     a = as_value(a)
     perm = list(range(a.ndim))
-    i, j = axis1 % a.ndim, axis2 % a.ndim
+    i, j = (norm_axis(ax, a.ndim, "swapaxes")[0] for ax in (axis1, axis2))   # out of range: refused
     perm[i], perm[j] = perm[j], perm[i]
     return a.transpose(tuple(perm))
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from .._dispatch import implements
-from .base import Op, V, as_data, data_of, fit, is_value, run, shape_of
+from .base import Op, V, as_data, data_of, fit, is_int, is_value, norm_axis, run, shape_of
 from .export import export
 from .reduce import refuse_numpy_args
 from .shape import concatenate, diagonal, stack
@@ -516,7 +516,9 @@ def diff(a: Operand, n: int = 1, axis: int = -1, prepend: Operand | None = None,
         raise ShapeError("diff: needs at least one dimension, got a 0-d Value")
     if not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"diff: order n must be a non-negative int, got {n!r}")
-    ax = int(axis) % a.ndim
+    if not is_int(axis):
+        raise TypeError(f"diff: axis must be an int, got {axis!r}")
+    (ax,) = norm_axis(axis, a.ndim, "diff")      # out of range: one sentence (never taken modulo ndim)
     parts = []
     for extra in (prepend, append):
         if extra is None:

@@ -1077,7 +1077,7 @@ def rot90(m: Operand, k: int = 1, axes: Sequence[int] = (0, 1)) -> Value:
     if len(axes) != 2 or m.ndim < 2:
         raise ShapeError(f"rot90: needs two axes and a Value of 2 or more dimensions, got axes={axes} "
                          f"and shape {m.shape}")
-    a0, a1 = (int(x) % m.ndim for x in axes)
+    a0, a1 = (_axis1(x, m.ndim, "rot90", m.shape) for x in axes)
     if a0 == a1:
         raise ShapeError(f"rot90: the two axes must differ, got {axes}")
     k = int(k) % 4
