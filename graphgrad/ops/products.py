@@ -416,8 +416,11 @@ def tensordot(a: Operand, b: Operand, axes: int | Sequence = 2) -> Value:
     fa = [i for i in range(a.ndim) if i not in xa]
     fb = [j for j in range(b.ndim) if j not in xb]
     k = int(np.prod([a.shape[i] for i in xa], dtype=np.int64))
-    am = a.transpose(tuple(fa + xa)).reshape(-1, k) if a.ndim else a.reshape(1, 1)
-    bm = b.transpose(tuple(xb + fb)).reshape(k, -1) if b.ndim else b.reshape(1, 1)
+    # sizes written out, not -1: with k = 0 (an empty summed axis) -1 is ambiguous
+    m = int(np.prod([a.shape[i] for i in fa], dtype=np.int64))
+    n = int(np.prod([b.shape[j] for j in fb], dtype=np.int64))
+    am = a.transpose(tuple(fa + xa)).reshape(m, k) if a.ndim else a.reshape(1, 1)
+    bm = b.transpose(tuple(xb + fb)).reshape(k, n) if b.ndim else b.reshape(1, 1)
     return (am @ bm).reshape(tuple(a.shape[i] for i in fa) + tuple(b.shape[j] for j in fb))
 
 

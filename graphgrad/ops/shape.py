@@ -587,6 +587,25 @@ def pad(x: Operand, pad_width: int | Sequence, value: float = 0.0) -> Value:
     return V.record_node(PAD, (x,), data, attrs={"pad_width": pad_width, "value": value})
 
 
+@implements(np.pad)
+def _np_pad(array, pad_width, mode="constant", **kwargs):
+    """``np.pad`` of a Value: the constant mode, with one constant (``constant_values``, 0 by
+    default); other modes and per-axis constants are refused in one sentence.
+
+    >>> np.pad(gg.Value([1., 2.]), (1, 2), constant_values=9.0).numpy()
+    array([9., 1., 2., 9., 9.])
+    """
+    value = kwargs.pop("constant_values", 0.0)
+    if mode != "constant" or kwargs:
+        raise TypeError(f"np.pad of a Value: only mode='constant' with constant_values= is supported, got "
+                        f"mode={mode!r}{''.join(f', {k}=' for k in kwargs)}; for another mode pad v.numpy() "
+                        "(a constant) or build it from slices and gg.concatenate")
+    if np.ndim(data_of(value)) != 0:
+        raise TypeError(f"np.pad of a Value: constant_values must be one number, got {value!r:.60}; pad once per "
+                        "axis for different constants")
+    return pad(array, pad_width, value)
+
+
 def _pad_width(pw):
     """``pad_width`` as numpy takes it, with whole numbers only (numpy would truncate 1.5)."""
     arr = np.asarray(pw, dtype=object)
