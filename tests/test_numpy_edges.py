@@ -47,3 +47,33 @@ def test_np_pad_modes_it_does_not_have_are_one_sentence():
         np.pad(x, 1, mode="reflect")
     with pytest.raises(TypeError, match="constant_values must be one number"):
         np.pad(x, 1, constant_values=(1.0, 2.0))
+
+
+P_ORDS = [0.5, 1.5, 3.0, -1.0, -2.5]
+
+
+@pytest.mark.parametrize("p", P_ORDS)
+@pytest.mark.parametrize("data", [[0.0, 1.0, -4.0], [0.0, 0.0, 0.0], [[0.0, 2.0], [-3.0, 0.0]]],
+                         ids=["a zero entry", "all zero", "matrix rows"])
+def test_p_norm_at_zero_entries_is_torchs_not_nan(p, data):
+    # d/dx (Σ|x|^p)^(1/p) is 0·inf at a zero entry (p < 1) or a zero norm (p > 1): PyTorch gives 0
+    a = np.array(data)
+    axis = -1 if a.ndim == 2 else None
+    x = gg.Value(a, requires_grad=True)
+    out = gg.linalg.norm(x, p, axis=axis)
+    t = torch.tensor(a, requires_grad=True)
+    tout = torch.linalg.vector_norm(t, p, dim=axis)
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-13)
+    u = np.linspace(0.5, 1.5, out.numpy().size).reshape(out.shape)
+    (out * u).sum().backward()
+    (tout * torch.tensor(u)).sum().backward()
+    assert np.isfinite(x.grad).all()
+    np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("p", P_ORDS)
+def test_p_norm_second_derivative_is_torchs(p):
+    from gradhelp import assert_double_backward
+    a = rng.uniform(0.5, 2.0, (3, 4)) * np.sign(rng.standard_normal((3, 4)))
+    assert_double_backward(lambda x: gg.linalg.norm(x, p, axis=1),
+                           lambda t: torch.linalg.vector_norm(t, p, dim=1), a)

@@ -522,8 +522,7 @@ def norm(x: Operand, ord: float | str | None = None, axis: Axis = None, keepdims
         ax = axis if axis is None else axes
         if ord == 0:
             return V.Value((xv.numpy() != 0).sum(axis=ax, keepdims=keepdims).astype(xv.dtype))
-        p = float(ord)
-        return (xv.abs() ** p).sum(axis=ax, keepdims=keepdims) ** (1.0 / p)
+        return reductions.NORM(xv, ax, keepdims, ord=float(ord))
     if ord is None or ord == "fro":
         return reductions.norm(xv, "fro" if axes is not None else None, axis, keepdims)
     if ord not in _MATRIX_ORDS:

@@ -258,11 +258,13 @@ class LogSumExp(Reduction):
 
 # ---------------------------------------------------------------- norm
 class Norm(Reduction):
-    """Vector norms over axes: ord 2 (also the Frobenius norm of two axes), 1, inf, -inf.
-    Gradient 0 at a zero norm (as PyTorch); ±inf: split evenly among tied extremes."""
+    """Vector norms over axes: ord 2 (also the Frobenius norm of two axes), 1, inf, -inf, and
+    any other p (``gg.linalg.norm``'s, (Σ|x|^p)^(1/p)). Gradient 0 at a zero norm and, for p,
+    at a zero entry (as PyTorch, never 0·inf = nan); ±inf: split evenly among tied extremes."""
 
     name, symbol = "norm", "‖x‖"
-    formulas = ("d‖x‖/dx: x/‖x‖ (ord 2), sign(x) (ord 1), sign(x) at the extreme |x| (ord ±inf)",)
+    formulas = ("d‖x‖/dx: x/‖x‖ (ord 2), sign(x) (ord 1), sign(x) at the extreme |x| (ord ±inf), "
+                "sign(x)·(|x|/‖x‖)^(p-1) (ord p)",)
     identity_0d = False
 
     def f(self, a, axis, keepdims, ord):
@@ -273,7 +275,10 @@ class Norm(Reduction):
                 return np.sum(np.abs(a), axis=axis, keepdims=keepdims)
             if ord == np.inf:
                 return np.max(np.abs(a), axis=axis, keepdims=keepdims)
-            return np.min(np.abs(a), axis=axis, keepdims=keepdims)
+            if ord == -np.inf:
+                return np.min(np.abs(a), axis=axis, keepdims=keepdims)
+        with np.errstate(divide="ignore", over="ignore"):   # p < 0 with a zero entry: inf, then 0
+            return np.sum(np.abs(a) ** ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
 
     def scalar(self, a, ord):
         return abs(a)
@@ -291,6 +296,10 @@ class Norm(Reduction):
                 out = where_mixed(zero, 1.0, out)   # safe denominator, then 0 where the norm is 0
                 g = where_mixed(zero, 0.0, g)
             return a * (g / out)
+        if ord not in (np.inf, -np.inf):       # p: sign(x)·|x|^(p-1)·‖x‖^(1-p), 0 where x or ‖x‖ is 0
+            ok = (data_of(a) != 0) & (data_of(out) != 0)
+            ratio = where_mixed(ok, np.abs(a), 1.0) / where_mixed(ok, out, 1.0)
+            return where_mixed(ok, g * sign * ratio ** (ord - 1), 0.0)
         # ±inf: where |x| is the extreme (or nan, as PyTorch), split over the ties
         absa = np.abs(data_of(a))
         mask = (absa == data_of(out)) | np.isnan(absa)
