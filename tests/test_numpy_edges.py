@@ -77,3 +77,20 @@ def test_p_norm_second_derivative_is_torchs(p):
     a = rng.uniform(0.5, 2.0, (3, 4)) * np.sign(rng.standard_normal((3, 4)))
     assert_double_backward(lambda x: gg.linalg.norm(x, p, axis=1),
                            lambda t: torch.linalg.vector_norm(t, p, dim=1), a)
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_a_nan_max_sends_its_gradient_to_the_nan_as_torch(name):
+    # numpy's max propagates a NaN; its gradient was 0 everywhere (x == nan is never true), as if
+    # the NaN had not come from anywhere. torch.max(dim) and torch.max() route it to the NaN.
+    a = np.array([[1.0, np.nan, 3.0], [4.0, 0.5, -2.0], [np.nan, 0.0, 1.0]])
+    x = gg.Value(a, requires_grad=True)
+    getattr(x, name)(axis=1).sum().backward()
+    t = torch.tensor(a, requires_grad=True)
+    getattr(t, name)(dim=1).values.sum().backward()
+    np.testing.assert_array_equal(x.grad, t.grad.numpy())
+    full = gg.Value(a, requires_grad=True)
+    getattr(full, name)().backward()
+    tf = torch.tensor(a, requires_grad=True)
+    getattr(tf, name)().backward()                # two NaNs: split evenly, as torch's full max
+    np.testing.assert_array_equal(full.grad, tf.grad.numpy())

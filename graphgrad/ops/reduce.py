@@ -552,7 +552,8 @@ class Mean(Sum):
 
 
 class Max(Reduction):
-    """max over axes; ties split the gradient evenly among the maximal entries."""
+    """max over axes; ties split the gradient evenly among the maximal entries (a NaN max:
+    among the NaNs)."""
 
     name, symbol = "max", "max"
     formulas = ("d max(x)/dx = 1 at the max (split evenly on ties), 0 elsewhere",)
@@ -564,7 +565,10 @@ class Max(Reduction):
         return self._reduce(a, axis=axis, keepdims=keepdims)
 
     def vjp(self, a, g, out, attrs):
-        mask = (data_of(a) == data_of(out))       # where the max is: a constant of the inputs
+        ad, od = data_of(a), data_of(out)
+        # where the max is: a constant of the inputs; a NaN max (numpy's max propagates it) is
+        # where the NaNs are, as torch.max() and max(dim) route it (not nowhere: all zeros)
+        mask = (ad == od) | (np.isnan(ad) & np.isnan(od))
         count = mask.sum(axis=attrs["axis"], keepdims=True)
         # select, not mask·g: the other entries get exactly 0, even for an inf upstream (as torch)
         return grad_where(g / count, mask)
