@@ -945,3 +945,203 @@ def _np_sort(a, axis=-1, kind=None, order=None, *, stable=None):
 # np.linalg.norm on a Value runs graphgrad.linalg.norm (every ord numpy accepts)
 
 
+# ---------------------------------------------------------------- numpy's statistics on Values
+# Built from the ops above (where, sum, max, sort, take_along_axis), so each is twice
+# differentiable with no backward of its own. NaN entries get no gradient in the nan* ones.
+def _stat_axis(a, axis, name):
+    """(Value, axes tuple or None): ``axis`` checked as numpy's reductions take it."""
+    a = V.as_value(a)
+    _float(a, name)
+    return a, norm_axis(axis, a.ndim, name)
+
+
+def _nan_mask(a):
+    return np.isnan(data_of(a))
+
+
+@implements(np.nansum)
+def _np_nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+    """``np.nansum``: the sum with NaNs as 0 (they get no gradient), as ``torch.nansum``.
+
+    >>> np.nansum(gg.Value([1.0, np.nan, 2.0])).item()
+    3.0
+    """
+    refuse_numpy_args("nansum", dtype=dtype, out=out, initial=initial, where=where)
+    a, axes = _stat_axis(a, axis, "nansum")
+    return where_mixed(_nan_mask(a), 0.0, a).sum(axis=axes, keepdims=bool(keepdims))
+
+
+@implements(np.nanmean)
+def _np_nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
+    """``np.nanmean``: the mean of the entries that are not NaN (NaN where all are), as
+    ``torch.nanmean``.
+
+    >>> np.nanmean(gg.Value([1.0, np.nan, 2.0])).item()
+    1.5
+    """
+    refuse_numpy_args("nanmean", dtype=dtype, out=out, where=where)
+    a, axes = _stat_axis(a, axis, "nanmean")
+    nan = _nan_mask(a)
+    count = (~nan).sum(axis=axes, keepdims=bool(keepdims))
+    # 1/count as a constant, NaN for an all-NaN slice (numpy's answer there): no division by 0
+    # in either pass, so nothing warns or raises under np.seterr(all="raise")
+    inv = np.where(count > 0, 1.0 / np.maximum(count, 1), np.nan).astype(a.dtype)
+    return where_mixed(nan, 0.0, a).sum(axis=axes, keepdims=bool(keepdims)) * inv
+
+
+def _nan_extreme(a, axis, keepdims, name, fill):
+    a, axes = _stat_axis(a, axis, name)
+    nan = _nan_mask(a)
+    if a.size == 0:
+        raise ShapeError(f"{name}: cannot reduce an empty tensor of shape {a.shape}")
+    picked = getattr(where_mixed(nan, fill, a), "max" if fill < 0 else "min")(axis=axes, keepdims=bool(keepdims))
+    all_nan = nan.all(axis=axes, keepdims=bool(keepdims))
+    return where_mixed(all_nan, np.nan, picked) if np.any(all_nan) else picked   # numpy: NaN there
+
+
+@implements(np.nanmax)
+def _np_nanmax(a, axis=None, out=None, keepdims=False, initial=None, where=None):
+    """``np.nanmax``: the max ignoring NaNs (NaN for an all-NaN slice); the gradient goes to
+    the max as for ``max``.
+
+    >>> np.nanmax(gg.Value([1.0, np.nan, 2.0])).item()
+    2.0
+    """
+    refuse_numpy_args("nanmax", out=out, initial=initial, where=where)
+    return _nan_extreme(a, axis, keepdims, "nanmax", -np.inf)
+
+
+@implements(np.nanmin)
+def _np_nanmin(a, axis=None, out=None, keepdims=False, initial=None, where=None):
+    """``np.nanmin``: the min ignoring NaNs (NaN for an all-NaN slice).
+
+    >>> np.nanmin(gg.Value([1.0, np.nan, 2.0])).item()
+    1.0
+    """
+    refuse_numpy_args("nanmin", out=out, initial=initial, where=where)
+    return _nan_extreme(a, axis, keepdims, "nanmin", np.inf)
+
+
+@implements(np.ptp)
+def _np_ptp(a, axis=None, out=None, keepdims=False):
+    """``np.ptp``: max - min (peak to peak).
+
+    >>> np.ptp(gg.Value([1.0, 5.0, 2.0])).item()
+    4.0
+    """
+    refuse_numpy_args("ptp", out=out)
+    a, axes = _stat_axis(a, axis, "ptp")
+    return a.max(axis=axes, keepdims=bool(keepdims)) - a.min(axis=axes, keepdims=bool(keepdims))
+
+
+@implements(np.average)
+def _np_average(a, axis=None, weights=None, returned=False, *, keepdims=False):
+    """``np.average``: Σ w·a / Σ w over ``axis`` (the mean without weights); ``weights`` may be
+    a Value (differentiable in both) of a's shape, or 1-D along a single ``axis``.
+
+    >>> np.average(gg.Value([1.0, 3.0]), weights=[3.0, 1.0]).item()
+    1.5
+    """
+    a, axes = _stat_axis(a, axis, "average")
+    kd = bool(keepdims)
+    if weights is None:
+        avg = a.mean(axis=axes, keepdims=kd)
+        total = V.as_value(np.full(avg.shape, a.size // max(avg.size, 1), dtype=a.dtype))
+    else:
+        w = V.as_value(weights)
+        if w.shape == a.shape:
+            total = w.sum(axis=axes, keepdims=kd)
+        elif w.ndim == 1 and axes is not None and len(axes) == 1 and w.shape[0] == a.shape[axes[0]]:
+            w = w.reshape(tuple(a.shape[i] if i == axes[0] else 1 for i in range(a.ndim)))
+            total = w.sum()                   # one number: the weights along the one axis
+        else:
+            raise ShapeError(f"average: weights of shape {w.shape} do not fit a of shape {a.shape} with "
+                             f"axis={axis!r}; give weights of a's shape, or 1-D along one axis")
+        if np.any(data_of(total) == 0):
+            raise ZeroDivisionError("average: the weights sum to zero along the axis; they cannot be normalised")
+        avg = (a * w).sum(axis=axes, keepdims=kd) / total
+    if returned:                              # numpy: the sum of the weights, broadcast to avg's shape
+        return avg, (total if total.shape == avg.shape else np.broadcast_to(total, avg.shape))
+    return avg
+
+
+def _sorted_points(a, q, axis, keepdims, name):
+    """numpy's "linear" quantiles of ``a`` (a Value) at ``q`` (a number or 1-D, in [0, 1]) over
+    one ``axis`` or all (None): interpolation between the sorted neighbours; a NaN in a slice
+    makes its quantiles NaN, as numpy."""
+    qs = np.asarray(q, dtype=np.float64)
+    if qs.ndim > 1 or not np.all((qs >= 0) & (qs <= 1)):
+        raise ValueError(f"{name}: q must be a number or 1-D with values in [0, 1] (percentiles in [0, 100]), "
+                         f"got {q!r:.60}")
+    if axis is not None and not is_int(axis):
+        raise TypeError(f"{name}: axis must be one int or None on a Value, got {axis!r}")
+    x = a.reshape(-1) if axis is None else a
+    ax = 0 if axis is None else norm_axis(axis, a.ndim, name)[0]
+    n = x.shape[ax]
+    if n == 0:
+        raise ShapeError(f"{name}: cannot take a quantile of an empty axis (shape {a.shape})")
+    s = sort(x, ax)
+    pos = qs.reshape(-1) * (n - 1)
+    lo = np.floor(pos).astype(np.intp)
+    hi = np.minimum(lo + 1, n - 1)
+    frac = (pos - lo).astype(a.dtype)
+    shape = [1] * x.ndim
+
+    def take(idx):
+        shape[ax] = len(idx)
+        return np.take_along_axis(s, np.broadcast_to(idx.reshape(shape), s.shape[:ax] + (len(idx),) + s.shape[ax + 1:]),
+                                  axis=ax)
+    shape[ax] = len(frac)
+    out = take(lo) + (take(hi) - take(lo)) * frac.reshape(shape)
+    nan = np.isnan(data_of(x)).any(axis=ax, keepdims=True)
+    if np.any(nan):
+        out = where_mixed(np.broadcast_to(nan, out.shape), np.nan, out)
+    out = np.moveaxis(out, ax, 0)             # numpy puts q's axis first, then a's other axes
+    if keepdims:                              # the reduced axis (or every axis, for None) as 1
+        kept = (1,) * a.ndim if axis is None else tuple(1 if i == ax else d for i, d in enumerate(a.shape))
+        out = out.reshape((len(frac),) + kept)
+    return out[0] if qs.ndim == 0 else out
+
+
+@implements(np.quantile)
+def _np_quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *,
+                 weights=None, interpolation=None):
+    """``np.quantile`` with numpy's default ``method="linear"`` (as ``torch.quantile``), over
+    one axis or all; the gradient goes to the two sorted neighbours, by their weights.
+
+    >>> np.quantile(gg.Value([1.0, 4.0, 2.0, 3.0]), 0.5).item()
+    2.5
+    """
+    refuse_numpy_args("quantile", out=out, weights=weights, interpolation=interpolation)
+    if method != "linear":
+        raise TypeError(f"np.quantile of a Value: only method='linear' (numpy's default) is supported, got {method!r}")
+    return _sorted_points(_stat_axis(a, None, "quantile")[0], q, axis, keepdims, "quantile")
+
+
+@implements(np.percentile)
+def _np_percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *,
+                   weights=None, interpolation=None):
+    """``np.percentile``: ``np.quantile`` at q/100.
+
+    >>> np.percentile(gg.Value([1.0, 4.0, 2.0, 3.0]), 25).item()
+    1.75
+    """
+    refuse_numpy_args("percentile", out=out, weights=weights, interpolation=interpolation)
+    if method != "linear":
+        raise TypeError(f"np.percentile of a Value: only method='linear' (numpy's default) is supported, got {method!r}")
+    return _sorted_points(_stat_axis(a, None, "percentile")[0], np.asarray(q, dtype=np.float64) / 100.0, axis,
+                          keepdims, "percentile")
+
+
+@implements(np.median)
+def _np_median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    """``np.median``: the middle of the sorted entries, the mean of the two middle ones for an
+    even count (numpy's, not ``torch.median``'s lower one); NaN where a slice has a NaN.
+
+    >>> np.median(gg.Value([1.0, 4.0, 2.0, 3.0])).item()
+    2.5
+    """
+    refuse_numpy_args("median", out=out)
+    return _sorted_points(_stat_axis(a, None, "median")[0], 0.5, axis, keepdims, "median")
+
+
