@@ -97,3 +97,15 @@ def test_statistics_refusals_are_one_sentence():
         np.average(x, axis=1, weights=np.zeros(4))
     with pytest.raises(gg.ShapeError, match="cannot reduce an empty tensor"):
         np.nanmax(gg.Value(np.zeros((0, 3))))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("data", [[-np.inf, 0.0, np.inf], [-np.inf, 1.0], [1.0, np.inf], [-np.inf, -np.inf, 1.0],
+                                  [1.0, 2.0, 3.0, 4.0]], ids=str)
+@pytest.mark.parametrize("q", [0.25, 0.5, 0.6])
+def test_median_and_quantile_with_infinities_are_numpys(data, q):
+    # numpy's median takes the middle entry (or the mean of two); its quantile interpolates from
+    # below for t < 0.5 and from above otherwise: with infinite neighbours they differ, as here
+    x = gg.Value(data)
+    np.testing.assert_array_equal(np.median(x).numpy(), np.median(data))
+    np.testing.assert_array_equal(np.quantile(x, q).numpy(), np.quantile(data, q))

@@ -1091,8 +1091,14 @@ def _sorted_points(a, q, axis, keepdims, name):
         shape[ax] = len(idx)
         return np.take_along_axis(s, np.broadcast_to(idx.reshape(shape), s.shape[:ax] + (len(idx),) + s.shape[ax + 1:]),
                                   axis=ax)
-    shape[ax] = len(frac)
-    out = take(lo) + (take(hi) - take(lo)) * frac.reshape(shape)
+    if name == "median":                      # numpy's median: the middle one, or the mean of two
+        out = take(lo) if n % 2 else (take(lo) + take(hi)) * 0.5
+    else:                                     # numpy's _lerp: from below for t < 0.5, from above else
+        shape[ax] = len(frac)
+        t = frac.reshape(shape)
+        low, high = take(lo), take(hi)
+        diff = high - low
+        out = where_mixed(np.broadcast_to(t >= 0.5, diff.shape), high - diff * (1 - t), low + diff * t)
     nan = np.isnan(data_of(x)).any(axis=ax, keepdims=True)
     if np.any(nan):
         out = where_mixed(np.broadcast_to(nan, out.shape), np.nan, out)
