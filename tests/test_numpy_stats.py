@@ -109,3 +109,35 @@ def test_median_and_quantile_with_infinities_are_numpys(data, q):
     x = gg.Value(data)
     np.testing.assert_array_equal(np.median(x).numpy(), np.median(data))
     np.testing.assert_array_equal(np.quantile(x, q).numpy(), np.quantile(data, q))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("kw", AXES + [{"axis": 1, "ddof": 1}, {"axis": (0, 2)}, {"axis": 1, "ddof": 4}], ids=str)
+@pytest.mark.parametrize("fn", [np.nanvar, np.nanstd, np.nanprod, np.nancumsum], ids=lambda f: f.__name__)
+def test_nanvar_nanstd_nanprod_nancumsum_are_numpys(fn, kw):
+    if fn in (np.nanprod, np.nancumsum) and "ddof" in kw:
+        return
+    if fn is np.nancumsum and ("keepdims" in kw or isinstance(kw.get("axis"), tuple)):
+        return
+    for arr in (A, AN):                    # ddof=4 on 4 entries: NaN, as numpy
+        _same(fn(gg.Value(arr, requires_grad=True), **kw), fn(arr, **kw))
+
+
+def _torch_nanvar(t, dim, ddof=0):
+    ok = ~torch.isnan(t)
+    z = torch.where(ok, t, torch.zeros_like(t))
+    n = ok.sum(dim, keepdim=True)
+    m = z.sum(dim, keepdim=True) / n
+    d = torch.where(ok, t - m, torch.zeros_like(t))
+    return (d * d).sum(dim) / (n.squeeze(dim) - ddof)
+
+
+def test_nanvar_nanstd_nanprod_gradients_are_torchs():
+    part = AN[:2]                          # NaNs, but no all-NaN slice along axis 2
+    assert_double_backward(lambda x: np.nanvar(x, axis=2, ddof=1), lambda t: _torch_nanvar(t, 2, 1), part)
+    assert_double_backward(lambda x: np.nanstd(x, axis=2), lambda t: _torch_nanvar(t, 2).sqrt(), part)
+    assert_double_backward(lambda x: np.nanprod(x, axis=2),
+                           lambda t: torch.where(torch.isnan(t), torch.ones_like(t), t).prod(2), part)
+    x = gg.Value(AN, requires_grad=True)
+    np.nanstd(x, axis=1).sum().backward()
+    assert np.all(x.grad[np.isnan(AN)] == 0)

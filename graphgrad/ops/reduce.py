@@ -989,6 +989,56 @@ def _np_nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=Non
     return where_mixed(nan, 0.0, a).sum(axis=axes, keepdims=bool(keepdims)) * inv
 
 
+@implements(np.nanprod)
+def _np_nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+    """``np.nanprod``: the product with NaNs as 1 (they get no gradient).
+
+    >>> np.nanprod(gg.Value([2.0, np.nan, 3.0])).item()
+    6.0
+    """
+    refuse_numpy_args("nanprod", dtype=dtype, out=out, initial=initial, where=where)
+    a, axes = _stat_axis(a, axis, "nanprod")
+    return prod(where_mixed(_nan_mask(a), 1.0, a), axes, bool(keepdims))
+
+
+@implements(np.nancumsum)
+def _np_nancumsum(a, axis=None, dtype=None, out=None):
+    """``np.nancumsum``: the running sum with NaNs as 0.
+
+    >>> np.nancumsum(gg.Value([1.0, np.nan, 2.0])).numpy()
+    array([1., 1., 3.])
+    """
+    refuse_numpy_args("nancumsum", dtype=dtype, out=out)
+    a = V.as_value(a)
+    _float(a, "nancumsum")
+    return cumsum(where_mixed(_nan_mask(a), 0.0, a), axis)
+
+
+def _np_nanvar_like(root, name):
+    def f(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None,
+          correction=None):
+        refuse_numpy_args(name, dtype=dtype, out=out, where=where, mean=mean)
+        dd = ddof if correction is None else correction
+        a, axes = _stat_axis(a, axis, name)
+        nan = _nan_mask(a)
+        kd = bool(keepdims)
+        m = _np_nanmean(a, axis=axes, keepdims=True)
+        d = where_mixed(nan, 0.0, a - m)      # the NaNs' deviations are 0 (and get no gradient)
+        count = (~nan).sum(axis=axes, keepdims=kd) - dd
+        # 1/(count - ddof) as a constant, NaN where no degrees of freedom are left (numpy's answer)
+        inv = np.where(count > 0, 1.0 / np.maximum(count, 1), np.nan).astype(a.dtype)
+        v = (d * d).sum(axis=axes, keepdims=kd) * inv
+        return v ** 0.5 if root else v
+    f.__name__ = f"_np_{name}"
+    f.__doc__ = (f"``np.{name}``: the {'standard deviation' if root else 'variance'} of the entries that "
+                 "are not NaN (``ddof``, numpy's default 0), NaN where none are left.")
+    return f
+
+
+implements(np.nanvar)(_np_nanvar_like(False, "nanvar"))
+implements(np.nanstd)(_np_nanvar_like(True, "nanstd"))
+
+
 def _nan_extreme(a, axis, keepdims, name, fill):
     a, axes = _stat_axis(a, axis, name)
     nan = _nan_mask(a)
