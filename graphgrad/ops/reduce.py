@@ -959,6 +959,13 @@ def _nan_mask(a):
     return np.isnan(data_of(a))
 
 
+def _per_count(count, dtype):
+    """1/count as a constant array, NaN where count <= 0 (numpy's answer for a slice with no
+    entries or no degrees of freedom left): no division by 0 in either pass, so nothing warns
+    or raises under ``np.seterr(all="raise")``."""
+    return np.where(count > 0, 1.0 / np.maximum(count, 1), np.nan).astype(dtype)
+
+
 @implements(np.nansum)
 def _np_nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """``np.nansum``: the sum with NaNs as 0 (they get no gradient), as ``torch.nansum``.
@@ -982,10 +989,7 @@ def _np_nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=Non
     refuse_numpy_args("nanmean", dtype=dtype, out=out, where=where)
     a, axes = _stat_axis(a, axis, "nanmean")
     nan = _nan_mask(a)
-    count = (~nan).sum(axis=axes, keepdims=bool(keepdims))
-    # 1/count as a constant, NaN for an all-NaN slice (numpy's answer there): no division by 0
-    # in either pass, so nothing warns or raises under np.seterr(all="raise")
-    inv = np.where(count > 0, 1.0 / np.maximum(count, 1), np.nan).astype(a.dtype)
+    inv = _per_count((~nan).sum(axis=axes, keepdims=bool(keepdims)), a.dtype)
     return where_mixed(nan, 0.0, a).sum(axis=axes, keepdims=bool(keepdims)) * inv
 
 
@@ -1024,10 +1028,7 @@ def _np_nanvar_like(root, name):
         kd = bool(keepdims)
         m = _np_nanmean(a, axis=axes, keepdims=True)
         d = where_mixed(nan, 0.0, a - m)      # the NaNs' deviations are 0 (and get no gradient)
-        count = (~nan).sum(axis=axes, keepdims=kd) - dd
-        # 1/(count - ddof) as a constant, NaN where no degrees of freedom are left (numpy's answer)
-        inv = np.where(count > 0, 1.0 / np.maximum(count, 1), np.nan).astype(a.dtype)
-        v = (d * d).sum(axis=axes, keepdims=kd) * inv
+        v = (d * d).sum(axis=axes, keepdims=kd) * _per_count((~nan).sum(axis=axes, keepdims=kd) - dd, a.dtype)
         return v ** 0.5 if root else v
     f.__name__ = f"_np_{name}"
     f.__doc__ = (f"``np.{name}``: the {'standard deviation' if root else 'variance'} of the entries that "
