@@ -187,7 +187,7 @@ def run(trial_fn, space: SearchSpace, n_trials: int, *, seed: int, storage, samp
     from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
     from .search import (SearchError, SearchResult, capacity, check_picklable, default_workers, own_pool,
-                         TrialPool, shut_down)
+                         TrialPool)
     optuna = require_optuna()
     if direction not in ("maximize", "minimize"):
         raise SearchError(f"search: direction must be 'maximize' or 'minimize', got {direction!r}")
@@ -232,14 +232,12 @@ def run(trial_fn, space: SearchSpace, n_trials: int, *, seed: int, storage, samp
     interrupted = _fail_dead_trials(optuna, study)
     result = SearchResult([], [space], url if isinstance(url, str) else ":memory:", interrupted=interrupted,
                           metric=metric, direction=direction)
-    pool = None
-    try:
-        if executor is None:
-            executor = own_pool(max_workers or default_workers())
+    if executor is None:
+        executor = own_pool(max_workers or default_workers())
+    with TrialPool(executor, owned=own_executor) as pool:
         # Trial k is sampled from the trials finished at positions <= k - window: with one driver
         # that set does not depend on timing, so the study is reproducible from (seed, window).
         window = int(capacity(executor, max_in_flight, max_workers)())
-        pool = TrialPool(executor)
         run_ = _Driver(optuna, study, space, trial_fn, n_trials, seed, sampler, metric, window, pool,
                        url if reachable else None, pruner, in_process, trial_timeout, retries, on_trial, result)
         run_.beat, run_.rerun = beat, rerun
@@ -252,13 +250,7 @@ def run(trial_fn, space: SearchSpace, n_trials: int, *, seed: int, storage, samp
             run_.stop()
         result.table = table(study)
         result.skipped = max(0, n_trials - result.ran)
-        return result
-    except BaseException:
-        shut_down(executor if own_executor else None, pool, wait=False)
-        executor = pool = None
-        raise
-    finally:
-        shut_down(executor if own_executor else None, pool, wait=True)
+    return result
 
 
 def heartbeat_seconds(heartbeat, url):

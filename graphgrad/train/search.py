@@ -420,7 +420,6 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
         raise SearchError(f"search: method must be 'random' or 'grid', got {method!r}")
     store = TrialStore(storage if storage is not None else ":memory:")
     own_executor = executor is None
-    pool = None
     result = SearchResult([], [], store.path, metric=metric, direction=direction)
     try:
         if not resume and not store.is_new and store.trials():
@@ -432,53 +431,47 @@ def search(trial_fn, space: SearchSpace, n_trials: int = 20, *, method: str = "r
             check_picklable(trial_fn)
         if own_executor:
             executor = own_pool(max_workers or default_workers())
-        cap = capacity(executor, max_in_flight, max_workers)
-        pool = TrialPool(executor)
-        bar = progress_bar() if progress else None
-        stage_space = space
-        for stage in range(int(stages)):
-            if stage > 0:
-                # The table is sorted by the search's metric and direction: refine around its best.
-                best = [r.params for r in store.table(stage - 1) if r.status == "done"][:top_k]
-                if not best:
-                    raise SearchError(f"search: stage {stage - 1} has no successful trial to refine around "
-                                      "(every trial failed or diverged); see the table's error column")
-                with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always", RangeEdgeWarning)
-                    stage_space = stage_space.refine(best, edge_fraction=edge_fraction)
-                for w in caught:
-                    result.warnings.append(str(w.message))
-                    warnings.warn(w.message, w.category, stacklevel=2)
-            store.record_stage(stage, stage_space)
-            result.spaces.append(stage_space)
-            plan = plan_stage(stage_space, method, int(n_trials), seed, stage, grid_points)
-            done = store.finished(stage)
-            todo = []
-            for index, (params, tseed) in enumerate(plan):
-                rec = done.get((stage, index))
-                if rec is None:
-                    todo.append((index, params, tseed))
-                    continue
-                if _as_stored(rec.params) != _as_stored(params) or rec.seed != tseed:
-                    raise StoreMismatch(store.path, stage, index, rec.params, params)
-                result.skipped += 1
+        with TrialPool(executor, owned=own_executor) as pool:
+            cap = capacity(executor, max_in_flight, max_workers)
+            bar = progress_bar() if progress else None
+            stage_space = space
+            for stage in range(int(stages)):
+                if stage > 0:
+                    # The table is sorted by the search's metric and direction: refine around its best.
+                    best = [r.params for r in store.table(stage - 1) if r.status == "done"][:top_k]
+                    if not best:
+                        raise SearchError(f"search: stage {stage - 1} has no successful trial to refine around "
+                                          "(every trial failed or diverged); see the table's error column")
+                    with warnings.catch_warnings(record=True) as caught:
+                        warnings.simplefilter("always", RangeEdgeWarning)
+                        stage_space = stage_space.refine(best, edge_fraction=edge_fraction)
+                    for w in caught:
+                        result.warnings.append(str(w.message))
+                        warnings.warn(w.message, w.category, stacklevel=2)
+                store.record_stage(stage, stage_space)
+                result.spaces.append(stage_space)
+                plan = plan_stage(stage_space, method, int(n_trials), seed, stage, grid_points)
+                done = store.finished(stage)
+                todo = []
+                for index, (params, tseed) in enumerate(plan):
+                    rec = done.get((stage, index))
+                    if rec is None:
+                        todo.append((index, params, tseed))
+                        continue
+                    if _as_stored(rec.params) != _as_stored(params) or rec.seed != tseed:
+                        raise StoreMismatch(store.path, stage, index, rec.params, params)
+                    result.skipped += 1
+                if bar is not None:
+                    bar.total = (bar.total or 0) + len(plan)
+                    bar.update(len(plan) - len(todo))
+                _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial, retries, trial_timeout,
+                           metric)
+            result.table = store.table()
             if bar is not None:
-                bar.total = (bar.total or 0) + len(plan)
-                bar.update(len(plan) - len(todo))
-            _run_stage(store, pool, trial_fn, stage, todo, cap, bar, result, on_trial, retries, trial_timeout,
-                       metric)
-        result.table = store.table()
-        if bar is not None:
-            bar.close()
+                bar.close()
         store.release()
         return result
-    except BaseException:
-        # Don't wait for trials nobody will record (Ctrl-C should return promptly).
-        shut_down(executor if own_executor else None, pool, wait=False)
-        executor = pool = None
-        raise
     finally:
-        shut_down(executor if own_executor else None, pool, wait=True)
         store.close()
 
 
@@ -494,33 +487,34 @@ def progress_bar(total=None):
     return tqdm(total=total, desc="search", unit="trial")
 
 
-def shut_down(owned_executor, pool, *, wait: bool) -> None:
-    """Shut down what a search started: the executor it made (None when the caller's) and
-    its ``TrialPool``; ``wait=False`` on an error, so queued trials are cancelled at once.
-
-    >>> shut_down(None, None, wait=True)       # the caller's executor, no pool: nothing to do
-    """
-    if owned_executor is not None:
-        owned_executor.shutdown(wait=wait, cancel_futures=True)
-    if pool is not None:
-        pool.close(wait=wait)
-
-
 class TrialPool:
     """The executor trials go to. A process pool whose worker died (a trial called
     ``os._exit`` or was SIGKILLed) is broken for good: it is swapped for a fresh pool of the
     same size, which this search owns and shuts down; the caller's executor is left as is.
+    ``owned=True``: the search made ``executor`` too, so it is shut down with the rest.
+
+    Used as a context manager, leaving the block shuts down what the search made: waiting
+    for it after a normal end, cancelling queued trials at once after an error (nobody
+    would record them; Ctrl-C returns promptly).
 
     >>> from concurrent.futures import ThreadPoolExecutor
     >>> ex = ThreadPoolExecutor(1)
-    >>> TrialPool(ex).replaceable               # threads do not die with a trial
+    >>> with TrialPool(ex) as pool:
+    ...     pool.replaceable                    # threads do not die with a trial
     False
-    >>> ex.shutdown()
+    >>> ex.shutdown()                           # the caller's executor: the pool left it running
     """
 
-    def __init__(self, executor):
+    def __init__(self, executor, owned: bool = False):
         self.executor = executor
-        self._spares = []
+        self._owned = [executor] if owned else []     # what this search made and shuts down
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self.close(wait=exc_type is None)
+        return False
 
     @property
     def replaceable(self) -> bool:
@@ -529,12 +523,12 @@ class TrialPool:
     def replace(self):
         workers = getattr(self.executor, "_max_workers", None) or default_workers()
         self.executor = own_pool(workers)
-        self._spares.append(self.executor)
+        self._owned.append(self.executor)
 
     def close(self, wait: bool):
-        for ex in self._spares:
+        for ex in self._owned:
             ex.shutdown(wait=wait, cancel_futures=True)
-        self._spares = []
+        self._owned = []
 
 
 def _as_stored(params: dict) -> str:
