@@ -265,7 +265,7 @@ def _linspace_of_values(start, stop, num=50, endpoint=True, retstep=False, dtype
     start, stop = as_value(start), as_value(stop)
     shape = np.broadcast_shapes(start.shape, stop.shape)
     nd = len(shape) + 1                      # the result's dimensions: the points' axis and the ends'
-    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool) or not -nd <= axis < nd:
+    if not is_int(axis) or not -nd <= axis < nd:
         raise np.exceptions.AxisError(f"np.linspace: axis={axis!r} is not an axis of the result, which has "
                                       f"{nd} dimension(s) (ends of shape {shape}); pass -{nd} to {nd - 1}")
     t = np.arange(num, dtype=np.float64).reshape((num,) + (1,) * len(shape))

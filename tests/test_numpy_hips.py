@@ -225,12 +225,16 @@ def test_np_gradient_refusals_are_one_sentence():
     with pytest.raises(TypeError, match="3 spacings for 2 axes"):
         np.gradient(a, 1.0, 2.0, 3.0)
     # an axis outside the array was taken modulo its dimensions (axis=5 of a 2-D array was axis 1)
-    for bad in (2, -3, 5, 1.0, (0, 7)):
-        with pytest.raises(np.exceptions.AxisError, match=r"np.gradient: axis=.* is not an axis of an array of "
-                                                          r"shape \(4, 5\)"):
+    for bad in (2, -3, 5, (0, 7)):
+        with pytest.raises(gg.ShapeError, match=r"np.gradient: axis -?\d is out of range for a tensor with 2 "
+                                                r"dimension\(s\)"):
             np.gradient(a, axis=bad)
-    with pytest.raises(ValueError, match="names an axis twice"):
+    with pytest.raises(TypeError, match=r"np.gradient: axis must be an int, a tuple of ints or None, got 1.0"):
+        np.gradient(a, axis=1.0)
+    with pytest.raises(gg.ShapeError, match="names the same axis twice"):
         np.gradient(a, axis=(0, -2))
+    with pytest.raises(gg.ShapeError, match=r"np.gradient: a 0-d Value \(shape \(\)\) has no axis"):
+        np.gradient(gg.Value(1.0))
 
 
 @pytest.mark.parametrize("num,endpoint", [(0, True), (1, True), (5, True), (4, False)])

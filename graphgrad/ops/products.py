@@ -82,16 +82,10 @@ def _gradient(f, *varargs, axis=None, edge_order=1):
     """
     f = V.as_value(f)
     nd = f.ndim
-    listed = axis if isinstance(axis, (tuple, list)) else (axis,)
-    if axis is None:
-        axes = tuple(range(nd))
-    elif all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) and -nd <= a < nd for a in listed):
-        axes = tuple(int(a) % nd for a in listed)
-        if len(set(axes)) != len(axes):
-            raise ValueError(f"np.gradient: axis={axis!r} names an axis twice")
-    else:
-        raise np.exceptions.AxisError(f"np.gradient: axis={axis!r} is not an axis of an array of shape "
-                                      f"{f.shape}; pass axes from -{nd} to {nd - 1}")
+    if nd == 0:
+        raise ShapeError("np.gradient: a 0-d Value (shape ()) has no axis to take differences along")
+    axes = norm_axis(axis, nd, "np.gradient")       # checked: ints in range, none twice
+    axes = tuple(range(nd)) if axes is None else axes
     if len(varargs) == 0:
         hs = [1.0] * len(axes)
     elif len(varargs) == 1 and np.ndim(data_of(varargs[0])) == 0:
