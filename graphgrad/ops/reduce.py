@@ -948,10 +948,16 @@ def _np_sort(a, axis=-1, kind=None, order=None, *, stable=None):
 # ---------------------------------------------------------------- numpy's statistics on Values
 # Built from the ops above (where, sum, max, sort, take_along_axis), so each is twice
 # differentiable with no backward of its own. NaN entries get no gradient in the nan* ones.
-def _stat_axis(a, axis, name):
-    """(Value, axes tuple or None): ``axis`` checked as numpy's reductions take it."""
+def _float_value(a, name):
+    """``a`` as a Value of floating-point data (one sentence for another dtype)."""
     a = V.as_value(a)
     _float(a, name)
+    return a
+
+
+def _stat_axis(a, axis, name):
+    """(Value, axes tuple or None): ``axis`` checked as numpy's reductions take it."""
+    a = _float_value(a, name)
     return a, norm_axis(axis, a.ndim, name)
 
 
@@ -1013,8 +1019,7 @@ def _np_nancumsum(a, axis=None, dtype=None, out=None):
     array([1., 1., 3.])
     """
     refuse_numpy_args("nancumsum", dtype=dtype, out=out)
-    a = V.as_value(a)
-    _float(a, "nancumsum")
+    a = _float_value(a, "nancumsum")
     return cumsum(where_mixed(_nan_mask(a), 0.0, a), axis)
 
 
@@ -1040,12 +1045,15 @@ implements(np.nanvar)(_np_nanvar_like(False, "nanvar"))
 implements(np.nanstd)(_np_nanvar_like(True, "nanstd"))
 
 
-def _nan_extreme(a, axis, keepdims, name, fill):
+def _nan_extreme(a, axis, keepdims, name, largest):
+    """The max (``largest``) or min ignoring NaNs: they are filled with -inf (+inf), so the
+    reduction never picks them; an all-NaN slice is NaN, as numpy."""
     a, axes = _stat_axis(a, axis, name)
     nan = _nan_mask(a)
     if a.size == 0:
         raise ShapeError(f"{name}: cannot reduce an empty tensor of shape {a.shape}")
-    picked = getattr(where_mixed(nan, fill, a), "max" if fill < 0 else "min")(axis=axes, keepdims=bool(keepdims))
+    filled = where_mixed(nan, -np.inf if largest else np.inf, a)
+    picked = (filled.max if largest else filled.min)(axis=axes, keepdims=bool(keepdims))
     all_nan = nan.all(axis=axes, keepdims=bool(keepdims))
     return where_mixed(all_nan, np.nan, picked) if np.any(all_nan) else picked   # numpy: NaN there
 
@@ -1059,7 +1067,7 @@ def _np_nanmax(a, axis=None, out=None, keepdims=False, initial=None, where=None)
     2.0
     """
     refuse_numpy_args("nanmax", out=out, initial=initial, where=where)
-    return _nan_extreme(a, axis, keepdims, "nanmax", -np.inf)
+    return _nan_extreme(a, axis, keepdims, "nanmax", largest=True)
 
 
 @implements(np.nanmin)
@@ -1070,7 +1078,7 @@ def _np_nanmin(a, axis=None, out=None, keepdims=False, initial=None, where=None)
     1.0
     """
     refuse_numpy_args("nanmin", out=out, initial=initial, where=where)
-    return _nan_extreme(a, axis, keepdims, "nanmin", np.inf)
+    return _nan_extreme(a, axis, keepdims, "nanmin", largest=False)
 
 
 @implements(np.ptp)
@@ -1097,29 +1105,30 @@ def _np_average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     kd = bool(keepdims)
     if weights is None:
         avg = a.mean(axis=axes, keepdims=kd)
-        total = V.as_value(np.full(avg.shape, a.size // max(avg.size, 1), dtype=a.dtype))
+        # numpy's second result: the count, as the sum of unit weights
+        return (avg, V.as_value(np.full(avg.shape, a.size // max(avg.size, 1), dtype=a.dtype))) if returned else avg
+    w = V.as_value(weights)
+    if w.shape == a.shape:
+        total = w.sum(axis=axes, keepdims=kd)
+    elif w.ndim == 1 and axes is not None and len(axes) == 1 and w.shape[0] == a.shape[axes[0]]:
+        w = w.reshape(tuple(a.shape[i] if i == axes[0] else 1 for i in range(a.ndim)))
+        total = w.sum()                       # one number: the weights along the one axis
     else:
-        w = V.as_value(weights)
-        if w.shape == a.shape:
-            total = w.sum(axis=axes, keepdims=kd)
-        elif w.ndim == 1 and axes is not None and len(axes) == 1 and w.shape[0] == a.shape[axes[0]]:
-            w = w.reshape(tuple(a.shape[i] if i == axes[0] else 1 for i in range(a.ndim)))
-            total = w.sum()                   # one number: the weights along the one axis
-        else:
-            raise ShapeError(f"average: weights of shape {w.shape} do not fit a of shape {a.shape} with "
-                             f"axis={axis!r}; give weights of a's shape, or 1-D along one axis")
-        if np.any(data_of(total) == 0):
-            raise ZeroDivisionError("average: the weights sum to zero along the axis; they cannot be normalised")
-        avg = (a * w).sum(axis=axes, keepdims=kd) / total
+        raise ShapeError(f"average: weights of shape {w.shape} do not fit a of shape {a.shape} with "
+                         f"axis={axis!r}; give weights of a's shape, or 1-D along one axis")
+    if np.any(data_of(total) == 0):
+        raise ZeroDivisionError("average: the weights sum to zero along the axis; they cannot be normalised")
+    avg = (a * w).sum(axis=axes, keepdims=kd) / total
     if returned:                              # numpy: the sum of the weights, broadcast to avg's shape
         return avg, (total if total.shape == avg.shape else np.broadcast_to(total, avg.shape))
     return avg
 
 
 def _sorted_points(a, q, axis, keepdims, name):
-    """numpy's "linear" quantiles of ``a`` (a Value) at ``q`` (a number or 1-D, in [0, 1]) over
-    one ``axis`` or all (None): interpolation between the sorted neighbours; a NaN in a slice
-    makes its quantiles NaN, as numpy."""
+    """numpy's "linear" quantiles of ``a`` at ``q`` (a number or 1-D, in [0, 1]) over one
+    ``axis`` or all (None): interpolation between the sorted neighbours; a NaN in a slice
+    makes its quantiles NaN, as numpy. ``name`` "median" takes numpy's median instead."""
+    a = _float_value(a, name)
     qs = np.asarray(q, dtype=np.float64)
     if qs.ndim > 1 or not np.all((qs >= 0) & (qs <= 1)):
         raise ValueError(f"{name}: q must be a number or 1-D with values in [0, 1] (percentiles in [0, 100]), "
@@ -1136,17 +1145,15 @@ def _sorted_points(a, q, axis, keepdims, name):
     lo = np.floor(pos).astype(np.intp)
     hi = np.minimum(lo + 1, n - 1)
     frac = (pos - lo).astype(a.dtype)
-    shape = [1] * x.ndim
+    along = tuple(len(frac) if i == ax else 1 for i in range(x.ndim))      # one q per entry of axis ax
+    points = s.shape[:ax] + (len(frac),) + s.shape[ax + 1:]
 
     def take(idx):
-        shape[ax] = len(idx)
-        return np.take_along_axis(s, np.broadcast_to(idx.reshape(shape), s.shape[:ax] + (len(idx),) + s.shape[ax + 1:]),
-                                  axis=ax)
+        return np.take_along_axis(s, np.broadcast_to(idx.reshape(along), points), axis=ax)
     if name == "median":                      # numpy's median: the middle one, or the mean of two
         out = take(lo) if n % 2 else (take(lo) + take(hi)) * 0.5
     else:                                     # numpy's _lerp: from below for t < 0.5, from above else
-        shape[ax] = len(frac)
-        t = frac.reshape(shape)
+        t = frac.reshape(along)
         low, high = take(lo), take(hi)
         diff = high - low
         out = where_mixed(np.broadcast_to(t >= 0.5, diff.shape), high - diff * (1 - t), low + diff * t)
@@ -1172,7 +1179,7 @@ def _np_quantile(a, q, axis=None, out=None, overwrite_input=False, method="linea
     refuse_numpy_args("quantile", out=out, weights=weights, interpolation=interpolation)
     if method != "linear":
         raise TypeError(f"np.quantile of a Value: only method='linear' (numpy's default) is supported, got {method!r}")
-    return _sorted_points(_stat_axis(a, None, "quantile")[0], q, axis, keepdims, "quantile")
+    return _sorted_points(a, q, axis, keepdims, "quantile")
 
 
 @implements(np.percentile)
@@ -1186,8 +1193,7 @@ def _np_percentile(a, q, axis=None, out=None, overwrite_input=False, method="lin
     refuse_numpy_args("percentile", out=out, weights=weights, interpolation=interpolation)
     if method != "linear":
         raise TypeError(f"np.percentile of a Value: only method='linear' (numpy's default) is supported, got {method!r}")
-    return _sorted_points(_stat_axis(a, None, "percentile")[0], np.asarray(q, dtype=np.float64) / 100.0, axis,
-                          keepdims, "percentile")
+    return _sorted_points(a, np.asarray(q, dtype=np.float64) / 100.0, axis, keepdims, "percentile")
 
 
 @implements(np.median)
@@ -1199,6 +1205,6 @@ def _np_median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     2.5
     """
     refuse_numpy_args("median", out=out)
-    return _sorted_points(_stat_axis(a, None, "median")[0], 0.5, axis, keepdims, "median")
+    return _sorted_points(a, 0.5, axis, keepdims, "median")
 
 
