@@ -68,13 +68,6 @@ def _sum_prod(a, b):
     return np.einsum("nchw,nchw->c", a, b)
 
 
-def _sum(a, axes):
-    """Σ a per feature (axis 1). numpy's reduce, not a ones-vector GEMV: the GEMV was ~2x
-    faster on an idle machine, but OpenBLAS runs it on its threads, and with another process
-    on the other core a (2048, 2048) one took 5-8 ms where the reduce took 1.4 ms."""
-    return a.sum(axis=axes)
-
-
 class BatchNorm(Op):
     name, symbol = "batch_norm", "BN"
     formulas = ("dL/dx = γ/σ·(dy - mean(dy) - x̂·mean(dy·x̂))  [train]; γ/σ·dy  [eval]",
@@ -153,7 +146,10 @@ class BatchNorm(Op):
             sgx = np.zeros(xd.shape[1], dtype=xd.dtype)
             for c in cs:
                 gc = g[c]
-                sg += _sum(gc, axes)
+                # numpy's reduce, not a ones-vector GEMV: that was ~2x faster on an idle machine, but
+                # OpenBLAS runs it on its threads, and with another process on the other core a
+                # (2048, 2048) one took 5-8 ms where the reduce took 1.4 ms
+                sg += gc.sum(axis=axes)
                 sgx += _sum_prod(gc, xd[c] if near else _centre(xd[c], mu_b, tmp))
             return sg, sgx
         parts_ = run_parts(sums_part, chunks, xd.size)
